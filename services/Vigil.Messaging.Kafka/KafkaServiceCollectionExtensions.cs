@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Vigil.ServiceDefaults;
+
+namespace Vigil.Messaging.Kafka;
+
+/// <summary>Registers Vigil's Kafka transport: options, the manifest, the process producer, publishers and consume loops.</summary>
+public static class KafkaServiceCollectionExtensions
+{
+    /// <summary>Options from the "Kafka" section, the topic manifest, the producer, the dead-letter publisher and consumer readiness.</summary>
+    public static IServiceCollection AddVigilKafka(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<KafkaOptions>(configuration.GetSection(KafkaOptions.Section));
+        services.TryAddSingleton<KafkaClientConfigFactory>();
+        services.TryAddSingleton(sp => TopicManifest.LoadDefault(sp.GetRequiredService<IOptions<KafkaOptions>>().Value.TopicManifest));
+        services.TryAddSingleton<KafkaProducerHandle>();
+        services.TryAddSingleton<DeadLetterPublisher>();
+        if (!services.Any(d => d.ServiceType == typeof(ConsumerLoopHealth)))
+        {
+            services.AddSingleton<ConsumerLoopHealth>();
+            services.AddHealthChecks().AddCheck<ConsumerLoopHealth>("kafka-consumers", tags: [HealthTags.Ready]);
+        }
+
+        return services;
+    }
+
+    /// <summary>An <see cref="ITopicPublisher{T}"/> for the topic of <paramref name="role"/>; needs an <see cref="IRecordEncoder{T}"/>.</summary>
+    public static IServiceCollection AddTopicPublisher<T>(this IServiceCollection services, TopicRole role)
+    {
+        services.AddSingleton<ITopicPublisher<T>>(sp => new KafkaTopicPublisher<T>(
+            sp.GetRequiredService<KafkaProducerHandle>(),
+            sp.GetRequiredService<IRecordEncoder<T>>(),
+            sp.GetRequiredService<TopicManifest>().Topic(role).Name));
+        return services;
+    }
+
+    /// <summary>
+    /// A consume loop as the manifest's consumer group of <paramref name="service"/> (and
+    /// <paramref name="analytic"/>), reading that group's topics; Kafka:Consumer:GroupId overrides the group.
+    /// Needs an <see cref="IRecordDecoder{T}"/>.
+    /// </summary>
+    public static IServiceCollection AddKafkaConsumer<T, THandler>(this IServiceCollection services, string service, string? analytic = null)
+        where THandler : class, IRecordBatchHandler<T>
+    {
+        services.TryAddSingleton<THandler>();
+        services.AddHostedService(sp =>
+        {
+            var declared = sp.GetRequiredService<TopicManifest>().ConsumerGroup(service, analytic);
+            var overrideGroup = sp.GetRequiredService<IOptions<KafkaOptions>>().Value.Consumer.GroupId;
+            var registration = new KafkaConsumerRegistration(string.IsNullOrWhiteSpace(overrideGroup) ? declared.Name : overrideGroup, declared.Topics);
+            return new KafkaConsumeLoop<T>(
+                registration,
+                sp.GetRequiredService<KafkaClientConfigFactory>(),
+                sp.GetRequiredService<IRecordDecoder<T>>(),
+                sp.GetRequiredService<THandler>(),
+                sp.GetRequiredService<DeadLetterPublisher>(),
+                sp.GetRequiredService<ConsumerLoopHealth>(),
+                sp.GetRequiredService<ILogger<KafkaConsumeLoop<T>>>());
+        });
+        return services;
+    }
+}
