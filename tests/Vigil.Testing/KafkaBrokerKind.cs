@@ -1,0 +1,8 @@
+namespace Vigil.Testing;
+
+/// <summary>Which broker integration tests run against.</summary>
+public enum KafkaBrokerKind
+{
+    Embedded,
+    Container,
+}
