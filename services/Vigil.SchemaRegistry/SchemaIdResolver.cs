@@ -32,7 +32,9 @@ public sealed class SchemaIdResolver : IDisposable
             return;
         }
 
-        if (!Uri.TryCreate(options.Url, UriKind.Absolute, out var url))
+        // Like Confluent's clients, a URL without a scheme means http.
+        var text = options.Url.Contains("://", StringComparison.Ordinal) ? options.Url : "http://" + options.Url;
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var url))
         {
             throw new ArgumentException($"Schema Registry URL '{options.Url}' is not an absolute URL.", nameof(options));
         }
