@@ -8,6 +8,17 @@ public static class TestPaths
 
     public static string TopicManifest => Path.Combine(RepoRoot, "deploy", "topics.json");
 
+    /// <summary>Build configuration of the running tests (Debug or Release), read from their output path.</summary>
+    public static string Configuration { get; } =
+        AppContext.BaseDirectory.Split(Path.DirectorySeparatorChar).Reverse().Skip(2).FirstOrDefault() ?? "Debug";
+
+    /// <summary>The built entry assembly of a service project, e.g. ("Vigil.Cli", "vigil").</summary>
+    public static string ServiceAssembly(string project, string assemblyName)
+    {
+        var path = Path.Combine(RepoRoot, "services", project, "bin", Configuration, "net10.0", assemblyName + ".dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is not built; build Platform.sln in {Configuration} first.", path);
+    }
+
     private static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -1,0 +1,97 @@
+using Vigil.Testing;
+
+namespace Vigil.Messaging.Kafka.IntegrationTests;
+
+/// <summary>
+/// At-least-once across a crash: a real `vigil telemetry tail` process is SIGKILLed while consuming
+/// and started again as the same group. Every published record must have been handled (printed and
+/// flushed) by one of the two runs; replays are allowed, gaps are not.
+/// </summary>
+public abstract class ConsumerCrashContract(KafkaBrokerKind kind) : IAsyncLifetime
+{
+    private const int Hosts = 100;
+    private const int Rounds = 30;
+    private const int PerRound = 5;
+    private IKafkaBroker? broker;
+
+    public async ValueTask InitializeAsync()
+    {
+        if (KafkaBrokerSelection.SkipReason(kind) is null)
+        {
+            broker = await KafkaBrokerSelection.StartAsync(kind);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (broker is not null)
+        {
+            await broker.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task EveryRecordIsHandledAtLeastOnceWhenAConsumerIsKilledMidStreamAndRestarted()
+    {
+        Assert.SkipWhen(KafkaBrokerSelection.SkipReason(kind) is not null, KafkaBrokerSelection.SkipReason(kind) ?? string.Empty);
+        await using var pipeline = new KafkaTestPipeline(broker!, "crash");
+        await pipeline.CreateTopicsAsync();
+        var workDir = Directory.CreateTempSubdirectory("vigil-crash-");
+        var manifest = pipeline.WriteManifest(workDir.FullName);
+        string[] arguments =
+        [
+            "telemetry", "tail", "--format", "ids", "--bootstrap", broker!.BootstrapServers,
+            $"--Kafka:TopicManifest={manifest}",
+            // Small batches and a short commit interval: the kill lands between commits, mid-stream.
+            "--Kafka:Consumer:MaxBatchSize=100", "--Kafka:Consumer:CommitIntervalMs=300",
+            // The killed member never leaves the group; its partitions move once its session expires.
+            "--Kafka:Consumer:SessionTimeoutMs=6000",
+        ];
+        var vigil = TestPaths.ServiceAssembly("Vigil.Cli", "vigil");
+
+        // Records keep arriving while the first run consumes, so the kill lands mid-stream.
+        var published = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var firstRun = ServiceProcess.Start(vigil, arguments);
+        var publishing = Task.Run(async () =>
+        {
+            for (var round = 0; round < Rounds; round++)
+            {
+                foreach (var id in await pipeline.PublishAsync(Hosts, PerRound, firstSequence: round * PerRound))
+                {
+                    published.Add(id);
+                }
+
+                await Task.Delay(100, TestContext.Current.CancellationToken);
+            }
+        }, TestContext.Current.CancellationToken);
+        string[] beforeKill;
+        try
+        {
+            await Eventually.TrueAsync(() => firstRun.Lines.Count >= Hosts * PerRound * Rounds / 3, TimeSpan.FromSeconds(90), $"the first run prints a third of the records (stderr: {firstRun.Stderr})");
+        }
+        finally
+        {
+            await firstRun.KillAsync();
+            beforeKill = [.. firstRun.Lines];
+            await firstRun.DisposeAsync();
+        }
+
+        await publishing;
+        var all = published.ToHashSet();
+        Assert.Equal(Hosts * PerRound * Rounds, all.Count);
+        Assert.True(beforeKill.Length < all.Count, "the kill must land before the first run handled everything");
+        await using var secondRun = ServiceProcess.Start(vigil, arguments);
+        await Eventually.TrueAsync(
+            () => all.IsSubsetOf(beforeKill.Concat(secondRun.Lines)),
+            TimeSpan.FromSeconds(90),
+            $"every record is handled by one of the runs (second run stderr: {secondRun.Stderr})");
+
+        var afterRestart = secondRun.Lines.ToArray();
+        Assert.All(beforeKill.Concat(afterRestart), id => Assert.Contains(id, all));
+        // The restart resumed from the last commit, not from the beginning.
+        Assert.True(afterRestart.Length < all.Count, $"second run re-read {afterRestart.Length} of {all.Count}: it should resume from the committed offsets");
+        await secondRun.TerminateAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, secondRun.ExitCode);
+        workDir.Delete(recursive: true);
+    }
+}

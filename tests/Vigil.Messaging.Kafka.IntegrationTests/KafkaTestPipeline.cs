@@ -1,0 +1,214 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Vigil.Contracts.Telemetry;
+using Vigil.SchemaRegistry;
+using Vigil.Testing;
+
+namespace Vigil.Messaging.Kafka.IntegrationTests;
+
+/// <summary>
+/// Vigil's real Kafka transport wired against a test broker, with topic names unique to one test so
+/// tests never see each other's records.
+/// </summary>
+internal sealed class KafkaTestPipeline : IAsyncDisposable
+{
+    public const int Partitions = 6;
+    public const int TestSchemaId = 7;
+
+    private readonly List<IAsyncDisposable> running = [];
+
+    public KafkaTestPipeline(IKafkaBroker broker, string name)
+    {
+        Broker = broker;
+        var suffix = $"{name}-{Guid.NewGuid():N}"[..Math.Min(name.Length + 13, 40)];
+        TelemetryTopic = $"t.{suffix}";
+        DeadLetterTopic = $"dlq.{suffix}";
+        Group = $"g.{suffix}";
+        Manifest = new TopicManifest(
+            [
+                new TopicDeclaration(TopicRole.Telemetry, TelemetryTopic, Partitions, 1, "host.id", "vigil.telemetry.v1.TelemetryEvent", new Dictionary<string, string>()),
+                new TopicDeclaration(TopicRole.Alerts, $"a.{suffix}", 2, 1, "host.id", "vigil.alerts.v1.Alert", new Dictionary<string, string>()),
+                new TopicDeclaration(TopicRole.DeadLetter, DeadLetterTopic, 2, 1, "original key", "original bytes", new Dictionary<string, string>()),
+            ],
+            [new ConsumerGroupDeclaration(Group, "telemetry-tail", null, [TelemetryTopic])]);
+        Configs = new KafkaClientConfigFactory(Options.Create(new KafkaOptions
+        {
+            BootstrapServers = broker.BootstrapServers,
+            ClientId = "vigil-test",
+            Consumer = new KafkaConsumerSettings
+            {
+                MaxBatchSize = 50,
+                MaxBatchWait = TimeSpan.FromMilliseconds(20),
+                SessionTimeoutMs = 6000,
+                RetryBackoff = TimeSpan.FromMilliseconds(50),
+                MaxRetryBackoff = TimeSpan.FromMilliseconds(200),
+                // Long enough that only the loop's own commits (revocation, shutdown) are observed.
+                CommitIntervalMs = 600_000,
+            },
+        }));
+        Producer = new KafkaProducerHandle(Configs, NullLogger<KafkaProducerHandle>.Instance);
+        Codec = new ProtobufRecordCodec<TelemetryEvent>(TestSchemaId);
+        Publisher = new KafkaTopicPublisher<TelemetryEvent>(Producer, Codec, TelemetryTopic);
+    }
+
+    public IKafkaBroker Broker { get; }
+
+    public string TelemetryTopic { get; }
+
+    public string DeadLetterTopic { get; }
+
+    public string Group { get; }
+
+    public TopicManifest Manifest { get; }
+
+    public KafkaClientConfigFactory Configs { get; }
+
+    public KafkaProducerHandle Producer { get; }
+
+    public ProtobufRecordCodec<TelemetryEvent> Codec { get; }
+
+    public KafkaTopicPublisher<TelemetryEvent> Publisher { get; }
+
+    public async Task CreateTopicsAsync()
+    {
+        foreach (var topic in Manifest.Topics)
+        {
+            await Broker.CreateTopicAsync(topic.Name, topic.Partitions);
+        }
+    }
+
+    /// <summary>Writes the test manifest to a file, for child processes.</summary>
+    public string WriteManifest(string directory)
+    {
+        var path = Path.Combine(directory, "topics.json");
+        var json = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            topics = Manifest.Topics.Select(t => new
+            {
+                role = t.Role switch { TopicRole.Telemetry => "telemetry", TopicRole.Alerts => "alerts", _ => "dead-letter" },
+                name = t.Name,
+                partitions = t.Partitions,
+                replicationFactor = t.ReplicationFactor,
+                key = t.Key,
+                valueMessage = t.ValueMessage,
+                config = t.Config,
+            }),
+            consumerGroups = Manifest.ConsumerGroups.Select(g => new { name = g.Name, service = g.Service, topics = g.Topics }),
+        });
+        System.IO.File.WriteAllText(path, json);
+        return path;
+    }
+
+    /// <summary>Starts a consume loop as this test's group; disposed with the pipeline or by the caller.</summary>
+    public async Task<RunningLoop> StartLoopAsync(RecordingHandler handler)
+    {
+        var loop = new KafkaConsumeLoop<TelemetryEvent>(
+            new KafkaConsumerRegistration(Group, [TelemetryTopic]),
+            Configs,
+            Codec,
+            handler,
+            new DeadLetterPublisher(Producer, Manifest, NullLogger<DeadLetterPublisher>.Instance),
+            new ConsumerLoopHealth(),
+            NullLogger<KafkaConsumeLoop<TelemetryEvent>>.Instance);
+        await loop.StartAsync(CancellationToken.None);
+        var handle = new RunningLoop(loop);
+        running.Add(handle);
+        return handle;
+    }
+
+    public static TelemetryEvent Event(string hostId, int n) => new()
+    {
+        Timestamp = 1_760_000_000_000_000_000L + (n * 1_000_000L),
+        Event = new Event { Id = $"{hostId}-{n:D6}", Sequence = n, Category = { "process" }, Type = { "start" }, Action = "exec" },
+        Host = new Host { Id = hostId, Name = hostId, Os = new Os { Type = "macos" } },
+        Process = new Process { Name = "curl", Executable = "/usr/bin/curl", EntityId = $"{hostId}-p{n}" },
+    };
+
+    /// <summary>Publishes <paramref name="perHost"/> events for each of <paramref name="hosts"/> hosts, numbered from <paramref name="firstSequence"/>, and returns their ids.</summary>
+    public async Task<IReadOnlyList<string>> PublishAsync(int hosts, int perHost, int firstSequence = 0)
+    {
+        var records = Enumerable.Range(0, hosts)
+            .SelectMany(h => Enumerable.Range(firstSequence, perHost).Select(n => Event($"mac-{h:D4}", n)))
+            .Select(e => KeyValuePair.Create(e.Host.Id, e))
+            .ToList();
+        await Publisher.PublishBatchAsync(records);
+        return records.Select(r => r.Value.Event.Id).ToList();
+    }
+
+    /// <summary>Publishes raw bytes (e.g. garbage) with a key, bypassing the codec.</summary>
+    public Task PublishRawAsync(string key, byte[] value) =>
+        Producer.ProduceAsync(TelemetryTopic, new Message<byte[]?, byte[]?> { Key = System.Text.Encoding.UTF8.GetBytes(key), Value = value }, CancellationToken.None);
+
+    /// <summary>Reads every record of a topic from the beginning with a throwaway group (no commits).</summary>
+    public List<ConsumeResult<byte[]?, byte[]?>> ReadAll(string topic, int expected, TimeSpan timeout)
+    {
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = Broker.BootstrapServers,
+            GroupId = $"reader-{Guid.NewGuid():N}",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(topic);
+        var records = new List<ConsumeResult<byte[]?, byte[]?>>();
+        var deadline = DateTime.UtcNow + timeout;
+        while (records.Count < expected && DateTime.UtcNow < deadline)
+        {
+            var r = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            if (r is not null)
+            {
+                records.Add(r);
+            }
+        }
+
+        consumer.Close();
+        return records;
+    }
+
+    /// <summary>Committed offsets of this test's group, per partition (-1001 when none).</summary>
+    public IReadOnlyDictionary<int, long> CommittedOffsets()
+    {
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig { BootstrapServers = Broker.BootstrapServers, GroupId = Group }).Build();
+        var committed = consumer.Committed(Enumerable.Range(0, Partitions).Select(p => new TopicPartition(TelemetryTopic, p)), TimeSpan.FromSeconds(10));
+        return committed.ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
+    }
+
+    /// <summary>End offsets per partition (records published so far).</summary>
+    public IReadOnlyDictionary<int, long> EndOffsets()
+    {
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig { BootstrapServers = Broker.BootstrapServers, GroupId = $"w-{Guid.NewGuid():N}" }).Build();
+        return Enumerable.Range(0, Partitions).ToDictionary(
+            p => p,
+            p => consumer.QueryWatermarkOffsets(new TopicPartition(TelemetryTopic, p), TimeSpan.FromSeconds(10)).High.Value);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var loop in running)
+        {
+            await loop.DisposeAsync();
+        }
+
+        Producer.Dispose();
+    }
+
+    /// <summary>A started consume loop; stopping it is the orderly shutdown a SIGTERM causes.</summary>
+    internal sealed class RunningLoop(KafkaConsumeLoop<TelemetryEvent> loop) : IAsyncDisposable
+    {
+        private bool stopped;
+
+        public async Task StopAsync()
+        {
+            if (!stopped)
+            {
+                stopped = true;
+                await loop.StopAsync(CancellationToken.None);
+                loop.Dispose();
+            }
+        }
+
+        public ValueTask DisposeAsync() => new(StopAsync());
+    }
+}
