@@ -42,6 +42,7 @@ public static class RuleLoader
         var errors = new List<RuleDiagnostic>();
         var root = TomlDocumentReader.Read(text, sourceName, errors);
         var rule = errors.Count == 0 ? new RuleReader(sourceName, errors).Read(root) : null;
-        return new RuleLoadResult(rule is null ? [] : [rule], errors);
+        var ordered = errors.OrderBy(e => e.Location.Line).ThenBy(e => e.Location.Column).ToArray();
+        return new RuleLoadResult(rule is null ? [] : [rule], ordered);
     }
 }

@@ -57,7 +57,8 @@ internal sealed partial class RuleReader(string sourceName, List<RuleDiagnostic>
             Report(rule, "language", $"query language \"{language}\" is not supported: expected \"eql\"");
         }
 
-        var query = ReadQuery(rule);
+        // A query in another language would only produce EQL noise on top of the type error.
+        var query = ReadQuery(rule, compile: type == "eql" && language == "eql");
         var threats = ReadThreats(rule);
         var vigil = ReadVigil(root);
         if (diagnostics.Count > errorsBefore || ruleId is null || name is null || description is null || query is null)
@@ -101,7 +102,7 @@ internal sealed partial class RuleReader(string sourceName, List<RuleDiagnostic>
         return null;
     }
 
-    private EqlSource? ReadQuery(TomlTableNode rule)
+    private EqlSource? ReadQuery(TomlTableNode rule, bool compile)
     {
         if (!rule.TryGet("query", out var node))
         {
@@ -116,6 +117,11 @@ internal sealed partial class RuleReader(string sourceName, List<RuleDiagnostic>
         }
 
         var source = QuerySource(node, text);
+        if (!compile)
+        {
+            return source;
+        }
+
         try
         {
             EqlCompiler.Compile(source, TelemetrySchemas.Protobuf);

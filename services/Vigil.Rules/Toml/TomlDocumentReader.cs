@@ -16,7 +16,7 @@ internal static class TomlDocumentReader
         var document = SyntaxParser.Parse(text, sourceName, true);
         foreach (var message in document.Diagnostics)
         {
-            diagnostics.Add(new RuleDiagnostic(Locate(sourceName, message.Span.Start), $"TOML syntax error: {message.Message}"));
+            diagnostics.Add(new RuleDiagnostic(Locate(sourceName, message.Span.Start), $"invalid TOML: {message.Message}"));
         }
 
         var root = new TomlTableNode(new SourceLocation(sourceName, 1, 1));
@@ -142,11 +142,8 @@ internal static class TomlDocumentReader
             return;
         }
 
-        if (!target.TryAdd(parts[^1], keyLocation, node))
-        {
-            var first = target.KeyLocation(parts[^1]);
-            diagnostics.Add(new RuleDiagnostic(keyLocation, $"'{string.Join('.', parts)}' is defined twice (first at line {first.Line})"));
-        }
+        // A key defined twice is reported by Tomlyn's parser; the first definition stands.
+        target.TryAdd(parts[^1], keyLocation, node);
     }
 
     private static TomlNode? Convert(ValueSyntax value, string sourceName, List<RuleDiagnostic> diagnostics)
