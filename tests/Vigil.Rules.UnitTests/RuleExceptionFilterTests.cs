@@ -66,4 +66,20 @@ public sealed class RuleExceptionFilterTests
         Assert.NotNull(filter.FindException([Exec(@"C:\odd ""quoted"" path")]));
         Assert.Null(filter.FindException([Exec(@"C:\odd path")]));
     }
+    [Fact]
+    public void SigningIdentityAndPathPrefixCriteriaApply()
+    {
+        var filter = new RuleExceptionFilter<TelemetryEvent>(
+            [new RuleException("Vendor updater", [], [], ["com.vendor.updater"], ["ABCDE12345"], [], ["/Library/Vendor/"], [], [])],
+            TelemetrySchemas.Protobuf);
+        var signed = Exec("/x");
+        signed.Process.CodeSignature = new CodeSignature { SigningId = "com.vendor.updater", TeamId = "ABCDE12345" };
+        var write = new TelemetryEvent { Event = new Event { Category = { "file" } }, File = new Vigil.Contracts.Telemetry.File { Path = "/library/vendor/cache/pkg" } };
+        var elsewhere = new TelemetryEvent { Event = new Event { Category = { "file" } }, File = new Vigil.Contracts.Telemetry.File { Path = "/tmp/pkg" } };
+
+        Assert.NotNull(filter.FindException([signed, write]));
+        Assert.Null(filter.FindException([signed, elsewhere]));
+        signed.Process.CodeSignature.TeamId = "OTHERTEAM1";
+        Assert.Null(filter.FindException([signed, write]));
+    }
 }
