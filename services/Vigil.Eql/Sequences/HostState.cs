@@ -3,7 +3,8 @@ namespace Vigil.Eql.Sequences;
 /// <summary>
 /// Everything one query remembers about one host: the reorder buffer of events not yet released in
 /// (@timestamp, event.sequence) order, and per join key one pending partial sequence per step. It is a plain data
-/// structure: <see cref="HostStateSerializer{TEvent}"/> turns it into bytes for a store and back.
+/// structure: <see cref="HostStateSerializer{TEvent}"/> turns it into bytes for a store and back. Not thread-safe:
+/// one caller at a time per host (the engine and compiled query themselves are immutable and shareable).
 /// </summary>
 public sealed class HostState<TEvent>
 {

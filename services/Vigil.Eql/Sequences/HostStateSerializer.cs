@@ -190,7 +190,8 @@ public sealed class HostStateSerializer<TEvent>(CompiledQuery<TEvent> query, IEv
 
             return state;
         }
-        catch (Exception ex) when (ex is EndOfStreamException or IndexOutOfRangeException or FormatException)
+        catch (Exception ex) when (ex is not InvalidDataException
+            && ex is IOException or ArgumentException or FormatException or IndexOutOfRangeException or OverflowException or System.Text.Json.JsonException)
         {
             throw new InvalidDataException("The sequence state is truncated or corrupt.", ex);
         }
