@@ -1,0 +1,58 @@
+using Vigil.Eql.Documents;
+using Vigil.Eql.Evaluation;
+using Vigil.Eql.Sequences;
+
+namespace Vigil.Eql;
+
+/// <summary>One step (or the until clause) of a compiled query: its full condition (category included) and its join key readers.</summary>
+internal sealed class CompiledStep<TEvent>(ValueNode<TEvent> condition, FieldAccessor<TEvent>[] keys, bool[] optionalKeys, SourceLocation location)
+{
+    public SourceLocation Location { get; } = location;
+
+    public bool Matches(TEvent document) => condition.Test(document);
+
+    /// <summary>The event's join key for this step, or null when a required key field is null (such an event never joins).</summary>
+    public JoinKey? KeyOf(TEvent document)
+    {
+        if (keys.Length == 0)
+        {
+            return JoinKey.Empty;
+        }
+
+        var values = new string?[keys.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var value = keys[i](document);
+            if (value.IsNull)
+            {
+                // Elasticsearch: a join key must be non-null unless the key field is marked optional with '?'.
+                if (!optionalKeys[i])
+                {
+                    return null;
+                }
+
+                continue;
+            }
+
+            values[i] = Canonical(value);
+        }
+
+        return new JoinKey(values);
+    }
+
+    private static string Canonical(EqlValue value)
+    {
+        if (!value.IsList)
+        {
+            return value.ToString();
+        }
+
+        var parts = new string[value.Count];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            parts[i] = value.ItemAt(i).ToString();
+        }
+
+        return string.Join(JoinKey.ListSeparator, parts);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+
+namespace Vigil.Eql.Documents;
+
+/// <summary>
+/// Reads protobuf events through the generated C# properties. Each field accessor is an expression tree compiled once:
+/// it walks the nested messages with null checks and converts the leaf to an <see cref="EqlValue"/> without boxing or
+/// allocating. An absent sub-message reads as null; an empty string or list reads as null; a time field reads 0 as null
+/// (the schema's convention for "absent").
+/// </summary>
+public sealed class ProtobufEventSchema<TMessage> : IEventSchema<TMessage>, IEventCodec<TMessage>
+    where TMessage : class, IMessage<TMessage>, new()
+{
+    private static readonly MethodInfo FromString = Method(nameof(EqlValue.FromString));
+    private static readonly MethodInfo FromStrings = Method(nameof(EqlValue.FromStrings));
+    private static readonly MethodInfo FromInteger = Method(nameof(EqlValue.FromInteger));
+    private static readonly MethodInfo FromFloat = Method(nameof(EqlValue.FromFloat));
+    private static readonly MethodInfo FromBoolean = Method(nameof(EqlValue.FromBoolean));
+    private static readonly MethodInfo FromTime = typeof(ProtobufEventSchema<TMessage>).GetMethod(nameof(TimeValue), BindingFlags.NonPublic | BindingFlags.Static)!;
+
+    private readonly MessageParser<TMessage> _parser = new(() => new TMessage());
+
+    public ProtobufEventSchema(FieldCatalog fields)
+    {
+        Fields = fields;
+    }
+
+    public FieldCatalog Fields { get; }
+
+    public FieldAccessor<TMessage> CreateAccessor(FieldDefinition field, string writtenPath)
+    {
+        var document = Expression.Parameter(typeof(TMessage), "document");
+        var returnLabel = Expression.Label(typeof(EqlValue), "value");
+        var variables = new List<ParameterExpression>();
+        var body = new List<Expression>();
+        Expression current = document;
+        body.Add(Expression.IfThen(Expression.Equal(document, Expression.Constant(null, typeof(TMessage))), Expression.Return(returnLabel, Expression.Default(typeof(EqlValue)))));
+        for (var i = 0; i < field.Chain.Count; i++)
+        {
+            var descriptor = field.Chain[i];
+            var property = current.Type.GetProperty(descriptor.PropertyName, BindingFlags.Public | BindingFlags.Instance)
+                ?? throw new InvalidOperationException($"{current.Type.Name} has no generated property for field '{descriptor.Name}'.");
+            Expression read = Expression.Property(current, property);
+            if (i < field.Chain.Count - 1)
+            {
+                var level = Expression.Variable(property.PropertyType, descriptor.Name);
+                variables.Add(level);
+                body.Add(Expression.Assign(level, read));
+                body.Add(Expression.IfThen(Expression.Equal(level, Expression.Constant(null, property.PropertyType)), Expression.Return(returnLabel, Expression.Default(typeof(EqlValue)))));
+                current = level;
+            }
+            else
+            {
+                body.Add(Expression.Label(returnLabel, ConvertLeaf(field, descriptor, read)));
+            }
+        }
+
+        var lambda = Expression.Lambda<FieldAccessor<TMessage>>(Expression.Block(typeof(EqlValue), variables, body), $"read_{field.Path}", [document]);
+        return lambda.Compile();
+    }
+
+    public byte[] Encode(TMessage document) => document.ToByteArray();
+
+    public TMessage Decode(ReadOnlySpan<byte> bytes) => _parser.ParseFrom(bytes);
+
+    private static Expression ConvertLeaf(FieldDefinition field, FieldDescriptor descriptor, Expression read)
+    {
+        if (descriptor.IsRepeated)
+        {
+            return Expression.Call(FromStrings, Expression.Convert(read, typeof(IReadOnlyList<string>)));
+        }
+
+        return field.Type switch
+        {
+            EqlFieldType.String when descriptor.FieldType == FieldType.Enum => Expression.Call(FromString, Expression.Call(Expression.Convert(read, typeof(object)), typeof(object).GetMethod(nameof(ToString))!)),
+            EqlFieldType.String => Expression.Call(FromString, read),
+            EqlFieldType.Boolean => Expression.Call(FromBoolean, read),
+            EqlFieldType.Float => Expression.Call(FromFloat, Expression.Convert(read, typeof(double))),
+            EqlFieldType.Time => Expression.Call(FromTime, Expression.Convert(read, typeof(long))),
+            _ => Expression.Call(FromInteger, Expression.Convert(read, typeof(long))),
+        };
+    }
+
+    private static EqlValue TimeValue(long nanoseconds) => nanoseconds == 0 ? default : EqlValue.FromInteger(nanoseconds);
+
+    private static MethodInfo Method(string name) => typeof(EqlValue).GetMethod(name, BindingFlags.Public | BindingFlags.Static)!;
+}

@@ -1,0 +1,16 @@
+using Vigil.Contracts.Telemetry;
+
+namespace Vigil.Eql.Documents;
+
+/// <summary>The Vigil telemetry contract (TelemetryEvent) as EQL event schemas: protobuf for streaming, JSON for offline files.</summary>
+public static class TelemetrySchemas
+{
+    // The contract stores these int64 fields as epoch nanoseconds, with 0 meaning absent (see telemetry.proto).
+    private static readonly string[] TimeFieldNames = ["timestamp", "ingested", "start", "mtime", "created"];
+
+    public static FieldCatalog Fields { get; } = FieldCatalog.FromMessage(TelemetryEvent.Descriptor, TimeFieldNames);
+
+    public static ProtobufEventSchema<TelemetryEvent> Protobuf { get; } = new(Fields);
+
+    public static JsonEventSchema Json { get; } = new(Fields);
+}

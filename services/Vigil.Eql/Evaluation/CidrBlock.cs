@@ -1,0 +1,80 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Globalization;
+
+namespace Vigil.Eql.Evaluation;
+
+/// <summary>
+/// An IPv4 or IPv6 CIDR block. Host bits in the written address are ignored ("10.6.48.157/8" is 10.0.0.0/8), as
+/// Elasticsearch's cidrMatch accepts them.
+/// </summary>
+internal sealed class CidrBlock
+{
+    private readonly byte[] _network;
+    private readonly int _prefix;
+
+    private CidrBlock(byte[] network, int prefix)
+    {
+        _network = network;
+        _prefix = prefix;
+    }
+
+    public static CidrBlock? TryParse(string text)
+    {
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        var addressText = slash < 0 ? text : text[..slash];
+        if (!IPAddress.TryParse(addressText, out var address))
+        {
+            return null;
+        }
+
+        var bytes = address.GetAddressBytes();
+        var prefix = bytes.Length * 8;
+        if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out prefix) || prefix > bytes.Length * 8))
+        {
+            return null;
+        }
+
+        return new CidrBlock(bytes, prefix);
+    }
+
+    public bool Contains(ReadOnlySpan<byte> address)
+    {
+        if (address.Length != _network.Length)
+        {
+            return false;
+        }
+
+        var whole = _prefix / 8;
+        if (!address[..whole].SequenceEqual(_network.AsSpan(0, whole)))
+        {
+            return false;
+        }
+
+        var rest = _prefix % 8;
+        if (rest == 0)
+        {
+            return true;
+        }
+
+        var mask = (byte)(0xFF << (8 - rest));
+        return (address[whole] & mask) == (_network[whole] & mask);
+    }
+
+    /// <summary>Writes the address bytes of <paramref name="text"/> (IPv4-mapped IPv6 addresses as IPv4); false if it is not an IP.</summary>
+    public static bool TryReadAddress(string text, Span<byte> buffer, out int length)
+    {
+        length = 0;
+        if (!IPAddress.TryParse(text, out var address))
+        {
+            return false;
+        }
+
+        if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        return address.TryWriteBytes(buffer, out length);
+    }
+}

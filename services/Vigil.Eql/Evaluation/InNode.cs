@@ -1,0 +1,62 @@
+using Vigil.Eql.Documents;
+
+namespace Vigil.Eql.Evaluation;
+
+/// <summary>
+/// <c>value in (...)</c> / <c>in~</c>: strings are looked up in a hash set (ordinal or case-insensitive), other literals
+/// compared one by one. <c>not in</c> is the negation (no value is in the list), so a missing field is "not in".
+/// </summary>
+internal sealed class InNode<TEvent> : ConditionNode<TEvent>
+{
+    private readonly ValueNode<TEvent> _value;
+    private readonly HashSet<string> _strings;
+    private readonly EqlValue[] _others;
+    private readonly bool _containsNull;
+    private readonly bool _negated;
+
+    public InNode(ValueNode<TEvent> value, IEnumerable<EqlValue> items, bool ignoreCase, bool negated)
+    {
+        _value = value;
+        _negated = negated;
+        var list = items.ToList();
+        _strings = new HashSet<string>(
+            list.Where(i => i.Kind == EqlValueKind.String).Select(i => i.AsString),
+            ignoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        _others = list.Where(i => i.Kind is not (EqlValueKind.String or EqlValueKind.Null)).ToArray();
+        _containsNull = list.Any(i => i.IsNull);
+    }
+
+    public override bool Test(TEvent document) => Contains(_value.Evaluate(document)) != _negated;
+
+    private bool Contains(EqlValue value)
+    {
+        if (value.IsNull)
+        {
+            return _containsNull;
+        }
+
+        for (var i = 0; i < value.Count; i++)
+        {
+            var item = value.ItemAt(i);
+            if (item.Kind == EqlValueKind.String)
+            {
+                if (_strings.Contains(item.AsString))
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            foreach (var other in _others)
+            {
+                if (item.ScalarEquals(other))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+}

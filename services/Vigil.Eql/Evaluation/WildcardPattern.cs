@@ -1,0 +1,94 @@
+namespace Vigil.Eql.Evaluation;
+
+/// <summary>
+/// An EQL wildcard pattern: '*' matches any run of characters, '?' exactly one; every other character (backslash
+/// included) is literal. Common shapes (exact, prefix*, *suffix, *infix*) use span comparisons; others run a
+/// backtracking glob matcher with no allocation.
+/// </summary>
+internal sealed class WildcardPattern : StringMatcher
+{
+    private readonly string _pattern;
+    private readonly StringComparison _comparison;
+    private readonly bool _ignoreCase;
+    private readonly Shape _shape;
+    private readonly string _literal;
+
+    public WildcardPattern(string pattern, bool ignoreCase)
+    {
+        _pattern = pattern;
+        _ignoreCase = ignoreCase;
+        _comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        var inner = pattern.Trim('*');
+        var hasInnerWildcard = inner.AsSpan().IndexOfAny('*', '?') >= 0;
+        var leading = pattern.StartsWith('*');
+        var trailing = pattern.EndsWith('*') && pattern.Length > 1;
+        _literal = inner;
+        _shape = hasInnerWildcard || (pattern.Length > 0 && inner.Length == 0)
+            ? (inner.Length == 0 ? Shape.Anything : Shape.General)
+            : (leading, trailing) switch
+            {
+                (false, false) => Shape.Exact,
+                (false, true) => Shape.Prefix,
+                (true, false) => Shape.Suffix,
+                _ => Shape.Infix,
+            };
+    }
+
+    private enum Shape
+    {
+        Exact,
+        Prefix,
+        Suffix,
+        Infix,
+        Anything,
+        General,
+    }
+
+    public static bool HasWildcards(string pattern) => pattern.AsSpan().IndexOfAny('*', '?') >= 0;
+
+    public override bool Matches(string value) => _shape switch
+    {
+        Shape.Exact => string.Equals(value, _literal, _comparison),
+        Shape.Prefix => value.StartsWith(_literal, _comparison),
+        Shape.Suffix => value.EndsWith(_literal, _comparison),
+        Shape.Infix => value.Contains(_literal, _comparison),
+        Shape.Anything => true,
+        _ => Glob(value),
+    };
+
+    private bool Glob(string value)
+    {
+        int p = 0, v = 0, starP = -1, starV = 0;
+        while (v < value.Length)
+        {
+            if (p < _pattern.Length && (_pattern[p] == '?' || (_pattern[p] != '*' && Same(_pattern[p], value[v]))))
+            {
+                p++;
+                v++;
+            }
+            else if (p < _pattern.Length && _pattern[p] == '*')
+            {
+                starP = p++;
+                starV = v;
+            }
+            else if (starP >= 0)
+            {
+                p = starP + 1;
+                v = ++starV;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        while (p < _pattern.Length && _pattern[p] == '*')
+        {
+            p++;
+        }
+
+        return p == _pattern.Length;
+    }
+
+    private bool Same(char a, char b) => a == b || (_ignoreCase && char.ToUpperInvariant(a) == char.ToUpperInvariant(b));
+}

@@ -1,0 +1,56 @@
+namespace Vigil.Eql.Sequences;
+
+/// <summary>
+/// Runs a query over a whole event stream in memory, one <see cref="HostState{TEvent}"/> per host.id: the offline
+/// (backtest) counterpart of a streaming service that keeps the same states in a store. Call <see cref="Flush"/> at the
+/// end of input.
+/// </summary>
+public sealed class InMemorySequenceRunner<TEvent>(SequenceEngine<TEvent> engine)
+{
+    private readonly Dictionary<string, HostState<TEvent>> _hosts = new(StringComparer.Ordinal);
+
+    /// <summary>Events dropped so far because they arrived later than the lateness allows.</summary>
+    public long LateEvents { get; private set; }
+
+    /// <summary>Hosts currently holding state.</summary>
+    public int HostCount => _hosts.Count;
+
+    public IReadOnlyList<SequenceMatch<TEvent>> Process(TEvent document)
+    {
+        var host = engine.HostOf(document);
+        if (!_hosts.TryGetValue(host, out var state))
+        {
+            state = engine.CreateState(host);
+        }
+
+        var result = engine.Process(state, document);
+        LateEvents += result.LateEvents;
+        if (state.IsEmpty)
+        {
+            _hosts.Remove(host);
+        }
+        else
+        {
+            _hosts[host] = state;
+        }
+
+        return result.Matches;
+    }
+
+    /// <summary>Releases every host's buffered events (hosts in host.id order) and returns the matches they complete.</summary>
+    public IReadOnlyList<SequenceMatch<TEvent>> Flush()
+    {
+        var matches = new List<SequenceMatch<TEvent>>();
+        foreach (var host in _hosts.Keys.Order(StringComparer.Ordinal).ToArray())
+        {
+            var state = _hosts[host];
+            matches.AddRange(engine.Flush(state).Matches);
+            if (state.IsEmpty)
+            {
+                _hosts.Remove(host);
+            }
+        }
+
+        return matches;
+    }
+}

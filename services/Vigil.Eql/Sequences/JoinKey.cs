@@ -1,0 +1,40 @@
+namespace Vigil.Eql.Sequences;
+
+/// <summary>
+/// The join key values of an event for one step (the sequence's shared "by" fields, then the step's own), as text.
+/// Numbers and booleans are written invariantly; a multi-valued field is its values joined by U+001F. A null component
+/// appears only for an optional ("?field") key.
+/// </summary>
+public sealed class JoinKey : IEquatable<JoinKey>
+{
+    internal const char ListSeparator = '\u001f';
+
+    private readonly string?[] _values;
+    private readonly int _hash;
+
+    public JoinKey(IReadOnlyList<string?> values)
+    {
+        _values = values.ToArray();
+        var hash = new HashCode();
+        foreach (var value in _values)
+        {
+            hash.Add(value, StringComparer.Ordinal);
+        }
+
+        _hash = hash.ToHashCode();
+    }
+
+    /// <summary>The key of a sequence without "by" fields: every event shares it.</summary>
+    public static JoinKey Empty { get; } = new([]);
+
+    public IReadOnlyList<string?> Values => _values;
+
+    public bool Equals(JoinKey? other) =>
+        other is not null && _hash == other._hash && _values.AsSpan().SequenceEqual(other._values, StringComparer.Ordinal);
+
+    public override bool Equals(object? obj) => obj is JoinKey other && Equals(other);
+
+    public override int GetHashCode() => _hash;
+
+    public override string ToString() => "(" + string.Join(", ", _values.Select(v => v ?? "null")) + ")";
+}

@@ -1,0 +1,10 @@
+namespace Vigil.Eql.Sequences;
+
+/// <summary>
+/// What one engine call produced: completed matches (in completion order), how many events arrived too late to be
+/// matched (at or before the last released position), and whether the host state changed and must be stored again.
+/// </summary>
+public sealed record MatchResult<TEvent>(IReadOnlyList<SequenceMatch<TEvent>> Matches, int LateEvents, bool StateChanged)
+{
+    public static MatchResult<TEvent> Unchanged { get; } = new([], 0, false);
+}

@@ -1,0 +1,17 @@
+namespace Vigil.Rules;
+
+/// <summary>
+/// One allowlist entry of a rule's [vigil] section. Each list is a criterion that holds when any evidence event matches
+/// any of its values; the entry suppresses a match when every criterion it names holds (criteria it leaves empty are
+/// ignored). Executables and domains are case-insensitive wildcard patterns ('*', '?'); IPs may be CIDR blocks.
+/// </summary>
+public sealed record RuleException(
+    string? Description,
+    IReadOnlyList<string> ProcessExecutables,
+    IReadOnlyList<string> ParentExecutables,
+    IReadOnlyList<string> SigningIds,
+    IReadOnlyList<string> TeamIds,
+    IReadOnlyList<string> Users,
+    IReadOnlyList<string> PathPrefixes,
+    IReadOnlyList<string> DestinationDomains,
+    IReadOnlyList<string> DestinationIps);

@@ -1,0 +1,48 @@
+using Vigil.Rules.Toml;
+
+namespace Vigil.Rules;
+
+/// <summary>
+/// Loads Elastic detection-rules TOML files (the [metadata], [rule] and [[rule.threat]] layout) plus Vigil's optional
+/// [vigil] section. Loading never stops at the first problem: every broken rule is reported with file:line:column.
+/// </summary>
+public static class RuleLoader
+{
+    /// <summary>Loads every *.toml file under <paramref name="directory"/> (recursively, in path order).</summary>
+    public static RuleLoadResult LoadDirectory(string directory)
+    {
+        var rules = new List<DetectionRule>();
+        var errors = new List<RuleDiagnostic>();
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var path in Directory.EnumerateFiles(directory, "*.toml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var result = LoadFile(path);
+            errors.AddRange(result.Errors);
+            foreach (var rule in result.Rules)
+            {
+                if (owners.TryGetValue(rule.RuleId, out var owner))
+                {
+                    errors.Add(new RuleDiagnostic(new Eql.SourceLocation(path, 1, 1), $"rule_id {rule.RuleId} is already used by {owner}"));
+                    continue;
+                }
+
+                owners[rule.RuleId] = path;
+                rules.Add(rule);
+            }
+        }
+
+        return new RuleLoadResult(rules, errors);
+    }
+
+    public static RuleLoadResult LoadFile(string path) => Parse(File.ReadAllText(path), path);
+
+    /// <summary>Reads one rule from TOML text; <paramref name="sourceName"/> names it in diagnostics.</summary>
+    public static RuleLoadResult Parse(string text, string sourceName)
+    {
+        var errors = new List<RuleDiagnostic>();
+        var root = TomlDocumentReader.Read(text, sourceName, errors);
+        var rule = errors.Count == 0 ? new RuleReader(sourceName, errors).Read(root) : null;
+        var ordered = errors.OrderBy(e => e.Location.Line).ThenBy(e => e.Location.Column).ToArray();
+        return new RuleLoadResult(rule is null ? [] : [rule], ordered);
+    }
+}

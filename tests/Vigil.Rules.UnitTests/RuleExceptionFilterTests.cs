@@ -1,0 +1,85 @@
+using Vigil.Contracts.Telemetry;
+using Vigil.Eql.Documents;
+
+namespace Vigil.Rules.UnitTests;
+
+/// <summary>Operator exceptions applied to the installer → network rule's evidence.</summary>
+public sealed class RuleExceptionFilterTests
+{
+    private static readonly IReadOnlyList<RuleException> Exceptions =
+        Assert.Single(RuleLoader.LoadFile(Fixtures.File("valid", "macos/execution_installer_package_spawned_network_event.toml")).Rules).Vigil.Exceptions;
+
+    private static readonly RuleExceptionFilter<TelemetryEvent> Filter = new(Exceptions, TelemetrySchemas.Protobuf);
+
+    private static TelemetryEvent Exec(string parentExecutable, string user = "alice") => new()
+    {
+        Event = new Event { Id = "exec", Category = { "process" } },
+        Process = new Process { Name = "bash", Parent = new Process { Name = "installer", Executable = parentExecutable } },
+        User = new User { Name = user },
+    };
+
+    private static TelemetryEvent Connect(string domain, string ip = "203.0.113.9", string user = "alice") => new()
+    {
+        Event = new Event { Id = "net", Category = { "network" } },
+        Process = new Process { Name = "curl" },
+        Destination = new Endpoint { Domain = domain, Ip = ip },
+        User = new User { Name = user },
+    };
+
+    [Fact]
+    public void AnExceptionWhoseCriteriaAreMetAcrossTheEvidenceSuppressesTheMatch()
+    {
+        var allowed = Filter.FindException([Exec("/usr/local/jamf/bin/jamf"), Connect("eu-west.JAMFCLOUD.com")]);
+
+        Assert.Equal("Jamf-managed package installs fetching from the Jamf cloud", allowed?.Description);
+    }
+
+    [Fact]
+    public void WildcardsInExecutablePatternsApply()
+    {
+        Assert.NotNull(Filter.FindException([Exec("/Library/Application Support/JAMF/bin/helper"), Connect("x.jamfcloud.com")]));
+    }
+
+    [Fact]
+    public void AnExceptionWithOneCriterionUnmetDoesNotSuppress()
+    {
+        Assert.Null(Filter.FindException([Exec("/usr/local/jamf/bin/jamf"), Connect("evil.example")]));
+        Assert.Null(Filter.FindException([Exec("/tmp/dropper"), Connect("x.jamfcloud.com")]));
+    }
+
+    [Fact]
+    public void AddressesMatchCidrBlocksAndUsersMatchByName()
+    {
+        Assert.NotNull(Filter.FindException([Exec("/tmp/a", user: "_pkgmirror"), Connect("mirror", ip: "10.20.3.4", user: "_pkgmirror")]));
+        Assert.NotNull(Filter.FindException([Exec("/tmp/a", user: "_pkgmirror"), Connect("mirror", ip: "fd00:20::7")]));
+        Assert.Null(Filter.FindException([Exec("/tmp/a", user: "_pkgmirror"), Connect("mirror", ip: "10.21.3.4")]));
+        Assert.Null(Filter.FindException([Exec("/tmp/a", user: "bob"), Connect("mirror", ip: "10.20.3.4", user: "bob")]));
+    }
+
+    [Fact]
+    public void ValuesWithQuotesAndBackslashesAreMatchedLiterally()
+    {
+        var filter = new RuleExceptionFilter<TelemetryEvent>(
+            [new RuleException(null, [], [@"C:\odd ""quoted"" path"], [], [], [], [], [], [])],
+            TelemetrySchemas.Protobuf);
+
+        Assert.NotNull(filter.FindException([Exec(@"C:\odd ""quoted"" path")]));
+        Assert.Null(filter.FindException([Exec(@"C:\odd path")]));
+    }
+    [Fact]
+    public void SigningIdentityAndPathPrefixCriteriaApply()
+    {
+        var filter = new RuleExceptionFilter<TelemetryEvent>(
+            [new RuleException("Vendor updater", [], [], ["com.vendor.updater"], ["ABCDE12345"], [], ["/Library/Vendor/"], [], [])],
+            TelemetrySchemas.Protobuf);
+        var signed = Exec("/x");
+        signed.Process.CodeSignature = new CodeSignature { SigningId = "com.vendor.updater", TeamId = "ABCDE12345" };
+        var write = new TelemetryEvent { Event = new Event { Category = { "file" } }, File = new Vigil.Contracts.Telemetry.File { Path = "/library/vendor/cache/pkg" } };
+        var elsewhere = new TelemetryEvent { Event = new Event { Category = { "file" } }, File = new Vigil.Contracts.Telemetry.File { Path = "/tmp/pkg" } };
+
+        Assert.NotNull(filter.FindException([signed, write]));
+        Assert.Null(filter.FindException([signed, elsewhere]));
+        signed.Process.CodeSignature.TeamId = "OTHERTEAM1";
+        Assert.Null(filter.FindException([signed, write]));
+    }
+}

@@ -1,0 +1,156 @@
+using Vigil.Eql;
+using Vigil.Eql.Documents;
+using Vigil.Eql.Syntax;
+
+namespace Vigil.Rules.UnitTests;
+
+public sealed class RuleLoaderTests
+{
+    private static DetectionRule InstallerRule() =>
+        Assert.Single(RuleLoader.LoadFile(Fixtures.File("valid", "macos/execution_installer_package_spawned_network_event.toml")).Rules);
+
+    [Fact]
+    public void AFolderOfElasticRulesLoadsWithoutErrors()
+    {
+        var result = RuleLoader.LoadDirectory(Fixtures.Folder("valid"));
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(["MacOS Installer Package Spawns Network Event", "Suspicious Installer Package Spawns Network Event"], result.Rules.Select(r => r.Name));
+    }
+
+    [Fact]
+    public void TheRuleTableIsReadIntoTypedFields()
+    {
+        var rule = InstallerRule();
+
+        Assert.Equal("99239e7d-b0d4-46e3-8609-acafcf99f68c", rule.RuleId);
+        Assert.Equal(47, rule.RiskScore);
+        Assert.Equal(RuleSeverity.Medium, rule.Severity);
+        Assert.Equal("eql", rule.Type);
+        Assert.Equal("eql", rule.Language);
+        Assert.StartsWith("Detects the execution of a MacOS installer package", rule.Description);
+        Assert.Contains("OS: macOS", rule.Tags);
+        Assert.Equal(("2021/02/23", "2024/05/21", "production"), (rule.Metadata.CreationDate, rule.Metadata.UpdatedDate, rule.Metadata.Maturity));
+        Assert.Equal(["endpoint"], rule.Metadata.Integrations);
+    }
+
+    [Fact]
+    public void TheThreatMappingKeepsTacticsTechniquesAndSubtechniques()
+    {
+        var threats = InstallerRule().Threats;
+
+        Assert.Equal(["TA0002", "TA0011"], threats.Select(t => t.Tactic.Id));
+        Assert.Equal("Command and Control", threats[1].Tactic.Name);
+        Assert.Equal("MITRE ATT&CK", threats[0].Framework);
+        var technique = Assert.Single(threats[0].Techniques);
+        Assert.Equal(("T1059", "Command and Scripting Interpreter"), (technique.Id, technique.Name));
+        Assert.Equal(["T1059.007"], technique.Subtechniques.Select(s => s.Id));
+        Assert.Equal("T1071.001", threats[1].Techniques[0].Subtechniques[0].Id);
+    }
+
+    [Fact]
+    public void TheVigilSectionParsesDurationsAndExceptions()
+    {
+        var vigil = InstallerRule().Vigil;
+
+        Assert.Equal("installer-network", vigil.Analytic);
+        Assert.Equal(TimeSpan.FromSeconds(2), vigil.Lateness);
+        Assert.Equal(TimeSpan.FromMinutes(15), vigil.SuppressionWindow);
+        Assert.Equal(2, vigil.Exceptions.Count);
+        Assert.Equal(["/usr/local/jamf/bin/jamf", "/Library/Application Support/JAMF/*"], vigil.Exceptions[0].ParentExecutables);
+        Assert.Equal(["*.jamfcloud.com"], vigil.Exceptions[0].DestinationDomains);
+        Assert.Equal(["10.20.0.0/16", "fd00:20::/32"], vigil.Exceptions[1].DestinationIps);
+    }
+
+    [Fact]
+    public void ARuleWithoutAVigilSectionGetsNone()
+    {
+        var rule = Assert.Single(RuleLoader.LoadFile(Fixtures.File("valid", "macos/execution_installer_package_spawned_network_event_v2.toml")).Rules);
+
+        Assert.Same(VigilRuleSettings.None, rule.Vigil);
+    }
+
+    [Fact]
+    public void TheQueryIsTheElasticRuleVerbatimAndKnowsWhereItStartsInTheFile()
+    {
+        var rule = InstallerRule();
+
+        Assert.StartsWith("sequence by host.id, user.id with maxspan=30s [process where host.os.type == \"macos\"", rule.Query.Text);
+        Assert.Equal(25, rule.Query.FirstLine);
+        Assert.Equal(1, rule.Query.FirstColumn);
+        var compiled = EqlCompiler.Compile(rule.Query, TelemetrySchemas.Protobuf);
+        Assert.Equal(TimeSpan.FromSeconds(30), compiled.MaxSpan);
+        Assert.Equal(new SourceLocation(rule.SourceName, 25, 47), ((SequenceQuery)compiled.Syntax).Steps[0].Location);
+    }
+
+    [Fact]
+    public void LoadingAFolderReportsEveryBrokenRuleWithItsPosition()
+    {
+        var folder = Fixtures.Folder("with_errors");
+
+        var result = RuleLoader.LoadDirectory(folder);
+
+        Assert.Empty(result.Rules);
+        Assert.Equal(
+            [
+                "bad_fields.toml:1:1: missing 'rule_id' in [rule]",
+                "bad_fields.toml:3:12: query language \"kuery\" is not supported: expected \"eql\"",
+                "bad_fields.toml:5:14: 'risk_score' must be an integer, not a string",
+                "bad_fields.toml:6:12: severity \"urgent\" is not one of low, medium, high, critical",
+                "bad_fields.toml:7:8: rule type \"query\" is not supported: Vigil runs type = \"eql\" rules",
+                "bad_threat.toml:14:6: 'TA1059' is not a MITRE ATT&CK id of this kind (expected e.g. T1059)",
+                "bad_threat.toml:20:6: sub-technique T1071.001 does not belong to technique T1059",
+                "bad_threat.toml:24:6: 'T0002' is not a MITRE ATT&CK id of this kind (expected e.g. TA0002)",
+                "bad_vigil.toml:12:12: lateness \"2 seconds\" is not a duration: expected a whole number and a unit (ms, s, m, h or d), as in \"30s\"",
+                "bad_vigil.toml:13:1: unknown key 'latenes' in [vigil]: expected analytic, lateness, suppression_window, exception",
+                "bad_vigil.toml:16:18: \"10.0.0.300\" is not an IP address or CIDR block",
+                "bad_vigil.toml:18:1: an exception needs at least one of process_executable, parent_executable, signing_id, team_id, user, path_prefix, destination_domain, destination_ip",
+                "bad_vigil.toml:19:1: unknown key 'process_name' in [[vigil.exception]]: expected description, process_executable, parent_executable, signing_id, team_id, user, path_prefix, destination_domain, destination_ip",
+                "duplicate_key.toml:5:1: invalid TOML: The key `rule.name` is already defined at (4,1) with `name = \"First\"` and cannot be redefined",
+                "syntax_error.toml:3:13: invalid TOML: Unexpected token end-of-line found while expecting a value",
+                "unknown_field.toml:14:44: unknown field 'proces.name': the event has no field 'proces' (did you mean 'process'?)",
+            ],
+            result.Errors.Select(e => Path.GetRelativePath(folder, e.Location.Source) + e.ToString()[e.Location.Source.Length..]));
+    }
+
+    [Fact]
+    public void ARuleIdUsedTwiceInAFolderIsReported()
+    {
+        var folder = Directory.CreateTempSubdirectory("vigil-rules-");
+        try
+        {
+            var text = File.ReadAllText(Fixtures.File("valid", "macos/execution_installer_package_spawned_network_event.toml"));
+            File.WriteAllText(Path.Combine(folder.FullName, "a.toml"), text);
+            File.WriteAllText(Path.Combine(folder.FullName, "b.toml"), text);
+
+            var result = RuleLoader.LoadDirectory(folder.FullName);
+
+            Assert.Single(result.Rules);
+            var error = Assert.Single(result.Errors);
+            Assert.EndsWith("b.toml", error.Location.Source);
+            Assert.Equal($"rule_id 99239e7d-b0d4-46e3-8609-acafcf99f68c is already used by {Path.Combine(folder.FullName, "a.toml")}", error.Message);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("30s", 30_000)]
+    [InlineData("1500ms", 1_500)]
+    [InlineData("15m", 900_000)]
+    [InlineData(" 2h ", 7_200_000)]
+    public void DurationsUseElasticTimeUnits(string text, long milliseconds)
+    {
+        Assert.True(TimeUnits.TryParse(text, out var span));
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), span);
+    }
+
+    [Theory]
+    [InlineData("30")]
+    [InlineData("s")]
+    [InlineData("2 weeks")]
+    [InlineData("-1s")]
+    public void MalformedDurationsAreRejected(string text) => Assert.False(TimeUnits.TryParse(text, out _));
+}
