@@ -1,3 +1,4 @@
+using Vigil.Contracts;
 using Vigil.Contracts.Telemetry;
 using Vigil.Messaging;
 

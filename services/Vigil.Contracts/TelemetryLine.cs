@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Vigil.Contracts.Telemetry;
 
-namespace Vigil.Cli;
+namespace Vigil.Contracts;
 
 /// <summary>One-line, human-readable rendering of a telemetry event: when, where, who, what.</summary>
 public static class TelemetryLine
