@@ -75,6 +75,20 @@ public sealed class RedisKeysTests
         Assert.Equal("vigil:{mac-1}:file:/Users/analyst/Library/Caches/" + new string('x', 600) + "%3A%7Bpayload%7D", key);
     }
 
+    [Fact]
+    public void BuildingAKeyAllocatesNothingButTheKeyItself()
+    {
+        // Runs per event: escaping, parts and the buffer must not allocate; only the resulting string may.
+        string Build() => keys.Host("host:{1}", "seq", "an0167", "p-42").ToString();
+        var expected = Build();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var key = Build();
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(expected, key);
+        Assert.InRange(allocated, 1, 32 + (2 * key.Length));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("%4")]
