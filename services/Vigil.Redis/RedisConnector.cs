@@ -1,0 +1,237 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Vigil.Redis;
+
+/// <summary>
+/// Opens the one <see cref="IConnectionMultiplexer"/> a Vigil process shares, from <see cref="RedisOptions"/>,
+/// and probes it for readiness checks. The multiplexer reconnects by itself; a probe says why a server is
+/// unreachable (refused, wrong password, TLS) so an operator can act on a failed readiness check.
+/// </summary>
+public sealed class RedisConnector : IAsyncDisposable, IDisposable
+{
+    private readonly ILogger logger;
+    private readonly ILoggerFactory loggerFactory;
+    private readonly Lazy<Task<ConnectionMultiplexer>> connection;
+    private readonly ServerCertificateValidation certificateValidation;
+
+    /// <exception cref="OptionsValidationException">The options are not usable; the message lists every problem.</exception>
+    public RedisConnector(RedisOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException(RedisOptions.SectionName, typeof(RedisOptions), errors);
+        }
+
+        Options = options;
+        Keys = new RedisKeys(options.KeyPrefix);
+        this.loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        logger = this.loggerFactory.CreateLogger<RedisConnector>();
+        certificateValidation = ServerCertificateValidation.Create(options.CaCertificatePath);
+        connection = new Lazy<Task<ConnectionMultiplexer>>(OpenAsync);
+    }
+
+    public RedisOptions Options { get; }
+
+    /// <summary>Key builder using the configured <see cref="RedisOptions.KeyPrefix"/>.</summary>
+    public RedisKeys Keys { get; }
+
+    /// <summary>
+    /// The shared multiplexer, opened on first call. It is returned even when no server answered yet
+    /// (AbortOnConnectFail is off): commands wait in its backlog and the multiplexer keeps reconnecting.
+    /// </summary>
+    public async Task<IConnectionMultiplexer> ConnectAsync(CancellationToken cancellationToken = default) =>
+        await connection.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// PINGs every known primary. Throws <see cref="RedisConnectionException"/> naming each unreachable primary
+    /// and why it failed (refused, authentication, TLS); otherwise returns the slowest round trip.
+    /// An unreachable primary is reported after at most <see cref="RedisOptions.AsyncTimeout"/>: the PING waits for a
+    /// reconnection that long, and its failure carries the client's last connection error.
+    /// </summary>
+    public async Task<RedisPing> PingAsync(CancellationToken cancellationToken = default)
+    {
+        var multiplexer = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var servers = multiplexer.GetServers();
+        var primaries = servers.Where(s => !s.IsReplica).ToArray();
+        var probes = primaries.Select(s => ProbeAsync(s, cancellationToken)).ToArray();
+        var results = await Task.WhenAll(probes).ConfigureAwait(false);
+
+        var failures = results.Where(r => r.Failure is not null).ToArray();
+        if (failures.Length > 0 || results.Length == 0)
+        {
+            var failureType = failures.Select(f => f.FailureType).FirstOrDefault(t => t != ConnectionFailureType.None, ConnectionFailureType.UnableToConnect);
+            var detail = results.Length == 0
+                ? $"no Redis server is known (endpoints: {string.Join(", ", Options.EndpointList())})"
+                : string.Join("; ", failures.Select(f => $"{EndPointCollection.ToString(f.EndPoint)}: {f.Failure}"));
+            throw new RedisConnectionException(
+                failureType,
+                CommandFlags.None,
+                $"Redis is not available: {detail}.",
+                failures.Select(f => f.Exception).FirstOrDefault(e => e is not null),
+                CommandStatus.Unknown);
+        }
+
+        return new RedisPing(
+            results.Max(r => r.Latency),
+            results.Select(r => r.EndPoint).ToArray(),
+            DescribeModeMismatch(servers));
+    }
+
+    /// <summary>Client configuration for <paramref name="options"/>; reads the password and certificate files.</summary>
+    public static ConfigurationOptions CreateConfiguration(RedisOptions options, ILoggerFactory? loggerFactory = null) =>
+        CreateConfiguration(options, loggerFactory, ServerCertificateValidation.Create(options.CaCertificatePath));
+
+    private static ConfigurationOptions CreateConfiguration(RedisOptions options, ILoggerFactory? loggerFactory, ServerCertificateValidation certificateValidation)
+    {
+        var configuration = new ConfigurationOptions
+        {
+            // Start even when Redis is down: the multiplexer reconnects and readiness reports the outage.
+            AbortOnConnectFail = false,
+            ConnectTimeout = (int)options.ConnectTimeout.TotalMilliseconds,
+            SyncTimeout = (int)options.SyncTimeout.TotalMilliseconds,
+            AsyncTimeout = (int)options.AsyncTimeout.TotalMilliseconds,
+
+            // Randomized exponential backoff from 250 ms up to 10 s, so a fleet of consumers does not
+            // reconnect in lockstep after a Redis failover.
+            ReconnectRetryPolicy = new ExponentialRetry(250, 10_000),
+
+            // Vigil never elects primaries through the client; without these the client would GET a tie-breaker key
+            // and SUBSCRIBE to a broadcast channel, both refused to a least-privilege ACL user (~vigil:* resetchannels).
+            TieBreaker = string.Empty,
+            ConfigurationChannel = string.Empty,
+
+            User = string.IsNullOrEmpty(options.User) ? null : options.User,
+            Password = options.ResolvePassword(),
+            Ssl = options.Ssl,
+            SslHost = options.SslHost,
+            LoggerFactory = loggerFactory,
+        };
+
+        foreach (var endpoint in options.EndpointList())
+        {
+            configuration.EndPoints.Add(endpoint);
+        }
+
+        if (options.Ssl)
+        {
+            configuration.CertificateValidation += certificateValidation.Validate;
+        }
+
+        if (options.ClientCertificatePath is not null)
+        {
+            configuration.SetUserPemCertificate(options.ClientCertificatePath, options.ClientKeyPath);
+        }
+
+        return configuration;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (connection.IsValueCreated && connection.Value.IsCompletedSuccessfully)
+        {
+            await connection.Value.Result.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (connection.IsValueCreated && connection.Value.IsCompletedSuccessfully)
+        {
+            connection.Value.Result.Dispose();
+        }
+    }
+
+    private async Task<ConnectionMultiplexer> OpenAsync()
+    {
+        var configuration = CreateConfiguration(Options, loggerFactory, certificateValidation);
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+        multiplexer.ConnectionFailed += OnConnectionFailed;
+        multiplexer.ConnectionRestored += OnConnectionRestored;
+        if (!multiplexer.IsConnected)
+        {
+            logger.LogWarning("Redis is not reachable yet at {Endpoints}; reconnecting in the background", string.Join(", ", Options.EndpointList()));
+        }
+
+        return multiplexer;
+    }
+
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
+    {
+        logger.LogWarning(e.Exception, "Redis connection to {Endpoint} ({ConnectionType}) failed: {FailureType}", EndPointCollection.ToString(e.EndPoint), e.ConnectionType, e.FailureType);
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        logger.LogInformation("Redis connection to {Endpoint} ({ConnectionType}) restored", EndPointCollection.ToString(e.EndPoint), e.ConnectionType);
+    }
+
+    private async Task<NodeProbe> ProbeAsync(IServer server, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var latency = await server.PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            return new NodeProbe(server.EndPoint, latency, null, ConnectionFailureType.None, null);
+        }
+        catch (RedisConnectionException e)
+        {
+            return new NodeProbe(server.EndPoint, TimeSpan.Zero, Describe(e.FailureType, e, certificateValidation.LastRejection), e.FailureType, e);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return new NodeProbe(server.EndPoint, TimeSpan.Zero, e.Message, ConnectionFailureType.None, e);
+        }
+    }
+
+    private string? DescribeModeMismatch(IServer[] servers)
+    {
+        var expected = Options.Mode == RedisMode.Cluster ? ServerType.Cluster : ServerType.Standalone;
+        var mismatched = servers.Where(s => s.IsConnected && s.ServerType != expected).ToArray();
+        return mismatched.Length == 0
+            ? null
+            : $"Redis:Mode is {Options.Mode} but {string.Join(", ", mismatched.Select(s => $"{EndPointCollection.ToString(s.EndPoint)} is {s.ServerType}"))}.";
+    }
+
+    private static string Describe(ConnectionFailureType type, Exception exception, string? certificateRejection) => type switch
+    {
+        // Checked first: the client reports a refused certificate as an authentication failure too, and a refused
+        // certificate is often hidden behind the generic error of the reconnection attempt that followed it.
+        _ when certificateRejection is not null =>
+            $"TLS handshake failed: {certificateRejection}",
+        _ when IsTlsFailure(exception) =>
+            $"TLS handshake failed; check Redis:Ssl, Redis:SslHost, Redis:CaCertificatePath and the client certificate ({Innermost(exception).Message})",
+        ConnectionFailureType.AuthenticationFailure =>
+            $"authentication failed; check Redis:User and Redis:Password/PasswordFile ({Innermost(exception).Message})",
+        _ => $"{type}: {Innermost(exception).Message}",
+    };
+
+    private static bool IsTlsFailure(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is System.Security.Authentication.AuthenticationException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static Exception Innermost(Exception exception)
+    {
+        var e = exception;
+        while (e.InnerException is not null)
+        {
+            e = e.InnerException;
+        }
+
+        return e;
+    }
+
+    private sealed record NodeProbe(EndPoint EndPoint, TimeSpan Latency, string? Failure, ConnectionFailureType FailureType, Exception? Exception);
+}

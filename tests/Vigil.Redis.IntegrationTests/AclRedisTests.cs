@@ -1,0 +1,114 @@
+using StackExchange.Redis;
+using Vigil.Testing;
+
+namespace Vigil.Redis.IntegrationTests;
+
+/// <summary>A server with the default user disabled and a least-privilege user limited to Vigil's keys and no channels.</summary>
+public sealed class AclRedisTests : IAsyncLifetime
+{
+    private const string Password = "c0rrect-h0rse";
+    private const string AdminPassword = "adm1n-only";
+
+    private readonly TemporaryDirectory files = TemporaryDirectory.Create("vigil-redis-acl-");
+    private RedisServer server = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        server = await RedisServer.StartAsync(new RedisServerSettings
+        {
+            Arguments =
+            [
+                "--user", "default", "off",
+                "--user", "vigil", "on", ">" + Password, "~vigil:*", "resetchannels", "+@all",
+                "--user", "admin", "on", ">" + AdminPassword, "~*", "&*", "+@all",
+            ],
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await server.DisposeAsync();
+        files.Dispose();
+    }
+
+    [Fact]
+    public async Task AnAclUserWithItsPasswordReadsAndWritesVigilKeys()
+    {
+        await using var connector = new RedisConnector(new RedisOptions { Endpoints = [server.Endpoint], User = "vigil", Password = Password });
+
+        var database = (await connector.ConnectAsync(TestContext.Current.CancellationToken)).GetDatabase();
+        var key = connector.Keys.Host("mac-1", "seq");
+        await database.StringSetAsync(key, "exec", TimeSpan.FromMinutes(1));
+
+        Assert.Equal("exec", (string?)await database.StringGetAsync(key));
+        Assert.Null((await connector.PingAsync(TestContext.Current.CancellationToken)).Warning);
+    }
+
+    [Fact]
+    public async Task APasswordFileAsMountedByKubernetesAuthenticates()
+    {
+        var passwordFile = files.Combine("redis-password");
+        await File.WriteAllTextAsync(passwordFile, Password + "\n", TestContext.Current.CancellationToken);
+        await using var connector = new RedisConnector(new RedisOptions { Endpoints = [server.Endpoint], User = "vigil", PasswordFile = passwordFile });
+
+        var ping = await connector.PingAsync(TestContext.Current.CancellationToken);
+
+        Assert.Single(ping.Primaries);
+    }
+
+    [Fact]
+    public async Task ALeastPrivilegeUserConnectsAndWorksWithoutAnyAclDenial()
+    {
+        await using (var connector = new RedisConnector(new RedisOptions { Endpoints = [server.Endpoint], User = "vigil", Password = Password }))
+        {
+            var database = (await connector.ConnectAsync(TestContext.Current.CancellationToken)).GetDatabase();
+            await database.ScriptEvaluateAsync("return redis.call('INCR', KEYS[1])", [connector.Keys.Host("mac-1", "count")]);
+            await connector.PingAsync(TestContext.Current.CancellationToken);
+        }
+
+        // Every command the client sent on its own (handshake, configuration) must have been allowed.
+        Assert.Empty(await AclLogAsync());
+    }
+
+    [Fact]
+    public async Task TheAclLogRecordsADenialWhenTheUserLeavesItsKeys()
+    {
+        await using var connector = new RedisConnector(new RedisOptions { Endpoints = [server.Endpoint], User = "vigil", Password = Password });
+        var database = (await connector.ConnectAsync(TestContext.Current.CancellationToken)).GetDatabase();
+
+        var e = await Assert.ThrowsAsync<RedisServerException>(() => database.StringSetAsync("other:key", "x"));
+        var denials = await AclLogAsync();
+
+        Assert.StartsWith("NOPERM", e.Message, StringComparison.Ordinal);
+        Assert.Single(denials);
+    }
+
+    [Fact]
+    public async Task AWrongPasswordFailsWithAnAuthenticationErrorNamingTheSettings()
+    {
+        await using var connector = new RedisConnector(new RedisOptions
+        {
+            Endpoints = [server.Endpoint],
+            User = "vigil",
+            Password = "wrong",
+            ConnectTimeout = TimeSpan.FromSeconds(1),
+            AsyncTimeout = TimeSpan.FromSeconds(1),
+        });
+
+        var e = await Assert.ThrowsAsync<RedisConnectionException>(() => connector.PingAsync(TestContext.Current.CancellationToken));
+
+        Assert.Equal(ConnectionFailureType.AuthenticationFailure, e.FailureType);
+        Assert.StartsWith(
+            $"Redis is not available: {server.Endpoint}: authentication failed; check Redis:User and Redis:Password/PasswordFile",
+            e.Message,
+            StringComparison.Ordinal);
+    }
+
+    /// <summary>The server's record of refused commands and logins, read as an administrator.</summary>
+    private async Task<RedisResult[]> AclLogAsync()
+    {
+        await using var admin = new RedisConnector(new RedisOptions { Endpoints = [server.Endpoint], User = "admin", Password = AdminPassword });
+        var database = (await admin.ConnectAsync(TestContext.Current.CancellationToken)).GetDatabase();
+        return (RedisResult[])(await database.ExecuteAsync("ACL", "LOG"))!;
+    }
+}
