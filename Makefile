@@ -17,14 +17,14 @@ help:
 	@echo "make test   install test dependencies, build and run all tests"
 	@echo "make bench  run the benchmarks and write docs/benchmarks.md"
 
-# redis-server is the one system package Vigil needs outside .NET; nothing starts it here.
+# System packages outside .NET: redis-server (tests and make run start their own) and openssl (TLS test certificates).
 deps:
 	@command -v $(DOTNET) >/dev/null || { echo "The .NET SDK (see global.json) is required: https://dot.net" >&2; exit 1; }
-	@if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then \
+	@if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null || ! command -v openssl >/dev/null; then \
 	  echo "Installing redis-server (apt)..."; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server openssl >/dev/null; \
 	fi
 
 build:
