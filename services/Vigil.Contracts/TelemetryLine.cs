@@ -12,8 +12,16 @@ public static class TelemetryLine
         var line = new StringBuilder(160);
         line.Append(FormatTime(e.Timestamp)).Append(' ')
             .Append(e.Host?.Name is { Length: > 0 } name ? name : e.Host?.Id).Append(' ')
-            .Append(e.User?.Name).Append(' ')
-            .Append(string.Join('/', e.Event?.Category ?? [])).Append(':').Append(e.Event?.Action).Append(' ');
+            .Append(e.User?.Name).Append(' ');
+        return AppendWhat(line, e).ToString();
+    }
+
+    /// <summary>What happened, without when, where and who: for lines that already say those.</summary>
+    public static string Summarize(TelemetryEvent e) => AppendWhat(new StringBuilder(120), e).ToString();
+
+    private static StringBuilder AppendWhat(StringBuilder line, TelemetryEvent e)
+    {
+        line.Append(string.Join('/', e.Event?.Category ?? [])).Append(':').Append(e.Event?.Action).Append(' ');
         var process = e.Process;
         if (process is not null)
         {
@@ -48,7 +56,7 @@ public static class TelemetryLine
             line.Append(" dns=").Append(question.Name);
         }
 
-        return line.ToString();
+        return line;
     }
 
     /// <summary>Nanoseconds since the Unix epoch as ISO-8601 UTC with milliseconds.</summary>

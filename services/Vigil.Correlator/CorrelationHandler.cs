@@ -1,0 +1,249 @@
+using Microsoft.Extensions.Logging;
+using Vigil.Contracts.Alerts;
+using Vigil.Contracts.Telemetry;
+using Vigil.Eql.Sequences;
+using Vigil.Messaging;
+
+namespace Vigil.Correlator;
+
+/// <summary>
+/// Runs an analytic pack on consumed telemetry. Per batch: events no rule can use are skipped without
+/// touching Redis; the states of the (rule, host) pairs the rest touch are read in one pipelined round
+/// trip; matches become alerts, repeats and exceptions are dropped, new alerts are published and
+/// acknowledged; then states and alert ids are written in one more round trip. Only then does the
+/// consume loop store the batch's offsets, so a crash loses nothing and a replay yields the same ids.
+/// </summary>
+public sealed class CorrelationHandler(
+    AnalyticPack pack,
+    CorrelationStore store,
+    AlertFactory alerts,
+    ITopicPublisher<Alert> publisher,
+    TimeProvider clock,
+    ILogger<CorrelationHandler> logger) : IRecordBatchHandler<TelemetryEvent>
+{
+    // The consume loop and the quiet-host release both change states; one at a time.
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly HeldHosts held = new();
+
+    public async Task HandleAsync(IReadOnlyList<ConsumedRecord<TelemetryEvent>> batch, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var work = new Dictionary<StateKey, List<ConsumedRecord<TelemetryEvent>>>();
+            var matches = new List<(CompiledRule Rule, SequenceMatch<TelemetryEvent> Match)>();
+            foreach (var record in batch)
+            {
+                foreach (var rule in pack.Rules)
+                {
+                    if (!rule.Query.IsRelevant(record.Value))
+                    {
+                        continue;
+                    }
+
+                    CorrelatorMetrics.RelevantEvents.WithLabels(pack.Analytic, rule.RuleId).Inc();
+                    var host = rule.Engine.HostOf(record.Value);
+                    if (rule.IsStateful)
+                    {
+                        var key = new StateKey(rule, host);
+                        if (!work.TryGetValue(key, out var events))
+                        {
+                            work[key] = events = [];
+                        }
+
+                        events.Add(record);
+                    }
+                    else
+                    {
+                        // Single-event rules need no state: match without a Redis read.
+                        matches.AddRange(rule.Engine.Process(rule.Engine.CreateState(host), record.Value).Matches.Select(m => (rule, m)));
+                    }
+                }
+            }
+
+            if (work.Count == 0 && matches.Count == 0)
+            {
+                return;
+            }
+
+            var states = work.Count == 0 ? [] : await store.LoadAsync(work.Keys).ConfigureAwait(false);
+            var changed = new Dictionary<StateKey, HostState<TelemetryEvent>>();
+            var now = clock.GetUtcNow();
+            foreach (var (key, records) in work)
+            {
+                var state = states[key];
+                foreach (var record in records)
+                {
+                    Collect(key, state, key.Rule.Engine.Process(state, record.Value), changed, matches);
+                }
+
+                held.Update(key, records[^1].TopicPartition, state.BufferedEventCount, now);
+            }
+
+            await PublishAndCommitAsync(changed, matches, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            CorrelatorMetrics.HeldHosts.WithLabels(pack.Analytic).Set(held.Count);
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Releases the held-back events of hosts that went quiet for longer than the lateness window, so
+    /// a sequence completed by a host's last events is reported without waiting for its next event.
+    /// </summary>
+    public async Task ReleaseQuietHostsAsync(CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ReleaseAsync(held.TakeQuiet(clock.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            CorrelatorMetrics.HeldHosts.WithLabels(pack.Analytic).Set(held.Count);
+            gate.Release();
+        }
+    }
+
+    /// <summary>Before the offsets of revoked partitions are committed, their held-back events are matched and the results stored.</summary>
+    public async Task OnPartitionsRevokedAsync(IReadOnlyList<TopicPartitionRef> partitions)
+    {
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await ReleaseAsync(held.TakePartitions(partitions), CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Lost partitions may already have a new owner; their states stay in Redis for it, untouched.</summary>
+    public async Task OnPartitionsLostAsync(IReadOnlyList<TopicPartitionRef> partitions)
+    {
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            held.TakePartitions(partitions);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task ReleaseAsync(List<HeldState> taken, CancellationToken cancellationToken)
+    {
+        if (taken.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await ReleaseStatesAsync(taken.Select(t => t.Key).ToList(), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            held.Restore(taken);
+            throw;
+        }
+    }
+
+    private async Task ReleaseStatesAsync(List<StateKey> keys, CancellationToken cancellationToken)
+    {
+        var states = await store.LoadAsync(keys).ConfigureAwait(false);
+        var changed = new Dictionary<StateKey, HostState<TelemetryEvent>>();
+        var matches = new List<(CompiledRule Rule, SequenceMatch<TelemetryEvent> Match)>();
+        foreach (var key in keys)
+        {
+            var state = states[key];
+            if (state.LatestTimestamp is { } latest)
+            {
+                // Everything seen so far may match now: the host stayed quiet for the whole lateness window.
+                Collect(key, state, key.Rule.Engine.AdvanceWatermark(state, latest + 1), changed, matches);
+            }
+        }
+
+        await PublishAndCommitAsync(changed, matches, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Collect(
+        StateKey key,
+        HostState<TelemetryEvent> state,
+        MatchResult<TelemetryEvent> result,
+        Dictionary<StateKey, HostState<TelemetryEvent>> changed,
+        List<(CompiledRule Rule, SequenceMatch<TelemetryEvent> Match)> matches)
+    {
+        if (result.StateChanged)
+        {
+            changed[key] = state;
+        }
+
+        if (result.LateEvents > 0)
+        {
+            CorrelatorMetrics.LateEvents.WithLabels(pack.Analytic, key.Rule.RuleId).Inc(result.LateEvents);
+        }
+
+        matches.AddRange(result.Matches.Select(m => (key.Rule, m)));
+    }
+
+    private async Task PublishAndCommitAsync(
+        Dictionary<StateKey, HostState<TelemetryEvent>> changed,
+        List<(CompiledRule Rule, SequenceMatch<TelemetryEvent> Match)> matches,
+        CancellationToken cancellationToken)
+    {
+        var candidates = new List<PendingAlert>();
+        foreach (var (rule, match) in matches)
+        {
+            CorrelatorMetrics.Matches.WithLabels(pack.Analytic, rule.RuleId).Inc();
+            if (rule.Exceptions.FindException(match.Events) is { } exception)
+            {
+                CorrelatorMetrics.AlertsDropped.WithLabels(pack.Analytic, rule.RuleId, "exception").Inc();
+                logger.LogDebug("Exception '{Exception}' allows a match of {Rule} on host {Host}", exception.Description, rule.RuleId, match.HostId);
+                continue;
+            }
+
+            var suppression = rule.SuppressionWindow is null ? null : string.Join('\u001f', match.Key.Values.Select(v => v ?? string.Empty));
+            candidates.Add(new PendingAlert(rule, alerts.Create(rule, match), suppression));
+        }
+
+        var fresh = candidates;
+        if (candidates.Count > 0)
+        {
+            var repeats = await store.FindRepeatsAsync(candidates).ConfigureAwait(false);
+            fresh = [];
+            var suppressedInBatch = new HashSet<(string, string, string)>();
+            foreach (var candidate in candidates)
+            {
+                var why = repeats.GetValueOrDefault(candidate.Alert.Id);
+                if (why is null && candidate.SuppressionKey is not null && !suppressedInBatch.Add((candidate.Alert.Host.Id, candidate.Rule.RuleId, candidate.SuppressionKey)))
+                {
+                    why = "suppression-window";
+                }
+
+                if (why is null)
+                {
+                    fresh.Add(candidate);
+                }
+                else
+                {
+                    CorrelatorMetrics.AlertsDropped.WithLabels(pack.Analytic, candidate.Rule.RuleId, why).Inc();
+                }
+            }
+
+            // Published before the state moves on: a crash here replays the events and re-derives the same alert ids.
+            await publisher.PublishBatchAsync(fresh.Select(a => KeyValuePair.Create(a.Alert.Host.Id, a.Alert)).ToList(), cancellationToken).ConfigureAwait(false);
+            foreach (var alert in fresh)
+            {
+                CorrelatorMetrics.AlertsPublished.WithLabels(pack.Analytic, alert.Rule.RuleId).Inc();
+                logger.LogInformation("Alert {AlertId} {Rule} on host {Host}: {Reason}", alert.Alert.Id, alert.Rule.RuleId, alert.Alert.Host.Id, alert.Alert.Reason);
+            }
+        }
+
+        await store.CommitAsync(changed, fresh).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,28 @@
+using Prometheus;
+
+namespace Vigil.Correlator;
+
+/// <summary>Prometheus metrics of a correlator (documented in docs/operations.md).</summary>
+internal static class CorrelatorMetrics
+{
+    public static readonly Counter RelevantEvents = Metrics.CreateCounter(
+        "vigil_correlator_relevant_events_total", "Events that could touch a rule's state (others cost no Redis work).", "analytic", "rule");
+
+    public static readonly Counter LateEvents = Metrics.CreateCounter(
+        "vigil_correlator_late_events_total", "Events older than what matching had already passed (replays or lateness exceeded).", "analytic", "rule");
+
+    public static readonly Counter Matches = Metrics.CreateCounter(
+        "vigil_correlator_matches_total", "Completed sequences or single-event matches.", "analytic", "rule");
+
+    public static readonly Counter AlertsPublished = Metrics.CreateCounter(
+        "vigil_alerts_published_total", "Alerts published to the alert topic.", "analytic", "rule");
+
+    public static readonly Counter AlertsDropped = Metrics.CreateCounter(
+        "vigil_alerts_dropped_total", "Matches not published: an exception allowed them, or they repeat a published alert or fall in a suppression window.", "analytic", "rule", "why");
+
+    public static readonly Counter RedisRoundTrips = Metrics.CreateCounter(
+        "vigil_correlator_redis_round_trips_total", "Pipelined Redis round trips (a batch costs at most three).", "analytic");
+
+    public static readonly Gauge HeldHosts = Metrics.CreateGauge(
+        "vigil_correlator_hosts_with_held_events", "Hosts whose newest events wait for the lateness window before matching.", "analytic");
+}

@@ -1,0 +1,22 @@
+namespace Vigil.Correlator;
+
+/// <summary>Settings of a correlator process (configuration section "Correlator"; --analytic sets Analytic).</summary>
+public sealed class CorrelatorOptions
+{
+    public const string Section = "Correlator";
+
+    /// <summary>The analytic pack this process runs (an0167, an0994, an0425, installer-network...).</summary>
+    public string Analytic { get; set; } = string.Empty;
+
+    /// <summary>Folder of the pack's rule files; default: rules/&lt;analytic&gt; next to the app, then above the working directory.</summary>
+    public string? RulesPath { get; set; }
+
+    /// <summary>How far out of time order a host's events may arrive; a rule's [vigil] lateness overrides it.</summary>
+    public TimeSpan Lateness { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long an alert id is remembered, so a replay after a crash does not publish it again.</summary>
+    public TimeSpan AlertIdRetention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often quiet hosts with held-back events are released.</summary>
+    public TimeSpan QuietHostScanInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+}

@@ -1,0 +1,6 @@
+using Vigil.Contracts.Alerts;
+
+namespace Vigil.Correlator;
+
+/// <summary>An alert about to be published, with what suppresses its repeats (rule + join key values, when the rule has a window).</summary>
+public sealed record PendingAlert(CompiledRule Rule, Alert Alert, string? SuppressionKey);
