@@ -172,9 +172,9 @@ internal static class EcsJsonReader
 
     private static long ReadDate(JsonElement value, string path)
     {
-        if (value.ValueKind == JsonValueKind.Number)
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var millis))
         {
-            return MillisToNanos(value.GetDouble(), path);
+            return MillisToNanos(millis, path);
         }
 
         if (value.ValueKind == JsonValueKind.String)
@@ -185,7 +185,7 @@ internal static class EcsJsonReader
                 return nanos;
             }
 
-            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var millis))
+            if (decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out millis))
             {
                 return MillisToNanos(millis, path);
             }
@@ -194,11 +194,12 @@ internal static class EcsJsonReader
         throw Mismatch(path, "an ISO-8601 date-time or epoch milliseconds", value);
     }
 
-    private static long MillisToNanos(double millis, string path)
+    // Decimal keeps epoch milliseconds exact down to the nanosecond, which a double cannot.
+    private static long MillisToNanos(decimal millis, string path)
     {
-        var nanos = Math.Round(millis * NanosPerMilli);
-        return nanos is >= long.MinValue and < long.MaxValue
-            ? (long)nanos
+        const decimal limit = long.MaxValue / NanosPerMilli;
+        return millis is >= -limit and <= limit
+            ? (long)decimal.Round(millis * NanosPerMilli)
             : throw new EcsJsonException(path, $"epoch milliseconds {millis} are out of range");
     }
 
