@@ -23,7 +23,7 @@ internal sealed record SimProcess(
     public string Executable => Image.Path;
 
     // Elastic Defend on macOS joins arguments with single spaces, without quoting.
-    public string CommandLine => string.Join(' ', Args);
+    public string CommandLine { get; } = string.Join(' ', Args);
 
     /// <summary>The full process.* object of an event about this process.</summary>
     public Process ToProto(long start)

@@ -20,6 +20,12 @@ internal sealed class FleetTimeline
     private const double PriorEventsPerActivity = 20;
     private const double PriorWeight = 50;
 
+    // Activities spread their events over minutes, so starting them at the steady-state rate would leave the first
+    // minutes short of the configured rate. Arrivals are steered by the running shortfall instead, corrected over
+    // this many seconds of simulated time, never dropping below a tenth of the steady-state rate.
+    private const double CatchUpSeconds = 1;
+    private const double MinimumRateShare = 0.1;
+
     private readonly SimulatedFleet _fleet;
     private readonly FleetSimulationOptions _options;
     private readonly ConcurrentQueue<ScenarioRequest> _requests;
@@ -37,6 +43,8 @@ internal sealed class FleetTimeline
     private long _nextScenario;
     private long _finishedActivities;
     private long _finishedActivityEvents;
+    private long _backgroundEvents;
+    private readonly long _start;
 
     public FleetTimeline(SimulatedFleet fleet, FleetSimulationOptions options, long start, ConcurrentQueue<ScenarioRequest> requests)
     {
@@ -44,6 +52,7 @@ internal sealed class FleetTimeline
         _options = options;
         _requests = requests;
         _clock = start;
+        _start = start;
         _arrivals = new DeterministicRandom(StableHash.Of(fleet.Seed, 0xA441));
         _scenarioPicks = new DeterministicRandom(StableHash.Of(fleet.Seed, 0x5CE7));
         _schedulable = options.SchedulablePlays();
@@ -70,7 +79,7 @@ internal sealed class FleetTimeline
             if (_nextArrival <= nextEvent && _nextArrival <= _nextScenario)
             {
                 StartBackground(_nextArrival);
-                _nextArrival += (long)_arrivals.Exponential(MeanArrivalGapNanos());
+                _nextArrival += (long)_arrivals.Exponential(MeanArrivalGapNanos(_nextArrival));
                 continue;
             }
 
@@ -84,15 +93,23 @@ internal sealed class FleetTimeline
             var (run, e) = _pending.Dequeue();
             _clock = e.Timestamp;
             e.Event.Sequence = ++_sequence;
+            if (run.Trace is null)
+            {
+                _backgroundEvents++;
+            }
+
             Advance(run);
             return new GeneratedEvent(e, run.HostIndex, run.Trace);
         }
     }
 
-    private double MeanArrivalGapNanos()
+    private double MeanArrivalGapNanos(long now)
     {
         var meanEvents = (_finishedActivityEvents + (PriorEventsPerActivity * PriorWeight)) / (_finishedActivities + PriorWeight);
-        return meanEvents / _options.EventsPerSecond * 1e9;
+        var target = _options.EventsPerSecond;
+        var shortfall = (target * (now - _start) / 1e9) - _backgroundEvents;
+        var rate = Math.Max(target * MinimumRateShare, target + (shortfall / CatchUpSeconds));
+        return meanEvents / rate * 1e9;
     }
 
     private void StartBackground(long at)
