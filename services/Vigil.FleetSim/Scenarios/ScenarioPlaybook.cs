@@ -1,4 +1,6 @@
+using Vigil.Contracts.Telemetry;
 using Vigil.FleetSim.Activities;
+using Vigil.FleetSim.Endpoint;
 using Vigil.FleetSim.Fleet;
 
 namespace Vigil.FleetSim.Scenarios;
@@ -75,8 +77,7 @@ internal static class ScenarioPlaybook
         new(new ScenarioDefinition(name, analytic, ScenarioLabel.Benign, description), script, eligible);
 
     /// <summary>Runs <paramref name="inShell"/> in a new Terminal window's zsh.</summary>
-    private static IEnumerable<Vigil.Contracts.Telemetry.TelemetryEvent> Shelled(
-        ActivityContext c, Func<Endpoint.SimProcess, IEnumerable<Vigil.Contracts.Telemetry.TelemetryEvent>> inShell)
+    private static IEnumerable<TelemetryEvent> Shelled(ActivityContext c, Func<SimProcess, IEnumerable<TelemetryEvent>> inShell)
     {
         var terminal = c.Resident(ResidentKind.Terminal);
         var zsh = Shells.TerminalZsh(c, terminal);
