@@ -1,0 +1,43 @@
+using System.Buffers;
+using System.Text.Json;
+using Vigil.Contracts;
+using Vigil.Contracts.Telemetry;
+
+namespace Vigil.FleetSim;
+
+/// <summary>Writes events as ECS JSON, one document per line (NDJSON), flushing after every batch.</summary>
+public sealed class NdjsonTelemetrySink(Stream stream, bool leaveOpen = false) : ITelemetrySink, IAsyncDisposable
+{
+    private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
+
+    /// <summary>A sink writing to <paramref name="path"/> (created or truncated), or to standard output for "-".</summary>
+    public static NdjsonTelemetrySink Open(string path) => path == "-"
+        ? new NdjsonTelemetrySink(Console.OpenStandardOutput())
+        : new NdjsonTelemetrySink(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16, useAsync: true));
+
+    public async ValueTask WriteAsync(IReadOnlyList<TelemetryEvent> batch, CancellationToken cancellationToken)
+    {
+        _buffer.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(_buffer, EcsJson.WriterOptions))
+        {
+            foreach (var e in batch)
+            {
+                EcsJson.Write(writer, e);
+                writer.Flush();
+                writer.Reset();
+                _buffer.Write("\n"u8);
+            }
+        }
+
+        await stream.WriteAsync(_buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!leaveOpen)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

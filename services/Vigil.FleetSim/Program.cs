@@ -1,0 +1,3 @@
+using Vigil.FleetSim.Cli;
+
+return await FleetSimCommand.Create().Parse(args).InvokeAsync().ConfigureAwait(false);
