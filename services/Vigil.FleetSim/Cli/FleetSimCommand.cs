@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Vigil.Contracts;
+using Vigil.FleetSim.Hosting;
 
 namespace Vigil.FleetSim.Cli;
 
@@ -24,7 +25,7 @@ internal static class FleetSimCommand
         var skew = DurationOption("--skew", "Maximum lag between a host's process, file and network events (e.g. 500ms).");
         var batch = new Option<int>("--batch-size") { Description = "Largest batch handed to the output.", DefaultValueFactory = _ => 500 };
         var groundTruth = new Option<string?>("--ground-truth") { Description = "Append one NDJSON ground-truth record per scenario to this file." };
-        var output = new Option<string?>("--output") { Description = "Where events go: ndjson:<path> (ECS JSON lines; ndjson:- for stdout)." };
+        var output = new Option<string?>("--output") { Description = "Where events go: kafka (the telemetry topic, as a service with /health, /metrics and POST /scenarios/{name}; --Kafka:*, --urls pass through) or ndjson:<path> (ECS JSON lines; ndjson:- for stdout)." };
         var list = new Option<bool>("--list-scenarios") { Description = "Print the scenario catalog and exit." };
 
         var command = new RootCommand("fleet-sim: a simulated macOS fleet emitting ECS telemetry with labelled attack and look-alike scenarios.")
@@ -32,6 +33,8 @@ internal static class FleetSimCommand
             seed, hosts, rate, duration, events, mode, start, interval, share, analytics, scenarios, inject, skew, batch, groundTruth, output, list,
         };
 
+        // Hosting settings (--urls, --Kafka:BootstrapServers=...) pass through to the service in kafka mode.
+        command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (result, cancellationToken) =>
         {
             if (result.GetValue(list))
@@ -70,6 +73,17 @@ internal static class FleetSimCommand
 
             try
             {
+                if (target == "kafka")
+                {
+                    return await FleetSimService.RunAsync(options, result.GetValue(groundTruth), result.GetValue(inject) ?? [], [.. result.UnmatchedTokens], cancellationToken).ConfigureAwait(false);
+                }
+
+                if (result.UnmatchedTokens.Count > 0)
+                {
+                    await Console.Error.WriteLineAsync($"fleet-sim: unknown argument '{result.UnmatchedTokens[0]}'.").ConfigureAwait(false);
+                    return 2;
+                }
+
                 return await RunAsync(options, target, result.GetValue(groundTruth), result.GetValue(inject) ?? [], cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is ArgumentException or FormatException)
@@ -111,7 +125,7 @@ internal static class FleetSimCommand
         return scheme switch
         {
             "ndjson" when target.Length > 0 => NdjsonTelemetrySink.Open(target),
-            _ => throw new ArgumentException($"--output '{address}' is not supported; use ndjson:<path> or ndjson:-."),
+            _ => throw new ArgumentException($"--output '{address}' is not supported; use kafka, ndjson:<path> or ndjson:-."),
         };
     }
 

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# `make run`: the whole Vigil cluster on one machine without Docker. Starts a local redis-server,
+# the embedded Kafka broker, every Vigil service and the fleet simulator, then follows the output
+# in the foreground. Ctrl-C (or SIGTERM) stops everything this script started, in reverse order.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+CONFIGURATION="${CONFIGURATION:-Release}"
+STATE_DIR=".vigil"
+REDIS_PORT="${VIGIL_REDIS_PORT:-6390}"
+KAFKA_BASE_PORT="${VIGIL_KAFKA_BASE_PORT:-9092}"
+SIM_HOSTS="${VIGIL_SIM_HOSTS:-50}"
+SIM_RATE="${VIGIL_SIM_RATE:-200}"
+SIM_ATTACK_INTERVAL="${VIGIL_SIM_ATTACK_INTERVAL:-20s}"
+BIN() { echo "services/$1/bin/${CONFIGURATION}/net10.0/$2.dll"; }
+
+mkdir -p "$STATE_DIR/logs"
+pids=()
+names=()
+
+# Children run in their own sessions, so Ctrl-C reaches only this script, which then stops them
+# one at a time, newest first: consumers commit and close while the broker is still up.
+stop_all() {
+  trap - INT TERM EXIT
+  echo
+  echo "Stopping Vigil..."
+  for ((i=${#pids[@]}-1; i>=0; i--)); do
+    kill -TERM "${pids[$i]}" 2>/dev/null || true
+    wait "${pids[$i]}" 2>/dev/null || true
+    echo "  stopped ${names[$i]}"
+  done
+}
+trap stop_all INT TERM EXIT
+
+start() { # name, log file, command...
+  local name="$1" log="$2"; shift 2
+  setsid "$@" >"$log" 2>&1 &
+  pids+=($!)
+  names+=("$name")
+  echo "  started $name (pid $!, log $log)"
+}
+
+wait_for() { # what, seconds, test command...
+  local what="$1" seconds="$2"; shift 2
+  for ((t=0; t<seconds*10; t++)); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  echo "Timed out waiting for $what; see $STATE_DIR/logs." >&2
+  exit 1
+}
+
+echo "Starting Vigil (logs in $STATE_DIR/logs)"
+
+if redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+  echo "  redis-server already answering on 127.0.0.1:$REDIS_PORT; using it"
+else
+  start redis-server "$STATE_DIR/logs/redis.log" \
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize no
+  wait_for "redis-server" 10 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping
+fi
+
+rm -f "$STATE_DIR/bootstrap"
+start kafka-dev-cluster "$STATE_DIR/logs/devcluster.log" \
+  dotnet "$(BIN Vigil.DevCluster vigil-devcluster)" \
+  --DevCluster:BasePort="$KAFKA_BASE_PORT" --DevCluster:BootstrapFile="$STATE_DIR/bootstrap" --Vigil:LogFormat=simple
+wait_for "the dev Kafka cluster" 30 test -s "$STATE_DIR/bootstrap"
+BOOTSTRAP="$(cat "$STATE_DIR/bootstrap")"
+echo "  Kafka bootstrap: $BOOTSTRAP"
+
+export VIGIL_Kafka__BootstrapServers="$BOOTSTRAP"
+export VIGIL_Redis__Endpoints__0="127.0.0.1:$REDIS_PORT"
+export VIGIL_Vigil__LogFormat=simple
+
+rm -f "$STATE_DIR/ground-truth.ndjson"
+start fleet-sim "$STATE_DIR/logs/fleet-sim.log" \
+  dotnet "$(BIN Vigil.FleetSim fleet-sim)" \
+  --output kafka --mode live --hosts "$SIM_HOSTS" --rate "$SIM_RATE" --scenario-interval "$SIM_ATTACK_INTERVAL" \
+  --ground-truth "$STATE_DIR/ground-truth.ndjson" --urls http://127.0.0.1:7400
+
+cat <<INFO
+
+Vigil is running. The fleet simulator publishes telemetry for $SIM_HOSTS Macs at $SIM_RATE events/s
+and injects a labelled scenario every $SIM_ATTACK_INTERVAL (ground truth: $STATE_DIR/ground-truth.ndjson).
+  inject a scenario now:  curl -X POST http://127.0.0.1:7400/scenarios/an0167   (see GET /scenarios)
+  watch telemetry:        dotnet $(BIN Vigil.Cli vigil) telemetry tail --format events
+  health and metrics:     http://127.0.0.1:7400/health/ready  http://127.0.0.1:7400/metrics
+Following telemetry (a summary every 5 s). Ctrl-C stops everything.
+
+INFO
+setsid dotnet "$(BIN Vigil.Cli vigil)" telemetry tail --format summary --bootstrap "$BOOTSTRAP" &
+pids+=($!)
+names+=("telemetry tail")
+wait "${pids[-1]}" || true

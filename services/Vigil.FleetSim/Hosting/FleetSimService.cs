@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Vigil.Contracts.Telemetry;
+using Vigil.Messaging;
+using Vigil.Messaging.Kafka;
+using Vigil.SchemaRegistry;
+using Vigil.ServiceDefaults;
+
+namespace Vigil.FleetSim.Hosting;
+
+/// <summary>
+/// fleet-sim as a service publishing to Kafka: service defaults (/health/live, /health/ready, /metrics),
+/// GET /scenarios lists the catalog, POST /scenarios/{name}[?host=N] injects one now.
+/// </summary>
+internal static class FleetSimService
+{
+    public static async Task<int> RunAsync(FleetSimulationOptions options, string? groundTruthPath, string[] injections, string[] hostArguments, CancellationToken cancellationToken)
+    {
+        options.Validate();
+        var builder = WebApplication.CreateBuilder(hostArguments);
+        builder.AddServiceDefaults(hostArguments);
+        builder.Services.AddVigilKafka(builder.Configuration);
+        builder.Services.AddProtobufCodec<TelemetryEvent>(builder.Configuration, TopicRole.Telemetry);
+        builder.Services.AddTopicPublisher<TelemetryEvent>(TopicRole.Telemetry);
+        await using var groundTruth = groundTruthPath is null ? null : NdjsonGroundTruthSink.Open(groundTruthPath);
+        var simulation = new FleetSimulation(options, groundTruth);
+        builder.Services.AddSingleton(simulation);
+        builder.Services.AddSingleton<KafkaTelemetrySink>();
+        builder.Services.AddSingleton<SimulationRunner>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SimulationRunner>());
+        builder.Services.AddHealthChecks().AddCheck<SimulationRunner>("simulation", tags: [HealthTags.Ready]);
+
+        await using var app = builder.Build();
+        app.MapServiceDefaults();
+        app.MapGet("/scenarios", () => ScenarioCatalog.All.Select(d => new
+        {
+            name = d.Name,
+            analytic = d.AnalyticId,
+            label = d.Label.ToString().ToLowerInvariant(),
+            description = d.Description,
+        }));
+        app.MapPost("/scenarios/{name}", (string name, int? host) =>
+        {
+            try
+            {
+                var id = simulation.InjectScenario(name, host);
+                return Results.Accepted(value: new { id, scenario = name });
+            }
+            catch (ArgumentException e)
+            {
+                return Results.BadRequest(new { error = e.Message });
+            }
+        });
+
+        foreach (var injection in injections)
+        {
+            var at = injection.LastIndexOf('@');
+            _ = at < 0
+                ? simulation.InjectScenario(injection)
+                : simulation.InjectScenario(injection[..at], int.Parse(injection[(at + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        return Environment.ExitCode;
+    }
+}
