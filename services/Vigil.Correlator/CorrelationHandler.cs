@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Vigil.Contracts.Alerts;
 using Vigil.Contracts.Telemetry;
+using Vigil.Detection;
 using Vigil.Eql.Sequences;
 using Vigil.Messaging;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using Vigil.Contracts.Alerts;
 using Vigil.Contracts.Telemetry;
+using Vigil.Detection;
 using Vigil.Eql.Sequences;
 using Vigil.Redis;
 

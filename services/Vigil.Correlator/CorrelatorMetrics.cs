@@ -1,4 +1,5 @@
 using Prometheus;
+using Vigil.Detection;
 
 namespace Vigil.Correlator;
 

@@ -1,3 +1,5 @@
+using Vigil.Detection;
+
 namespace Vigil.Correlator;
 
 /// <summary>Settings of a correlator process (configuration section "Correlator"; --analytic sets Analytic).</summary>

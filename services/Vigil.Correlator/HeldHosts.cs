@@ -1,3 +1,4 @@
+using Vigil.Detection;
 using Vigil.Messaging;
 
 namespace Vigil.Correlator;

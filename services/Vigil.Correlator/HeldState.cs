@@ -1,3 +1,5 @@
+using Vigil.Detection;
+
 namespace Vigil.Correlator;
 
 /// <summary>A held state taken out for release: which state, from which partition, last event seen when.</summary>

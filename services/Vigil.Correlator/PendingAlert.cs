@@ -1,4 +1,5 @@
 using Vigil.Contracts.Alerts;
+using Vigil.Detection;
 
 namespace Vigil.Correlator;
 

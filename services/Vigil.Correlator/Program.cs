@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Vigil.Correlator;
+using Vigil.Detection;
 using Vigil.ServiceDefaults;
 
 // vigil-correlator --analytic an0167 [--rules <folder>] [--Kafka:...] [--Redis:...]

@@ -1,3 +1,5 @@
+using Vigil.Detection;
+
 namespace Vigil.Correlator;
 
 /// <summary>Identifies one rule's sequence state for one host.</summary>

@@ -4,7 +4,7 @@ using Vigil.Eql.Documents;
 using Vigil.Eql.Sequences;
 using Vigil.Rules;
 
-namespace Vigil.Correlator;
+namespace Vigil.Detection;
 
 /// <summary>The rules of one analytic, loaded from a folder and compiled against the telemetry contract at start.</summary>
 public sealed class AnalyticPack

@@ -1,4 +1,4 @@
-namespace Vigil.Correlator;
+namespace Vigil.Detection;
 
 /// <summary>A rule pack that cannot run; <see cref="Problems"/> lists each broken rule at file:line:column.</summary>
 public sealed class RulePackException(string message, IReadOnlyList<string> problems)

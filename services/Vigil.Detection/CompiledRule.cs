@@ -3,7 +3,7 @@ using Vigil.Eql;
 using Vigil.Eql.Sequences;
 using Vigil.Rules;
 
-namespace Vigil.Correlator;
+namespace Vigil.Detection;
 
 /// <summary>A loaded rule ready to run: its compiled query, sequence engine, state serializer and exceptions.</summary>
 public sealed record CompiledRule(

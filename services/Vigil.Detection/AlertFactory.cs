@@ -5,7 +5,7 @@ using Vigil.Contracts.Alerts;
 using Vigil.Contracts.Telemetry;
 using Vigil.Eql.Sequences;
 
-namespace Vigil.Correlator;
+namespace Vigil.Detection;
 
 /// <summary>Turns a completed match into an Alert carrying the evidence an analyst needs.</summary>
 public sealed class AlertFactory(TimeProvider clock, string producer)
