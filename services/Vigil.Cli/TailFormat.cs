@@ -1,9 +1,12 @@
 namespace Vigil.Cli;
 
-/// <summary>How tail commands print: one line per record, its id only, or a rolling per-second summary.</summary>
+/// <summary>How tail commands print: readable records, ids only, a rolling summary (telemetry) or ECS JSON (alerts).</summary>
 public enum TailFormat
 {
     Events,
     Ids,
     Summary,
+
+    /// <summary>ECS JSON, one document per line.</summary>
+    Json,
 }

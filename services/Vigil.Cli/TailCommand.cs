@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Vigil.Contracts.Alerts;
+using Vigil.Contracts.Telemetry;
+using Vigil.Messaging;
+using Vigil.Messaging.Kafka;
+using Vigil.SchemaRegistry;
+using Vigil.ServiceDefaults;
+
+namespace Vigil.Cli;
+
+/// <summary>`vigil telemetry tail` and `vigil alerts tail`: follow a topic as the manifest's consumer group for the command and print what arrives.</summary>
+public static class TailCommand
+{
+    public const string TelemetryUsage =
+        "vigil telemetry tail [--bootstrap <host:port,...>] [--format events|ids|summary] [--group <consumer group>] [--Kafka:<setting>=<value> ...]";
+
+    public const string AlertsUsage =
+        "vigil alerts tail [--bootstrap <host:port,...>] [--format events|ids|json] [--group <consumer group>] [--Kafka:<setting>=<value> ...]";
+
+    private static readonly string[] KnownOptions = ["bootstrap", "format", "group"];
+
+    public static Task<int> TelemetryAsync(CliArguments args) =>
+        RunAsync(args, TelemetryUsage, [TailFormat.Events, TailFormat.Ids, TailFormat.Summary], (services, configuration, format) =>
+        {
+            services.AddProtobufCodec<TelemetryEvent>(configuration, TopicRole.Telemetry);
+            services.AddSingleton(new TelemetryTailPrinter(format, Console.Out));
+            services.AddKafkaConsumer<TelemetryEvent, TelemetryTailPrinter>("telemetry-tail");
+        });
+
+    public static Task<int> AlertsAsync(CliArguments args) =>
+        RunAsync(args, AlertsUsage, [TailFormat.Events, TailFormat.Ids, TailFormat.Json], (services, configuration, format) =>
+        {
+            services.AddProtobufCodec<Alert>(configuration, TopicRole.Alerts);
+            services.AddSingleton(new AlertTailPrinter(format, Console.Out));
+            services.AddKafkaConsumer<Alert, AlertTailPrinter>("alerts-tail");
+        });
+
+    private static async Task<int> RunAsync(
+        CliArguments args,
+        string usage,
+        TailFormat[] formats,
+        Action<IServiceCollection, IConfiguration, TailFormat> addConsumer)
+    {
+        var unknown = args.UnknownOptions(KnownOptions).ToArray();
+        if (unknown.Length > 0
+            || !Enum.TryParse<TailFormat>(args.Option("format") ?? "events", ignoreCase: true, out var format)
+            || !formats.Contains(format))
+        {
+            await Console.Error.WriteLineAsync(unknown.Length > 0 ? $"Unknown option --{unknown[0]}." : $"Unknown format '{args.Option("format")}'.");
+            await Console.Error.WriteLineAsync($"Usage: {usage}");
+            return 2;
+        }
+
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder([.. args.Configuration]);
+        var overrides = new Dictionary<string, string?>
+        {
+            [LoggingExtensions.StderrKey] = "true",
+            [LoggingExtensions.FormatKey] = "simple",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        if (args.Option("bootstrap") is { } bootstrap)
+        {
+            overrides["Kafka:BootstrapServers"] = bootstrap;
+        }
+
+        if (args.Option("group") is { } group)
+        {
+            overrides["Kafka:Consumer:GroupId"] = group;
+        }
+
+        builder.Configuration.AddInMemoryCollection(overrides);
+        builder.AddVigilConfiguration([.. args.Configuration]).AddVigilLogging();
+        builder.Services.AddHealthChecks();
+        builder.Services.AddVigilKafka(builder.Configuration);
+        addConsumer(builder.Services, builder.Configuration, format);
+        await builder.Build().RunAsync();
+        return 0;
+    }
+}
