@@ -22,17 +22,11 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
     public KafkaTestPipeline(IKafkaBroker broker, string name)
     {
         Broker = broker;
-        var suffix = $"{name}-{Guid.NewGuid():N}"[..Math.Min(name.Length + 13, 40)];
-        TelemetryTopic = $"t.{suffix}";
-        DeadLetterTopic = $"dlq.{suffix}";
-        Group = $"g.{suffix}";
-        Manifest = new TopicManifest(
-            [
-                new TopicDeclaration(TopicRole.Telemetry, TelemetryTopic, Partitions, 1, "host.id", "vigil.telemetry.v1.TelemetryEvent", new Dictionary<string, string>()),
-                new TopicDeclaration(TopicRole.Alerts, $"a.{suffix}", 2, 1, "host.id", "vigil.alerts.v1.Alert", new Dictionary<string, string>()),
-                new TopicDeclaration(TopicRole.DeadLetter, DeadLetterTopic, 2, 1, "original key", "original bytes", new Dictionary<string, string>()),
-            ],
-            [new ConsumerGroupDeclaration(Group, "telemetry-tail", null, [TelemetryTopic])]);
+        Topics = new TestTopics(broker, name, Partitions);
+        TelemetryTopic = Topics.Telemetry;
+        DeadLetterTopic = Topics.DeadLetter;
+        Group = Topics.Group;
+        Manifest = Topics.Manifest;
         Configs = new KafkaClientConfigFactory(Options.Create(new KafkaOptions
         {
             BootstrapServers = broker.BootstrapServers,
@@ -55,6 +49,8 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
 
     public IKafkaBroker Broker { get; }
 
+    public TestTopics Topics { get; }
+
     public string TelemetryTopic { get; }
 
     public string DeadLetterTopic { get; }
@@ -71,35 +67,10 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
 
     public KafkaTopicPublisher<TelemetryEvent> Publisher { get; }
 
-    public async Task CreateTopicsAsync()
-    {
-        foreach (var topic in Manifest.Topics)
-        {
-            await Broker.CreateTopicAsync(topic.Name, topic.Partitions);
-        }
-    }
+    public Task CreateTopicsAsync() => Topics.CreateAsync();
 
     /// <summary>Writes the test manifest to a file, for child processes.</summary>
-    public string WriteManifest(string directory)
-    {
-        var path = Path.Combine(directory, "topics.json");
-        var json = System.Text.Json.JsonSerializer.Serialize(new
-        {
-            topics = Manifest.Topics.Select(t => new
-            {
-                role = t.Role switch { TopicRole.Telemetry => "telemetry", TopicRole.Alerts => "alerts", _ => "dead-letter" },
-                name = t.Name,
-                partitions = t.Partitions,
-                replicationFactor = t.ReplicationFactor,
-                key = t.Key,
-                valueMessage = t.ValueMessage,
-                config = t.Config,
-            }),
-            consumerGroups = Manifest.ConsumerGroups.Select(g => new { name = g.Name, service = g.Service, topics = g.Topics }),
-        });
-        System.IO.File.WriteAllText(path, json);
-        return path;
-    }
+    public string WriteManifest(string directory) => Topics.WriteManifest(directory);
 
     /// <summary>Starts a consume loop as this test's group; disposed with the pipeline or by the caller.</summary>
     public async Task<RunningLoop> StartLoopAsync(RecordingHandler handler)
@@ -142,30 +113,7 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
         Producer.ProduceAsync(TelemetryTopic, new Message<byte[]?, byte[]?> { Key = System.Text.Encoding.UTF8.GetBytes(key), Value = value }, CancellationToken.None);
 
     /// <summary>Reads every record of a topic from the beginning with a throwaway group (no commits).</summary>
-    public List<ConsumeResult<byte[]?, byte[]?>> ReadAll(string topic, int expected, TimeSpan timeout)
-    {
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
-        {
-            BootstrapServers = Broker.BootstrapServers,
-            GroupId = $"reader-{Guid.NewGuid():N}",
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
-        consumer.Subscribe(topic);
-        var records = new List<ConsumeResult<byte[]?, byte[]?>>();
-        var deadline = DateTime.UtcNow + timeout;
-        while (records.Count < expected && DateTime.UtcNow < deadline)
-        {
-            var r = consumer.Consume(TimeSpan.FromMilliseconds(200));
-            if (r is not null)
-            {
-                records.Add(r);
-            }
-        }
-
-        consumer.Close();
-        return records;
-    }
+    public List<ConsumeResult<byte[]?, byte[]?>> ReadAll(string topic, int expected, TimeSpan timeout) => Topics.ReadAll(topic, expected, timeout);
 
     /// <summary>Committed offsets of this test's group, per partition (-1001 when none).</summary>
     public IReadOnlyDictionary<int, long> CommittedOffsets()

@@ -1,0 +1,104 @@
+using Confluent.Kafka;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Vigil.Contracts.Alerts;
+using Vigil.Contracts.Telemetry;
+using Vigil.Messaging;
+using Vigil.Messaging.Kafka;
+using Vigil.SchemaRegistry;
+using Vigil.Testing;
+
+namespace Vigil.Correlator.IntegrationTests;
+
+/// <summary>
+/// A correlator running against the embedded broker and a real redis-server, with a test's own topics,
+/// a producer for telemetry and a reader for alerts.
+/// </summary>
+internal sealed class CorrelatorHarness : IAsyncDisposable
+{
+    public const string Analytic = "installer-network";
+    private readonly List<WebApplication> running = [];
+    private readonly KafkaProducerHandle producer;
+    private readonly KafkaTopicPublisher<TelemetryEvent> publisher;
+    private readonly ProtobufRecordCodec<Alert> alertCodec = new(schemaId: null);
+
+    private CorrelatorHarness(IKafkaBroker broker, RedisServer redis, TestTopics topics, string manifest, DirectoryInfo workDir)
+    {
+        Broker = broker;
+        Redis = redis;
+        Topics = topics;
+        ManifestPath = manifest;
+        WorkDir = workDir;
+        producer = new KafkaProducerHandle(
+            new KafkaClientConfigFactory(Options.Create(new KafkaOptions { BootstrapServers = broker.BootstrapServers })),
+            NullLogger<KafkaProducerHandle>.Instance);
+        publisher = new KafkaTopicPublisher<TelemetryEvent>(producer, new ProtobufRecordCodec<TelemetryEvent>(1), topics.Telemetry);
+    }
+
+    public IKafkaBroker Broker { get; }
+
+    public RedisServer Redis { get; }
+
+    public TestTopics Topics { get; }
+
+    public string ManifestPath { get; }
+
+    public DirectoryInfo WorkDir { get; }
+
+    public static string RulesFolder => Path.Combine(AppContext.BaseDirectory, "files", "installer_pack");
+
+    public static async Task<CorrelatorHarness> StartAsync(IKafkaBroker broker, RedisServer redis, string name)
+    {
+        var topics = new TestTopics(broker, name, telemetryPartitions: 6, [new Vigil.Messaging.ConsumerGroupDeclaration("vigil.correlator", "correlator", Analytic, [])]);
+        await topics.CreateAsync();
+        var workDir = Directory.CreateTempSubdirectory("vigil-correlator-");
+        return new CorrelatorHarness(broker, redis, topics, topics.WriteManifest(workDir.FullName), workDir);
+    }
+
+    /// <summary>Command-line arguments of a correlator wired to this harness (for in-process hosts and child processes).</summary>
+    public string[] Arguments(string? groupOverride = null, string rules = "") =>
+    [
+        "--analytic", Analytic,
+        "--rules", rules.Length > 0 ? rules : RulesFolder,
+        "--urls", "http://127.0.0.1:0",
+        $"--Kafka:BootstrapServers={Broker.BootstrapServers}",
+        $"--Kafka:TopicManifest={ManifestPath}",
+        "--Kafka:Consumer:MaxBatchWait=00:00:00.020",
+        "--Kafka:Consumer:SessionTimeoutMs=6000",
+        "--Kafka:Consumer:CommitIntervalMs=300",
+        .. groupOverride is null ? Array.Empty<string>() : [$"--Kafka:Consumer:GroupId={groupOverride}"],
+        $"--Redis:Endpoints:0={Redis.Endpoint}",
+        "--Correlator:QuietHostScanInterval=00:00:00.100",
+        "--Vigil:LogFormat=simple",
+        "--Logging:LogLevel:Default=Warning",
+    ];
+
+    /// <summary>Starts a correlator in this process.</summary>
+    public async Task<WebApplication> StartCorrelatorAsync(string? groupOverride = null)
+    {
+        var app = CorrelatorApp.Build(Arguments(groupOverride));
+        await app.StartAsync();
+        running.Add(app);
+        return app;
+    }
+
+    public Task PublishAsync(params TelemetryEvent[] events) =>
+        publisher.PublishBatchAsync(events.Select(e => KeyValuePair.Create(e.Host.Id, e)).ToList());
+
+    /// <summary>Every alert on the alert topic so far, waiting until at least <paramref name="expected"/> arrived (or the timeout).</summary>
+    public List<Alert> Alerts(int expected, TimeSpan timeout) =>
+        Topics.ReadAll(Topics.Alerts, expected, timeout).Select(r => alertCodec.Decode(r.Message.Value)).ToList();
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var app in running)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
+        producer.Dispose();
+        WorkDir.Delete(recursive: true);
+    }
+}

@@ -1,0 +1,132 @@
+using System.Text.RegularExpressions;
+using Vigil.Detection;
+using Vigil.Testing;
+
+namespace Vigil.Correlator.IntegrationTests;
+
+/// <summary>The correlator on the real stack: embedded broker, a real redis-server, the installer-network rule.</summary>
+public sealed partial class CorrelatorTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);
+    private readonly EmbeddedKafkaBroker broker = new();
+    private RedisServer? redis;
+
+    public async ValueTask InitializeAsync() => redis = await RedisServer.StartAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (redis is not null)
+        {
+            await redis.DisposeAsync();
+        }
+
+        await broker.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AnInstallerShellThenCurlRaisesOneAlertWithTheFullEvidenceEvenWhenTheHostGoesQuiet()
+    {
+        await using var harness = await CorrelatorHarness.StartAsync(broker, redis!, "evidence");
+        await harness.StartCorrelatorAsync();
+        var shell = InstallerEvents.ShellFromInstaller("mac-1", InstallerEvents.T0, "e-shell");
+        var curl = InstallerEvents.CurlConnection("mac-1", InstallerEvents.T0 + InstallerEvents.Seconds(4), "e-curl");
+
+        // curl's connection is the host's last event: it is held for the lateness window, then released.
+        await harness.PublishAsync(shell, curl);
+        var alerts = harness.Alerts(1, Patience);
+
+        var alert = Assert.Single(alerts);
+        Assert.Equal(AlertFactory.AlertId("99239e7d-b0d4-46e3-8609-acafcf99f68c", ["e-shell", "e-curl"]), alert.Id);
+        Assert.Equal("MacOS Installer Package Spawns Network Event", alert.Rule.Name);
+        Assert.Equal("INSTALLER-NETWORK", alert.Rule.AnalyticId);
+        Assert.Equal("medium", alert.Rule.Severity);
+        Assert.Equal(47, alert.Rule.RiskScore);
+        Assert.Contains("T1059.007", alert.Rule.Techniques);
+        Assert.Contains("TA0011", alert.Rule.Tactics);
+        Assert.Equal("mac-1", alert.Host.Id);
+        Assert.Equal("root", alert.User.Name);
+        Assert.Equal(InstallerEvents.T0, alert.FirstEventTime);
+        Assert.Equal(InstallerEvents.T0 + InstallerEvents.Seconds(4), alert.LastEventTime);
+        Assert.Equal([("host.id", "mac-1"), ("user.id", "0")], alert.JoinKeys.Select(k => (k.Field, k.Value)));
+        Assert.Equal([shell, curl], alert.Evidence.Select(e => e.Event));
+        Assert.Equal([0, 1], alert.Evidence.Select(e => e.Step));
+        Assert.Contains("curl", alert.Reason);
+        Assert.Contains("cdn.example", alert.Reason);
+        Assert.Equal("correlator/installer-network", alert.Producer);
+    }
+
+    [Fact]
+    public async Task EventsNoRuleCanUseCostNoRedisRoundTrip()
+    {
+        await using var harness = await CorrelatorHarness.StartAsync(broker, redis!, "norediscost");
+        await harness.StartCorrelatorAsync();
+        var noise = Enumerable.Range(0, 400).Select(i => InstallerEvents.FinderOpensAFile($"mac-{i % 20}", InstallerEvents.T0 + i, $"noise-{i}")).ToArray();
+        await harness.PublishAsync(noise);
+        await harness.PublishAsync(
+            InstallerEvents.ShellFromInstaller("mac-7", InstallerEvents.T0 + InstallerEvents.Seconds(1), "s"),
+            InstallerEvents.CurlConnection("mac-7", InstallerEvents.T0 + InstallerEvents.Seconds(2), "c"));
+
+        Assert.Single(harness.Alerts(1, Patience));
+
+        // 402 events: the 400 noise events read nothing. The sequence's state was read at most once per
+        // batch it arrived in plus once when the quiet host was released.
+        var stats = await redis!.SendAsync(TestContext.Current.CancellationToken, "INFO", "commandstats");
+        Assert.InRange(Calls(stats, "get"), 1, 3);
+    }
+
+    [Fact]
+    public async Task EventsArrivingOutOfOrderWithinTheLatenessStillMatch()
+    {
+        await using var harness = await CorrelatorHarness.StartAsync(broker, redis!, "reorder");
+        await harness.StartCorrelatorAsync();
+
+        // The network source reports before the process source: curl's connection arrives first.
+        await harness.PublishAsync(InstallerEvents.CurlConnection("mac-2", InstallerEvents.T0 + InstallerEvents.Seconds(1), "c2"));
+        await harness.PublishAsync(InstallerEvents.ShellFromInstaller("mac-2", InstallerEvents.T0, "s2"));
+
+        var alert = Assert.Single(harness.Alerts(1, Patience));
+        Assert.Equal(["s2", "c2"], alert.Evidence.Select(e => e.Event.Event.Id));
+    }
+
+    [Fact]
+    public async Task ReplayingTheWholeTopicPublishesNoAlertIdTwice()
+    {
+        await using var harness = await CorrelatorHarness.StartAsync(broker, redis!, "replay");
+        await harness.StartCorrelatorAsync();
+        await harness.PublishAsync(
+            InstallerEvents.ShellFromInstaller("mac-3", InstallerEvents.T0, "s3"),
+            InstallerEvents.CurlConnection("mac-3", InstallerEvents.T0 + InstallerEvents.Seconds(1), "c3"));
+        Assert.Single(harness.Alerts(1, Patience));
+
+        // A second member under a fresh group id re-reads the topic from the start, as after lost offsets.
+        await harness.StartCorrelatorAsync(groupOverride: $"replay-{Guid.NewGuid():N}");
+        await harness.PublishAsync(InstallerEvents.FinderOpensAFile("mac-3", InstallerEvents.T0 + InstallerEvents.Seconds(10), "later"));
+        await Task.Delay(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+
+        Assert.Single(harness.Alerts(2, TimeSpan.FromSeconds(3)));
+    }
+
+    [Fact]
+    public async Task AnExceptionSuppressesTheMatchItNamesAndNothingElse()
+    {
+        await using var harness = await CorrelatorHarness.StartAsync(broker, redis!, "exception");
+        await harness.StartCorrelatorAsync();
+
+        // The pack allows Jamf-driven installs that fetch from *.jamfcloud.com.
+        await harness.PublishAsync(
+            InstallerEvents.ShellFromInstaller("mac-jamf", InstallerEvents.T0, "sj", parentName: "installer", parentExecutable: "/usr/local/jamf/bin/jamf"),
+            InstallerEvents.CurlConnection("mac-jamf", InstallerEvents.T0 + InstallerEvents.Seconds(1), "cj", domain: "acme.jamfcloud.com"),
+            InstallerEvents.ShellFromInstaller("mac-other", InstallerEvents.T0, "so", parentName: "installer", parentExecutable: "/usr/local/jamf/bin/jamf"),
+            InstallerEvents.CurlConnection("mac-other", InstallerEvents.T0 + InstallerEvents.Seconds(1), "co", domain: "jamfcloud.com.evil.example"));
+
+        var alerts = harness.Alerts(2, TimeSpan.FromSeconds(15));
+        var alert = Assert.Single(alerts);
+        Assert.Equal("mac-other", alert.Host.Id);
+    }
+
+    private static long Calls(string commandStats, string command) =>
+        CallsPattern().Matches(commandStats).Where(m => m.Groups[1].Value == command).Select(m => long.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)).SingleOrDefault();
+
+    [GeneratedRegex(@"cmdstat_(\w+):calls=(\d+)")]
+    private static partial Regex CallsPattern();
+}

@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Confluent.Kafka;
+using Vigil.Messaging;
+
+namespace Vigil.Testing;
+
+/// <summary>
+/// A topic manifest with names unique to one test (so tests never see each other's records), created
+/// on a test broker and written to a file for services started by the test.
+/// </summary>
+public sealed class TestTopics
+{
+    /// <summary>Extra groups (e.g. a service's) get this test's suffix; those declared without topics read the telemetry topic.</summary>
+    public TestTopics(IKafkaBroker broker, string name, int telemetryPartitions = 6, IEnumerable<ConsumerGroupDeclaration>? extraGroups = null)
+    {
+        Broker = broker;
+        var suffix = $"{name}-{Guid.NewGuid():N}"[..Math.Min(name.Length + 13, 40)];
+        Telemetry = $"t.{suffix}";
+        Alerts = $"a.{suffix}";
+        DeadLetter = $"dlq.{suffix}";
+        Group = $"g.{suffix}";
+        Manifest = new TopicManifest(
+            [
+                new TopicDeclaration(TopicRole.Telemetry, Telemetry, telemetryPartitions, 1, "host.id", "vigil.telemetry.v1.TelemetryEvent", new Dictionary<string, string>()),
+                new TopicDeclaration(TopicRole.Alerts, Alerts, 4, 1, "host.id", "vigil.alerts.v1.Alert", new Dictionary<string, string>()),
+                new TopicDeclaration(TopicRole.DeadLetter, DeadLetter, 2, 1, "original key", "original bytes", new Dictionary<string, string>()),
+            ],
+            [new ConsumerGroupDeclaration(Group, "telemetry-tail", null, [Telemetry]), .. (extraGroups ?? []).Select(g => g with { Name = $"{g.Name}.{suffix}", Topics = g.Topics.Count == 0 ? [Telemetry] : g.Topics })]);
+    }
+
+    public IKafkaBroker Broker { get; }
+
+    public string Telemetry { get; }
+
+    public string Alerts { get; }
+
+    public string DeadLetter { get; }
+
+    /// <summary>The group declared for the telemetry tail; services declared through extra groups get the same suffix.</summary>
+    public string Group { get; }
+
+    public TopicManifest Manifest { get; }
+
+    public async Task CreateAsync()
+    {
+        foreach (var topic in Manifest.Topics)
+        {
+            await Broker.CreateTopicAsync(topic.Name, topic.Partitions);
+        }
+    }
+
+    /// <summary>Writes the manifest as deploy/topics.json would be written, for processes started by the test.</summary>
+    public string WriteManifest(string directory)
+    {
+        var path = Path.Combine(directory, "topics.json");
+        var json = JsonSerializer.Serialize(new
+        {
+            topics = Manifest.Topics.Select(t => new
+            {
+                role = t.Role switch { TopicRole.Telemetry => "telemetry", TopicRole.Alerts => "alerts", _ => "dead-letter" },
+                name = t.Name,
+                partitions = t.Partitions,
+                replicationFactor = t.ReplicationFactor,
+                key = t.Key,
+                valueMessage = t.ValueMessage,
+                config = t.Config,
+            }),
+            consumerGroups = Manifest.ConsumerGroups.Select(g => new { name = g.Name, service = g.Service, analytic = g.Analytic, topics = g.Topics }),
+        });
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    /// <summary>Reads a topic from the beginning with a throwaway group (no commits) until <paramref name="expected"/> records or the timeout.</summary>
+    public List<ConsumeResult<byte[]?, byte[]?>> ReadAll(string topic, int expected, TimeSpan timeout)
+    {
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = Broker.BootstrapServers,
+            GroupId = $"reader-{Guid.NewGuid():N}",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(topic);
+        var records = new List<ConsumeResult<byte[]?, byte[]?>>();
+        var deadline = DateTime.UtcNow + timeout;
+        while (records.Count < expected && DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } record)
+            {
+                records.Add(record);
+            }
+        }
+
+        consumer.Close();
+        return records;
+    }
+}
