@@ -19,6 +19,7 @@ public sealed class CorrelationHandler(
     CorrelationStore store,
     AlertFactory alerts,
     ITopicPublisher<Alert> publisher,
+    PublishedAlertLog publishedAlerts,
     TimeProvider clock,
     ILogger<CorrelationHandler> logger) : IRecordBatchHandler<TelemetryEvent>
 {
@@ -69,6 +70,7 @@ public sealed class CorrelationHandler(
 
             var states = work.Count == 0 ? [] : await store.LoadAsync(work.Keys).ConfigureAwait(false);
             var changed = new Dictionary<StateKey, HostState<TelemetryEvent>>();
+            var heldChanges = new List<HeldChange>();
             var now = clock.GetUtcNow();
             foreach (var (key, records) in work)
             {
@@ -78,14 +80,51 @@ public sealed class CorrelationHandler(
                     Collect(key, state, key.Rule.Engine.Process(state, record.Value), changed, matches);
                 }
 
-                held.Update(key, records[^1].TopicPartition, state.BufferedEventCount, now);
+                if (held.Update(key, records[^1].TopicPartition, state.BufferedEventCount, now) is { } change)
+                {
+                    heldChanges.Add(change);
+                }
             }
 
-            await PublishAndCommitAsync(changed, matches, cancellationToken).ConfigureAwait(false);
+            await PublishAndCommitAsync(changed, matches, batch.Select(r => r.Partition).ToHashSet(), heldChanges, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             CorrelatorMetrics.HeldHosts.WithLabels(pack.Analytic).Set(held.Count);
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Before consuming newly assigned partitions, recovers the ids of alerts a previous owner published
+    /// but had not remembered yet (see <see cref="PublishedAlertLog"/>).
+    /// </summary>
+    public async Task OnPartitionsAssignedAsync(IReadOnlyList<TopicPartitionRef> partitions)
+    {
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await publishedAlerts.InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+            if (partitions.Count > 0)
+            {
+                var numbers = partitions.Select(p => p.Partition).ToArray();
+                var checkpoints = await store.LoadCheckpointsAsync(numbers).ConfigureAwait(false);
+                var from = checkpoints.Values.SelectMany(c => c).GroupBy(c => c.Key).ToDictionary(g => g.Key, g => g.Min(c => c.Value));
+                await publishedAlerts.RecoverAsync(from, CancellationToken.None).ConfigureAwait(false);
+
+                // A partition's first owner checkpoints before it publishes, so even a crash before its first commit is recoverable.
+                await store.SaveCheckpointsAsync(numbers.Where(n => !checkpoints.ContainsKey(n)).ToArray(), publishedAlerts.Checkpoint()).ConfigureAwait(false);
+
+                // States a previous owner left holding events (e.g. it crashed): released once the lateness passes.
+                var now = clock.GetUtcNow();
+                foreach (var (partition, key) in await store.LoadHeldAsync(numbers, pack).ConfigureAwait(false))
+                {
+                    held.Update(key, partitions.First(p => p.Partition == partition), 1, now);
+                }
+            }
+        }
+        finally
+        {
             gate.Release();
         }
     }
@@ -145,7 +184,7 @@ public sealed class CorrelationHandler(
 
         try
         {
-            await ReleaseStatesAsync(taken.Select(t => t.Key).ToList(), cancellationToken).ConfigureAwait(false);
+            await ReleaseStatesAsync(taken, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -154,12 +193,14 @@ public sealed class CorrelationHandler(
         }
     }
 
-    private async Task ReleaseStatesAsync(List<StateKey> keys, CancellationToken cancellationToken)
+    private async Task ReleaseStatesAsync(List<HeldState> taken, CancellationToken cancellationToken)
     {
-        var states = await store.LoadAsync(keys).ConfigureAwait(false);
+        var states = await store.LoadAsync(taken.Select(t => t.Key).ToList()).ConfigureAwait(false);
         var changed = new Dictionary<StateKey, HostState<TelemetryEvent>>();
         var matches = new List<(CompiledRule Rule, SequenceMatch<TelemetryEvent> Match)>();
-        foreach (var key in keys)
+        // Released states hold nothing back any more.
+        var heldChanges = taken.Select(t => new HeldChange(t.Partition.Partition, t.Key, false)).ToList();
+        foreach (var key in taken.Select(t => t.Key))
         {
             var state = states[key];
             if (state.LatestTimestamp is { } latest)
@@ -169,7 +210,7 @@ public sealed class CorrelationHandler(
             }
         }
 
-        await PublishAndCommitAsync(changed, matches, cancellationToken).ConfigureAwait(false);
+        await PublishAndCommitAsync(changed, matches, taken.Select(t => t.Partition.Partition).ToHashSet(), heldChanges, cancellationToken).ConfigureAwait(false);
     }
 
     private void Collect(
@@ -195,6 +236,8 @@ public sealed class CorrelationHandler(
     private async Task PublishAndCommitAsync(
         Dictionary<StateKey, HostState<TelemetryEvent>> changed,
         List<(CompiledRule Rule, SequenceMatch<TelemetryEvent> Match)> matches,
+        IReadOnlyCollection<int> partitions,
+        IReadOnlyCollection<HeldChange> heldChanges,
         CancellationToken cancellationToken)
     {
         var candidates = new List<PendingAlert>();
@@ -220,7 +263,7 @@ public sealed class CorrelationHandler(
             var suppressedInBatch = new HashSet<(string, string, string)>();
             foreach (var candidate in candidates)
             {
-                var why = repeats.GetValueOrDefault(candidate.Alert.Id);
+                var why = repeats.GetValueOrDefault(candidate.Alert.Id) ?? (publishedAlerts.WasPublished(candidate.Alert.Id) ? "duplicate" : null);
                 if (why is null && candidate.SuppressionKey is not null && !suppressedInBatch.Add((candidate.Alert.Host.Id, candidate.Rule.RuleId, candidate.SuppressionKey)))
                 {
                     why = "suppression-window";
@@ -237,7 +280,8 @@ public sealed class CorrelationHandler(
             }
 
             // Published before the state moves on: a crash here replays the events and re-derives the same alert ids.
-            await publisher.PublishBatchAsync(fresh.Select(a => KeyValuePair.Create(a.Alert.Host.Id, a.Alert)).ToList(), cancellationToken).ConfigureAwait(false);
+            publishedAlerts.Published(
+                await publisher.PublishBatchAsync(fresh.Select(a => KeyValuePair.Create(a.Alert.Host.Id, a.Alert)).ToList(), cancellationToken).ConfigureAwait(false));
             foreach (var alert in fresh)
             {
                 CorrelatorMetrics.AlertsPublished.WithLabels(pack.Analytic, alert.Rule.RuleId).Inc();
@@ -245,6 +289,6 @@ public sealed class CorrelationHandler(
             }
         }
 
-        await store.CommitAsync(changed, fresh).ConfigureAwait(false);
+        await store.CommitAsync(changed, fresh, partitions, publishedAlerts.Checkpoint(), heldChanges).ConfigureAwait(false);
     }
 }

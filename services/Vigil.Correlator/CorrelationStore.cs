@@ -61,11 +61,31 @@ public sealed class CorrelationStore(IConnectionMultiplexer redis, RedisKeys key
         return repeats;
     }
 
-    /// <summary>Writes changed states (deleting empty ones) and remembers published alerts, in one round trip.</summary>
-    public async Task CommitAsync(IEnumerable<KeyValuePair<StateKey, HostState<TelemetryEvent>>> changed, IReadOnlyList<PendingAlert> published)
+    /// <summary>
+    /// Writes changed states (deleting empty ones), remembers published alerts and checkpoints the
+    /// alert-topic cursor for the telemetry partitions involved, in one round trip.
+    /// </summary>
+    public async Task CommitAsync(
+        IEnumerable<KeyValuePair<StateKey, HostState<TelemetryEvent>>> changed,
+        IReadOnlyList<PendingAlert> published,
+        IReadOnlyCollection<int> partitions,
+        IReadOnlyDictionary<int, long> alertCursor,
+        IReadOnlyCollection<HeldChange> heldChanges)
     {
         var db = redis.GetDatabase();
         var writes = new List<Task>();
+        foreach (var change in heldChanges)
+        {
+            var member = HeldMember(change.Key);
+            writes.Add(change.Held ? db.SetAddAsync(HeldKeyOf(change.Partition), member) : db.SetRemoveAsync(HeldKeyOf(change.Partition), member));
+        }
+
+        if (alertCursor.Count > 0)
+        {
+            var fields = alertCursor.Select(c => new HashEntry(c.Key, c.Value)).ToArray();
+            writes.AddRange(partitions.Select(p => db.HashSetAsync(CheckpointKeyOf(p), fields)));
+        }
+
         foreach (var (key, state) in changed)
         {
             writes.Add(key.Rule.Engine.ExpiresAt(state) is null
@@ -90,6 +110,70 @@ public sealed class CorrelationStore(IConnectionMultiplexer redis, RedisKeys key
         await Task.WhenAll(writes).ConfigureAwait(false);
         CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
     }
+
+    /// <summary>The alert-topic offsets checkpointed per telemetry partition (partitions never checkpointed are absent).</summary>
+    public async Task<IReadOnlyDictionary<int, IReadOnlyDictionary<int, long>>> LoadCheckpointsAsync(IReadOnlyCollection<int> partitions)
+    {
+        var db = redis.GetDatabase();
+        var reads = partitions.Select(p => (Partition: p, Entries: db.HashGetAllAsync(CheckpointKeyOf(p)))).ToArray();
+        await Task.WhenAll(reads.Select(r => r.Entries)).ConfigureAwait(false);
+        CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
+        return reads
+            .Where(r => r.Entries.Result.Length > 0)
+            .ToDictionary(
+                r => r.Partition,
+                r => (IReadOnlyDictionary<int, long>)r.Entries.Result.ToDictionary(e => (int)e.Name, e => (long)e.Value));
+    }
+
+    /// <summary>Checkpoints partitions that have none yet, before anything is published for them.</summary>
+    public async Task SaveCheckpointsAsync(IReadOnlyCollection<int> partitions, IReadOnlyDictionary<int, long> alertCursor)
+    {
+        if (partitions.Count == 0 || alertCursor.Count == 0)
+        {
+            return;
+        }
+
+        var db = redis.GetDatabase();
+        var fields = alertCursor.Select(c => new HashEntry(c.Key, c.Value)).ToArray();
+        await Task.WhenAll(partitions.Select(p => db.HashSetAsync(CheckpointKeyOf(p), fields))).ConfigureAwait(false);
+        CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
+    }
+
+    /// <summary>States of these telemetry partitions that hold back events (recorded by their previous owner), for release after a crash.</summary>
+    public async Task<IReadOnlyList<(int Partition, StateKey Key)>> LoadHeldAsync(IReadOnlyCollection<int> partitions, AnalyticPack pack)
+    {
+        var db = redis.GetDatabase();
+        var reads = partitions.Select(p => (Partition: p, Members: db.SetMembersAsync(HeldKeyOf(p)))).ToArray();
+        await Task.WhenAll(reads.Select(r => r.Members)).ConfigureAwait(false);
+        CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
+        var rules = pack.Rules.ToDictionary(r => r.RuleId + Separator + r.Query.Fingerprint);
+        var held = new List<(int, StateKey)>();
+        foreach (var (partition, members) in reads)
+        {
+            foreach (var member in members.Result.Select(m => (string)m!))
+            {
+                var split = member.LastIndexOf(Separator);
+                // A member of a rule no longer in the pack (or edited since) has no state to release.
+                if (split > 0 && rules.TryGetValue(member[..split], out var rule))
+                {
+                    held.Add((partition, new StateKey(rule, member[(split + 1)..])));
+                }
+            }
+        }
+
+        return held;
+    }
+
+    private const char Separator = '\u001f';
+
+    private static string HeldMember(StateKey key) => key.Rule.RuleId + Separator + key.Rule.Query.Fingerprint + Separator + key.HostId;
+
+    private RedisKey HeldKeyOf(int partition) =>
+        keys.Fleet($"held-{options.Analytic}", "held", options.Analytic, partition.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    // Per analytic and telemetry partition; kept as long as alert ids are, since recovery needs no older range.
+    private RedisKey CheckpointKeyOf(int partition) =>
+        keys.Fleet($"alert-cursor-{options.Analytic}", "alert-cursor", options.Analytic, partition.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     internal RedisKey StateKeyOf(StateKey key) => keys.Host(key.HostId, "seq", key.Rule.RuleId, key.Rule.Query.Fingerprint);
 

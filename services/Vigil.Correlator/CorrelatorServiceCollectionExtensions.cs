@@ -40,15 +40,20 @@ public static class CorrelatorServiceCollectionExtensions
         services.AddProtobufCodec<TelemetryEvent>(builder.Configuration, TopicRole.Telemetry);
         services.AddProtobufCodec<Alert>(builder.Configuration, TopicRole.Alerts);
         services.AddTopicPublisher<Alert>(TopicRole.Alerts);
+        services.AddTopicReader<Alert>();
+        services.AddSingleton(sp => new PublishedAlertLog(
+            sp.GetRequiredService<ITopicReader<Alert>>(), sp.GetRequiredService<TopicManifest>(), AlertProducer(options)));
         services.AddSingleton(_ => AnalyticPack.Load(options.Analytic, options.RulesPath ?? AnalyticPack.DefaultDirectory(options.Analytic), options.Lateness));
         services.AddSingleton(sp => new CorrelationStore(
             sp.GetRequiredService<IConnectionMultiplexer>(),
             sp.GetRequiredService<RedisKeys>(),
             options,
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CorrelationStore>>()));
-        services.AddSingleton(sp => new AlertFactory(sp.GetRequiredService<TimeProvider>(), $"correlator/{options.Analytic}"));
+        services.AddSingleton(sp => new AlertFactory(sp.GetRequiredService<TimeProvider>(), AlertProducer(options)));
         services.AddKafkaConsumer<TelemetryEvent, CorrelationHandler>("correlator", options.Analytic);
         services.AddHostedService<QuietHostRelease>();
         return builder;
     }
+
+    private static string AlertProducer(CorrelatorOptions options) => $"correlator/{options.Analytic}";
 }

@@ -14,16 +14,17 @@ internal sealed class HeldHosts
 
     public int Count => held.Count;
 
-    public void Update(StateKey key, TopicPartitionRef partition, int bufferedEvents, DateTimeOffset now)
+    /// <summary>Records whether <paramref name="key"/> holds back events now; returns the change to persist, if any.</summary>
+    public HeldChange? Update(StateKey key, TopicPartitionRef partition, int bufferedEvents, DateTimeOffset now)
     {
         if (bufferedEvents > 0)
         {
+            var added = !held.ContainsKey(key);
             held[key] = (partition, now);
+            return added ? new HeldChange(partition.Partition, key, true) : null;
         }
-        else
-        {
-            held.Remove(key);
-        }
+
+        return held.Remove(key) ? new HeldChange(partition.Partition, key, false) : null;
     }
 
     /// <summary>States that received nothing for longer than their rule's lateness: nothing older can still arrive for them.</summary>

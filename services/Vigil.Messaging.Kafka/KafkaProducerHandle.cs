@@ -24,12 +24,13 @@ public sealed class KafkaProducerHandle : IDisposable
     internal IProducer<byte[]?, byte[]?> Producer { get; }
 
     /// <summary>Sends one record and completes when the broker acknowledged it.</summary>
-    internal async Task ProduceAsync(string topic, Message<byte[]?, byte[]?> message, CancellationToken cancellationToken)
+    internal async Task<RecordPosition> ProduceAsync(string topic, Message<byte[]?, byte[]?> message, CancellationToken cancellationToken)
     {
         try
         {
-            await Producer.ProduceAsync(topic, message, cancellationToken).ConfigureAwait(false);
+            var delivered = await Producer.ProduceAsync(topic, message, cancellationToken).ConfigureAwait(false);
             KafkaMetrics.RecordsProduced.WithLabels(topic).Inc();
+            return new RecordPosition(topic, delivered.Partition.Value, delivered.Offset.Value);
         }
         catch (ProduceException<byte[]?, byte[]?> e)
         {

@@ -37,6 +37,13 @@ public static class KafkaServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>An <see cref="ITopicReader{T}"/> for reading topic ranges outside any group; needs an <see cref="IRecordDecoder{T}"/>.</summary>
+    public static IServiceCollection AddTopicReader<T>(this IServiceCollection services)
+    {
+        services.TryAddSingleton<ITopicReader<T>, KafkaTopicReader<T>>();
+        return services;
+    }
+
     /// <summary>
     /// A consume loop as the manifest's consumer group of <paramref name="service"/> (and
     /// <paramref name="analytic"/>), reading that group's topics; Kafka:Consumer:GroupId overrides the group.

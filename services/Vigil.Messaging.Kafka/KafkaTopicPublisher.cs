@@ -8,23 +8,23 @@ public sealed class KafkaTopicPublisher<T>(KafkaProducerHandle producer, IRecord
 {
     public string Topic { get; } = topic;
 
-    public Task PublishAsync(string key, T message, CancellationToken cancellationToken = default) =>
+    public Task<RecordPosition> PublishAsync(string key, T message, CancellationToken cancellationToken = default) =>
         producer.ProduceAsync(Topic, ToMessage(key, message), cancellationToken);
 
-    public async Task PublishBatchAsync(IReadOnlyList<KeyValuePair<string, T>> records, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<RecordPosition>> PublishBatchAsync(IReadOnlyList<KeyValuePair<string, T>> records, CancellationToken cancellationToken = default)
     {
         if (records.Count == 0)
         {
-            return;
+            return [];
         }
 
-        var deliveries = new Task[records.Count];
+        var deliveries = new Task<RecordPosition>[records.Count];
         for (var i = 0; i < records.Count; i++)
         {
             deliveries[i] = producer.ProduceAsync(Topic, ToMessage(records[i].Key, records[i].Value), cancellationToken);
         }
 
-        await Task.WhenAll(deliveries).ConfigureAwait(false);
+        return await Task.WhenAll(deliveries).ConfigureAwait(false);
     }
 
     private Message<byte[]?, byte[]?> ToMessage(string key, T message) => new()

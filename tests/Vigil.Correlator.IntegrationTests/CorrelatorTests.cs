@@ -107,6 +107,33 @@ public sealed partial class CorrelatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnAlertPublishedButNotYetRememberedWhenTheCorrelatorDiedIsNotPublishedAgain()
+    {
+        await using var harness = await CorrelatorHarness.StartAsync(broker, redis!, "recover");
+        var first = await harness.StartCorrelatorAsync();
+        await harness.PublishAsync(
+            InstallerEvents.ShellFromInstaller("mac-4", InstallerEvents.T0, "s4"),
+            InstallerEvents.CurlConnection("mac-4", InstallerEvents.T0 + InstallerEvents.Seconds(1), "c4"));
+        Assert.Single(harness.Alerts(1, Patience));
+        await first.StopAsync(TestContext.Current.CancellationToken);
+
+        // The crash window: Kafka acknowledged the alert, but the host's state and the alert's id never
+        // reached Redis. A member reading from the start then re-derives the very same alert.
+        await using (var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis!.Endpoint))
+        {
+            var hostKeys = connection.GetServer(redis.Endpoint).Keys(pattern: "vigil:{mac-4}:*").ToArray();
+            Assert.Contains(hostKeys, k => k.ToString().Contains(":alert:", StringComparison.Ordinal));
+            Assert.Equal(hostKeys.Length, await connection.GetDatabase().KeyDeleteAsync(hostKeys));
+        }
+
+        await harness.StartCorrelatorAsync(groupOverride: $"recover-{Guid.NewGuid():N}");
+        await harness.PublishAsync(InstallerEvents.FinderOpensAFile("mac-4", InstallerEvents.T0 + InstallerEvents.Seconds(10), "later4"));
+        await Task.Delay(TimeSpan.FromSeconds(6), TestContext.Current.CancellationToken);
+
+        Assert.Single(harness.Alerts(2, TimeSpan.FromSeconds(3)));
+    }
+
+    [Fact]
     public async Task AnExceptionSuppressesTheMatchItNamesAndNothingElse()
     {
         await using var harness = await CorrelatorHarness.StartAsync(broker, redis!, "exception");
