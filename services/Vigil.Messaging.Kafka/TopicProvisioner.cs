@@ -46,7 +46,8 @@ public sealed class TopicProvisioner(KafkaClientConfigFactory configs, ILogger<T
         var giveUpAt = DateTimeOffset.UtcNow + deadline;
         Error? clientError = null;
         using var admin = new AdminClientBuilder(configs.Admin())
-            .SetLogHandler((_, m) => logger.Log(KafkaLog.Level(m.Level), "librdkafka {Facility}: {Message}", m.Facility, m.Message))
+            // Connection refusals are expected while a cluster starts; they are summarized per attempt instead.
+            .SetLogHandler((_, m) => logger.LogDebug("librdkafka {Facility}: {Message}", m.Facility, m.Message))
             .SetErrorHandler((_, e) => clientError = e)
             .Build();
 
