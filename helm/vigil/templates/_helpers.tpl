@@ -425,12 +425,17 @@ triggers:
 {{- end }}
 {{- end -}}
 
+{{/* A count or a percentage as Kubernetes expects it: 1 stays a number, "25%" a string (values hold numbers as floats). */}}
+{{- define "vigil.intOrPercent" -}}
+{{- if kindIs "string" . -}}{{ . | quote }}{{- else -}}{{ . | int }}{{- end -}}
+{{- end -}}
+
 {{/* The pod security context of every Vigil pod: non-root, the image's app user, RuntimeDefault seccomp. */}}
 {{- define "vigil.podSecurityContext" -}}
 runAsNonRoot: true
-runAsUser: {{ .Values.pod.runAsUser }}
-runAsGroup: {{ .Values.pod.runAsUser }}
-fsGroup: {{ .Values.pod.runAsUser }}
+runAsUser: {{ .Values.pod.runAsUser | int64 }}
+runAsGroup: {{ .Values.pod.runAsUser | int64 }}
+fsGroup: {{ .Values.pod.runAsUser | int64 }}
 seccompProfile:
   type: RuntimeDefault
 {{- end -}}
