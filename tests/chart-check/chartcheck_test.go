@@ -218,10 +218,10 @@ func TestToYamlMatchesHelmsOutput(t *testing.T) {
 	}
 }
 
-func TestRequiredAndFailStopTheRenderWithTheirMessage(t *testing.T) {
+func TestRequiredStopsTheRenderWithItsMessage(t *testing.T) {
 	chart := &Chart{
 		Metadata: ChartMetadata{Name: "tiny", Version: "0.1.0"},
-		Values:   map[string]interface{}{},
+		Values:   map[string]interface{}{"name": ""},
 		Files:    Files{},
 		Templates: map[string]string{
 			"templates/a.yaml": `name: {{ required "name is required" .Values.name }}`,
@@ -276,4 +276,16 @@ func describe(violations []Violation) string {
 		lines = append(lines, "  "+v.String())
 	}
 	return strings.Join(lines, "\n")
+}
+
+func TestATemplateReadingAValueThatDoesNotExistFails(t *testing.T) {
+	chart := &Chart{
+		Metadata:  ChartMetadata{Name: "tiny", Version: "0.1.0"},
+		Values:    map[string]interface{}{"replicaCount": 2.0},
+		Files:     Files{},
+		Templates: map[string]string{"templates/a.yaml": `replicas: {{ .Values.replicaCont }}`},
+	}
+	if _, err := Render(chart, chart.Values, testRelease); err == nil || !strings.Contains(err.Error(), `no entry for key "replicaCont"`) {
+		t.Errorf("render error %v, want the misspelt key reported", err)
+	}
 }

@@ -125,8 +125,9 @@ func renderWithHelm(helm string, chart *Chart, valueFiles []string, release Rele
 // Render executes every template of chart with values, like Helm's engine.
 func Render(chart *Chart, values map[string]interface{}, release Release) (*Rendered, error) {
 	root := template.New("gotpl")
-	// Helm renders missing map keys as empty rather than failing (its non-strict mode).
-	root.Option("missingkey=zero")
+	// As `helm lint --strict`: a template reading a key that values do not have fails instead of rendering
+	// nothing, so a misspelt value name in a template is caught here rather than silently ignored by Helm.
+	root.Option("missingkey=error")
 	funcs := helmFuncs(root)
 	root.Funcs(funcs)
 

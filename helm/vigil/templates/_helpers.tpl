@@ -106,7 +106,7 @@ an analytic needs no manifest change.
 */}}
 {{- define "vigil.manifest" -}}
 {{- $manifest := .Files.Get "files/topics.json" | fromJson -}}
-{{- if not $manifest.topics -}}
+{{- if not (get $manifest "topics") -}}
 {{- fail "files/topics.json is missing or declares no topics: run `make chart-sync`" -}}
 {{- end -}}
 {{- $groups := $manifest.consumerGroups -}}
@@ -115,7 +115,7 @@ an analytic needs no manifest change.
 {{- $name := .name -}}
 {{- $declared := false -}}
 {{- range $groups -}}
-{{- if and (eq .service "correlator") (eq (.analytic | default "") $name) -}}
+{{- if and (eq .service "correlator") (eq (get . "analytic") $name) -}}
 {{- $declared = true -}}
 {{- end -}}
 {{- end -}}
@@ -136,7 +136,7 @@ an analytic needs no manifest change.
 {{- $found = . -}}
 {{- end -}}
 {{- end -}}
-{{- if not $found.name -}}
+{{- if not (get $found "name") -}}
 {{- fail "files/topics.json declares no topic with role telemetry" -}}
 {{- end -}}
 {{- toJson $found -}}
@@ -157,7 +157,7 @@ an analytic needs no manifest change.
 {{- $manifest := include "vigil.manifest" .root | fromJson -}}
 {{- $found := "" -}}
 {{- range $manifest.consumerGroups -}}
-{{- if and (eq .service $.service) (eq (.analytic | default "") $.analytic) -}}
+{{- if and (eq .service $.service) (eq (get . "analytic") $.analytic) -}}
 {{- $found = .name -}}
 {{- end -}}
 {{- end -}}
@@ -170,6 +170,8 @@ key and every other value replaces the default, so false and 0 override too. Tak
 */}}
 {{- define "vigil.correlator.settings" -}}
 {{- $settings := deepCopy (omit .root.Values.correlator "analytics") -}}
+{{- $_ := set $settings "groupId" "" -}}
+{{- $_ := set $settings "rules" (dict "files" (dict) "existingConfigMap" "") -}}
 {{- range $key, $value := .analytic -}}
 {{- if and (kindIs "map" $value) (kindIs "map" (get $settings $key)) -}}
 {{- $merged := deepCopy (get $settings $key) -}}
@@ -200,10 +202,8 @@ key and every other value replaces the default, so false and 0 override too. Tak
 {{- range $path, $content := .root.Files.Glob (printf "files/rules/%s/*.toml" .settings.name) -}}
 {{- $_ := set $files (base $path) (toString $content) -}}
 {{- end -}}
-{{- with .settings.rules -}}
-{{- range $name, $content := .files -}}
+{{- range $name, $content := .settings.rules.files -}}
 {{- $_ := set $files $name $content -}}
-{{- end -}}
 {{- end -}}
 {{- toYaml $files -}}
 {{- end -}}
@@ -232,7 +232,7 @@ key and every other value replaces the default, so false and 0 override too. Tak
 {{- define "vigil.keda.enabled" -}}
 {{- $enabled := .Values.correlator.autoscaling.enabled -}}
 {{- range .Values.correlator.analytics -}}
-{{- if and .autoscaling (hasKey .autoscaling "enabled") .autoscaling.enabled -}}
+{{- if get (get . "autoscaling" | default dict) "enabled" -}}
 {{- $enabled = true -}}
 {{- end -}}
 {{- end -}}
