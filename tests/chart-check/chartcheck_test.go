@@ -14,7 +14,7 @@ func TestTheRepositorysChartFilesAndComposeFilePassEveryCheck(t *testing.T) {
 	for _, v := range report.Violations {
 		t.Error(v)
 	}
-	for _, label := range []string{"default values", "large-fleet-values.yaml", "external-accounts-values.yaml"} {
+	for _, label := range []string{"default values", "large-fleet-values.yaml", "external-accounts-values.yaml", "strimzi-values.yaml"} {
 		if report.Renders[label] == 0 {
 			t.Errorf("helm/vigil was not rendered with %s", label)
 		}
@@ -117,11 +117,12 @@ func TestValuesThatContradictTheChartAreRejectedBeforeAnythingIsRendered(t *test
 		t.Fatal(err)
 	}
 	cases := map[string]string{
-		"typo.yaml":                `unknown key "replicaCont"`,
-		"sasl-without-secret.yaml": "needs kafka.sasl.mechanism and kafka.sasl.existingSecret",
-		"duplicate-analytic.yaml":  "lists an0167 twice",
-		"bad-analytic-name.yaml":   `"AN_0167" does not match`,
-		"secret-in-values.yaml":    `unknown key "password"`,
+		"typo.yaml":                     `unknown key "replicaCont"`,
+		"sasl-without-secret.yaml":      "needs kafka.sasl.mechanism and kafka.sasl.existingSecret",
+		"duplicate-analytic.yaml":       "lists an0167 twice",
+		"bad-analytic-name.yaml":        `"AN_0167" does not match`,
+		"secret-in-values.yaml":         `unknown key "password"`,
+		"keda-with-plain-username.yaml": "KEDA reads the SASL username from a Secret",
 	}
 	for file, fragment := range cases {
 		_, err := RenderChart(chart, []string{filepath.Join("testdata", "broken-values", file)}, testRelease)

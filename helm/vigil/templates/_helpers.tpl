@@ -75,11 +75,14 @@ helm.sh/chart: {{ include "vigil.chart" .root }}
 {{- if or (not $kafka.sasl.mechanism) (not $kafka.sasl.existingSecret) -}}
 {{- fail (printf "kafka.securityProtocol %s needs kafka.sasl.mechanism and kafka.sasl.existingSecret (a Secret with the SASL username and password)" $kafka.securityProtocol) -}}
 {{- end -}}
-{{- else if or $kafka.sasl.mechanism $kafka.sasl.existingSecret -}}
+{{- else if or $kafka.sasl.mechanism $kafka.sasl.existingSecret $kafka.sasl.username -}}
 {{- fail (printf "kafka.sasl is set but kafka.securityProtocol is %s: use sasl_plaintext or sasl_ssl" $kafka.securityProtocol) -}}
 {{- end -}}
 {{- if and $kafka.tls.existingSecret (not (hasSuffix "ssl" $kafka.securityProtocol)) -}}
 {{- fail (printf "kafka.tls.existingSecret is set but kafka.securityProtocol is %s: use ssl or sasl_ssl" $kafka.securityProtocol) -}}
+{{- end -}}
+{{- if and $kafka.sasl.username (include "vigil.keda.enabled" .) -}}
+{{- fail "KEDA reads the SASL username from a Secret: leave kafka.sasl.username empty and put the username under kafka.sasl.usernameKey in kafka.sasl.existingSecret" -}}
 {{- end -}}
 {{- if and .Values.redis.tls.existingSecret (not .Values.redis.tls.enabled) -}}
 {{- fail "redis.tls.existingSecret is set but redis.tls.enabled is false" -}}
@@ -288,10 +291,14 @@ triggers:
 - name: Kafka__SaslMechanism
   value: {{ $v.kafka.sasl.mechanism | quote }}
 - name: Kafka__SaslUsername
+  {{- if $v.kafka.sasl.username }}
+  value: {{ $v.kafka.sasl.username | quote }}
+  {{- else }}
   valueFrom:
     secretKeyRef:
       name: {{ $v.kafka.sasl.existingSecret }}
       key: {{ $v.kafka.sasl.usernameKey }}
+  {{- end }}
 - name: Kafka__SaslPasswordFile
   value: /etc/vigil/kafka-sasl/password
 {{- end }}
