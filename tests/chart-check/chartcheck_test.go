@@ -290,3 +290,21 @@ func TestATemplateReadingAValueThatDoesNotExistFails(t *testing.T) {
 		t.Errorf("render error %v, want the misspelt key reported", err)
 	}
 }
+
+func TestUndocumentedValuesAndHelpersAreReported(t *testing.T) {
+	dir := t.TempDir()
+	values := filepath.Join(dir, "values.yaml")
+	helpers := filepath.Join(dir, "_helpers.tpl")
+	if err := os.WriteFile(values, []byte("# -- Documented.\nreplicas: 1\nkafka:\n  # -- Documented.\n  bootstrap: x\n  timeout: 5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(helpers, []byte("{{/* Says what it returns. */}}\n{{- define \"a\" -}}x{{- end -}}\n\n{{- define \"b\" -}}y{{- end -}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	violations := append(CheckValuesDocumented(values), CheckHelpersDocumented(helpers)...)
+
+	if len(violations) != 2 || !hasViolation(violations, "documented", "kafka.timeout has no comment") || !hasViolation(violations, "documented", "named template b has no one-line comment") {
+		t.Errorf("got:\n%s", describe(violations))
+	}
+}

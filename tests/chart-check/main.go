@@ -31,6 +31,8 @@ func CheckRepository(repo string) RepositoryReport {
 	report := RepositoryReport{Renders: map[string]int{}}
 	chartDir := filepath.Join(repo, "helm", "vigil")
 	report.Violations = append(report.Violations, CheckSync(repo, chartDir)...)
+	report.Violations = append(report.Violations, CheckValuesDocumented(filepath.Join(chartDir, "values.yaml"))...)
+	report.Violations = append(report.Violations, CheckHelpersDocumented(filepath.Join(chartDir, "templates", "_helpers.tpl"))...)
 	chart, err := LoadChart(chartDir)
 	if err != nil {
 		report.Violations = append(report.Violations, Violation{"render", chartDir, err.Error()})

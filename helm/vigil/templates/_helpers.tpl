@@ -102,11 +102,7 @@ helm.sh/chart: {{ include "vigil.chart" .root }}
 {{- end -}}
 {{- end -}}
 
-{{/*
-The topic manifest every Vigil pod and the topic job read, as JSON: files/topics.json (a copy of deploy/topics.json)
-plus a consumer group vigil.correlator.<name> for each analytic in values that the file does not declare, so adding
-an analytic needs no manifest change.
-*/}}
+{{/* The manifest pods and the topic job read, as JSON: files/topics.json plus a group vigil.correlator.<name> for each analytic it does not declare. */}}
 {{- define "vigil.manifest" -}}
 {{- $manifest := .Files.Get "files/topics.json" | fromJson -}}
 {{- if not (get $manifest "topics") -}}
@@ -167,10 +163,7 @@ an analytic needs no manifest change.
 {{- required (printf "the topic manifest declares no consumer group for %s %s" .service .analytic) $found -}}
 {{- end -}}
 
-{{/*
-An analytic's effective settings as YAML: correlator.* with the analytic's entry laid over it. Maps are merged key by
-key and every other value replaces the default, so false and 0 override too. Takes (dict "root" $ "analytic" <entry>).
-*/}}
+{{/* An analytic's settings as YAML: correlator.* with its entry laid over (maps merged key by key, so false and 0 override too); takes (dict "root" $ "analytic" <entry>). */}}
 {{- define "vigil.correlator.settings" -}}
 {{- $settings := deepCopy (omit .root.Values.correlator "analytics") -}}
 {{- $_ := set $settings "groupId" "" -}}
@@ -242,10 +235,7 @@ key and every other value replaces the default, so false and 0 override too. Tak
 {{- if or $enabled (and .Values.baseline.enabled .Values.baseline.autoscaling.enabled) -}}true{{- end -}}
 {{- end -}}
 
-{{/*
-A KEDA ScaledObject spec for one Deployment; takes (dict "root" $ "target" <deployment name> "group" <consumer group>
-"autoscaling" <autoscaling settings>). maxReplicaCount is capped at the telemetry partition count.
-*/}}
+{{/* A KEDA ScaledObject spec, maxReplicaCount capped at the telemetry partitions; takes (dict "root" $ "target" <deployment> "group" <consumer group> "autoscaling" <settings>). */}}
 {{- define "vigil.keda.scaledObjectSpec" -}}
 {{- $root := .root -}}
 {{- $kafka := $root.Values.kafka -}}
