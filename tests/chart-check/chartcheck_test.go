@@ -308,3 +308,34 @@ func TestUndocumentedValuesAndHelpersAreReported(t *testing.T) {
 		t.Errorf("got:\n%s", describe(violations))
 	}
 }
+
+func TestHelmOnPathRendersInsteadOfTheBuiltinEngine(t *testing.T) {
+	bin := t.TempDir()
+	calls := filepath.Join(bin, "calls")
+	script := `#!/bin/sh
+echo "$@" >> ` + calls + `
+if [ "$1" = template ]; then
+  printf -- '---\n# Source: vigil/templates/a.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n# Source: vigil/templates/b.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n'
+fi
+`
+	if err := os.WriteFile(filepath.Join(bin, "helm"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	chart, err := LoadChart(filepath.Join(repo, "helm", "vigil"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	values := filepath.Join(repo, "helm", "vigil", "ci", "strimzi-values.yaml")
+	rendered, err := RenderChart(chart, []string{values}, testRelease)
+
+	if err != nil || len(rendered.Documents) != 2 || rendered.Documents[1].Source != "vigil/templates/b.yaml" {
+		t.Fatalf("render %+v, %v", rendered, err)
+	}
+	logged, _ := os.ReadFile(calls)
+	want := "lint --strict " + chart.Dir + " --values " + values + "\ntemplate vigil " + chart.Dir + " --namespace detection --values " + values + "\n"
+	if string(logged) != want {
+		t.Errorf("helm was called as\n%s\nwant\n%s", logged, want)
+	}
+}

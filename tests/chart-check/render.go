@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -98,20 +97,31 @@ func RenderChart(chart *Chart, valueFiles []string, release Release) (*Rendered,
 	return Render(chart, values, release)
 }
 
+// renderWithHelm lints the chart strictly with the values, then renders it; VIGIL_CHART_RENDERER=builtin skips helm.
 func renderWithHelm(helm string, chart *Chart, valueFiles []string, release Release) ([]Document, error) {
-	args := []string{"template", release.Name, chart.Dir, "--namespace", release.Namespace}
+	var valueArgs []string
 	for _, file := range valueFiles {
-		args = append(args, "--values", file)
+		valueArgs = append(valueArgs, "--values", file)
 	}
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(helm, args...)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("helm template: %v: %s", err, stderr.String())
+	run := func(args ...string) (string, error) {
+		var stdout, stderr bytes.Buffer
+		cmd := exec.Command(helm, args...)
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			return "", fmt.Errorf("helm %s: %v: %s%s", args[0], err, stdout.String(), stderr.String())
+		}
+		return stdout.String(), nil
+	}
+	if _, err := run(append([]string{"lint", "--strict", chart.Dir}, valueArgs...)...); err != nil {
+		return nil, err
+	}
+	output, err := run(append([]string{"template", release.Name, chart.Dir, "--namespace", release.Namespace}, valueArgs...)...)
+	if err != nil {
+		return nil, err
 	}
 	var docs []Document
 	source := ""
-	for _, part := range regexp.MustCompile(`(?m)^---\s*$`).Split(stdout.String(), -1) {
+	for _, part := range regexp.MustCompile(`(?m)^---\s*$`).Split(output, -1) {
 		if m := regexp.MustCompile(`(?m)^# Source: (.+)$`).FindStringSubmatch(part); m != nil {
 			source = m[1]
 		}
@@ -326,9 +336,4 @@ func jsonCompatible(v interface{}) interface{} {
 	default:
 		return v
 	}
-}
-
-// chartPath joins a path relative to the repository root.
-func chartPath(repo string, parts ...string) string {
-	return filepath.Join(append([]string{repo}, parts...)...)
 }
