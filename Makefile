@@ -10,12 +10,15 @@ export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-.PHONY: help deps build test run bench clean
+.PHONY: help deps chart-deps build test chart-check chart-sync images run bench clean
 
 help:
-	@echo "make run    run the whole cluster with the simulator (Ctrl-C stops everything)"
-	@echo "make test   install test dependencies, build and run all tests"
-	@echo "make bench  run the benchmarks and write docs/benchmarks.md"
+	@echo "make run          run the whole cluster with the simulator (Ctrl-C stops everything)"
+	@echo "make test         install test dependencies, build and run all tests (includes chart-check)"
+	@echo "make chart-check  render the Helm chart, check it, its copied files and docker-compose.yml"
+	@echo "make chart-sync   copy deploy/topics.json and rules/ into the Helm chart (helm/vigil/files)"
+	@echo "make images       build every container image (needs a Docker engine; REGISTRY=..., TAG=...)"
+	@echo "make bench        run the benchmarks and write docs/benchmarks.md"
 
 # System packages outside .NET: redis-server (tests and make run start their own) and openssl (TLS test certificates).
 deps:
@@ -27,11 +30,61 @@ deps:
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server openssl >/dev/null; \
 	fi
 
+# The chart check renders helm/vigil with `helm template` when helm is installed; helm is in neither apt nor
+# npm, so otherwise it uses Helm's own template engine (Go text/template + sprig), which Debian packages.
+CHART_CHECK_GO_PACKAGES := golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v2-dev golang-gopkg-yaml.v3-dev
+GO_ENV := GOPATH=/usr/share/gocode GO111MODULE=off GOFLAGS=
+
+chart-deps:
+	@if ! command -v go >/dev/null \
+	    || [ ! -d /usr/share/gocode/src/github.com/Masterminds/sprig ] \
+	    || [ ! -d /usr/share/gocode/src/gopkg.in/yaml.v2 ] \
+	    || [ ! -d /usr/share/gocode/src/gopkg.in/yaml.v3 ]; then \
+	  echo "Installing $(CHART_CHECK_GO_PACKAGES) (apt)..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(CHART_CHECK_GO_PACKAGES) >/dev/null; \
+	fi
+
 build:
 	$(DOTNET) build Platform.sln -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 
-test: deps build
+test: deps build chart-check
 	$(DOTNET) test Platform.sln -c $(CONFIGURATION) --no-build -nologo --logger "console;verbosity=normal"
+
+# Checks the chart with its default values and every helm/vigil/ci/*.yaml, the chart's copies of
+# deploy/topics.json and rules/, and docker-compose.yml; the tests also show each check failing on broken fixtures.
+chart-check: chart-deps
+	cd tests/chart-check && $(GO_ENV) go vet . && $(GO_ENV) go test -count=1 . && $(GO_ENV) go run . -repo ../..
+
+# The chart carries copies (Helm reads files only from inside the chart); chart-check fails when they drift.
+chart-sync:
+	cp deploy/topics.json helm/vigil/files/topics.json
+	rm -rf helm/vigil/files/rules
+	mkdir -p helm/vigil/files/rules
+	@for pack in rules/*/; do \
+	  [ -d "$$pack" ] || continue; \
+	  name=$$(basename "$$pack"); \
+	  mkdir -p "helm/vigil/files/rules/$$name"; \
+	  for file in "$$pack"*.toml; do [ -f "$$file" ] && cp "$$file" "helm/vigil/files/rules/$$name/"; done; \
+	  echo "helm/vigil/files/rules/$$name: $$(ls "helm/vigil/files/rules/$$name" | wc -l) rule file(s)"; \
+	done
+
+# One image per process, all from deploy/docker/Dockerfile: vigil/<name>:$(TAG), prefixed with $(REGISTRY)/ when set.
+REGISTRY ?=
+TAG ?= dev
+VIGIL_IMAGES := correlator:services/Vigil.Correlator:vigil-correlator baseline:services/Vigil.Baseline:vigil-baseline \
+	fleet-sim:services/Vigil.FleetSim:fleet-sim cli:services/Vigil.Cli:vigil
+
+images:
+	@docker info >/dev/null 2>&1 || { echo "make images needs a running Docker engine." >&2; exit 1; }
+	@for image in $(VIGIL_IMAGES); do \
+	  IFS=: read -r name project assembly <<< "$$image"; \
+	  tag="$(if $(REGISTRY),$(REGISTRY)/)vigil/$$name:$(TAG)"; \
+	  echo "Building $$tag from $$project"; \
+	  docker build -f deploy/docker/Dockerfile --build-arg PROJECT=$$project --build-arg ASSEMBLY=$$assembly \
+	    --build-arg VERSION=$(TAG) --build-arg REVISION=$$(git rev-parse --short HEAD) -t "$$tag" . || exit 1; \
+	done
 
 run: deps build
 	CONFIGURATION=$(CONFIGURATION) bash deploy/dev/run.sh

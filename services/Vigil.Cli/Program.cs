@@ -5,6 +5,8 @@ return parsed.Words switch
 {
     ["telemetry", "tail"] => await TailCommand.TelemetryAsync(parsed),
     ["alerts", "tail"] => await TailCommand.AlertsAsync(parsed),
+    ["topics", "apply"] => await TopicsApplyCommand.RunAsync(parsed, Console.Out, Console.Error),
+    ["health", var url] => await HealthCommand.RunAsync(url, parsed, Console.Out, Console.Error),
     _ => Usage(),
 };
 
@@ -13,5 +15,7 @@ static int Usage()
     Console.Error.WriteLine("Usage:");
     Console.Error.WriteLine($"  {TailCommand.TelemetryUsage}");
     Console.Error.WriteLine($"  {TailCommand.AlertsUsage}");
+    Console.Error.WriteLine($"  {TopicsApplyCommand.Usage}");
+    Console.Error.WriteLine($"  {HealthCommand.Usage}");
     return 2;
 }

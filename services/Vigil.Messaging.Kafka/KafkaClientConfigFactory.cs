@@ -49,6 +49,9 @@ public sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options)
         return ApplyOverrides(config);
     }
 
+    /// <summary>Topic administration (provisioning from the manifest) with the same bootstrap, SASL and TLS settings as every other client.</summary>
+    internal AdminClientConfig Admin() => ApplyOverrides(new AdminClientConfig(Common("admin")));
+
     private ClientConfig Common(string role)
     {
         var o = options.Value;
