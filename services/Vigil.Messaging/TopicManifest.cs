@@ -66,14 +66,19 @@ public sealed class TopicManifest
     public static TopicManifest Load(string path) => Parse(File.ReadAllText(path), path);
 
     /// <summary>
-    /// Finds deploy/topics.json: an explicit path wins, then VIGIL_TOPIC_MANIFEST, then the file copied
+    /// Finds deploy/topics.json: an explicit path (which must exist) wins, then VIGIL_TOPIC_MANIFEST, then the file copied
     /// next to the application, then the nearest deploy/ folder above the working directory.
     /// </summary>
     public static TopicManifest LoadDefault(string? explicitPath = null)
     {
+        // A path someone named must exist: falling back to another manifest would run against the wrong topics.
+        if (!string.IsNullOrEmpty(explicitPath))
+        {
+            return File.Exists(explicitPath) ? Load(explicitPath) : throw new FileNotFoundException($"Topic manifest '{explicitPath}' does not exist.", explicitPath);
+        }
+
         var candidates = new List<string?>
         {
-            explicitPath,
             Environment.GetEnvironmentVariable("VIGIL_TOPIC_MANIFEST"),
             Path.Combine(AppContext.BaseDirectory, "deploy", FileName),
         };

@@ -14,7 +14,10 @@ public static class RuleLoader
         var rules = new List<DetectionRule>();
         var errors = new List<RuleDiagnostic>();
         var owners = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var path in Directory.EnumerateFiles(directory, "*.toml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        // Hidden entries are skipped: a Kubernetes ConfigMap volume holds every file again under ..data and a
+        // timestamped folder (dot-names count as hidden on Linux), which would load each rule three times.
+        var walk = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System };
+        foreach (var path in Directory.EnumerateFiles(directory, "*.toml", walk).Order(StringComparer.Ordinal))
         {
             var result = LoadFile(path);
             errors.AddRange(result.Errors);
