@@ -89,6 +89,11 @@ images:
 run: deps build
 	CONFIGURATION=$(CONFIGURATION) bash deploy/dev/run.sh
 
+# Figures go to docs/benchmarks.md; BENCH_EVENTS sets the workload size (default 300000 simulated events).
+BENCH_EVENTS ?= 300000
+bench: deps build
+	$(DOTNET) run -c $(CONFIGURATION) --no-build --project tests/Vigil.Benchmarks -- --events $(BENCH_EVENTS)
+
 clean:
 	$(DOTNET) clean Platform.sln -c $(CONFIGURATION) -nologo -v q
 	rm -rf .vigil
