@@ -78,17 +78,27 @@ start fleet-sim "$STATE_DIR/logs/fleet-sim.log" \
   --output kafka --mode live --hosts "$SIM_HOSTS" --rate "$SIM_RATE" --scenario-interval "$SIM_ATTACK_INTERVAL" \
   --ground-truth "$STATE_DIR/ground-truth.ndjson" --urls http://127.0.0.1:7400
 
+# One correlator per analytic pack in rules/, each its own consumer group (ports 7401...).
+port=7401
+for pack in rules/*/; do
+  [ -d "$pack" ] || continue
+  analytic="$(basename "$pack")"
+  start "correlator $analytic" "$STATE_DIR/logs/correlator-$analytic.log" \
+    dotnet "$(BIN Vigil.Correlator vigil-correlator)" --analytic "$analytic" --rules "$pack" --urls "http://127.0.0.1:$port"
+  port=$((port + 1))
+done
+
 cat <<INFO
 
 Vigil is running. The fleet simulator publishes telemetry for $SIM_HOSTS Macs at $SIM_RATE events/s
 and injects a labelled scenario every $SIM_ATTACK_INTERVAL (ground truth: $STATE_DIR/ground-truth.ndjson).
   inject a scenario now:  curl -X POST http://127.0.0.1:7400/scenarios/an0167   (see GET /scenarios)
-  watch telemetry:        dotnet $(BIN Vigil.Cli vigil) telemetry tail --format events
-  health and metrics:     http://127.0.0.1:7400/health/ready  http://127.0.0.1:7400/metrics
-Following telemetry (a summary every 5 s). Ctrl-C stops everything.
+  watch telemetry:        dotnet $(BIN Vigil.Cli vigil) telemetry tail --format summary
+  health and metrics:     http://127.0.0.1:7400/health/ready (simulator), 7401-7404 (correlators), /metrics on each
+Following alerts as the correlators raise them. Ctrl-C stops everything.
 
 INFO
-setsid dotnet "$(BIN Vigil.Cli vigil)" telemetry tail --format summary --bootstrap "$BOOTSTRAP" &
+setsid dotnet "$(BIN Vigil.Cli vigil)" alerts tail --bootstrap "$BOOTSTRAP" &
 pids+=($!)
-names+=("telemetry tail")
+names+=("alerts tail")
 wait "${pids[-1]}" || true
