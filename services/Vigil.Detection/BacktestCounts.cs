@@ -1,0 +1,19 @@
+namespace Vigil.Detection;
+
+/// <summary>What a backtest has seen so far: events, matches, and what became of the matches.</summary>
+public sealed class BacktestCounts
+{
+    public long Events { get; internal set; }
+
+    /// <summary>Events dropped because they arrived later than the lateness allows (after matching had passed their time).</summary>
+    public long LateEvents { get; internal set; }
+
+    public long Matches { get; internal set; }
+
+    public long AllowedByExceptions { get; internal set; }
+
+    /// <summary>Matches dropped as duplicates of reported alerts or inside a suppression window.</summary>
+    public long Repeats { get; internal set; }
+
+    public long Alerts { get; internal set; }
+}
