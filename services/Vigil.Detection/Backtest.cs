@@ -65,11 +65,13 @@ public sealed class Backtest
         {
             Counts.Matches++;
             var verdict = _triage.Judge(rule, match);
-            if (verdict.Alert is not { } candidate)
+            if (verdict.AllowedBy is { } exception)
             {
-                Counts.AllowedByExceptions++;
+                Counts.Allowed(rule, exception);
                 continue;
             }
+
+            var candidate = verdict.Alert!;
 
             if (_repeats.WhyRepeat(candidate) is not null)
             {

@@ -19,7 +19,10 @@ internal static class RulePacks
     public static string RuleText(string analytic, string fileNamePart) =>
         System.IO.File.ReadAllText(Directory.EnumerateFiles(Path.Combine(Folder, analytic), $"*{fileNamePart}*.toml").Single());
 
-    public static List<Alert> Detect(IReadOnlyList<CompiledRule> rules, IEnumerable<TelemetryEvent> events)
+    public static List<Alert> Detect(IReadOnlyList<CompiledRule> rules, IEnumerable<TelemetryEvent> events) => Run(rules, events).Alerts;
+
+    /// <summary>A backtest over <paramref name="events"/> in the order given: its alerts and what became of every match.</summary>
+    public static (List<Alert> Alerts, BacktestCounts Counts) Run(IReadOnlyList<CompiledRule> rules, IEnumerable<TelemetryEvent> events)
     {
         var backtest = new Backtest(rules, new AlertFactory(TimeProvider.System, "tests"));
         var alerts = new List<Alert>();
@@ -29,7 +32,7 @@ internal static class RulePacks
         }
 
         alerts.AddRange(backtest.Finish());
-        return alerts;
+        return (alerts, backtest.Counts);
     }
 
     public static IReadOnlyList<string> EvidenceIds(this Alert alert) => alert.Evidence.Select(e => e.Event.Event.Id).ToArray();
