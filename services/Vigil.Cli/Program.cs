@@ -7,6 +7,8 @@ return parsed.Words switch
     ["alerts", "tail"] => await TailCommand.AlertsAsync(parsed),
     ["topics", "apply"] => await TopicsApplyCommand.RunAsync(parsed, Console.Out, Console.Error),
     ["health", var url] => await HealthCommand.RunAsync(url, parsed, Console.Out, Console.Error),
+    ["rules", "check", var path] => await RulesCheckCommand.RunAsync(path, Console.Out, Console.Error),
+    ["backtest"] => await BacktestCommand.RunAsync(parsed, Console.In, Console.Out, Console.Error),
     _ => Usage(),
 };
 
@@ -17,5 +19,7 @@ static int Usage()
     Console.Error.WriteLine($"  {TailCommand.AlertsUsage}");
     Console.Error.WriteLine($"  {TopicsApplyCommand.Usage}");
     Console.Error.WriteLine($"  {HealthCommand.Usage}");
+    Console.Error.WriteLine($"  {BacktestCommand.Usage}");
+    Console.Error.WriteLine($"  {RulesCheckCommand.Usage}");
     return 2;
 }

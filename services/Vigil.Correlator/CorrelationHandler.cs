@@ -25,6 +25,7 @@ public sealed class CorrelationHandler(
 {
     // The consume loop and the quiet-host release both change states; one at a time.
     private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly MatchTriage triage = new(alerts);
     private readonly HeldHosts held = new();
 
     public async Task HandleAsync(IReadOnlyList<ConsumedRecord<TelemetryEvent>> batch, CancellationToken cancellationToken)
@@ -244,15 +245,15 @@ public sealed class CorrelationHandler(
         foreach (var (rule, match) in matches)
         {
             CorrelatorMetrics.Matches.WithLabels(pack.Analytic, rule.RuleId).Inc();
-            if (rule.Exceptions.FindException(match.Events) is { } exception)
+            var verdict = triage.Judge(rule, match);
+            if (verdict.AllowedBy is { } exception)
             {
                 CorrelatorMetrics.AlertsDropped.WithLabels(pack.Analytic, rule.RuleId, "exception").Inc();
                 logger.LogDebug("Exception '{Exception}' allows a match of {Rule} on host {Host}", exception.Description, rule.RuleId, match.HostId);
                 continue;
             }
 
-            var suppression = rule.SuppressionWindow is null ? null : string.Join('\u001f', match.Key.Values.Select(v => v ?? string.Empty));
-            candidates.Add(new PendingAlert(rule, alerts.Create(rule, match), suppression));
+            candidates.Add(verdict.Alert!);
         }
 
         var fresh = candidates;
@@ -264,7 +265,7 @@ public sealed class CorrelationHandler(
             foreach (var candidate in candidates)
             {
                 var why = repeats.GetValueOrDefault(candidate.Alert.Id) ?? (publishedAlerts.WasPublished(candidate.Alert.Id) ? "duplicate" : null);
-                if (why is null && candidate.SuppressionKey is not null && !suppressedInBatch.Add((candidate.Alert.Host.Id, candidate.Rule.RuleId, candidate.SuppressionKey)))
+                if (why is null && candidate.SuppressionScope is { } scope && !suppressedInBatch.Add(scope))
                 {
                     why = "suppression-window";
                 }

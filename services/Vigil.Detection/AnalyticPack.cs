@@ -23,29 +23,43 @@ public sealed class AnalyticPack
     public IReadOnlyList<CompiledRule> Rules { get; }
 
     /// <summary>
-    /// Loads every rule file of <paramref name="directory"/>. A pack with any broken rule does not start:
-    /// the exception lists every problem with file:line:column.
+    /// Loads every rule file of <paramref name="path"/> (a folder, searched recursively, or one rule file). A pack with
+    /// any broken rule does not start: the exception lists every problem with file:line:column.
     /// </summary>
-    public static AnalyticPack Load(string analytic, string directory, TimeSpan defaultLateness)
+    public static AnalyticPack Load(string analytic, string path, TimeSpan defaultLateness)
     {
-        if (!System.IO.Directory.Exists(directory))
-        {
-            throw new RulePackException($"Rule folder '{directory}' for analytic '{analytic}' does not exist.", []);
-        }
+        var rules = LoadRules(path, $" for analytic '{analytic}'");
+        return new AnalyticPack(analytic, path, rules.Select(rule => Compile(rule, rule.Vigil.Analytic ?? analytic, defaultLateness)).ToArray());
+    }
 
-        var loaded = RuleLoader.LoadDirectory(directory);
+    /// <summary>
+    /// Loads the rules of several analytics at once (a folder of packs, one pack, or one rule file), as a backtest runs
+    /// them: each rule belongs to its [vigil] analytic, else to the analytic its folder is named after.
+    /// </summary>
+    public static AnalyticPack LoadAll(string path, TimeSpan defaultLateness)
+    {
+        var rules = LoadRules(path, string.Empty)
+            .Select(rule => Compile(rule, rule.Vigil.Analytic ?? new DirectoryInfo(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(rule.SourceName))!).Name, defaultLateness))
+            .ToArray();
+        return new AnalyticPack(string.Join(",", rules.Select(r => r.AnalyticId).Distinct()), path, rules);
+    }
+
+    private static IReadOnlyList<DetectionRule> LoadRules(string path, string owner)
+    {
+        var loaded = System.IO.Directory.Exists(path) ? RuleLoader.LoadDirectory(path)
+            : System.IO.File.Exists(path) ? RuleLoader.LoadFile(path)
+            : throw new RulePackException($"Rule folder '{path}'{owner} does not exist.", []);
         if (!loaded.Succeeded)
         {
-            throw new RulePackException($"Rule folder '{directory}' has {loaded.Errors.Count} error(s).", loaded.Errors.Select(e => e.ToString()).ToArray());
+            throw new RulePackException($"Rules in '{path}' have {loaded.Errors.Count} error(s).", loaded.Errors.Select(e => e.ToString()).ToArray());
         }
 
         if (loaded.Rules.Count == 0)
         {
-            throw new RulePackException($"Rule folder '{directory}' holds no rules.", []);
+            throw new RulePackException($"'{path}' holds no rules.", []);
         }
 
-        var rules = loaded.Rules.Select(rule => Compile(rule, analytic, defaultLateness)).ToArray();
-        return new AnalyticPack(analytic, directory, rules);
+        return loaded.Rules;
     }
 
     /// <summary>Finds rules/&lt;analytic&gt;: next to the application first, then in the nearest folder above the working directory.</summary>
@@ -66,7 +80,7 @@ public sealed class AnalyticPack
         var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = rule.Vigil.Lateness ?? defaultLateness });
         return new CompiledRule(
             rule,
-            (rule.Vigil.Analytic ?? analytic).ToUpperInvariant(),
+            analytic.ToUpperInvariant(),
             query,
             engine,
             new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf),

@@ -39,7 +39,10 @@ internal static class ExceptionConditions
 
         if (exception.PathPrefixes.Count > 0)
         {
-            yield return string.Join(" or ", exception.PathPrefixes.Select(p => $"startsWith~(file.path, {Literal(p)})"));
+            // A prefix may hold wildcards ("/Users/*/Downloads/"), since home folders differ per user; it applies to the file
+            // an event writes or reads (file.path) and to the image or script a process loads (dll.path).
+            var prefixes = List(exception.PathPrefixes.Select(p => p + "*"));
+            yield return $"file.path : {prefixes} or dll.path : {prefixes}";
         }
 
         if (exception.DestinationDomains.Count > 0)

@@ -82,4 +82,19 @@ public sealed class RuleExceptionFilterTests
         signed.Process.CodeSignature.TeamId = "OTHERTEAM1";
         Assert.Null(filter.FindException([signed, write]));
     }
+
+    [Fact]
+    public void PathPrefixesTakeWildcardsForHomeFoldersAndCoverLoadedScriptsAndImages()
+    {
+        var filter = new RuleExceptionFilter<TelemetryEvent>(
+            [new RuleException("Profile plugins", [], [], [], [], [], ["/Users/*/Library/Application Support/Firefox/Profiles/"], [], [])],
+            TelemetrySchemas.Protobuf);
+        TelemetryEvent Load(string path) => new() { Event = new Event { Category = { "library" } }, Dll = new Dll { Path = path } };
+        TelemetryEvent Write(string path) => new() { Event = new Event { Category = { "file" } }, File = new Vigil.Contracts.Telemetry.File { Path = path } };
+
+        Assert.NotNull(filter.FindException([Load("/Users/ana/Library/Application Support/Firefox/Profiles/x.default/gmp/libgmp.dylib")]));
+        Assert.NotNull(filter.FindException([Write("/users/BOB/library/application support/firefox/profiles/y/cookies.sqlite")]));
+        Assert.Null(filter.FindException([Load("/Users/ana/Library/Caches/Firefox/Profiles/x/libgmp.dylib")]));
+        Assert.Null(filter.FindException([Load("/tmp/Users/ana/Library/Application Support/Firefox/Profiles/x/lib.dylib")]));
+    }
 }

@@ -78,6 +78,14 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         return started;
     }
 
+    /// <summary>Waits for a command that runs to completion; its output is fully read when this returns. Throws on timeout.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(cts.Token);
+        return process.ExitCode;
+    }
+
     /// <summary>SIGKILL: no shutdown hooks run, as in a crash or an OOM kill.</summary>
     public async Task KillAsync()
     {
