@@ -7,30 +7,15 @@ namespace Vigil.Correlator.IntegrationTests;
 /// A real vigil-correlator process is SIGKILLed while alerts flow and started again: no alert may be
 /// lost and no alert id may appear twice on the alert topic.
 /// </summary>
-public sealed class CorrelatorCrashTests : IAsyncLifetime
+public sealed class CorrelatorCrashTests : RealStackTests
 {
     private const string RuleId = "99239e7d-b0d4-46e3-8609-acafcf99f68c";
     private const int Hosts = 200;
     private const int HostsPerRound = 10;
-    private readonly EmbeddedKafkaBroker broker = new();
-    private RedisServer? redis;
-
-    public async ValueTask InitializeAsync() => redis = await RedisServer.StartAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        if (redis is not null)
-        {
-            await redis.DisposeAsync();
-        }
-
-        await broker.DisposeAsync();
-    }
-
     [Fact]
     public async Task KillingACorrelatorMidRunAndRestartingItLosesNoAlertAndRepeatsNoAlertId()
     {
-        await using var harness = await CorrelatorHarness.StartAsync(broker, redis!, "crash");
+        await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, "crash");
         var correlator = TestPaths.ServiceAssembly("Vigil.Correlator", "vigil-correlator");
         string[] arguments = [.. harness.Arguments(), "--Logging:LogLevel:Vigil.Correlator=Information"];
         var expected = Enumerable.Range(0, Hosts).Select(h => AlertFactory.AlertId(RuleId, [$"s-{h}", $"c-{h}"])).ToHashSet();

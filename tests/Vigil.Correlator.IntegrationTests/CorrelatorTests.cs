@@ -5,28 +5,13 @@ using Vigil.Testing;
 namespace Vigil.Correlator.IntegrationTests;
 
 /// <summary>The correlator on the real stack: embedded broker, a real redis-server, the installer-network rule.</summary>
-public sealed partial class CorrelatorTests : IAsyncLifetime
+public sealed partial class CorrelatorTests : RealStackTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);
-    private readonly EmbeddedKafkaBroker broker = new();
-    private RedisServer? redis;
-
-    public async ValueTask InitializeAsync() => redis = await RedisServer.StartAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        if (redis is not null)
-        {
-            await redis.DisposeAsync();
-        }
-
-        await broker.DisposeAsync();
-    }
-
     [Fact]
     public async Task AnInstallerShellThenCurlRaisesOneAlertWithTheFullEvidenceEvenWhenTheHostGoesQuiet()
     {
-        await using var harness = await CorrelatorHarness.StartAsync(broker, redis!, "evidence");
+        await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, "evidence");
         await harness.StartCorrelatorAsync();
         var shell = InstallerEvents.ShellFromInstaller("mac-1", InstallerEvents.T0, "e-shell");
         var curl = InstallerEvents.CurlConnection("mac-1", InstallerEvents.T0 + InstallerEvents.Seconds(4), "e-curl");
@@ -58,7 +43,7 @@ public sealed partial class CorrelatorTests : IAsyncLifetime
     [Fact]
     public async Task EventsNoRuleCanUseCostNoRedisRoundTrip()
     {
-        await using var harness = await CorrelatorHarness.StartAsync(broker, redis!, "norediscost");
+        await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, "norediscost");
         await harness.StartCorrelatorAsync();
         var noise = Enumerable.Range(0, 400).Select(i => InstallerEvents.FinderOpensAFile($"mac-{i % 20}", InstallerEvents.T0 + i, $"noise-{i}")).ToArray();
         await harness.PublishAsync(noise);
@@ -70,14 +55,14 @@ public sealed partial class CorrelatorTests : IAsyncLifetime
 
         // 402 events: the 400 noise events read nothing. The sequence's state was read at most once per
         // batch it arrived in plus once when the quiet host was released.
-        var stats = await redis!.SendAsync(TestContext.Current.CancellationToken, "INFO", "commandstats");
+        var stats = await Redis.SendAsync(TestContext.Current.CancellationToken, "INFO", "commandstats");
         Assert.InRange(Calls(stats, "get"), 1, 3);
     }
 
     [Fact]
     public async Task EventsArrivingOutOfOrderWithinTheLatenessStillMatch()
     {
-        await using var harness = await CorrelatorHarness.StartAsync(broker, redis!, "reorder");
+        await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, "reorder");
         await harness.StartCorrelatorAsync();
 
         // The network source reports before the process source: curl's connection arrives first.
@@ -91,7 +76,7 @@ public sealed partial class CorrelatorTests : IAsyncLifetime
     [Fact]
     public async Task ReplayingTheWholeTopicPublishesNoAlertIdTwice()
     {
-        await using var harness = await CorrelatorHarness.StartAsync(broker, redis!, "replay");
+        await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, "replay");
         await harness.StartCorrelatorAsync();
         await harness.PublishAsync(
             InstallerEvents.ShellFromInstaller("mac-3", InstallerEvents.T0, "s3"),
@@ -109,7 +94,7 @@ public sealed partial class CorrelatorTests : IAsyncLifetime
     [Fact]
     public async Task AnAlertPublishedButNotYetRememberedWhenTheCorrelatorDiedIsNotPublishedAgain()
     {
-        await using var harness = await CorrelatorHarness.StartAsync(broker, redis!, "recover");
+        await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, "recover");
         var first = await harness.StartCorrelatorAsync();
         await harness.PublishAsync(
             InstallerEvents.ShellFromInstaller("mac-4", InstallerEvents.T0, "s4"),
@@ -119,9 +104,9 @@ public sealed partial class CorrelatorTests : IAsyncLifetime
 
         // The crash window: Kafka acknowledged the alert, but the host's state and the alert's id never
         // reached Redis. A member reading from the start then re-derives the very same alert.
-        await using (var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis!.Endpoint))
+        await using (var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Redis.Endpoint))
         {
-            var hostKeys = connection.GetServer(redis.Endpoint).Keys(pattern: "vigil:{mac-4}:*").ToArray();
+            var hostKeys = connection.GetServer(Redis.Endpoint).Keys(pattern: "vigil:{mac-4}:*").ToArray();
             Assert.Contains(hostKeys, k => k.ToString().Contains(":alert:", StringComparison.Ordinal));
             Assert.Equal(hostKeys.Length, await connection.GetDatabase().KeyDeleteAsync(hostKeys));
         }
@@ -136,7 +121,7 @@ public sealed partial class CorrelatorTests : IAsyncLifetime
     [Fact]
     public async Task AnExceptionSuppressesTheMatchItNamesAndNothingElse()
     {
-        await using var harness = await CorrelatorHarness.StartAsync(broker, redis!, "exception");
+        await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, "exception");
         await harness.StartCorrelatorAsync();
 
         // The pack allows Jamf-driven installs that fetch from *.jamfcloud.com.
