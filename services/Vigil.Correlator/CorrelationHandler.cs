@@ -28,6 +28,10 @@ public sealed class CorrelationHandler(
     private readonly MatchTriage triage = new(alerts);
     private readonly HeldHosts held = new();
 
+    // Resolved once: a labelled child looked up per relevant event would allocate on the hot path.
+    private readonly Dictionary<CompiledRule, Prometheus.Counter.Child> relevantEvents =
+        pack.Rules.ToDictionary(r => r, r => CorrelatorMetrics.RelevantEvents.WithLabels(pack.Analytic, r.RuleId));
+
     public async Task HandleAsync(IReadOnlyList<ConsumedRecord<TelemetryEvent>> batch, CancellationToken cancellationToken)
     {
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -44,7 +48,7 @@ public sealed class CorrelationHandler(
                         continue;
                     }
 
-                    CorrelatorMetrics.RelevantEvents.WithLabels(pack.Analytic, rule.RuleId).Inc();
+                    relevantEvents[rule].Inc();
                     var host = rule.Engine.HostOf(record.Value);
                     if (rule.IsStateful)
                     {
