@@ -103,10 +103,7 @@ internal static class FleetSimCommand
         var simulation = new FleetSimulation(options, groundTruth);
         foreach (var injection in injections)
         {
-            var at = injection.LastIndexOf('@');
-            var id = at < 0
-                ? simulation.InjectScenario(injection)
-                : simulation.InjectScenario(injection[..at], int.Parse(injection[(at + 1)..], CultureInfo.InvariantCulture));
+            var id = InjectionSpec.Inject(simulation, injection);
             await Console.Error.WriteLineAsync($"fleet-sim: injected {injection} as {id}").ConfigureAwait(false);
         }
 

@@ -56,10 +56,7 @@ internal static class FleetSimService
 
         foreach (var injection in injections)
         {
-            var at = injection.LastIndexOf('@');
-            _ = at < 0
-                ? simulation.InjectScenario(injection)
-                : simulation.InjectScenario(injection[..at], int.Parse(injection[(at + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+            Cli.InjectionSpec.Inject(simulation, injection);
         }
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
