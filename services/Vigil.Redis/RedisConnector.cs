@@ -13,6 +13,7 @@ namespace Vigil.Redis;
 /// </summary>
 public sealed class RedisConnector : IAsyncDisposable, IDisposable
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ConnectionFailureType> lastSpecificFailures = new();
     private readonly ILogger logger;
     private readonly ILoggerFactory loggerFactory;
     private readonly Lazy<Task<ConnectionMultiplexer>> connection;
@@ -162,11 +163,18 @@ public sealed class RedisConnector : IAsyncDisposable, IDisposable
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
     {
+        // On a slow connect the probe may only see a timeout; keep what the handshake really said.
+        if (e.FailureType is not (ConnectionFailureType.UnableToConnect or ConnectionFailureType.SocketFailure or ConnectionFailureType.None))
+        {
+            lastSpecificFailures[EndPointCollection.ToString(e.EndPoint)] = e.FailureType;
+        }
+
         logger.LogWarning(e.Exception, "Redis connection to {Endpoint} ({ConnectionType}) failed: {FailureType}", EndPointCollection.ToString(e.EndPoint), e.ConnectionType, e.FailureType);
     }
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
+        lastSpecificFailures.TryRemove(EndPointCollection.ToString(e.EndPoint), out _);
         logger.LogInformation("Redis connection to {Endpoint} ({ConnectionType}) restored", EndPointCollection.ToString(e.EndPoint), e.ConnectionType);
     }
 
@@ -179,7 +187,11 @@ public sealed class RedisConnector : IAsyncDisposable, IDisposable
         }
         catch (RedisConnectionException e)
         {
-            return new NodeProbe(server.EndPoint, TimeSpan.Zero, Describe(e.FailureType, e, certificateValidation.LastRejection), e.FailureType, e);
+            var type = e.FailureType is ConnectionFailureType.UnableToConnect or ConnectionFailureType.SocketFailure
+                && lastSpecificFailures.TryGetValue(EndPointCollection.ToString(server.EndPoint), out var specific)
+                    ? specific
+                    : e.FailureType;
+            return new NodeProbe(server.EndPoint, TimeSpan.Zero, Describe(type, e, certificateValidation.LastRejection), type, e);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
