@@ -1,0 +1,62 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Vigil.Baseline;
+
+/// <summary>
+/// The unit a profile is learned for: "signing:&lt;team&gt;/&lt;signing id&gt;", "signing:&lt;signing id&gt;" (Apple),
+/// "path:&lt;normalized executable&gt;" or "name:&lt;process name&gt;". <see cref="Tag"/> is the Redis Cluster hash tag
+/// all of the image's keys share.
+/// </summary>
+public sealed record ProcessImage(string Identity, ProcessImageIdentityKind Kind)
+{
+    private const string SigningPrefix = "signing:";
+    private const string PathPrefix = "path:";
+    private const string NamePrefix = "name:";
+
+    /// <summary>First 64 bits of SHA-256 of the identity, hex: short, slot-spreading and free of characters keys escape.</summary>
+    public string Tag { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Identity)).AsSpan(0, 8));
+
+    public static ProcessImage Signed(string teamId, string signingId) =>
+        new(SigningPrefix + (teamId.Length == 0 ? signingId : $"{teamId}/{signingId}"), ProcessImageIdentityKind.CodeSigning);
+
+    public static ProcessImage AtPath(string executable) => new(PathPrefix + ExecutablePath.Normalize(executable), ProcessImageIdentityKind.Path);
+
+    public static ProcessImage Named(string name) => new(NamePrefix + name, ProcessImageIdentityKind.Name);
+
+    /// <summary>
+    /// An identity as typed by an analyst: a prefixed identity as shown in profiles, or a bare signing id, executable
+    /// path or name, which may mean any of the three kinds; the candidates come strongest first.
+    /// </summary>
+    public static IReadOnlyList<ProcessImage> Candidates(string text)
+    {
+        text = text.Trim();
+        if (text.StartsWith(SigningPrefix, StringComparison.Ordinal))
+        {
+            return [new ProcessImage(text, ProcessImageIdentityKind.CodeSigning)];
+        }
+
+        if (text.StartsWith(PathPrefix, StringComparison.Ordinal))
+        {
+            return [AtPath(text[PathPrefix.Length..])];
+        }
+
+        if (text.StartsWith(NamePrefix, StringComparison.Ordinal))
+        {
+            return [new ProcessImage(text, ProcessImageIdentityKind.Name)];
+        }
+
+        return text.StartsWith('/')
+            ? [AtPath(text), Named(System.IO.Path.GetFileName(text))]
+            : [new ProcessImage(SigningPrefix + text, ProcessImageIdentityKind.CodeSigning), Named(text)];
+    }
+
+    public static string KindText(ProcessImageIdentityKind kind) => kind switch
+    {
+        ProcessImageIdentityKind.CodeSigning => "code-signing",
+        ProcessImageIdentityKind.Path => "path",
+        _ => "name",
+    };
+
+    public override string ToString() => Identity;
+}
