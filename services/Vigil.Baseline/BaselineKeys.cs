@@ -30,5 +30,8 @@ public sealed class BaselineKeys(RedisKeys keys)
     /// <summary>Sorted set of image tags by alerts raised.</summary>
     public RedisKey AnomalousIndex => keys.Fleet(IndexTag, Kind, "anomalous");
 
+    /// <summary>Hash of bare signing ids to the identities that carry a team id, so an analyst can type "com.google.Chrome".</summary>
+    public RedisKey SigningIdAliases => keys.Fleet(IndexTag, Kind, "aliases");
+
     public RedisKey Explanation(string alertId) => keys.Fleet(alertId, Kind, "alert");
 }

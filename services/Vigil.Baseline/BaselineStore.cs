@@ -150,6 +150,11 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         var last = sighted.Max(c => c.LastSeen);
         var first = Math.Min(sighted.Min(c => c.FirstSeen), profile.FirstSeen > 0 ? profile.FirstSeen : long.MaxValue);
         writes.Add(db.SortedSetAddAsync(keys.SeenIndex, profile.Image.Tag, Millis(last), SortedSetWhen.GreaterThan));
+        if (!profile.Exists && profile.Image.SigningIdAlias is { } alias)
+        {
+            writes.Add(db.HashSetAsync(keys.SigningIdAliases, alias, profile.Image.Identity));
+        }
+
         var learnsProtocol = !profile.IsSaturated(options) && updates.Any(u => u.Contribution.Protocols.Keys.Any(p => !profile.Protocols.ContainsKey(p)));
         var matures = !profile.IsMature(options)
             && profile.Observations + updates.Sum(u => u.Contribution.Observations) >= options.MinObservations

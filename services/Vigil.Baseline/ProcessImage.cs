@@ -20,6 +20,10 @@ public sealed record ProcessImage(string Identity, ProcessImageIdentityKind Kind
     public static ProcessImage Signed(string teamId, string signingId) =>
         new(SigningPrefix + (teamId.Length == 0 ? signingId : $"{teamId}/{signingId}"), ProcessImageIdentityKind.CodeSigning);
 
+    /// <summary>For "signing:TEAM/id", the bare signing id an analyst would type; otherwise null.</summary>
+    public string? SigningIdAlias =>
+        Kind == ProcessImageIdentityKind.CodeSigning && Identity.IndexOf('/', SigningPrefix.Length) is var slash and > 0 ? Identity[(slash + 1)..] : null;
+
     public static ProcessImage AtPath(string executable) => new(PathPrefix + ExecutablePath.Normalize(executable), ProcessImageIdentityKind.Path);
 
     public static ProcessImage Named(string name) => new(NamePrefix + name, ProcessImageIdentityKind.Name);

@@ -16,7 +16,13 @@ public sealed class ProfileDirectory(IConnectionMultiplexer redis, BaselineKeys 
     public async Task<(ProfileSnapshot Snapshot, Profile Profile)?> FindAsync(string image)
     {
         var db = redis.GetDatabase();
-        foreach (var candidate in ProcessImage.Candidates(image))
+        var candidates = ProcessImage.Candidates(image).ToList();
+        if (!image.Contains(':', StringComparison.Ordinal) && await db.HashGetAsync(keys.SigningIdAliases, image.Trim()).ConfigureAwait(false) is { HasValue: true } alias)
+        {
+            candidates.Insert(0, new ProcessImage(alias.ToString(), ProcessImageIdentityKind.CodeSigning));
+        }
+
+        foreach (var candidate in candidates)
         {
             var entries = await db.HashGetAllAsync(keys.Profile(candidate.Tag)).ConfigureAwait(false);
             var snapshot = ProfileSnapshot.Parse(candidate, entries);
