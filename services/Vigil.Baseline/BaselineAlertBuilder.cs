@@ -161,8 +161,10 @@ public sealed class BaselineAlertBuilder(BaselineOptions options, TimeProvider c
 
     private static Observation HostProtocols(HostImageState host) => new()
     {
-        Name = "protocols of this image on this host",
-        Observed = string.Join(", ", host.Protocols.OrderByDescending(p => p.Value).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} ×{p.Value}"))),
+        Name = "protocols of this image on this host before",
+        Observed = host.Protocols.Count == 0
+            ? "none: the image's first network use on this host"
+            : string.Join(", ", host.Protocols.OrderByDescending(p => p.Value).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} ×{p.Value}"))),
         Expected = string.Empty,
         Detail = host.FirstSeen > 0 ? $"host view since {EcsTimestamp.Format(host.FirstSeen)}" : string.Empty,
     };
