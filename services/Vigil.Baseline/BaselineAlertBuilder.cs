@@ -153,7 +153,7 @@ public sealed class BaselineAlertBuilder(BaselineOptions options, TimeProvider c
 
     private static string KnownProtocols(ProfileSnapshot profile)
     {
-        var shown = profile.Protocols.OrderByDescending(p => p.Value.Count).Take(ProtocolsShown)
+        var shown = profile.Protocols.OrderByDescending(p => p.Value.Count).ThenBy(p => p.Key, StringComparer.Ordinal).Take(ProtocolsShown)
             .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} ×{p.Value.Count}"));
         var text = string.Join(", ", shown);
         return profile.Protocols.Count > ProtocolsShown ? $"{text}, … ({profile.Protocols.Count} in all)" : text;
@@ -164,7 +164,7 @@ public sealed class BaselineAlertBuilder(BaselineOptions options, TimeProvider c
         Name = "protocols of this image on this host before",
         Observed = host.Protocols.Count == 0
             ? "none: the image's first network use on this host"
-            : string.Join(", ", host.Protocols.OrderByDescending(p => p.Value).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} ×{p.Value}"))),
+            : string.Join(", ", host.Protocols.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} ×{p.Value}"))),
         Expected = string.Empty,
         Detail = host.FirstSeen > 0 ? $"host view since {EcsTimestamp.Format(host.FirstSeen)}" : string.Empty,
     };

@@ -5,6 +5,9 @@ return parsed.Words switch
 {
     ["telemetry", "tail"] => await TailCommand.TelemetryAsync(parsed),
     ["alerts", "tail"] => await TailCommand.AlertsAsync(parsed),
+    ["baseline", "show", ..] => await BaselineCommand.ShowAsync(parsed, Console.Out),
+    ["baseline", "list"] => await BaselineCommand.ListAsync(parsed, Console.Out),
+    ["baseline", "explain", ..] => await BaselineCommand.ExplainAsync(parsed, Console.Out),
     _ => Usage(),
 };
 
@@ -13,5 +16,8 @@ static int Usage()
     Console.Error.WriteLine("Usage:");
     Console.Error.WriteLine($"  {TailCommand.TelemetryUsage}");
     Console.Error.WriteLine($"  {TailCommand.AlertsUsage}");
+    Console.Error.WriteLine($"  {BaselineCommand.ShowUsage}");
+    Console.Error.WriteLine($"  {BaselineCommand.ListUsage}");
+    Console.Error.WriteLine($"  {BaselineCommand.ExplainUsage}");
     return 2;
 }
