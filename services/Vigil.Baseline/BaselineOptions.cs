@@ -5,7 +5,10 @@ public sealed class BaselineOptions
 {
     public const string Section = "Baseline";
 
-    /// <summary>Where the gRPC API listens (HTTP/2 without TLS); the HTTP endpoints stay on --urls.</summary>
+    /// <summary>Where health and metrics are served (HTTP/1.1), ';'-separated; --urls sets it.</summary>
+    public string HttpUrls { get; set; } = "http://127.0.0.1:7410";
+
+    /// <summary>Where the gRPC API listens (HTTP/2 without TLS, so on a port of its own); --grpc-url sets it.</summary>
     public string GrpcUrl { get; set; } = "http://127.0.0.1:7411";
 
     /// <summary>A profile learns until it has this many protocol observations...</summary>
@@ -74,6 +77,7 @@ public sealed class BaselineOptions
             }
         }
 
+        Require(HttpUrls.Split(';', StringSplitOptions.RemoveEmptyEntries).All(u => Uri.TryCreate(u, UriKind.Absolute, out var http) && http.Scheme == Uri.UriSchemeHttp), nameof(HttpUrls), "must be http:// URLs separated by ';'.");
         Require(Uri.TryCreate(GrpcUrl, UriKind.Absolute, out var grpc) && grpc.Scheme == Uri.UriSchemeHttp, nameof(GrpcUrl), "must be an http:// URL (gRPC is served as h2c).");
         Require(MinObservations >= 1, nameof(MinObservations), "must be at least 1.");
         Require(MinAge >= TimeSpan.Zero, nameof(MinAge), "must not be negative.");

@@ -19,13 +19,32 @@ public static class BaselineServiceCollectionExtensions
 {
     public const string Service = "baseline";
     public const string Analytic = "an1227";
-    public const string DefaultHttpUrl = "http://127.0.0.1:7410";
 
     /// <summary>Command-line switches of the baseline, mapped onto configuration keys.</summary>
     public static readonly IReadOnlyDictionary<string, string> Switches = new Dictionary<string, string>
     {
+        ["--urls"] = $"{BaselineOptions.Section}:{nameof(BaselineOptions.HttpUrls)}",
         ["--grpc-url"] = $"{BaselineOptions.Section}:{nameof(BaselineOptions.GrpcUrl)}",
     };
+
+    /// <summary>
+    /// The baseline as vigil-baseline runs it: service defaults, the baseline's registrations and endpoints.
+    /// --urls is taken over by the baseline, which binds it next to the gRPC port; the web host never sees it,
+    /// so Kestrel does not report it as overridden. <paramref name="configure"/> runs just before the build.
+    /// </summary>
+    public static WebApplication BuildBaseline(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var hostArgs = WithoutUrls(args);
+        var builder = WebApplication.CreateBuilder(hostArgs);
+        builder.AddServiceDefaults(hostArgs);
+        builder.Configuration.AddCommandLine(args, Switches.ToDictionary());
+        builder.AddBaseline();
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        app.MapServiceDefaults();
+        app.MapBaseline();
+        return app;
+    }
 
     public static WebApplicationBuilder AddBaseline(this WebApplicationBuilder builder)
     {
@@ -37,11 +56,9 @@ public static class BaselineServiceCollectionExtensions
         }
 
         var grpc = new BaselineGrpcEndpoint();
-        var httpUrls = (builder.Configuration["urls"] is { Length: > 0 } urls ? urls : DefaultHttpUrl).Split(';', StringSplitOptions.RemoveEmptyEntries);
-        builder.WebHost.UseUrls();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            foreach (var url in httpUrls)
+            foreach (var url in options.HttpUrls.Split(';', StringSplitOptions.RemoveEmptyEntries))
             {
                 KestrelEndpoints.Listen(kestrel, url, HttpProtocols.Http1);
             }
@@ -68,6 +85,24 @@ public static class BaselineServiceCollectionExtensions
         services.AddKafkaConsumer<TelemetryEvent, BaselineHandler>(Service, Analytic);
         services.AddGrpc();
         return builder;
+    }
+
+    private static string[] WithoutUrls(string[] args)
+    {
+        var kept = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--urls")
+            {
+                i++;
+            }
+            else if (!args[i].StartsWith("--urls=", StringComparison.Ordinal))
+            {
+                kept.Add(args[i]);
+            }
+        }
+
+        return [.. kept];
     }
 
     /// <summary>Maps the gRPC API (reachable on the gRPC endpoint, which alone speaks HTTP/2).</summary>

@@ -1,17 +1,9 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Vigil.Baseline;
-using Vigil.ServiceDefaults;
 
 // vigil-baseline [--urls http://127.0.0.1:7410] [--grpc-url http://127.0.0.1:7411] [--Baseline:...] [--Kafka:...] [--Redis:...]
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults(args);
-builder.Configuration.AddCommandLine(args, BaselineServiceCollectionExtensions.Switches.ToDictionary());
-builder.AddBaseline();
-var app = builder.Build();
-app.MapServiceDefaults();
-app.MapBaseline();
+var app = BaselineServiceCollectionExtensions.BuildBaseline(args);
 var options = app.Services.GetRequiredService<BaselineOptions>();
 app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
     "Baseline for AN1227: gRPC on {Grpc}; profiles mature after {Observations} observations over {Age}; {Width} buckets, alerts at {Sigma}σ in {K} of {N} buckets",

@@ -3,11 +3,9 @@ using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Vigil.Contracts.Baseline;
-using Vigil.ServiceDefaults;
 
 namespace Vigil.Baseline.IntegrationTests;
 
@@ -55,15 +53,8 @@ internal sealed class BaselineInstance : IAsyncDisposable
     public static async Task<BaselineInstance> StartAsync(IEnumerable<string> args)
     {
         string[] arguments = ["--urls=http://127.0.0.1:0", "--grpc-url=http://127.0.0.1:0", .. args];
-        var builder = WebApplication.CreateBuilder(arguments);
-        builder.AddServiceDefaults(arguments);
-        builder.Configuration.AddCommandLine(arguments, BaselineServiceCollectionExtensions.Switches.ToDictionary());
         var log = new ConcurrentQueue<string>();
-        builder.Logging.AddProvider(new RecordingLoggerProvider(log));
-        builder.AddBaseline();
-        var app = builder.Build();
-        app.MapServiceDefaults();
-        app.MapBaseline();
+        var app = BaselineServiceCollectionExtensions.BuildBaseline(arguments, builder => builder.Logging.AddProvider(new RecordingLoggerProvider(log)));
         await app.StartAsync(TestContext.Current.CancellationToken);
         return new BaselineInstance(app, log);
     }
