@@ -33,10 +33,11 @@ public sealed class BaselineThroughputBench(int events, int batchSize, int hosts
         };
         var store = new BaselineStore(redis, new BaselineKeys(new RedisKeys($"bench-{Guid.NewGuid():N}")), options);
         var alerts = new CountingPublisher();
+        var chains = new ProcessChainCache(options.ChainCacheCapacity);
         var handler = new BaselineHandler(
-            new BaselineDetector(options, new BaselineAlertBuilder(options, TimeProvider.System, "baseline/bench"), TimeProvider.System),
+            new BaselineDetector(options, new BaselineAlertBuilder(options, TimeProvider.System, "baseline/bench"), chains, TimeProvider.System),
             store,
-            new ProcessChainCache(options.ChainCacheCapacity),
+            chains,
             alerts,
             NullLogger<BaselineHandler>.Instance);
         // Placed as the producer places them: a host's events in one partition, offsets counting per partition.

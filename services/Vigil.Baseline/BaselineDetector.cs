@@ -11,13 +11,14 @@ namespace Vigil.Baseline;
 /// <item>What alerted or was anomalous does not train the profile, so an attack cannot teach the baseline itself.</item>
 /// <item>Observations the host view's watermark already covers are skipped: learning is idempotent under replay.</item>
 /// </list>
+/// Process chains are rebuilt from the chain cache only for events that alert.
 /// </summary>
-public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuilder alerts, TimeProvider clock)
+public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuilder alerts, ProcessChainCache chains, TimeProvider clock)
 {
     private const long NanosPerTick = 100;
 
     public BatchEvaluation Evaluate(
-        IReadOnlyList<(NetworkObservation Observation, ProcessChain Chain)> batch,
+        IReadOnlyList<NetworkObservation> batch,
         IReadOnlyDictionary<string, ProfileSnapshot> profiles,
         IReadOnlyDictionary<(string Tag, string HostId), HostImageState> hosts)
     {
@@ -25,14 +26,14 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
         var updates = new List<HostUpdate>();
         var detections = new List<BaselineDetection>();
         var counts = new Counts();
-        foreach (var group in batch.GroupBy(o => (o.Observation.Image.Tag, o.Observation.HostId)))
+        foreach (var group in batch.GroupBy(o => (o.Image.Tag, o.HostId)))
         {
             var profile = profiles[group.Key.Tag];
             var state = hosts[group.Key];
             var contribution = new FleetContribution();
-            var run = new HostRun(options, alerts, profile, state, contribution, detections, counts);
+            var run = new HostRun(options, alerts, chains, profile, state, contribution, detections, counts);
             var last = Watermark.None;
-            foreach (var (observation, chain) in group)
+            foreach (var observation in group)
             {
                 if (state.Watermark.Covers(observation.Record))
                 {
@@ -42,7 +43,7 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
 
                 last = Watermark.Of(observation.Record);
                 var timestamp = observation.Timestamp > 0 ? Math.Min(observation.Timestamp, latestAllowed) : observation.Record.Timestamp.ToUnixTimeMilliseconds() * 1_000_000;
-                if (!run.Observe(observation, chain, timestamp))
+                if (!run.Observe(observation, timestamp))
                 {
                     counts.Untrained++;
                 }
@@ -79,6 +80,7 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
     private sealed class HostRun(
         BaselineOptions options,
         BaselineAlertBuilder alerts,
+        ProcessChainCache chains,
         ProfileSnapshot profile,
         HostImageState state,
         FleetContribution contribution,
@@ -89,13 +91,13 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
         private readonly List<NetworkObservation> anomalousInHand = [];
 
         /// <summary>Applies one observation; false when it must not train the profile.</summary>
-        public bool Observe(NetworkObservation observation, ProcessChain chain, long timestamp)
+        public bool Observe(NetworkObservation observation, long timestamp)
         {
             state.FirstSeen = state.FirstSeen == 0 ? timestamp : Math.Min(state.FirstSeen, timestamp);
             state.LastSeen = Math.Max(state.LastSeen, timestamp);
             contribution.Sighted(timestamp);
 
-            var trains = CheckProtocol(observation, chain, timestamp);
+            var trains = CheckProtocol(observation, timestamp);
             if (observation.Kind != ObservationKind.Completion)
             {
                 var signature = observation.Signature.ToString();
@@ -118,13 +120,13 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
 
             if (observation.HasVolume)
             {
-                trains &= ObserveVolume(observation, chain, timestamp, trains);
+                trains &= ObserveVolume(observation, timestamp, trains);
             }
 
             return trains;
         }
 
-        private bool CheckProtocol(NetworkObservation observation, ProcessChain chain, long timestamp)
+        private bool CheckProtocol(NetworkObservation observation, long timestamp)
         {
             var signature = observation.Signature.ToString();
             if (!mature || profile.Protocols.ContainsKey(signature) || profile.IsSaturated(options))
@@ -138,14 +140,20 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
                 return false;
             }
 
-            detections.Add(alerts.NewProtocol(observation, chain, profile, state));
+            detections.Add(alerts.NewProtocol(observation, ProcessChain.Of(observation.Event, chains), profile, state));
+            if (state.SuppressedUntil.Count >= options.MaxProtocolsPerHost)
+            {
+                // Bounded like the host's protocols: the suppression closest to its end goes first.
+                state.SuppressedUntil.Remove(state.SuppressedUntil.MinBy(s => s.Value).Key);
+            }
+
             state.SuppressedUntil[signature] = timestamp + (options.AlertSuppression.Ticks * NanosPerTick);
             contribution.Alerts++;
             return false;
         }
 
         /// <summary>Adds a completed connection's bytes to its bucket; false when the connection or the bucket is anomalous.</summary>
-        private bool ObserveVolume(NetworkObservation observation, ProcessChain chain, long timestamp, bool protocolTrains)
+        private bool ObserveVolume(NetworkObservation observation, long timestamp, bool protocolTrains)
         {
             var bucket = timestamp / (options.BucketWidth.Ticks * NanosPerTick);
             if (state.Bucket is not { } current)
@@ -198,7 +206,7 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
             if (!state.VolumeAlerted && (finding.Extreme || state.History.AnomalousCount >= options.PersistenceBuckets))
             {
                 var earlier = state.BucketEvidence.Where(e => e.Key < bucket).Select(e => e.Value).ToList();
-                detections.Add(alerts.Volume(observation, chain, profile, state, finding, earlier, anomalousInHand));
+                detections.Add(alerts.Volume(observation, ProcessChain.Of(observation.Event, chains), profile, state, finding, earlier, anomalousInHand));
                 state.VolumeAlerted = true;
                 contribution.Alerts++;
             }

@@ -22,7 +22,7 @@ public sealed class BaselineHandler(
 {
     public async Task HandleAsync(IReadOnlyList<ConsumedRecord<TelemetryEvent>> batch, CancellationToken cancellationToken)
     {
-        var observations = new List<(NetworkObservation Observation, ProcessChain Chain)>();
+        var observations = new List<NetworkObservation>();
         foreach (var record in batch)
         {
             var e = record.Value;
@@ -34,7 +34,7 @@ public sealed class BaselineHandler(
 
             if (NetworkObservation.From(record) is { } observation)
             {
-                observations.Add((observation, ProcessChain.Of(e, chains)));
+                observations.Add(observation);
                 BaselineMetrics.Observations.WithLabels(KindLabel(observation.Kind)).Inc();
             }
         }
@@ -45,8 +45,8 @@ public sealed class BaselineHandler(
             return;
         }
 
-        var images = observations.Select(o => o.Observation.Image).DistinctBy(i => i.Tag).ToList();
-        var hosts = observations.Select(o => (o.Observation.Image, o.Observation.HostId)).DistinctBy(h => (h.Image.Tag, h.HostId)).ToList();
+        var images = observations.Select(o => o.Image).DistinctBy(i => i.Tag).ToList();
+        var hosts = observations.Select(o => (o.Image, o.HostId)).DistinctBy(h => (h.Image.Tag, h.HostId)).ToList();
         var state = await store.LoadAsync(images, hosts).ConfigureAwait(false);
         var evaluation = detector.Evaluate(observations, state.Profiles, state.Hosts);
 

@@ -81,7 +81,8 @@ public static class BaselineServiceCollectionExtensions
         services.AddSingleton(sp => new ProfileDirectory(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<BaselineKeys>(), options));
         services.AddSingleton(_ => new ProcessChainCache(options.ChainCacheCapacity));
         services.AddSingleton(sp => new BaselineAlertBuilder(options, sp.GetRequiredService<TimeProvider>(), $"{Service}/{Analytic}"));
-        services.AddSingleton(sp => new BaselineDetector(options, sp.GetRequiredService<BaselineAlertBuilder>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new BaselineDetector(
+            options, sp.GetRequiredService<BaselineAlertBuilder>(), sp.GetRequiredService<ProcessChainCache>(), sp.GetRequiredService<TimeProvider>()));
         services.AddKafkaConsumer<TelemetryEvent, BaselineHandler>(Service, Analytic);
         services.AddGrpc();
         return builder;

@@ -14,19 +14,25 @@ public sealed record ProcessImage(string Identity, ProcessImageIdentityKind Kind
     private const string PathPrefix = "path:";
     private const string NamePrefix = "name:";
 
+    // Every network event resolves its image: reuse instances so the tag's hash is computed once per image.
+    private static readonly ProcessImageCache Known = new(capacity: 100_000);
+
     /// <summary>First 64 bits of SHA-256 of the identity, hex: short, slot-spreading and free of characters keys escape.</summary>
     public string Tag { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Identity)).AsSpan(0, 8));
 
-    public static ProcessImage Signed(string teamId, string signingId) =>
-        new(SigningPrefix + (teamId.Length == 0 ? signingId : $"{teamId}/{signingId}"), ProcessImageIdentityKind.CodeSigning);
+    public static ProcessImage Signed(string teamId, string signingId)
+    {
+        var identity = SigningPrefix + (teamId.Length == 0 ? signingId : $"{teamId}/{signingId}");
+        return Known.GetOrAdd(identity, ProcessImageIdentityKind.CodeSigning);
+    }
 
     /// <summary>For "signing:TEAM/id", the bare signing id an analyst would type; otherwise null.</summary>
     public string? SigningIdAlias =>
         Kind == ProcessImageIdentityKind.CodeSigning && Identity.IndexOf('/', SigningPrefix.Length) is var slash and > 0 ? Identity[(slash + 1)..] : null;
 
-    public static ProcessImage AtPath(string executable) => new(PathPrefix + ExecutablePath.Normalize(executable), ProcessImageIdentityKind.Path);
+    public static ProcessImage AtPath(string executable) => Known.GetOrAdd(PathPrefix + ExecutablePath.Normalize(executable), ProcessImageIdentityKind.Path);
 
-    public static ProcessImage Named(string name) => new(NamePrefix + name, ProcessImageIdentityKind.Name);
+    public static ProcessImage Named(string name) => Known.GetOrAdd(NamePrefix + name, ProcessImageIdentityKind.Name);
 
     /// <summary>
     /// An identity as typed by an analyst: a prefixed identity as shown in profiles, or a bare signing id, executable

@@ -27,8 +27,6 @@ internal static class ProfileUpdateScript
     public const string Text = """
         local profile = KEYS[1]
         local pos = 8
-        local applied = 0
-        local result = { 0 }
 
         local function less(a, b)
           if #a ~= #b then return #a < #b end
@@ -45,37 +43,34 @@ internal static class ProfileUpdateScript
           if (not current) or less(current, value) then redis.call('HSET', profile, field, value) end
         end
 
-        local function merge(prefix, n, mean, m2)
-          if n == 0 then return end
-          local current = redis.call('HMGET', profile, prefix .. 'n', prefix .. 'm', prefix .. 'q')
-          local n1 = tonumber(current[1]) or 0
-          local mean1 = tonumber(current[2]) or 0
-          local q1 = tonumber(current[3]) or 0
-          local total = n1 + n
-          local delta = mean - mean1
-          redis.call('HSET', profile,
-            prefix .. 'n', string.format('%d', total),
-            prefix .. 'm', string.format('%.17g', mean1 + delta * n / total),
-            prefix .. 'q', string.format('%.17g', q1 + m2 + delta * delta * n1 * n / total))
+        -- Chan et al.: merges count/mean/M2 summaries exactly, in any order.
+        local function combine(a, n, mean, m2)
+          if n == 0 then return a end
+          if a[1] == 0 then return { n, mean, m2 } end
+          local total = a[1] + n
+          local delta = mean - a[2]
+          return { total, a[2] + delta * n / total, a[3] + m2 + delta * delta * a[1] * n / total }
         end
 
+        -- The records that pass their watermark check are summed here first, then applied to the profile once.
+        local observations, connections, alerts = 0, 0, 0
+        local first, last = nil, nil
+        local protocols, protocol_order = {}, {}
+        local statistics = { { 0, 0, 0 }, { 0, 0, 0 }, { 0, 0, 0 }, { 0, 0, 0 } }
+        local destinations, hosts = {}, {}
+        local result = { 0 }
         local record = 0
         while pos <= #ARGV do
           record = record + 1
           local host_key = KEYS[3 + record]
-          local expected = ARGV[pos]
-          local watermark = ARGV[pos + 1]
-          local field_count = tonumber(ARGV[pos + 2])
+          local expected, watermark, field_count = ARGV[pos], ARGV[pos + 1], tonumber(ARGV[pos + 2])
           pos = pos + 3
-          local stored = redis.call('HGET', host_key, 'w') or ''
-          local ok = stored == expected
+          local ok = (redis.call('HGET', host_key, 'w') or '') == expected
           if ok then
             redis.call('DEL', host_key)
             local hset = { 'HSET', host_key, 'w', watermark }
-            for i = 0, field_count - 1 do
-              hset[#hset + 1] = ARGV[pos + 2 * i]
-              hset[#hset + 1] = ARGV[pos + 2 * i + 1]
-            end
+            -- A host view has a few dozen fields at most (protocols and suppressions are capped).
+            for i = 0, 2 * field_count - 1 do hset[#hset + 1] = ARGV[pos + i] end
             redis.call(unpack(hset))
             redis.call('PEXPIRE', host_key, ARGV[2])
           else
@@ -83,76 +78,97 @@ internal static class ProfileUpdateScript
           end
           pos = pos + 2 * field_count
 
-          local observations, connections, alerts, first, last = ARGV[pos], ARGV[pos + 1], ARGV[pos + 2], ARGV[pos + 3], ARGV[pos + 4]
-          pos = pos + 5
-          local protocol_count = tonumber(ARGV[pos])
-          pos = pos + 1
+          local protocol_count = tonumber(ARGV[pos + 5])
+          local destination_count = tonumber(ARGV[pos + 6 + 3 * protocol_count + 12])
           if ok then
-            if observations ~= '0' then redis.call('HINCRBY', profile, 'obs', observations) end
-            if connections ~= '0' then redis.call('HINCRBY', profile, 'con', connections) end
-            if alerts ~= '0' then redis.call('HINCRBY', profile, 'alr', alerts) end
-            if first ~= '' then
-              set_min('f', first)
-              set_max('l', last)
+            observations = observations + tonumber(ARGV[pos])
+            connections = connections + tonumber(ARGV[pos + 1])
+            alerts = alerts + tonumber(ARGV[pos + 2])
+            if ARGV[pos + 3] ~= '' then
+              if (not first) or less(ARGV[pos + 3], first) then first = ARGV[pos + 3] end
+              if (not last) or less(last, ARGV[pos + 4]) then last = ARGV[pos + 4] end
             end
+            local p = pos + 6
             for i = 0, protocol_count - 1 do
-              local signature, count, seen = ARGV[pos + 3 * i], ARGV[pos + 3 * i + 1], ARGV[pos + 3 * i + 2]
-              local field = 'p:' .. signature
-              if redis.call('HEXISTS', profile, field) == 1 then
-                redis.call('HINCRBY', profile, field, count)
-                set_min('pf:' .. signature, seen)
-              elseif tonumber(redis.call('HGET', profile, 'pn') or '0') < tonumber(ARGV[3]) then
-                redis.call('HSET', profile, field, count, 'pf:' .. signature, seen)
-                redis.call('HINCRBY', profile, 'pn', 1)
-                set_max('chg', seen)
+              local signature, count, seen = ARGV[p + 3 * i], tonumber(ARGV[p + 3 * i + 1]), ARGV[p + 3 * i + 2]
+              local known = protocols[signature]
+              if known then
+                known[1] = known[1] + count
+                if less(seen, known[2]) then known[2] = seen end
               else
-                redis.call('HINCRBY', profile, 'povf', count)
+                protocols[signature] = { count, seen }
+                protocol_order[#protocol_order + 1] = signature
               end
             end
-          end
-          pos = pos + 3 * protocol_count
-
-          if ok then
-            merge('cs.', tonumber(ARGV[pos]), tonumber(ARGV[pos + 1]), tonumber(ARGV[pos + 2]))
-            merge('cr.', tonumber(ARGV[pos + 3]), tonumber(ARGV[pos + 4]), tonumber(ARGV[pos + 5]))
-            merge('bs.', tonumber(ARGV[pos + 6]), tonumber(ARGV[pos + 7]), tonumber(ARGV[pos + 8]))
-            merge('br.', tonumber(ARGV[pos + 9]), tonumber(ARGV[pos + 10]), tonumber(ARGV[pos + 11]))
-          end
-          pos = pos + 12
-
-          local destination_count = tonumber(ARGV[pos])
-          pos = pos + 1
-          if ok then
-            local i = 0
-            while i < destination_count do
-              local chunk = { 'PFADD', KEYS[2] }
-              local stop = math.min(destination_count, i + 500)
-              for j = i, stop - 1 do chunk[#chunk + 1] = ARGV[pos + j] end
-              redis.call(unpack(chunk))
-              i = stop
+            p = p + 3 * protocol_count
+            for s = 1, 4 do
+              local q = p + 3 * (s - 1)
+              statistics[s] = combine(statistics[s], tonumber(ARGV[q]), tonumber(ARGV[q + 1]), tonumber(ARGV[q + 2]))
             end
-            redis.call('PFADD', KEYS[3], ARGV[pos + destination_count])
-            applied = applied + 1
+            p = p + 13
+            for i = 0, destination_count - 1 do destinations[#destinations + 1] = ARGV[p + i] end
+            hosts[#hosts + 1] = ARGV[p + destination_count]
           end
-          pos = pos + destination_count + 1
+          pos = pos + 6 + 3 * protocol_count + 12 + 1 + destination_count + 1
         end
 
-        if applied > 0 then
-          redis.call('HSETNX', profile, 'id', ARGV[6])
-          redis.call('HSETNX', profile, 'kind', ARGV[7])
-          if redis.call('HEXISTS', profile, 'mat') == 0 then
-            local state = redis.call('HMGET', profile, 'obs', 'f', 'l')
-            if state[2] and state[3] and tonumber(state[1] or '0') >= tonumber(ARGV[4])
-               and tonumber(state[3]) - tonumber(state[2]) >= tonumber(ARGV[5]) then
-              redis.call('HSET', profile, 'mat', state[3])
-              set_max('chg', state[3])
-              result[1] = 1
-            end
-          end
-          redis.call('PEXPIRE', profile, ARGV[1])
-          redis.call('PEXPIRE', KEYS[2], ARGV[1])
-          redis.call('PEXPIRE', KEYS[3], ARGV[1])
+        if #hosts == 0 then return result end
+        if observations ~= 0 then redis.call('HINCRBY', profile, 'obs', observations) end
+        if connections ~= 0 then redis.call('HINCRBY', profile, 'con', connections) end
+        if alerts ~= 0 then redis.call('HINCRBY', profile, 'alr', alerts) end
+        if first then
+          set_min('f', first)
+          set_max('l', last)
         end
+        for _, signature in ipairs(protocol_order) do
+          local count, seen = protocols[signature][1], protocols[signature][2]
+          local field = 'p:' .. signature
+          if redis.call('HEXISTS', profile, field) == 1 then
+            redis.call('HINCRBY', profile, field, count)
+            set_min('pf:' .. signature, seen)
+          elseif tonumber(redis.call('HGET', profile, 'pn') or '0') < tonumber(ARGV[3]) then
+            redis.call('HSET', profile, field, count, 'pf:' .. signature, seen)
+            redis.call('HINCRBY', profile, 'pn', 1)
+            set_max('chg', seen)
+          else
+            redis.call('HINCRBY', profile, 'povf', count)
+          end
+        end
+        local prefixes = { 'cs.', 'cr.', 'bs.', 'br.' }
+        for s = 1, 4 do
+          local add = statistics[s]
+          if add[1] > 0 then
+            local prefix = prefixes[s]
+            local current = redis.call('HMGET', profile, prefix .. 'n', prefix .. 'm', prefix .. 'q')
+            local merged = combine({ tonumber(current[1]) or 0, tonumber(current[2]) or 0, tonumber(current[3]) or 0 }, add[1], add[2], add[3])
+            redis.call('HSET', profile,
+              prefix .. 'n', string.format('%d', merged[1]),
+              prefix .. 'm', string.format('%.17g', merged[2]),
+              prefix .. 'q', string.format('%.17g', merged[3]))
+          end
+        end
+        -- In chunks: Lua's unpack is limited to a few thousand values.
+        for i = 1, #destinations, 500 do
+          redis.call('PFADD', KEYS[2], unpack(destinations, i, math.min(#destinations, i + 499)))
+        end
+        for i = 1, #hosts, 500 do
+          redis.call('PFADD', KEYS[3], unpack(hosts, i, math.min(#hosts, i + 499)))
+        end
+
+        redis.call('HSETNX', profile, 'id', ARGV[6])
+        redis.call('HSETNX', profile, 'kind', ARGV[7])
+        if redis.call('HEXISTS', profile, 'mat') == 0 then
+          local state = redis.call('HMGET', profile, 'obs', 'f', 'l')
+          if state[2] and state[3] and tonumber(state[1] or '0') >= tonumber(ARGV[4])
+             and tonumber(state[3]) - tonumber(state[2]) >= tonumber(ARGV[5]) then
+            redis.call('HSET', profile, 'mat', state[3])
+            set_max('chg', state[3])
+            result[1] = 1
+          end
+        end
+        redis.call('PEXPIRE', profile, ARGV[1])
+        redis.call('PEXPIRE', KEYS[2], ARGV[1])
+        redis.call('PEXPIRE', KEYS[3], ARGV[1])
         return result
         """;
 }

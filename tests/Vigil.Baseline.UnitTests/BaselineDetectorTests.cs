@@ -23,7 +23,7 @@ public sealed class BaselineDetectorTests
     public BaselineDetectorTests()
     {
         var clock = new FixedClock(DateTimeOffset.FromUnixTimeMilliseconds((Start / 1_000_000) + 3_600_000));
-        detector = new BaselineDetector(Options, new BaselineAlertBuilder(Options, clock, "baseline/test"), clock);
+        detector = new BaselineDetector(Options, new BaselineAlertBuilder(Options, clock, "baseline/test"), chains, clock);
     }
 
     [Fact]
@@ -195,7 +195,7 @@ public sealed class BaselineDetectorTests
     {
         var observations = events
             .Select(e => new ConsumedRecord<TelemetryEvent>("telemetry", 0, offset++, e.Host.Id, DateTimeOffset.UnixEpoch, e))
-            .Select(r => (NetworkObservation.From(r)!, ProcessChain.Of(r.Value, chains)))
+            .Select(r => NetworkObservation.From(r)!)
             .ToList();
         var tag = profile.Image.Tag;
         return detector.Evaluate(observations, new Dictionary<string, ProfileSnapshot> { [tag] = profile }, new Dictionary<(string, string), HostImageState> { [(tag, mac.HostId)] = state });
