@@ -29,8 +29,9 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     }
 
     /// <summary>
-    /// Applies <paramref name="evaluation"/>'s updates and records its detections. Returns how many host updates were
-    /// refused because their view changed since it was read (a replay already applied, or another consumer).
+    /// Applies <paramref name="evaluation"/>'s updates and records its detections. Returns how many host views had
+    /// changed since they were read (a replay already applied, or another consumer); their image's whole update
+    /// was then refused, so the batch must be retried.
     /// </summary>
     public async Task<CommitResult> CommitAsync(BatchEvaluation evaluation, IReadOnlyDictionary<string, ProfileSnapshot> profiles)
     {
@@ -87,7 +88,13 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     private RedisValue[] ScriptArguments(List<HostUpdate> updates)
     {
         var image = updates[0].Image;
-        var values = new List<RedisValue>(ProfileUpdateScript.HeaderArguments + (updates.Count * 40))
+        var total = new FleetContribution();
+        foreach (var update in updates)
+        {
+            total.Add(update.Contribution);
+        }
+
+        var values = new List<RedisValue>(ProfileUpdateScript.HeaderArguments + (updates.Count * 4) + 30 + (total.Protocols.Count * 3) + total.Destinations.Count)
         {
             (long)options.Retention.TotalMilliseconds,
             (long)options.HostStateRetention.TotalMilliseconds,
@@ -96,45 +103,38 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             options.MinAge.Ticks * 100,
             image.Identity,
             ProcessImage.KindText(image.Kind),
+            updates.Count,
         };
         foreach (var update in updates)
         {
-            var fields = update.State.ToFields();
             values.Add(update.ExpectedWatermark);
             values.Add(update.NewWatermark.ToString());
-            values.Add(fields.Count);
-            foreach (var (name, value) in fields)
-            {
-                values.Add(name);
-                values.Add(value);
-            }
-
-            var c = update.Contribution;
-            values.Add(c.Observations);
-            values.Add(c.Connections);
-            values.Add(c.Alerts);
-            values.Add(c.HasSighting ? Text(c.FirstSeen) : string.Empty);
-            values.Add(c.HasSighting ? Text(c.LastSeen) : string.Empty);
-            values.Add(c.Protocols.Count);
-            foreach (var (signature, count) in c.Protocols)
-            {
-                values.Add(signature);
-                values.Add(count.Count);
-                values.Add(Text(count.FirstSeen));
-            }
-
-            foreach (var statistics in new[] { c.SentPerConnection, c.ReceivedPerConnection, c.SentPerBucket, c.ReceivedPerBucket })
-            {
-                values.Add(statistics.Count);
-                values.Add(statistics.Mean.ToString("R", CultureInfo.InvariantCulture));
-                values.Add(statistics.M2.ToString("R", CultureInfo.InvariantCulture));
-            }
-
-            values.Add(c.Destinations.Count);
-            values.AddRange(c.Destinations.Select(d => (RedisValue)d));
-            values.Add(update.HostId);
+            values.Add(update.State.ToDocument());
         }
 
+        values.AddRange(updates.Select(u => (RedisValue)u.HostId));
+        values.Add(total.Observations);
+        values.Add(total.Connections);
+        values.Add(total.Alerts);
+        values.Add(total.HasSighting ? Text(total.FirstSeen) : string.Empty);
+        values.Add(total.HasSighting ? Text(total.LastSeen) : string.Empty);
+        values.Add(total.Protocols.Count);
+        foreach (var (signature, count) in total.Protocols)
+        {
+            values.Add(signature);
+            values.Add(count.Count);
+            values.Add(Text(count.FirstSeen));
+        }
+
+        foreach (var statistics in new[] { total.SentPerConnection, total.ReceivedPerConnection, total.SentPerBucket, total.ReceivedPerBucket })
+        {
+            values.Add(statistics.Count);
+            values.Add(statistics.Mean.ToString("R", CultureInfo.InvariantCulture));
+            values.Add(statistics.M2.ToString("R", CultureInfo.InvariantCulture));
+        }
+
+        values.Add(total.Destinations.Count);
+        values.AddRange(total.Destinations.Select(d => (RedisValue)d));
         return [.. values];
     }
 

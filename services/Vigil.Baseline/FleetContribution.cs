@@ -37,6 +37,32 @@ public sealed class FleetContribution
         LastSeen = Math.Max(LastSeen, timestamp);
     }
 
+    /// <summary>Adds <paramref name="other"/>'s contribution to this one: the sum of both, as the profile would merge them.</summary>
+    public void Add(FleetContribution other)
+    {
+        Observations += other.Observations;
+        Connections += other.Connections;
+        Alerts += other.Alerts;
+        if (other.HasSighting)
+        {
+            Sighted(other.FirstSeen);
+            Sighted(other.LastSeen);
+        }
+
+        foreach (var (signature, count) in other.Protocols)
+        {
+            Protocols[signature] = Protocols.TryGetValue(signature, out var known)
+                ? new ProtocolCount(known.Count + count.Count, Math.Min(known.FirstSeen, count.FirstSeen))
+                : count;
+        }
+
+        Destinations.UnionWith(other.Destinations);
+        SentPerConnection = SentPerConnection.Merge(other.SentPerConnection);
+        ReceivedPerConnection = ReceivedPerConnection.Merge(other.ReceivedPerConnection);
+        SentPerBucket = SentPerBucket.Merge(other.SentPerBucket);
+        ReceivedPerBucket = ReceivedPerBucket.Merge(other.ReceivedPerBucket);
+    }
+
     public void AddProtocol(ProtocolSignature signature, long timestamp)
     {
         var key = signature.ToString();

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Text.Json;
 using StackExchange.Redis;
 
 namespace Vigil.Baseline;
@@ -40,43 +40,55 @@ public sealed class HostImageState
     /// <summary>Anomalous bucket → the event that made it anomalous, for the evidence of a persistence alert.</summary>
     public SortedDictionary<long, string> BucketEvidence { get; } = [];
 
+    /// <summary>A host view as stored: field "w" (the watermark) and field "s" (a <see cref="HostViewDocument"/>).</summary>
     public static HostImageState Parse(HashEntry[] entries, int window)
     {
-        var fields = entries.ToDictionary(e => e.Name.ToString(), e => e.Value.ToString(), StringComparer.Ordinal);
-        long Long(string name) => fields.TryGetValue(name, out var v) && long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0;
-        var stored = fields.GetValueOrDefault(ProfileFields.Watermark) ?? string.Empty;
-        var state = new HostImageState
+        string? stored = null;
+        string? document = null;
+        foreach (var entry in entries)
         {
-            StoredWatermark = stored,
-            Watermark = Watermark.Parse(stored),
-            FirstSeen = Long(ProfileFields.FirstSeen),
-            LastSeen = Long(ProfileFields.LastSeen),
-            Observations = Long(ProfileFields.HostObservations),
-            Bucket = fields.ContainsKey(ProfileFields.Bucket) ? Long(ProfileFields.Bucket) : null,
-            BucketSent = Long(ProfileFields.BucketSent),
-            BucketReceived = Long(ProfileFields.BucketReceived),
-            History = new BucketHistory(ulong.TryParse(fields.GetValueOrDefault(ProfileFields.History), NumberStyles.Integer, CultureInfo.InvariantCulture, out var bits) ? bits : 0, window),
-            VolumeAlerted = Long(ProfileFields.VolumeAlerted) != 0,
-        };
-        foreach (var (name, value) in fields)
-        {
-            if (name.StartsWith(ProfileFields.ProtocolPrefix, StringComparison.Ordinal))
+            if (entry.Name == ProfileFields.Watermark)
             {
-                state.Protocols[name[ProfileFields.ProtocolPrefix.Length..]] = long.Parse(value, CultureInfo.InvariantCulture);
+                stored = entry.Value;
             }
-            else if (name.StartsWith(ProfileFields.SuppressedPrefix, StringComparison.Ordinal))
+            else if (entry.Name == ProfileFields.HostState)
             {
-                state.SuppressedUntil[name[ProfileFields.SuppressedPrefix.Length..]] = long.Parse(value, CultureInfo.InvariantCulture);
+                document = entry.Value;
             }
         }
 
-        foreach (var item in (fields.GetValueOrDefault(ProfileFields.BucketEvidence) ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries))
+        var state = new HostImageState
         {
-            var equals = item.IndexOf('=', StringComparison.Ordinal);
-            if (equals > 0 && long.TryParse(item.AsSpan(0, equals), NumberStyles.Integer, CultureInfo.InvariantCulture, out var bucket))
-            {
-                state.BucketEvidence[bucket] = item[(equals + 1)..];
-            }
+            StoredWatermark = stored ?? string.Empty,
+            Watermark = Watermark.Parse(stored ?? string.Empty),
+            History = new BucketHistory(0, window),
+        };
+        if (document is null || JsonSerializer.Deserialize(document, HostViewJson.Default.HostViewDocument) is not { } view)
+        {
+            return state;
+        }
+
+        state.FirstSeen = view.FirstSeen;
+        state.LastSeen = view.LastSeen;
+        state.Observations = view.Observations;
+        state.Bucket = view.Bucket;
+        state.BucketSent = view.BucketSent;
+        state.BucketReceived = view.BucketReceived;
+        state.History = new BucketHistory(view.History, window);
+        state.VolumeAlerted = view.VolumeAlerted;
+        foreach (var (bucket, eventId) in view.BucketEvidence ?? [])
+        {
+            state.BucketEvidence[bucket] = eventId;
+        }
+
+        foreach (var (signature, count) in view.Protocols ?? [])
+        {
+            state.Protocols[signature] = count;
+        }
+
+        foreach (var (signature, until) in view.SuppressedUntil ?? [])
+        {
+            state.SuppressedUntil[signature] = until;
         }
 
         return state;
@@ -84,32 +96,19 @@ public sealed class HostImageState
 
     public static HostImageState Empty(int window) => new() { History = new BucketHistory(0, window) };
 
-    /// <summary>Every field of the view, to replace the stored hash (the watermark is written separately, after its check).</summary>
-    public List<KeyValuePair<string, string>> ToFields()
-    {
-        static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
-        var fields = new List<KeyValuePair<string, string>>
-        {
-            new(ProfileFields.FirstSeen, Text(FirstSeen)),
-            new(ProfileFields.LastSeen, Text(LastSeen)),
-            new(ProfileFields.HostObservations, Text(Observations)),
-            new(ProfileFields.BucketSent, Text(BucketSent)),
-            new(ProfileFields.BucketReceived, Text(BucketReceived)),
-            new(ProfileFields.History, History.Bits.ToString(CultureInfo.InvariantCulture)),
-            new(ProfileFields.VolumeAlerted, VolumeAlerted ? "1" : "0"),
-        };
-        if (Bucket is { } bucket)
-        {
-            fields.Add(new(ProfileFields.Bucket, Text(bucket)));
-        }
-
-        if (BucketEvidence.Count > 0)
-        {
-            fields.Add(new(ProfileFields.BucketEvidence, string.Join(';', BucketEvidence.Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Key}={e.Value}")))));
-        }
-
-        fields.AddRange(Protocols.Select(p => new KeyValuePair<string, string>(ProfileFields.ProtocolPrefix + p.Key, Text(p.Value))));
-        fields.AddRange(SuppressedUntil.Select(p => new KeyValuePair<string, string>(ProfileFields.SuppressedPrefix + p.Key, Text(p.Value))));
-        return fields;
-    }
+    /// <summary>The view as the JSON document stored in field "s".</summary>
+    public string ToDocument() => JsonSerializer.Serialize(
+        new HostViewDocument(
+            FirstSeen,
+            LastSeen,
+            Observations,
+            Bucket,
+            BucketSent,
+            BucketReceived,
+            History.Bits,
+            VolumeAlerted,
+            BucketEvidence.Count == 0 ? null : new Dictionary<long, string>(BucketEvidence),
+            Protocols.Count == 0 ? null : Protocols,
+            SuppressedUntil.Count == 0 ? null : SuppressedUntil),
+        HostViewJson.Default.HostViewDocument);
 }

@@ -30,14 +30,7 @@ internal static class ProfileFields
     public const string Mean = "m";
     public const string M2 = "q";
 
-    // Host view hash.
+    // Host view hash: the watermark and the view as one JSON document.
     public const string Watermark = "w";
-    public const string HostObservations = "o";
-    public const string Bucket = "b";
-    public const string BucketSent = "bs";
-    public const string BucketReceived = "br";
-    public const string History = "h";
-    public const string VolumeAlerted = "ha";
-    public const string BucketEvidence = "ev";
-    public const string SuppressedPrefix = "a:";
+    public const string HostState = "s";
 }
