@@ -21,7 +21,7 @@ internal sealed class BaselineStack : IAsyncDisposable
     public const int AlertPartitions = 2;
 
     private readonly EmbeddedKafkaBroker broker = new();
-    private readonly RedisServer redis;
+    private readonly string[] redisArguments;
     private readonly TemporaryDirectory directory = TemporaryDirectory.Create("vigil-baseline-");
     private readonly KafkaProducerHandle producer;
     private readonly KafkaTopicPublisher<TelemetryEvent> publisher;
@@ -30,8 +30,20 @@ internal sealed class BaselineStack : IAsyncDisposable
     private readonly string suffix = Guid.NewGuid().ToString("N")[..12];
 
     public BaselineStack(RedisServer redis, IReadOnlyDictionary<string, string>? settings = null)
+        : this([$"--Redis:Endpoints:0={redis.Endpoint}"], redis.Endpoint, settings)
     {
-        this.redis = redis;
+    }
+
+    /// <summary>A stack whose state lives on a three-primary Redis Cluster.</summary>
+    public BaselineStack(RedisClusterServer cluster, IReadOnlyDictionary<string, string>? settings = null)
+        : this([$"--Redis:Endpoints:0={string.Join(',', cluster.Endpoints)}", "--Redis:Mode=Cluster"], string.Join(',', cluster.Endpoints), settings)
+    {
+    }
+
+    private BaselineStack(string[] redisArguments, string redisEndpoint, IReadOnlyDictionary<string, string>? settings)
+    {
+        this.redisArguments = redisArguments;
+        RedisEndpoint = redisEndpoint;
         TelemetryTopic = $"t.{suffix}";
         AlertTopic = $"a.{suffix}";
         broker.Cluster.CreateTopic(TelemetryTopic, TelemetryPartitions, 3);
@@ -79,7 +91,8 @@ internal sealed class BaselineStack : IAsyncDisposable
 
     public string BootstrapServers => broker.BootstrapServers;
 
-    public string RedisEndpoint => redis.Endpoint;
+    /// <summary>Endpoints for a StackExchange.Redis connection string.</summary>
+    public string RedisEndpoint { get; }
 
     public string KeyPrefix => $"t{suffix}";
 
@@ -98,9 +111,9 @@ internal sealed class BaselineStack : IAsyncDisposable
             "--Kafka:Consumer:SessionTimeoutMs=6000",
             "--Kafka:Consumer:RetryBackoff=00:00:00.050",
             "--Kafka:Consumer:MaxRetryBackoff=00:00:00.200",
-            $"--Redis:Endpoints:0={redis.Endpoint}",
             $"--Redis:KeyPrefix={keyPrefix ?? KeyPrefix}",
         };
+        arguments.AddRange(redisArguments);
         if (group is not null)
         {
             arguments.Add($"--Kafka:Consumer:GroupId={group}");
