@@ -72,6 +72,17 @@ export VIGIL_Kafka__BootstrapServers="$BOOTSTRAP"
 export VIGIL_Redis__Endpoints__0="127.0.0.1:$REDIS_PORT"
 export VIGIL_Vigil__LogFormat=simple
 
+# The baseline (AN1227) learns per-process-image network profiles. Production waits for 500 observations over
+# 7 days before a profile may alert; here profiles mature after 30 observations over 2 minutes of telemetry,
+# with 10 s volume buckets, so detections show within minutes. Attacks injected while a profile still learns
+# become part of it, as they would in production.
+start baseline "$STATE_DIR/logs/baseline.log" \
+  dotnet "$(BIN Vigil.Baseline vigil-baseline)" \
+  --urls http://127.0.0.1:7410 --grpc-url http://127.0.0.1:7411 \
+  --Baseline:MinObservations=30 --Baseline:MinAge=00:02:00 --Baseline:BucketWidth=00:00:10 \
+  --Baseline:MinVolumeSamples=20 --Baseline:HostStateRetention=01:00:00
+wait_for "the baseline" 60 bash -c 'exec 3<>/dev/tcp/127.0.0.1/7411'
+
 rm -f "$STATE_DIR/ground-truth.ndjson"
 start fleet-sim "$STATE_DIR/logs/fleet-sim.log" \
   dotnet "$(BIN Vigil.FleetSim fleet-sim)" \
@@ -94,8 +105,9 @@ Vigil is running. The fleet simulator publishes telemetry for $SIM_HOSTS Macs at
 and injects a labelled scenario every $SIM_ATTACK_INTERVAL (ground truth: $STATE_DIR/ground-truth.ndjson).
   inject a scenario now:  curl -X POST http://127.0.0.1:7400/scenarios/an0167   (see GET /scenarios)
   watch telemetry:        dotnet $(BIN Vigil.Cli vigil) telemetry tail --format summary
-  health and metrics:     http://127.0.0.1:7400/health/ready (simulator), 7401-7404 (correlators), /metrics on each
-Following alerts as the correlators raise them. Ctrl-C stops everything.
+  health and metrics:     http://127.0.0.1:7400/health/ready (simulator), 7401-7404 (correlators), 7410 (baseline), /metrics on each
+  baseline profiles:      dotnet $(BIN Vigil.Cli vigil) baseline list --filter recent   (or: baseline show com.apple.curl)
+Following alerts as the correlators and the baseline raise them. Ctrl-C stops everything.
 
 INFO
 setsid dotnet "$(BIN Vigil.Cli vigil)" alerts tail --bootstrap "$BOOTSTRAP" &

@@ -9,6 +9,9 @@ return parsed.Words switch
     ["health", var url] => await HealthCommand.RunAsync(url, parsed, Console.Out, Console.Error),
     ["rules", "check", var path] => await RulesCheckCommand.RunAsync(path, Console.Out, Console.Error),
     ["backtest"] => await BacktestCommand.RunAsync(parsed, Console.In, Console.Out, Console.Error),
+    ["baseline", "show", ..] => await BaselineCommand.ShowAsync(parsed, Console.Out),
+    ["baseline", "list"] => await BaselineCommand.ListAsync(parsed, Console.Out),
+    ["baseline", "explain", ..] => await BaselineCommand.ExplainAsync(parsed, Console.Out),
     _ => Usage(),
 };
 
@@ -21,5 +24,8 @@ static int Usage()
     Console.Error.WriteLine($"  {HealthCommand.Usage}");
     Console.Error.WriteLine($"  {BacktestCommand.Usage}");
     Console.Error.WriteLine($"  {RulesCheckCommand.Usage}");
+    Console.Error.WriteLine($"  {BaselineCommand.ShowUsage}");
+    Console.Error.WriteLine($"  {BaselineCommand.ListUsage}");
+    Console.Error.WriteLine($"  {BaselineCommand.ExplainUsage}");
     return 2;
 }

@@ -1,0 +1,34 @@
+using Prometheus;
+
+namespace Vigil.Baseline;
+
+/// <summary>Prometheus metrics of the baseline service (documented in docs/operations.md).</summary>
+internal static class BaselineMetrics
+{
+    public static readonly Counter Observations = Metrics.CreateCounter(
+        "vigil_baseline_observations_total", "Network events evaluated against a profile, by kind (connection, lookup, completion). Other events cost no Redis work.", "kind");
+
+    public static readonly Counter ReplayedObservations = Metrics.CreateCounter(
+        "vigil_baseline_replayed_observations_total", "Observations skipped because their host view already included them (a replay after a crash or rebalance).");
+
+    public static readonly Counter UntrainedObservations = Metrics.CreateCounter(
+        "vigil_baseline_untrained_observations_total", "Observations kept out of learning because they alerted or were anomalous.");
+
+    public static readonly Counter AlertsPublished = Metrics.CreateCounter(
+        "vigil_alerts_published_total", "Alerts published to the alert topic.", "analytic", "rule");
+
+    public static readonly Counter AlertsSuppressed = Metrics.CreateCounter(
+        "vigil_baseline_alerts_suppressed_total", "Repeats of a new-protocol alert for the same image and host inside the suppression window.");
+
+    public static readonly Counter WriteConflicts = Metrics.CreateCounter(
+        "vigil_baseline_write_conflicts_total", "Host updates refused because the host view changed since it was read; the batch is retried.");
+
+    public static readonly Counter Maturations = Metrics.CreateCounter(
+        "vigil_baseline_profiles_matured_total", "Profiles that finished learning.");
+
+    public static readonly Counter RedisRoundTrips = Metrics.CreateCounter(
+        "vigil_baseline_redis_round_trips_total", "Pipelined Redis round trips (a batch with network events costs two, any other batch none).");
+
+    public static readonly Gauge ChainCacheEntries = Metrics.CreateGauge(
+        "vigil_baseline_chain_cache_entries", "Processes remembered for rebuilding process chains.");
+}

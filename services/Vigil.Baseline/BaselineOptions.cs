@@ -1,0 +1,102 @@
+namespace Vigil.Baseline;
+
+/// <summary>Settings of the baseline service (configuration section "Baseline"); defaults suit production fleets.</summary>
+public sealed class BaselineOptions
+{
+    public const string Section = "Baseline";
+
+    /// <summary>Where health and metrics are served (HTTP/1.1), ';'-separated; --urls sets it.</summary>
+    public string HttpUrls { get; set; } = "http://127.0.0.1:7410";
+
+    /// <summary>Where the gRPC API listens (HTTP/2 without TLS, so on a port of its own); --grpc-url sets it.</summary>
+    public string GrpcUrl { get; set; } = "http://127.0.0.1:7411";
+
+    /// <summary>A profile learns until it has this many protocol observations...</summary>
+    public long MinObservations { get; set; } = 500;
+
+    /// <summary>...and has been seen over at least this span of event time.</summary>
+    public TimeSpan MinAge { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Width of the per-host volume buckets the persistence rule counts.</summary>
+    public TimeSpan BucketWidth { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>A volume is anomalous this many standard deviations above the learned mean, in log space.</summary>
+    public double VolumeSigma { get; set; } = 4;
+
+    /// <summary>A volume this far out alerts in a single bucket: no benign spread explains it. 0 turns this off.</summary>
+    public double ExtremeVolumeSigma { get; set; } = 8;
+
+    /// <summary>Volume alerts need this many anomalous buckets (k)...</summary>
+    public int PersistenceBuckets { get; set; } = 3;
+
+    /// <summary>...among the host's last this many buckets of the image (n).</summary>
+    public int PersistenceWindow { get; set; } = 5;
+
+    /// <summary>Volumes at or below this many bytes are never anomalous, however far from the mean.</summary>
+    public long VolumeFloorBytes { get; set; } = 1_048_576;
+
+    /// <summary>The spread used is never narrower than this (log space), so a near-constant volume does not make every change infinite.</summary>
+    public double MinLogStdDev { get; set; } = 0.5;
+
+    /// <summary>Volume rules run once a statistic has this many samples.</summary>
+    public long MinVolumeSamples { get; set; } = 30;
+
+    /// <summary>Distinct protocols kept per image; beyond it the image is too diverse for protocol novelty to mean anything.</summary>
+    public int MaxProtocolsPerImage { get; set; } = 64;
+
+    /// <summary>Distinct protocols kept per host view of an image.</summary>
+    public int MaxProtocolsPerHost { get; set; } = 32;
+
+    /// <summary>A profile not seen for this long expires.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>A host's view of an image (buckets, persistence history, suppressions) expires after this long unused.</summary>
+    public TimeSpan HostStateRetention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>The same new protocol from the same image on the same host alerts again only after this long.</summary>
+    public TimeSpan AlertSuppression { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How long ExplainAlert can explain an alert.</summary>
+    public TimeSpan ExplanationRetention { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>Processes remembered from exec events to rebuild chains (Automator or osascript behind curl).</summary>
+    public int ChainCacheCapacity { get; set; } = 100_000;
+
+    /// <summary>Event times further than this ahead of the wall clock are clamped, so a skewed clock cannot age a profile.</summary>
+    public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Every problem with these options, naming the configuration key; empty when usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        void Require(bool ok, string key, string problem)
+        {
+            if (!ok)
+            {
+                errors.Add($"{Section}:{key} {problem}");
+            }
+        }
+
+        Require(HttpUrls.Split(';', StringSplitOptions.RemoveEmptyEntries).All(u => Uri.TryCreate(u, UriKind.Absolute, out var http) && http.Scheme == Uri.UriSchemeHttp), nameof(HttpUrls), "must be http:// URLs separated by ';'.");
+        Require(Uri.TryCreate(GrpcUrl, UriKind.Absolute, out var grpc) && grpc.Scheme == Uri.UriSchemeHttp, nameof(GrpcUrl), "must be an http:// URL (gRPC is served as h2c).");
+        Require(MinObservations >= 1, nameof(MinObservations), "must be at least 1.");
+        Require(MinAge >= TimeSpan.Zero, nameof(MinAge), "must not be negative.");
+        Require(BucketWidth >= TimeSpan.FromSeconds(1), nameof(BucketWidth), "must be at least 1 s.");
+        Require(VolumeSigma > 0, nameof(VolumeSigma), "must be positive.");
+        Require(ExtremeVolumeSigma == 0 || ExtremeVolumeSigma >= VolumeSigma, nameof(ExtremeVolumeSigma), "must be 0 (off) or at least VolumeSigma.");
+        Require(PersistenceWindow is >= 1 and <= 60, nameof(PersistenceWindow), "must be between 1 and 60.");
+        Require(PersistenceBuckets >= 1 && PersistenceBuckets <= PersistenceWindow, nameof(PersistenceBuckets), "must be between 1 and PersistenceWindow.");
+        Require(VolumeFloorBytes >= 0, nameof(VolumeFloorBytes), "must not be negative.");
+        Require(MinLogStdDev > 0, nameof(MinLogStdDev), "must be positive.");
+        Require(MinVolumeSamples >= 2, nameof(MinVolumeSamples), "must be at least 2.");
+        Require(MaxProtocolsPerImage >= 1, nameof(MaxProtocolsPerImage), "must be at least 1.");
+        Require(MaxProtocolsPerHost >= 1, nameof(MaxProtocolsPerHost), "must be at least 1.");
+        Require(Retention > TimeSpan.Zero, nameof(Retention), "must be positive.");
+        Require(HostStateRetention >= BucketWidth * PersistenceWindow, nameof(HostStateRetention), "must cover at least PersistenceWindow buckets.");
+        Require(AlertSuppression >= TimeSpan.Zero, nameof(AlertSuppression), "must not be negative.");
+        Require(ExplanationRetention > TimeSpan.Zero, nameof(ExplanationRetention), "must be positive.");
+        Require(ChainCacheCapacity >= 0, nameof(ChainCacheCapacity), "must not be negative.");
+        Require(MaxClockSkew >= TimeSpan.Zero, nameof(MaxClockSkew), "must not be negative.");
+        return errors;
+    }
+}

@@ -1,0 +1,115 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using StackExchange.Redis;
+using Vigil.Contracts.Alerts;
+using Vigil.Contracts.Telemetry;
+using Vigil.Messaging;
+using Vigil.Messaging.Kafka;
+using Vigil.Redis;
+using Vigil.SchemaRegistry;
+using Vigil.ServiceDefaults;
+
+namespace Vigil.Baseline;
+
+/// <summary>Registers the baseline service: its consumer of the telemetry topic, its Redis state and its gRPC API.</summary>
+public static class BaselineServiceCollectionExtensions
+{
+    public const string Service = "baseline";
+    public const string Analytic = "an1227";
+
+    /// <summary>Command-line switches of the baseline, mapped onto configuration keys.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Switches = new Dictionary<string, string>
+    {
+        ["--urls"] = $"{BaselineOptions.Section}:{nameof(BaselineOptions.HttpUrls)}",
+        ["--grpc-url"] = $"{BaselineOptions.Section}:{nameof(BaselineOptions.GrpcUrl)}",
+    };
+
+    /// <summary>
+    /// The baseline as vigil-baseline runs it: service defaults, the baseline's registrations and endpoints.
+    /// --urls is taken over by the baseline, which binds it next to the gRPC port; the web host never sees it,
+    /// so Kestrel does not report it as overridden. <paramref name="configure"/> runs just before the build.
+    /// </summary>
+    public static WebApplication BuildBaseline(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var hostArgs = WithoutUrls(args);
+        var builder = WebApplication.CreateBuilder(hostArgs);
+        builder.AddServiceDefaults(hostArgs);
+        builder.Configuration.AddCommandLine(args, Switches.ToDictionary());
+        builder.AddBaseline();
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        app.MapServiceDefaults();
+        app.MapBaseline();
+        return app;
+    }
+
+    public static WebApplicationBuilder AddBaseline(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(BaselineOptions.Section).Get<BaselineOptions>() ?? new BaselineOptions();
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException("Invalid baseline settings:\n  " + string.Join("\n  ", problems));
+        }
+
+        var grpc = new BaselineGrpcEndpoint();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            foreach (var url in options.HttpUrls.Split(';', StringSplitOptions.RemoveEmptyEntries))
+            {
+                KestrelEndpoints.Listen(kestrel, url, HttpProtocols.Http1);
+            }
+
+            KestrelEndpoints.Listen(kestrel, options.GrpcUrl, HttpProtocols.Http2, grpc.Bind);
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(grpc);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddVigilKafka(builder.Configuration);
+        services.AddVigilRedis(builder.Configuration);
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [HealthTags.Ready]);
+        services.AddProtobufCodec<TelemetryEvent>(builder.Configuration, TopicRole.Telemetry);
+        services.AddProtobufCodec<Alert>(builder.Configuration, TopicRole.Alerts);
+        services.AddTopicPublisher<Alert>(TopicRole.Alerts);
+        services.AddSingleton(sp => new BaselineKeys(sp.GetRequiredService<RedisKeys>()));
+        services.AddSingleton(sp => new BaselineStore(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<BaselineKeys>(), options));
+        services.AddSingleton(sp => new ProfileDirectory(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<BaselineKeys>(), options));
+        services.AddSingleton(_ => new ProcessChainCache(options.ChainCacheCapacity));
+        services.AddSingleton(sp => new BaselineAlertBuilder(options, sp.GetRequiredService<TimeProvider>(), $"{Service}/{Analytic}"));
+        services.AddSingleton(sp => new BaselineDetector(
+            options, sp.GetRequiredService<BaselineAlertBuilder>(), sp.GetRequiredService<ProcessChainCache>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddKafkaConsumer<TelemetryEvent, BaselineHandler>(Service, Analytic);
+        services.AddGrpc();
+        return builder;
+    }
+
+    private static string[] WithoutUrls(string[] args)
+    {
+        var kept = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--urls")
+            {
+                i++;
+            }
+            else if (!args[i].StartsWith("--urls=", StringComparison.Ordinal))
+            {
+                kept.Add(args[i]);
+            }
+        }
+
+        return [.. kept];
+    }
+
+    /// <summary>Maps the gRPC API (reachable on the gRPC endpoint, which alone speaks HTTP/2).</summary>
+    public static WebApplication MapBaseline(this WebApplication app)
+    {
+        app.MapGrpcService<BaselineApi>();
+        return app;
+    }
+}

@@ -1,0 +1,104 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Vigil.Contracts.Baseline;
+
+namespace Vigil.Cli;
+
+/// <summary>`vigil baseline show|list|explain`: ask the baseline service (gRPC) what is normal for a process image.</summary>
+public static class BaselineCommand
+{
+    public const string DefaultServer = "http://127.0.0.1:7411";
+
+    public const string ShowUsage = "vigil baseline show <image> [--host <host.id>] [--server <url>] [--json]";
+
+    public const string ListUsage = "vigil baseline list [--filter all|immature|mature|recent|anomalous] [--limit <n>] [--server <url>] [--json]";
+
+    public const string ExplainUsage = "vigil baseline explain <alert id> [--server <url>] [--json]";
+
+    private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
+
+    public static Task<int> ShowAsync(CliArguments args, TextWriter output) =>
+        CallAsync(args, ShowUsage, ["host", "server", "json"], output, async client =>
+        {
+            if (args.Words.Count != 3)
+            {
+                return null;
+            }
+
+            var response = await client.GetProfileAsync(new GetProfileRequest { Image = args.Words[2], HostId = args.Option("host") ?? string.Empty });
+            return args.Flag("json") ? Json.Format(response) : BaselineText.Describe(response);
+        });
+
+    public static Task<int> ListAsync(CliArguments args, TextWriter output) =>
+        CallAsync(args, ListUsage, ["filter", "limit", "server", "json"], output, async client =>
+        {
+            var filter = (args.Option("filter") ?? "all") switch
+            {
+                "all" => ProfileFilter.All,
+                "immature" or "learning" => ProfileFilter.Immature,
+                "mature" => ProfileFilter.Mature,
+                "recent" or "recently-changed" => ProfileFilter.RecentlyChanged,
+                "anomalous" or "most-anomalous" => ProfileFilter.MostAnomalous,
+                _ => ProfileFilter.Unspecified,
+            };
+            var limit = 0;
+            if (args.Words.Count != 2 || filter == ProfileFilter.Unspecified || (args.Option("limit") is { } text && !int.TryParse(text, out limit)))
+            {
+                return null;
+            }
+
+            var response = await client.ListProfilesAsync(new ListProfilesRequest { Filter = filter, Limit = limit });
+            return args.Flag("json") ? Json.Format(response) : BaselineText.Table(response.Profiles);
+        });
+
+    public static Task<int> ExplainAsync(CliArguments args, TextWriter output) =>
+        CallAsync(args, ExplainUsage, ["server", "json"], output, async client =>
+        {
+            if (args.Words.Count != 3)
+            {
+                return null;
+            }
+
+            var response = await client.ExplainAlertAsync(new ExplainAlertRequest { AlertId = args.Words[2] });
+            return args.Flag("json") ? Json.Format(response) : BaselineText.Explain(response);
+        });
+
+    /// <summary>Runs one call; null from <paramref name="call"/> means the arguments were wrong.</summary>
+    private static async Task<int> CallAsync(
+        CliArguments args, string usage, string[] known, TextWriter output, Func<BaselineService.BaselineServiceClient, Task<string?>> call)
+    {
+        var unknown = args.UnknownOptions(known).ToArray();
+        var server = args.Option("server") ?? DefaultServer;
+        if (unknown.Length > 0 || !Uri.TryCreate(server, UriKind.Absolute, out _))
+        {
+            await Console.Error.WriteLineAsync(unknown.Length > 0 ? $"Unknown option --{unknown[0]}." : $"'{server}' is not a URL.");
+            await Console.Error.WriteLineAsync($"Usage: {usage}");
+            return 2;
+        }
+
+        using var channel = GrpcChannel.ForAddress(server);
+        try
+        {
+            var text = await call(new BaselineService.BaselineServiceClient(channel));
+            if (text is null)
+            {
+                await Console.Error.WriteLineAsync($"Usage: {usage}");
+                return 2;
+            }
+
+            await output.WriteLineAsync(text);
+            return 0;
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument)
+        {
+            await Console.Error.WriteLineAsync(e.Status.Detail);
+            return 1;
+        }
+        catch (RpcException e)
+        {
+            await Console.Error.WriteLineAsync($"The baseline service at {server} did not answer: {e.Status.StatusCode} {e.Status.Detail}");
+            return 1;
+        }
+    }
+}

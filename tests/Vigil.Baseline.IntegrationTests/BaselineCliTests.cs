@@ -1,0 +1,61 @@
+using Vigil.Baseline.UnitTests;
+using Vigil.Testing;
+using static Vigil.Baseline.UnitTests.BaselineTelemetry;
+
+namespace Vigil.Baseline.IntegrationTests;
+
+/// <summary>`vigil baseline show|list|explain` as a real process against a running baseline's gRPC port.</summary>
+public sealed class BaselineCliTests(RedisServer redis)
+{
+    [Fact]
+    public async Task ShowPrintsWhatIsNormalForAnImageAndListFiltersByMaturity()
+    {
+        await using var stack = new BaselineStack(redis);
+        var baseline = await stack.StartBaselineAsync();
+        var mac = new BaselineTelemetry("mac-cli");
+        await stack.PublishAsync(NormalTraffic.Connections(mac, SyncAgent("agent-1"), 12, Start, 30 * Second, new Random(4)));
+        await stack.PublishAsync(mac.Connect(Apple("curl-1", "curl", "/usr/bin/curl"), Start));
+        await stack.DrainAsync(baseline, mac.HostId);
+
+        var (showCode, show) = await RunAsync("baseline", "show", "com.example.sync", "--host", mac.HostId, "--server", baseline.GrpcAddress);
+        var (listCode, list) = await RunAsync("baseline", "list", "--filter", "immature", "--server", baseline.GrpcAddress);
+        var (missingCode, _) = await RunAsync("baseline", "show", "com.example.none", "--server", baseline.GrpcAddress);
+
+        Assert.Equal(0, showCode);
+        Assert.StartsWith("signing:TEAM123456/com.example.sync  (code-signing)  MATURE since", show[0]);
+        Assert.Contains(show, l => l.Contains("tcp/https/well-known", StringComparison.Ordinal) && l.Contains(" 12 ", StringComparison.Ordinal));
+        Assert.Contains(show, l => l.Contains($"on host {mac.HostId}", StringComparison.Ordinal));
+        Assert.Equal(0, listCode);
+        Assert.Contains(list, l => l.StartsWith("signing:com.apple.curl", StringComparison.Ordinal) && l.Contains("learning", StringComparison.Ordinal));
+        Assert.DoesNotContain(list, l => l.Contains("com.example.sync", StringComparison.Ordinal));
+        Assert.Equal(1, missingCode);
+    }
+
+    [Fact]
+    public async Task ExplainPrintsTheExpectedAndObservedFactsOfAnAlert()
+    {
+        await using var stack = new BaselineStack(redis);
+        var baseline = await stack.StartBaselineAsync();
+        var mac = new BaselineTelemetry("mac-cli");
+        var agent = SyncAgent("agent-1");
+        await stack.PublishAsync(NormalTraffic.Connections(mac, agent, 12, Start, 30 * Second, new Random(4)));
+        await stack.DrainAsync(baseline, mac.HostId);
+        await stack.PublishAsync(mac.Connect(agent, Start + (10 * Minute), "ssh", 22, "198.51.100.4"));
+        await stack.DrainAsync(baseline, mac.HostId);
+        var alert = Assert.Single(stack.Alerts.Alerts);
+
+        var (code, lines) = await RunAsync("baseline", "explain", alert.Id, "--server", baseline.GrpcAddress);
+
+        Assert.Equal(0, code);
+        Assert.StartsWith($"{alert.Id} vigil-an1227-new-protocol MEDIUM on {mac.HostId}", lines[0]);
+        Assert.Contains(lines, l => l.Contains("network.protocol: observed tcp/ssh/well-known; expected tcp/https/well-known ×12, udp/dns/well-known ×12", StringComparison.Ordinal));
+    }
+
+    private static async Task<(int ExitCode, List<string> Lines)> RunAsync(params string[] arguments)
+    {
+        await using var vigil = ServiceProcess.Start(TestPaths.ServiceAssembly("Vigil.Cli", "vigil"), arguments);
+        await Eventually.TrueAsync(() => vigil.HasExited, TimeSpan.FromSeconds(60), $"vigil {string.Join(' ', arguments)} exited");
+        await Task.Delay(100, TestContext.Current.CancellationToken);
+        return (vigil.ExitCode, [.. vigil.Lines]);
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.DependencyInjection;
+using Vigil.Baseline.UnitTests;
+using Vigil.Contracts.Telemetry;
+using Vigil.Messaging;
+using Vigil.Testing;
+using static Vigil.Baseline.UnitTests.BaselineTelemetry;
+
+namespace Vigil.Baseline.IntegrationTests;
+
+/// <summary>
+/// During a rebalance the old owner of a partition may still write what the new owner is replaying. Whichever writes
+/// second finds the host views moved on: its whole update is refused, and its retry finds the records already counted.
+/// </summary>
+public sealed class ConcurrentWriterTests(RedisServer redis)
+{
+    [Fact]
+    public async Task TwoOwnersOfTheSameRecordsDuringARebalanceCountThemOnce()
+    {
+        await using var stack = new BaselineStack(redis, new Dictionary<string, string> { ["Baseline:MinObservations"] = "1000000" });
+        var baseline = await stack.StartBaselineAsync();
+        var store = baseline.Services.GetRequiredService<BaselineStore>();
+        var detector = baseline.Services.GetRequiredService<BaselineDetector>();
+        var handler = baseline.Services.GetRequiredService<BaselineHandler>();
+        var mac = new BaselineTelemetry("mac-race");
+        var peer = new BaselineTelemetry("mac-peer");
+        var agent = SyncAgent("agent-1");
+        var batch = new[] { mac.Connect(agent, Start), peer.Connect(agent, Start), mac.Connect(agent, Start + Second) }
+            .Select((e, i) => new ConsumedRecord<TelemetryEvent>("race-topic", e.Host.Id == mac.HostId ? 0 : 1, i, e.Host.Id, DateTimeOffset.UnixEpoch, e))
+            .ToList();
+
+        // The old owner reads and evaluates; the new owner handles the same records and writes first.
+        var observations = batch.Select(r => NetworkObservation.From(r)!).ToList();
+        var image = observations[0].Image;
+        var state = await store.LoadAsync([image], [(image, mac.HostId), (image, peer.HostId)]);
+        var late = detector.Evaluate(observations, state.Profiles, state.Hosts);
+        await handler.HandleAsync(batch, TestContext.Current.CancellationToken);
+
+        var refused = await store.CommitAsync(late, state.Profiles);
+        Assert.Equal(2, refused.Conflicts);
+        Assert.Equal(3, (await baseline.ProfileAsync("com.example.sync")).Observations);
+
+        // Its retry re-reads the views and finds every record already counted.
+        await handler.HandleAsync(batch, TestContext.Current.CancellationToken);
+        var profile = await baseline.ProfileAsync("com.example.sync");
+        Assert.Equal(3, profile.Observations);
+        Assert.Equal(2, profile.DistinctHosts);
+    }
+}

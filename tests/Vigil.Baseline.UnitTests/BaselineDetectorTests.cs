@@ -1,0 +1,208 @@
+using Vigil.Contracts.Telemetry;
+using Vigil.Messaging;
+using static Vigil.Baseline.UnitTests.BaselineTelemetry;
+
+namespace Vigil.Baseline.UnitTests;
+
+public sealed class BaselineDetectorTests
+{
+    private static readonly BaselineOptions Options = new()
+    {
+        MinObservations = 10,
+        MinAge = TimeSpan.FromMinutes(5),
+        BucketWidth = TimeSpan.FromSeconds(10),
+        MinVolumeSamples = 20,
+        VolumeFloorBytes = 10_000,
+    };
+
+    private readonly BaselineTelemetry mac = new("mac-1");
+    private readonly ProcessChainCache chains = new(1000);
+    private readonly BaselineDetector detector;
+    private long offset;
+
+    public BaselineDetectorTests()
+    {
+        var clock = new FixedClock(DateTimeOffset.FromUnixTimeMilliseconds((Start / 1_000_000) + 3_600_000));
+        detector = new BaselineDetector(Options, new BaselineAlertBuilder(Options, clock, "baseline/test"), chains, clock);
+    }
+
+    [Fact]
+    public void AMatureImageAlertsOnANewProtocolAndDoesNotLearnIt()
+    {
+        var agent = SyncAgent("p1");
+        var profile = Mature(agent);
+
+        var result = Evaluate(profile, mac.Connect(agent, Start + Minute, "ftp", 21, "198.51.100.7"));
+
+        var alert = Assert.Single(result.Detections).Alert;
+        Assert.Equal(BaselineRules.NewProtocolId, alert.Rule.Id);
+        Assert.Equal("medium", alert.Rule.Severity);
+        Assert.Contains(alert.Observations, o => o.Name == "network.protocol" && o.Observed == "tcp/ftp/well-known" && o.Expected.Contains("tcp/https/well-known"));
+        var update = Assert.Single(result.Updates);
+        Assert.Empty(update.Contribution.Protocols);
+        Assert.Equal(0, update.Contribution.Observations);
+        Assert.Equal(1, update.State.Protocols["tcp/ftp/well-known"]);
+    }
+
+    [Fact]
+    public void ALearningImageLearnsANewProtocolWithoutAlerting()
+    {
+        var agent = SyncAgent("p1");
+
+        var result = Evaluate(ProfileSnapshot.Empty(ProcessImageResolver.Resolve(agent)!), mac.Connect(agent, Start + Minute, "ftp", 21, "198.51.100.7"));
+
+        Assert.Empty(result.Detections);
+        var update = Assert.Single(result.Updates);
+        Assert.Equal(1, update.Contribution.Protocols["tcp/ftp/well-known"].Count);
+        Assert.Contains("198.51.100.7:21", update.Contribution.Destinations);
+    }
+
+    [Fact]
+    public void TheSameNewProtocolOnTheSameHostAlertsOnceWithinTheSuppressionWindow()
+    {
+        var agent = SyncAgent("p1");
+        var profile = Mature(agent);
+
+        var result = Evaluate(profile,
+            mac.Connect(agent, Start + Minute, "ftp", 21, "198.51.100.7"),
+            mac.Disconnect(agent, Start + Minute + Second, 5_000, 300, "ftp", 21, "198.51.100.7"),
+            mac.Connect(agent, Start + (2 * Minute), "ftp", 21, "198.51.100.7"));
+
+        Assert.Single(result.Detections);
+        Assert.Equal(2, result.Suppressed);
+    }
+
+    [Fact]
+    public void RecordsAtOrBelowTheHostViewsWatermarkAreNotCountedAgain()
+    {
+        var agent = SyncAgent("p1");
+        var image = ProcessImageResolver.Resolve(agent)!;
+        var events = new[] { mac.Connect(agent, Start), mac.Connect(agent, Start + Second), mac.Connect(agent, Start + (2 * Second)) };
+        var first = Evaluate(ProfileSnapshot.Empty(image), events);
+        var applied = Assert.Single(first.Updates);
+
+        offset = 1;
+        var replay = Evaluate(ProfileSnapshot.Empty(image), applied.State, events[1..]);
+
+        Assert.Equal(2, replay.Replayed);
+        Assert.Empty(replay.Updates);
+    }
+
+    [Fact]
+    public void AutomationDrivingCurlRaisesTheSeverity()
+    {
+        var zsh = Apple("z1", "zsh", "/bin/zsh");
+        var osascript = Apple("o1", "osascript", "/usr/bin/osascript", zsh);
+        var sh = Apple("s1", "sh", "/bin/sh", osascript, osascript);
+        var curl = Apple("c1", "curl", "/usr/bin/curl", sh, osascript);
+        foreach (var process in new[] { zsh, osascript, sh, curl })
+        {
+            chains.Remember(mac.Exec(process, Start));
+        }
+
+        var result = Evaluate(Mature(curl), mac.Connect(curl, Start + Minute, "ftp", 21, "198.51.100.7"));
+
+        var alert = Assert.Single(result.Detections).Alert;
+        Assert.Equal("high", alert.Rule.Severity);
+        Assert.Contains("driven by osascript", alert.Reason);
+        Assert.Contains(alert.Observations, o => o.Name == "process chain" && o.Observed == "curl ← sh ← osascript ← zsh");
+    }
+
+    [Fact]
+    public void AModerateSpikeInOneBucketDoesNotAlertButThreeAnomalousBucketsOfFiveDo()
+    {
+        var agent = SyncAgent("p1");
+        var profile = Mature(agent);
+        var state = HostImageState.Empty(Options.PersistenceWindow);
+        var bucket = 10 * Second;
+
+        // Typical ~2.4 KB with σ 0.5 in log space: 60 KB is ~6σ out, past the 4σ threshold but short of the extreme 8σ.
+        var moderate = 60_000L;
+        var spike = Evaluate(profile, state, mac.Disconnect(agent, Start + (100 * bucket), moderate, 1_000));
+        Assert.Empty(spike.Detections);
+
+        state = Assert.Single(spike.Updates).State;
+        var normal = Evaluate(profile, state, mac.Disconnect(agent, Start + (101 * bucket), 2_000, 1_000));
+        Assert.Empty(normal.Detections);
+
+        state = Assert.Single(normal.Updates).State;
+        var second = Evaluate(profile, state, mac.Disconnect(agent, Start + (102 * bucket), moderate, 1_000));
+        Assert.Empty(second.Detections);
+
+        state = Assert.Single(second.Updates).State;
+        var third = Evaluate(profile, state, mac.Disconnect(agent, Start + (104 * bucket), moderate, 1_000));
+        var alert = Assert.Single(third.Detections).Alert;
+        Assert.Equal(BaselineRules.VolumeId, alert.Rule.Id);
+        Assert.Contains(alert.Observations, o => o.Name == "anomalous buckets" && o.Observed == "3 of the last 5");
+    }
+
+    [Fact]
+    public void AnExtremeVolumeAlertsInASingleBucket()
+    {
+        var agent = SyncAgent("p1");
+
+        var result = Evaluate(Mature(agent), mac.Disconnect(agent, Start + Minute, 80_000_000, 2_000));
+
+        var alert = Assert.Single(result.Detections).Alert;
+        Assert.Equal(BaselineRules.VolumeId, alert.Rule.Id);
+        Assert.Contains("σ above its baseline in one bucket", alert.Reason);
+        Assert.Equal(0, Assert.Single(result.Updates).Contribution.Connections);
+    }
+
+    [Fact]
+    public void ProcessChainsFollowRememberedAncestorsPastTheParentAnEventNames()
+    {
+        var runner = Apple("r1", "com.apple.Automator.xpc.workflowServiceRunner",
+            "/System/Library/Frameworks/Automator.framework/Versions/A/XPCServices/com.apple.Automator.xpc.workflowServiceRunner.xpc/Contents/MacOS/com.apple.Automator.xpc.workflowServiceRunner");
+        var sh = Apple("s1", "sh", "/bin/sh", runner);
+        var python = Apple("y1", "python3", "/usr/bin/python3", sh);
+        chains.Remember(mac.Exec(runner, Start));
+        chains.Remember(mac.Exec(sh, Start));
+
+        var chain = ProcessChain.Of(mac.Connect(python, Start, "", 4444, "198.51.100.9"), chains);
+
+        Assert.Equal(["python3", "sh", "com.apple.Automator.xpc.workflowServiceRunner"], chain.Links.Select(l => l.Name));
+        Assert.True(chain.IsAutomationDriving(ProtocolSignature.Of("tcp", "", 4444)));
+    }
+
+    private ProfileSnapshot Mature(Process process)
+    {
+        var typical = Enumerable.Range(0, 100).Select(i => 2_000L + (i % 7 * 150)).Aggregate(LogVolumeStatistics.Empty, (s, v) => s.Add(v));
+        var spread = new LogVolumeStatistics(100, typical.Mean, 99 * 0.25);
+        return ProfileSnapshot.Empty(ProcessImageResolver.Resolve(process)!) with
+        {
+            FirstSeen = Start - (60 * Minute),
+            LastSeen = Start,
+            MaturedAt = Start - Minute,
+            Observations = 500,
+            Connections = 250,
+            Protocols = new Dictionary<string, ProtocolCount>
+            {
+                ["tcp/https/well-known"] = new(400, Start - (60 * Minute)),
+                ["udp/dns/well-known"] = new(100, Start - (60 * Minute)),
+            },
+            SentPerConnection = spread,
+            ReceivedPerConnection = spread,
+            SentPerBucket = spread,
+            ReceivedPerBucket = spread,
+        };
+    }
+
+    private BatchEvaluation Evaluate(ProfileSnapshot profile, params TelemetryEvent[] events) =>
+        Evaluate(profile, HostImageState.Empty(Options.PersistenceWindow), events);
+
+    private BatchEvaluation Evaluate(ProfileSnapshot profile, HostImageState state, params TelemetryEvent[] events)
+    {
+        var observations = events
+            .Select(e => new ConsumedRecord<TelemetryEvent>("telemetry", 0, offset++, e.Host.Id, DateTimeOffset.UnixEpoch, e))
+            .Select(r => NetworkObservation.From(r)!)
+            .ToList();
+        var tag = profile.Image.Tag;
+        return detector.Evaluate(observations, new Dictionary<string, ProfileSnapshot> { [tag] = profile }, new Dictionary<(string, string), HostImageState> { [(tag, mac.HostId)] = state });
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}

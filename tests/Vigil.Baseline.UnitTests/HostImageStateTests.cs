@@ -1,0 +1,51 @@
+using StackExchange.Redis;
+
+namespace Vigil.Baseline.UnitTests;
+
+public sealed class HostImageStateTests
+{
+    [Fact]
+    public void AHostViewReadBackEqualsTheViewWritten()
+    {
+        var written = HostImageState.Empty(window: 5);
+        written.FirstSeen = 1_740_992_400_000_000_001;
+        written.LastSeen = 1_740_992_460_000_000_002;
+        written.Observations = 42;
+        written.Bucket = 174_099_246;
+        written.BucketSent = 80_000;
+        written.BucketReceived = 1_200;
+        written.History = new BucketHistory(0b10101, 5);
+        written.VolumeAlerted = true;
+        written.BucketEvidence[174_099_244] = "ev;1=odd";
+        written.Protocols["tcp/https/well-known"] = 40;
+        written.SuppressedUntil["tcp/ftp/well-known"] = 1_741_078_860_000_000_000;
+
+        var read = HostImageState.Parse(
+            [new HashEntry("w", "telemetry|7|1234"), new HashEntry("s", written.ToDocument())], window: 5);
+
+        Assert.Equal("telemetry|7|1234", read.StoredWatermark);
+        Assert.Equal(new Watermark("telemetry", 7, 1234), read.Watermark);
+        Assert.Equal(written.ToDocument(), read.ToDocument());
+        Assert.Equal(3, read.History.AnomalousCount);
+        Assert.Equal("ev;1=odd", read.BucketEvidence[174_099_244]);
+    }
+
+    [Fact]
+    public void AMissingHostViewStartsEmpty()
+    {
+        var state = HostImageState.Parse([], window: 5);
+
+        Assert.Equal(string.Empty, state.StoredWatermark);
+        Assert.Null(state.Bucket);
+        Assert.Empty(state.Protocols);
+    }
+
+    [Fact]
+    public void WatermarksOfTopicsWithSeparatorsInTheirNameRoundTrip()
+    {
+        var mark = new Watermark("vigil|telemetry", 3, 99);
+
+        Assert.Equal(mark, Watermark.Parse(mark.ToString()));
+        Assert.Equal(Watermark.None, Watermark.Parse("garbage"));
+    }
+}
