@@ -2,7 +2,7 @@ namespace Vigil.Baseline;
 
 /// <summary>
 /// Field names of the Redis hashes behind a profile (one hash per image) and a host's view of it (one hash per
-/// image and host). Short, because a hash per host and image is the bulk of the baseline's memory.
+/// image and host: its watermark and a <see cref="HostViewDocument"/>). Short: every profile repeats them.
 /// </summary>
 internal static class ProfileFields
 {
