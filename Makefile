@@ -93,6 +93,10 @@ run: deps build
 BENCH_EVENTS ?= 300000
 bench: deps build
 	$(DOTNET) run -c $(CONFIGURATION) --no-build --project tests/Vigil.Benchmarks -- --events $(BENCH_EVENTS)
+	@{ echo; echo "## Baseline (AN1227) handler with a real redis-server"; echo; \
+	   echo "\`dotnet run -c Release --project tests/Vigil.Baseline.Benchmarks -- --events 200000\`: the baseline's batch handler on fleet-sim telemetry (Kafka left out; alerts counted, not published)."; echo; \
+	   $(DOTNET) run -c $(CONFIGURATION) --no-build --project tests/Vigil.Baseline.Benchmarks -- --events 200000; } >> docs/benchmarks.md
+	@tail -8 docs/benchmarks.md
 
 clean:
 	$(DOTNET) clean Platform.sln -c $(CONFIGURATION) -nologo -v q
