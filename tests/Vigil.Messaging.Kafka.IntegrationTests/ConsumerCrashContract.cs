@@ -7,40 +7,22 @@ namespace Vigil.Messaging.Kafka.IntegrationTests;
 /// and started again as the same group. Every published record must have been handled (printed and
 /// flushed) by one of the two runs; replays are allowed, gaps are not.
 /// </summary>
-public abstract class ConsumerCrashContract(KafkaBrokerKind kind) : IAsyncLifetime
+public abstract class ConsumerCrashContract(KafkaBrokerKind kind) : BrokerContract(kind)
 {
     private const int Hosts = 100;
     private const int Rounds = 30;
     private const int PerRound = 5;
-    private IKafkaBroker? broker;
-
-    public async ValueTask InitializeAsync()
-    {
-        if (KafkaBrokerSelection.SkipReason(kind) is null)
-        {
-            broker = await KafkaBrokerSelection.StartAsync(kind);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (broker is not null)
-        {
-            await broker.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task EveryRecordIsHandledAtLeastOnceWhenAConsumerIsKilledMidStreamAndRestarted()
     {
-        Assert.SkipWhen(KafkaBrokerSelection.SkipReason(kind) is not null, KafkaBrokerSelection.SkipReason(kind) ?? string.Empty);
-        await using var pipeline = new KafkaTestPipeline(broker!, "crash");
+        var broker = Broker;
+        await using var pipeline = new KafkaTestPipeline(broker, "crash");
         await pipeline.CreateTopicsAsync();
         var workDir = Directory.CreateTempSubdirectory("vigil-crash-");
         var manifest = pipeline.WriteManifest(workDir.FullName);
         string[] arguments =
         [
-            "telemetry", "tail", "--format", "ids", "--bootstrap", broker!.BootstrapServers,
+            "telemetry", "tail", "--format", "ids", "--bootstrap", broker.BootstrapServers,
             $"--Kafka:TopicManifest={manifest}",
             // Small batches and a short commit interval: the kill lands between commits, mid-stream.
             "--Kafka:Consumer:MaxBatchSize=100", "--Kafka:Consumer:CommitIntervalMs=300",

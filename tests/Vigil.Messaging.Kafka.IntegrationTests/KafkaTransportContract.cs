@@ -7,29 +7,9 @@ namespace Vigil.Messaging.Kafka.IntegrationTests;
 /// What Vigil's Kafka transport promises, asserted against a real broker. Each subclass picks the
 /// broker; the assertions are the same for the embedded dev cluster and a Kafka container.
 /// </summary>
-public abstract class KafkaTransportContract(KafkaBrokerKind kind) : IAsyncLifetime
+public abstract class KafkaTransportContract(KafkaBrokerKind kind) : BrokerContract(kind)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private IKafkaBroker? broker;
-
-    protected IKafkaBroker Broker => broker ?? throw new InvalidOperationException("Broker not started.");
-
-    public async ValueTask InitializeAsync()
-    {
-        if (KafkaBrokerSelection.SkipReason(kind) is null)
-        {
-            broker = await KafkaBrokerSelection.StartAsync(kind);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (broker is not null)
-        {
-            await broker.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task PublishedRecordsLandOnTheJavaClientsMurmur2Partition()
     {
@@ -146,7 +126,6 @@ public abstract class KafkaTransportContract(KafkaBrokerKind kind) : IAsyncLifet
 
     private async Task<KafkaTestPipeline> StartPipelineAsync(string name)
     {
-        Assert.SkipWhen(KafkaBrokerSelection.SkipReason(kind) is { } reason, KafkaBrokerSelection.SkipReason(kind) ?? string.Empty);
         var pipeline = new KafkaTestPipeline(Broker, name);
         await pipeline.CreateTopicsAsync();
         return pipeline;
