@@ -22,14 +22,16 @@ internal static class ExceptionConditions
             yield return $"process.parent.executable : {List(exception.ParentExecutables)}";
         }
 
+        // A signing identity only vouches for a binary when the signature is trusted: anyone can ad-hoc sign a
+        // dropped payload with `codesign -s - -i com.vendor.updater`, so an untrusted signature never matches.
         if (exception.SigningIds.Count > 0)
         {
-            yield return $"process.code_signature.signing_id in {List(exception.SigningIds)}";
+            yield return $"process.code_signature.trusted == true and process.code_signature.signing_id in {List(exception.SigningIds)}";
         }
 
         if (exception.TeamIds.Count > 0)
         {
-            yield return $"process.code_signature.team_id in {List(exception.TeamIds)}";
+            yield return $"process.code_signature.trusted == true and process.code_signature.team_id in {List(exception.TeamIds)}";
         }
 
         if (exception.Users.Count > 0)

@@ -73,7 +73,7 @@ public sealed class RuleExceptionFilterTests
             [new RuleException("Vendor updater", [], [], ["com.vendor.updater"], ["ABCDE12345"], [], ["/Library/Vendor/"], [], [])],
             TelemetrySchemas.Protobuf);
         var signed = Exec("/x");
-        signed.Process.CodeSignature = new CodeSignature { SigningId = "com.vendor.updater", TeamId = "ABCDE12345" };
+        signed.Process.CodeSignature = new CodeSignature { Exists = true, Trusted = true, SigningId = "com.vendor.updater", TeamId = "ABCDE12345" };
         var write = new TelemetryEvent { Event = new Event { Category = { "file" } }, File = new Vigil.Contracts.Telemetry.File { Path = "/library/vendor/cache/pkg" } };
         var elsewhere = new TelemetryEvent { Event = new Event { Category = { "file" } }, File = new Vigil.Contracts.Telemetry.File { Path = "/tmp/pkg" } };
 
@@ -81,6 +81,24 @@ public sealed class RuleExceptionFilterTests
         Assert.Null(filter.FindException([signed, elsewhere]));
         signed.Process.CodeSignature.TeamId = "OTHERTEAM1";
         Assert.Null(filter.FindException([signed, write]));
+    }
+
+    [Fact]
+    public void ASigningIdentityOnAnUntrustedSignatureAllowsNothing()
+    {
+        // `codesign -s - -i com.vendor.updater payload` gives any dropped binary the vendor's identifier, ad-hoc signed.
+        var filter = new RuleExceptionFilter<TelemetryEvent>(
+            [
+                new RuleException("Vendor updater by signing id", [], [], ["com.vendor.updater"], [], [], [], [], []),
+                new RuleException("Vendor by team", [], [], [], ["ABCDE12345"], [], [], [], []),
+            ],
+            TelemetrySchemas.Protobuf);
+        var adHoc = Exec("/tmp/payload");
+        adHoc.Process.CodeSignature = new CodeSignature { Exists = true, Trusted = false, SigningId = "com.vendor.updater", TeamId = "ABCDE12345", Status = "errSecCSSignatureUntrusted" };
+
+        Assert.Null(filter.FindException([adHoc]));
+        adHoc.Process.CodeSignature.Trusted = true;
+        Assert.Equal("Vendor updater by signing id", filter.FindException([adHoc])?.Description);
     }
 
     [Fact]
