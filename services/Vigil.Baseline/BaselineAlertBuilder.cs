@@ -14,6 +14,9 @@ namespace Vigil.Baseline;
 /// </summary>
 public sealed class BaselineAlertBuilder(BaselineOptions options, TimeProvider clock, string producer)
 {
+    /// <summary>The observation of a new-protocol alert that holds the protocol signature seen.</summary>
+    public const string ProtocolObservation = "network.protocol";
+
     private const int ProtocolsShown = 8;
 
     public BaselineDetection NewProtocol(NetworkObservation observation, ProcessChain chain, ProfileSnapshot profile, HostImageState host)
@@ -28,7 +31,7 @@ public sealed class BaselineAlertBuilder(BaselineOptions options, TimeProvider c
         {
             new()
             {
-                Name = "network.protocol",
+                Name = ProtocolObservation,
                 Observed = signature,
                 Expected = known,
                 Detail = string.Create(CultureInfo.InvariantCulture,

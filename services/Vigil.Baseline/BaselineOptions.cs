@@ -65,6 +65,18 @@ public sealed class BaselineOptions
     /// <summary>Event times further than this ahead of the wall clock are clamped, so a skewed clock cannot age a profile.</summary>
     public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// A file holding the change token: callers presenting it ("authorization: Bearer &lt;token&gt;") may call
+    /// AcceptProtocol from anywhere. Unset, only loopback callers may (kubectl exec or port-forward into the pod).
+    /// </summary>
+    public string? ChangeTokenFile { get; set; }
+
+    /// <summary>
+    /// Whether loopback callers may change the baseline without the token. Turn off behind a service-mesh sidecar,
+    /// which proxies every inbound call from loopback.
+    /// </summary>
+    public bool AllowLoopbackChanges { get; set; } = true;
+
     /// <summary>Every problem with these options, naming the configuration key; empty when usable.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -97,6 +109,7 @@ public sealed class BaselineOptions
         Require(ExplanationRetention > TimeSpan.Zero, nameof(ExplanationRetention), "must be positive.");
         Require(ChainCacheCapacity >= 0, nameof(ChainCacheCapacity), "must not be negative.");
         Require(MaxClockSkew >= TimeSpan.Zero, nameof(MaxClockSkew), "must not be negative.");
+        Require(string.IsNullOrEmpty(ChangeTokenFile) || (File.Exists(ChangeTokenFile) && File.ReadAllText(ChangeTokenFile).Trim().Length >= 16), nameof(ChangeTokenFile), "must name a readable file holding a token of at least 16 characters.");
         return errors;
     }
 }

@@ -84,6 +84,7 @@ public static class BaselineServiceCollectionExtensions
         services.AddSingleton(sp => new BaselineDetector(
             options, sp.GetRequiredService<BaselineAlertBuilder>(), sp.GetRequiredService<ProcessChainCache>(), sp.GetRequiredService<TimeProvider>()));
         services.AddKafkaConsumer<TelemetryEvent, BaselineHandler>(Service, Analytic);
+        services.AddSingleton(_ => new ChangeAuthorization(options));
         services.AddGrpc();
         return builder;
     }

@@ -101,6 +101,55 @@ public sealed class ProfileDirectory(IConnectionMultiplexer redis, BaselineKeys 
         return summaries;
     }
 
+    /// <summary>
+    /// Records an analyst's acceptance of <paramref name="signature"/> for the profile <paramref name="image"/> names and
+    /// adds the protocol to it when new (count 0, so counts stay what traffic taught), atomically in one script on the
+    /// profile's slot. Batches read profiles when they start, so acceptance applies from each consumer's next batch.
+    /// Null when no such profile exists; otherwise the profile after the change and whether the protocol was new.
+    /// </summary>
+    public async Task<(Profile Profile, bool NewlyLearned)?> AcceptProtocolAsync(string image, ProtocolSignature signature, string reason, string acceptedBy, DateTimeOffset now)
+    {
+        if (await FindAsync(image).ConfigureAwait(false) is not { } found)
+        {
+            return null;
+        }
+
+        var db = redis.GetDatabase();
+        var tag = found.Snapshot.Image.Tag;
+        var nanos = now.ToUnixTimeMilliseconds() * 1_000_000;
+        var result = (long)await db.ScriptEvaluateAsync(
+            AcceptScript,
+            [keys.Profile(tag)],
+            [signature.ToString(), nanos.ToString(System.Globalization.CultureInfo.InvariantCulture), reason, acceptedBy]).ConfigureAwait(false);
+        if (result < 0)
+        {
+            return null; // Expired between the read and the script.
+        }
+
+        await db.SortedSetAddAsync(keys.ChangedIndex, tag, now.ToUnixTimeMilliseconds(), SortedSetWhen.GreaterThan).ConfigureAwait(false);
+        var after = await FindAsync(found.Snapshot.Image.Identity).ConfigureAwait(false);
+        return after is null ? null : (after.Value.Profile, result == 1);
+    }
+
+    // KEYS[1] profile hash; ARGV signature, accepted-at (ns), reason, by. Returns 1 when the protocol was new, 0 when
+    // known, -1 when the profile no longer exists. Field names: ProfileFields.
+    private const string AcceptScript = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+        local function less(a, b)
+          if #a ~= #b then return #a < #b end
+          return a < b
+        end
+        local added = redis.call('HSETNX', KEYS[1], 'p:' .. ARGV[1], '0')
+        if added == 1 then
+          redis.call('HSET', KEYS[1], 'pf:' .. ARGV[1], ARGV[2])
+          redis.call('HINCRBY', KEYS[1], 'pn', 1)
+        end
+        redis.call('HSET', KEYS[1], 'pa:' .. ARGV[1], ARGV[2], 'pr:' .. ARGV[1], ARGV[3], 'pb:' .. ARGV[1], ARGV[4])
+        local changed = redis.call('HGET', KEYS[1], 'chg')
+        if (not changed) or less(changed, ARGV[2]) then redis.call('HSET', KEYS[1], 'chg', ARGV[2]) end
+        return added
+        """;
+
     public async Task<AlertExplanation?> ExplainAsync(string alertId)
     {
         var bytes = await redis.GetDatabase().StringGetAsync(keys.Explanation(alertId)).ConfigureAwait(false);

@@ -20,6 +20,11 @@ internal static class ProfileFields
     public const string LastChanged = "chg";
     public const string ProtocolPrefix = "p:";
     public const string ProtocolFirstSeenPrefix = "pf:";
+
+    // An analyst's acceptance of a protocol: when (wall clock, ns), why, by whom.
+    public const string ProtocolAcceptedAtPrefix = "pa:";
+    public const string ProtocolAcceptedReasonPrefix = "pr:";
+    public const string ProtocolAcceptedByPrefix = "pb:";
     public const string SentPerConnection = "cs.";
     public const string ReceivedPerConnection = "cr.";
     public const string SentPerBucket = "bs.";

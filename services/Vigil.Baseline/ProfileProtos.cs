@@ -34,7 +34,7 @@ public static class ProfileProtos
             BucketSeconds = (long)options.BucketWidth.TotalSeconds,
         };
         profile.Protocols.Add(snapshot.Protocols.OrderByDescending(p => p.Value.Count).ThenBy(p => p.Key, StringComparer.Ordinal)
-            .Select(p => Describe(p.Key, p.Value)));
+            .Select(p => Describe(p.Key, p.Value, snapshot.Acceptances.GetValueOrDefault(p.Key))));
         return profile;
     }
 
@@ -79,9 +79,16 @@ public static class ProfileProtos
         AnomalyThresholdBytes = statistics.ThresholdBytes(options.VolumeSigma, options.MinLogStdDev, options.VolumeFloorBytes),
     };
 
-    private static ProtocolUse Describe(string signature, ProtocolCount count)
+    private static ProtocolUse Describe(string signature, ProtocolCount count, ProtocolAcceptance? accepted = null)
     {
         var use = new ProtocolUse { Signature = signature, Count = count.Count, FirstSeen = count.FirstSeen };
+        if (accepted is not null)
+        {
+            use.AcceptedAt = accepted.At;
+            use.AcceptedReason = accepted.Reason;
+            use.AcceptedBy = accepted.By;
+        }
+
         if (ProtocolSignature.TryParse(signature, out var parsed))
         {
             use.Transport = parsed.Transport;

@@ -18,12 +18,13 @@ public sealed record ProfileSnapshot(
     LogVolumeStatistics SentPerBucket,
     LogVolumeStatistics ReceivedPerBucket,
     long Alerts,
-    long LastChanged)
+    long LastChanged,
+    IReadOnlyDictionary<string, ProtocolAcceptance> Acceptances)
 {
     public bool Exists => Observations > 0 || Connections > 0 || FirstSeen > 0;
 
     public static ProfileSnapshot Empty(ProcessImage image) =>
-        new(image, 0, 0, 0, 0, 0, new Dictionary<string, ProtocolCount>(), 0, default, default, default, default, 0, 0);
+        new(image, 0, 0, 0, 0, 0, new Dictionary<string, ProtocolCount>(), 0, default, default, default, default, 0, 0, new Dictionary<string, ProtocolAcceptance>());
 
     /// <summary>Learning ends once both the observation count and the observed span reach their minimum.</summary>
     public bool IsMature(BaselineOptions options) =>
@@ -56,6 +57,18 @@ public sealed record ProfileSnapshot(
             }
         }
 
+        var acceptances = new Dictionary<string, ProtocolAcceptance>(StringComparer.Ordinal);
+        foreach (var signature in protocols.Keys)
+        {
+            if (Long(ProfileFields.ProtocolAcceptedAtPrefix + signature) is var at and > 0)
+            {
+                acceptances[signature] = new ProtocolAcceptance(
+                    at,
+                    fields.GetValueOrDefault(ProfileFields.ProtocolAcceptedReasonPrefix + signature, string.Empty),
+                    fields.GetValueOrDefault(ProfileFields.ProtocolAcceptedByPrefix + signature, string.Empty));
+            }
+        }
+
         return new ProfileSnapshot(
             image,
             Long(ProfileFields.FirstSeen),
@@ -70,6 +83,7 @@ public sealed record ProfileSnapshot(
             Statistics(ProfileFields.SentPerBucket),
             Statistics(ProfileFields.ReceivedPerBucket),
             Long(ProfileFields.Alerts),
-            Long(ProfileFields.LastChanged));
+            Long(ProfileFields.LastChanged),
+            acceptances);
     }
 }

@@ -5,7 +5,10 @@ using Vigil.Contracts.Baseline;
 
 namespace Vigil.Cli;
 
-/// <summary>`vigil baseline show|list|explain`: ask the baseline service (gRPC) what is normal for a process image.</summary>
+/// <summary>
+/// `vigil baseline show|list|explain|accept`: ask the baseline service (gRPC) what is normal for a process image, and
+/// record that a protocol is normal for it after all.
+/// </summary>
 public static class BaselineCommand
 {
     public const string DefaultServer = "http://127.0.0.1:7411";
@@ -15,6 +18,12 @@ public static class BaselineCommand
     public const string ListUsage = "vigil baseline list [--filter all|immature|mature|recent|anomalous] [--limit <n>] [--server <url>] [--json]";
 
     public const string ExplainUsage = "vigil baseline explain <alert id> [--server <url>] [--json]";
+
+    public const string AcceptUsage =
+        "vigil baseline accept (<image> <signature> | --alert <alert id>) --reason <why> [--by <who>] [--token-file <path>] [--server <url>] [--json]";
+
+    /// <summary>Where `accept` reads the change token when --token-file is not given.</summary>
+    public const string TokenVariable = "VIGIL_BASELINE_TOKEN";
 
     private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
 
@@ -64,6 +73,29 @@ public static class BaselineCommand
             return args.Flag("json") ? Json.Format(response) : BaselineText.Explain(response);
         });
 
+    public static Task<int> AcceptAsync(CliArguments args, TextWriter output) =>
+        CallAsync(args, AcceptUsage, ["alert", "reason", "by", "token-file", "server", "json"], output, async client =>
+        {
+            var alert = args.Option("alert");
+            var reason = args.Option("reason");
+            if (string.IsNullOrWhiteSpace(reason) || (alert is null ? args.Words.Count != 4 : args.Words.Count != 2 || alert.Length == 0))
+            {
+                return null;
+            }
+
+            var request = new AcceptProtocolRequest { AlertId = alert ?? string.Empty, Reason = reason, AcceptedBy = args.Option("by") ?? Environment.UserName };
+            if (alert is null)
+            {
+                request.Image = args.Words[2];
+                request.Signature = args.Words[3];
+            }
+
+            var token = args.Option("token-file") is { } file ? (await File.ReadAllTextAsync(file)).Trim() : Environment.GetEnvironmentVariable(TokenVariable);
+            var headers = string.IsNullOrEmpty(token) ? null : new Metadata { { "authorization", $"Bearer {token}" } };
+            var response = await client.AcceptProtocolAsync(request, headers);
+            return args.Flag("json") ? Json.Format(response) : BaselineText.Accepted(response);
+        });
+
     /// <summary>Runs one call; null from <paramref name="call"/> means the arguments were wrong.</summary>
     private static async Task<int> CallAsync(
         CliArguments args, string usage, string[] known, TextWriter output, Func<BaselineService.BaselineServiceClient, Task<string?>> call)
@@ -90,7 +122,7 @@ public static class BaselineCommand
             await output.WriteLineAsync(text);
             return 0;
         }
-        catch (RpcException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument)
+        catch (RpcException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.PermissionDenied)
         {
             await Console.Error.WriteLineAsync(e.Status.Detail);
             return 1;

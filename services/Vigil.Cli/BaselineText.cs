@@ -28,7 +28,13 @@ public static class BaselineText
             .AppendLine("  protocols:");
         foreach (var use in p.Protocols)
         {
-            text.AppendLine(Invariant($"    {use.Signature,-28} {use.Count,10}  since {Time(use.FirstSeen)}"));
+            text.Append(Invariant($"    {use.Signature,-28} {use.Count,10}  since {Time(use.FirstSeen)}"));
+            if (use.AcceptedAt != 0)
+            {
+                text.Append(Invariant($"  accepted {Time(use.AcceptedAt)} by {(use.AcceptedBy.Length > 0 ? use.AcceptedBy : "?")}: {use.AcceptedReason}"));
+            }
+
+            text.AppendLine();
         }
 
         if (p.ProtocolOverflow > 0)
@@ -62,6 +68,11 @@ public static class BaselineText
 
         return text.ToString().TrimEnd();
     }
+
+    public static string Accepted(AcceptProtocolResponse response) =>
+        response.NewlyLearned
+            ? $"{response.Profile.Image} now knows {response.Signature}: no host alerts on it again."
+            : $"{response.Profile.Image} already knew {response.Signature}; the verdict is recorded with it.";
 
     public static string Explain(ExplainAlertResponse response)
     {

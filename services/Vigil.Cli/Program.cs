@@ -12,6 +12,7 @@ return parsed.Words switch
     ["baseline", "show", ..] => await BaselineCommand.ShowAsync(parsed, Console.Out),
     ["baseline", "list"] => await BaselineCommand.ListAsync(parsed, Console.Out),
     ["baseline", "explain", ..] => await BaselineCommand.ExplainAsync(parsed, Console.Out),
+    ["baseline", "accept", ..] => await BaselineCommand.AcceptAsync(parsed, Console.Out),
     _ => Usage(),
 };
 
@@ -27,5 +28,6 @@ static int Usage()
     Console.Error.WriteLine($"  {BaselineCommand.ShowUsage}");
     Console.Error.WriteLine($"  {BaselineCommand.ListUsage}");
     Console.Error.WriteLine($"  {BaselineCommand.ExplainUsage}");
+    Console.Error.WriteLine($"  {BaselineCommand.AcceptUsage}");
     return 2;
 }

@@ -4,7 +4,7 @@ using static Vigil.Baseline.UnitTests.BaselineTelemetry;
 
 namespace Vigil.Baseline.IntegrationTests;
 
-/// <summary>`vigil baseline show|list|explain` as a real process against a running baseline's gRPC port.</summary>
+/// <summary>`vigil baseline show|list|explain|accept` as a real process against a running baseline's gRPC port.</summary>
 public sealed class BaselineCliTests(RedisServer redis)
 {
     [Fact]
@@ -49,6 +49,29 @@ public sealed class BaselineCliTests(RedisServer redis)
         Assert.Equal(0, code);
         Assert.StartsWith($"{alert.Id} vigil-an1227-new-protocol MEDIUM on {mac.HostId}", lines[0]);
         Assert.Contains(lines, l => l.Contains("network.protocol: observed tcp/ssh/well-known; expected tcp/https/well-known ×12, udp/dns/well-known ×12", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AcceptTeachesTheProfileTheProtocolOfAnAlertAndShowPrintsTheVerdict()
+    {
+        await using var stack = new BaselineStack(redis);
+        var baseline = await stack.StartBaselineAsync();
+        var mac = new BaselineTelemetry("mac-cli");
+        var agent = SyncAgent("agent-1");
+        await stack.PublishAsync(NormalTraffic.Connections(mac, agent, 12, Start, 30 * Second, new Random(4)));
+        await stack.DrainAsync(baseline, mac.HostId);
+        await stack.PublishAsync(mac.Connect(agent, Start + (10 * Minute), "ssh", 22, "198.51.100.4"));
+        await stack.DrainAsync(baseline, mac.HostId);
+        var alert = Assert.Single(stack.Alerts.Alerts);
+
+        var (noReasonCode, _) = await RunAsync("baseline", "accept", "--alert", alert.Id, "--server", baseline.GrpcAddress);
+        var (code, lines) = await RunAsync("baseline", "accept", "--alert", alert.Id, "--reason", "git over ssh to the vendor mirror", "--by", "ana", "--server", baseline.GrpcAddress);
+        var (_, show) = await RunAsync("baseline", "show", "com.example.sync", "--server", baseline.GrpcAddress);
+
+        Assert.Equal(2, noReasonCode);
+        Assert.Equal(0, code);
+        Assert.Equal(["signing:TEAM123456/com.example.sync now knows tcp/ssh/well-known: no host alerts on it again."], lines);
+        Assert.Contains(show, l => l.Contains("tcp/ssh/well-known", StringComparison.Ordinal) && l.Contains("by ana: git over ssh to the vendor mirror", StringComparison.Ordinal));
     }
 
     private static async Task<(int ExitCode, List<string> Lines)> RunAsync(params string[] arguments)

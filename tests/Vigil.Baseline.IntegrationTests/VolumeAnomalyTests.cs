@@ -46,6 +46,11 @@ public sealed class VolumeAnomalyTests(RedisServer redis)
         // Anomalous buckets and connections did not widen the learned spread.
         var profile = await baseline.ProfileAsync("com.example.sync");
         Assert.True(profile.SentPerBucket.AnomalyThresholdBytes < 80_000, $"threshold {profile.SentPerBucket.AnomalyThresholdBytes}");
+
+        // A volume alert names no protocol, so it cannot be accepted as one.
+        var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await baseline.Client.AcceptProtocolAsync(
+            new Vigil.Contracts.Baseline.AcceptProtocolRequest { AlertId = alert.Id, Reason = "backup window" }, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal(Grpc.Core.StatusCode.FailedPrecondition, refused.StatusCode);
     }
 
     [Fact]
