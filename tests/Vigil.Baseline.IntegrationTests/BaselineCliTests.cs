@@ -36,13 +36,7 @@ public sealed class BaselineCliTests(RedisServer redis)
     {
         await using var stack = new BaselineStack(redis);
         var baseline = await stack.StartBaselineAsync();
-        var mac = new BaselineTelemetry("mac-cli");
-        var agent = SyncAgent("agent-1");
-        await stack.PublishAsync(NormalTraffic.Connections(mac, agent, 12, Start, 30 * Second, new Random(4)));
-        await stack.DrainAsync(baseline, mac.HostId);
-        await stack.PublishAsync(mac.Connect(agent, Start + (10 * Minute), "ssh", 22, "198.51.100.4"));
-        await stack.DrainAsync(baseline, mac.HostId);
-        var alert = Assert.Single(stack.Alerts.Alerts);
+        var (mac, alert) = await SshAlertAsync(stack, baseline);
 
         var (code, lines) = await RunAsync("baseline", "explain", alert.Id, "--server", baseline.GrpcAddress);
 
@@ -56,13 +50,7 @@ public sealed class BaselineCliTests(RedisServer redis)
     {
         await using var stack = new BaselineStack(redis);
         var baseline = await stack.StartBaselineAsync();
-        var mac = new BaselineTelemetry("mac-cli");
-        var agent = SyncAgent("agent-1");
-        await stack.PublishAsync(NormalTraffic.Connections(mac, agent, 12, Start, 30 * Second, new Random(4)));
-        await stack.DrainAsync(baseline, mac.HostId);
-        await stack.PublishAsync(mac.Connect(agent, Start + (10 * Minute), "ssh", 22, "198.51.100.4"));
-        await stack.DrainAsync(baseline, mac.HostId);
-        var alert = Assert.Single(stack.Alerts.Alerts);
+        var (_, alert) = await SshAlertAsync(stack, baseline);
 
         var (noReasonCode, _) = await RunAsync("baseline", "accept", "--alert", alert.Id, "--server", baseline.GrpcAddress);
         var (code, lines) = await RunAsync("baseline", "accept", "--alert", alert.Id, "--reason", "git over ssh to the vendor mirror", "--by", "ana", "--server", baseline.GrpcAddress);
@@ -72,6 +60,18 @@ public sealed class BaselineCliTests(RedisServer redis)
         Assert.Equal(0, code);
         Assert.Equal(["signing:TEAM123456/com.example.sync now knows tcp/ssh/well-known: no host alerts on it again."], lines);
         Assert.Contains(show, l => l.Contains("tcp/ssh/well-known", StringComparison.Ordinal) && l.Contains("by ana: git over ssh to the vendor mirror", StringComparison.Ordinal));
+    }
+
+    /// <summary>Matures the sync agent's profile on one Mac, then has it use SSH: one new-protocol alert.</summary>
+    private static async Task<(BaselineTelemetry Mac, Vigil.Contracts.Alerts.Alert Alert)> SshAlertAsync(BaselineStack stack, BaselineInstance baseline)
+    {
+        var mac = new BaselineTelemetry("mac-cli");
+        var agent = SyncAgent("agent-1");
+        await stack.PublishAsync(NormalTraffic.Connections(mac, agent, 12, Start, 30 * Second, new Random(4)));
+        await stack.DrainAsync(baseline, mac.HostId);
+        await stack.PublishAsync(mac.Connect(agent, Start + (10 * Minute), "ssh", 22, "198.51.100.4"));
+        await stack.DrainAsync(baseline, mac.HostId);
+        return (mac, Assert.Single(stack.Alerts.Alerts));
     }
 
     private static async Task<(int ExitCode, List<string> Lines)> RunAsync(params string[] arguments)
