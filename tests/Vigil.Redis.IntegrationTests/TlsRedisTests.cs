@@ -109,8 +109,9 @@ public sealed class TlsRedisTests : IAsyncLifetime
         Ssl = true,
         SslHost = sslHost,
         CaCertificatePath = Authority.Certificate.CertificatePath,
-        ConnectTimeout = TimeSpan.FromSeconds(2),
-        AsyncTimeout = TimeSpan.FromSeconds(2),
+        // Generous, so a loaded machine still sees the handshake's verdict rather than a timeout.
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        AsyncTimeout = TimeSpan.FromSeconds(5),
     };
 
     private static async Task AssertTlsFailureAsync(RedisConnector connector, string reason)
