@@ -114,8 +114,9 @@ public sealed class ScaleOutTests(RedisServer redis)
         await Eventually.TrueAsync(() => ObservationsAsync().GetAwaiter().GetResult() >= dataset.AgentObservations || restarted.HasExited, TimeSpan.FromSeconds(60), "the restarted process learned the rest");
         Assert.False(restarted.HasExited, restarted.Stderr);
 
-        // Let the replay finish, then nothing may have been counted twice.
-        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        // Stop the restarted process (it finishes and commits its batch first), then nothing may have been counted twice.
+        await restarted.TerminateAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, restarted.ExitCode);
         Assert.True(learnedBeforeCrash > 0);
         Assert.Equal(dataset.AgentObservations, await ObservationsAsync());
         Assert.Equal(dataset.CurlObservations, (await directory.FindAsync(FleetDataset.Curl))!.Value.Profile.Observations);

@@ -40,7 +40,7 @@ internal static partial class CorrelatorBenchmark
         var started = Stopwatch.GetTimestamp();
         await using var app = CorrelatorApp.Build(args);
         await app.StartAsync();
-        await WaitUntilCommittedAsync(broker, topics, group, events.Count);
+        await topics.WaitUntilCommittedAsync(group, TimeSpan.FromMinutes(10));
         var elapsed = Stopwatch.GetElapsedTime(started);
         var stats = await redis.SendAsync(CancellationToken.None, "INFO", "commandstats");
         var commands = CommandCalls().Matches(stats).Sum(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
@@ -69,22 +69,6 @@ internal static partial class CorrelatorBenchmark
         foreach (var chunk in events.Chunk(5000))
         {
             await publisher.PublishBatchAsync(chunk.Select(e => KeyValuePair.Create(e.Host.Id, e)).ToList());
-        }
-    }
-
-    private static async Task WaitUntilCommittedAsync(EmbeddedKafkaBroker broker, TestTopics topics, string group, long expected)
-    {
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = broker.BootstrapServers, GroupId = group }).Build();
-        var partitions = Enumerable.Range(0, 12).Select(p => new TopicPartition(topics.Telemetry, p)).ToList();
-        while (true)
-        {
-            var committed = consumer.Committed(partitions, TimeSpan.FromSeconds(10)).Sum(c => Math.Max(0, c.Offset.Value));
-            if (committed >= expected)
-            {
-                return;
-            }
-
-            await Task.Delay(50);
         }
     }
 

@@ -51,8 +51,9 @@ public sealed class CorrelatorCrashTests : RealStackTests
             () => harness.Alerts(Hosts, TimeSpan.FromSeconds(2)).Select(a => a.Id).ToHashSet().SetEquals(expected),
             TimeSpan.FromSeconds(120),
             $"every expected alert is published (second run stderr: {second.Stderr})");
-        // Let anything still in flight land before counting repeats.
-        await Task.Delay(TimeSpan.FromSeconds(4), TestContext.Current.CancellationToken);
+        // Let the second run handle and commit every record before counting repeats: a replay it had yet to
+        // handle could still publish one.
+        await harness.Topics.WaitUntilCommittedAsync(harness.Topics.Manifest.ConsumerGroup("correlator", CorrelatorHarness.Analytic).Name, TimeSpan.FromSeconds(60));
 
         var ids = harness.Alerts(Hosts + 50, TimeSpan.FromSeconds(5)).Select(a => a.Id).ToList();
         Assert.Equal(expected.Order(), ids.Distinct().Order());

@@ -84,9 +84,10 @@ public sealed partial class CorrelatorTests : RealStackTests
         Assert.Single(harness.Alerts(1, Patience));
 
         // A second member under a fresh group id re-reads the topic from the start, as after lost offsets.
-        await harness.StartCorrelatorAsync(groupOverride: $"replay-{Guid.NewGuid():N}");
+        var replay = $"replay-{Guid.NewGuid():N}";
+        await harness.StartCorrelatorAsync(groupOverride: replay);
         await harness.PublishAsync(InstallerEvents.FinderOpensAFile("mac-3", InstallerEvents.T0 + InstallerEvents.Seconds(10), "later"));
-        await Task.Delay(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        await harness.Topics.WaitUntilCommittedAsync(replay, Patience);
 
         Assert.Single(harness.Alerts(2, TimeSpan.FromSeconds(3)));
     }
@@ -111,9 +112,10 @@ public sealed partial class CorrelatorTests : RealStackTests
             Assert.Equal(hostKeys.Length, await connection.GetDatabase().KeyDeleteAsync(hostKeys));
         }
 
-        await harness.StartCorrelatorAsync(groupOverride: $"recover-{Guid.NewGuid():N}");
+        var recover = $"recover-{Guid.NewGuid():N}";
+        await harness.StartCorrelatorAsync(groupOverride: recover);
         await harness.PublishAsync(InstallerEvents.FinderOpensAFile("mac-4", InstallerEvents.T0 + InstallerEvents.Seconds(10), "later4"));
-        await Task.Delay(TimeSpan.FromSeconds(6), TestContext.Current.CancellationToken);
+        await harness.Topics.WaitUntilCommittedAsync(recover, Patience);
 
         Assert.Single(harness.Alerts(2, TimeSpan.FromSeconds(3)));
     }

@@ -116,21 +116,10 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
     public List<ConsumeResult<byte[]?, byte[]?>> ReadAll(string topic, int expected, TimeSpan timeout) => Topics.ReadAll(topic, expected, timeout);
 
     /// <summary>Committed offsets of this test's group, per partition (-1001 when none).</summary>
-    public IReadOnlyDictionary<int, long> CommittedOffsets()
-    {
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig { BootstrapServers = Broker.BootstrapServers, GroupId = Group }).Build();
-        var committed = consumer.Committed(Enumerable.Range(0, Partitions).Select(p => new TopicPartition(TelemetryTopic, p)), TimeSpan.FromSeconds(10));
-        return committed.ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
-    }
+    public IReadOnlyDictionary<int, long> CommittedOffsets() => Topics.CommittedOffsets(Group);
 
     /// <summary>End offsets per partition (records published so far).</summary>
-    public IReadOnlyDictionary<int, long> EndOffsets()
-    {
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig { BootstrapServers = Broker.BootstrapServers, GroupId = $"w-{Guid.NewGuid():N}" }).Build();
-        return Enumerable.Range(0, Partitions).ToDictionary(
-            p => p,
-            p => consumer.QueryWatermarkOffsets(new TopicPartition(TelemetryTopic, p), TimeSpan.FromSeconds(10)).High.Value);
-    }
+    public IReadOnlyDictionary<int, long> EndOffsets() => Topics.EndOffsets();
 
     public async ValueTask DisposeAsync()
     {

@@ -71,6 +71,38 @@ public sealed class TestTopics
         return path;
     }
 
+    /// <summary>Committed offsets of <paramref name="group"/> on the telemetry topic, per partition (-1001 when none).</summary>
+    public IReadOnlyDictionary<int, long> CommittedOffsets(string group)
+    {
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig { BootstrapServers = Broker.BootstrapServers, GroupId = group }).Build();
+        var committed = consumer.Committed(TelemetryPartitions(), TimeSpan.FromSeconds(10));
+        return committed.ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
+    }
+
+    /// <summary>End offsets of the telemetry topic per partition (records published so far).</summary>
+    public IReadOnlyDictionary<int, long> EndOffsets()
+    {
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig { BootstrapServers = Broker.BootstrapServers, GroupId = $"w-{Guid.NewGuid():N}" }).Build();
+        return TelemetryPartitions().ToDictionary(p => p.Partition.Value, p => consumer.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(10)).High.Value);
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="group"/> has committed every telemetry record published so far: a service that
+    /// stores offsets only after handling has then handled them all, so what it did not do by now it will not do.
+    /// </summary>
+    public async Task WaitUntilCommittedAsync(string group, TimeSpan timeout)
+    {
+        var end = EndOffsets();
+        await Eventually.TrueAsync(
+            // A partition nothing was published to has no committed offset (-1001) and nothing to commit.
+            () => CommittedOffsets(group).All(c => Math.Max(0, c.Value) >= end[c.Key]),
+            timeout,
+            $"group {group} commits every telemetry record ({end.Values.Sum()})");
+    }
+
+    private IEnumerable<TopicPartition> TelemetryPartitions() =>
+        Enumerable.Range(0, Manifest.Topics.First(t => t.Role == TopicRole.Telemetry).Partitions).Select(p => new TopicPartition(Telemetry, p));
+
     /// <summary>Reads a topic from the beginning with a throwaway group (no commits) until <paramref name="expected"/> records or the timeout.</summary>
     public List<ConsumeResult<byte[]?, byte[]?>> ReadAll(string topic, int expected, TimeSpan timeout)
     {
