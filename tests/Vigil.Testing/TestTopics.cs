@@ -103,28 +103,56 @@ public sealed class TestTopics
     private IEnumerable<TopicPartition> TelemetryPartitions() =>
         Enumerable.Range(0, Manifest.Topics.First(t => t.Role == TopicRole.Telemetry).Partitions).Select(p => new TopicPartition(Telemetry, p));
 
-    /// <summary>Reads a topic from the beginning with a throwaway group (no commits) until <paramref name="expected"/> records or the timeout.</summary>
+    /// <summary>
+    /// Every record of one of this test's topics, once at least <paramref name="expected"/> exist (or the timeout
+    /// passed): waits on the partitions' end offsets, then reads each partition from its start to that end. No group
+    /// joins, so what exists is read at once, and an absence check sees everything that was acknowledged.
+    /// </summary>
     public List<ConsumeResult<byte[]?, byte[]?>> ReadAll(string topic, int expected, TimeSpan timeout)
     {
+        var partitions = Enumerable.Range(0, Manifest.Topics.Single(t => t.Name == topic).Partitions).Select(p => new TopicPartition(topic, p)).ToList();
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
         {
             BootstrapServers = Broker.BootstrapServers,
             GroupId = $"reader-{Guid.NewGuid():N}",
-            AutoOffsetReset = AutoOffsetReset.Earliest,
             EnableAutoCommit = false,
         }).Build();
-        consumer.Subscribe(topic);
-        var records = new List<ConsumeResult<byte[]?, byte[]?>>();
         var deadline = DateTime.UtcNow + timeout;
-        while (records.Count < expected && DateTime.UtcNow < deadline)
+        Dictionary<TopicPartition, long> ends;
+        while (true)
         {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } record)
+            ends = partitions.ToDictionary(p => p, p => consumer.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(10)).High.Value);
+            if (ends.Values.Sum() >= expected || DateTime.UtcNow > deadline)
             {
-                records.Add(record);
+                break;
+            }
+
+            Thread.Sleep(100);
+        }
+
+        var records = new List<ConsumeResult<byte[]?, byte[]?>>();
+        var remaining = ends.Where(e => e.Value > 0).Select(e => e.Key).ToHashSet();
+        consumer.Assign(remaining.Select(p => new TopicPartitionOffset(p, Offset.Beginning)));
+        var readDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (remaining.Count > 0)
+        {
+            if (DateTime.UtcNow > readDeadline)
+            {
+                throw new TimeoutException($"Reading {topic} stopped short of its end offsets on partitions {string.Join(", ", remaining.Select(p => p.Partition.Value))}.");
+            }
+
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is not { IsPartitionEOF: false } record)
+            {
+                continue;
+            }
+
+            records.Add(record);
+            if (record.Offset.Value + 1 >= ends[record.TopicPartition])
+            {
+                remaining.Remove(record.TopicPartition);
             }
         }
 
-        consumer.Close();
         return records;
     }
 }
