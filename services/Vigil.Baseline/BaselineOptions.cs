@@ -109,7 +109,7 @@ public sealed class BaselineOptions
         Require(ExplanationRetention > TimeSpan.Zero, nameof(ExplanationRetention), "must be positive.");
         Require(ChainCacheCapacity >= 0, nameof(ChainCacheCapacity), "must not be negative.");
         Require(MaxClockSkew >= TimeSpan.Zero, nameof(MaxClockSkew), "must not be negative.");
-        Require(string.IsNullOrEmpty(ChangeTokenFile) || (File.Exists(ChangeTokenFile) && File.ReadAllText(ChangeTokenFile).Trim().Length >= 16), nameof(ChangeTokenFile), "must name a readable file holding a token of at least 16 characters.");
+        Require(string.IsNullOrEmpty(ChangeTokenFile) || (File.Exists(ChangeTokenFile) && ChangeAuthorization.ReadToken(ChangeTokenFile).Length >= 16), nameof(ChangeTokenFile), "must name a readable file holding a token of at least 16 characters.");
         return errors;
     }
 }

@@ -20,9 +20,12 @@ public sealed class ChangeAuthorization
         allowLoopback = options.AllowLoopbackChanges;
         if (!string.IsNullOrEmpty(options.ChangeTokenFile))
         {
-            token = Encoding.UTF8.GetBytes(File.ReadAllText(options.ChangeTokenFile).Trim());
+            token = Encoding.UTF8.GetBytes(ReadToken(options.ChangeTokenFile));
         }
     }
+
+    /// <summary>The token a change-token file holds: its text without surrounding whitespace (a Secret's trailing newline).</summary>
+    public static string ReadToken(string path) => File.ReadAllText(path).Trim();
 
     public bool Allows(HttpContext http)
     {

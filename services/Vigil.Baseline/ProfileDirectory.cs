@@ -24,17 +24,27 @@ public sealed class ProfileDirectory(IConnectionMultiplexer redis, BaselineKeys 
 
         foreach (var candidate in candidates)
         {
-            var entries = await db.HashGetAllAsync(keys.Profile(candidate.Tag)).ConfigureAwait(false);
-            var snapshot = ProfileSnapshot.Parse(candidate, entries);
-            if (snapshot.Exists)
+            if (await ReadAsync(db, candidate).ConfigureAwait(false) is { } found)
             {
-                var destinations = db.HyperLogLogLengthAsync(keys.Destinations(candidate.Tag));
-                var hosts = db.HyperLogLogLengthAsync(keys.Hosts(candidate.Tag));
-                return (snapshot, ProfileProtos.Describe(snapshot, options, await destinations.ConfigureAwait(false), await hosts.ConfigureAwait(false)));
+                return found;
             }
         }
 
         return null;
+    }
+
+    /// <summary>The profile of exactly <paramref name="image"/>, or null when it has none.</summary>
+    private async Task<(ProfileSnapshot Snapshot, Profile Profile)?> ReadAsync(IDatabase db, ProcessImage image)
+    {
+        var snapshot = ProfileSnapshot.Parse(image, await db.HashGetAllAsync(keys.Profile(image.Tag)).ConfigureAwait(false));
+        if (!snapshot.Exists)
+        {
+            return null;
+        }
+
+        var destinations = db.HyperLogLogLengthAsync(keys.Destinations(image.Tag));
+        var hosts = db.HyperLogLogLengthAsync(keys.Hosts(image.Tag));
+        return (snapshot, ProfileProtos.Describe(snapshot, options, await destinations.ConfigureAwait(false), await hosts.ConfigureAwait(false)));
     }
 
     public async Task<HostView?> FindHostViewAsync(ProcessImage image, string hostId)
@@ -127,26 +137,21 @@ public sealed class ProfileDirectory(IConnectionMultiplexer redis, BaselineKeys 
         }
 
         await db.SortedSetAddAsync(keys.ChangedIndex, tag, now.ToUnixTimeMilliseconds(), SortedSetWhen.GreaterThan).ConfigureAwait(false);
-        var after = await FindAsync(found.Snapshot.Image.Identity).ConfigureAwait(false);
+        var after = await ReadAsync(db, found.Snapshot.Image).ConfigureAwait(false);
         return after is null ? null : (after.Value.Profile, result == 1);
     }
 
     // KEYS[1] profile hash; ARGV signature, accepted-at (ns), reason, by. Returns 1 when the protocol was new, 0 when
     // known, -1 when the profile no longer exists. Field names: ProfileFields.
-    private const string AcceptScript = """
-        if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-        local function less(a, b)
-          if #a ~= #b then return #a < #b end
-          return a < b
-        end
-        local added = redis.call('HSETNX', KEYS[1], 'p:' .. ARGV[1], '0')
+    private const string AcceptScript = ProfileUpdateScript.ProfileFunctions + """
+        if redis.call('EXISTS', profile) == 0 then return -1 end
+        local added = redis.call('HSETNX', profile, 'p:' .. ARGV[1], '0')
         if added == 1 then
-          redis.call('HSET', KEYS[1], 'pf:' .. ARGV[1], ARGV[2])
-          redis.call('HINCRBY', KEYS[1], 'pn', 1)
+          redis.call('HSET', profile, 'pf:' .. ARGV[1], ARGV[2])
+          redis.call('HINCRBY', profile, 'pn', 1)
         end
-        redis.call('HSET', KEYS[1], 'pa:' .. ARGV[1], ARGV[2], 'pr:' .. ARGV[1], ARGV[3], 'pb:' .. ARGV[1], ARGV[4])
-        local changed = redis.call('HGET', KEYS[1], 'chg')
-        if (not changed) or less(changed, ARGV[2]) then redis.call('HSET', KEYS[1], 'chg', ARGV[2]) end
+        redis.call('HSET', profile, 'pa:' .. ARGV[1], ARGV[2], 'pr:' .. ARGV[1], ARGV[3], 'pb:' .. ARGV[1], ARGV[4])
+        set_max('chg', ARGV[2])
         return added
         """;
 

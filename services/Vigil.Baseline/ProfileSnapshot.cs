@@ -47,6 +47,7 @@ public sealed record ProfileSnapshot(
             new(Long(prefix + ProfileFields.Count), Double(prefix + ProfileFields.Mean), Double(prefix + ProfileFields.M2));
 
         var protocols = new Dictionary<string, ProtocolCount>(StringComparer.Ordinal);
+        var acceptances = new Dictionary<string, ProtocolAcceptance>(StringComparer.Ordinal);
         foreach (var (name, value) in fields)
         {
             if (name.StartsWith(ProfileFields.ProtocolPrefix, StringComparison.Ordinal)
@@ -55,13 +56,11 @@ public sealed record ProfileSnapshot(
                 var signature = name[ProfileFields.ProtocolPrefix.Length..];
                 protocols[signature] = new ProtocolCount(count, Long(ProfileFields.ProtocolFirstSeenPrefix + signature));
             }
-        }
-
-        var acceptances = new Dictionary<string, ProtocolAcceptance>(StringComparer.Ordinal);
-        foreach (var signature in protocols.Keys)
-        {
-            if (Long(ProfileFields.ProtocolAcceptedAtPrefix + signature) is var at and > 0)
+            else if (name.StartsWith(ProfileFields.ProtocolAcceptedAtPrefix, StringComparison.Ordinal)
+                && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var at) && at > 0)
             {
+                // Rare (an analyst's verdict), so its other fields are looked up only here.
+                var signature = name[ProfileFields.ProtocolAcceptedAtPrefix.Length..];
                 acceptances[signature] = new ProtocolAcceptance(
                     at,
                     fields.GetValueOrDefault(ProfileFields.ProtocolAcceptedReasonPrefix + signature, string.Empty),

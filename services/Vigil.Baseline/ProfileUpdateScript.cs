@@ -11,23 +11,12 @@ namespace Vigil.Baseline;
 /// </summary>
 internal static class ProfileUpdateScript
 {
-    /// <summary>Fixed arguments before the host views.</summary>
-    public const int HeaderArguments = 8;
-
     /// <summary>
-    /// KEYS[1] profile hash, KEYS[2] destinations HyperLogLog, KEYS[3] hosts HyperLogLog, KEYS[3+i] host view i.
-    /// ARGV[1] profile TTL (ms), ARGV[2] host view TTL (ms), ARGV[3] protocol cap, ARGV[4] minimum observations,
-    /// ARGV[5] minimum age (ns), ARGV[6] identity, ARGV[7] identity kind, ARGV[8] host view count H;
-    /// then per host view: expected watermark, new watermark, view document; then the H host ids;
-    /// then the contribution: observations, connections, alerts, first seen, last seen ('' when none),
-    /// protocol count, (signature, count, first seen) triples,
-    /// count/mean/M2 for connection-sent, connection-received, bucket-sent, bucket-received,
-    /// destination count, destinations.
-    /// Returns { 1 if the profile matured now else 0 } when applied, or { 0, numbers of the refused host views... }.
+    /// What every script over a profile hash (KEYS[1]) starts with: `profile`, and min/max updates of its fields that
+    /// compare decimal timestamps exactly, as strings.
     /// </summary>
-    public const string Text = """
+    public const string ProfileFunctions = """
         local profile = KEYS[1]
-        local hosts = tonumber(ARGV[8])
 
         local function less(a, b)
           if #a ~= #b then return #a < #b end
@@ -43,6 +32,25 @@ internal static class ProfileUpdateScript
           local current = redis.call('HGET', profile, field)
           if (not current) or less(current, value) then redis.call('HSET', profile, field, value) end
         end
+
+        """;
+
+    /// <summary>Fixed arguments before the host views.</summary>
+    public const int HeaderArguments = 8;
+
+    /// <summary>
+    /// KEYS[1] profile hash, KEYS[2] destinations HyperLogLog, KEYS[3] hosts HyperLogLog, KEYS[3+i] host view i.
+    /// ARGV[1] profile TTL (ms), ARGV[2] host view TTL (ms), ARGV[3] protocol cap, ARGV[4] minimum observations,
+    /// ARGV[5] minimum age (ns), ARGV[6] identity, ARGV[7] identity kind, ARGV[8] host view count H;
+    /// then per host view: expected watermark, new watermark, view document; then the H host ids;
+    /// then the contribution: observations, connections, alerts, first seen, last seen ('' when none),
+    /// protocol count, (signature, count, first seen) triples,
+    /// count/mean/M2 for connection-sent, connection-received, bucket-sent, bucket-received,
+    /// destination count, destinations.
+    /// Returns { 1 if the profile matured now else 0 } when applied, or { 0, numbers of the refused host views... }.
+    /// </summary>
+    public const string Text = ProfileFunctions + """
+        local hosts = tonumber(ARGV[8])
 
         local refused = { 0 }
         for i = 1, hosts do
