@@ -75,7 +75,7 @@ public sealed class TestTopics
     public IReadOnlyDictionary<int, long> CommittedOffsets(string group)
     {
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig { BootstrapServers = Broker.BootstrapServers, GroupId = group }).Build();
-        var committed = consumer.Committed(TelemetryPartitions(), TimeSpan.FromSeconds(10));
+        var committed = consumer.Committed(PartitionsOf(Telemetry), TimeSpan.FromSeconds(10));
         return committed.ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
     }
 
@@ -83,7 +83,7 @@ public sealed class TestTopics
     public IReadOnlyDictionary<int, long> EndOffsets()
     {
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig { BootstrapServers = Broker.BootstrapServers, GroupId = $"w-{Guid.NewGuid():N}" }).Build();
-        return TelemetryPartitions().ToDictionary(p => p.Partition.Value, p => consumer.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(10)).High.Value);
+        return Ends(consumer, PartitionsOf(Telemetry)).ToDictionary(e => e.Key.Partition.Value, e => e.Value);
     }
 
     /// <summary>
@@ -100,8 +100,11 @@ public sealed class TestTopics
             $"group {group} commits every telemetry record ({end.Values.Sum()})");
     }
 
-    private IEnumerable<TopicPartition> TelemetryPartitions() =>
-        Enumerable.Range(0, Manifest.Topics.First(t => t.Role == TopicRole.Telemetry).Partitions).Select(p => new TopicPartition(Telemetry, p));
+    private List<TopicPartition> PartitionsOf(string topic) =>
+        Enumerable.Range(0, Manifest.Topics.Single(t => t.Name == topic).Partitions).Select(p => new TopicPartition(topic, p)).ToList();
+
+    private static Dictionary<TopicPartition, long> Ends(IConsumer<byte[]?, byte[]?> consumer, IEnumerable<TopicPartition> partitions) =>
+        partitions.ToDictionary(p => p, p => consumer.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(10)).High.Value);
 
     /// <summary>
     /// Every record of one of this test's topics, once at least <paramref name="expected"/> exist (or the timeout
@@ -110,7 +113,7 @@ public sealed class TestTopics
     /// </summary>
     public List<ConsumeResult<byte[]?, byte[]?>> ReadAll(string topic, int expected, TimeSpan timeout)
     {
-        var partitions = Enumerable.Range(0, Manifest.Topics.Single(t => t.Name == topic).Partitions).Select(p => new TopicPartition(topic, p)).ToList();
+        var partitions = PartitionsOf(topic);
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
         {
             BootstrapServers = Broker.BootstrapServers,
@@ -121,7 +124,7 @@ public sealed class TestTopics
         Dictionary<TopicPartition, long> ends;
         while (true)
         {
-            ends = partitions.ToDictionary(p => p, p => consumer.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(10)).High.Value);
+            ends = Ends(consumer, partitions);
             if (ends.Values.Sum() >= expected || DateTime.UtcNow > deadline)
             {
                 break;
