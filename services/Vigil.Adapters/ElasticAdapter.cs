@@ -38,7 +38,7 @@ public sealed class ElasticAdapter : ITelemetryAdapter
                 var (e, problem) = Map(document.Source, document.HitId, index, result);
                 if (problem is not null)
                 {
-                    result.Rejections.Add(problem);
+                    result.Rejections.Add(problem with { Document = Encoding.UTF8.GetBytes(document.Source.GetRawText()) });
                 }
                 else
                 {
