@@ -14,4 +14,18 @@ public sealed class AdaptResult
 
     /// <summary>Source field name → how many times it was seen and not mapped to a contract field.</summary>
     public Dictionary<string, int> UnmappedFields { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Contract fields the adapter filled from another field because the source left them out, keyed
+    /// "<c>target from source</c>" (e.g. "host.id from agent.id" on Elastic Endpoint 7.x) → how many events.
+    /// </summary>
+    public Dictionary<string, int> DerivedFields { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>How many documents the record held (events plus rejections), for per-format counts.</summary>
+    public int Documents => Events.Count + Rejections.Count;
+
+    public void CountUnmapped(string field, int times = 1) =>
+        UnmappedFields[field] = UnmappedFields.GetValueOrDefault(field) + times;
+
+    public void CountDerived(string derivation) => DerivedFields[derivation] = DerivedFields.GetValueOrDefault(derivation) + 1;
 }

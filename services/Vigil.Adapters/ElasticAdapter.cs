@@ -1,0 +1,161 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Vigil.Contracts;
+using Vigil.Contracts.Telemetry;
+
+namespace Vigil.Adapters;
+
+/// <summary>
+/// Elastic Defend / Elastic Endpoint ECS JSON (7.x and 8.x) to the canonical <see cref="TelemetryEvent"/>: one event per
+/// Kafka message as Elastic Agent's Kafka output writes it, bare <c>_source</c> lines and hit lines of an Elasticsearch
+/// export, and whole search responses. Field reading (dotted or nested keys, numbers as text and back, scalar or array)
+/// is <see cref="EcsJson"/>'s; this class adds what is Elastic-specific: the record shapes, <c>@metadata</c>, the 7.x
+/// fall-backs (<c>host.id</c> from <c>agent.id</c>, <c>host.os.type</c> from family or platform) and the minimum an
+/// event needs to be correlated (time, host, category).
+/// </summary>
+public sealed class ElasticAdapter : ITelemetryAdapter
+{
+    public const string FormatName = "elastic";
+
+    public string Format => FormatName;
+
+    public AdaptResult Adapt(RawRecord record)
+    {
+        var result = new AdaptResult();
+        var documents = ElasticDocuments.Read(record.Value, out var owners);
+        try
+        {
+            for (var index = 0; index < documents.Count; index++)
+            {
+                var document = documents[index];
+                if (document.Rejection is { } rejection)
+                {
+                    result.Rejections.Add(rejection);
+                    continue;
+                }
+
+                var (e, problem) = Map(document.Source, document.HitId, index, result);
+                if (problem is not null)
+                {
+                    result.Rejections.Add(problem with { Document = Encoding.UTF8.GetBytes(document.Source.GetRawText()) });
+                }
+                else
+                {
+                    result.Events.Add(e!);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var owner in owners)
+            {
+                owner.Dispose();
+            }
+        }
+
+        return result;
+    }
+
+    private static (TelemetryEvent? Event, AdaptRejection? Problem) Map(JsonElement source, string? hitId, int index, AdaptResult result)
+    {
+        TelemetryEvent e;
+        try
+        {
+            e = EcsJson.Parse<TelemetryEvent>(source);
+        }
+        catch (EcsJsonException ex)
+        {
+            return (null, new AdaptRejection(RejectionReason.InvalidValue, ex.Message, index));
+        }
+
+        if (e.Timestamp == 0)
+        {
+            return (null, new AdaptRejection(RejectionReason.MissingTimestamp, "$.@timestamp: missing; every event needs a time", index));
+        }
+
+        e.Host ??= new Host();
+        if (e.Host.Id.Length == 0 && e.Agent is { Id.Length: > 0 } agent)
+        {
+            // Elastic Endpoint 7.x documents carry agent.id but no host.id; one agent runs per host, so it identifies it.
+            e.Host.Id = agent.Id;
+            result.CountDerived("host.id from agent.id");
+        }
+
+        if (e.Host.Id.Length == 0)
+        {
+            return (null, new AdaptRejection(RejectionReason.MissingHost, "$.host.id: missing, and no agent.id to take it from", index));
+        }
+
+        if (e.Event is null || e.Event.Category.Count == 0)
+        {
+            return (null, new AdaptRejection(RejectionReason.MissingCategory, "$.event.category: missing; rules select events by category", index));
+        }
+
+        if (e.Host.Os is { } os && os.Type.Length == 0 && ElasticOsType.From(os.Platform, os.Name) is { } derivedType)
+        {
+            os.Type = derivedType;
+            result.CountDerived("host.os.type from host.os.platform");
+        }
+        else if (e.Host.Os is null or { Type.Length: 0 } && ElasticOsType.From(Family(source)) is { } familyType)
+        {
+            e.Host.Os ??= new Os();
+            e.Host.Os.Type = familyType;
+            result.CountDerived("host.os.type from host.os.family");
+        }
+
+        if (e.Event.Id.Length == 0)
+        {
+            // Alert ids and evidence refer to event.id: take the export's document id, or a digest of the document so a
+            // replay of the same document gets the same id.
+            e.Event.Id = hitId ?? Digest(source);
+            result.CountDerived(hitId is null ? "event.id from document digest" : "event.id from _id");
+        }
+
+        return (e, null);
+    }
+
+    /// <summary>host.os.family, which the contract does not hold, read from nested or dotted keys.</summary>
+    private static string? Family(JsonElement source)
+    {
+        foreach (var path in new[] { "host.os.family", "host.os", "host", "" })
+        {
+            if (Lookup(source, path) is { } found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+
+        static string? Lookup(JsonElement source, string prefix)
+        {
+            // Walk the nested part, then take the rest as one dotted key ("host": {"os.family": ...} and friends).
+            var node = source;
+            foreach (var key in prefix.Split('.', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty(key, out node))
+                {
+                    return null;
+                }
+            }
+
+            var rest = "host.os.family"[prefix.Length..].TrimStart('.');
+            if (rest.Length == 0)
+            {
+                return node.ValueKind == JsonValueKind.String ? node.GetString() : null;
+            }
+
+            return node.ValueKind == JsonValueKind.Object && node.TryGetProperty(rest, out var leaf) && leaf.ValueKind == JsonValueKind.String
+                ? leaf.GetString()
+                : null;
+        }
+    }
+
+    private static string Digest(JsonElement source)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(source.GetRawText()), hash);
+        return Convert.ToHexStringLower(hash[..16]);
+    }
+}
