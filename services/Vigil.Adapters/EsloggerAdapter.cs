@@ -52,7 +52,8 @@ public sealed class EsloggerAdapter : ITelemetryAdapter
     public AdaptResult Adapt(RawRecord record)
     {
         var result = new AdaptResult();
-        var hostId = !string.IsNullOrWhiteSpace(record.Key) ? record.Key : _options.HostId;
+        var keyed = !string.IsNullOrWhiteSpace(record.Key);
+        var hostId = keyed ? record.Key : _options.HostId;
         var span = record.Value.Span;
         var index = 0;
         while (!span.IsEmpty)
@@ -65,7 +66,19 @@ public sealed class EsloggerAdapter : ITelemetryAdapter
                 continue;
             }
 
+            var before = result.Events.Count;
+            var rejected = result.Rejections.Count;
             AdaptLine(line, hostId, index++, result);
+            if (!keyed && result.Events.Count > before)
+            {
+                result.CountDerived("host.id from configuration");
+            }
+
+            // A record of several lines dead-letters each bad line on its own.
+            for (var i = rejected; i < result.Rejections.Count; i++)
+            {
+                result.Rejections[i] = result.Rejections[i] with { Document = line.ToArray() };
+            }
         }
 
         return result;
@@ -118,7 +131,7 @@ public sealed class EsloggerAdapter : ITelemetryAdapter
             {
                 if (!MessageMembers.Contains(member.Name))
                 {
-                    result.UnmappedFields[member.Name] = result.UnmappedFields.GetValueOrDefault(member.Name) + 1;
+                    result.CountUnmapped(member.Name);
                 }
             }
 
