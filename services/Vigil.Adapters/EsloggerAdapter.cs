@@ -279,9 +279,11 @@ public sealed class EsloggerAdapter : ITelemetryAdapter
         }
 
         var e = FileEvent(c, EsloggerEventKind.FileRename, destination);
-        e.File.Ext ??= new FileExt();
-        e.File.Ext.OriginalPath = source;
-        e.File.Ext.OriginalName = Path.GetFileName(source);
+        var original = FileOf(source);
+        e.File.Ext = new FileExt
+        {
+            Original = new FileOriginal { Path = original.Path, Name = original.Name, Extension = original.Extension, Directory = original.Directory },
+        };
         return e;
     }
 
@@ -326,6 +328,15 @@ public sealed class EsloggerAdapter : ITelemetryAdapter
         var plist = FileUrlPath(itemUrl, EsloggerJson.String(item, "app_url"));
         var e = NewEvent(c, EsloggerEventKind.LaunchItem, actor);
         e.File = FileOf(plist);
+
+        // ES reports the item, not the plist's contents: the Label is the plist's name by launchd convention, the
+        // program is executable_path; RunAtLoad and KeepAlive are unknown here, so they stay absent (not false).
+        e.Persistence = new Persistence { Name = Path.GetFileNameWithoutExtension(plist), Path = plist };
+        if (EsloggerJson.String(body, "executable_path") is { Length: > 0 } program)
+        {
+            e.Persistence.Args.Add(FileUrlPath(program, EsloggerJson.String(item, "app_url")));
+        }
+
         return e;
     }
 
@@ -378,8 +389,9 @@ public sealed class EsloggerAdapter : ITelemetryAdapter
             ? EsloggerJson.String(value, "name") ?? EsloggerJson.String(value, "uuid")
             : null;
 
-        // The member, not the instigator, is the user the event is about (ECS user.* with user.group.* for the group).
-        e.User = new User { Name = memberName ?? "", Group = new Group { Name = group } };
+        // The member, not the instigator, is the user the event is about; group.* is the group changed.
+        e.User = new User { Name = memberName ?? "" };
+        e.Group = new Group { Name = group };
         return e;
     }
 
@@ -393,8 +405,41 @@ public sealed class EsloggerAdapter : ITelemetryAdapter
 
         var actor = EsloggerJson.TryObject(body, "instigator", out var instigator) && AuditToken(instigator) is not null ? instigator : c.Process;
         var e = NewEvent(c, EsloggerEventKind.TccModify, actor);
+        e.Tcc = new Tcc
+        {
+            // Elastic names services without TCC's "kTCCService" prefix (SystemPolicyDocumentsFolder).
+            Service = service.StartsWith(TccServicePrefix, StringComparison.Ordinal) ? service[TccServicePrefix.Length..] : service,
+            Identity = EsloggerJson.String(body, "identity") ?? "",
+            IdentityType = Named(EsloggerJson.Long(body, "identity_type"), TccIdentityTypes),
+            UpdateType = Named(EsloggerJson.Long(body, "update_type"), TccUpdateTypes),
+            Right = Named(EsloggerJson.Long(body, "right"), TccRights),
+            Reason = Named(EsloggerJson.Long(body, "reason"), TccReasons),
+        };
+
+        // The process that asked for the change (the TCC client, e.g. osascript) is the effective process; tccd only
+        // carries it out.
+        var responsible = EsloggerJson.TryObject(body, "responsible", out var r) && AuditToken(r) is not null ? r : actor;
+        e.EffectiveProcess = ProcessOf(c.HostId, responsible);
         return e;
     }
+
+    // es_tcc_* enums (EndpointSecurity/ESTypes.h), lower-cased without their prefix as Elastic writes them.
+    private static readonly string[] TccIdentityTypes = ["bundle_id", "executable_path", "policy_id", "file_provider_domain_id"];
+    private static readonly string[] TccUpdateTypes = ["unknown", "create", "modify", "delete"];
+    private static readonly string[] TccRights = ["denied", "unknown", "allowed", "limited", "add_modify_added", "session_pid", "learn_more"];
+    private static readonly string[] TccReasons =
+    [
+        "none", "error", "user_consent", "user_set", "system_set", "service_policy", "mdm_policy", "service_override_policy",
+        "missing_usage_string", "prompt_timeout", "preflight_unknown", "entitled", "app_type_policy", "prompt_cancel",
+    ];
+
+    /// <summary>An enum value's name; a value newer than this table keeps its number rather than becoming a wrong name.</summary>
+    private static string Named(long? value, string[] names) => value switch
+    {
+        null => "",
+        >= 0 when value < names.Length => names[value.Value],
+        _ => value.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     private TelemetryEvent FileEvent(MessageContext c, EsloggerEventKind kind, string path)
     {
@@ -406,14 +451,13 @@ public sealed class EsloggerAdapter : ITelemetryAdapter
     /// <summary>The fields every event carries, with <paramref name="subject"/> (an es_process_t) as process.*.</summary>
     private TelemetryEvent NewEvent(MessageContext c, EsloggerEventKind kind, JsonElement subject)
     {
-        var seq = EsloggerJson.Long(c.Message, "global_seq_num") ?? EsloggerJson.Long(c.Message, "seq_num") ?? 0;
+        var seq = EsloggerJson.Long(c.Message, "global_seq_num") ?? EsloggerJson.Long(c.Message, "seq_num");
         var e = new TelemetryEvent
         {
             Timestamp = c.Timestamp,
             Event = new Event
             {
-                Id = EventId(c, seq, kind),
-                Sequence = seq,
+                Id = EventId(c, seq ?? 0, kind),
                 Kind = "event",
                 Action = kind.Action,
                 // The data set Elastic Defend uses for the same events, so rules scoped to logs-endpoint.events.* select them.
@@ -430,8 +474,14 @@ public sealed class EsloggerAdapter : ITelemetryAdapter
             Agent = new Agent { Type = FormatName },
             Process = ProcessOf(c.HostId, subject),
         };
+        if (seq is { } sequence)
+        {
+            e.Event.Sequence = sequence;
+        }
+
         e.Event.Category.Add(kind.Category);
         e.Event.Type.Add(kind.Type);
+        e.DataStream = new DataStream { Type = "logs", Dataset = kind.Dataset, Namespace = "default" };
         if (AuditToken(subject) is { } token)
         {
             e.User = new User { Id = token.Euid.ToString(System.Globalization.CultureInfo.InvariantCulture) };
@@ -546,29 +596,31 @@ public sealed class EsloggerAdapter : ITelemetryAdapter
     /// </summary>
     private static CodeSignature CodeSignatureOf(JsonElement process)
     {
-        var flags = EsloggerJson.Long(process, "codesigning_flags") ?? 0;
         var signingId = EsloggerJson.String(process, "signing_id") ?? "";
         var teamId = EsloggerJson.String(process, "team_id") ?? "";
-        var platform = EsloggerJson.Bool(process, "is_platform_binary") == true || (flags & CsPlatformBinary) != 0;
-        var signed = (flags & CsSigned) != 0 || signingId.Length > 0;
-        var valid = (flags & CsValid) != 0;
-        var trusted = signed && valid && (flags & CsAdhoc) == 0 && (platform || teamId.Length > 0);
-        var signature = new CodeSignature
+        var signature = new CodeSignature { SigningId = signingId, TeamId = teamId };
+        var platform = EsloggerJson.Bool(process, "is_platform_binary") == true;
+
+        // Without the kernel's flags the adapter cannot know whether the image is signed or trusted: leave both
+        // absent rather than false, so `trusted == false` rules do not match what was never reported.
+        if (EsloggerJson.Long(process, "codesigning_flags") is { } flags)
         {
-            Exists = signed,
-            Trusted = trusted,
-            Valid = valid,
-            SigningId = signingId,
-            TeamId = teamId,
-        };
+            platform |= (flags & CsPlatformBinary) != 0;
+            var signed = (flags & CsSigned) != 0 || signingId.Length > 0;
+            var valid = (flags & CsValid) != 0;
+            var trusted = signed && valid && (flags & CsAdhoc) == 0 && (platform || teamId.Length > 0);
+            signature.Exists = signed;
+            signature.Valid = valid;
+            signature.Trusted = trusted;
+            if (trusted)
+            {
+                signature.Status = "trusted";
+            }
+        }
+
         if (platform)
         {
             signature.SubjectName = "Software Signing";
-        }
-
-        if (trusted)
-        {
-            signature.Status = "trusted";
         }
 
         return signature;

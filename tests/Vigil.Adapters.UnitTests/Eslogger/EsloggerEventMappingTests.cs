@@ -108,7 +108,9 @@ public sealed class EsloggerEventMappingTests
         AssertKind(e, "file", "change", "rename");
         Assert.Equal("/Users/alice/Library/Application Support/updater", e.File.Path);
         Assert.Equal("updater", e.File.Name);
-        Assert.Equal("/private/tmp/payload", e.File.Ext.OriginalPath);
+        Assert.Equal("/private/tmp/payload", e.File.Ext.Original.Path);
+        Assert.Equal("payload", e.File.Ext.Original.Name);
+        Assert.Equal("/private/tmp", e.File.Ext.Original.Directory);
     }
 
     [Fact]
@@ -127,7 +129,17 @@ public sealed class EsloggerEventMappingTests
         AssertKind(e, "process", "end", "end");
         Assert.Equal(Curl, e.Process.EntityId);
         Assert.Equal(1, e.Process.ExitCode);
-        Assert.Equal(0, _session.Event(S.ExitZero).Process.ExitCode);
+        var zero = _session.Event(S.ExitZero).Process;
+        Assert.True(zero.HasExitCode);
+        Assert.Equal(0, zero.ExitCode);
+    }
+
+    [Fact]
+    public void AProcessKilledByASignalHasNoExitCodeRatherThanZero()
+    {
+        var e = _session.Event(S.ExitSignal);
+        AssertKind(e, "process", "end", "end");
+        Assert.False(e.Process.HasExitCode);
     }
 
     [Fact]
@@ -158,6 +170,11 @@ public sealed class EsloggerEventMappingTests
         Assert.Equal("/Users/alice/Library/LaunchAgents/com.apple.updater.plist", e.File.Path);
         Assert.Equal("/Users/alice/Downloads/helper", e.Process.Executable);
         Assert.Equal(EsloggerEntityIds.For(S.HostId, 930, 3001), e.Process.EntityId);
+        Assert.Equal("com.apple.updater", e.Persistence.Name);
+        Assert.Equal("/Users/alice/Library/LaunchAgents/com.apple.updater.plist", e.Persistence.Path);
+        Assert.Equal(["/Users/alice/Library/Application Support/updater"], e.Persistence.Args);
+        Assert.False(e.Persistence.HasRunatload);
+        Assert.False(e.Persistence.HasKeepalive);
     }
 
     [Fact]
@@ -177,7 +194,7 @@ public sealed class EsloggerEventMappingTests
         var added = _session.Event(S.GroupAdd);
         AssertKind(added, "configuration", "change", "od_group_add");
         Assert.Equal("svc_backup", added.User.Name);
-        Assert.Equal("admin", added.User.Group.Name);
+        Assert.Equal("admin", added.Group.Name);
         Assert.Equal("/usr/sbin/dseditgroup", added.Process.Executable);
         AssertKind(_session.Event(S.GroupRemove), "configuration", "change", "od_group_remove");
     }
@@ -187,6 +204,26 @@ public sealed class EsloggerEventMappingTests
     {
         var e = _session.Event(S.TccModify);
         AssertKind(e, "configuration", "change", "tcc_modify");
+        Assert.Equal("SystemPolicyDocumentsFolder", e.Tcc.Service);
+        Assert.Equal("/usr/bin/osascript", e.Tcc.Identity);
+        Assert.Equal("executable_path", e.Tcc.IdentityType);
+        Assert.Equal("create", e.Tcc.UpdateType);
+        Assert.Equal("allowed", e.Tcc.Right);
+        Assert.Equal("user_consent", e.Tcc.Reason);
+        Assert.Equal("osascript", e.EffectiveProcess.Name);
+        Assert.Equal(EsloggerEntityIds.For(S.HostId, 960, 3200), e.EffectiveProcess.EntityId);
+        Assert.Equal("tccd", e.Process.Name);
+    }
+
+    [Fact]
+    public void ASignatureWithoutCodesigningFlagsLeavesTrustedAndExistsAbsent()
+    {
+        var line = S.ReadLines("session.jsonl")[S.Open].Replace("\"codesigning_flags\":", "\"codesigning_flags_unknown\":", StringComparison.Ordinal);
+        var e = Assert.Single(new EsloggerAdapter().Adapt(S.Record(line, S.HostId)).Events);
+        Assert.False(e.Process.CodeSignature.HasTrusted);
+        Assert.False(e.Process.CodeSignature.HasExists);
+        Assert.Equal("com.apple.curl", e.Process.CodeSignature.SigningId);
+        Assert.True(_session.Event(S.Open).Process.CodeSignature.HasTrusted);
     }
 
     [Fact]
