@@ -9,6 +9,7 @@ public static class AdapterCatalog
     private static readonly Dictionary<string, Func<ITelemetryAdapter>> Factories = new(StringComparer.Ordinal)
     {
         [ElasticAdapter.FormatName] = () => new ElasticAdapter(),
+        [EsloggerAdapter.FormatName] = () => new EsloggerAdapter(),
     };
 
     /// <summary>Every format name with an adapter, sorted.</summary>
