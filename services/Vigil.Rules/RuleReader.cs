@@ -13,7 +13,7 @@ namespace Vigil.Rules;
 /// </summary>
 internal sealed partial class RuleReader(string sourceName, List<RuleDiagnostic> diagnostics)
 {
-    private static readonly string[] VigilKeys = ["analytic", "lateness", "suppression_window", "exception"];
+    private static readonly string[] VigilKeys = ["analytic", "lateness", "suppression_window", "exception", "new_terms_learning"];
 
     private static readonly Dictionary<string, Func<RuleExceptionBuilder, List<string>>> ExceptionCriteria = new(StringComparer.Ordinal)
     {
@@ -269,7 +269,10 @@ internal sealed partial class RuleReader(string sourceName, List<RuleDiagnostic>
             String(vigil, "analytic", "[vigil]", required: false),
             Duration(vigil, "lateness"),
             Duration(vigil, "suppression_window"),
-            exceptions);
+            exceptions)
+        {
+            NewTermsLearning = Duration(vigil, "new_terms_learning"),
+        };
     }
 
     private TimeSpan? Duration(TomlTableNode table, string key)
