@@ -241,7 +241,7 @@ internal sealed class KqlParser
                 return Prefix(field.Text, nested);
             }
 
-            return KListOfValues(FieldName(field, start));
+            return KListOfValues(FieldName(field, start), At(start));
         }
 
         if (RangeOperator() is { } op)
@@ -294,59 +294,60 @@ internal sealed class KqlParser
         return null;
     }
 
-    private KqlNode KListOfValues(string field)
+    private KqlNode KListOfValues(string field, SourceLocation fieldAt)
     {
         if (Peek('('))
         {
             _pos++;
             SkipSpaces();
-            var inner = KOrValues(field);
+            var inner = KOrValues(field, fieldAt);
             SkipSpaces();
             Expect(')', "')' to close the list of values");
             return inner;
         }
 
-        return KValue(field);
+        return KValue(field, fieldAt);
     }
 
-    private KqlNode KOrValues(string field)
+    private KqlNode KOrValues(string field, SourceLocation fieldAt)
     {
         var start = Here;
-        var items = new List<KqlNode> { KAndValues(field) };
+        var items = new List<KqlNode> { KAndValues(field, fieldAt) };
         while (KBinary("or"))
         {
-            items.Add(KAndValues(field));
+            items.Add(KAndValues(field, fieldAt));
         }
 
         return items.Count == 1 ? items[0] : new KqlOr(start, items);
     }
 
-    private KqlNode KAndValues(string field)
+    private KqlNode KAndValues(string field, SourceLocation fieldAt)
     {
         var start = Here;
-        var items = new List<KqlNode> { KNotValues(field) };
+        var items = new List<KqlNode> { KNotValues(field, fieldAt) };
         while (KBinary("and"))
         {
-            items.Add(KNotValues(field));
+            items.Add(KNotValues(field, fieldAt));
         }
 
         return items.Count == 1 ? items[0] : new KqlAnd(start, items);
     }
 
-    private KqlNode KNotValues(string field)
+    private KqlNode KNotValues(string field, SourceLocation fieldAt)
     {
         var start = Here;
         if (KNotAhead(_pos))
         {
             _pos += 3;
             SkipSpaces();
-            return new KqlNot(start, KListOfValues(field));
+            return new KqlNot(start, KListOfValues(field, fieldAt));
         }
 
-        return KListOfValues(field);
+        return KListOfValues(field, fieldAt);
     }
 
-    private KqlNode KValue(string field)
+    /// <summary>One value of <paramref name="field"/>; the node sits at the field (unknown fields are reported there).</summary>
+    private KqlNode KValue(string field, SourceLocation fieldAt)
     {
         var start = _pos;
         var value = KLiteral(asField: false);
@@ -355,7 +356,7 @@ internal sealed class KqlParser
             throw Error(start, AtEnd ? $"the query ends where a value for '{field}' was expected" : $"unexpected '{Current}': expected a value for '{field}'");
         }
 
-        return value.IsMatchAll ? new KqlExists(At(start), field) : new KqlTerm(At(start), field, value);
+        return value.IsMatchAll ? new KqlExists(fieldAt, field) : new KqlTerm(fieldAt, field, value);
     }
 
     /// <summary>A quoted string or an unquoted literal (which may hold spaces, and is trimmed), with KQL's escapes.</summary>
@@ -574,7 +575,7 @@ internal sealed class KqlParser
     /// A list of clauses: AND binds tighter than OR, adjacent clauses without an operator are OR (query_string's default
     /// operator), and when any clause is +required the optional ones stop mattering, as in Lucene's BooleanQuery.
     /// </summary>
-    private KqlNode LQuery(string? field, char? closing)
+    private KqlNode LQuery(string? field, char? closing, SourceLocation? fieldAt = null)
     {
         var start = Here;
         var groups = new List<List<(Occur Occur, KqlNode Node)>> { new() };
@@ -623,7 +624,7 @@ internal sealed class KqlParser
                 SkipSpaces();
             }
 
-            groups[^1].Add((occur, LClause(field)));
+            groups[^1].Add((occur, LClause(field, fieldAt)));
             first = false;
         }
 
@@ -664,13 +665,13 @@ internal sealed class KqlParser
         return false;
     }
 
-    private KqlNode LClause(string? field)
+    private KqlNode LClause(string? field, SourceLocation? fieldAt)
     {
         var start = _pos;
         if (Peek('('))
         {
             _pos++;
-            var inner = LQuery(field, ')');
+            var inner = LQuery(field, ')', fieldAt);
             Expect(')', "')' to close the group");
             LBoost();
             return inner;
@@ -707,19 +708,19 @@ internal sealed class KqlParser
             if (Peek('('))
             {
                 _pos++;
-                var group = LQuery(name.Text, ')');
+                var group = LQuery(name.Text, ')', At(start));
                 Expect(')', "')' to close the group");
                 LBoost();
                 return group;
             }
 
-            return LValue(name.Text);
+            return LValue(name.Text, At(start));
         }
 
-        return LValue(field);
+        return LValue(field, fieldAt ?? Here);
     }
 
-    private KqlNode LValue(string field)
+    private KqlNode LValue(string field, SourceLocation fieldAt)
     {
         var start = _pos;
         if (Peek('[') || Peek('{'))
@@ -763,7 +764,7 @@ internal sealed class KqlParser
         }
 
         LBoost();
-        return value.IsMatchAll ? new KqlExists(At(start), field) : new KqlTerm(At(start), field, value);
+        return value.IsMatchAll ? new KqlExists(fieldAt, field) : new KqlTerm(fieldAt, field, value);
     }
 
     private KqlNode LRange(string field)
