@@ -22,7 +22,7 @@ public sealed class SignalBudgetStore(IConnectionMultiplexer redis, RedisKeys ke
 
         var db = redis.GetDatabase();
         var buckets = candidates
-            .GroupBy(c => (c.Rule, Bucket: SignalBudget.BucketOf(c.Rule, c.Alert.LastEventTime)))
+            .GroupBy(c => (c.Rule, Bucket: SignalBudget.BucketOf(c)))
             .Select(g =>
             {
                 var key = keys.Fleet(g.Key.Rule.RuleId, "signals", g.Key.Rule.RuleId, g.Key.Bucket.ToString(CultureInfo.InvariantCulture));
