@@ -21,12 +21,15 @@ public sealed class CorrelationHandler(
     ITopicPublisher<Alert> publisher,
     PublishedAlertLog publishedAlerts,
     TimeProvider clock,
-    ILogger<CorrelationHandler> logger) : IRecordBatchHandler<TelemetryEvent>
+    ILogger<CorrelationHandler> logger,
+    AggregationStore aggregations,
+    SignalBudgetStore signalBudget) : IRecordBatchHandler<TelemetryEvent>
 {
     // The consume loop and the quiet-host release both change states; one at a time.
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly MatchTriage triage = new(alerts);
     private readonly HeldHosts held = new();
+    private readonly AggregationAlerts aggregationAlerts = new(new MatchTriage(alerts));
 
     // Resolved once: a labelled child looked up per relevant event would allocate on the hot path.
     private readonly Dictionary<CompiledRule, Prometheus.Counter.Child> relevantEvents =
@@ -39,6 +42,7 @@ public sealed class CorrelationHandler(
         {
             var work = new Dictionary<StateKey, List<ConsumedRecord<TelemetryEvent>>>();
             var matches = new List<(CompiledRule Rule, SequenceMatch<TelemetryEvent> Match)>();
+            var aggregationWork = new List<AggregationWork>();
             foreach (var record in batch)
             {
                 foreach (var rule in pack.Rules)
@@ -49,6 +53,21 @@ public sealed class CorrelationHandler(
                     }
 
                     relevantEvents[rule].Inc();
+                    if (rule.IsAggregation)
+                    {
+                        // Exceptions filter what a threshold or new_terms rule counts, as Elastic filters the events its query searches.
+                        if (rule.Exceptions.FindException([record.Value]) is not null)
+                        {
+                            CorrelatorMetrics.AlertsDropped.WithLabels(pack.Analytic, rule.RuleId, "exception").Inc();
+                        }
+                        else
+                        {
+                            aggregationWork.Add(new AggregationWork(rule, record.Value));
+                        }
+
+                        continue;
+                    }
+
                     var host = rule.Engine.HostOf(record.Value);
                     if (rule.IsStateful)
                     {
@@ -68,10 +87,14 @@ public sealed class CorrelationHandler(
                 }
             }
 
-            if (work.Count == 0 && matches.Count == 0)
+            if (work.Count == 0 && matches.Count == 0 && aggregationWork.Count == 0)
             {
                 return;
             }
+
+            var (verdicts, aggregationWrites) = aggregationWork.Count == 0
+                ? ([], new AggregationWrites())
+                : await aggregations.ProcessAsync(aggregationWork, aggregationAlerts).ConfigureAwait(false);
 
             var states = work.Count == 0 ? [] : await store.LoadAsync(work.Keys).ConfigureAwait(false);
             var changed = new Dictionary<StateKey, HostState<TelemetryEvent>>();
@@ -91,7 +114,7 @@ public sealed class CorrelationHandler(
                 }
             }
 
-            await PublishAndCommitAsync(changed, matches, batch.Select(r => r.Partition).ToHashSet(), heldChanges, cancellationToken).ConfigureAwait(false);
+            await PublishAndCommitAsync(changed, matches, batch.Select(r => r.Partition).ToHashSet(), heldChanges, cancellationToken, verdicts, aggregationWrites).ConfigureAwait(false);
         }
         finally
         {
@@ -243,17 +266,20 @@ public sealed class CorrelationHandler(
         List<(CompiledRule Rule, SequenceMatch<TelemetryEvent> Match)> matches,
         IReadOnlyCollection<int> partitions,
         IReadOnlyCollection<HeldChange> heldChanges,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        List<(CompiledRule Rule, MatchVerdict Verdict)>? aggregationVerdicts = null,
+        AggregationWrites? aggregationWrites = null)
     {
         var candidates = new List<PendingAlert>();
-        foreach (var (rule, match) in matches)
+        var verdicts = matches.Select(m => (m.Rule, Verdict: triage.Judge(m.Rule, m.Match), m.Match.HostId))
+            .Concat((aggregationVerdicts ?? []).Select(v => (v.Rule, v.Verdict, HostId: v.Verdict.Alert?.Alert.Host.Id ?? string.Empty)));
+        foreach (var (rule, verdict, hostId) in verdicts)
         {
             CorrelatorMetrics.Matches.WithLabels(pack.Analytic, rule.RuleId).Inc();
-            var verdict = triage.Judge(rule, match);
             if (verdict.AllowedBy is { } exception)
             {
                 CorrelatorMetrics.AlertsDropped.WithLabels(pack.Analytic, rule.RuleId, "exception").Inc();
-                logger.LogDebug("Exception '{Exception}' allows a match of {Rule} on host {Host}", exception.Description, rule.RuleId, match.HostId);
+                logger.LogDebug("Exception '{Exception}' allows a match of {Rule} on host {Host}", exception.Description, rule.RuleId, hostId);
                 continue;
             }
 
@@ -284,6 +310,8 @@ public sealed class CorrelationHandler(
                 }
             }
 
+            fresh = await signalBudget.TakeAsync(fresh).ConfigureAwait(false);
+
             // Published before the state moves on: a crash here replays the events and re-derives the same alert ids.
             publishedAlerts.Published(
                 await publisher.PublishBatchAsync(fresh.Select(a => KeyValuePair.Create(a.Alert.Host.Id, a.Alert)).ToList(), cancellationToken).ConfigureAwait(false));
@@ -295,5 +323,9 @@ public sealed class CorrelationHandler(
         }
 
         await store.CommitAsync(changed, fresh, partitions, publishedAlerts.Checkpoint(), heldChanges).ConfigureAwait(false);
+        if (aggregationWrites is not null)
+        {
+            await aggregations.CommitAsync(aggregationWrites).ConfigureAwait(false);
+        }
     }
 }

@@ -24,6 +24,9 @@ internal static class CorrelatorMetrics
     public static readonly Counter RedisRoundTrips = Metrics.CreateCounter(
         "vigil_correlator_redis_round_trips_total", "Pipelined Redis round trips (a batch costs at most three).", "analytic");
 
+    public static readonly Counter StateEvictions = Metrics.CreateCounter(
+        "vigil_correlator_state_evictions_total", "Threshold groups or new-terms combinations dropped to keep a rule's state within its cap.", "analytic", "rule");
+
     public static readonly Gauge HeldHosts = Metrics.CreateGauge(
         "vigil_correlator_hosts_with_held_events", "Hosts whose newest events wait for the lateness window before matching.", "analytic");
 }

@@ -1,6 +1,7 @@
 using Vigil.Contracts.Telemetry;
 using Vigil.Eql;
 using Vigil.Eql.Documents;
+using Vigil.Eql.Kql;
 using Vigil.Eql.Sequences;
 using Vigil.Rules;
 
@@ -76,7 +77,10 @@ public sealed class AnalyticPack
 
     private static CompiledRule Compile(DetectionRule rule, string analytic, TimeSpan defaultLateness)
     {
-        var query = EqlCompiler.Compile(rule.Query, TelemetrySchemas.Protobuf);
+        var query = rule.Dialect is { } dialect
+            ? KqlCompiler.Compile(rule.Query, dialect, TelemetrySchemas.Protobuf)
+            : EqlCompiler.Compile(rule.Query, TelemetrySchemas.Protobuf);
+        var clock = new EventClock(rule.TimestampOverride);
         var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = rule.Vigil.Lateness ?? defaultLateness });
         return new CompiledRule(
             rule,
@@ -85,6 +89,11 @@ public sealed class AnalyticPack
             engine,
             new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf),
             new RuleExceptionFilter<TelemetryEvent>(rule.Vigil.Exceptions, TelemetrySchemas.Protobuf),
-            rule.Vigil.SuppressionWindow);
+            rule.Vigil.SuppressionWindow)
+        {
+            Clock = clock,
+            Threshold = rule.Threshold is { } threshold ? new ThresholdAggregation(threshold, rule.Schedule.LookBack, clock) : null,
+            NewTerms = rule.NewTerms is { } newTerms ? new NewTermsAggregation(newTerms, rule.Vigil.NewTermsLearning, clock) : null,
+        };
     }
 }

@@ -11,4 +11,10 @@ public sealed record VigilRuleSettings(
     IReadOnlyList<RuleException> Exceptions)
 {
     public static VigilRuleSettings None { get; } = new(null, null, null, []);
+
+    /// <summary>
+    /// new_terms_learning: how long a new_terms rule records combinations before it alerts (event time from its first
+    /// event); null means the rule's history window.
+    /// </summary>
+    public TimeSpan? NewTermsLearning { get; init; }
 }
