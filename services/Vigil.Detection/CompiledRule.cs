@@ -18,5 +18,5 @@ public sealed record CompiledRule(
     public string RuleId => Rule.RuleId;
 
     /// <summary>Sequence rules keep state per host; single-event rules match statelessly.</summary>
-    public bool IsStateful => Query.IsSequence;
+    public bool IsStateful => Query.IsStateful;
 }
