@@ -12,9 +12,9 @@ namespace Vigil.Cli;
 /// </summary>
 public static class BacktestCommand
 {
-    public const string Usage = "vigil backtest --rules <rule file|folder> --events <file.ndjson|-> [--lateness 2s]";
+    public const string Usage = "vigil backtest --rules <rule file|folder> --events <file.ndjson|-> [--lateness 2s] [--query-semantics]";
 
-    private static readonly string[] KnownOptions = ["rules", "events", "lateness"];
+    private static readonly string[] KnownOptions = ["rules", "events", "lateness", "query-semantics"];
 
     /// <summary>Exit codes: 0 all lines read, 1 some lines malformed (reported and skipped), 2 usage or rule errors.</summary>
     public static async Task<int> RunAsync(CliArguments args, TextReader stdin, TextWriter stdout, TextWriter stderr)
@@ -38,7 +38,9 @@ public static class BacktestCommand
         AnalyticPack pack;
         try
         {
-            pack = AnalyticPack.LoadAll(rulesPath, lateness);
+            // --query-semantics: sequences without maxspan span the whole input, as one EQL search over it would
+            // (otherwise they are bounded by each rule's look-back, as Elastic's scheduled runs are).
+            pack = AnalyticPack.LoadAll(rulesPath, new EngineDefaults(lateness) { QuerySemantics = args.Flag("query-semantics") });
         }
         catch (RulePackException e)
         {

@@ -12,7 +12,8 @@ namespace Vigil.Rules;
 /// </summary>
 internal sealed partial class RuleReader(string sourceName, List<RuleDiagnostic> diagnostics)
 {
-    private static readonly string[] VigilKeys = ["analytic", "lateness", "suppression_window", "exception"];
+    private static readonly string[] VigilKeys =
+        ["analytic", "lateness", "suppression_window", "exception", "sequence_span", "max_pending_keys", "max_state_bytes"];
 
     private static readonly Dictionary<string, Func<RuleExceptionBuilder, List<string>>> ExceptionCriteria = new(StringComparer.Ordinal)
     {
@@ -61,6 +62,7 @@ internal sealed partial class RuleReader(string sourceName, List<RuleDiagnostic>
         var query = ReadQuery(rule, compile: type == "eql" && language == "eql");
         var threats = ReadThreats(rule);
         var vigil = ReadVigil(root);
+        var schedule = ReadSchedule(rule);
         if (diagnostics.Count > errorsBefore || ruleId is null || name is null || description is null || query is null)
         {
             return null;
@@ -68,7 +70,10 @@ internal sealed partial class RuleReader(string sourceName, List<RuleDiagnostic>
 
         return new DetectionRule(
             ruleId, name, description, (int)riskScore!.Value, severity!.Value, type!, language!, query, threats,
-            Strings(rule, "tags", "[rule]"), Strings(rule, "references", "[rule]"), metadata, vigil);
+            Strings(rule, "tags", "[rule]"), Strings(rule, "references", "[rule]"), metadata, vigil)
+        {
+            Schedule = schedule,
+        };
     }
 
     private RuleMetadata ReadMetadata(TomlTableNode root)
@@ -229,7 +234,61 @@ internal sealed partial class RuleReader(string sourceName, List<RuleDiagnostic>
             String(vigil, "analytic", "[vigil]", required: false),
             Duration(vigil, "lateness"),
             Duration(vigil, "suppression_window"),
-            exceptions);
+            exceptions)
+        {
+            SequenceSpan = Duration(vigil, "sequence_span"),
+            MaxPendingKeys = Limit(vigil, "max_pending_keys"),
+            MaxStateBytes = Limit(vigil, "max_state_bytes"),
+        };
+    }
+
+    private int? Limit(TomlTableNode table, string key)
+    {
+        var value = Integer(table, key, "[vigil]", required: false);
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value is < 1 or > int.MaxValue)
+        {
+            Report(table, key, $"{key} must be a whole number from 1 to {int.MaxValue}, not {value}");
+            return null;
+        }
+
+        return (int)value;
+    }
+
+    /// <summary>Reads the rule's <c>interval</c> and <c>from</c> (Elastic's defaults when absent).</summary>
+    private RuleSchedule ReadSchedule(TomlTableNode rule)
+    {
+        var interval = RuleSchedule.DefaultInterval;
+        var lookBack = RuleSchedule.DefaultLookBack;
+        if (String(rule, "interval", "[rule]", required: false) is { } intervalText)
+        {
+            if (RuleSchedule.ParseInterval(intervalText, out var problem) is { } parsed)
+            {
+                interval = parsed;
+            }
+            else
+            {
+                Report(rule, "interval", problem!);
+            }
+        }
+
+        if (String(rule, "from", "[rule]", required: false) is { } fromText)
+        {
+            if (RuleSchedule.ParseFrom(fromText, out var problem) is { } parsed)
+            {
+                lookBack = parsed;
+            }
+            else
+            {
+                Report(rule, "from", problem!);
+            }
+        }
+
+        return new RuleSchedule(interval, lookBack);
     }
 
     private TimeSpan? Duration(TomlTableNode table, string key)
