@@ -229,8 +229,9 @@ public sealed class SequenceEngine<TEvent>
         }
 
         var kept = 0;
-        foreach (var awaiting in state.Awaiting)
+        for (var i = 0; i < state.Awaiting.Count; i++)
         {
+            var awaiting = state.Awaiting[i];
             if (awaiting.Deadline < before)
             {
                 run.Matches.Add(Complete(state.HostId, awaiting.Key, awaiting.Sequence));
