@@ -16,9 +16,9 @@ namespace Vigil.Cli;
 /// </summary>
 public static class BacktestCommand
 {
-    public const string Usage = "vigil backtest --rules <rule file|folder> --events <file|-> [--format canonical|elastic|eslogger (default: detected)] [--lateness 2s]";
+    public const string Usage = "vigil backtest --rules <rule file|folder> --events <file|-> [--format canonical|elastic|eslogger (default: detected)] [--lateness 2s] [--query-semantics]";
 
-    private static readonly string[] KnownOptions = ["rules", "events", "lateness", "format"];
+    private static readonly string[] KnownOptions = ["rules", "events", "lateness", "format", "query-semantics"];
 
     /// <summary>Exit codes: 0 all documents read, 1 some malformed or rejected (reported and skipped), 2 usage or rule errors.</summary>
     public static async Task<int> RunAsync(CliArguments args, TextReader stdin, TextWriter stdout, TextWriter stderr)
@@ -48,7 +48,9 @@ public static class BacktestCommand
         AnalyticPack pack;
         try
         {
-            pack = AnalyticPack.LoadAll(rulesPath, lateness);
+            // --query-semantics: sequences without maxspan span the whole input, as one EQL search over it would
+            // (otherwise they are bounded by each rule's look-back, as Elastic's scheduled runs are).
+            pack = AnalyticPack.LoadAll(rulesPath, new EngineDefaults(lateness) { QuerySemantics = args.Flag("query-semantics") });
         }
         catch (RulePackException e)
         {

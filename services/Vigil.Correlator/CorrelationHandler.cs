@@ -30,6 +30,7 @@ public sealed class CorrelationHandler(
     private readonly MatchTriage triage = new(alerts);
     private readonly HeldHosts held = new();
     private readonly AggregationAlerts aggregationAlerts = new(new MatchTriage(alerts));
+    private readonly StateLimitLog stateLimitLog = new();
 
     // Resolved once: a labelled child looked up per relevant event would allocate on the hot path.
     private readonly Dictionary<CompiledRule, Prometheus.Counter.Child> relevantEvents =
@@ -108,7 +109,8 @@ public sealed class CorrelationHandler(
                     Collect(key, state, key.Rule.Engine.Process(state, record.Value), changed, matches);
                 }
 
-                if (held.Update(key, records[^1].TopicPartition, state.BufferedEventCount, now) is { } change)
+                // A match awaiting a trailing missing-event window holds the host like a buffered event does.
+                if (held.Update(key, records[^1].TopicPartition, state.BufferedEventCount + state.AwaitingMatchCount, now) is { } change)
                 {
                     heldChanges.Add(change);
                 }
@@ -227,14 +229,28 @@ public sealed class CorrelationHandler(
         var changed = new Dictionary<StateKey, HostState<TelemetryEvent>>();
         var matches = new List<(CompiledRule Rule, SequenceMatch<TelemetryEvent> Match)>();
         // Released states hold nothing back any more.
-        var heldChanges = taken.Select(t => new HeldChange(t.Partition.Partition, t.Key, false)).ToList();
-        foreach (var key in taken.Select(t => t.Key))
+        var heldChanges = new List<HeldChange>();
+        var now = clock.GetUtcNow();
+        foreach (var entry in taken)
         {
+            var key = entry.Key;
             var state = states[key];
             if (state.LatestTimestamp is { } latest)
             {
-                // Everything seen so far may match now: the host stayed quiet for the whole lateness window.
-                Collect(key, state, key.Rule.Engine.AdvanceWatermark(state, latest + 1), changed, matches);
+                // Everything seen so far may match now: the host stayed quiet for the whole lateness window. The clock
+                // minus the lateness also ends trailing missing-event windows that closed since the host's last event.
+                var clockWatermark = (now - key.Rule.Engine.Options.Lateness).ToUnixTimeMilliseconds() * 1_000_000;
+                Collect(key, state, key.Rule.Engine.AdvanceWatermark(state, Math.Max(latest + 1, clockWatermark)), changed, matches);
+            }
+
+            if (state.AwaitingMatchCount > 0)
+            {
+                // Still waiting for a missing-event window to close: keep the host held so a later scan reports it.
+                held.Restore([entry with { LastEvent = now }]);
+            }
+            else
+            {
+                heldChanges.Add(new HeldChange(entry.Partition.Partition, key, false));
             }
         }
 
@@ -258,7 +274,30 @@ public sealed class CorrelationHandler(
             CorrelatorMetrics.LateEvents.WithLabels(pack.Analytic, key.Rule.RuleId).Inc(result.LateEvents);
         }
 
+        CountRejections(key, state.HostId, result.Rejections);
+
         matches.AddRange(result.Matches.Select(m => (key.Rule, m)));
+    }
+
+    private void CountRejections(StateKey key, string host, RejectionCounts rejections)
+    {
+        if (rejections.Total == 0)
+        {
+            return;
+        }
+
+        var rule = key.Rule.RuleId;
+        CorrelatorMetrics.Rejected.WithLabels(pack.Analytic, rule, "maxspan").Inc(rejections.MaxSpan);
+        CorrelatorMetrics.Rejected.WithLabels(pack.Analytic, rule, "until").Inc(rejections.Until);
+        CorrelatorMetrics.Rejected.WithLabels(pack.Analytic, rule, "overwrite").Inc(rejections.Overwritten);
+        CorrelatorMetrics.Rejected.WithLabels(pack.Analytic, rule, "state_limit").Inc(rejections.StateLimit);
+        CorrelatorMetrics.Rejected.WithLabels(pack.Analytic, rule, "missing_event").Inc(rejections.MissingEvent);
+        if (rejections.StateLimit > 0 && stateLimitLog.ShouldLog(rule, host, clock.GetUtcNow()))
+        {
+            logger.LogWarning(
+                "Rule {Rule} on host {Host} hit its state limit: evicted {Evicted} pending partial sequence(s), oldest first (logged once per host per {Window})",
+                rule, host, rejections.StateLimit, StateLimitLog.Window);
+        }
     }
 
     private async Task PublishAndCommitAsync(

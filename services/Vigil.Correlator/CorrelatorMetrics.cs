@@ -12,6 +12,11 @@ internal static class CorrelatorMetrics
     public static readonly Counter LateEvents = Metrics.CreateCounter(
         "vigil_correlator_late_events_total", "Events older than what matching had already passed (replays or lateness exceeded).", "analytic", "rule");
 
+    public static readonly Counter Rejected = Metrics.CreateCounter(
+        "vigil_correlator_rejected_partials_total",
+        "Partial sequences a rule threw away, by reason: maxspan, until, overwrite (a newer partial took its state), state_limit (evicted to keep a host's state bounded), missing_event (the absent event occurred).",
+        "analytic", "rule", "reason");
+
     public static readonly Counter Matches = Metrics.CreateCounter(
         "vigil_correlator_matches_total", "Completed sequences or single-event matches.", "analytic", "rule");
 

@@ -18,7 +18,7 @@ public sealed record CompiledRule(
     public string RuleId => Rule.RuleId;
 
     /// <summary>Sequence rules keep state per host; single-event rules match statelessly.</summary>
-    public bool IsStateful => Query.IsSequence;
+    public bool IsStateful => Query.IsStateful;
 
     /// <summary>The rule's event time (timestamp_override, else @timestamp).</summary>
     public EventClock Clock { get; init; } = new(null);

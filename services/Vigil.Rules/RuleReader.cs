@@ -13,7 +13,8 @@ namespace Vigil.Rules;
 /// </summary>
 internal sealed partial class RuleReader(string sourceName, List<RuleDiagnostic> diagnostics)
 {
-    private static readonly string[] VigilKeys = ["analytic", "lateness", "suppression_window", "exception", "new_terms_learning"];
+    private static readonly string[] VigilKeys =
+        ["analytic", "lateness", "suppression_window", "exception", "new_terms_learning", "sequence_span", "max_pending_keys", "max_state_bytes"];
 
     private static readonly Dictionary<string, Func<RuleExceptionBuilder, List<string>>> ExceptionCriteria = new(StringComparer.Ordinal)
     {
@@ -272,7 +273,28 @@ internal sealed partial class RuleReader(string sourceName, List<RuleDiagnostic>
             exceptions)
         {
             NewTermsLearning = Duration(vigil, "new_terms_learning"),
+            SequenceSpan = Duration(vigil, "sequence_span"),
+            MaxPendingKeys = Limit(vigil, "max_pending_keys"),
+            MaxStateBytes = Limit(vigil, "max_state_bytes"),
         };
+    }
+
+    private int? Limit(TomlTableNode table, string key)
+    {
+        var value = Integer(table, key, "[vigil]", required: false);
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value is < 1 or > int.MaxValue)
+        {
+            Report(table, key, $"{key} must be a whole number from 1 to {int.MaxValue}, not {value}");
+            return null;
+        }
+
+        return (int)value;
+    }
     }
 
     private TimeSpan? Duration(TomlTableNode table, string key)

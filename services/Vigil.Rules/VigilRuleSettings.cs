@@ -17,4 +17,16 @@ public sealed record VigilRuleSettings(
     /// event); null means the rule's history window.
     /// </summary>
     public TimeSpan? NewTermsLearning { get; init; }
+
+    /// <summary>
+    /// <c>sequence_span</c>: the span a sequence without maxspan (or a sample) may cover; when absent, the rule's
+    /// look-back (<see cref="RuleSchedule.LookBack"/>).
+    /// </summary>
+    public TimeSpan? SequenceSpan { get; init; }
+
+    /// <summary><c>max_pending_keys</c>: join keys with pending partial sequences per host; when absent, the pack's default.</summary>
+    public int? MaxPendingKeys { get; init; }
+
+    /// <summary><c>max_state_bytes</c>: serialized bytes of the rule's state per host; when absent, the pack's default.</summary>
+    public int? MaxStateBytes { get; init; }
 }
