@@ -6,7 +6,7 @@ namespace Vigil.Eql.Documents;
 /// <summary>
 /// The fields a query may name, read from a protobuf message descriptor. ECS paths resolve case-insensitively by walking
 /// message fields by name; "@timestamp" is the root "timestamp" field, "Ext" is "ext", and a path segment that is not a
-/// field may join the next one with '_' (ECS "file.Ext.original.path" is the flattened "file.ext.original_path").
+/// field may join the next one with '_', so a dotted ECS name whose contract field is flattened still resolves.
 /// </summary>
 public sealed class FieldCatalog
 {
@@ -82,6 +82,14 @@ public sealed class FieldCatalog
             var field = message.Fields.InDeclarationOrder().FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
             if (field is null)
             {
+                continue;
+            }
+
+            if (field.IsMap)
+            {
+                // A map (TelemetryEvent.unmapped) holds source fields the contract has no place for, as untyped JSON
+                // text; a query names contract fields so a typo or a missing field fails when the rule loads.
+                problem ??= $"'{string.Join('.', segments, 0, end + 1)}' holds source fields the contract has no place for and cannot be queried";
                 continue;
             }
 
