@@ -22,9 +22,6 @@ public sealed record DetectionRule(
     RuleMetadata Metadata,
     VigilRuleSettings Vigil)
 {
-    /// <summary>When Elastic would run the rule and how far back each run searches (interval and from).</summary>
-    public RuleSchedule Schedule { get; init; } = RuleSchedule.Default;
-
     /// <summary>The file the rule came from.</summary>
     public string SourceName => Query.Name;
 

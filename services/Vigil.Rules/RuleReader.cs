@@ -295,7 +295,6 @@ internal sealed partial class RuleReader(string sourceName, List<RuleDiagnostic>
 
         return (int)value;
     }
-    }
 
     private TimeSpan? Duration(TomlTableNode table, string key)
     {

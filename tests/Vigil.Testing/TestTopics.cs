@@ -81,33 +81,33 @@ public sealed class TestTopics
         return path;
     }
 
-    /// <summary>Committed offsets of <paramref name="group"/> on the telemetry topic, per partition (-1001 when none).</summary>
-    public IReadOnlyDictionary<int, long> CommittedOffsets(string group)
+    /// <summary>Committed offsets of <paramref name="group"/> on the telemetry topic (or <paramref name="topic"/>), per partition (-1001 when none).</summary>
+    public IReadOnlyDictionary<int, long> CommittedOffsets(string group, string? topic = null)
     {
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig { BootstrapServers = Broker.BootstrapServers, GroupId = group }).Build();
-        var committed = consumer.Committed(PartitionsOf(Telemetry), TimeSpan.FromSeconds(10));
+        var committed = consumer.Committed(PartitionsOf(topic ?? Telemetry), TimeSpan.FromSeconds(10));
         return committed.ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
     }
 
-    /// <summary>End offsets of the telemetry topic per partition (records published so far).</summary>
-    public IReadOnlyDictionary<int, long> EndOffsets()
+    /// <summary>End offsets of the telemetry topic (or <paramref name="topic"/>) per partition (records published so far).</summary>
+    public IReadOnlyDictionary<int, long> EndOffsets(string? topic = null)
     {
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig { BootstrapServers = Broker.BootstrapServers, GroupId = $"w-{Guid.NewGuid():N}" }).Build();
-        return Ends(consumer, PartitionsOf(Telemetry)).ToDictionary(e => e.Key.Partition.Value, e => e.Value);
+        return Ends(consumer, PartitionsOf(topic ?? Telemetry)).ToDictionary(e => e.Key.Partition.Value, e => e.Value);
     }
 
     /// <summary>
     /// Waits until <paramref name="group"/> has committed every telemetry record published so far: a service that
     /// stores offsets only after handling has then handled them all, so what it did not do by now it will not do.
     /// </summary>
-    public async Task WaitUntilCommittedAsync(string group, TimeSpan timeout)
+    public async Task WaitUntilCommittedAsync(string group, TimeSpan timeout, string? topic = null)
     {
-        var end = EndOffsets();
+        var end = EndOffsets(topic);
         await Eventually.TrueAsync(
             // A partition nothing was published to has no committed offset (-1001) and nothing to commit.
-            () => CommittedOffsets(group).All(c => Math.Max(0, c.Value) >= end[c.Key]),
+            () => CommittedOffsets(group, topic).All(c => Math.Max(0, c.Value) >= end[c.Key]),
             timeout,
-            $"group {group} commits every telemetry record ({end.Values.Sum()})");
+            $"group {group} commits every record of {topic ?? Telemetry} ({end.Values.Sum()})");
     }
 
     private List<TopicPartition> PartitionsOf(string topic) =>
