@@ -18,6 +18,11 @@ public sealed class ElasticAdapter : ITelemetryAdapter
 {
     public const string FormatName = "elastic";
 
+    /// <summary>Beats' transport metadata (beat, type, version, raw_index...): not event data, so neither kept nor counted.</summary>
+    private const string TransportMetadata = "@metadata";
+
+    private readonly EcsReadReport report = new();
+
     public string Format => FormatName;
 
     public AdaptResult Adapt(RawRecord record)
@@ -57,21 +62,34 @@ public sealed class ElasticAdapter : ITelemetryAdapter
         return result;
     }
 
-    private static (TelemetryEvent? Event, AdaptRejection? Problem) Map(JsonElement source, string? hitId, int index, AdaptResult result)
+    private (TelemetryEvent? Event, AdaptRejection? Problem) Map(JsonElement source, string? hitId, int index, AdaptResult result)
     {
-        TelemetryEvent e;
-        try
+        report.Clear();
+        var e = EcsJson.Parse<TelemetryEvent>(source, report);
+        foreach (var key in e.Unmapped.Keys.Where(IsTransportMetadata).ToList())
         {
-            e = EcsJson.Parse<TelemetryEvent>(source);
-        }
-        catch (EcsJsonException ex)
-        {
-            return (null, new AdaptRejection(RejectionReason.InvalidValue, ex.Message, index));
+            e.Unmapped.Remove(key);
         }
 
         if (e.Timestamp == 0)
         {
-            return (null, new AdaptRejection(RejectionReason.MissingTimestamp, "$.@timestamp: missing; every event needs a time", index));
+            var why = report.Problems.FirstOrDefault(p => EcsFieldTally.FieldOf(p.Path) == "@timestamp")?.ToString() ?? "$.@timestamp: missing";
+            return (null, new AdaptRejection(RejectionReason.MissingTimestamp, why + "; every event needs a time", index));
+        }
+
+        foreach (var name in report.Unmapped.Where(n => !IsTransportMetadata(n)))
+        {
+            result.CountUnmapped(name);
+        }
+
+        foreach (var name in report.Overflow.Where(n => !IsTransportMetadata(n)))
+        {
+            result.CountDropped(name);
+        }
+
+        foreach (var problem in report.Problems)
+        {
+            result.CountInvalid(EcsFieldTally.FieldOf(problem.Path));
         }
 
         e.Host ??= new Host();
@@ -92,16 +110,15 @@ public sealed class ElasticAdapter : ITelemetryAdapter
             return (null, new AdaptRejection(RejectionReason.MissingCategory, "$.event.category: missing; rules select events by category", index));
         }
 
-        if (e.Host.Os is { } os && os.Type.Length == 0 && ElasticOsType.From(os.Platform, os.Name) is { } derivedType)
+        if (e.Host.Os is { Type.Length: 0 } os)
         {
-            os.Type = derivedType;
-            result.CountDerived("host.os.type from host.os.platform");
-        }
-        else if (e.Host.Os is null or { Type.Length: 0 } && ElasticOsType.From(Family(source)) is { } familyType)
-        {
-            e.Host.Os ??= new Os();
-            e.Host.Os.Type = familyType;
-            result.CountDerived("host.os.type from host.os.family");
+            // ECS added host.os.type in 1.8; older documents name the OS only in platform or family ("darwin", "macos").
+            var (type, from) = ElasticOsType.From(os.Platform) is { } byPlatform ? (byPlatform, "platform") : (ElasticOsType.From(os.Family), "family");
+            if (type is not null)
+            {
+                os.Type = type;
+                result.CountDerived($"host.os.type from host.os.{from}");
+            }
         }
 
         if (e.Event.Id.Length == 0)
@@ -115,42 +132,8 @@ public sealed class ElasticAdapter : ITelemetryAdapter
         return (e, null);
     }
 
-    /// <summary>host.os.family, which the contract does not hold, read from nested or dotted keys.</summary>
-    private static string? Family(JsonElement source)
-    {
-        foreach (var path in new[] { "host.os.family", "host.os", "host", "" })
-        {
-            if (Lookup(source, path) is { } found)
-            {
-                return found;
-            }
-        }
-
-        return null;
-
-        static string? Lookup(JsonElement source, string prefix)
-        {
-            // Walk the nested part, then take the rest as one dotted key ("host": {"os.family": ...} and friends).
-            var node = source;
-            foreach (var key in prefix.Split('.', StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty(key, out node))
-                {
-                    return null;
-                }
-            }
-
-            var rest = "host.os.family"[prefix.Length..].TrimStart('.');
-            if (rest.Length == 0)
-            {
-                return node.ValueKind == JsonValueKind.String ? node.GetString() : null;
-            }
-
-            return node.ValueKind == JsonValueKind.Object && node.TryGetProperty(rest, out var leaf) && leaf.ValueKind == JsonValueKind.String
-                ? leaf.GetString()
-                : null;
-        }
-    }
+    private static bool IsTransportMetadata(string name) =>
+        name.StartsWith(TransportMetadata, StringComparison.Ordinal) && (name.Length == TransportMetadata.Length || name[TransportMetadata.Length] == '.');
 
     private static string Digest(JsonElement source)
     {

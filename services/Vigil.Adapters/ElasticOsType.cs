@@ -25,7 +25,6 @@ internal static class ElasticOsType
         ["android"] = "android",
     };
 
-    /// <summary>The os type the first known value names, or null.</summary>
-    public static string? From(params string?[] candidates) =>
-        candidates.Select(c => c is { Length: > 0 } && Known.TryGetValue(c.Trim(), out var type) ? type : null).FirstOrDefault(t => t is not null);
+    /// <summary>The os type <paramref name="name"/> names, or null.</summary>
+    public static string? From(string? name) => name is { Length: > 0 } && Known.TryGetValue(name.Trim(), out var type) ? type : null;
 }

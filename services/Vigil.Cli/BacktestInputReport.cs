@@ -8,6 +8,8 @@ internal sealed class BacktestInputReport
     private readonly Dictionary<RejectionReason, long> rejected = [];
     private readonly Dictionary<string, long> notKept = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> derived = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> dropped = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> invalid = new(StringComparer.Ordinal);
 
     public long Malformed { get; set; }
 
@@ -25,9 +27,16 @@ internal sealed class BacktestInputReport
             notKept[field] = notKept.GetValueOrDefault(field) + count;
         }
 
-        foreach (var (derivation, count) in result.DerivedFields)
+        Merge(derived, result.DerivedFields);
+        Merge(dropped, result.DroppedFields);
+        Merge(invalid, result.InvalidValues);
+    }
+
+    private static void Merge(Dictionary<string, long> into, Dictionary<string, int> counts)
+    {
+        foreach (var (name, count) in counts)
         {
-            derived[derivation] = derived.GetValueOrDefault(derivation) + count;
+            into[name] = into.GetValueOrDefault(name) + count;
         }
     }
 
@@ -43,9 +52,16 @@ internal sealed class BacktestInputReport
             await stderr.WriteLineAsync($"  filled {count} event(s): {derivation}");
         }
 
-        foreach (var (field, count) in notKept.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal))
+        await WriteFieldsAsync(stderr, dropped, "not kept (beyond the unmapped bound)");
+        await WriteFieldsAsync(stderr, invalid, "invalid value (kept unmapped)");
+        await WriteFieldsAsync(stderr, notKept, "no contract field (kept unmapped)");
+    }
+
+    private static async Task WriteFieldsAsync(TextWriter stderr, Dictionary<string, long> counts, string what)
+    {
+        foreach (var (field, count) in counts.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal))
         {
-            await stderr.WriteLineAsync($"  not kept {count}x: {field}");
+            await stderr.WriteLineAsync($"  {what} {count}x: {field}");
         }
     }
 }

@@ -9,7 +9,7 @@ namespace Vigil.FleetSim;
 
 /// <summary>
 /// Writes a simulated event as Elastic Agent's Kafka output would for Elastic Defend on macOS: the ECS event fields
-/// plus the Beats <c>@metadata</c> object, <c>ecs.version</c>, <c>elastic.agent.id</c> and the endpoint's dataset names,
+/// plus the Beats <c>@metadata</c> object, <c>ecs.version</c>, <c>elastic.agent.id</c>, <c>data_stream.*</c> and the endpoint's dataset names,
 /// so the simulator's telemetry takes the same path as a real fleet's (raw topic → vigil-ingest → telemetry topic).
 /// </summary>
 public static class ElasticDocumentWriter
@@ -27,6 +27,9 @@ public static class ElasticDocumentWriter
         e.Event.Module = "endpoint";
         e.Event.Dataset = dataset;
         e.Agent ??= new Agent { Id = AgentId(e.Host?.Id ?? ""), Type = "endpoint", Version = AgentVersion };
+        e.Ecs ??= new Ecs { Version = "8.10.0" };
+        e.Elastic ??= new Elastic { Agent = new Agent { Id = e.Agent.Id } };
+        e.DataStream ??= new DataStream { Type = "logs", Dataset = dataset, Namespace = "default" };
 
         using var writer = new Utf8JsonWriter(buffer, EcsJson.WriterOptions);
         writer.WriteStartObject();
@@ -35,14 +38,6 @@ public static class ElasticDocumentWriter
         writer.WriteString("type", "_doc");
         writer.WriteString("version", AgentVersion);
         writer.WriteString("raw_index", $"logs-{dataset}-default");
-        writer.WriteEndObject();
-        writer.WriteStartObject("ecs");
-        writer.WriteString("version", "8.10.0");
-        writer.WriteEndObject();
-        writer.WriteStartObject("elastic");
-        writer.WriteStartObject("agent");
-        writer.WriteString("id", e.Agent.Id);
-        writer.WriteEndObject();
         writer.WriteEndObject();
         // The event's own fields follow as members of the same object: EcsJson writes an object, so its members are
         // copied in through a parsed view rather than nesting it.

@@ -25,7 +25,7 @@ internal sealed class IngestHandler : IRecordBatchHandler<byte[]>
     private readonly ITopicPublisher<TelemetryEvent> publisher;
     private readonly DeadLetterPublisher deadLetters;
     private readonly string group;
-    private readonly Dictionary<string, UnmappedFieldNames> unmappedNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Format, Prometheus.Counter Metric), UnmappedFieldNames> fieldNames = [];
     private readonly int maxUnmappedNames;
 
     public IngestHandler(RawSources sources, ITopicPublisher<TelemetryEvent> publisher, DeadLetterPublisher deadLetters, TopicManifest manifest, IOptions<IngestOptions> options)
@@ -46,8 +46,11 @@ internal sealed class IngestHandler : IRecordBatchHandler<byte[]>
             }
 
             IngestMetrics.DerivedFields.WithLabels(format, "host.id from agent.id");
-            IngestMetrics.UnmappedFields.WithLabels(format, UnmappedFieldNames.Overflow);
-            unmappedNames[format] = new UnmappedFieldNames(maxUnmappedNames);
+            foreach (var metric in new[] { IngestMetrics.UnmappedFields, IngestMetrics.DroppedFields, IngestMetrics.InvalidValues })
+            {
+                metric.WithLabels(format, UnmappedFieldNames.Overflow);
+                fieldNames[(format, metric)] = new UnmappedFieldNames(maxUnmappedNames);
+            }
         }
     }
 
@@ -111,10 +114,17 @@ internal sealed class IngestHandler : IRecordBatchHandler<byte[]>
             IngestMetrics.DerivedFields.WithLabels(format, derivation).Inc(count);
         }
 
-        var names = unmappedNames[format];
-        foreach (var (field, count) in result.UnmappedFields)
+        CountFields(format, IngestMetrics.UnmappedFields, result.UnmappedFields);
+        CountFields(format, IngestMetrics.DroppedFields, result.DroppedFields);
+        CountFields(format, IngestMetrics.InvalidValues, result.InvalidValues);
+    }
+
+    private void CountFields(string format, Prometheus.Counter metric, Dictionary<string, int> counts)
+    {
+        var names = fieldNames[(format, metric)];
+        foreach (var (field, count) in counts)
         {
-            IngestMetrics.UnmappedFields.WithLabels(format, names.Label(field)).Inc(count);
+            metric.WithLabels(format, names.Label(field)).Inc(count);
         }
     }
 }

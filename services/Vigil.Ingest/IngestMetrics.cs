@@ -19,4 +19,10 @@ internal static class IngestMetrics
 
     public static readonly Counter UnmappedFields = Metrics.CreateCounter(
         "vigil_ingest_unmapped_fields_total", "Source fields the contract has no place for (kept on the event's unmapped map), by name; \"_other\" past the name cap.", "format", "field");
+
+    public static readonly Counter DroppedFields = Metrics.CreateCounter(
+        "vigil_ingest_dropped_fields_total", "Source fields not kept at all (beyond the unmapped map's bound of entries or size), by name; \"_other\" past the name cap.", "format", "field");
+
+    public static readonly Counter InvalidValues = Metrics.CreateCounter(
+        "vigil_ingest_invalid_values_total", "Values that could not be coerced to their contract field (kept in the unmapped map instead), by field; \"_other\" past the name cap.", "format", "field");
 }

@@ -26,10 +26,20 @@ public sealed class IngestEndToEndTests : RealStackTests
 
         await stack.PublishRawAsync(fleet.Events.Select(e => ((string?)e.Host.Id, ElasticDocumentWriter.ToBytes(e))));
 
-        // What ingest publishes is the simulator's own event, field for field.
+        // What ingest publishes is the simulator's own event, field for field, plus what Elastic Agent adds to every document.
         var canonical = stack.Telemetry(fleet.Events.Count, Patience).ToDictionary(e => e.Event.Id);
         Assert.Equal(fleet.Events.Count, canonical.Count);
-        Assert.All(fleet.Events, e => Assert.Equal(e, canonical[e.Event.Id]));
+        Assert.All(fleet.Events, e =>
+        {
+            var published = canonical[e.Event.Id];
+            Assert.Equal("logs", published.DataStream.Type);
+            Assert.Equal(published.Agent.Id, published.Elastic.Agent.Id);
+            Assert.Empty(published.Unmapped);
+            published.DataStream = null;
+            published.Ecs = null;
+            published.Elastic = null;
+            Assert.Equal(e, published);
+        });
         var alerts = stack.Alerts(expected.Count, Patience);
         Assert.Equal(expected.Order(), alerts.Select(a => a.Id).Order());
 
@@ -62,17 +72,18 @@ public sealed class IngestEndToEndTests : RealStackTests
         await stack.PublishRawAsync([.. malformed.Select(l => ((string?)null, Encoding.UTF8.GetBytes(l))), (null, searchResponse)]);
         await stack.Topics.WaitUntilCommittedAsync(stack.IngestGroup, Patience, stack.RawTopic);
 
-        var letters = stack.Topics.ReadAll(stack.Topics.DeadLetter, malformed.Length + 1, Patience);
+        var letters = stack.Topics.ReadAll(stack.Topics.DeadLetter, malformed.Length, Patience);
         string Header(Confluent.Kafka.ConsumeResult<byte[]?, byte[]?> r, string name) => Encoding.UTF8.GetString(r.Message.Headers.GetLastBytes(name));
         // Exactly one letter per rejected document: every raw record is handled and committed by now.
-        string[] reasons = ["malformed", "not-a-document", "missing-timestamp", "missing-host", "missing-category", "invalid-value", "invalid-value", "missing-host"];
+        // The document whose process.pid cannot be coerced still goes through, its value kept unmapped.
+        string[] reasons = ["malformed", "not-a-document", "missing-timestamp", "missing-host", "missing-category", "missing-timestamp", "missing-host"];
         Assert.Equal(reasons.Order(), letters.Select(r => Header(r, DeadLetterHeaders.Reason)).Order());
         Assert.All(letters, r => Assert.Equal(stack.RawTopic, Header(r, DeadLetterHeaders.SourceTopic)));
         // The search response's rejected hit is dead-lettered alone, naming its place in the record.
         var hit = Assert.Single(letters, r => Header(r, DeadLetterHeaders.DocumentCount) == "3");
         Assert.Equal("1", Header(hit, DeadLetterHeaders.DocumentIndex));
         Assert.Contains("kept-event-id", Encoding.UTF8.GetString(hit.Message.Value!), StringComparison.Ordinal);
-        Assert.Equal(["dns-1", "hXo1lJMBq2v4k8Tz0aaa"], stack.Telemetry(2, Patience).Select(e => e.Event.Id).Order());
+        Assert.Equal(["bad-pid", "dns-1", "hXo1lJMBq2v4k8Tz0aaa"], stack.Telemetry(3, Patience).Select(e => e.Event.Id).Order());
     }
 
     [Fact]

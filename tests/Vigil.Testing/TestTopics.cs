@@ -14,7 +14,7 @@ public sealed class TestTopics
     /// Extra groups (e.g. a service's) get this test's suffix; those declared without topics read the telemetry topic, or the
     /// raw topics for the ingest service. <paramref name="rawFormats"/> declares one raw topic per source format.
     /// </summary>
-    public TestTopics(IKafkaBroker broker, string name, int telemetryPartitions = 6, IEnumerable<ConsumerGroupDeclaration>? extraGroups = null, IEnumerable<string>? rawFormats = null)
+    public TestTopics(IKafkaBroker broker, string name, int telemetryPartitions = 6, IEnumerable<ConsumerGroupDeclaration>? extraGroups = null, IEnumerable<string>? rawFormats = null, int rawPartitions = 4)
     {
         Broker = broker;
         var suffix = $"{name}-{Guid.NewGuid():N}"[..Math.Min(name.Length + 13, 40)];
@@ -26,7 +26,7 @@ public sealed class TestTopics
         string[] rawTopics = [.. Raw.Values];
         Manifest = new TopicManifest(
             [
-                .. Raw.Select(r => new TopicDeclaration(TopicRole.Raw, r.Value, 4, 1, "host.id", "raw " + r.Key, new Dictionary<string, string>(), r.Key)),
+                .. Raw.Select(r => new TopicDeclaration(TopicRole.Raw, r.Value, rawPartitions, 1, "host.id", "raw " + r.Key, new Dictionary<string, string>(), r.Key)),
                 new TopicDeclaration(TopicRole.Telemetry, Telemetry, telemetryPartitions, 1, "host.id", "vigil.telemetry.v1.TelemetryEvent", new Dictionary<string, string>()),
                 new TopicDeclaration(TopicRole.Alerts, Alerts, 4, 1, "host.id", "vigil.alerts.v1.Alert", new Dictionary<string, string>()),
                 new TopicDeclaration(TopicRole.DeadLetter, DeadLetter, 2, 1, "original key", "original bytes", new Dictionary<string, string>()),

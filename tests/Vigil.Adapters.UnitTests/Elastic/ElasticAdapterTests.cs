@@ -19,7 +19,7 @@ public sealed class ElasticAdapterTests
             new Event
             {
                 Id = "NqZz3d2k1Yp4bVt8++++/xyz", Sequence = 40211, Category = { "process" }, Type = { "start" }, Action = "exec", Kind = "event",
-                Dataset = "endpoint.events.process", Module = "endpoint", Outcome = "unknown",
+                Dataset = "endpoint.events.process", Module = "endpoint", Outcome = "unknown", Created = Time("2026-11-30T14:02:11.482Z"),
             },
             e.Event);
         Assert.Equal("5C3A4F1E-9B2D-5E8A-A1C3-7F0D2E4B6A19", e.Host.Id);
@@ -37,7 +37,13 @@ public sealed class ElasticAdapterTests
         Assert.Equal("Terminal", e.Process.Ext.EffectiveParent.Name);
         Assert.Equal(new User { Id = "501", Name = "jdoe" }, e.User);
         Assert.Equal("a3c1e6d2-5b4f-4c9a-9f1e-0d7c2b8e4a61", e.Agent.Id);
+        Assert.Equal(["ZmFrZS1wYXJlbnQ=", "ZmFrZS1ncmFuZHBhcmVudA=="], e.Process.Ext.Ancestry);
+        Assert.Equal("staff", e.Group.Name);
+        Assert.Equal("endpoint.events.process", e.DataStream.Dataset);
         Assert.Empty(result.DerivedFields);
+        // Every field of a documented Elastic Defend exec event has its contract field.
+        Assert.Empty(result.UnmappedFields);
+        Assert.Empty(e.Unmapped);
     }
 
     [Fact]
@@ -135,7 +141,8 @@ public sealed class ElasticAdapterTests
         Assert.Equal(Time("2026-11-30T15:00:00.123Z"), rename.Timestamp);
         Assert.Equal("macos", rename.Host.Os.Type);
         Assert.Equal("mac-d", rename.Host.Name);
-        Assert.Equal("/Users/d/Downloads/x.docx", rename.File.Ext.OriginalPath);
+        Assert.Equal("/Users/d/Downloads/x.docx", rename.File.Ext.Original.Path);
+        Assert.Equal("x.docx", rename.File.Ext.Original.Name);
     }
 
     [Fact]
@@ -154,15 +161,38 @@ public sealed class ElasticAdapterTests
     {
         var results = ElasticFixtures.AdaptLines("malformed.ndjson");
 
-        Assert.All(results, r => Assert.Empty(r.Events));
+        var rejected = results.Where(r => r.Events.Count == 0).ToList();
         Assert.Equal(
             [
                 RejectionReason.Malformed, RejectionReason.NotADocument, RejectionReason.MissingTimestamp, RejectionReason.MissingHost,
-                RejectionReason.MissingCategory, RejectionReason.InvalidValue, RejectionReason.InvalidValue,
+                RejectionReason.MissingCategory, RejectionReason.MissingTimestamp,
             ],
-            results.Select(r => Assert.Single(r.Rejections).Reason));
-        Assert.Contains("process.pid", results[5].Rejections[0].Detail, StringComparison.Ordinal);
-        Assert.Contains("@timestamp", results[6].Rejections[0].Detail, StringComparison.Ordinal);
+            rejected.Select(r => Assert.Single(r.Rejections).Reason));
+        Assert.Contains("\"not a date\"", rejected[5].Rejections[0].Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AValueThatCannotBeCoercedIsCountedAndKeptWhileItsEventStillGoesThrough()
+    {
+        var result = ElasticFixtures.AdaptLines("malformed.ndjson")[5];
+
+        var e = Assert.Single(result.Events);
+        Assert.Empty(result.Rejections);
+        Assert.False(e.Process.HasPid);
+        Assert.Equal("\"not-a-number\"", e.Unmapped["process.pid"]);
+        Assert.Equal(1, result.InvalidValues["process.pid"]);
+    }
+
+    [Fact]
+    public void FieldsTheContractHasNoPlaceForAreCountedByNameAndKeptOnTheEventButBeatsMetadataIsNot()
+    {
+        var rename = ElasticFixtures.AdaptLines("dotted-keys.ndjson")[1];
+        var exec = ElasticFixtures.AdaptFile("kafka-output-8x-process-exec.json");
+
+        Assert.Equal(1, rename.UnmappedFields["process.Ext.made_up_by_a_newer_agent.depth"]);
+        Assert.Equal("3", Assert.Single(rename.Events).Unmapped["process.Ext.made_up_by_a_newer_agent.depth"]);
+        Assert.DoesNotContain(exec.Events[0].Unmapped.Keys, k => k.StartsWith("@metadata", StringComparison.Ordinal));
+        Assert.DoesNotContain(exec.UnmappedFields.Keys, k => k.StartsWith("@metadata", StringComparison.Ordinal));
     }
 
     [Fact]
