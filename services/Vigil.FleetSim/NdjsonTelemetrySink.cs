@@ -23,8 +23,12 @@ public sealed class NdjsonTelemetrySink(Stream stream, bool leaveOpen = false, T
             var write = RawDocuments.Writer(format);
             foreach (var e in batch)
             {
-                _buffer.Write(write(e));
-                _buffer.Write("\n"u8);
+                var document = write(e);
+                if (document.Length > 0)
+                {
+                    _buffer.Write(document);
+                    _buffer.Write("\n"u8);
+                }
             }
 
             await stream.WriteAsync(_buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);

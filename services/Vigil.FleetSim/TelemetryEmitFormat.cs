@@ -10,4 +10,11 @@ public enum TelemetryEmitFormat
 
     /// <summary>Elastic Defend events as Elastic Agent's Kafka output writes them.</summary>
     Elastic,
+
+    /// <summary>
+    /// Apple Endpoint Security messages as eslogger prints them. Endpoint Security has no network, DNS or script-load
+    /// events: to Kafka those go to the telemetry topic as canonical events (as vigil-agent's network source sends
+    /// them); to a file they are left out.
+    /// </summary>
+    Eslogger,
 }

@@ -28,7 +28,7 @@ internal static class FleetSimCommand
         var output = new Option<string?>("--output") { Description = "Where events go: kafka (the telemetry topic, as a service with /health, /metrics and POST /scenarios/{name}; --Kafka:*, --urls pass through) or ndjson:<path> (JSON lines in the --emit shape; ndjson:- for stdout). With --emit elastic, kafka means the manifest's raw elastic topic." };
         var emit = new Option<TelemetryEmitFormat>("--emit")
         {
-            Description = "Shape of the telemetry: canonical (TelemetryEvent to the telemetry topic, ECS lines to a file) or elastic (Elastic Agent Kafka output documents to the raw topic for vigil-ingest).",
+            Description = "Shape of the telemetry: canonical (TelemetryEvent to the telemetry topic, ECS lines to a file), elastic (Elastic Agent Kafka output documents to the raw topic for vigil-ingest) or eslogger (Endpoint Security messages as eslogger prints them to the raw eslogger topic; network and DNS events, which Endpoint Security does not have, go canonical to the telemetry topic as vigil-agent sends them, and are left out of a file).",
             DefaultValueFactory = _ => TelemetryEmitFormat.Canonical,
         };
         var list = new Option<bool>("--list-scenarios") { Description = "Print the scenario catalog and exit." };

@@ -79,7 +79,9 @@ internal static class FleetSimService
             var topic = sp.GetRequiredService<TopicManifest>().RawTopics.FirstOrDefault(t => t.Format == format)
                 ?? throw new InvalidOperationException($"--emit {format}: the topic manifest declares no raw topic with format '{format}'.");
             var publisher = new KafkaTopicPublisher<byte[]>(sp.GetRequiredService<KafkaProducerHandle>(), new RawBytesEncoder(), topic.Name);
-            return new KafkaRawTelemetrySink(publisher, RawDocuments.Writer(emit));
+            return emit == TelemetryEmitFormat.Eslogger
+                ? new KafkaEsloggerTelemetrySink(publisher, sp.GetRequiredService<ITopicPublisher<TelemetryEvent>>())
+                : new KafkaRawTelemetrySink(publisher, RawDocuments.Writer(emit));
         });
     }
 }
