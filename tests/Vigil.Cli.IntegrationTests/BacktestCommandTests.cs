@@ -39,6 +39,43 @@ public sealed class BacktestCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task QuerySemanticsLetASequenceWithoutMaxspanSpanMoreThanTheRulesLookBack()
+    {
+        // Elastic runs the rule every 5 minutes over the last 6 (no from): a shell and its curl 10 minutes apart never
+        // fall in one search, so streaming does not alert; one search over the whole file (--query-semantics) does.
+        var rules = Directory.CreateDirectory(_work.Combine("lookback")).FullName;
+        File.WriteAllText(Path.Combine(rules, "shell_then_curl.toml"), """
+            [rule]
+            description = "A shell, then curl from it."
+            language = "eql"
+            name = "Shell then curl"
+            risk_score = 21
+            rule_id = "5e0b5c0e-0000-4000-8000-00000000abcd"
+            severity = "low"
+            type = "eql"
+            query = '''
+            sequence by process.entity_id
+              [process where process.name == "bash"]
+              [process where process.name == "curl"]
+            '''
+            """);
+        var events = _work.Combine("apart.ndjson");
+        File.WriteAllLines(events,
+        [
+            """{"@timestamp":"2025-03-03T09:00:00Z","event":{"id":"e1","category":["process"],"type":["start"],"action":"exec"},"host":{"id":"mac-1","os":{"type":"macos"}},"process":{"name":"bash","entity_id":"p1"}}""",
+            """{"@timestamp":"2025-03-03T09:10:00Z","event":{"id":"e2","category":["process"],"type":["start"],"action":"exec"},"host":{"id":"mac-1","os":{"type":"macos"}},"process":{"name":"curl","entity_id":"p1"}}""",
+        ]);
+
+        var streaming = await VigilCommand.VigilAsync("backtest", "--rules", rules, "--events", events);
+        var query = await VigilCommand.VigilAsync("backtest", "--rules", rules, "--events", events, "--query-semantics");
+
+        Assert.True(streaming.ExitCode == 0, streaming.Stderr);
+        Assert.Empty(streaming.Stdout);
+        Assert.True(query.ExitCode == 0, query.Stderr);
+        Assert.Single(query.Stdout);
+    }
+
+    [Fact]
     public async Task MalformedLinesAreReportedWithTheirLineNumbersAndTheRestIsStillBacktested()
     {
         var (events, _) = await SimulateAsync("an0167-script-curl-to-tmp@1", "an0425-docs-then-http-exfil@4");

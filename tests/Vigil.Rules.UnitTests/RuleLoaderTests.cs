@@ -102,7 +102,7 @@ public sealed class RuleLoaderTests
                 "bad_threat.toml:20:6: sub-technique T1071.001 does not belong to technique T1059",
                 "bad_threat.toml:24:6: 'T0002' is not a MITRE ATT&CK id of this kind (expected e.g. TA0002)",
                 "bad_vigil.toml:12:12: lateness \"2 seconds\" is not a duration: expected a whole number and a unit (ms, s, m, h or d), as in \"30s\"",
-                "bad_vigil.toml:13:1: unknown key 'latenes' in [vigil]: expected analytic, lateness, suppression_window, exception",
+                "bad_vigil.toml:13:1: unknown key 'latenes' in [vigil]: expected analytic, lateness, suppression_window, exception, sequence_span, max_pending_keys, max_state_bytes",
                 "bad_vigil.toml:16:18: \"10.0.0.300\" is not an IP address or CIDR block",
                 "bad_vigil.toml:18:1: an exception needs at least one of process_executable, parent_executable, signing_id, team_id, user, path_prefix, destination_domain, destination_ip",
                 "bad_vigil.toml:19:1: unknown key 'process_name' in [[vigil.exception]]: expected description, process_executable, parent_executable, signing_id, team_id, user, path_prefix, destination_domain, destination_ip",
