@@ -251,7 +251,7 @@ internal sealed partial class RuleReader
         {
             if (!TelemetrySchemas.Protobuf.Fields.TryResolve(field, out _, out var problem))
             {
-                Report(table, key, $"'{field}': {problem}");
+                Report(table, key, problem);
             }
         }
     }
