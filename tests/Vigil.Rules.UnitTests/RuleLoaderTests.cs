@@ -108,7 +108,7 @@ public sealed class RuleLoaderTests
                 "bad_types.toml:4:12: interval \"5x\" is not a duration: expected a whole number and a unit (s, m, h or d), as in \"5m\"",
                 "bad_types.toml:5:12: query language \"eql\" is not supported for this rule type: expected \"kuery\" or \"lucene\"",
                 "bad_types.toml:6:15: max_signals must be a positive integer, not 0",
-                "bad_types.toml:11:22: timestamp_override: unknown field 'event.created_at': 'event' has no field 'created_at'",
+                "bad_types.toml:11:22: timestamp_override: unknown field 'event.created_at': 'event' has no field 'created_at' (did you mean 'created'?)",
                 "bad_types.toml:16:9: unknown field 'host.idd': 'host' has no field 'idd' (did you mean 'id'?)",
                 "bad_types.toml:17:9: the threshold value must be at least 1, not 0",
                 "bad_vigil.toml:12:12: lateness \"2 seconds\" is not a duration: expected a whole number and a unit (ms, s, m, h or d), as in \"30s\"",
