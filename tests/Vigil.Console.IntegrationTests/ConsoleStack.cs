@@ -32,12 +32,17 @@ public sealed class ConsoleStack : IAsyncLifetime
     private DirectoryInfo? workDir;
     private KafkaProducerHandle? producer;
     private IPlaywright? playwright;
+    private ServiceProcess? baseline;
 
     public TestTopics Topics { get; private set; } = null!;
 
     public string ConsoleUrl { get; private set; } = string.Empty;
 
     public string CorrelatorUrl { get; private set; } = string.Empty;
+
+    public string BaselineUrl { get; private set; } = string.Empty;
+
+    public string BaselineGrpcUrl { get; private set; } = string.Empty;
 
     public IBrowser Browser { get; private set; } = null!;
 
@@ -51,7 +56,11 @@ public sealed class ConsoleStack : IAsyncLifetime
         }
 
         redis = await RedisServer.StartAsync();
-        Topics = new TestTopics(broker, "console", telemetryPartitions: 4, [new ConsumerGroupDeclaration("vigil.correlator", "correlator", "installer-network", [])]);
+        Topics = new TestTopics(broker, "console", telemetryPartitions: 4,
+        [
+            new ConsumerGroupDeclaration("vigil.correlator", "correlator", "installer-network", []),
+            new ConsumerGroupDeclaration("vigil.baseline", "baseline", "an1227", []),
+        ]);
         await Topics.CreateAsync();
         workDir = Directory.CreateTempSubdirectory("vigil-console-");
         var manifest = WriteManifestWithConsoleGroup(workDir.FullName);
@@ -79,16 +88,36 @@ public sealed class ConsoleStack : IAsyncLifetime
         ]);
         CorrelatorUrl = await StartAsync(correlator);
 
+        // The baseline runs as its own process, as deployed: its gRPC API is what the console's AN1227 view calls.
+        // Profiles mature quickly here (20 observations over 5 minutes of event time, 10 s volume buckets).
+        var (baselineHttp, baselineGrpc) = (FreePort(), FreePort());
+        BaselineUrl = $"http://127.0.0.1:{baselineHttp}";
+        BaselineGrpcUrl = $"http://127.0.0.1:{baselineGrpc}";
+        baseline = ServiceProcess.Start(TestPaths.ServiceAssembly("Vigil.Baseline", "vigil-baseline"),
+        [
+            "--urls", BaselineUrl, "--grpc-url", $"http://127.0.0.1:{baselineGrpc}",
+            "--Baseline:MinObservations=20", "--Baseline:MinAge=00:05:00", "--Baseline:BucketWidth=00:00:10",
+            "--Baseline:MinVolumeSamples=20", "--Baseline:VolumeFloorBytes=10000", "--Baseline:HostStateRetention=01:00:00",
+            .. kafka,
+        ]);
+        await Eventually.TrueAsync(() => baseline.HasExited || Answers(baselineGrpc), TimeSpan.FromSeconds(60), "the baseline listens");
+        if (baseline.HasExited)
+        {
+            throw new InvalidOperationException($"vigil-baseline exited: {baseline.Stderr}");
+        }
+
         var console = ConsoleApp.Build(
         [
             "--urls", "http://127.0.0.1:0",
             "--rules", Path.Combine(TestPaths.RepoRoot, "rules"),
             "--metrics", $"correlator-installer-network={CorrelatorUrl}/metrics",
+            "--metrics", $"baseline={BaselineUrl}/metrics",
+            "--baseline", $"http://127.0.0.1:{baselineGrpc}",
             "--Console:AllowLoopbackChanges=false",
             $"--Console:ChangeTokenFile={tokenFile}",
             "--Console:RefreshInterval=00:00:00.500",
             "--Console:ScrapeInterval=00:00:00.500",
-            "--Console:StallAfter=00:00:05",
+            "--Console:StallAfter=00:00:30",
             .. kafka,
         ]);
         ConsoleUrl = await StartAsync(console);
@@ -149,6 +178,27 @@ public sealed class ConsoleStack : IAsyncLifetime
         return address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal);
     }
 
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static bool Answers(int port)
+    {
+        try
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            client.Connect(System.Net.IPAddress.Loopback, port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
     private string WriteManifestWithConsoleGroup(string directory)
     {
         // TestTopics declares groups on the telemetry topic; the console's group reads this test's alert topic.
@@ -179,6 +229,12 @@ public sealed class ConsoleStack : IAsyncLifetime
         }
 
         producer?.Dispose();
+        if (baseline is not null)
+        {
+            await baseline.TerminateAsync(TimeSpan.FromSeconds(15));
+            await baseline.DisposeAsync();
+        }
+
         if (redis is not null)
         {
             await redis.DisposeAsync();

@@ -112,9 +112,13 @@ internal static class AlertDetailPage
                 html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Html.Tactic(threat.Tactic.Id)} {Html.E(threat.Tactic.Name)}</td><td>{string.Join("<br>", techniques)}</td></tr>");
             }
         }
+        else if (alertRule is not null && (alertRule.Tactics.Count > 0 || alertRule.Techniques.Count > 0))
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{string.Join("<br>", alertRule.Tactics.Select(Html.Tactic))}</td><td>{string.Join("<br>", alertRule.Techniques.Select(Html.Technique))}</td></tr>");
+        }
         else
         {
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{string.Join("<br>", (alertRule?.Tactics ?? []).Select(Html.Tactic))}</td><td>{string.Join("<br>", (alertRule?.Techniques ?? []).Select(Html.Technique))}</td></tr>");
+            html.Append("<tr><td colspan=\"2\" class=\"muted\">The alert carries no MITRE ATT&amp;CK mapping.</td></tr>");
         }
 
         html.Append("</tbody></table>");

@@ -21,7 +21,7 @@ internal static class RulesPage
         }
 
         html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">{catalog.Rules.Count} rule(s) from <code>{Html.E(catalog.Directory)}</code>. Counts are the correlators' own counters, summed over {scraper.Targets.Count} scraped target(s) since each started: ")
-            .Append("relevant events (could touch the rule's state), matches, matches an exception allowed, and matches suppressed as repeats or inside the suppression window.</p>");
+            .Append("relevant events (could touch the rule's state), matches, matches (or, where exceptions filter events before matching, events) an exception allowed, and matches suppressed as repeats or inside the suppression window.</p>");
         html.Append(Targets(scraper));
         html.Append("<table id=\"rules-table\"><thead><tr><th>Analytic</th><th>Rule</th><th>Severity</th><th>MITRE</th><th>Exceptions</th><th>Suppression</th><th>Relevant events</th><th>Matches</th><th>Exception drops</th><th>Suppressed</th><th>Alerts</th></tr></thead><tbody>");
         foreach (var rule in catalog.Rules)
@@ -35,7 +35,7 @@ internal static class RulesPage
                 <td>{Html.E(rule.SuppressionWindow?.ToString() ?? "–")}</td>
                 <td class="relevant">{Html.Number(Sum("vigil_correlator_relevant_events_total", id, name))}</td>
                 <td class="matches">{Html.Number(Sum("vigil_correlator_matches_total", id, name))}</td>
-                <td class="exception-drops">{Html.Number(Sum("vigil_alerts_dropped_total", id, name, s => s.Label("why") == "exception"))}</td>
+                <td class="exception-drops">{Html.Number(Sum("vigil_alerts_dropped_total", id, name, s => s.Label("why") == "exception") + Sum("vigil_correlator_excepted_events_total", id, name))}</td>
                 <td class="suppressed">{Html.Number(Sum("vigil_alerts_dropped_total", id, name, s => s.Label("why") != "exception"))}</td>
                 <td class="published">{Html.Number(Sum("vigil_alerts_published_total", id, name))}</td></tr>
                 """);
