@@ -10,7 +10,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-.PHONY: help deps chart-deps build test chart-check chart-sync images run bench clean
+.PHONY: help deps browser-deps chart-deps build test chart-check chart-sync images run bench clean
 
 help:
 	@echo "make run          run the whole cluster with the simulator (Ctrl-C stops everything)"
@@ -28,6 +28,15 @@ deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server openssl >/dev/null; \
+	fi
+
+# The console's browser tests drive Debian's chromium through Playwright (whose own browser download is not used).
+browser-deps:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  echo "Installing chromium chromium-driver (apt)..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
 
 # The chart check renders helm/vigil with `helm template` when helm is installed; helm is in neither apt nor
@@ -49,7 +58,7 @@ chart-deps:
 build:
 	$(DOTNET) build Platform.sln -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 
-test: deps build chart-check
+test: deps browser-deps build chart-check
 	$(DOTNET) test Platform.sln -c $(CONFIGURATION) --no-build -nologo --logger "console;verbosity=normal"
 
 # Checks the chart with its default values and every helm/vigil/ci/*.yaml, the chart's copies of
@@ -75,7 +84,7 @@ REGISTRY ?=
 TAG ?= dev
 VIGIL_IMAGES := correlator:services/Vigil.Correlator:vigil-correlator baseline:services/Vigil.Baseline:vigil-baseline \
 	ingest:services/Vigil.Ingest:vigil-ingest \
-	fleet-sim:services/Vigil.FleetSim:fleet-sim cli:services/Vigil.Cli:vigil
+	fleet-sim:services/Vigil.FleetSim:fleet-sim cli:services/Vigil.Cli:vigil console:services/Vigil.Console:vigil-console
 
 images:
 	@docker info >/dev/null 2>&1 || { echo "make images needs a running Docker engine." >&2; exit 1; }
