@@ -93,6 +93,7 @@ public sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options, Top
             // duplicates in the embedded broker's tests, unlike eager assignment.
             config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky;
             config.SessionTimeoutMs = c.SessionTimeoutMs;
+            config.HeartbeatIntervalMs = Math.Max(100, c.SessionTimeoutMs / 3);
         }
 
         return ApplyOverrides(config);

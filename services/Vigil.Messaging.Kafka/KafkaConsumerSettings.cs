@@ -46,7 +46,13 @@ public sealed class KafkaConsumerSettings
     /// <summary>How often stored (handled) offsets are committed in the background.</summary>
     public int CommitIntervalMs { get; set; } = 5000;
 
-    public int SessionTimeoutMs { get; set; } = 45000;
+    /// <summary>
+    /// How long the group waits for a silent member before moving its partitions (classic protocol). Short, so a
+    /// crashed instance's partitions resume elsewhere, or in its restarted self, within seconds; heartbeats
+    /// come from librdkafka's own thread every third of it, so a slow batch never expires the session
+    /// (MaxPollIntervalMs bounds that). The brokers' group.min.session.timeout.ms (6 s by default) is the floor.
+    /// </summary>
+    public int SessionTimeoutMs { get; set; } = 6000;
 
     public int MaxPollIntervalMs { get; set; } = 300000;
 

@@ -81,7 +81,7 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
     public async Task<RunningLoop> StartLoopAsync(
         RecordingHandler handler,
         UndecodableRecords undecodable = UndecodableRecords.DeadLetter,
-        TopicManifest? deadLetterManifest = null)
+        DeadLetterPublisher? deadLetters = null)
     {
         var health = new ConsumerLoopHealth();
         var loop = new KafkaConsumeLoop<TelemetryEvent>(
@@ -89,7 +89,7 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
             Configs,
             Codec,
             handler,
-            new DeadLetterPublisher(Producer, deadLetterManifest ?? Manifest, NullLogger<DeadLetterPublisher>.Instance),
+            deadLetters ?? new DeadLetterPublisher(Producer, Manifest, NullLogger<DeadLetterPublisher>.Instance),
             health,
             NullLogger<KafkaConsumeLoop<TelemetryEvent>>.Instance);
         await loop.StartAsync(CancellationToken.None);

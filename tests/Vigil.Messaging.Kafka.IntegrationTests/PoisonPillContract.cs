@@ -72,11 +72,15 @@ public abstract class PoisonPillContract(KafkaBrokerKind kind) : BrokerContract(
     {
         await using var pipeline = await StartPipelineAsync("dlq-refuses");
         var handler = new RecordingHandler();
-        // Kafka refuses topic names longer than 249 characters: every dead-letter write fails (after the
-        // pipeline producer's 5 s message timeout).
-        var refusing = new TopicManifest(
-            pipeline.Manifest.Topics.Select(t => t.Role == TopicRole.DeadLetter ? t with { Name = new string('x', 300) } : t).ToArray(),
-            pipeline.Manifest.ConsumerGroups);
+        // The dead-letter producer reaches no broker (nothing listens on port 9 of loopback): every write times out.
+        using var unreachable = new KafkaProducerHandle(
+            new KafkaClientConfigFactory(Microsoft.Extensions.Options.Options.Create(new KafkaOptions
+            {
+                BootstrapServers = "127.0.0.1:9",
+                Producer = new KafkaProducerSettings { MessageTimeoutMs = 2000 },
+            })),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<KafkaProducerHandle>.Instance);
+        var refusing = new DeadLetterPublisher(unreachable, pipeline.Manifest, Microsoft.Extensions.Logging.Abstractions.NullLogger<DeadLetterPublisher>.Instance);
         var loop = await pipeline.StartLoopAsync(handler, UndecodableRecords.DeadLetter, refusing);
         await pipeline.PublishAsync(hosts: 2, perHost: 2);
         await Eventually.TrueAsync(() => loop.Ready, Patience, "the loop is ready while it consumes");
