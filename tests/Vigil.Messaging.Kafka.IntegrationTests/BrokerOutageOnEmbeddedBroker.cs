@@ -36,12 +36,12 @@ public sealed class BrokerOutageOnEmbeddedBroker : BrokerContract
             })),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<KafkaProducerHandle>.Instance);
         var publisher = new KafkaTopicPublisher<Contracts.Telemetry.TelemetryEvent>(producer, pipeline.Codec, pipeline.TelemetryTopic);
-        await publisher.PublishBatchAsync([KeyValuePair.Create("mac-0000", KafkaTestPipeline.Event("mac-0000", 0))]);
+        await publisher.PublishBatchAsync([KeyValuePair.Create("mac-0000", KafkaTestPipeline.Event("mac-0000", 0))], TestContext.Current.CancellationToken);
         broker.Cluster.SetBrokerDown(2);
         try
         {
             var events = Enumerable.Range(0, 60).Select(h => KafkaTestPipeline.Event($"mac-{h:D4}", 1)).ToList();
-            var deliveries = events.Select(e => (Partition: Murmur2Partitioner.Partition(e.Host.Id, KafkaTestPipeline.Partitions), Delivery: publisher.PublishAsync(e.Host.Id, e))).ToList();
+            var deliveries = events.Select(e => (Partition: Murmur2Partitioner.Partition(e.Host.Id, KafkaTestPipeline.Partitions), Delivery: publisher.PublishAsync(e.Host.Id, e, TestContext.Current.CancellationToken))).ToList();
             var up = deliveries.Where(d => d.Partition < 3).ToList();
             var down = deliveries.Where(d => d.Partition >= 3).ToList();
             Assert.NotEmpty(up);
