@@ -94,7 +94,7 @@ public sealed class BaselineReliabilityTests(RedisServer redis)
         var after = (await baseline.Client.ListProfilesAsync(new ListProfilesRequest { Filter = ProfileFilter.All }, cancellationToken: TestContext.Current.CancellationToken)).Memory;
         Assert.Equal("memory-lost", after.Reason);
         Assert.NotEqual(before.Id, after.Id);
-        Assert.Equal("immature", (await baseline.ProfileAsync("com.example.sync")).Maturity);
+        Assert.Equal("learning", (await baseline.ProfileAsync("com.example.sync")).Maturity);
         Assert.Empty(stack.Alerts.Alerts);
     }
 
@@ -110,7 +110,8 @@ public sealed class BaselineReliabilityTests(RedisServer redis)
             producer = new KafkaProducerHandle(configs, NullLogger<KafkaProducerHandle>.Instance);
             var codec = new ProtobufRecordCodec<Alert>(schemaId: null);
             var manifest = TopicManifest.Load(stack.ManifestPath);
-            var publisher = new DiesAfterPublishing(new KafkaTopicPublisher<Alert>(producer, codec, stack.AlertTopic));
+            // Encoded with a fixed schema id like the service's; read back by the schema-agnostic decoder it uses.
+            var publisher = new DiesAfterPublishing(new KafkaTopicPublisher<Alert>(producer, new ProtobufRecordCodec<Alert>(schemaId: 2), stack.AlertTopic));
             var log = new PublishedAlertLog(new KafkaTopicReader<Alert>(configs, codec, NullLogger<KafkaTopicReader<Alert>>.Instance), manifest, "baseline/an1227");
             var options = new BaselineOptions
             {
