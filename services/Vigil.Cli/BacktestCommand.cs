@@ -8,7 +8,7 @@ namespace Vigil.Cli;
 
 /// <summary>
 /// `vigil backtest`: runs rule packs over recorded ECS JSON telemetry with the correlator's matching, exceptions,
-/// alert ids and suppression (in memory instead of Redis; suppression windows on event time) and prints the alerts.
+/// alert ids and alert suppression (in memory instead of Redis; suppression windows on event time) and prints the alerts.
 /// </summary>
 public static class BacktestCommand
 {
@@ -83,10 +83,11 @@ public static class BacktestCommand
         var counts = backtest.Counts;
         await stderr.WriteLineAsync(
             $"backtest: {pack.Rules.Count} rule(s), {counts.Events} event(s), {malformed} malformed line(s), {counts.LateEvents} late, " +
-            $"{counts.Matches} match(es), {counts.AllowedByExceptions} allowed by exceptions, {counts.Repeats} repeat(s), {counts.Alerts} alert(s)");
-        foreach (var (exception, allowed) in counts.AllowedByException.OrderBy(p => p.Key, StringComparer.Ordinal))
+            $"{counts.ExceptedEvents} event(s) removed by exceptions, {counts.Matches} match(es), {counts.Repeats} repeat(s), " +
+            $"{counts.Suppressed} suppressed, {counts.Alerts} alert(s)");
+        foreach (var (exception, removed) in counts.ExceptedByException.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            await stderr.WriteLineAsync($"  allowed {allowed} by {exception}");
+            await stderr.WriteLineAsync($"  removed {removed} event(s) by {exception}");
         }
 
         return malformed > 0 ? 1 : 0;

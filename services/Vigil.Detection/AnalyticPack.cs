@@ -3,6 +3,7 @@ using Vigil.Eql;
 using Vigil.Eql.Documents;
 using Vigil.Eql.Sequences;
 using Vigil.Rules;
+using Vigil.Rules.ExceptionLists;
 
 namespace Vigil.Detection;
 
@@ -28,8 +29,8 @@ public sealed class AnalyticPack
     /// </summary>
     public static AnalyticPack Load(string analytic, string path, TimeSpan defaultLateness)
     {
-        var rules = LoadRules(path, $" for analytic '{analytic}'");
-        return new AnalyticPack(analytic, path, rules.Select(rule => Compile(rule, rule.Vigil.Analytic ?? analytic, defaultLateness)).ToArray());
+        var loaded = LoadRules(path, $" for analytic '{analytic}'");
+        return new AnalyticPack(analytic, path, loaded.Rules.Select(rule => Compile(rule, loaded.ExceptionLists, rule.Vigil.Analytic ?? analytic, defaultLateness)).ToArray());
     }
 
     /// <summary>
@@ -38,13 +39,14 @@ public sealed class AnalyticPack
     /// </summary>
     public static AnalyticPack LoadAll(string path, TimeSpan defaultLateness)
     {
-        var rules = LoadRules(path, string.Empty)
-            .Select(rule => Compile(rule, rule.Vigil.Analytic ?? new DirectoryInfo(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(rule.SourceName))!).Name, defaultLateness))
+        var loaded = LoadRules(path, string.Empty);
+        var rules = loaded.Rules
+            .Select(rule => Compile(rule, loaded.ExceptionLists, rule.Vigil.Analytic ?? new DirectoryInfo(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(rule.SourceName))!).Name, defaultLateness))
             .ToArray();
         return new AnalyticPack(string.Join(",", rules.Select(r => r.AnalyticId).Distinct()), path, rules);
     }
 
-    private static IReadOnlyList<DetectionRule> LoadRules(string path, string owner)
+    private static RuleLoadResult LoadRules(string path, string owner)
     {
         var loaded = System.IO.Directory.Exists(path) ? RuleLoader.LoadDirectory(path)
             : System.IO.File.Exists(path) ? RuleLoader.LoadFile(path)
@@ -59,7 +61,7 @@ public sealed class AnalyticPack
             throw new RulePackException($"'{path}' holds no rules.", []);
         }
 
-        return loaded.Rules;
+        return loaded;
     }
 
     /// <summary>Finds rules/&lt;analytic&gt;: next to the application first, then in the nearest folder above the working directory.</summary>
@@ -74,17 +76,22 @@ public sealed class AnalyticPack
         return candidates.FirstOrDefault(System.IO.Directory.Exists) ?? candidates[0];
     }
 
-    private static CompiledRule Compile(DetectionRule rule, string analytic, TimeSpan defaultLateness)
+    private static CompiledRule Compile(DetectionRule rule, ExceptionListCatalog lists, string analytic, TimeSpan defaultLateness)
     {
         var query = EqlCompiler.Compile(rule.Query, TelemetrySchemas.Protobuf);
         var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = rule.Vigil.Lateness ?? defaultLateness });
+        var items = rule.ExceptionLists.SelectMany(r => lists.Find(r)?.Items ?? []).ToList();
+        var schema = TelemetrySchemas.Protobuf;
         return new CompiledRule(
             rule,
             analytic.ToUpperInvariant(),
             query,
             engine,
-            new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf),
-            new RuleExceptionFilter<TelemetryEvent>(rule.Vigil.Exceptions, TelemetrySchemas.Protobuf),
-            rule.Vigil.SuppressionWindow);
+            new HostStateSerializer<TelemetryEvent>(query, schema),
+            new RuleExceptionFilter<TelemetryEvent>(rule.Vigil.Exceptions, items, schema),
+            rule.AlertSuppression)
+        {
+            SuppressionFields = rule.AlertSuppression?.GroupBy.Select(f => schema.CreateAccessor(schema.Fields.Require(f), f)).ToArray() ?? [],
+        };
     }
 }

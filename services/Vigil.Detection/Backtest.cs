@@ -6,9 +6,10 @@ namespace Vigil.Detection;
 
 /// <summary>
 /// Runs compiled rules over recorded telemetry in memory with the correlator's code path minus Redis: the same
-/// relevance filter, one <see cref="InMemorySequenceRunner{TEvent}"/> per rule (host states as the correlator keeps
-/// them per rule and host), <see cref="MatchTriage"/> for exceptions and alerts, and <see cref="AlertRepeats"/> for
-/// duplicates and suppression windows. Feed events in arrival order, then call <see cref="Finish"/>.
+/// gate in front of each rule (<see cref="CompiledRule.Admit"/>: relevance, then exceptions), one
+/// <see cref="InMemorySequenceRunner{TEvent}"/> per rule (host states as the correlator keeps them per rule and host),
+/// <see cref="MatchTriage"/> for alerts, and <see cref="AlertRepeats"/> for duplicates and alert suppression. Feed
+/// events in arrival order, then call <see cref="Finish"/>.
 /// </summary>
 public sealed class Backtest
 {
@@ -25,6 +26,9 @@ public sealed class Backtest
 
     public BacktestCounts Counts { get; } = new();
 
+    /// <summary>How many later alerts each reported alert suppressed (Elastic's kibana.alert.suppression.docs_count).</summary>
+    public IReadOnlyDictionary<string, long> SuppressedCounts => _repeats.SuppressedCounts;
+
     /// <summary>Feeds one event; returns the alerts the matches it releases produce, in completion order.</summary>
     public IReadOnlyList<Alert> Process(TelemetryEvent e)
     {
@@ -33,7 +37,13 @@ public sealed class Backtest
         List<Alert>? alerts = null;
         foreach (var (rule, runner) in _rules)
         {
-            if (!rule.Query.IsRelevant(e))
+            var input = rule.Admit(e, out var exception);
+            if (input == RuleInput.Excepted)
+            {
+                Counts.Excepted(rule, exception!);
+            }
+
+            if (input != RuleInput.Admitted)
             {
                 continue;
             }
@@ -64,19 +74,15 @@ public sealed class Backtest
         foreach (var match in matches)
         {
             Counts.Matches++;
-            var verdict = _triage.Judge(rule, match);
-            if (verdict.AllowedBy is { } exception)
+            var candidate = _triage.Judge(rule, match);
+            switch (_repeats.WhyRepeat(candidate))
             {
-                Counts.Allowed(rule, exception);
-                continue;
-            }
-
-            var candidate = verdict.Alert!;
-
-            if (_repeats.WhyRepeat(candidate) is not null)
-            {
-                Counts.Repeats++;
-                continue;
+                case "duplicate":
+                    Counts.Repeats++;
+                    continue;
+                case "suppressed":
+                    Counts.Suppressed++;
+                    continue;
             }
 
             _repeats.Remember(candidate);

@@ -1,4 +1,5 @@
 using Vigil.Eql;
+using Vigil.Rules.ExceptionLists;
 
 namespace Vigil.Rules;
 
@@ -21,6 +22,12 @@ public sealed record DetectionRule(
     RuleMetadata Metadata,
     VigilRuleSettings Vigil)
 {
+    /// <summary>The Kibana exception lists the rule names in exceptions_list, resolved against the pack's exports at load.</summary>
+    public IReadOnlyList<ExceptionListReference> ExceptionLists { get; init; } = [];
+
+    /// <summary>[rule.alert_suppression], or null when the rule does not ask for suppression.</summary>
+    public AlertSuppression? AlertSuppression { get; init; }
+
     /// <summary>The file the rule came from.</summary>
     public string SourceName => Query.Name;
 }

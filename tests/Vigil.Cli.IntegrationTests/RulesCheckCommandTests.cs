@@ -21,12 +21,13 @@ public sealed class RulesCheckCommandTests
                 "an0994/bad_settings.toml:5:14: risk_score must be between 0 and 100, not 120",
                 "an0994/bad_settings.toml:7:12: severity \"urgent\" is not one of low, medium, high, critical",
                 "an0994/bad_settings.toml:12:12: lateness \"soon\" is not a duration: expected a whole number and a unit (ms, s, m, h or d), as in \"30s\"",
+                "an0994/bad_settings.toml:13:22: [vigil] suppression_window is no longer read: suppress with Elastic's [rule.alert_suppression] (group_by = [...], duration = { value = 15, unit = \"m\" }), or leave it out to alert on every match",
                 "an0994/bad_settings.toml:15:1: an exception needs at least one of process_executable, parent_executable, signing_id, team_id, user, path_prefix, destination_domain, destination_ip",
                 "an0994/bad_settings.toml:17:1: unknown key 'process_exe' in [[vigil.exception]]: expected description, process_executable, parent_executable, signing_id, team_id, user, path_prefix, destination_domain, destination_ip",
                 "an0994/bad_settings.toml:21:18: \"10.0.0.256\" is not an IP address or CIDR block",
                 "an0994/missing_value.toml:3:13: invalid TOML: Unexpected token end-of-line found while expecting a value",
                 $"an0994/same_rule_id.toml:1:1: rule_id 5e0b5c0e-0000-4000-8000-0000000000a1 is already used by {folder}/an0167/curl_download.toml",
-                "FAILED: 10 error(s) in 4 of 5 file(s)",
+                "FAILED: 11 error(s) in 4 of 5 file(s)",
             ],
             run.Stdout.Select(line => line.StartsWith(folder + "/", StringComparison.Ordinal) ? line[(folder.Length + 1)..] : line));
     }
