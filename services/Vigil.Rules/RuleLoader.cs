@@ -20,7 +20,7 @@ public static class RuleLoader
         var walk = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System };
         foreach (var path in Directory.EnumerateFiles(directory, "*.toml", walk).Order(StringComparer.Ordinal))
         {
-            var result = LoadFile(path);
+            var result = Parse(File.ReadAllText(path), path);
             errors.AddRange(result.Errors);
             foreach (var rule in result.Rules)
             {
