@@ -26,7 +26,7 @@ public sealed class RulesCheckCommandTests
                 "an0994/bad_settings.toml:17:1: unknown key 'process_exe' in [[vigil.exception]]: expected description, process_executable, parent_executable, signing_id, team_id, user, path_prefix, destination_domain, destination_ip",
                 "an0994/bad_settings.toml:21:18: \"10.0.0.256\" is not an IP address or CIDR block",
                 "an0994/missing_value.toml:3:13: invalid TOML: Unexpected token end-of-line found while expecting a value",
-                $"an0994/same_rule_id.toml:1:1: rule_id 5e0b5c0e-0000-4000-8000-0000000000a1 is already used by {folder}/an0167/curl_download.toml",
+                "an0994/same_rule_id.toml:1:1: rule_id 5e0b5c0e-0000-4000-8000-0000000000a1 is already used by an0167/curl_download.toml",
                 "ok   an0167/curl_download.toml: Curl connects (eql; fires with elastic, simulator)",
                 "FAILED: 11 error(s) in 4 of 5 file(s)",
             ],
