@@ -17,9 +17,9 @@ public static class TailCommand
         "vigil telemetry tail [--bootstrap <host:port,...>] [--format events|ids|summary] [--group <consumer group>] [--Kafka:<setting>=<value> ...]";
 
     public const string AlertsUsage =
-        "vigil alerts tail [--bootstrap <host:port,...>] [--format events|ids|json] [--group <consumer group>] [--Kafka:<setting>=<value> ...]";
+        "vigil alerts tail [--bootstrap <host:port,...>] [--format events|ids|json|ecs] [--to-topic <topic>] [--group <consumer group>] [--Kafka:<setting>=<value> ...]";
 
-    private static readonly string[] KnownOptions = ["bootstrap", "format", "group"];
+    private static readonly string[] KnownOptions = ["bootstrap", "format", "group", "to-topic"];
 
     public static Task<int> TelemetryAsync(CliArguments args) =>
         RunAsync(args, TelemetryUsage, [TailFormat.Events, TailFormat.Ids, TailFormat.Summary], (services, configuration, format) =>
@@ -30,10 +30,22 @@ public static class TailCommand
         });
 
     public static Task<int> AlertsAsync(CliArguments args) =>
-        RunAsync(args, AlertsUsage, [TailFormat.Events, TailFormat.Ids, TailFormat.Json], (services, configuration, format) =>
+        RunAsync(args, AlertsUsage, [TailFormat.Events, TailFormat.Ids, TailFormat.Json, TailFormat.Ecs], (services, configuration, format) =>
         {
             services.AddProtobufCodec<Alert>(configuration, TopicRole.Alerts);
-            services.AddSingleton(new AlertTailPrinter(format, Console.Out));
+            if (args.Option("to-topic") is { Length: > 0 } topic)
+            {
+                // Elastic Security alert documents for Kafka Connect's Elasticsearch sink (see docs/alerts-ecs.md).
+                services.AddSingleton(sp => new AlertTailPrinter(
+                    TailFormat.Ecs,
+                    Console.Out,
+                    new KafkaTopicPublisher<string>(sp.GetRequiredService<KafkaProducerHandle>(), new Utf8JsonEncoder(), topic)));
+            }
+            else
+            {
+                services.AddSingleton(new AlertTailPrinter(format, Console.Out));
+            }
+
             services.AddKafkaConsumer<Alert, AlertTailPrinter>("alerts-tail");
         });
 

@@ -55,11 +55,56 @@ public sealed class RuleLoaderTests
 
         Assert.Equal("installer-network", vigil.Analytic);
         Assert.Equal(TimeSpan.FromSeconds(2), vigil.Lateness);
-        Assert.Equal(TimeSpan.FromMinutes(15), vigil.SuppressionWindow);
         Assert.Equal(2, vigil.Exceptions.Count);
         Assert.Equal(["/usr/local/jamf/bin/jamf", "/Library/Application Support/JAMF/*"], vigil.Exceptions[0].ParentExecutables);
         Assert.Equal(["*.jamfcloud.com"], vigil.Exceptions[0].DestinationDomains);
         Assert.Equal(["10.20.0.0/16", "fd00:20::/32"], vigil.Exceptions[1].DestinationIps);
+    }
+
+    [Fact]
+    public void AlertSuppressionIsReadInElasticsFormAndCheckedAtLoad()
+    {
+        const string Head = """
+            [rule]
+            description = "d"
+            language = "eql"
+            name = "n"
+            risk_score = 21
+            rule_id = "r"
+            severity = "low"
+            type = "eql"
+            query = 'process where process.name == "curl"'
+
+            """;
+        var rule = Assert.Single(RuleLoader.Parse(Head + """
+            [rule.alert_suppression]
+            group_by = ["host.id", "user.name"]
+            duration = { value = 2, unit = "h" }
+            missing_fields_strategy = "doNotSuppress"
+            """, "ok.toml").Rules);
+        Assert.Equal(new AlertSuppression(["host.id", "user.name"], TimeSpan.FromHours(2), TimeSpan.FromHours(2), MissingFieldsStrategy.DoNotSuppress) with { GroupBy = rule.AlertSuppression!.GroupBy }, rule.AlertSuppression);
+        Assert.Equal(["host.id", "user.name"], rule.AlertSuppression.GroupBy);
+
+        var perExecution = Assert.Single(RuleLoader.Parse(Head.Replace("type = \"eql\"", "type = \"eql\"\ninterval = \"10m\"", StringComparison.Ordinal) + """
+            [rule.alert_suppression]
+            group_by = ["host.id"]
+            """, "interval.toml").Rules);
+        Assert.Equal((null, TimeSpan.FromMinutes(10), MissingFieldsStrategy.Suppress), (perExecution.AlertSuppression!.Duration, perExecution.AlertSuppression.Window, perExecution.AlertSuppression.MissingFields));
+
+        var broken = RuleLoader.Parse(Head + """
+            [rule.alert_suppression]
+            group_by = ["host.nmae"]
+            duration = { value = 0, unit = "d" }
+            missing_fields_strategy = "ignore"
+            """, "bad.toml");
+        Assert.Equal(
+            [
+                "bad.toml:11:12: group_by field 'host.nmae': unknown field 'host.nmae': 'host' has no field 'nmae' (did you mean 'name'?)",
+                "bad.toml:12:22: the suppression duration must be positive, not 0",
+                "bad.toml:12:32: 'unit' in [rule.alert_suppression] duration must be one of s, m, h, not \"d\"",
+                "bad.toml:13:27: 'missing_fields_strategy' in [rule.alert_suppression] must be one of suppress, doNotSuppress, not \"ignore\"",
+            ],
+            broken.Errors.Select(e => e.ToString()));
     }
 
     [Fact]
