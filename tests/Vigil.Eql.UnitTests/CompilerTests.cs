@@ -48,7 +48,7 @@ public sealed class CompilerTests
     [Theory]
     [InlineData("@timestamp", "@timestamp")]
     [InlineData("process.Ext.effective_parent.executable", "process.Ext.effective_parent.executable")]
-    [InlineData("file.Ext.original.path", "file.Ext.original_path")]
+    [InlineData("file.Ext.original.path", "file.Ext.original.path")]
     [InlineData("file.Ext.header_bytes", "file.Ext.header_bytes")]
     [InlineData("PROCESS.Parent.Code_Signature.Trusted", "process.parent.code_signature.trusted")]
     [InlineData("dns.question.name", "dns.question.name")]

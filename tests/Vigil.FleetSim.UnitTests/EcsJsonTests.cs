@@ -102,7 +102,7 @@ public sealed class EcsJsonTests
     [Fact]
     public void UnknownFieldsAreIgnored()
     {
-        var e = EcsJson.Parse<TelemetryEvent>("""{"ecs":{"version":"8.11"},"process":{"name":"curl","thread":{"id":3}},"data_stream.type":"logs"}""");
+        var e = EcsJson.Parse<TelemetryEvent>("""{"observer":{"type":"edr"},"process":{"name":"curl","io":{"text":"x"}},"cloud.provider":"aws"}""");
 
         Assert.Equal(new TelemetryEvent { Process = new Process { Name = "curl" } }, e);
     }

@@ -6,7 +6,7 @@ namespace Vigil.Eql.Documents;
 /// <summary>
 /// The fields a query may name, read from a protobuf message descriptor. ECS paths resolve case-insensitively by walking
 /// message fields by name; "@timestamp" is the root "timestamp" field, "Ext" is "ext", and a path segment that is not a
-/// field may join the next one with '_' (ECS "file.Ext.original.path" is the flattened "file.ext.original_path").
+/// field may join the next one with '_', so a dotted ECS name whose contract field is flattened still resolves.
 /// </summary>
 public sealed class FieldCatalog
 {

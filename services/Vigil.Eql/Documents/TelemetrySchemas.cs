@@ -6,7 +6,7 @@ namespace Vigil.Eql.Documents;
 public static class TelemetrySchemas
 {
     // The contract stores these int64 fields as epoch nanoseconds, with 0 meaning absent (see telemetry.proto).
-    private static readonly string[] TimeFieldNames = ["timestamp", "ingested", "start", "mtime", "created"];
+    private static readonly string[] TimeFieldNames = ["timestamp", "ingested", "created", "start", "end", "mtime", "ctime", "accessed"];
 
     public static FieldCatalog Fields { get; } = FieldCatalog.FromMessage(TelemetryEvent.Descriptor, TimeFieldNames);
 

@@ -121,8 +121,12 @@ internal sealed class ActivityContext
     {
         var e = FileEvent(process, "change", "rename", to, size, null, false);
         e.File.Ext ??= new FileExt();
-        e.File.Ext.OriginalPath = from;
-        e.File.Ext.OriginalName = Path.GetFileName(from);
+        e.File.Ext.Original = new FileOriginal
+        {
+            Path = from,
+            Name = Path.GetFileName(from),
+            Extension = Path.GetExtension(from).TrimStart('.'),
+        };
         return e;
     }
 
