@@ -83,6 +83,7 @@ chart-sync:
 REGISTRY ?=
 TAG ?= dev
 VIGIL_IMAGES := correlator:services/Vigil.Correlator:vigil-correlator baseline:services/Vigil.Baseline:vigil-baseline \
+	ingest:services/Vigil.Ingest:vigil-ingest \
 	fleet-sim:services/Vigil.FleetSim:fleet-sim cli:services/Vigil.Cli:vigil console:services/Vigil.Console:vigil-console
 
 images:

@@ -12,6 +12,9 @@ KAFKA_BASE_PORT="${VIGIL_KAFKA_BASE_PORT:-9092}"
 SIM_HOSTS="${VIGIL_SIM_HOSTS:-50}"
 SIM_RATE="${VIGIL_SIM_RATE:-200}"
 SIM_ATTACK_INTERVAL="${VIGIL_SIM_ATTACK_INTERVAL:-20s}"
+# elastic: the simulator writes Elastic Agent Kafka output documents to the raw topic and vigil-ingest normalises
+# them, as for a real fleet; canonical: it publishes TelemetryEvents to the telemetry topic directly.
+SIM_EMIT="${VIGIL_SIM_EMIT:-elastic}"
 BIN() { echo "services/$1/bin/${CONFIGURATION}/net10.0/$2.dll"; }
 
 mkdir -p "$STATE_DIR/logs"
@@ -83,10 +86,14 @@ start baseline "$STATE_DIR/logs/baseline.log" \
   --Baseline:MinVolumeSamples=20 --Baseline:HostStateRetention=01:00:00
 wait_for "the baseline" 60 bash -c 'exec 3<>/dev/tcp/127.0.0.1/7411'
 
+# Ingest: raw agent topics (deploy/topics.json, role raw) to the telemetry topic.
+start ingest "$STATE_DIR/logs/ingest.log" \
+  dotnet "$(BIN Vigil.Ingest vigil-ingest)" --urls http://127.0.0.1:7420
+
 rm -f "$STATE_DIR/ground-truth.ndjson"
 start fleet-sim "$STATE_DIR/logs/fleet-sim.log" \
   dotnet "$(BIN Vigil.FleetSim fleet-sim)" \
-  --output kafka --mode live --hosts "$SIM_HOSTS" --rate "$SIM_RATE" --scenario-interval "$SIM_ATTACK_INTERVAL" \
+  --output kafka --emit "$SIM_EMIT" --mode live --hosts "$SIM_HOSTS" --rate "$SIM_RATE" --scenario-interval "$SIM_ATTACK_INTERVAL" \
   --ground-truth "$STATE_DIR/ground-truth.ndjson" --urls http://127.0.0.1:7400
 
 # One correlator per analytic pack in rules/, each its own consumer group (ports 7401...).
@@ -112,12 +119,12 @@ start console "$STATE_DIR/logs/console.log" \
 
 cat <<INFO
 
-Vigil is running. The fleet simulator publishes telemetry for $SIM_HOSTS Macs at $SIM_RATE events/s
+Vigil is running. The fleet simulator publishes telemetry ($SIM_EMIT-shaped; elastic goes through vigil-ingest) for $SIM_HOSTS Macs at $SIM_RATE events/s
 and injects a labelled scenario every $SIM_ATTACK_INTERVAL (ground truth: $STATE_DIR/ground-truth.ndjson).
   console (alerts, triage, process trees, rules, pipeline):  http://127.0.0.1:7420
   inject a scenario now:  curl -X POST http://127.0.0.1:7400/scenarios/an0167   (see GET /scenarios)
   watch telemetry:        dotnet $(BIN Vigil.Cli vigil) telemetry tail --format summary
-  health and metrics:     http://127.0.0.1:7400/health/ready (simulator), 7401-7404 (correlators), 7410 (baseline), /metrics on each
+  health and metrics:     http://127.0.0.1:7400/health/ready (simulator), 7401-7404 (correlators), 7410 (baseline), 7420 (ingest), /metrics on each
   baseline profiles:      dotnet $(BIN Vigil.Cli vigil) baseline list --filter recent   (or: baseline show com.apple.curl)
 Following alerts as the correlators and the baseline raise them. Ctrl-C stops everything.
 

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Text;
 using System.Text.Json;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
@@ -16,6 +17,12 @@ internal static class EcsJsonWriter
             var value = field.Accessor.GetValue(message);
             if (!IsSet(field, message, value))
             {
+                continue;
+            }
+
+            if (field.IsMap && field.Name == "unmapped" && value is IDictionary<string, string> unmapped)
+            {
+                WriteUnmapped(writer, unmapped);
                 continue;
             }
 
@@ -74,6 +81,39 @@ internal static class EcsJsonWriter
             Enum e => Convert.ToInt32(e, System.Globalization.CultureInfo.InvariantCulture) != 0,
             _ => value is not null,
         };
+    }
+
+    /// <summary>
+    /// Source fields the contract had no place for go back under their own dotted names, so a document read and written
+    /// again keeps them where its source had them. A value that is not JSON text (set by hand) is written as a string.
+    /// </summary>
+    private static void WriteUnmapped(Utf8JsonWriter writer, IDictionary<string, string> unmapped)
+    {
+        foreach (var (name, json) in unmapped)
+        {
+            writer.WritePropertyName(name);
+            if (IsJsonValue(json))
+            {
+                writer.WriteRawValue(json, skipInputValidation: true);
+            }
+            else
+            {
+                writer.WriteStringValue(json);
+            }
+        }
+    }
+
+    private static bool IsJsonValue(string text)
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(text));
+        try
+        {
+            return reader.Read() && reader.TrySkip() && !reader.Read();
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private static void WriteMap(Utf8JsonWriter writer, FieldDescriptor field, IDictionary map)

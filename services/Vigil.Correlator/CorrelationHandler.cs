@@ -21,12 +21,16 @@ public sealed class CorrelationHandler(
     ITopicPublisher<Alert> publisher,
     PublishedAlertLog publishedAlerts,
     TimeProvider clock,
-    ILogger<CorrelationHandler> logger) : IRecordBatchHandler<TelemetryEvent>
+    ILogger<CorrelationHandler> logger,
+    AggregationStore aggregations,
+    SignalBudgetStore signalBudget) : IRecordBatchHandler<TelemetryEvent>
 {
     // The consume loop and the quiet-host release both change states; one at a time.
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly MatchTriage triage = new(alerts);
     private readonly HeldHosts held = new();
+    private readonly AggregationAlerts aggregationAlerts = new(new MatchTriage(alerts));
+    private readonly StateLimitLog stateLimitLog = new();
 
     // Resolved once: a labelled child looked up per relevant event would allocate on the hot path.
     private readonly Dictionary<CompiledRule, Prometheus.Counter.Child> relevantEvents =
@@ -39,6 +43,7 @@ public sealed class CorrelationHandler(
         {
             var work = new Dictionary<StateKey, List<ConsumedRecord<TelemetryEvent>>>();
             var matches = new List<(CompiledRule Rule, SequenceMatch<TelemetryEvent> Match)>();
+            var aggregationWork = new List<AggregationWork>();
             foreach (var record in batch)
             {
                 foreach (var rule in pack.Rules)
@@ -49,6 +54,21 @@ public sealed class CorrelationHandler(
                     }
 
                     relevantEvents[rule].Inc();
+                    if (rule.IsAggregation)
+                    {
+                        // Exceptions filter what a threshold or new_terms rule counts, as Elastic filters the events its query searches.
+                        if (rule.Exceptions.FindException([record.Value]) is not null)
+                        {
+                            CorrelatorMetrics.AlertsDropped.WithLabels(pack.Analytic, rule.RuleId, "exception").Inc();
+                        }
+                        else
+                        {
+                            aggregationWork.Add(new AggregationWork(rule, record.Value));
+                        }
+
+                        continue;
+                    }
+
                     var host = rule.Engine.HostOf(record.Value);
                     if (rule.IsStateful)
                     {
@@ -68,10 +88,14 @@ public sealed class CorrelationHandler(
                 }
             }
 
-            if (work.Count == 0 && matches.Count == 0)
+            if (work.Count == 0 && matches.Count == 0 && aggregationWork.Count == 0)
             {
                 return;
             }
+
+            var (verdicts, aggregationWrites) = aggregationWork.Count == 0
+                ? ([], new AggregationWrites())
+                : await aggregations.ProcessAsync(aggregationWork, aggregationAlerts).ConfigureAwait(false);
 
             var states = work.Count == 0 ? [] : await store.LoadAsync(work.Keys).ConfigureAwait(false);
             var changed = new Dictionary<StateKey, HostState<TelemetryEvent>>();
@@ -85,13 +109,14 @@ public sealed class CorrelationHandler(
                     Collect(key, state, key.Rule.Engine.Process(state, record.Value), changed, matches);
                 }
 
-                if (held.Update(key, records[^1].TopicPartition, state.BufferedEventCount, now) is { } change)
+                // A match awaiting a trailing missing-event window holds the host like a buffered event does.
+                if (held.Update(key, records[^1].TopicPartition, state.BufferedEventCount + state.AwaitingMatchCount, now) is { } change)
                 {
                     heldChanges.Add(change);
                 }
             }
 
-            await PublishAndCommitAsync(changed, matches, batch.Select(r => r.Partition).ToHashSet(), heldChanges, cancellationToken).ConfigureAwait(false);
+            await PublishAndCommitAsync(changed, matches, batch.Select(r => r.Partition).ToHashSet(), heldChanges, cancellationToken, verdicts, aggregationWrites).ConfigureAwait(false);
         }
         finally
         {
@@ -204,14 +229,28 @@ public sealed class CorrelationHandler(
         var changed = new Dictionary<StateKey, HostState<TelemetryEvent>>();
         var matches = new List<(CompiledRule Rule, SequenceMatch<TelemetryEvent> Match)>();
         // Released states hold nothing back any more.
-        var heldChanges = taken.Select(t => new HeldChange(t.Partition.Partition, t.Key, false)).ToList();
-        foreach (var key in taken.Select(t => t.Key))
+        var heldChanges = new List<HeldChange>();
+        var now = clock.GetUtcNow();
+        foreach (var entry in taken)
         {
+            var key = entry.Key;
             var state = states[key];
             if (state.LatestTimestamp is { } latest)
             {
-                // Everything seen so far may match now: the host stayed quiet for the whole lateness window.
-                Collect(key, state, key.Rule.Engine.AdvanceWatermark(state, latest + 1), changed, matches);
+                // Everything seen so far may match now: the host stayed quiet for the whole lateness window. The clock
+                // minus the lateness also ends trailing missing-event windows that closed since the host's last event.
+                var clockWatermark = (now - key.Rule.Engine.Options.Lateness).ToUnixTimeMilliseconds() * 1_000_000;
+                Collect(key, state, key.Rule.Engine.AdvanceWatermark(state, Math.Max(latest + 1, clockWatermark)), changed, matches);
+            }
+
+            if (state.AwaitingMatchCount > 0)
+            {
+                // Still waiting for a missing-event window to close: keep the host held so a later scan reports it.
+                held.Restore([entry with { LastEvent = now }]);
+            }
+            else
+            {
+                heldChanges.Add(new HeldChange(entry.Partition.Partition, key, false));
             }
         }
 
@@ -235,7 +274,30 @@ public sealed class CorrelationHandler(
             CorrelatorMetrics.LateEvents.WithLabels(pack.Analytic, key.Rule.RuleId).Inc(result.LateEvents);
         }
 
+        CountRejections(key, state.HostId, result.Rejections);
+
         matches.AddRange(result.Matches.Select(m => (key.Rule, m)));
+    }
+
+    private void CountRejections(StateKey key, string host, RejectionCounts rejections)
+    {
+        if (rejections.Total == 0)
+        {
+            return;
+        }
+
+        var rule = key.Rule.RuleId;
+        CorrelatorMetrics.Rejected.WithLabels(pack.Analytic, rule, "maxspan").Inc(rejections.MaxSpan);
+        CorrelatorMetrics.Rejected.WithLabels(pack.Analytic, rule, "until").Inc(rejections.Until);
+        CorrelatorMetrics.Rejected.WithLabels(pack.Analytic, rule, "overwrite").Inc(rejections.Overwritten);
+        CorrelatorMetrics.Rejected.WithLabels(pack.Analytic, rule, "state_limit").Inc(rejections.StateLimit);
+        CorrelatorMetrics.Rejected.WithLabels(pack.Analytic, rule, "missing_event").Inc(rejections.MissingEvent);
+        if (rejections.StateLimit > 0 && stateLimitLog.ShouldLog(rule, host, clock.GetUtcNow()))
+        {
+            logger.LogWarning(
+                "Rule {Rule} on host {Host} hit its state limit: evicted {Evicted} pending partial sequence(s), oldest first (logged once per host per {Window})",
+                rule, host, rejections.StateLimit, StateLimitLog.Window);
+        }
     }
 
     private async Task PublishAndCommitAsync(
@@ -243,17 +305,20 @@ public sealed class CorrelationHandler(
         List<(CompiledRule Rule, SequenceMatch<TelemetryEvent> Match)> matches,
         IReadOnlyCollection<int> partitions,
         IReadOnlyCollection<HeldChange> heldChanges,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        List<(CompiledRule Rule, MatchVerdict Verdict)>? aggregationVerdicts = null,
+        AggregationWrites? aggregationWrites = null)
     {
         var candidates = new List<PendingAlert>();
-        foreach (var (rule, match) in matches)
+        var verdicts = matches.Select(m => (m.Rule, Verdict: triage.Judge(m.Rule, m.Match), m.Match.HostId))
+            .Concat((aggregationVerdicts ?? []).Select(v => (v.Rule, v.Verdict, HostId: v.Verdict.Alert?.Alert.Host.Id ?? string.Empty)));
+        foreach (var (rule, verdict, hostId) in verdicts)
         {
             CorrelatorMetrics.Matches.WithLabels(pack.Analytic, rule.RuleId).Inc();
-            var verdict = triage.Judge(rule, match);
             if (verdict.AllowedBy is { } exception)
             {
                 CorrelatorMetrics.AlertsDropped.WithLabels(pack.Analytic, rule.RuleId, "exception").Inc();
-                logger.LogDebug("Exception '{Exception}' allows a match of {Rule} on host {Host}", exception.Description, rule.RuleId, match.HostId);
+                logger.LogDebug("Exception '{Exception}' allows a match of {Rule} on host {Host}", exception.Description, rule.RuleId, hostId);
                 continue;
             }
 
@@ -284,6 +349,8 @@ public sealed class CorrelationHandler(
                 }
             }
 
+            fresh = await signalBudget.TakeAsync(fresh).ConfigureAwait(false);
+
             // Published before the state moves on: a crash here replays the events and re-derives the same alert ids.
             publishedAlerts.Published(
                 await publisher.PublishBatchAsync(fresh.Select(a => KeyValuePair.Create(a.Alert.Host.Id, a.Alert)).ToList(), cancellationToken).ConfigureAwait(false));
@@ -295,5 +362,9 @@ public sealed class CorrelationHandler(
         }
 
         await store.CommitAsync(changed, fresh, partitions, publishedAlerts.Checkpoint(), heldChanges).ConfigureAwait(false);
+        if (aggregationWrites is not null)
+        {
+            await aggregations.CommitAsync(aggregationWrites).ConfigureAwait(false);
+        }
     }
 }

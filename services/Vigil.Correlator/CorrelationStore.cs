@@ -15,6 +15,8 @@ namespace Vigil.Correlator;
 /// </summary>
 public sealed class CorrelationStore(IConnectionMultiplexer redis, RedisKeys keys, CorrelatorOptions options, ILogger<CorrelationStore> logger)
 {
+    private readonly StateLimitLog stateLimitLog = new();
+
     // State outlives its window by this much, so a slow batch never finds it expired mid-sequence.
     private static readonly TimeSpan ProcessingSlack = TimeSpan.FromMinutes(1);
 
@@ -88,9 +90,26 @@ public sealed class CorrelationStore(IConnectionMultiplexer redis, RedisKeys key
 
         foreach (var (key, state) in changed)
         {
-            writes.Add(key.Rule.Engine.ExpiresAt(state) is null
-                ? db.KeyDeleteAsync(StateKeyOf(key))
-                : db.StringSetAsync(StateKeyOf(key), key.Rule.States.Serialize(state), key.Rule.Engine.StateRetention + ProcessingSlack));
+            if (key.Rule.Engine.ExpiresAt(state) is null)
+            {
+                writes.Add(db.KeyDeleteAsync(StateKeyOf(key)));
+                continue;
+            }
+
+            // The serializer keeps the value within the rule's byte limit, evicting the oldest partials if it must.
+            var (bytes, evicted) = key.Rule.States.SerializeBounded(state);
+            if (evicted > 0)
+            {
+                CorrelatorMetrics.Rejected.WithLabels(options.Analytic, key.Rule.RuleId, "state_limit").Inc(evicted);
+                if (stateLimitLog.ShouldLog(key.Rule.RuleId, state.HostId, DateTimeOffset.UtcNow))
+                {
+                    logger.LogWarning(
+                        "Rule {Rule} on host {Host}: state over {Limit} bytes, evicted {Evicted} oldest partial sequence(s) (logged once per host per {Window})",
+                        key.Rule.RuleId, state.HostId, key.Rule.States.MaxStateBytes, evicted, StateLimitLog.Window);
+                }
+            }
+
+            writes.Add(db.StringSetAsync(StateKeyOf(key), bytes, key.Rule.Engine.StateRetention + ProcessingSlack));
         }
 
         foreach (var alert in published)

@@ -12,6 +12,11 @@ internal static class CorrelatorMetrics
     public static readonly Counter LateEvents = Metrics.CreateCounter(
         "vigil_correlator_late_events_total", "Events older than what matching had already passed (replays or lateness exceeded).", "analytic", "rule");
 
+    public static readonly Counter Rejected = Metrics.CreateCounter(
+        "vigil_correlator_rejected_partials_total",
+        "Partial sequences a rule threw away, by reason: maxspan, until, overwrite (a newer partial took its state), state_limit (evicted to keep a host's state bounded), missing_event (the absent event occurred).",
+        "analytic", "rule", "reason");
+
     public static readonly Counter Matches = Metrics.CreateCounter(
         "vigil_correlator_matches_total", "Completed sequences or single-event matches.", "analytic", "rule");
 
@@ -23,6 +28,9 @@ internal static class CorrelatorMetrics
 
     public static readonly Counter RedisRoundTrips = Metrics.CreateCounter(
         "vigil_correlator_redis_round_trips_total", "Pipelined Redis round trips (a batch costs at most three).", "analytic");
+
+    public static readonly Counter StateEvictions = Metrics.CreateCounter(
+        "vigil_correlator_state_evictions_total", "Threshold groups or new-terms combinations dropped to keep a rule's state within its cap.", "analytic", "rule");
 
     public static readonly Gauge HeldHosts = Metrics.CreateGauge(
         "vigil_correlator_hosts_with_held_events", "Hosts whose newest events wait for the lateness window before matching.", "analytic");

@@ -19,6 +19,12 @@ public sealed class CorrelatorOptions
     /// <summary>How long an alert id is remembered, so a replay after a crash does not publish it again.</summary>
     public TimeSpan AlertIdRetention { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// Most new-terms combinations kept per Redis hash (per rule and host, or per rule and one of 256 fleet buckets);
+    /// over it the least recently seen are evicted and counted in vigil_correlator_state_evictions_total.
+    /// </summary>
+    public int NewTermsPerHash { get; set; } = 4096;
+
     /// <summary>How often quiet hosts with held-back events are released.</summary>
     public TimeSpan QuietHostScanInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 }

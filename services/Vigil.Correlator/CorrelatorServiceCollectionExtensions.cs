@@ -49,6 +49,12 @@ public static class CorrelatorServiceCollectionExtensions
             sp.GetRequiredService<RedisKeys>(),
             options,
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CorrelationStore>>()));
+        services.AddSingleton(sp => new AggregationStore(
+            sp.GetRequiredService<IConnectionMultiplexer>(),
+            sp.GetRequiredService<RedisKeys>(),
+            options,
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<AggregationStore>>()));
+        services.AddSingleton(sp => new SignalBudgetStore(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisKeys>(), options));
         services.AddSingleton(sp => new AlertFactory(sp.GetRequiredService<TimeProvider>(), AlertProducer(options)));
         services.AddKafkaConsumer<TelemetryEvent, CorrelationHandler>("correlator", options.Analytic);
         services.AddHostedService<QuietHostRelease>();

@@ -1,6 +1,7 @@
 using Vigil.Contracts.Telemetry;
 using Vigil.Eql;
 using Vigil.Eql.Documents;
+using Vigil.Eql.Kql;
 using Vigil.Eql.Sequences;
 using Vigil.Rules;
 
@@ -26,23 +27,43 @@ public sealed class AnalyticPack
     /// Loads every rule file of <paramref name="path"/> (a folder, searched recursively, or one rule file). A pack with
     /// any broken rule does not start: the exception lists every problem with file:line:column.
     /// </summary>
-    public static AnalyticPack Load(string analytic, string path, TimeSpan defaultLateness)
+    public static AnalyticPack Load(string analytic, string path, TimeSpan defaultLateness) => Load(analytic, path, new EngineDefaults(defaultLateness));
+
+    /// <inheritdoc cref="Load(string, string, TimeSpan)"/>
+    public static AnalyticPack Load(string analytic, string path, EngineDefaults defaults)
     {
+        ArgumentNullException.ThrowIfNull(defaults);
         var rules = LoadRules(path, $" for analytic '{analytic}'");
-        return new AnalyticPack(analytic, path, rules.Select(rule => Compile(rule, rule.Vigil.Analytic ?? analytic, defaultLateness)).ToArray());
+        return new AnalyticPack(analytic, path, rules.Select(rule => Compile(rule, rule.Vigil.Analytic ?? analytic, defaults)).ToArray());
     }
 
     /// <summary>
     /// Loads the rules of several analytics at once (a folder of packs, one pack, or one rule file), as a backtest runs
     /// them: each rule belongs to its [vigil] analytic, else to the analytic its folder is named after.
     /// </summary>
-    public static AnalyticPack LoadAll(string path, TimeSpan defaultLateness)
+    public static AnalyticPack LoadAll(string path, TimeSpan defaultLateness) => LoadAll(path, new EngineDefaults(defaultLateness));
+
+    /// <inheritdoc cref="LoadAll(string, TimeSpan)"/>
+    public static AnalyticPack LoadAll(string path, EngineDefaults defaults)
     {
+        ArgumentNullException.ThrowIfNull(defaults);
         var rules = LoadRules(path, string.Empty)
-            .Select(rule => Compile(rule, rule.Vigil.Analytic ?? new DirectoryInfo(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(rule.SourceName))!).Name, defaultLateness))
+            .Select(rule => Compile(rule, rule.Vigil.Analytic ?? new DirectoryInfo(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(rule.SourceName))!).Name, defaults))
             .ToArray();
         return new AnalyticPack(string.Join(",", rules.Select(r => r.AnalyticId).Distinct()), path, rules);
     }
+
+    /// <summary>
+    /// A sequence without maxspan (and a sample) is bounded as Elastic's scheduled search bounds it: by the rule's
+    /// look-back (<c>from</c>, default now-6m), unless [vigil] sequence_span says otherwise; with query semantics it is
+    /// not bounded at all.
+    /// </summary>
+    internal static SequenceEngineOptions EngineOptions(DetectionRule rule, EngineDefaults defaults) => new()
+    {
+        Lateness = rule.Vigil.Lateness ?? defaults.Lateness,
+        SpanWithoutMaxSpan = defaults.QuerySemantics ? SequenceEngineOptions.Unbounded : rule.Vigil.SequenceSpan ?? rule.Schedule.LookBack,
+        MaxPendingKeys = rule.Vigil.MaxPendingKeys ?? defaults.MaxPendingKeys,
+    };
 
     private static IReadOnlyList<DetectionRule> LoadRules(string path, string owner)
     {
@@ -74,17 +95,25 @@ public sealed class AnalyticPack
         return candidates.FirstOrDefault(System.IO.Directory.Exists) ?? candidates[0];
     }
 
-    private static CompiledRule Compile(DetectionRule rule, string analytic, TimeSpan defaultLateness)
+    private static CompiledRule Compile(DetectionRule rule, string analytic, EngineDefaults defaults)
     {
-        var query = EqlCompiler.Compile(rule.Query, TelemetrySchemas.Protobuf);
-        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = rule.Vigil.Lateness ?? defaultLateness });
+        var query = rule.Dialect is { } dialect
+            ? KqlCompiler.Compile(rule.Query, dialect, TelemetrySchemas.Protobuf)
+            : EqlCompiler.Compile(rule.Query, TelemetrySchemas.Protobuf);
+        var clock = new EventClock(rule.TimestampOverride);
+        var engine = new SequenceEngine<TelemetryEvent>(query, EngineOptions(rule, defaults));
         return new CompiledRule(
             rule,
             analytic.ToUpperInvariant(),
             query,
             engine,
-            new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf),
+            new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf, rule.Vigil.MaxStateBytes ?? defaults.MaxStateBytes, engine.Rejections),
             new RuleExceptionFilter<TelemetryEvent>(rule.Vigil.Exceptions, TelemetrySchemas.Protobuf),
-            rule.Vigil.SuppressionWindow);
+            rule.Vigil.SuppressionWindow)
+        {
+            Clock = clock,
+            Threshold = rule.Threshold is { } threshold ? new ThresholdAggregation(threshold, rule.Schedule.LookBack, clock) : null,
+            NewTerms = rule.NewTerms is { } newTerms ? new NewTermsAggregation(newTerms, rule.Vigil.NewTermsLearning, clock) : null,
+        };
     }
 }

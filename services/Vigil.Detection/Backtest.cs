@@ -15,13 +15,20 @@ public sealed class Backtest
     private readonly (CompiledRule Rule, InMemorySequenceRunner<TelemetryEvent> Runner)[] _rules;
     private readonly MatchTriage _triage;
     private readonly AlertRepeats _repeats = new();
+    private readonly SignalBudget _budget = new();
+    private readonly Dictionary<CompiledRule, AggregationRunner> _aggregations;
 
     public Backtest(IReadOnlyList<CompiledRule> rules, AlertFactory alerts)
     {
         ArgumentNullException.ThrowIfNull(rules);
         _rules = rules.Select(r => (r, new InMemorySequenceRunner<TelemetryEvent>(r.Engine))).ToArray();
         _triage = new MatchTriage(alerts);
+        var aggregationAlerts = new AggregationAlerts(_triage);
+        _aggregations = rules.Where(r => r.IsAggregation).ToDictionary(r => r, r => new AggregationRunner(r, aggregationAlerts));
     }
+
+    /// <summary>Threshold groups and new-terms combinations evicted to keep each rule's state within its cap.</summary>
+    public long StateEvictions => _aggregations.Values.Sum(a => a.Evictions);
 
     public BacktestCounts Counts { get; } = new();
 
@@ -35,6 +42,24 @@ public sealed class Backtest
         {
             if (!rule.Query.IsRelevant(e))
             {
+                continue;
+            }
+
+            if (_aggregations.TryGetValue(rule, out var aggregation))
+            {
+                // Exceptions filter the events an aggregation counts, as Elastic applies them to the events its query searches.
+                if (rule.Exceptions.FindException([e]) is { } exception)
+                {
+                    Counts.Allowed(rule, exception);
+                    continue;
+                }
+
+                foreach (var verdict in aggregation.Process(e))
+                {
+                    Counts.Matches++;
+                    Decide(rule, verdict, ref alerts);
+                }
+
                 continue;
             }
 
@@ -64,24 +89,34 @@ public sealed class Backtest
         foreach (var match in matches)
         {
             Counts.Matches++;
-            var verdict = _triage.Judge(rule, match);
-            if (verdict.AllowedBy is { } exception)
-            {
-                Counts.Allowed(rule, exception);
-                continue;
-            }
-
-            var candidate = verdict.Alert!;
-
-            if (_repeats.WhyRepeat(candidate) is not null)
-            {
-                Counts.Repeats++;
-                continue;
-            }
-
-            _repeats.Remember(candidate);
-            Counts.Alerts++;
-            (alerts ??= []).Add(candidate.Alert);
+            Decide(rule, _triage.Judge(rule, match), ref alerts);
         }
+    }
+
+    private void Decide(CompiledRule rule, MatchVerdict verdict, ref List<Alert>? alerts)
+    {
+        if (verdict.AllowedBy is { } exception)
+        {
+            Counts.Allowed(rule, exception);
+            return;
+        }
+
+        var candidate = verdict.Alert!;
+
+        if (_repeats.WhyRepeat(candidate) is not null)
+        {
+            Counts.Repeats++;
+            return;
+        }
+
+        if (!_budget.TryTake(candidate))
+        {
+            Counts.OverMaxSignals++;
+            return;
+        }
+
+        _repeats.Remember(candidate);
+        Counts.Alerts++;
+        (alerts ??= []).Add(candidate.Alert);
     }
 }

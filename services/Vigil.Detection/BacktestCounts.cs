@@ -22,6 +22,9 @@ public sealed class BacktestCounts
 
     public long Alerts { get; internal set; }
 
+    /// <summary>Alerts dropped because their rule had already raised max_signals alerts in that interval.</summary>
+    public long OverMaxSignals { get; internal set; }
+
     internal void Allowed(CompiledRule rule, Rules.RuleException exception)
     {
         AllowedByExceptions++;

@@ -18,5 +18,17 @@ public sealed record CompiledRule(
     public string RuleId => Rule.RuleId;
 
     /// <summary>Sequence rules keep state per host; single-event rules match statelessly.</summary>
-    public bool IsStateful => Query.IsSequence;
+    public bool IsStateful => Query.IsStateful;
+
+    /// <summary>The rule's event time (timestamp_override, else @timestamp).</summary>
+    public EventClock Clock { get; init; } = new(null);
+
+    /// <summary>Set for threshold rules: counts matching events per group instead of alerting on each.</summary>
+    public ThresholdAggregation? Threshold { get; init; }
+
+    /// <summary>Set for new_terms rules: alerts on combinations not seen within the history window.</summary>
+    public NewTermsAggregation? NewTerms { get; init; }
+
+    /// <summary>Threshold and new_terms rules aggregate matching events in their own state instead of alerting on each.</summary>
+    public bool IsAggregation => Threshold is not null || NewTerms is not null;
 }

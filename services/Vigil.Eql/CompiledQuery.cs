@@ -20,11 +20,13 @@ public sealed class CompiledQuery<TEvent>
         int[] stageDefinitions,
         CompiledStep<TEvent>? until,
         IReadOnlyList<string> joinKeyNames,
-        StandardFields<TEvent> fields)
+        StandardFields<TEvent> fields,
+        IReadOnlyList<MissingStep>? missingSteps = null)
     {
         Syntax = syntax;
         _definitions = definitions;
         _stageDefinitions = stageDefinitions;
+        MissingSteps = missingSteps ?? [];
         Until = until;
         JoinKeyNames = joinKeyNames;
         Fields = fields;
@@ -35,8 +37,20 @@ public sealed class CompiledQuery<TEvent>
 
     public bool IsSequence => Syntax is SequenceQuery;
 
-    /// <summary>The number of events a match holds: the steps of a sequence with runs expanded, or 1.</summary>
+    /// <summary>A sample query: events matching every filter under one join key, in any time order.</summary>
+    public bool IsSample => Syntax is SampleQuery;
+
+    /// <summary>True for sequences and samples: they keep per-host state and run on a SequenceEngine.</summary>
+    public bool IsStateful => IsSequence || IsSample;
+
+    /// <summary>
+    /// The number of events a match holds: the positive steps of a sequence with runs expanded, the filters of a
+    /// sample, or 1. Missing-event steps hold no event.
+    /// </summary>
     public int StageCount => _stageDefinitions.Length;
+
+    /// <summary>The missing-event steps of a sequence, each with the number of positive stages written before it.</summary>
+    internal IReadOnlyList<MissingStep> MissingSteps { get; }
 
     /// <summary>The sequence's maxspan, if any.</summary>
     public TimeSpan? MaxSpan => (Syntax as SequenceQuery)?.MaxSpan;
@@ -54,9 +68,9 @@ public sealed class CompiledQuery<TEvent>
     /// <summary>True when a single-event query matches <paramref name="document"/>.</summary>
     public bool Matches(TEvent document)
     {
-        if (IsSequence)
+        if (IsStateful)
         {
-            throw new InvalidOperationException("A sequence query matches sequences of events: run it with a SequenceEngine.");
+            throw new InvalidOperationException("A sequence or sample query matches groups of events: run it with a SequenceEngine.");
         }
 
         return _definitions[0].Matches(document);
@@ -69,6 +83,8 @@ public sealed class CompiledQuery<TEvent>
     public bool IsRelevant(TEvent document) => Classify(document).IsRelevant;
 
     internal CompiledStep<TEvent> Stage(int stage) => _definitions[_stageDefinitions[stage]];
+
+    internal CompiledStep<TEvent> Definition(int definition) => _definitions[definition];
 
     internal int DefinitionOf(int stage) => _stageDefinitions[stage];
 

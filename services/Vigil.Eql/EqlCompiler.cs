@@ -39,6 +39,9 @@ public static class EqlCompiler
             case SequenceQuery sequence:
                 compiled = CompileSequence(binder, categories, fields, sequence);
                 break;
+            case SampleQuery sample:
+                compiled = CompileSample(binder, categories, fields, sample);
+                break;
             default:
                 throw new ArgumentException($"Unknown query kind {query.GetType().Name}.", nameof(query));
         }
@@ -79,16 +82,54 @@ public static class EqlCompiler
             .Select(step => BindStep(binder, categories, step.Filter, sequence.SharedKeys.Concat(step.Keys).ToArray(), step.Location))
             .ToArray();
 
-        // "with runs=N" is the same step written N times (Elasticsearch documents it as that expansion).
-        var stages = sequence.Steps
-            .Take(MaxDistinctSteps)
-            .SelectMany((step, index) => Enumerable.Repeat(index, step.Runs))
-            .ToArray();
+        // "with runs=N" is the same step written N times (Elasticsearch documents it as that expansion). Missing-event
+        // steps are not stages of the state machine: each remembers how many positive stages precede it.
+        var stages = new List<int>();
+        var missing = new List<MissingStep>();
+        foreach (var (step, index) in sequence.Steps.Take(MaxDistinctSteps).Select((step, index) => (step, index)))
+        {
+            if (step.Missing)
+            {
+                missing.AddRange(Enumerable.Repeat(new MissingStep(index, stages.Count), step.Runs));
+            }
+            else
+            {
+                stages.AddRange(Enumerable.Repeat(index, step.Runs));
+            }
+        }
+
         var until = sequence.Until is { } u
             ? BindStep(binder, categories, u.Filter, sequence.SharedKeys.Concat(u.Keys).ToArray(), u.Location)
             : null;
-        var keyNames = sequence.SharedKeys.Concat(sequence.Steps[0].Keys).Select(k => k.ToString()).ToArray();
-        return new CompiledQuery<TEvent>(sequence, definitions, stages, until, keyNames, fields);
+        var first = sequence.Steps.First(step => !step.Missing);
+        var keyNames = sequence.SharedKeys.Concat(first.Keys).Select(k => k.ToString()).ToArray();
+        return new CompiledQuery<TEvent>(sequence, definitions, stages.ToArray(), until, keyNames, fields, missing.Distinct().ToArray());
+    }
+
+    private static CompiledQuery<TEvent> CompileSample<TEvent>(
+        QueryBinder<TEvent> binder,
+        FieldAccessor<TEvent> categories,
+        StandardFields<TEvent> fields,
+        SampleQuery sample)
+    {
+        if (sample.Filters.Count > MaxDistinctSteps)
+        {
+            binder.Diagnostics.Add(new EqlDiagnostic(sample.Filters[MaxDistinctSteps].Location, $"a sample can have at most {MaxDistinctSteps} filters"));
+        }
+
+        var keyCount = sample.Filters[0].Keys.Count;
+        foreach (var filter in sample.Filters.Skip(1).Where(f => f.Keys.Count != keyCount))
+        {
+            binder.Diagnostics.Add(new EqlDiagnostic(filter.Location,
+                $"every filter needs the same number of join keys: the first filter has {keyCount}, this filter has {filter.Keys.Count}"));
+        }
+
+        var definitions = sample.Filters
+            .Take(MaxDistinctSteps)
+            .Select(filter => BindStep(binder, categories, filter.Filter, sample.SharedKeys.Concat(filter.Keys).ToArray(), filter.Location))
+            .ToArray();
+        var keyNames = sample.SharedKeys.Concat(sample.Filters[0].Keys).Select(k => k.ToString()).ToArray();
+        return new CompiledQuery<TEvent>(sample, definitions, Enumerable.Range(0, definitions.Length).ToArray(), null, keyNames, fields);
     }
 
     private static CompiledStep<TEvent> BindStep<TEvent>(

@@ -5,19 +5,37 @@ using Vigil.Contracts.Telemetry;
 
 namespace Vigil.FleetSim;
 
-/// <summary>Writes events as ECS JSON, one document per line (NDJSON), flushing after every batch.</summary>
-public sealed class NdjsonTelemetrySink(Stream stream, bool leaveOpen = false) : ITelemetrySink, IAsyncDisposable
+/// <summary>Writes events as ECS JSON (or an agent's format), one document per line (NDJSON), flushing after every batch.</summary>
+public sealed class NdjsonTelemetrySink(Stream stream, bool leaveOpen = false, TelemetryEmitFormat format = TelemetryEmitFormat.Canonical) : ITelemetrySink, IAsyncDisposable
 {
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
 
     /// <summary>A sink writing to <paramref name="path"/> (created or truncated), or to standard output for "-".</summary>
-    public static NdjsonTelemetrySink Open(string path) => path == "-"
-        ? new NdjsonTelemetrySink(Console.OpenStandardOutput())
-        : new NdjsonTelemetrySink(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16, useAsync: true));
+    public static NdjsonTelemetrySink Open(string path, TelemetryEmitFormat format = TelemetryEmitFormat.Canonical) => path == "-"
+        ? new NdjsonTelemetrySink(Console.OpenStandardOutput(), format: format)
+        : new NdjsonTelemetrySink(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16, useAsync: true), format: format);
 
     public async ValueTask WriteAsync(IReadOnlyList<TelemetryEvent> batch, CancellationToken cancellationToken)
     {
         _buffer.ResetWrittenCount();
+        if (format != TelemetryEmitFormat.Canonical)
+        {
+            var write = RawDocuments.Writer(format);
+            foreach (var e in batch)
+            {
+                var document = write(e);
+                if (document.Length > 0)
+                {
+                    _buffer.Write(document);
+                    _buffer.Write("\n"u8);
+                }
+            }
+
+            await stream.WriteAsync(_buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         using (var writer = new Utf8JsonWriter(_buffer, EcsJson.WriterOptions))
         {
             foreach (var e in batch)

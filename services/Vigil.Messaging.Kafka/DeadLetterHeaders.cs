@@ -20,4 +20,10 @@ public static class DeadLetterHeaders
 
     /// <summary>When it was dead-lettered, ISO-8601 UTC.</summary>
     public const string FailedAt = "vigil.dlq.failed.at";
+
+    /// <summary>Which document of a record holding many (a search response, NDJSON) was rejected, counted from 0.</summary>
+    public const string DocumentIndex = "vigil.dlq.document.index";
+
+    /// <summary>How many documents that record held; when more than one, the value is the rejected document alone.</summary>
+    public const string DocumentCount = "vigil.dlq.document.count";
 }

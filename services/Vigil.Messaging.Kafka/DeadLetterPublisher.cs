@@ -52,6 +52,47 @@ public sealed class DeadLetterPublisher(KafkaProducerHandle producer, TopicManif
         return Task.WhenAll(deliveries);
     }
 
+    /// <summary>
+    /// Dead-letters a record a handler rejected after decoding (e.g. an agent document ingest cannot use):
+    /// <paramref name="value"/> is what to keep (the record, or the one rejected document of a record holding many),
+    /// with the same headers as undecodable records plus <paramref name="extraHeaders"/>.
+    /// </summary>
+    public Task PublishRejectedAsync(
+        ConsumedRecord<byte[]> record,
+        ReadOnlyMemory<byte> value,
+        string reason,
+        string error,
+        IReadOnlyList<KeyValuePair<string, string>> extraHeaders,
+        string group,
+        CancellationToken cancellationToken)
+    {
+        logger.LogWarning(
+            "Dead-lettering {Topic}[{Partition}]@{Offset}: {Reason}: {Error}", record.Topic, record.Partition, record.Offset, reason, error);
+        var headers = new Headers
+        {
+            { DeadLetterHeaders.Reason, Encoding.UTF8.GetBytes(reason) },
+            { DeadLetterHeaders.Error, Encoding.UTF8.GetBytes(error) },
+            { DeadLetterHeaders.SourceTopic, Encoding.UTF8.GetBytes(record.Topic) },
+            { DeadLetterHeaders.SourcePartition, Encoding.UTF8.GetBytes(record.Partition.ToString(CultureInfo.InvariantCulture)) },
+            { DeadLetterHeaders.SourceOffset, Encoding.UTF8.GetBytes(record.Offset.ToString(CultureInfo.InvariantCulture)) },
+            { DeadLetterHeaders.ConsumerGroup, Encoding.UTF8.GetBytes(group) },
+            { DeadLetterHeaders.FailedAt, Encoding.UTF8.GetBytes(DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture)) },
+        };
+        foreach (var (name, text) in extraHeaders)
+        {
+            headers.Add(name, Encoding.UTF8.GetBytes(text));
+        }
+
+        var message = new Message<byte[]?, byte[]?>
+        {
+            Key = record.Key is null ? null : Encoding.UTF8.GetBytes(record.Key),
+            Value = value.ToArray(),
+            Headers = headers,
+            Timestamp = new Timestamp(record.Timestamp),
+        };
+        return Deliver(record.Topic, reason, message, cancellationToken);
+    }
+
     private async Task Deliver(string sourceTopic, string reason, Message<byte[]?, byte[]?> message, CancellationToken cancellationToken)
     {
         await producer.ProduceAsync(Topic, message, cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,6 @@
 namespace Vigil.Messaging;
 
-/// <summary>One topic as the manifest declares it.</summary>
+/// <summary>One topic as the manifest declares it; <paramref name="Format"/> names the source format of a raw topic (e.g. elastic, eslogger).</summary>
 public sealed record TopicDeclaration(
     TopicRole Role,
     string Name,
@@ -8,4 +8,5 @@ public sealed record TopicDeclaration(
     short ReplicationFactor,
     string Key,
     string ValueMessage,
-    IReadOnlyDictionary<string, string> Config);
+    IReadOnlyDictionary<string, string> Config,
+    string? Format = null);

@@ -30,7 +30,10 @@ public sealed class TopicManifest
 
     public IReadOnlyList<ConsumerGroupDeclaration> ConsumerGroups { get; }
 
-    /// <summary>The topic declared for <paramref name="role"/>.</summary>
+    /// <summary>Raw agent topics, each with the source format ingest reads it as.</summary>
+    public IReadOnlyList<TopicDeclaration> RawTopics => Topics.Where(t => t.Role == TopicRole.Raw).ToArray();
+
+    /// <summary>The topic declared for <paramref name="role"/> (one of the roles declared exactly once).</summary>
     public TopicDeclaration Topic(TopicRole role) =>
         Topics.SingleOrDefault(t => t.Role == role)
         ?? throw new InvalidOperationException($"The topic manifest declares no topic with role '{role}'.");
@@ -95,7 +98,8 @@ public sealed class TopicManifest
 
     private void Validate()
     {
-        foreach (var role in Enum.GetValues<TopicRole>())
+        // Raw topics are optional and may be many (one per agent format); every other role is declared exactly once.
+        foreach (var role in Enum.GetValues<TopicRole>().Where(r => r != TopicRole.Raw))
         {
             if (Topics.Count(t => t.Role == role) != 1)
             {
@@ -106,6 +110,19 @@ public sealed class TopicManifest
         foreach (var topic in Topics.Where(t => t.Partitions < 1 || t.ReplicationFactor < 1 || string.IsNullOrWhiteSpace(t.Name)))
         {
             throw new InvalidDataException($"Topic '{topic.Name}' needs a name, at least one partition and a replication factor of at least 1.");
+        }
+
+        foreach (var topic in Topics.Where(t => (t.Role == TopicRole.Raw) == string.IsNullOrWhiteSpace(t.Format)))
+        {
+            throw new InvalidDataException(topic.Role == TopicRole.Raw
+                ? $"Raw topic '{topic.Name}' needs a 'format' (the source format ingest reads it as, e.g. elastic or eslogger)."
+                : $"Topic '{topic.Name}' has a 'format', but only raw topics are read through a source format.");
+        }
+
+        var duplicateTopic = Topics.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicateTopic is not null)
+        {
+            throw new InvalidDataException($"Topic '{duplicateTopic.Key}' is declared twice.");
         }
 
         var names = Topics.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);

@@ -6,4 +6,7 @@ public enum TopicRole
     Telemetry,
     Alerts,
     DeadLetter,
+
+    /// <summary>An agent's own format (Elastic Agent's Kafka output, eslogger lines); many may be declared, each with its <c>format</c>.</summary>
+    Raw,
 }

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Vigil.Eql;
 using Vigil.Eql.Documents;
+using Vigil.Eql.Kql;
 using Vigil.Eql.Syntax;
 using Vigil.Rules.Toml;
 
@@ -12,7 +13,8 @@ namespace Vigil.Rules;
 /// </summary>
 internal sealed partial class RuleReader(string sourceName, List<RuleDiagnostic> diagnostics)
 {
-    private static readonly string[] VigilKeys = ["analytic", "lateness", "suppression_window", "exception"];
+    private static readonly string[] VigilKeys =
+        ["analytic", "lateness", "suppression_window", "exception", "new_terms_learning", "sequence_span", "max_pending_keys", "max_state_bytes"];
 
     private static readonly Dictionary<string, Func<RuleExceptionBuilder, List<string>>> ExceptionCriteria = new(StringComparer.Ordinal)
     {
@@ -46,21 +48,39 @@ internal sealed partial class RuleReader(string sourceName, List<RuleDiagnostic>
 
         var severity = ReadSeverity(rule);
         var type = String(rule, "type", "[rule]", required: true);
-        if (type is not null and not "eql")
-        {
-            Report(rule, "type", $"rule type \"{type}\" is not supported: Vigil runs type = \"eql\" rules");
-        }
-
+        var kind = ReadKind(rule, type);
         var language = String(rule, "language", "[rule]", required: true);
-        if (language is not null and not "eql")
-        {
-            Report(rule, "language", $"query language \"{language}\" is not supported: expected \"eql\"");
-        }
+        var dialect = kind is null || language is null ? null : ReadLanguage(rule, kind.Value, language);
 
-        // A query in another language would only produce EQL noise on top of the type error.
-        var query = ReadQuery(rule, compile: type == "eql" && language == "eql");
+        // A query in an unsupported language would only produce parse noise on top of the type error.
+        var query = ReadQuery(rule, kind, dialect, compile: dialect is not null);
         var threats = ReadThreats(rule);
         var vigil = ReadVigil(root);
+        var schedule = ReadSchedule(rule);
+        var threshold = kind == RuleKind.Threshold ? ReadThreshold(rule) : null;
+        var newTerms = kind == RuleKind.NewTerms ? ReadNewTerms(rule) : null;
+        var timestampOverride = ReadTimestampOverride(rule);
+        var buildingBlock = String(rule, "building_block_type", "[rule]", required: false);
+        if (buildingBlock is not null and not "default")
+        {
+            Report(rule, "building_block_type", $"building_block_type \"{buildingBlock}\" is not one Elastic knows: expected \"default\"");
+        }
+
+        var version = Integer(rule, "version", "[rule]", required: false);
+        var revision = Integer(rule, "revision", "[rule]", required: false);
+        if (version is < 1 or > int.MaxValue)
+        {
+            Report(rule, "version", $"version must be a positive integer, not {version}");
+        }
+
+        if (revision is < 0 or > int.MaxValue)
+        {
+            Report(rule, "revision", $"revision must not be negative, not {revision}");
+        }
+
+        var requiredFields = ReadRequiredFields(rule);
+        var relatedIntegrations = ReadRelatedIntegrations(rule);
+        var setup = String(rule, "setup", "[rule]", required: false);
         if (diagnostics.Count > errorsBefore || ruleId is null || name is null || description is null || query is null)
         {
             return null;
@@ -68,7 +88,21 @@ internal sealed partial class RuleReader(string sourceName, List<RuleDiagnostic>
 
         return new DetectionRule(
             ruleId, name, description, (int)riskScore!.Value, severity!.Value, type!, language!, query, threats,
-            Strings(rule, "tags", "[rule]"), Strings(rule, "references", "[rule]"), metadata, vigil);
+            Strings(rule, "tags", "[rule]"), Strings(rule, "references", "[rule]"), metadata, vigil)
+        {
+            Kind = kind!.Value,
+            Dialect = dialect!.Value.Dialect,
+            Schedule = schedule,
+            Threshold = threshold,
+            NewTerms = newTerms,
+            BuildingBlockType = buildingBlock,
+            TimestampOverride = timestampOverride,
+            Version = (int)(version ?? 1),
+            Revision = (int?)revision,
+            RequiredFields = requiredFields,
+            RelatedIntegrations = relatedIntegrations,
+            Setup = setup,
+        };
     }
 
     private RuleMetadata ReadMetadata(TomlTableNode root)
@@ -82,7 +116,7 @@ internal sealed partial class RuleReader(string sourceName, List<RuleDiagnostic>
             String(metadata, "creation_date", "[metadata]", required: false),
             String(metadata, "updated_date", "[metadata]", required: false),
             String(metadata, "maturity", "[metadata]", required: false),
-            Strings(metadata, "integration", "[metadata]"));
+            Strings(metadata, "integration", "[metadata]", allowSingle: true));
     }
 
     private RuleSeverity? ReadSeverity(TomlTableNode rule)
@@ -102,7 +136,7 @@ internal sealed partial class RuleReader(string sourceName, List<RuleDiagnostic>
         return null;
     }
 
-    private EqlSource? ReadQuery(TomlTableNode rule, bool compile)
+    private EqlSource? ReadQuery(TomlTableNode rule, RuleKind? kind, RuleLanguage? dialect, bool compile)
     {
         if (!rule.TryGet("query", out var node))
         {
@@ -117,14 +151,21 @@ internal sealed partial class RuleReader(string sourceName, List<RuleDiagnostic>
         }
 
         var source = QuerySource(node, text);
-        if (!compile)
+        if (!compile || kind is null)
         {
             return source;
         }
 
         try
         {
-            EqlCompiler.Compile(source, TelemetrySchemas.Protobuf);
+            if (kind == RuleKind.Eql)
+            {
+                EqlCompiler.Compile(source, TelemetrySchemas.Protobuf);
+            }
+            else
+            {
+                KqlCompiler.Compile(source, dialect!.Value.Dialect!.Value, TelemetrySchemas.Protobuf);
+            }
         }
         catch (EqlException ex)
         {
@@ -229,7 +270,30 @@ internal sealed partial class RuleReader(string sourceName, List<RuleDiagnostic>
             String(vigil, "analytic", "[vigil]", required: false),
             Duration(vigil, "lateness"),
             Duration(vigil, "suppression_window"),
-            exceptions);
+            exceptions)
+        {
+            NewTermsLearning = Duration(vigil, "new_terms_learning"),
+            SequenceSpan = Duration(vigil, "sequence_span"),
+            MaxPendingKeys = Limit(vigil, "max_pending_keys"),
+            MaxStateBytes = Limit(vigil, "max_state_bytes"),
+        };
+    }
+
+    private int? Limit(TomlTableNode table, string key)
+    {
+        var value = Integer(table, key, "[vigil]", required: false);
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value is < 1 or > int.MaxValue)
+        {
+            Report(table, key, $"{key} must be a whole number from 1 to {int.MaxValue}, not {value}");
+            return null;
+        }
+
+        return (int)value;
     }
 
     private TimeSpan? Duration(TomlTableNode table, string key)

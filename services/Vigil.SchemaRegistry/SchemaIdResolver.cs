@@ -16,14 +16,12 @@ public sealed class SchemaIdResolver : IDisposable
 
     private readonly SchemaRegistryOptions options;
     private readonly SchemaRegistryClient? client;
-    private readonly HttpClient? ownedHttpClient;
     private readonly ConcurrentDictionary<string, int> resolved = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SchemaReference> references = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim registration = new(1, 1);
 
     /// <param name="options">Registry URL and credentials, or fixed ids.</param>
-    /// <param name="httpClient">Client for registry requests; when null and a URL is set, the resolver creates and owns one.</param>
-    public SchemaIdResolver(SchemaRegistryOptions options, HttpClient? httpClient = null)
+    public SchemaIdResolver(SchemaRegistryOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         this.options = options;
@@ -39,16 +37,23 @@ public sealed class SchemaIdResolver : IDisposable
             throw new ArgumentException($"Schema Registry URL '{options.Url}' is not an absolute URL.", nameof(options));
         }
 
-        if (httpClient is null)
-        {
-            ownedHttpClient = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        }
-
-        client = new SchemaRegistryClient(httpClient ?? ownedHttpClient!, url, options.BasicAuthUserInfo);
+        client = new SchemaRegistryClient(url, options.BasicAuthUserInfo);
     }
 
     /// <summary>True when ids come from a Schema Registry rather than configuration.</summary>
     public bool UsesRegistry => client is not null;
+
+    /// <summary>
+    /// The schema ids a reader of <paramref name="message"/> accepts in a record's frame: without a registry only the
+    /// configured id of that message, so a record of another contract (an alert on the telemetry topic) is rejected
+    /// with <see cref="FrameRejectionReason.UnknownSchemaId"/> instead of decoding as garbage; with a registry null (any
+    /// id: other producers may have registered newer versions of the schema, whose ids this process cannot know up front).
+    /// </summary>
+    public IReadOnlySet<int>? AcceptedSchemaIds(MessageDescriptor message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return client is null ? new HashSet<int> { FixedId(message) } : null;
+    }
 
     /// <summary>The schema id to write into values of <paramref name="message"/> on <paramref name="topic"/>.</summary>
     public async Task<int> ResolveAsync(MessageDescriptor message, string topic, CancellationToken cancellationToken = default)
@@ -92,7 +97,7 @@ public sealed class SchemaIdResolver : IDisposable
 
     public void Dispose()
     {
-        ownedHttpClient?.Dispose();
+        client?.Dispose();
         registration.Dispose();
     }
 

@@ -1,74 +1,72 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using Confluent.SchemaRegistry;
+using ConfluentRegistryException = Confluent.SchemaRegistry.SchemaRegistryException;
+using ConfluentSchemaReference = Confluent.SchemaRegistry.SchemaReference;
 
 namespace Vigil.SchemaRegistry;
 
 /// <summary>
-/// The few Confluent Schema Registry REST calls Vigil needs: register a schema under a subject, look up an
-/// existing registration, fetch a schema by id. Requests that failed transiently (408, 429, 5xx, no
-/// connection) are retried a few times with backoff; other errors surface as <see cref="SchemaRegistryException"/>.
+/// The Schema Registry calls Vigil needs (register a schema under a subject, look up an existing registration, fetch a
+/// schema by id), made through Confluent's <see cref="CachedSchemaRegistryClient"/>: its REST protocol, retries of
+/// 408/429/5xx answers with backoff, basic authentication and caching. Registry errors surface as Vigil's
+/// <see cref="SchemaRegistryException"/> with the registry's error_code; a registry that cannot be reached at all is
+/// tried a few times before the <see cref="HttpRequestException"/> surfaces.
 /// </summary>
-public sealed class SchemaRegistryClient
+public sealed class SchemaRegistryClient : IDisposable
 {
     /// <summary>Content type of Schema Registry request and response bodies.</summary>
     public const string MediaType = "application/vnd.schemaregistry.v1+json";
 
-    private const string AcceptHeader = "application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json; qs=0.9, application/json; qs=0.5";
     private const int SubjectNotFound = 40401;
     private const int SchemaNotFound = 40403;
-    private const int MaxAttempts = 4;
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(200);
+    private const int ConnectAttempts = 4;
+    private static readonly TimeSpan FirstConnectRetryDelay = TimeSpan.FromMilliseconds(200);
 
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    private readonly CachedSchemaRegistryClient client;
 
-    private readonly HttpClient http;
-    private readonly Uri baseAddress;
-    private readonly AuthenticationHeaderValue? authorization;
-
-    /// <param name="httpClient">Used for every request; the caller owns it.</param>
-    /// <param name="baseAddress">The registry's URL, e.g. http://schema-registry:8081 (a path prefix is kept).</param>
+    /// <param name="baseAddress">The registry's URL, e.g. http://schema-registry:8081.</param>
     /// <param name="basicAuthUserInfo">"user:password" for HTTP basic authentication, as Confluent's basic.auth.user.info.</param>
-    public SchemaRegistryClient(HttpClient httpClient, Uri baseAddress, string? basicAuthUserInfo = null)
+    /// <param name="requestTimeout">Per-request timeout; 30 seconds when null.</param>
+    public SchemaRegistryClient(Uri baseAddress, string? basicAuthUserInfo = null, TimeSpan? requestTimeout = null)
     {
-        ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(baseAddress);
         if (!baseAddress.IsAbsoluteUri || (baseAddress.Scheme != Uri.UriSchemeHttp && baseAddress.Scheme != Uri.UriSchemeHttps))
         {
             throw new ArgumentException($"The Schema Registry URL must be an absolute http or https URL, not '{baseAddress}'.", nameof(baseAddress));
         }
 
-        http = httpClient;
-        this.baseAddress = baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/");
+        if (basicAuthUserInfo is not null && !basicAuthUserInfo.Contains(':', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("Basic auth user info must have the form 'user:password'.", nameof(basicAuthUserInfo));
+        }
+
+        var config = new SchemaRegistryConfig
+        {
+            Url = baseAddress.AbsoluteUri,
+            RequestTimeoutMs = (int)(requestTimeout ?? TimeSpan.FromSeconds(30)).TotalMilliseconds,
+            // Four attempts, 200 ms then doubling: a registry restarting behind a load balancer is waited for briefly.
+            MaxRetries = 4,
+            RetriesWaitMs = 200,
+            RetriesMaxWaitMs = 2000,
+        };
         if (basicAuthUserInfo is not null)
         {
-            if (!basicAuthUserInfo.Contains(':', StringComparison.Ordinal))
-            {
-                throw new ArgumentException("Basic auth user info must have the form 'user:password'.", nameof(basicAuthUserInfo));
-            }
-
-            authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(basicAuthUserInfo)));
+            config.BasicAuthCredentialsSource = AuthCredentialsSource.UserInfo;
+            config.BasicAuthUserInfo = basicAuthUserInfo;
         }
+
+        client = new CachedSchemaRegistryClient(config);
     }
 
     /// <summary>
     /// Registers <paramref name="schema"/> under <paramref name="subject"/> (POST /subjects/{subject}/versions)
     /// and returns its global id; registering a schema the subject already has returns the existing id.
     /// </summary>
-    public async Task<int> RegisterAsync(string subject, SchemaDefinition schema, CancellationToken cancellationToken = default)
+    public Task<int> RegisterAsync(string subject, SchemaDefinition schema, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(subject);
         ArgumentNullException.ThrowIfNull(schema);
-        using var response = await SendAsync(HttpMethod.Post, $"subjects/{Uri.EscapeDataString(subject)}/versions", ToRequest(schema), cancellationToken)
-            .ConfigureAwait(false);
-        await ThrowOnErrorAsync(response, cancellationToken).ConfigureAwait(false);
-        var body = await ReadAsync<IdResponse>(response, cancellationToken).ConfigureAwait(false);
-        return body.Id ?? throw Unexpected(response, "no 'id'");
+        return CallAsync(() => client.RegisterSchemaAsync(subject, ToConfluent(schema), normalize: false), cancellationToken);
     }
 
     /// <summary>
@@ -79,150 +77,75 @@ public sealed class SchemaRegistryClient
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(subject);
         ArgumentNullException.ThrowIfNull(schema);
-        using var response = await SendAsync(HttpMethod.Post, $"subjects/{Uri.EscapeDataString(subject)}", ToRequest(schema), cancellationToken)
-            .ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        try
         {
-            var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
-            if (error.ErrorCode is SubjectNotFound or SchemaNotFound)
-            {
-                return null;
-            }
-
-            throw error;
+            var found = await CallAsync(() => client.LookupSchemaAsync(subject, ToConfluent(schema), ignoreDeletedSchemas: true, normalize: false), cancellationToken)
+                .ConfigureAwait(false);
+            return new RegisteredSchema(found.Subject ?? subject, found.Id, found.Version, FromConfluent(found.SchemaString, found.SchemaType, found.References));
         }
-
-        await ThrowOnErrorAsync(response, cancellationToken).ConfigureAwait(false);
-        var body = await ReadAsync<SchemaResponse>(response, cancellationToken).ConfigureAwait(false);
-        return new RegisteredSchema(
-            body.Subject ?? subject,
-            body.Id ?? throw Unexpected(response, "no 'id'"),
-            body.Version ?? throw Unexpected(response, "no 'version'"),
-            ToDefinition(body, response));
+        catch (SchemaRegistryException e) when (e.ErrorCode is SubjectNotFound or SchemaNotFound)
+        {
+            return null;
+        }
     }
 
     /// <summary>Fetches the schema with global id <paramref name="id"/> (GET /schemas/ids/{id}).</summary>
     public async Task<SchemaDefinition> GetByIdAsync(int id, CancellationToken cancellationToken = default)
     {
-        using var response = await SendAsync(HttpMethod.Get, $"schemas/ids/{id}", null, cancellationToken).ConfigureAwait(false);
-        await ThrowOnErrorAsync(response, cancellationToken).ConfigureAwait(false);
-        return ToDefinition(await ReadAsync<SchemaResponse>(response, cancellationToken).ConfigureAwait(false), response);
+        var schema = await CallAsync(() => client.GetSchemaAsync(id), cancellationToken).ConfigureAwait(false);
+        return FromConfluent(schema.SchemaString, schema.SchemaType, schema.References);
     }
 
-    private static SchemaRequest ToRequest(SchemaDefinition schema) =>
-        new(schema.SchemaType, schema.Schema, schema.References.Select(r => new ReferenceBody(r.Name, r.Subject, r.Version)).ToArray());
+    public void Dispose() => client.Dispose();
 
-    private static SchemaDefinition ToDefinition(SchemaResponse body, HttpResponseMessage response) =>
-        new(
-            body.Schema ?? throw Unexpected(response, "no 'schema'"),
-            // The registry leaves schemaType out for Avro, its original and default type.
-            body.SchemaType ?? "AVRO",
-            (body.References ?? []).Select(r => new SchemaReference(
-                r.Name ?? throw Unexpected(response, "a reference without 'name'"),
-                r.Subject ?? throw Unexpected(response, "a reference without 'subject'"),
-                r.Version ?? throw Unexpected(response, "a reference without 'version'"))).ToArray());
+    private static Schema ToConfluent(SchemaDefinition schema) =>
+        new(schema.Schema, schema.References.Select(r => new ConfluentSchemaReference(r.Name, r.Subject, r.Version)).ToList(), TypeOf(schema.SchemaType));
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string relativePath, object? body, CancellationToken cancellationToken)
+    private static SchemaDefinition FromConfluent(string text, SchemaType type, IEnumerable<ConfluentSchemaReference>? references) =>
+        new(text, NameOf(type), (references ?? []).Select(r => new SchemaReference(r.Name, r.Subject, r.Version)).ToArray());
+
+    private static SchemaType TypeOf(string name) => name.ToUpperInvariant() switch
     {
-        var payload = body is null ? null : JsonSerializer.SerializeToUtf8Bytes(body, JsonOptions);
-        var uri = new Uri(baseAddress, relativePath);
+        SchemaDefinition.ProtobufType => SchemaType.Protobuf,
+        "AVRO" => SchemaType.Avro,
+        "JSON" => SchemaType.Json,
+        _ => throw new ArgumentException($"Schema type '{name}' is not one the registry knows (PROTOBUF, AVRO, JSON).", nameof(name)),
+    };
+
+    private static string NameOf(SchemaType type) => type switch
+    {
+        SchemaType.Protobuf => SchemaDefinition.ProtobufType,
+        SchemaType.Json => "JSON",
+        _ => "AVRO",
+    };
+
+    /// <summary>
+    /// Runs one registry call: Confluent's client already retries answers that are transient, so here only a registry
+    /// that cannot be reached is retried, and Confluent's exception becomes Vigil's with the registry's error code.
+    /// </summary>
+    private static async Task<T> CallAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
-            using var request = new HttpRequestMessage(method, uri);
-            request.Headers.TryAddWithoutValidation("Accept", AcceptHeader);
-            request.Headers.Authorization = authorization;
-            if (payload is not null)
-            {
-                request.Content = new ByteArrayContent(payload);
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue(MediaType);
-            }
-
-            HttpResponseMessage response;
+            cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                return await call().WaitAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (HttpRequestException) when (attempt < MaxAttempts)
+            catch (ConfluentRegistryException e)
             {
-                await Task.Delay(RetryDelay(attempt), cancellationToken).ConfigureAwait(false);
-                continue;
+                // Confluent reports -1 when the error body was not the registry's JSON (e.g. a proxy's page).
+                var code = e.ErrorCode > 0 ? e.ErrorCode : (int)e.Status;
+                throw new SchemaRegistryException(e.Status, code, $"Schema Registry error {code} ({(int)e.Status} {e.Status}): {e.Message}", e);
             }
-
-            if (attempt < MaxAttempts && IsTransient(response.StatusCode))
+            catch (HttpRequestException e) when (e.Message == "Unauthorized")
             {
-                response.Dispose();
-                await Task.Delay(RetryDelay(attempt), cancellationToken).ConfigureAwait(false);
-                continue;
+                throw new SchemaRegistryException(HttpStatusCode.Unauthorized, (int)HttpStatusCode.Unauthorized, "Schema Registry refused the credentials (401 Unauthorized).", e);
             }
-
-            return response;
+            catch (HttpRequestException) when (attempt < ConnectAttempts)
+            {
+                await Task.Delay(FirstConnectRetryDelay * Math.Pow(2, attempt - 1), cancellationToken).ConfigureAwait(false);
+            }
         }
     }
-
-    private static TimeSpan RetryDelay(int attempt) => FirstRetryDelay * Math.Pow(2, attempt - 1);
-
-    private static bool IsTransient(HttpStatusCode status) =>
-        status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
-
-    private static async Task ThrowOnErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task<SchemaRegistryException> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        var request = $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath}";
-        try
-        {
-            var error = JsonSerializer.Deserialize<ErrorResponse>(text, JsonOptions);
-            if (error?.ErrorCode is { } code)
-            {
-                return new SchemaRegistryException(
-                    response.StatusCode, code, $"Schema Registry error {code} on {request}: {error.Message ?? response.ReasonPhrase}");
-            }
-        }
-        catch (JsonException)
-        {
-            // Not a registry error body (e.g. a proxy's HTML page): report the status and a bit of the body below.
-        }
-
-        var excerpt = text.Length > 200 ? text[..200] + "…" : text;
-        return new SchemaRegistryException(
-            response.StatusCode, (int)response.StatusCode, $"Schema Registry answered {(int)response.StatusCode} {response.ReasonPhrase} on {request}: {excerpt}");
-    }
-
-    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
-            {
-                return await JsonSerializer.DeserializeAsync<T>(stream, JsonOptions, cancellationToken).ConfigureAwait(false)
-                    ?? throw Unexpected(response, "an empty body");
-            }
-        }
-        catch (JsonException e)
-        {
-            throw new SchemaRegistryException(response.StatusCode, (int)response.StatusCode, $"Schema Registry sent a body that is not the expected JSON: {e.Message}");
-        }
-    }
-
-    private static SchemaRegistryException Unexpected(HttpResponseMessage response, string what) =>
-        new(response.StatusCode, (int)response.StatusCode,
-            $"Schema Registry answered {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath} with {what}.");
-
-    private sealed record SchemaRequest(string SchemaType, string Schema, IReadOnlyList<ReferenceBody> References);
-
-    private sealed record ReferenceBody(string? Name, string? Subject, int? Version);
-
-    private sealed record IdResponse(int? Id);
-
-    private sealed record SchemaResponse(string? Subject, int? Id, int? Version, string? SchemaType, string? Schema, IReadOnlyList<ReferenceBody>? References);
-
-    private sealed record ErrorResponse([property: JsonPropertyName("error_code")] int? ErrorCode, string? Message);
 }

@@ -22,16 +22,18 @@ public static class SchemaRegistryServiceCollectionExtensions
     };
 
     /// <summary>
-    /// An <see cref="IRecordDecoder{T}"/> that accepts any schema id (consumers need no registry) and an
-    /// <see cref="IRecordEncoder{T}"/> whose schema id is resolved for the topic of <paramref name="role"/>
-    /// (registered in the Schema Registry when SchemaRegistry:Url is set) the first time it is needed.
+    /// An <see cref="IRecordDecoder{T}"/> and an <see cref="IRecordEncoder{T}"/> whose schema id is resolved for the topic
+    /// of <paramref name="role"/> (registered in the Schema Registry when SchemaRegistry:Url is set) the first time it is
+    /// needed. Without a registry the decoder accepts only the message's configured fixed id, so a record written for
+    /// another contract is rejected (<see cref="FrameRejectionReason.UnknownSchemaId"/>); with one it accepts any id.
     /// </summary>
     public static IServiceCollection AddProtobufCodec<T>(this IServiceCollection services, IConfiguration configuration, TopicRole role)
         where T : IMessage<T>, new()
     {
         services.TryAddSingleton(_ => BindOptions(configuration.GetSection(Section)));
         services.TryAddSingleton(sp => new SchemaIdResolver(sp.GetRequiredService<SchemaRegistryOptions>()));
-        services.TryAddSingleton<IRecordDecoder<T>>(new ProtobufRecordCodec<T>(schemaId: null));
+        services.TryAddSingleton<IRecordDecoder<T>>(sp =>
+            new ProtobufRecordCodec<T>(schemaId: null, sp.GetRequiredService<SchemaIdResolver>().AcceptedSchemaIds(new T().Descriptor)));
         services.TryAddSingleton<IRecordEncoder<T>>(sp =>
         {
             var topic = sp.GetRequiredService<TopicManifest>().Topic(role).Name;

@@ -26,6 +26,9 @@ foreach (var pack in packs)
     results.Add(await CorrelatorBenchmark.RunAsync(pack.Analytic, pack.Directory, events));
 }
 
+Console.Error.WriteLine("Ingest end to end: elastic...");
+results.AddRange(await IngestBenchmark.RunAsync(events));
+
 var report = new StringBuilder()
     .AppendLine("# Benchmarks")
     .AppendLine()
@@ -40,8 +43,8 @@ foreach (var result in results)
     report.AppendLine($"## {result.Name}").AppendLine()
         .AppendLine(result.Workload).AppendLine()
         .AppendLine("| figure | value |").AppendLine("|---|---|")
-        .AppendLine($"| events/s | {result.EventsPerSecond:N0} |")
-        .AppendLine($"| events | {result.Events:N0} in {result.Elapsed.TotalSeconds:F2} s |");
+        .AppendLine($"| {result.Unit}/s | {result.EventsPerSecond:N0} |")
+        .AppendLine($"| {result.Unit} | {result.Events:N0} in {result.Elapsed.TotalSeconds:F2} s |");
     foreach (var (name, value) in result.Details)
     {
         report.AppendLine($"| {name} | {value} |");

@@ -39,6 +39,43 @@ public sealed class BacktestCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task QuerySemanticsLetASequenceWithoutMaxspanSpanMoreThanTheRulesLookBack()
+    {
+        // Elastic runs the rule every 5 minutes over the last 6 (no from): a shell and its curl 10 minutes apart never
+        // fall in one search, so streaming does not alert; one search over the whole file (--query-semantics) does.
+        var rules = Directory.CreateDirectory(_work.Combine("lookback")).FullName;
+        File.WriteAllText(Path.Combine(rules, "shell_then_curl.toml"), """
+            [rule]
+            description = "A shell, then curl from it."
+            language = "eql"
+            name = "Shell then curl"
+            risk_score = 21
+            rule_id = "5e0b5c0e-0000-4000-8000-00000000abcd"
+            severity = "low"
+            type = "eql"
+            query = '''
+            sequence by process.entity_id
+              [process where process.name == "bash"]
+              [process where process.name == "curl"]
+            '''
+            """);
+        var events = _work.Combine("apart.ndjson");
+        File.WriteAllLines(events,
+        [
+            """{"@timestamp":"2025-03-03T09:00:00Z","event":{"id":"e1","category":["process"],"type":["start"],"action":"exec"},"host":{"id":"mac-1","os":{"type":"macos"}},"process":{"name":"bash","entity_id":"p1"}}""",
+            """{"@timestamp":"2025-03-03T09:10:00Z","event":{"id":"e2","category":["process"],"type":["start"],"action":"exec"},"host":{"id":"mac-1","os":{"type":"macos"}},"process":{"name":"curl","entity_id":"p1"}}""",
+        ]);
+
+        var streaming = await VigilCommand.VigilAsync("backtest", "--rules", rules, "--events", events);
+        var query = await VigilCommand.VigilAsync("backtest", "--rules", rules, "--events", events, "--query-semantics");
+
+        Assert.True(streaming.ExitCode == 0, streaming.Stderr);
+        Assert.Empty(streaming.Stdout);
+        Assert.True(query.ExitCode == 0, query.Stderr);
+        Assert.Single(query.Stdout);
+    }
+
+    [Fact]
     public async Task MalformedLinesAreReportedWithTheirLineNumbersAndTheRestIsStillBacktested()
     {
         var (events, _) = await SimulateAsync("an0167-script-curl-to-tmp@1", "an0425-docs-then-http-exfil@4");
@@ -100,6 +137,7 @@ public sealed class BacktestCommandTests : IDisposable
     [InlineData("backtest", "--rules", "{rules}")]
     [InlineData("backtest", "--rules", "{rules}", "--events", "{events}", "--lateness", "soon")]
     [InlineData("backtest", "--rules", "{rules}", "--events", "{events}", "--rulez", "x")]
+    [InlineData("backtest", "--rules", "{rules}", "--events", "{events}", "--format", "splunk")]
     public async Task IncompleteOrUnknownOptionsAreUsageErrors(params string[] arguments)
     {
         var (events, _) = await SimulateAsync("an0167-script-curl-to-tmp@1");
@@ -111,10 +149,54 @@ public sealed class BacktestCommandTests : IDisposable
         Assert.Empty(run.Stdout);
     }
 
+    [Fact]
+    public async Task AnElasticAgentExportIsDetectedAndGivesTheSameAlertsAsTheCanonicalLinesOfTheSameRun()
+    {
+        string[] injections = ["an0167-script-curl-to-tmp@1", "installer-postinstall-curl@2", "an0994-download-executed@3"];
+        var (canonical, _) = await SimulateAsync(injections);
+        var (elastic, _) = await SimulateAsync(["--emit", "elastic"], injections);
+        Assert.Contains("\"@metadata\"", File.ReadLines(elastic).First());
+
+        var expected = await VigilCommand.VigilAsync("backtest", "--rules", Rules, "--events", canonical);
+        var run = await VigilCommand.VigilAsync("backtest", "--rules", Rules, "--events", elastic);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(3, expected.Stdout.Count);
+        Assert.Equal(expected.Stdout.Select(AlertId), run.Stdout.Select(AlertId));
+        Assert.Contains("0 rejected document(s)", run.Stderr);
+    }
+
+    [Fact]
+    public async Task APrettyPrintedSearchResponseIsReadWholeAndItsRejectedHitsAreCountedByReason()
+    {
+        var (elastic, _) = await SimulateAsync(["--emit", "elastic"], "an0167-script-curl-to-tmp@1", "an0994-download-executed@3");
+        var expected = await VigilCommand.VigilAsync("backtest", "--rules", Rules, "--events", elastic);
+        var hits = File.ReadLines(elastic)
+            .Select((line, i) => $$"""{"_index":"logs-endpoint.events.process-default","_id":"doc-{{i}}","_score":null,"_source":{{line}}}""")
+            .Append("""{"_index":"x","_id":"no-host","_source":{"@timestamp":"2025-03-03T09:00:00Z","event":{"category":["process"]}}}""")
+            .Append("""{"_index":"x","_id":"bad-pid","_source":{"@timestamp":"2025-03-03T09:00:00Z","event":{"category":["process"]},"host":{"id":"h"},"process":{"pid":"many"}}}""")
+            .Append("""{"_index":"x","_id":"no-host-2","_source":{"@timestamp":"2025-03-03T09:00:00Z","event":{"category":["file"]}}}""");
+        var response = _work.Combine("search-response.json");
+        File.WriteAllText(response, "{\n  \"took\": 3,\n  \"hits\": {\n    \"total\": {\"value\": 9},\n    \"hits\": [\n      " + string.Join(",\n      ", hits) + "\n    ]\n  }\n}\n");
+
+        var run = await VigilCommand.VigilAsync("backtest", "--rules", Rules, "--events", response);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(2, expected.Stdout.Count);
+        Assert.Equal(expected.Stdout.Select(AlertId), run.Stdout.Select(AlertId));
+        Assert.Contains("2 rejected document(s)", run.Stderr);
+        Assert.Contains("  rejected 2 document(s): missing-host", run.Stderr);
+        Assert.Contains(run.Stderr.Split('\n'), l => l.StartsWith(response + ":", StringComparison.Ordinal) && l.Contains("(document ", StringComparison.Ordinal) && l.Contains("missing-host", StringComparison.Ordinal));
+        // The hit whose process.pid is not a number still counts as an event; its value is reported, not lost.
+        Assert.Contains("  invalid value (kept unmapped) 1x: process.pid", run.Stderr);
+    }
+
     private static string AlertId(string line) => JsonDocument.Parse(line).RootElement.GetProperty("alert_id").GetString()!;
 
     /// <summary>A quiet fleet with the given scenarios injected (name@host), written by fleet-sim as NDJSON with its ground truth.</summary>
-    private async Task<(string Events, IReadOnlyList<GroundTruthRecord> GroundTruth)> SimulateAsync(params string[] injections)
+    private Task<(string Events, IReadOnlyList<GroundTruthRecord> GroundTruth)> SimulateAsync(params string[] injections) => SimulateAsync([], injections);
+
+    private async Task<(string Events, IReadOnlyList<GroundTruthRecord> GroundTruth)> SimulateAsync(string[] options, params string[] injections)
     {
         var events = _work.Combine($"events-{Guid.NewGuid():N}.ndjson");
         var groundTruth = _work.Combine($"truth-{Guid.NewGuid():N}.ndjson");
@@ -122,7 +204,7 @@ public sealed class BacktestCommandTests : IDisposable
             [
                 "--seed", "3", "--hosts", "20", "--rate", "5", "--duration", "4m", "--scenario-interval", "0",
                 .. injections.SelectMany(i => new[] { "--inject", i }),
-                "--output", $"ndjson:{events}", "--ground-truth", groundTruth,
+                "--output", $"ndjson:{events}", "--ground-truth", groundTruth, .. options,
             ]);
         Assert.True(run.ExitCode == 0, run.Stderr);
         return (events, File.ReadAllLines(groundTruth).Select(GroundTruthRecord.FromJson).ToList());

@@ -29,6 +29,21 @@ public sealed class StreamingEquivalenceTests
         """,
         """
         sequence [process where true] [process where true] [process where process.name == "c"]
+        """,
+        """
+        sequence by user.name with maxspan=3s
+          [process where process.name == "a"] ![process where process.name == "x"] [process where process.name == "b"]
+        """,
+        """
+        sequence by user.name with maxspan=3s
+          ![process where process.name == "x"] [process where process.name == "a"] [process where process.name == "b"]
+        """,
+        """
+        sequence by user.name with maxspan=3s
+          [process where process.name == "a"] [process where process.name == "b"] ![process where process.name == "c"]
+        """,
+        """
+        sample by user.name [process where process.name == "a"] [process where process.name == "b"] [process where process.name == "c"]
         """);
 
     private static readonly TimeSpan Lateness = TimeSpan.FromSeconds(2);

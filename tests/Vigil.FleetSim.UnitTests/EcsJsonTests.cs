@@ -100,17 +100,19 @@ public sealed class EcsJsonTests
     }
 
     [Fact]
-    public void UnknownFieldsAreIgnored()
+    public void UnknownFieldsAreKeptUnmapped()
     {
         var e = EcsJson.Parse<TelemetryEvent>("""{"observer":{"type":"edr"},"process":{"name":"curl","io":{"text":"x"}},"cloud.provider":"aws"}""");
 
-        Assert.Equal(new TelemetryEvent { Process = new Process { Name = "curl" } }, e);
+        var expected = new TelemetryEvent { Process = new Process { Name = "curl" } };
+        expected.Unmapped.Add(new Dictionary<string, string> { ["observer.type"] = "\"edr\"", ["process.io.text"] = "\"x\"", ["cloud.provider"] = "\"aws\"" });
+        Assert.Equal(expected, e);
     }
 
     [Theory]
     [InlineData("""{"process":{"parent":{"pid":"abc"}}}""", "$.process.parent.pid")]
     [InlineData("""{"process.parent.pid":true}""", "$.process.parent.pid")]
-    [InlineData("""{"event":{"category":["process",5]}}""", "$.event.category[1]")]
+    [InlineData("""{"event":{"category":["process",{"a":5}]}}""", "$.event.category[1]")]
     [InlineData("""{"process":{"name":{"first":"x"}}}""", "$.process.name")]
     [InlineData("""{"@timestamp":"yesterday"}""", "$.@timestamp")]
     [InlineData("""{"process":"curl"}""", "$.process")]

@@ -139,6 +139,28 @@ public sealed class TelemetryShapeTests(BusyFleetRun run)
     }
 
     [Fact]
+    public void TheBenignFleetProducesTheNewEventKindsWithTheFieldsElasticsRulesTest()
+    {
+        Assert.All(Events.Where(e => e.Event.Action == "lookup_result"), e => Assert.NotEmpty(e.Dns.ResolvedIp));
+        var daemon = Assert.Single(Events.Where(e => e.Event.Action == "launch_daemon").Take(1));
+        Assert.StartsWith("/Library/LaunchDaemons/", daemon.Persistence.Path, StringComparison.Ordinal);
+        Assert.True(daemon.Persistence.HasRunatload);
+        Assert.Equal(daemon.Persistence.Path, daemon.File.Path);
+        var tcc = Assert.Single(Events.Where(e => e.Event.Action == "tcc_modify").Take(1));
+        Assert.NotEmpty(tcc.Tcc.Service);
+        Assert.NotEmpty(tcc.EffectiveProcess.EntityId);
+        var group = Assert.Single(Events.Where(e => e.Event.Action == "od_group_add").Take(1));
+        Assert.NotEmpty(group.Group.Name);
+        Assert.NotEmpty(group.User.Name);
+        var overridden = Assert.Single(Events.Where(e => e.Event.Action == "gatekeeper_override").Take(1));
+        Assert.Contains("/Downloads/", overridden.File.Path, StringComparison.Ordinal);
+
+        // Benign quarantine removal is Apple's xattr, which Elastic's rule leaves out.
+        Assert.All(Events.Where(e => e.Event.Action == "extended_attributes_delete"), e => Assert.Equal("/usr/bin/xattr", e.Process.Executable));
+        Assert.Contains(Events, e => e.Event.Action == "extended_attributes_delete");
+    }
+
+    [Fact]
     public void DnsLookupsNameTheQuestion()
     {
         var lookups = Events.Where(e => EventShapes.Of(e) == ("network", "protocol", "lookup_requested")).ToList();

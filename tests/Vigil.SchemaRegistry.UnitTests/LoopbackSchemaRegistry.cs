@@ -251,5 +251,8 @@ internal sealed class LoopbackSchemaRegistry : IAsyncDisposable
 /// <summary>One request as the loopback registry received it; <see cref="RawTarget"/> is the path exactly as sent (still percent-encoded).</summary>
 internal sealed record RecordedRequest(string Method, string RawTarget, string? ContentType, string Accept, string Authorization, string Body)
 {
+    /// <summary>The target without its query (Confluent's client adds e.g. <c>?normalize=False</c>), still percent-encoded.</summary>
+    public string Path => RawTarget.Split('?')[0];
+
     public JsonObject Json => (JsonObject)JsonNode.Parse(Body)!;
 }

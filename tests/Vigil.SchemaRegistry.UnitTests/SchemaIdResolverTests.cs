@@ -52,10 +52,9 @@ public sealed class SchemaIdResolverTests : IAsyncLifetime
         var id = await resolver.ResolveAsync(TelemetryEvent.Descriptor, TelemetryTopic, Ct);
 
         var request = Assert.Single(registry.Requests);
-        Assert.Equal($"/subjects/{TelemetryTopic}-value/versions", request.RawTarget);
+        Assert.Equal($"/subjects/{TelemetryTopic}-value/versions", request.Path);
         Assert.Empty(request.Json["references"]!.AsArray());
-        using var http = new HttpClient();
-        var registered = await new SchemaRegistryClient(http, registry.Url).GetByIdAsync(id, Ct);
+        var registered = await GetByIdAsync(registry, id);
         Assert.Equal(ProtoSchemaSources.Read(TelemetryEvent.Descriptor.File), registered.Schema);
     }
 
@@ -72,9 +71,8 @@ public sealed class SchemaIdResolverTests : IAsyncLifetime
                 "POST /subjects/vigil%2Ftelemetry%2Fv1%2Ftelemetry.proto",
                 $"POST /subjects/{AlertTopic}-value/versions",
             ],
-            registry.Requests.Select(r => $"{r.Method} {r.RawTarget}"));
-        using var http = new HttpClient();
-        var alertSchema = await new SchemaRegistryClient(http, registry.Url).GetByIdAsync(id, Ct);
+            registry.Requests.Select(r => $"{r.Method} {r.Path}"));
+        var alertSchema = await GetByIdAsync(registry, id);
         Assert.Equal(ProtoSchemaSources.Read(Alert.Descriptor.File), alertSchema.Schema);
         Assert.Equal([new SchemaReference(TelemetryImport, TelemetryImport, 1)], alertSchema.References);
     }
@@ -87,8 +85,7 @@ public sealed class SchemaIdResolverTests : IAsyncLifetime
 
         var id = await resolver.ResolveAsync(Alert.Descriptor, AlertTopic, Ct);
 
-        using var http = new HttpClient();
-        var alertSchema = await new SchemaRegistryClient(http, registry.Url).GetByIdAsync(id, Ct);
+        var alertSchema = await GetByIdAsync(registry, id);
         Assert.Equal([new SchemaReference(TelemetryImport, TelemetryImport, 2)], alertSchema.References);
     }
 
@@ -121,7 +118,7 @@ public sealed class SchemaIdResolverTests : IAsyncLifetime
         var id = await resolver.ResolveAsync(Alert.Descriptor, AlertTopic, Ct);
 
         Assert.Equal(alertId, id);
-        Assert.DoesNotContain(registry.Requests, r => r.RawTarget.EndsWith("/versions", StringComparison.Ordinal));
+        Assert.DoesNotContain(registry.Requests, r => r.Path.EndsWith("/versions", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -132,7 +129,7 @@ public sealed class SchemaIdResolverTests : IAsyncLifetime
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => resolver.ResolveAsync(TelemetryEvent.Descriptor, TelemetryTopic, Ct));
 
         Assert.Contains($"{TelemetryTopic}-value", e.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(registry.Requests, r => r.RawTarget.EndsWith("/versions", StringComparison.Ordinal));
+        Assert.DoesNotContain(registry.Requests, r => r.Path.EndsWith("/versions", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -173,5 +170,31 @@ public sealed class SchemaIdResolverTests : IAsyncLifetime
     public void AUrlThatIsNotAnHttpUrlIsRejectedAtConstruction(string url)
     {
         Assert.Throws<ArgumentException>(() => new SchemaIdResolver(new SchemaRegistryOptions { Url = url }));
+    }
+
+    [Fact]
+    public void WithoutARegistryAReaderAcceptsOnlyItsMessagesConfiguredId()
+    {
+        using var resolver = new SchemaIdResolver(new SchemaRegistryOptions
+        {
+            FixedSchemaIds = new Dictionary<string, int> { ["vigil.telemetry.v1.TelemetryEvent"] = 1, ["vigil.alerts.v1.Alert"] = 2 },
+        });
+
+        Assert.Equal([1], resolver.AcceptedSchemaIds(TelemetryEvent.Descriptor)!);
+        Assert.Equal([2], resolver.AcceptedSchemaIds(Alert.Descriptor)!);
+    }
+
+    [Fact]
+    public void WithARegistryAReaderAcceptsAnyId()
+    {
+        using var resolver = new SchemaIdResolver(new SchemaRegistryOptions { Url = registry.Url.ToString() });
+
+        Assert.Null(resolver.AcceptedSchemaIds(TelemetryEvent.Descriptor));
+    }
+
+    private static async Task<SchemaDefinition> GetByIdAsync(LoopbackSchemaRegistry registry, int id)
+    {
+        using var client = new SchemaRegistryClient(registry.Url);
+        return await client.GetByIdAsync(id, Ct);
     }
 }

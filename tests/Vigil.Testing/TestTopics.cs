@@ -10,8 +10,11 @@ namespace Vigil.Testing;
 /// </summary>
 public sealed class TestTopics
 {
-    /// <summary>Extra groups (e.g. a service's) get this test's suffix; those declared without topics read the telemetry topic.</summary>
-    public TestTopics(IKafkaBroker broker, string name, int telemetryPartitions = 6, IEnumerable<ConsumerGroupDeclaration>? extraGroups = null)
+    /// <summary>
+    /// Extra groups (e.g. a service's) get this test's suffix; those declared without topics read the telemetry topic, or the
+    /// raw topics for the ingest service. <paramref name="rawFormats"/> declares one raw topic per source format.
+    /// </summary>
+    public TestTopics(IKafkaBroker broker, string name, int telemetryPartitions = 6, IEnumerable<ConsumerGroupDeclaration>? extraGroups = null, IEnumerable<string>? rawFormats = null, int rawPartitions = 4)
     {
         Broker = broker;
         var suffix = $"{name}-{Guid.NewGuid():N}"[..Math.Min(name.Length + 13, 40)];
@@ -19,13 +22,16 @@ public sealed class TestTopics
         Alerts = $"a.{suffix}";
         DeadLetter = $"dlq.{suffix}";
         Group = $"g.{suffix}";
+        Raw = (rawFormats ?? []).ToDictionary(f => f, f => $"raw-{f}.{suffix}", StringComparer.Ordinal);
+        string[] rawTopics = [.. Raw.Values];
         Manifest = new TopicManifest(
             [
+                .. Raw.Select(r => new TopicDeclaration(TopicRole.Raw, r.Value, rawPartitions, 1, "host.id", "raw " + r.Key, new Dictionary<string, string>(), r.Key)),
                 new TopicDeclaration(TopicRole.Telemetry, Telemetry, telemetryPartitions, 1, "host.id", "vigil.telemetry.v1.TelemetryEvent", new Dictionary<string, string>()),
                 new TopicDeclaration(TopicRole.Alerts, Alerts, 4, 1, "host.id", "vigil.alerts.v1.Alert", new Dictionary<string, string>()),
                 new TopicDeclaration(TopicRole.DeadLetter, DeadLetter, 2, 1, "original key", "original bytes", new Dictionary<string, string>()),
             ],
-            [new ConsumerGroupDeclaration(Group, "telemetry-tail", null, [Telemetry]), .. (extraGroups ?? []).Select(g => g with { Name = $"{g.Name}.{suffix}", Topics = g.Topics.Count == 0 ? [Telemetry] : g.Topics })]);
+            [new ConsumerGroupDeclaration(Group, "telemetry-tail", null, [Telemetry]), .. (extraGroups ?? []).Select(g => g with { Name = $"{g.Name}.{suffix}", Topics = g.Topics.Count > 0 ? g.Topics : g.Service == "ingest" ? rawTopics : [Telemetry] })]);
     }
 
     public IKafkaBroker Broker { get; }
@@ -35,6 +41,9 @@ public sealed class TestTopics
     public string Alerts { get; }
 
     public string DeadLetter { get; }
+
+    /// <summary>Raw topic per source format (empty unless the test declared raw formats).</summary>
+    public IReadOnlyDictionary<string, string> Raw { get; }
 
     /// <summary>The group declared for the telemetry tail; services declared through extra groups get the same suffix.</summary>
     public string Group { get; }
@@ -57,13 +66,14 @@ public sealed class TestTopics
         {
             topics = Manifest.Topics.Select(t => new
             {
-                role = t.Role switch { TopicRole.Telemetry => "telemetry", TopicRole.Alerts => "alerts", _ => "dead-letter" },
+                role = t.Role switch { TopicRole.Telemetry => "telemetry", TopicRole.Alerts => "alerts", TopicRole.Raw => "raw", _ => "dead-letter" },
                 name = t.Name,
                 partitions = t.Partitions,
                 replicationFactor = t.ReplicationFactor,
                 key = t.Key,
                 valueMessage = t.ValueMessage,
                 config = t.Config,
+                format = t.Format,
             }),
             consumerGroups = Manifest.ConsumerGroups.Select(g => new { name = g.Name, service = g.Service, analytic = g.Analytic, topics = g.Topics }),
         });
@@ -71,33 +81,33 @@ public sealed class TestTopics
         return path;
     }
 
-    /// <summary>Committed offsets of <paramref name="group"/> on the telemetry topic, per partition (-1001 when none).</summary>
-    public IReadOnlyDictionary<int, long> CommittedOffsets(string group)
+    /// <summary>Committed offsets of <paramref name="group"/> on the telemetry topic (or <paramref name="topic"/>), per partition (-1001 when none).</summary>
+    public IReadOnlyDictionary<int, long> CommittedOffsets(string group, string? topic = null)
     {
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig { BootstrapServers = Broker.BootstrapServers, GroupId = group }).Build();
-        var committed = consumer.Committed(PartitionsOf(Telemetry), TimeSpan.FromSeconds(10));
+        var committed = consumer.Committed(PartitionsOf(topic ?? Telemetry), TimeSpan.FromSeconds(10));
         return committed.ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
     }
 
-    /// <summary>End offsets of the telemetry topic per partition (records published so far).</summary>
-    public IReadOnlyDictionary<int, long> EndOffsets()
+    /// <summary>End offsets of the telemetry topic (or <paramref name="topic"/>) per partition (records published so far).</summary>
+    public IReadOnlyDictionary<int, long> EndOffsets(string? topic = null)
     {
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig { BootstrapServers = Broker.BootstrapServers, GroupId = $"w-{Guid.NewGuid():N}" }).Build();
-        return Ends(consumer, PartitionsOf(Telemetry)).ToDictionary(e => e.Key.Partition.Value, e => e.Value);
+        return Ends(consumer, PartitionsOf(topic ?? Telemetry)).ToDictionary(e => e.Key.Partition.Value, e => e.Value);
     }
 
     /// <summary>
     /// Waits until <paramref name="group"/> has committed every telemetry record published so far: a service that
     /// stores offsets only after handling has then handled them all, so what it did not do by now it will not do.
     /// </summary>
-    public async Task WaitUntilCommittedAsync(string group, TimeSpan timeout)
+    public async Task WaitUntilCommittedAsync(string group, TimeSpan timeout, string? topic = null)
     {
-        var end = EndOffsets();
+        var end = EndOffsets(topic);
         await Eventually.TrueAsync(
             // A partition nothing was published to has no committed offset (-1001) and nothing to commit.
-            () => CommittedOffsets(group).All(c => Math.Max(0, c.Value) >= end[c.Key]),
+            () => CommittedOffsets(group, topic).All(c => Math.Max(0, c.Value) >= end[c.Key]),
             timeout,
-            $"group {group} commits every telemetry record ({end.Values.Sum()})");
+            $"group {group} commits every record of {topic ?? Telemetry} ({end.Values.Sum()})");
     }
 
     private List<TopicPartition> PartitionsOf(string topic) =>

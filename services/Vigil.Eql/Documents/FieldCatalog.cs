@@ -85,6 +85,14 @@ public sealed class FieldCatalog
                 continue;
             }
 
+            if (field.IsMap)
+            {
+                // A map (TelemetryEvent.unmapped) holds source fields the contract has no place for, as untyped JSON
+                // text; a query names contract fields so a typo or a missing field fails when the rule loads.
+                problem ??= $"'{string.Join('.', segments, 0, end + 1)}' holds source fields the contract has no place for and cannot be queried";
+                continue;
+            }
+
             chain.Add(field);
             var next = field.FieldType == FieldType.Message ? field.MessageType : message;
             if (Walk(next, segments, end + 1, chain, ref problem))

@@ -8,8 +8,9 @@ namespace Vigil.Eql.Documents;
 /// <summary>
 /// Reads protobuf events through the generated C# properties. Each field accessor is an expression tree compiled once:
 /// it walks the nested messages with null checks and converts the leaf to an <see cref="EqlValue"/> without boxing or
-/// allocating. An absent sub-message reads as null; an empty string or list reads as null; a time field reads 0 as null
-/// (the schema's convention for "absent").
+/// allocating. An absent sub-message reads as null; a field with explicit presence (proto3 <c>optional</c>: the contract's
+/// bools and numbers) reads as null unless set, so false and 0 are values and "absent" is not; an empty string or list
+/// reads as null; a time field reads 0 as null (the contract's convention for "absent" times).
 /// </summary>
 public sealed class ProtobufEventSchema<TMessage> : IEventSchema<TMessage>, IEventCodec<TMessage>
     where TMessage : class, IMessage<TMessage>, new()
@@ -54,6 +55,14 @@ public sealed class ProtobufEventSchema<TMessage> : IEventSchema<TMessage>, IEve
             }
             else
             {
+                if (HasExplicitPresence(descriptor))
+                {
+                    // Generated code answers "was it set?" with Has<Name>; an unset optional must not read as false or 0.
+                    var has = current.Type.GetProperty("Has" + descriptor.PropertyName, BindingFlags.Public | BindingFlags.Instance)
+                        ?? throw new InvalidOperationException($"{current.Type.Name} has no presence property for optional field '{descriptor.Name}'.");
+                    body.Add(Expression.IfThen(Expression.Not(Expression.Property(current, has)), Expression.Return(returnLabel, Expression.Default(typeof(EqlValue)))));
+                }
+
                 body.Add(Expression.Label(returnLabel, ConvertLeaf(field, descriptor, read)));
             }
         }
@@ -83,6 +92,9 @@ public sealed class ProtobufEventSchema<TMessage> : IEventSchema<TMessage>, IEve
             _ => Expression.Call(FromInteger, Expression.Convert(read, typeof(long))),
         };
     }
+
+    private static bool HasExplicitPresence(FieldDescriptor descriptor) =>
+        descriptor.HasPresence && !descriptor.IsRepeated && descriptor.FieldType is not (FieldType.Message or FieldType.Group);
 
     private static EqlValue TimeValue(long nanoseconds) => nanoseconds == 0 ? default : EqlValue.FromInteger(nanoseconds);
 

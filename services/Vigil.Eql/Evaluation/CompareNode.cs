@@ -5,22 +5,38 @@ namespace Vigil.Eql.Evaluation;
 
 /// <summary>
 /// == != &lt; &lt;= &gt; &gt;= against a multi-valued or single value. A list satisfies ==, &lt;, ... when any of its values
-/// does; != is the negation of == (no value equals), which makes a missing field satisfy != as Elasticsearch's
-/// must_not does.
+/// does. Elasticsearch runs a comparison of a plain field with a value as a term or range query, and != as must_not of
+/// the term query, so a missing field satisfies != (<paramref name="fieldQuery"/>). Any other comparison (a function, an
+/// arithmetic expression or a condition on one side) runs as a script, where a null operand makes the comparison null:
+/// it matches no event, whatever the operator, and is null as a value.
 /// </summary>
-internal sealed class CompareNode<TEvent>(ValueNode<TEvent> left, ComparisonOperator op, ValueNode<TEvent> right) : ConditionNode<TEvent>
+internal sealed class CompareNode<TEvent>(ValueNode<TEvent> left, ComparisonOperator op, ValueNode<TEvent> right, bool fieldQuery) : ConditionNode<TEvent>
 {
     public override bool Test(TEvent document)
     {
         var l = left.Evaluate(document);
         var r = right.Evaluate(document);
-        return op switch
+        if (!fieldQuery && (l.IsNull || r.IsNull))
         {
-            ComparisonOperator.Equal => AnyEqual(l, r),
-            ComparisonOperator.NotEqual => !AnyEqual(l, r),
-            _ => AnyOrdered(l, r),
-        };
+            return false;
+        }
+
+        return Holds(l, r);
     }
+
+    public override EqlValue Evaluate(TEvent document)
+    {
+        var l = left.Evaluate(document);
+        var r = right.Evaluate(document);
+        return l.IsNull || r.IsNull ? EqlValue.Null : EqlValue.FromBoolean(Holds(l, r));
+    }
+
+    private bool Holds(EqlValue l, EqlValue r) => op switch
+    {
+        ComparisonOperator.Equal => AnyEqual(l, r),
+        ComparisonOperator.NotEqual => !AnyEqual(l, r),
+        _ => AnyOrdered(l, r),
+    };
 
     private static bool AnyEqual(EqlValue l, EqlValue r)
     {

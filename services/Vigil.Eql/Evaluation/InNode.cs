@@ -14,10 +14,17 @@ internal sealed class InNode<TEvent> : ConditionNode<TEvent>
     private readonly bool _containsNull;
     private readonly bool _negated;
 
-    public InNode(ValueNode<TEvent> value, IEnumerable<EqlValue> items, bool ignoreCase, bool negated)
+    private readonly bool _fieldQuery;
+
+    /// <param name="fieldQuery">
+    /// True when the value is a plain field: Elasticsearch runs <c>in</c> as a terms query and <c>not in</c> as its
+    /// must_not, so a missing field is "not in". Otherwise (a script) a null value matches neither.
+    /// </param>
+    public InNode(ValueNode<TEvent> value, IEnumerable<EqlValue> items, bool ignoreCase, bool negated, bool fieldQuery = true)
     {
         _value = value;
         _negated = negated;
+        _fieldQuery = fieldQuery;
         var list = items.ToList();
         _strings = new HashSet<string>(
             list.Where(i => i.Kind == EqlValueKind.String).Select(i => i.AsString),
@@ -26,7 +33,22 @@ internal sealed class InNode<TEvent> : ConditionNode<TEvent>
         _containsNull = list.Any(i => i.IsNull);
     }
 
-    public override bool Test(TEvent document) => Contains(_value.Evaluate(document)) != _negated;
+    public override bool Test(TEvent document)
+    {
+        var value = _value.Evaluate(document);
+        if (!_fieldQuery && value.IsNull && !_containsNull)
+        {
+            return false;
+        }
+
+        return Contains(value) != _negated;
+    }
+
+    public override EqlValue Evaluate(TEvent document)
+    {
+        var value = _value.Evaluate(document);
+        return value.IsNull && !_containsNull ? EqlValue.Null : EqlValue.FromBoolean(Contains(value) != _negated);
+    }
 
     private bool Contains(EqlValue value)
     {

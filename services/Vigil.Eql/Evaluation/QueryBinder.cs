@@ -176,8 +176,16 @@ internal sealed class QueryBinder<TEvent>(IEventSchema<TEvent> schema)
         }
 
         CheckComparable(left, right, comparison.Location);
-        return Condition(new CompareNode<TEvent>(left.Node, comparison.Operator, right.Node), left.ReadsField || right.ReadsField, text, comparison.Location);
+        var fieldQuery = (IsPlainField(left) && right.IsConstant) || (IsPlainField(right) && left.IsConstant);
+        return Condition(new CompareNode<TEvent>(left.Node, comparison.Operator, right.Node, fieldQuery), left.ReadsField || right.ReadsField, text, comparison.Location);
     }
+
+    /// <summary>
+    /// A plain field (or an optional field the schema lacks): Elasticsearch turns comparisons of it with a value into
+    /// term, terms and range queries rather than scripts, which decides how a missing value behaves.
+    /// </summary>
+    private static bool IsPlainField(BoundExpression<TEvent> bound) =>
+        bound.Node is FieldNode<TEvent> || (bound.ReadsField && bound.Node is ConstantNode<TEvent>);
 
     private void CheckComparable(BoundExpression<TEvent> left, BoundExpression<TEvent> right, SourceLocation location)
     {
@@ -220,7 +228,7 @@ internal sealed class QueryBinder<TEvent>(IEventSchema<TEvent> schema)
             }
 
             CheckComparable(value, literal, pattern.Location);
-            return Condition(new CompareNode<TEvent>(value.Node, ComparisonOperator.Equal, literal.Node), value.ReadsField, text, pattern.Location);
+            return Condition(new CompareNode<TEvent>(value.Node, ComparisonOperator.Equal, literal.Node, IsPlainField(value)), value.ReadsField, text, pattern.Location);
         }
 
         if (value.Type is not (StaticType.String or StaticType.Any))
@@ -279,7 +287,7 @@ internal sealed class QueryBinder<TEvent>(IEventSchema<TEvent> schema)
         }
 
         var symbol = (@in.Negated ? "not in" : "in") + (@in.CaseInsensitive ? "~" : string.Empty);
-        return Condition(new InNode<TEvent>(value.Node, items, @in.CaseInsensitive, @in.Negated), value.ReadsField, $"{value.Text} {symbol} (...)", @in.Location);
+        return Condition(new InNode<TEvent>(value.Node, items, @in.CaseInsensitive, @in.Negated, IsPlainField(value)), value.ReadsField, $"{value.Text} {symbol} (...)", @in.Location);
     }
 
     private BoundExpression<TEvent> BindArithmetic(ArithmeticExpression arithmetic)
@@ -327,13 +335,12 @@ internal sealed class QueryBinder<TEvent>(IEventSchema<TEvent> schema)
 
     private BoundExpression<TEvent> BindCall(FunctionCallExpression call)
     {
-        var name = FunctionNames.FirstOrDefault(n => string.Equals(n, call.Name, StringComparison.Ordinal));
+        // Elasticsearch's function registry normalizes names before looking them up, so cidrmatch, CIDRMATCH and
+        // cidrMatch are one function; only the '~' suffix changes how a function compares strings.
+        var name = FunctionNames.FirstOrDefault(n => string.Equals(n, call.Name, StringComparison.OrdinalIgnoreCase));
         if (name is null)
         {
-            var caseFix = FunctionNames.FirstOrDefault(n => string.Equals(n, call.Name, StringComparison.OrdinalIgnoreCase));
-            Report(call.Location, caseFix is not null
-                ? $"unknown function '{call.Name}' (function names are case-sensitive: did you mean '{caseFix}'?)"
-                : $"unknown function '{call.Name}': expected one of {string.Join(", ", FunctionNames)}");
+            Report(call.Location, $"unknown function '{call.Name}': expected one of {string.Join(", ", FunctionNames)}");
             return Constant(EqlValue.Null, StaticType.Any, call.Name + "(...)", call.Location);
         }
 

@@ -8,10 +8,11 @@ namespace Vigil.Eql.Sequences;
 /// </summary>
 public sealed class HostState<TEvent>
 {
-    internal HostState(string hostId, int stageCount)
+    internal HostState(string hostId, int stageCount, int slotCount)
     {
         HostId = hostId;
         StageCount = stageCount;
+        SlotCount = slotCount;
     }
 
     /// <summary>host.id of every event in this state ("" for events without one).</summary>
@@ -29,13 +30,34 @@ public sealed class HostState<TEvent>
     /// <summary>Events waiting in the reorder buffer.</summary>
     public int BufferedEventCount => Buffer.Count;
 
-    /// <summary>Partial sequences waiting for their next step.</summary>
+    /// <summary>Partial sequences (or sample events) waiting for their next step.</summary>
     public int PendingSequenceCount => Partials.Values.Sum(slots => slots.Count(p => p is not null));
 
+    /// <summary>Join keys holding at least one pending partial: the figure the state limit bounds.</summary>
+    public int PendingKeyCount => Partials.Count;
+
+    /// <summary>Completed sequences waiting for a trailing missing-event step's window to pass.</summary>
+    public int AwaitingMatchCount => Awaiting.Count;
+
+    /// <summary>True while buffered events or awaiting matches may still produce a match when time moves on.</summary>
+    public bool HoldsBackMatches => Buffer.Count > 0 || Awaiting.Count > 0;
+
     /// <summary>True when nothing is buffered or pending: the state can be deleted.</summary>
-    public bool IsEmpty => Buffer.Count == 0 && Partials.Count == 0;
+    public bool IsEmpty => Buffer.Count == 0 && Partials.Count == 0 && Awaiting.Count == 0 && Sightings.Count == 0 && Sampled.Count == 0;
 
     internal int StageCount { get; }
+
+    /// <summary>Slots per join key: a sequence's stages but the last, or every filter of a sample.</summary>
+    internal int SlotCount { get; }
+
+    /// <summary>Events that satisfied a leading or middle missing-event step, kept for one span.</summary>
+    internal List<MissingSighting> Sightings { get; } = [];
+
+    /// <summary>Sequences complete but for a trailing missing-event step, in completion order.</summary>
+    internal List<AwaitingMatch<TEvent>> Awaiting { get; } = [];
+
+    /// <summary>Sample join keys already reported, until when (epoch ns) they stay reported.</summary>
+    internal Dictionary<JoinKey, long> Sampled { get; } = [];
 
     internal List<PendingEvent<TEvent>> Buffer { get; } = [];
 
@@ -46,7 +68,7 @@ public sealed class HostState<TEvent>
     {
         if (!Partials.TryGetValue(key, out var slots))
         {
-            slots = new PartialSequence<TEvent>?[StageCount - 1];
+            slots = new PartialSequence<TEvent>?[SlotCount];
             Partials[key] = slots;
         }
 

@@ -1,38 +1,52 @@
 namespace Vigil.Eql.Sequences;
 
 /// <summary>
-/// Runs a compiled query over one host's event stream with the state machine Elasticsearch documents for sequences.
-/// The engine itself is stateless: every call takes the host's <see cref="HostState{TEvent}"/>, so a streaming service
-/// can keep states in a store and a backtest in memory (<see cref="InMemorySequenceRunner{TEvent}"/>) and both get the
-/// same matches for the same events.
+/// Runs a compiled query over one host's event stream with the state machine Elasticsearch documents for sequences
+/// (and its sample join). The engine itself is stateless: every call takes the host's <see cref="HostState{TEvent}"/>, so
+/// a streaming service can keep states in a store and a backtest in memory (<see cref="InMemorySequenceRunner{TEvent}"/>)
+/// and both get the same matches for the same events.
 /// </summary>
 /// <remarks>
 /// host.id always partitions state (a sequence never spans hosts, whatever its join keys). Events may arrive out of
 /// order by up to <see cref="SequenceEngineOptions.Lateness"/>: each relevant event waits in the host's reorder buffer
 /// and is matched only when released in (@timestamp, event.sequence, event.id) order, so results equal those of the
-/// time-sorted stream.
+/// time-sorted stream. A match that depends on an event being absent is reported only once matching has moved past the
+/// whole window in which that event could occur, so a late event can never turn it into a false positive.
 /// </remarks>
 public sealed class SequenceEngine<TEvent>
 {
+    // Keeps span arithmetic (timestamp + span + lateness) far from overflow when the span is unbounded.
+    private const long UnboundedNanos = long.MaxValue / 4;
+
     private readonly long _latenessNanos;
     private readonly long _spanNanos;
+    private readonly bool _hasLeadingOrMiddleMissing;
+    private readonly bool _hasTrailingMissing;
 
     public SequenceEngine(CompiledQuery<TEvent> query, SequenceEngineOptions? options = null)
     {
         Query = query ?? throw new ArgumentNullException(nameof(query));
         Options = options ?? new SequenceEngineOptions();
-        if (Options.Lateness < TimeSpan.Zero || Options.SpanWithoutMaxSpan <= TimeSpan.Zero)
+        if (Options.Lateness < TimeSpan.Zero || Options.SpanWithoutMaxSpan <= TimeSpan.Zero || Options.MaxPendingKeys < 0 || Options.MaxBufferedEvents < 0)
         {
-            throw new ArgumentException("Lateness must not be negative and SpanWithoutMaxSpan must be positive.", nameof(options));
+            throw new ArgumentException("Lateness and the limits must not be negative and SpanWithoutMaxSpan must be positive.", nameof(options));
         }
 
-        _latenessNanos = Options.Lateness.Ticks * 100;
-        _spanNanos = (query.MaxSpan ?? Options.SpanWithoutMaxSpan).Ticks * 100;
+        _latenessNanos = Nanos(Options.Lateness);
+        _spanNanos = Nanos(query.MaxSpan ?? Options.SpanWithoutMaxSpan);
+        _hasLeadingOrMiddleMissing = query.MissingSteps.Any(m => m.Before < query.StageCount);
+        _hasTrailingMissing = query.MissingSteps.Any(m => m.Before == query.StageCount);
     }
 
     public CompiledQuery<TEvent> Query { get; }
 
     public SequenceEngineOptions Options { get; }
+
+    /// <summary>Everything this engine (rule) has thrown away since it was created, by reason.</summary>
+    public RejectionTally Rejections { get; } = new();
+
+    /// <summary>The span a match may cover: maxspan, or the option that stands in for it.</summary>
+    public TimeSpan Span => TimeSpan.FromTicks(_spanNanos / 100);
 
     /// <summary>How long a host's state stays useful after its latest event: the span (maxspan) plus the lateness.</summary>
     public TimeSpan StateRetention => TimeSpan.FromTicks((_spanNanos + _latenessNanos) / 100);
@@ -40,7 +54,8 @@ public sealed class SequenceEngine<TEvent>
     /// <summary>The partition an event belongs to: its host.id, or "" when it has none.</summary>
     public string HostOf(TEvent document) => Query.Fields.HostId(document);
 
-    public HostState<TEvent> CreateState(string hostId) => new(hostId ?? string.Empty, Query.StageCount);
+    public HostState<TEvent> CreateState(string hostId) =>
+        new(hostId ?? string.Empty, Query.StageCount, Query.IsSample ? Query.StageCount : Query.StageCount - 1);
 
     /// <summary>
     /// Feeds one event of <paramref name="state"/>'s host. Returns the matches completed by the events this releases
@@ -56,7 +71,7 @@ public sealed class SequenceEngine<TEvent>
             throw new ArgumentException($"The event belongs to host '{host}', but the state is host '{state.HostId}'.", nameof(document));
         }
 
-        if (!Query.IsSequence)
+        if (!Query.IsStateful)
         {
             return Query.Matches(document) ? new MatchResult<TEvent>([SingleEventMatch(host, document)], 0, false) : MatchResult<TEvent>.Unchanged;
         }
@@ -90,14 +105,15 @@ public sealed class SequenceEngine<TEvent>
 
         state.Buffer.Insert(~index, pending);
         state.LatestTimestamp = state.LatestTimestamp is { } latest ? Math.Max(latest, timestamp) : timestamp;
-        var matches = new List<SequenceMatch<TEvent>>();
-        Release(state, matches, flush: false);
-        return new MatchResult<TEvent>(matches, 0, true);
+        var run = new Run();
+        Release(state, run, flush: false);
+        return Finish(run, changed: true);
     }
 
     /// <summary>
     /// Declares that no event with @timestamp before <paramref name="watermarkNanos"/> will still arrive for this host
-    /// (e.g. from wall-clock time minus lateness), releasing buffered events so matches are not held back on a quiet host.
+    /// (e.g. from wall-clock time minus lateness), releasing buffered events so matches are not held back on a quiet host,
+    /// and reporting sequences whose trailing missing-event window ends before it.
     /// </summary>
     public MatchResult<TEvent> AdvanceWatermark(HostState<TEvent> state, long watermarkNanos)
     {
@@ -108,23 +124,26 @@ public sealed class SequenceEngine<TEvent>
         }
 
         state.ExternalWatermark = watermarkNanos;
-        var matches = new List<SequenceMatch<TEvent>>();
-        Release(state, matches, flush: false);
-        return new MatchResult<TEvent>(matches, 0, true);
+        var run = new Run();
+        Release(state, run, flush: false);
+        return Finish(run, changed: true);
     }
 
-    /// <summary>Releases every buffered event (end of input, e.g. at the end of a backtest file).</summary>
+    /// <summary>
+    /// Releases every buffered event and reports every awaiting match (end of input, e.g. at the end of a backtest
+    /// file: no event can arrive any more, so no absent event can still appear).
+    /// </summary>
     public MatchResult<TEvent> Flush(HostState<TEvent> state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (state.Buffer.Count == 0)
+        if (!state.HoldsBackMatches)
         {
             return MatchResult<TEvent>.Unchanged;
         }
 
-        var matches = new List<SequenceMatch<TEvent>>();
-        Release(state, matches, flush: true);
-        return new MatchResult<TEvent>(matches, 0, true);
+        var run = new Run();
+        Release(state, run, flush: true);
+        return Finish(run, changed: true);
     }
 
     /// <summary>
@@ -137,6 +156,26 @@ public sealed class SequenceEngine<TEvent>
         return state.IsEmpty || state.LatestTimestamp is not { } latest ? null : latest + _spanNanos + _latenessNanos;
     }
 
+    /// <summary>
+    /// The earliest event time (epoch ns) by which matching must have moved for an awaiting match to be reported (its
+    /// trailing missing-event window ends then); null when nothing awaits. A service advances the watermark past it once
+    /// its clock says no event before it can still arrive.
+    /// </summary>
+    public long? NextDeadline(HostState<TEvent> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.Awaiting.Count == 0 ? null : state.Awaiting.Min(a => a.Deadline);
+    }
+
+    private static long Nanos(TimeSpan span) => span.Ticks >= UnboundedNanos / 100 ? UnboundedNanos : span.Ticks * 100;
+
+    private MatchResult<TEvent> Finish(Run run, bool changed)
+    {
+        var rejections = run.Rejections();
+        Rejections.Add(rejections);
+        return new MatchResult<TEvent>(run.Matches, 0, changed, rejections);
+    }
+
     private SequenceMatch<TEvent> SingleEventMatch(string host, TEvent document)
     {
         var timestamp = Query.Fields.Timestamp(document) ?? 0;
@@ -147,29 +186,79 @@ public sealed class SequenceEngine<TEvent>
         (state.LatestTimestamp is { } latest && (_latenessNanos == 0 ? timestamp <= latest : timestamp < latest - _latenessNanos))
         || (state.ExternalWatermark is { } watermark && timestamp < watermark);
 
-    private void Release(HostState<TEvent> state, List<SequenceMatch<TEvent>> matches, bool flush)
+    private void Release(HostState<TEvent> state, Run run, bool flush)
     {
         var released = 0;
-        while (released < state.Buffer.Count && (flush || IsReleasable(state, state.Buffer[released].Timestamp)))
+        var overflow = Options.MaxBufferedEvents == 0 ? 0 : Math.Max(0, state.Buffer.Count - Options.MaxBufferedEvents);
+        while (released < state.Buffer.Count && (flush || released < overflow || IsReleasable(state, state.Buffer[released].Timestamp)))
         {
             var next = state.Buffer[released];
-            Match(state, next, matches);
+
+            // Everything before this event has been matched: a trailing missing-event window that ended before it is over.
+            ConfirmAwaiting(state, run, next.Timestamp);
+            Match(state, next, run);
             state.LastReleased = next.Position;
             released++;
         }
 
-        if (released == 0)
+        if (released > 0)
+        {
+            state.Buffer.RemoveRange(0, released);
+            Prune(state, state.LastReleased!.Value.Timestamp, run);
+        }
+
+        if (flush)
+        {
+            ConfirmAwaiting(state, run, long.MaxValue);
+        }
+        else if (state.ExternalWatermark is { } watermark && (state.Buffer.Count == 0 || state.Buffer[0].Timestamp >= watermark))
+        {
+            // No event before the watermark is still buffered, and the caller vouches none will arrive.
+            ConfirmAwaiting(state, run, watermark);
+        }
+
+        EnforceKeyLimit(state, run);
+    }
+
+    /// <summary>Reports awaiting matches whose window ends strictly before <paramref name="before"/>, in completion order.</summary>
+    private static void ConfirmAwaiting(HostState<TEvent> state, Run run, long before)
+    {
+        if (state.Awaiting.Count == 0)
         {
             return;
         }
 
-        state.Buffer.RemoveRange(0, released);
-        Prune(state, state.LastReleased!.Value.Timestamp);
+        var kept = 0;
+        for (var i = 0; i < state.Awaiting.Count; i++)
+        {
+            var awaiting = state.Awaiting[i];
+            if (awaiting.Deadline < before)
+            {
+                run.Matches.Add(Complete(state.HostId, awaiting.Key, awaiting.Sequence));
+            }
+            else
+            {
+                state.Awaiting[kept++] = awaiting;
+            }
+        }
+
+        state.Awaiting.RemoveRange(kept, state.Awaiting.Count - kept);
     }
 
     /// <summary>Applies one released event (time order guaranteed) to the state machines of its join keys.</summary>
-    private void Match(HostState<TEvent> state, PendingEvent<TEvent> next, List<SequenceMatch<TEvent>> matches)
+    private void Match(HostState<TEvent> state, PendingEvent<TEvent> next, Run run)
     {
+        if (Query.IsSample)
+        {
+            MatchSample(state, next, run);
+            return;
+        }
+
+        if (Query.MissingSteps.Count > 0)
+        {
+            SeeMissing(state, next, run);
+        }
+
         var last = Query.StageCount - 1;
 
         // Later steps first, so the event cannot advance a partial it has just created or moved.
@@ -199,6 +288,7 @@ public sealed class SequenceEngine<TEvent>
             // maxspan is measured from the first event and is inclusive: exactly maxspan apart still matches.
             if (next.Timestamp - partial.Start > _spanNanos)
             {
+                run.MaxSpan++;
                 state.DropIfEmpty(key);
                 continue;
             }
@@ -207,27 +297,200 @@ public sealed class SequenceEngine<TEvent>
             if (stage == last)
             {
                 // A completed sequence is consumed: it is reported and kept nowhere, so its events continue nothing else.
-                matches.Add(Complete(state.HostId, key, partial));
+                Completed(state, key, partial, run);
                 state.DropIfEmpty(key);
             }
             else
             {
                 // One pending partial per state per key: a newer one overwrites the older.
+                if (slots[stage] is not null)
+                {
+                    run.Overwritten++;
+                }
+
                 slots[stage] = partial;
             }
         }
 
         if (next.Classification.Satisfies(Query.DefinitionOf(0)) && Query.Stage(0).KeyOf(next.Document) is { } firstKey)
         {
-            // A new partial in the first state overwrites the older one for the same key.
-            state.SlotsFor(firstKey)[0] = new PartialSequence<TEvent>([next]);
+            if (last == 0)
+            {
+                // A sequence whose only positive step is a run of one (e.g. "[a] ![b]" with a missing step) completes at once.
+                Completed(state, firstKey, new PartialSequence<TEvent>([next]), run);
+            }
+            else
+            {
+                // A new partial in the first state overwrites the older one for the same key.
+                var slots = state.SlotsFor(firstKey);
+                if (slots[0] is not null)
+                {
+                    run.Overwritten++;
+                }
+
+                slots[0] = new PartialSequence<TEvent>([next]);
+            }
         }
 
-        if (next.Classification.Until && Query.Until!.KeyOf(next.Document) is { } untilKey)
+        if (next.Classification.Until && Query.Until!.KeyOf(next.Document) is { } untilKey && state.Partials.Remove(untilKey, out var ended))
         {
             // until drops the pending partials of its key. Applied after the event's own steps, as in Elasticsearch an
             // until event stops partials whose last event is at or before it, including one it has just advanced.
-            state.Partials.Remove(untilKey);
+            run.Until += ended.Count(p => p is not null);
+        }
+    }
+
+    /// <summary>
+    /// A sequence's positive steps all matched. Elasticsearch then looks for each missing-event step's event with the
+    /// same join key: between the two positive events around it, or for a step at the start from the last event minus
+    /// maxspan up to the first event, or for a step at the end from the last event up to the first event plus maxspan.
+    /// The sequence matches only if none is found. The first two windows are already in the past here; the last is
+    /// awaited.
+    /// </summary>
+    private void Completed(HostState<TEvent> state, JoinKey key, PartialSequence<TEvent> sequence, Run run)
+    {
+        if (Query.MissingSteps.Count == 0)
+        {
+            run.Matches.Add(Complete(state.HostId, key, sequence));
+            return;
+        }
+
+        if (_hasLeadingOrMiddleMissing && SightedWithin(state, key, sequence))
+        {
+            run.MissingEvent++;
+            return;
+        }
+
+        if (_hasTrailingMissing)
+        {
+            state.Awaiting.Add(new AwaitingMatch<TEvent>(key, sequence, Saturating(sequence.Start, _spanNanos)));
+            return;
+        }
+
+        run.Matches.Add(Complete(state.HostId, key, sequence));
+    }
+
+    private static long Saturating(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
+
+    private bool SightedWithin(HostState<TEvent> state, JoinKey key, PartialSequence<TEvent> sequence)
+    {
+        foreach (var step in Query.MissingSteps)
+        {
+            if (step.Before == Query.StageCount)
+            {
+                continue;
+            }
+
+            foreach (var sighting in state.Sightings)
+            {
+                if (sighting.Definition != step.Definition || !sighting.Key.Equals(key))
+                {
+                    continue;
+                }
+
+                var inWindow = step.Before == 0
+                    ? sighting.Position.Timestamp >= sequence.Last.Timestamp - _spanNanos && sighting.Position.IsStrictlyBefore(sequence.Events[0].Position)
+                    : sequence.Events[step.Before - 1].Position.IsStrictlyBefore(sighting.Position) && sighting.Position.IsStrictlyBefore(sequence.Events[step.Before].Position);
+                if (inWindow)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Records an event that satisfies a missing-event step: it cancels awaiting matches of its key whose trailing window
+    /// it falls in, and is remembered for sequences that complete later with a leading or middle missing step.
+    /// </summary>
+    private void SeeMissing(HostState<TEvent> state, PendingEvent<TEvent> next, Run run)
+    {
+        foreach (var step in Query.MissingSteps)
+        {
+            if (!next.Classification.Satisfies(step.Definition) || Query.Definition(step.Definition).KeyOf(next.Document) is not { } key)
+            {
+                continue;
+            }
+
+            if (step.Before == Query.StageCount)
+            {
+                var removed = state.Awaiting.RemoveAll(a =>
+                    a.Key.Equals(key) && a.Sequence.Last.Position.IsStrictlyBefore(next.Position) && next.Timestamp <= a.Deadline);
+                run.MissingEvent += removed;
+            }
+            else if (state.Sightings.Count == 0 || state.Sightings[^1] != new MissingSighting(step.Definition, key, next.Position))
+            {
+                state.Sightings.Add(new MissingSighting(step.Definition, key, next.Position));
+            }
+        }
+    }
+
+    /// <summary>
+    /// A sample: per join key, one event per filter in any time order, within the span. An event fills the first filter it
+    /// satisfies whose slot is empty (a newer event replaces the older in a full slot). Once every filter holds an event
+    /// the sample is reported (events in filter order) and the key reports no other sample for one span, as Elasticsearch
+    /// returns one sample per key combination.
+    /// </summary>
+    private void MatchSample(HostState<TEvent> state, PendingEvent<TEvent> next, Run run)
+    {
+        var placed = new List<JoinKey>();
+        for (var filter = 0; filter < Query.StageCount; filter++)
+        {
+            if (!next.Classification.Satisfies(filter) || Query.Stage(filter).KeyOf(next.Document) is not { } key || placed.Contains(key))
+            {
+                continue;
+            }
+
+            if (state.Sampled.TryGetValue(key, out var until) && next.Timestamp <= until)
+            {
+                continue;
+            }
+
+            var slots = state.SlotsFor(key);
+            for (var i = 0; i < slots.Length; i++)
+            {
+                if (slots[i] is { } old && next.Timestamp - old.Start > _spanNanos)
+                {
+                    slots[i] = null;
+                    run.MaxSpan++;
+                }
+            }
+
+            var target = filter;
+            if (slots[filter] is not null)
+            {
+                for (var other = filter + 1; other < slots.Length; other++)
+                {
+                    if (slots[other] is null && next.Classification.Satisfies(other) && Query.Stage(other).KeyOf(next.Document) is { } otherKey && otherKey.Equals(key))
+                    {
+                        target = other;
+                        break;
+                    }
+                }
+            }
+
+            if (slots[target] is not null)
+            {
+                run.Overwritten++;
+            }
+
+            slots[target] = new PartialSequence<TEvent>([next]);
+            placed.Add(key);
+            if (Array.TrueForAll(slots, s => s is not null))
+            {
+                var events = slots.Select(s => s!.Events[0]).ToList();
+                run.Matches.Add(new SequenceMatch<TEvent>(
+                    state.HostId,
+                    key,
+                    events.Select(e => e.Document).ToArray(),
+                    events.Select(e => e.Id).ToArray(),
+                    events.Min(e => e.Timestamp),
+                    events.Max(e => e.Timestamp)));
+                state.Partials.Remove(key);
+                state.Sampled[key] = Saturating(next.Timestamp, _spanNanos);
+            }
         }
     }
 
@@ -240,21 +503,24 @@ public sealed class SequenceEngine<TEvent>
         partial.Last.Timestamp);
 
     /// <summary>
-    /// Drops partials that can no longer complete: every later event has @timestamp at or after
-    /// <paramref name="releasedTimestamp"/>, so a partial that started more than the span before it would fail maxspan.
-    /// Dropping them early changes no result; it only keeps the state small.
+    /// Drops what can no longer matter: every later event has @timestamp at or after <paramref name="releasedTimestamp"/>,
+    /// so a partial that started more than the span before it would fail maxspan, a sighting older than the span lies
+    /// outside every window still to be checked, and a reported sample key may report again. Dropping them early changes
+    /// no result; it only keeps the state small.
     /// </summary>
-    private void Prune(HostState<TEvent> state, long releasedTimestamp)
+    private void Prune(HostState<TEvent> state, long releasedTimestamp, Run run)
     {
+        var horizon = releasedTimestamp - _spanNanos;
         List<JoinKey>? empty = null;
         foreach (var (key, slots) in state.Partials)
         {
             var any = false;
             for (var i = 0; i < slots.Length; i++)
             {
-                if (slots[i] is { } partial && releasedTimestamp - partial.Start > _spanNanos)
+                if (slots[i] is { } partial && partial.Start < horizon)
                 {
                     slots[i] = null;
+                    run.MaxSpan++;
                 }
 
                 any |= slots[i] is not null;
@@ -270,6 +536,62 @@ public sealed class SequenceEngine<TEvent>
         {
             state.Partials.Remove(key);
         }
+
+        if (state.Sightings.Count > 0)
+        {
+            state.Sightings.RemoveAll(s => s.Position.Timestamp < horizon);
+        }
+
+        if (state.Sampled.Count > 0)
+        {
+            foreach (var key in state.Sampled.Where(s => s.Value < releasedTimestamp).Select(s => s.Key).ToArray())
+            {
+                state.Sampled.Remove(key);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Keeps a state within <see cref="SequenceEngineOptions.MaxPendingKeys"/>: past it, evicts the keys whose newest
+    /// partial is oldest, down to nine tenths of the limit so a flood pays for sorting once per many events.
+    /// </summary>
+    private void EnforceKeyLimit(HostState<TEvent> state, Run run)
+    {
+        var limit = Options.MaxPendingKeys;
+        if (limit == 0 || state.Partials.Count <= limit)
+        {
+            return;
+        }
+
+        var keep = Math.Max(1, limit - (limit / 10));
+        var victims = state.Partials
+            .Select(entry => (entry.Key, Newest: entry.Value.Max(p => p?.Last.Position.Timestamp ?? long.MinValue), Count: entry.Value.Count(p => p is not null)))
+            .OrderBy(entry => entry.Newest)
+            .Take(state.Partials.Count - keep)
+            .ToArray();
+        foreach (var victim in victims)
+        {
+            state.Partials.Remove(victim.Key);
+            run.StateLimit += victim.Count;
+        }
+    }
+
+    /// <summary>What one engine call produced, collected as it goes.</summary>
+    private sealed class Run
+    {
+        public List<SequenceMatch<TEvent>> Matches { get; } = [];
+
+        public long MaxSpan { get; set; }
+
+        public long Until { get; set; }
+
+        public long Overwritten { get; set; }
+
+        public long StateLimit { get; set; }
+
+        public long MissingEvent { get; set; }
+
+        public RejectionCounts Rejections() => new(MaxSpan, Until, Overwritten, StateLimit, MissingEvent);
     }
 
     private sealed class PositionComparer : IComparer<PendingEvent<TEvent>>

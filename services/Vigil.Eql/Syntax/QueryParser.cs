@@ -27,9 +27,13 @@ internal sealed class QueryParser(EqlSource source, IReadOnlyList<Token> tokens)
         {
             query = ParseSequence();
         }
-        else if (first.IsKeyword("sample") || first.IsKeyword("join"))
+        else if (first.IsKeyword("sample"))
         {
-            throw Error(first, $"'{first.Text}' queries are not supported: Vigil runs single-event and sequence queries");
+            query = ParseSample();
+        }
+        else if (first.IsKeyword("join"))
+        {
+            throw Error(first, "'join' queries are not supported: Elasticsearch does not run them either (use sequence or sample)");
         }
         else
         {
@@ -43,7 +47,12 @@ internal sealed class QueryParser(EqlSource source, IReadOnlyList<Token> tokens)
 
         if (Current.Kind != TokenKind.End)
         {
-            throw Unexpected(query is SequenceQuery ? "expected '[' to start another step, 'until', or the end of the query" : "expected 'and', 'or', or the end of the query");
+            throw Unexpected(query switch
+            {
+                SequenceQuery => "expected '[' to start another step, 'until', or the end of the query",
+                SampleQuery => "expected '[' to start another filter, or the end of the query",
+                _ => "expected 'and', 'or', or the end of the query",
+            });
         }
 
         return query;
@@ -79,19 +88,32 @@ internal sealed class QueryParser(EqlSource source, IReadOnlyList<Token> tokens)
         var steps = new List<SequenceStep>();
         while (Current.Kind is TokenKind.LeftBracket or TokenKind.Bang)
         {
-            if (Current.Kind == TokenKind.Bang)
-            {
-                throw Error(Current, "missing-event steps ('![ ... ]') are not supported");
-            }
-
-            steps.Add(ParseStep(isUntil: false));
+            steps.Add(ParseStep(isUntil: false, allowMissing: true));
         }
 
-        if (steps.Count < 2)
+        // Elasticsearch expands "with runs=N" before it counts the steps: "sequence [a] with runs=2" is a valid
+        // two-step sequence, and "sequence [a]" alone is not.
+        var expanded = steps.Sum(step => step.Runs);
+        if (expanded < 2)
         {
-            throw Unexpected(steps.Count == 0
-                ? "expected '[' to start the first sequence step"
-                : "expected '[' to start the second step (a sequence needs at least two steps)");
+            if (steps.Count == 0)
+            {
+                throw Unexpected("expected '[' to start the first sequence step");
+            }
+
+            throw Unexpected("expected '[' to start the second step (a sequence needs at least two steps, counting 'with runs')");
+        }
+
+        if (steps.All(step => step.Missing))
+        {
+            throw Error(steps[0].Location, "a sequence needs at least one step that is not a missing-event step ('![ ... ]')");
+        }
+
+        if (maxSpan is null && steps.FirstOrDefault(step => step.Missing) is { } missing)
+        {
+            // Elasticsearch: "with maxspan" is mandatory when missing-event steps are present; it bounds the time window
+            // in which the absent event is looked for.
+            throw Error(missing.Location, "a sequence with missing-event steps ('![ ... ]') needs 'with maxspan=...'");
         }
 
         SequenceStep? until = null;
@@ -103,7 +125,7 @@ internal sealed class QueryParser(EqlSource source, IReadOnlyList<Token> tokens)
                 throw Unexpected("expected '[' after 'until'");
             }
 
-            until = ParseStep(isUntil: true);
+            until = ParseStep(isUntil: true, allowMissing: false);
         }
 
         return new SequenceQuery(source, Locate(sequenceToken), sharedKeys, maxSpan, steps, until);
@@ -162,8 +184,72 @@ internal sealed class QueryParser(EqlSource source, IReadOnlyList<Token> tokens)
         return span.Value;
     }
 
-    private SequenceStep ParseStep(bool isUntil)
+    private SampleQuery ParseSample()
     {
+        var sampleToken = Take();
+        IReadOnlyList<FieldExpression> sharedKeys = [];
+        if (Current.IsKeyword("by"))
+        {
+            Take();
+            sharedKeys = ParseJoinKeys();
+        }
+
+        if (Current.IsKeyword("with"))
+        {
+            throw Error(Current, "'with' is not supported in a sample: samples have no maxspan and no runs");
+        }
+
+        var filters = new List<SequenceStep>();
+        while (Current.Kind is TokenKind.LeftBracket or TokenKind.Bang)
+        {
+            if (Current.Kind == TokenKind.Bang)
+            {
+                throw Error(Current, "missing-event filters ('![ ... ]') are only allowed in sequences");
+            }
+
+            var step = ParseStep(isUntil: false, allowMissing: false);
+            if (step.Runs != 1)
+            {
+                throw Error(step.Location, "'with runs' is not supported in a sample");
+            }
+
+            filters.Add(step);
+        }
+
+        if (filters.Count < 2)
+        {
+            throw Unexpected(filters.Count == 0
+                ? "expected '[' to start the first sample filter"
+                : "expected '[' to start the second filter (a sample needs at least two)");
+        }
+
+        if (Current.IsKeyword("until"))
+        {
+            throw Error(Current, "'until' is not supported in a sample");
+        }
+
+        return new SampleQuery(source, Locate(sampleToken), sharedKeys, filters);
+    }
+
+    private SequenceStep ParseStep(bool isUntil, bool allowMissing)
+    {
+        var missing = false;
+        if (Current.Kind == TokenKind.Bang)
+        {
+            var bang = Take();
+            if (!allowMissing)
+            {
+                throw Error(bang, "a missing-event step ('![ ... ]') cannot be the until step");
+            }
+
+            if (Current.Kind != TokenKind.LeftBracket || Current.Line != bang.Line || Current.Column != bang.Column + 1)
+            {
+                throw Error(bang, "expected '![' to start a missing-event step");
+            }
+
+            missing = true;
+        }
+
         var open = Take();
         var filter = ParseEventFilter(inBrackets: true);
         if (Current.Kind != TokenKind.RightBracket)
@@ -210,7 +296,7 @@ internal sealed class QueryParser(EqlSource source, IReadOnlyList<Token> tokens)
             runs = (int)count.Integer;
         }
 
-        return new SequenceStep(Locate(open), filter, keys, runs);
+        return new SequenceStep(Locate(open), filter, keys, runs, missing);
     }
 
     private List<FieldExpression> ParseJoinKeys()
@@ -623,6 +709,8 @@ internal sealed class QueryParser(EqlSource source, IReadOnlyList<Token> tokens)
     private SourceLocation Locate(Token token) => source.Locate(token.Line, token.Column);
 
     private EqlException Error(Token token, string message) => new(new EqlDiagnostic(Locate(token), message));
+
+    private static EqlException Error(SourceLocation location, string message) => new(new EqlDiagnostic(location, message));
 
     private EqlException Unexpected(string expected)
     {

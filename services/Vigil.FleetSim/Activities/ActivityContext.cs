@@ -17,12 +17,19 @@ internal sealed class ActivityContext
     private const string FileDataset = "endpoint.events.file";
     private const string NetworkDataset = "endpoint.events.network";
     private const string LibraryDataset = "endpoint.events.library";
+    private const string SecurityDataset = "endpoint.events.security";
+
+    // Events of the kinds added after the first release (DNS results, quarantine removal, persistence, Gatekeeper,
+    // group and TCC changes) number their ids from here, so adding them never shifts the ids of an activity's
+    // other events.
+    private const int LaterKindsFirstStep = 1_000_000;
 
     private readonly SimulatedFleet _fleet;
     private readonly ActivityKey _key;
     private readonly long _startTime;
     private readonly Queue<TelemetryEvent> _preludes = new();
     private int _step;
+    private int _laterKindsStep = LaterKindsFirstStep;
     private int _spawns;
 
     public ActivityContext(SimulatedFleet fleet, HostProfile host, ActivityKey key, long start, ScenarioTrace? trace)
@@ -159,6 +166,61 @@ internal sealed class ActivityContext
         return e;
     }
 
+    /// <summary>The answer to a DNS lookup (network / protocol / lookup_result with dns.resolved_ip).</summary>
+    public TelemetryEvent LookupResult(SimProcess process, string domain)
+    {
+        var e = NewEvent(process, "network", "protocol", "lookup_result", NetworkDataset, laterKind: true);
+        e.Network = new Network { Transport = "udp", Protocol = "dns", Direction = "egress", Type = "ipv4" };
+        e.Dns = new Dns { Question = new DnsQuestion { Name = domain, Type = "A" } };
+        e.Dns.ResolvedIp.Add(Internet.Resolve(domain));
+        return e;
+    }
+
+    /// <summary>com.apple.quarantine removed from <paramref name="path"/> by <paramref name="process"/>.</summary>
+    public TelemetryEvent QuarantineRemoved(SimProcess process, string path)
+    {
+        var e = FileEvent(process, "change", "extended_attributes_delete", path, 0, null, false, laterKind: true);
+        e.File.ClearSize();
+        return e;
+    }
+
+    /// <summary>A launch agent or daemon plist registered (Elastic's launch_daemon persistence event).</summary>
+    public TelemetryEvent LaunchItem(SimProcess process, string plistPath, string label, IReadOnlyList<string> programArguments, bool runAtLoad, bool keepAlive)
+    {
+        var e = FileEvent(process, "creation", "launch_daemon", plistPath, 0, null, false, laterKind: true);
+        e.File.ClearSize();
+        e.Persistence = new Persistence { Name = label, Path = plistPath, Runatload = runAtLoad, Keepalive = keepAlive };
+        e.Persistence.Args.AddRange(programArguments);
+        return e;
+    }
+
+    /// <summary>The user let Gatekeeper run <paramref name="path"/> ("Open Anyway"); syspolicyd reports it.</summary>
+    public TelemetryEvent GatekeeperOverride(SimProcess process, string path, CodeSignatureFacts signature)
+    {
+        var e = NewEvent(process, "configuration", "change", "gatekeeper_override", SecurityDataset, laterKind: true);
+        var name = Path.GetFileName(path);
+        e.File = new Vigil.Contracts.Telemetry.File { Path = path, Name = name, Directory = Path.GetDirectoryName(path) ?? "/", CodeSignature = signature.ToProto() };
+        return e;
+    }
+
+    /// <summary>A directory-service group membership change (od_group_add / od_group_remove): user.* is the member.</summary>
+    public TelemetryEvent GroupMembership(SimProcess process, string group, SimUser member, bool added)
+    {
+        var e = NewEvent(process, "configuration", "change", added ? "od_group_add" : "od_group_remove", SecurityDataset, laterKind: true);
+        e.User = new User { Name = member.Name, Id = member.Id };
+        e.Group = new Group { Name = group };
+        return e;
+    }
+
+    /// <summary>A TCC permission change carried out by tccd for <paramref name="client"/> (Effective_process).</summary>
+    public TelemetryEvent TccChange(SimProcess tccd, SimProcess client, string service, string identity, string right, string updateType, string reason)
+    {
+        var e = NewEvent(tccd, "configuration", "change", "tcc_modify", SecurityDataset, laterKind: true);
+        e.Tcc = new Tcc { Service = service, Identity = identity, IdentityType = identity.StartsWith('/') ? "executable_path" : "bundle_id", Right = right, UpdateType = updateType, Reason = reason };
+        e.EffectiveProcess = client.ToProto(client.Start);
+        return e;
+    }
+
     public TelemetryEvent LoadLibrary(SimProcess process, ExecutableImage library)
     {
         var e = NewEvent(process, "library", "start", "load", LibraryDataset);
@@ -195,9 +257,9 @@ internal sealed class ActivityContext
 
     public void Describe(string description) => Trace?.Describe(description);
 
-    private TelemetryEvent FileEvent(SimProcess process, string type, string action, string path, long size, string? headerHex, bool quarantined)
+    private TelemetryEvent FileEvent(SimProcess process, string type, string action, string path, long size, string? headerHex, bool quarantined, bool laterKind = false)
     {
-        var e = NewEvent(process, "file", type, action, FileDataset);
+        var e = NewEvent(process, "file", type, action, FileDataset, laterKind);
         var name = Path.GetFileName(path);
         var extension = Path.GetExtension(name);
         e.File = new Vigil.Contracts.Telemetry.File
@@ -230,14 +292,14 @@ internal sealed class ActivityContext
         return e;
     }
 
-    private TelemetryEvent NewEvent(SimProcess process, string category, string type, string action, string dataset)
+    private TelemetryEvent NewEvent(SimProcess process, string category, string type, string action, string dataset, bool laterKind = false)
     {
         var e = new TelemetryEvent
         {
             Timestamp = Now,
             Event = new Event
             {
-                Id = _fleet.Ids.EventId(_key, _step++),
+                Id = _fleet.Ids.EventId(_key, laterKind ? _laterKindsStep++ : _step++),
                 Kind = "event",
                 Action = action,
                 Module = "endpoint",

@@ -1,3 +1,4 @@
+using Vigil.FleetSim.Endpoint;
 using Vigil.Contracts.Telemetry;
 using Vigil.FleetSim.Fleet;
 
@@ -21,6 +22,16 @@ internal static class ChatSession
             {
                 yield return e;
             }
+        }
+
+        if (c.Trace is null && c.Rng.Chance(0.05))
+        {
+            // The user shares their screen in a huddle for the first time and allows it at the TCC prompt.
+            var tccd = c.Spawn(c.Launchd, Images.Tccd, [Images.Tccd.Path], "/", c.User);
+            c.WaitSeconds(1, 20);
+            yield return c.Exec(tccd);
+            c.WaitMillis(5, 50);
+            yield return c.TccChange(tccd, slack, "ScreenCapture", slack.Image.Signature.SigningId, "allowed", "create", "user_consent");
         }
     }
 }

@@ -43,8 +43,39 @@ internal static class DeveloperSession
             }
         }
 
+        if (c.Trace is null && c.Rng.Chance(0.15))
+        {
+            foreach (var e in OpenUnnotarizedTool(c, zsh))
+            {
+                yield return e;
+            }
+        }
+
         c.WaitSeconds(2, 60);
         yield return c.Exit(zsh);
+    }
+
+    private static readonly string[] UnnotarizedTools = ["ripgrep-14.1.1-aarch64", "mkcert-v1.4.4-darwin", "hugo_0.145.0_darwin", "k9s_Darwin_arm64"];
+
+    /// <summary>
+    /// A developer runs an unnotarized open-source binary downloaded by hand: Gatekeeper blocks it, the user chooses
+    /// "Open Anyway" (syspolicyd reports the override), then clears the quarantine attribute with Apple's xattr.
+    /// </summary>
+    private static IEnumerable<TelemetryEvent> OpenUnnotarizedTool(ActivityContext c, SimProcess zsh)
+    {
+        var tool = $"{c.Home}/Downloads/{c.Rng.Pick(UnnotarizedTools)}";
+        var syspolicyd = c.Spawn(c.Launchd, Images.Syspolicyd, [Images.Syspolicyd.Path], "/", SimUser.Root);
+        c.WaitSeconds(5, 60);
+        yield return c.Exec(syspolicyd);
+        c.WaitMillis(5, 50);
+        yield return c.GatekeeperOverride(syspolicyd, tool, CodeSignatureFacts.AdHoc(Path.GetFileName(tool)));
+        var xattr = c.Spawn(zsh, Images.Xattr, ["xattr", "-d", "com.apple.quarantine", tool]);
+        c.WaitSeconds(2, 30);
+        yield return c.Exec(xattr);
+        c.WaitMillis(1, 10);
+        yield return c.QuarantineRemoved(xattr, tool);
+        c.WaitMillis(1, 10);
+        yield return c.Exit(xattr);
     }
 
     private static IEnumerable<TelemetryEvent> GitFetch(ActivityContext c, SimProcess zsh)

@@ -51,7 +51,43 @@ internal static class MdmCheckIn
         yield return c.Disconnected(connection, c.Rng.Between(900L, 2_500L), size + 4_000);
         c.WaitMillis(1, 20);
         yield return c.Exit(curl);
+        if (c.Trace is null && file.EndsWith(".pkg", StringComparison.Ordinal))
+        {
+            foreach (var e in ManagedInstall(c, agent, file))
+            {
+                yield return e;
+            }
+        }
+
         c.Describe($"{agent.Name} (MDM agent, root) runs curl against its tenant {domain} and saves {path}");
+    }
+
+    /// <summary>
+    /// What a managed install leaves behind: the vendor's launch daemon registered, the agent granted Full Disk Access
+    /// by MDM policy, and the local support account added to the printer-admin group. Every step is done by the
+    /// trusted MDM agent, as in a real fleet.
+    /// </summary>
+    private static IEnumerable<TelemetryEvent> ManagedInstall(ActivityContext c, SimProcess agent, string package)
+    {
+        var vendor = package[..package.IndexOfAny(['-', '.'])].ToLowerInvariant();
+        var label = $"com.{vendor}.updater";
+        c.WaitSeconds(5, 40);
+        yield return c.LaunchItem(agent, $"/Library/LaunchDaemons/{label}.plist", label,
+            [$"/Library/Application Support/{vendor}/{vendor}-updater", "--daemon"], runAtLoad: true, keepAlive: false);
+
+        var tccd = c.Spawn(c.Launchd, Images.Tccd, [Images.Tccd.Path, "system"], "/", SimUser.Root);
+        c.WaitMillis(100, 900);
+        yield return c.Exec(tccd);
+        c.WaitMillis(5, 50);
+        yield return c.TccChange(tccd, agent, "SystemPolicyAllFiles", agent.Image.Signature.SigningId, "allowed", "create", "mdm_policy");
+
+        var dseditgroup = c.Spawn(agent, Images.Dseditgroup, [Images.Dseditgroup.Path, "-o", "edit", "-a", "itsupport", "-t", "user", "_lpadmin"], "/", SimUser.Root);
+        c.WaitMillis(200, 2000);
+        yield return c.Exec(dseditgroup);
+        c.WaitMillis(5, 50);
+        yield return c.GroupMembership(dseditgroup, "_lpadmin", new SimUser("itsupport", "502", "staff", "20", "/Users/itsupport"), added: true);
+        c.WaitMillis(1, 20);
+        yield return c.Exit(dseditgroup);
     }
 
     public static string Domain(HostProfile host) => host.Mdm switch

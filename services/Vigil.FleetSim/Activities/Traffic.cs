@@ -11,6 +11,11 @@ internal static class Traffic
         ActivityContext c, SimProcess process, string domain, long bytesSent, long bytesReceived, int port = 443, string protocol = "https")
     {
         yield return c.Lookup(process, domain);
+        if (c.Trace is null)
+        {
+            yield return c.LookupResult(process, domain);
+        }
+
         c.WaitMillis(2, 60);
         var connection = c.Connect(process, NetworkPeer.Named(domain, port), protocol);
         yield return c.ConnectionAttempted(connection);

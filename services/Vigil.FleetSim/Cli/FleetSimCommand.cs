@@ -25,12 +25,17 @@ internal static class FleetSimCommand
         var skew = DurationOption("--skew", "Maximum lag between a host's process, file and network events (e.g. 500ms).");
         var batch = new Option<int>("--batch-size") { Description = "Largest batch handed to the output.", DefaultValueFactory = _ => 500 };
         var groundTruth = new Option<string?>("--ground-truth") { Description = "Append one NDJSON ground-truth record per scenario to this file." };
-        var output = new Option<string?>("--output") { Description = "Where events go: kafka (the telemetry topic, as a service with /health, /metrics and POST /scenarios/{name}; --Kafka:*, --urls pass through) or ndjson:<path> (ECS JSON lines; ndjson:- for stdout)." };
+        var output = new Option<string?>("--output") { Description = "Where events go: kafka (the telemetry topic, as a service with /health, /metrics and POST /scenarios/{name}; --Kafka:*, --urls pass through) or ndjson:<path> (JSON lines in the --emit shape; ndjson:- for stdout). With --emit elastic, kafka means the manifest's raw elastic topic." };
+        var emit = new Option<TelemetryEmitFormat>("--emit")
+        {
+            Description = "Shape of the telemetry: canonical (TelemetryEvent to the telemetry topic, ECS lines to a file), elastic (Elastic Agent Kafka output documents to the raw topic for vigil-ingest) or eslogger (Endpoint Security messages as eslogger prints them to the raw eslogger topic; network and DNS events, which Endpoint Security does not have, go canonical to the telemetry topic as vigil-agent sends them, and are left out of a file).",
+            DefaultValueFactory = _ => TelemetryEmitFormat.Canonical,
+        };
         var list = new Option<bool>("--list-scenarios") { Description = "Print the scenario catalog and exit." };
 
         var command = new RootCommand("fleet-sim: a simulated macOS fleet emitting ECS telemetry with labelled attack and look-alike scenarios.")
         {
-            seed, hosts, rate, duration, events, mode, start, interval, share, analytics, scenarios, inject, skew, batch, groundTruth, output, list,
+            seed, hosts, rate, duration, events, mode, start, interval, share, analytics, scenarios, inject, skew, batch, groundTruth, output, emit, list,
         };
 
         // Hosting settings (--urls, --Kafka:BootstrapServers=...) pass through to the service in kafka mode.
@@ -75,7 +80,7 @@ internal static class FleetSimCommand
             {
                 if (target == "kafka")
                 {
-                    return await FleetSimService.RunAsync(options, result.GetValue(groundTruth), result.GetValue(inject) ?? [], [.. result.UnmatchedTokens], cancellationToken).ConfigureAwait(false);
+                    return await FleetSimService.RunAsync(options, result.GetValue(emit), result.GetValue(groundTruth), result.GetValue(inject) ?? [], [.. result.UnmatchedTokens], cancellationToken).ConfigureAwait(false);
                 }
 
                 if (result.UnmatchedTokens.Count > 0)
@@ -84,7 +89,7 @@ internal static class FleetSimCommand
                     return 2;
                 }
 
-                return await RunAsync(options, target, result.GetValue(groundTruth), result.GetValue(inject) ?? [], cancellationToken).ConfigureAwait(false);
+                return await RunAsync(options, target, result.GetValue(emit), result.GetValue(groundTruth), result.GetValue(inject) ?? [], cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is ArgumentException or FormatException)
             {
@@ -95,9 +100,9 @@ internal static class FleetSimCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(FleetSimulationOptions options, string target, string? groundTruthPath, string[] injections, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(FleetSimulationOptions options, string target, TelemetryEmitFormat emit, string? groundTruthPath, string[] injections, CancellationToken cancellationToken)
     {
-        var sink = OpenSink(target);
+        var sink = OpenSink(target, emit);
         await using var sinkLifetime = sink as IAsyncDisposable;
         await using var groundTruth = groundTruthPath is null ? null : NdjsonGroundTruthSink.Open(groundTruthPath);
         var simulation = new FleetSimulation(options, groundTruth);
@@ -115,13 +120,13 @@ internal static class FleetSimCommand
     }
 
     /// <summary>Opens the sink an --output address names: scheme:target.</summary>
-    private static ITelemetrySink OpenSink(string address)
+    private static ITelemetrySink OpenSink(string address, TelemetryEmitFormat emit)
     {
         var colon = address.IndexOf(':', StringComparison.Ordinal);
         var (scheme, target) = colon < 0 ? (address, "") : (address[..colon], address[(colon + 1)..]);
         return scheme switch
         {
-            "ndjson" when target.Length > 0 => NdjsonTelemetrySink.Open(target),
+            "ndjson" when target.Length > 0 => NdjsonTelemetrySink.Open(target, emit),
             _ => throw new ArgumentException($"--output '{address}' is not supported; use kafka, ndjson:<path> or ndjson:-."),
         };
     }

@@ -37,6 +37,10 @@ internal static class Images
     public static readonly ExecutableImage Sudo = Apple("/usr/bin/sudo", "com.apple.sudo");
     public static readonly ExecutableImage Launchctl = Apple("/bin/launchctl", "com.apple.xpc.launchctl");
     public static readonly ExecutableImage Chmod = Apple("/bin/chmod", "com.apple.chmod");
+    public static readonly ExecutableImage Xattr = Apple("/usr/bin/xattr", "com.apple.xattr");
+    public static readonly ExecutableImage Dseditgroup = Apple("/usr/sbin/dseditgroup", "com.apple.dseditgroup");
+    public static readonly ExecutableImage Syspolicyd = Apple("/usr/libexec/syspolicyd", "com.apple.syspolicyd");
+    public static readonly ExecutableImage Tccd = Apple("/System/Library/PrivateFrameworks/TCC.framework/Support/tccd", "com.apple.tccd");
     public static readonly ExecutableImage ArchiveUtility = Apple("/System/Library/CoreServices/Applications/Archive Utility.app/Contents/MacOS/Archive Utility", "com.apple.archiveutility");
 
     // Apple frameworks that helpers load.

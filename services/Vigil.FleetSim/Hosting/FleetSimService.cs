@@ -16,7 +16,7 @@ namespace Vigil.FleetSim.Hosting;
 /// </summary>
 internal static class FleetSimService
 {
-    public static async Task<int> RunAsync(FleetSimulationOptions options, string? groundTruthPath, string[] injections, string[] hostArguments, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(FleetSimulationOptions options, TelemetryEmitFormat emit, string? groundTruthPath, string[] injections, string[] hostArguments, CancellationToken cancellationToken)
     {
         options.Validate();
         var builder = WebApplication.CreateBuilder(hostArguments);
@@ -27,7 +27,7 @@ internal static class FleetSimService
         await using var groundTruth = groundTruthPath is null ? null : NdjsonGroundTruthSink.Open(groundTruthPath);
         var simulation = new FleetSimulation(options, groundTruth);
         builder.Services.AddSingleton(simulation);
-        builder.Services.AddSingleton<KafkaTelemetrySink>();
+        AddSink(builder.Services, emit);
         builder.Services.AddSingleton<SimulationRunner>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SimulationRunner>());
         builder.Services.AddHealthChecks().AddCheck<SimulationRunner>("simulation", tags: [HealthTags.Ready]);
@@ -62,5 +62,26 @@ internal static class FleetSimService
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return Environment.ExitCode;
+    }
+
+    /// <summary>Canonical events go to the telemetry topic; an agent format goes to the raw topic the manifest declares for it.</summary>
+    private static void AddSink(IServiceCollection services, TelemetryEmitFormat emit)
+    {
+        if (emit == TelemetryEmitFormat.Canonical)
+        {
+            services.AddSingleton<ITelemetrySink, KafkaTelemetrySink>();
+            return;
+        }
+
+        var format = emit.ToString().ToLowerInvariant();
+        services.AddSingleton<ITelemetrySink>(sp =>
+        {
+            var topic = sp.GetRequiredService<TopicManifest>().RawTopics.FirstOrDefault(t => t.Format == format)
+                ?? throw new InvalidOperationException($"--emit {format}: the topic manifest declares no raw topic with format '{format}'.");
+            var publisher = new KafkaTopicPublisher<byte[]>(sp.GetRequiredService<KafkaProducerHandle>(), new RawBytesEncoder(), topic.Name);
+            return emit == TelemetryEmitFormat.Eslogger
+                ? new KafkaEsloggerTelemetrySink(publisher, sp.GetRequiredService<ITopicPublisher<TelemetryEvent>>())
+                : new KafkaRawTelemetrySink(publisher, RawDocuments.Writer(emit));
+        });
     }
 }

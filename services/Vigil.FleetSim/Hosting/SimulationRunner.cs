@@ -7,7 +7,7 @@ namespace Vigil.FleetSim.Hosting;
 /// <summary>Runs the simulation into Kafka for the service's lifetime, and stops the service when a bounded run ends.</summary>
 internal sealed class SimulationRunner(
     FleetSimulation simulation,
-    KafkaTelemetrySink sink,
+    ITelemetrySink sink,
     IHostApplicationLifetime lifetime,
     ILogger<SimulationRunner> logger) : BackgroundService, IHealthCheck
 {

@@ -11,6 +11,9 @@ internal static class EventShapes
         ("file", "creation", "creation"), ("file", "change", "modification"), ("file", "access", "open"), ("file", "change", "rename"),
         ("network", "start", "connection_attempted"), ("network", "end", "disconnect_received"), ("network", "protocol", "lookup_requested"),
         ("library", "start", "load"), ("library", "start", "script_load"),
+        ("network", "protocol", "lookup_result"), ("file", "change", "extended_attributes_delete"), ("file", "creation", "launch_daemon"),
+        ("configuration", "change", "gatekeeper_override"), ("configuration", "change", "tcc_modify"),
+        ("configuration", "change", "od_group_add"), ("configuration", "change", "od_group_remove"),
     ];
 
     public static (string Category, string Type, string Action) Of(TelemetryEvent e) =>

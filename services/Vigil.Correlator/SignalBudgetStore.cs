@@ -1,0 +1,50 @@
+using System.Globalization;
+using StackExchange.Redis;
+using Vigil.Detection;
+using Vigil.Redis;
+
+namespace Vigil.Correlator;
+
+/// <summary>
+/// max_signals in a stream: at most that many alerts per rule per interval of event time (see <see cref="SignalBudget"/>),
+/// counted in Redis so every correlator instance shares the budget. One pipelined round trip per batch with alerts.
+/// A counter is taken before publishing: a crash between the two can only spend budget, never exceed it.
+/// </summary>
+public sealed class SignalBudgetStore(IConnectionMultiplexer redis, RedisKeys keys, CorrelatorOptions options)
+{
+    /// <summary>The candidates the budget allows, in order; the rest are counted as dropped ("max-signals").</summary>
+    public async Task<List<PendingAlert>> TakeAsync(List<PendingAlert> candidates)
+    {
+        if (candidates.Count == 0)
+        {
+            return candidates;
+        }
+
+        var db = redis.GetDatabase();
+        var buckets = candidates
+            .GroupBy(c => (c.Rule, Bucket: SignalBudget.BucketOf(c)))
+            .Select(g =>
+            {
+                var key = keys.Fleet(g.Key.Rule.RuleId, "signals", g.Key.Rule.RuleId, g.Key.Bucket.ToString(CultureInfo.InvariantCulture));
+                var spent = db.StringIncrementAsync(key, g.Count());
+                _ = db.KeyExpireAsync(key, g.Key.Rule.Rule.Schedule.Interval * 2 + TimeSpan.FromMinutes(1));
+                return (Items: g.ToList(), g.Key.Rule, Spent: spent);
+            })
+            .ToArray();
+        await Task.WhenAll(buckets.Select(b => b.Spent)).ConfigureAwait(false);
+        CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
+        var allowed = new HashSet<PendingAlert>();
+        foreach (var (items, rule, spent) in buckets)
+        {
+            var before = spent.Result - items.Count;
+            var room = (int)Math.Clamp(rule.Rule.Schedule.MaxSignals - before, 0, items.Count);
+            allowed.UnionWith(items.Take(room));
+            if (items.Count > room)
+            {
+                CorrelatorMetrics.AlertsDropped.WithLabels(options.Analytic, rule.RuleId, "max-signals").Inc(items.Count - room);
+            }
+        }
+
+        return candidates.Where(allowed.Contains).ToList();
+    }
+}

@@ -1,0 +1,37 @@
+using Vigil.Contracts.Telemetry;
+using Vigil.Eql.Documents;
+
+namespace Vigil.Detection;
+
+/// <summary>
+/// The event time a rule's windows run on: its <c>timestamp_override</c> field (e.g. event.ingested) when the event has
+/// it, else @timestamp, as Elastic falls back when the override field is missing.
+/// </summary>
+public sealed class EventClock
+{
+    private readonly FieldAccessor<TelemetryEvent>? _override;
+
+    public EventClock(string? timestampOverride)
+    {
+        TimestampField = timestampOverride ?? "@timestamp";
+        if (timestampOverride is not null)
+        {
+            var schema = TelemetrySchemas.Protobuf;
+            _override = schema.CreateAccessor(schema.Fields.Require(timestampOverride), timestampOverride);
+        }
+    }
+
+    /// <summary>The field windows read first.</summary>
+    public string TimestampField { get; }
+
+    /// <summary>Epoch nanoseconds of <paramref name="e"/> on this clock.</summary>
+    public long TimeOf(TelemetryEvent e)
+    {
+        if (_override is not null && _override(e) is { Kind: EqlValueKind.Integer } value && value.AsInteger > 0)
+        {
+            return value.AsInteger;
+        }
+
+        return e.Timestamp;
+    }
+}

@@ -1,0 +1,132 @@
+using System.Text;
+using Vigil.Adapters;
+using Vigil.Detection;
+using Vigil.FleetSim;
+using Vigil.Messaging.Kafka;
+using Vigil.Testing;
+
+namespace Vigil.Ingest.IntegrationTests;
+
+/// <summary>Raw Elastic Agent documents through vigil-ingest to the correlators, on the embedded broker and a real redis-server.</summary>
+public sealed class IngestEndToEndTests : RealStackTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task SimulatedScenariosShippedAsElasticAgentOutputRaiseTheAlertsOfTheirCanonicalEventsWithFullRecallAndNoFalsePositive()
+    {
+        var fleet = await SimulatedFleet.RunAsync(hosts: 12, duration: TimeSpan.FromMinutes(4));
+        var pack = AnalyticPack.LoadAll(Path.Combine(TestPaths.RepoRoot, "rules"), TimeSpan.FromSeconds(2));
+        var backtest = new Backtest(pack.Rules, new AlertFactory(TimeProvider.System, "expected"));
+        var expected = fleet.Events.SelectMany(backtest.Process).Concat(backtest.Finish()).Select(a => a.Id).ToHashSet();
+        Assert.True(expected.Count >= 5, $"only {expected.Count} alerts expected from the canonical events");
+        await using var stack = await IngestStack.StartAsync(Broker, Redis, "e2e");
+        await stack.StartIngestAsync();
+        await stack.StartCorrelatorsAsync();
+
+        await stack.PublishRawAsync(fleet.Events.Select(e => ((string?)e.Host.Id, ElasticDocumentWriter.ToBytes(e))));
+
+        // What ingest publishes is the simulator's own event, field for field, plus what Elastic Agent adds to every document.
+        var canonical = stack.Telemetry(fleet.Events.Count, Patience).ToDictionary(e => e.Event.Id);
+        Assert.Equal(fleet.Events.Count, canonical.Count);
+        Assert.All(fleet.Events, e =>
+        {
+            var published = canonical[e.Event.Id];
+            Assert.Equal("logs", published.DataStream.Type);
+            Assert.Equal(published.Agent.Id, published.Elastic.Agent.Id);
+            Assert.Empty(published.Unmapped);
+            published.DataStream = null;
+            published.Ecs = null;
+            published.Elastic = null;
+            Assert.Equal(e, published);
+        });
+        var alerts = stack.Alerts(expected.Count, Patience);
+        Assert.Equal(expected.Order(), alerts.Select(a => a.Id).Order());
+
+        var scenarioOf = fleet.GroundTruth.SelectMany(r => r.EventIds.Select(id => (id, r))).ToDictionary(p => p.id, p => p.r);
+        // AN1227 belongs to the baseline service, not to a correlator: its scenarios only count as look-alike traps here.
+        var attacks = fleet.GroundTruth
+            .Where(r => r.Label == ScenarioLabel.Malicious && r.Complete && IngestStack.Analytics.Contains(r.AnalyticId, StringComparer.OrdinalIgnoreCase))
+            .ToList();
+        Assert.NotEmpty(attacks);
+        foreach (var attack in attacks)
+        {
+            Assert.Contains(alerts, a => a.Evidence.Select(e => e.Event.Event.Id).SequenceEqual(attack.EvidenceEventIds));
+        }
+
+        foreach (var alert in alerts)
+        {
+            var cited = alert.Evidence.Select(e => scenarioOf.GetValueOrDefault(e.Event.Event.Id)).OfType<GroundTruthRecord>().ToList();
+            Assert.True(cited.Count > 0 && cited.All(r => r.Label == ScenarioLabel.Malicious), $"false positive: {alert.Rule.Name} on {alert.Host.Id}");
+        }
+    }
+
+    [Fact]
+    public async Task MalformedDocumentsReachTheDeadLetterTopicOnceWithTheirReasonAndGoodHitsOfTheSameRecordGoThrough()
+    {
+        await using var stack = await IngestStack.StartAsync(Broker, Redis, "dlq");
+        await stack.StartIngestAsync();
+        var malformed = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Fixtures", "malformed.ndjson"));
+        var searchResponse = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "search-response.json"));
+
+        await stack.PublishRawAsync([.. malformed.Select(l => ((string?)null, Encoding.UTF8.GetBytes(l))), (null, searchResponse)]);
+        await stack.Topics.WaitUntilCommittedAsync(stack.IngestGroup, Patience, stack.RawTopic);
+
+        var letters = stack.Topics.ReadAll(stack.Topics.DeadLetter, malformed.Length, Patience);
+        string Header(Confluent.Kafka.ConsumeResult<byte[]?, byte[]?> r, string name) => Encoding.UTF8.GetString(r.Message.Headers.GetLastBytes(name));
+        // Exactly one letter per rejected document: every raw record is handled and committed by now.
+        // The document whose process.pid cannot be coerced still goes through, its value kept unmapped.
+        string[] reasons = ["malformed", "not-a-document", "missing-timestamp", "missing-host", "missing-category", "missing-timestamp", "missing-host"];
+        Assert.Equal(reasons.Order(), letters.Select(r => Header(r, DeadLetterHeaders.Reason)).Order());
+        Assert.All(letters, r => Assert.Equal(stack.RawTopic, Header(r, DeadLetterHeaders.SourceTopic)));
+        // The search response's rejected hit is dead-lettered alone, naming its place in the record.
+        var hit = Assert.Single(letters, r => Header(r, DeadLetterHeaders.DocumentCount) == "3");
+        Assert.Equal("1", Header(hit, DeadLetterHeaders.DocumentIndex));
+        Assert.Contains("kept-event-id", Encoding.UTF8.GetString(hit.Message.Value!), StringComparison.Ordinal);
+        Assert.Equal(["bad-pid", "dns-1", "hXo1lJMBq2v4k8Tz0aaa"], stack.Telemetry(3, Patience).Select(e => e.Event.Id).Order());
+    }
+
+    [Fact]
+    public async Task SevenXDocumentsAreKeyedByTheirAgentIdAndTheMetricsSaySo()
+    {
+        await using var stack = await IngestStack.StartAsync(Broker, Redis, "sevenx");
+        var app = await stack.StartIngestAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        var before = await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+        Assert.Contains("vigil_ingest_documents_rejected_total{format=\"elastic\",reason=\"missing-host\"} 0", before, StringComparison.Ordinal);
+        Assert.Contains("vigil_ingest_derived_fields_total{format=\"elastic\",derivation=\"host.id from agent.id\"} 0", before, StringComparison.Ordinal);
+        var lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Fixtures", "export-7x-source-lines.ndjson"));
+
+        await stack.PublishRawAsync(lines.Select(l => ((string?)null, Encoding.UTF8.GetBytes(l))));
+
+        var records = stack.Topics.ReadAll(stack.Topics.Telemetry, 3, Patience);
+        Assert.Equal(3, records.Count);
+        Assert.All(records, r => Assert.Equal("7f1e2d3c-4b5a-4968-8776-655443322110", Encoding.UTF8.GetString(r.Message.Key!)));
+        await stack.Topics.WaitUntilCommittedAsync(stack.IngestGroup, Patience, stack.RawTopic);
+        var after = await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+        Assert.Contains("vigil_ingest_derived_fields_total{format=\"elastic\",derivation=\"host.id from agent.id\"} 3", after, StringComparison.Ordinal);
+        Assert.Contains("vigil_ingest_events_published_total{format=\"elastic\"} 3", after, StringComparison.Ordinal);
+        var ready = await http.GetAsync("/health/ready", TestContext.Current.CancellationToken);
+        Assert.True(ready.IsSuccessStatusCode);
+    }
+
+    [Fact]
+    public async Task ARawTopicWhoseFormatHasNoAdapterStopsIngestAtStartWithTheReason()
+    {
+        var topics = new TestTopics(Broker, "unknown-format", extraGroups: [new Vigil.Messaging.ConsumerGroupDeclaration("vigil.ingest", "ingest", null, [])], rawFormats: ["splunk"]);
+        var dir = Directory.CreateTempSubdirectory("vigil-ingest-");
+        try
+        {
+            var error = Assert.Throws<InvalidOperationException>(() =>
+            {
+                using var app = IngestApp.Build([$"--Kafka:BootstrapServers={Broker.BootstrapServers}", $"--Kafka:TopicManifest={topics.WriteManifest(dir.FullName)}", "--urls", "http://127.0.0.1:0"]);
+            });
+            Assert.Contains("format 'splunk', which has no adapter", error.Message, StringComparison.Ordinal);
+            Assert.Contains(ElasticAdapter.FormatName, error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+}
