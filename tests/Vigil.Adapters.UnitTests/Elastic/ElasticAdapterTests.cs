@@ -135,7 +135,7 @@ public sealed class ElasticAdapterTests
         Assert.Equal(Time("2026-11-30T15:00:00.123Z"), rename.Timestamp);
         Assert.Equal("macos", rename.Host.Os.Type);
         Assert.Equal("mac-d", rename.Host.Name);
-        Assert.Equal("/Users/d/Downloads/x.docx", rename.File.Ext.OriginalPath);
+        Assert.Equal("/Users/d/Downloads/x.docx", rename.File.Ext.Original.Path);
     }
 
     [Fact]
