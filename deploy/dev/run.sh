@@ -150,10 +150,22 @@ for pack in rules/*/; do
   port=$((port + 1))
 done
 
+# The console (http://127.0.0.1:7420): alerts with triage, process trees, rule counts and lag from the /metrics above.
+metrics=(--metrics baseline=http://127.0.0.1:7410/metrics)
+port=7401
+for pack in rules/*/; do
+  [ -d "$pack" ] || continue
+  metrics+=(--metrics "correlator-$(basename "$pack")=http://127.0.0.1:$port/metrics")
+  port=$((port + 1))
+done
+start console "$STATE_DIR/logs/console.log" \
+  dotnet "$(BIN Vigil.Console vigil-console)" --urls http://127.0.0.1:7420 --baseline http://127.0.0.1:7411 --rules rules "${metrics[@]}"
+
 cat <<INFO
 
 Vigil is running. The fleet simulator publishes telemetry ($SIM_EMIT-shaped; elastic goes through vigil-ingest) for $SIM_HOSTS Macs at $SIM_RATE events/s
 and injects a labelled scenario every $SIM_ATTACK_INTERVAL (ground truth: $STATE_DIR/ground-truth.ndjson).
+  console (alerts, triage, process trees, rules, pipeline):  http://127.0.0.1:7420
   inject a scenario now:  curl -X POST http://127.0.0.1:7400/scenarios/an0167-script-curl-to-tmp   (list: curl http://127.0.0.1:7400/scenarios)
   watch telemetry:        dotnet $(BIN Vigil.Cli vigil) telemetry tail --format summary
   health and metrics:     http://127.0.0.1:7400/health/ready (simulator), 7401-7404 (correlators), 7410 (baseline), 7430 (ingest), /metrics on each

@@ -35,6 +35,7 @@ public sealed partial class BaselineApi(ProfileDirectory directory, ChangeAuthor
     {
         var response = new ListProfilesResponse();
         response.Profiles.Add(await directory.ListAsync(request.Filter, request.Limit).ConfigureAwait(false));
+        response.Memory = await directory.GenerationAsync().ConfigureAwait(false);
         return response;
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Vigil.Contracts.Alerts;
 using Vigil.Contracts.Telemetry;
+using Vigil.Detection;
 using Vigil.Messaging;
 
 namespace Vigil.Baseline;
@@ -11,15 +12,36 @@ namespace Vigil.Baseline;
 /// otherwise one pipelined read fetches the touched profiles and host views, the detector decides, alerts are
 /// published and acknowledged, and one pipelined write applies the updates. Only then does the consume loop store
 /// the batch's offsets (at-least-once). The host views' watermarks make the write idempotent, so a replay after a
-/// crash counts nothing twice and re-derives the same alert ids.
+/// crash counts nothing twice and re-derives the same alert ids; alerts go through the <see cref="AlertOutbox"/>, whose
+/// recovery at assignment finds those a crash between publish and commit left published but unremembered, so no
+/// alert id is published twice. Each batch first checks the <see cref="BaselineGeneration"/> marker, so a Redis that
+/// lost the baseline's memory is reported instead of silently relearned from.
 /// </summary>
 public sealed class BaselineHandler(
     BaselineDetector detector,
     BaselineStore store,
     ProcessChainCache chains,
-    ITopicPublisher<Alert> publisher,
+    AlertOutbox outbox,
+    BaselineGeneration? generation,
     ILogger<BaselineHandler> logger) : IRecordBatchHandler<TelemetryEvent>
 {
+    /// <summary>Recovers alert ids a previous owner of these partitions published but never remembered.</summary>
+    public async Task OnPartitionsAssignedAsync(IReadOnlyList<TopicPartitionRef> partitions)
+    {
+        await outbox.InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+        if (partitions.Count == 0)
+        {
+            return;
+        }
+
+        var numbers = partitions.Select(p => p.Partition).ToArray();
+        var checkpoints = await store.LoadAlertCursorsAsync(numbers).ConfigureAwait(false);
+        var from = checkpoints.Values.SelectMany(c => c).GroupBy(c => c.Key).ToDictionary(g => g.Key, g => g.Min(c => c.Value));
+        await outbox.RecoverAsync(from, CancellationToken.None).ConfigureAwait(false);
+        // A partition's first owner checkpoints before it publishes, so even a crash before its first commit is recoverable.
+        await store.SaveAlertCursorsAsync(numbers.Where(n => !checkpoints.ContainsKey(n)).ToArray(), outbox.Checkpoint()).ConfigureAwait(false);
+    }
+
     public async Task HandleAsync(IReadOnlyList<ConsumedRecord<TelemetryEvent>> batch, CancellationToken cancellationToken)
     {
         var observations = new List<NetworkObservation>();
@@ -45,21 +67,29 @@ public sealed class BaselineHandler(
             return;
         }
 
+        if (generation is not null)
+        {
+            await generation.CheckAsync().ConfigureAwait(false);
+        }
+
         var images = observations.Select(o => o.Image).DistinctBy(i => i.Tag).ToList();
         var hosts = observations.Select(o => (o.Image, o.HostId)).DistinctBy(h => (h.Image.Tag, h.HostId)).ToList();
         var state = await store.LoadAsync(images, hosts).ConfigureAwait(false);
         var evaluation = detector.Evaluate(observations, state.Profiles, state.Hosts);
 
-        // Published before learning: a crash in between replays the batch, which re-derives the same alert ids.
-        await publisher.PublishBatchAsync(
-            evaluation.Detections.Select(d => KeyValuePair.Create(d.Alert.Host.Id, d.Alert)).ToList(), cancellationToken).ConfigureAwait(false);
-        foreach (var detection in evaluation.Detections)
+        // Published before learning: a crash in between replays the batch, which re-derives the same alert ids; the
+        // outbox drops those a previous owner already published (recovered at assignment from the checkpoints).
+        var candidates = evaluation.Detections.Select(d => d.Alert).ToList();
+        var published = await outbox.PublishOnceAsync(candidates, null, cancellationToken).ConfigureAwait(false);
+        BaselineMetrics.AlertsRecovered.Inc(candidates.Count - published.Count);
+        foreach (var alert in published)
         {
-            BaselineMetrics.AlertsPublished.WithLabels(BaselineRules.AnalyticId.ToLowerInvariant(), detection.Alert.Rule.Id).Inc();
-            logger.LogInformation("Alert {AlertId} {Rule} on host {Host}: {Reason}", detection.Alert.Id, detection.Alert.Rule.Id, detection.Alert.Host.Id, detection.Alert.Reason);
+            BaselineMetrics.AlertsPublished.WithLabels(BaselineRules.AnalyticId.ToLowerInvariant(), alert.Rule.Id).Inc();
+            logger.LogInformation("Alert {AlertId} {Rule} on host {Host}: {Reason}", alert.Id, alert.Rule.Id, alert.Host.Id, alert.Reason);
         }
 
-        var committed = await store.CommitAsync(evaluation, state.Profiles).ConfigureAwait(false);
+        var partitions = batch.Select(r => r.Partition).Distinct().ToArray();
+        var committed = await store.CommitAsync(evaluation, state.Profiles, partitions, outbox.Checkpoint()).ConfigureAwait(false);
         BaselineMetrics.ReplayedObservations.Inc(evaluation.Replayed);
         BaselineMetrics.UntrainedObservations.Inc(evaluation.Untrained);
         BaselineMetrics.AlertsSuppressed.Inc(evaluation.Suppressed);

@@ -34,4 +34,14 @@ public sealed class BaselineKeys(RedisKeys keys)
     public RedisKey SigningIdAliases => keys.Fleet(IndexTag, Kind, "aliases");
 
     public RedisKey Explanation(string alertId) => keys.Fleet(alertId, Kind, "alert");
+
+    /// <summary>
+    /// Hash naming the generation of the baseline's memory (id, when it began, why). Written once when the
+    /// memory begins; its absence later means Redis lost the baseline's keys (restarted empty, flushed, evicted).
+    /// </summary>
+    public RedisKey Generation => keys.Fleet(IndexTag, Kind, "generation");
+
+    /// <summary>Alert-topic offsets past every alert remembered for one telemetry partition (publish-once recovery).</summary>
+    public RedisKey AlertCursor(int partition) =>
+        keys.Fleet("baseline-alert-cursor", Kind, "alert-cursor", partition.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }

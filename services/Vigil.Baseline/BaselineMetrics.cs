@@ -31,4 +31,13 @@ internal static class BaselineMetrics
 
     public static readonly Gauge ChainCacheEntries = Metrics.CreateGauge(
         "vigil_baseline_chain_cache_entries", "Processes remembered for rebuilding process chains.");
+
+    public static readonly Counter MemoryLost = Metrics.CreateCounter(
+        "vigil_baseline_memory_lost_total", "Times the baseline found its Redis memory gone (generation marker missing): every image learns again from immature.");
+
+    public static readonly Gauge GenerationStarted = Metrics.CreateGauge(
+        "vigil_baseline_generation_started_seconds", "Unix time the current generation of the baseline's memory began (all profiles are younger).");
+
+    public static readonly Counter AlertsRecovered = Metrics.CreateCounter(
+        "vigil_baseline_alerts_recovered_total", "Alert ids a previous owner published but had not remembered, found on the alert topic at assignment and not published again.");
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using StackExchange.Redis;
 using Vigil.Contracts.Alerts;
 using Vigil.Contracts.Telemetry;
+using Vigil.Detection;
 using Vigil.Messaging;
 using Vigil.Messaging.Kafka;
 using Vigil.Redis;
@@ -76,6 +77,11 @@ public static class BaselineServiceCollectionExtensions
         services.AddProtobufCodec<TelemetryEvent>(builder.Configuration, TopicRole.Telemetry);
         services.AddProtobufCodec<Alert>(builder.Configuration, TopicRole.Alerts);
         services.AddTopicPublisher<Alert>(TopicRole.Alerts);
+        services.AddTopicReader<Alert>();
+        services.AddSingleton(sp => new AlertOutbox(
+            sp.GetRequiredService<ITopicPublisher<Alert>>(),
+            new PublishedAlertLog(sp.GetRequiredService<ITopicReader<Alert>>(), sp.GetRequiredService<TopicManifest>(), $"{Service}/{Analytic}")));
+        services.AddSingleton<BaselineGeneration>();
         services.AddSingleton(sp => new BaselineKeys(sp.GetRequiredService<RedisKeys>()));
         services.AddSingleton(sp => new BaselineStore(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<BaselineKeys>(), options));
         services.AddSingleton(sp => new ProfileDirectory(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<BaselineKeys>(), options));

@@ -33,11 +33,22 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     /// changed since they were read (a replay already applied, or another consumer); their image's whole update
     /// was then refused, so the batch must be retried.
     /// </summary>
-    public async Task<CommitResult> CommitAsync(BatchEvaluation evaluation, IReadOnlyDictionary<string, ProfileSnapshot> profiles)
+    public async Task<CommitResult> CommitAsync(
+        BatchEvaluation evaluation,
+        IReadOnlyDictionary<string, ProfileSnapshot> profiles,
+        IReadOnlyCollection<int>? partitions = null,
+        IReadOnlyDictionary<int, long>? alertCursor = null)
     {
         var db = redis.GetDatabase();
         var scripts = new List<Task<RedisResult>>();
         var writes = new List<Task>();
+        if (evaluation.Detections.Count > 0 && partitions is { Count: > 0 } && alertCursor is { Count: > 0 })
+        {
+            // Past every alert published so far, saved with the state that remembers them (same round trip).
+            var fields = alertCursor.Select(c => new HashEntry(c.Key, c.Value)).ToArray();
+            writes.AddRange(partitions.Select(p => db.HashSetAsync(keys.AlertCursor(p), fields)));
+        }
+
         foreach (var image in evaluation.Updates.GroupBy(u => u.Image.Tag))
         {
             var updates = image.ToList();
@@ -68,6 +79,32 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         }
 
         return new CommitResult(conflicts, matured);
+    }
+
+    /// <summary>The alert-topic offsets checkpointed per telemetry partition (partitions never checkpointed are absent).</summary>
+    public async Task<IReadOnlyDictionary<int, IReadOnlyDictionary<int, long>>> LoadAlertCursorsAsync(IReadOnlyCollection<int> partitions)
+    {
+        var db = redis.GetDatabase();
+        var reads = partitions.Select(p => (Partition: p, Entries: db.HashGetAllAsync(keys.AlertCursor(p)))).ToArray();
+        await Task.WhenAll(reads.Select(r => r.Entries)).ConfigureAwait(false);
+        return reads
+            .Where(r => r.Entries.Result.Length > 0)
+            .ToDictionary(
+                r => r.Partition,
+                r => (IReadOnlyDictionary<int, long>)r.Entries.Result.ToDictionary(e => (int)e.Name, e => (long)e.Value));
+    }
+
+    /// <summary>Checkpoints partitions that have none yet, before anything is published for them.</summary>
+    public async Task SaveAlertCursorsAsync(IReadOnlyCollection<int> partitions, IReadOnlyDictionary<int, long> alertCursor)
+    {
+        if (partitions.Count == 0 || alertCursor.Count == 0)
+        {
+            return;
+        }
+
+        var db = redis.GetDatabase();
+        var fields = alertCursor.Select(c => new HashEntry(c.Key, c.Value)).ToArray();
+        await Task.WhenAll(partitions.Select(p => db.HashSetAsync(keys.AlertCursor(p), fields))).ConfigureAwait(false);
     }
 
     private RedisKey[] ScriptKeys(List<HostUpdate> updates)

@@ -53,6 +53,18 @@ public sealed class ProfileDirectory(IConnectionMultiplexer redis, BaselineKeys 
         return entries.Length == 0 ? null : ProfileProtos.Describe(hostId, HostImageState.Parse(entries, options.PersistenceWindow), options);
     }
 
+    /// <summary>The memory generation marker (empty when no baseline has written one yet).</summary>
+    public async Task<MemoryGeneration> GenerationAsync()
+    {
+        var entries = (await redis.GetDatabase().HashGetAllAsync(keys.Generation).ConfigureAwait(false)).ToDictionary(e => e.Name.ToString(), e => e.Value.ToString());
+        return new MemoryGeneration
+        {
+            Id = entries.GetValueOrDefault("id") ?? string.Empty,
+            StartedUnixSeconds = long.TryParse(entries.GetValueOrDefault("started"), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var started) ? started : 0,
+            Reason = entries.GetValueOrDefault("reason") ?? string.Empty,
+        };
+    }
+
     public async Task<IReadOnlyList<ProfileSummary>> ListAsync(ProfileFilter filter, int limit)
     {
         limit = limit <= 0 ? DefaultLimit : Math.Min(limit, MaxLimit);

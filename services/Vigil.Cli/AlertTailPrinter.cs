@@ -1,21 +1,35 @@
 using System.Text;
 using Vigil.Contracts;
 using Vigil.Contracts.Alerts;
+using Vigil.Detection;
 using Vigil.Messaging;
 
 namespace Vigil.Cli;
 
-/// <summary>Prints consumed alerts: who, what, which evidence; or ids, or ECS JSON for tools.</summary>
-public sealed class AlertTailPrinter(TailFormat format, TextWriter output) : IRecordBatchHandler<Alert>
+/// <summary>
+/// Prints consumed alerts: who, what, which evidence; or ids, or ECS JSON for tools, or Elastic Security alert
+/// documents; with a sink topic, the alert documents go to Kafka (keyed by host.id) instead of the terminal.
+/// </summary>
+public sealed class AlertTailPrinter(TailFormat format, TextWriter output, ITopicPublisher<string>? sink = null) : IRecordBatchHandler<Alert>
 {
     public async Task HandleAsync(IReadOnlyList<ConsumedRecord<Alert>> batch, CancellationToken cancellationToken)
     {
+        if (sink is not null)
+        {
+            // Acknowledged before the batch's offsets are stored, so a crash re-sends rather than loses documents;
+            // the documents' kibana.alert.uuid is deterministic, so an Elasticsearch sink keyed on it overwrites repeats.
+            var documents = batch.SelectMany(r => EcsAlertDocuments.Write(r.Value).Select(d => KeyValuePair.Create(r.Value.Host.Id, d))).ToList();
+            await sink.PublishBatchAsync(documents, cancellationToken);
+            return;
+        }
+
         foreach (var record in batch)
         {
             await output.WriteLineAsync(format switch
             {
                 TailFormat.Ids => record.Value.Id,
                 TailFormat.Json => EcsJson.Format(record.Value),
+                TailFormat.Ecs => string.Join(Environment.NewLine, EcsAlertDocuments.Write(record.Value)),
                 _ => Describe(record.Value),
             });
         }

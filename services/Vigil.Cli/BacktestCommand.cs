@@ -134,15 +134,16 @@ public static class BacktestCommand
         var counts = backtest.Counts;
         await stderr.WriteLineAsync(
             $"backtest: {pack.Rules.Count} rule(s), {counts.Events} event(s), {report.Malformed} malformed line(s), {report.Rejected} rejected document(s), {counts.LateEvents} late, " +
-            $"{counts.Matches} match(es), {counts.AllowedByExceptions} allowed by exceptions, {counts.Repeats} repeat(s), {counts.Alerts} alert(s)");
+            $"{counts.ExceptedEvents} event(s) removed by exceptions, {counts.Matches} match(es), {counts.Repeats} repeat(s), " +
+            $"{counts.Suppressed} suppressed, {counts.Alerts} alert(s)");
         if (counts.OverMaxSignals > 0 || backtest.StateEvictions > 0)
         {
             await stderr.WriteLineAsync($"  {counts.OverMaxSignals} alert(s) over max_signals, {backtest.StateEvictions} threshold/new_terms state eviction(s)");
         }
 
-        foreach (var (exception, allowed) in counts.AllowedByException.OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var (exception, removed) in counts.ExceptedByException.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            await stderr.WriteLineAsync($"  allowed {allowed} by {exception}");
+            await stderr.WriteLineAsync($"  removed {removed} event(s) by {exception}");
         }
 
         await report.WriteAsync(stderr);

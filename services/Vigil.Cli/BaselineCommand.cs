@@ -58,7 +58,7 @@ public static class BaselineCommand
             }
 
             var response = await client.ListProfilesAsync(new ListProfilesRequest { Filter = filter, Limit = limit });
-            return args.Flag("json") ? Json.Format(response) : BaselineText.Table(response.Profiles);
+            return args.Flag("json") ? Json.Format(response) : BaselineText.Memory(response.Memory) + BaselineText.Table(response.Profiles);
         });
 
     public static Task<int> ExplainAsync(CliArguments args, TextWriter output) =>

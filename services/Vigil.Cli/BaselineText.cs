@@ -58,6 +58,20 @@ public static class BaselineText
         return text.ToString().TrimEnd();
     }
 
+    /// <summary>A line on the memory generation above the table; loud when Redis lost the baseline's profiles.</summary>
+    public static string Memory(MemoryGeneration? memory)
+    {
+        if (memory is null || memory.Id.Length == 0)
+        {
+            return string.Empty;
+        }
+
+        var since = DateTimeOffset.FromUnixTimeSeconds(memory.StartedUnixSeconds).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        return memory.Reason == "memory-lost"
+            ? $"MEMORY LOST at {since}: Redis lost every baseline profile; all images learn again from immature (generation {memory.Id}).\n"
+            : $"Memory since {since} (generation {memory.Id}).\n";
+    }
+
     public static string Table(IEnumerable<ProfileSummary> profiles)
     {
         var text = new StringBuilder().AppendLine(Invariant($"{"IMAGE",-60} {"MATURITY",-9} {"OBSERVED",9} {"PROTOCOLS",9} {"ALERTS",6}  LAST SEEN"));

@@ -7,7 +7,7 @@ return parsed.Words switch
     ["alerts", "tail"] => await TailCommand.AlertsAsync(parsed),
     ["topics", "apply"] => await TopicsApplyCommand.RunAsync(parsed, Console.Out, Console.Error),
     ["health", var url] => await HealthCommand.RunAsync(url, parsed, Console.Out, Console.Error),
-    ["rules", "check", var path] => await RulesCheckCommand.RunAsync(path, Console.Out, Console.Error),
+    ["rules", "check", var path] => await RulesCheckCommand.RunAsync(path, parsed, Console.Out, Console.Error),
     ["backtest"] => await BacktestCommand.RunAsync(parsed, Console.In, Console.Out, Console.Error),
     ["baseline", "show", ..] => await BaselineCommand.ShowAsync(parsed, Console.Out),
     ["baseline", "list"] => await BaselineCommand.ListAsync(parsed, Console.Out),

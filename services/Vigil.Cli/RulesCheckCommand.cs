@@ -1,16 +1,52 @@
+using System.Text.Json;
 using Vigil.Detection;
+using Vigil.Detection.SourceCoverage;
 using Vigil.Rules;
 
 namespace Vigil.Cli;
 
-/// <summary>`vigil rules check`: loads a rule file or folder (recursively) as the correlator would and reports every problem.</summary>
+/// <summary>
+/// `vigil rules check`: loads a rule file or folder (recursively) as the correlator would, reports every problem at
+/// file:line:column, then says per rule whether it loads and whether the configured sources can ever feed it (a rule
+/// that compiles but needs an event kind or field no source produces is a warning), and ends with a summary line.
+/// </summary>
 public static class RulesCheckCommand
 {
-    public const string Usage = "vigil rules check <rule file|folder>";
+    public const string Usage = "vigil rules check <rule file|folder> [--sources elastic,eslogger,simulator] [--format text|json]";
 
-    /// <summary>Prints each problem as file:line:column: message; exit code 1 when there is any, 2 on usage errors.</summary>
-    public static async Task<int> RunAsync(string path, TextWriter stdout, TextWriter stderr)
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>Exit code 1 when any rule fails to load, 2 on usage errors; warnings alone exit 0.</summary>
+    public static async Task<int> RunAsync(string path, CliArguments arguments, TextWriter stdout, TextWriter stderr)
     {
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        if (arguments.UnknownOptions(["sources", "format"]).FirstOrDefault() is { } unknown)
+        {
+            await stderr.WriteLineAsync($"unknown option --{unknown}. Usage: {Usage}");
+            return 2;
+        }
+
+        var format = arguments.Option("format") ?? "text";
+        if (format is not ("text" or "json"))
+        {
+            await stderr.WriteLineAsync($"--format must be text or json, not '{format}'.");
+            return 2;
+        }
+
+        var sources = new List<SourceFormat>();
+        foreach (var name in (arguments.Option("sources") ?? string.Join(',', SourceCatalog.Default.Sources.Select(s => s.Name))).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (SourceCatalog.Default.Find(name) is not { } source)
+            {
+                await stderr.WriteLineAsync($"unknown source '{name}': the catalog declares {string.Join(", ", SourceCatalog.Default.Sources.Select(s => s.Name))}.");
+                return 2;
+            }
+
+            sources.Add(source);
+        }
+
         var isFolder = Directory.Exists(path);
         if (!isFolder && !File.Exists(path))
         {
@@ -18,30 +54,112 @@ public static class RulesCheckCommand
             return 2;
         }
 
+        var report = Check(path, isFolder, sources);
+        if (format == "json")
+        {
+            await stdout.WriteLineAsync(JsonSerializer.Serialize(report, Json));
+        }
+        else
+        {
+            await WriteTextAsync(report, stdout);
+        }
+
+        return report.Summary.Errors > 0 || report.Summary.Rules == 0 ? 1 : 0;
+    }
+
+    private static RulesCheckReport Check(string path, bool isFolder, IReadOnlyList<SourceFormat> sources)
+    {
         var loaded = isFolder ? RuleLoader.LoadDirectory(path) : RuleLoader.LoadFile(path);
-        foreach (var error in loaded.Errors)
+        var files = isFolder ? Directory.EnumerateFiles(path, "*.toml", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList() : [path];
+        var compiled = loaded.Succeeded && loaded.Rules.Count > 0
+            ? AnalyticPack.LoadAll(path, TimeSpan.FromSeconds(2)).Rules.ToDictionary(r => r.RuleId)
+            : [];
+        var rules = new List<RuleCheck>();
+        foreach (var file in files)
         {
-            await stdout.WriteLineAsync(error.ToString());
+            var errors = loaded.Errors.Where(e => e.Location.Source == file).Select(e => e.ToString()).ToList();
+            foreach (var rule in loaded.Rules.Where(r => r.SourceName == file))
+            {
+                var query = Vigil.Eql.Syntax.EqlParser.Parse(rule.Query);
+                var perSource = RuleCoverage.Check(query, sources);
+                var canFire = perSource.Where(p => p.Value.Count == 0).Select(p => p.Key).ToList();
+                var warnings = new List<string>();
+                if (canFire.Count == 0)
+                {
+                    warnings.Add($"can never fire with the configured sources ({string.Join(", ", sources.Select(s => s.Name))}): " +
+                        string.Join("; ", perSource.SelectMany(p => p.Value).Distinct()));
+                }
+
+                var unpopulated = RuleCoverage.FieldsNeverProduced(query, sources);
+                rules.Add(new RuleCheck(
+                    file, rule.RuleId, rule.Name, compiled.GetValueOrDefault(rule.RuleId)?.AnalyticId, rule.Type, Loads: true, errors,
+                    warnings, canFire, perSource.ToDictionary(p => p.Key, p => p.Value), unpopulated));
+            }
+
+            if (!loaded.Rules.Any(r => r.SourceName == file))
+            {
+                rules.Add(new RuleCheck(file, null, null, null, null, Loads: false, errors, [], [], new Dictionary<string, IReadOnlyList<string>>(), []));
+            }
         }
 
-        var files = isFolder ? Directory.EnumerateFiles(path, "*.toml", SearchOption.AllDirectories).Count() : 1;
-        if (!loaded.Succeeded)
+        // Errors outside rule files (exception list exports, value lists) belong to no rule but fail the check all the same.
+        var otherErrors = loaded.Errors.Where(e => !files.Contains(e.Location.Source)).Select(e => e.ToString()).ToList();
+        var summary = new RulesCheckSummary(
+            Files: files.Count,
+            Rules: loaded.Rules.Count,
+            Loaded: loaded.Succeeded ? loaded.Rules.Count : 0,
+            Errors: loaded.Errors.Count,
+            BrokenFiles: loaded.Errors.Select(e => e.Location.Source).Distinct().Count(),
+            Warnings: rules.Sum(r => r.Warnings.Count),
+            PerAnalytic: compiled.Values.GroupBy(r => r.AnalyticId).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
+            Sources: sources.Select(s => s.Name).ToList());
+        return new RulesCheckReport(rules, otherErrors, summary);
+    }
+
+    private static async Task WriteTextAsync(RulesCheckReport report, TextWriter stdout)
+    {
+        foreach (var rule in report.Rules)
         {
-            var broken = loaded.Errors.Select(e => e.Location.Source).Distinct().Count();
-            await stdout.WriteLineAsync($"FAILED: {loaded.Errors.Count} error(s) in {broken} of {files} file(s)");
-            return 1;
+            foreach (var error in rule.Errors)
+            {
+                await stdout.WriteLineAsync(error);
+            }
         }
 
-        if (loaded.Rules.Count == 0)
+        foreach (var error in report.OtherErrors)
         {
-            await stdout.WriteLineAsync($"FAILED: {path} holds no rule files (*.toml)");
-            return 1;
+            await stdout.WriteLineAsync(error);
         }
 
-        // Compiles every rule for the stream exactly as a correlator starting on this folder would.
-        var pack = AnalyticPack.LoadAll(path, TimeSpan.FromSeconds(2));
-        var perAnalytic = pack.Rules.GroupBy(r => r.AnalyticId).Select(g => $"{g.Key} {g.Count()}");
-        await stdout.WriteLineAsync($"OK: {pack.Rules.Count} rule(s) in {files} file(s) ({string.Join(", ", perAnalytic)})");
-        return 0;
+        foreach (var rule in report.Rules.Where(r => r.Loads))
+        {
+            var status = rule.Warnings.Count > 0 ? "WARN" : "ok  ";
+            await stdout.WriteLineAsync($"{status} {rule.File}: {rule.Name} ({rule.Type}; fires with {(rule.FiresWith.Count == 0 ? "no source" : string.Join(", ", rule.FiresWith))})");
+            foreach (var warning in rule.Warnings)
+            {
+                await stdout.WriteLineAsync($"     warning: {warning}");
+            }
+
+            if (rule.FieldsNoSourcePopulates.Count > 0)
+            {
+                await stdout.WriteLineAsync($"     fields no configured source populates: {string.Join(", ", rule.FieldsNoSourcePopulates)}");
+            }
+        }
+
+        var s = report.Summary;
+        if (s.Errors > 0)
+        {
+            await stdout.WriteLineAsync($"FAILED: {s.Errors} error(s) in {s.BrokenFiles} of {s.Files} file(s)");
+        }
+        else if (s.Rules == 0)
+        {
+            await stdout.WriteLineAsync("FAILED: no rule files (*.toml)");
+        }
+        else
+        {
+            await stdout.WriteLineAsync(
+                $"OK: {s.Rules} rule(s) in {s.Files} file(s) ({string.Join(", ", s.PerAnalytic.Select(p => $"{p.Key} {p.Value}"))}), " +
+                $"{s.Warnings} warning(s) for sources {string.Join(", ", s.Sources)}");
+        }
     }
 }

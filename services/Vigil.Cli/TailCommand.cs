@@ -17,11 +17,11 @@ public static class TailCommand
         "vigil telemetry tail [--bootstrap <host:port,...>] [--format events|ids|summary] [--group <consumer group>] [--Kafka:<setting>=<value> ...]";
 
     public const string AlertsUsage =
-        "vigil alerts tail [--bootstrap <host:port,...>] [--format events|ids|json] [--from-beginning] [--group <consumer group>] [--Kafka:<setting>=<value> ...]\n"
+        "vigil alerts tail [--bootstrap <host:port,...>] [--format events|ids|json|ecs] [--to-topic <topic>] [--from-beginning] [--group <consumer group>] [--Kafka:<setting>=<value> ...]\n"
         + "  Without --group every partition is read (new alerts, or all with --from-beginning) and nothing is committed, so any number of tails each print every alert once.\n"
         + "  With --group the tail joins that consumer group: tails sharing a group split the partitions, and the group's committed offsets are resumed.";
 
-    private static readonly string[] KnownOptions = ["bootstrap", "format", "group", "from-beginning"];
+    private static readonly string[] KnownOptions = ["bootstrap", "format", "group", "to-topic", "from-beginning"];
 
     public static Task<int> TelemetryAsync(CliArguments args) =>
         RunAsync(args, TelemetryUsage, [TailFormat.Events, TailFormat.Ids, TailFormat.Summary], (services, configuration, format) =>
@@ -32,10 +32,22 @@ public static class TailCommand
         });
 
     public static Task<int> AlertsAsync(CliArguments args) =>
-        RunAsync(args, AlertsUsage, [TailFormat.Events, TailFormat.Ids, TailFormat.Json], (services, configuration, format) =>
+        RunAsync(args, AlertsUsage, [TailFormat.Events, TailFormat.Ids, TailFormat.Json, TailFormat.Ecs], (services, configuration, format) =>
         {
             services.AddProtobufCodec<Alert>(configuration, TopicRole.Alerts);
-            services.AddSingleton(new AlertTailPrinter(format, Console.Out));
+            if (args.Option("to-topic") is { Length: > 0 } topic)
+            {
+                // Elastic Security alert documents for Kafka Connect's Elasticsearch sink (see docs/alerts-ecs.md).
+                services.AddSingleton(sp => new AlertTailPrinter(
+                    TailFormat.Ecs,
+                    Console.Out,
+                    new KafkaTopicPublisher<string>(sp.GetRequiredService<KafkaProducerHandle>(), new Utf8JsonEncoder(), topic)));
+            }
+            else
+            {
+                services.AddSingleton(new AlertTailPrinter(format, Console.Out));
+            }
+
             if (args.Option("group") is not null)
             {
                 services.AddKafkaConsumer<Alert, AlertTailPrinter>("alerts-tail");

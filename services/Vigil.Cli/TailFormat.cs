@@ -9,4 +9,7 @@ public enum TailFormat
 
     /// <summary>ECS JSON, one document per line.</summary>
     Json,
+
+    /// <summary>Elastic Security alert documents (kibana.alert.* field names), one per line, for Elasticsearch.</summary>
+    Ecs,
 }

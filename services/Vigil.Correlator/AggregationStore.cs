@@ -34,7 +34,7 @@ public sealed class AggregationStore(IConnectionMultiplexer redis, RedisKeys key
     private readonly Dictionary<CompiledRule, long> _learningSince = [];
 
     /// <summary>Runs <paramref name="work"/> against Redis state; returns the verdicts and the writes to commit after publishing.</summary>
-    public async Task<(List<(CompiledRule Rule, MatchVerdict Verdict)> Verdicts, AggregationWrites Writes)> ProcessAsync(
+    public async Task<(List<(CompiledRule Rule, PendingAlert Verdict)> Verdicts, AggregationWrites Writes)> ProcessAsync(
         IReadOnlyList<AggregationWork> work, AggregationAlerts alerts)
     {
         var db = redis.GetDatabase();
@@ -98,7 +98,7 @@ public sealed class AggregationStore(IConnectionMultiplexer redis, RedisKeys key
             _learningSince[rule] = long.TryParse((string?)value.Result, NumberStyles.Integer, CultureInfo.InvariantCulture, out var since) ? since : learningWanted[rule];
         }
 
-        var verdicts = new List<(CompiledRule, MatchVerdict)>();
+        var verdicts = new List<(CompiledRule, PendingAlert)>();
         var writes = new AggregationWrites();
         foreach (var (item, terms) in perEvent)
         {

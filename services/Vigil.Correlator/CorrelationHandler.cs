@@ -8,9 +8,10 @@ using Vigil.Messaging;
 namespace Vigil.Correlator;
 
 /// <summary>
-/// Runs an analytic pack on consumed telemetry. Per batch: events no rule can use are skipped without
-/// touching Redis; the states of the (rule, host) pairs the rest touch are read in one pipelined round
-/// trip; matches become alerts, repeats and exceptions are dropped, new alerts are published and
+/// Runs an analytic pack on consumed telemetry. Per batch: events no rule can use, and events a rule's
+/// exceptions remove, are skipped without touching Redis; the states of the (rule, host) pairs the rest
+/// touch are read in one pipelined round trip; matches become alerts, repeats and alerts in an alert
+/// suppression window are dropped (the window's count grows), new alerts are published and
 /// acknowledged; then states and alert ids are written in one more round trip. Only then does the
 /// consume loop store the batch's offsets, so a crash loses nothing and a replay yields the same ids.
 /// </summary>
@@ -36,6 +37,9 @@ public sealed class CorrelationHandler(
     private readonly Dictionary<CompiledRule, Prometheus.Counter.Child> relevantEvents =
         pack.Rules.ToDictionary(r => r, r => CorrelatorMetrics.RelevantEvents.WithLabels(pack.Analytic, r.RuleId));
 
+    private readonly Dictionary<CompiledRule, Prometheus.Counter.Child> exceptedEvents =
+        pack.Rules.ToDictionary(r => r, r => CorrelatorMetrics.ExceptedEvents.WithLabels(pack.Analytic, r.RuleId));
+
     public async Task HandleAsync(IReadOnlyList<ConsumedRecord<TelemetryEvent>> batch, CancellationToken cancellationToken)
     {
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -48,24 +52,24 @@ public sealed class CorrelationHandler(
             {
                 foreach (var rule in pack.Rules)
                 {
-                    if (!rule.Query.IsRelevant(record.Value))
+                    var input = rule.Admit(record.Value, out var exception);
+                    if (input == RuleInput.Irrelevant)
                     {
                         continue;
                     }
 
                     relevantEvents[rule].Inc();
+                    if (input == RuleInput.Excepted)
+                    {
+                        // Removed before the engine, as Elastic filters the events a rule searches: no state is touched.
+                        exceptedEvents[rule].Inc();
+                        logger.LogDebug("Exception '{Exception}' removes event {Event} from {Rule}", exception!.Name, record.Value.Event?.Id, rule.RuleId);
+                        continue;
+                    }
+
                     if (rule.IsAggregation)
                     {
-                        // Exceptions filter what a threshold or new_terms rule counts, as Elastic filters the events its query searches.
-                        if (rule.Exceptions.FindException([record.Value]) is not null)
-                        {
-                            CorrelatorMetrics.AlertsDropped.WithLabels(pack.Analytic, rule.RuleId, "exception").Inc();
-                        }
-                        else
-                        {
-                            aggregationWork.Add(new AggregationWork(rule, record.Value));
-                        }
-
+                        aggregationWork.Add(new AggregationWork(rule, record.Value));
                         continue;
                     }
 
@@ -306,46 +310,43 @@ public sealed class CorrelationHandler(
         IReadOnlyCollection<int> partitions,
         IReadOnlyCollection<HeldChange> heldChanges,
         CancellationToken cancellationToken,
-        List<(CompiledRule Rule, MatchVerdict Verdict)>? aggregationVerdicts = null,
+        List<(CompiledRule Rule, PendingAlert Verdict)>? aggregationVerdicts = null,
         AggregationWrites? aggregationWrites = null)
     {
         var candidates = new List<PendingAlert>();
         var verdicts = matches.Select(m => (m.Rule, Verdict: triage.Judge(m.Rule, m.Match), m.Match.HostId))
-            .Concat((aggregationVerdicts ?? []).Select(v => (v.Rule, v.Verdict, HostId: v.Verdict.Alert?.Alert.Host.Id ?? string.Empty)));
-        foreach (var (rule, verdict, hostId) in verdicts)
+            .Concat((aggregationVerdicts ?? []).Select(v => (v.Rule, v.Verdict, HostId: v.Verdict.Alert.Host.Id ?? string.Empty)));
+        foreach (var (rule, verdict, _) in verdicts)
         {
             CorrelatorMetrics.Matches.WithLabels(pack.Analytic, rule.RuleId).Inc();
-            if (verdict.AllowedBy is { } exception)
-            {
-                CorrelatorMetrics.AlertsDropped.WithLabels(pack.Analytic, rule.RuleId, "exception").Inc();
-                logger.LogDebug("Exception '{Exception}' allows a match of {Rule} on host {Host}", exception.Description, rule.RuleId, hostId);
-                continue;
-            }
-
-            candidates.Add(verdict.Alert!);
+            candidates.Add(verdict);
         }
 
         var fresh = candidates;
+        var suppressed = new List<PendingAlert>();
         if (candidates.Count > 0)
         {
             var repeats = await store.FindRepeatsAsync(candidates).ConfigureAwait(false);
             fresh = [];
-            var suppressedInBatch = new HashSet<(string, string, string)>();
+            var openedInBatch = new HashSet<(string, string)>();
             foreach (var candidate in candidates)
             {
                 var why = repeats.GetValueOrDefault(candidate.Alert.Id) ?? (publishedAlerts.WasPublished(candidate.Alert.Id) ? "duplicate" : null);
-                if (why is null && candidate.SuppressionScope is { } scope && !suppressedInBatch.Add(scope))
+                if (why is null && candidate.SuppressionScope is { } scope && !openedInBatch.Add(scope))
                 {
-                    why = "suppression-window";
+                    why = "suppressed";
                 }
 
                 if (why is null)
                 {
                     fresh.Add(candidate);
+                    continue;
                 }
-                else
+
+                CorrelatorMetrics.AlertsDropped.WithLabels(pack.Analytic, candidate.Rule.RuleId, why).Inc();
+                if (why == "suppressed")
                 {
-                    CorrelatorMetrics.AlertsDropped.WithLabels(pack.Analytic, candidate.Rule.RuleId, why).Inc();
+                    suppressed.Add(candidate);
                 }
             }
 
@@ -361,7 +362,7 @@ public sealed class CorrelationHandler(
             }
         }
 
-        await store.CommitAsync(changed, fresh, partitions, publishedAlerts.Checkpoint(), heldChanges).ConfigureAwait(false);
+        await store.CommitAsync(changed, fresh, suppressed, partitions, publishedAlerts.Checkpoint(), heldChanges).ConfigureAwait(false);
         if (aggregationWrites is not null)
         {
             await aggregations.CommitAsync(aggregationWrites).ConfigureAwait(false);

@@ -44,7 +44,7 @@ public sealed class CorrelationStore(IConnectionMultiplexer redis, RedisKeys key
         var checks = candidates.Select(c => (
             c.Alert.Id,
             Published: db.KeyExistsAsync(AlertKeyOf(c)),
-            Suppressed: c.SuppressionKey is null ? Task.FromResult(false) : db.KeyExistsAsync(SuppressionKeyOf(c)))).ToArray();
+            Suppressed: c.SuppressionGroup is null ? Task.FromResult(false) : db.KeyExistsAsync(SuppressionKeyOf(c)))).ToArray();
         await Task.WhenAll(checks.SelectMany(c => new[] { c.Published, c.Suppressed })).ConfigureAwait(false);
         CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
         var repeats = new Dictionary<string, string>();
@@ -56,7 +56,7 @@ public sealed class CorrelationStore(IConnectionMultiplexer redis, RedisKeys key
             }
             else if (check.Suppressed.Result)
             {
-                repeats[check.Id] = "suppression-window";
+                repeats[check.Id] = "suppressed";
             }
         }
 
@@ -70,6 +70,7 @@ public sealed class CorrelationStore(IConnectionMultiplexer redis, RedisKeys key
     public async Task CommitAsync(
         IEnumerable<KeyValuePair<StateKey, HostState<TelemetryEvent>>> changed,
         IReadOnlyList<PendingAlert> published,
+        IReadOnlyList<PendingAlert> suppressed,
         IReadOnlyCollection<int> partitions,
         IReadOnlyDictionary<int, long> alertCursor,
         IReadOnlyCollection<HeldChange> heldChanges)
@@ -115,10 +116,20 @@ public sealed class CorrelationStore(IConnectionMultiplexer redis, RedisKeys key
         foreach (var alert in published)
         {
             writes.Add(db.StringSetAsync(AlertKeyOf(alert), alert.Alert.DetectionTime, options.AlertIdRetention));
-            if (alert.SuppressionKey is not null)
+            if (alert.SuppressionGroup is not null)
             {
-                writes.Add(db.StringSetAsync(SuppressionKeyOf(alert), alert.Alert.Id, alert.Rule.SuppressionWindow!.Value));
+                // The window's hash: the alert that opened it and how many it has suppressed since (Elastic's
+                // kibana.alert.suppression.docs_count, which a published alert can no longer carry).
+                var key = SuppressionKeyOf(alert);
+                writes.Add(db.HashSetAsync(key, [new HashEntry(SuppressionAlertField, alert.Alert.Id), new HashEntry(SuppressionCountField, 0)]));
+                writes.Add(db.KeyExpireAsync(key, alert.Rule.Suppression!.Window));
             }
+        }
+
+        foreach (var alert in suppressed)
+        {
+            // Counted only while the window lives: a window that expired meanwhile must not come back without a TTL.
+            writes.Add(db.ScriptEvaluateAsync(CountSuppressedScript, [SuppressionKeyOf(alert)], [SuppressionCountField]));
         }
 
         if (writes.Count == 0)
@@ -198,7 +209,30 @@ public sealed class CorrelationStore(IConnectionMultiplexer redis, RedisKeys key
 
     private RedisKey AlertKeyOf(PendingAlert alert) => keys.Host(alert.Alert.Host.Id, "alert", alert.Alert.Id);
 
-    private RedisKey SuppressionKeyOf(PendingAlert alert) => keys.Host(alert.Alert.Host.Id, "suppress", alert.Rule.RuleId, alert.SuppressionKey!);
+    private const string SuppressionAlertField = "alert";
+
+    private const string SuppressionCountField = "docs_count";
+
+    private const string CountSuppressedScript = "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HINCRBY', KEYS[1], ARGV[1], 1) end return 0";
+
+    /// <summary>
+    /// A suppression window's key: with the host's state when the rule groups by host.id, else fleet-wide under a
+    /// hash tag taken from the group's hash, so groups spread over a Redis Cluster's slots.
+    /// </summary>
+    internal RedisKey SuppressionKeyOf(PendingAlert alert)
+    {
+        var group = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(alert.SuppressionGroup!)).AsSpan(0, 12));
+        return alert.IsSuppressedPerHost
+            ? keys.Host(alert.Alert.Host.Id, "suppress", alert.Rule.RuleId, group)
+            : keys.Fleet(group[..8], "suppress", alert.Rule.RuleId, group);
+    }
+
+    /// <summary>How many alerts the window of <paramref name="alert"/>'s group has suppressed so far (0 when none or expired).</summary>
+    public async Task<long> SuppressedCountAsync(PendingAlert alert)
+    {
+        var value = await redis.GetDatabase().HashGetAsync(SuppressionKeyOf(alert), SuppressionCountField).ConfigureAwait(false);
+        return value.HasValue ? (long)value : 0;
+    }
 
     private HostState<TelemetryEvent> Read(StateKey key, byte[] bytes)
     {

@@ -16,6 +16,8 @@ internal static class CorrelatorMetrics
         "vigil_correlator_rejected_partials_total",
         "Partial sequences a rule threw away, by reason: maxspan, until, overwrite (a newer partial took its state), state_limit (evicted to keep a host's state bounded), missing_event (the absent event occurred).",
         "analytic", "rule", "reason");
+    public static readonly Counter ExceptedEvents = Metrics.CreateCounter(
+        "vigil_correlator_excepted_events_total", "Events a rule could use that its exceptions removed before its state saw them.", "analytic", "rule");
 
     public static readonly Counter Matches = Metrics.CreateCounter(
         "vigil_correlator_matches_total", "Completed sequences or single-event matches.", "analytic", "rule");
@@ -24,7 +26,7 @@ internal static class CorrelatorMetrics
         "vigil_alerts_published_total", "Alerts published to the alert topic.", "analytic", "rule");
 
     public static readonly Counter AlertsDropped = Metrics.CreateCounter(
-        "vigil_alerts_dropped_total", "Matches not published: an exception allowed them, or they repeat a published alert or fall in a suppression window.", "analytic", "rule", "why");
+        "vigil_alerts_dropped_total", "Matches not published: why=duplicate (a replayed alert id) or why=suppressed (inside the rule's alert suppression window).", "analytic", "rule", "why");
 
     public static readonly Counter RedisRoundTrips = Metrics.CreateCounter(
         "vigil_correlator_redis_round_trips_total", "Pipelined Redis round trips (a batch costs at most three).", "analytic");

@@ -15,7 +15,7 @@ namespace Vigil.Detection;
 /// </summary>
 public sealed class AggregationAlerts(MatchTriage triage)
 {
-    public MatchVerdict Threshold(CompiledRule rule, ThresholdCrossing crossing)
+    public PendingAlert Threshold(CompiledRule rule, ThresholdCrossing crossing)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(crossing);
@@ -23,12 +23,7 @@ public sealed class AggregationAlerts(MatchTriage triage)
         var events = crossing.Evidence;
         var host = HostOf(threshold.Groups, crossing.Terms, events);
         var match = new SequenceMatch<TelemetryEvent>(host, crossing.Terms, events, events.Select(e => e.Event.Id).ToArray(), crossing.From, crossing.To);
-        var verdict = triage.Judge(rule, match);
-        if (verdict.Alert is not { } pending)
-        {
-            return verdict;
-        }
-
+        var pending = triage.Judge(rule, match);
         var alert = pending.Alert;
         alert.Id = AlertFactory.AlertId(rule.RuleId, ["threshold", .. crossing.Terms.Values.Select(v => v ?? string.Empty), .. match.EventIds]);
         alert.FirstEventTime = crossing.From;
@@ -47,10 +42,10 @@ public sealed class AggregationAlerts(MatchTriage triage)
         var distinctText = crossing.DistinctCount is { } d ? $", {d} distinct {threshold.Spec.Cardinality[0].Field}" : string.Empty;
         alert.Reason = string.Create(CultureInfo.InvariantCulture,
             $"{rule.Rule.Name}: {crossing.Count} events{distinctText} for {group} within {Describe(TimeSpan.FromTicks(threshold.WindowNanos / 100))} (threshold {threshold.Spec.Value}); latest: {TelemetryLine.Summarize(events[^1])}");
-        return verdict;
+        return pending;
     }
 
-    public MatchVerdict NewTerm(CompiledRule rule, JoinKey combination, TelemetryEvent e)
+    public PendingAlert NewTerm(CompiledRule rule, JoinKey combination, TelemetryEvent e)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(e);
@@ -58,19 +53,14 @@ public sealed class AggregationAlerts(MatchTriage triage)
         var time = newTerms.Clock.TimeOf(e);
         var host = HostOf(newTerms.Terms, combination, [e]);
         var match = new SequenceMatch<TelemetryEvent>(host, combination, [e], [e.Event.Id], time, time);
-        var verdict = triage.Judge(rule, match);
-        if (verdict.Alert is not { } pending)
-        {
-            return verdict;
-        }
-
+        var pending = triage.Judge(rule, match);
         var alert = pending.Alert;
         alert.Id = AlertFactory.AlertId(rule.RuleId, ["new_terms", .. combination.Values.Select(v => v ?? string.Empty), e.Event.Id]);
         var terms = Terms(newTerms.Terms, combination);
         SetJoinKeys(alert, host, terms);
         alert.NewTerms.Add(terms);
         alert.Reason = $"{rule.Rule.Name}: new {string.Join(", ", terms.Select(t => $"{t.Field}={t.Value}"))} (not seen in the last {Describe(newTerms.Spec.HistoryWindow)}): {TelemetryLine.Summarize(e)}";
-        return verdict;
+        return pending;
     }
 
     private static string HostOf(TermCombinations fields, JoinKey terms, IReadOnlyList<TelemetryEvent> events) =>

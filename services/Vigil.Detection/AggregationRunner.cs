@@ -39,10 +39,10 @@ public sealed class AggregationRunner
     public long Evictions => _groups.Evictions + _lastSeen.Evictions;
 
     /// <summary>Feeds one event that matched the rule's query (and passed its exceptions); returns the verdicts it produces.</summary>
-    public IReadOnlyList<MatchVerdict> Process(TelemetryEvent e)
+    public IReadOnlyList<PendingAlert> Process(TelemetryEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        List<MatchVerdict>? verdicts = null;
+        List<PendingAlert>? verdicts = null;
         if (_rule.Threshold is { } threshold)
         {
             foreach (var terms in threshold.Groups.Of(e))
@@ -77,6 +77,6 @@ public sealed class AggregationRunner
             }
         }
 
-        return verdicts ?? (IReadOnlyList<MatchVerdict>)[];
+        return verdicts ?? (IReadOnlyList<PendingAlert>)[];
     }
 }

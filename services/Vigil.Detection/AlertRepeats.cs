@@ -2,38 +2,49 @@ namespace Vigil.Detection;
 
 /// <summary>
 /// The backtest's in-memory counterpart of the correlator's Redis keys for repeats: alert ids already reported, and
-/// suppression windows per host, rule and join key values. Windows run on event time: a published alert suppresses
-/// candidates of its scope whose last evidence event is less than the rule's window after its own last evidence event
-/// (the correlator runs the same window on the wall clock from publication, which on a live stream is event time
-/// plus the lateness).
+/// alert suppression windows per rule and group_by values. Windows run on event time: the first alert of a group
+/// opens a window of the rule's suppression duration from its last evidence event, and every later alert of the
+/// group whose last evidence event falls inside it is suppressed and counted on the first (Elastic's
+/// kibana.alert.suppression.docs_count); the window is not extended by what it suppresses. The correlator runs the
+/// same window on the wall clock from publication, which on a live stream is event time plus the lateness.
 /// </summary>
 public sealed class AlertRepeats
 {
     private readonly HashSet<string> _published = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string HostId, string RuleId, string Key), long> _suppressedUntil = [];
+    private readonly Dictionary<(string RuleId, string Group), (long Until, string AlertId)> _windows = [];
+    private readonly Dictionary<string, long> _suppressedCounts = new(StringComparer.Ordinal);
 
-    /// <summary>Why <paramref name="candidate"/> must not be reported ("duplicate" or "suppression-window"), or null when it is new.</summary>
+    /// <summary>How many alerts each reported alert suppressed, by its id (absent when none).</summary>
+    public IReadOnlyDictionary<string, long> SuppressedCounts => _suppressedCounts;
+
+    /// <summary>Why <paramref name="candidate"/> must not be reported ("duplicate" or "suppressed"), or null when it is new.</summary>
     public string? WhyRepeat(PendingAlert candidate)
     {
+        ArgumentNullException.ThrowIfNull(candidate);
         if (_published.Contains(candidate.Alert.Id))
         {
             return "duplicate";
         }
 
-        return candidate.SuppressionScope is { } scope
-            && _suppressedUntil.TryGetValue(scope, out var until)
-            && candidate.Alert.LastEventTime < until
-                ? "suppression-window"
-                : null;
+        if (candidate.SuppressionScope is { } scope
+            && _windows.TryGetValue(scope, out var window)
+            && candidate.Alert.LastEventTime < window.Until)
+        {
+            _suppressedCounts[window.AlertId] = _suppressedCounts.GetValueOrDefault(window.AlertId) + 1;
+            return "suppressed";
+        }
+
+        return null;
     }
 
-    /// <summary>Remembers a reported alert: its id, and its suppression window when the rule has one.</summary>
+    /// <summary>Remembers a reported alert: its id, and the suppression window it opens when the rule has one.</summary>
     public void Remember(PendingAlert published)
     {
+        ArgumentNullException.ThrowIfNull(published);
         _published.Add(published.Alert.Id);
         if (published.SuppressionScope is { } scope)
         {
-            _suppressedUntil[scope] = published.Alert.LastEventTime + (published.Rule.SuppressionWindow!.Value.Ticks * 100);
+            _windows[scope] = (published.Alert.LastEventTime + (published.Rule.Suppression!.Window.Ticks * 100), published.Alert.Id);
         }
     }
 }

@@ -4,6 +4,7 @@ using Vigil.Eql.Documents;
 using Vigil.Eql.Kql;
 using Vigil.Eql.Sequences;
 using Vigil.Rules;
+using Vigil.Rules.ExceptionLists;
 
 namespace Vigil.Detection;
 
@@ -33,8 +34,8 @@ public sealed class AnalyticPack
     public static AnalyticPack Load(string analytic, string path, EngineDefaults defaults)
     {
         ArgumentNullException.ThrowIfNull(defaults);
-        var rules = LoadRules(path, $" for analytic '{analytic}'");
-        return new AnalyticPack(analytic, path, rules.Select(rule => Compile(rule, rule.Vigil.Analytic ?? analytic, defaults)).ToArray());
+        var loaded = LoadRules(path, $" for analytic '{analytic}'");
+        return new AnalyticPack(analytic, path, loaded.Rules.Select(rule => Compile(rule, loaded.ExceptionLists, rule.Vigil.Analytic ?? analytic, defaults)).ToArray());
     }
 
     /// <summary>
@@ -47,8 +48,9 @@ public sealed class AnalyticPack
     public static AnalyticPack LoadAll(string path, EngineDefaults defaults)
     {
         ArgumentNullException.ThrowIfNull(defaults);
-        var rules = LoadRules(path, string.Empty)
-            .Select(rule => Compile(rule, rule.Vigil.Analytic ?? new DirectoryInfo(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(rule.SourceName))!).Name, defaults))
+        var loaded = LoadRules(path, string.Empty);
+        var rules = loaded.Rules
+            .Select(rule => Compile(rule, loaded.ExceptionLists, rule.Vigil.Analytic ?? new DirectoryInfo(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(rule.SourceName))!).Name, defaults))
             .ToArray();
         return new AnalyticPack(string.Join(",", rules.Select(r => r.AnalyticId).Distinct()), path, rules);
     }
@@ -65,7 +67,7 @@ public sealed class AnalyticPack
         MaxPendingKeys = rule.Vigil.MaxPendingKeys ?? defaults.MaxPendingKeys,
     };
 
-    private static IReadOnlyList<DetectionRule> LoadRules(string path, string owner)
+    private static RuleLoadResult LoadRules(string path, string owner)
     {
         var loaded = System.IO.Directory.Exists(path) ? RuleLoader.LoadDirectory(path)
             : System.IO.File.Exists(path) ? RuleLoader.LoadFile(path)
@@ -80,7 +82,7 @@ public sealed class AnalyticPack
             throw new RulePackException($"'{path}' holds no rules.", []);
         }
 
-        return loaded.Rules;
+        return loaded;
     }
 
     /// <summary>Finds rules/&lt;analytic&gt;: next to the application first, then in the nearest folder above the working directory.</summary>
@@ -95,25 +97,28 @@ public sealed class AnalyticPack
         return candidates.FirstOrDefault(System.IO.Directory.Exists) ?? candidates[0];
     }
 
-    private static CompiledRule Compile(DetectionRule rule, string analytic, EngineDefaults defaults)
+    private static CompiledRule Compile(DetectionRule rule, ExceptionListCatalog lists, string analytic, EngineDefaults defaults)
     {
+        var schema = TelemetrySchemas.Protobuf;
         var query = rule.Dialect is { } dialect
-            ? KqlCompiler.Compile(rule.Query, dialect, TelemetrySchemas.Protobuf)
-            : EqlCompiler.Compile(rule.Query, TelemetrySchemas.Protobuf);
+            ? KqlCompiler.Compile(rule.Query, dialect, schema)
+            : EqlCompiler.Compile(rule.Query, schema);
         var clock = new EventClock(rule.TimestampOverride);
         var engine = new SequenceEngine<TelemetryEvent>(query, EngineOptions(rule, defaults));
+        var items = rule.ExceptionLists.SelectMany(r => lists.Find(r)?.Items ?? []).ToList();
         return new CompiledRule(
             rule,
             analytic.ToUpperInvariant(),
             query,
             engine,
-            new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf, rule.Vigil.MaxStateBytes ?? defaults.MaxStateBytes, engine.Rejections),
-            new RuleExceptionFilter<TelemetryEvent>(rule.Vigil.Exceptions, TelemetrySchemas.Protobuf),
-            rule.Vigil.SuppressionWindow)
+            new HostStateSerializer<TelemetryEvent>(query, schema, rule.Vigil.MaxStateBytes ?? defaults.MaxStateBytes, engine.Rejections),
+            new RuleExceptionFilter<TelemetryEvent>(rule.Vigil.Exceptions, items, schema),
+            rule.AlertSuppression)
         {
             Clock = clock,
             Threshold = rule.Threshold is { } threshold ? new ThresholdAggregation(threshold, rule.Schedule.LookBack, clock) : null,
             NewTerms = rule.NewTerms is { } newTerms ? new NewTermsAggregation(newTerms, rule.Vigil.NewTermsLearning, clock) : null,
+            SuppressionFields = rule.AlertSuppression?.GroupBy.Select(f => schema.CreateAccessor(schema.Fields.Require(f), f)).ToArray() ?? [],
         };
     }
 }

@@ -6,9 +6,10 @@ namespace Vigil.Detection;
 
 /// <summary>
 /// Runs compiled rules over recorded telemetry in memory with the correlator's code path minus Redis: the same
-/// relevance filter, one <see cref="InMemorySequenceRunner{TEvent}"/> per rule (host states as the correlator keeps
-/// them per rule and host), <see cref="MatchTriage"/> for exceptions and alerts, and <see cref="AlertRepeats"/> for
-/// duplicates and suppression windows. Feed events in arrival order, then call <see cref="Finish"/>.
+/// gate in front of each rule (<see cref="CompiledRule.Admit"/>: relevance, then exceptions), one
+/// <see cref="InMemorySequenceRunner{TEvent}"/> per rule (host states as the correlator keeps them per rule and host),
+/// <see cref="MatchTriage"/> for alerts, and <see cref="AlertRepeats"/> for duplicates and alert suppression. Feed
+/// events in arrival order, then call <see cref="Finish"/>.
 /// </summary>
 public sealed class Backtest
 {
@@ -32,6 +33,9 @@ public sealed class Backtest
 
     public BacktestCounts Counts { get; } = new();
 
+    /// <summary>How many later alerts each reported alert suppressed (Elastic's kibana.alert.suppression.docs_count).</summary>
+    public IReadOnlyDictionary<string, long> SuppressedCounts => _repeats.SuppressedCounts;
+
     /// <summary>Feeds one event; returns the alerts the matches it releases produce, in completion order.</summary>
     public IReadOnlyList<Alert> Process(TelemetryEvent e)
     {
@@ -40,24 +44,24 @@ public sealed class Backtest
         List<Alert>? alerts = null;
         foreach (var (rule, runner) in _rules)
         {
-            if (!rule.Query.IsRelevant(e))
+            var input = rule.Admit(e, out var exception);
+            if (input == RuleInput.Excepted)
+            {
+                Counts.Excepted(rule, exception!);
+            }
+
+            if (input != RuleInput.Admitted)
             {
                 continue;
             }
 
             if (_aggregations.TryGetValue(rule, out var aggregation))
             {
-                // Exceptions filter the events an aggregation counts, as Elastic applies them to the events its query searches.
-                if (rule.Exceptions.FindException([e]) is { } exception)
-                {
-                    Counts.Allowed(rule, exception);
-                    continue;
-                }
-
-                foreach (var verdict in aggregation.Process(e))
+                // Admit already removed excepted events: an aggregation counts only what the rule's query would search.
+                foreach (var candidate in aggregation.Process(e))
                 {
                     Counts.Matches++;
-                    Decide(rule, verdict, ref alerts);
+                    Decide(candidate, ref alerts);
                 }
 
                 continue;
@@ -89,24 +93,20 @@ public sealed class Backtest
         foreach (var match in matches)
         {
             Counts.Matches++;
-            Decide(rule, _triage.Judge(rule, match), ref alerts);
+            Decide(_triage.Judge(rule, match), ref alerts);
         }
     }
 
-    private void Decide(CompiledRule rule, MatchVerdict verdict, ref List<Alert>? alerts)
+    private void Decide(PendingAlert candidate, ref List<Alert>? alerts)
     {
-        if (verdict.AllowedBy is { } exception)
+        switch (_repeats.WhyRepeat(candidate))
         {
-            Counts.Allowed(rule, exception);
-            return;
-        }
-
-        var candidate = verdict.Alert!;
-
-        if (_repeats.WhyRepeat(candidate) is not null)
-        {
-            Counts.Repeats++;
-            return;
+            case "duplicate":
+                Counts.Repeats++;
+                return;
+            case "suppressed":
+                Counts.Suppressed++;
+                return;
         }
 
         if (!_budget.TryTake(candidate))

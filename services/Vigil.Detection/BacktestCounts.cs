@@ -1,6 +1,8 @@
+using Vigil.Rules;
+
 namespace Vigil.Detection;
 
-/// <summary>What a backtest has seen so far: events, matches, and what became of the matches.</summary>
+/// <summary>What a backtest has seen so far: events, what exceptions removed, matches, and what became of the matches.</summary>
 public sealed class BacktestCounts
 {
     private readonly Dictionary<string, long> _byException = new(StringComparer.Ordinal);
@@ -12,23 +14,27 @@ public sealed class BacktestCounts
 
     public long Matches { get; internal set; }
 
-    public long AllowedByExceptions { get; internal set; }
+    /// <summary>Events a rule could have used that an exception removed before the rule's engine saw them (per rule, so an event counts once per rule).</summary>
+    public long ExceptedEvents { get; internal set; }
 
-    /// <summary>Matches each exception allowed, keyed "rule name: exception description", so operators see which entries do the work.</summary>
-    public IReadOnlyDictionary<string, long> AllowedByException => _byException;
+    /// <summary>Events each exception removed, keyed "rule name: exception", so operators see which entries do the work.</summary>
+    public IReadOnlyDictionary<string, long> ExceptedByException => _byException;
 
-    /// <summary>Matches dropped as duplicates of reported alerts or inside a suppression window.</summary>
+    /// <summary>Matches dropped as duplicates of reported alerts.</summary>
     public long Repeats { get; internal set; }
+
+    /// <summary>Alerts folded into an earlier alert of the same group by the rule's alert suppression.</summary>
+    public long Suppressed { get; internal set; }
 
     public long Alerts { get; internal set; }
 
     /// <summary>Alerts dropped because their rule had already raised max_signals alerts in that interval.</summary>
     public long OverMaxSignals { get; internal set; }
 
-    internal void Allowed(CompiledRule rule, Rules.RuleException exception)
+    internal void Excepted(CompiledRule rule, ExceptionHit exception)
     {
-        AllowedByExceptions++;
-        var key = $"{rule.Rule.Name}: {exception.Description ?? "(no description)"}";
+        ExceptedEvents++;
+        var key = $"{rule.Rule.Name}: {exception.Name}";
         _byException[key] = _byException.GetValueOrDefault(key) + 1;
     }
 }

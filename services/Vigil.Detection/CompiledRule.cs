@@ -1,11 +1,12 @@
 using Vigil.Contracts.Telemetry;
 using Vigil.Eql;
+using Vigil.Eql.Documents;
 using Vigil.Eql.Sequences;
 using Vigil.Rules;
 
 namespace Vigil.Detection;
 
-/// <summary>A loaded rule ready to run: its compiled query, sequence engine, state serializer and exceptions.</summary>
+/// <summary>A loaded rule ready to run: its compiled query, sequence engine, state serializer, exceptions and suppression.</summary>
 public sealed record CompiledRule(
     DetectionRule Rule,
     string AnalyticId,
@@ -13,7 +14,7 @@ public sealed record CompiledRule(
     SequenceEngine<TelemetryEvent> Engine,
     HostStateSerializer<TelemetryEvent> States,
     RuleExceptionFilter<TelemetryEvent> Exceptions,
-    TimeSpan? SuppressionWindow)
+    AlertSuppression? Suppression)
 {
     public string RuleId => Rule.RuleId;
 
@@ -31,4 +32,24 @@ public sealed record CompiledRule(
 
     /// <summary>Threshold and new_terms rules aggregate matching events in their own state instead of alerting on each.</summary>
     public bool IsAggregation => Threshold is not null || NewTerms is not null;
+
+    /// <summary>Readers of the suppression group_by fields, in the rule's order (empty without suppression).</summary>
+    public IReadOnlyList<FieldAccessor<TelemetryEvent>> SuppressionFields { get; init; } = [];
+
+    /// <summary>
+    /// The one gate in front of the rule's engine, shared by the streaming correlator and backtests. Exceptions act as
+    /// Elastic applies them, as a filter on the events the rule searches: an excepted event never reaches a sequence,
+    /// so it can neither complete, consume nor overwrite a pending partial sequence.
+    /// </summary>
+    public RuleInput Admit(TelemetryEvent e, out ExceptionHit? exception)
+    {
+        exception = null;
+        if (!Query.IsRelevant(e))
+        {
+            return RuleInput.Irrelevant;
+        }
+
+        exception = Exceptions.FindException(e);
+        return exception is null ? RuleInput.Admitted : RuleInput.Excepted;
+    }
 }

@@ -13,4 +13,10 @@ public sealed class DevClusterOptions
 
     /// <summary>Where the bootstrap address is written for other processes to read.</summary>
     public string BootstrapFile { get; set; } = ".vigil/bootstrap";
+
+    /// <summary>
+    /// Loopback HTTP address of the fault-injection control endpoint (POST /brokers/{id}/down|up,
+    /// POST /partitions/{topic}/{partition}/leader/{broker}); empty turns it off.
+    /// </summary>
+    public string ControlUrl { get; set; } = "http://127.0.0.1:9190";
 }

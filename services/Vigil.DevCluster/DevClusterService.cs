@@ -33,6 +33,9 @@ public sealed class DevClusterService(IOptions<DevClusterOptions> options, ILogg
         return Task.CompletedTask;
     }
 
+    /// <summary>The running cluster, for the control endpoint.</summary>
+    public MockKafkaCluster Cluster => cluster ?? throw new InvalidOperationException("The dev cluster is not running.");
+
     public Task StopAsync(CancellationToken cancellationToken)
     {
         logger.LogInformation("Stopping dev Kafka cluster");

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Vigil.DevCluster;
@@ -5,8 +7,14 @@ using Vigil.ServiceDefaults;
 
 // Configuration: appsettings.json, environment (DevCluster__BasePort or VIGIL_DevCluster__BasePort),
 // command line (--DevCluster:BasePort=9092). SIGTERM or Ctrl-C stops the brokers and removes the bootstrap file.
-var builder = Host.CreateApplicationBuilder(args);
+var builder = WebApplication.CreateBuilder(args);
 builder.AddVigilConfiguration(args).AddVigilLogging();
 builder.Services.Configure<DevClusterOptions>(builder.Configuration.GetSection("DevCluster"));
-builder.Services.AddHostedService<DevClusterService>();
-await builder.Build().RunAsync();
+builder.Services.AddSingleton<DevClusterService>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<DevClusterService>());
+var controlUrl = builder.Configuration["DevCluster:ControlUrl"] ?? new DevClusterOptions().ControlUrl;
+// Empty turns the control endpoint off: nothing but an OS-chosen loopback port no one is told about.
+builder.WebHost.UseUrls(string.IsNullOrWhiteSpace(controlUrl) ? "http://127.0.0.1:0" : controlUrl);
+var app = builder.Build();
+DevClusterControl.Map(app);
+await app.RunAsync();

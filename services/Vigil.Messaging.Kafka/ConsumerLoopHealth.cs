@@ -4,8 +4,11 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Vigil.Messaging.Kafka;
 
 /// <summary>
-/// Readiness of the process's consume loops: ready while every loop runs and polls the broker.
-/// A loop stuck retrying a failing batch still polls, so lag (not readiness) shows that.
+/// Readiness of the process's consume loops: ready only while every loop polls, reaches a broker, and
+/// makes progress. Not ready while a loop is stalled on a batch that keeps failing, cannot reach any
+/// broker, has held no partitions for longer than a rebalance takes while its group has records
+/// waiting, or has stopped. Each state is reported by the loop itself, so readiness turns true again
+/// as soon as the loop recovers.
 /// </summary>
 public sealed class ConsumerLoopHealth : IHealthCheck
 {
@@ -29,6 +32,9 @@ public sealed class ConsumerLoopHealth : IHealthCheck
             : HealthCheckResult.Unhealthy(string.Join("; ", problems)));
     }
 
+    /// <summary>The last reported state of <paramref name="group"/>'s loop, for tests and diagnostics.</summary>
+    public string? StateOf(string group) => loops.TryGetValue(group, out var status) ? status.State.ToString() : null;
+
     internal void Report(string group, LoopState state, string? error = null) =>
         loops[group] = new LoopStatus(state, DateTimeOffset.UtcNow, error);
 
@@ -36,6 +42,15 @@ public sealed class ConsumerLoopHealth : IHealthCheck
     {
         Starting,
         Running,
+
+        /// <summary>The same batch failed StallAfterFailures times in a row.</summary>
+        Stalled,
+
+        /// <summary>No broker connection is up.</summary>
+        Unreachable,
+
+        /// <summary>No partitions for longer than a rebalance should take while the group has lag.</summary>
+        Unassigned,
         Stopped,
         Faulted,
     }

@@ -4,9 +4,37 @@ using Microsoft.Extensions.Options;
 namespace Vigil.Messaging.Kafka;
 
 /// <summary>Builds librdkafka configurations from <see cref="KafkaOptions"/>: the one place client settings are decided.</summary>
-public sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options)
+public sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options, TopicManifest? manifest = null)
 {
     public KafkaOptions Options => options.Value;
+
+    /// <summary>
+    /// The producer's message.max.bytes: Kafka:Producer:MessageMaxBytes, else the largest
+    /// max.message.bytes the manifest declares, so producer and topics are set from one place.
+    /// </summary>
+    public int ProducerMaxMessageBytes => options.Value.Producer.MessageMaxBytes ?? MessageSizeLimit.ForProducer(manifest);
+
+    /// <summary>
+    /// The static group membership id (group.instance.id) consumers use, or null for dynamic membership:
+    /// Kafka:Consumer:GroupInstanceId ("{pod}" and "{host}" are replaced by POD_NAME and the host name),
+    /// else the POD_NAME environment variable Kubernetes sets through the downward API.
+    /// </summary>
+    public string? GroupInstanceId
+    {
+        get
+        {
+            var configured = options.Value.Consumer.GroupInstanceId;
+            var pod = Environment.GetEnvironmentVariable("POD_NAME");
+            if (string.IsNullOrWhiteSpace(configured))
+            {
+                return string.IsNullOrWhiteSpace(pod) ? null : pod;
+            }
+
+            return configured
+                .Replace("{pod}", pod ?? Environment.MachineName, StringComparison.Ordinal)
+                .Replace("{host}", Environment.MachineName, StringComparison.Ordinal);
+        }
+    }
 
     internal ProducerConfig Producer()
     {
@@ -20,6 +48,11 @@ public sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options)
             LingerMs = o.Producer.LingerMs,
             CompressionType = Enum.Parse<CompressionType>(o.Producer.Compression, ignoreCase: true),
             MessageTimeoutMs = o.Producer.MessageTimeoutMs,
+            MessageMaxBytes = ProducerMaxMessageBytes,
+            // Per-partition queue depth and broker state for the buffered-records gauges.
+            StatisticsIntervalMs = o.Producer.StatisticsIntervalMs,
+            QueueBufferingMaxMessages = o.Producer.QueueBufferingMaxMessages,
+            QueueBufferingMaxKbytes = o.Producer.QueueBufferingMaxKbytes,
             // The Java client's murmur2 placement, so every client agrees on a host's partition.
             Partitioner = Partitioner.Murmur2Random,
         };
@@ -32,20 +65,37 @@ public sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options)
         var config = new ConsumerConfig(Common(groupId))
         {
             GroupId = groupId,
-            GroupInstanceId = string.IsNullOrWhiteSpace(c.GroupInstanceId) ? null : c.GroupInstanceId,
+            // Static membership: a restarted instance rejoins under the same id and gets its partitions
+            // back at once instead of after the session timeout (docs/reliability.md).
+            GroupInstanceId = GroupInstanceId,
             // At-least-once: the loop stores an offset only after its batch was handled; the
             // background commit then commits only stored offsets.
             EnableAutoCommit = true,
             EnableAutoOffsetStore = false,
             AutoCommitIntervalMs = c.CommitIntervalMs,
-            // Cooperative rebalancing moves only the partitions that change owner and produced no
-            // duplicates in the embedded broker's tests, unlike eager assignment.
-            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
             AutoOffsetReset = Enum.Parse<AutoOffsetReset>(c.AutoOffsetReset, ignoreCase: true),
-            SessionTimeoutMs = c.SessionTimeoutMs,
             MaxPollIntervalMs = c.MaxPollIntervalMs,
             EnablePartitionEof = false,
+            // Lag and broker state come from librdkafka's statistics, not from polling the broker.
+            StatisticsIntervalMs = c.StatisticsIntervalMs,
+            // A record larger than the partition fetch size is still returned whole (KIP-74); this only
+            // bounds what one fetch buffers, and must admit the largest record a topic may hold.
+            ReceiveMessageMaxBytes = Math.Max(100_000_000, ProducerMaxMessageBytes + 1_000_000),
         };
+        if (string.Equals(c.GroupProtocol, "consumer", StringComparison.OrdinalIgnoreCase))
+        {
+            // KIP-848: the broker assigns; session timeout and assignor are broker-side settings.
+            config.GroupProtocol = GroupProtocol.Consumer;
+        }
+        else
+        {
+            // Cooperative rebalancing moves only the partitions that change owner and produced no
+            // duplicates in the embedded broker's tests, unlike eager assignment.
+            config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky;
+            config.SessionTimeoutMs = c.SessionTimeoutMs;
+            config.HeartbeatIntervalMs = Math.Max(100, c.SessionTimeoutMs / 3);
+        }
+
         return ApplyOverrides(config);
     }
 

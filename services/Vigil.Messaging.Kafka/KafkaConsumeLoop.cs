@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -25,28 +26,85 @@ namespace Vigil.Messaging.Kafka;
 /// exactly after what was handled. Records of revoked partitions still waiting in the batch being
 /// gathered are dropped here: the next owner reads them.</item>
 /// <item>Lost partitions (session timeout) are not committed: another member may own them already.</item>
+/// <item>An undecodable record never blocks its partition: it is dead-lettered (as a bounded copy when
+/// too large to copy whole) or, for groups reading the already-validated canonical topic, counted and
+/// skipped. When the dead-letter topic keeps refusing writes the loop stops loudly (readiness false, a
+/// critical log line, vigil_consumer_stopped) instead of retrying the same batch quietly forever.</item>
 /// </list>
 /// </remarks>
-public sealed class KafkaConsumeLoop<T>(
-    KafkaConsumerRegistration registration,
-    KafkaClientConfigFactory configs,
-    IRecordDecoder<T> decoder,
-    IRecordBatchHandler<T> handler,
-    DeadLetterPublisher deadLetters,
-    ConsumerLoopHealth health,
-    ILogger<KafkaConsumeLoop<T>> logger) : BackgroundService
+public sealed class KafkaConsumeLoop<T> : BackgroundService
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan LagReportInterval = TimeSpan.FromSeconds(1);
-    private readonly KafkaConsumerSettings settings = configs.Options.Consumer;
+    private static readonly TimeSpan GroupLagCheckInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan BrokerQueryTimeout = TimeSpan.FromSeconds(5);
+    private readonly KafkaConsumerRegistration registration;
+    private readonly KafkaClientConfigFactory configs;
+    private readonly IRecordDecoder<T> decoder;
+    private readonly IRecordBatchHandler<T> handler;
+    private readonly DeadLetterPublisher deadLetters;
+    private readonly ConsumerLoopHealth health;
+    private readonly ILogger<KafkaConsumeLoop<T>> logger;
+    private readonly KafkaConsumerSettings settings;
     private readonly List<ConsumeResult<byte[]?, byte[]?>> gathering = [];
     private readonly Dictionary<TopicPartition, Offset> stored = [];
-    private readonly string group = registration.GroupId;
+    private readonly HashSet<TopicPartition> owned = [];
+    private readonly HashSet<TopicPartition> lagReported = [];
+    private readonly LogThrottle throttle = new();
+    private readonly string group;
     private KafkaException? fatal;
-    private long lastLagReport;
+    private volatile bool brokersDown;
+    private int consecutiveFailures;
+    private int deadLetterFailures;
+    private string? lastFailure;
+    private long unassignedSince = Stopwatch.GetTimestamp();
+    private long lastGroupLagCheck;
+    private bool idleWhileGroupLags;
+
+    public KafkaConsumeLoop(
+        KafkaConsumerRegistration registration,
+        KafkaClientConfigFactory configs,
+        IRecordDecoder<T> decoder,
+        IRecordBatchHandler<T> handler,
+        DeadLetterPublisher deadLetters,
+        ConsumerLoopHealth health,
+        ILogger<KafkaConsumeLoop<T>> logger)
+    {
+        this.registration = registration;
+        this.configs = configs;
+        this.decoder = decoder;
+        this.handler = handler;
+        this.deadLetters = deadLetters;
+        this.health = health;
+        this.logger = logger;
+        settings = configs.Options.Consumer;
+        group = registration.GroupId;
+        PrecreateMetrics();
+    }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => Run(stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    /// <summary>Every metric the docs name exists from start-up, at zero, for this group and its topics.</summary>
+    private void PrecreateMetrics()
+    {
+        foreach (var topic in registration.Topics)
+        {
+            KafkaMetrics.RecordsConsumed.WithLabels(topic, group);
+        }
+
+        KafkaMetrics.HandlerFailures.WithLabels(group);
+        KafkaMetrics.HandlerDuration.WithLabels(group);
+        KafkaMetrics.AssignedPartitions.WithLabels(group).Set(0);
+        foreach (var kind in new[] { "assigned", "revoked", "lost" })
+        {
+            KafkaMetrics.Rebalances.WithLabels(group, kind);
+        }
+
+        KafkaMetrics.DeadLetterFailures.WithLabels(group);
+        KafkaMetrics.ConsumerStopped.WithLabels(group).Set(0);
+        KafkaMetrics.ConsumerStalled.WithLabels(group).Set(0);
+        KafkaMetrics.BrokersReachable.WithLabels(group).Set(1);
+    }
 
     private void Run(CancellationToken stopping)
     {
@@ -58,8 +116,11 @@ public sealed class KafkaConsumeLoop<T>(
         try
         {
             consumer.Subscribe(registration.Topics);
-            logger.LogInformation("Consumer group {Group} subscribed to {Topics}", group, string.Join(", ", registration.Topics));
+            logger.LogInformation(
+                "Consumer group {Group} subscribed to {Topics} (instance {Instance}, protocol {Protocol}, undecodable records: {Undecodable})",
+                group, string.Join(", ", registration.Topics), configs.GroupInstanceId ?? "dynamic", settings.GroupProtocol, registration.Undecodable);
             var backoff = settings.RetryBackoff;
+            var stoppedForGood = false;
             while (!stopping.IsCancellationRequested)
             {
                 if (fatal is not null)
@@ -68,33 +129,48 @@ public sealed class KafkaConsumeLoop<T>(
                 }
 
                 Gather(consumer);
-                health.Report(group, ConsumerLoopHealth.LoopState.Running);
+                CheckIdleGroupLag(consumer);
+                ReportState();
                 if (gathering.Count == 0)
                 {
                     continue;
                 }
 
-                if (HandleGathered(consumer, handlerCancellation.Token))
+                var outcome = HandleGathered(consumer, handlerCancellation.Token);
+                if (outcome == BatchOutcome.Handled)
                 {
                     backoff = settings.RetryBackoff;
                 }
+                else if (outcome == BatchOutcome.StopForGood)
+                {
+                    stoppedForGood = true;
+                    break;
+                }
                 else
                 {
+                    ReportState();
                     stopping.WaitHandle.WaitOne(backoff);
                     backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, settings.MaxRetryBackoff.Ticks));
                 }
-
-                ReportLag(consumer);
             }
 
             CommitHandled(consumer, stored.Keys.ToList(), "shutdown");
             // Close leaves the group; its revocation callback flushes handler state once more.
             consumer.Close();
+            if (stoppedForGood)
+            {
+                // Not ready, and stays so: the process keeps serving health and metrics so the stop is visible.
+                KafkaMetrics.ConsumerStopped.WithLabels(group).Set(1);
+                health.Report(group, ConsumerLoopHealth.LoopState.Faulted, lastFailure);
+                return;
+            }
+
             health.Report(group, ConsumerLoopHealth.LoopState.Stopped);
             logger.LogInformation("Consumer group {Group} closed", group);
         }
         catch (Exception e)
         {
+            KafkaMetrics.ConsumerStopped.WithLabels(group).Set(1);
             health.Report(group, ConsumerLoopHealth.LoopState.Faulted, e.Message);
             logger.LogCritical(e, "Consume loop of {Group} stopped on a fatal error", group);
             throw;
@@ -107,7 +183,13 @@ public sealed class KafkaConsumeLoop<T>(
 
     private IConsumer<byte[]?, byte[]?> Build() =>
         new ConsumerBuilder<byte[]?, byte[]?>(configs.Consumer(group))
-            .SetLogHandler((_, m) => logger.Log(KafkaLog.Level(m.Level), "librdkafka {Facility}: {Message}", m.Facility, m.Message))
+            .SetLogHandler((_, m) =>
+            {
+                if (throttle.TryPass(KafkaLog.Key(m.Facility, m.Message), out var suppressed))
+                {
+                    logger.Log(KafkaLog.Level(m.Level), "librdkafka {Facility}: {Message}{Suppressed}", m.Facility, m.Message, KafkaLog.Suppressed(suppressed));
+                }
+            })
             .SetErrorHandler((_, e) =>
             {
                 if (e.IsFatal)
@@ -115,11 +197,21 @@ public sealed class KafkaConsumeLoop<T>(
                     fatal = new KafkaException(e);
                 }
 
-                logger.Log(e.IsFatal ? LogLevel.Critical : LogLevel.Warning, "Kafka consumer error in {Group} {Code}: {Reason}", group, e.Code, e.Reason);
+                if (e.Code == ErrorCode.Local_AllBrokersDown)
+                {
+                    brokersDown = true;
+                }
+
+                var suppressed = 0L;
+                if (e.IsFatal || throttle.TryPass(e.Code.ToString(), out suppressed))
+                {
+                    logger.Log(e.IsFatal ? LogLevel.Critical : LogLevel.Warning, "Kafka consumer error in {Group} {Code}: {Reason}{Suppressed}", group, e.Code, e.Reason, KafkaLog.Suppressed(suppressed));
+                }
             })
-            .SetPartitionsAssignedHandler((c, partitions) => OnAssigned(c, partitions))
+            .SetStatisticsHandler((_, json) => OnStatistics(json))
+            .SetPartitionsAssignedHandler((c, partitions) => OnAssigned(partitions))
             .SetPartitionsRevokedHandler((c, partitions) => OnRevoked(c, partitions.Select(p => p.TopicPartition).ToList()))
-            .SetPartitionsLostHandler((c, partitions) => OnLost(c, partitions.Select(p => p.TopicPartition).ToList()))
+            .SetPartitionsLostHandler((c, partitions) => OnLost(partitions.Select(p => p.TopicPartition).ToList()))
             .Build();
 
     /// <summary>Waits for a first record, then fills the batch until it is full or MaxBatchWait passed.</summary>
@@ -141,7 +233,11 @@ public sealed class KafkaConsumeLoop<T>(
             }
             catch (ConsumeException e) when (!e.Error.IsFatal)
             {
-                logger.LogWarning("Consume error in {Group}: {Reason}", group, e.Error.Reason);
+                if (throttle.TryPass("consume:" + e.Error.Code, out var suppressed))
+                {
+                    logger.LogWarning("Consume error in {Group}: {Reason}{Suppressed}", group, e.Error.Reason, KafkaLog.Suppressed(suppressed));
+                }
+
                 continue;
             }
 
@@ -159,8 +255,8 @@ public sealed class KafkaConsumeLoop<T>(
         }
     }
 
-    /// <summary>Decodes, dead-letters, handles and stores offsets; false when the batch must be retried.</summary>
-    private bool HandleGathered(IConsumer<byte[]?, byte[]?> consumer, CancellationToken cancellationToken)
+    /// <summary>Decodes, dead-letters or counts the undecodable, handles, and stores offsets.</summary>
+    private BatchOutcome HandleGathered(IConsumer<byte[]?, byte[]?> consumer, CancellationToken cancellationToken)
     {
         var decoded = new List<ConsumedRecord<T>>(gathering.Count);
         List<(ConsumeResult<byte[]?, byte[]?>, string, string)>? undecodable = null;
@@ -179,29 +275,51 @@ public sealed class KafkaConsumeLoop<T>(
         }
 
         var startedAt = Stopwatch.GetTimestamp();
+        Exception? failure = null;
+        var deadLetterFailed = false;
+        var deadLettered = undecodable is null || registration.Undecodable == UndecodableRecords.CountAndSkip
+            ? Task.CompletedTask
+            : deadLetters.PublishAsync(undecodable, group, cancellationToken);
         try
         {
-            var deadLettered = undecodable is null ? Task.CompletedTask : deadLetters.PublishAsync(undecodable, group, cancellationToken);
             if (decoded.Count > 0)
             {
                 handler.HandleAsync(decoded, cancellationToken).GetAwaiter().GetResult();
             }
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
 
+        try
+        {
             deadLettered.GetAwaiter().GetResult();
         }
         catch (Exception e)
         {
-            KafkaMetrics.HandlerFailures.WithLabels(group).Inc();
-            logger.LogError(e, "Batch of {Count} records in {Group} failed; rewinding to retry it", gathering.Count, group);
-            Rewind(consumer);
-            gathering.Clear();
-            return false;
+            deadLetterFailed = true;
+            failure ??= e;
         }
         finally
         {
             KafkaMetrics.HandlerDuration.WithLabels(group).Observe(Stopwatch.GetElapsedTime(startedAt).TotalSeconds);
         }
 
+        if (failure is not null)
+        {
+            return Failed(consumer, failure, deadLetterFailed);
+        }
+
+        if (undecodable is not null && registration.Undecodable == UndecodableRecords.CountAndSkip)
+        {
+            CountSkipped(undecodable);
+        }
+
+        deadLetterFailures = 0;
+        consecutiveFailures = 0;
+        lastFailure = null;
+        KafkaMetrics.ConsumerStalled.WithLabels(group).Set(0);
         foreach (var partitionBatch in gathering.GroupBy(r => r.TopicPartition))
         {
             var next = new Offset(partitionBatch.Max(r => r.Offset.Value) + 1);
@@ -219,7 +337,60 @@ public sealed class KafkaConsumeLoop<T>(
         }
 
         gathering.Clear();
-        return true;
+        return BatchOutcome.Handled;
+    }
+
+    private BatchOutcome Failed(IConsumer<byte[]?, byte[]?> consumer, Exception failure, bool deadLetterFailed)
+    {
+        consecutiveFailures++;
+        lastFailure = failure.Message;
+        KafkaMetrics.HandlerFailures.WithLabels(group).Inc();
+        if (consecutiveFailures >= settings.StallAfterFailures)
+        {
+            KafkaMetrics.ConsumerStalled.WithLabels(group).Set(1);
+        }
+
+        if (deadLetterFailed)
+        {
+            deadLetterFailures++;
+            KafkaMetrics.DeadLetterFailures.WithLabels(group).Inc();
+            if (deadLetterFailures >= settings.DeadLetterAttempts)
+            {
+                var partitions = string.Join(", ", gathering.Select(r => $"{r.Topic}[{r.Partition.Value}]").Distinct());
+                lastFailure = $"dead-letter topic {deadLetters.Topic} refused {deadLetterFailures} writes in a row: {failure.Message}";
+                logger.LogCritical(
+                    failure,
+                    "Consumer group {Group} STOPPED: the dead-letter topic {Topic} refused {Attempts} writes in a row for undecodable records of {Partitions}. "
+                    + "Nothing after them is consumed by this instance; readiness is false and vigil_consumer_stopped is 1 until the dead-letter topic accepts writes and the service restarts.",
+                    group, deadLetters.Topic, deadLetterFailures, partitions);
+                gathering.Clear();
+                return BatchOutcome.StopForGood;
+            }
+        }
+
+        if (consecutiveFailures == 1 || throttle.TryPass("batch-failure", out _))
+        {
+            logger.LogError(failure, "Batch of {Count} records in {Group} failed (attempt {Attempt}); rewinding to retry it", gathering.Count, group, consecutiveFailures);
+        }
+
+        Rewind(consumer);
+        gathering.Clear();
+        return BatchOutcome.Retry;
+    }
+
+    private void CountSkipped(List<(ConsumeResult<byte[]?, byte[]?> Record, string Reason, string Error)> undecodable)
+    {
+        foreach (var (record, reason, error) in undecodable)
+        {
+            KafkaMetrics.Undecodable.WithLabels(record.Topic, group, reason).Inc();
+            if (throttle.TryPass("undecodable:" + reason, out var suppressed))
+            {
+                // The ingest tier dead-lettered this record already (or should have): count, never copy again.
+                logger.LogWarning(
+                    "Skipping undecodable {Topic}[{Partition}]@{Offset} ({Size} bytes) in {Group}: {Reason}: {Error}{Suppressed}",
+                    record.Topic, record.Partition.Value, record.Offset.Value, record.Message.Value?.Length ?? 0, group, reason, error, KafkaLog.Suppressed(suppressed));
+            }
+        }
     }
 
     private void Rewind(IConsumer<byte[]?, byte[]?> consumer)
@@ -237,10 +408,81 @@ public sealed class KafkaConsumeLoop<T>(
         }
     }
 
-    private void OnAssigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
+    private void ReportState()
+    {
+        if (brokersDown)
+        {
+            health.Report(group, ConsumerLoopHealth.LoopState.Unreachable, "no broker connection is up");
+        }
+        else if (consecutiveFailures >= settings.StallAfterFailures)
+        {
+            health.Report(group, ConsumerLoopHealth.LoopState.Stalled, $"{consecutiveFailures} failed attempts of one batch: {lastFailure}");
+        }
+        else if (idleWhileGroupLags)
+        {
+            health.Report(group, ConsumerLoopHealth.LoopState.Unassigned, $"no partitions for over {settings.NoPartitionsGrace.TotalSeconds:0} s while the group has records waiting");
+        }
+        else
+        {
+            health.Report(group, ConsumerLoopHealth.LoopState.Running);
+        }
+    }
+
+    /// <summary>
+    /// While this member holds no partitions past the grace, asks the brokers whether the group has
+    /// records waiting (committed offsets against high watermarks): a member left out of a group that
+    /// lags is not helping, which readiness must say.
+    /// </summary>
+    private void CheckIdleGroupLag(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        if (owned.Count > 0 || Stopwatch.GetElapsedTime(unassignedSince) < settings.NoPartitionsGrace)
+        {
+            idleWhileGroupLags = false;
+            return;
+        }
+
+        if (lastGroupLagCheck != 0 && Stopwatch.GetElapsedTime(lastGroupLagCheck) < GroupLagCheckInterval)
+        {
+            return;
+        }
+
+        lastGroupLagCheck = Stopwatch.GetTimestamp();
+        try
+        {
+            using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
+            var partitions = registration.Topics
+                .SelectMany(t => admin.GetMetadata(t, BrokerQueryTimeout).Topics.SelectMany(m => m.Partitions.Select(p => new TopicPartition(m.Topic, p.PartitionId))))
+                .ToList();
+            var committed = consumer.Committed(partitions, BrokerQueryTimeout);
+            long waiting = 0;
+            foreach (var c in committed)
+            {
+                var high = consumer.QueryWatermarkOffsets(c.TopicPartition, BrokerQueryTimeout);
+                var from = c.Offset.Value >= 0 ? c.Offset.Value : high.Low.Value;
+                waiting += Math.Max(0, high.High.Value - from);
+            }
+
+            idleWhileGroupLags = waiting > 0;
+            if (idleWhileGroupLags)
+            {
+                logger.LogWarning("{Group} has held no partitions for {Seconds:0} s while the group has {Waiting} records waiting; not ready", group, Stopwatch.GetElapsedTime(unassignedSince).TotalSeconds, waiting);
+            }
+        }
+        catch (KafkaException e)
+        {
+            // Unknown is not "lagging": unreachable brokers are reported by their own state.
+            if (throttle.TryPass("group-lag", out _))
+            {
+                logger.LogWarning("{Group} could not read the group's lag while holding no partitions: {Reason}", group, e.Error.Reason);
+            }
+        }
+    }
+
+    private void OnAssigned(List<TopicPartition> partitions)
     {
         KafkaMetrics.Rebalances.WithLabels(group, "assigned").Inc();
-        KafkaMetrics.AssignedPartitions.WithLabels(group).Set(consumer.Assignment.Count + partitions.Count);
+        owned.UnionWith(partitions);
+        Owned();
         logger.LogInformation("{Group} assigned {Partitions}", group, Describe(partitions));
         handler.OnPartitionsAssignedAsync(ToRefs(partitions)).GetAwaiter().GetResult();
     }
@@ -263,10 +505,9 @@ public sealed class KafkaConsumeLoop<T>(
         }
 
         Forget(partitions);
-        KafkaMetrics.AssignedPartitions.WithLabels(group).Set(Math.Max(0, consumer.Assignment.Count - partitions.Count));
     }
 
-    private void OnLost(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
+    private void OnLost(List<TopicPartition> partitions)
     {
         KafkaMetrics.Rebalances.WithLabels(group, "lost").Inc();
         logger.LogWarning("{Group} lost {Partitions}", group, Describe(partitions));
@@ -274,7 +515,20 @@ public sealed class KafkaConsumeLoop<T>(
         gathering.RemoveAll(r => lost.Contains(r.TopicPartition));
         handler.OnPartitionsLostAsync(ToRefs(partitions)).GetAwaiter().GetResult();
         Forget(partitions);
-        KafkaMetrics.AssignedPartitions.WithLabels(group).Set(Math.Max(0, consumer.Assignment.Count - partitions.Count));
+    }
+
+    private void Owned()
+    {
+        KafkaMetrics.AssignedPartitions.WithLabels(group).Set(owned.Count);
+        if (owned.Count == 0)
+        {
+            unassignedSince = Stopwatch.GetTimestamp();
+            lastGroupLagCheck = 0;
+        }
+        else
+        {
+            idleWhileGroupLags = false;
+        }
     }
 
     private void CommitHandled(IConsumer<byte[]?, byte[]?> consumer, IReadOnlyCollection<TopicPartition> partitions, string why)
@@ -301,31 +555,90 @@ public sealed class KafkaConsumeLoop<T>(
         foreach (var partition in partitions)
         {
             stored.Remove(partition);
-            KafkaMetrics.ConsumerLag.RemoveLabelled(group, partition.Topic, partition.Partition.Value.ToString(CultureInfo.InvariantCulture));
+            owned.Remove(partition);
+            if (lagReported.Remove(partition))
+            {
+                KafkaMetrics.ConsumerLag.RemoveLabelled(group, partition.Topic, partition.Partition.Value.ToString(CultureInfo.InvariantCulture));
+            }
         }
+
+        Owned();
     }
 
-    private void ReportLag(IConsumer<byte[]?, byte[]?> consumer)
+    /// <summary>
+    /// librdkafka's statistics (every StatisticsIntervalMs, on the polling thread): lag per owned
+    /// partition as the high watermark minus the stored (handled) offset, so a batch that keeps failing
+    /// shows growing lag, and whether any broker connection is up.
+    /// </summary>
+    private void OnStatistics(string json)
     {
-        if (Stopwatch.GetElapsedTime(lastLagReport) < LagReportInterval)
+        try
         {
-            return;
-        }
-
-        lastLagReport = Stopwatch.GetTimestamp();
-        foreach (var partition in consumer.Assignment)
-        {
-            // Cached watermarks from fetch responses: no broker round trip.
-            var watermarks = consumer.GetWatermarkOffsets(partition);
-            var position = consumer.Position(partition);
-            if (watermarks.High == Offset.Unset || position == Offset.Unset)
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
+            if (root.TryGetProperty("brokers", out var brokers))
             {
-                continue;
+                var known = 0;
+                var up = 0;
+                foreach (var broker in brokers.EnumerateObject())
+                {
+                    if (broker.Value.GetProperty("nodeid").GetInt32() < 0)
+                    {
+                        continue; // bootstrap entries, replaced by the real brokers once metadata arrived
+                    }
+
+                    known++;
+                    up += broker.Value.GetProperty("state").GetString() == "UP" ? 1 : 0;
+                }
+
+                if (known > 0)
+                {
+                    var wasDown = brokersDown;
+                    brokersDown = up == 0;
+                    KafkaMetrics.BrokersReachable.WithLabels(group).Set(up > 0 ? 1 : 0);
+                    if (wasDown && !brokersDown)
+                    {
+                        logger.LogInformation("{Group} reaches the brokers again ({Up} of {Known} up)", group, up, known);
+                    }
+                }
             }
 
-            KafkaMetrics.ConsumerLag
-                .WithLabels(group, partition.Topic, partition.Partition.Value.ToString(CultureInfo.InvariantCulture))
-                .Set(Math.Max(0, watermarks.High.Value - position.Value));
+            if (!root.TryGetProperty("topics", out var topics))
+            {
+                return;
+            }
+
+            foreach (var topic in topics.EnumerateObject())
+            {
+                foreach (var partition in topic.Value.GetProperty("partitions").EnumerateObject())
+                {
+                    var id = partition.Value.GetProperty("partition").GetInt32();
+                    var tp = new TopicPartition(topic.Name, id);
+                    if (id < 0 || !owned.Contains(tp))
+                    {
+                        continue;
+                    }
+
+                    var lag = partition.Value.GetProperty("consumer_lag_stored").GetInt64();
+                    if (lag < 0)
+                    {
+                        // Nothing stored yet this assignment: lag from the committed offset.
+                        lag = partition.Value.GetProperty("consumer_lag").GetInt64();
+                    }
+
+                    if (lag < 0)
+                    {
+                        continue;
+                    }
+
+                    lagReported.Add(tp);
+                    KafkaMetrics.ConsumerLag.WithLabels(group, topic.Name, partition.Name).Set(lag);
+                }
+            }
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            KafkaMetrics.StatisticsErrors.WithLabels("consumer").Inc();
         }
     }
 
@@ -334,4 +647,11 @@ public sealed class KafkaConsumeLoop<T>(
 
     private static string Describe(List<TopicPartition> partitions) =>
         partitions.Count == 0 ? "no partitions" : string.Join(", ", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]"));
+
+    private enum BatchOutcome
+    {
+        Handled,
+        Retry,
+        StopForGood,
+    }
 }

@@ -1,4 +1,7 @@
 namespace Vigil.Messaging.Kafka;
 
-/// <summary>What one consume loop reads and as which group.</summary>
-public sealed record KafkaConsumerRegistration(string GroupId, IReadOnlyList<string> Topics);
+/// <summary>What one consume loop reads, as which group, and what it does with records it cannot decode.</summary>
+public sealed record KafkaConsumerRegistration(
+    string GroupId,
+    IReadOnlyList<string> Topics,
+    UndecodableRecords Undecodable = UndecodableRecords.DeadLetter);

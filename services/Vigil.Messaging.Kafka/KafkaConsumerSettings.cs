@@ -12,8 +12,33 @@ public sealed class KafkaConsumerSettings
     /// <summary>Overrides the manifest's group id (tests, blue/green runs).</summary>
     public string? GroupId { get; set; }
 
-    /// <summary>Static membership id (e.g. the pod name) so restarts do not rebalance.</summary>
+    /// <summary>
+    /// Static membership id (group.instance.id) so a restarted instance takes its partitions back at once;
+    /// "{pod}" and "{host}" are replaced by POD_NAME and the host name. Unset: POD_NAME when Kubernetes
+    /// sets it, else dynamic membership. Must be unique among the live members of one group.
+    /// </summary>
     public string? GroupInstanceId { get; set; }
+
+    /// <summary>classic (JoinGroup/SyncGroup with the cooperative-sticky assignor) or consumer (KIP-848).</summary>
+    public string GroupProtocol { get; set; } = "classic";
+
+    /// <summary>How often librdkafka reports statistics (lag per partition, broker state).</summary>
+    public int StatisticsIntervalMs { get; set; } = 5000;
+
+    /// <summary>Consecutive failed attempts of one batch after which readiness reports the loop stalled.</summary>
+    public int StallAfterFailures { get; set; } = 5;
+
+    /// <summary>
+    /// Consecutive failed writes to the dead-letter topic after which the loop stops (readiness false,
+    /// a critical log line, vigil_consumer_stopped 1) instead of retrying the same records quietly forever.
+    /// </summary>
+    public int DeadLetterAttempts { get; set; } = 8;
+
+    /// <summary>
+    /// How long a member may hold no partitions (a rebalance in progress) before readiness turns false,
+    /// as long as the group still has records waiting.
+    /// </summary>
+    public TimeSpan NoPartitionsGrace { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>earliest or latest: where a group without committed offsets starts.</summary>
     public string AutoOffsetReset { get; set; } = "earliest";
@@ -21,7 +46,13 @@ public sealed class KafkaConsumerSettings
     /// <summary>How often stored (handled) offsets are committed in the background.</summary>
     public int CommitIntervalMs { get; set; } = 5000;
 
-    public int SessionTimeoutMs { get; set; } = 45000;
+    /// <summary>
+    /// How long the group waits for a silent member before moving its partitions (classic protocol). Short, so a
+    /// crashed instance's partitions resume elsewhere, or in its restarted self, within seconds; heartbeats
+    /// come from librdkafka's own thread every third of it, so a slow batch never expires the session
+    /// (MaxPollIntervalMs bounds that). The brokers' group.min.session.timeout.ms (6 s by default) is the floor.
+    /// </summary>
+    public int SessionTimeoutMs { get; set; } = 6000;
 
     public int MaxPollIntervalMs { get; set; } = 300000;
 

@@ -36,4 +36,31 @@ internal static class KafkaMetrics
 
     public static readonly Counter Rebalances = Metrics.CreateCounter(
         "vigil_consumer_rebalances_total", "Partition assignment changes seen by this consumer.", "group", "kind");
+
+    public static readonly Counter Undecodable = Metrics.CreateCounter(
+        "vigil_undecodable_records_total", "Records a downstream group could not decode and skipped without another dead-letter copy.", "topic", "group", "reason");
+
+    public static readonly Counter DeadLetterFailures = Metrics.CreateCounter(
+        "vigil_dead_letter_failures_total", "Failed attempts to write a batch's undecodable records to the dead-letter topic.", "group");
+
+    public static readonly Gauge ConsumerStopped = Metrics.CreateGauge(
+        "vigil_consumer_stopped", "1 when the consume loop stopped for good (dead-letter topic refusing writes, fatal error).", "group");
+
+    public static readonly Gauge ConsumerStalled = Metrics.CreateGauge(
+        "vigil_consumer_stalled", "1 while a batch keeps failing (StallAfterFailures attempts or more).", "group");
+
+    public static readonly Gauge BrokersReachable = Metrics.CreateGauge(
+        "vigil_consumer_brokers_reachable", "1 while the consumer has a connection to at least one broker, from librdkafka's statistics.", "group");
+
+    public static readonly Gauge ProducerBuffered = Metrics.CreateGauge(
+        "vigil_producer_buffered_records", "Records the producer holds (queued or in flight), from librdkafka's statistics.");
+
+    public static readonly Gauge ProducerBufferedByPartition = Metrics.CreateGauge(
+        "vigil_producer_partition_buffered_records", "Records the producer holds for one partition: grows for partitions whose leader is unreachable.", "topic", "partition");
+
+    public static readonly Counter ProducerQueueFullWaits = Metrics.CreateCounter(
+        "vigil_producer_queue_full_waits_total", "Times a publish waited because the bounded producer buffer was full.");
+
+    public static readonly Counter StatisticsErrors = Metrics.CreateCounter(
+        "vigil_kafka_statistics_errors_total", "librdkafka statistics documents that could not be read.", "client");
 }

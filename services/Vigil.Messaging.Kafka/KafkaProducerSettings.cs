@@ -9,4 +9,19 @@ public sealed class KafkaProducerSettings
     public string Compression { get; set; } = "lz4";
 
     public int MessageTimeoutMs { get; set; } = 120000;
+
+    /// <summary>message.max.bytes; unset: the largest max.message.bytes in the topic manifest.</summary>
+    public int? MessageMaxBytes { get; set; }
+
+    /// <summary>How often librdkafka reports statistics (records buffered per partition, broker state).</summary>
+    public int StatisticsIntervalMs { get; set; } = 5000;
+
+    /// <summary>
+    /// Most records buffered in the producer (all partitions). Records for a partition whose leader is
+    /// down wait here while other partitions keep flowing; when full, publishing waits (bounded memory).
+    /// </summary>
+    public int QueueBufferingMaxMessages { get; set; } = 100_000;
+
+    /// <summary>Most kilobytes buffered in the producer (all partitions).</summary>
+    public int QueueBufferingMaxKbytes { get; set; } = 262_144;
 }

@@ -41,18 +41,23 @@ public static class KafkaServiceCollectionExtensions
     /// <summary>
     /// A consume loop as the manifest's consumer group of <paramref name="service"/> (and
     /// <paramref name="analytic"/>), reading that group's topics; Kafka:Consumer:GroupId overrides the group.
-    /// Needs an <see cref="IRecordDecoder{T}"/>.
+    /// Needs an <see cref="IRecordDecoder{T}"/>. Undecodable records are dead-lettered, except by groups
+    /// that read the canonical telemetry topic: the ingest tier validated it and dead-lettered what failed,
+    /// so those groups count and skip (<paramref name="undecodable"/> overrides).
     /// </summary>
-    public static IServiceCollection AddKafkaConsumer<T, THandler>(this IServiceCollection services, string service, string? analytic = null)
+    public static IServiceCollection AddKafkaConsumer<T, THandler>(this IServiceCollection services, string service, string? analytic = null, UndecodableRecords? undecodable = null)
         where THandler : class, IRecordBatchHandler<T>
     {
         services.TryAddSingleton<THandler>();
         AddConsumerReadiness(services);
         services.AddHostedService(sp =>
         {
-            var declared = sp.GetRequiredService<TopicManifest>().ConsumerGroup(service, analytic);
+            var manifest = sp.GetRequiredService<TopicManifest>();
+            var declared = manifest.ConsumerGroup(service, analytic);
             var overrideGroup = sp.GetRequiredService<IOptions<KafkaOptions>>().Value.Consumer.GroupId;
-            var registration = new KafkaConsumerRegistration(string.IsNullOrWhiteSpace(overrideGroup) ? declared.Name : overrideGroup, declared.Topics);
+            var canonical = manifest.Topic(TopicRole.Telemetry).Name;
+            var policy = undecodable ?? (declared.Topics.Contains(canonical) ? UndecodableRecords.CountAndSkip : UndecodableRecords.DeadLetter);
+            var registration = new KafkaConsumerRegistration(string.IsNullOrWhiteSpace(overrideGroup) ? declared.Name : overrideGroup, declared.Topics, policy);
             return new KafkaConsumeLoop<T>(
                 registration,
                 sp.GetRequiredService<KafkaClientConfigFactory>(),

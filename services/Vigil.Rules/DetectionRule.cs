@@ -1,5 +1,6 @@
 using Vigil.Eql;
 using Vigil.Eql.Kql;
+using Vigil.Rules.ExceptionLists;
 
 namespace Vigil.Rules;
 
@@ -22,6 +23,12 @@ public sealed record DetectionRule(
     RuleMetadata Metadata,
     VigilRuleSettings Vigil)
 {
+    /// <summary>The Kibana exception lists the rule names in exceptions_list, resolved against the pack's exports at load.</summary>
+    public IReadOnlyList<ExceptionListReference> ExceptionLists { get; init; } = [];
+
+    /// <summary>[rule.alert_suppression], or null when the rule does not ask for suppression.</summary>
+    public AlertSuppression? AlertSuppression { get; init; }
+
     /// <summary>The file the rule came from.</summary>
     public string SourceName => Query.Name;
 

@@ -1,32 +1,54 @@
 using Vigil.Eql;
 using Vigil.Eql.Documents;
+using Vigil.Rules.ExceptionLists;
 
 namespace Vigil.Rules;
 
 /// <summary>
-/// Applies a rule's [vigil] exceptions to a match's evidence: an exception suppresses the match when each criterion it
-/// names is satisfied by at least one evidence event (so a sequence's exec and network events can satisfy different
-/// criteria of one entry).
+/// A rule's exceptions as Elastic applies them: a filter on the events the rule searches. An event is removed when
+/// one exception holds for that event alone — a [vigil] entry whose every criterion the event meets, or a Kibana
+/// exception list item whose every entry it meets — so an allow-listed event never takes part in, consumes or
+/// overwrites a partial sequence.
 /// </summary>
 public sealed class RuleExceptionFilter<TEvent>
 {
-    private readonly (RuleException Exception, CompiledQuery<TEvent>[] Criteria)[] _entries;
+    private readonly (ExceptionHit Hit, CompiledQuery<TEvent> Query)[] _entries;
+    private readonly (ExceptionHit Hit, ExceptionItemMatcher<TEvent> Matcher)[] _items;
 
     public RuleExceptionFilter(IReadOnlyList<RuleException> exceptions, IEventSchema<TEvent> schema)
+        : this(exceptions, [], schema)
     {
-        _entries = exceptions
-            .Select(e => (e, ExceptionConditions.For(e).Select(c => EqlCompiler.Compile($"any where {c}", schema)).ToArray()))
-            .ToArray();
     }
 
-    /// <summary>The first exception that allows this evidence, or null when the match stands.</summary>
-    public RuleException? FindException(IReadOnlyList<TEvent> evidence)
+    public RuleExceptionFilter(IReadOnlyList<RuleException> exceptions, IReadOnlyList<ExceptionListItem> items, IEventSchema<TEvent> schema)
     {
-        foreach (var (exception, criteria) in _entries)
+        ArgumentNullException.ThrowIfNull(exceptions);
+        ArgumentNullException.ThrowIfNull(items);
+        _entries = exceptions
+            .Select(e => (new ExceptionHit($"[vigil] {e.Description ?? "(no description)"}"),
+                EqlCompiler.Compile($"any where {string.Join(" and ", ExceptionConditions.For(e).Select(c => $"({c})"))}", schema)))
+            .ToArray();
+        _items = items.Select(i => (new ExceptionHit($"{i.ListId}/{i.ItemId}: {i.Name}"), new ExceptionItemMatcher<TEvent>(i, schema))).ToArray();
+    }
+
+    public bool IsEmpty => _entries.Length == 0 && _items.Length == 0;
+
+    /// <summary>The first exception that removes <paramref name="document"/>, or null when the rule sees it.</summary>
+    public ExceptionHit? FindException(TEvent document)
+    {
+        foreach (var (hit, query) in _entries)
         {
-            if (criteria.Length > 0 && criteria.All(c => evidence.Any(c.Matches)))
+            if (query.Matches(document))
             {
-                return exception;
+                return hit;
+            }
+        }
+
+        foreach (var (hit, matcher) in _items)
+        {
+            if (matcher.Matches(document))
+            {
+                return hit;
             }
         }
 

@@ -1,3 +1,4 @@
+using Vigil.Rules.ExceptionLists;
 using Vigil.Rules.Toml;
 
 namespace Vigil.Rules;
@@ -19,7 +20,7 @@ public static class RuleLoader
         var walk = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System };
         foreach (var path in Directory.EnumerateFiles(directory, "*.toml", walk).Order(StringComparer.Ordinal))
         {
-            var result = LoadFile(path);
+            var result = Parse(File.ReadAllText(path), path);
             errors.AddRange(result.Errors);
             foreach (var rule in result.Rules)
             {
@@ -34,10 +35,27 @@ public static class RuleLoader
             }
         }
 
-        return new RuleLoadResult(rules, errors);
+        return WithExceptionLists(directory, rules, errors);
     }
 
-    public static RuleLoadResult LoadFile(string path) => Parse(File.ReadAllText(path), path);
+    /// <summary>Loads one rule file, with the exception lists of its folder.</summary>
+    public static RuleLoadResult LoadFile(string path)
+    {
+        var result = Parse(File.ReadAllText(path), path);
+        return WithExceptionLists(path, result.Rules, result.Errors.ToList());
+    }
+
+    /// <summary>Reads the exception list exports that belong to <paramref name="rulesPath"/> and checks every reference to them.</summary>
+    private static RuleLoadResult WithExceptionLists(string rulesPath, IReadOnlyList<DetectionRule> rules, List<RuleDiagnostic> errors)
+    {
+        var catalog = ExceptionListCatalog.Load(ExceptionListCatalog.FoldersFor(rulesPath), errors);
+        foreach (var rule in rules)
+        {
+            catalog.Check(rule, errors);
+        }
+
+        return new RuleLoadResult(rules, errors) { ExceptionLists = catalog };
+    }
 
     /// <summary>Reads one rule from TOML text; <paramref name="sourceName"/> names it in diagnostics.</summary>
     public static RuleLoadResult Parse(string text, string sourceName)

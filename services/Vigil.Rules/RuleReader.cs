@@ -3,6 +3,7 @@ using Vigil.Eql;
 using Vigil.Eql.Documents;
 using Vigil.Eql.Kql;
 using Vigil.Eql.Syntax;
+using Vigil.Rules.ExceptionLists;
 using Vigil.Rules.Toml;
 
 namespace Vigil.Rules;
@@ -81,6 +82,8 @@ internal sealed partial class RuleReader(string sourceName, List<RuleDiagnostic>
         var requiredFields = ReadRequiredFields(rule);
         var relatedIntegrations = ReadRelatedIntegrations(rule);
         var setup = String(rule, "setup", "[rule]", required: false);
+        var exceptionLists = ReadExceptionLists(rule);
+        var suppression = ReadAlertSuppression(rule, type);
         if (diagnostics.Count > errorsBefore || ruleId is null || name is null || description is null || query is null)
         {
             return null;
@@ -102,6 +105,8 @@ internal sealed partial class RuleReader(string sourceName, List<RuleDiagnostic>
             RequiredFields = requiredFields,
             RelatedIntegrations = relatedIntegrations,
             Setup = setup,
+            ExceptionLists = exceptionLists,
+            AlertSuppression = suppression,
         };
     }
 
@@ -265,11 +270,18 @@ internal sealed partial class RuleReader(string sourceName, List<RuleDiagnostic>
             diagnostics.Add(new RuleDiagnostic(vigil.KeyLocation(key), $"unknown key '{key}' in [vigil]: expected {string.Join(", ", VigilKeys)}"));
         }
 
+        if (vigil.TryGet("suppression_window", out var window))
+        {
+            // Vigil's old window folded every match of the rule's join keys into one alert, so a second attack on the
+            // same host and user vanished; suppression is now Elastic's, per rule and by the fields the rule names.
+            diagnostics.Add(new RuleDiagnostic(window.Location,
+                "[vigil] suppression_window is no longer read: suppress with Elastic's [rule.alert_suppression] (group_by = [...], duration = { value = 15, unit = \"m\" }), or leave it out to alert on every match"));
+        }
+
         var exceptions = Tables(vigil, "exception", "[vigil]").Select(ReadException).OfType<RuleException>().ToList();
         return new VigilRuleSettings(
             String(vigil, "analytic", "[vigil]", required: false),
             Duration(vigil, "lateness"),
-            Duration(vigil, "suppression_window"),
             exceptions)
         {
             NewTermsLearning = Duration(vigil, "new_terms_learning"),
@@ -294,6 +306,133 @@ internal sealed partial class RuleReader(string sourceName, List<RuleDiagnostic>
         }
 
         return (int)value;
+    }
+
+    /// <summary>exceptions_list = [{ id, list_id, namespace_type, type }], as Kibana exports rules.</summary>
+    private List<ExceptionListReference> ReadExceptionLists(TomlTableNode rule)
+    {
+        var references = new List<ExceptionListReference>();
+        if (!rule.TryGet("exceptions_list", out var node))
+        {
+            return references;
+        }
+
+        if (node.Value is not List<TomlNode> items || !items.All(i => i.Value is TomlTableNode))
+        {
+            diagnostics.Add(new RuleDiagnostic(node.Location, $"'exceptions_list' must be an array of tables ({{ id, list_id, namespace_type, type }}), not {node.Kind}"));
+            return references;
+        }
+
+        foreach (var item in items)
+        {
+            var table = (TomlTableNode)item.Value;
+            const string where = "an exceptions_list entry";
+            var listId = String(table, "list_id", where, required: true);
+            var namespaceType = OneOf(table, "namespace_type", where, ExceptionListReader.NamespaceTypes, "single");
+            var listType = OneOf(table, "type", where, ExceptionListReader.ListTypes, "detection");
+            var id = String(table, "id", where, required: false);
+            if (listId is not null && namespaceType is not null && listType is not null)
+            {
+                references.Add(new ExceptionListReference(id, listId, namespaceType, listType, item.Location));
+            }
+        }
+
+        return references;
+    }
+
+    /// <summary>
+    /// [rule.alert_suppression] as Elastic's rule schema has it: group_by (1 to 3 fields), duration { value, unit } with
+    /// unit s, m or h, missing_fields_strategy "suppress" (default) or "doNotSuppress". Threshold rules take only a
+    /// duration: they group by their threshold fields.
+    /// </summary>
+    private AlertSuppression? ReadAlertSuppression(TomlTableNode rule, string? type)
+    {
+        if (Table(rule, "alert_suppression", "[rule]", required: false) is not { } table)
+        {
+            return null;
+        }
+
+        const string where = "[rule.alert_suppression]";
+        foreach (var key in table.Keys.Where(k => k is not ("group_by" or "duration" or "missing_fields_strategy")))
+        {
+            diagnostics.Add(new RuleDiagnostic(table.KeyLocation(key), $"unknown key '{key}' in {where}: expected group_by, duration, missing_fields_strategy"));
+        }
+
+        var groupBy = Strings(table, "group_by", where);
+        var isThreshold = type == "threshold";
+        if (isThreshold && (table.TryGet("group_by", out _) || table.TryGet("missing_fields_strategy", out _)))
+        {
+            Report(table, table.TryGet("group_by", out _) ? "group_by" : "missing_fields_strategy",
+                "threshold rules suppress by their threshold fields: [rule.alert_suppression] takes only a duration");
+        }
+        else if (!isThreshold && groupBy.Count is < 1 or > 3)
+        {
+            Report(table, "group_by", "alert suppression needs group_by with 1 to 3 field names");
+        }
+
+        if (table.TryGet("group_by", out var groupNode))
+        {
+            foreach (var field in groupBy.Where(f => !TelemetrySchemas.Fields.TryResolve(f, out _, out _)))
+            {
+                TelemetrySchemas.Fields.TryResolve(field, out _, out var problem);
+                diagnostics.Add(new RuleDiagnostic(groupNode.Location, $"group_by field '{field}': {problem}"));
+            }
+        }
+
+        TimeSpan? duration = null;
+        if (Table(table, "duration", where, required: isThreshold) is { } durationTable)
+        {
+            var value = Integer(durationTable, "value", $"{where} duration", required: true);
+            var unit = OneOf(durationTable, "unit", $"{where} duration", ["s", "m", "h"], null);
+            if (value is <= 0)
+            {
+                Report(durationTable, "value", $"the suppression duration must be positive, not {value}");
+            }
+            else if (value is { } amount && unit is not null)
+            {
+                duration = TimeUnits.ToTimeSpan(amount, unit);
+            }
+        }
+
+        var strategy = OneOf(table, "missing_fields_strategy", where, ["suppress", "doNotSuppress"], "suppress") == "doNotSuppress"
+            ? MissingFieldsStrategy.DoNotSuppress
+            : MissingFieldsStrategy.Suppress;
+
+        // Without a duration Elastic suppresses within one rule execution; the nearest a stream has is the interval.
+        var interval = TimeSpan.FromMinutes(5);
+        if (duration is null && String(rule, "interval", "[rule]", required: false) is { } text && TimeUnits.TryParse(text, out var parsed))
+        {
+            interval = parsed;
+        }
+
+        return new AlertSuppression(groupBy, duration, duration ?? interval, strategy);
+    }
+
+    private string? OneOf(TomlTableNode table, string key, string where, string[] allowed, string? fallback)
+    {
+        if (!table.TryGet(key, out _))
+        {
+            if (fallback is null)
+            {
+                diagnostics.Add(new RuleDiagnostic(table.Location, $"missing '{key}' in {where} (one of {string.Join(", ", allowed)})"));
+            }
+
+            return fallback;
+        }
+
+        var text = String(table, key, where, required: true);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (allowed.Contains(text))
+        {
+            return text;
+        }
+
+        Report(table, key, $"'{key}' in {where} must be one of {string.Join(", ", allowed)}, not \"{text}\"");
+        return null;
     }
 
     private TimeSpan? Duration(TomlTableNode table, string key)

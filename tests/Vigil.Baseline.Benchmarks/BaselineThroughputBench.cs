@@ -1,3 +1,4 @@
+using Vigil.Detection;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
@@ -38,7 +39,8 @@ public sealed class BaselineThroughputBench(int events, int batchSize, int hosts
             new BaselineDetector(options, new BaselineAlertBuilder(options, TimeProvider.System, "baseline/bench"), chains, TimeProvider.System),
             store,
             chains,
-            alerts,
+            new AlertOutbox(alerts, new PublishedAlertLog(new NothingPublishedYet(), TopicManifest.LoadDefault(), "baseline/bench")),
+            null,
             NullLogger<BaselineHandler>.Instance);
         // Placed as the producer places them: a host's events in one partition, offsets counting per partition.
         var offsets = new long[Partitions];
@@ -83,6 +85,16 @@ public sealed class BaselineThroughputBench(int events, int batchSize, int hosts
             Events.AddRange(batch);
             return ValueTask.CompletedTask;
         }
+    }
+
+    /// <summary>A fresh alert topic: nothing to recover (the bench measures the handler, not the recovery read).</summary>
+    private sealed class NothingPublishedYet : ITopicReader<Alert>
+    {
+        public Task<IReadOnlyDictionary<int, long>> EndOffsetsAsync(string topic, CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyDictionary<int, long>>(new Dictionary<int, long>());
+
+        public Task<IReadOnlyList<ConsumedRecord<Alert>>> ReadToEndAsync(string topic, IReadOnlyDictionary<int, long> fromOffsets, CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyList<ConsumedRecord<Alert>>>([]);
     }
 
     private sealed class CountingPublisher : ITopicPublisher<Alert>

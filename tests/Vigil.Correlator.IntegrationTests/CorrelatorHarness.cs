@@ -48,6 +48,9 @@ internal sealed class CorrelatorHarness : IAsyncDisposable
 
     public static string RulesFolder => Path.Combine(AppContext.BaseDirectory, "files", "installer_pack");
 
+    /// <summary>A single-event rule with [rule.alert_suppression] by host.id.</summary>
+    public static string SuppressionRulesFolder => Path.Combine(AppContext.BaseDirectory, "files", "suppression_pack");
+
     public static async Task<CorrelatorHarness> StartAsync(IKafkaBroker broker, RedisServer redis, string name)
     {
         var topics = new TestTopics(broker, name, telemetryPartitions: 6, [new Vigil.Messaging.ConsumerGroupDeclaration("vigil.correlator", "correlator", Analytic, [])]);
@@ -75,9 +78,9 @@ internal sealed class CorrelatorHarness : IAsyncDisposable
     ];
 
     /// <summary>Starts a correlator in this process.</summary>
-    public async Task<WebApplication> StartCorrelatorAsync(string? groupOverride = null)
+    public async Task<WebApplication> StartCorrelatorAsync(string? groupOverride = null, string rules = "")
     {
-        var app = CorrelatorApp.Build(Arguments(groupOverride));
+        var app = CorrelatorApp.Build(Arguments(groupOverride, rules));
         await app.StartAsync();
         running.Add(app);
         return app;

@@ -121,6 +121,34 @@ public sealed partial class CorrelatorTests : RealStackTests
     }
 
     [Fact]
+    public async Task AMissingEventMatchIsPublishedOnceTheQuietHostsWindowHasPassedAndOnlyWithoutTheAbsentEvent()
+    {
+        await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, "missing");
+        var app = CorrelatorApp.Build(harness.Arguments(rules: Path.Combine(AppContext.BaseDirectory, "files", "missing_curl_pack")));
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            // mac-quiet: the installer's shell and nothing after it, so the match waits for its window (5 s after the
+            // shell) to pass on the clock, then is published. mac-curl: curl connects 2 s later, so it never matches.
+            await harness.PublishAsync(
+                InstallerEvents.ShellFromInstaller("mac-quiet", InstallerEvents.T0, "s-quiet"),
+                InstallerEvents.ShellFromInstaller("mac-curl", InstallerEvents.T0, "s-curl"),
+                InstallerEvents.CurlConnection("mac-curl", InstallerEvents.T0 + InstallerEvents.Seconds(2), "c-curl"));
+
+            var alerts = harness.Alerts(2, TimeSpan.FromSeconds(20));
+
+            var alert = Assert.Single(alerts);
+            Assert.Equal("mac-quiet", alert.Host.Id);
+            Assert.Equal(AlertFactory.AlertId("5e0b5c0e-0000-4000-8000-0000000f00d5", ["s-quiet"]), alert.Id);
+        }
+        finally
+        {
+            await app.StopAsync(TestContext.Current.CancellationToken);
+            await app.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task AnExceptionSuppressesTheMatchItNamesAndNothingElse()
     {
         await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, "exception");

@@ -21,9 +21,12 @@ public sealed class BacktestTests
           [network where event.type == "start"]
         '''
 
+        [rule.alert_suppression]
+        group_by = ["host.id", "process.entity_id"]
+        duration = { value = 1, unit = "m" }
+
         [vigil]
         lateness = "1s"
-        suppression_window = "1m"
 
         [[vigil.exception]]
         description = "The package mirror"
@@ -47,19 +50,19 @@ public sealed class BacktestTests
     }
 
     [Fact]
-    public void AMatchAnExceptionAllowsIsCountedAndNotReported()
+    public void AnEventAnExceptionRemovesIsCountedAndNeverMatches()
     {
         using var folder = new RuleFolder("test", Rule);
 
         var (alerts, counts) = RulePacks.Run(folder.Pack.Rules, Download("a", "p1", at: 0, domain: "mirror.corp.example"));
 
         Assert.Empty(alerts);
-        Assert.Equal((1, 1), (counts.Matches, counts.AllowedByExceptions));
-        Assert.Equal(1, counts.AllowedByException["Curl connects: The package mirror"]);
+        Assert.Equal((0, 1), (counts.Matches, counts.ExceptedEvents));
+        Assert.Equal(1, counts.ExceptedByException["Curl connects: [vigil] The package mirror"]);
     }
 
     [Fact]
-    public void RepeatsOfAJoinKeyInsideTheSuppressionWindowAreDroppedAndLaterOnesReported()
+    public void AlertsOfOneSuppressionGroupInsideTheDurationAreSuppressedAndCountedOnTheFirst()
     {
         using var folder = new RuleFolder("test", Rule);
         var events = Download("a", "p1", at: 0, domain: "evil.example")
@@ -67,10 +70,13 @@ public sealed class BacktestTests
             .Concat(Download("c", "p2", at: 40, domain: "evil.example"))   // another process: its own window
             .Concat(Download("d", "p1", at: 61, domain: "evil.example"));  // more than 1 m after the first alert
 
-        var (alerts, counts) = RulePacks.Run(folder.Pack.Rules, events);
+        var backtest = new Backtest(folder.Pack.Rules, new AlertFactory(TimeProvider.System, "tests"));
+        var alerts = events.SelectMany(backtest.Process).ToList();
+        alerts.AddRange(backtest.Finish());
 
         Assert.Equal(["a-exec", "c-exec", "d-exec"], alerts.Select(a => a.EvidenceIds()[0]));
-        Assert.Equal(1, counts.Repeats);
+        Assert.Equal((1, 0), (backtest.Counts.Suppressed, backtest.Counts.Repeats));
+        Assert.Equal(1, backtest.SuppressedCounts[alerts[0].Id]);
     }
 
     [Fact]

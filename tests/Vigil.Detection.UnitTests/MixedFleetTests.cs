@@ -25,7 +25,7 @@ public sealed class MixedFleetTests
         var score = new DetectionScore(run.Records, alerts, covered);
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{counts.Events} events, {run.Records.Count} scenarios ({run.Records.Count(r => r.Complete)} complete), {counts.Matches} matches, " +
-            $"{counts.AllowedByExceptions} allowed by exceptions, {counts.Repeats} repeats, {counts.LateEvents} late events, {alerts.Count} alerts\n{score.Report()}");
+            $"{counts.ExceptedEvents} events removed by exceptions, {counts.Repeats} repeats, {counts.Suppressed} suppressed, {counts.LateEvents} late events, {alerts.Count} alerts\n{score.Report()}");
 
         Assert.Equal(["AN0167", "AN0425", "AN0994", "INSTALLER-NETWORK"], covered.Order());
         Assert.All(covered, analytic =>

@@ -110,6 +110,6 @@ public sealed class RuleTypeTests
 
         // a3 is allowed, so host mac-a reaches 5 only with a6.
         Assert.Equal(["a1,a2,a4,a5,a6"], alerts.Select(a => string.Join(",", a.EvidenceIds())));
-        Assert.Equal(1, counts.AllowedByExceptions);
+        Assert.Equal(1, counts.ExceptedEvents);
     }
 }

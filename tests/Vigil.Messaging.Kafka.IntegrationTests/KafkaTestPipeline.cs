@@ -40,7 +40,12 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
                 MaxRetryBackoff = TimeSpan.FromMilliseconds(200),
                 // Long enough that only the loop's own commits (revocation, shutdown) are observed.
                 CommitIntervalMs = 600_000,
+                StatisticsIntervalMs = 500,
+                StallAfterFailures = 3,
+                DeadLetterAttempts = 3,
             },
+            // The test producer must be able to write poison pills larger than any topic's limit.
+            Producer = new KafkaProducerSettings { MessageMaxBytes = 4_000_000, MessageTimeoutMs = 5000 },
         }));
         Producer = new KafkaProducerHandle(Configs, NullLogger<KafkaProducerHandle>.Instance);
         Codec = new ProtobufRecordCodec<TelemetryEvent>(TestSchemaId);
@@ -73,18 +78,22 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
     public string WriteManifest(string directory) => Topics.WriteManifest(directory);
 
     /// <summary>Starts a consume loop as this test's group; disposed with the pipeline or by the caller.</summary>
-    public async Task<RunningLoop> StartLoopAsync(RecordingHandler handler)
+    public async Task<RunningLoop> StartLoopAsync(
+        RecordingHandler handler,
+        UndecodableRecords undecodable = UndecodableRecords.DeadLetter,
+        DeadLetterPublisher? deadLetters = null)
     {
+        var health = new ConsumerLoopHealth();
         var loop = new KafkaConsumeLoop<TelemetryEvent>(
-            new KafkaConsumerRegistration(Group, [TelemetryTopic]),
+            new KafkaConsumerRegistration(Group, [TelemetryTopic], undecodable),
             Configs,
             Codec,
             handler,
-            new DeadLetterPublisher(Producer, Manifest, NullLogger<DeadLetterPublisher>.Instance),
-            new ConsumerLoopHealth(),
+            deadLetters ?? new DeadLetterPublisher(Producer, Manifest, NullLogger<DeadLetterPublisher>.Instance),
+            health,
             NullLogger<KafkaConsumeLoop<TelemetryEvent>>.Instance);
         await loop.StartAsync(CancellationToken.None);
-        var handle = new RunningLoop(loop);
+        var handle = new RunningLoop(loop, health);
         running.Add(handle);
         return handle;
     }
@@ -132,9 +141,15 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
     }
 
     /// <summary>A started consume loop; stopping it is the orderly shutdown a SIGTERM causes.</summary>
-    internal sealed class RunningLoop(KafkaConsumeLoop<TelemetryEvent> loop) : IAsyncDisposable
+    internal sealed class RunningLoop(KafkaConsumeLoop<TelemetryEvent> loop, ConsumerLoopHealth health) : IAsyncDisposable
     {
         private bool stopped;
+
+        public ConsumerLoopHealth Health { get; } = health;
+
+        /// <summary>What readiness would answer now.</summary>
+        public bool Ready => Health.CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext()).GetAwaiter().GetResult().Status
+            == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy;
 
         public async Task StopAsync()
         {

@@ -3,7 +3,7 @@ using Vigil.Eql.Documents;
 
 namespace Vigil.Rules.UnitTests;
 
-/// <summary>Operator exceptions applied to the installer → network rule's evidence.</summary>
+/// <summary>[vigil] exceptions applied to single events, as Elastic applies exceptions to the events a rule searches.</summary>
 public sealed class RuleExceptionFilterTests
 {
     private static readonly IReadOnlyList<RuleException> Exceptions =
@@ -18,42 +18,44 @@ public sealed class RuleExceptionFilterTests
         User = new User { Name = user },
     };
 
-    private static TelemetryEvent Connect(string domain, string ip = "203.0.113.9", string user = "alice") => new()
+    private static TelemetryEvent Connect(string domain, string ip = "203.0.113.9", string user = "alice", string parent = "/bin/bash") => new()
     {
         Event = new Event { Id = "net", Category = { "network" } },
-        Process = new Process { Name = "curl" },
+        Process = new Process { Name = "curl", Parent = new Process { Executable = parent } },
         Destination = new Endpoint { Domain = domain, Ip = ip },
         User = new User { Name = user },
     };
 
     [Fact]
-    public void AnExceptionWhoseCriteriaAreMetAcrossTheEvidenceSuppressesTheMatch()
+    public void AnExceptionRemovesAnEventThatMeetsEveryCriterionItNames()
     {
-        var allowed = Filter.FindException([Exec("/usr/local/jamf/bin/jamf"), Connect("eu-west.JAMFCLOUD.com")]);
+        var hit = Filter.FindException(Connect("eu-west.JAMFCLOUD.com", parent: "/usr/local/jamf/bin/jamf"));
 
-        Assert.Equal("Jamf-managed package installs fetching from the Jamf cloud", allowed?.Description);
+        Assert.Equal("[vigil] Jamf-managed package installs fetching from the Jamf cloud", hit?.Name);
+    }
+
+    [Fact]
+    public void CriteriaMetByDifferentEventsRemoveNeither()
+    {
+        // The exec meets the parent criterion and the connection the domain one: no single event meets both.
+        Assert.Null(Filter.FindException(Exec("/usr/local/jamf/bin/jamf")));
+        Assert.Null(Filter.FindException(Connect("x.jamfcloud.com")));
     }
 
     [Fact]
     public void WildcardsInExecutablePatternsApply()
     {
-        Assert.NotNull(Filter.FindException([Exec("/Library/Application Support/JAMF/bin/helper"), Connect("x.jamfcloud.com")]));
-    }
-
-    [Fact]
-    public void AnExceptionWithOneCriterionUnmetDoesNotSuppress()
-    {
-        Assert.Null(Filter.FindException([Exec("/usr/local/jamf/bin/jamf"), Connect("evil.example")]));
-        Assert.Null(Filter.FindException([Exec("/tmp/dropper"), Connect("x.jamfcloud.com")]));
+        Assert.NotNull(Filter.FindException(Connect("x.jamfcloud.com", parent: "/Library/Application Support/JAMF/bin/helper")));
+        Assert.Null(Filter.FindException(Connect("evil.example", parent: "/usr/local/jamf/bin/jamf")));
     }
 
     [Fact]
     public void AddressesMatchCidrBlocksAndUsersMatchByName()
     {
-        Assert.NotNull(Filter.FindException([Exec("/tmp/a", user: "_pkgmirror"), Connect("mirror", ip: "10.20.3.4", user: "_pkgmirror")]));
-        Assert.NotNull(Filter.FindException([Exec("/tmp/a", user: "_pkgmirror"), Connect("mirror", ip: "fd00:20::7")]));
-        Assert.Null(Filter.FindException([Exec("/tmp/a", user: "_pkgmirror"), Connect("mirror", ip: "10.21.3.4")]));
-        Assert.Null(Filter.FindException([Exec("/tmp/a", user: "bob"), Connect("mirror", ip: "10.20.3.4", user: "bob")]));
+        Assert.NotNull(Filter.FindException(Connect("mirror", ip: "10.20.3.4", user: "_pkgmirror")));
+        Assert.NotNull(Filter.FindException(Connect("mirror", ip: "fd00:20::7", user: "_pkgmirror")));
+        Assert.Null(Filter.FindException(Connect("mirror", ip: "10.21.3.4", user: "_pkgmirror")));
+        Assert.Null(Filter.FindException(Connect("mirror", ip: "10.20.3.4", user: "bob")));
     }
 
     [Fact]
@@ -63,24 +65,28 @@ public sealed class RuleExceptionFilterTests
             [new RuleException(null, [], [@"C:\odd ""quoted"" path"], [], [], [], [], [], [])],
             TelemetrySchemas.Protobuf);
 
-        Assert.NotNull(filter.FindException([Exec(@"C:\odd ""quoted"" path")]));
-        Assert.Null(filter.FindException([Exec(@"C:\odd path")]));
+        Assert.NotNull(filter.FindException(Exec(@"C:\odd ""quoted"" path")));
+        Assert.Null(filter.FindException(Exec(@"C:\odd path")));
     }
+
     [Fact]
-    public void SigningIdentityAndPathPrefixCriteriaApply()
+    public void SigningIdentityAndPathPrefixCriteriaApplyToOneEvent()
     {
         var filter = new RuleExceptionFilter<TelemetryEvent>(
             [new RuleException("Vendor updater", [], [], ["com.vendor.updater"], ["ABCDE12345"], [], ["/Library/Vendor/"], [], [])],
             TelemetrySchemas.Protobuf);
-        var signed = Exec("/x");
-        signed.Process.CodeSignature = new CodeSignature { Exists = true, Trusted = true, SigningId = "com.vendor.updater", TeamId = "ABCDE12345" };
-        var write = new TelemetryEvent { Event = new Event { Category = { "file" } }, File = new Vigil.Contracts.Telemetry.File { Path = "/library/vendor/cache/pkg" } };
-        var elsewhere = new TelemetryEvent { Event = new Event { Category = { "file" } }, File = new Vigil.Contracts.Telemetry.File { Path = "/tmp/pkg" } };
+        TelemetryEvent Write(string path) => new()
+        {
+            Event = new Event { Category = { "file" } },
+            Process = new Process { CodeSignature = new CodeSignature { Exists = true, Trusted = true, SigningId = "com.vendor.updater", TeamId = "ABCDE12345" } },
+            File = new Vigil.Contracts.Telemetry.File { Path = path },
+        };
 
-        Assert.NotNull(filter.FindException([signed, write]));
-        Assert.Null(filter.FindException([signed, elsewhere]));
-        signed.Process.CodeSignature.TeamId = "OTHERTEAM1";
-        Assert.Null(filter.FindException([signed, write]));
+        var write = Write("/library/vendor/cache/pkg");
+        Assert.NotNull(filter.FindException(write));
+        Assert.Null(filter.FindException(Write("/tmp/pkg")));
+        write.Process.CodeSignature.TeamId = "OTHERTEAM1";
+        Assert.Null(filter.FindException(write));
     }
 
     [Fact]
@@ -96,9 +102,9 @@ public sealed class RuleExceptionFilterTests
         var adHoc = Exec("/tmp/payload");
         adHoc.Process.CodeSignature = new CodeSignature { Exists = true, Trusted = false, SigningId = "com.vendor.updater", TeamId = "ABCDE12345", Status = "errSecCSSignatureUntrusted" };
 
-        Assert.Null(filter.FindException([adHoc]));
+        Assert.Null(filter.FindException(adHoc));
         adHoc.Process.CodeSignature.Trusted = true;
-        Assert.Equal("Vendor updater by signing id", filter.FindException([adHoc])?.Description);
+        Assert.Equal("[vigil] Vendor updater by signing id", filter.FindException(adHoc)?.Name);
     }
 
     [Fact]
@@ -110,9 +116,9 @@ public sealed class RuleExceptionFilterTests
         TelemetryEvent Load(string path) => new() { Event = new Event { Category = { "library" } }, Dll = new Dll { Path = path } };
         TelemetryEvent Write(string path) => new() { Event = new Event { Category = { "file" } }, File = new Vigil.Contracts.Telemetry.File { Path = path } };
 
-        Assert.NotNull(filter.FindException([Load("/Users/ana/Library/Application Support/Firefox/Profiles/x.default/gmp/libgmp.dylib")]));
-        Assert.NotNull(filter.FindException([Write("/users/BOB/library/application support/firefox/profiles/y/cookies.sqlite")]));
-        Assert.Null(filter.FindException([Load("/Users/ana/Library/Caches/Firefox/Profiles/x/libgmp.dylib")]));
-        Assert.Null(filter.FindException([Load("/tmp/Users/ana/Library/Application Support/Firefox/Profiles/x/lib.dylib")]));
+        Assert.NotNull(filter.FindException(Load("/Users/ana/Library/Application Support/Firefox/Profiles/x.default/gmp/libgmp.dylib")));
+        Assert.NotNull(filter.FindException(Write("/users/BOB/library/application support/firefox/profiles/y/cookies.sqlite")));
+        Assert.Null(filter.FindException(Load("/Users/ana/Library/Caches/Firefox/Profiles/x/libgmp.dylib")));
+        Assert.Null(filter.FindException(Load("/tmp/Users/ana/Library/Application Support/Firefox/Profiles/x/lib.dylib")));
     }
 }

@@ -55,11 +55,56 @@ public sealed class RuleLoaderTests
 
         Assert.Equal("installer-network", vigil.Analytic);
         Assert.Equal(TimeSpan.FromSeconds(2), vigil.Lateness);
-        Assert.Equal(TimeSpan.FromMinutes(15), vigil.SuppressionWindow);
         Assert.Equal(2, vigil.Exceptions.Count);
         Assert.Equal(["/usr/local/jamf/bin/jamf", "/Library/Application Support/JAMF/*"], vigil.Exceptions[0].ParentExecutables);
         Assert.Equal(["*.jamfcloud.com"], vigil.Exceptions[0].DestinationDomains);
         Assert.Equal(["10.20.0.0/16", "fd00:20::/32"], vigil.Exceptions[1].DestinationIps);
+    }
+
+    [Fact]
+    public void AlertSuppressionIsReadInElasticsFormAndCheckedAtLoad()
+    {
+        const string Head = """
+            [rule]
+            description = "d"
+            language = "eql"
+            name = "n"
+            risk_score = 21
+            rule_id = "r"
+            severity = "low"
+            type = "eql"
+            query = 'process where process.name == "curl"'
+
+            """;
+        var rule = Assert.Single(RuleLoader.Parse(Head + """
+            [rule.alert_suppression]
+            group_by = ["host.id", "user.name"]
+            duration = { value = 2, unit = "h" }
+            missing_fields_strategy = "doNotSuppress"
+            """, "ok.toml").Rules);
+        Assert.Equal(new AlertSuppression(["host.id", "user.name"], TimeSpan.FromHours(2), TimeSpan.FromHours(2), MissingFieldsStrategy.DoNotSuppress) with { GroupBy = rule.AlertSuppression!.GroupBy }, rule.AlertSuppression);
+        Assert.Equal(["host.id", "user.name"], rule.AlertSuppression.GroupBy);
+
+        var perExecution = Assert.Single(RuleLoader.Parse(Head.Replace("type = \"eql\"", "type = \"eql\"\ninterval = \"10m\"", StringComparison.Ordinal) + """
+            [rule.alert_suppression]
+            group_by = ["host.id"]
+            """, "interval.toml").Rules);
+        Assert.Equal((null, TimeSpan.FromMinutes(10), MissingFieldsStrategy.Suppress), (perExecution.AlertSuppression!.Duration, perExecution.AlertSuppression.Window, perExecution.AlertSuppression.MissingFields));
+
+        var broken = RuleLoader.Parse(Head + """
+            [rule.alert_suppression]
+            group_by = ["host.nmae"]
+            duration = { value = 0, unit = "d" }
+            missing_fields_strategy = "ignore"
+            """, "bad.toml");
+        Assert.Equal(
+            [
+                "bad.toml:11:12: group_by field 'host.nmae': unknown field 'host.nmae': 'host' has no field 'nmae' (did you mean 'name'?)",
+                "bad.toml:12:22: the suppression duration must be positive, not 0",
+                "bad.toml:12:32: 'unit' in [rule.alert_suppression] duration must be one of s, m, h, not \"d\"",
+                "bad.toml:13:27: 'missing_fields_strategy' in [rule.alert_suppression] must be one of suppress, doNotSuppress, not \"ignore\"",
+            ],
+            broken.Errors.Select(e => e.ToString()));
     }
 
     [Fact]
@@ -108,7 +153,7 @@ public sealed class RuleLoaderTests
                 "bad_types.toml:4:12: interval \"5x\" is not a duration: expected a whole number and a unit (s, m, h or d), as in \"5m\"",
                 "bad_types.toml:5:12: query language \"eql\" is not supported for this rule type: expected \"kuery\" or \"lucene\"",
                 "bad_types.toml:6:15: max_signals must be a positive integer, not 0",
-                "bad_types.toml:11:22: timestamp_override: unknown field 'event.created_at': 'event' has no field 'created_at'",
+                "bad_types.toml:11:22: timestamp_override: unknown field 'event.created_at': 'event' has no field 'created_at' (did you mean 'created'?)",
                 "bad_types.toml:16:9: unknown field 'host.idd': 'host' has no field 'idd' (did you mean 'id'?)",
                 "bad_types.toml:17:9: the threshold value must be at least 1, not 0",
                 "bad_vigil.toml:12:12: lateness \"2 seconds\" is not a duration: expected a whole number and a unit (ms, s, m, h or d), as in \"30s\"",

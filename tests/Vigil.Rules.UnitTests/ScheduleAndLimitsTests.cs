@@ -43,9 +43,9 @@ public sealed class ScheduleAndLimitsTests
     }
 
     [Theory]
-    [InlineData("from = \"9m\"", "'from' \"9m\" is not date math of the form now-<number><unit>")]
-    [InlineData("from = \"now-9x\"", "'from' \"now-9x\" is not date math")]
-    [InlineData("interval = \"soon\"", "'interval' \"soon\" is not a duration")]
+    [InlineData("from = \"9m\"", "from \"9m\" is not date math Vigil reads: expected \"now-\" and a duration")]
+    [InlineData("from = \"now-9x\"", "from \"now-9x\" is not date math")]
+    [InlineData("interval = \"soon\"", "interval \"soon\" is not a duration")]
     public void AScheduleThatIsNotElasticsFormFailsAtItsLine(string line, string message)
     {
         var error = Assert.Single(Load(line).Errors);

@@ -14,7 +14,7 @@ func TestTheRepositorysChartFilesAndComposeFilePassEveryCheck(t *testing.T) {
 	for _, v := range report.Violations {
 		t.Error(v)
 	}
-	for _, label := range []string{"default values", "large-fleet-values.yaml", "external-accounts-values.yaml", "strimzi-values.yaml"} {
+	for _, label := range []string{"default values", "large-fleet-values.yaml", "external-accounts-values.yaml", "strimzi-values.yaml", "monitoring-values.yaml"} {
 		if report.Renders[label] == 0 {
 			t.Errorf("helm/vigil was not rendered with %s", label)
 		}
@@ -337,5 +337,109 @@ fi
 	want := "lint --strict " + chart.Dir + " --values " + values + "\ntemplate vigil " + chart.Dir + " --namespace detection --values " + values + "\n"
 	if string(logged) != want {
 		t.Errorf("helm was called as\n%s\nwant\n%s", logged, want)
+	}
+}
+
+func TestTheServicesMetricNamesAreReadFromTheirSource(t *testing.T) {
+	exported, err := ExportedMetrics(filepath.Join(repo, "services"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A counter, a gauge, a histogram with its series, and the console's own.
+	for _, name := range []string{"vigil_records_consumed_total", "vigil_consumer_lag", "vigil_handler_batch_duration_seconds_bucket",
+		"vigil_handler_batch_duration_seconds_count", "vigil_baseline_profiles_matured_total", "vigil_console_alerts_stored_total"} {
+		if !exported[name] {
+			t.Errorf("%s is not among the exported metrics", name)
+		}
+	}
+	if exported["vigil_handler_batch_duration_seconds"+"_total"] {
+		t.Error("invented a series the histogram does not have")
+	}
+}
+
+func TestABrokenDashboardAndAlertRuleFailTheMonitoringCheck(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "broken-monitoring", "objects.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []Document
+	for _, part := range strings.Split(string(raw), "\n---\n") {
+		docs = append(docs, Document{Source: "broken-monitoring/objects.yaml", Body: part})
+	}
+	objects, problems := ParseDocuments(docs)
+	if len(problems) > 0 {
+		t.Fatal(describe(problems))
+	}
+	exported, err := ExportedMetrics(filepath.Join(repo, "services"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	violations, _ := CheckMonitoring(objects, exported, map[string]bool{})
+	report := describe(violations)
+	for _, want := range []string{
+		"not-json.json: is not valid JSON",
+		`panel "Renamed metric": reads vigil_consumer_lags, which no service registers (did you mean vigil_consumer_lag?)`,
+		`panel "Same id": needs an id of its own`,
+		`panel "Same id": expression "sum(rate(vigil_records_consumed_total[$__rate_interval])": unclosed '('`,
+		`panel "Not a function": calls percentile(), which is not a PromQL function`,
+		`panel "Not a function": uses $namespace, which the dashboard does not define`,
+		`panel "Queries nothing": queries nothing`,
+		"alert DeadLettersTypo: reads vigil_dead_letters_total, which no service registers",
+		`alert DeadLettersTypo: for "ten minutes" is not a duration`,
+		"alert DeadLettersTypo: has no severity label",
+		"alert DeadLettersTypo: is declared twice",
+		"alert DeadLettersTypo: has no summary annotation",
+	} {
+		if !strings.Contains(report, want) {
+			t.Errorf("missing violation %q in:\n%s", want, report)
+		}
+	}
+}
+
+func TestAPendingMetricThatIsRegisteredMustLeaveThePendingList(t *testing.T) {
+	exported := map[string]bool{"vigil_consumer_lag": true}
+	pending := map[string]bool{"vigil_consumer_lag": true, "vigil_future_total": true}
+	violations, _ := CheckMonitoring(nil, exported, pending)
+	if len(violations) != 1 || !strings.Contains(violations[0].Message, "vigil_consumer_lag is registered by the services now") {
+		t.Errorf("got %v", violations)
+	}
+	// The repository's pending list holds only names the services do not register yet.
+	listed, err := PendingMetrics("pending-metrics.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	registered, err := ExportedMetrics(filepath.Join(repo, "services"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range listed {
+		if registered[name] {
+			t.Errorf("%s is registered: remove it from pending-metrics.txt", name)
+		}
+	}
+}
+
+func TestTheShippedDashboardAndRulesReadOnlyRegisteredOrPendingMetrics(t *testing.T) {
+	objects := renderObjects(t, filepath.Join(repo, "helm", "vigil", "ci", "monitoring-values.yaml"))
+	kinds := map[string]int{}
+	for _, o := range objects {
+		if o.Kind == "PrometheusRule" || (o.Kind == "ConfigMap" && str(dig(o.Data, "metadata", "labels", "grafana_dashboard")) == "1") {
+			kinds[o.Kind]++
+		}
+	}
+	if kinds["PrometheusRule"] != 1 || kinds["ConfigMap"] != 1 {
+		t.Fatalf("rendered %v, want one dashboard ConfigMap and one PrometheusRule", kinds)
+	}
+	exported, _ := ExportedMetrics(filepath.Join(repo, "services"))
+	pending, _ := PendingMetrics("pending-metrics.txt")
+	violations, _ := CheckMonitoring(objects, exported, pending)
+	for _, v := range violations {
+		t.Error(v)
+	}
+	// Were the lag gauge renamed in the services, the same dashboard and rules would fail.
+	delete(exported, "vigil_consumer_lag")
+	violations, _ = CheckMonitoring(objects, exported, pending)
+	if !strings.Contains(describe(violations), "VigilConsumerLagGrowing: reads vigil_consumer_lag, which no service registers") {
+		t.Errorf("a missing vigil_consumer_lag went unnoticed: %s", describe(violations))
 	}
 }

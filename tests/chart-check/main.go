@@ -38,6 +38,7 @@ func CheckRepository(repo string) RepositoryReport {
 		report.Violations = append(report.Violations, Violation{"render", chartDir, err.Error()})
 		return report
 	}
+	monitored := map[string][]Object{}
 	valueSets := [][]string{nil}
 	extra, _ := filepath.Glob(filepath.Join(chartDir, "ci", "*.yaml"))
 	sort.Strings(extra)
@@ -55,7 +56,29 @@ func CheckRepository(repo string) RepositoryReport {
 			continue
 		}
 		report.Renders[label] = len(rendered.Documents)
+		if objects, problems := ParseDocuments(rendered.Documents); len(problems) == 0 {
+			monitored[label] = objects
+		}
 		violations, warnings := CheckRendered(rendered)
+		for _, v := range violations {
+			v.Where = label + ": " + v.Where
+			report.Violations = append(report.Violations, v)
+		}
+		for _, w := range warnings {
+			w.Where = label + ": " + w.Where
+			report.Warnings = append(report.Warnings, w)
+		}
+	}
+	exported, err := ExportedMetrics(filepath.Join(repo, "services"))
+	if err != nil {
+		report.Violations = append(report.Violations, Violation{"metrics", "services", err.Error()})
+	}
+	pending, err := PendingMetrics(filepath.Join(repo, "tests", "chart-check", "pending-metrics.txt"))
+	if err != nil {
+		report.Violations = append(report.Violations, Violation{"metrics", "pending-metrics.txt", err.Error()})
+	}
+	for label, objects := range monitored {
+		violations, warnings := CheckMonitoring(objects, exported, pending)
 		for _, v := range violations {
 			v.Where = label + ": " + v.Where
 			report.Violations = append(report.Violations, v)

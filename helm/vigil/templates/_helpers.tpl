@@ -214,6 +214,11 @@ helm.sh/chart: {{ include "vigil.chart" .root }}
 {{- printf "%s-ingest" (include "vigil.fullname" .) -}}
 {{- end -}}
 
+{{/* The resource name of the console's Deployment, Service and PDB. */}}
+{{- define "vigil.console.fullname" -}}
+{{- printf "%s-console" (include "vigil.fullname" .) -}}
+{{- end -}}
+
 {{/* The name of the ConfigMap holding the effective topic manifest for the services. */}}
 {{- define "vigil.topics.configMapName" -}}
 {{- printf "%s-topics" (include "vigil.fullname" .) -}}

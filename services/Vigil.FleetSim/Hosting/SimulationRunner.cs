@@ -27,6 +27,7 @@ internal sealed class SimulationRunner(
         try
         {
             var summary = await simulation.RunAsync(sink, stoppingToken).ConfigureAwait(false);
+            await sink.DrainAsync(stoppingToken).ConfigureAwait(false);
             logger.LogInformation(
                 "Simulation ended: {Events} events, {Complete} scenarios complete, {Incomplete} cut short",
                 summary.Events, summary.ScenariosCompleted, summary.ScenariosIncomplete);

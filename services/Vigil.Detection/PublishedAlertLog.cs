@@ -1,14 +1,15 @@
 using Vigil.Contracts.Alerts;
 using Vigil.Messaging;
 
-namespace Vigil.Correlator;
+namespace Vigil.Detection;
 
 /// <summary>
 /// Closes the one gap of publish-then-remember: alerts Kafka acknowledged right before a crash, whose ids
 /// never reached Redis. Every commit checkpoints, per telemetry partition, the alert-topic offsets from
 /// which such alerts could lie (past everything already remembered). Whoever is assigned the partition
 /// next reads the alert topic from there and treats this analytic's alerts found as published, so the
-/// replay that re-derives them publishes none of them twice.
+/// replay that re-derives them publishes none of them twice. Used through <see cref="AlertOutbox"/> by
+/// every service that publishes alerts (correlator, baseline).
 /// </summary>
 public sealed class PublishedAlertLog(ITopicReader<Alert> reader, TopicManifest manifest, string producer)
 {

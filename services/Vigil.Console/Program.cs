@@ -1,0 +1,17 @@
+using Microsoft.Extensions.Options;
+using Vigil.Console;
+
+// vigil-console [--urls http://127.0.0.1:7420] [--baseline http://127.0.0.1:7411] [--metrics name=url ...]
+try
+{
+    await using var app = ConsoleApp.Build(args);
+    await app.RunAsync();
+    return 0;
+}
+catch (OptionsValidationException e)
+{
+    // Settings that cannot work: say which and exit 2, as the other services do for configuration errors.
+    System.Console.Error.WriteLine($"vigil-console: {string.Join(" ", e.Failures)}");
+    System.Console.Error.WriteLine($"Usage: {ConsoleApp.Usage}");
+    return 2;
+}
