@@ -6,7 +6,7 @@ using Vigil.Redis;
 namespace Vigil.Correlator;
 
 /// <summary>
-/// max_signals in a stream: at most that many alerts per rule per interval of event time (see <see cref="SignalBudget"/>),
+/// max_signals in a stream, for rules that set it: at most that many alerts per rule per interval of event time (see <see cref="SignalBudget"/>),
 /// counted in Redis so every correlator instance shares the budget. One pipelined round trip per batch with alerts.
 /// A counter is taken before publishing: a crash between the two can only spend budget, never exceed it.
 /// </summary>
@@ -15,13 +15,14 @@ public sealed class SignalBudgetStore(IConnectionMultiplexer redis, RedisKeys ke
     /// <summary>The candidates the budget allows, in order; the rest are counted as dropped ("max-signals").</summary>
     public async Task<List<PendingAlert>> TakeAsync(List<PendingAlert> candidates)
     {
-        if (candidates.Count == 0)
+        if (!candidates.Any(c => c.Rule.Rule.Schedule.MaxSignals is not null))
         {
             return candidates;
         }
 
         var db = redis.GetDatabase();
         var buckets = candidates
+            .Where(c => c.Rule.Rule.Schedule.MaxSignals is not null)
             .GroupBy(c => (c.Rule, Bucket: SignalBudget.BucketOf(c)))
             .Select(g =>
             {
@@ -33,11 +34,11 @@ public sealed class SignalBudgetStore(IConnectionMultiplexer redis, RedisKeys ke
             .ToArray();
         await Task.WhenAll(buckets.Select(b => b.Spent)).ConfigureAwait(false);
         CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
-        var allowed = new HashSet<PendingAlert>();
+        var allowed = candidates.Where(c => c.Rule.Rule.Schedule.MaxSignals is null).ToHashSet();
         foreach (var (items, rule, spent) in buckets)
         {
             var before = spent.Result - items.Count;
-            var room = (int)Math.Clamp(rule.Rule.Schedule.MaxSignals - before, 0, items.Count);
+            var room = (int)Math.Clamp(rule.Rule.Schedule.MaxSignals!.Value - before, 0, items.Count);
             allowed.UnionWith(items.Take(room));
             if (items.Count > room)
             {

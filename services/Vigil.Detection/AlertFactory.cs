@@ -70,7 +70,6 @@ public sealed class AlertFactory(TimeProvider clock, string producer)
             Severity = rule.Rule.Severity.ToString().ToLowerInvariant(),
             RiskScore = rule.Rule.RiskScore,
             Description = rule.Rule.Description,
-            Type = rule.Rule.Type,
         };
         described.Tags.Add(rule.Rule.Tags);
         foreach (var threat in rule.Rule.Threats)

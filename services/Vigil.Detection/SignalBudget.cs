@@ -3,7 +3,7 @@ namespace Vigil.Detection;
 /// <summary>
 /// Elastic's <c>max_signals</c> is a cap on the alerts one scheduled run of a rule may write. Its streaming
 /// counterpart here: at most max_signals alerts per rule per <c>interval</c> of event time (the alert's last evidence
-/// event, on the rule's clock, bucketed by the rule's interval). The backtest keeps the counts in memory; the correlator keeps them in Redis.
+/// event, on the rule's clock, bucketed by the rule's interval), for rules that set max_signals. The backtest keeps the counts in memory; the correlator keeps them in Redis.
 /// </summary>
 public sealed class SignalBudget
 {
@@ -21,9 +21,14 @@ public sealed class SignalBudget
     public bool TryTake(PendingAlert alert)
     {
         ArgumentNullException.ThrowIfNull(alert);
+        if (alert.Rule.Rule.Schedule.MaxSignals is not { } max)
+        {
+            return true;
+        }
+
         var key = (alert.Rule.RuleId, BucketOf(alert));
         var spent = _spent.GetValueOrDefault(key);
-        if (spent >= alert.Rule.Rule.Schedule.MaxSignals)
+        if (spent >= max)
         {
             return false;
         }

@@ -72,14 +72,14 @@ internal sealed partial class RuleReader
             lookBack = RuleSchedule.DefaultLookBack;
         }
 
-        var maxSignals = Integer(rule, "max_signals", "[rule]", required: false) ?? RuleSchedule.DefaultMaxSignals;
+        var maxSignals = Integer(rule, "max_signals", "[rule]", required: false);
         if (maxSignals is < 1 or > int.MaxValue)
         {
             Report(rule, "max_signals", $"max_signals must be a positive integer, not {maxSignals}");
-            maxSignals = RuleSchedule.DefaultMaxSignals;
+            maxSignals = null;
         }
 
-        return new RuleSchedule(interval, lookBack, (int)maxSignals);
+        return new RuleSchedule(interval, lookBack, (int?)maxSignals);
     }
 
     private ThresholdSpec? ReadThreshold(TomlTableNode rule)

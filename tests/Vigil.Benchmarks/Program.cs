@@ -18,8 +18,16 @@ var packs = Directory.GetDirectories(Path.Combine(TestPaths.RepoRoot, "rules"))
     .ToList();
 
 var results = new List<BenchmarkResult>();
+if (args.Contains("--rule-types-only"))
+{
+    Console.WriteLine(RuleTypeBenchmark.Run(events) is var only ? string.Join('\n', only.Details.Select(d => $"| {d.Name} | {d.Value} |")) : string.Empty);
+    return;
+}
+
 Console.Error.WriteLine("Rule engine in process...");
 results.Add(EngineBenchmark.Run(packs, events));
+Console.Error.WriteLine("Rule types in process...");
+results.Add(RuleTypeBenchmark.Run(events));
 foreach (var pack in packs)
 {
     Console.Error.WriteLine($"Correlator end to end: {pack.Analytic}...");

@@ -74,7 +74,7 @@ public sealed class RuleTypeTests
         Assert.All(alerts, a => Assert.Equal(3, a.Rule.Version));
         Assert.Equal(1, counts.OverMaxSignals);
         var rule = @case.Pack.Rules[0].Rule;
-        Assert.Equal((TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), 2), (rule.Schedule.Interval, rule.Schedule.LookBack, rule.Schedule.MaxSignals));
+        Assert.Equal((TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), (int?)2), (rule.Schedule.Interval, rule.Schedule.LookBack, rule.Schedule.MaxSignals));
         Assert.Equal(["endpoint"], rule.Metadata.Integrations);
         Assert.Equal(["process.args", "process.name"], rule.RequiredFields.Select(f => f.Name));
         Assert.Equal("endpoint", Assert.Single(rule.RelatedIntegrations).Package);

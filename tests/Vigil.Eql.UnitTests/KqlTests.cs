@@ -84,6 +84,8 @@ public sealed class KqlTests
     [InlineData("not process.hash.sha256:*", true)]
     [InlineData("process.parent:{ name:Terminal and executable:*Terminal }", true)]
     [InlineData("process.parent:{ name:Finder }", false)]
+    [InlineData("*:*", true)]
+    [InlineData("*:* and not process.name:osascript", false)]
     public void StarAloneMeansTheFieldExistsAndBracesNestFields(string query, bool expected) => Assert.Equal(expected, Kql(query));
 
     [Theory]

@@ -37,7 +37,7 @@ public sealed class RuleTypeLoadingTests
 
         Assert.Equal(RuleKind.Eql, rule.Kind);
         Assert.Null(rule.Dialect);
-        Assert.Equal((TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(6), 100), (rule.Schedule.Interval, rule.Schedule.LookBack, rule.Schedule.MaxSignals));
+        Assert.Equal((TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(6), (int?)null), (rule.Schedule.Interval, rule.Schedule.LookBack, rule.Schedule.MaxSignals));
         Assert.Equal(1, rule.Version);
         Assert.False(rule.IsBuildingBlock);
         Assert.Equal(["endpoint"], rule.Metadata.Integrations);

@@ -231,6 +231,13 @@ internal sealed class KqlParser
         {
             _pos++;
             SkipSpaces();
+            if (field.IsMatchAll && Peek('*') && (_pos + 1 == _text.Length || IsSpace(_text[_pos + 1]) || _text[_pos + 1] == ')'))
+            {
+                // Kibana reads *:* as "every document".
+                _pos++;
+                return new KqlAll(At(start));
+            }
+
             if (Peek('{'))
             {
                 _pos++;
