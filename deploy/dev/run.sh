@@ -132,7 +132,7 @@ wait_for "the baseline" 60 bash -c 'exec 3<>/dev/tcp/127.0.0.1/7411'
 
 # Ingest: raw agent topics (deploy/topics.json, role raw) to the telemetry topic.
 start ingest "$STATE_DIR/logs/ingest.log" \
-  dotnet "$(BIN Vigil.Ingest vigil-ingest)" --urls http://127.0.0.1:7430
+  dotnet "$(BIN Vigil.Ingest vigil-ingest)" --urls http://127.0.0.1:7412
 
 rm -f "$STATE_DIR/ground-truth.ndjson"
 start fleet-sim "$STATE_DIR/logs/fleet-sim.log" \
@@ -151,7 +151,7 @@ for pack in rules/*/; do
 done
 
 # The console (http://127.0.0.1:7420): alerts with triage, process trees, rule counts and lag from the /metrics above.
-metrics=(--metrics baseline=http://127.0.0.1:7410/metrics)
+metrics=(--metrics baseline=http://127.0.0.1:7410/metrics --metrics ingest=http://127.0.0.1:7412/metrics)
 port=7401
 for pack in rules/*/; do
   [ -d "$pack" ] || continue
@@ -168,7 +168,7 @@ and injects a labelled scenario every $SIM_ATTACK_INTERVAL (ground truth: $STATE
   console (alerts, triage, process trees, rules, pipeline):  http://127.0.0.1:7420
   inject a scenario now:  curl -X POST http://127.0.0.1:7400/scenarios/an0167-script-curl-to-tmp   (list: curl http://127.0.0.1:7400/scenarios)
   watch telemetry:        dotnet $(BIN Vigil.Cli vigil) telemetry tail --format summary
-  health and metrics:     http://127.0.0.1:7400/health/ready (simulator), 7401-7404 (correlators), 7410 (baseline), 7430 (ingest), /metrics on each
+  health and metrics:     http://127.0.0.1:7400/health/ready (simulator), 7401-7404 (correlators), 7410 (baseline), 7412 (ingest), /metrics on each
   baseline profiles:      dotnet $(BIN Vigil.Cli vigil) baseline list --filter recent   (or: baseline show com.apple.curl)
 Following alerts as the correlators and the baseline raise them. Ctrl-C stops everything; if any
 service exits on its own, this script says which and with what code, and stops the rest.

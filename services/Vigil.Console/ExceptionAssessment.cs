@@ -82,7 +82,9 @@ public sealed record ExceptionAssessment(RuleException Entry, IReadOnlyList<Exce
             key == "path_prefix" ? values : none,
             key == "destination_domain" ? values : none,
             key == "destination_ip" ? values : none);
-        return new RuleExceptionFilter<TelemetryEvent>([single], TelemetrySchemas.Protobuf).FindException(evidence) is not null;
+        // Exceptions test one event at a time, as Elastic filters the events a rule searches.
+        var filter = new RuleExceptionFilter<TelemetryEvent>([single], TelemetrySchemas.Protobuf);
+        return evidence.Any(e => filter.FindException(e) is not null);
     }
 
     private static string Toml(string value) =>

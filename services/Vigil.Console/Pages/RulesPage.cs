@@ -32,7 +32,7 @@ internal static class RulesPage
             html.Append(CultureInfo.InvariantCulture, $"""
                 <tr data-rule-id="{Html.E(id)}"><td>{Html.E(rule.AnalyticId)}</td><td><a href="/?rule={Html.Url(id)}">{Html.E(name)}</a><br><code class="muted">{Html.E(id)}</code></td>
                 <td>{Html.Severity(rule.Rule.Severity.ToString().ToLowerInvariant())}</td><td>{Html.E(mitre)}</td><td>{rule.Rule.Vigil.Exceptions.Count}</td>
-                <td>{Html.E(rule.SuppressionWindow?.ToString() ?? "–")}</td>
+                <td>{Html.E(rule.Suppression is { } suppression ? $"{string.Join(", ", suppression.GroupBy)} for {suppression.Window}" : "–")}</td>
                 <td class="relevant">{Html.Number(Sum("vigil_correlator_relevant_events_total", id, name))}</td>
                 <td class="matches">{Html.Number(Sum("vigil_correlator_matches_total", id, name))}</td>
                 <td class="exception-drops">{Html.Number(Sum("vigil_alerts_dropped_total", id, name, s => s.Label("why") == "exception") + Sum("vigil_correlator_excepted_events_total", id, name))}</td>
