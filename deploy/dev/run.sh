@@ -2,6 +2,9 @@
 # `make run`: the whole Vigil cluster on one machine without Docker. Starts a local redis-server,
 # the embedded Kafka broker, every Vigil service and the fleet simulator, then follows the output
 # in the foreground. Ctrl-C (or SIGTERM) stops everything this script started, in reverse order.
+# Supervision: if any child exits on its own, the script names it with its exit code and the last
+# lines of its log, stops the rest and exits non-zero (it does not restart it: a child that died
+# here would die the same way again, and a half-running cluster that claims to be up is worse).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -25,6 +28,7 @@ names=()
 # one at a time, newest first: consumers commit and close while the broker is still up.
 stop_all() {
   trap - INT TERM EXIT
+  [ ${#pids[@]} -gt 0 ] || return 0
   echo
   echo "Stopping Vigil..."
   for ((i=${#pids[@]}-1; i>=0; i--)); do
@@ -33,25 +37,65 @@ stop_all() {
     echo "  stopped ${names[$i]}"
   done
 }
-trap stop_all INT TERM EXIT
+trap 'stop_all; exit 130' INT TERM
+trap stop_all EXIT
 
 start() { # name, log file, command...
   local name="$1" log="$2"; shift 2
   setsid "$@" >"$log" 2>&1 &
   pids+=($!)
   names+=("$name")
+  logs+=("$log")
   echo "  started $name (pid $!, log $log)"
+}
+
+logs=()
+
+# A child that is gone: name, exit code and the end of its log, then stop everything else.
+child_exited() { # index, exit code
+  local i="$1" code="$2"
+  echo >&2
+  echo "vigil: ${names[$i]} exited with code $code; stopping the rest (nothing is restarted). Last lines of ${logs[$i]}:" >&2
+  tail -n 5 "${logs[$i]}" 2>/dev/null | sed 's/^/    /' >&2 || true
+  unset 'pids[i]' 'names[i]' 'logs[i]'
+  pids=("${pids[@]}"); names=("${names[@]}"); logs=("${logs[@]}")
+  stop_all
+  exit 1
+}
+
+check_children() { # any child already gone ends the run
+  local i code
+  for i in "${!pids[@]}"; do
+    if ! kill -0 "${pids[$i]}" 2>/dev/null; then
+      code=0; wait "${pids[$i]}" 2>/dev/null || code=$?
+      child_exited "$i" "$code"
+    fi
+  done
 }
 
 wait_for() { # what, seconds, test command...
   local what="$1" seconds="$2"; shift 2
   for ((t=0; t<seconds*10; t++)); do
     if "$@" >/dev/null 2>&1; then return 0; fi
+    check_children
     sleep 0.1
   done
   echo "Timed out waiting for $what; see $STATE_DIR/logs." >&2
   exit 1
 }
+
+# Every rules/<pack> runs as its own correlator with the consumer group deploy/topics.json declares for
+# it; a pack without one would exit 2 at start, so say so before starting anything.
+missing=()
+for pack in rules/*/; do
+  [ -d "$pack" ] || continue
+  analytic="$(basename "$pack")"
+  grep -Eq "\"analytic\"[[:space:]]*:[[:space:]]*\"$analytic\"" deploy/topics.json || missing+=("$analytic")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "vigil: rules/${missing[0]} has no consumer group in deploy/topics.json (add {\"name\": \"vigil.correlator.${missing[0]}\", \"service\": \"correlator\", \"analytic\": \"${missing[0]}\", \"topics\": [\"vigil.telemetry.macos.v1\"]} to consumerGroups)${missing[1]:+; also missing: ${missing[*]:1}}" >&2
+  exit 2
+fi
 
 echo "Starting Vigil (logs in $STATE_DIR/logs)"
 
@@ -122,14 +166,24 @@ cat <<INFO
 Vigil is running. The fleet simulator publishes telemetry ($SIM_EMIT-shaped; elastic goes through vigil-ingest) for $SIM_HOSTS Macs at $SIM_RATE events/s
 and injects a labelled scenario every $SIM_ATTACK_INTERVAL (ground truth: $STATE_DIR/ground-truth.ndjson).
   console (alerts, triage, process trees, rules, pipeline):  http://127.0.0.1:7420
-  inject a scenario now:  curl -X POST http://127.0.0.1:7400/scenarios/an0167   (see GET /scenarios)
+  inject a scenario now:  curl -X POST http://127.0.0.1:7400/scenarios/an0167-script-curl-to-tmp   (list: curl http://127.0.0.1:7400/scenarios)
   watch telemetry:        dotnet $(BIN Vigil.Cli vigil) telemetry tail --format summary
   health and metrics:     http://127.0.0.1:7400/health/ready (simulator), 7401-7404 (correlators), 7410 (baseline), 7412 (ingest), /metrics on each
   baseline profiles:      dotnet $(BIN Vigil.Cli vigil) baseline list --filter recent   (or: baseline show com.apple.curl)
-Following alerts as the correlators and the baseline raise them. Ctrl-C stops everything.
+Following alerts as the correlators and the baseline raise them. Ctrl-C stops everything; if any
+service exits on its own, this script says which and with what code, and stops the rest.
 
 INFO
 setsid dotnet "$(BIN Vigil.Cli vigil)" alerts tail --bootstrap "$BOOTSTRAP" &
 pids+=($!)
 names+=("alerts tail")
-wait "${pids[-1]}" || true
+logs+=("(terminal)")
+check_children
+while :; do
+  exited=""; code=0
+  wait -n -p exited "${pids[@]}" 2>/dev/null || code=$?
+  [ -n "$exited" ] || continue
+  for i in "${!pids[@]}"; do
+    if [ "${pids[$i]}" = "$exited" ]; then child_exited "$i" "$code"; fi
+  done
+done

@@ -69,7 +69,18 @@ public static class BaselineCommand
                 return null;
             }
 
-            var response = await client.ExplainAlertAsync(new ExplainAlertRequest { AlertId = args.Words[2] });
+            ExplainAlertResponse response;
+            try
+            {
+                response = await client.ExplainAlertAsync(new ExplainAlertRequest { AlertId = args.Words[2] });
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+            {
+                // The baseline knows only its own alerts; a correlator's alert carries its evidence itself.
+                throw new RpcException(new Status(StatusCode.NotFound,
+                    $"{e.Status.Detail} `vigil baseline explain` covers AN1227 (baseline) alerts only; a correlator's alert (AN0167, AN0425...) shows its evidence in `vigil alerts tail` and the console."));
+            }
+
             return args.Flag("json") ? Json.Format(response) : BaselineText.Explain(response);
         });
 
@@ -78,7 +89,14 @@ public static class BaselineCommand
         {
             var alert = args.Option("alert");
             var reason = args.Option("reason");
-            if (string.IsNullOrWhiteSpace(reason) || (alert is null ? args.Words.Count != 4 : args.Words.Count != 2 || alert.Length == 0))
+            if (string.IsNullOrWhiteSpace(reason))
+            {
+                // The reason is kept with the acceptance for whoever reviews it later, so it is never optional.
+                await Console.Error.WriteLineAsync("vigil baseline accept: --reason is required (why this protocol is normal for the image; it is kept with the acceptance).");
+                return null;
+            }
+
+            if (alert is null ? args.Words.Count != 4 : args.Words.Count != 2 || alert.Length == 0)
             {
                 return null;
             }

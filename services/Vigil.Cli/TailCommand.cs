@@ -17,9 +17,11 @@ public static class TailCommand
         "vigil telemetry tail [--bootstrap <host:port,...>] [--format events|ids|summary] [--group <consumer group>] [--Kafka:<setting>=<value> ...]";
 
     public const string AlertsUsage =
-        "vigil alerts tail [--bootstrap <host:port,...>] [--format events|ids|json|ecs] [--to-topic <topic>] [--group <consumer group>] [--Kafka:<setting>=<value> ...]";
+        "vigil alerts tail [--bootstrap <host:port,...>] [--format events|ids|json|ecs] [--to-topic <topic>] [--from-beginning] [--group <consumer group>] [--Kafka:<setting>=<value> ...]\n"
+        + "  Without --group every partition is read (new alerts, or all with --from-beginning) and nothing is committed, so any number of tails each print every alert once.\n"
+        + "  With --group the tail joins that consumer group: tails sharing a group split the partitions, and the group's committed offsets are resumed.";
 
-    private static readonly string[] KnownOptions = ["bootstrap", "format", "group", "to-topic"];
+    private static readonly string[] KnownOptions = ["bootstrap", "format", "group", "to-topic", "from-beginning"];
 
     public static Task<int> TelemetryAsync(CliArguments args) =>
         RunAsync(args, TelemetryUsage, [TailFormat.Events, TailFormat.Ids, TailFormat.Summary], (services, configuration, format) =>
@@ -46,7 +48,19 @@ public static class TailCommand
                 services.AddSingleton(new AlertTailPrinter(format, Console.Out));
             }
 
-            services.AddKafkaConsumer<Alert, AlertTailPrinter>("alerts-tail");
+            if (args.Option("group") is not null)
+            {
+                services.AddKafkaConsumer<Alert, AlertTailPrinter>("alerts-tail");
+                return;
+            }
+
+            services.AddHostedService(sp => new KafkaTopicFollower<Alert>(
+                sp.GetRequiredService<TopicManifest>().Topic(TopicRole.Alerts).Name,
+                args.Flag("from-beginning"),
+                sp.GetRequiredService<KafkaClientConfigFactory>(),
+                sp.GetRequiredService<IRecordDecoder<Alert>>(),
+                sp.GetRequiredService<AlertTailPrinter>(),
+                sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<KafkaTopicFollower<Alert>>>()));
         });
 
     private static async Task<int> RunAsync(

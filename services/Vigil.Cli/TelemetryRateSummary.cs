@@ -3,17 +3,32 @@ using Vigil.Contracts.Telemetry;
 
 namespace Vigil.Cli;
 
-/// <summary>Counts telemetry per category:action and distinct hosts, and renders one line every few seconds.</summary>
+/// <summary>
+/// Counts telemetry per category:action and distinct hosts, and renders one line every few seconds. The rate is the
+/// live rate: only records published during the window count, so a tail that starts behind (a group resuming, a
+/// backlog) shows what the fleet sends now and reports the backlog it drained separately.
+/// </summary>
 public sealed class TelemetryRateSummary
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+
+    // Producer and consumer clocks differ a little, and a record waits in the producer's linger before it is stamped.
+    private static readonly TimeSpan Slack = TimeSpan.FromSeconds(1);
     private readonly Dictionary<string, int> byKind = [];
     private readonly HashSet<string> hosts = [];
     private DateTimeOffset windowStart = DateTimeOffset.UtcNow;
     private long total;
+    private long backlog;
 
-    public void Add(TelemetryEvent e)
+    /// <summary>Counts one record; <paramref name="published"/> is its Kafka timestamp.</summary>
+    public void Add(TelemetryEvent e, DateTimeOffset published)
     {
+        if (published < windowStart - Slack)
+        {
+            backlog++;
+            return;
+        }
+
         var kind = $"{string.Join('/', e.Event?.Category ?? [])}:{e.Event?.Action}";
         byKind[kind] = byKind.GetValueOrDefault(kind) + 1;
         hosts.Add(e.Host?.Id ?? string.Empty);
@@ -24,7 +39,7 @@ public sealed class TelemetryRateSummary
     public string? Due(DateTimeOffset now)
     {
         var elapsed = now - windowStart;
-        if (elapsed < Interval || total == 0)
+        if (elapsed < Interval || (total == 0 && backlog == 0))
         {
             return null;
         }
@@ -37,9 +52,15 @@ public sealed class TelemetryRateSummary
             line.Append(' ').Append(kind).Append('=').Append(count);
         }
 
+        if (backlog > 0)
+        {
+            line.Append($" (and {backlog} older records caught up)");
+        }
+
         byKind.Clear();
         hosts.Clear();
         total = 0;
+        backlog = 0;
         windowStart = now;
         return line.ToString();
     }

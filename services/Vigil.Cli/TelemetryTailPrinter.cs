@@ -25,7 +25,7 @@ public sealed class TelemetryTailPrinter(TailFormat format, TextWriter output) :
                     await output.WriteLineAsync($"[p{record.Partition:D2}@{record.Offset}] {TelemetryLine.Describe(record.Value)}");
                     break;
                 case TailFormat.Summary:
-                    summary.Add(record.Value);
+                    summary.Add(record.Value, record.Timestamp);
                     break;
             }
         }

@@ -24,9 +24,14 @@ internal static class EcsFieldNaming
         var name => name,
     };
 
-    /// <summary>True for int64 fields that ECS defines as dates; they are written as ISO-8601 text.</summary>
+    /// <summary>
+    /// True for int64 fields that ECS defines as dates; they are written as ISO-8601 text. Vigil's own <c>*_time</c>
+    /// fields (an alert's first_event_time, detection_time...) are nanosecond times too, so JSON gives them as
+    /// ISO-8601 text like every other date rather than as integers no reader can take in.
+    /// </summary>
     public static bool IsDate(FieldDescriptor field) =>
-        field.FieldType == FieldType.Int64 && !field.IsRepeated && DateFieldNames.Contains(field.Name);
+        field.FieldType == FieldType.Int64 && !field.IsRepeated
+        && (DateFieldNames.Contains(field.Name) || field.Name.EndsWith("_time", StringComparison.Ordinal));
 
     /// <summary>Finds the field a key names, case-insensitively (so <c>Ext</c> and <c>ext</c> both work); null when unknown.</summary>
     public static FieldDescriptor? Find(MessageDescriptor message, string key) =>

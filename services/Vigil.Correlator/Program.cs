@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Vigil.Correlator;
 using Vigil.Detection;
 
@@ -12,5 +13,11 @@ catch (Exception e) when (e is RulePackException or InvalidOperationException)
     // A pack that cannot run, or a missing --analytic: say exactly why and exit non-zero.
     Console.Error.WriteLine($"vigil-correlator: {e.Message}");
     Console.Error.WriteLine($"Usage: {CorrelatorApp.Usage}");
+    return 2;
+}
+catch (OptionsValidationException e)
+{
+    // A setting that cannot work (a Redis user without a password...): one line naming every bad key, no stack trace.
+    Console.Error.WriteLine($"vigil-correlator: configuration error: {string.Join(" ", e.Failures)}");
     return 2;
 }

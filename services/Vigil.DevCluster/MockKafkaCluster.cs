@@ -6,7 +6,7 @@ namespace Vigil.DevCluster;
 
 /// <summary>
 /// A Kafka-protocol broker set running inside this process (librdkafka's mock cluster), listening on
-/// loopback. Limits (ENVIRONMENT.md): 5 MiB kept per partition, no transactional isolation, no admin
+/// loopback. Limits (README.md, "The embedded broker keeps little"): 5 MiB kept per partition, no transactional isolation, no admin
 /// topic operations: topics are created here, from the manifest.
 /// </summary>
 public sealed class MockKafkaCluster : IDisposable

@@ -10,7 +10,7 @@ namespace Vigil.Messaging.Kafka;
 /// <summary>Registers Vigil's Kafka transport: options, the manifest, the process producer, publishers and consume loops.</summary>
 public static class KafkaServiceCollectionExtensions
 {
-    /// <summary>Options from the "Kafka" section, the topic manifest, the producer, the dead-letter publisher and consumer readiness.</summary>
+    /// <summary>Options from the "Kafka" section, the topic manifest, the producer and the dead-letter publisher.</summary>
     public static IServiceCollection AddVigilKafka(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<KafkaOptions>(configuration.GetSection(KafkaOptions.Section));
@@ -18,12 +18,6 @@ public static class KafkaServiceCollectionExtensions
         services.TryAddSingleton(sp => TopicManifest.LoadDefault(sp.GetRequiredService<IOptions<KafkaOptions>>().Value.TopicManifest));
         services.TryAddSingleton<KafkaProducerHandle>();
         services.TryAddSingleton<DeadLetterPublisher>();
-        if (!services.Any(d => d.ServiceType == typeof(ConsumerLoopHealth)))
-        {
-            services.AddSingleton<ConsumerLoopHealth>();
-            services.AddHealthChecks().AddCheck<ConsumerLoopHealth>("kafka-consumers", tags: [HealthTags.Ready]);
-        }
-
         return services;
     }
 
@@ -55,6 +49,7 @@ public static class KafkaServiceCollectionExtensions
         where THandler : class, IRecordBatchHandler<T>
     {
         services.TryAddSingleton<THandler>();
+        AddConsumerReadiness(services);
         services.AddHostedService(sp =>
         {
             var manifest = sp.GetRequiredService<TopicManifest>();
@@ -73,5 +68,20 @@ public static class KafkaServiceCollectionExtensions
                 sp.GetRequiredService<ILogger<KafkaConsumeLoop<T>>>());
         });
         return services;
+    }
+
+    /// <summary>
+    /// Consumer readiness belongs to processes that consume: a producer-only process (the fleet simulator)
+    /// has no loop to report, and a check that waits for one would keep it not-ready forever.
+    /// </summary>
+    private static void AddConsumerReadiness(IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(ConsumerLoopHealth)))
+        {
+            return;
+        }
+
+        services.AddSingleton<ConsumerLoopHealth>();
+        services.AddHealthChecks().AddCheck<ConsumerLoopHealth>("kafka-consumers", tags: [HealthTags.Ready]);
     }
 }

@@ -86,6 +86,37 @@ public sealed class HostedConsumerTests : IAsyncLifetime
         workDir.Delete(recursive: true);
     }
 
+    [Fact]
+    public async Task AProducerOnlyServiceIsReadyWithoutAnyConsumeLoop()
+    {
+        await using var pipeline = new KafkaTestPipeline(broker, "producer-only");
+        await pipeline.CreateTopicsAsync();
+        var workDir = Directory.CreateTempSubdirectory("vigil-producer-only-");
+        var manifest = pipeline.WriteManifest(workDir.FullName);
+
+        var builder = WebApplication.CreateBuilder();
+        builder.AddServiceDefaults(
+        [
+            "--urls=http://127.0.0.1:0",
+            $"--Kafka:BootstrapServers={broker.BootstrapServers}",
+            $"--Kafka:TopicManifest={manifest}",
+        ]);
+        builder.Services.AddVigilKafka(builder.Configuration);
+        builder.Services.AddProtobufCodec<TelemetryEvent>(builder.Configuration, TopicRole.Telemetry);
+        builder.Services.AddTopicPublisher<TelemetryEvent>(TopicRole.Telemetry);
+        await using var app = builder.Build();
+        app.MapServiceDefaults();
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        using var http = new HttpClient { BaseAddress = new Uri(address) };
+
+        var ready = await http.GetAsync("/health/ready", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        await app.StopAsync(TestContext.Current.CancellationToken);
+        workDir.Delete(recursive: true);
+    }
+
     private static async Task<string> ReadinessAfterStop(WebApplication app)
     {
         var check = app.Services.GetRequiredService<ConsumerLoopHealth>();
