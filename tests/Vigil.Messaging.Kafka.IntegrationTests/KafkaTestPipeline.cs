@@ -15,7 +15,11 @@ namespace Vigil.Messaging.Kafka.IntegrationTests;
 internal sealed class KafkaTestPipeline : IAsyncDisposable
 {
     public const int Partitions = 6;
-    public const int TestSchemaId = 7;
+    /// <summary>
+    /// The telemetry contract's schema id without a registry: services' decoders accept only their contract's
+    /// configured id, so records written under any other id would be rejected as unknown-schema-id.
+    /// </summary>
+    public static readonly int TestSchemaId = SchemaRegistryServiceCollectionExtensions.DefaultFixedSchemaIds[TelemetryEvent.Descriptor.FullName];
 
     private readonly List<IAsyncDisposable> running = [];
 
