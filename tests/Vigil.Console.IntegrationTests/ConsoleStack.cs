@@ -153,12 +153,17 @@ public sealed class ConsoleStack : IAsyncLifetime
     }
 
     public Task PublishTelemetryAsync(params TelemetryEvent[] events) =>
-        new KafkaTopicPublisher<TelemetryEvent>(producer!, new ProtobufRecordCodec<TelemetryEvent>(1), Topics.Telemetry)
+        new KafkaTopicPublisher<TelemetryEvent>(producer!, new ProtobufRecordCodec<TelemetryEvent>(FixedSchemaId(TelemetryEvent.Descriptor)), Topics.Telemetry)
             .PublishBatchAsync(events.Select(e => KeyValuePair.Create(e.Host.Id, e)).ToList());
 
     public Task PublishAlertsAsync(IReadOnlyList<Alert> alerts) =>
-        new KafkaTopicPublisher<Alert>(producer!, new ProtobufRecordCodec<Alert>(1), Topics.Alerts)
+        new KafkaTopicPublisher<Alert>(producer!, new ProtobufRecordCodec<Alert>(FixedSchemaId(Alert.Descriptor)), Topics.Alerts)
             .PublishBatchAsync(alerts.Select(a => KeyValuePair.Create(a.Host.Id, a)).ToList());
+
+    // Frame records as Vigil's own producers do without a Schema Registry: each contract's fixed id, which is the
+    // only id the services' decoders accept on that topic (an alert framed with telemetry's id is skipped as unknown).
+    private static int FixedSchemaId(Google.Protobuf.Reflection.MessageDescriptor message) =>
+        SchemaRegistryServiceCollectionExtensions.DefaultFixedSchemaIds[message.FullName];
 
     /// <summary>Where a test's screenshots go: VIGIL_CONSOLE_SCREENSHOTS (docs/images when refreshing the docs), else a temporary folder.</summary>
     public static string ScreenshotPath(string name)
