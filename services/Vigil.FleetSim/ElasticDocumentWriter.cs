@@ -58,14 +58,23 @@ public static class ElasticDocumentWriter
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>The endpoint data stream an event of this category lands in (logs-endpoint.events.&lt;x&gt;-*).</summary>
-    private static string Dataset(TelemetryEvent e) => e.Event?.Category.FirstOrDefault() switch
+    /// <summary>
+    /// The endpoint data stream the event lands in (logs-endpoint.events.&lt;x&gt;-*): the one the simulated event
+    /// already names, since Elastic Defend files some kinds outside their category's stream (the macOS configuration
+    /// changes tcc_modify, od_group_add and gatekeeper_override go to endpoint.events.security), else its category's.
+    /// </summary>
+    private static string Dataset(TelemetryEvent e) =>
+        e.Event?.Dataset is { Length: > 0 } named && named.StartsWith("endpoint.events.", StringComparison.Ordinal)
+            ? named
+            : CategoryDataset(e.Event?.Category.FirstOrDefault());
+
+    private static string CategoryDataset(string? category) => category switch
     {
         "process" => "endpoint.events.process",
         "file" => "endpoint.events.file",
         "network" => "endpoint.events.network",
         "library" => "endpoint.events.library",
-        "authentication" or "session" => "endpoint.events.security",
+        "authentication" or "session" or "configuration" => "endpoint.events.security",
         _ => "endpoint.events.api",
     };
 

@@ -120,7 +120,11 @@ public sealed class ProtobufRecordCodecTests
     public void ReaderRejectsAPathThatNamesAnotherMessageOfTheSameFile()
     {
         var codec = new ProtobufRecordCodec<Alert>(1);
-        var value = Frame(1, new MessageIndexPath([1]), new Rule { Id = "an0167" });
+        // The path a Confluent writer of Rule would frame: its place among alert.proto's top-level messages, read from
+        // the file descriptor so adding messages to the file does not move the test onto another one.
+        var ruleIndex = Alert.Descriptor.File.MessageTypes.ToList().FindIndex(m => m.FullName == Rule.Descriptor.FullName);
+        Assert.True(ruleIndex > 0, "Rule is a top-level message of alert.proto other than Alert");
+        var value = Frame(1, new MessageIndexPath([ruleIndex]), new Rule { Id = "an0167" });
 
         var e = AssertRejected(codec, value, FrameRejectionReason.UnknownMessageIndex);
 
