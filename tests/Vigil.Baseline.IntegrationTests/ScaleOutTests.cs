@@ -101,6 +101,7 @@ public sealed class ScaleOutTests(RedisServer redis)
         using var connection = await ConnectionMultiplexer.ConnectAsync(stack.RedisEndpoint);
         var directory = new ProfileDirectory(connection, new BaselineKeys(new RedisKeys(stack.KeyPrefix)), new BaselineOptions());
         async Task<long> ObservationsAsync() => (await directory.FindAsync(FleetDataset.Agent))?.Profile.Observations ?? 0;
+        async Task<long> CurlObservationsAsync() => (await directory.FindAsync(FleetDataset.Curl))?.Profile.Observations ?? 0;
 
         await using (var crashing = ServiceProcess.Start(TestPaths.ServiceAssembly("Vigil.Baseline", "vigil-baseline"), arguments))
         {
@@ -111,7 +112,15 @@ public sealed class ScaleOutTests(RedisServer redis)
 
         var learnedBeforeCrash = await ObservationsAsync();
         await using var restarted = ServiceProcess.Start(TestPaths.ServiceAssembly("Vigil.Baseline", "vigil-baseline"), arguments);
-        await Eventually.TrueAsync(() => ObservationsAsync().GetAwaiter().GetResult() >= dataset.AgentObservations || restarted.HasExited, TimeSpan.FromSeconds(60), "the restarted process learned the rest");
+        // The first process may have handled every record before the kill, so the count alone can be complete at once;
+        // the restarted process must also own its partitions (its host is up, replaying, and shuts down in order on SIGTERM).
+        await Eventually.TrueAsync(
+            () => (ObservationsAsync().GetAwaiter().GetResult() >= dataset.AgentObservations
+                    && CurlObservationsAsync().GetAwaiter().GetResult() >= dataset.CurlObservations
+                    && restarted.Lines.Any(l => l.Contains(" assigned ", StringComparison.Ordinal)))
+                || restarted.HasExited,
+            TimeSpan.FromSeconds(60),
+            "the restarted process owns its partitions and learned the rest");
         Assert.False(restarted.HasExited, restarted.Stderr);
 
         // Stop the restarted process (it finishes and commits its batch first), then nothing may have been counted twice.
