@@ -80,7 +80,10 @@ public static class RulesCheckCommand
             var errors = loaded.Errors.Where(e => e.Location.Source == file).Select(e => e.ToString()).ToList();
             foreach (var rule in loaded.Rules.Where(r => r.SourceName == file))
             {
-                var query = Vigil.Eql.Syntax.EqlParser.Parse(rule.Query);
+                // KQL and Lucene rules are checked through the EQL condition they compile to, like every other consumer.
+                var query = rule.Dialect is { } dialect
+                    ? Vigil.Eql.Kql.KqlCompiler.Compile(rule.Query, dialect, Vigil.Eql.Documents.TelemetrySchemas.Protobuf).Syntax
+                    : Vigil.Eql.Syntax.EqlParser.Parse(rule.Query);
                 var perSource = RuleCoverage.Check(query, sources);
                 var canFire = perSource.Where(p => p.Value.Count == 0).Select(p => p.Key).ToList();
                 var warnings = new List<string>();

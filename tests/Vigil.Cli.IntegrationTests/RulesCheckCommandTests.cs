@@ -44,6 +44,23 @@ public sealed class RulesCheckCommandTests
     }
 
     [Fact]
+    public async Task KqlLuceneThresholdAndNewTermsRulesAreCheckedLikeEqlRules()
+    {
+        // The rule-type timelines the backtest tests run: every non-EQL type and language Vigil streams.
+        var folder = Path.Combine(TestPaths.RepoRoot, "tests", "Vigil.Detection.UnitTests", "files", "rule_types");
+
+        var run = await VigilCommand.VigilAsync("rules", "check", folder);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.DoesNotContain("Unhandled", run.Stderr, StringComparison.Ordinal);
+        var checkedRules = run.Stdout.Where(line => line.StartsWith("ok   ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(Directory.GetFiles(folder, "*.toml", SearchOption.AllDirectories).Length, checkedRules.Count);
+        Assert.Contains(checkedRules, line => line.Contains("(query;", StringComparison.Ordinal));
+        Assert.Contains(checkedRules, line => line.Contains("(threshold;", StringComparison.Ordinal));
+        Assert.Contains(checkedRules, line => line.Contains("(new_terms;", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ARuleThatCompilesButNoConfiguredSourceCanFeedIsAWarningNamingWhatIsMissing()
     {
         var folder = Fixture("rules_that_never_fire");
