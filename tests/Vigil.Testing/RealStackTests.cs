@@ -1,6 +1,4 @@
-using Vigil.Testing;
-
-namespace Vigil.Correlator.IntegrationTests;
+namespace Vigil.Testing;
 
 /// <summary>Tests that each need their own embedded broker and redis-server, started before and stopped after the class.</summary>
 public abstract class RealStackTests : IAsyncLifetime
