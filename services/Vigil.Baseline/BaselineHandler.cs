@@ -80,7 +80,7 @@ public sealed class BaselineHandler(
         // Published before learning: a crash in between replays the batch, which re-derives the same alert ids; the
         // outbox drops those a previous owner already published (recovered at assignment from the checkpoints).
         var candidates = evaluation.Detections.Select(d => d.Alert).ToList();
-        var published = await outbox.PublishOnceAsync(candidates, null, cancellationToken).ConfigureAwait(false);
+        var published = await outbox.PublishOnceAsync(candidates, cancellationToken).ConfigureAwait(false);
         BaselineMetrics.AlertsRecovered.Inc(candidates.Count - published.Count);
         foreach (var alert in published)
         {

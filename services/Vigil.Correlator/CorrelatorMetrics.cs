@@ -29,10 +29,13 @@ internal static class CorrelatorMetrics
         "vigil_alerts_dropped_total", "Matches not published: why=duplicate (a replayed alert id) or why=suppressed (inside the rule's alert suppression window).", "analytic", "rule", "why");
 
     public static readonly Counter RedisRoundTrips = Metrics.CreateCounter(
-        "vigil_correlator_redis_round_trips_total", "Pipelined Redis round trips (a batch costs at most three).", "analytic");
+        "vigil_correlator_redis_round_trips_total", "Pipelined Redis round trips (a batch of hot hosts without alerts costs one: the write).", "analytic");
 
     public static readonly Counter StateEvictions = Metrics.CreateCounter(
         "vigil_correlator_state_evictions_total", "Threshold groups or new-terms combinations dropped to keep a rule's state within its cap.", "analytic", "rule");
+
+    public static readonly Gauge LiveStates = Metrics.CreateGauge(
+        "vigil_correlator_live_states", "(rule, host) states of owned partitions kept in memory (written through to Redis).", "analytic");
 
     public static readonly Gauge HeldHosts = Metrics.CreateGauge(
         "vigil_correlator_hosts_with_held_events", "Hosts whose newest events wait for the lateness window before matching.", "analytic");

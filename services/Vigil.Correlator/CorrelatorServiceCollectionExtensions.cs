@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using Vigil.Contracts.Alerts;
 using Vigil.Contracts.Telemetry;
@@ -41,20 +42,29 @@ public static class CorrelatorServiceCollectionExtensions
         services.AddProtobufCodec<Alert>(builder.Configuration, TopicRole.Alerts);
         services.AddTopicPublisher<Alert>(TopicRole.Alerts);
         services.AddTopicReader<Alert>();
-        services.AddSingleton(sp => new PublishedAlertLog(
-            sp.GetRequiredService<ITopicReader<Alert>>(), sp.GetRequiredService<TopicManifest>(), AlertProducer(options)));
         services.AddSingleton(_ => AnalyticPack.Load(options.Analytic, options.RulesPath ?? AnalyticPack.DefaultDirectory(options.Analytic), options.Lateness));
-        services.AddSingleton(sp => new CorrelationStore(
-            sp.GetRequiredService<IConnectionMultiplexer>(),
-            sp.GetRequiredService<RedisKeys>(),
-            options,
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CorrelationStore>>()));
+
+        // The route: router → owned states (memory, written through to Redis) → engine → outbox → commit.
+        services.AddSingleton(sp => new CorrelatorKeys(sp.GetRequiredService<RedisKeys>(), options.Analytic));
+        services.AddSingleton<ICorrelationStateStore>(sp => new CorrelationStateStore(
+            sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<CorrelatorKeys>(), options));
+        services.AddSingleton(sp => new OwnedStates(
+            sp.GetRequiredService<ICorrelationStateStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OwnedStates>>()));
+        services.AddSingleton(sp => new EventRouter(sp.GetRequiredService<AnalyticPack>(), sp.GetRequiredService<ILogger<EventRouter>>()));
+        services.AddSingleton(sp => new CorrelationEngine(
+            sp.GetRequiredService<AnalyticPack>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CorrelationEngine>>()));
+        services.AddSingleton(sp => new SignalBudgetStore(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisKeys>(), options));
+        services.AddSingleton(sp => new RedisAlertMemory(
+            sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<CorrelatorKeys>(), sp.GetRequiredService<SignalBudgetStore>(), options));
+        services.AddSingleton(sp => new AlertOutbox(
+            sp.GetRequiredService<ITopicPublisher<Alert>>(),
+            new PublishedAlertLog(sp.GetRequiredService<ITopicReader<Alert>>(), sp.GetRequiredService<TopicManifest>(), AlertProducer(options)),
+            sp.GetRequiredService<RedisAlertMemory>()));
         services.AddSingleton(sp => new AggregationStore(
             sp.GetRequiredService<IConnectionMultiplexer>(),
             sp.GetRequiredService<RedisKeys>(),
             options,
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<AggregationStore>>()));
-        services.AddSingleton(sp => new SignalBudgetStore(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisKeys>(), options));
+            sp.GetRequiredService<ILogger<AggregationStore>>()));
         services.AddSingleton(sp => new AlertFactory(sp.GetRequiredService<TimeProvider>(), AlertProducer(options)));
         services.AddKafkaConsumer<TelemetryEvent, CorrelationHandler>("correlator", options.Analytic);
         services.AddHostedService<QuietHostRelease>();

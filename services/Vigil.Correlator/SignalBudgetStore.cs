@@ -12,8 +12,8 @@ namespace Vigil.Correlator;
 /// </summary>
 public sealed class SignalBudgetStore(IConnectionMultiplexer redis, RedisKeys keys, CorrelatorOptions options)
 {
-    /// <summary>The candidates the budget allows, in order; the rest are counted as dropped ("max-signals").</summary>
-    public async Task<List<PendingAlert>> TakeAsync(List<PendingAlert> candidates)
+    /// <summary>The candidates the budget allows, in order (the outbox counts the rest as dropped, why=max-signals).</summary>
+    public async Task<IReadOnlyList<PendingAlert>> TakeAsync(IReadOnlyList<PendingAlert> candidates)
     {
         if (!candidates.Any(c => c.Rule.Rule.Schedule.MaxSignals is not null))
         {
@@ -40,10 +40,6 @@ public sealed class SignalBudgetStore(IConnectionMultiplexer redis, RedisKeys ke
             var before = spent.Result - items.Count;
             var room = (int)Math.Clamp(rule.Rule.Schedule.MaxSignals!.Value - before, 0, items.Count);
             allowed.UnionWith(items.Take(room));
-            if (items.Count > room)
-            {
-                CorrelatorMetrics.AlertsDropped.WithLabels(options.Analytic, rule.RuleId, "max-signals").Inc(items.Count - room);
-            }
         }
 
         return candidates.Where(allowed.Contains).ToList();

@@ -1,50 +1,86 @@
 namespace Vigil.Detection;
 
 /// <summary>
-/// The backtest's in-memory counterpart of the correlator's Redis keys for repeats: alert ids already reported, and
-/// alert suppression windows per rule and group_by values. Windows run on event time: the first alert of a group
-/// opens a window of the rule's suppression duration from its last evidence event, and every later alert of the
-/// group whose last evidence event falls inside it is suppressed and counted on the first (Elastic's
+/// The backtest's in-memory <see cref="IAlertMemory"/>, the counterpart of the correlator's Redis keys: alert ids already
+/// reported, alert suppression windows per rule and group_by values, and max_signals budgets. Windows run on event time:
+/// the first alert of a group opens a window of the rule's suppression duration from its last evidence event, and every
+/// later alert of the group whose last evidence event falls inside it is suppressed and counted on the first (Elastic's
 /// kibana.alert.suppression.docs_count); the window is not extended by what it suppresses. The correlator runs the
 /// same window on the wall clock from publication, which on a live stream is event time plus the lateness.
+/// Every call completes synchronously.
 /// </summary>
-public sealed class AlertRepeats
+public sealed class AlertRepeats : IAlertMemory
 {
     private readonly HashSet<string> _published = new(StringComparer.Ordinal);
     private readonly Dictionary<(string RuleId, string Group), (long Until, string AlertId)> _windows = [];
     private readonly Dictionary<string, long> _suppressedCounts = new(StringComparer.Ordinal);
+    private readonly SignalBudget _budget = new();
 
     /// <summary>How many alerts each reported alert suppressed, by its id (absent when none).</summary>
     public IReadOnlyDictionary<string, long> SuppressedCounts => _suppressedCounts;
 
-    /// <summary>Why <paramref name="candidate"/> must not be reported ("duplicate" or "suppressed"), or null when it is new.</summary>
-    public string? WhyRepeat(PendingAlert candidate)
+    public ValueTask<IReadOnlyDictionary<string, AlertDrop>> FindRepeatsAsync(IReadOnlyList<PendingAlert> candidates)
     {
-        ArgumentNullException.ThrowIfNull(candidate);
-        if (_published.Contains(candidate.Alert.Id))
+        ArgumentNullException.ThrowIfNull(candidates);
+        var repeats = new Dictionary<string, AlertDrop>(StringComparer.Ordinal);
+        foreach (var candidate in candidates)
         {
-            return "duplicate";
+            if (_published.Contains(candidate.Alert.Id))
+            {
+                repeats[candidate.Alert.Id] = AlertDrop.Duplicate;
+            }
+            else if (candidate.SuppressionScope is { } scope
+                && _windows.TryGetValue(scope, out var window)
+                && candidate.Alert.LastEventTime < window.Until)
+            {
+                repeats[candidate.Alert.Id] = AlertDrop.Suppressed;
+            }
         }
 
-        if (candidate.SuppressionScope is { } scope
-            && _windows.TryGetValue(scope, out var window)
-            && candidate.Alert.LastEventTime < window.Until)
-        {
-            _suppressedCounts[window.AlertId] = _suppressedCounts.GetValueOrDefault(window.AlertId) + 1;
-            return "suppressed";
-        }
-
-        return null;
+        return ValueTask.FromResult<IReadOnlyDictionary<string, AlertDrop>>(repeats);
     }
 
-    /// <summary>Remembers a reported alert: its id, and the suppression window it opens when the rule has one.</summary>
-    public void Remember(PendingAlert published)
+    public bool Covers(PendingAlert opener, PendingAlert later)
+    {
+        ArgumentNullException.ThrowIfNull(opener);
+        ArgumentNullException.ThrowIfNull(later);
+        return later.Alert.LastEventTime < WindowEnd(opener);
+    }
+
+    public ValueTask<IReadOnlyList<PendingAlert>> TakeBudgetAsync(IReadOnlyList<PendingAlert> fresh)
+    {
+        ArgumentNullException.ThrowIfNull(fresh);
+        return ValueTask.FromResult<IReadOnlyList<PendingAlert>>(fresh.Where(_budget.TryTake).ToList());
+    }
+
+    public ValueTask RememberAsync(
+        IReadOnlyList<PendingAlert> published,
+        IReadOnlyList<PendingAlert> suppressed,
+        IReadOnlyCollection<int> partitions,
+        IReadOnlyDictionary<int, long> checkpoint)
     {
         ArgumentNullException.ThrowIfNull(published);
-        _published.Add(published.Alert.Id);
-        if (published.SuppressionScope is { } scope)
+        ArgumentNullException.ThrowIfNull(suppressed);
+        foreach (var alert in published)
         {
-            _windows[scope] = (published.Alert.LastEventTime + (published.Rule.Suppression!.Window.Ticks * 100), published.Alert.Id);
+            _published.Add(alert.Alert.Id);
+            if (alert.SuppressionScope is { } scope)
+            {
+                _windows[scope] = (WindowEnd(alert), alert.Alert.Id);
+            }
         }
+
+        foreach (var alert in suppressed)
+        {
+            // Counted on the window that covers it; a window whose opener was refused by max_signals never opened.
+            if (alert.SuppressionScope is { } scope && _windows.TryGetValue(scope, out var window))
+            {
+                _suppressedCounts[window.AlertId] = _suppressedCounts.GetValueOrDefault(window.AlertId) + 1;
+            }
+        }
+
+        return ValueTask.CompletedTask;
     }
+
+    private static long WindowEnd(PendingAlert alert) => alert.Alert.LastEventTime + (alert.Rule.Suppression!.Window.Ticks * 100);
 }

@@ -8,15 +8,16 @@ namespace Vigil.Detection;
 /// Runs compiled rules over recorded telemetry in memory with the correlator's code path minus Redis: the same
 /// gate in front of each rule (<see cref="CompiledRule.Admit"/>: relevance, then exceptions), one
 /// <see cref="InMemorySequenceRunner{TEvent}"/> per rule (host states as the correlator keeps them per rule and host),
-/// <see cref="MatchTriage"/> for alerts, and <see cref="AlertRepeats"/> for duplicates and alert suppression. Feed
-/// events in arrival order, then call <see cref="Finish"/>.
+/// <see cref="MatchTriage"/> for alerts, and the services' <see cref="AlertOutbox"/> over an in-memory
+/// <see cref="AlertRepeats"/> for duplicates, alert suppression and max_signals. Feed events in arrival order, then call
+/// <see cref="Finish"/>.
 /// </summary>
 public sealed class Backtest
 {
     private readonly (CompiledRule Rule, InMemorySequenceRunner<TelemetryEvent> Runner)[] _rules;
     private readonly MatchTriage _triage;
     private readonly AlertRepeats _repeats = new();
-    private readonly SignalBudget _budget = new();
+    private readonly AlertOutbox _outbox;
     private readonly Dictionary<CompiledRule, AggregationRunner> _aggregations;
 
     public Backtest(IReadOnlyList<CompiledRule> rules, AlertFactory alerts)
@@ -24,6 +25,7 @@ public sealed class Backtest
         ArgumentNullException.ThrowIfNull(rules);
         _rules = rules.Select(r => (r, new InMemorySequenceRunner<TelemetryEvent>(r.Engine))).ToArray();
         _triage = new MatchTriage(alerts);
+        _outbox = new AlertOutbox(new ReportedAlerts(), log: null, _repeats);
         var aggregationAlerts = new AggregationAlerts(_triage);
         _aggregations = rules.Where(r => r.IsAggregation).ToDictionary(r => r, r => new AggregationRunner(r, aggregationAlerts));
     }
@@ -41,7 +43,7 @@ public sealed class Backtest
     {
         ArgumentNullException.ThrowIfNull(e);
         Counts.Events++;
-        List<Alert>? alerts = null;
+        List<PendingAlert>? candidates = null;
         foreach (var (rule, runner) in _rules)
         {
             var input = rule.Admit(e, out var exception);
@@ -61,7 +63,7 @@ public sealed class Backtest
                 foreach (var candidate in aggregation.Process(e))
                 {
                     Counts.Matches++;
-                    Decide(candidate, ref alerts);
+                    (candidates ??= []).Add(candidate);
                 }
 
                 continue;
@@ -70,53 +72,60 @@ public sealed class Backtest
             var late = runner.LateEvents;
             var matches = runner.Process(e);
             Counts.LateEvents += runner.LateEvents - late;
-            Report(rule, matches, ref alerts);
+            Judge(rule, matches, ref candidates);
         }
 
-        return alerts ?? (IReadOnlyList<Alert>)[];
+        return Publish(candidates);
     }
 
     /// <summary>End of input: releases every event still held back for lateness and returns the alerts that completes.</summary>
     public IReadOnlyList<Alert> Finish()
     {
-        List<Alert>? alerts = null;
+        List<PendingAlert>? candidates = null;
         foreach (var (rule, runner) in _rules)
         {
-            Report(rule, runner.Flush(), ref alerts);
+            Judge(rule, runner.Flush(), ref candidates);
         }
 
-        return alerts ?? (IReadOnlyList<Alert>)[];
+        return Publish(candidates);
     }
 
-    private void Report(CompiledRule rule, IReadOnlyList<SequenceMatch<TelemetryEvent>> matches, ref List<Alert>? alerts)
+    private void Judge(CompiledRule rule, IReadOnlyList<SequenceMatch<TelemetryEvent>> matches, ref List<PendingAlert>? candidates)
     {
         foreach (var match in matches)
         {
             Counts.Matches++;
-            Decide(_triage.Judge(rule, match), ref alerts);
+            (candidates ??= []).Add(_triage.Judge(rule, match));
         }
     }
 
-    private void Decide(PendingAlert candidate, ref List<Alert>? alerts)
+    private IReadOnlyList<Alert> Publish(List<PendingAlert>? candidates)
     {
-        switch (_repeats.WhyRepeat(candidate))
+        if (candidates is null)
         {
-            case "duplicate":
-                Counts.Repeats++;
-                return;
-            case "suppressed":
-                Counts.Suppressed++;
-                return;
+            return [];
         }
 
-        if (!_budget.TryTake(candidate))
+        var pass = _outbox.PublishOnceAsync(candidates, [], CancellationToken.None);
+        // The in-memory memory and topic complete synchronously, so the pass has already finished here.
+        var result = pass.IsCompleted ? pass.Result : throw new InvalidOperationException("The backtest's outbox pass did not complete synchronously.");
+        foreach (var (_, why) in result.Dropped)
         {
-            Counts.OverMaxSignals++;
-            return;
+            switch (why)
+            {
+                case AlertDrop.Duplicate:
+                    Counts.Repeats++;
+                    break;
+                case AlertDrop.Suppressed:
+                    Counts.Suppressed++;
+                    break;
+                default:
+                    Counts.OverMaxSignals++;
+                    break;
+            }
         }
 
-        _repeats.Remember(candidate);
-        Counts.Alerts++;
-        (alerts ??= []).Add(candidate.Alert);
+        Counts.Alerts += result.Published.Count;
+        return result.Published;
     }
 }

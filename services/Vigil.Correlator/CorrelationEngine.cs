@@ -1,0 +1,177 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Vigil.Contracts.Telemetry;
+using Vigil.Detection;
+using Vigil.Eql.Sequences;
+using Vigil.Messaging;
+
+namespace Vigil.Correlator;
+
+/// <summary>
+/// The matching step of the route, with no I/O: runs each state's queued events through its rule's sequence engine
+/// (or moves a quiet state's watermark), collects matches and changed states, tracks which states hold back events,
+/// and seals the changes into the bytes to store. Counts, per rule, what the engines reject (maxspan, until,
+/// overwrite, state_limit, missing_event) in vigil_correlator_rejected_partials_total and events that came too late.
+/// </summary>
+public sealed class CorrelationEngine
+{
+    // State outlives its window by this much, so a slow batch never finds it expired mid-sequence.
+    public static readonly TimeSpan ProcessingSlack = TimeSpan.FromMinutes(1);
+
+    private readonly TimeProvider clock;
+    private readonly ILogger logger;
+    private readonly StateLimitLog stateLimitLog = new();
+    private readonly Dictionary<CompiledRule, RuleCounters> counters;
+
+    public CorrelationEngine(AnalyticPack pack, TimeProvider clock, ILogger<CorrelationEngine>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(pack);
+        this.clock = clock;
+        this.logger = logger ?? NullLogger<CorrelationEngine>.Instance;
+        counters = pack.Rules.ToDictionary(r => r, r => new RuleCounters(pack.Analytic, r.RuleId), ReferenceEqualityComparer.Instance as IEqualityComparer<CompiledRule>);
+    }
+
+    /// <summary>States whose newest events wait for the lateness window.</summary>
+    internal HeldHosts Held { get; } = new();
+
+    /// <summary>Runs the batch's queued events through their loaded <paramref name="states"/>.</summary>
+    public void Advance(CorrelationBatch batch, IReadOnlyDictionary<StateKey, HostState<TelemetryEvent>> states)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(states);
+        var now = clock.GetUtcNow();
+        foreach (var (key, work) in batch.Work)
+        {
+            var state = states[key];
+            foreach (var e in work.Events)
+            {
+                Collect(batch, key, state, key.Rule.Engine.Process(state, e));
+            }
+
+            // A match awaiting a trailing missing-event window holds the host like a buffered event does.
+            if (Held.Update(key, work.Partition, state.BufferedEventCount + state.AwaitingMatchCount, now) is { } change)
+            {
+                batch.HeldChanges.Add(change);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Releases states taken out of <see cref="Held"/> (quiet for the lateness window, or of revoked partitions): every
+    /// event they hold may match now. States still awaiting a missing-event window go back to <see cref="Held"/>.
+    /// </summary>
+    internal void Release(CorrelationBatch batch, IReadOnlyList<HeldState> taken, IReadOnlyDictionary<StateKey, HostState<TelemetryEvent>> states)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var now = clock.GetUtcNow();
+        foreach (var entry in taken)
+        {
+            var key = entry.Key;
+            var state = states[key];
+            batch.Partitions.Add(entry.Partition.Partition);
+            if (state.LatestTimestamp is { } latest)
+            {
+                // The host stayed quiet for the whole lateness window. The clock minus the lateness also ends trailing
+                // missing-event windows that closed since the host's last event.
+                var clockWatermark = (now - key.Rule.Engine.Options.Lateness).ToUnixTimeMilliseconds() * 1_000_000;
+                Collect(batch, key, state, key.Rule.Engine.AdvanceWatermark(state, Math.Max(latest + 1, clockWatermark)));
+            }
+
+            if (state.AwaitingMatchCount > 0)
+            {
+                // Still waiting for a missing-event window to close: keep the host held so a later scan reports it.
+                Held.Restore([entry with { LastEvent = now }]);
+            }
+            else
+            {
+                batch.HeldChanges.Add(new HeldChange(entry.Partition.Partition, key, false));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The bytes of every changed state (null for one now empty, to delete), each within its rule's byte limit: what
+    /// must be evicted to fit is counted as state_limit.
+    /// </summary>
+    public List<StateWrite> Seal(CorrelationBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var writes = new List<StateWrite>(batch.Changed.Count);
+        foreach (var (key, state) in batch.Changed)
+        {
+            var retention = key.Rule.Engine.StateRetention + ProcessingSlack;
+            if (key.Rule.Engine.ExpiresAt(state) is null)
+            {
+                writes.Add(new StateWrite(key, null, retention));
+                continue;
+            }
+
+            var bytes = StateFormat.Write(key.Rule, state, out var evicted);
+            if (evicted > 0)
+            {
+                counters[key.Rule].StateLimit.Inc(evicted);
+                if (stateLimitLog.ShouldLog(key.RuleId, state.HostId, clock.GetUtcNow()))
+                {
+                    logger.LogWarning(
+                        "Rule {Rule} on host {Host}: state over {Limit} bytes, evicted {Evicted} oldest partial sequence(s) (logged once per host per {Window})",
+                        key.RuleId, state.HostId, key.Rule.States.MaxStateBytes, evicted, StateLimitLog.Window);
+                }
+            }
+
+            writes.Add(new StateWrite(key, bytes, retention));
+        }
+
+        return writes;
+    }
+
+    private void Collect(CorrelationBatch batch, StateKey key, HostState<TelemetryEvent> state, MatchResult<TelemetryEvent> result)
+    {
+        if (result.StateChanged)
+        {
+            batch.Changed[key] = state;
+        }
+
+        var rule = counters[key.Rule];
+        if (result.LateEvents > 0)
+        {
+            rule.Late.Inc(result.LateEvents);
+        }
+
+        var rejections = result.Rejections;
+        if (rejections.Total > 0)
+        {
+            rule.MaxSpan.Inc(rejections.MaxSpan);
+            rule.Until.Inc(rejections.Until);
+            rule.Overwrite.Inc(rejections.Overwritten);
+            rule.StateLimit.Inc(rejections.StateLimit);
+            rule.MissingEvent.Inc(rejections.MissingEvent);
+            if (rejections.StateLimit > 0 && stateLimitLog.ShouldLog(key.RuleId, state.HostId, clock.GetUtcNow()))
+            {
+                logger.LogWarning(
+                    "Rule {Rule} on host {Host} hit its state limit: evicted {Evicted} pending partial sequence(s), oldest first (logged once per host per {Window})",
+                    key.RuleId, state.HostId, rejections.StateLimit, StateLimitLog.Window);
+            }
+        }
+
+        foreach (var match in result.Matches)
+        {
+            batch.Matches.Add((key.Rule, match));
+        }
+    }
+
+    /// <summary>A rule's counters, resolved once so counting allocates nothing per event.</summary>
+    private sealed class RuleCounters(string analytic, string rule)
+    {
+        public Prometheus.Counter.Child Late { get; } = CorrelatorMetrics.LateEvents.WithLabels(analytic, rule);
+
+        public Prometheus.Counter.Child MaxSpan { get; } = CorrelatorMetrics.Rejected.WithLabels(analytic, rule, "maxspan");
+
+        public Prometheus.Counter.Child Until { get; } = CorrelatorMetrics.Rejected.WithLabels(analytic, rule, "until");
+
+        public Prometheus.Counter.Child Overwrite { get; } = CorrelatorMetrics.Rejected.WithLabels(analytic, rule, "overwrite");
+
+        public Prometheus.Counter.Child StateLimit { get; } = CorrelatorMetrics.Rejected.WithLabels(analytic, rule, "state_limit");
+
+        public Prometheus.Counter.Child MissingEvent { get; } = CorrelatorMetrics.Rejected.WithLabels(analytic, rule, "missing_event");
+    }
+}

@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Vigil.Contracts.Telemetry;
+using Vigil.Detection;
+using Vigil.Messaging;
+
+namespace Vigil.Correlator;
+
+/// <summary>
+/// First step of the route, with no I/O: sends each consumed record to the rules that can use it. Events no rule can
+/// use, and events a rule's exceptions remove, go nowhere; single-event rules match on the spot (no state needed);
+/// sequence rules get the event queued under its (rule, host) <see cref="StateKey"/>; threshold and new_terms rules
+/// get it as aggregation work.
+/// </summary>
+public sealed class EventRouter
+{
+    private readonly IReadOnlyList<CompiledRule> rules;
+    private readonly ILogger logger;
+
+    // Resolved once: a labelled child looked up per relevant event would allocate on the hot path.
+    private readonly Prometheus.Counter.Child[] relevantEvents;
+    private readonly Prometheus.Counter.Child[] exceptedEvents;
+
+    public EventRouter(AnalyticPack pack, ILogger<EventRouter>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(pack);
+        rules = pack.Rules;
+        this.logger = logger ?? NullLogger<EventRouter>.Instance;
+        relevantEvents = rules.Select(r => CorrelatorMetrics.RelevantEvents.WithLabels(pack.Analytic, r.RuleId)).ToArray();
+        exceptedEvents = rules.Select(r => CorrelatorMetrics.ExceptedEvents.WithLabels(pack.Analytic, r.RuleId)).ToArray();
+    }
+
+    public CorrelationBatch Route(IReadOnlyList<ConsumedRecord<TelemetryEvent>> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var batch = new CorrelationBatch();
+        foreach (var record in records)
+        {
+            batch.Partitions.Add(record.Partition);
+            for (var r = 0; r < rules.Count; r++)
+            {
+                var rule = rules[r];
+                var input = rule.Admit(record.Value, out var exception);
+                if (input == RuleInput.Irrelevant)
+                {
+                    continue;
+                }
+
+                relevantEvents[r].Inc();
+                if (input == RuleInput.Excepted)
+                {
+                    // Removed before the engine, as Elastic filters the events a rule searches: no state is touched.
+                    exceptedEvents[r].Inc();
+                    logger.LogDebug("Exception '{Exception}' removes event {Event} from {Rule}", exception!.Name, record.Value.Event?.Id, rule.RuleId);
+                    continue;
+                }
+
+                if (rule.IsAggregation)
+                {
+                    batch.Aggregations.Add(new AggregationWork(rule, record.Value));
+                    continue;
+                }
+
+                var host = rule.Engine.HostOf(record.Value);
+                if (rule.IsStateful)
+                {
+                    var key = new StateKey(rule, host);
+                    if (!batch.Work.TryGetValue(key, out var work))
+                    {
+                        batch.Work[key] = work = new StateWork(record.TopicPartition);
+                    }
+
+                    work.Add(record.Value, record.TopicPartition);
+                }
+                else
+                {
+                    // Single-event rules need no state: they match without a Redis read.
+                    foreach (var match in rule.Engine.Process(rule.Engine.CreateState(host), record.Value).Matches)
+                    {
+                        batch.Matches.Add((rule, match));
+                    }
+                }
+            }
+        }
+
+        return batch;
+    }
+}

@@ -1,0 +1,142 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Vigil.Contracts.Telemetry;
+using Vigil.Eql.Sequences;
+
+namespace Vigil.Correlator;
+
+/// <summary>
+/// The (rule, host) states of the partitions this correlator owns, kept in memory and written through to the
+/// <see cref="ICorrelationStateStore"/>. A consumer group gives each partition to one member, and a host's events all
+/// land on one partition, so while a partition is owned no one else writes its states: the memory copy is the store's
+/// copy, and a hot host costs no read. The store stays the source of truth: a partition's states are dropped from
+/// memory when it is revoked or lost, and read again from the store the first time they are needed after it is
+/// assigned. A batch that fails after the engine changed its states forgets them, so its retry reads the store.
+/// Only touched under the handler's lock.
+/// </summary>
+public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock, ILogger<OwnedStates>? logger = null)
+{
+    private readonly ILogger log = logger ?? NullLogger<OwnedStates>.Instance;
+    private readonly Dictionary<StateKey, Entry> live = [];
+
+    /// <summary>States held in memory.</summary>
+    public int Count => live.Count;
+
+    /// <summary>How many keys were read from the store (misses) since start.</summary>
+    public long StoreReads { get; private set; }
+
+    /// <summary>
+    /// The states of <paramref name="wanted"/> (with the partition of each): from memory where held, the rest from the
+    /// store in one round trip; absent, expired or unreadable ones start empty.
+    /// </summary>
+    public async Task<Dictionary<StateKey, HostState<TelemetryEvent>>> LoadAsync(IReadOnlyCollection<(StateKey Key, int Partition)> wanted)
+    {
+        ArgumentNullException.ThrowIfNull(wanted);
+        var now = clock.GetUtcNow();
+        var states = new Dictionary<StateKey, HostState<TelemetryEvent>>(wanted.Count);
+        List<(StateKey Key, int Partition)>? misses = null;
+        foreach (var (key, partition) in wanted)
+        {
+            if (live.TryGetValue(key, out var entry) && entry.ExpiresAt > now)
+            {
+                states[key] = entry.State;
+            }
+            else
+            {
+                (misses ??= []).Add((key, partition));
+            }
+        }
+
+        if (misses is null)
+        {
+            return states;
+        }
+
+        var stored = await store.ReadAsync(misses.Select(m => m.Key).ToList()).ConfigureAwait(false);
+        StoreReads += misses.Count;
+        for (var i = 0; i < misses.Count; i++)
+        {
+            var (key, partition) = misses[i];
+            var state = stored[i] is { } bytes ? Read(key, bytes) : key.Rule.Engine.CreateState(key.HostId);
+            states[key] = state;
+            live[key] = new Entry(state, partition, now + Retention(key));
+        }
+
+        return states;
+    }
+
+    /// <summary>
+    /// Writes the changed states and held-set changes through to the store in one round trip; the memory copies are
+    /// already the changed objects, so they only get their new expiry.
+    /// </summary>
+    public async Task CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyCollection<HeldChange> held)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        await store.WriteAsync(writes, held).ConfigureAwait(false);
+        var now = clock.GetUtcNow();
+        foreach (var write in writes)
+        {
+            if (live.TryGetValue(write.Key, out var entry))
+            {
+                // An emptied state stays in memory as known-empty, so the host's next event needs no read either.
+                live[write.Key] = entry with { ExpiresAt = now + write.Expiry };
+            }
+        }
+    }
+
+    /// <summary>Forgets states a failed batch may have changed without storing them: the retry reads them from the store.</summary>
+    public void Forget(IEnumerable<StateKey> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        foreach (var key in keys)
+        {
+            live.Remove(key);
+        }
+    }
+
+    /// <summary>Drops the states of <paramref name="partitions"/> (revoked, lost, or newly assigned after someone else owned them).</summary>
+    public void Drop(IReadOnlyCollection<int> partitions)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        if (partitions.Count == 0 || live.Count == 0)
+        {
+            return;
+        }
+
+        var set = partitions as IReadOnlySet<int> ?? partitions.ToHashSet();
+        foreach (var key in live.Where(e => set.Contains(e.Value.Partition)).Select(e => e.Key).ToList())
+        {
+            live.Remove(key);
+        }
+    }
+
+    /// <summary>Drops states whose store copy has expired by now (nothing touched them for their retention).</summary>
+    public void Sweep()
+    {
+        var now = clock.GetUtcNow();
+        foreach (var key in live.Where(e => e.Value.ExpiresAt <= now).Select(e => e.Key).ToList())
+        {
+            live.Remove(key);
+        }
+    }
+
+    // A state read from the store lives, as far as memory knows, as long as if it had been written now: its store copy
+    // may expire sooner, and the next write puts it back.
+    private static TimeSpan Retention(StateKey key) => key.Rule.Engine.StateRetention + CorrelationEngine.ProcessingSlack;
+
+    private HostState<TelemetryEvent> Read(StateKey key, byte[] bytes)
+    {
+        try
+        {
+            return StateFormat.Read(key.Rule, bytes);
+        }
+        catch (InvalidDataException e)
+        {
+            // The fingerprint in the key keeps states of edited rules apart, so this is corruption: start over.
+            log.LogWarning("Discarding unreadable state of rule {Rule} for host {Host}: {Reason}", key.RuleId, key.HostId, e.Message);
+            return key.Rule.Engine.CreateState(key.HostId);
+        }
+    }
+
+    private readonly record struct Entry(HostState<TelemetryEvent> State, int Partition, DateTimeOffset ExpiresAt);
+}

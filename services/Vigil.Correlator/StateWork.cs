@@ -1,0 +1,19 @@
+using Vigil.Contracts.Telemetry;
+using Vigil.Messaging;
+
+namespace Vigil.Correlator;
+
+/// <summary>The events one (rule, host) state receives in a batch, and the partition its host lives on.</summary>
+public sealed class StateWork(TopicPartitionRef partition)
+{
+    public TopicPartitionRef Partition { get; private set; } = partition;
+
+    public List<TelemetryEvent> Events { get; } = [];
+
+    public void Add(TelemetryEvent e, TopicPartitionRef from)
+    {
+        Events.Add(e);
+        // A host's events are keyed by host.id, so they come from one partition; the newest wins if that ever changes.
+        Partition = from;
+    }
+}

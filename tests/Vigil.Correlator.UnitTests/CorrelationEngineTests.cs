@@ -1,0 +1,77 @@
+using Vigil.Contracts.Telemetry;
+using Vigil.Correlator.UnitTests.Support;
+using Vigil.Eql.Sequences;
+using static Vigil.Correlator.UnitTests.Support.Telemetry;
+
+namespace Vigil.Correlator.UnitTests;
+
+public sealed class CorrelationEngineTests
+{
+    private readonly Vigil.Detection.AnalyticPack pack = RoutePack.Load();
+    private readonly ManualClock clock = new(DateTimeOffset.FromUnixTimeMilliseconds(T0 / 1_000_000));
+
+    [Fact]
+    public void ASequenceSplitOverTwoBatchesMatchesOnceTheHostWentQuietForTheLateness()
+    {
+        var (router, engine, states) = Route();
+        Step(router, engine, states, Shell("mac-1", T0, "s1"));
+        var second = Step(router, engine, states, Curl("mac-1", T0 + Seconds(3), "c1"));
+        Assert.DoesNotContain(second.Matches, m => m.Rule.IsStateful);
+        Assert.Equal(1, engine.Held.Count);
+
+        clock.Advance(RoutePack.Lateness);
+        var released = new CorrelationBatch();
+        var taken = engine.Held.TakeQuiet(clock.GetUtcNow());
+        engine.Release(released, taken, states);
+
+        var (_, match) = Assert.Single(released.Matches);
+        Assert.Equal(["s1", "c1"], match.Events.Select(e => e.Event.Id));
+        Assert.Equal(0, engine.Held.Count);
+        Assert.Contains(released.HeldChanges, c => !c.Held && c.Key.HostId == "mac-1");
+    }
+
+    [Fact]
+    public void APartialThatOutlivedMaxspanIsRejectedAndCountedForItsRule()
+    {
+        var rule = pack.Sequence();
+        var counter = CorrelatorMetrics.Rejected.WithLabels(RoutePack.Analytic, rule.RuleId, "maxspan");
+        var before = counter.Value;
+        var (router, engine, states) = Route();
+
+        Step(router, engine, states, Shell("mac-2", T0, "s2"));
+        var late = Step(router, engine, states, Curl("mac-2", T0 + Seconds(120), "c2"), Noise("mac-2", T0 + Seconds(130), "n"), Curl("mac-2", T0 + Seconds(130), "c3"));
+
+        Assert.DoesNotContain(late.Matches, m => m.Rule.IsStateful);
+        Assert.Equal(1, counter.Value - before);
+    }
+
+    [Fact]
+    public void SealingAnEmptiedStateDeletesItAndAChangedOneCarriesItsRulesRetention()
+    {
+        var (router, engine, states) = Route();
+        var batch = Step(router, engine, states, Shell("mac-3", T0, "s3"));
+        var writes = engine.Seal(batch);
+
+        var write = Assert.Single(writes);
+        Assert.NotNull(write.Bytes);
+        Assert.Equal(pack.Sequence().Engine.StateRetention + CorrelationEngine.ProcessingSlack, write.Expiry);
+    }
+
+    private (EventRouter, CorrelationEngine, Dictionary<StateKey, HostState<TelemetryEvent>>) Route() =>
+        (new EventRouter(pack), new CorrelationEngine(pack, clock), []);
+
+    private static CorrelationBatch Step(EventRouter router, CorrelationEngine engine, Dictionary<StateKey, HostState<TelemetryEvent>> states, params TelemetryEvent[] events)
+    {
+        var batch = router.Route(Records(0, events));
+        foreach (var key in batch.Work.Keys)
+        {
+            if (!states.ContainsKey(key))
+            {
+                states[key] = key.Rule.Engine.CreateState(key.HostId);
+            }
+        }
+
+        engine.Advance(batch, states);
+        return batch;
+    }
+}

@@ -1,0 +1,100 @@
+using Vigil.Correlator.UnitTests.Support;
+using static Vigil.Correlator.UnitTests.Support.Telemetry;
+
+namespace Vigil.Correlator.UnitTests;
+
+public sealed class OwnedStatesTests
+{
+    private readonly Vigil.Detection.AnalyticPack pack = RoutePack.Load();
+    private readonly ManualClock clock = new(DateTimeOffset.FromUnixTimeMilliseconds(T0 / 1_000_000));
+    private readonly InMemoryStateStore store = new();
+
+    [Fact]
+    public async Task AHotHostsStateIsReadFromTheStoreOnceAndThenServedFromMemoryWhileEveryChangeIsWrittenThrough()
+    {
+        var (owned, engine, router) = Route();
+
+        await StepAsync(owned, engine, router, 0, Shell("mac-1", T0, "s1"));
+        await StepAsync(owned, engine, router, 0, Curl("mac-1", T0 + Seconds(1), "c1"));
+        await StepAsync(owned, engine, router, 0, Curl("mac-1", T0 + Seconds(2), "c2"));
+
+        Assert.Equal(1, store.KeysRead);
+        Assert.Equal(3, store.StatesWritten);
+        var key = new StateKey(pack.Sequence(), "mac-1");
+        var stored = StateFormat.Read(key.Rule, store.States[key.Member].Bytes);
+        var live = (await owned.LoadAsync([(key, 0)]))[key];
+        Assert.Equal(live.BufferedEventCount, stored.BufferedEventCount);
+        Assert.Equal(live.LatestTimestamp, stored.LatestTimestamp);
+    }
+
+    [Fact]
+    public async Task ARevokedPartitionLeavesMemoryAndIsReadFromTheStoreAfterItIsAssignedAgain()
+    {
+        var (owned, engine, router) = Route();
+        await StepAsync(owned, engine, router, 4, Shell("mac-1", T0, "s1"));
+        await StepAsync(owned, engine, router, 5, Shell("mac-2", T0, "s2"));
+        Assert.Equal(2, owned.Count);
+
+        owned.Drop([4]);
+        Assert.Equal(1, owned.Count);
+
+        // Meanwhile another owner moved mac-1 on: what this member reads after its next assignment is the store's copy.
+        var key = new StateKey(pack.Sequence(), "mac-1");
+        var elsewhere = StateFormat.Read(key.Rule, store.States[key.Member].Bytes);
+        key.Rule.Engine.Process(elsewhere, Shell("mac-1", T0 + Seconds(1), "s1b"));
+        store.States[key.Member] = (StateFormat.Write(key.Rule, elsewhere, out _), TimeSpan.FromMinutes(5));
+        var reads = store.KeysRead;
+
+        var reloaded = (await owned.LoadAsync([(key, 4)]))[key];
+
+        Assert.Equal(reads + 1, store.KeysRead);
+        Assert.Equal(T0 + Seconds(1), reloaded.LatestTimestamp);
+    }
+
+    [Fact]
+    public async Task ABatchWhoseWriteFailedLeavesNoTraceInMemorySoItsRetryStartsFromTheStore()
+    {
+        var (owned, engine, router) = Route();
+        await StepAsync(owned, engine, router, 0, Shell("mac-1", T0, "s1"));
+        var key = new StateKey(pack.Sequence(), "mac-1");
+        var before = store.States[key.Member].Bytes;
+
+        store.FailWrites = true;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => StepAsync(owned, engine, router, 0, Curl("mac-1", T0 + Seconds(1), "c1")));
+        store.FailWrites = false;
+
+        Assert.Equal(0, owned.Count);
+        var retried = (await owned.LoadAsync([(key, 0)]))[key];
+        Assert.Equal(StateFormat.Read(key.Rule, before).LatestTimestamp, retried.LatestTimestamp);
+    }
+
+    [Fact]
+    public async Task AStateNobodyTouchedForItsRetentionIsSweptFromMemory()
+    {
+        var (owned, engine, router) = Route();
+        await StepAsync(owned, engine, router, 0, Shell("mac-1", T0, "s1"));
+
+        clock.Advance(pack.Sequence().Engine.StateRetention + CorrelationEngine.ProcessingSlack + TimeSpan.FromSeconds(1));
+        owned.Sweep();
+
+        Assert.Equal(0, owned.Count);
+    }
+
+    private (OwnedStates, CorrelationEngine, EventRouter) Route() => (new OwnedStates(store, clock), new CorrelationEngine(pack, clock), new EventRouter(pack));
+
+    private static async Task StepAsync(OwnedStates owned, CorrelationEngine engine, EventRouter router, int partition, params Vigil.Contracts.Telemetry.TelemetryEvent[] events)
+    {
+        var batch = router.Route(Records(partition, events));
+        var states = await owned.LoadAsync(batch.Work.Select(w => (w.Key, w.Value.Partition.Partition)).ToList());
+        try
+        {
+            engine.Advance(batch, states);
+            await owned.CommitAsync(engine.Seal(batch), batch.HeldChanges);
+        }
+        catch
+        {
+            owned.Forget(batch.Work.Keys);
+            throw;
+        }
+    }
+}

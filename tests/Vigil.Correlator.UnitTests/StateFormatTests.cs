@@ -1,0 +1,53 @@
+using Vigil.Correlator.UnitTests.Support;
+using static Vigil.Correlator.UnitTests.Support.Telemetry;
+
+namespace Vigil.Correlator.UnitTests;
+
+public sealed class StateFormatTests
+{
+    private readonly Vigil.Detection.AnalyticPack pack = RoutePack.Load();
+
+    [Fact]
+    public void AStateIsWrittenWithTheFormatVersionFirstAndReadsBackWithItsPendingSequence()
+    {
+        var rule = pack.Sequence();
+        var state = rule.Engine.CreateState("mac-1");
+        rule.Engine.Process(state, Shell("mac-1", T0, "s1"));
+
+        var bytes = StateFormat.Write(rule, state, out var evicted);
+        var read = StateFormat.Read(rule, bytes);
+
+        Assert.Equal(StateFormat.Version, bytes[0]);
+        Assert.Equal(0, evicted);
+        Assert.Equal(state.BufferedEventCount + state.PendingSequenceCount, read.BufferedEventCount + read.PendingSequenceCount);
+        Assert.Equal(state.LatestTimestamp, read.LatestTimestamp);
+    }
+
+    [Fact]
+    public void AStateStoredBeforeTheFormatHadAVersionByteStillLoadsAndCompletesItsSequence()
+    {
+        var rule = pack.Sequence();
+        var state = rule.Engine.CreateState("mac-1");
+        rule.Engine.Process(state, Shell("mac-1", T0, "s1"));
+        // What correlators stored until now: the serializer's bytes alone.
+        var unversioned = rule.States.Serialize(state);
+
+        var read = StateFormat.Read(rule, unversioned);
+        var result = rule.Engine.Process(read, Curl("mac-1", T0 + Seconds(10), "c1"));
+        var flushed = rule.Engine.Flush(read);
+
+        var match = Assert.Single(result.Matches.Concat(flushed.Matches));
+        Assert.Equal(["s1", "c1"], match.Events.Select(e => e.Event.Id));
+    }
+
+    [Fact]
+    public void BytesOfAnUnknownFormatVersionAreRejectedAsUnreadable()
+    {
+        var rule = pack.Sequence();
+        var bytes = StateFormat.Write(rule, rule.Engine.CreateState("mac-1"), out _);
+        bytes[0] = 9;
+
+        var error = Assert.Throws<InvalidDataException>(() => StateFormat.Read(rule, bytes));
+        Assert.Contains("version 9", error.Message, StringComparison.Ordinal);
+    }
+}
