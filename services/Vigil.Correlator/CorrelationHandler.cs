@@ -19,9 +19,8 @@ public sealed class CorrelationHandler(
     EventRouter router,
     CorrelationEngine engine,
     OwnedStates states,
-    ICorrelationStateStore store,
     AlertOutbox outbox,
-    RedisAlertMemory alertMemory,
+    IAlertCheckpoints alertCheckpoints,
     AggregationStore aggregations,
     AlertFactory alerts,
     TimeProvider clock,
@@ -80,29 +79,19 @@ public sealed class CorrelationHandler(
         await gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            await outbox.InitializeAsync(CancellationToken.None).ConfigureAwait(false);
-            if (partitions.Count == 0)
+            var numbers = partitions.Select(p => p.Partition).ToArray();
+            states.Drop(numbers);
+            await outbox.TakeOverAsync(numbers, alertCheckpoints, CancellationToken.None).ConfigureAwait(false);
+            if (numbers.Length == 0)
             {
                 return;
             }
 
-            var numbers = partitions.Select(p => p.Partition).ToArray();
-            states.Drop(numbers);
-            var checkpoints = await alertMemory.LoadCheckpointsAsync(numbers).ConfigureAwait(false);
-            var from = checkpoints.Values.SelectMany(c => c).GroupBy(c => c.Key).ToDictionary(g => g.Key, g => g.Min(c => c.Value));
-            await outbox.RecoverAsync(from, CancellationToken.None).ConfigureAwait(false);
-
-            // A partition's first owner checkpoints before it publishes, so even a crash before its first commit is recoverable.
-            await alertMemory.SaveCheckpointsAsync(numbers.Where(n => !checkpoints.ContainsKey(n)).ToArray(), outbox.Checkpoint()).ConfigureAwait(false);
-
             // States a previous owner left holding events (e.g. it crashed): released once the lateness passes.
             var now = clock.GetUtcNow();
-            foreach (var (partition, member) in await store.ReadHeldAsync(numbers).ConfigureAwait(false))
+            foreach (var (partition, key) in await states.HeldByPreviousOwnerAsync(numbers, rulesByTag).ConfigureAwait(false))
             {
-                if (StateKey.Parse(member, rulesByTag) is { } key)
-                {
-                    engine.Held.Update(key, partitions.First(p => p.Partition == partition), 1, now);
-                }
+                engine.Held.Update(key, partitions.First(p => p.Partition == partition), 1, now);
             }
         }
         finally
@@ -144,6 +133,8 @@ public sealed class CorrelationHandler(
         }
         finally
         {
+            // Even when the release failed: the held set in the store names these states for the next owner.
+            engine.Held.TakePartitions(partitions);
             states.Drop(partitions.Select(p => p.Partition).ToHashSet());
             gate.Release();
         }

@@ -25,6 +25,12 @@ public sealed class CorrelatorOptions
     /// </summary>
     public int NewTermsPerHash { get; set; } = 4096;
 
+    /// <summary>
+    /// Most (rule, host) states of owned partitions kept in memory (written through to Redis either way); over it the
+    /// least recently written leave memory and cost a Redis read when next needed.
+    /// </summary>
+    public int LiveStateLimit { get; set; } = OwnedStates.DefaultLimit;
+
     /// <summary>How often quiet hosts with held-back events are released.</summary>
     public TimeSpan QuietHostScanInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 }

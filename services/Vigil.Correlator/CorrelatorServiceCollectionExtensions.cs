@@ -49,13 +49,14 @@ public static class CorrelatorServiceCollectionExtensions
         services.AddSingleton<ICorrelationStateStore>(sp => new CorrelationStateStore(
             sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<CorrelatorKeys>(), options));
         services.AddSingleton(sp => new OwnedStates(
-            sp.GetRequiredService<ICorrelationStateStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OwnedStates>>()));
+            sp.GetRequiredService<ICorrelationStateStore>(), sp.GetRequiredService<TimeProvider>(), options.LiveStateLimit, sp.GetRequiredService<ILogger<OwnedStates>>()));
         services.AddSingleton(sp => new EventRouter(sp.GetRequiredService<AnalyticPack>(), sp.GetRequiredService<ILogger<EventRouter>>()));
         services.AddSingleton(sp => new CorrelationEngine(
             sp.GetRequiredService<AnalyticPack>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CorrelationEngine>>()));
         services.AddSingleton(sp => new SignalBudgetStore(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisKeys>(), options));
         services.AddSingleton(sp => new RedisAlertMemory(
             sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<CorrelatorKeys>(), sp.GetRequiredService<SignalBudgetStore>(), options));
+        services.AddSingleton<IAlertCheckpoints>(sp => sp.GetRequiredService<RedisAlertMemory>());
         services.AddSingleton(sp => new AlertOutbox(
             sp.GetRequiredService<ITopicPublisher<Alert>>(),
             new PublishedAlertLog(sp.GetRequiredService<ITopicReader<Alert>>(), sp.GetRequiredService<TopicManifest>(), AlertProducer(options)),

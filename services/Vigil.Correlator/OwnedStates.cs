@@ -12,15 +12,24 @@ namespace Vigil.Correlator;
 /// copy, and a hot host costs no read. The store stays the source of truth: a partition's states are dropped from
 /// memory when it is revoked or lost, and read again from the store the first time they are needed after it is
 /// assigned. A batch that fails after the engine changed its states forgets them, so its retry reads the store.
+/// Memory holds at most <paramref name="limit"/> states: over it, the tenth soonest to expire (least recently written) leaves memory (not
+/// the store), so a fleet larger than the process planned for costs reads, never unbounded memory.
 /// Only touched under the handler's lock.
 /// </summary>
-public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock, ILogger<OwnedStates>? logger = null)
+public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock, int limit = OwnedStates.DefaultLimit, ILogger<OwnedStates>? logger = null)
 {
+    /// <summary>The default bound on states in memory: about 350 MB at a few KB per state (an event waiting in it).</summary>
+    public const int DefaultLimit = 100_000;
+
+    private readonly int limit = limit > 0 ? limit : throw new ArgumentOutOfRangeException(nameof(limit), limit, "Correlator:LiveStateLimit must be positive.");
     private readonly ILogger log = logger ?? NullLogger<OwnedStates>.Instance;
     private readonly Dictionary<StateKey, Entry> live = [];
 
     /// <summary>States held in memory.</summary>
     public int Count => live.Count;
+
+    /// <summary>How many states left memory to keep it within its limit, since start.</summary>
+    public long ShedCount { get; private set; }
 
     /// <summary>How many keys were read from the store (misses) since start.</summary>
     public long StoreReads { get; private set; }
@@ -62,6 +71,11 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
             live[key] = new Entry(state, partition, now + Retention(key));
         }
 
+        if (live.Count > limit)
+        {
+            Shed(states);
+        }
+
         return states;
     }
 
@@ -82,6 +96,24 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
                 live[write.Key] = entry with { ExpiresAt = now + write.Expiry };
             }
         }
+    }
+
+    /// <summary>
+    /// The states of <paramref name="partitions"/> a previous owner left holding events (recorded in the store), for the
+    /// rules among <paramref name="rules"/> (by <see cref="StateKey.RuleTag"/>); members of edited or removed rules are skipped.
+    /// </summary>
+    public async Task<IReadOnlyList<(int Partition, StateKey Key)>> HeldByPreviousOwnerAsync(IReadOnlyCollection<int> partitions, IReadOnlyDictionary<string, Vigil.Detection.CompiledRule> rules)
+    {
+        var held = new List<(int, StateKey)>();
+        foreach (var (partition, member) in await store.ReadHeldAsync(partitions).ConfigureAwait(false))
+        {
+            if (StateKey.Parse(member, rules) is { } key)
+            {
+                held.Add((partition, key));
+            }
+        }
+
+        return held;
     }
 
     /// <summary>Forgets states a failed batch may have changed without storing them: the retry reads them from the store.</summary>
@@ -118,6 +150,25 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         {
             live.Remove(key);
         }
+    }
+
+    /// <summary>States soonest to expire (least recently written) leave memory first; those of the batch at hand stay for its commit.</summary>
+    private void Shed(Dictionary<StateKey, HostState<TelemetryEvent>> inUse)
+    {
+        var excess = live.Count - (limit - (limit / 10));
+        var victims = live
+            .Where(e => !inUse.ContainsKey(e.Key))
+            .OrderBy(e => e.Value.ExpiresAt)
+            .Take(excess)
+            .Select(e => e.Key)
+            .ToList();
+        foreach (var key in victims)
+        {
+            live.Remove(key);
+        }
+
+        ShedCount += victims.Count;
+        log.LogDebug("{Count} states left memory to keep it within {Limit}; they are read from the store when next needed", victims.Count, limit);
     }
 
     // A state read from the store lives, as far as memory knows, as long as if it had been written now: its store copy

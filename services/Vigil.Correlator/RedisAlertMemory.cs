@@ -10,7 +10,7 @@ namespace Vigil.Correlator;
 /// publication), max_signals budgets (<see cref="SignalBudgetStore"/>), and the alert-topic checkpoints per telemetry
 /// partition that <see cref="PublishedAlertLog"/> recovers from.
 /// </summary>
-public sealed class RedisAlertMemory(IConnectionMultiplexer redis, CorrelatorKeys keys, SignalBudgetStore budget, CorrelatorOptions options) : IAlertMemory
+public sealed class RedisAlertMemory(IConnectionMultiplexer redis, CorrelatorKeys keys, SignalBudgetStore budget, CorrelatorOptions options) : IAlertMemory, IAlertCheckpoints
 {
     private const string SuppressionAlertField = "alert";
 

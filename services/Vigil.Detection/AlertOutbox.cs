@@ -48,6 +48,27 @@ public sealed class AlertOutbox
     public Task RecoverAsync(IReadOnlyDictionary<int, long> from, CancellationToken cancellationToken) =>
         log?.RecoverAsync(from, cancellationToken) ?? Task.CompletedTask;
 
+    /// <summary>
+    /// On assignment, before consuming <paramref name="partitions"/>: recovers the ids a previous owner published from
+    /// their checkpoints on, and checkpoints the partitions that have none yet, before anything is published for them,
+    /// so even a crash before their first commit is recoverable.
+    /// </summary>
+    public async Task TakeOverAsync(IReadOnlyCollection<int> partitions, IAlertCheckpoints checkpoints, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        ArgumentNullException.ThrowIfNull(checkpoints);
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        if (partitions.Count == 0)
+        {
+            return;
+        }
+
+        var saved = await checkpoints.LoadCheckpointsAsync(partitions).ConfigureAwait(false);
+        var from = saved.Values.SelectMany(c => c).GroupBy(c => c.Key).ToDictionary(g => g.Key, g => g.Min(c => c.Value));
+        await RecoverAsync(from, cancellationToken).ConfigureAwait(false);
+        await checkpoints.SaveCheckpointsAsync(partitions.Where(p => !saved.ContainsKey(p)).ToArray(), Checkpoint()).ConfigureAwait(false);
+    }
+
     /// <summary>Alert-topic offsets past every alert published so far: saved with the state at each commit.</summary>
     public IReadOnlyDictionary<int, long> Checkpoint() => log?.Checkpoint() ?? new Dictionary<int, long>();
 

@@ -109,17 +109,8 @@ public sealed class AlertOutboxTests
     {
         var log = new PublishedAlertLog(topic, TopicManifest.LoadDefault(), Producer);
         var outbox = new AlertOutbox(topic, log, memory);
-        await outbox.InitializeAsync(CancellationToken.None);
-        // As the correlator does at assignment: recover from partition 0's checkpoint, or save the first one.
-        if (memory.Checkpoints.TryGetValue(0, out var from))
-        {
-            await outbox.RecoverAsync(from, CancellationToken.None);
-        }
-        else
-        {
-            memory.Checkpoints[0] = outbox.Checkpoint();
-        }
-
+        // As the correlator does at assignment of partition 0.
+        await outbox.TakeOverAsync([0], memory, CancellationToken.None);
         return outbox;
     }
 

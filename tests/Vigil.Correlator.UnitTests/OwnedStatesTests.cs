@@ -80,6 +80,29 @@ public sealed class OwnedStatesTests
         Assert.Equal(0, owned.Count);
     }
 
+    [Fact]
+    public async Task OverItsLimitMemoryLetsTheLeastRecentlyWrittenStatesGoButKeepsTheBatchAtHand()
+    {
+        var owned = new OwnedStates(store, clock, limit: 10);
+        var engine = new CorrelationEngine(pack, clock);
+        var router = new EventRouter(pack);
+        for (var h = 0; h < 10; h++)
+        {
+            await StepAsync(owned, engine, router, 0, Shell($"mac-{h}", T0 + h, $"s{h}"));
+            clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        await StepAsync(owned, engine, router, 0, Shell("mac-new", T0 + 100, "s-new"), Shell("mac-9", T0 + 101, "s9b"));
+
+        Assert.InRange(owned.Count, 1, 10);
+        Assert.True(owned.ShedCount > 0);
+        var reads = store.KeysRead;
+        await owned.LoadAsync([(new StateKey(pack.Sequence(), "mac-new"), 0), (new StateKey(pack.Sequence(), "mac-9"), 0)]);
+        Assert.Equal(reads, store.KeysRead);
+        await owned.LoadAsync([(new StateKey(pack.Sequence(), "mac-0"), 0)]);
+        Assert.Equal(reads + 1, store.KeysRead);
+    }
+
     private (OwnedStates, CorrelationEngine, EventRouter) Route() => (new OwnedStates(store, clock), new CorrelationEngine(pack, clock), new EventRouter(pack));
 
     private static async Task StepAsync(OwnedStates owned, CorrelationEngine engine, EventRouter router, int partition, params Vigil.Contracts.Telemetry.TelemetryEvent[] events)

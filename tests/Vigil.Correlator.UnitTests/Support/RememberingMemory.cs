@@ -6,7 +6,7 @@ namespace Vigil.Correlator.UnitTests.Support;
 /// An alert memory in memory with the correlator's semantics (windows on the wall clock: a batch's opener covers the
 /// rest of it), keeping the checkpoint per partition like Redis does; can be made to fail, as a crash before the commit.
 /// </summary>
-internal sealed class RememberingMemory : IAlertMemory
+internal sealed class RememberingMemory : IAlertMemory, IAlertCheckpoints
 {
     public HashSet<string> Remembered { get; } = new(StringComparer.Ordinal);
 
@@ -55,5 +55,18 @@ internal sealed class RememberingMemory : IAlertMemory
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    public Task<IReadOnlyDictionary<int, IReadOnlyDictionary<int, long>>> LoadCheckpointsAsync(IReadOnlyCollection<int> partitions) =>
+        Task.FromResult<IReadOnlyDictionary<int, IReadOnlyDictionary<int, long>>>(Checkpoints.Where(c => partitions.Contains(c.Key)).ToDictionary());
+
+    public Task SaveCheckpointsAsync(IReadOnlyCollection<int> partitions, IReadOnlyDictionary<int, long> alertCursor)
+    {
+        foreach (var partition in partitions)
+        {
+            Checkpoints[partition] = new Dictionary<int, long>(alertCursor);
+        }
+
+        return Task.CompletedTask;
     }
 }
