@@ -41,22 +41,22 @@ public sealed partial class CorrelatorTests : RealStackTests
     }
 
     [Fact]
-    public async Task EventsNoRuleCanUseCostNoRedisRoundTrip()
+    public async Task EventsNoRuleCanUseCostNoRedisRoundTripAndAHostSeenBeforeCostsNoRead()
     {
         await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, "norediscost");
         await harness.StartCorrelatorAsync();
         var noise = Enumerable.Range(0, 400).Select(i => InstallerEvents.FinderOpensAFile($"mac-{i % 20}", InstallerEvents.T0 + i, $"noise-{i}")).ToArray();
         await harness.PublishAsync(noise);
-        await harness.PublishAsync(
-            InstallerEvents.ShellFromInstaller("mac-7", InstallerEvents.T0 + InstallerEvents.Seconds(1), "s"),
-            InstallerEvents.CurlConnection("mac-7", InstallerEvents.T0 + InstallerEvents.Seconds(2), "c"));
+        await harness.PublishAsync(InstallerEvents.ShellFromInstaller("mac-7", InstallerEvents.T0 + InstallerEvents.Seconds(1), "s"));
+        await harness.Topics.WaitUntilCommittedAsync(harness.Topics.Manifest.ConsumerGroups.Single(g => g.Service == "correlator").Name, Patience);
+        await harness.PublishAsync(InstallerEvents.CurlConnection("mac-7", InstallerEvents.T0 + InstallerEvents.Seconds(2), "c"));
 
         Assert.Single(harness.Alerts(1, Patience));
 
-        // 402 events: the 400 noise events read nothing. The sequence's state was read at most once per
-        // batch it arrived in plus once when the quiet host was released.
+        // 402 events: the 400 noise events read nothing. The sequence's state was read once, when mac-7 was first
+        // seen: after that it lives in the correlator's memory (written through), for its next batch and its release.
         var stats = await Redis.SendAsync(TestContext.Current.CancellationToken, "INFO", "commandstats");
-        Assert.InRange(Calls(stats, "get"), 1, 3);
+        Assert.Equal(1, Calls(stats, "get"));
     }
 
     [Fact]
