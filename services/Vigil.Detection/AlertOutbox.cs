@@ -85,7 +85,7 @@ public sealed class AlertOutbox
     {
         ArgumentNullException.ThrowIfNull(candidates);
         return candidates.Count == 0
-            ? ValueTask.FromResult(OutboxResult.Empty)
+            ? ValueTask.FromResult(new OutboxResult())
             : PassAsync(candidates.Select(c => new Candidate(c.Alert, c)).ToList(), partitions, cancellationToken);
     }
 

@@ -5,8 +5,6 @@ namespace Vigil.Detection;
 /// <summary>What one <see cref="AlertOutbox"/> pass did with its candidates.</summary>
 public sealed class OutboxResult
 {
-    public static OutboxResult Empty { get; } = new();
-
     /// <summary>Alerts published by this pass, in candidate order.</summary>
     public List<Alert> Published { get; } = [];
 

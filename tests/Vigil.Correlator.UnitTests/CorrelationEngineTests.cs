@@ -57,6 +57,31 @@ public sealed class CorrelationEngineTests
         Assert.Equal(pack.Sequence().Engine.StateRetention + CorrelationEngine.ProcessingSlack, write.Expiry);
     }
 
+    [Fact]
+    public void AStateOverItsByteLimitIsTrimmedOldestPartialFirstWhenSealedAndTheTrimIsCountedAsStateLimit()
+    {
+        var keyed = Vigil.Detection.AnalyticPack.Load(
+            RoutePack.Analytic,
+            Path.Combine(AppContext.BaseDirectory, "files", "keyed_pack"),
+            new Vigil.Detection.EngineDefaults(RoutePack.Lateness) { MaxStateBytes = 4096 });
+        var rule = keyed.Rules.Single();
+        var counter = CorrelatorMetrics.Rejected.WithLabels(RoutePack.Analytic, rule.RuleId, "state_limit");
+        var before = counter.Value;
+        var engine = new CorrelationEngine(keyed, clock);
+        var states = new Dictionary<StateKey, HostState<TelemetryEvent>>();
+
+        // Forty shells, each its own pending sequence (joined by process.entity_id), far over 4 KiB together.
+        var batch = new EventRouter(keyed).Route(Records(0, Enumerable.Range(0, 40).Select(i => Shell("mac-4", T0 + Seconds(i), $"s{i}", entity: $"bash-{i}")).ToArray()));
+        states[batch.Work.Keys.Single()] = rule.Engine.CreateState("mac-4");
+        engine.Advance(batch, states);
+        var write = Assert.Single(engine.Seal(batch));
+
+        Assert.InRange(write.Bytes!.Length, 1, 4096 + 1);
+        Assert.True(counter.Value - before > 0);
+        var kept = StateFormat.Read(rule, write.Bytes);
+        Assert.InRange(kept.PendingSequenceCount, 1, 39);
+    }
+
     private (EventRouter, CorrelationEngine, Dictionary<StateKey, HostState<TelemetryEvent>>) Route() =>
         (new EventRouter(pack), new CorrelationEngine(pack, clock), []);
 

@@ -10,9 +10,9 @@ internal static class Telemetry
 
     public static long Seconds(double s) => (long)(s * 1_000_000_000);
 
-    public static TelemetryEvent Shell(string host, long timestamp, string id) => Base(host, timestamp, id, "process", "exec", new Process
+    public static TelemetryEvent Shell(string host, long timestamp, string id, string? entity = null) => Base(host, timestamp, id, "process", "exec", new Process
     {
-        EntityId = $"{host}-bash",
+        EntityId = entity ?? $"{host}-bash",
         Name = "bash",
         Executable = "/bin/bash",
         Parent = new Process { EntityId = $"{host}-installer", Name = "installer", Executable = "/usr/sbin/installer" },
