@@ -10,7 +10,7 @@ public sealed class BaselineOptions
     /// <summary>Where health and metrics are served (HTTP/1.1), ';'-separated; --urls sets it.</summary>
     public string HttpUrls { get; set; } = "http://127.0.0.1:7410";
 
-    /// <summary>Where the gRPC API listens (HTTP/2 without TLS, so on a port of its own); --grpc-url sets it.</summary>
+    /// <summary>Where the gRPC API listens (HTTP/2, on a port of its own; https:// with Baseline:Api TLS settings); --grpc-url sets it.</summary>
     public string GrpcUrl { get; set; } = "http://127.0.0.1:7411";
 
     /// <summary>A profile learns until it has this many protocol observations...</summary>
@@ -92,7 +92,7 @@ public sealed class BaselineOptions
         }
 
         Require(HttpUrls.Split(';', StringSplitOptions.RemoveEmptyEntries).All(u => Uri.TryCreate(u, UriKind.Absolute, out var http) && http.Scheme == Uri.UriSchemeHttp), nameof(HttpUrls), "must be http:// URLs separated by ';'.");
-        Require(Uri.TryCreate(GrpcUrl, UriKind.Absolute, out var grpc) && grpc.Scheme == Uri.UriSchemeHttp, nameof(GrpcUrl), "must be an http:// URL (gRPC is served as h2c).");
+        Require(Uri.TryCreate(GrpcUrl, UriKind.Absolute, out var grpc) && (grpc.Scheme == Uri.UriSchemeHttp || grpc.Scheme == Uri.UriSchemeHttps), nameof(GrpcUrl), "must be an http:// URL (h2c) or, with Baseline:Api:CertificatePath, an https:// one.");
         Require(MinObservations >= 1, nameof(MinObservations), "must be at least 1.");
         Require(MinAge >= TimeSpan.Zero, nameof(MinAge), "must not be negative.");
         Require(BucketWidth >= TimeSpan.FromSeconds(1), nameof(BucketWidth), "must be at least 1 s.");
