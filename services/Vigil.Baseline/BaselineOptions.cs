@@ -49,6 +49,13 @@ public sealed class BaselineOptions
     /// <summary>Distinct protocols kept per host view of an image.</summary>
     public int MaxProtocolsPerHost { get; set; } = 32;
 
+    /// <summary>
+    /// Host views (one per image a host used the network with) kept per host. A host running more distinct images
+    /// (a flood of generated executables) loses the views it used least recently: their volume history and alert
+    /// suppressions start over. Counted in vigil_baseline_host_views_evicted_total, logged once per host.
+    /// </summary>
+    public int MaxHostViewsPerHost { get; set; } = 2000;
+
     /// <summary>A profile not seen for this long expires.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
 
@@ -105,6 +112,7 @@ public sealed class BaselineOptions
         Require(MinVolumeSamples >= 2, nameof(MinVolumeSamples), "must be at least 2.");
         Require(MaxProtocolsPerImage >= 1, nameof(MaxProtocolsPerImage), "must be at least 1.");
         Require(MaxProtocolsPerHost >= 1, nameof(MaxProtocolsPerHost), "must be at least 1.");
+        Require(MaxHostViewsPerHost >= 1, nameof(MaxHostViewsPerHost), "must be at least 1.");
         Require(Retention > TimeSpan.Zero, nameof(Retention), "must be positive.");
         Require(HostStateRetention >= BucketWidth * PersistenceWindow, nameof(HostStateRetention), "must cover at least PersistenceWindow buckets.");
         Require(AlertSuppression >= TimeSpan.Zero, nameof(AlertSuppression), "must not be negative.");

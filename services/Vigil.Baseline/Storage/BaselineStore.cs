@@ -1,5 +1,6 @@
 using System.Globalization;
 using Google.Protobuf;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using Vigil.Baseline.Identity;
 using Vigil.Baseline.Learning;
@@ -10,9 +11,15 @@ namespace Vigil.Baseline.Storage;
 /// The baseline's batch I/O with Redis: one pipelined round trip reads the profiles and host views a batch touches,
 /// one more applies its updates (one script per image), records alert explanations and updates the listing indexes.
 /// </summary>
-public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys keys, BaselineOptions options)
+public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys keys, BaselineOptions options, ILogger? logger = null)
 {
+    // Hosts whose eviction was logged: each is logged once (the set is cleared when it gets large, so it stays bounded).
+    private readonly HashSet<string> evictionLogged = new(StringComparer.Ordinal);
     private long roundTrips;
+    private long hostViewsEvicted;
+
+    /// <summary>Host views dropped to keep hosts within <see cref="BaselineOptions.MaxHostViewsPerHost"/> (also a metric).</summary>
+    public long HostViewsEvicted => Interlocked.Read(ref hostViewsEvicted);
 
     /// <summary>Pipelined round trips made so far (also exported as a metric).</summary>
     public long RoundTrips => Interlocked.Read(ref roundTrips);
@@ -51,6 +58,18 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             writes.AddRange(partitions.Select(p => db.HashSetAsync(keys.AlertCursor(p), fields)));
         }
 
+        var viewCounts = new List<(string HostId, Task<long> Count)>();
+        foreach (var host in evaluation.Updates.GroupBy(u => u.HostId))
+        {
+            // Advisory, outside the scripts (another slot): which images this host has views of, by last use.
+            var index = keys.HostViews(host.Key);
+            writes.Add(db.SortedSetAddAsync(index, host.Select(u => new SortedSetEntry(u.Image.Tag, Millis(u.State.LastSeen))).ToArray()));
+            writes.Add(db.KeyExpireAsync(index, options.HostStateRetention));
+            var count = db.SortedSetLengthAsync(index);
+            viewCounts.Add((host.Key, count));
+            writes.Add(count);
+        }
+
         foreach (var image in evaluation.Updates.GroupBy(u => u.Image.Tag))
         {
             var updates = image.ToList();
@@ -80,7 +99,48 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             conflicts += result.Length - 1;
         }
 
+        foreach (var (hostId, count) in viewCounts.Where(c => c.Count.Result > options.MaxHostViewsPerHost))
+        {
+            await EvictHostViewsAsync(db, hostId, count.Result).ConfigureAwait(false);
+        }
+
         return new CommitResult(conflicts, matured);
+    }
+
+    /// <summary>Drops a host's least recently used views down to 90% of the cap, so eviction runs rarely.</summary>
+    private async Task EvictHostViewsAsync(IDatabase db, string hostId, long count)
+    {
+        var index = keys.HostViews(hostId);
+        var keep = Math.Max(1, options.MaxHostViewsPerHost * 9 / 10);
+        var victims = await db.SortedSetRangeByRankAsync(index, 0, count - keep - 1).ConfigureAwait(false);
+        if (victims.Length == 0)
+        {
+            return;
+        }
+
+        // One DEL per view: each lives on its image's slot of a Redis Cluster.
+        await Task.WhenAll(victims
+            .Select(tag => (Task)db.KeyDeleteAsync(keys.HostView(tag.ToString(), hostId)))
+            .Append(db.SortedSetRemoveAsync(index, victims))).ConfigureAwait(false);
+        Interlocked.Add(ref hostViewsEvicted, victims.Length);
+        BaselineMetrics.HostViewsEvicted.Inc(victims.Length);
+        bool first;
+        lock (evictionLogged)
+        {
+            if (evictionLogged.Count >= 10_000)
+            {
+                evictionLogged.Clear();
+            }
+
+            first = evictionLogged.Add(hostId);
+        }
+
+        if (first)
+        {
+            logger?.LogWarning(
+                "Host {Host} has views of {Count} process images, over Baseline:MaxHostViewsPerHost ({Cap}): evicted the {Evicted} least recently used (their volume history and suppressions start over). Logged once per host; counted in vigil_baseline_host_views_evicted_total.",
+                hostId, count, options.MaxHostViewsPerHost, victims.Length);
+        }
     }
 
     /// <summary>The alert-topic offsets checkpointed per telemetry partition (partitions never checkpointed are absent).</summary>
