@@ -17,9 +17,13 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     private readonly HashSet<string> evictionLogged = new(StringComparer.Ordinal);
     private long roundTrips;
     private long hostViewsEvicted;
+    private long profilesEvicted;
 
     /// <summary>Host views dropped to keep hosts within <see cref="BaselineOptions.MaxHostViewsPerHost"/> (also a metric).</summary>
     public long HostViewsEvicted => Interlocked.Read(ref hostViewsEvicted);
+
+    /// <summary>Profiles found missing although seen within the retention (also a metric).</summary>
+    public long ProfilesEvicted => Interlocked.Read(ref profilesEvicted);
 
     /// <summary>Pipelined round trips made so far (also exported as a metric).</summary>
     public long RoundTrips => Interlocked.Read(ref roundTrips);
@@ -27,12 +31,13 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     public async Task<BatchState> LoadAsync(IReadOnlyCollection<ProcessImage> images, IReadOnlyCollection<(ProcessImage Image, string HostId)> hosts)
     {
         var db = redis.GetDatabase();
-        var profileReads = images.Select(i => (Image: i, Read: db.HashGetAllAsync(keys.Profile(i.Tag)))).ToList();
+        var profileReads = images.Select(i => (Image: i, Read: db.HashGetAllAsync(keys.Profile(i.Tag)), Seen: db.SortedSetScoreAsync(keys.SeenIndex, i.Tag))).ToList();
         var hostReads = hosts.Select(h => (h.Image, h.HostId, Read: db.HashGetAllAsync(keys.HostView(h.Image.Tag, h.HostId)))).ToList();
-        await Task.WhenAll(profileReads.Select(r => r.Read).Concat(hostReads.Select(r => r.Read))).ConfigureAwait(false);
+        await Task.WhenAll(profileReads.SelectMany(r => new Task[] { r.Read, r.Seen }).Concat(hostReads.Select(r => r.Read))).ConfigureAwait(false);
         CountRoundTrip();
 
         var profiles = profileReads.ToDictionary(r => r.Image.Tag, r => ProfileHashes.Profile(r.Image, r.Read.Result), StringComparer.Ordinal);
+        await ReportEvictedProfilesAsync(db, profileReads.Where(r => !profiles[r.Image.Tag].Exists && r.Seen.Result is not null).Select(r => (r.Image, r.Seen.Result!.Value)).ToList()).ConfigureAwait(false);
         var views = hostReads.ToDictionary(r => (r.Image.Tag, r.HostId), r => ProfileHashes.HostView(r.Read.Result, options.PersistenceWindow));
         return new BatchState(profiles, views);
     }
@@ -105,6 +110,29 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         }
 
         return new CommitResult(conflicts, matured);
+    }
+
+    /// <summary>
+    /// A profile missing although the listing index saw its image within the retention was evicted (Redis under
+    /// memory pressure with an evicting policy) or deleted, while the generation marker survived: the image learns
+    /// again from immature, and that is said once per image (its index entry goes, and comes back when it is
+    /// learned again).
+    /// </summary>
+    private async Task ReportEvictedProfilesAsync(IDatabase db, List<(ProcessImage Image, double SeenMillis)> missing)
+    {
+        var retained = DateTimeOffset.UtcNow.Add(-options.Retention).ToUnixTimeMilliseconds();
+        var evicted = missing.Where(m => m.SeenMillis > retained).Select(m => m.Image).ToList();
+        if (evicted.Count == 0)
+        {
+            return;
+        }
+
+        await db.SortedSetRemoveAsync(keys.SeenIndex, [.. evicted.Select(i => (RedisValue)i.Tag)]).ConfigureAwait(false);
+        Interlocked.Add(ref profilesEvicted, evicted.Count);
+        BaselineMetrics.ProfilesEvicted.Inc(evicted.Count);
+        logger?.LogError(
+            "{Count} baseline profile(s) VANISHED from Redis while the memory marker survived (evicted or deleted), e.g. {Image}: they learn again from immature, so no new-protocol alerts for them until they mature. Run the baseline's Redis with maxmemory-policy noeviction. Counted in vigil_baseline_profiles_evicted_total.",
+            evicted.Count, evicted[0].Identity);
     }
 
     /// <summary>Drops a host's least recently used views down to 90% of the cap, so eviction runs rarely.</summary>
