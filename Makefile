@@ -73,13 +73,16 @@ test: deps browser-deps build chart-check
 # minutes); CHAOS=full adds the long forms. Figures are appended to .vigil/chaos-report.txt.
 CHAOS ?= short
 CHAOS_BUILD ?= yes
-CHAOS_FILTER := FullyQualifiedName~RestartResumeOnEmbedded|FullyQualifiedName~PoisonPillOnEmbedded
+CHAOS_FILTER := FullyQualifiedName~RestartResumeOnEmbedded|FullyQualifiedName~PoisonPillOnEmbedded|FullyQualifiedName~CorrelatorChaosTests
+CHAOS_PROJECTS := tests/Vigil.Messaging.Kafka.IntegrationTests tests/Vigil.Correlator.IntegrationTests
 chaos: deps
-	@if [ "$(CHAOS_BUILD)" = yes ]; then $(DOTNET) build tests/Vigil.Messaging.Kafka.IntegrationTests -c $(CONFIGURATION) -nologo -clp:ErrorsOnly; fi
+	@if [ "$(CHAOS_BUILD)" = yes ]; then for p in $(CHAOS_PROJECTS); do $(DOTNET) build $$p -c $(CONFIGURATION) -nologo -clp:ErrorsOnly || exit 1; done; fi
 	@mkdir -p .vigil
-	VIGIL_CHAOS=$(CHAOS) VIGIL_CHAOS_REPORT=$(CURDIR)/.vigil/chaos-report.txt \
-	  $(DOTNET) test tests/Vigil.Messaging.Kafka.IntegrationTests -c $(CONFIGURATION) --no-build -nologo \
-	  --filter "$(CHAOS_FILTER)" --logger "console;verbosity=normal"
+	@for p in $(CHAOS_PROJECTS); do \
+	  VIGIL_CHAOS=$(CHAOS) VIGIL_CHAOS_REPORT=$(CURDIR)/.vigil/chaos-report.txt \
+	    $(DOTNET) test $$p -c $(CONFIGURATION) --no-build -nologo \
+	    --filter "$(CHAOS_FILTER)" --logger "console;verbosity=normal" || exit 1; \
+	done
 	@echo "Figures: .vigil/chaos-report.txt"
 
 # Checks the chart with its default values and every helm/vigil/ci/*.yaml, the chart's copies of

@@ -38,6 +38,12 @@ internal static class BaselineMetrics
     public static readonly Gauge GenerationStarted = Metrics.CreateGauge(
         "vigil_baseline_generation_started_seconds", "Unix time the current generation of the baseline's memory began (all profiles are younger).");
 
+    public static readonly Counter HostViewsEvicted = Metrics.CreateCounter(
+        "vigil_baseline_host_views_evicted_total", "Host views dropped because their host had more than Baseline:MaxHostViewsPerHost (least recently used first).");
+
+    public static readonly Counter ProfilesEvicted = Metrics.CreateCounter(
+        "vigil_baseline_profiles_evicted_total", "Profiles found missing from Redis although their image was seen within the retention (evicted or deleted while the memory marker survived).");
+
     public static readonly Counter AlertsRecovered = Metrics.CreateCounter(
         "vigil_baseline_alerts_recovered_total", "Alert ids a previous owner published but had not remembered, found on the alert topic at assignment and not published again.");
 }

@@ -10,7 +10,7 @@ public sealed class BaselineOptions
     /// <summary>Where health and metrics are served (HTTP/1.1), ';'-separated; --urls sets it.</summary>
     public string HttpUrls { get; set; } = "http://127.0.0.1:7410";
 
-    /// <summary>Where the gRPC API listens (HTTP/2 without TLS, so on a port of its own); --grpc-url sets it.</summary>
+    /// <summary>Where the gRPC API listens (HTTP/2, on a port of its own; https:// with Baseline:Api TLS settings); --grpc-url sets it.</summary>
     public string GrpcUrl { get; set; } = "http://127.0.0.1:7411";
 
     /// <summary>A profile learns until it has this many protocol observations...</summary>
@@ -48,6 +48,13 @@ public sealed class BaselineOptions
 
     /// <summary>Distinct protocols kept per host view of an image.</summary>
     public int MaxProtocolsPerHost { get; set; } = 32;
+
+    /// <summary>
+    /// Host views (one per image a host used the network with) kept per host. A host running more distinct images
+    /// (a flood of generated executables) loses the views it used least recently: their volume history and alert
+    /// suppressions start over. Counted in vigil_baseline_host_views_evicted_total, logged once per host.
+    /// </summary>
+    public int MaxHostViewsPerHost { get; set; } = 2000;
 
     /// <summary>A profile not seen for this long expires.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
@@ -92,7 +99,7 @@ public sealed class BaselineOptions
         }
 
         Require(HttpUrls.Split(';', StringSplitOptions.RemoveEmptyEntries).All(u => Uri.TryCreate(u, UriKind.Absolute, out var http) && http.Scheme == Uri.UriSchemeHttp), nameof(HttpUrls), "must be http:// URLs separated by ';'.");
-        Require(Uri.TryCreate(GrpcUrl, UriKind.Absolute, out var grpc) && grpc.Scheme == Uri.UriSchemeHttp, nameof(GrpcUrl), "must be an http:// URL (gRPC is served as h2c).");
+        Require(Uri.TryCreate(GrpcUrl, UriKind.Absolute, out var grpc) && (grpc.Scheme == Uri.UriSchemeHttp || grpc.Scheme == Uri.UriSchemeHttps), nameof(GrpcUrl), "must be an http:// URL (h2c) or, with Baseline:Api:CertificatePath, an https:// one.");
         Require(MinObservations >= 1, nameof(MinObservations), "must be at least 1.");
         Require(MinAge >= TimeSpan.Zero, nameof(MinAge), "must not be negative.");
         Require(BucketWidth >= TimeSpan.FromSeconds(1), nameof(BucketWidth), "must be at least 1 s.");
@@ -105,6 +112,7 @@ public sealed class BaselineOptions
         Require(MinVolumeSamples >= 2, nameof(MinVolumeSamples), "must be at least 2.");
         Require(MaxProtocolsPerImage >= 1, nameof(MaxProtocolsPerImage), "must be at least 1.");
         Require(MaxProtocolsPerHost >= 1, nameof(MaxProtocolsPerHost), "must be at least 1.");
+        Require(MaxHostViewsPerHost >= 1, nameof(MaxHostViewsPerHost), "must be at least 1.");
         Require(Retention > TimeSpan.Zero, nameof(Retention), "must be positive.");
         Require(HostStateRetention >= BucketWidth * PersistenceWindow, nameof(HostStateRetention), "must cover at least PersistenceWindow buckets.");
         Require(AlertSuppression >= TimeSpan.Zero, nameof(AlertSuppression), "must not be negative.");

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Vigil.Baseline.Alerts;
 using Vigil.Baseline.Api;
@@ -60,6 +61,14 @@ public static class BaselineServiceCollectionExtensions
             throw new InvalidOperationException("Invalid baseline settings:\n  " + string.Join("\n  ", problems));
         }
 
+        var api = builder.Configuration.GetSection(BaselineApiOptions.Section).Get<BaselineApiOptions>() ?? new BaselineApiOptions();
+        var apiProblems = BaselineApiOptionsValidation.Problems(api, options.GrpcUrl);
+        if (apiProblems.Count > 0)
+        {
+            // Checked here too, not only at start: Kestrel reads the certificate files when it binds.
+            throw new InvalidOperationException("Invalid baseline settings:\n  " + string.Join("\n  ", apiProblems));
+        }
+
         var grpc = new BaselineGrpcEndpoint();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -68,7 +77,15 @@ public static class BaselineServiceCollectionExtensions
                 KestrelEndpoints.Listen(kestrel, url, HttpProtocols.Http1);
             }
 
-            KestrelEndpoints.Listen(kestrel, options.GrpcUrl, HttpProtocols.Http2, grpc.Bind);
+            KestrelEndpoints.Listen(kestrel, options.GrpcUrl, HttpProtocols.Http2, listen =>
+            {
+                if (api.UsesTls)
+                {
+                    GrpcTls.Use(listen, api);
+                }
+
+                grpc.Bind(listen, api.UsesTls);
+            });
         });
 
         var services = builder.Services;
@@ -93,6 +110,9 @@ public static class BaselineServiceCollectionExtensions
             options, sp.GetRequiredService<BaselineAlertBuilder>(), sp.GetRequiredService<ProcessChainCache>(), sp.GetRequiredService<TimeProvider>()));
         services.AddKafkaConsumer<TelemetryEvent, BaselineHandler>(Service, Analytic);
         services.AddSingleton(_ => new ChangeAuthorization(options));
+        services.AddOptions<BaselineApiOptions>().BindConfiguration(BaselineApiOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BaselineApiOptions>, BaselineApiOptionsValidation>());
+        services.AddSingleton(sp => new ReadAuthorization(sp.GetRequiredService<IOptions<BaselineApiOptions>>().Value, options));
         services.AddGrpc();
         return builder;
     }

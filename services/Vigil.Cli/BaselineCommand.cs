@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Vigil.Contracts.Baseline;
+using Vigil.ServiceDefaults;
 
 namespace Vigil.Cli;
 
@@ -13,22 +14,30 @@ public static class BaselineCommand
 {
     public const string DefaultServer = "http://127.0.0.1:7411";
 
-    public const string ShowUsage = "vigil baseline show <image> [--host <host.id>] [--server <url>] [--json]";
+    public const string ShowUsage = "vigil baseline show <image> [--host <host.id>] [--server <url>] [tls] [--json]";
 
-    public const string ListUsage = "vigil baseline list [--filter all|immature|mature|recent|anomalous] [--limit <n>] [--server <url>] [--json]";
+    public const string ListUsage = "vigil baseline list [--filter all|immature|mature|recent|anomalous] [--limit <n>] [--server <url>] [tls] [--json]";
 
-    public const string ExplainUsage = "vigil baseline explain <alert id> [--server <url>] [--json]";
+    public const string ExplainUsage = "vigil baseline explain <alert id> [--server <url>] [tls] [--json]";
 
     public const string AcceptUsage =
-        "vigil baseline accept (<image> <signature> | --alert <alert id>) --reason <why> [--by <who>] [--token-file <path>] [--server <url>] [--json]";
+        "vigil baseline accept (<image> <signature> | --alert <alert id>) --reason <why> [--by <who>] [--server <url>] [tls] [--json]";
 
-    /// <summary>Where `accept` reads the change token when --token-file is not given.</summary>
+    /// <summary>
+    /// Connection options every baseline command takes: the CA the server certificate must chain to (https:// servers),
+    /// a client certificate and key for mutual TLS, and the token (change or read token; else VIGIL_BASELINE_TOKEN).
+    /// </summary>
+    public const string TlsUsage = "[tls] = [--ca-file <pem>] [--cert-file <pem> [--key-file <pem>]] [--token-file <path>]";
+
+    private static readonly string[] ConnectionOptions = ["server", "ca-file", "cert-file", "key-file", "token-file"];
+
+    /// <summary>Where commands read the token (change or read token) when --token-file is not given.</summary>
     public const string TokenVariable = "VIGIL_BASELINE_TOKEN";
 
     private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
 
     public static Task<int> ShowAsync(CliArguments args, TextWriter output) =>
-        CallAsync(args, ShowUsage, ["host", "server", "json"], output, async client =>
+        CallAsync(args, ShowUsage, ["host", "json"], output, async client =>
         {
             if (args.Words.Count != 3)
             {
@@ -40,7 +49,7 @@ public static class BaselineCommand
         });
 
     public static Task<int> ListAsync(CliArguments args, TextWriter output) =>
-        CallAsync(args, ListUsage, ["filter", "limit", "server", "json"], output, async client =>
+        CallAsync(args, ListUsage, ["filter", "limit", "json"], output, async client =>
         {
             var filter = (args.Option("filter") ?? "all") switch
             {
@@ -62,7 +71,7 @@ public static class BaselineCommand
         });
 
     public static Task<int> ExplainAsync(CliArguments args, TextWriter output) =>
-        CallAsync(args, ExplainUsage, ["server", "json"], output, async client =>
+        CallAsync(args, ExplainUsage, ["json"], output, async client =>
         {
             if (args.Words.Count != 3)
             {
@@ -85,7 +94,7 @@ public static class BaselineCommand
         });
 
     public static Task<int> AcceptAsync(CliArguments args, TextWriter output) =>
-        CallAsync(args, AcceptUsage, ["alert", "reason", "by", "token-file", "server", "json"], output, async client =>
+        CallAsync(args, AcceptUsage, ["alert", "reason", "by", "json"], output, async client =>
         {
             var alert = args.Option("alert");
             var reason = args.Option("reason");
@@ -108,9 +117,7 @@ public static class BaselineCommand
                 request.Signature = args.Words[3];
             }
 
-            var token = args.Option("token-file") is { } file ? (await File.ReadAllTextAsync(file)).Trim() : Environment.GetEnvironmentVariable(TokenVariable);
-            var headers = string.IsNullOrEmpty(token) ? null : new Metadata { { "authorization", $"Bearer {token}" } };
-            var response = await client.AcceptProtocolAsync(request, headers);
+            var response = await client.AcceptProtocolAsync(request);
             return args.Flag("json") ? Json.Format(response) : BaselineText.Accepted(response);
         });
 
@@ -118,7 +125,7 @@ public static class BaselineCommand
     private static async Task<int> CallAsync(
         CliArguments args, string usage, string[] known, TextWriter output, Func<BaselineService.BaselineServiceClient, Task<string?>> call)
     {
-        var unknown = args.UnknownOptions(known).ToArray();
+        var unknown = args.UnknownOptions([.. known, .. ConnectionOptions]).ToArray();
         var server = args.Option("server") ?? DefaultServer;
         if (unknown.Length > 0 || !Uri.TryCreate(server, UriKind.Absolute, out _))
         {
@@ -127,7 +134,12 @@ public static class BaselineCommand
             return 2;
         }
 
-        using var channel = GrpcChannel.ForAddress(server);
+        // The token goes with every call: reads may be restricted to token holders too (Baseline:Api:ReadTokenFile).
+        var token = args.Option("token-file") is { } file ? (await File.ReadAllTextAsync(file)).Trim() : Environment.GetEnvironmentVariable(TokenVariable);
+        using var channel = GrpcChannel.ForAddress(server, new GrpcChannelOptions
+        {
+            HttpHandler = GrpcClientHandler.Create(args.Option("ca-file"), args.Option("cert-file"), args.Option("key-file"), token),
+        });
         try
         {
             var text = await call(new BaselineService.BaselineServiceClient(channel));
@@ -140,7 +152,7 @@ public static class BaselineCommand
             await output.WriteLineAsync(text);
             return 0;
         }
-        catch (RpcException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.PermissionDenied)
+        catch (RpcException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.PermissionDenied or StatusCode.Unauthenticated)
         {
             await Console.Error.WriteLineAsync(e.Status.Detail);
             return 1;

@@ -29,5 +29,6 @@ static int Usage()
     Console.Error.WriteLine($"  {BaselineCommand.ListUsage}");
     Console.Error.WriteLine($"  {BaselineCommand.ExplainUsage}");
     Console.Error.WriteLine($"  {BaselineCommand.AcceptUsage}");
+    Console.Error.WriteLine($"    {BaselineCommand.TlsUsage}");
     return 2;
 }

@@ -82,8 +82,15 @@ public static class ConsoleApp
         services.AddHostedService(sp => sp.GetRequiredService<MetricsScraper>());
         services.AddSingleton(sp =>
         {
-            var url = sp.GetRequiredService<ConsoleOptions>().BaselineUrl;
-            return url.Length == 0 ? null! : new BaselineService.BaselineServiceClient(GrpcChannel.ForAddress(url));
+            var options = sp.GetRequiredService<ConsoleOptions>();
+            if (options.BaselineUrl.Length == 0)
+            {
+                return null!;
+            }
+
+            var token = string.IsNullOrEmpty(options.BaselineTokenFile) ? null : File.ReadAllText(options.BaselineTokenFile).Trim();
+            var handler = GrpcClientHandler.Create(options.BaselineCaCertificatePath, options.BaselineClientCertificatePath, options.BaselineClientKeyPath, token);
+            return new BaselineService.BaselineServiceClient(GrpcChannel.ForAddress(options.BaselineUrl, new GrpcChannelOptions { HttpHandler = handler }));
         });
         services.AddKafkaConsumer<Alert, AlertIngestHandler>(Service);
         return builder;

@@ -8,6 +8,17 @@ public sealed class ConsoleOptions
     /// <summary>The baseline's gRPC address (AN1227 profiles and explanations); empty leaves the profile view out.</summary>
     public string BaselineUrl { get; set; } = string.Empty;
 
+    /// <summary>PEM CA the baseline's server certificate must chain to (an https:// BaselineUrl); unset trusts the machine's store.</summary>
+    public string? BaselineCaCertificatePath { get; set; }
+
+    /// <summary>PEM client certificate (and key, <see cref="BaselineClientKeyPath"/>) for a baseline requiring mutual TLS.</summary>
+    public string? BaselineClientCertificatePath { get; set; }
+
+    public string? BaselineClientKeyPath { get; set; }
+
+    /// <summary>A file holding the baseline's read token, for a baseline that restricts reads (Baseline:Api:ReadTokenFile).</summary>
+    public string? BaselineTokenFile { get; set; }
+
     /// <summary>Folder of rule packs (rules/&lt;analytic&gt;/*.toml), read as the correlators read them; empty finds rules/ near the app.</summary>
     public string? RulesPath { get; set; }
 

@@ -13,6 +13,20 @@ internal sealed class ConsoleOptionsValidation : IValidateOptions<ConsoleOptions
             problems.Add($"{ConsoleOptions.Section}:{nameof(ConsoleOptions.BaselineUrl)} '{options.BaselineUrl}' is not an absolute URL.");
         }
 
+        foreach (var (key, path) in new[]
+        {
+            (nameof(ConsoleOptions.BaselineCaCertificatePath), options.BaselineCaCertificatePath),
+            (nameof(ConsoleOptions.BaselineClientCertificatePath), options.BaselineClientCertificatePath),
+            (nameof(ConsoleOptions.BaselineClientKeyPath), options.BaselineClientKeyPath),
+            (nameof(ConsoleOptions.BaselineTokenFile), options.BaselineTokenFile),
+        })
+        {
+            if (!string.IsNullOrEmpty(path) && !File.Exists(path))
+            {
+                problems.Add($"{ConsoleOptions.Section}:{key} '{path}' does not exist.");
+            }
+        }
+
         for (var i = 0; i < options.MetricsTargets.Count; i++)
         {
             if (MetricsTarget.TryParse(options.MetricsTargets[i]) is null)

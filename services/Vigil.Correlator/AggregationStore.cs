@@ -15,7 +15,9 @@ namespace Vigil.Correlator;
 /// <list type="bullet">
 /// <item>Threshold: one string per (rule, group), the serialized <see cref="ThresholdGroup"/>, expiring one window after
 /// its newest event. Under the host's hash tag when threshold.field includes host.id, else under a tag made from the
-/// group values, so groups spread over a Redis Cluster.</item>
+/// group values, so groups spread over a Redis Cluster. A sorted set per (rule, host), or per rule and fleet bucket,
+/// indexes the groups by their newest event; it holds at most <see cref="CorrelatorOptions.ThresholdGroupsPerHost"/>
+/// groups, the oldest evicted (and counted) beyond that.</item>
 /// <item>New terms: one hash per (rule, host) when new_terms fields include host.id, else one of
 /// <see cref="FleetBuckets"/> hashes per rule (tag = bucket); field = digest of the combination, value = last-seen event
 /// time. Each hash holds at most <see cref="CorrelatorOptions.NewTermsPerHash"/> combinations: over that, the least
@@ -32,6 +34,9 @@ public sealed class AggregationStore(IConnectionMultiplexer redis, RedisKeys key
 
     // Learning start times never change once set, so each is read from Redis once per process.
     private readonly Dictionary<CompiledRule, long> _learningSince = [];
+
+    // Threshold indexes whose eviction was logged (cleared when large, so it stays bounded).
+    private readonly HashSet<string> thresholdEvictionsLogged = new(StringComparer.Ordinal);
 
     /// <summary>Runs <paramref name="work"/> against Redis state; returns the verdicts and the writes to commit after publishing.</summary>
     public async Task<(List<(CompiledRule Rule, PendingAlert Verdict)> Verdicts, AggregationWrites Writes)> ProcessAsync(
@@ -150,11 +155,30 @@ public sealed class AggregationStore(IConnectionMultiplexer redis, RedisKeys key
 
         var db = redis.GetDatabase();
         var tasks = new List<Task>();
+        var indexes = new Dictionary<RedisKey, CompiledRule>();
+        var groupCounts = new Dictionary<RedisKey, (CompiledRule Rule, Task<long> Count)>();
         foreach (var (key, (rule, group)) in writes.Groups)
         {
-            tasks.Add(rule.Threshold!.ExpiresAt(group) is null
-                ? db.KeyDeleteAsync(key)
-                : db.StringSetAsync(key, group.Serialize(), rule.Threshold.StateRetention + Slack));
+            var index = ThresholdIndex(key, rule);
+            if (rule.Threshold!.ExpiresAt(group) is null)
+            {
+                tasks.Add(db.KeyDeleteAsync(key));
+                tasks.Add(db.SortedSetRemoveAsync(index, key.ToString()));
+                continue;
+            }
+
+            tasks.Add(db.StringSetAsync(key, group.Serialize(), rule.Threshold.StateRetention + Slack));
+            tasks.Add(db.SortedSetAddAsync(index, key.ToString(), group.Newest));
+            indexes[index] = rule;
+        }
+
+        // Counted after every add of the batch (same pipeline, sent in order).
+        foreach (var (index, rule) in indexes)
+        {
+            tasks.Add(db.KeyExpireAsync(index, rule.Threshold!.StateRetention + Slack));
+            var count = db.SortedSetLengthAsync(index);
+            groupCounts[index] = (rule, count);
+            tasks.Add(count);
         }
 
         var sizes = new List<(RedisKey Hash, CompiledRule Rule, Task<long> Length)>();
@@ -174,6 +198,54 @@ public sealed class AggregationStore(IConnectionMultiplexer redis, RedisKeys key
         {
             await EvictAsync(db, hash, rule, length.Result).ConfigureAwait(false);
         }
+
+        foreach (var (index, (rule, count)) in groupCounts.Where(g => g.Value.Count.Result > options.ThresholdGroupsPerHost))
+        {
+            await EvictGroupsAsync(db, index, rule, count.Result).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Drops the groups with the oldest newest event down to 90% of the cap, so eviction runs rarely.</summary>
+    private async Task EvictGroupsAsync(IDatabase db, RedisKey index, CompiledRule rule, long count)
+    {
+        var keep = Math.Max(1, options.ThresholdGroupsPerHost * 9 / 10);
+        var victims = await db.SortedSetRangeByRankAsync(index, 0, count - keep - 1).ConfigureAwait(false);
+        if (victims.Length == 0)
+        {
+            return;
+        }
+
+        // One DEL per group: fleet groups live on slots of their own.
+        await Task.WhenAll(victims.Select(v => (Task)db.KeyDeleteAsync(v.ToString())).Append(db.SortedSetRemoveAsync(index, victims))).ConfigureAwait(false);
+        CorrelatorMetrics.StateEvictions.WithLabels(options.Analytic, rule.RuleId).Inc(victims.Length);
+        if (thresholdEvictionsLogged.Count >= 10_000)
+        {
+            thresholdEvictionsLogged.Clear();
+        }
+
+        if (thresholdEvictionsLogged.Add(index.ToString()))
+        {
+            logger.LogWarning(
+                "Rule {Rule} had {Count} threshold groups in {Index}, over Correlator:ThresholdGroupsPerHost ({Cap}): evicted the {Evicted} idle longest (logged once per host; counted in vigil_correlator_state_evictions_total)",
+                rule.RuleId, count, index, options.ThresholdGroupsPerHost, victims.Length);
+        }
+    }
+
+    /// <summary>
+    /// The index of a group's key: beside a host's groups (same hash tag; the key ends in the group digest) when the
+    /// key is under the host's tag, else one of <see cref="FleetBuckets"/> per rule, chosen by the group digest (the
+    /// fleet key's hash tag).
+    /// </summary>
+    private RedisKey ThresholdIndex(RedisKey groupKey, CompiledRule rule)
+    {
+        var text = groupKey.ToString();
+        if (rule.Threshold!.Groups.HostIndex is not null)
+        {
+            return text[..text.LastIndexOf(':')] + ":groups";
+        }
+
+        var tag = text.IndexOf('{', StringComparison.Ordinal) + 1;
+        return keys.Fleet(rule.RuleId + "/" + text.Substring(tag, 2), "thr-groups", rule.RuleId, rule.Query.Fingerprint);
     }
 
     /// <summary>Drops the least recently seen combinations of one hash down to 90% of the cap, so eviction runs rarely.</summary>

@@ -31,6 +31,13 @@ public sealed class CorrelatorOptions
     /// </summary>
     public int LiveStateLimit { get; set; } = OwnedStates.DefaultLimit;
 
+    /// <summary>
+    /// Most threshold groups kept per rule and host (when threshold.field includes host.id; else per rule and one of
+    /// 256 fleet buckets), besides their expiry: over it the groups with the oldest newest event are dropped and
+    /// counted in vigil_correlator_state_evictions_total, so a host emitting ever new group values stays bounded.
+    /// </summary>
+    public int ThresholdGroupsPerHost { get; set; } = 4096;
+
     /// <summary>How often quiet hosts with held-back events are released.</summary>
     public TimeSpan QuietHostScanInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 }

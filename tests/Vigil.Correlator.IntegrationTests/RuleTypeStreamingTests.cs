@@ -137,6 +137,47 @@ public sealed partial class RuleTypeStreamingTests : RealStackTests
         }
     }
 
+    [Fact]
+    public async Task ThresholdGroupsOfOneHostAreCappedByCountWithTheIdlestEvictedAndCounted()
+    {
+        // The keygen rule grouped by host and process name: a host inventing process names makes ever new groups.
+        var folder = Directory.CreateTempSubdirectory("vigil-thr-cap-");
+        var rule = Path.Combine(folder.FullName, "rule.toml");
+        await System.IO.File.WriteAllTextAsync(
+            rule,
+            (await System.IO.File.ReadAllTextAsync(Path.Combine(CaseFolder("threshold_keygen"), "rule.toml"), TestContext.Current.CancellationToken))
+                .Replace("field = [\"host.id\"]", "field = [\"host.id\", \"process.name\"]", StringComparison.Ordinal)
+                .Replace("process.name:\"sshd-keygen-wrapper\" and ", string.Empty, StringComparison.Ordinal),
+            TestContext.Current.CancellationToken);
+        await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, "thr-cap");
+        var app = CorrelatorApp.Build([.. harness.Arguments(rules: rule), "--Correlator:ThresholdGroupsPerHost=10"]);
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            var start = Events("threshold_keygen").First(e => e.Host.Id == "mac-b");
+            var many = Enumerable.Range(0, 40).Select(i =>
+            {
+                var e = start.Clone();
+                e.Event.Id = $"gen-{i}";
+                e.Timestamp += i * 1_000_000_000L;
+                e.Process.Name = $"gen-{i}";
+                return e;
+            }).ToArray();
+            await harness.PublishAsync(many);
+            await harness.Topics.WaitUntilCommittedAsync(harness.Topics.Manifest.ConsumerGroup("correlator", CorrelatorHarness.Analytic).Name, Patience);
+
+            var groups = (await KeysAsync("*{mac-b}:thr:*")).Where(k => !k.EndsWith(":groups", StringComparison.Ordinal)).ToList();
+            Assert.InRange(groups.Count, 1, 10);
+            Assert.True(CorrelatorMetrics.StateEvictions.WithLabels(CorrelatorHarness.Analytic, "b7b0d1a2-4c55-4f0e-9a51-0000000000a3").Value >= 30);
+        }
+        finally
+        {
+            await app.StopAsync(TestContext.Current.CancellationToken);
+            await app.DisposeAsync();
+            folder.Delete(recursive: true);
+        }
+    }
+
     [GeneratedRegex(@":fleet:\{[^}]+\}:thr:")]
     private static partial Regex FleetKey();
 

@@ -154,6 +154,25 @@ public sealed class RedisServer : IAsyncLifetime
         stopping.Dispose();
     }
 
+    /// <summary>
+    /// Starts a stopped (or killed) server again on the same port and directory, as a restarted pod would come back
+    /// at the same address; it reloads whatever it persisted (e.g. with "--appendonly yes" in the settings).
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        if (settings.ClusterEnabled)
+        {
+            throw new NotSupportedException("Restarting a cluster node is not supported.");
+        }
+
+        await StopAsync();
+        Start(ExternalTool.Require("redis-server", "redis-server"), busPort: null);
+        if (await WaitUntilAnsweringAsync() is { } failure)
+        {
+            throw new InvalidOperationException($"redis-server on {Endpoint} did not restart: {failure}.\n{Diagnostics()}");
+        }
+    }
+
     /// <summary>The server's log file and anything it wrote to stdout/stderr, for failure messages.</summary>
     public string Diagnostics()
     {

@@ -11,13 +11,15 @@ namespace Vigil.Baseline.Api;
 /// The gRPC BaselineService: what is normal for an image, which profiles need attention, why an alert fired, and an
 /// analyst's verdict that a protocol is normal after all.
 /// </summary>
-public sealed partial class BaselineApi(ProfileDirectory directory, ChangeAuthorization authorization, TimeProvider clock, ILogger<BaselineApi> logger)
+public sealed partial class BaselineApi(
+    ProfileDirectory directory, ChangeAuthorization authorization, ReadAuthorization reads, TimeProvider clock, ILogger<BaselineApi> logger)
     : BaselineService.BaselineServiceBase
 {
     private const int MaxReasonLength = 1000;
 
     public override async Task<GetProfileResponse> GetProfile(GetProfileRequest request, ServerCallContext context)
     {
+        RequireRead(context);
         if (string.IsNullOrWhiteSpace(request.Image))
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "image is required: a signing id, executable path, name or identity such as signing:com.apple.curl."));
@@ -36,6 +38,7 @@ public sealed partial class BaselineApi(ProfileDirectory directory, ChangeAuthor
 
     public override async Task<ListProfilesResponse> ListProfiles(ListProfilesRequest request, ServerCallContext context)
     {
+        RequireRead(context);
         var response = new ListProfilesResponse();
         response.Profiles.Add(await directory.ListAsync(request.Filter, request.Limit).ConfigureAwait(false));
         response.Memory = await directory.GenerationAsync().ConfigureAwait(false);
@@ -44,6 +47,7 @@ public sealed partial class BaselineApi(ProfileDirectory directory, ChangeAuthor
 
     public override async Task<ExplainAlertResponse> ExplainAlert(ExplainAlertRequest request, ServerCallContext context)
     {
+        RequireRead(context);
         var explanation = await directory.ExplainAsync(request.AlertId).ConfigureAwait(false)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"No baseline alert '{request.AlertId}' within the explanation retention."));
         var response = new ExplainAlertResponse { Explanation = explanation };
@@ -53,6 +57,16 @@ public sealed partial class BaselineApi(ProfileDirectory directory, ChangeAuthor
         }
 
         return response;
+    }
+
+    private void RequireRead(ServerCallContext context)
+    {
+        if (!reads.Allows(context.GetHttpContext()))
+        {
+            throw new RpcException(new Status(
+                StatusCode.Unauthenticated,
+                "Reading the baseline needs a token here: present the read token (Baseline:Api:ReadTokenFile) or the change token as 'authorization: Bearer <token>' (vigil baseline --token-file, or VIGIL_BASELINE_TOKEN)."));
+        }
     }
 
     public override async Task<AcceptProtocolResponse> AcceptProtocol(AcceptProtocolRequest request, ServerCallContext context)

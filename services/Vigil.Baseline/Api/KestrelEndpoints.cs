@@ -5,15 +5,15 @@ namespace Vigil.Baseline.Api;
 
 /// <summary>
 /// Binds Kestrel to the HTTP URLs of --urls (health, metrics; HTTP/1.1) and to the gRPC URL (HTTP/2 only, since gRPC
-/// without TLS has no protocol negotiation). Done in code because Kestrel ignores --urls once any endpoint is.
+/// without TLS has no protocol negotiation; with TLS, the caller's callback adds it and ALPN picks h2). Done in code because Kestrel ignores --urls once any endpoint is.
 /// </summary>
 internal static class KestrelEndpoints
 {
     public static void Listen(KestrelServerOptions kestrel, string url, HttpProtocols protocols, Action<ListenOptions>? bound = null)
     {
-        if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
+        if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
-            throw new InvalidOperationException($"'{url}' is not an http:// URL to listen on.");
+            throw new InvalidOperationException($"'{url}' is not an http:// or https:// URL to listen on.");
         }
 
         void Configure(ListenOptions listen)

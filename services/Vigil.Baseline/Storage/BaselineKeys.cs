@@ -21,6 +21,12 @@ public sealed class BaselineKeys(RedisKeys keys)
 
     public RedisKey HostView(string tag, string hostId) => keys.Fleet(tag, Kind, "host", hostId);
 
+    /// <summary>
+    /// Sorted set of the image tags a host has views of, by the view's last seen (event time, ms): what bounds the
+    /// views per host (<see cref="BaselineOptions.MaxHostViewsPerHost"/>). Under the host's tag, apart from the views.
+    /// </summary>
+    public RedisKey HostViews(string hostId) => keys.Host(hostId, Kind, "views");
+
     /// <summary>Sorted set of image tags by last seen (event time, ms).</summary>
     public RedisKey SeenIndex => keys.Fleet(IndexTag, Kind, "seen");
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using Vigil.Redis;
 
@@ -10,7 +11,8 @@ public static class BaselineStorageServiceCollectionExtensions
     public static IServiceCollection AddBaselineStorage(this IServiceCollection services, BaselineOptions options)
     {
         services.AddSingleton(sp => new BaselineKeys(sp.GetRequiredService<RedisKeys>()));
-        services.AddSingleton(sp => new BaselineStore(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<BaselineKeys>(), options));
+        services.AddSingleton(sp => new BaselineStore(
+            sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<BaselineKeys>(), options, sp.GetRequiredService<ILogger<BaselineStore>>()));
         services.AddSingleton(sp => new ProfileDirectory(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<BaselineKeys>(), options));
         return services;
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Google.Protobuf;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using Vigil.Baseline.Identity;
 using Vigil.Baseline.Learning;
@@ -10,9 +11,19 @@ namespace Vigil.Baseline.Storage;
 /// The baseline's batch I/O with Redis: one pipelined round trip reads the profiles and host views a batch touches,
 /// one more applies its updates (one script per image), records alert explanations and updates the listing indexes.
 /// </summary>
-public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys keys, BaselineOptions options)
+public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys keys, BaselineOptions options, ILogger? logger = null)
 {
+    // Hosts whose eviction was logged: each is logged once (the set is cleared when it gets large, so it stays bounded).
+    private readonly HashSet<string> evictionLogged = new(StringComparer.Ordinal);
     private long roundTrips;
+    private long hostViewsEvicted;
+    private long profilesEvicted;
+
+    /// <summary>Host views dropped to keep hosts within <see cref="BaselineOptions.MaxHostViewsPerHost"/> (also a metric).</summary>
+    public long HostViewsEvicted => Interlocked.Read(ref hostViewsEvicted);
+
+    /// <summary>Profiles found missing although seen within the retention (also a metric).</summary>
+    public long ProfilesEvicted => Interlocked.Read(ref profilesEvicted);
 
     /// <summary>Pipelined round trips made so far (also exported as a metric).</summary>
     public long RoundTrips => Interlocked.Read(ref roundTrips);
@@ -20,12 +31,13 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     public async Task<BatchState> LoadAsync(IReadOnlyCollection<ProcessImage> images, IReadOnlyCollection<(ProcessImage Image, string HostId)> hosts)
     {
         var db = redis.GetDatabase();
-        var profileReads = images.Select(i => (Image: i, Read: db.HashGetAllAsync(keys.Profile(i.Tag)))).ToList();
+        var profileReads = images.Select(i => (Image: i, Read: db.HashGetAllAsync(keys.Profile(i.Tag)), Seen: db.SortedSetScoreAsync(keys.SeenIndex, i.Tag))).ToList();
         var hostReads = hosts.Select(h => (h.Image, h.HostId, Read: db.HashGetAllAsync(keys.HostView(h.Image.Tag, h.HostId)))).ToList();
-        await Task.WhenAll(profileReads.Select(r => r.Read).Concat(hostReads.Select(r => r.Read))).ConfigureAwait(false);
+        await Task.WhenAll(profileReads.SelectMany(r => new Task[] { r.Read, r.Seen }).Concat(hostReads.Select(r => r.Read))).ConfigureAwait(false);
         CountRoundTrip();
 
         var profiles = profileReads.ToDictionary(r => r.Image.Tag, r => ProfileHashes.Profile(r.Image, r.Read.Result), StringComparer.Ordinal);
+        await ReportEvictedProfilesAsync(db, profileReads.Where(r => !profiles[r.Image.Tag].Exists && r.Seen.Result is not null).Select(r => (r.Image, r.Seen.Result!.Value)).ToList()).ConfigureAwait(false);
         var views = hostReads.ToDictionary(r => (r.Image.Tag, r.HostId), r => ProfileHashes.HostView(r.Read.Result, options.PersistenceWindow));
         return new BatchState(profiles, views);
     }
@@ -49,6 +61,18 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             // Past every alert published so far, saved with the state that remembers them (same round trip).
             var fields = alertCursor.Select(c => new HashEntry(c.Key, c.Value)).ToArray();
             writes.AddRange(partitions.Select(p => db.HashSetAsync(keys.AlertCursor(p), fields)));
+        }
+
+        var viewCounts = new List<(string HostId, Task<long> Count)>();
+        foreach (var host in evaluation.Updates.GroupBy(u => u.HostId))
+        {
+            // Advisory, outside the scripts (another slot): which images this host has views of, by last use.
+            var index = keys.HostViews(host.Key);
+            writes.Add(db.SortedSetAddAsync(index, host.Select(u => new SortedSetEntry(u.Image.Tag, Millis(u.State.LastSeen))).ToArray()));
+            writes.Add(db.KeyExpireAsync(index, options.HostStateRetention));
+            var count = db.SortedSetLengthAsync(index);
+            viewCounts.Add((host.Key, count));
+            writes.Add(count);
         }
 
         foreach (var image in evaluation.Updates.GroupBy(u => u.Image.Tag))
@@ -80,7 +104,71 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             conflicts += result.Length - 1;
         }
 
+        foreach (var (hostId, count) in viewCounts.Where(c => c.Count.Result > options.MaxHostViewsPerHost))
+        {
+            await EvictHostViewsAsync(db, hostId, count.Result).ConfigureAwait(false);
+        }
+
         return new CommitResult(conflicts, matured);
+    }
+
+    /// <summary>
+    /// A profile missing although the listing index saw its image within the retention was evicted (Redis under
+    /// memory pressure with an evicting policy) or deleted, while the generation marker survived: the image learns
+    /// again from immature, and that is said once per image (its index entry goes, and comes back when it is
+    /// learned again).
+    /// </summary>
+    private async Task ReportEvictedProfilesAsync(IDatabase db, List<(ProcessImage Image, double SeenMillis)> missing)
+    {
+        var retained = DateTimeOffset.UtcNow.Add(-options.Retention).ToUnixTimeMilliseconds();
+        var evicted = missing.Where(m => m.SeenMillis > retained).Select(m => m.Image).ToList();
+        if (evicted.Count == 0)
+        {
+            return;
+        }
+
+        await db.SortedSetRemoveAsync(keys.SeenIndex, [.. evicted.Select(i => (RedisValue)i.Tag)]).ConfigureAwait(false);
+        Interlocked.Add(ref profilesEvicted, evicted.Count);
+        BaselineMetrics.ProfilesEvicted.Inc(evicted.Count);
+        logger?.LogError(
+            "{Count} baseline profile(s) VANISHED from Redis while the memory marker survived (evicted or deleted), e.g. {Image}: they learn again from immature, so no new-protocol alerts for them until they mature. Run the baseline's Redis with maxmemory-policy noeviction. Counted in vigil_baseline_profiles_evicted_total.",
+            evicted.Count, evicted[0].Identity);
+    }
+
+    /// <summary>Drops a host's least recently used views down to 90% of the cap, so eviction runs rarely.</summary>
+    private async Task EvictHostViewsAsync(IDatabase db, string hostId, long count)
+    {
+        var index = keys.HostViews(hostId);
+        var keep = Math.Max(1, options.MaxHostViewsPerHost * 9 / 10);
+        var victims = await db.SortedSetRangeByRankAsync(index, 0, count - keep - 1).ConfigureAwait(false);
+        if (victims.Length == 0)
+        {
+            return;
+        }
+
+        // One DEL per view: each lives on its image's slot of a Redis Cluster.
+        await Task.WhenAll(victims
+            .Select(tag => (Task)db.KeyDeleteAsync(keys.HostView(tag.ToString(), hostId)))
+            .Append(db.SortedSetRemoveAsync(index, victims))).ConfigureAwait(false);
+        Interlocked.Add(ref hostViewsEvicted, victims.Length);
+        BaselineMetrics.HostViewsEvicted.Inc(victims.Length);
+        bool first;
+        lock (evictionLogged)
+        {
+            if (evictionLogged.Count >= 10_000)
+            {
+                evictionLogged.Clear();
+            }
+
+            first = evictionLogged.Add(hostId);
+        }
+
+        if (first)
+        {
+            logger?.LogWarning(
+                "Host {Host} has views of {Count} process images, over Baseline:MaxHostViewsPerHost ({Cap}): evicted the {Evicted} least recently used (their volume history and suppressions start over). Logged once per host; counted in vigil_baseline_host_views_evicted_total.",
+                hostId, count, options.MaxHostViewsPerHost, victims.Length);
+        }
     }
 
     /// <summary>The alert-topic offsets checkpointed per telemetry partition (partitions never checkpointed are absent).</summary>

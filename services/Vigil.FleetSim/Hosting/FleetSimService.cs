@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Vigil.Contracts.Telemetry;
 using Vigil.Messaging;
 using Vigil.Messaging.Kafka;
@@ -79,9 +80,10 @@ internal static class FleetSimService
             var topic = sp.GetRequiredService<TopicManifest>().RawTopics.FirstOrDefault(t => t.Format == format)
                 ?? throw new InvalidOperationException($"--emit {format}: the topic manifest declares no raw topic with format '{format}'.");
             var publisher = new KafkaTopicPublisher<byte[]>(sp.GetRequiredService<KafkaProducerHandle>(), new RawBytesEncoder(), topic.Name);
+            var deliveries = new PendingDeliveries(sp.GetRequiredService<ILoggerFactory>().CreateLogger<PendingDeliveries>());
             return emit == TelemetryEmitFormat.Eslogger
-                ? new KafkaEsloggerTelemetrySink(publisher, sp.GetRequiredService<ITopicPublisher<TelemetryEvent>>())
-                : new KafkaRawTelemetrySink(publisher, RawDocuments.Writer(emit));
+                ? new KafkaEsloggerTelemetrySink(publisher, sp.GetRequiredService<ITopicPublisher<TelemetryEvent>>(), deliveries)
+                : new KafkaRawTelemetrySink(publisher, RawDocuments.Writer(emit), deliveries);
         });
     }
 }

@@ -6,28 +6,25 @@ namespace Vigil.FleetSim.Hosting;
 /// <summary>
 /// A simulated fleet of Macs shipping eslogger: process and file events as eslogger lines to the raw eslogger topic
 /// (keyed by host.id, as a shipper must key them), network and DNS events as canonical events to the telemetry topic
-/// with the process ids the eslogger adapter derives, as vigil-agent's network source publishes them.
+/// with the process ids the eslogger adapter derives, as vigil-agent's network source publishes them. Record by
+/// record through <see cref="PendingDeliveries"/>, so a broker that is down delays only its partitions' records.
 /// </summary>
-internal sealed class KafkaEsloggerTelemetrySink(ITopicPublisher<byte[]> raw, ITopicPublisher<TelemetryEvent> canonical) : ITelemetrySink
+internal sealed class KafkaEsloggerTelemetrySink(ITopicPublisher<byte[]> raw, ITopicPublisher<TelemetryEvent> canonical, PendingDeliveries deliveries) : ITelemetrySink
 {
     public async ValueTask WriteAsync(IReadOnlyList<TelemetryEvent> batch, CancellationToken cancellationToken)
     {
-        var lines = new List<KeyValuePair<string, byte[]>>(batch.Count);
-        var events = new List<KeyValuePair<string, TelemetryEvent>>();
         foreach (var e in batch)
         {
             if (EsloggerMessageWriter.ToLine(e) is { } line)
             {
-                lines.Add(KeyValuePair.Create(e.Host.Id, line));
+                await deliveries.PublishAsync(raw, e.Host.Id, line, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                events.Add(KeyValuePair.Create(e.Host.Id, EsloggerMessageWriter.Reattributed(e)));
+                await deliveries.PublishAsync(canonical, e.Host.Id, EsloggerMessageWriter.Reattributed(e), cancellationToken).ConfigureAwait(false);
             }
         }
-
-        await Task.WhenAll(
-            raw.PublishBatchAsync(lines, cancellationToken),
-            canonical.PublishBatchAsync(events, cancellationToken)).ConfigureAwait(false);
     }
+
+    public Task DrainAsync(CancellationToken cancellationToken) => deliveries.DrainAsync(cancellationToken);
 }

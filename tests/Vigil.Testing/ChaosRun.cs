@@ -1,10 +1,12 @@
-namespace Vigil.Messaging.Kafka.IntegrationTests;
+using Xunit;
+
+namespace Vigil.Testing;
 
 /// <summary>
 /// Fault tests that take minutes run under `make chaos` (VIGIL_CHAOS=short or full), which `make test` runs after the
 /// solution's tests; a plain `dotnet test` skips them with this reason. Figures go to VIGIL_CHAOS_REPORT when set.
 /// </summary>
-internal static class ChaosRun
+public static class ChaosRun
 {
     public const string Variable = "VIGIL_CHAOS";
 

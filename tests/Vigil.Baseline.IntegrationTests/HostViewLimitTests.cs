@@ -1,0 +1,46 @@
+using StackExchange.Redis;
+using Vigil.Baseline.Storage;
+using Vigil.Baseline.UnitTests;
+using Vigil.Redis;
+using Vigil.Testing;
+using static Vigil.Baseline.UnitTests.BaselineTelemetry;
+
+namespace Vigil.Baseline.IntegrationTests;
+
+/// <summary>A host running ever more distinct images keeps a bounded number of host views in Redis.</summary>
+public sealed class HostViewLimitTests(RedisServer redis)
+{
+    [Fact]
+    public async Task AHostUsingMoreImagesThanTheCapLosesItsLeastRecentlyUsedViewsCountedAndLoggedOnce()
+    {
+        await using var stack = new BaselineStack(redis, new Dictionary<string, string> { ["Baseline:MaxHostViewsPerHost"] = "10" });
+        var baseline = await stack.StartBaselineAsync();
+        var flood = new BaselineTelemetry("mac-flood");
+        var quiet = new BaselineTelemetry("mac-quiet");
+        var store = (BaselineStore)baseline.Services.GetService(typeof(BaselineStore))!;
+
+        // 40 generated executables on one host, a few at a time so the cap is crossed more than once.
+        for (var round = 0; round < 4; round++)
+        {
+            await stack.PublishAsync(Enumerable.Range(round * 10, 10).Select(i =>
+                flood.Connect(Apple($"gen-{i}", $"gen{i}", $"/tmp/gen{i}"), Start + (i * Second))));
+            await stack.DrainAsync(baseline, flood.HostId);
+        }
+
+        await stack.PublishAsync(quiet.Connect(Apple("curl-q", "curl", "/usr/bin/curl"), Start));
+        await stack.DrainAsync(baseline, quiet.HostId);
+
+        using var connection = await ConnectionMultiplexer.ConnectAsync(stack.RedisEndpoint);
+        var db = connection.GetDatabase();
+        var keys = new BaselineKeys(new RedisKeys(stack.KeyPrefix));
+        var views = Enumerable.Range(0, 40).Where(i => db.KeyExists(keys.HostView(new Identity.ProcessImage($"signing:com.apple.gen{i}", Identity.ProcessImageIdentityKind.CodeSigning).Tag, flood.HostId))).ToList();
+
+        Assert.InRange(views.Count, 1, 10);
+        Assert.Contains(39, views); // the most recently used survives
+        Assert.DoesNotContain(0, views);
+        Assert.InRange(await db.SortedSetLengthAsync(keys.HostViews(flood.HostId)), 1, 10);
+        Assert.True(store.HostViewsEvicted >= 30, $"evicted {store.HostViewsEvicted}");
+        Assert.Single(baseline.Log, l => l.Contains("over Baseline:MaxHostViewsPerHost", StringComparison.Ordinal));
+        Assert.True(db.KeyExists(keys.HostView(new Identity.ProcessImage("signing:com.apple.curl", Identity.ProcessImageIdentityKind.CodeSigning).Tag, quiet.HostId)));
+    }
+}
