@@ -76,7 +76,7 @@ public static class ProfileProtos
         MeanLog = statistics.Mean,
         StddevLog = statistics.StdDev,
         TypicalBytes = statistics.TypicalBytes,
-        AnomalyThresholdBytes = statistics.ThresholdBytes(options.VolumeSigma, options.MinLogStdDev, options.VolumeFloorBytes),
+        AnomalyThresholdBytes = statistics.ThresholdBytes(options.VolumeSigma, options.MinLogStdDev, options.MaxLogStdDev, options.VolumeFloorBytes),
     };
 
     private static ProtocolUse Describe(string signature, ProtocolCount count, ProtocolAcceptance? accepted = null)
