@@ -19,12 +19,12 @@ public sealed record ProfileSnapshot(
     LogVolumeStatistics ReceivedPerBucket,
     long Alerts,
     long LastChanged,
-    IReadOnlyDictionary<string, ProtocolAcceptance> Acceptances)
+    IReadOnlyDictionary<string, IReadOnlyList<ProtocolAcceptance>> Acceptances)
 {
     public bool Exists => Observations > 0 || Connections > 0 || FirstSeen > 0;
 
     public static ProfileSnapshot Empty(ProcessImage image) =>
-        new(image, 0, 0, 0, 0, 0, new Dictionary<string, ProtocolCount>(), 0, default, default, default, default, 0, 0, new Dictionary<string, ProtocolAcceptance>());
+        new(image, 0, 0, 0, 0, 0, new Dictionary<string, ProtocolCount>(), 0, default, default, default, default, 0, 0, new Dictionary<string, IReadOnlyList<ProtocolAcceptance>>());
 
     /// <summary>Learning ends once both the observation count and the observed span reach their minimum.</summary>
     public bool IsMature(BaselineOptions options) =>
@@ -47,7 +47,7 @@ public sealed record ProfileSnapshot(
             new(Long(prefix + ProfileFields.Count), Double(prefix + ProfileFields.Mean), Double(prefix + ProfileFields.M2));
 
         var protocols = new Dictionary<string, ProtocolCount>(StringComparer.Ordinal);
-        var acceptances = new Dictionary<string, ProtocolAcceptance>(StringComparer.Ordinal);
+        var acceptances = new Dictionary<string, IReadOnlyList<ProtocolAcceptance>>(StringComparer.Ordinal);
         foreach (var (name, value) in fields)
         {
             if (name.StartsWith(ProfileFields.ProtocolPrefix, StringComparison.Ordinal)
@@ -61,10 +61,11 @@ public sealed record ProfileSnapshot(
             {
                 // Rare (an analyst's verdict), so its other fields are looked up only here.
                 var signature = name[ProfileFields.ProtocolAcceptedAtPrefix.Length..];
-                acceptances[signature] = new ProtocolAcceptance(
+                var latest = new ProtocolAcceptance(
                     at,
                     fields.GetValueOrDefault(ProfileFields.ProtocolAcceptedReasonPrefix + signature, string.Empty),
                     fields.GetValueOrDefault(ProfileFields.ProtocolAcceptedByPrefix + signature, string.Empty));
+                acceptances[signature] = ProtocolAcceptance.History(fields.GetValueOrDefault(ProfileFields.ProtocolAcceptanceHistoryPrefix + signature), latest);
             }
         }
 
