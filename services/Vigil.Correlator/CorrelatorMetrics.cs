@@ -6,32 +6,32 @@ namespace Vigil.Correlator;
 /// <summary>Prometheus metrics of a correlator (documented in docs/operations.md); per-rule ones carry rule and rule_name.</summary>
 internal static class CorrelatorMetrics
 {
-    public static readonly RuleCounter RelevantEvents = RuleCounter.Create(
-        "vigil_correlator_relevant_events_total", "Events that could touch a rule's state (others cost no Redis work).");
+    public static readonly RuleCounter RelevantEvents = new(Metrics.CreateCounter(
+        "vigil_correlator_relevant_events_total", "Events that could touch a rule's state (others cost no Redis work).", "analytic", "rule", "rule_name"));
 
-    public static readonly RuleCounter LateEvents = RuleCounter.Create(
-        "vigil_correlator_late_events_total", "Events older than what matching had already passed (replays or lateness exceeded).");
+    public static readonly RuleCounter LateEvents = new(Metrics.CreateCounter(
+        "vigil_correlator_late_events_total", "Events older than what matching had already passed (replays or lateness exceeded).", "analytic", "rule", "rule_name"));
 
-    public static readonly RuleCounter Rejected = RuleCounter.Create(
+    public static readonly RuleCounter Rejected = new(Metrics.CreateCounter(
         "vigil_correlator_rejected_partials_total",
-        "Partial sequences a rule threw away, by reason: maxspan, until, overwrite (a newer partial took its state), state_limit (evicted to keep a host's state bounded), missing_event (the absent event occurred).", "reason");
-    public static readonly RuleCounter ExceptedEvents = RuleCounter.Create(
-        "vigil_correlator_excepted_events_total", "Events a rule could use that its exceptions removed before its state saw them.");
+        "Partial sequences a rule threw away, by reason: maxspan, until, overwrite (a newer partial took its state), state_limit (evicted to keep a host's state bounded), missing_event (the absent event occurred).", "analytic", "rule", "rule_name", "reason"));
+    public static readonly RuleCounter ExceptedEvents = new(Metrics.CreateCounter(
+        "vigil_correlator_excepted_events_total", "Events a rule could use that its exceptions removed before its state saw them.", "analytic", "rule", "rule_name"));
 
-    public static readonly RuleCounter Matches = RuleCounter.Create(
-        "vigil_correlator_matches_total", "Completed sequences or single-event matches.");
+    public static readonly RuleCounter Matches = new(Metrics.CreateCounter(
+        "vigil_correlator_matches_total", "Completed sequences or single-event matches.", "analytic", "rule", "rule_name"));
 
-    public static readonly RuleCounter AlertsPublished = RuleCounter.Create(
-        "vigil_alerts_published_total", "Alerts published to the alert topic.");
+    public static readonly RuleCounter AlertsPublished = new(Metrics.CreateCounter(
+        "vigil_alerts_published_total", "Alerts published to the alert topic.", "analytic", "rule", "rule_name"));
 
-    public static readonly RuleCounter AlertsDropped = RuleCounter.Create(
-        "vigil_alerts_dropped_total", "Matches not published: why=duplicate (a replayed alert id) or why=suppressed (inside the rule's alert suppression window).", "why");
+    public static readonly RuleCounter AlertsDropped = new(Metrics.CreateCounter(
+        "vigil_alerts_dropped_total", "Matches not published: why=duplicate (a replayed alert id) or why=suppressed (inside the rule's alert suppression window).", "analytic", "rule", "rule_name", "why"));
 
     public static readonly Counter RedisRoundTrips = Metrics.CreateCounter(
         "vigil_correlator_redis_round_trips_total", "Pipelined Redis round trips (a batch costs at most three).", "analytic");
 
-    public static readonly RuleCounter StateEvictions = RuleCounter.Create(
-        "vigil_correlator_state_evictions_total", "Threshold groups or new-terms combinations dropped to keep a rule's state within its cap.");
+    public static readonly RuleCounter StateEvictions = new(Metrics.CreateCounter(
+        "vigil_correlator_state_evictions_total", "Threshold groups or new-terms combinations dropped to keep a rule's state within its cap.", "analytic", "rule", "rule_name"));
 
     public static readonly Gauge HeldHosts = Metrics.CreateGauge(
         "vigil_correlator_hosts_with_held_events", "Hosts whose newest events wait for the lateness window before matching.", "analytic");

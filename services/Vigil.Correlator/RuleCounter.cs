@@ -8,14 +8,11 @@ namespace Vigil.Correlator;
 /// A per-rule counter labelled with the rule's name as well as its id: dashboards and alert legends read
 /// `rule_name`, since a UUID says nothing to the person on call. Callers give (analytic, rule id, ...) as before; the
 /// name is looked up from the rules the correlator loaded (<see cref="Remember"/>), so no call site carries it.
+/// The counter's labels start with analytic, rule, rule_name.
 /// </summary>
 internal sealed class RuleCounter(Counter counter)
 {
     private static readonly ConcurrentDictionary<string, string> Names = new(StringComparer.Ordinal);
-
-    /// <summary>Creates the counter with labels analytic, rule, rule_name, then <paramref name="more"/>.</summary>
-    public static RuleCounter Create(string name, string help, params string[] more) =>
-        new(Metrics.CreateCounter(name, help, ["analytic", "rule", "rule_name", .. more]));
 
     /// <summary>Records the names of <paramref name="pack"/>'s rules for the label.</summary>
     public static void Remember(AnalyticPack pack)
