@@ -224,7 +224,7 @@ helm.sh/chart: {{ include "vigil.chart" .root }}
 {{- printf "%s-metrics" (trunc 55 . | trimSuffix "-") -}}
 {{- end -}}
 
-{{/* The console's /metrics endpoints, one "name=url" a line: console.metricsTargets, else every correlator's and the baseline's metrics Service. */}}
+{{/* The console's /metrics endpoints, one "name=url" a line: console.metricsTargets, else every correlator's, the baseline's and ingest's metrics Service. */}}
 {{- define "vigil.console.metricsTargets" -}}
 {{- if .Values.console.metricsTargets -}}
 {{- range .Values.console.metricsTargets }}
@@ -236,6 +236,9 @@ correlator-{{ $entry.name }}=http://{{ include "vigil.metricsServiceName" (inclu
 {{- end -}}
 {{- if .Values.baseline.enabled }}
 baseline=http://{{ include "vigil.metricsServiceName" (include "vigil.baseline.fullname" .) }}:8080/metrics
+{{- end -}}
+{{- if .Values.ingest.enabled }}
+ingest=http://{{ include "vigil.metricsServiceName" (include "vigil.ingest.fullname" .) }}:8080/metrics
 {{- end -}}
 {{- end -}}
 {{- end -}}
