@@ -88,7 +88,7 @@ public sealed class BaselineHandler(
         BaselineMetrics.AlertsRecovered.Inc(candidates.Count - published.Count);
         foreach (var alert in published)
         {
-            BaselineMetrics.AlertsPublished.WithLabels(BaselineRules.AnalyticId.ToLowerInvariant(), alert.Rule.Id).Inc();
+            BaselineMetrics.AlertsPublished.WithLabels(BaselineRules.AnalyticId.ToLowerInvariant(), alert.Rule.Id, alert.Rule.Name).Inc();
             logger.LogInformation("Alert {AlertId} {Rule} on host {Host}: {Reason}", alert.Id, alert.Rule.Id, alert.Host.Id, alert.Reason);
         }
 

@@ -15,7 +15,7 @@ internal static class BaselineMetrics
         "vigil_baseline_untrained_observations_total", "Observations kept out of learning because they alerted or were anomalous.");
 
     public static readonly Counter AlertsPublished = Metrics.CreateCounter(
-        "vigil_alerts_published_total", "Alerts published to the alert topic.", "analytic", "rule");
+        "vigil_alerts_published_total", "Alerts published to the alert topic.", "analytic", "rule", "rule_name");
 
     public static readonly Counter AlertsSuppressed = Metrics.CreateCounter(
         "vigil_baseline_alerts_suppressed_total", "Repeats of a new-protocol alert for the same image and host inside the suppression window.");

@@ -40,6 +40,13 @@ public sealed class BaselineOptions
     /// <summary>The spread used is never narrower than this (log space), so a near-constant volume does not make every change infinite.</summary>
     public double MinLogStdDev { get; set; } = 0.5;
 
+    /// <summary>
+    /// The spread used is never wider than this (log space): near-empty buckets and small samples inflate the standard
+    /// deviation of log(1 + bytes), which would put the threshold at terabytes. 1.75 with VolumeSigma 4 makes about
+    /// 1,100 times the typical volume anomalous at most (see LogVolumeStatistics.Spread).
+    /// </summary>
+    public double MaxLogStdDev { get; set; } = 1.75;
+
     /// <summary>Volume rules run once a statistic has this many samples.</summary>
     public long MinVolumeSamples { get; set; } = 30;
 
@@ -109,6 +116,7 @@ public sealed class BaselineOptions
         Require(PersistenceBuckets >= 1 && PersistenceBuckets <= PersistenceWindow, nameof(PersistenceBuckets), "must be between 1 and PersistenceWindow.");
         Require(VolumeFloorBytes >= 0, nameof(VolumeFloorBytes), "must not be negative.");
         Require(MinLogStdDev > 0, nameof(MinLogStdDev), "must be positive.");
+        Require(MaxLogStdDev >= MinLogStdDev, nameof(MaxLogStdDev), "must be at least MinLogStdDev.");
         Require(MinVolumeSamples >= 2, nameof(MinVolumeSamples), "must be at least 2.");
         Require(MaxProtocolsPerImage >= 1, nameof(MaxProtocolsPerImage), "must be at least 1.");
         Require(MaxProtocolsPerHost >= 1, nameof(MaxProtocolsPerHost), "must be at least 1.");

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Vigil.Baseline.Alerts;
 using Vigil.Baseline.Api;
 using Vigil.Baseline.Identity;
@@ -54,11 +55,12 @@ public static class BaselineServiceCollectionExtensions
 
     public static WebApplicationBuilder AddBaseline(this WebApplicationBuilder builder)
     {
+        // Kestrel's endpoints are set before the container exists, so the section is read here too; the same
+        // validation runs first, so a bad key ends start-up with one line (exit 2) instead of a stack trace.
         var options = builder.Configuration.GetSection(BaselineOptions.Section).Get<BaselineOptions>() ?? new BaselineOptions();
-        var problems = options.Validate();
-        if (problems.Count > 0)
+        if (options.Validate() is { Count: > 0 } problems)
         {
-            throw new InvalidOperationException("Invalid baseline settings:\n  " + string.Join("\n  ", problems));
+            throw new OptionsValidationException(BaselineOptions.Section, typeof(BaselineOptions), problems);
         }
 
         var api = builder.Configuration.GetSection(BaselineApiOptions.Section).Get<BaselineApiOptions>() ?? new BaselineApiOptions();
@@ -89,7 +91,9 @@ public static class BaselineServiceCollectionExtensions
         });
 
         var services = builder.Services;
-        services.AddSingleton(options);
+        services.AddOptions<BaselineOptions>().BindConfiguration(BaselineOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BaselineOptions>, BaselineOptionsValidation>());
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<BaselineOptions>>().Value);
         services.AddSingleton(grpc);
         services.TryAddSingleton(TimeProvider.System);
         services.AddVigilKafka(builder.Configuration);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -21,7 +22,7 @@ public static class BaselineCommand
     public const string ExplainUsage = "vigil baseline explain <alert id> [--server <url>] [tls] [--json]";
 
     public const string AcceptUsage =
-        "vigil baseline accept (<image> <signature> | --alert <alert id>) --reason <why> [--by <who>] [--server <url>] [tls] [--json]";
+        "vigil baseline accept (<image> <signature> | --alert <alert id>) --reason <why> [--by <who>] [--yes] [--server <url>] [tls] [--json]";
 
     /// <summary>
     /// Connection options every baseline command takes: the CA the server certificate must chain to (https:// servers),
@@ -34,6 +35,9 @@ public static class BaselineCommand
     /// <summary>Where commands read the token (change or read token) when --token-file is not given.</summary>
     public const string TokenVariable = "VIGIL_BASELINE_TOKEN";
 
+    /// <summary>Width of `list` when standard output is not a terminal (a pipe or a file).</summary>
+    public const int DefaultTableWidth = 140;
+
     private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
 
     public static Task<int> ShowAsync(CliArguments args, TextWriter output) =>
@@ -41,11 +45,11 @@ public static class BaselineCommand
         {
             if (args.Words.Count != 3)
             {
-                return null;
+                return Outcome.Usage;
             }
 
             var response = await client.GetProfileAsync(new GetProfileRequest { Image = args.Words[2], HostId = args.Option("host") ?? string.Empty });
-            return args.Flag("json") ? Json.Format(response) : BaselineText.Describe(response);
+            return Outcome.Print(args.Flag("json") ? Json.Format(response) : BaselineText.Describe(response));
         });
 
     public static Task<int> ListAsync(CliArguments args, TextWriter output) =>
@@ -63,11 +67,11 @@ public static class BaselineCommand
             var limit = 0;
             if (args.Words.Count != 2 || filter == ProfileFilter.Unspecified || (args.Option("limit") is { } text && !int.TryParse(text, out limit)))
             {
-                return null;
+                return Outcome.Usage;
             }
 
             var response = await client.ListProfilesAsync(new ListProfilesRequest { Filter = filter, Limit = limit });
-            return args.Flag("json") ? Json.Format(response) : BaselineText.Memory(response.Memory) + BaselineText.Table(response.Profiles);
+            return Outcome.Print(args.Flag("json") ? Json.Format(response) : BaselineText.Memory(response.Memory) + BaselineText.Table(response.Profiles, TableWidth()));
         });
 
     public static Task<int> ExplainAsync(CliArguments args, TextWriter output) =>
@@ -75,7 +79,7 @@ public static class BaselineCommand
         {
             if (args.Words.Count != 3)
             {
-                return null;
+                return Outcome.Usage;
             }
 
             ExplainAlertResponse response;
@@ -90,11 +94,30 @@ public static class BaselineCommand
                     $"{e.Status.Detail} `vigil baseline explain` covers AN1227 (baseline) alerts only; a correlator's alert (AN0167, AN0425...) shows its evidence in `vigil alerts tail` and the console."));
             }
 
-            return args.Flag("json") ? Json.Format(response) : BaselineText.Explain(response);
+            return Outcome.Print(args.Flag("json") ? Json.Format(response) : BaselineText.Explain(response));
         });
 
-    public static Task<int> AcceptAsync(CliArguments args, TextWriter output) =>
-        CallAsync(args, AcceptUsage, ["alert", "reason", "by", "json"], output, async client =>
+    /// <summary>The terminal's width, so `list` fits it; a fixed width when printing to a pipe or a file.</summary>
+    private static int TableWidth()
+    {
+        try
+        {
+            return Console.IsOutputRedirected || Console.WindowWidth < 40 ? DefaultTableWidth : Console.WindowWidth - 1;
+        }
+        catch (IOException)
+        {
+            return DefaultTableWidth;
+        }
+    }
+
+    /// <summary>
+    /// Records a verdict. The profile is fleet-wide, so accepting silences the protocol on every host: the command
+    /// names what it will change and how many hosts use the image, and asks. Without a terminal to ask on (a script,
+    /// a pipe) it changes nothing unless --yes says the caller has already decided.
+    /// </summary>
+    /// <param name="terminal">Where the answer is read; null when standard input is not a terminal.</param>
+    public static Task<int> AcceptAsync(CliArguments args, TextWriter output, TextReader? terminal) =>
+        CallAsync(args, AcceptUsage, ["alert", "reason", "by", "json", "yes"], output, async client =>
         {
             var alert = args.Option("alert");
             var reason = args.Option("reason");
@@ -102,12 +125,12 @@ public static class BaselineCommand
             {
                 // The reason is kept with the acceptance for whoever reviews it later, so it is never optional.
                 await Console.Error.WriteLineAsync("vigil baseline accept: --reason is required (why this protocol is normal for the image; it is kept with the acceptance).");
-                return null;
+                return Outcome.Usage;
             }
 
             if (alert is null ? args.Words.Count != 4 : args.Words.Count != 2 || alert.Length == 0)
             {
-                return null;
+                return Outcome.Usage;
             }
 
             var request = new AcceptProtocolRequest { AlertId = alert ?? string.Empty, Reason = reason, AcceptedBy = args.Option("by") ?? Environment.UserName };
@@ -117,13 +140,49 @@ public static class BaselineCommand
                 request.Signature = args.Words[3];
             }
 
+            if (!args.Flag("yes") && await ConfirmAsync(client, request, terminal) is { } refused)
+            {
+                return refused;
+            }
+
             var response = await client.AcceptProtocolAsync(request);
-            return args.Flag("json") ? Json.Format(response) : BaselineText.Accepted(response);
+            return Outcome.Print(args.Flag("json") ? Json.Format(response) : BaselineText.Accepted(response));
         });
 
-    /// <summary>Runs one call; null from <paramref name="call"/> means the arguments were wrong.</summary>
+    /// <summary>Asks before a fleet-wide change; null when confirmed, else the outcome to end with.</summary>
+    private static async Task<Outcome?> ConfirmAsync(BaselineService.BaselineServiceClient client, AcceptProtocolRequest request, TextReader? terminal)
+    {
+        var (image, signature) = (request.Image, request.Signature);
+        if (request.AlertId.Length > 0)
+        {
+            var explained = (await client.ExplainAlertAsync(new ExplainAlertRequest { AlertId = request.AlertId })).Explanation;
+            image = explained.Image;
+            signature = explained.Observations.FirstOrDefault(o => o.Name == "network.protocol")?.Observed ?? "the alert's protocol";
+        }
+
+        var profile = (await client.GetProfileAsync(new GetProfileRequest { Image = image })).Profile;
+        var question = string.Create(CultureInfo.InvariantCulture,
+            $"This accepts {signature} as normal for {profile.Image} on every host of the fleet (the profile is fleet-wide; ~{profile.DistinctHosts} host(s) ran the image): no host alerts on it again.");
+        if (terminal is null)
+        {
+            await Console.Error.WriteLineAsync($"{question} Nothing was changed: standard input is not a terminal to confirm on; add --yes to accept.");
+            return Outcome.Usage with { UsageLine = false };
+        }
+
+        await Console.Error.WriteAsync($"{question} Accept? [y/N] ");
+        var answer = (await terminal.ReadLineAsync())?.Trim();
+        if (answer is not null && (answer.Equals("y", StringComparison.OrdinalIgnoreCase) || answer.Equals("yes", StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        await Console.Error.WriteLineAsync("Nothing was changed.");
+        return new Outcome(1, null, false);
+    }
+
+    /// <summary>Runs one call and turns its outcome into output and an exit code.</summary>
     private static async Task<int> CallAsync(
-        CliArguments args, string usage, string[] known, TextWriter output, Func<BaselineService.BaselineServiceClient, Task<string?>> call)
+        CliArguments args, string usage, string[] known, TextWriter output, Func<BaselineService.BaselineServiceClient, Task<Outcome>> call)
     {
         var unknown = args.UnknownOptions([.. known, .. ConnectionOptions]).ToArray();
         var server = args.Option("server") ?? DefaultServer;
@@ -142,15 +201,18 @@ public static class BaselineCommand
         });
         try
         {
-            var text = await call(new BaselineService.BaselineServiceClient(channel));
-            if (text is null)
+            var outcome = await call(new BaselineService.BaselineServiceClient(channel));
+            if (outcome.UsageLine)
             {
                 await Console.Error.WriteLineAsync($"Usage: {usage}");
-                return 2;
             }
 
-            await output.WriteLineAsync(text);
-            return 0;
+            if (outcome.Text is not null)
+            {
+                await output.WriteLineAsync(outcome.Text);
+            }
+
+            return outcome.ExitCode;
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.PermissionDenied or StatusCode.Unauthenticated)
         {
@@ -162,5 +224,13 @@ public static class BaselineCommand
             await Console.Error.WriteLineAsync($"The baseline service at {server} did not answer: {e.Status.StatusCode} {e.Status.Detail}");
             return 1;
         }
+    }
+
+    /// <summary>What a command ends with: its exit code, what it prints, and whether the usage line follows.</summary>
+    private sealed record Outcome(int ExitCode, string? Text, bool UsageLine)
+    {
+        public static Outcome Usage { get; } = new(2, null, true);
+
+        public static Outcome Print(string text) => new(0, text, false);
     }
 }

@@ -6,6 +6,9 @@ namespace Vigil.Cli;
 /// </summary>
 public sealed class CliArguments
 {
+    /// <summary>Options that never take a value, so `--yes image` does not read the image as the option's value.</summary>
+    private static readonly HashSet<string> Switches = new(["json", "yes", "strict", "from-beginning", "query-semantics"], StringComparer.OrdinalIgnoreCase);
+
     private readonly Dictionary<string, string?> options = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<string> configuration = [];
 
@@ -32,7 +35,7 @@ public sealed class CliArguments
             var equals = arg.IndexOf('=', StringComparison.Ordinal);
             var name = equals > 0 ? arg[2..equals] : arg[2..];
             string? value = equals > 0 ? arg[(equals + 1)..] : null;
-            if (value is null && i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            if (value is null && !Switches.Contains(name) && i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
             {
                 value = args[++i];
             }

@@ -12,7 +12,7 @@ return parsed.Words switch
     ["baseline", "show", ..] => await BaselineCommand.ShowAsync(parsed, Console.Out),
     ["baseline", "list"] => await BaselineCommand.ListAsync(parsed, Console.Out),
     ["baseline", "explain", ..] => await BaselineCommand.ExplainAsync(parsed, Console.Out),
-    ["baseline", "accept", ..] => await BaselineCommand.AcceptAsync(parsed, Console.Out),
+    ["baseline", "accept", ..] => await BaselineCommand.AcceptAsync(parsed, Console.Out, Console.IsInputRedirected ? null : Console.In),
     _ => Usage(),
 };
 

@@ -10,8 +10,10 @@ namespace Vigil.Cli;
 
 /// <summary>
 /// `vigil topics apply`: creates every topic of the manifest on a real cluster (the docker-compose and Helm
-/// provisioning jobs run it). Exit codes: 0 done, 1 a topic failed or the cluster was not reached,
-/// 2 bad usage, 3 a partition count differs from the manifest and --strict was given.
+/// provisioning jobs run it). On the embedded dev broker of `make run`, which cannot create topics over the admin
+/// API and creates the manifest's topics itself when it starts, it checks them instead. Exit codes: 0 done, 1 a
+/// topic failed or is missing or the cluster was not reached, 2 bad usage, 3 a partition count differs from the
+/// manifest and --strict was given.
 /// </summary>
 public static class TopicsApplyCommand
 {
@@ -54,14 +56,14 @@ public static class TopicsApplyCommand
         Console.CancelKeyPress += stop;
         try
         {
-            var outcomes = await host.Services.GetRequiredService<TopicProvisioner>().ApplyAsync(plans, options.Wait, cancellation.Token);
+            var outcomes = await ApplyAsync(host, plans, options, output, cancellation.Token);
             foreach (var outcome in outcomes)
             {
                 await output.WriteLineAsync(outcome.Describe());
             }
 
             await output.FlushAsync(CancellationToken.None);
-            return outcomes.Any(o => o.Kind == TopicOutcomeKind.Failed) ? 1
+            return outcomes.Any(o => o.Kind is TopicOutcomeKind.Failed or TopicOutcomeKind.MissingOnEmbeddedBroker) ? 1
                 : options.Strict && outcomes.Any(o => o.Kind == TopicOutcomeKind.PartitionMismatch) ? 3
                 : 0;
         }
@@ -74,6 +76,36 @@ public static class TopicsApplyCommand
         {
             Console.CancelKeyPress -= stop;
         }
+    }
+
+    /// <summary>Creates the topics, or on the embedded dev broker, checks them and creates the missing ones through its control endpoint.</summary>
+    private static async Task<IReadOnlyList<TopicOutcome>> ApplyAsync(IHost host, IReadOnlyList<TopicPlan> plans, TopicsApplyOptions options, TextWriter output, CancellationToken cancellationToken)
+    {
+        var provisioner = host.Services.GetRequiredService<TopicProvisioner>();
+        var bootstrap = host.Services.GetRequiredService<KafkaClientConfigFactory>().Options.BootstrapServers;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var controlUrl = host.Services.GetRequiredService<IConfiguration>()["DevCluster:ControlUrl"] ?? EmbeddedDevBroker.DefaultControlUrl;
+        if (await EmbeddedDevBroker.FindAsync(bootstrap, controlUrl, http, cancellationToken) is not { } dev)
+        {
+            return await provisioner.ApplyAsync(plans, options.Wait, cancellationToken);
+        }
+
+        await output.WriteLineAsync(
+            $"Kafka at {bootstrap} is the embedded dev broker of `make run` (librdkafka's mock cluster, control endpoint {dev.Control}): it created the manifest's topics when it started, and it cannot create topics over Kafka's admin API, so topics are checked here and missing ones created through the control endpoint.");
+        var outcomes = new List<TopicOutcome>();
+        foreach (var outcome in await provisioner.InspectAsync(plans, options.Wait, cancellationToken))
+        {
+            if (outcome.Kind != TopicOutcomeKind.MissingOnEmbeddedBroker)
+            {
+                outcomes.Add(outcome);
+                continue;
+            }
+
+            var problem = await dev.CreateAsync(outcome.Plan, cancellationToken);
+            outcomes.Add(problem is null ? outcome with { Kind = TopicOutcomeKind.Created } : outcome with { Error = problem });
+        }
+
+        return outcomes;
     }
 
     private static IHost Build(CliArguments args, TopicsApplyOptions options)

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Vigil.Contracts.Alerts;
 using Vigil.Contracts.Telemetry;
@@ -32,8 +34,12 @@ public static class CorrelatorServiceCollectionExtensions
             throw new InvalidOperationException("No analytic to run: start with --analytic <pack> (e.g. --analytic an0167) or set Correlator:Analytic.");
         }
 
+        // The analytic picks the consumer group and rule pack while registering, so the section is also read here;
+        // the handlers get the validated IOptions value.
         var services = builder.Services;
-        services.AddSingleton(options);
+        services.AddOptions<CorrelatorOptions>().BindConfiguration(CorrelatorOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CorrelatorOptions>, CorrelatorOptionsValidation>());
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<CorrelatorOptions>>().Value);
         services.AddSingleton(TimeProvider.System);
         services.AddVigilKafka(builder.Configuration);
         services.AddVigilRedis(builder.Configuration);
@@ -42,7 +48,7 @@ public static class CorrelatorServiceCollectionExtensions
         services.AddProtobufCodec<Alert>(builder.Configuration, TopicRole.Alerts);
         services.AddTopicPublisher<Alert>(TopicRole.Alerts);
         services.AddTopicReader<Alert>();
-        services.AddSingleton(_ => AnalyticPack.Load(options.Analytic, options.RulesPath ?? AnalyticPack.DefaultDirectory(options.Analytic), options.Lateness));
+        services.AddSingleton(_ => CorrelatorMetrics.ForPack(AnalyticPack.Load(options.Analytic, options.RulesPath ?? AnalyticPack.DefaultDirectory(options.Analytic), options.Lateness)));
 
         // The route: router → owned states (memory, written through to Redis) → engine → outbox → commit.
         services.AddSingleton(sp => new CorrelatorKeys(sp.GetRequiredService<RedisKeys>(), options.Analytic));

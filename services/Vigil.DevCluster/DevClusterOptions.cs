@@ -3,6 +3,8 @@ namespace Vigil.DevCluster;
 /// <summary>Settings of the dev broker (configuration section "DevCluster"; command line --DevCluster:BasePort=9092 etc.).</summary>
 public sealed class DevClusterOptions
 {
+    public const string Section = "DevCluster";
+
     public int Brokers { get; set; } = 3;
 
     /// <summary>Broker i listens on BasePort + i - 1 on 127.0.0.1.</summary>

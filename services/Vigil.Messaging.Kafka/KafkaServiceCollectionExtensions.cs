@@ -13,7 +13,10 @@ public static class KafkaServiceCollectionExtensions
     /// <summary>Options from the "Kafka" section, the topic manifest, the producer and the dead-letter publisher.</summary>
     public static IServiceCollection AddVigilKafka(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<KafkaOptions>(configuration.GetSection(KafkaOptions.Section));
+        // BindConfiguration reads the host's IConfiguration; a bare container (tests, tools) gets the one passed in.
+        services.TryAddSingleton(configuration);
+        services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaOptions>, KafkaOptionsValidation>());
         services.TryAddSingleton<KafkaClientConfigFactory>();
         services.TryAddSingleton(sp => TopicManifest.LoadDefault(sp.GetRequiredService<IOptions<KafkaOptions>>().Value.TopicManifest));
         services.TryAddSingleton<KafkaProducerHandle>();

@@ -17,6 +17,8 @@ public sealed record TopicOutcome(TopicPlan Plan, TopicOutcomeKind Kind, int? Ac
             TopicOutcomeKind.PartitionMismatch =>
                 $"MISMATCH {name}: the cluster has {ActualPartitions} partitions, the manifest declares {Plan.Partitions}{replication}. " +
                 "Consumer parallelism and autoscaling limits follow the manifest: align it with the cluster, or add partitions (kafka-topics.sh --alter) knowing that hosts move between partitions.",
+            TopicOutcomeKind.MissingOnEmbeddedBroker =>
+                $"MISSING  {name}: the embedded dev broker cannot create topics over the admin API and its control endpoint did not ({Error}); it creates the manifest's topics when it starts (restart `make run`), and a producer's first record would create this one with 4 partitions.",
             _ => $"FAILED   {name}: {Error}",
         };
     }

@@ -87,6 +87,42 @@ public sealed class TopicProvisioner(KafkaClientConfigFactory configs, ILogger<T
         return plans.Select(p => Compare(admin, outcomes[p.Name])).ToArray();
     }
 
+    /// <summary>
+    /// Checks <paramref name="plans"/> against a cluster that cannot create topics over the admin API (librdkafka's
+    /// mock cluster, the embedded dev broker, answers CreateTopics with nothing, so creating would only wait out the
+    /// deadline): each topic exists as planned, exists with another partition count, or is missing. Changes nothing.
+    /// </summary>
+    public async Task<IReadOnlyList<TopicOutcome>> InspectAsync(IReadOnlyList<TopicPlan> plans, TimeSpan deadline, CancellationToken cancellationToken)
+    {
+        var giveUpAt = DateTimeOffset.UtcNow + deadline;
+        Error? clientError = null;
+        using var admin = new AdminClientBuilder(configs.Admin())
+            .SetLogHandler((_, m) => logger.LogDebug("librdkafka {Facility}: {Message}", m.Facility, m.Message))
+            .SetErrorHandler((_, e) => clientError = e)
+            .Build();
+        var reached = await WaitForClusterAsync(admin, configs.Options.BootstrapServers, giveUpAt, () => clientError, cancellationToken).ConfigureAwait(false);
+        if (reached is not null)
+        {
+            return plans.Select(p => new TopicOutcome(p, TopicOutcomeKind.Failed, Error: reached)).ToArray();
+        }
+
+        // One request for every topic: asking the mock about a topic by name creates it (auto-create, 4 partitions).
+        Metadata metadata;
+        try
+        {
+            metadata = admin.GetMetadata(AttemptTimeout);
+        }
+        catch (KafkaException e)
+        {
+            return plans.Select(p => new TopicOutcome(p, TopicOutcomeKind.Failed, Error: $"the topics could not be listed: {e.Error.Reason}")).ToArray();
+        }
+
+        var topics = metadata.Topics.Where(t => t.Error.Code == ErrorCode.NoError).ToDictionary(t => t.Topic, StringComparer.Ordinal);
+        return plans.Select(p => topics.TryGetValue(p.Name, out var topic)
+            ? Existing(new TopicOutcome(p, TopicOutcomeKind.Existed), topic)
+            : new TopicOutcome(p, TopicOutcomeKind.MissingOnEmbeddedBroker)).ToArray();
+    }
+
     /// <summary>Null once the cluster answered a metadata request; otherwise why it did not before the deadline.</summary>
     private async Task<string?> WaitForClusterAsync(IAdminClient admin, string bootstrap, DateTimeOffset giveUpAt, Func<Error?> clientError, CancellationToken cancellationToken)
     {
@@ -198,20 +234,25 @@ public sealed class TopicProvisioner(KafkaClientConfigFactory configs, ILogger<T
                 return outcome with { Kind = TopicOutcomeKind.Failed, Error = $"exists, but its metadata could not be read: {topic.Error.Code}: {topic.Error.Reason}" };
             }
 
-            var partitions = topic.Partitions.Count;
-            var replication = topic.Partitions.Count == 0 ? 0 : topic.Partitions.Max(p => p.Replicas.Length);
-            return outcome with
-            {
-                Kind = partitions == outcome.Plan.Partitions ? TopicOutcomeKind.Existed : TopicOutcomeKind.PartitionMismatch,
-                ActualPartitions = partitions,
-                ActualReplicationFactor = replication,
-            };
+            return Existing(outcome, topic);
         }
         catch (KafkaException e)
         {
             logger.LogWarning("Topic {Topic} exists, but its partitions could not be read: {Reason}", outcome.Plan.Name, e.Error.Reason);
             return outcome with { Kind = TopicOutcomeKind.Failed, Error = $"exists, but its metadata could not be read: {e.Error.Reason}" };
         }
+    }
+
+    private static TopicOutcome Existing(TopicOutcome outcome, TopicMetadata topic)
+    {
+        var partitions = topic.Partitions.Count;
+        var replication = topic.Partitions.Count == 0 ? 0 : topic.Partitions.Max(p => p.Replicas.Length);
+        return outcome with
+        {
+            Kind = partitions == outcome.Plan.Partitions ? TopicOutcomeKind.Existed : TopicOutcomeKind.PartitionMismatch,
+            ActualPartitions = partitions,
+            ActualReplicationFactor = replication,
+        };
     }
 
     private static TimeSpan Remaining(DateTimeOffset giveUpAt)

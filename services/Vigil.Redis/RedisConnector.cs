@@ -25,7 +25,7 @@ public sealed class RedisConnector : IAsyncDisposable, IDisposable
         var errors = options.Validate();
         if (errors.Count > 0)
         {
-            throw new OptionsValidationException(RedisOptions.SectionName, typeof(RedisOptions), errors);
+            throw new OptionsValidationException(RedisOptions.Section, typeof(RedisOptions), errors);
         }
 
         Options = options;

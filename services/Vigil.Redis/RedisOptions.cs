@@ -7,7 +7,7 @@ namespace Vigil.Redis;
 public sealed class RedisOptions
 {
     /// <summary>Configuration section the options are bound from.</summary>
-    public const string SectionName = "Redis";
+    public const string Section = "Redis";
 
     /// <summary>Key prefix used when none is configured.</summary>
     public const string DefaultKeyPrefix = "vigil";

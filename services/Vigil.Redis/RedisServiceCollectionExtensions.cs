@@ -18,9 +18,9 @@ public static class RedisServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddVigilRedis(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RedisOptions>()
-            .Bind(configuration.GetSection(RedisOptions.SectionName))
-            .ValidateOnStart();
+        // BindConfiguration reads the host's IConfiguration; a bare container (tests, tools) gets the one passed in.
+        services.TryAddSingleton(configuration);
+        services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisOptions>, RedisOptionsValidation>());
 
         services.TryAddSingleton(provider => new RedisConnector(

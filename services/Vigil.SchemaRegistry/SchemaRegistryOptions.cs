@@ -3,6 +3,8 @@ namespace Vigil.SchemaRegistry;
 /// <summary>Where schema ids come from: a Schema Registry when <see cref="Url"/> is set, fixed ids otherwise.</summary>
 public sealed class SchemaRegistryOptions
 {
+    public const string Section = "SchemaRegistry";
+
     /// <summary>The registry's URL (e.g. http://schema-registry:8081); null runs without a registry, on fixed ids.</summary>
     public string? Url { get; init; }
 

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Vigil.Messaging;
 
 namespace Vigil.SchemaRegistry;
@@ -9,7 +10,7 @@ namespace Vigil.SchemaRegistry;
 /// <summary>Registers protobuf record codecs whose schema ids come from the "SchemaRegistry" configuration section.</summary>
 public static class SchemaRegistryServiceCollectionExtensions
 {
-    public const string Section = "SchemaRegistry";
+    public const string Section = SchemaRegistryOptions.Section;
 
     /// <summary>
     /// Schema ids used without a registry when configuration names none: fixed per message so that
@@ -30,7 +31,15 @@ public static class SchemaRegistryServiceCollectionExtensions
     public static IServiceCollection AddProtobufCodec<T>(this IServiceCollection services, IConfiguration configuration, TopicRole role)
         where T : IMessage<T>, new()
     {
-        services.TryAddSingleton(_ => BindOptions(configuration.GetSection(Section)));
+        if (!services.Any(d => d.ServiceType == typeof(IValidateOptions<SchemaRegistryOptions>)))
+        {
+            // BindConfiguration reads the host's IConfiguration; a bare container (tests, tools) gets the one passed in.
+            services.TryAddSingleton(configuration);
+            services.AddOptions<SchemaRegistryOptions>().BindConfiguration(SchemaRegistryOptions.Section).ValidateOnStart();
+            services.AddSingleton<IValidateOptions<SchemaRegistryOptions>, SchemaRegistryOptionsValidation>();
+        }
+
+        services.TryAddSingleton(sp => WithDefaults(sp.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value));
         services.TryAddSingleton(sp => new SchemaIdResolver(sp.GetRequiredService<SchemaRegistryOptions>()));
         services.TryAddSingleton<IRecordDecoder<T>>(sp =>
             new ProtobufRecordCodec<T>(schemaId: null, sp.GetRequiredService<SchemaIdResolver>().AcceptedSchemaIds(new T().Descriptor)));
@@ -44,17 +53,13 @@ public static class SchemaRegistryServiceCollectionExtensions
         return services;
     }
 
-    private static SchemaRegistryOptions BindOptions(IConfigurationSection section)
+    /// <summary>The options as configured, with the default fixed ids when configuration names none and no blank URL.</summary>
+    private static SchemaRegistryOptions WithDefaults(SchemaRegistryOptions options) => new()
     {
-        var fixedIds = section.GetSection(nameof(SchemaRegistryOptions.FixedSchemaIds)).GetChildren()
-            .ToDictionary(c => c.Key, c => int.Parse(c.Value ?? string.Empty, System.Globalization.CultureInfo.InvariantCulture));
-        return new SchemaRegistryOptions
-        {
-            Url = string.IsNullOrWhiteSpace(section[nameof(SchemaRegistryOptions.Url)]) ? null : section[nameof(SchemaRegistryOptions.Url)],
-            BasicAuthUserInfo = section[nameof(SchemaRegistryOptions.BasicAuthUserInfo)],
-            AutoRegister = section.GetValue(nameof(SchemaRegistryOptions.AutoRegister), true),
-            FixedSchemaIds = fixedIds.Count > 0 ? fixedIds : DefaultFixedSchemaIds,
-            DefaultSchemaId = section.GetValue<int?>(nameof(SchemaRegistryOptions.DefaultSchemaId)),
-        };
-    }
+        Url = string.IsNullOrWhiteSpace(options.Url) ? null : options.Url,
+        BasicAuthUserInfo = options.BasicAuthUserInfo,
+        AutoRegister = options.AutoRegister,
+        FixedSchemaIds = options.FixedSchemaIds.Count > 0 ? options.FixedSchemaIds : DefaultFixedSchemaIds,
+        DefaultSchemaId = options.DefaultSchemaId,
+    };
 }

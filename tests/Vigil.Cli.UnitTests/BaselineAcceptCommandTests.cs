@@ -10,7 +10,7 @@ public sealed class BaselineAcceptCommandTests
         Console.SetError(errors);
         try
         {
-            var exitCode = await BaselineCommand.AcceptAsync(CliArguments.Parse(["baseline", "accept", "com.apple.curl", "tcp/443/tls"]), new StringWriter());
+            var exitCode = await BaselineCommand.AcceptAsync(CliArguments.Parse(["baseline", "accept", "com.apple.curl", "tcp/443/tls"]), new StringWriter(), terminal: null);
 
             Assert.Equal(2, exitCode);
         }

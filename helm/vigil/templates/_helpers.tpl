@@ -219,6 +219,30 @@ helm.sh/chart: {{ include "vigil.chart" .root }}
 {{- printf "%s-console" (include "vigil.fullname" .) -}}
 {{- end -}}
 
+{{/* The name of a component's /metrics Service for the console: <component fullname>-metrics; takes the component's fullname. */}}
+{{- define "vigil.metricsServiceName" -}}
+{{- printf "%s-metrics" (trunc 55 . | trimSuffix "-") -}}
+{{- end -}}
+
+{{/* The console's /metrics endpoints, one "name=url" a line: console.metricsTargets, else every correlator's, the baseline's and ingest's metrics Service. */}}
+{{- define "vigil.console.metricsTargets" -}}
+{{- if .Values.console.metricsTargets -}}
+{{- range .Values.console.metricsTargets }}
+{{ . }}
+{{- end -}}
+{{- else -}}
+{{- range $entry := .Values.correlator.analytics }}
+correlator-{{ $entry.name }}=http://{{ include "vigil.metricsServiceName" (include "vigil.correlator.fullname" (dict "root" $ "analytic" $entry.name)) }}:8080/metrics
+{{- end -}}
+{{- if .Values.baseline.enabled }}
+baseline=http://{{ include "vigil.metricsServiceName" (include "vigil.baseline.fullname" .) }}:8080/metrics
+{{- end -}}
+{{- if .Values.ingest.enabled }}
+ingest=http://{{ include "vigil.metricsServiceName" (include "vigil.ingest.fullname" .) }}:8080/metrics
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
 {{/* The name of the ConfigMap holding the effective topic manifest for the services. */}}
 {{- define "vigil.topics.configMapName" -}}
 {{- printf "%s-topics" (include "vigil.fullname" .) -}}

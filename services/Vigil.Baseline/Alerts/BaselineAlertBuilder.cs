@@ -64,7 +64,7 @@ public sealed class BaselineAlertBuilder(BaselineOptions options, TimeProvider c
         var driven = chain.IsAutomationDriving(trigger.Signature);
         var rule = BaselineRules.Volume(driven);
         var width = options.BucketWidth.TotalSeconds;
-        var threshold = finding.BucketStatistics.ThresholdBytes(options.VolumeSigma, options.MinLogStdDev, options.VolumeFloorBytes);
+        var threshold = finding.BucketStatistics.ThresholdBytes(options.VolumeSigma, options.MinLogStdDev, options.MaxLogStdDev, options.VolumeFloorBytes);
         var count = host.History.AnomalousCount;
         var why = finding.Extreme
             ? string.Create(CultureInfo.InvariantCulture, $"{finding.ZScore:0.0}σ above its baseline in one bucket")
@@ -80,7 +80,7 @@ public sealed class BaselineAlertBuilder(BaselineOptions options, TimeProvider c
                 Observed = finding.BucketBytes.ToString(CultureInfo.InvariantCulture),
                 Expected = string.Create(CultureInfo.InvariantCulture, $"typical {ByteSize.Format(finding.BucketStatistics.TypicalBytes)}, anomalous above {ByteSize.Format(threshold)}"),
                 Detail = string.Create(CultureInfo.InvariantCulture,
-                    $"{finding.ZScore:0.0}σ above the mean of log(1+bytes) over {finding.BucketStatistics.Count} buckets (mean {finding.BucketStatistics.Mean:0.00}, σ {finding.BucketStatistics.StdDev:0.00}); threshold {options.VolumeSigma:0.#}σ and at least {ByteSize.Format(options.VolumeFloorBytes)}"),
+                    $"{finding.ZScore:0.0}σ above the mean of log(1+bytes) over {finding.BucketStatistics.Count} buckets (mean {finding.BucketStatistics.Mean:0.00}, σ {finding.BucketStatistics.StdDev:0.00}, judged with {finding.BucketStatistics.Spread(options.MinLogStdDev, options.MaxLogStdDev):0.00}); threshold {options.VolumeSigma:0.#}σ and at least {ByteSize.Format(options.VolumeFloorBytes)}"),
             },
             new()
             {
@@ -98,7 +98,7 @@ public sealed class BaselineAlertBuilder(BaselineOptions options, TimeProvider c
                 Expected = finding.ConnectionStatistics.Count == 0
                     ? "no completed connections learned"
                     : string.Create(CultureInfo.InvariantCulture,
-                        $"typical {ByteSize.Format(finding.ConnectionStatistics.TypicalBytes)}, anomalous above {ByteSize.Format(finding.ConnectionStatistics.ThresholdBytes(options.VolumeSigma, options.MinLogStdDev, options.VolumeFloorBytes))}"),
+                        $"typical {ByteSize.Format(finding.ConnectionStatistics.TypicalBytes)}, anomalous above {ByteSize.Format(finding.ConnectionStatistics.ThresholdBytes(options.VolumeSigma, options.MinLogStdDev, options.MaxLogStdDev, options.VolumeFloorBytes))}"),
                 Detail = string.Create(CultureInfo.InvariantCulture, $"{trigger.Signature} to {trigger.Destination}; learned from {finding.ConnectionStatistics.Count} connections"),
             },
         };

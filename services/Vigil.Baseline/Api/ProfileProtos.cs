@@ -78,17 +78,19 @@ public static class ProfileProtos
         MeanLog = statistics.Mean,
         StddevLog = statistics.StdDev,
         TypicalBytes = statistics.TypicalBytes,
-        AnomalyThresholdBytes = statistics.ThresholdBytes(options.VolumeSigma, options.MinLogStdDev, options.VolumeFloorBytes),
+        AnomalyThresholdBytes = statistics.ThresholdBytes(options.VolumeSigma, options.MinLogStdDev, options.MaxLogStdDev, options.VolumeFloorBytes),
     };
 
-    private static ProtocolUse Describe(string signature, ProtocolCount count, ProtocolAcceptance? accepted = null)
+    private static ProtocolUse Describe(string signature, ProtocolCount count, IReadOnlyList<ProtocolAcceptance>? acceptances = null)
     {
         var use = new ProtocolUse { Signature = signature, Count = count.Count, FirstSeen = count.FirstSeen };
-        if (accepted is not null)
+        if (acceptances is { Count: > 0 })
         {
-            use.AcceptedAt = accepted.At;
-            use.AcceptedReason = accepted.Reason;
-            use.AcceptedBy = accepted.By;
+            var latest = acceptances[^1];
+            use.AcceptedAt = latest.At;
+            use.AcceptedReason = latest.Reason;
+            use.AcceptedBy = latest.By;
+            use.Acceptances.Add(acceptances.Select(a => new Acceptance { AcceptedAt = a.At, Reason = a.Reason, AcceptedBy = a.By }));
         }
 
         if (ProtocolSignature.TryParse(signature, out var parsed))

@@ -235,7 +235,7 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
         {
             VolumeFinding? Direction(string name, LogVolumeStatistics bucket, long bucketBytes, LogVolumeStatistics connection, long connectionBytes) =>
                 Exceeds(bucket, bucketBytes, options.VolumeSigma)
-                    ? new VolumeFinding(name, bucketBytes, bucket.ZScore(bucketBytes, options.MinLogStdDev), bucket, connectionBytes, connection,
+                    ? new VolumeFinding(name, bucketBytes, bucket.ZScore(bucketBytes, options.MinLogStdDev, options.MaxLogStdDev), bucket, connectionBytes, connection,
                         options.ExtremeVolumeSigma > 0 && Exceeds(bucket, bucketBytes, options.ExtremeVolumeSigma))
                     : null;
 
@@ -247,6 +247,6 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
         private bool Exceeds(LogVolumeStatistics statistics, long bytes, double sigma) =>
             statistics.Count >= options.MinVolumeSamples
             && bytes > options.VolumeFloorBytes
-            && statistics.ZScore(bytes, options.MinLogStdDev) > sigma;
+            && statistics.ZScore(bytes, options.MinLogStdDev, options.MaxLogStdDev) > sigma;
     }
 }

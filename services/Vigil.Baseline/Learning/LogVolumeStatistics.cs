@@ -41,10 +41,25 @@ public readonly record struct LogVolumeStatistics(long Count, double Mean, doubl
             M2 + other.M2 + (delta * delta * Count * other.Count / count));
     }
 
-    /// <summary>How many standard deviations (never fewer than <paramref name="minStdDev"/>) <paramref name="bytes"/> lies above the mean.</summary>
-    public double ZScore(long bytes, double minStdDev) => (LogOf(bytes) - Mean) / Math.Max(StdDev, minStdDev);
+    /// <summary>
+    /// The spread volumes are judged with: the sample standard deviation, clamped to
+    /// [<paramref name="minStdDev"/>, <paramref name="maxStdDev"/>]. The floor keeps a near-constant volume from making
+    /// every change infinitely far out. The ceiling is there because log(1 + bytes) is only roughly normal: near-empty
+    /// buckets and connections (log(1 + 0) = 0) sit in the low tail, and a few of them, or a small sample, widen the
+    /// standard deviation to 3-5, which put the upper threshold at e^(4·4.4) ≈ 4·10^7 times the typical volume
+    /// (terabytes for a megabyte-sized image). The upper tail is what an exfiltration moves, so beyond the ceiling
+    /// the spread counts as the ceiling: with the defaults (4σ, ceiling 1.75) a volume about 1,100 times the typical
+    /// one is anomalous whatever the low tail looks like.
+    /// </summary>
+    public double Spread(double minStdDev, double maxStdDev) => Math.Clamp(StdDev, minStdDev, Math.Max(minStdDev, maxStdDev));
 
-    /// <summary>The smallest volume whose z-score exceeds <paramref name="sigma"/>, never below <paramref name="floorBytes"/>.</summary>
-    public double ThresholdBytes(double sigma, double minStdDev, long floorBytes) =>
-        Count == 0 ? floorBytes : Math.Max(floorBytes, Math.Exp(Mean + (sigma * Math.Max(StdDev, minStdDev))) - 1);
+    /// <summary>How many spreads (<see cref="Spread"/>) <paramref name="bytes"/> lies above the mean, in log space.</summary>
+    public double ZScore(long bytes, double minStdDev, double maxStdDev) => (LogOf(bytes) - Mean) / Spread(minStdDev, maxStdDev);
+
+    /// <summary>
+    /// The smallest volume whose <see cref="ZScore"/> exceeds <paramref name="sigma"/>, never below
+    /// <paramref name="floorBytes"/>: exp(mean + sigma · spread) - 1.
+    /// </summary>
+    public double ThresholdBytes(double sigma, double minStdDev, double maxStdDev, long floorBytes) =>
+        Count == 0 ? floorBytes : Math.Max(floorBytes, Math.Exp(Mean + (sigma * Spread(minStdDev, maxStdDev))) - 1);
 }

@@ -18,12 +18,12 @@ public sealed record ProfileSnapshot(
     LogVolumeStatistics ReceivedPerBucket,
     long Alerts,
     long LastChanged,
-    IReadOnlyDictionary<string, ProtocolAcceptance> Acceptances)
+    IReadOnlyDictionary<string, IReadOnlyList<ProtocolAcceptance>> Acceptances)
 {
     public bool Exists => Observations > 0 || Connections > 0 || FirstSeen > 0;
 
     public static ProfileSnapshot Empty(ProcessImage image) =>
-        new(image, 0, 0, 0, 0, 0, new Dictionary<string, ProtocolCount>(), 0, default, default, default, default, 0, 0, new Dictionary<string, ProtocolAcceptance>());
+        new(image, 0, 0, 0, 0, 0, new Dictionary<string, ProtocolCount>(), 0, default, default, default, default, 0, 0, new Dictionary<string, IReadOnlyList<ProtocolAcceptance>>());
 
     /// <summary>Learning ends once both the observation count and the observed span reach their minimum.</summary>
     public bool IsMature(BaselineOptions options) =>

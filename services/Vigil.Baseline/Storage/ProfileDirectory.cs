@@ -145,7 +145,7 @@ public sealed class ProfileDirectory(IConnectionMultiplexer redis, BaselineKeys 
         var result = (long)await db.ScriptEvaluateAsync(
             AcceptScript,
             [keys.Profile(tag)],
-            [signature.ToString(), nanos.ToString(System.Globalization.CultureInfo.InvariantCulture), reason, acceptedBy]).ConfigureAwait(false);
+            [signature.ToString(), nanos.ToString(System.Globalization.CultureInfo.InvariantCulture), reason, acceptedBy, MaxAcceptanceHistory]).ConfigureAwait(false);
         if (result < 0)
         {
             return null; // Expired between the read and the script.
@@ -156,8 +156,13 @@ public sealed class ProfileDirectory(IConnectionMultiplexer redis, BaselineKeys 
         return after is null ? null : (after.Value.Profile, result == 1);
     }
 
-    // KEYS[1] profile hash; ARGV signature, accepted-at (ns), reason, by. Returns 1 when the protocol was new, 0 when
-    // known, -1 when the profile no longer exists. Field names: ProfileFields.
+    /// <summary>Verdicts kept per protocol; older ones drop off (the latest is always kept in full).</summary>
+    public const int MaxAcceptanceHistory = 50;
+
+    // KEYS[1] profile hash; ARGV signature, accepted-at (ns), reason, by, history cap. Returns 1 when the protocol was
+    // new, 0 when known, -1 when the profile no longer exists. Field names: ProfileFields. The history is appended,
+    // never rewritten, so a second verdict keeps the first; a profile from before the history existed starts it
+    // with its one stored verdict. Times stay strings in the JSON: Lua numbers are doubles and would round them.
     private const string AcceptScript = ProfileUpdateScript.ProfileFunctions + $$"""
         if redis.call('EXISTS', profile) == 0 then return -1 end
         local added = redis.call('HSETNX', profile, '{{ProfileFields.ProtocolPrefix}}' .. ARGV[1], '0')
@@ -165,7 +170,19 @@ public sealed class ProfileDirectory(IConnectionMultiplexer redis, BaselineKeys 
           redis.call('HSET', profile, '{{ProfileFields.ProtocolFirstSeenPrefix}}' .. ARGV[1], ARGV[2])
           redis.call('HINCRBY', profile, '{{ProfileFields.ProtocolKinds}}', 1)
         end
-        redis.call('HSET', profile, '{{ProfileFields.ProtocolAcceptedAtPrefix}}' .. ARGV[1], ARGV[2], '{{ProfileFields.ProtocolAcceptedReasonPrefix}}' .. ARGV[1], ARGV[3], '{{ProfileFields.ProtocolAcceptedByPrefix}}' .. ARGV[1], ARGV[4])
+        local stored = redis.call('HGET', profile, '{{ProfileFields.ProtocolAcceptanceHistoryPrefix}}' .. ARGV[1])
+        local history = {}
+        if stored then
+          history = cjson.decode(stored)
+        else
+          local previous = redis.call('HMGET', profile, '{{ProfileFields.ProtocolAcceptedAtPrefix}}' .. ARGV[1],
+            '{{ProfileFields.ProtocolAcceptedReasonPrefix}}' .. ARGV[1], '{{ProfileFields.ProtocolAcceptedByPrefix}}' .. ARGV[1])
+          if previous[1] then history[1] = { at = previous[1], reason = previous[2] or '', by = previous[3] or '' } end
+        end
+        history[#history + 1] = { at = ARGV[2], reason = ARGV[3], by = ARGV[4] }
+        while #history > tonumber(ARGV[5]) do table.remove(history, 1) end
+        redis.call('HSET', profile, '{{ProfileFields.ProtocolAcceptedAtPrefix}}' .. ARGV[1], ARGV[2], '{{ProfileFields.ProtocolAcceptedReasonPrefix}}' .. ARGV[1], ARGV[3],
+          '{{ProfileFields.ProtocolAcceptedByPrefix}}' .. ARGV[1], ARGV[4], '{{ProfileFields.ProtocolAcceptanceHistoryPrefix}}' .. ARGV[1], cjson.encode(history))
         set_max('{{ProfileFields.LastChanged}}', ARGV[2])
         return added
         """;

@@ -21,10 +21,13 @@ internal static class ProfileFields
     public const string ProtocolPrefix = "p:";
     public const string ProtocolFirstSeenPrefix = "pf:";
 
-    // An analyst's acceptance of a protocol: when (wall clock, ns), why, by whom.
+    // An analyst's acceptance of a protocol: when (wall clock, ns), why, by whom; the latest one...
     public const string ProtocolAcceptedAtPrefix = "pa:";
     public const string ProtocolAcceptedReasonPrefix = "pr:";
     public const string ProtocolAcceptedByPrefix = "pb:";
+
+    // ...and every one, oldest first: a JSON array of {"at": "<ns>", "reason": ..., "by": ...}.
+    public const string ProtocolAcceptanceHistoryPrefix = "ph:";
     public const string SentPerConnection = "cs.";
     public const string ReceivedPerConnection = "cr.";
     public const string SentPerBucket = "bs.";

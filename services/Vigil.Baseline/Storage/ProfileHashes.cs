@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using StackExchange.Redis;
 using Vigil.Baseline.Identity;
 using Vigil.Baseline.Learning;
@@ -26,7 +27,7 @@ internal static class ProfileHashes
             new(Long(prefix + ProfileFields.Count), Double(prefix + ProfileFields.Mean), Double(prefix + ProfileFields.M2));
 
         var protocols = new Dictionary<string, ProtocolCount>(StringComparer.Ordinal);
-        var acceptances = new Dictionary<string, ProtocolAcceptance>(StringComparer.Ordinal);
+        var acceptances = new Dictionary<string, IReadOnlyList<ProtocolAcceptance>>(StringComparer.Ordinal);
         foreach (var (name, value) in fields)
         {
             if (name.StartsWith(ProfileFields.ProtocolPrefix, StringComparison.Ordinal)
@@ -40,10 +41,11 @@ internal static class ProfileHashes
             {
                 // Rare (an analyst's verdict), so its other fields are looked up only here.
                 var signature = name[ProfileFields.ProtocolAcceptedAtPrefix.Length..];
-                acceptances[signature] = new ProtocolAcceptance(
+                var latest = new ProtocolAcceptance(
                     at,
                     fields.GetValueOrDefault(ProfileFields.ProtocolAcceptedReasonPrefix + signature, string.Empty),
                     fields.GetValueOrDefault(ProfileFields.ProtocolAcceptedByPrefix + signature, string.Empty));
+                acceptances[signature] = AcceptanceHistory(fields.GetValueOrDefault(ProfileFields.ProtocolAcceptanceHistoryPrefix + signature), latest);
             }
         }
 
@@ -84,4 +86,39 @@ internal static class ProfileHashes
 
         return HostImageState.Parse(stored, document, window);
     }
+
+    /// <summary>
+    /// Every verdict on a protocol, oldest first, from its stored history (<see cref="ProfileFields.ProtocolAcceptanceHistoryPrefix"/>:
+    /// a JSON array of {"at": "&lt;ns&gt;", "reason", "by"}); just <paramref name="latest"/> when the profile predates the
+    /// history or the history is unreadable, so a verdict is never lost from view.
+    /// </summary>
+    public static IReadOnlyList<ProtocolAcceptance> AcceptanceHistory(string? json, ProtocolAcceptance latest)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return [latest];
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            var history = new List<ProtocolAcceptance>();
+            foreach (var entry in document.RootElement.EnumerateArray())
+            {
+                var at = entry.TryGetProperty("at", out var a) ? a.ValueKind == JsonValueKind.String
+                    ? long.Parse(a.GetString()!, NumberStyles.Integer, CultureInfo.InvariantCulture)
+                    : a.GetInt64() : 0;
+                history.Add(new ProtocolAcceptance(at, Text(entry, "reason"), Text(entry, "by")));
+            }
+
+            return history.Count > 0 ? history : [latest];
+        }
+        catch (Exception e) when (e is JsonException or FormatException or OverflowException or InvalidOperationException)
+        {
+            return [latest];
+        }
+    }
+
+    private static string Text(JsonElement entry, string name) =>
+        entry.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : string.Empty;
 }

@@ -1,0 +1,42 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+
+namespace Vigil.Messaging.Kafka;
+
+/// <summary>
+/// Rejects Kafka settings that cannot work, naming the key (Kafka:SecurityProtocol...), at start-up: the client
+/// configuration parses these strings later, where a typo would surface as a stack trace from a consume loop.
+/// </summary>
+internal sealed class KafkaOptionsValidation : IValidateOptions<KafkaOptions>
+{
+    public ValidateOptionsResult Validate(string? name, KafkaOptions options)
+    {
+        var errors = new List<string>();
+        void Require(bool ok, string key, string problem)
+        {
+            if (!ok)
+            {
+                errors.Add($"{KafkaOptions.Section}:{key} {problem}");
+            }
+        }
+
+        Require(!string.IsNullOrWhiteSpace(options.BootstrapServers), nameof(options.BootstrapServers), "is required (host:port, comma-separated).");
+        Require(
+            Enum.TryParse<SecurityProtocol>(options.SecurityProtocol.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true, out _),
+            nameof(options.SecurityProtocol), $"must be plaintext, ssl, sasl_plaintext or sasl_ssl, not '{options.SecurityProtocol}'.");
+        Require(
+            string.IsNullOrWhiteSpace(options.SaslMechanism)
+            || Enum.TryParse<SaslMechanism>(options.SaslMechanism.Replace("-", string.Empty, StringComparison.Ordinal), ignoreCase: true, out _),
+            nameof(options.SaslMechanism), $"must be PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER, not '{options.SaslMechanism}'.");
+        Require(string.IsNullOrWhiteSpace(options.SaslPasswordFile) || File.Exists(options.SaslPasswordFile), nameof(options.SaslPasswordFile), $"names a file that does not exist: {options.SaslPasswordFile}.");
+        Require(Enum.TryParse<CompressionType>(options.Producer.Compression, ignoreCase: true, out _), "Producer:Compression", $"must be none, gzip, snappy, lz4 or zstd, not '{options.Producer.Compression}'.");
+        Require(options.Producer.LingerMs >= 0, "Producer:LingerMs", "must not be negative.");
+        Require(Enum.TryParse<AutoOffsetReset>(options.Consumer.AutoOffsetReset, ignoreCase: true, out _), "Consumer:AutoOffsetReset", $"must be earliest or latest, not '{options.Consumer.AutoOffsetReset}'.");
+        Require(
+            options.Consumer.GroupProtocol.Equals("classic", StringComparison.OrdinalIgnoreCase) || options.Consumer.GroupProtocol.Equals("consumer", StringComparison.OrdinalIgnoreCase),
+            "Consumer:GroupProtocol", $"must be classic or consumer, not '{options.Consumer.GroupProtocol}'.");
+        Require(options.Consumer.MaxBatchSize >= 1, "Consumer:MaxBatchSize", "must be at least 1.");
+        Require(options.Consumer.MaxBatchWait > TimeSpan.Zero, "Consumer:MaxBatchWait", "must be positive.");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,28 @@
+using Vigil.Testing;
+
+namespace Vigil.Cli.IntegrationTests;
+
+/// <summary>A setting that cannot work ends a service at start with exit code 2 and one line naming the key, never a stack trace.</summary>
+public sealed class ConfigurationErrorTests
+{
+    public static TheoryData<string, string, string[], string> Mistakes() => new()
+    {
+        { "Vigil.Correlator", "vigil-correlator", ["--analytic", "an0167", "--Redis:Endpoints:0=127.0.0.1:1", "--Kafka:SecurityProtocol=sasl"], "Kafka:SecurityProtocol must be plaintext, ssl, sasl_plaintext or sasl_ssl, not 'sasl'." },
+        { "Vigil.Correlator", "vigil-correlator", ["--analytic", "an0167", "--Redis:Endpoints:0=127.0.0.1:1", "--Correlator:QuietHostScanInterval=00:00:00"], "Correlator:QuietHostScanInterval must be positive." },
+        { "Vigil.Baseline", "vigil-baseline", ["--urls", "http://127.0.0.1:0", "--grpc-url", "http://127.0.0.1:0", "--Baseline:MinObservations=0"], "Baseline:MinObservations must be at least 1." },
+        { "Vigil.Baseline", "vigil-baseline", ["--urls", "http://127.0.0.1:0", "--grpc-url", "http://127.0.0.1:0", "--Redis:Endpoints:0=127.0.0.1:1", "--Redis:User=vigil"], "Redis:User is 'vigil' but neither Redis:Password nor Redis:PasswordFile is set." },
+        { "Vigil.DevCluster", "vigil-devcluster", ["--DevCluster:Brokers=0", "--DevCluster:ControlUrl="], "DevCluster:Brokers must be between 1 and 16." },
+    };
+
+    [Theory]
+    [MemberData(nameof(Mistakes))]
+    public async Task ABadSettingExitsWithCode2AndOneLineNamingTheKey(string project, string assembly, string[] arguments, string problem)
+    {
+        await using var service = ServiceProcess.Start(TestPaths.ServiceAssembly(project, assembly), arguments);
+        var exitCode = await service.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(service.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal($"{assembly}: configuration error: {problem}", line.Trim());
+    }
+}
