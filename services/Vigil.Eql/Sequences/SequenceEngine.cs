@@ -62,7 +62,13 @@ public sealed class SequenceEngine<TEvent>
     /// (not necessarily by this event). Irrelevant events (see <see cref="CompiledQuery{TEvent}.IsRelevant"/>) and events
     /// without @timestamp leave the state untouched. A single-event query matches the event itself, statelessly.
     /// </summary>
-    public MatchResult<TEvent> Process(HostState<TEvent> state, TEvent document)
+    public MatchResult<TEvent> Process(HostState<TEvent> state, TEvent document) => Process(state, document, Query.Classify(document));
+
+    /// <summary>
+    /// Feeds one event already classified by <see cref="CompiledQuery{TEvent}.Classify"/> (of this engine's query), so
+    /// a caller that has classified it to route it does not test the rule's conditions a second time.
+    /// </summary>
+    public MatchResult<TEvent> Process(HostState<TEvent> state, TEvent document, EventClassification classification)
     {
         ArgumentNullException.ThrowIfNull(state);
         var host = HostOf(document);
@@ -73,7 +79,7 @@ public sealed class SequenceEngine<TEvent>
 
         if (!Query.IsStateful)
         {
-            return Query.Matches(document) ? new MatchResult<TEvent>([SingleEventMatch(host, document)], 0, false) : MatchResult<TEvent>.Unchanged;
+            return classification.Satisfies(0) ? new MatchResult<TEvent>([SingleEventMatch(host, document)], 0, false) : MatchResult<TEvent>.Unchanged;
         }
 
         if (Query.Fields.Timestamp(document) is not { } timestamp)
@@ -81,7 +87,6 @@ public sealed class SequenceEngine<TEvent>
             return MatchResult<TEvent>.Unchanged;
         }
 
-        var classification = Query.Classify(document);
         if (!classification.IsRelevant)
         {
             return MatchResult<TEvent>.Unchanged;
