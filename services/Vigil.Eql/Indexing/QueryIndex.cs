@@ -70,6 +70,12 @@ public sealed class QueryIndex<TEvent>
         Span<ulong> field = stackalloc ulong[bits.Length];
         foreach (var index in _fields)
         {
+            if (!index.Constrains(bits))
+            {
+                // No query still in the set depends on this field: reading it could not remove any.
+                continue;
+            }
+
             index.Allow(document, field);
             var any = 0UL;
             for (var i = 0; i < bits.Length; i++)
@@ -129,6 +135,20 @@ public sealed class QueryIndex<TEvent>
 
             _accessor = accessor!;
             _prefixes = prefixes.Select(p => (p.Key, p.Value.GetAlternateLookup<ReadOnlySpan<char>>())).ToArray();
+        }
+
+        /// <summary>True when some query in <paramref name="set"/> is constrained by this field.</summary>
+        public bool Constrains(ReadOnlySpan<ulong> set)
+        {
+            for (var i = 0; i < set.Length; i++)
+            {
+                if ((set[i] & ~_unconstrained[i]) != 0)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>Writes into <paramref name="allowed"/> the queries the event's values of this field let through.</summary>

@@ -26,6 +26,12 @@ public sealed class InMemorySequenceRunner<TEvent>(SequenceEngine<TEvent> engine
             return [];
         }
 
+        if (!engine.Query.IsStateful)
+        {
+            // A single-event query keeps no state: no host state to create, look up or drop.
+            return engine.MatchEvent(document, classification) is { } single ? [single] : [];
+        }
+
         var host = engine.HostOf(document);
         if (!_hosts.TryGetValue(host, out var state))
         {

@@ -79,7 +79,7 @@ public sealed class SequenceEngine<TEvent>
 
         if (!Query.IsStateful)
         {
-            return classification.Satisfies(0) ? new MatchResult<TEvent>([SingleEventMatch(host, document)], 0, false) : MatchResult<TEvent>.Unchanged;
+            return MatchEvent(document, classification) is { } single ? new MatchResult<TEvent>([single], 0, false) : MatchResult<TEvent>.Unchanged;
         }
 
         if (Query.Fields.Timestamp(document) is not { } timestamp)
@@ -113,6 +113,20 @@ public sealed class SequenceEngine<TEvent>
         var run = new Run();
         Release(state, run, flush: false);
         return Finish(run, changed: true);
+    }
+
+    /// <summary>
+    /// A single-event query's match of <paramref name="document"/> (classified with this engine's query), or null: no
+    /// host state is involved, so a caller need not create one.
+    /// </summary>
+    public SequenceMatch<TEvent>? MatchEvent(TEvent document, EventClassification classification)
+    {
+        if (Query.IsStateful)
+        {
+            throw new InvalidOperationException("A sequence or sample query matches groups of events: use Process with the host's state.");
+        }
+
+        return classification.Satisfies(0) ? SingleEventMatch(HostOf(document), document) : null;
     }
 
     /// <summary>
