@@ -43,7 +43,7 @@ public static class CorrelatorServiceCollectionExtensions
         services.AddTopicReader<Alert>();
         services.AddSingleton(sp => new PublishedAlertLog(
             sp.GetRequiredService<ITopicReader<Alert>>(), sp.GetRequiredService<TopicManifest>(), AlertProducer(options)));
-        services.AddSingleton(_ => AnalyticPack.Load(options.Analytic, options.RulesPath ?? AnalyticPack.DefaultDirectory(options.Analytic), options.Lateness));
+        services.AddSingleton(_ => AnalyticPack.Load(options.Analytic, options.RulesPath ?? AnalyticPack.DefaultDirectory(options.Analytic), new EngineDefaults(options.Lateness) { ReportEarly = true }));
         services.AddSingleton(sp => new CorrelationStore(
             sp.GetRequiredService<IConnectionMultiplexer>(),
             sp.GetRequiredService<RedisKeys>(),

@@ -77,6 +77,7 @@ public sealed class AnalyticPack
         Lateness = rule.Vigil.Lateness ?? defaults.Lateness,
         SpanWithoutMaxSpan = defaults.QuerySemantics ? SequenceEngineOptions.Unbounded : rule.Vigil.SequenceSpan ?? rule.Schedule.LookBack,
         MaxPendingKeys = rule.Vigil.MaxPendingKeys ?? defaults.MaxPendingKeys,
+        ReportEarly = defaults.ReportEarly,
     };
 
     private static RuleLoadResult LoadRules(string path, string owner)
