@@ -431,9 +431,12 @@ public sealed class SequenceEngine<TEvent>
     private void ReportEarly(HostState<TEvent> state, Run run)
     {
         var lastDefinition = Query.DefinitionOf(Query.StageCount - 1);
-        if (!state.Buffer.Exists(e => e.Classification.Satisfies(lastDefinition)))
+        var firstDefinition = Query.DefinitionOf(0);
+        if (!state.Buffer.Exists(e => e.Classification.Satisfies(lastDefinition))
+            || (state.Partials.Count == 0 && !state.Buffer.Exists(e => e.Classification.Satisfies(firstDefinition))))
         {
-            // Only an event of the last step completes a sequence.
+            // Only an event of the last step completes a sequence, and only one that a pending partial or a buffered
+            // first-step event has begun.
             return;
         }
 
