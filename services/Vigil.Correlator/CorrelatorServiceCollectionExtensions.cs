@@ -48,7 +48,7 @@ public static class CorrelatorServiceCollectionExtensions
         services.AddProtobufCodec<Alert>(builder.Configuration, TopicRole.Alerts);
         services.AddTopicPublisher<Alert>(TopicRole.Alerts);
         services.AddTopicReader<Alert>();
-        services.AddSingleton(_ => CorrelatorMetrics.ForPack(AnalyticPack.Load(options.Analytic, options.RulesPath ?? AnalyticPack.DefaultDirectory(options.Analytic), options.Lateness)));
+        services.AddSingleton(_ => CorrelatorMetrics.ForPack(AnalyticPack.Load(options.Analytic, options.RulesPath ?? AnalyticPack.DefaultDirectory(options.Analytic), new EngineDefaults(options.Lateness) { ReportEarly = true })));
 
         // The route: router → owned states (memory, written through to Redis) → engine → outbox → commit.
         services.AddSingleton(sp => new CorrelatorKeys(sp.GetRequiredService<RedisKeys>(), options.Analytic));

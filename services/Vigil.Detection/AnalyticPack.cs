@@ -1,6 +1,7 @@
 using Vigil.Contracts.Telemetry;
 using Vigil.Eql;
 using Vigil.Eql.Documents;
+using Vigil.Eql.Indexing;
 using Vigil.Eql.Kql;
 using Vigil.Eql.Sequences;
 using Vigil.Rules;
@@ -16,6 +17,7 @@ public sealed class AnalyticPack
         Analytic = analytic;
         Directory = directory;
         Rules = rules;
+        Index = new QueryIndex<TelemetryEvent>(rules.Select(r => r.Query).ToArray());
     }
 
     public string Analytic { get; }
@@ -23,6 +25,16 @@ public sealed class AnalyticPack
     public string Directory { get; }
 
     public IReadOnlyList<CompiledRule> Rules { get; }
+
+    /// <summary>The rules indexed by what an event must have to be relevant to them (see <see cref="Candidates"/>).</summary>
+    public QueryIndex<TelemetryEvent> Index { get; }
+
+    /// <summary>
+    /// The rules <paramref name="e"/> may be relevant to, in <see cref="Rules"/> order: every rule it is relevant to and
+    /// perhaps a few it is not, so a caller that runs <see cref="CompiledRule.Admit(TelemetryEvent, out ExceptionHit?)"/>
+    /// on these instead of on every rule gets the same results for a fraction of the cost.
+    /// </summary>
+    public RuleCandidates Candidates(TelemetryEvent e) => new(Rules, Index.Candidates(e));
 
     /// <summary>
     /// Loads every rule file of <paramref name="path"/> (a folder, searched recursively, or one rule file). A pack with
@@ -65,6 +77,7 @@ public sealed class AnalyticPack
         Lateness = rule.Vigil.Lateness ?? defaults.Lateness,
         SpanWithoutMaxSpan = defaults.QuerySemantics ? SequenceEngineOptions.Unbounded : rule.Vigil.SequenceSpan ?? rule.Schedule.LookBack,
         MaxPendingKeys = rule.Vigil.MaxPendingKeys ?? defaults.MaxPendingKeys,
+        ReportEarly = defaults.ReportEarly,
     };
 
     private static RuleLoadResult LoadRules(string path, string owner)

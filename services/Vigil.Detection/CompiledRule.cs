@@ -41,10 +41,17 @@ public sealed record CompiledRule(
     /// Elastic applies them, as a filter on the events the rule searches: an excepted event never reaches a sequence,
     /// so it can neither complete, consume nor overwrite a pending partial sequence.
     /// </summary>
-    public RuleInput Admit(TelemetryEvent e, out ExceptionHit? exception)
+    public RuleInput Admit(TelemetryEvent e, out ExceptionHit? exception) => Admit(e, out _, out exception);
+
+    /// <summary>
+    /// <see cref="Admit(TelemetryEvent, out ExceptionHit?)"/>, also handing out the event's classification: pass it to
+    /// <c>Engine.Process(state, e, classification)</c> so the rule's conditions are tested once per event.
+    /// </summary>
+    public RuleInput Admit(TelemetryEvent e, out EventClassification classification, out ExceptionHit? exception)
     {
         exception = null;
-        if (!Query.IsRelevant(e))
+        classification = Query.Classify(e);
+        if (!classification.IsRelevant)
         {
             return RuleInput.Irrelevant;
         }

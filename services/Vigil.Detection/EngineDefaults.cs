@@ -17,4 +17,10 @@ public sealed record EngineDefaults(TimeSpan Lateness)
 
     /// <summary>No time bound for sequences without maxspan and for samples (a backtest asked for query semantics).</summary>
     public bool QuerySemantics { get; init; }
+
+    /// <summary>
+    /// Report sequences without until or missing-event steps as soon as they complete, not after the lateness
+    /// (see SequenceEngineOptions.ReportEarly): what a streaming service wants; a backtest keeps time-ordered reports.
+    /// </summary>
+    public bool ReportEarly { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Vigil.Eql.Documents;
+using Vigil.Eql.Indexing;
 using Vigil.Eql.Syntax;
 
 namespace Vigil.Eql;
@@ -82,13 +83,25 @@ public sealed class CompiledQuery<TEvent>
     /// </summary>
     public bool IsRelevant(TEvent document) => Classify(document).IsRelevant;
 
+    /// <summary>
+    /// What every relevant event (see <see cref="IsRelevant"/>) has in its fields: the "or" of what each step and the
+    /// until clause require. <see cref="Requirement{TEvent}.None"/> when some step could match any event.
+    /// </summary>
+    internal Requirement<TEvent> Relevance =>
+        _definitions.Select(d => d.Requires).Concat(Until is { } until ? [until.Requires] : []).Aggregate((a, b) => a.Or(b));
+
     internal CompiledStep<TEvent> Stage(int stage) => _definitions[_stageDefinitions[stage]];
 
     internal CompiledStep<TEvent> Definition(int definition) => _definitions[definition];
 
     internal int DefinitionOf(int stage) => _stageDefinitions[stage];
 
-    internal EventClassification Classify(TEvent document)
+    /// <summary>
+    /// Tests every step (and the until clause) of the query against <paramref name="document"/> once. Pass the result to
+    /// <see cref="Sequences.SequenceEngine{TEvent}.Process(Sequences.HostState{TEvent}, TEvent, EventClassification)"/>
+    /// instead of letting the engine test the conditions again.
+    /// </summary>
+    public EventClassification Classify(TEvent document)
     {
         ulong steps = 0;
         for (var i = 0; i < _definitions.Length; i++)

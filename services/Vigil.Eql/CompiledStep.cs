@@ -1,5 +1,6 @@
 using Vigil.Eql.Documents;
 using Vigil.Eql.Evaluation;
+using Vigil.Eql.Indexing;
 using Vigil.Eql.Sequences;
 
 namespace Vigil.Eql;
@@ -10,6 +11,9 @@ internal sealed class CompiledStep<TEvent>(ValueNode<TEvent> condition, FieldAcc
     public SourceLocation Location { get; } = location;
 
     public bool Matches(TEvent document) => condition.Test(document);
+
+    /// <summary>What every event this step matches has in its fields (for the rule index).</summary>
+    public Requirement<TEvent> Requires => condition.Requires;
 
     /// <summary>The event's join key for this step, or null when a required key field is null (such an event never joins).</summary>
     public JoinKey? KeyOf(TEvent document)

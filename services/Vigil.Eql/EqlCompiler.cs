@@ -19,7 +19,7 @@ public static class EqlCompiler
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(schema);
         var binder = new QueryBinder<TEvent>(schema);
-        var categories = binder.RequiredField("event.category");
+        var categories = binder.RequiredField(CategoryNode<TEvent>.Path);
         var fields = new StandardFields<TEvent>(
             binder.RequiredField("@timestamp"),
             binder.RequiredField("event.sequence"),

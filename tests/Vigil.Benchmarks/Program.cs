@@ -25,7 +25,13 @@ if (args.Contains("--rule-types-only"))
 }
 
 Console.Error.WriteLine("Rule engine in process...");
-results.Add(EngineBenchmark.Run(packs, events));
+results.AddRange(EngineBenchmark.Run(packs, events));
+if (args.Contains("--engine-only"))
+{
+    Console.WriteLine(string.Join('\n', results.SelectMany(r => new[] { $"## {r.Name}", $"| events/s | {r.EventsPerSecond:N0} |" }.Concat(r.Details.Select(d => $"| {d.Name} | {d.Value} |")))));
+    return;
+}
+
 Console.Error.WriteLine("Rule types in process...");
 results.Add(RuleTypeBenchmark.Run(events));
 foreach (var pack in packs)

@@ -1,10 +1,15 @@
 using Vigil.Eql.Documents;
+using Vigil.Eql.Indexing;
 
 namespace Vigil.Eql.Evaluation;
 
 /// <summary><c>process where ...</c>: the event's event.category values include the step's category (case-sensitive, as a term query).</summary>
 internal sealed class CategoryNode<TEvent>(FieldAccessor<TEvent> categories, string category) : ConditionNode<TEvent>
 {
+    public const string Path = "event.category";
+
+    internal override Requirement<TEvent> Requires => Requirement<TEvent>.Of(new ValueRequirement<TEvent>(Path, categories, [category], []));
+
     public override bool Test(TEvent document)
     {
         var values = categories(document);

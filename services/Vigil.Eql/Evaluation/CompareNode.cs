@@ -1,4 +1,5 @@
 using Vigil.Eql.Documents;
+using Vigil.Eql.Indexing;
 using Vigil.Eql.Syntax;
 
 namespace Vigil.Eql.Evaluation;
@@ -24,12 +25,23 @@ internal sealed class CompareNode<TEvent>(ValueNode<TEvent> left, ComparisonOper
         return Holds(l, r);
     }
 
+    /// <summary>field == "text" (either way round): some value of the field is that string (ordinal, so also ignoring case).</summary>
+    internal override Requirement<TEvent> Requires => (op, left, right) switch
+    {
+        (ComparisonOperator.Equal, FieldNode<TEvent> fieldNode, ConstantNode<TEvent> { Value.Kind: EqlValueKind.String } constant) => EqualsRequirement(fieldNode, constant),
+        (ComparisonOperator.Equal, ConstantNode<TEvent> { Value.Kind: EqlValueKind.String } constant, FieldNode<TEvent> fieldNode) => EqualsRequirement(fieldNode, constant),
+        _ => Requirement<TEvent>.None,
+    };
+
     public override EqlValue Evaluate(TEvent document)
     {
         var l = left.Evaluate(document);
         var r = right.Evaluate(document);
         return l.IsNull || r.IsNull ? EqlValue.Null : EqlValue.FromBoolean(Holds(l, r));
     }
+
+    private static Requirement<TEvent> EqualsRequirement(FieldNode<TEvent> fieldNode, ConstantNode<TEvent> constant) =>
+        Requirement<TEvent>.Of(new ValueRequirement<TEvent>(fieldNode.Path, fieldNode.Accessor, [constant.Value.AsString], []));
 
     private bool Holds(EqlValue l, EqlValue r) => op switch
     {

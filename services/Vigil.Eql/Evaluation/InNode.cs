@@ -1,4 +1,5 @@
 using Vigil.Eql.Documents;
+using Vigil.Eql.Indexing;
 
 namespace Vigil.Eql.Evaluation;
 
@@ -32,6 +33,15 @@ internal sealed class InNode<TEvent> : ConditionNode<TEvent>
         _others = list.Where(i => i.Kind is not (EqlValueKind.String or EqlValueKind.Null)).ToArray();
         _containsNull = list.Any(i => i.IsNull);
     }
+
+    /// <summary>
+    /// field in ("a", "b"): some value of the field is one of the strings. Only for a plain field and a list of strings
+    /// without null (a null or a number in the list could be met by a value that is no string).
+    /// </summary>
+    internal override Requirement<TEvent> Requires =>
+        !_negated && _value is FieldNode<TEvent> fieldNode && _others.Length == 0 && !_containsNull
+            ? Requirement<TEvent>.Of(new ValueRequirement<TEvent>(fieldNode.Path, fieldNode.Accessor, _strings, []))
+            : Requirement<TEvent>.None;
 
     public override bool Test(TEvent document)
     {

@@ -1,4 +1,5 @@
 using Vigil.Eql.Documents;
+using Vigil.Eql.Indexing;
 
 namespace Vigil.Eql.Evaluation;
 
@@ -9,6 +10,8 @@ namespace Vigil.Eql.Evaluation;
 internal sealed class AndNode<TEvent>(ValueNode<TEvent> left, ValueNode<TEvent> right) : ConditionNode<TEvent>
 {
     public override bool Test(TEvent document) => left.Test(document) && right.Test(document);
+
+    internal override Requirement<TEvent> Requires => left.Requires.And(right.Requires);
 
     public override EqlValue Evaluate(TEvent document)
     {
@@ -35,6 +38,8 @@ internal sealed class AndNode<TEvent>(ValueNode<TEvent> left, ValueNode<TEvent> 
 internal sealed class OrNode<TEvent>(ValueNode<TEvent> left, ValueNode<TEvent> right) : ConditionNode<TEvent>
 {
     public override bool Test(TEvent document) => left.Test(document) || right.Test(document);
+
+    internal override Requirement<TEvent> Requires => left.Requires.Or(right.Requires);
 
     public override EqlValue Evaluate(TEvent document)
     {

@@ -1,4 +1,5 @@
 using Vigil.Eql.Documents;
+using Vigil.Eql.Indexing;
 
 namespace Vigil.Eql.Evaluation;
 
@@ -8,6 +9,35 @@ internal sealed class PatternNode<TEvent>(ValueNode<TEvent> value, StringMatcher
     /// <summary>As a value, a null operand gives null (Elasticsearch's script); as a filter it simply does not match.</summary>
     public override EqlValue Evaluate(TEvent document) =>
         value.Evaluate(document).IsNull ? EqlValue.Null : EqlValue.FromBoolean(Test(document));
+
+    /// <summary>
+    /// field : ("a", "/tmp/*"): some value of the field equals a pattern without wildcards or starts with the text before
+    /// a pattern's first wildcard. A pattern that starts with a wildcard, or a regular expression, allows any value.
+    /// </summary>
+    internal override Requirement<TEvent> Requires
+    {
+        get
+        {
+            if (value is not FieldNode<TEvent> fieldNode)
+            {
+                return Requirement<TEvent>.None;
+            }
+
+            var values = new List<string>();
+            var prefixes = new List<string>();
+            foreach (var pattern in patterns)
+            {
+                if (pattern is not WildcardPattern wildcard || wildcard.LiteralPrefix.Length == 0)
+                {
+                    return Requirement<TEvent>.None;
+                }
+
+                (wildcard.IsExact ? values : prefixes).Add(wildcard.LiteralPrefix);
+            }
+
+            return Requirement<TEvent>.Of(new ValueRequirement<TEvent>(fieldNode.Path, fieldNode.Accessor, values, prefixes));
+        }
+    }
 
     public override bool Test(TEvent document)
     {

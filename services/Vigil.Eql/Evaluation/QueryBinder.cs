@@ -121,7 +121,7 @@ internal sealed class QueryBinder<TEvent>(IEventSchema<TEvent> schema)
                 EqlFieldType.Boolean => StaticType.Boolean,
                 _ => StaticType.Number,
             };
-            return new BoundExpression<TEvent>(new FieldNode<TEvent>(Accessor(definition, field.Path)), type, true, $"'{field.Path}'", field.Location);
+            return new BoundExpression<TEvent>(new FieldNode<TEvent>(Accessor(definition, field.Path), definition.Path), type, true, $"'{field.Path}'", field.Location);
         }
 
         if (!field.Optional)

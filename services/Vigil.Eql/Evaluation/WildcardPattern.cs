@@ -44,6 +44,15 @@ internal sealed class WildcardPattern : StringMatcher
         General,
     }
 
+    /// <summary>True when the pattern has no wildcard: it matches <see cref="LiteralPrefix"/> itself only.</summary>
+    public bool IsExact => _shape == Shape.Exact;
+
+    /// <summary>
+    /// The text every matching value starts with (the pattern up to its first wildcard, compared as the pattern
+    /// compares), or "" when the pattern starts with one.
+    /// </summary>
+    public string LiteralPrefix => _shape == Shape.Exact ? _literal : _pattern[.._pattern.AsSpan().IndexOfAny('*', '?')];
+
     public static bool HasWildcards(string pattern) => pattern.AsSpan().IndexOfAny('*', '?') >= 0;
 
     public override bool Matches(string value) => _shape switch

@@ -61,6 +61,9 @@ public sealed class HostState<TEvent>
 
     internal List<PendingEvent<TEvent>> Buffer { get; } = [];
 
+    /// <summary>Matches reported before the time-ordered pass reached their last event, in report order.</summary>
+    internal List<EarlyReport> EarlyReports { get; } = [];
+
     /// <summary>Per join key, slot i holds the partial sequence that has matched steps 0..i (one per state, newest wins).</summary>
     internal Dictionary<JoinKey, PartialSequence<TEvent>?[]> Partials { get; } = [];
 

@@ -9,8 +9,9 @@ namespace Vigil.Eql.Sequences;
 /// <remarks>
 /// Layout (little-endian; "varint" is .NET's 7-bit encoded int; strings are a varint UTF-8 byte count then the bytes):
 /// <code>
-/// "VQS" 0x02                      magic and format version (0x01, the format before missing events and samples, is
-///                                 still read: it is 0x02 without the slot count and the last three sections)
+/// "VQS" 0x03                      magic and format version (0x02, the format before early reports, is still read: it
+///                                 is 0x03 without the last section; so is 0x01, the format before missing events and
+///                                 samples: 0x02 without the slot count and the last three sections)
 /// string  query fingerprint       state is only valid for the query text that produced it
 /// string  host id
 /// varint  stage count
@@ -30,9 +31,11 @@ namespace Vigil.Eql.Sequences;
 /// varint  awaiting count, then per awaiting match: key components, int64 deadline, varint event count, then varint
 ///         event index each
 /// varint  sampled key count, then per key: key components, int64 until
+/// varint  early report count, then per match reported before its last event was released: key components, int64
+///         @timestamp, int64 event.sequence, string event.id (of its last event)
 /// </code>
 /// Each event is stored once even when several partials hold it. A store upgraded from 0x01 keeps its pending
-/// sequences: the reader accepts both versions and the writer always writes 0x02.
+/// sequences: the reader accepts every earlier version and the writer always writes the current one.
 /// </remarks>
 public sealed class HostStateSerializer<TEvent>(
     CompiledQuery<TEvent> query,
@@ -44,7 +47,8 @@ public sealed class HostStateSerializer<TEvent>(
     public const int DefaultMaxStateBytes = 1 << 20;
 
     private static readonly byte[] Magic = "VQS"u8.ToArray();
-    private const byte Version = 2;
+    private const byte Version = 3;
+    private const byte VersionBeforeEarlyReports = 2;
     private const byte PreviousVersion = 1;
 
     /// <summary>The bound on serialized bytes this serializer enforces (0: none).</summary>
@@ -176,6 +180,15 @@ public sealed class HostStateSerializer<TEvent>(
                 WriteKey(writer, key);
                 writer.Write(until);
             }
+
+            writer.Write7BitEncodedInt(state.EarlyReports.Count);
+            foreach (var report in state.EarlyReports)
+            {
+                WriteKey(writer, report.Key);
+                writer.Write(report.Last.Timestamp);
+                writer.Write(report.Last.Sequence);
+                writer.Write(report.Last.Id);
+            }
         }
 
         return stream.ToArray();
@@ -218,7 +231,7 @@ public sealed class HostStateSerializer<TEvent>(
             }
 
             var version = reader.ReadByte();
-            if (version is not (Version or PreviousVersion))
+            if (version is not (Version or VersionBeforeEarlyReports or PreviousVersion))
             {
                 throw new InvalidDataException($"Unknown sequence state format version {version}.");
             }
@@ -316,6 +329,16 @@ public sealed class HostStateSerializer<TEvent>(
                 {
                     var key = ReadKey(reader);
                     state.Sampled[key] = reader.ReadInt64();
+                }
+            }
+
+            if (version == Version)
+            {
+                var reports = reader.Read7BitEncodedInt();
+                for (var i = 0; i < reports; i++)
+                {
+                    var key = ReadKey(reader);
+                    state.EarlyReports.Add(new EarlyReport(key, new EventPosition(reader.ReadInt64(), reader.ReadInt64(), reader.ReadString())));
                 }
             }
 

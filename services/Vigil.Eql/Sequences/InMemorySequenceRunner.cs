@@ -15,15 +15,30 @@ public sealed class InMemorySequenceRunner<TEvent>(SequenceEngine<TEvent> engine
     /// <summary>Hosts currently holding state.</summary>
     public int HostCount => _hosts.Count;
 
-    public IReadOnlyList<SequenceMatch<TEvent>> Process(TEvent document)
+    public IReadOnlyList<SequenceMatch<TEvent>> Process(TEvent document) => Process(document, engine.Query.Classify(document));
+
+    /// <summary>Feeds one event the caller has already classified with the engine's query (see <see cref="SequenceEngine{TEvent}.Process(HostState{TEvent}, TEvent, EventClassification)"/>).</summary>
+    public IReadOnlyList<SequenceMatch<TEvent>> Process(TEvent document, EventClassification classification)
     {
+        if (!classification.IsRelevant)
+        {
+            // Nothing to change: an irrelevant event would only create (and drop) an empty state.
+            return [];
+        }
+
+        if (!engine.Query.IsStateful)
+        {
+            // A single-event query keeps no state: no host state to create, look up or drop.
+            return engine.MatchEvent(document, classification) is { } single ? [single] : [];
+        }
+
         var host = engine.HostOf(document);
         if (!_hosts.TryGetValue(host, out var state))
         {
             state = engine.CreateState(host);
         }
 
-        var result = engine.Process(state, document);
+        var result = engine.Process(state, document, classification);
         LateEvents += result.LateEvents;
         if (state.IsEmpty)
         {

@@ -22,6 +22,7 @@ public sealed class SequenceEngine<TEvent>
     private readonly long _spanNanos;
     private readonly bool _hasLeadingOrMiddleMissing;
     private readonly bool _hasTrailingMissing;
+    private readonly bool _reportsEarly;
 
     public SequenceEngine(CompiledQuery<TEvent> query, SequenceEngineOptions? options = null)
     {
@@ -36,7 +37,15 @@ public sealed class SequenceEngine<TEvent>
         _spanNanos = Nanos(query.MaxSpan ?? Options.SpanWithoutMaxSpan);
         _hasLeadingOrMiddleMissing = query.MissingSteps.Any(m => m.Before < query.StageCount);
         _hasTrailingMissing = query.MissingSteps.Any(m => m.Before == query.StageCount);
+        _reportsEarly = Options.ReportEarly && query.IsSequence && query.Until is null && query.MissingSteps.Count == 0 && query.StageCount > 1;
     }
+
+    /// <summary>
+    /// True when this engine reports a sequence as soon as the events seen so far complete it (see
+    /// <see cref="SequenceEngineOptions.ReportEarly"/>); false for until, missing-event steps and samples, which wait for
+    /// the lateness to pass (or the watermark) like every match did before.
+    /// </summary>
+    public bool ReportsEarly => _reportsEarly;
 
     public CompiledQuery<TEvent> Query { get; }
 
@@ -62,7 +71,13 @@ public sealed class SequenceEngine<TEvent>
     /// (not necessarily by this event). Irrelevant events (see <see cref="CompiledQuery{TEvent}.IsRelevant"/>) and events
     /// without @timestamp leave the state untouched. A single-event query matches the event itself, statelessly.
     /// </summary>
-    public MatchResult<TEvent> Process(HostState<TEvent> state, TEvent document)
+    public MatchResult<TEvent> Process(HostState<TEvent> state, TEvent document) => Process(state, document, Query.Classify(document));
+
+    /// <summary>
+    /// Feeds one event already classified by <see cref="CompiledQuery{TEvent}.Classify"/> (of this engine's query), so
+    /// a caller that has classified it to route it does not test the rule's conditions a second time.
+    /// </summary>
+    public MatchResult<TEvent> Process(HostState<TEvent> state, TEvent document, EventClassification classification)
     {
         ArgumentNullException.ThrowIfNull(state);
         var host = HostOf(document);
@@ -73,7 +88,7 @@ public sealed class SequenceEngine<TEvent>
 
         if (!Query.IsStateful)
         {
-            return Query.Matches(document) ? new MatchResult<TEvent>([SingleEventMatch(host, document)], 0, false) : MatchResult<TEvent>.Unchanged;
+            return MatchEvent(document, classification) is { } single ? new MatchResult<TEvent>([single], 0, false) : MatchResult<TEvent>.Unchanged;
         }
 
         if (Query.Fields.Timestamp(document) is not { } timestamp)
@@ -81,7 +96,6 @@ public sealed class SequenceEngine<TEvent>
             return MatchResult<TEvent>.Unchanged;
         }
 
-        var classification = Query.Classify(document);
         if (!classification.IsRelevant)
         {
             return MatchResult<TEvent>.Unchanged;
@@ -107,7 +121,26 @@ public sealed class SequenceEngine<TEvent>
         state.LatestTimestamp = state.LatestTimestamp is { } latest ? Math.Max(latest, timestamp) : timestamp;
         var run = new Run();
         Release(state, run, flush: false);
+        if (_reportsEarly)
+        {
+            ReportEarly(state, run);
+        }
+
         return Finish(run, changed: true);
+    }
+
+    /// <summary>
+    /// A single-event query's match of <paramref name="document"/> (classified with this engine's query), or null: no
+    /// host state is involved, so a caller need not create one.
+    /// </summary>
+    public SequenceMatch<TEvent>? MatchEvent(TEvent document, EventClassification classification)
+    {
+        if (Query.IsStateful)
+        {
+            throw new InvalidOperationException("A sequence or sample query matches groups of events: use Process with the host's state.");
+        }
+
+        return classification.Satisfies(0) ? SingleEventMatch(HostOf(document), document) : null;
     }
 
     /// <summary>
@@ -205,6 +238,12 @@ public sealed class SequenceEngine<TEvent>
         {
             state.Buffer.RemoveRange(0, released);
             Prune(state, state.LastReleased!.Value.Timestamp, run);
+            if (state.EarlyReports.Count > 0)
+            {
+                // The time-ordered pass has gone past these matches' last events: nothing can report them again.
+                var last = state.LastReleased!.Value;
+                state.EarlyReports.RemoveAll(r => r.Last <= last);
+            }
         }
 
         if (flush)
@@ -351,7 +390,13 @@ public sealed class SequenceEngine<TEvent>
     {
         if (Query.MissingSteps.Count == 0)
         {
-            run.Matches.Add(Complete(state.HostId, key, sequence));
+            if (!TakeEarlyReport(state, key, sequence.Last.Position))
+            {
+                var match = Complete(state.HostId, key, sequence);
+                run.Matches.Add(match);
+                run.Completions?.Add((key, sequence.Last.Position, match));
+            }
+
             return;
         }
 
@@ -368,6 +413,75 @@ public sealed class SequenceEngine<TEvent>
         }
 
         run.Matches.Add(Complete(state.HostId, key, sequence));
+    }
+
+    /// <summary>
+    /// Reports now the sequences the buffered events complete, as if no event were still to arrive: matching runs over a
+    /// copy of the pending partials and the buffer in time order, and what completes there is reported unless an earlier
+    /// report already covers it. The real state is untouched: it moves on in time order as events are released.
+    /// </summary>
+    /// <remarks>
+    /// For a sequence without until or missing-event steps, a late event cannot make a reported sequence false: its
+    /// events did occur in that order within maxspan under one key. A late, earlier-timestamped event can only make the
+    /// time-ordered pass complete a sequence with other evidence (it overwrote, advanced or completed a partial first).
+    /// A sequence is identified by its key and the event that completes it: the time-ordered pass does not report one
+    /// that was reported early (<see cref="TakeEarlyReport"/>), and reports one the late event made different, so
+    /// every match of the sorted stream is reported exactly once and an early report that turned out superseded stays.
+    /// </remarks>
+    private void ReportEarly(HostState<TEvent> state, Run run)
+    {
+        var lastDefinition = Query.DefinitionOf(Query.StageCount - 1);
+        var firstDefinition = Query.DefinitionOf(0);
+        if (!state.Buffer.Exists(e => e.Classification.Satisfies(lastDefinition))
+            || (state.Partials.Count == 0 && !state.Buffer.Exists(e => e.Classification.Satisfies(firstDefinition))))
+        {
+            // Only an event of the last step completes a sequence, and only one that a pending partial or a buffered
+            // first-step event has begun.
+            return;
+        }
+
+        var preview = CreateState(state.HostId);
+        foreach (var (key, slots) in state.Partials)
+        {
+            var copy = new PartialSequence<TEvent>?[slots.Length];
+            for (var i = 0; i < slots.Length; i++)
+            {
+                copy[i] = slots[i] is { } partial ? new PartialSequence<TEvent>([.. partial.Events]) : null;
+            }
+
+            preview.Partials[key] = copy;
+        }
+
+        var previewRun = new Run { Completions = [] };
+        foreach (var next in state.Buffer)
+        {
+            Match(preview, next, previewRun);
+        }
+
+        foreach (var (key, last, match) in previewRun.Completions)
+        {
+            if (!state.EarlyReports.Exists(r => r.Last == last && r.Key.Equals(key)))
+            {
+                state.EarlyReports.Add(new EarlyReport(key, last));
+                run.Matches.Add(match);
+            }
+        }
+    }
+
+    /// <summary>
+    /// True (and the report is forgotten) when the time-ordered pass completes a sequence already reported early: the
+    /// same key completed by the same event.
+    /// </summary>
+    private static bool TakeEarlyReport(HostState<TEvent> state, JoinKey key, EventPosition last)
+    {
+        var found = state.EarlyReports.FindIndex(r => r.Last == last && r.Key.Equals(key));
+        if (found < 0)
+        {
+            return false;
+        }
+
+        state.EarlyReports.RemoveAt(found);
+        return true;
     }
 
     private static long Saturating(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
@@ -580,6 +694,9 @@ public sealed class SequenceEngine<TEvent>
     private sealed class Run
     {
         public List<SequenceMatch<TEvent>> Matches { get; } = [];
+
+        /// <summary>Set for a preview (early report) run: each completed sequence with its key and last event.</summary>
+        public List<(JoinKey Key, EventPosition Last, SequenceMatch<TEvent> Match)>? Completions { get; init; }
 
         public long MaxSpan { get; set; }
 

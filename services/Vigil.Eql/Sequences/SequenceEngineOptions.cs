@@ -29,6 +29,16 @@ public sealed record SequenceEngineOptions
     /// </summary>
     public int MaxBufferedEvents { get; init; } = DefaultMaxBufferedEvents;
 
+    /// <summary>
+    /// Report a sequence match as soon as the events seen so far complete it, instead of once the lateness has passed,
+    /// for sequences a late event cannot turn into a false positive: no <c>until</c>, no missing-event steps (samples
+    /// always wait). Matching itself still runs in time order and the time-ordered pass does not report a sequence
+    /// completed by the same event again, so every match of the sorted stream is reported exactly once; a late event
+    /// that changes which events complete a sequence adds that sequence as a further match (docs/latency.md). Off by
+    /// default: a backtest reads a file and gains nothing from it; a streaming service turns it on.
+    /// </summary>
+    public bool ReportEarly { get; init; }
+
     public const int DefaultMaxPendingKeys = 2_000;
 
     public const int DefaultMaxBufferedEvents = 10_000;
