@@ -43,9 +43,9 @@ public sealed class CorrelationEngine
         foreach (var (key, work) in batch.Work)
         {
             var state = states[key];
-            foreach (var e in work.Events)
+            for (var i = 0; i < work.Events.Count; i++)
             {
-                Collect(batch, key, state, key.Rule.Engine.Process(state, e));
+                Collect(batch, key, state, key.Rule.Engine.Process(state, work.Events[i], work.Classifications[i]));
             }
 
             // A match awaiting a trailing missing-event window holds the host like a buffered event does.

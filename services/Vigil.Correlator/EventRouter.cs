@@ -14,6 +14,7 @@ namespace Vigil.Correlator;
 /// </summary>
 public sealed class EventRouter
 {
+    private readonly AnalyticPack pack;
     private readonly IReadOnlyList<CompiledRule> rules;
     private readonly ILogger logger;
 
@@ -24,6 +25,7 @@ public sealed class EventRouter
     public EventRouter(AnalyticPack pack, ILogger<EventRouter>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(pack);
+        this.pack = pack;
         rules = pack.Rules;
         this.logger = logger ?? NullLogger<EventRouter>.Instance;
         relevantEvents = rules.Select(r => CorrelatorMetrics.RelevantEvents.WithLabels(pack.Analytic, r.RuleId)).ToArray();
@@ -37,10 +39,11 @@ public sealed class EventRouter
         foreach (var record in records)
         {
             batch.Partitions.Add(record.Partition);
-            for (var r = 0; r < rules.Count; r++)
+            // Only the rules the pack's index says the event may be relevant to; each classifies it once.
+            foreach (var r in pack.Index.Candidates(record.Value))
             {
                 var rule = rules[r];
-                var input = rule.Admit(record.Value, out var exception);
+                var input = rule.Admit(record.Value, out var classification, out var exception);
                 if (input == RuleInput.Irrelevant)
                 {
                     continue;
@@ -61,21 +64,20 @@ public sealed class EventRouter
                     continue;
                 }
 
-                var host = rule.Engine.HostOf(record.Value);
                 if (rule.IsStateful)
                 {
-                    var key = new StateKey(rule, host);
+                    var key = new StateKey(rule, rule.Engine.HostOf(record.Value));
                     if (!batch.Work.TryGetValue(key, out var work))
                     {
                         batch.Work[key] = work = new StateWork(record.TopicPartition);
                     }
 
-                    work.Add(record.Value, record.TopicPartition);
+                    work.Add(record.Value, classification, record.TopicPartition);
                 }
                 else
                 {
                     // Single-event rules need no state: they match without a Redis read.
-                    foreach (var match in rule.Engine.Process(rule.Engine.CreateState(host), record.Value).Matches)
+                    if (rule.Engine.MatchEvent(record.Value, classification) is { } match)
                     {
                         batch.Matches.Add((rule, match));
                     }
