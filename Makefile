@@ -59,8 +59,13 @@ chart-deps:
 build:
 	$(DOTNET) build Platform.sln -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 
+# The full log goes to .vigil/test.log; when a test fails, its name and message are repeated last, where a
+# truncated CI log still shows them.
 test: deps browser-deps build chart-check
-	$(DOTNET) test Platform.sln -c $(CONFIGURATION) --no-build -nologo --logger "console;verbosity=normal"
+	@mkdir -p .vigil
+	@set -o pipefail; $(DOTNET) test Platform.sln -c $(CONFIGURATION) --no-build -nologo --logger "console;verbosity=normal" 2>&1 \
+	  | tee .vigil/test.log || { echo; echo "=== Failed tests (full log: .vigil/test.log) ==="; \
+	  grep -E -A12 '^\s+Failed [A-Za-z]' .vigil/test.log | cut -c1-300 | head -120; exit 1; }
 	$(MAKE) --no-print-directory chaos CHAOS=short CHAOS_BUILD=no
 
 # The fault suite (docs/reliability.md): real processes killed with SIGKILL and restarted, poison pills, stalls.

@@ -1,4 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Vigil.Baseline.Alerts;
+using Vigil.Baseline.Identity;
+using Vigil.Baseline.Learning;
+using Vigil.Baseline.Storage;
 using Vigil.Contracts.Alerts;
 using Vigil.Contracts.Telemetry;
 using Vigil.Detection;

@@ -1,3 +1,5 @@
+using Vigil.Baseline.Api;
+
 namespace Vigil.Baseline;
 
 /// <summary>Settings of the baseline service (configuration section "Baseline"); defaults suit production fleets.</summary>

@@ -1,14 +1,18 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using StackExchange.Redis;
+using Microsoft.Extensions.DependencyInjection;
+using Vigil.Baseline.Alerts;
+using Vigil.Baseline.Api;
+using Vigil.Baseline.Identity;
+using Vigil.Baseline.Learning;
+using Vigil.Baseline.Storage;
 using Vigil.Contracts.Alerts;
 using Vigil.Contracts.Telemetry;
 using Vigil.Detection;
-using Vigil.Messaging;
 using Vigil.Messaging.Kafka;
+using Vigil.Messaging;
 using Vigil.Redis;
 using Vigil.SchemaRegistry;
 using Vigil.ServiceDefaults;
@@ -82,9 +86,7 @@ public static class BaselineServiceCollectionExtensions
             sp.GetRequiredService<ITopicPublisher<Alert>>(),
             new PublishedAlertLog(sp.GetRequiredService<ITopicReader<Alert>>(), sp.GetRequiredService<TopicManifest>(), $"{Service}/{Analytic}")));
         services.AddSingleton<BaselineGeneration>();
-        services.AddSingleton(sp => new BaselineKeys(sp.GetRequiredService<RedisKeys>()));
-        services.AddSingleton(sp => new BaselineStore(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<BaselineKeys>(), options));
-        services.AddSingleton(sp => new ProfileDirectory(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<BaselineKeys>(), options));
+        services.AddBaselineStorage(options);
         services.AddSingleton(_ => new ProcessChainCache(options.ChainCacheCapacity));
         services.AddSingleton(sp => new BaselineAlertBuilder(options, sp.GetRequiredService<TimeProvider>(), $"{Service}/{Analytic}"));
         services.AddSingleton(sp => new BaselineDetector(

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Vigil.Baseline.Api;
 using Vigil.Baseline;
 
 // vigil-baseline [--urls http://127.0.0.1:7410] [--grpc-url http://127.0.0.1:7411] [--Baseline:...] [--Kafka:...] [--Redis:...]

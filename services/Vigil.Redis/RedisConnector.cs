@@ -193,6 +193,15 @@ public sealed class RedisConnector : IAsyncDisposable, IDisposable
                     : e.FailureType;
             return new NodeProbe(server.EndPoint, TimeSpan.Zero, Describe(type, e, certificateValidation.LastRejection), type, e);
         }
+        catch (Exception e) when ((e is RedisException or TimeoutException) && !server.IsConnected)
+        {
+            // On a loaded machine the PING of a server that never connected can time out before the reconnect
+            // fails; it is still an unreachable server, and the operator needs the connection error, not a timeout.
+            var type = lastSpecificFailures.TryGetValue(EndPointCollection.ToString(server.EndPoint), out var specific)
+                ? specific
+                : ConnectionFailureType.UnableToConnect;
+            return new NodeProbe(server.EndPoint, TimeSpan.Zero, Describe(type, e, certificateValidation.LastRejection), type, e);
+        }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             return new NodeProbe(server.EndPoint, TimeSpan.Zero, e.Message, ConnectionFailureType.None, e);

@@ -1,9 +1,13 @@
-using Vigil.Detection;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
+using Vigil.Baseline.Alerts;
+using Vigil.Baseline.Identity;
+using Vigil.Baseline.Learning;
+using Vigil.Baseline.Storage;
 using Vigil.Contracts.Alerts;
 using Vigil.Contracts.Telemetry;
+using Vigil.Detection;
 using Vigil.FleetSim;
 using Vigil.Messaging;
 using Vigil.Redis;

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Vigil.Baseline.Learning;
+using Vigil.Baseline.Storage;
 using Vigil.Baseline.UnitTests;
 using Vigil.Contracts.Telemetry;
 using Vigil.Messaging;

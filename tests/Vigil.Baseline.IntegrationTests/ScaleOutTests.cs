@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
+using Vigil.Baseline.Storage;
 using Vigil.Baseline.UnitTests;
 using Vigil.Contracts.Baseline;
 using Vigil.Contracts.Telemetry;

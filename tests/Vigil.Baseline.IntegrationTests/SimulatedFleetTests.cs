@@ -1,3 +1,4 @@
+using Vigil.Baseline.Alerts;
 using Vigil.Contracts.Telemetry;
 using Vigil.FleetSim;
 using Vigil.Testing;

@@ -1,3 +1,6 @@
+using Vigil.Baseline.Alerts;
+using Vigil.Baseline.Identity;
+using Vigil.Baseline.Learning;
 using Vigil.Contracts.Telemetry;
 using Vigil.Messaging;
 using static Vigil.Baseline.UnitTests.BaselineTelemetry;

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
+using Vigil.Baseline.Api;
 
 namespace Vigil.Baseline.UnitTests;
 

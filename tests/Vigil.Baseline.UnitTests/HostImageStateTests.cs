@@ -1,4 +1,4 @@
-using StackExchange.Redis;
+using Vigil.Baseline.Learning;
 
 namespace Vigil.Baseline.UnitTests;
 
@@ -20,8 +20,7 @@ public sealed class HostImageStateTests
         written.Protocols["tcp/https/well-known"] = 40;
         written.SuppressedUntil["tcp/ftp/well-known"] = 1_741_078_860_000_000_000;
 
-        var read = HostImageState.Parse(
-            [new HashEntry("w", "telemetry|7|1234"), new HashEntry("s", written.ToDocument())], window: 5);
+        var read = HostImageState.Parse("telemetry|7|1234", written.ToDocument(), window: 5);
 
         Assert.Equal("telemetry|7|1234", read.StoredWatermark);
         Assert.Equal(new Watermark("telemetry", 7, 1234), read.Watermark);
@@ -33,7 +32,7 @@ public sealed class HostImageStateTests
     [Fact]
     public void AMissingHostViewStartsEmpty()
     {
-        var state = HostImageState.Parse([], window: 5);
+        var state = HostImageState.Parse(null, null, window: 5);
 
         Assert.Equal(string.Empty, state.StoredWatermark);
         Assert.Null(state.Bucket);

@@ -1,3 +1,5 @@
+using Vigil.Baseline.Identity;
+
 using static Vigil.Baseline.UnitTests.BaselineTelemetry;
 
 namespace Vigil.Baseline.UnitTests;

@@ -1,3 +1,4 @@
+using Vigil.Baseline.Identity;
 using Vigil.Contracts.Telemetry;
 
 namespace Vigil.Baseline.UnitTests;

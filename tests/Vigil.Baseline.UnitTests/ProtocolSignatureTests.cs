@@ -1,3 +1,5 @@
+using Vigil.Baseline.Learning;
+
 namespace Vigil.Baseline.UnitTests;
 
 public sealed class ProtocolSignatureTests

@@ -1,8 +1,8 @@
 using File = System.IO.File;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -10,8 +10,8 @@ using Microsoft.Playwright;
 using Vigil.Contracts.Alerts;
 using Vigil.Contracts.Telemetry;
 using Vigil.Correlator;
-using Vigil.Messaging;
 using Vigil.Messaging.Kafka;
+using Vigil.Messaging;
 using Vigil.SchemaRegistry;
 using Vigil.Testing;
 

@@ -1,4 +1,0 @@
-namespace Vigil.Baseline;
-
-/// <summary>What writing a batch did: host updates refused by their watermark check, and profiles that matured.</summary>
-public sealed record CommitResult(int Conflicts, int Matured);

@@ -1,0 +1,252 @@
+using Vigil.Baseline.Alerts;
+using Vigil.Baseline.Identity;
+
+namespace Vigil.Baseline.Learning;
+
+/// <summary>
+/// Compares a batch's network observations with the profiles and host views read for it, event by event in each
+/// host's order, and decides what to alert and what to learn. Pure: no I/O, so a batch evaluated twice from the
+/// same state gives the same alerts and updates.
+/// <list type="bullet">
+/// <item>Mature profiles only alert: a protocol signature the image never used (unless the image is at its protocol
+/// cap), or a host's per-bucket volume beyond k standard deviations (log space, above the floor) in k of the last n
+/// buckets, or beyond the extreme threshold in one.</item>
+/// <item>What alerted or was anomalous does not train the profile, so an attack cannot teach the baseline itself.</item>
+/// <item>Observations the host view's watermark already covers are skipped: learning is idempotent under replay.</item>
+/// </list>
+/// Process chains are rebuilt from the chain cache only for events that alert.
+/// </summary>
+public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuilder alerts, ProcessChainCache chains, TimeProvider clock)
+{
+    private const long NanosPerTick = 100;
+
+    public BatchEvaluation Evaluate(
+        IReadOnlyList<NetworkObservation> batch,
+        IReadOnlyDictionary<string, ProfileSnapshot> profiles,
+        IReadOnlyDictionary<(string Tag, string HostId), HostImageState> hosts)
+    {
+        var latestAllowed = (clock.GetUtcNow() + options.MaxClockSkew).ToUnixTimeMilliseconds() * 1_000_000;
+        var updates = new List<HostUpdate>();
+        var detections = new List<BaselineDetection>();
+        var counts = new Counts();
+        foreach (var group in batch.GroupBy(o => (o.Image.Tag, o.HostId)))
+        {
+            var profile = profiles[group.Key.Tag];
+            var state = hosts[group.Key];
+            var contribution = new FleetContribution();
+            var run = new HostRun(options, alerts, chains, profile, state, contribution, detections, counts);
+            var last = Watermark.None;
+            foreach (var observation in group)
+            {
+                if (state.Watermark.Covers(observation.Record))
+                {
+                    counts.Replayed++;
+                    continue;
+                }
+
+                last = Watermark.Of(observation.Record);
+                var timestamp = observation.Timestamp > 0 ? Math.Min(observation.Timestamp, latestAllowed) : observation.Record.Timestamp.ToUnixTimeMilliseconds() * 1_000_000;
+                if (!run.Observe(observation, timestamp))
+                {
+                    counts.Untrained++;
+                }
+            }
+
+            if (last.Partition < 0)
+            {
+                continue;
+            }
+
+            var expected = state.StoredWatermark;
+            state.Watermark = last;
+            foreach (var expired in state.SuppressedUntil.Where(s => s.Value <= state.LastSeen).Select(s => s.Key).ToList())
+            {
+                state.SuppressedUntil.Remove(expired);
+            }
+
+            updates.Add(new HostUpdate(profile.Image, group.Key.HostId, expected, last, state, contribution));
+        }
+
+        return new BatchEvaluation(updates, detections, counts.Replayed, counts.Untrained, counts.Suppressed);
+    }
+
+    private sealed class Counts
+    {
+        public int Replayed { get; set; }
+
+        public int Untrained { get; set; }
+
+        public int Suppressed { get; set; }
+    }
+
+    /// <summary>One host's observations of one image within a batch, in order.</summary>
+    private sealed class HostRun(
+        BaselineOptions options,
+        BaselineAlertBuilder alerts,
+        ProcessChainCache chains,
+        ProfileSnapshot profile,
+        HostImageState state,
+        FleetContribution contribution,
+        List<BaselineDetection> detections,
+        Counts counts)
+    {
+        private readonly bool mature = profile.IsMature(options);
+        private readonly List<NetworkObservation> anomalousInHand = [];
+
+        /// <summary>Applies one observation; false when it must not train the profile.</summary>
+        public bool Observe(NetworkObservation observation, long timestamp)
+        {
+            state.FirstSeen = state.FirstSeen == 0 ? timestamp : Math.Min(state.FirstSeen, timestamp);
+            state.LastSeen = Math.Max(state.LastSeen, timestamp);
+            contribution.Sighted(timestamp);
+
+            var trains = CheckProtocol(observation, timestamp);
+            if (observation.Kind != ObservationKind.Completion)
+            {
+                var signature = observation.Signature.ToString();
+                state.Observations++;
+                if (state.Protocols.TryGetValue(signature, out var seen) || state.Protocols.Count < options.MaxProtocolsPerHost)
+                {
+                    state.Protocols[signature] = seen + 1;
+                }
+
+                if (trains)
+                {
+                    contribution.Observations++;
+                    contribution.AddProtocol(observation.Signature, timestamp);
+                    if (observation.Destination.Length > 0)
+                    {
+                        contribution.Destinations.Add(observation.Destination);
+                    }
+                }
+            }
+
+            if (observation.HasVolume)
+            {
+                trains &= ObserveVolume(observation, timestamp, trains);
+            }
+
+            return trains;
+        }
+
+        private bool CheckProtocol(NetworkObservation observation, long timestamp)
+        {
+            var signature = observation.Signature.ToString();
+            if (!mature || profile.Protocols.ContainsKey(signature) || profile.IsSaturated(options))
+            {
+                return true;
+            }
+
+            if (state.SuppressedUntil.TryGetValue(signature, out var until) && timestamp < until)
+            {
+                counts.Suppressed++;
+                return false;
+            }
+
+            detections.Add(alerts.NewProtocol(observation, ProcessChain.Of(observation.Event, chains), profile, state));
+            if (state.SuppressedUntil.Count >= options.MaxProtocolsPerHost)
+            {
+                // Bounded like the host's protocols: the suppression closest to its end goes first.
+                state.SuppressedUntil.Remove(state.SuppressedUntil.MinBy(s => s.Value).Key);
+            }
+
+            state.SuppressedUntil[signature] = timestamp + (options.AlertSuppression.Ticks * NanosPerTick);
+            contribution.Alerts++;
+            return false;
+        }
+
+        /// <summary>Adds a completed connection's bytes to its bucket; false when the connection or the bucket is anomalous.</summary>
+        private bool ObserveVolume(NetworkObservation observation, long timestamp, bool protocolTrains)
+        {
+            var bucket = timestamp / (options.BucketWidth.Ticks * NanosPerTick);
+            if (state.Bucket is not { } current)
+            {
+                state.Bucket = bucket;
+            }
+            else if (bucket > current)
+            {
+                CloseBucket();
+                state.History = state.History.Advance(bucket - current);
+                state.Bucket = bucket;
+                foreach (var old in state.BucketEvidence.Keys.Where(b => b <= bucket - options.PersistenceWindow).ToList())
+                {
+                    state.BucketEvidence.Remove(old);
+                }
+
+                if (state.History.AnomalousCount == 0)
+                {
+                    state.VolumeAlerted = false;
+                }
+            }
+
+            // A late event of an earlier bucket counts in the current one: closed buckets are already learned.
+            state.BucketSent += observation.BytesSent;
+            state.BucketReceived += observation.BytesReceived;
+
+            var connectionAnomalous = mature
+                && (Exceeds(profile.SentPerConnection, observation.BytesSent, options.VolumeSigma)
+                    || Exceeds(profile.ReceivedPerConnection, observation.BytesReceived, options.VolumeSigma));
+            if (!connectionAnomalous && protocolTrains)
+            {
+                contribution.Connections++;
+                contribution.SentPerConnection = contribution.SentPerConnection.Add(observation.BytesSent);
+                contribution.ReceivedPerConnection = contribution.ReceivedPerConnection.Add(observation.BytesReceived);
+            }
+
+            var finding = mature ? BucketFinding(observation) : null;
+            if (finding is null)
+            {
+                return !connectionAnomalous;
+            }
+
+            anomalousInHand.Add(observation);
+            if (!state.History.CurrentAnomalous)
+            {
+                state.History = state.History.MarkCurrentAnomalous();
+                state.BucketEvidence[bucket] = observation.EventId;
+            }
+
+            if (!state.VolumeAlerted && (finding.Extreme || state.History.AnomalousCount >= options.PersistenceBuckets))
+            {
+                var earlier = state.BucketEvidence.Where(e => e.Key < bucket).Select(e => e.Value).ToList();
+                detections.Add(alerts.Volume(observation, ProcessChain.Of(observation.Event, chains), profile, state, finding, earlier, anomalousInHand));
+                state.VolumeAlerted = true;
+                contribution.Alerts++;
+            }
+
+            return false;
+        }
+
+        /// <summary>Learns the bucket that just ended, unless it was anomalous.</summary>
+        private void CloseBucket()
+        {
+            if (!state.History.CurrentAnomalous && (state.BucketSent > 0 || state.BucketReceived > 0))
+            {
+                contribution.SentPerBucket = contribution.SentPerBucket.Add(state.BucketSent);
+                contribution.ReceivedPerBucket = contribution.ReceivedPerBucket.Add(state.BucketReceived);
+            }
+
+            state.BucketSent = 0;
+            state.BucketReceived = 0;
+        }
+
+        /// <summary>The more anomalous direction of the current bucket, or null when neither is.</summary>
+        private VolumeFinding? BucketFinding(NetworkObservation observation)
+        {
+            VolumeFinding? Direction(string name, LogVolumeStatistics bucket, long bucketBytes, LogVolumeStatistics connection, long connectionBytes) =>
+                Exceeds(bucket, bucketBytes, options.VolumeSigma)
+                    ? new VolumeFinding(name, bucketBytes, bucket.ZScore(bucketBytes, options.MinLogStdDev), bucket, connectionBytes, connection,
+                        options.ExtremeVolumeSigma > 0 && Exceeds(bucket, bucketBytes, options.ExtremeVolumeSigma))
+                    : null;
+
+            var sent = Direction("sent", profile.SentPerBucket, state.BucketSent, profile.SentPerConnection, observation.BytesSent);
+            var received = Direction("received", profile.ReceivedPerBucket, state.BucketReceived, profile.ReceivedPerConnection, observation.BytesReceived);
+            return sent is null ? received : received is null || sent.ZScore >= received.ZScore ? sent : received;
+        }
+
+        private bool Exceeds(LogVolumeStatistics statistics, long bytes, double sigma) =>
+            statistics.Count >= options.MinVolumeSamples
+            && bytes > options.VolumeFloorBytes
+            && statistics.ZScore(bytes, options.MinLogStdDev) > sigma;
+    }
+}

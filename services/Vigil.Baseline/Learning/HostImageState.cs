@@ -1,0 +1,102 @@
+using System.Text.Json;
+
+namespace Vigil.Baseline.Learning;
+
+/// <summary>
+/// One host's view of one image: when and how it used the network, its current volume bucket, which recent buckets
+/// were anomalous, and which alerts are suppressed. Read at the start of a batch, advanced event by event, and
+/// written back whole, guarded by the <see cref="Watermark"/> it was read with.
+/// </summary>
+public sealed class HostImageState
+{
+    public string StoredWatermark { get; private init; } = string.Empty;
+
+    public Watermark Watermark { get; set; } = Watermark.None;
+
+    public long FirstSeen { get; set; }
+
+    public long LastSeen { get; set; }
+
+    public long Observations { get; set; }
+
+    public Dictionary<string, long> Protocols { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Protocol signature → event time (ns) until which a repeat of its alert is suppressed.</summary>
+    public Dictionary<string, long> SuppressedUntil { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Index of the current bucket (event time / bucket width), or null before the first byte count.</summary>
+    public long? Bucket { get; set; }
+
+    public long BucketSent { get; set; }
+
+    public long BucketReceived { get; set; }
+
+    public BucketHistory History { get; set; }
+
+    /// <summary>A volume alert was raised for the anomalous buckets still in the window: the episode is reported.</summary>
+    public bool VolumeAlerted { get; set; }
+
+    /// <summary>Anomalous bucket → the event that made it anomalous, for the evidence of a persistence alert.</summary>
+    public SortedDictionary<long, string> BucketEvidence { get; } = [];
+
+    /// <summary>
+    /// A host view from its stored parts: the watermark it was written with and its <see cref="HostViewDocument"/>
+    /// (both null when the host has no view yet).
+    /// </summary>
+    public static HostImageState Parse(string? stored, string? document, int window)
+    {
+        var state = new HostImageState
+        {
+            StoredWatermark = stored ?? string.Empty,
+            Watermark = Watermark.Parse(stored ?? string.Empty),
+            History = new BucketHistory(0, window),
+        };
+        if (document is null || JsonSerializer.Deserialize(document, HostViewJson.Default.HostViewDocument) is not { } view)
+        {
+            return state;
+        }
+
+        state.FirstSeen = view.FirstSeen;
+        state.LastSeen = view.LastSeen;
+        state.Observations = view.Observations;
+        state.Bucket = view.Bucket;
+        state.BucketSent = view.BucketSent;
+        state.BucketReceived = view.BucketReceived;
+        state.History = new BucketHistory(view.History, window);
+        state.VolumeAlerted = view.VolumeAlerted;
+        foreach (var (bucket, eventId) in view.BucketEvidence ?? [])
+        {
+            state.BucketEvidence[bucket] = eventId;
+        }
+
+        foreach (var (signature, count) in view.Protocols ?? [])
+        {
+            state.Protocols[signature] = count;
+        }
+
+        foreach (var (signature, until) in view.SuppressedUntil ?? [])
+        {
+            state.SuppressedUntil[signature] = until;
+        }
+
+        return state;
+    }
+
+    public static HostImageState Empty(int window) => new() { History = new BucketHistory(0, window) };
+
+    /// <summary>The view as the JSON document stored in field "s".</summary>
+    public string ToDocument() => JsonSerializer.Serialize(
+        new HostViewDocument(
+            FirstSeen,
+            LastSeen,
+            Observations,
+            Bucket,
+            BucketSent,
+            BucketReceived,
+            History.Bits,
+            VolumeAlerted,
+            BucketEvidence.Count == 0 ? null : new Dictionary<long, string>(BucketEvidence),
+            Protocols.Count == 0 ? null : Protocols,
+            SuppressedUntil.Count == 0 ? null : SuppressedUntil),
+        HostViewJson.Default.HostViewDocument);
+}

@@ -1,0 +1,15 @@
+using Vigil.Baseline.Identity;
+
+namespace Vigil.Baseline.Learning;
+
+/// <summary>
+/// The write a batch makes for one host and image: the host's new view (applied only if the stored watermark is
+/// still <paramref name="ExpectedWatermark"/>) and, with it, the host's contribution to the fleet profile.
+/// </summary>
+public sealed record HostUpdate(
+    ProcessImage Image,
+    string HostId,
+    string ExpectedWatermark,
+    Watermark NewWatermark,
+    HostImageState State,
+    FleetContribution Contribution);

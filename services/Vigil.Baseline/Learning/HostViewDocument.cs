@@ -1,0 +1,25 @@
+using System.Text.Json.Serialization;
+
+namespace Vigil.Baseline.Learning;
+
+/// <summary>
+/// How a host view is stored: one JSON document in field "s" of its hash (the watermark is field "w"), so an update
+/// sends one argument per host instead of one per field. Short names: there is one per image and host.
+/// </summary>
+internal sealed record HostViewDocument(
+    [property: JsonPropertyName("f")] long FirstSeen,
+    [property: JsonPropertyName("l")] long LastSeen,
+    [property: JsonPropertyName("o")] long Observations,
+    [property: JsonPropertyName("b")] long? Bucket,
+    [property: JsonPropertyName("bs")] long BucketSent,
+    [property: JsonPropertyName("br")] long BucketReceived,
+    [property: JsonPropertyName("h")] ulong History,
+    [property: JsonPropertyName("ha")] bool VolumeAlerted,
+    [property: JsonPropertyName("ev")] Dictionary<long, string>? BucketEvidence,
+    [property: JsonPropertyName("p")] Dictionary<string, long>? Protocols,
+    [property: JsonPropertyName("a")] Dictionary<string, long>? SuppressedUntil);
+
+/// <summary>Source-generated serializer for <see cref="HostViewDocument"/>.</summary>
+[JsonSerializable(typeof(HostViewDocument))]
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+internal sealed partial class HostViewJson : JsonSerializerContext;

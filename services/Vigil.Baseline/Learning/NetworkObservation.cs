@@ -1,0 +1,71 @@
+using Vigil.Baseline.Identity;
+using Vigil.Contracts.Telemetry;
+using Vigil.Messaging;
+
+namespace Vigil.Baseline.Learning;
+
+/// <summary>One network event as a profile sees it: whose image, which host, what protocol, where to, how many bytes.</summary>
+/// <param name="BytesSent">Bytes the host sent (source.bytes on egress, destination.bytes on ingress).</param>
+/// <param name="HasVolume">Whether the event carried byte counts (connection ends do).</param>
+public sealed record NetworkObservation(
+    ConsumedRecord<TelemetryEvent> Record,
+    ProcessImage Image,
+    string HostId,
+    ObservationKind Kind,
+    ProtocolSignature Signature,
+    string Destination,
+    long BytesSent,
+    long BytesReceived,
+    bool HasVolume)
+{
+    public TelemetryEvent Event => Record.Value;
+
+    public string EventId => Record.Value.Event?.Id ?? string.Empty;
+
+    public long Timestamp => Record.Value.Timestamp;
+
+    /// <summary>
+    /// The observation an event makes, or null for events that cannot touch a profile (anything but network
+    /// connection starts, ends and DNS lookups, or events without a host or process).
+    /// </summary>
+    public static NetworkObservation? From(ConsumedRecord<TelemetryEvent> record)
+    {
+        var e = record.Value;
+        if (e.Event is not { } kind || !kind.Category.Contains("network"))
+        {
+            return null;
+        }
+
+        ObservationKind? observed = kind.Type.Contains("start") ? ObservationKind.Connection
+            : kind.Type.Contains("end") ? ObservationKind.Completion
+            : kind.Type.Contains("protocol") && (e.Dns is not null || kind.Action == "lookup_requested") ? ObservationKind.Lookup
+            : null;
+        var hostId = e.Host?.Id is { Length: > 0 } id ? id : record.Key;
+        if (observed is null || string.IsNullOrEmpty(hostId) || ProcessImageResolver.Resolve(e.Process) is not { } image)
+        {
+            return null;
+        }
+
+        var network = e.Network ?? new Network();
+        var ingress = network.Direction == "ingress";
+
+        // ECS puts the server on the destination side either way; on ingress the host is that server, so what it
+        // sent is destination.bytes and its peer is the source.
+        var signature = ProtocolSignature.Of(network.Transport, network.Protocol, e.Destination?.Port ?? 0);
+        var peer = ingress ? e.Source : e.Destination;
+        var destination = peer is null ? string.Empty : $"{(peer.Domain.Length > 0 ? peer.Domain : peer.Ip)}:{peer.Port}";
+        var sent = (ingress ? e.Destination?.Bytes : e.Source?.Bytes) ?? 0;
+        var received = (ingress ? e.Source?.Bytes : e.Destination?.Bytes) ?? 0;
+        var hasVolume = observed == ObservationKind.Completion && (sent > 0 || received > 0);
+        return new NetworkObservation(
+            record,
+            image,
+            hostId,
+            observed.Value,
+            signature,
+            destination,
+            sent,
+            received,
+            hasVolume);
+    }
+}

@@ -1,4 +1,0 @@
-namespace Vigil.Baseline;
-
-/// <summary>How often a protocol signature was seen, and when first (event time, ns).</summary>
-public readonly record struct ProtocolCount(long Count, long FirstSeen);

@@ -1,0 +1,47 @@
+using StackExchange.Redis;
+using Vigil.Redis;
+
+namespace Vigil.Baseline.Storage;
+
+/// <summary>
+/// The baseline's Redis keys. An image's keys share its hash tag (<see cref="ProcessImage.Tag"/>), so the update
+/// script over them is atomic on a cluster: vigil:fleet:{tag}:baseline:profile, :destinations, :hosts and
+/// :host:&lt;host.id&gt;. Listing indexes share the tag "baseline-index"; explanations are tagged by alert id.
+/// </summary>
+public sealed class BaselineKeys(RedisKeys keys)
+{
+    private const string Kind = "baseline";
+    private const string IndexTag = "baseline-index";
+
+    public RedisKey Profile(string tag) => keys.Fleet(tag, Kind, "profile");
+
+    public RedisKey Destinations(string tag) => keys.Fleet(tag, Kind, "destinations");
+
+    public RedisKey Hosts(string tag) => keys.Fleet(tag, Kind, "hosts");
+
+    public RedisKey HostView(string tag, string hostId) => keys.Fleet(tag, Kind, "host", hostId);
+
+    /// <summary>Sorted set of image tags by last seen (event time, ms).</summary>
+    public RedisKey SeenIndex => keys.Fleet(IndexTag, Kind, "seen");
+
+    /// <summary>Sorted set of image tags by last learned protocol or maturity (event time, ms).</summary>
+    public RedisKey ChangedIndex => keys.Fleet(IndexTag, Kind, "changed");
+
+    /// <summary>Sorted set of image tags by alerts raised.</summary>
+    public RedisKey AnomalousIndex => keys.Fleet(IndexTag, Kind, "anomalous");
+
+    /// <summary>Hash of bare signing ids to the identities that carry a team id, so an analyst can type "com.google.Chrome".</summary>
+    public RedisKey SigningIdAliases => keys.Fleet(IndexTag, Kind, "aliases");
+
+    public RedisKey Explanation(string alertId) => keys.Fleet(alertId, Kind, "alert");
+
+    /// <summary>
+    /// Hash naming the generation of the baseline's memory (id, when it began, why). Written once when the
+    /// memory begins; its absence later means Redis lost the baseline's keys (restarted empty, flushed, evicted).
+    /// </summary>
+    public RedisKey Generation => keys.Fleet(IndexTag, Kind, "generation");
+
+    /// <summary>Alert-topic offsets past every alert remembered for one telemetry partition (publish-once recovery).</summary>
+    public RedisKey AlertCursor(int partition) =>
+        keys.Fleet("baseline-alert-cursor", Kind, "alert-cursor", partition.ToString(System.Globalization.CultureInfo.InvariantCulture));
+}

@@ -1,0 +1,216 @@
+using System.Globalization;
+using Google.Protobuf;
+using StackExchange.Redis;
+using Vigil.Baseline.Identity;
+using Vigil.Baseline.Learning;
+
+namespace Vigil.Baseline.Storage;
+
+/// <summary>
+/// The baseline's batch I/O with Redis: one pipelined round trip reads the profiles and host views a batch touches,
+/// one more applies its updates (one script per image), records alert explanations and updates the listing indexes.
+/// </summary>
+public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys keys, BaselineOptions options)
+{
+    private long roundTrips;
+
+    /// <summary>Pipelined round trips made so far (also exported as a metric).</summary>
+    public long RoundTrips => Interlocked.Read(ref roundTrips);
+
+    public async Task<BatchState> LoadAsync(IReadOnlyCollection<ProcessImage> images, IReadOnlyCollection<(ProcessImage Image, string HostId)> hosts)
+    {
+        var db = redis.GetDatabase();
+        var profileReads = images.Select(i => (Image: i, Read: db.HashGetAllAsync(keys.Profile(i.Tag)))).ToList();
+        var hostReads = hosts.Select(h => (h.Image, h.HostId, Read: db.HashGetAllAsync(keys.HostView(h.Image.Tag, h.HostId)))).ToList();
+        await Task.WhenAll(profileReads.Select(r => r.Read).Concat(hostReads.Select(r => r.Read))).ConfigureAwait(false);
+        CountRoundTrip();
+
+        var profiles = profileReads.ToDictionary(r => r.Image.Tag, r => ProfileHashes.Profile(r.Image, r.Read.Result), StringComparer.Ordinal);
+        var views = hostReads.ToDictionary(r => (r.Image.Tag, r.HostId), r => ProfileHashes.HostView(r.Read.Result, options.PersistenceWindow));
+        return new BatchState(profiles, views);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="evaluation"/>'s updates and records its detections. Returns how many host views had
+    /// changed since they were read (a replay already applied, or another consumer); their image's whole update
+    /// was then refused, so the batch must be retried.
+    /// </summary>
+    public async Task<CommitResult> CommitAsync(
+        BatchEvaluation evaluation,
+        IReadOnlyDictionary<string, ProfileSnapshot> profiles,
+        IReadOnlyCollection<int>? partitions = null,
+        IReadOnlyDictionary<int, long>? alertCursor = null)
+    {
+        var db = redis.GetDatabase();
+        var scripts = new List<Task<RedisResult>>();
+        var writes = new List<Task>();
+        if (evaluation.Detections.Count > 0 && partitions is { Count: > 0 } && alertCursor is { Count: > 0 })
+        {
+            // Past every alert published so far, saved with the state that remembers them (same round trip).
+            var fields = alertCursor.Select(c => new HashEntry(c.Key, c.Value)).ToArray();
+            writes.AddRange(partitions.Select(p => db.HashSetAsync(keys.AlertCursor(p), fields)));
+        }
+
+        foreach (var image in evaluation.Updates.GroupBy(u => u.Image.Tag))
+        {
+            var updates = image.ToList();
+            scripts.Add(db.ScriptEvaluateAsync(ProfileUpdateScript.Text, ScriptKeys(updates), ScriptArguments(updates)));
+            IndexUpdates(db, writes, profiles[image.Key], updates);
+        }
+
+        foreach (var detection in evaluation.Detections)
+        {
+            writes.Add(db.StringSetAsync(keys.Explanation(detection.Alert.Id), detection.Explanation.ToByteArray(), options.ExplanationRetention));
+            writes.Add(db.SortedSetIncrementAsync(keys.AnomalousIndex, detection.Image.Tag, 1));
+        }
+
+        if (scripts.Count == 0 && writes.Count == 0)
+        {
+            return new CommitResult(0, 0);
+        }
+
+        await Task.WhenAll(scripts.Cast<Task>().Concat(writes)).ConfigureAwait(false);
+        CountRoundTrip();
+        var conflicts = 0;
+        var matured = 0;
+        foreach (var script in scripts)
+        {
+            var result = (RedisResult[])script.Result!;
+            matured += (int)result[0] == 1 ? 1 : 0;
+            conflicts += result.Length - 1;
+        }
+
+        return new CommitResult(conflicts, matured);
+    }
+
+    /// <summary>The alert-topic offsets checkpointed per telemetry partition (partitions never checkpointed are absent).</summary>
+    public async Task<IReadOnlyDictionary<int, IReadOnlyDictionary<int, long>>> LoadAlertCursorsAsync(IReadOnlyCollection<int> partitions)
+    {
+        var db = redis.GetDatabase();
+        var reads = partitions.Select(p => (Partition: p, Entries: db.HashGetAllAsync(keys.AlertCursor(p)))).ToArray();
+        await Task.WhenAll(reads.Select(r => r.Entries)).ConfigureAwait(false);
+        return reads
+            .Where(r => r.Entries.Result.Length > 0)
+            .ToDictionary(
+                r => r.Partition,
+                r => (IReadOnlyDictionary<int, long>)r.Entries.Result.ToDictionary(e => (int)e.Name, e => (long)e.Value));
+    }
+
+    /// <summary>Checkpoints partitions that have none yet, before anything is published for them.</summary>
+    public async Task SaveAlertCursorsAsync(IReadOnlyCollection<int> partitions, IReadOnlyDictionary<int, long> alertCursor)
+    {
+        if (partitions.Count == 0 || alertCursor.Count == 0)
+        {
+            return;
+        }
+
+        var db = redis.GetDatabase();
+        var fields = alertCursor.Select(c => new HashEntry(c.Key, c.Value)).ToArray();
+        await Task.WhenAll(partitions.Select(p => db.HashSetAsync(keys.AlertCursor(p), fields))).ConfigureAwait(false);
+    }
+
+    private RedisKey[] ScriptKeys(List<HostUpdate> updates)
+    {
+        var tag = updates[0].Image.Tag;
+        var scriptKeys = new RedisKey[3 + updates.Count];
+        scriptKeys[0] = keys.Profile(tag);
+        scriptKeys[1] = keys.Destinations(tag);
+        scriptKeys[2] = keys.Hosts(tag);
+        for (var i = 0; i < updates.Count; i++)
+        {
+            scriptKeys[3 + i] = keys.HostView(tag, updates[i].HostId);
+        }
+
+        return scriptKeys;
+    }
+
+    private RedisValue[] ScriptArguments(List<HostUpdate> updates)
+    {
+        var image = updates[0].Image;
+        var total = new FleetContribution();
+        foreach (var update in updates)
+        {
+            total.Add(update.Contribution);
+        }
+
+        var values = new List<RedisValue>(ProfileUpdateScript.HeaderArguments + (updates.Count * 4) + 30 + (total.Protocols.Count * 3) + total.Destinations.Count)
+        {
+            (long)options.Retention.TotalMilliseconds,
+            (long)options.HostStateRetention.TotalMilliseconds,
+            options.MaxProtocolsPerImage,
+            options.MinObservations,
+            options.MinAge.Ticks * 100,
+            image.Identity,
+            ProcessImage.KindText(image.Kind),
+            updates.Count,
+        };
+        foreach (var update in updates)
+        {
+            values.Add(update.ExpectedWatermark);
+            values.Add(update.NewWatermark.ToString());
+            values.Add(update.State.ToDocument());
+        }
+
+        values.AddRange(updates.Select(u => (RedisValue)u.HostId));
+        values.Add(total.Observations);
+        values.Add(total.Connections);
+        values.Add(total.Alerts);
+        values.Add(total.HasSighting ? Text(total.FirstSeen) : string.Empty);
+        values.Add(total.HasSighting ? Text(total.LastSeen) : string.Empty);
+        values.Add(total.Protocols.Count);
+        foreach (var (signature, count) in total.Protocols)
+        {
+            values.Add(signature);
+            values.Add(count.Count);
+            values.Add(Text(count.FirstSeen));
+        }
+
+        foreach (var statistics in new[] { total.SentPerConnection, total.ReceivedPerConnection, total.SentPerBucket, total.ReceivedPerBucket })
+        {
+            values.Add(statistics.Count);
+            values.Add(statistics.Mean.ToString("R", CultureInfo.InvariantCulture));
+            values.Add(statistics.M2.ToString("R", CultureInfo.InvariantCulture));
+        }
+
+        values.Add(total.Destinations.Count);
+        values.AddRange(total.Destinations.Select(d => (RedisValue)d));
+        return [.. values];
+    }
+
+    /// <summary>Listing indexes live on their own slot, outside the script; they are advisory, so predicted changes are good enough.</summary>
+    private void IndexUpdates(IDatabase db, List<Task> writes, ProfileSnapshot profile, List<HostUpdate> updates)
+    {
+        var sighted = updates.Select(u => u.Contribution).Where(c => c.HasSighting).ToList();
+        if (sighted.Count == 0)
+        {
+            return;
+        }
+
+        var last = sighted.Max(c => c.LastSeen);
+        var first = Math.Min(sighted.Min(c => c.FirstSeen), profile.FirstSeen > 0 ? profile.FirstSeen : long.MaxValue);
+        writes.Add(db.SortedSetAddAsync(keys.SeenIndex, profile.Image.Tag, Millis(last), SortedSetWhen.GreaterThan));
+        if (!profile.Exists && profile.Image.SigningIdAlias is { } alias)
+        {
+            writes.Add(db.HashSetAsync(keys.SigningIdAliases, alias, profile.Image.Identity));
+        }
+
+        var learnsProtocol = !profile.IsSaturated(options) && updates.Any(u => u.Contribution.Protocols.Keys.Any(p => !profile.Protocols.ContainsKey(p)));
+        var matures = !profile.IsMature(options)
+            && profile.Observations + updates.Sum(u => u.Contribution.Observations) >= options.MinObservations
+            && last - first >= options.MinAge.Ticks * 100;
+        if (learnsProtocol || matures)
+        {
+            writes.Add(db.SortedSetAddAsync(keys.ChangedIndex, profile.Image.Tag, Millis(last), SortedSetWhen.GreaterThan));
+        }
+    }
+
+    private void CountRoundTrip()
+    {
+        Interlocked.Increment(ref roundTrips);
+        BaselineMetrics.RedisRoundTrips.Inc();
+    }
+
+    private static double Millis(long nanos) => nanos / 1_000_000;
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

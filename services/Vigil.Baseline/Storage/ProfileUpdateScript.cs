@@ -1,0 +1,138 @@
+namespace Vigil.Baseline.Storage;
+
+/// <summary>
+/// The Lua script that applies one batch's updates for one image atomically. All keys carry the image's hash tag, so
+/// the script runs on one slot of a Redis Cluster. It first checks every host view's stored watermark against the
+/// one the batch read (compare-and-set); if any moved (a replay already applied, or another writer), nothing is
+/// written and the batch is retried with fresh reads. Otherwise it replaces the host views and adds the batch's
+/// summed contribution to the profile. Contributions are commutative (HINCRBY, min/max, set-if-under-cap, PFADD,
+/// the parallel variance merge), so any number of consumers apply theirs in any order. Timestamps are compared as
+/// decimal strings, exactly (Lua numbers are doubles).
+/// </summary>
+internal static class ProfileUpdateScript
+{
+    /// <summary>
+    /// What every script over a profile hash (KEYS[1]) starts with: `profile`, and min/max updates of its fields that
+    /// compare decimal timestamps exactly, as strings.
+    /// </summary>
+    public const string ProfileFunctions = """
+        local profile = KEYS[1]
+
+        local function less(a, b)
+          if #a ~= #b then return #a < #b end
+          return a < b
+        end
+
+        local function set_min(field, value)
+          local current = redis.call('HGET', profile, field)
+          if (not current) or less(value, current) then redis.call('HSET', profile, field, value) end
+        end
+
+        local function set_max(field, value)
+          local current = redis.call('HGET', profile, field)
+          if (not current) or less(current, value) then redis.call('HSET', profile, field, value) end
+        end
+
+        """;
+
+    /// <summary>Fixed arguments before the host views.</summary>
+    public const int HeaderArguments = 8;
+
+    /// <summary>
+    /// KEYS[1] profile hash, KEYS[2] destinations HyperLogLog, KEYS[3] hosts HyperLogLog, KEYS[3+i] host view i.
+    /// ARGV[1] profile TTL (ms), ARGV[2] host view TTL (ms), ARGV[3] protocol cap, ARGV[4] minimum observations,
+    /// ARGV[5] minimum age (ns), ARGV[6] identity, ARGV[7] identity kind, ARGV[8] host view count H;
+    /// then per host view: expected watermark, new watermark, view document; then the H host ids;
+    /// then the contribution: observations, connections, alerts, first seen, last seen ('' when none),
+    /// protocol count, (signature, count, first seen) triples,
+    /// count/mean/M2 for connection-sent, connection-received, bucket-sent, bucket-received,
+    /// destination count, destinations.
+    /// Returns { 1 if the profile matured now else 0 } when applied, or { 0, numbers of the refused host views... }.
+    /// </summary>
+    public const string Text = ProfileFunctions + $$"""
+        local hosts = tonumber(ARGV[8])
+
+        local refused = { 0 }
+        for i = 1, hosts do
+          if (redis.call('HGET', KEYS[3 + i], '{{ProfileFields.Watermark}}') or '') ~= ARGV[6 + 3 * i] then refused[#refused + 1] = i end
+        end
+        if #refused > 1 then return refused end
+
+        for i = 1, hosts do
+          redis.call('HSET', KEYS[3 + i], '{{ProfileFields.Watermark}}', ARGV[7 + 3 * i], '{{ProfileFields.HostState}}', ARGV[8 + 3 * i])
+          redis.call('PEXPIRE', KEYS[3 + i], ARGV[2])
+        end
+
+        -- In chunks: Lua's unpack is limited to a few thousand values.
+        local pos = 9 + 3 * hosts
+        for i = 0, hosts - 1, 500 do
+          redis.call('PFADD', KEYS[3], unpack(ARGV, pos + i, pos + math.min(hosts, i + 500) - 1))
+        end
+        pos = pos + hosts
+
+        if ARGV[pos] ~= '0' then redis.call('HINCRBY', profile, '{{ProfileFields.Observations}}', ARGV[pos]) end
+        if ARGV[pos + 1] ~= '0' then redis.call('HINCRBY', profile, '{{ProfileFields.Connections}}', ARGV[pos + 1]) end
+        if ARGV[pos + 2] ~= '0' then redis.call('HINCRBY', profile, '{{ProfileFields.Alerts}}', ARGV[pos + 2]) end
+        if ARGV[pos + 3] ~= '' then
+          set_min('{{ProfileFields.FirstSeen}}', ARGV[pos + 3])
+          set_max('{{ProfileFields.LastSeen}}', ARGV[pos + 4])
+        end
+        local protocols = tonumber(ARGV[pos + 5])
+        pos = pos + 6
+        for i = 0, protocols - 1 do
+          local signature, count, seen = ARGV[pos + 3 * i], ARGV[pos + 3 * i + 1], ARGV[pos + 3 * i + 2]
+          local field = '{{ProfileFields.ProtocolPrefix}}' .. signature
+          if redis.call('HEXISTS', profile, field) == 1 then
+            redis.call('HINCRBY', profile, field, count)
+            set_min('{{ProfileFields.ProtocolFirstSeenPrefix}}' .. signature, seen)
+          elseif tonumber(redis.call('HGET', profile, '{{ProfileFields.ProtocolKinds}}') or '0') < tonumber(ARGV[3]) then
+            redis.call('HSET', profile, field, count, '{{ProfileFields.ProtocolFirstSeenPrefix}}' .. signature, seen)
+            redis.call('HINCRBY', profile, '{{ProfileFields.ProtocolKinds}}', 1)
+            set_max('{{ProfileFields.LastChanged}}', seen)
+          else
+            redis.call('HINCRBY', profile, '{{ProfileFields.ProtocolOverflow}}', count)
+          end
+        end
+        pos = pos + 3 * protocols
+
+        -- Chan et al.: merges count/mean/M2 summaries exactly, in any order.
+        for _, prefix in ipairs({ '{{ProfileFields.SentPerConnection}}', '{{ProfileFields.ReceivedPerConnection}}', '{{ProfileFields.SentPerBucket}}', '{{ProfileFields.ReceivedPerBucket}}' }) do
+          local n = tonumber(ARGV[pos])
+          if n > 0 then
+            local mean, m2 = tonumber(ARGV[pos + 1]), tonumber(ARGV[pos + 2])
+            local current = redis.call('HMGET', profile, prefix .. '{{ProfileFields.Count}}', prefix .. '{{ProfileFields.Mean}}', prefix .. '{{ProfileFields.M2}}')
+            local n1, mean1, q1 = tonumber(current[1]) or 0, tonumber(current[2]) or 0, tonumber(current[3]) or 0
+            local total = n1 + n
+            local delta = mean - mean1
+            redis.call('HSET', profile,
+              prefix .. '{{ProfileFields.Count}}', string.format('%d', total),
+              prefix .. '{{ProfileFields.Mean}}', string.format('%.17g', mean1 + delta * n / total),
+              prefix .. '{{ProfileFields.M2}}', string.format('%.17g', q1 + m2 + delta * delta * n1 * n / total))
+          end
+          pos = pos + 3
+        end
+
+        local destinations = tonumber(ARGV[pos])
+        pos = pos + 1
+        for i = 0, destinations - 1, 500 do
+          redis.call('PFADD', KEYS[2], unpack(ARGV, pos + i, pos + math.min(destinations, i + 500) - 1))
+        end
+
+        redis.call('HSETNX', profile, '{{ProfileFields.Identity}}', ARGV[6])
+        redis.call('HSETNX', profile, '{{ProfileFields.IdentityKind}}', ARGV[7])
+        local result = { 0 }
+        if redis.call('HEXISTS', profile, '{{ProfileFields.MaturedAt}}') == 0 then
+          local state = redis.call('HMGET', profile, '{{ProfileFields.Observations}}', '{{ProfileFields.FirstSeen}}', '{{ProfileFields.LastSeen}}')
+          if state[2] and state[3] and tonumber(state[1] or '0') >= tonumber(ARGV[4])
+             and tonumber(state[3]) - tonumber(state[2]) >= tonumber(ARGV[5]) then
+            redis.call('HSET', profile, '{{ProfileFields.MaturedAt}}', state[3])
+            set_max('{{ProfileFields.LastChanged}}', state[3])
+            result[1] = 1
+          end
+        end
+        redis.call('PEXPIRE', profile, ARGV[1])
+        redis.call('PEXPIRE', KEYS[2], ARGV[1])
+        redis.call('PEXPIRE', KEYS[3], ARGV[1])
+        return result
+        """;
+}
