@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
@@ -31,6 +32,10 @@ namespace Vigil.Messaging.Kafka;
 /// skipped. When the dead-letter topic keeps refusing writes the loop stops loudly (readiness false, a
 /// critical log line, vigil_consumer_stopped) instead of retrying the same batch quietly forever.</item>
 /// </list>
+/// Per record the loop does no more than it must (see docs/benchmarks.md): values are decoded straight from
+/// librdkafka's buffer by <see cref="RecordReader{T}"/>, librdkafka's topic name and headers are marshalled
+/// only when something reads them (several topics; dead-lettering, which keeps the original headers), and
+/// metrics, offsets and logs are per batch and partition, never per record.
 /// </remarks>
 public sealed class KafkaConsumeLoop<T> : BackgroundService
 {
@@ -39,18 +44,26 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     private static readonly TimeSpan BrokerQueryTimeout = TimeSpan.FromSeconds(5);
     private readonly KafkaConsumerRegistration registration;
     private readonly KafkaClientConfigFactory configs;
-    private readonly IRecordDecoder<T> decoder;
+    private readonly RecordReader<T> reader;
     private readonly IRecordBatchHandler<T> handler;
     private readonly DeadLetterPublisher deadLetters;
     private readonly ConsumerLoopHealth health;
     private readonly ILogger<KafkaConsumeLoop<T>> logger;
     private readonly KafkaConsumerSettings settings;
-    private readonly List<ConsumeResult<byte[]?, byte[]?>> gathering = [];
+    private readonly List<ConsumedRecord<T>> gathering = [];
+    private readonly List<(ConsumeResult<byte[]?, byte[]?> Record, string Reason, string Error)> undecodable = [];
+
+    /// <summary>First and last offset and record count of each partition in the batch being gathered.</summary>
+    private readonly Dictionary<(string Topic, int Partition), PartitionSpan> spans = [];
     private readonly Dictionary<TopicPartition, Offset> stored = [];
     private readonly HashSet<TopicPartition> owned = [];
     private readonly HashSet<TopicPartition> lagReported = [];
     private readonly LogThrottle throttle = new();
     private readonly string group;
+
+    /// <summary>The one topic read, when only one is: librdkafka's name for it is then not marshalled per record.</summary>
+    private readonly string? onlyTopic;
+    private int gathered;
     private KafkaException? fatal;
     private volatile bool brokersDown;
     private int consecutiveFailures;
@@ -71,13 +84,14 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     {
         this.registration = registration;
         this.configs = configs;
-        this.decoder = decoder;
+        reader = new RecordReader<T>(decoder);
         this.handler = handler;
         this.deadLetters = deadLetters;
         this.health = health;
         this.logger = logger;
         settings = configs.Options.Consumer;
         group = registration.GroupId;
+        onlyTopic = registration.Topics.Count == 1 ? registration.Topics[0] : null;
         PrecreateMetrics();
     }
 
@@ -131,7 +145,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
                 Gather(consumer);
                 CheckIdleGroupLag(consumer);
                 ReportState();
-                if (gathering.Count == 0)
+                if (gathered == 0)
                 {
                     continue;
                 }
@@ -181,8 +195,26 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         }
     }
 
-    private IConsumer<byte[]?, byte[]?> Build() =>
-        new ConsumerBuilder<byte[]?, byte[]?>(configs.Consumer(group))
+    private IConsumer<string?, DecodedValue<T>> Build()
+    {
+        var config = configs.Consumer(group);
+        // Fields librdkafka copies into every ConsumeResult only when read: the topic name when several topics are
+        // read, the headers when undecodable records are dead-lettered (the copy keeps the original headers).
+        List<string> fields = ["timestamp"];
+        if (onlyTopic is null)
+        {
+            fields.Add("topic");
+        }
+
+        if (registration.Undecodable == UndecodableRecords.DeadLetter)
+        {
+            fields.Add("headers");
+        }
+
+        config.ConsumeResultFields = string.Join(",", fields);
+        return new ConsumerBuilder<string?, DecodedValue<T>>(config)
+            .SetKeyDeserializer(reader)
+            .SetValueDeserializer(reader)
             .SetLogHandler((_, m) =>
             {
                 if (throttle.TryPass(KafkaLog.Key(m.Facility, m.Message), out var suppressed))
@@ -213,20 +245,21 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             .SetPartitionsRevokedHandler((c, partitions) => OnRevoked(c, partitions.Select(p => p.TopicPartition).ToList()))
             .SetPartitionsLostHandler((c, partitions) => OnLost(partitions.Select(p => p.TopicPartition).ToList()))
             .Build();
+    }
 
     /// <summary>Waits for a first record, then fills the batch until it is full or MaxBatchWait passed.</summary>
-    private void Gather(IConsumer<byte[]?, byte[]?> consumer)
+    private void Gather(IConsumer<string?, DecodedValue<T>> consumer)
     {
         var started = 0L;
-        while (gathering.Count < settings.MaxBatchSize)
+        while (gathered < settings.MaxBatchSize)
         {
-            var timeout = gathering.Count == 0 ? IdlePoll : settings.MaxBatchWait - Stopwatch.GetElapsedTime(started);
+            var timeout = gathered == 0 ? IdlePoll : settings.MaxBatchWait - Stopwatch.GetElapsedTime(started);
             if (timeout < TimeSpan.Zero)
             {
                 return;
             }
 
-            ConsumeResult<byte[]?, byte[]?>? result;
+            ConsumeResult<string?, DecodedValue<T>>? result;
             try
             {
                 result = consumer.Consume(timeout);
@@ -246,45 +279,61 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
                 return;
             }
 
-            if (gathering.Count == 0)
+            if (gathered == 0)
             {
                 started = Stopwatch.GetTimestamp();
             }
 
-            gathering.Add(result);
+            Add(result);
         }
     }
 
-    /// <summary>Decodes, dead-letters or counts the undecodable, handles, and stores offsets.</summary>
-    private BatchOutcome HandleGathered(IConsumer<byte[]?, byte[]?> consumer, CancellationToken cancellationToken)
+    private void Add(ConsumeResult<string?, DecodedValue<T>> result)
     {
-        var decoded = new List<ConsumedRecord<T>>(gathering.Count);
-        List<(ConsumeResult<byte[]?, byte[]?>, string, string)>? undecodable = null;
-        foreach (var record in gathering)
+        var topic = onlyTopic ?? result.Topic;
+        var partition = result.Partition.Value;
+        var offset = result.Offset.Value;
+        var value = result.Message.Value;
+        if (value.Unexpected is not null)
         {
-            try
-            {
-                var value = decoder.Decode(record.Message.Value ?? []);
-                var key = record.Message.Key is null ? null : Encoding.UTF8.GetString(record.Message.Key);
-                decoded.Add(new ConsumedRecord<T>(record.Topic, record.Partition.Value, record.Offset.Value, key, record.Message.Timestamp.UtcDateTime, value));
-            }
-            catch (RecordDecodeException e)
-            {
-                (undecodable ??= []).Add((record, e.Reason, e.Message));
-            }
+            // Not a verdict on the record: a decoder bug stops the loop, as it always did.
+            ExceptionDispatchInfo.Throw(value.Unexpected);
         }
 
+        if (value.Failure is { } failure)
+        {
+            var raw = new ConsumeResult<byte[]?, byte[]?>
+            {
+                TopicPartitionOffset = new TopicPartitionOffset(topic, partition, offset),
+                Message = new Message<byte[]?, byte[]?> { Key = value.RawKey, Value = value.RawValue, Timestamp = result.Message.Timestamp, Headers = result.Message.Headers },
+            };
+            undecodable.Add((raw, failure.Reason, failure.Message));
+        }
+        else
+        {
+            gathering.Add(new ConsumedRecord<T>(topic, partition, offset, result.Message.Key, result.Message.Timestamp.UtcDateTime, value.Value!));
+        }
+
+        ref var span = ref CollectionsMarshal.GetValueRefOrAddDefault(spans, (topic, partition), out var exists);
+        span = exists ? span with { Last = offset, Count = span.Count + 1 } : new PartitionSpan(offset, offset, 1);
+        gathered++;
+    }
+
+    /// <summary>Decodes, dead-letters or counts the undecodable, handles, and stores offsets.</summary>
+    private BatchOutcome HandleGathered(IConsumer<string?, DecodedValue<T>> consumer, CancellationToken cancellationToken)
+    {
         var startedAt = Stopwatch.GetTimestamp();
         Exception? failure = null;
         var deadLetterFailed = false;
-        var deadLettered = undecodable is null || registration.Undecodable == UndecodableRecords.CountAndSkip
+        var deadLettered = undecodable.Count == 0 || registration.Undecodable == UndecodableRecords.CountAndSkip
             ? Task.CompletedTask
-            : deadLetters.PublishAsync(undecodable, group, cancellationToken);
+            : deadLetters.PublishAsync(undecodable.ToArray(), group, cancellationToken);
         try
         {
-            if (decoded.Count > 0)
+            if (gathering.Count > 0)
             {
-                handler.HandleAsync(decoded, cancellationToken).GetAwaiter().GetResult();
+                // A copy: the handler may keep the batch (e.g. across an await) while the loop gathers the next.
+                handler.HandleAsync(gathering.ToArray(), cancellationToken).GetAwaiter().GetResult();
             }
         }
         catch (Exception e)
@@ -311,7 +360,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             return Failed(consumer, failure, deadLetterFailed);
         }
 
-        if (undecodable is not null && registration.Undecodable == UndecodableRecords.CountAndSkip)
+        if (undecodable.Count > 0 && registration.Undecodable == UndecodableRecords.CountAndSkip)
         {
             CountSkipped(undecodable);
         }
@@ -320,27 +369,29 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         consecutiveFailures = 0;
         lastFailure = null;
         KafkaMetrics.ConsumerStalled.WithLabels(group).Set(0);
-        foreach (var partitionBatch in gathering.GroupBy(r => r.TopicPartition))
+        foreach (var ((topic, id), span) in spans)
         {
-            var next = new Offset(partitionBatch.Max(r => r.Offset.Value) + 1);
+            // Records of a partition arrive in offset order, so the last one gathered is the highest.
+            var partition = new TopicPartition(topic, id);
+            var next = new Offset(span.Last + 1);
             try
             {
-                consumer.StoreOffset(new TopicPartitionOffset(partitionBatch.Key, next));
-                stored[partitionBatch.Key] = next;
+                consumer.StoreOffset(new TopicPartitionOffset(partition, next));
+                stored[partition] = next;
             }
             catch (KafkaException e) when (e.Error.Code == ErrorCode.Local_State)
             {
                 // Revoked meanwhile: the next owner replays from the last commit.
             }
 
-            KafkaMetrics.RecordsConsumed.WithLabels(partitionBatch.Key.Topic, group).Inc(partitionBatch.Count());
+            KafkaMetrics.RecordsConsumed.WithLabels(partition.Topic, group).Inc(span.Count);
         }
 
-        gathering.Clear();
+        ClearGathered();
         return BatchOutcome.Handled;
     }
 
-    private BatchOutcome Failed(IConsumer<byte[]?, byte[]?> consumer, Exception failure, bool deadLetterFailed)
+    private BatchOutcome Failed(IConsumer<string?, DecodedValue<T>> consumer, Exception failure, bool deadLetterFailed)
     {
         consecutiveFailures++;
         lastFailure = failure.Message;
@@ -356,25 +407,25 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             KafkaMetrics.DeadLetterFailures.WithLabels(group).Inc();
             if (deadLetterFailures >= settings.DeadLetterAttempts)
             {
-                var partitions = string.Join(", ", gathering.Select(r => $"{r.Topic}[{r.Partition.Value}]").Distinct());
+                var partitions = string.Join(", ", spans.Keys.Select(p => $"{p.Topic}[{p.Partition}]"));
                 lastFailure = $"dead-letter topic {deadLetters.Topic} refused {deadLetterFailures} writes in a row: {failure.Message}";
                 logger.LogCritical(
                     failure,
                     "Consumer group {Group} STOPPED: the dead-letter topic {Topic} refused {Attempts} writes in a row for undecodable records of {Partitions}. "
                     + "Nothing after them is consumed by this instance; readiness is false and vigil_consumer_stopped is 1 until the dead-letter topic accepts writes and the service restarts.",
                     group, deadLetters.Topic, deadLetterFailures, partitions);
-                gathering.Clear();
+                ClearGathered();
                 return BatchOutcome.StopForGood;
             }
         }
 
         if (consecutiveFailures == 1 || throttle.TryPass("batch-failure", out _))
         {
-            logger.LogError(failure, "Batch of {Count} records in {Group} failed (attempt {Attempt}); rewinding to retry it", gathering.Count, group, consecutiveFailures);
+            logger.LogError(failure, "Batch of {Count} records in {Group} failed (attempt {Attempt}); rewinding to retry it", gathered, group, consecutiveFailures);
         }
 
         Rewind(consumer);
-        gathering.Clear();
+        ClearGathered();
         return BatchOutcome.Retry;
     }
 
@@ -393,19 +444,41 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         }
     }
 
-    private void Rewind(IConsumer<byte[]?, byte[]?> consumer)
+    private void Rewind(IConsumer<string?, DecodedValue<T>> consumer)
     {
-        foreach (var partitionBatch in gathering.GroupBy(r => r.TopicPartition))
+        foreach (var ((topic, id), span) in spans)
         {
+            var partition = new TopicPartition(topic, id);
             try
             {
-                consumer.Seek(new TopicPartitionOffset(partitionBatch.Key, partitionBatch.Min(r => r.Offset.Value)));
+                consumer.Seek(new TopicPartitionOffset(partition, span.First));
             }
             catch (KafkaException e)
             {
-                logger.LogWarning("Could not rewind {Partition} in {Group}: {Reason}", partitionBatch.Key, group, e.Error.Reason);
+                logger.LogWarning("Could not rewind {Partition} in {Group}: {Reason}", partition, group, e.Error.Reason);
             }
         }
+    }
+
+    private void ClearGathered()
+    {
+        gathering.Clear();
+        undecodable.Clear();
+        spans.Clear();
+        gathered = 0;
+    }
+
+    /// <summary>Drops what was gathered from partitions this member no longer owns: their next owner reads it.</summary>
+    private void DropGathered(HashSet<TopicPartition> partitions)
+    {
+        gathering.RemoveAll(r => partitions.Contains(new TopicPartition(r.Topic, r.Partition)));
+        undecodable.RemoveAll(u => partitions.Contains(u.Record.TopicPartition));
+        foreach (var partition in partitions)
+        {
+            spans.Remove((partition.Topic, partition.Partition.Value));
+        }
+
+        gathered = gathering.Count + undecodable.Count;
     }
 
     private void ReportState()
@@ -433,7 +506,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     /// records waiting (committed offsets against high watermarks): a member left out of a group that
     /// lags is not helping, which readiness must say.
     /// </summary>
-    private void CheckIdleGroupLag(IConsumer<byte[]?, byte[]?> consumer)
+    private void CheckIdleGroupLag(IConsumer<string?, DecodedValue<T>> consumer)
     {
         if (owned.Count > 0 || Stopwatch.GetElapsedTime(unassignedSince) < settings.NoPartitionsGrace)
         {
@@ -487,12 +560,11 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         handler.OnPartitionsAssignedAsync(ToRefs(partitions)).GetAwaiter().GetResult();
     }
 
-    private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
+    private void OnRevoked(IConsumer<string?, DecodedValue<T>> consumer, List<TopicPartition> partitions)
     {
         KafkaMetrics.Rebalances.WithLabels(group, "revoked").Inc();
         logger.LogInformation("{Group} revoked {Partitions}", group, Describe(partitions));
-        var revoked = partitions.ToHashSet();
-        gathering.RemoveAll(r => revoked.Contains(r.TopicPartition));
+        DropGathered(partitions.ToHashSet());
         try
         {
             handler.OnPartitionsRevokedAsync(ToRefs(partitions)).GetAwaiter().GetResult();
@@ -511,8 +583,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     {
         KafkaMetrics.Rebalances.WithLabels(group, "lost").Inc();
         logger.LogWarning("{Group} lost {Partitions}", group, Describe(partitions));
-        var lost = partitions.ToHashSet();
-        gathering.RemoveAll(r => lost.Contains(r.TopicPartition));
+        DropGathered(partitions.ToHashSet());
         handler.OnPartitionsLostAsync(ToRefs(partitions)).GetAwaiter().GetResult();
         Forget(partitions);
     }
@@ -531,7 +602,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         }
     }
 
-    private void CommitHandled(IConsumer<byte[]?, byte[]?> consumer, IReadOnlyCollection<TopicPartition> partitions, string why)
+    private void CommitHandled(IConsumer<string?, DecodedValue<T>> consumer, IReadOnlyCollection<TopicPartition> partitions, string why)
     {
         var offsets = partitions.Where(stored.ContainsKey).Select(p => new TopicPartitionOffset(p, stored[p])).ToList();
         if (offsets.Count == 0)
@@ -647,6 +718,9 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
 
     private static string Describe(List<TopicPartition> partitions) =>
         partitions.Count == 0 ? "no partitions" : string.Join(", ", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]"));
+
+    /// <summary>Where a partition's records in the batch start and end, for storing, rewinding and counting.</summary>
+    private readonly record struct PartitionSpan(long First, long Last, int Count);
 
     private enum BatchOutcome
     {

@@ -1,4 +1,5 @@
 using Vigil.Eql.Documents;
+using Vigil.Rules;
 
 namespace Vigil.Eql.UnitTests;
 

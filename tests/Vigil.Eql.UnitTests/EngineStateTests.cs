@@ -1,6 +1,7 @@
 using Vigil.Contracts.Telemetry;
 using Vigil.Eql.Documents;
 using Vigil.Eql.Sequences;
+using Vigil.Rules;
 using static Vigil.Eql.UnitTests.Telemetry;
 
 namespace Vigil.Eql.UnitTests;

@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Vigil.Contracts.Telemetry;
 using Vigil.Eql.Documents;
 using Vigil.Eql.Sequences;
+using Vigil.Rules;
 using static Vigil.Eql.UnitTests.Telemetry;
 
 namespace Vigil.Eql.UnitTests;

@@ -3,6 +3,7 @@ using Google.Protobuf.Reflection;
 using Vigil.Contracts;
 using Vigil.Contracts.Telemetry;
 using Vigil.Eql.Documents;
+using Vigil.Rules;
 
 namespace Vigil.Eql.UnitTests;
 

@@ -1,6 +1,7 @@
 using Vigil.Contracts.Telemetry;
 using Vigil.Eql.Documents;
 using Vigil.Eql.Sequences;
+using Vigil.Rules;
 
 namespace Vigil.Eql.UnitTests;
 

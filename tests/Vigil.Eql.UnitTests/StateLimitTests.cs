@@ -2,6 +2,7 @@ using System.Text;
 using Vigil.Contracts.Telemetry;
 using Vigil.Eql.Documents;
 using Vigil.Eql.Sequences;
+using Vigil.Rules;
 using static Vigil.Eql.UnitTests.Telemetry;
 
 namespace Vigil.Eql.UnitTests;

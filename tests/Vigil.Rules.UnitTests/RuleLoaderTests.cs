@@ -1,6 +1,7 @@
 using Vigil.Eql;
 using Vigil.Eql.Documents;
 using Vigil.Eql.Syntax;
+using Vigil.Rules;
 
 namespace Vigil.Rules.UnitTests;
 

@@ -1,5 +1,6 @@
 using Vigil.Eql.Documents;
 using Vigil.Eql.Syntax;
+using Vigil.Rules;
 
 namespace Vigil.Detection.SourceCoverage;
 

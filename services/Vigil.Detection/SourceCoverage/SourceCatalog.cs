@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Vigil.Eql.Documents;
+using Vigil.Rules;
 
 namespace Vigil.Detection.SourceCoverage;
 

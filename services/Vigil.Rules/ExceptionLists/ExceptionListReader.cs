@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Vigil.Eql;
 using Vigil.Eql.Documents;
+using Vigil.Rules;
 
 namespace Vigil.Rules.ExceptionLists;
 

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace Vigil.Benchmarks;
+
+/// <summary>A benchmark child (this program started again with "child ..."), talked to line by line over stdin/stdout.</summary>
+internal sealed class ChildProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly Channel<string> lines = Channel.CreateUnbounded<string>();
+
+    private ChildProcess(Process process, string name)
+    {
+        this.process = process;
+        Name = name;
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                lines.Writer.TryComplete();
+            }
+            else
+            {
+                lines.Writer.TryWrite(e.Data);
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                Console.Error.WriteLine($"[{name}] {e.Data}");
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Name { get; }
+
+    public int Pid => process.Id;
+
+    public static ChildProcess Start(string name, IEnumerable<string> arguments)
+    {
+        var self = Environment.ProcessPath ?? throw new InvalidOperationException("no process path");
+        var info = new ProcessStartInfo(self)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            info.ArgumentList.Add(typeof(ChildProcess).Assembly.Location);
+        }
+
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        return new ChildProcess(Process.Start(info) ?? throw new InvalidOperationException("could not start a child"), name);
+    }
+
+    public void Send(string line)
+    {
+        process.StandardInput.WriteLine(line);
+        process.StandardInput.Flush();
+    }
+
+    /// <summary>The next output line starting with <paramref name="prefix"/>, without the prefix.</summary>
+    public async Task<string> ReadAsync(string prefix, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            while (true)
+            {
+                var line = await lines.Reader.ReadAsync(cancel.Token);
+                if (line.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    return line[prefix.Length..].Trim();
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+        {
+            throw new InvalidOperationException($"{Name} printed no '{prefix}' line (exited: {process.HasExited})", e);
+        }
+    }
+
+    public async Task<ConsumerFigures> FiguresAsync(TimeSpan timeout) =>
+        JsonSerializer.Deserialize<ConsumerFigures>(await ReadAsync("figures ", timeout)) ?? throw new InvalidOperationException($"{Name}: no figures");
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            try
+            {
+                Send("stop");
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // Already gone.
+            }
+
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await process.WaitForExitAsync(wait.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+        }
+
+        process.Dispose();
+    }
+}

@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+using Vigil.Baseline;
+using Vigil.Contracts.Telemetry;
+using Vigil.Correlator;
+using Vigil.Messaging;
+using Vigil.Messaging.Kafka;
+using Vigil.SchemaRegistry;
+
+namespace Vigil.Benchmarks;
+
+/// <summary>
+/// The measured side of a benchmark: one consumer in a process of its own, so its CPU time is its own and not the
+/// embedded broker's. Kinds: bare (a plain Confluent consumer of byte arrays), consume-decode (Vigil's consume loop and
+/// decoder with a handler that does nothing), consume-frame (the same loop, frames checked but no protobuf parsed), correlator:&lt;analytic&gt; and baseline (the real services). It reads
+/// the topic from its start and reports, as one JSON line, what it measured between the warm-up count and the end;
+/// with --live it runs until told to stop and reports between "mark" and "report" lines on its standard input.
+/// </summary>
+internal static class ConsumerChild
+{
+    public const string Service = "bench";
+
+    public static async Task<int> RunAsync(ChildOptions options)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (options.Kind == "bare")
+        {
+            Report(Bare(options, started));
+            return 0;
+        }
+
+        using var host = Build(options);
+        await host.StartAsync();
+        var consumed = Metrics.CreateCounter("vigil_records_consumed_total", "Records consumed and handed to a handler or the dead-letter topic.", "topic", "group")
+            .WithLabels(options.Topic, options.Group);
+        if (options.Live)
+        {
+            await Live(options, () => (long)consumed.Value);
+        }
+        else
+        {
+            Report(Measure(options, () => (long)consumed.Value, started));
+        }
+
+        await host.StopAsync();
+        return 0;
+    }
+
+    private static IHost Build(ChildOptions options)
+    {
+        List<string> args =
+        [
+            "--urls", "http://127.0.0.1:0",
+            $"--Kafka:BootstrapServers={options.Bootstrap}", $"--Kafka:TopicManifest={options.Manifest}",
+            $"--Kafka:Consumer:GroupId={options.Group}", "--Kafka:Consumer:CommitIntervalMs=200",
+            "--Logging:LogLevel:Default=Warning", "--Vigil:LogFormat=simple",
+        ];
+        if (options.Redis is not null)
+        {
+            args.AddRange([$"--Redis:Endpoints:0={options.Redis}", $"--Redis:KeyPrefix={options.Prefix}"]);
+        }
+
+        if (options.Kind.StartsWith("correlator:", StringComparison.Ordinal))
+        {
+            args.AddRange(["--analytic", options.Kind["correlator:".Length..], "--rules", options.Rules ?? throw new ArgumentException("--rules")]);
+            return CorrelatorApp.Build([.. args]);
+        }
+
+        if (options.Kind == "baseline")
+        {
+            args.AddRange(["--grpc-url", "http://127.0.0.1:0"]);
+            return BaselineServiceCollectionExtensions.BuildBaseline([.. args]);
+        }
+
+        if (options.Kind is not ("consume-decode" or "consume-frame"))
+        {
+            throw new ArgumentException($"unknown child kind {options.Kind}");
+        }
+
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder([.. args]);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddVigilKafka(builder.Configuration);
+        if (options.Kind == "consume-frame")
+        {
+            builder.Services.AddSingleton<IRecordDecoder<TelemetryEvent>, FrameOnlyDecoder>();
+        }
+
+        builder.Services.AddProtobufCodec<TelemetryEvent>(builder.Configuration, TopicRole.Telemetry);
+        builder.Services.AddKafkaConsumer<TelemetryEvent, DiscardingHandler>(Service);
+        return builder.Build();
+    }
+
+    /// <summary>What librdkafka alone allows: byte arrays out of the broker, nothing done with them.</summary>
+    private static ConsumerFigures Bare(ChildOptions options, long started)
+    {
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = options.Bootstrap,
+            GroupId = options.Group,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(options.Topic);
+        long count = 0;
+        long bytes = 0;
+        var meter = new Meter(options.Kind, options.Warmup, options.Events, started);
+        while (count < options.Events)
+        {
+            var result = consumer.Consume(TimeSpan.FromSeconds(1));
+            if (result is null)
+            {
+                continue;
+            }
+
+            bytes += result.Message.Value?.Length ?? 0;
+            count++;
+            meter.Observe(count);
+        }
+
+        consumer.Close();
+        GC.KeepAlive(bytes);
+        return meter.Figures();
+    }
+
+    private static ConsumerFigures Measure(ChildOptions options, Func<long> consumed, long started)
+    {
+        var meter = new Meter(options.Kind, options.Warmup, options.Events, started);
+        var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 600);
+        long count;
+        while ((count = consumed()) < options.Events)
+        {
+            meter.Observe(count);
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new TimeoutException($"{options.Kind} consumed {count} of {options.Events} events in 10 minutes");
+            }
+
+            // Counts move a batch at a time; polling faster would only add wake-ups to the measured CPU.
+            Thread.Sleep(10);
+        }
+
+        meter.Observe(count);
+        return meter.Figures();
+    }
+
+    /// <summary>Runs until stdin says stop; "mark" starts a measurement, "report" prints what happened since.</summary>
+    private static async Task Live(ChildOptions options, Func<long> consumed)
+    {
+        Console.WriteLine("started");
+        Snapshot? mark = null;
+        string? line;
+        while ((line = await Console.In.ReadLineAsync()) is not null && line != "stop")
+        {
+            if (line == "mark")
+            {
+                mark = Snapshot.Take(consumed());
+            }
+            else if (line == "report" && mark is { } from)
+            {
+                var to = Snapshot.Take(consumed());
+                Report(to.Since(from, options.Kind, 0));
+            }
+        }
+    }
+
+    private static void Report(ConsumerFigures figures) => Console.WriteLine("figures " + JsonSerializer.Serialize(figures));
+
+    /// <summary>Takes the warm-up snapshot when the count passes the warm-up, and the final one at the end.</summary>
+    private sealed class Meter(string kind, long warmup, long events, long started)
+    {
+        private Snapshot? from;
+        private Snapshot? to;
+
+        public void Observe(long count)
+        {
+            if (from is null && count >= warmup)
+            {
+                from = Snapshot.Take(count);
+            }
+            else if (to is null && count >= events)
+            {
+                to = Snapshot.Take(count);
+            }
+        }
+
+        public ConsumerFigures Figures() =>
+            to!.Value.Since(from!.Value, kind, (from.Value.At - started) / (double)Stopwatch.Frequency);
+    }
+
+    private readonly record struct Snapshot(long Count, long At, TimeSpan Cpu, long Allocated, int Gen0, int Gen1, int Gen2)
+    {
+        public static Snapshot Take(long count)
+        {
+            using var process = System.Diagnostics.Process.GetCurrentProcess();
+            return new Snapshot(count, Stopwatch.GetTimestamp(), process.TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        }
+
+        public ConsumerFigures Since(Snapshot from, string kind, double startupSeconds) => new(
+            kind,
+            Count - from.Count,
+            (At - from.At) / (double)Stopwatch.Frequency,
+            (Cpu - from.Cpu).TotalSeconds,
+            Allocated - from.Allocated,
+            Gen0 - from.Gen0,
+            Gen1 - from.Gen1,
+            Gen2 - from.Gen2,
+            startupSeconds);
+    }
+}

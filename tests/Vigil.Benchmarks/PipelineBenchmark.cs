@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using System.Globalization;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Vigil.Contracts.Alerts;
+using Vigil.Contracts.Telemetry;
+using Vigil.Detection;
+using Vigil.Messaging;
+using Vigil.Messaging.Kafka;
+using Vigil.SchemaRegistry;
+using Vigil.Testing;
+
+namespace Vigil.Benchmarks;
+
+/// <summary>
+/// Consume, decode and every analytic against one embedded broker in one run. The broker (and Redis) stay in this
+/// process (and redis-server); every measured consumer runs in a child process of its own, so its CPU time and
+/// allocations are its own. Part one: each consumer alone reads the whole topic as fast as it can (throughput, CPU
+/// and bytes per event after warm-up, ratios to consume+decode). Part two: the make-run topology (four correlators
+/// and the baseline at once, a producer process) at rising rates, with lag, event→alert latency and CPU per process.
+/// </summary>
+internal static class PipelineBenchmark
+{
+    /// <summary>As deploy/topics.json declares the telemetry topic; more when the workload needs them (see <see cref="PartitionsFor"/>).</summary>
+    public const int MinPartitions = 48;
+
+    /// <summary>The mock broker keeps at most 5 MiB per partition and drops older data; 3 MiB of records per partition leaves room.</summary>
+    private const long BytesPerPartition = 3L << 20;
+
+    private static readonly TimeSpan StepLength = TimeSpan.FromSeconds(15);
+    private static readonly int[] Rates = [1_000, 5_000, 10_000, 20_000, 40_000, 80_000];
+
+    /// <param name="only">Kinds of consumer to run alone (all when null), e.g. "bare,consume-decode" while tuning.</param>
+    public static async Task<PipelineReport> RunAsync(IReadOnlyList<AnalyticPack> packs, IReadOnlyList<TelemetryEvent> events, bool throughputOnly, IReadOnlySet<string>? only = null)
+    {
+        await using var broker = new EmbeddedKafkaBroker();
+        await using var redis = await RedisServer.StartAsync();
+        var redisPid = int.Parse(RedisInfo(await redis.SendAsync(CancellationToken.None, "INFO", "server"), "process_id"), CultureInfo.InvariantCulture);
+        var work = Directory.CreateTempSubdirectory("vigil-bench-");
+        try
+        {
+            var loadBefore = ProcessCpu.LoadAverage();
+            var kinds = new List<string> { "bare", "consume-frame", "consume-decode" };
+            kinds.AddRange(packs.Select(p => "correlator:" + p.Analytic));
+            kinds.Add("baseline");
+            kinds.Add("bare");
+            kinds.RemoveAll(k => only is not null && !only.Contains(k));
+
+            var codec = new ProtobufRecordCodec<TelemetryEvent>(1);
+            var bytes = events.Sum(e => (long)codec.Encode(e).Length);
+            var partitions = PartitionsFor(bytes);
+            var topics = Topics(broker, "bench", packs, partitions);
+            await topics.CreateAsync();
+            var manifest = topics.WriteManifest(work.FullName);
+            await PublishAsync(broker, topics, events);
+            var rows = new List<ServiceRow>();
+            foreach (var kind in kinds)
+            {
+                Console.Error.WriteLine($"Consumer alone: {kind}...");
+                rows.Add(await RunAloneAsync(kind, broker, topics, manifest, packs, redis.Endpoint, events.Count));
+            }
+
+            var steps = new List<RateStep>();
+            if (!throughputOnly)
+            {
+                steps = await RunTopologyAsync(broker, packs, redis.Endpoint, redisPid, events, work.FullName);
+            }
+
+            return new PipelineReport(rows, steps, partitions, bytes / (double)events.Count, events.Count, loadBefore, ProcessCpu.LoadAverage(), packs.Select(p => p.Analytic).ToList());
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Enough partitions that the whole workload stays within the mock broker's retention (none is dropped unread).</summary>
+    public static int PartitionsFor(long bytes) => (int)Math.Max(MinPartitions, (bytes + BytesPerPartition - 1) / BytesPerPartition);
+
+    private static TestTopics Topics(EmbeddedKafkaBroker broker, string name, IReadOnlyList<AnalyticPack> packs, int partitions) =>
+        new(broker, name, telemetryPartitions: partitions,
+        [
+            new ConsumerGroupDeclaration("vigil.bench", ConsumerChild.Service, null, []),
+            new ConsumerGroupDeclaration("vigil.baseline", "baseline", "an1227", []),
+            .. packs.Select(p => new ConsumerGroupDeclaration("vigil.correlator." + p.Analytic, "correlator", p.Analytic, [])),
+        ]);
+
+    private static async Task<ServiceRow> RunAloneAsync(string kind, EmbeddedKafkaBroker broker, TestTopics topics, string manifest, IReadOnlyList<AnalyticPack> packs, string redis, int events)
+    {
+        var options = new ChildOptions(
+            kind, broker.BootstrapServers, manifest, topics.Telemetry, $"bench-{kind.Replace(':', '-')}-{Guid.NewGuid():N}",
+            events, events / 4, RulesOf(kind, packs), redis, $"b{Guid.NewGuid():N}"[..12], Live: false);
+        var brokerCpu = ProcessCpu.Of(Environment.ProcessId);
+        var started = Stopwatch.GetTimestamp();
+        await using var child = ChildProcess.Start(kind, options.ToArguments());
+        var figures = await child.FiguresAsync(TimeSpan.FromMinutes(10));
+        var brokerSeconds = (ProcessCpu.Of(Environment.ProcessId) - brokerCpu).TotalSeconds;
+        var wall = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return new ServiceRow(kind, figures, brokerSeconds / wall);
+    }
+
+    private static string? RulesOf(string kind, IReadOnlyList<AnalyticPack> packs) =>
+        kind.StartsWith("correlator:", StringComparison.Ordinal) ? packs.Single(p => "correlator:" + p.Analytic == kind).Directory : null;
+
+    /// <summary>
+    /// The make-run topology at rising rates: four correlators and the baseline as processes, a producer process,
+    /// the broker here. A rate is sustained when, at the end of its step, the producer kept up and every group's lag
+    /// is under one second of events (plus one batch per partition); stepping stops at the first rate that is not.
+    /// </summary>
+    private static async Task<List<RateStep>> RunTopologyAsync(EmbeddedKafkaBroker broker, IReadOnlyList<AnalyticPack> packs, string redis, int redisPid, IReadOnlyList<TelemetryEvent> events, string work)
+    {
+        var topics = Topics(broker, "topology", packs, MinPartitions);
+        await topics.CreateAsync();
+        var manifest = topics.WriteManifest(work);
+        var eventsFile = Path.Combine(work, "events.bin");
+        EventFile.Write(eventsFile, events);
+
+        var consumers = new List<(ChildProcess Child, string Group)>();
+        var steps = new List<RateStep>();
+        using var alerts = new AlertLatencies(broker.BootstrapServers, topics.Alerts);
+        try
+        {
+            foreach (var kind in packs.Select(p => "correlator:" + p.Analytic).Append("baseline"))
+            {
+                var group = kind == "baseline" ? topics.Manifest.ConsumerGroup("baseline", "an1227").Name : topics.Manifest.ConsumerGroup("correlator", kind["correlator:".Length..]).Name;
+                var options = new ChildOptions(kind, broker.BootstrapServers, manifest, topics.Telemetry, group, 0, 0, RulesOf(kind, packs), redis, $"t{Guid.NewGuid():N}"[..12], Live: true);
+                consumers.Add((ChildProcess.Start(kind, options.ToArguments()), group));
+            }
+
+            await using var producer = ChildProcess.Start("producer", ["child", "produce", "--bootstrap", broker.BootstrapServers, "--topic", topics.Telemetry, "--events-file", eventsFile]);
+            foreach (var (child, _) in consumers)
+            {
+                await child.ReadAsync("started", TimeSpan.FromMinutes(2));
+            }
+
+            await producer.ReadAsync("started", TimeSpan.FromMinutes(2));
+            Console.Error.WriteLine("Topology: warm-up at 1,000 events/s...");
+            producer.Send("rate 1000");
+            await Task.Delay(TimeSpan.FromSeconds(12));
+            producer.Send("rate 0");
+            await Task.Delay(TimeSpan.FromSeconds(5));
+
+            foreach (var rate in Rates)
+            {
+                Console.Error.WriteLine($"Topology at {rate:N0} events/s...");
+                var step = await RunStepAsync(rate, topics, consumers, producer, redisPid, alerts);
+                steps.Add(step);
+                producer.Send("rate 0");
+                if (!step.Sustained)
+                {
+                    break;
+                }
+
+                // Drain what the step left, so the next starts level.
+                await Task.Delay(TimeSpan.FromSeconds(5));
+            }
+        }
+        finally
+        {
+            foreach (var (child, _) in consumers)
+            {
+                await child.DisposeAsync();
+            }
+        }
+
+        return steps;
+    }
+
+    private static async Task<RateStep> RunStepAsync(int rate, TestTopics topics, List<(ChildProcess Child, string Group)> consumers, ChildProcess producer, int redisPid, AlertLatencies alerts)
+    {
+        producer.Send("count");
+        var producedBefore = long.Parse(await producer.ReadAsync("count ", TimeSpan.FromSeconds(10)), CultureInfo.InvariantCulture);
+        var cpuBefore = consumers.ToDictionary(c => c.Child.Name, c => ProcessCpu.Of(c.Child.Pid));
+        var brokerBefore = ProcessCpu.Of(Environment.ProcessId);
+        var redisBefore = ProcessCpu.Of(redisPid);
+        var producerBefore = ProcessCpu.Of(producer.Pid);
+        foreach (var (child, _) in consumers)
+        {
+            child.Send("mark");
+        }
+
+        alerts.StartStep();
+        var started = Stopwatch.GetTimestamp();
+        producer.Send($"rate {rate}");
+        await Task.Delay(StepLength);
+        producer.Send("count");
+        var produced = long.Parse(await producer.ReadAsync("count ", TimeSpan.FromSeconds(10)), CultureInfo.InvariantCulture) - producedBefore;
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        foreach (var (child, _) in consumers)
+        {
+            child.Send("report");
+        }
+
+        var figures = new Dictionary<string, ConsumerFigures>();
+        foreach (var (child, _) in consumers)
+        {
+            figures[child.Name] = await child.FiguresAsync(TimeSpan.FromSeconds(30));
+        }
+
+        var brokerSeconds = (ProcessCpu.Of(Environment.ProcessId) - brokerBefore).TotalSeconds;
+        var cpu = consumers.ToDictionary(c => c.Child.Name, c => (ProcessCpu.Of(c.Child.Pid) - cpuBefore[c.Child.Name]).TotalSeconds);
+        cpu["broker (embedded, this process)"] = brokerSeconds;
+        cpu["redis-server"] = (ProcessCpu.Of(redisPid) - redisBefore).TotalSeconds;
+        cpu["producer"] = (ProcessCpu.Of(producer.Pid) - producerBefore).TotalSeconds;
+        var latencies = alerts.EndStep();
+        var end = topics.EndOffsets();
+        var lag = consumers.ToDictionary(c => c.Child.Name, c => topics.CommittedOffsets(c.Group).Sum(o => Math.Max(0, end[o.Key] - Math.Max(0, o.Value))));
+        var sustained = produced >= 0.95 * rate * seconds && lag.Values.All(l => l <= rate + (MinPartitions * 1000));
+        return new RateStep(rate, seconds, produced, lag, sustained, latencies, cpu, figures);
+    }
+
+    private static async Task PublishAsync(EmbeddedKafkaBroker broker, TestTopics topics, IReadOnlyList<TelemetryEvent> events)
+    {
+        using var producer = new KafkaProducerHandle(
+            new KafkaClientConfigFactory(Options.Create(new KafkaOptions { BootstrapServers = broker.BootstrapServers })),
+            NullLogger<KafkaProducerHandle>.Instance);
+        var codec = new ProtobufRecordCodec<TelemetryEvent>(1);
+        var publisher = new KafkaTopicPublisher<TelemetryEvent>(producer, codec, topics.Telemetry);
+        foreach (var chunk in events.Chunk(5000))
+        {
+            await publisher.PublishBatchAsync(chunk.Select(e => KeyValuePair.Create(e.Host.Id, e)).ToList());
+        }
+    }
+
+    private static string RedisInfo(string info, string field) =>
+        info.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith(field + ":", StringComparison.Ordinal))[(field.Length + 1)..];
+}

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text;
+
+namespace Vigil.Benchmarks;
+
+/// <summary>Writes a <see cref="PipelineReport"/> as the consume, decode and topology sections of docs/benchmarks.md.</summary>
+internal static class PipelineReportWriter
+{
+    public static void Write(PipelineReport report, StringBuilder md)
+    {
+        var decode = (report.Alone.FirstOrDefault(r => r.Kind == "consume-decode") ?? report.Alone[0]).Figures;
+        var bare = report.Alone.Where(r => r.Kind == "bare").Select(r => r.Figures).ToList();
+        md.AppendLine("## Consume, decode and each analytic, one broker, one run").AppendLine()
+            .AppendLine(Invariant($"Each consumer in a process of its own reads the same {report.Events:N0} simulated events ({report.AverageRecordBytes:N0} bytes per framed record, lz4 batches as Vigil's producer writes them) from the start of one telemetry topic of {report.Partitions} partitions on the embedded broker, one after the other, as a fresh consumer group. Figures are taken from the 25 % mark (warm-up: JIT, tiered compilation, group join) to the last event: wall-clock rate, the process's own CPU time (every thread, librdkafka's included) and managed bytes allocated (`GC.GetTotalAllocatedBytes`) per event. The broker runs in the benchmark's process; its CPU meanwhile is the last column. The bare consumer runs first and last, to show how much the shared machine moved during the run."))
+            .AppendLine()
+            .AppendLine(Invariant($"Load average (1, 5, 15 min) before: {report.LoadBefore}; after: {report.LoadAfter} (2 cores; other builds were running on the machine)."))
+            .AppendLine()
+            .AppendLine("| consumer | events/s | ratio to consume+decode | CPU µs/event | events/s per core (from CPU) | allocated bytes/event | GCs gen0/1/2 | broker CPU (cores) |")
+            .AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var row in report.Alone)
+        {
+            var f = row.Figures;
+            md.AppendLine(Invariant($"| {Name(row.Kind)} | {f.EventsPerSecond:N0} | {f.EventsPerSecond / decode.EventsPerSecond:F2} | {f.CpuMicrosPerEvent:F2} | {f.EventsPerCoreSecond:N0} | {f.AllocatedBytesPerEvent:N0} | {f.Gen0}/{f.Gen1}/{f.Gen2} | {row.BrokerCpuShare:F2} |"));
+        }
+
+        md.AppendLine()
+            .AppendLine(bare.Count == 0 ? string.Empty : Invariant($"- consume+decode against the bare consumer: {decode.EventsPerSecond / bare.Max(b => b.EventsPerSecond):P0} of the faster bare run, {decode.EventsPerSecond / bare.Min(b => b.EventsPerSecond):P0} of the slower (target ≥ 30 %); {decode.CpuMicrosPerEvent:F2} µs CPU and {decode.AllocatedBytesPerEvent:N0} bytes per event (targets ≤ 7 µs, ≤ 1 KB)."));
+        foreach (var row in report.Alone.Where(r => r.Kind.StartsWith("correlator:", StringComparison.Ordinal) || r.Kind == "baseline"))
+        {
+            var f = row.Figures;
+            md.AppendLine(Invariant($"- {Name(row.Kind)}: {f.EventsPerSecond / decode.EventsPerSecond:P0} of consume+decode's rate (target ≥ 70 %), {f.CpuMicrosPerEvent / decode.CpuMicrosPerEvent:F2}× its CPU and {f.AllocatedBytesPerEvent / decode.AllocatedBytesPerEvent:F2}× its allocation per event (target ≤ 1.5×)."));
+        }
+
+        md.AppendLine();
+        WriteTopology(report, md);
+    }
+
+    private static void WriteTopology(PipelineReport report, StringBuilder md)
+    {
+        md.AppendLine("## The make-run topology: sustained rate, event→alert latency, CPU per service").AppendLine();
+        if (report.Steps.Count == 0)
+        {
+            md.AppendLine("Not run (`--throughput-only`).").AppendLine();
+            return;
+        }
+
+        md.AppendLine(Invariant($"The processes of `make run` at once: the embedded broker (in the benchmark's process), redis-server, one correlator per pack ({string.Join(", ", report.Analytics)}), the baseline, and a producer process replaying the simulated events at a fixed rate, each stamped with the wall-clock time it is sent. Every rate runs {report.Steps[0].Seconds:F0} s; a rate is sustained when the producer kept up and, at the end of the step, every group's committed offsets are within one second of events (plus one batch per partition) of the end. Stepping stops at the first rate that is not. Latency: from an alert's last event being sent to the alert being read from the alert topic; correlator rules that wait for the lateness window (3 s by default) have it as their floor."))
+            .AppendLine()
+            .AppendLine("| rate (events/s) | produced/s | sustained | largest group lag at the end | alerts | event→alert p50 | p99 | broker CPU (cores) | broker share of all CPU | all processes (cores) |")
+            .AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var step in report.Steps)
+        {
+            var total = step.CpuSecondsByProcess.Values.Sum();
+            var broker = step.CpuSecondsByProcess.First(c => c.Key.StartsWith("broker", StringComparison.Ordinal)).Value;
+            var ms = step.Latencies.Select(l => l.Milliseconds).Order().ToList();
+            var worst = step.LagByConsumer.MaxBy(l => l.Value);
+            md.AppendLine(Invariant($"| {step.Rate:N0} | {step.Produced / step.Seconds:N0} | {(step.Sustained ? "yes" : "**no**")} | {worst.Value:N0} ({Name(worst.Key)}) | {ms.Count:N0} | {Seconds(Percentile(ms, 0.50))} | {Seconds(Percentile(ms, 0.99))} | {broker / step.Seconds:F2} | {broker / total:P0} | {total / step.Seconds:F2} |"));
+        }
+
+        var sustained = report.Steps.Where(s => s.Sustained).ToList();
+        md.AppendLine();
+        if (sustained.Count > 0)
+        {
+            var best = sustained[^1];
+            var broker = best.CpuSecondsByProcess.First(c => c.Key.StartsWith("broker", StringComparison.Ordinal)).Value;
+            md.AppendLine(Invariant($"Highest sustained rate: **{best.Rate:N0} events/s**; the embedded broker used {broker / best.Seconds:F2} cores there ({broker / best.CpuSecondsByProcess.Values.Sum():P0} of all CPU the topology used)."));
+        }
+        else
+        {
+            md.AppendLine("No rate was sustained.");
+        }
+
+        md.AppendLine().AppendLine("Latency by analytic (p50 / p99, alerts):").AppendLine()
+            .AppendLine("| rate | " + string.Join(" | ", report.Analytics.Select(a => "correlator/" + a).Append("baseline")) + " |")
+            .AppendLine("|---|" + string.Concat(Enumerable.Repeat("---|", report.Analytics.Count + 1)));
+        foreach (var step in report.Steps)
+        {
+            var cells = report.Analytics.Select(a => (string?)a).Append(null).Select(a =>
+            {
+                var ms = step.Latencies.Where(l => a is null ? l.Producer.Contains("baseline", StringComparison.Ordinal) : l.Producer.Contains(a, StringComparison.Ordinal))
+                    .Select(l => l.Milliseconds).Order().ToList();
+                return ms.Count == 0 ? "none" : Invariant($"{Seconds(Percentile(ms, 0.5))} / {Seconds(Percentile(ms, 0.99))} ({ms.Count})");
+            });
+            md.AppendLine(Invariant($"| {step.Rate:N0} | ") + string.Join(" | ", cells) + " |");
+        }
+
+        var processes = report.Steps[0].CpuSecondsByProcess.Keys.ToList();
+        md.AppendLine().AppendLine("CPU µs per event produced, per process (from /proc), and managed bytes allocated per event consumed (in-process), at each rate:").AppendLine()
+            .AppendLine("| rate | " + string.Join(" | ", processes.Select(Name)) + " |")
+            .AppendLine("|---|" + string.Concat(Enumerable.Repeat("---|", processes.Count)));
+        foreach (var step in report.Steps)
+        {
+            var cells = processes.Select(p =>
+            {
+                var cpu = step.CpuSecondsByProcess[p] * 1e6 / Math.Max(1, step.Produced);
+                return step.ConsumerFigures.TryGetValue(p, out var f) && f.Events > 0
+                    ? Invariant($"{cpu:F1} µs, {f.AllocatedBytesPerEvent:N0} B")
+                    : Invariant($"{cpu:F1} µs");
+            });
+            md.AppendLine(Invariant($"| {step.Rate:N0} | ") + string.Join(" | ", cells) + " |");
+        }
+
+        md.AppendLine();
+    }
+
+    private static string Name(string kind) => kind switch
+    {
+        "bare" => "bare Confluent consumer (byte arrays)",
+        "consume-decode" => "consume+decode (Vigil's loop and decoder, handler does nothing)",
+        "consume-frame" => "Vigil's loop, frame checked, no protobuf parsed",
+        _ when kind.StartsWith("correlator:", StringComparison.Ordinal) => "correlator " + kind["correlator:".Length..],
+        _ => kind,
+    };
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+    private static string Seconds(double milliseconds) => double.IsNaN(milliseconds) ? "–" : Invariant($"{milliseconds / 1000:F2} s");
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

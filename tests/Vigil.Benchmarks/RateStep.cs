@@ -1,0 +1,12 @@
+namespace Vigil.Benchmarks;
+
+/// <summary>One rate of the topology run: what was produced, each group's lag at the end, alert latencies, CPU seconds per process.</summary>
+internal sealed record RateStep(
+    int Rate,
+    double Seconds,
+    long Produced,
+    IReadOnlyDictionary<string, long> LagByConsumer,
+    bool Sustained,
+    IReadOnlyList<(string Producer, double Milliseconds)> Latencies,
+    IReadOnlyDictionary<string, double> CpuSecondsByProcess,
+    IReadOnlyDictionary<string, ConsumerFigures> ConsumerFigures);
