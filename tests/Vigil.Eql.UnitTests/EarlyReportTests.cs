@@ -1,5 +1,6 @@
 using Vigil.Contracts.Telemetry;
 using Vigil.Eql.Documents;
+using Vigil.Rules;
 using Vigil.Eql.Sequences;
 
 namespace Vigil.Eql.UnitTests;
