@@ -82,7 +82,7 @@ public static class RulesCheckCommand
             {
                 // KQL and Lucene rules are checked through the EQL condition they compile to, like every other consumer.
                 var query = rule.Dialect is { } dialect
-                    ? Vigil.Eql.Kql.KqlCompiler.Compile(rule.Query, dialect, Vigil.Eql.Documents.TelemetrySchemas.Protobuf).Syntax
+                    ? Vigil.Eql.Kql.KqlCompiler.Compile(rule.Query, dialect, TelemetrySchemas.Protobuf).Syntax
                     : Vigil.Eql.Syntax.EqlParser.Parse(rule.Query);
                 var perSource = RuleCoverage.Check(query, sources);
                 var canFire = perSource.Where(p => p.Value.Count == 0).Select(p => p.Key).ToList();

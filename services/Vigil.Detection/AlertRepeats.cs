@@ -10,27 +10,27 @@ namespace Vigil.Detection;
 /// </summary>
 public sealed class AlertRepeats
 {
-    private readonly HashSet<string> _published = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string RuleId, string Group), (long Until, string AlertId)> _windows = [];
-    private readonly Dictionary<string, long> _suppressedCounts = new(StringComparer.Ordinal);
+    private readonly HashSet<string> published = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string RuleId, string Group), (long Until, string AlertId)> windows = [];
+    private readonly Dictionary<string, long> suppressedCounts = new(StringComparer.Ordinal);
 
     /// <summary>How many alerts each reported alert suppressed, by its id (absent when none).</summary>
-    public IReadOnlyDictionary<string, long> SuppressedCounts => _suppressedCounts;
+    public IReadOnlyDictionary<string, long> SuppressedCounts => suppressedCounts;
 
     /// <summary>Why <paramref name="candidate"/> must not be reported ("duplicate" or "suppressed"), or null when it is new.</summary>
     public string? WhyRepeat(PendingAlert candidate)
     {
         ArgumentNullException.ThrowIfNull(candidate);
-        if (_published.Contains(candidate.Alert.Id))
+        if (this.published.Contains(candidate.Alert.Id))
         {
             return "duplicate";
         }
 
         if (candidate.SuppressionScope is { } scope
-            && _windows.TryGetValue(scope, out var window)
+            && windows.TryGetValue(scope, out var window)
             && candidate.Alert.LastEventTime < window.Until)
         {
-            _suppressedCounts[window.AlertId] = _suppressedCounts.GetValueOrDefault(window.AlertId) + 1;
+            suppressedCounts[window.AlertId] = suppressedCounts.GetValueOrDefault(window.AlertId) + 1;
             return "suppressed";
         }
 
@@ -41,10 +41,10 @@ public sealed class AlertRepeats
     public void Remember(PendingAlert published)
     {
         ArgumentNullException.ThrowIfNull(published);
-        _published.Add(published.Alert.Id);
+        this.published.Add(published.Alert.Id);
         if (published.SuppressionScope is { } scope)
         {
-            _windows[scope] = (published.Alert.LastEventTime + (published.Rule.Suppression!.Window.Ticks * 100), published.Alert.Id);
+            windows[scope] = (published.Alert.LastEventTime + (published.Rule.Suppression!.Window.Ticks * 100), published.Alert.Id);
         }
     }
 }

@@ -13,28 +13,28 @@ namespace Vigil.Detection;
 /// </summary>
 public sealed class Backtest
 {
-    private readonly (CompiledRule Rule, InMemorySequenceRunner<TelemetryEvent> Runner)[] _rules;
-    private readonly MatchTriage _triage;
-    private readonly AlertRepeats _repeats = new();
-    private readonly SignalBudget _budget = new();
-    private readonly Dictionary<CompiledRule, AggregationRunner> _aggregations;
+    private readonly (CompiledRule Rule, InMemorySequenceRunner<TelemetryEvent> Runner)[] rules;
+    private readonly MatchTriage triage;
+    private readonly AlertRepeats repeats = new();
+    private readonly SignalBudget budget = new();
+    private readonly Dictionary<CompiledRule, AggregationRunner> aggregations;
 
     public Backtest(IReadOnlyList<CompiledRule> rules, AlertFactory alerts)
     {
         ArgumentNullException.ThrowIfNull(rules);
-        _rules = rules.Select(r => (r, new InMemorySequenceRunner<TelemetryEvent>(r.Engine))).ToArray();
-        _triage = new MatchTriage(alerts);
-        var aggregationAlerts = new AggregationAlerts(_triage);
-        _aggregations = rules.Where(r => r.IsAggregation).ToDictionary(r => r, r => new AggregationRunner(r, aggregationAlerts));
+        this.rules = rules.Select(r => (r, new InMemorySequenceRunner<TelemetryEvent>(r.Engine))).ToArray();
+        triage = new MatchTriage(alerts);
+        var aggregationAlerts = new AggregationAlerts(triage);
+        aggregations = rules.Where(r => r.IsAggregation).ToDictionary(r => r, r => new AggregationRunner(r, aggregationAlerts));
     }
 
     /// <summary>Threshold groups and new-terms combinations evicted to keep each rule's state within its cap.</summary>
-    public long StateEvictions => _aggregations.Values.Sum(a => a.Evictions);
+    public long StateEvictions => aggregations.Values.Sum(a => a.Evictions);
 
     public BacktestCounts Counts { get; } = new();
 
     /// <summary>How many later alerts each reported alert suppressed (Elastic's kibana.alert.suppression.docs_count).</summary>
-    public IReadOnlyDictionary<string, long> SuppressedCounts => _repeats.SuppressedCounts;
+    public IReadOnlyDictionary<string, long> SuppressedCounts => repeats.SuppressedCounts;
 
     /// <summary>Feeds one event; returns the alerts the matches it releases produce, in completion order.</summary>
     public IReadOnlyList<Alert> Process(TelemetryEvent e)
@@ -42,7 +42,7 @@ public sealed class Backtest
         ArgumentNullException.ThrowIfNull(e);
         Counts.Events++;
         List<Alert>? alerts = null;
-        foreach (var (rule, runner) in _rules)
+        foreach (var (rule, runner) in this.rules)
         {
             var input = rule.Admit(e, out var exception);
             if (input == RuleInput.Excepted)
@@ -55,7 +55,7 @@ public sealed class Backtest
                 continue;
             }
 
-            if (_aggregations.TryGetValue(rule, out var aggregation))
+            if (aggregations.TryGetValue(rule, out var aggregation))
             {
                 // Admit already removed excepted events: an aggregation counts only what the rule's query would search.
                 foreach (var candidate in aggregation.Process(e))
@@ -80,7 +80,7 @@ public sealed class Backtest
     public IReadOnlyList<Alert> Finish()
     {
         List<Alert>? alerts = null;
-        foreach (var (rule, runner) in _rules)
+        foreach (var (rule, runner) in this.rules)
         {
             Report(rule, runner.Flush(), ref alerts);
         }
@@ -93,13 +93,13 @@ public sealed class Backtest
         foreach (var match in matches)
         {
             Counts.Matches++;
-            Decide(_triage.Judge(rule, match), ref alerts);
+            Decide(triage.Judge(rule, match), ref alerts);
         }
     }
 
     private void Decide(PendingAlert candidate, ref List<Alert>? alerts)
     {
-        switch (_repeats.WhyRepeat(candidate))
+        switch (repeats.WhyRepeat(candidate))
         {
             case "duplicate":
                 Counts.Repeats++;
@@ -109,13 +109,13 @@ public sealed class Backtest
                 return;
         }
 
-        if (!_budget.TryTake(candidate))
+        if (!budget.TryTake(candidate))
         {
             Counts.OverMaxSignals++;
             return;
         }
 
-        _repeats.Remember(candidate);
+        repeats.Remember(candidate);
         Counts.Alerts++;
         (alerts ??= []).Add(candidate.Alert);
     }

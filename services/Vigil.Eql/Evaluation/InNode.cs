@@ -8,13 +8,13 @@ namespace Vigil.Eql.Evaluation;
 /// </summary>
 internal sealed class InNode<TEvent> : ConditionNode<TEvent>
 {
-    private readonly ValueNode<TEvent> _value;
-    private readonly HashSet<string> _strings;
-    private readonly EqlValue[] _others;
-    private readonly bool _containsNull;
-    private readonly bool _negated;
+    private readonly ValueNode<TEvent> value;
+    private readonly HashSet<string> strings;
+    private readonly EqlValue[] others;
+    private readonly bool containsNull;
+    private readonly bool negated;
 
-    private readonly bool _fieldQuery;
+    private readonly bool fieldQuery;
 
     /// <param name="fieldQuery">
     /// True when the value is a plain field: Elasticsearch runs <c>in</c> as a terms query and <c>not in</c> as its
@@ -22,39 +22,39 @@ internal sealed class InNode<TEvent> : ConditionNode<TEvent>
     /// </param>
     public InNode(ValueNode<TEvent> value, IEnumerable<EqlValue> items, bool ignoreCase, bool negated, bool fieldQuery = true)
     {
-        _value = value;
-        _negated = negated;
-        _fieldQuery = fieldQuery;
+        this.value = value;
+        this.negated = negated;
+        this.fieldQuery = fieldQuery;
         var list = items.ToList();
-        _strings = new HashSet<string>(
+        strings = new HashSet<string>(
             list.Where(i => i.Kind == EqlValueKind.String).Select(i => i.AsString),
             ignoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
-        _others = list.Where(i => i.Kind is not (EqlValueKind.String or EqlValueKind.Null)).ToArray();
-        _containsNull = list.Any(i => i.IsNull);
+        others = list.Where(i => i.Kind is not (EqlValueKind.String or EqlValueKind.Null)).ToArray();
+        containsNull = list.Any(i => i.IsNull);
     }
 
     public override bool Test(TEvent document)
     {
-        var value = _value.Evaluate(document);
-        if (!_fieldQuery && value.IsNull && !_containsNull)
+        var value = this.value.Evaluate(document);
+        if (!this.fieldQuery && value.IsNull && !containsNull)
         {
             return false;
         }
 
-        return Contains(value) != _negated;
+        return Contains(value) != this.negated;
     }
 
     public override EqlValue Evaluate(TEvent document)
     {
-        var value = _value.Evaluate(document);
-        return value.IsNull && !_containsNull ? EqlValue.Null : EqlValue.FromBoolean(Contains(value) != _negated);
+        var value = this.value.Evaluate(document);
+        return value.IsNull && !containsNull ? EqlValue.Null : EqlValue.FromBoolean(Contains(value) != this.negated);
     }
 
     private bool Contains(EqlValue value)
     {
         if (value.IsNull)
         {
-            return _containsNull;
+            return containsNull;
         }
 
         for (var i = 0; i < value.Count; i++)
@@ -62,7 +62,7 @@ internal sealed class InNode<TEvent> : ConditionNode<TEvent>
             var item = value.ItemAt(i);
             if (item.Kind == EqlValueKind.String)
             {
-                if (_strings.Contains(item.AsString))
+                if (strings.Contains(item.AsString))
                 {
                     return true;
                 }
@@ -70,7 +70,7 @@ internal sealed class InNode<TEvent> : ConditionNode<TEvent>
                 continue;
             }
 
-            foreach (var other in _others)
+            foreach (var other in others)
             {
                 if (item.ScalarEquals(other))
                 {
