@@ -123,8 +123,9 @@ images:
 run: deps build
 	CONFIGURATION=$(CONFIGURATION) bash deploy/dev/run.sh
 
-# Figures go to docs/benchmarks.md; BENCH_EVENTS sets the workload size (default 300000 simulated events).
-BENCH_EVENTS ?= 300000
+# Figures go to docs/benchmarks.md (docs/performance.md explains them); BENCH_EVENTS sets the workload size. Each
+# measured consumer runs in a process of its own; the whole run takes about 10-20 minutes on 2 shared cores.
+BENCH_EVENTS ?= 200000
 bench: deps build
 	$(DOTNET) run -c $(CONFIGURATION) --no-build --project tests/Vigil.Benchmarks -- --events $(BENCH_EVENTS)
 	@{ echo; echo "## Baseline (AN1227) handler with a real redis-server"; echo; \

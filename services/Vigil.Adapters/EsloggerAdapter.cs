@@ -36,12 +36,12 @@ public sealed class EsloggerAdapter : ITelemetryAdapter
         "action_type", "action", "process", "thread", "event",
     ];
 
-    private readonly EsloggerAdapterOptions _options;
+    private readonly EsloggerAdapterOptions options;
 
     public EsloggerAdapter(EsloggerAdapterOptions? options = null)
     {
-        _options = options ?? new EsloggerAdapterOptions();
-        Processes = new EsloggerProcessTable(_options.ProcessesPerHost, _options.MaxHosts);
+        this.options = options ?? new EsloggerAdapterOptions();
+        Processes = new EsloggerProcessTable(this.options.ProcessesPerHost, this.options.MaxHosts);
     }
 
     public string Format => FormatName;
@@ -53,7 +53,7 @@ public sealed class EsloggerAdapter : ITelemetryAdapter
     {
         var result = new AdaptResult();
         var keyed = !string.IsNullOrWhiteSpace(record.Key);
-        var hostId = keyed ? record.Key : _options.HostId;
+        var hostId = keyed ? record.Key : this.options.HostId;
         var span = record.Value.Span;
         var index = 0;
         while (!span.IsEmpty)
@@ -467,8 +467,8 @@ public sealed class EsloggerAdapter : ITelemetryAdapter
             Host = new Host
             {
                 Id = c.HostId,
-                Name = _options.HostName ?? "",
-                Hostname = _options.HostName ?? "",
+                Name = this.options.HostName ?? "",
+                Hostname = this.options.HostName ?? "",
                 Os = new Os { Type = "macos", Platform = "macos", Name = "macOS" },
             },
             Agent = new Agent { Type = FormatName },

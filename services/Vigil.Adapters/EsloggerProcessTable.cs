@@ -9,8 +9,8 @@ namespace Vigil.Adapters;
 /// </summary>
 public sealed class EsloggerProcessTable
 {
-    private readonly Dictionary<string, LinkedListNode<HostTable>> _hosts = new(StringComparer.Ordinal);
-    private readonly LinkedList<HostTable> _hostOrder = new();
+    private readonly Dictionary<string, LinkedListNode<HostTable>> hosts = new(StringComparer.Ordinal);
+    private readonly LinkedList<HostTable> hostOrder = new();
 
     public EsloggerProcessTable(int perHostCapacity = 4096, int maxHosts = 4096)
     {
@@ -30,10 +30,10 @@ public sealed class EsloggerProcessTable
     /// <summary>Whole host tables dropped because <see cref="MaxHosts"/> hosts were already kept.</summary>
     public long HostEvictions { get; private set; }
 
-    public int HostCount => _hosts.Count;
+    public int HostCount => hosts.Count;
 
     /// <summary>Processes kept for <paramref name="hostId"/>.</summary>
-    public int CountFor(string hostId) => _hosts.TryGetValue(hostId, out var node) ? node.Value.Count : 0;
+    public int CountFor(string hostId) => hosts.TryGetValue(hostId, out var node) ? node.Value.Count : 0;
 
     /// <summary>Remembers a process as the current image of its pid on its host (replacing the previous image).</summary>
     public void Remember(string hostId, EsloggerProcessFacts facts)
@@ -57,10 +57,10 @@ public sealed class EsloggerProcessTable
 
     private HostTable? Touch(string hostId, bool create)
     {
-        if (_hosts.TryGetValue(hostId, out var node))
+        if (hosts.TryGetValue(hostId, out var node))
         {
-            _hostOrder.Remove(node);
-            _hostOrder.AddFirst(node);
+            hostOrder.Remove(node);
+            hostOrder.AddFirst(node);
             return node.Value;
         }
 
@@ -69,59 +69,59 @@ public sealed class EsloggerProcessTable
             return null;
         }
 
-        if (_hosts.Count >= MaxHosts)
+        if (hosts.Count >= MaxHosts)
         {
-            var oldest = _hostOrder.Last!;
-            _hostOrder.RemoveLast();
-            _hosts.Remove(oldest.Value.HostId);
+            var oldest = hostOrder.Last!;
+            hostOrder.RemoveLast();
+            hosts.Remove(oldest.Value.HostId);
             HostEvictions++;
         }
 
-        node = _hostOrder.AddFirst(new HostTable(hostId));
-        _hosts[hostId] = node;
+        node = hostOrder.AddFirst(new HostTable(hostId));
+        hosts[hostId] = node;
         return node.Value;
     }
 
     private sealed class HostTable(string hostId)
     {
-        private readonly Dictionary<long, LinkedListNode<EsloggerProcessFacts>> _byPid = [];
-        private readonly LinkedList<EsloggerProcessFacts> _order = new();
+        private readonly Dictionary<long, LinkedListNode<EsloggerProcessFacts>> byPid = [];
+        private readonly LinkedList<EsloggerProcessFacts> order = new();
 
         public string HostId { get; } = hostId;
 
-        public int Count => _byPid.Count;
+        public int Count => byPid.Count;
 
         /// <summary>Stores the process; true when another process had to be evicted to make room.</summary>
         public bool Put(EsloggerProcessFacts facts, int capacity)
         {
-            if (_byPid.TryGetValue(facts.Pid, out var existing))
+            if (byPid.TryGetValue(facts.Pid, out var existing))
             {
-                _order.Remove(existing);
-                _byPid[facts.Pid] = _order.AddFirst(facts);
+                order.Remove(existing);
+                byPid[facts.Pid] = order.AddFirst(facts);
                 return false;
             }
 
             var evicted = false;
-            if (_byPid.Count >= capacity)
+            if (byPid.Count >= capacity)
             {
-                _byPid.Remove(_order.Last!.Value.Pid);
-                _order.RemoveLast();
+                byPid.Remove(order.Last!.Value.Pid);
+                order.RemoveLast();
                 evicted = true;
             }
 
-            _byPid[facts.Pid] = _order.AddFirst(facts);
+            byPid[facts.Pid] = order.AddFirst(facts);
             return evicted;
         }
 
         public EsloggerProcessFacts? Get(long pid)
         {
-            if (!_byPid.TryGetValue(pid, out var node))
+            if (!byPid.TryGetValue(pid, out var node))
             {
                 return null;
             }
 
-            _order.Remove(node);
-            _order.AddFirst(node);
+            order.Remove(node);
+            order.AddFirst(node);
             return node.Value;
         }
     }

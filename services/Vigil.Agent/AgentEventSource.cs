@@ -11,18 +11,18 @@ namespace Vigil.Agent;
 /// </summary>
 internal sealed class AgentEventSource
 {
-    private readonly object _gate = new();
-    private readonly EsloggerAdapter _adapter;
-    private readonly DiskBuffer _buffer;
-    private readonly string _hostId;
+    private readonly object gate = new();
+    private readonly EsloggerAdapter adapter;
+    private readonly DiskBuffer buffer;
+    private readonly string hostId;
 
     public AgentEventSource(IOptions<AgentOptions> options, DiskBuffer buffer)
     {
         var agent = options.Value;
-        _hostId = agent.HostId;
+        hostId = agent.HostId;
         HostName = string.IsNullOrWhiteSpace(agent.HostName) ? Environment.MachineName : agent.HostName;
-        _buffer = buffer;
-        _adapter = new EsloggerAdapter(new EsloggerAdapterOptions
+        this.buffer = buffer;
+        adapter = new EsloggerAdapter(new EsloggerAdapterOptions
         {
             HostId = agent.HostId,
             HostName = HostName,
@@ -31,7 +31,7 @@ internal sealed class AgentEventSource
         });
     }
 
-    public string HostId => _hostId;
+    public string HostId => hostId;
 
     public string HostName { get; }
 
@@ -39,9 +39,9 @@ internal sealed class AgentEventSource
     public IReadOnlyList<AdaptRejection> AcceptEsloggerLine(string line)
     {
         AdaptResult result;
-        lock (_gate)
+        lock (gate)
         {
-            result = _adapter.Adapt(new RawRecord(System.Text.Encoding.UTF8.GetBytes(line), _hostId, "eslogger"));
+            result = adapter.Adapt(new RawRecord(System.Text.Encoding.UTF8.GetBytes(line), hostId, "eslogger"));
         }
 
         Buffer("eslogger", result.Events);
@@ -56,9 +56,9 @@ internal sealed class AgentEventSource
     /// <summary>What the process table knows about the current process with this pid.</summary>
     public EsloggerProcessFacts? ProcessWithPid(long pid)
     {
-        lock (_gate)
+        lock (gate)
         {
-            return _adapter.Processes.FindLatest(_hostId, pid);
+            return adapter.Processes.FindLatest(hostId, pid);
         }
     }
 
@@ -69,9 +69,9 @@ internal sealed class AgentEventSource
             return;
         }
 
-        _buffer.Append(events);
+        this.buffer.Append(events);
         AgentMetrics.EventsProduced.WithLabels(source).Inc(events.Count);
-        AgentMetrics.BufferedBytes.Set(_buffer.PendingBytes);
-        AgentMetrics.BufferDroppedEvents.Set(_buffer.DroppedEvents);
+        AgentMetrics.BufferedBytes.Set(this.buffer.PendingBytes);
+        AgentMetrics.BufferDroppedEvents.Set(this.buffer.DroppedEvents);
     }
 }

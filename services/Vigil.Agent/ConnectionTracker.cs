@@ -19,10 +19,10 @@ public sealed class ConnectionTracker(string hostId, string hostName, Func<long,
         [20] = "ftp", [21] = "ftp", [22] = "ssh", [25] = "smtp", [53] = "dns", [80] = "http", [443] = "https", [8080] = "http",
     };
 
-    private Dictionary<string, Tracked> _open = new(StringComparer.Ordinal);
+    private Dictionary<string, Tracked> open = new(StringComparer.Ordinal);
 
     /// <summary>Connections currently open, as of the last sample.</summary>
-    public int OpenCount => _open.Count;
+    public int OpenCount => open.Count;
 
     public IReadOnlyList<TelemetryEvent> Observe(IReadOnlyList<NettopConnection> sample, long now)
     {
@@ -35,7 +35,7 @@ public sealed class ConnectionTracker(string hostId, string hostName, Func<long,
                 continue;
             }
 
-            if (_open.Remove(connection.Key, out var known))
+            if (open.Remove(connection.Key, out var known))
             {
                 next[connection.Key] = known with { Last = connection };
                 continue;
@@ -46,12 +46,12 @@ public sealed class ConnectionTracker(string hostId, string hostName, Func<long,
             events.Add(NetworkEvent(tracked, "start", "connection_attempted", now, withBytes: false));
         }
 
-        foreach (var closed in _open.Values)
+        foreach (var closed in open.Values)
         {
             events.Add(NetworkEvent(closed, "end", "disconnect_received", now, withBytes: true));
         }
 
-        _open = next;
+        open = next;
         return events;
     }
 

@@ -24,21 +24,21 @@ public sealed class DiskBuffer : IDisposable
 {
     private const string OpenSuffix = ".open";
     private const string SealedSuffix = ".seg";
-    private readonly object _gate = new();
-    private readonly string _directory;
-    private readonly long _maxBytes;
-    private readonly long _segmentBytes;
-    private readonly SemaphoreSlim _appended = new(0);
-    private FileStream? _current;
-    private long _currentSequence;
-    private int _currentRecords;
-    private long _sealedBytes;
+    private readonly object gate = new();
+    private readonly string directory;
+    private readonly long maxBytes;
+    private readonly long segmentBytes;
+    private readonly SemaphoreSlim appended = new(0);
+    private FileStream? current;
+    private long currentSequence;
+    private int currentRecords;
+    private long sealedBytes;
 
     public DiskBuffer(string directory, long maxBytes, long segmentBytes)
     {
-        _directory = directory;
-        _maxBytes = maxBytes;
-        _segmentBytes = segmentBytes;
+        this.directory = directory;
+        this.maxBytes = maxBytes;
+        this.segmentBytes = segmentBytes;
         Directory.CreateDirectory(directory);
 
         // Segments left open by a previous run are complete up to their last whole record: seal them.
@@ -48,8 +48,8 @@ public sealed class DiskBuffer : IDisposable
         }
 
         var sealedSegments = Sealed();
-        _sealedBytes = sealedSegments.Sum(s => new FileInfo(s).Length);
-        _currentSequence = sealedSegments.Count == 0 ? 0 : SequenceOf(sealedSegments[^1]) + 1;
+        sealedBytes = sealedSegments.Sum(s => new FileInfo(s).Length);
+        currentSequence = sealedSegments.Count == 0 ? 0 : SequenceOf(sealedSegments[^1]) + 1;
     }
 
     /// <summary>Events deleted unpublished because the buffer was full.</summary>
@@ -60,9 +60,9 @@ public sealed class DiskBuffer : IDisposable
     {
         get
         {
-            lock (_gate)
+            lock (gate)
             {
-                return _sealedBytes + (_current?.Length ?? 0);
+                return sealedBytes + (current?.Length ?? 0);
             }
         }
     }
@@ -76,36 +76,36 @@ public sealed class DiskBuffer : IDisposable
         }
 
         Span<byte> length = stackalloc byte[4];
-        lock (_gate)
+        lock (gate)
         {
             foreach (var e in events)
             {
                 var bytes = e.ToByteArray();
                 MakeRoom(bytes.Length + 4);
-                _current ??= new FileStream(PathOf(_currentSequence, OpenSuffix), FileMode.Append, FileAccess.Write, FileShare.Read);
+                current ??= new FileStream(PathOf(currentSequence, OpenSuffix), FileMode.Append, FileAccess.Write, FileShare.Read);
                 BinaryPrimitives.WriteInt32LittleEndian(length, bytes.Length);
-                _current.Write(length);
-                _current.Write(bytes);
-                _currentRecords++;
-                if (_current.Length >= _segmentBytes)
+                current.Write(length);
+                current.Write(bytes);
+                currentRecords++;
+                if (current.Length >= this.segmentBytes)
                 {
                     SealCurrent();
                 }
             }
 
-            _current?.Flush();
+            current?.Flush();
         }
 
-        _appended.Release();
+        appended.Release();
     }
 
     /// <summary>The oldest sealed segment, sealing the open one first when nothing else is waiting; null when empty.</summary>
     public string? Next()
     {
-        lock (_gate)
+        lock (gate)
         {
             var sealedSegments = Sealed();
-            if (sealedSegments.Count == 0 && _currentRecords > 0)
+            if (sealedSegments.Count == 0 && currentRecords > 0)
             {
                 SealCurrent();
                 sealedSegments = Sealed();
@@ -139,38 +139,38 @@ public sealed class DiskBuffer : IDisposable
     /// <summary>Removes a segment once Kafka acknowledged all its events.</summary>
     public void Delete(string segment)
     {
-        lock (_gate)
+        lock (gate)
         {
             if (File.Exists(segment))
             {
-                _sealedBytes -= new FileInfo(segment).Length;
+                sealedBytes -= new FileInfo(segment).Length;
                 File.Delete(segment);
             }
         }
     }
 
     /// <summary>Completes when events were appended since the last call, or after <paramref name="timeout"/>.</summary>
-    public Task WaitForAppendAsync(TimeSpan timeout, CancellationToken cancellationToken) => _appended.WaitAsync(timeout, cancellationToken);
+    public Task WaitForAppendAsync(TimeSpan timeout, CancellationToken cancellationToken) => appended.WaitAsync(timeout, cancellationToken);
 
     public void Dispose()
     {
-        lock (_gate)
+        lock (gate)
         {
-            _current?.Dispose();
-            _current = null;
+            current?.Dispose();
+            current = null;
         }
 
-        _appended.Dispose();
+        appended.Dispose();
     }
 
     private void MakeRoom(long needed)
     {
-        while (_sealedBytes + (_current?.Length ?? 0) + needed > _maxBytes)
+        while (sealedBytes + (current?.Length ?? 0) + needed > this.maxBytes)
         {
             var sealedSegments = Sealed();
             if (sealedSegments.Count == 0)
             {
-                if (_currentRecords == 0)
+                if (currentRecords == 0)
                 {
                     return;
                 }
@@ -180,33 +180,33 @@ public sealed class DiskBuffer : IDisposable
             }
 
             DroppedEvents += Read(sealedSegments[0]).Count;
-            _sealedBytes -= new FileInfo(sealedSegments[0]).Length;
+            sealedBytes -= new FileInfo(sealedSegments[0]).Length;
             File.Delete(sealedSegments[0]);
         }
     }
 
     private void SealCurrent()
     {
-        if (_current is null)
+        if (current is null)
         {
             return;
         }
 
-        _current.Flush();
-        var length = _current.Length;
-        _current.Dispose();
-        _current = null;
-        File.Move(PathOf(_currentSequence, OpenSuffix), PathOf(_currentSequence, SealedSuffix));
-        _sealedBytes += length;
-        _currentSequence++;
-        _currentRecords = 0;
+        current.Flush();
+        var length = current.Length;
+        current.Dispose();
+        current = null;
+        File.Move(PathOf(currentSequence, OpenSuffix), PathOf(currentSequence, SealedSuffix));
+        sealedBytes += length;
+        currentSequence++;
+        currentRecords = 0;
     }
 
     private List<string> Sealed() =>
-        Directory.GetFiles(_directory, "*" + SealedSuffix).OrderBy(SequenceOf).ToList();
+        Directory.GetFiles(this.directory, "*" + SealedSuffix).OrderBy(SequenceOf).ToList();
 
     private string PathOf(long sequence, string suffix) =>
-        Path.Combine(_directory, sequence.ToString("D20", CultureInfo.InvariantCulture) + suffix);
+        Path.Combine(this.directory, sequence.ToString("D20", CultureInfo.InvariantCulture) + suffix);
 
     private static long SequenceOf(string path) =>
         long.Parse(Path.GetFileNameWithoutExtension(path), NumberStyles.None, CultureInfo.InvariantCulture);

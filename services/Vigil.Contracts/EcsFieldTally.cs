@@ -6,38 +6,38 @@ namespace Vigil.Contracts;
 /// </summary>
 public sealed class EcsFieldTally
 {
-    private readonly Dictionary<string, long> _unmapped = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _overflow = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _problems = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> unmapped = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> overflow = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> problems = new(StringComparer.Ordinal);
 
     /// <summary>Documents added.</summary>
     public long Documents { get; private set; }
 
     /// <summary>Field name to the number of documents that carried it unmapped.</summary>
-    public IReadOnlyDictionary<string, long> Unmapped => _unmapped;
+    public IReadOnlyDictionary<string, long> Unmapped => unmapped;
 
     /// <summary>Field name to the number of times it was beyond the unmapped bound and not kept.</summary>
-    public IReadOnlyDictionary<string, long> Overflow => _overflow;
+    public IReadOnlyDictionary<string, long> Overflow => overflow;
 
     /// <summary>Field path (array positions removed, e.g. <c>process.args</c>) to the number of values that could not be coerced.</summary>
-    public IReadOnlyDictionary<string, long> Problems => _problems;
+    public IReadOnlyDictionary<string, long> Problems => problems;
 
     public void Add(EcsReadReport report)
     {
         Documents++;
         foreach (var name in report.Unmapped)
         {
-            Increment(_unmapped, name);
+            Increment(unmapped, name);
         }
 
         foreach (var name in report.Overflow)
         {
-            Increment(_overflow, name);
+            Increment(overflow, name);
         }
 
         foreach (var problem in report.Problems)
         {
-            Increment(_problems, FieldOf(problem.Path));
+            Increment(problems, FieldOf(problem.Path));
         }
     }
 

@@ -18,13 +18,13 @@ internal sealed class EcsJsonReader
     private const long NanosPerMilli = 1_000_000;
     private const string UnmappedFieldName = "unmapped";
 
-    private readonly EcsReadReport _report;
-    private readonly IDictionary? _unmapped;
+    private readonly EcsReadReport report;
+    private readonly IDictionary? unmapped;
 
     private EcsJsonReader(EcsReadReport report, IDictionary? unmapped)
     {
-        _report = report;
-        _unmapped = unmapped;
+        this.report = report;
+        this.unmapped = unmapped;
     }
 
     public static void Read(JsonElement json, IMessage root, EcsReadReport report)
@@ -279,7 +279,7 @@ internal sealed class EcsJsonReader
     /// <summary>A value that cannot be coerced: its typed reason is reported and the value itself kept unmapped.</summary>
     private void Reject(EcsValueProblem problem, string name, JsonElement value)
     {
-        _report.AddProblem(problem);
+        this.report.AddProblem(problem);
         Store(name, value, countAsUnmapped: false);
     }
 
@@ -306,20 +306,20 @@ internal sealed class EcsJsonReader
     private void Store(string name, JsonElement value, bool countAsUnmapped)
     {
         var text = Compact(value);
-        var fits = _unmapped is not null
+        var fits = this.unmapped is not null
                    && name.Length <= UnmappedFields.MaxKeyLength
                    && text.Length <= UnmappedFields.MaxValueLength
-                   && (_unmapped.Count < UnmappedFields.MaxEntries || _unmapped.Contains(name));
+                   && (this.unmapped.Count < UnmappedFields.MaxEntries || this.unmapped.Contains(name));
         if (!fits)
         {
-            _report.AddOverflow(name);
+            this.report.AddOverflow(name);
             return;
         }
 
-        _unmapped![name] = text;
+        this.unmapped![name] = text;
         if (countAsUnmapped)
         {
-            _report.AddUnmapped(name);
+            this.report.AddUnmapped(name);
         }
     }
 

@@ -6,35 +6,35 @@ namespace Vigil.Contracts;
 /// </summary>
 public sealed class EcsReadReport
 {
-    private readonly List<string> _unmapped = [];
-    private readonly List<string> _overflow = [];
-    private readonly List<EcsValueProblem> _problems = [];
+    private readonly List<string> unmapped = [];
+    private readonly List<string> overflow = [];
+    private readonly List<EcsValueProblem> problems = [];
 
     /// <summary>Flattened names of source fields the contract has no place for, kept in the event's unmapped map.</summary>
-    public IReadOnlyList<string> Unmapped => _unmapped;
+    public IReadOnlyList<string> Unmapped => unmapped;
 
     /// <summary>
     /// Flattened names of fields that could not be kept at all: beyond the unmapped map's bound (entries, key or value
     /// length), or read into a message that has no unmapped map.
     /// </summary>
-    public IReadOnlyList<string> Overflow => _overflow;
+    public IReadOnlyList<string> Overflow => overflow;
 
     /// <summary>Values that could not be coerced to their contract field (each value is also kept in the unmapped map).</summary>
-    public IReadOnlyList<EcsValueProblem> Problems => _problems;
+    public IReadOnlyList<EcsValueProblem> Problems => problems;
 
     /// <summary>True when every field of the document found its contract field.</summary>
-    public bool IsComplete => _unmapped.Count == 0 && _overflow.Count == 0 && _problems.Count == 0;
+    public bool IsComplete => unmapped.Count == 0 && overflow.Count == 0 && problems.Count == 0;
 
     public void Clear()
     {
-        _unmapped.Clear();
-        _overflow.Clear();
-        _problems.Clear();
+        unmapped.Clear();
+        overflow.Clear();
+        problems.Clear();
     }
 
-    internal void AddUnmapped(string name) => _unmapped.Add(name);
+    internal void AddUnmapped(string name) => unmapped.Add(name);
 
-    internal void AddOverflow(string name) => _overflow.Add(name);
+    internal void AddOverflow(string name) => overflow.Add(name);
 
-    internal void AddProblem(EcsValueProblem problem) => _problems.Add(problem);
+    internal void AddProblem(EcsValueProblem problem) => problems.Add(problem);
 }

@@ -33,7 +33,7 @@ public sealed class AggregationStore(IConnectionMultiplexer redis, RedisKeys key
     private static readonly TimeSpan Slack = TimeSpan.FromMinutes(1);
 
     // Learning start times never change once set, so each is read from Redis once per process.
-    private readonly Dictionary<CompiledRule, long> _learningSince = [];
+    private readonly Dictionary<CompiledRule, long> learningSince = [];
 
     // Threshold indexes whose eviction was logged (cleared when large, so it stays bounded).
     private readonly HashSet<string> thresholdEvictionsLogged = new(StringComparer.Ordinal);
@@ -67,7 +67,7 @@ public sealed class AggregationStore(IConnectionMultiplexer redis, RedisKeys key
                     termFields.TryAdd(NewTermsSlot(item.Rule, newTerms.Terms, combination), (item.Rule, combination));
                 }
 
-                if (!_learningSince.ContainsKey(item.Rule))
+                if (!learningSince.ContainsKey(item.Rule))
                 {
                     var time = newTerms.Clock.TimeOf(item.Event);
                     learningWanted[item.Rule] = Math.Min(learningWanted.GetValueOrDefault(item.Rule, long.MaxValue), time);
@@ -100,7 +100,7 @@ public sealed class AggregationStore(IConnectionMultiplexer redis, RedisKeys key
 
         foreach (var (rule, value) in learningReads)
         {
-            _learningSince[rule] = long.TryParse((string?)value.Result, NumberStyles.Integer, CultureInfo.InvariantCulture, out var since) ? since : learningWanted[rule];
+            learningSince[rule] = long.TryParse((string?)value.Result, NumberStyles.Integer, CultureInfo.InvariantCulture, out var since) ? since : learningWanted[rule];
         }
 
         var verdicts = new List<(CompiledRule, PendingAlert)>();
@@ -125,7 +125,7 @@ public sealed class AggregationStore(IConnectionMultiplexer redis, RedisKeys key
             else if (rule.NewTerms is { } newTerms)
             {
                 var time = newTerms.Clock.TimeOf(item.Event);
-                var learning = newTerms.IsLearning(_learningSince[rule], time);
+                var learning = newTerms.IsLearning(learningSince[rule], time);
                 foreach (var combination in terms)
                 {
                     var slot = NewTermsSlot(rule, newTerms.Terms, combination);

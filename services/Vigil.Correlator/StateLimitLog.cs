@@ -8,25 +8,25 @@ internal sealed class StateLimitLog
 {
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(10);
 
-    private readonly Dictionary<(string Rule, string Host), DateTimeOffset> _last = [];
+    private readonly Dictionary<(string Rule, string Host), DateTimeOffset> last = [];
 
     public bool ShouldLog(string rule, string host, DateTimeOffset now)
     {
-        if (_last.TryGetValue((rule, host), out var last) && now - last < Window)
+        if (this.last.TryGetValue((rule, host), out var last) && now - last < Window)
         {
             return false;
         }
 
-        if (_last.Count > 10_000)
+        if (this.last.Count > 10_000)
         {
             // Forget windows that have passed, so many hosts over a long run do not grow this without bound.
-            foreach (var stale in _last.Where(e => now - e.Value >= Window).Select(e => e.Key).ToArray())
+            foreach (var stale in this.last.Where(e => now - e.Value >= Window).Select(e => e.Key).ToArray())
             {
-                _last.Remove(stale);
+                this.last.Remove(stale);
             }
         }
 
-        _last[(rule, host)] = now;
+        this.last[(rule, host)] = now;
         return true;
     }
 }

@@ -11,13 +11,13 @@ namespace Vigil.Detection;
 /// </summary>
 public sealed class AlertRepeats : IAlertMemory
 {
-    private readonly HashSet<string> _published = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string RuleId, string Group), (long Until, string AlertId)> _windows = [];
-    private readonly Dictionary<string, long> _suppressedCounts = new(StringComparer.Ordinal);
-    private readonly SignalBudget _budget = new();
+    private readonly HashSet<string> published = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string RuleId, string Group), (long Until, string AlertId)> windows = [];
+    private readonly Dictionary<string, long> suppressedCounts = new(StringComparer.Ordinal);
+    private readonly SignalBudget budget = new();
 
     /// <summary>How many alerts each reported alert suppressed, by its id (absent when none).</summary>
-    public IReadOnlyDictionary<string, long> SuppressedCounts => _suppressedCounts;
+    public IReadOnlyDictionary<string, long> SuppressedCounts => suppressedCounts;
 
     public ValueTask<IReadOnlyDictionary<string, AlertDrop>> FindRepeatsAsync(IReadOnlyList<PendingAlert> candidates)
     {
@@ -25,12 +25,12 @@ public sealed class AlertRepeats : IAlertMemory
         var repeats = new Dictionary<string, AlertDrop>(StringComparer.Ordinal);
         foreach (var candidate in candidates)
         {
-            if (_published.Contains(candidate.Alert.Id))
+            if (this.published.Contains(candidate.Alert.Id))
             {
                 repeats[candidate.Alert.Id] = AlertDrop.Duplicate;
             }
             else if (candidate.SuppressionScope is { } scope
-                && _windows.TryGetValue(scope, out var window)
+                && windows.TryGetValue(scope, out var window)
                 && candidate.Alert.LastEventTime < window.Until)
             {
                 repeats[candidate.Alert.Id] = AlertDrop.Suppressed;
@@ -50,7 +50,7 @@ public sealed class AlertRepeats : IAlertMemory
     public ValueTask<IReadOnlyList<PendingAlert>> TakeBudgetAsync(IReadOnlyList<PendingAlert> fresh)
     {
         ArgumentNullException.ThrowIfNull(fresh);
-        return ValueTask.FromResult<IReadOnlyList<PendingAlert>>(fresh.Where(_budget.TryTake).ToList());
+        return ValueTask.FromResult<IReadOnlyList<PendingAlert>>(fresh.Where(budget.TryTake).ToList());
     }
 
     public ValueTask RememberAsync(
@@ -63,19 +63,19 @@ public sealed class AlertRepeats : IAlertMemory
         ArgumentNullException.ThrowIfNull(suppressed);
         foreach (var alert in published)
         {
-            _published.Add(alert.Alert.Id);
+            this.published.Add(alert.Alert.Id);
             if (alert.SuppressionScope is { } scope)
             {
-                _windows[scope] = (WindowEnd(alert), alert.Alert.Id);
+                windows[scope] = (WindowEnd(alert), alert.Alert.Id);
             }
         }
 
         foreach (var alert in suppressed)
         {
             // Counted on the window that covers it; a window whose opener was refused by max_signals never opened.
-            if (alert.SuppressionScope is { } scope && _windows.TryGetValue(scope, out var window))
+            if (alert.SuppressionScope is { } scope && windows.TryGetValue(scope, out var window))
             {
-                _suppressedCounts[window.AlertId] = _suppressedCounts.GetValueOrDefault(window.AlertId) + 1;
+                suppressedCounts[window.AlertId] = suppressedCounts.GetValueOrDefault(window.AlertId) + 1;
             }
         }
 

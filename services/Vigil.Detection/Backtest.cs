@@ -15,31 +15,31 @@ namespace Vigil.Detection;
 /// </summary>
 public sealed class Backtest
 {
-    private readonly (CompiledRule Rule, InMemorySequenceRunner<TelemetryEvent> Runner)[] _rules;
-    private readonly QueryIndex<TelemetryEvent> _index;
-    private readonly MatchTriage _triage;
-    private readonly AlertRepeats _repeats = new();
-    private readonly AlertOutbox _outbox;
-    private readonly Dictionary<CompiledRule, AggregationRunner> _aggregations;
+    private readonly (CompiledRule Rule, InMemorySequenceRunner<TelemetryEvent> Runner)[] rules;
+    private readonly QueryIndex<TelemetryEvent> index;
+    private readonly MatchTriage triage;
+    private readonly AlertRepeats repeats = new();
+    private readonly AlertOutbox outbox;
+    private readonly Dictionary<CompiledRule, AggregationRunner> aggregations;
 
     public Backtest(IReadOnlyList<CompiledRule> rules, AlertFactory alerts)
     {
         ArgumentNullException.ThrowIfNull(rules);
-        _rules = rules.Select(r => (r, new InMemorySequenceRunner<TelemetryEvent>(r.Engine))).ToArray();
-        _index = new QueryIndex<TelemetryEvent>(rules.Select(r => r.Query).ToArray());
-        _triage = new MatchTriage(alerts);
-        _outbox = new AlertOutbox(new ReportedAlerts(), log: null, _repeats);
-        var aggregationAlerts = new AggregationAlerts(_triage);
-        _aggregations = rules.Where(r => r.IsAggregation).ToDictionary(r => r, r => new AggregationRunner(r, aggregationAlerts));
+        this.rules = rules.Select(r => (r, new InMemorySequenceRunner<TelemetryEvent>(r.Engine))).ToArray();
+        index = new QueryIndex<TelemetryEvent>(rules.Select(r => r.Query).ToArray());
+        triage = new MatchTriage(alerts);
+        outbox = new AlertOutbox(new ReportedAlerts(), log: null, repeats);
+        var aggregationAlerts = new AggregationAlerts(triage);
+        aggregations = rules.Where(r => r.IsAggregation).ToDictionary(r => r, r => new AggregationRunner(r, aggregationAlerts));
     }
 
     /// <summary>Threshold groups and new-terms combinations evicted to keep each rule's state within its cap.</summary>
-    public long StateEvictions => _aggregations.Values.Sum(a => a.Evictions);
+    public long StateEvictions => aggregations.Values.Sum(a => a.Evictions);
 
     public BacktestCounts Counts { get; } = new();
 
     /// <summary>How many later alerts each reported alert suppressed (Elastic's kibana.alert.suppression.docs_count).</summary>
-    public IReadOnlyDictionary<string, long> SuppressedCounts => _repeats.SuppressedCounts;
+    public IReadOnlyDictionary<string, long> SuppressedCounts => repeats.SuppressedCounts;
 
     /// <summary>Feeds one event; returns the alerts the matches it releases produce, in completion order.</summary>
     public IReadOnlyList<Alert> Process(TelemetryEvent e)
@@ -48,9 +48,9 @@ public sealed class Backtest
         Counts.Events++;
         List<PendingAlert>? candidates = null;
         // Only the rules the event may be relevant to: the others would find it irrelevant (same results, less work).
-        foreach (var position in _index.Candidates(e))
+        foreach (var position in index.Candidates(e))
         {
-            var (rule, runner) = _rules[position];
+            var (rule, runner) = this.rules[position];
             var input = rule.Admit(e, out var classification, out var exception);
             if (input == RuleInput.Excepted)
             {
@@ -62,7 +62,7 @@ public sealed class Backtest
                 continue;
             }
 
-            if (_aggregations.TryGetValue(rule, out var aggregation))
+            if (aggregations.TryGetValue(rule, out var aggregation))
             {
                 // Admit already removed excepted events: an aggregation counts only what the rule's query would search.
                 foreach (var candidate in aggregation.Process(e))
@@ -87,7 +87,7 @@ public sealed class Backtest
     public IReadOnlyList<Alert> Finish()
     {
         List<PendingAlert>? candidates = null;
-        foreach (var (rule, runner) in _rules)
+        foreach (var (rule, runner) in this.rules)
         {
             Judge(rule, runner.Flush(), ref candidates);
         }
@@ -100,7 +100,7 @@ public sealed class Backtest
         foreach (var match in matches)
         {
             Counts.Matches++;
-            (candidates ??= []).Add(_triage.Judge(rule, match));
+            (candidates ??= []).Add(triage.Judge(rule, match));
         }
     }
 
@@ -111,7 +111,7 @@ public sealed class Backtest
             return [];
         }
 
-        var pass = _outbox.PublishOnceAsync(candidates, [], CancellationToken.None);
+        var pass = outbox.PublishOnceAsync(candidates, [], CancellationToken.None);
         // The in-memory memory and topic complete synchronously, so the pass has already finished here.
         var result = pass.IsCompleted ? pass.Result : throw new InvalidOperationException("The backtest's outbox pass did not complete synchronously.");
         foreach (var (_, why) in result.Dropped)

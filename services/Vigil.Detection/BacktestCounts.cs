@@ -5,7 +5,7 @@ namespace Vigil.Detection;
 /// <summary>What a backtest has seen so far: events, what exceptions removed, matches, and what became of the matches.</summary>
 public sealed class BacktestCounts
 {
-    private readonly Dictionary<string, long> _byException = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> byException = new(StringComparer.Ordinal);
 
     public long Events { get; internal set; }
 
@@ -18,7 +18,7 @@ public sealed class BacktestCounts
     public long ExceptedEvents { get; internal set; }
 
     /// <summary>Events each exception removed, keyed "rule name: exception", so operators see which entries do the work.</summary>
-    public IReadOnlyDictionary<string, long> ExceptedByException => _byException;
+    public IReadOnlyDictionary<string, long> ExceptedByException => byException;
 
     /// <summary>Matches dropped as duplicates of reported alerts.</summary>
     public long Repeats { get; internal set; }
@@ -35,6 +35,6 @@ public sealed class BacktestCounts
     {
         ExceptedEvents++;
         var key = $"{rule.Rule.Name}: {exception.Name}";
-        _byException[key] = _byException.GetValueOrDefault(key) + 1;
+        byException[key] = byException.GetValueOrDefault(key) + 1;
     }
 }

@@ -7,21 +7,21 @@ namespace Vigil.Detection;
 public sealed class BoundedStateTable<TKey, TValue>(int capacity)
     where TKey : notnull
 {
-    private readonly Dictionary<TKey, LinkedListNode<(TKey Key, TValue Value)>> _entries = [];
-    private readonly LinkedList<(TKey Key, TValue Value)> _recency = new();
+    private readonly Dictionary<TKey, LinkedListNode<(TKey Key, TValue Value)>> entries = [];
+    private readonly LinkedList<(TKey Key, TValue Value)> recency = new();
 
     public int Capacity { get; } = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity));
 
     public long Evictions { get; private set; }
 
-    public int Count => _entries.Count;
+    public int Count => entries.Count;
 
     public bool TryGet(TKey key, out TValue value)
     {
-        if (_entries.TryGetValue(key, out var node))
+        if (entries.TryGetValue(key, out var node))
         {
-            _recency.Remove(node);
-            _recency.AddLast(node);
+            recency.Remove(node);
+            recency.AddLast(node);
             value = node.Value.Value;
             return true;
         }
@@ -32,26 +32,26 @@ public sealed class BoundedStateTable<TKey, TValue>(int capacity)
 
     public void Set(TKey key, TValue value)
     {
-        if (_entries.TryGetValue(key, out var node))
+        if (entries.TryGetValue(key, out var node))
         {
-            _recency.Remove(node);
+            recency.Remove(node);
         }
-        else if (_entries.Count >= Capacity)
+        else if (entries.Count >= Capacity)
         {
-            var oldest = _recency.First!;
-            _recency.RemoveFirst();
-            _entries.Remove(oldest.Value.Key);
+            var oldest = recency.First!;
+            recency.RemoveFirst();
+            entries.Remove(oldest.Value.Key);
             Evictions++;
         }
 
-        _entries[key] = _recency.AddLast((key, value));
+        entries[key] = recency.AddLast((key, value));
     }
 
     public void Remove(TKey key)
     {
-        if (_entries.Remove(key, out var node))
+        if (entries.Remove(key, out var node))
         {
-            _recency.Remove(node);
+            recency.Remove(node);
         }
     }
 }

@@ -10,7 +10,7 @@ namespace Vigil.Detection;
 /// </summary>
 public sealed class EventClock
 {
-    private readonly FieldAccessor<TelemetryEvent>? _override;
+    private readonly FieldAccessor<TelemetryEvent>? overrideField;
 
     public EventClock(string? timestampOverride)
     {
@@ -18,7 +18,7 @@ public sealed class EventClock
         if (timestampOverride is not null)
         {
             var schema = TelemetrySchemas.Protobuf;
-            _override = schema.CreateAccessor(schema.Fields.Require(timestampOverride), timestampOverride);
+            overrideField = schema.CreateAccessor(schema.Fields.Require(timestampOverride), timestampOverride);
         }
     }
 
@@ -28,7 +28,7 @@ public sealed class EventClock
     /// <summary>Epoch nanoseconds of <paramref name="e"/> on this clock.</summary>
     public long TimeOf(TelemetryEvent e)
     {
-        if (_override is not null && _override(e) is { Kind: EqlValueKind.Integer } value && value.AsInteger > 0)
+        if (overrideField is not null && overrideField(e) is { Kind: EqlValueKind.Integer } value && value.AsInteger > 0)
         {
             return value.AsInteger;
         }

@@ -9,13 +9,13 @@ namespace Vigil.Detection;
 /// </summary>
 internal sealed class ReportedAlerts : ITopicPublisher<Alert>
 {
-    private long _next;
+    private long next;
 
     public string Topic => "backtest";
 
     public Task<RecordPosition> PublishAsync(string key, Alert message, CancellationToken cancellationToken = default)
     {
-        return Task.FromResult(new RecordPosition(Topic, 0, _next++));
+        return Task.FromResult(new RecordPosition(Topic, 0, next++));
     }
 
     public Task<IReadOnlyList<RecordPosition>> PublishBatchAsync(IReadOnlyList<KeyValuePair<string, Alert>> records, CancellationToken cancellationToken = default)
@@ -23,7 +23,7 @@ internal sealed class ReportedAlerts : ITopicPublisher<Alert>
         var positions = new List<RecordPosition>(records.Count);
         foreach (var _ in records)
         {
-            positions.Add(new RecordPosition(Topic, 0, _next++));
+            positions.Add(new RecordPosition(Topic, 0, next++));
         }
 
         return Task.FromResult<IReadOnlyList<RecordPosition>>(positions);

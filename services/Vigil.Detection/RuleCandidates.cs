@@ -27,10 +27,10 @@ public readonly struct RuleCandidates(IReadOnlyList<CompiledRule> rules, Candida
 
     public struct Enumerator(IReadOnlyList<CompiledRule> rules, CandidateSet.Enumerator positions)
     {
-        private CandidateSet.Enumerator _positions = positions;
+        private CandidateSet.Enumerator positions = positions;
 
-        public readonly CompiledRule Current => rules[_positions.Current];
+        public readonly CompiledRule Current => rules[this.positions.Current];
 
-        public bool MoveNext() => _positions.MoveNext();
+        public bool MoveNext() => this.positions.MoveNext();
     }
 }

@@ -7,7 +7,7 @@ namespace Vigil.Detection;
 /// </summary>
 public sealed class SignalBudget
 {
-    private readonly Dictionary<(string RuleId, long Bucket), int> _spent = [];
+    private readonly Dictionary<(string RuleId, long Bucket), int> spent = [];
 
     /// <summary>The interval an alert counts against: its last evidence event's time on the rule's clock (timestamp_override first).</summary>
     public static long BucketOf(PendingAlert alert)
@@ -27,13 +27,13 @@ public sealed class SignalBudget
         }
 
         var key = (alert.Rule.RuleId, BucketOf(alert));
-        var spent = _spent.GetValueOrDefault(key);
+        var spent = this.spent.GetValueOrDefault(key);
         if (spent >= max)
         {
             return false;
         }
 
-        _spent[key] = spent + 1;
+        this.spent[key] = spent + 1;
         return true;
     }
 }

@@ -15,13 +15,13 @@ public sealed class TermCombinations
 {
     public const int MaxPerEvent = 100;
 
-    private readonly FieldAccessor<TelemetryEvent>[] _fields;
+    private readonly FieldAccessor<TelemetryEvent>[] fields;
 
     public TermCombinations(IReadOnlyList<string> fields)
     {
         Fields = fields;
         var schema = TelemetrySchemas.Protobuf;
-        _fields = fields.Select(f => schema.CreateAccessor(schema.Fields.Require(f), f)).ToArray();
+        this.fields = fields.Select(f => schema.CreateAccessor(schema.Fields.Require(f), f)).ToArray();
         var host = fields.ToList().FindIndex(f => string.Equals(f, "host.id", StringComparison.Ordinal));
         HostIndex = host < 0 ? null : host;
     }
@@ -34,15 +34,15 @@ public sealed class TermCombinations
     /// <summary>The combinations of <paramref name="e"/> (one empty combination when there are no fields).</summary>
     public IReadOnlyList<JoinKey> Of(TelemetryEvent e)
     {
-        if (_fields.Length == 0)
+        if (this.fields.Length == 0)
         {
             return [JoinKey.Empty];
         }
 
-        var values = new List<string>[_fields.Length];
-        for (var i = 0; i < _fields.Length; i++)
+        var values = new List<string>[this.fields.Length];
+        for (var i = 0; i < this.fields.Length; i++)
         {
-            var value = _fields[i](e);
+            var value = this.fields[i](e);
             if (value.IsNull)
             {
                 return [];
@@ -67,7 +67,7 @@ public sealed class TermCombinations
         }
 
         var combinations = new List<JoinKey>();
-        var current = new string?[_fields.Length];
+        var current = new string?[this.fields.Length];
         Expand(values, 0, current, combinations);
         return combinations;
     }

@@ -17,7 +17,7 @@ public sealed class ThresholdAggregation
     /// <summary>Events kept per group as evidence (the newest ones).</summary>
     public const int MaxEvidence = 5;
 
-    private readonly FieldAccessor<TelemetryEvent>? _cardinality;
+    private readonly FieldAccessor<TelemetryEvent>? cardinality;
 
     public ThresholdAggregation(ThresholdSpec spec, TimeSpan window, EventClock clock)
     {
@@ -29,7 +29,7 @@ public sealed class ThresholdAggregation
         if (spec.Cardinality is [var cardinality, ..])
         {
             var schema = TelemetrySchemas.Protobuf;
-            _cardinality = schema.CreateAccessor(schema.Fields.Require(cardinality.Field), cardinality.Field);
+            this.cardinality = schema.CreateAccessor(schema.Fields.Require(cardinality.Field), cardinality.Field);
         }
     }
 
@@ -65,9 +65,9 @@ public sealed class ThresholdAggregation
             group.Times.RemoveRange(0, group.Times.Count - (int)Spec.Value);
         }
 
-        if (_cardinality is not null)
+        if (this.cardinality is not null)
         {
-            var values = _cardinality(e);
+            var values = this.cardinality(e);
             for (var i = 0; i < values.Count; i++)
             {
                 var key = values.ItemAt(i).ToString();
@@ -97,14 +97,14 @@ public sealed class ThresholdAggregation
         }
 
         var countReached = group.Times.Count >= Spec.Value;
-        var distinctReached = _cardinality is null || group.Distinct.Count >= Spec.Cardinality[0].Value;
+        var distinctReached = this.cardinality is null || group.Distinct.Count >= Spec.Cardinality[0].Value;
         if (!countReached || !distinctReached)
         {
             return null;
         }
 
         var evidence = group.Evidence.OrderBy(Clock.TimeOf).ToList();
-        var crossing = new ThresholdCrossing(terms, group.Times.Count, _cardinality is null ? null : group.Distinct.Count, group.Times[0], group.Newest, evidence);
+        var crossing = new ThresholdCrossing(terms, group.Times.Count, this.cardinality is null ? null : group.Distinct.Count, group.Times[0], group.Newest, evidence);
         group.CountedUntil = group.Newest;
         group.Times.Clear();
         group.Distinct.Clear();

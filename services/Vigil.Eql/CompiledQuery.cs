@@ -12,8 +12,8 @@ namespace Vigil.Eql;
 /// </summary>
 public sealed class CompiledQuery<TEvent>
 {
-    private readonly CompiledStep<TEvent>[] _definitions;
-    private readonly int[] _stageDefinitions;
+    private readonly CompiledStep<TEvent>[] definitions;
+    private readonly int[] stageDefinitions;
 
     internal CompiledQuery(
         EqlQuery syntax,
@@ -25,8 +25,8 @@ public sealed class CompiledQuery<TEvent>
         IReadOnlyList<MissingStep>? missingSteps = null)
     {
         Syntax = syntax;
-        _definitions = definitions;
-        _stageDefinitions = stageDefinitions;
+        this.definitions = definitions;
+        this.stageDefinitions = stageDefinitions;
         MissingSteps = missingSteps ?? [];
         Until = until;
         JoinKeyNames = joinKeyNames;
@@ -48,7 +48,7 @@ public sealed class CompiledQuery<TEvent>
     /// The number of events a match holds: the positive steps of a sequence with runs expanded, the filters of a
     /// sample, or 1. Missing-event steps hold no event.
     /// </summary>
-    public int StageCount => _stageDefinitions.Length;
+    public int StageCount => this.stageDefinitions.Length;
 
     /// <summary>The missing-event steps of a sequence, each with the number of positive stages written before it.</summary>
     internal IReadOnlyList<MissingStep> MissingSteps { get; }
@@ -74,7 +74,7 @@ public sealed class CompiledQuery<TEvent>
             throw new InvalidOperationException("A sequence or sample query matches groups of events: run it with a SequenceEngine.");
         }
 
-        return _definitions[0].Matches(document);
+        return this.definitions[0].Matches(document);
     }
 
     /// <summary>
@@ -88,13 +88,13 @@ public sealed class CompiledQuery<TEvent>
     /// until clause require. <see cref="Requirement{TEvent}.None"/> when some step could match any event.
     /// </summary>
     internal Requirement<TEvent> Relevance =>
-        _definitions.Select(d => d.Requires).Concat(Until is { } until ? [until.Requires] : []).Aggregate((a, b) => a.Or(b));
+        this.definitions.Select(d => d.Requires).Concat(Until is { } until ? [until.Requires] : []).Aggregate((a, b) => a.Or(b));
 
-    internal CompiledStep<TEvent> Stage(int stage) => _definitions[_stageDefinitions[stage]];
+    internal CompiledStep<TEvent> Stage(int stage) => definitions[stageDefinitions[stage]];
 
-    internal CompiledStep<TEvent> Definition(int definition) => _definitions[definition];
+    internal CompiledStep<TEvent> Definition(int definition) => definitions[definition];
 
-    internal int DefinitionOf(int stage) => _stageDefinitions[stage];
+    internal int DefinitionOf(int stage) => stageDefinitions[stage];
 
     /// <summary>
     /// Tests every step (and the until clause) of the query against <paramref name="document"/> once. Pass the result to
@@ -104,9 +104,9 @@ public sealed class CompiledQuery<TEvent>
     public EventClassification Classify(TEvent document)
     {
         ulong steps = 0;
-        for (var i = 0; i < _definitions.Length; i++)
+        for (var i = 0; i < this.definitions.Length; i++)
         {
-            if (_definitions[i].Matches(document))
+            if (this.definitions[i].Matches(document))
             {
                 steps |= 1UL << i;
             }

@@ -13,13 +13,13 @@ namespace Vigil.FleetSim;
 /// </summary>
 public sealed class FleetSimulation
 {
-    private readonly SimulatedFleet _fleet;
-    private readonly ConcurrentQueue<ScenarioRequest> _requests = new();
-    private readonly IGroundTruthSink? _groundTruth;
-    private readonly TimeProvider _time;
-    private long _onDemandSerial;
-    private long _eventsEmitted;
-    private int _started;
+    private readonly SimulatedFleet fleet;
+    private readonly ConcurrentQueue<ScenarioRequest> requests = new();
+    private readonly IGroundTruthSink? groundTruth;
+    private readonly TimeProvider time;
+    private long onDemandSerial;
+    private long eventsEmitted;
+    private int started;
 
     /// <param name="groundTruth">Receives one record per injected scenario; null to keep none.</param>
     /// <param name="timeProvider">Wall clock for live pacing; <see cref="TimeProvider.System"/> by default.</param>
@@ -28,15 +28,15 @@ public sealed class FleetSimulation
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
-        _groundTruth = groundTruth;
-        _time = timeProvider ?? TimeProvider.System;
-        _fleet = new SimulatedFleet(options.Seed, options.Hosts);
+        this.groundTruth = groundTruth;
+        time = timeProvider ?? TimeProvider.System;
+        fleet = new SimulatedFleet(options.Seed, options.Hosts);
     }
 
     public FleetSimulationOptions Options { get; }
 
     /// <summary>Events handed to the sink so far (safe to read from any thread, e.g. for health or metrics).</summary>
-    public long EventsEmitted => Interlocked.Read(ref _eventsEmitted);
+    public long EventsEmitted => Interlocked.Read(ref eventsEmitted);
 
     /// <summary>
     /// Runs until the duration or event limit is reached or <paramref name="cancellationToken"/> is cancelled;
@@ -46,12 +46,12 @@ public sealed class FleetSimulation
     public Task<FleetRunSummary> RunAsync(ITelemetrySink sink, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sink);
-        if (Interlocked.Exchange(ref _started, 1) != 0)
+        if (Interlocked.Exchange(ref started, 1) != 0)
         {
             throw new InvalidOperationException("A FleetSimulation runs once; create a new one for another run.");
         }
 
-        var run = new SimulationRun(Options, _fleet, _requests, sink, _groundTruth, _time, () => Interlocked.Increment(ref _eventsEmitted));
+        var run = new SimulationRun(Options, fleet, requests, sink, this.groundTruth, time, () => Interlocked.Increment(ref eventsEmitted));
         return run.RunAsync(cancellationToken);
     }
 
@@ -65,7 +65,7 @@ public sealed class FleetSimulation
     {
         var play = ScenarioPlaybook.Find(scenarioName)
             ?? throw new ArgumentException($"Unknown scenario '{scenarioName}'. Known: {string.Join(", ", ScenarioCatalog.All.Select(d => d.Name))}.", nameof(scenarioName));
-        var serial = Interlocked.Increment(ref _onDemandSerial);
+        var serial = Interlocked.Increment(ref onDemandSerial);
         HostProfile host;
         if (hostIndex is { } index)
         {
@@ -74,7 +74,7 @@ public sealed class FleetSimulation
                 throw new ArgumentException($"Host index {index} is outside the fleet (0..{Options.Hosts - 1}).", nameof(hostIndex));
             }
 
-            host = _fleet.Hosts.Describe(index);
+            host = fleet.Hosts.Describe(index);
             if (!play.Eligible(host))
             {
                 throw new ArgumentException($"Host {index} ({host.Name}) lacks the software scenario '{play.Definition.Name}' needs.", nameof(hostIndex));
@@ -82,12 +82,12 @@ public sealed class FleetSimulation
         }
         else
         {
-            host = EligibleHosts.Find(_fleet.Hosts, play, new DeterministicRandom(StableHash.Of(Options.Seed, 0x0D, (ulong)serial)))
+            host = EligibleHosts.Find(fleet.Hosts, play, new DeterministicRandom(StableHash.Of(Options.Seed, 0x0D, (ulong)serial)))
                 ?? throw new ArgumentException($"No host in the fleet can play scenario '{play.Definition.Name}'.", nameof(scenarioName));
         }
 
         var id = $"od-{serial.ToString("D6", CultureInfo.InvariantCulture)}";
-        _requests.Enqueue(new ScenarioRequest(id, serial, play, host.Index));
+        requests.Enqueue(new ScenarioRequest(id, serial, play, host.Index));
         return id;
     }
 }

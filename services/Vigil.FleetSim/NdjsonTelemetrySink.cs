@@ -8,7 +8,7 @@ namespace Vigil.FleetSim;
 /// <summary>Writes events as ECS JSON (or an agent's format), one document per line (NDJSON), flushing after every batch.</summary>
 public sealed class NdjsonTelemetrySink(Stream stream, bool leaveOpen = false, TelemetryEmitFormat format = TelemetryEmitFormat.Canonical) : ITelemetrySink, IAsyncDisposable
 {
-    private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
+    private readonly ArrayBufferWriter<byte> buffer = new(64 * 1024);
 
     /// <summary>A sink writing to <paramref name="path"/> (created or truncated), or to standard output for "-".</summary>
     public static NdjsonTelemetrySink Open(string path, TelemetryEmitFormat format = TelemetryEmitFormat.Canonical) => path == "-"
@@ -17,7 +17,7 @@ public sealed class NdjsonTelemetrySink(Stream stream, bool leaveOpen = false, T
 
     public async ValueTask WriteAsync(IReadOnlyList<TelemetryEvent> batch, CancellationToken cancellationToken)
     {
-        _buffer.ResetWrittenCount();
+        buffer.ResetWrittenCount();
         if (format != TelemetryEmitFormat.Canonical)
         {
             var write = RawDocuments.Writer(format);
@@ -26,28 +26,28 @@ public sealed class NdjsonTelemetrySink(Stream stream, bool leaveOpen = false, T
                 var document = write(e);
                 if (document.Length > 0)
                 {
-                    _buffer.Write(document);
-                    _buffer.Write("\n"u8);
+                    buffer.Write(document);
+                    buffer.Write("\n"u8);
                 }
             }
 
-            await stream.WriteAsync(_buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            await stream.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
             await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        using (var writer = new Utf8JsonWriter(_buffer, EcsJson.WriterOptions))
+        using (var writer = new Utf8JsonWriter(buffer, EcsJson.WriterOptions))
         {
             foreach (var e in batch)
             {
                 EcsJson.Write(writer, e);
                 writer.Flush();
                 writer.Reset();
-                _buffer.Write("\n"u8);
+                buffer.Write("\n"u8);
             }
         }
 
-        await stream.WriteAsync(_buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        await stream.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -12,8 +12,8 @@ namespace Vigil.Rules;
 /// </summary>
 public sealed class RuleExceptionFilter<TEvent>
 {
-    private readonly (ExceptionHit Hit, CompiledQuery<TEvent> Query)[] _entries;
-    private readonly (ExceptionHit Hit, ExceptionItemMatcher<TEvent> Matcher)[] _items;
+    private readonly (ExceptionHit Hit, CompiledQuery<TEvent> Query)[] entries;
+    private readonly (ExceptionHit Hit, ExceptionItemMatcher<TEvent> Matcher)[] items;
 
     public RuleExceptionFilter(IReadOnlyList<RuleException> exceptions, IEventSchema<TEvent> schema)
         : this(exceptions, [], schema)
@@ -24,19 +24,19 @@ public sealed class RuleExceptionFilter<TEvent>
     {
         ArgumentNullException.ThrowIfNull(exceptions);
         ArgumentNullException.ThrowIfNull(items);
-        _entries = exceptions
+        entries = exceptions
             .Select(e => (new ExceptionHit($"[vigil] {e.Description ?? "(no description)"}"),
                 EqlCompiler.Compile($"any where {string.Join(" and ", ExceptionConditions.For(e).Select(c => $"({c})"))}", schema)))
             .ToArray();
-        _items = items.Select(i => (new ExceptionHit($"{i.ListId}/{i.ItemId}: {i.Name}"), new ExceptionItemMatcher<TEvent>(i, schema))).ToArray();
+        this.items = items.Select(i => (new ExceptionHit($"{i.ListId}/{i.ItemId}: {i.Name}"), new ExceptionItemMatcher<TEvent>(i, schema))).ToArray();
     }
 
-    public bool IsEmpty => _entries.Length == 0 && _items.Length == 0;
+    public bool IsEmpty => entries.Length == 0 && this.items.Length == 0;
 
     /// <summary>The first exception that removes <paramref name="document"/>, or null when the rule sees it.</summary>
     public ExceptionHit? FindException(TEvent document)
     {
-        foreach (var (hit, query) in _entries)
+        foreach (var (hit, query) in entries)
         {
             if (query.Matches(document))
             {
@@ -44,7 +44,7 @@ public sealed class RuleExceptionFilter<TEvent>
             }
         }
 
-        foreach (var (hit, matcher) in _items)
+        foreach (var (hit, matcher) in this.items)
         {
             if (matcher.Matches(document))
             {

@@ -8,11 +8,11 @@ namespace Vigil.Agent.IntegrationTests;
 /// <summary>vigil-agent hosted in the test process against a test broker, stopped (and its children killed) on dispose.</summary>
 internal sealed class AgentHarness : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly WebApplication app;
 
-    private AgentHarness(WebApplication app) => _app = app;
+    private AgentHarness(WebApplication app) => this.app = app;
 
-    public IServiceProvider Services => _app.Services;
+    public IServiceProvider Services => this.app.Services;
 
     public static async Task<AgentHarness> StartAsync(TestTopics topics, string directory, string eslogger, string? nettop, params string[] extra)
     {
@@ -44,7 +44,7 @@ internal sealed class AgentHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await this.app.StopAsync();
+        await this.app.DisposeAsync();
     }
 }

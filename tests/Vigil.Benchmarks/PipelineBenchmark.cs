@@ -28,7 +28,7 @@ internal static class PipelineBenchmark
     /// <summary>The mock broker keeps at most 5 MiB per partition and drops older data; 3 MiB of records per partition leaves room.</summary>
     private const long BytesPerPartition = 3L << 20;
 
-    private static readonly TimeSpan StepLength = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan StepLength = TimeSpan.FromSeconds(12);
     private static readonly int[] Rates = [1_000, 5_000, 10_000, 20_000, 40_000, 80_000];
 
     /// <param name="only">Kinds of consumer to run alone (all when null), e.g. "bare,consume-decode" while tuning.</param>

@@ -70,7 +70,7 @@ results.AddRange(await IngestBenchmark.RunAsync(events));
 var report = new StringBuilder()
     .AppendLine("# Benchmarks")
     .AppendLine()
-    .AppendLine("Written by `make bench` (`dotnet run -c Release --project tests/Vigil.Benchmarks -- --events 300000`, then `tests/Vigil.Baseline.Benchmarks`); figures from the last run. Every figure below comes from that one run on the same embedded broker.")
+    .AppendLine("Written by `make bench` (`dotnet run -c Release --project tests/Vigil.Benchmarks -- --events N`, then `tests/Vigil.Baseline.Benchmarks`); figures from the last run. Every figure below comes from that one run on the same embedded broker. [performance.md](performance.md) says how the consumers are measured, where an event's CPU and memory go, and what was tried.")
     .AppendLine()
     .AppendLine($"- Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, .NET {Environment.Version}, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB")
     .AppendLine(CultureInfo.InvariantCulture, $"- Run: {started:yyyy-MM-dd HH:mm} UTC, {(DateTimeOffset.UtcNow - started).TotalMinutes:F1} min; workload: fleet-sim seed 42, 2,000 hosts, {events.Count:N0} events (background activity plus a scenario every 5 simulated seconds)")

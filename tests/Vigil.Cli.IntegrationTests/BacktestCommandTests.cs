@@ -10,9 +10,9 @@ namespace Vigil.Cli.IntegrationTests;
 public sealed class BacktestCommandTests : IDisposable
 {
     private static readonly string Rules = Path.Combine(TestPaths.RepoRoot, "rules");
-    private readonly TemporaryDirectory _work = TemporaryDirectory.Create("vigil-backtest-");
+    private readonly TemporaryDirectory work = TemporaryDirectory.Create("vigil-backtest-");
 
-    public void Dispose() => _work.Dispose();
+    public void Dispose() => work.Dispose();
 
     [Fact]
     public async Task EachAlertIsOneJsonLineNamingTheRuleHostTimesReasonAndTheGroundTruthEvidence()
@@ -43,7 +43,7 @@ public sealed class BacktestCommandTests : IDisposable
     {
         // Elastic runs the rule every 5 minutes over the last 6 (no from): a shell and its curl 10 minutes apart never
         // fall in one search, so streaming does not alert; one search over the whole file (--query-semantics) does.
-        var rules = Directory.CreateDirectory(_work.Combine("lookback")).FullName;
+        var rules = Directory.CreateDirectory(work.Combine("lookback")).FullName;
         File.WriteAllText(Path.Combine(rules, "shell_then_curl.toml"), """
             [rule]
             description = "A shell, then curl from it."
@@ -59,7 +59,7 @@ public sealed class BacktestCommandTests : IDisposable
               [process where process.name == "curl"]
             '''
             """);
-        var events = _work.Combine("apart.ndjson");
+        var events = work.Combine("apart.ndjson");
         File.WriteAllLines(events,
         [
             """{"@timestamp":"2025-03-03T09:00:00Z","event":{"id":"e1","category":["process"],"type":["start"],"action":"exec"},"host":{"id":"mac-1","os":{"type":"macos"}},"process":{"name":"bash","entity_id":"p1"}}""",
@@ -86,7 +86,7 @@ public sealed class BacktestCommandTests : IDisposable
         lines.Insert(5, "");                                                        // line 6: blank, skipped silently
         lines.Insert(6, """{"event": {"id": "no-time"}, "host": {"id": "h"}}""");  // line 7
         lines.Insert(8, """{"process": {"pid": "not a number"}}""");              // line 9
-        var damaged = _work.Combine("damaged.ndjson");
+        var damaged = work.Combine("damaged.ndjson");
         File.WriteAllLines(damaged, lines);
 
         var run = await VigilCommand.VigilAsync("backtest", "--rules", Rules, "--events", damaged);
@@ -114,7 +114,7 @@ public sealed class BacktestCommandTests : IDisposable
             ScenarioInterval = TimeSpan.FromSeconds(5),
             MaxSourceSkew = TimeSpan.FromMilliseconds(500),
         };
-        var events = _work.Combine("fleet.ndjson");
+        var events = work.Combine("fleet.ndjson");
         var simulated = await VigilCommand.FleetSimAsync(
             "--seed", "5", "--hosts", "80", "--rate", "80", "--duration", "6m", "--scenario-interval", "5s", "--skew", "500ms", "--output", $"ndjson:{events}");
         Assert.True(simulated.ExitCode == 0, simulated.Stderr);
@@ -176,7 +176,7 @@ public sealed class BacktestCommandTests : IDisposable
             .Append("""{"_index":"x","_id":"no-host","_source":{"@timestamp":"2025-03-03T09:00:00Z","event":{"category":["process"]}}}""")
             .Append("""{"_index":"x","_id":"bad-pid","_source":{"@timestamp":"2025-03-03T09:00:00Z","event":{"category":["process"]},"host":{"id":"h"},"process":{"pid":"many"}}}""")
             .Append("""{"_index":"x","_id":"no-host-2","_source":{"@timestamp":"2025-03-03T09:00:00Z","event":{"category":["file"]}}}""");
-        var response = _work.Combine("search-response.json");
+        var response = work.Combine("search-response.json");
         File.WriteAllText(response, "{\n  \"took\": 3,\n  \"hits\": {\n    \"total\": {\"value\": 9},\n    \"hits\": [\n      " + string.Join(",\n      ", hits) + "\n    ]\n  }\n}\n");
 
         var run = await VigilCommand.VigilAsync("backtest", "--rules", Rules, "--events", response);
@@ -198,8 +198,8 @@ public sealed class BacktestCommandTests : IDisposable
 
     private async Task<(string Events, IReadOnlyList<GroundTruthRecord> GroundTruth)> SimulateAsync(string[] options, params string[] injections)
     {
-        var events = _work.Combine($"events-{Guid.NewGuid():N}.ndjson");
-        var groundTruth = _work.Combine($"truth-{Guid.NewGuid():N}.ndjson");
+        var events = work.Combine($"events-{Guid.NewGuid():N}.ndjson");
+        var groundTruth = work.Combine($"truth-{Guid.NewGuid():N}.ndjson");
         var run = await VigilCommand.FleetSimAsync(
             [
                 "--seed", "3", "--hosts", "20", "--rate", "5", "--duration", "4m", "--scenario-interval", "0",

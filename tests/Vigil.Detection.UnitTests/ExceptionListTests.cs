@@ -35,9 +35,9 @@ public sealed class ExceptionListTests : IDisposable
         """{"exported_exception_list_count":1,"exported_exception_list_item_count":1,"missing_exception_list_item_count":0,"missing_exception_list_items":[],"missing_exception_lists":[],"missing_exception_lists_count":0}""";
 
     private static readonly DateTimeOffset Start = new(2025, 3, 3, 9, 0, 0, TimeSpan.Zero);
-    private readonly string _root = Directory.CreateTempSubdirectory("vigil-exception-lists-").FullName;
+    private readonly string root = Directory.CreateTempSubdirectory("vigil-exception-lists-").FullName;
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => Directory.Delete(root, recursive: true);
 
     [Fact]
     public void AMatchItemRemovesTheConnectionItNamesSoTheNextOneCompletesTheSequence()
@@ -152,7 +152,7 @@ public sealed class ExceptionListTests : IDisposable
 
     private AnalyticPack Load(string[] items, Dictionary<string, string>? valueLists)
     {
-        var folder = Directory.CreateDirectory(Path.Combine(_root, Guid.NewGuid().ToString("N"), "test")).FullName;
+        var folder = Directory.CreateDirectory(Path.Combine(root, Guid.NewGuid().ToString("N"), "test")).FullName;
         System.IO.File.WriteAllText(Path.Combine(folder, "rule0.toml"), Rule);
         if (items.Length > 0)
         {

@@ -9,7 +9,7 @@ namespace Vigil.Detection.UnitTests;
 /// </summary>
 public sealed class LookBackTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("vigil-lookback-").FullName;
+    private readonly string folder = Directory.CreateTempSubdirectory("vigil-lookback-").FullName;
 
     private static string Rule(string extra = "", string vigil = "") => $$"""
         [rule]
@@ -41,8 +41,8 @@ public sealed class LookBackTests : IDisposable
 
     private CompiledRule Load(string rule, bool querySemantics = false)
     {
-        System.IO.File.WriteAllText(Path.Combine(_folder, "rule.toml"), rule);
-        return Assert.Single(AnalyticPack.LoadAll(_folder, new EngineDefaults(TimeSpan.Zero) { QuerySemantics = querySemantics }).Rules);
+        System.IO.File.WriteAllText(Path.Combine(folder, "rule.toml"), rule);
+        return Assert.Single(AnalyticPack.LoadAll(folder, new EngineDefaults(TimeSpan.Zero) { QuerySemantics = querySemantics }).Rules);
     }
 
     private static int Matches(CompiledRule rule, TimeSpan gap)
@@ -87,5 +87,5 @@ public sealed class LookBackTests : IDisposable
         Assert.Equal(1, Matches(rule, TimeSpan.FromDays(30)));
     }
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => Directory.Delete(folder, recursive: true);
 }

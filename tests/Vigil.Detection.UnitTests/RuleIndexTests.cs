@@ -15,22 +15,22 @@ public sealed class RuleIndexTests : IDisposable
 {
     private const int ElasticShapedCount = 96;
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("vigil-index-").FullName;
+    private readonly string folder = Directory.CreateTempSubdirectory("vigil-index-").FullName;
 
     public RuleIndexTests()
     {
         foreach (var pack in Directory.GetDirectories(RulePacks.Folder))
         {
-            CopyFolder(pack, Path.Combine(_folder, Path.GetFileName(pack)));
+            CopyFolder(pack, Path.Combine(folder, Path.GetFileName(pack)));
         }
 
-        ElasticShapedRules.Write(Path.Combine(_folder, "elastic-shaped"), ElasticShapedCount);
-        Pack = AnalyticPack.LoadAll(_folder, RulePacks.Lateness);
+        ElasticShapedRules.Write(Path.Combine(folder, "elastic-shaped"), ElasticShapedCount);
+        Pack = AnalyticPack.LoadAll(folder, RulePacks.Lateness);
     }
 
     private AnalyticPack Pack { get; }
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => Directory.Delete(folder, recursive: true);
 
     [Fact]
     public void EveryRuleAnEventIsRelevantToIsAmongItsCandidates()

@@ -6,13 +6,13 @@ namespace Vigil.FleetSim.UnitTests;
 
 public sealed class CommandLineTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("fleet-sim-").FullName;
+    private readonly string folder = Directory.CreateTempSubdirectory("fleet-sim-").FullName;
 
     [Fact]
     public async Task NdjsonOutputAndGroundTruthAreWrittenEndToEnd()
     {
-        var events = Path.Combine(_folder, "events.ndjson");
-        var truth = Path.Combine(_folder, "truth.ndjson");
+        var events = Path.Combine(folder, "events.ndjson");
+        var truth = Path.Combine(folder, "truth.ndjson");
 
         var exit = await FleetSimCommand.Create().Parse(
         [
@@ -34,8 +34,8 @@ public sealed class CommandLineTests : IDisposable
     public async Task TheSameCommandLineWritesTheSameFile()
     {
         string[] Args(string file) => ["--seed", "3", "--events", "2000", "--output", $"ndjson:{file}"];
-        var first = Path.Combine(_folder, "a.ndjson");
-        var second = Path.Combine(_folder, "b.ndjson");
+        var first = Path.Combine(folder, "a.ndjson");
+        var second = Path.Combine(folder, "b.ndjson");
 
         await FleetSimCommand.Create().Parse(Args(first)).InvokeAsync(cancellationToken: TestContext.Current.CancellationToken);
         await FleetSimCommand.Create().Parse(Args(second)).InvokeAsync(cancellationToken: TestContext.Current.CancellationToken);
@@ -50,7 +50,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("--analytics", "AN0000")]
     public async Task BadArgumentsFailWithAUsageExitCode(string option, string value)
     {
-        string[] output = option == "--output" ? [] : ["--output", $"ndjson:{Path.Combine(_folder, "x.ndjson")}"];
+        string[] output = option == "--output" ? [] : ["--output", $"ndjson:{Path.Combine(folder, "x.ndjson")}"];
         var exit = await FleetSimCommand.Create().Parse([.. output, "--events", "10", option, value])
             .InvokeAsync(cancellationToken: TestContext.Current.CancellationToken);
 
@@ -67,5 +67,5 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), DurationText.Parse(text));
     }
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => Directory.Delete(folder, recursive: true);
 }

@@ -9,14 +9,14 @@ namespace Vigil.Eql.Documents;
 /// </summary>
 public readonly struct EqlValue
 {
-    private readonly object? _reference;
-    private readonly long _bits;
+    private readonly object? reference;
+    private readonly long bits;
 
     private EqlValue(EqlValueKind kind, object? reference, long bits)
     {
         Kind = kind;
-        _reference = reference;
-        _bits = bits;
+        this.reference = reference;
+        this.bits = bits;
     }
 
     public static EqlValue Null => default;
@@ -48,36 +48,36 @@ public readonly struct EqlValue
 
     public static EqlValue FromBoolean(bool value) => value ? True : False;
 
-    public bool AsBoolean => Kind == EqlValueKind.Boolean ? _bits != 0 : throw WrongKind(EqlValueKind.Boolean);
+    public bool AsBoolean => Kind == EqlValueKind.Boolean ? this.bits != 0 : throw WrongKind(EqlValueKind.Boolean);
 
-    public long AsInteger => Kind == EqlValueKind.Integer ? _bits : throw WrongKind(EqlValueKind.Integer);
+    public long AsInteger => Kind == EqlValueKind.Integer ? this.bits : throw WrongKind(EqlValueKind.Integer);
 
     public double AsFloat => Kind switch
     {
-        EqlValueKind.Float => BitConverter.Int64BitsToDouble(_bits),
-        EqlValueKind.Integer => _bits,
+        EqlValueKind.Float => BitConverter.Int64BitsToDouble(this.bits),
+        EqlValueKind.Integer => this.bits,
         _ => throw WrongKind(EqlValueKind.Float),
     };
 
-    public string AsString => Kind == EqlValueKind.String ? (string)_reference! : throw WrongKind(EqlValueKind.String);
+    public string AsString => Kind == EqlValueKind.String ? (string)this.reference! : throw WrongKind(EqlValueKind.String);
 
     /// <summary>True only for the boolean true; a condition reading null or a non-boolean does not hold.</summary>
-    public bool IsTrue => Kind == EqlValueKind.Boolean && _bits != 0;
+    public bool IsTrue => Kind == EqlValueKind.Boolean && this.bits != 0;
 
     /// <summary>How many single values this holds: 0 for null, the length for a list, else 1.</summary>
     public int Count => Kind switch
     {
         EqlValueKind.Null => 0,
-        EqlValueKind.StringList => ((IReadOnlyList<string>)_reference!).Count,
-        EqlValueKind.ValueList => ((IReadOnlyList<EqlValue>)_reference!).Count,
+        EqlValueKind.StringList => ((IReadOnlyList<string>)this.reference!).Count,
+        EqlValueKind.ValueList => ((IReadOnlyList<EqlValue>)this.reference!).Count,
         _ => 1,
     };
 
     /// <summary>The <paramref name="index"/>-th single value (the value itself when it is not a list).</summary>
     public EqlValue ItemAt(int index) => Kind switch
     {
-        EqlValueKind.StringList => new EqlValue(EqlValueKind.String, ((IReadOnlyList<string>)_reference!)[index], 0),
-        EqlValueKind.ValueList => ((IReadOnlyList<EqlValue>)_reference!)[index],
+        EqlValueKind.StringList => new EqlValue(EqlValueKind.String, ((IReadOnlyList<string>)this.reference!)[index], 0),
+        EqlValueKind.ValueList => ((IReadOnlyList<EqlValue>)this.reference!)[index],
         _ when index == 0 && Kind != EqlValueKind.Null => this,
         _ => throw new ArgumentOutOfRangeException(nameof(index)),
     };
@@ -89,8 +89,8 @@ public readonly struct EqlValue
     public bool ScalarEquals(EqlValue other, bool ignoreCase = false) => (Kind, other.Kind) switch
     {
         (EqlValueKind.String, EqlValueKind.String) => string.Equals(AsString, other.AsString, ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal),
-        (EqlValueKind.Integer, EqlValueKind.Integer) => _bits == other._bits,
-        (EqlValueKind.Boolean, EqlValueKind.Boolean) => _bits == other._bits,
+        (EqlValueKind.Integer, EqlValueKind.Integer) => this.bits == other.bits,
+        (EqlValueKind.Boolean, EqlValueKind.Boolean) => this.bits == other.bits,
         _ when IsNumber && other.IsNumber => AsFloat.Equals(other.AsFloat),
         _ => false,
     };
@@ -100,7 +100,7 @@ public readonly struct EqlValue
     {
         if (Kind == EqlValueKind.Integer && other.Kind == EqlValueKind.Integer)
         {
-            return _bits.CompareTo(other._bits);
+            return this.bits.CompareTo(other.bits);
         }
 
         if (IsNumber && other.IsNumber)
@@ -115,7 +115,7 @@ public readonly struct EqlValue
 
         if (Kind == EqlValueKind.Boolean && other.Kind == EqlValueKind.Boolean)
         {
-            return _bits.CompareTo(other._bits);
+            return this.bits.CompareTo(other.bits);
         }
 
         return null;
@@ -125,8 +125,8 @@ public readonly struct EqlValue
     public override string ToString() => Kind switch
     {
         EqlValueKind.Null => "null",
-        EqlValueKind.Boolean => _bits != 0 ? "true" : "false",
-        EqlValueKind.Integer => _bits.ToString(CultureInfo.InvariantCulture),
+        EqlValueKind.Boolean => this.bits != 0 ? "true" : "false",
+        EqlValueKind.Integer => this.bits.ToString(CultureInfo.InvariantCulture),
         EqlValueKind.Float => AsFloat.ToString("R", CultureInfo.InvariantCulture),
         EqlValueKind.String => AsString,
         _ => ListText(this),

@@ -10,14 +10,14 @@ namespace Vigil.Eql.Documents;
 /// </summary>
 public sealed class FieldCatalog
 {
-    private readonly MessageDescriptor _root;
-    private readonly HashSet<string> _timeFields;
-    private readonly ConcurrentDictionary<string, FieldResolution> _cache = new(StringComparer.OrdinalIgnoreCase);
+    private readonly MessageDescriptor root;
+    private readonly HashSet<string> timeFields;
+    private readonly ConcurrentDictionary<string, FieldResolution> cache = new(StringComparer.OrdinalIgnoreCase);
 
     private FieldCatalog(MessageDescriptor root, IEnumerable<string> timeFieldNames)
     {
-        _root = root;
-        _timeFields = new HashSet<string>(timeFieldNames, StringComparer.Ordinal);
+        this.root = root;
+        timeFields = new HashSet<string>(timeFieldNames, StringComparer.Ordinal);
     }
 
     /// <summary>A catalog over <paramref name="root"/>; int64 fields named in <paramref name="timeFieldNames"/> hold epoch nanoseconds.</summary>
@@ -26,7 +26,7 @@ public sealed class FieldCatalog
     /// <summary>Resolves <paramref name="ecsPath"/>; on failure <paramref name="problem"/> says why (and suggests a near name).</summary>
     public bool TryResolve(string ecsPath, out FieldDefinition field, out string problem)
     {
-        var resolution = _cache.GetOrAdd(ecsPath, Resolve);
+        var resolution = cache.GetOrAdd(ecsPath, Resolve);
         field = resolution.Field!;
         problem = resolution.Problem ?? string.Empty;
         return resolution.Field is not null;
@@ -48,7 +48,7 @@ public sealed class FieldCatalog
 
         var chain = new List<FieldDescriptor>();
         string? deepestProblem = null;
-        if (Walk(_root, segments, 0, chain, ref deepestProblem))
+        if (Walk(this.root, segments, 0, chain, ref deepestProblem))
         {
             return Define(chain, path);
         }
@@ -162,7 +162,7 @@ public sealed class FieldCatalog
             FieldType.Enum => EqlFieldType.String,
             FieldType.Bool => EqlFieldType.Boolean,
             FieldType.Double or FieldType.Float => EqlFieldType.Float,
-            FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 when _timeFields.Contains(leaf.Name) => EqlFieldType.Time,
+            FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 when timeFields.Contains(leaf.Name) => EqlFieldType.Time,
             FieldType.Int32 or FieldType.Int64 or FieldType.SInt32 or FieldType.SInt64 or FieldType.SFixed32 or FieldType.SFixed64
                 or FieldType.UInt32 or FieldType.Fixed32 => EqlFieldType.Integer,
             _ => null,

@@ -22,7 +22,7 @@ public sealed class ProtobufEventSchema<TMessage> : IEventSchema<TMessage>, IEve
     private static readonly MethodInfo FromBoolean = Method(nameof(EqlValue.FromBoolean));
     private static readonly MethodInfo FromTime = typeof(ProtobufEventSchema<TMessage>).GetMethod(nameof(TimeValue), BindingFlags.NonPublic | BindingFlags.Static)!;
 
-    private readonly MessageParser<TMessage> _parser = new(() => new TMessage());
+    private readonly MessageParser<TMessage> parser = new(() => new TMessage());
 
     public ProtobufEventSchema(FieldCatalog fields)
     {
@@ -73,7 +73,7 @@ public sealed class ProtobufEventSchema<TMessage> : IEventSchema<TMessage>, IEve
 
     public byte[] Encode(TMessage document) => document.ToByteArray();
 
-    public TMessage Decode(ReadOnlySpan<byte> bytes) => _parser.ParseFrom(bytes);
+    public TMessage Decode(ReadOnlySpan<byte> bytes) => parser.ParseFrom(bytes);
 
     private static Expression ConvertLeaf(FieldDefinition field, FieldDescriptor descriptor, Expression read)
     {

@@ -10,13 +10,13 @@ namespace Vigil.Eql.Evaluation;
 /// </summary>
 internal sealed class CidrBlock
 {
-    private readonly byte[] _network;
-    private readonly int _prefix;
+    private readonly byte[] network;
+    private readonly int prefix;
 
     private CidrBlock(byte[] network, int prefix)
     {
-        _network = network;
-        _prefix = prefix;
+        this.network = network;
+        this.prefix = prefix;
     }
 
     public static CidrBlock? TryParse(string text)
@@ -40,25 +40,25 @@ internal sealed class CidrBlock
 
     public bool Contains(ReadOnlySpan<byte> address)
     {
-        if (address.Length != _network.Length)
+        if (address.Length != this.network.Length)
         {
             return false;
         }
 
-        var whole = _prefix / 8;
-        if (!address[..whole].SequenceEqual(_network.AsSpan(0, whole)))
+        var whole = this.prefix / 8;
+        if (!address[..whole].SequenceEqual(this.network.AsSpan(0, whole)))
         {
             return false;
         }
 
-        var rest = _prefix % 8;
+        var rest = this.prefix % 8;
         if (rest == 0)
         {
             return true;
         }
 
         var mask = (byte)(0xFF << (8 - rest));
-        return (address[whole] & mask) == (_network[whole] & mask);
+        return (address[whole] & mask) == (this.network[whole] & mask);
     }
 
     /// <summary>Writes the address bytes of <paramref name="text"/> (IPv4-mapped IPv6 addresses as IPv4); false if it is not an IP.</summary>

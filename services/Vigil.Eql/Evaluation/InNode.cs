@@ -9,13 +9,13 @@ namespace Vigil.Eql.Evaluation;
 /// </summary>
 internal sealed class InNode<TEvent> : ConditionNode<TEvent>
 {
-    private readonly ValueNode<TEvent> _value;
-    private readonly HashSet<string> _strings;
-    private readonly EqlValue[] _others;
-    private readonly bool _containsNull;
-    private readonly bool _negated;
+    private readonly ValueNode<TEvent> value;
+    private readonly HashSet<string> strings;
+    private readonly EqlValue[] others;
+    private readonly bool containsNull;
+    private readonly bool negated;
 
-    private readonly bool _fieldQuery;
+    private readonly bool fieldQuery;
 
     /// <param name="fieldQuery">
     /// True when the value is a plain field: Elasticsearch runs <c>in</c> as a terms query and <c>not in</c> as its
@@ -23,15 +23,15 @@ internal sealed class InNode<TEvent> : ConditionNode<TEvent>
     /// </param>
     public InNode(ValueNode<TEvent> value, IEnumerable<EqlValue> items, bool ignoreCase, bool negated, bool fieldQuery = true)
     {
-        _value = value;
-        _negated = negated;
-        _fieldQuery = fieldQuery;
+        this.value = value;
+        this.negated = negated;
+        this.fieldQuery = fieldQuery;
         var list = items.ToList();
-        _strings = new HashSet<string>(
+        strings = new HashSet<string>(
             list.Where(i => i.Kind == EqlValueKind.String).Select(i => i.AsString),
             ignoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
-        _others = list.Where(i => i.Kind is not (EqlValueKind.String or EqlValueKind.Null)).ToArray();
-        _containsNull = list.Any(i => i.IsNull);
+        others = list.Where(i => i.Kind is not (EqlValueKind.String or EqlValueKind.Null)).ToArray();
+        containsNull = list.Any(i => i.IsNull);
     }
 
     /// <summary>
@@ -39,32 +39,32 @@ internal sealed class InNode<TEvent> : ConditionNode<TEvent>
     /// without null (a null or a number in the list could be met by a value that is no string).
     /// </summary>
     internal override Requirement<TEvent> Requires =>
-        !_negated && _value is FieldNode<TEvent> fieldNode && _others.Length == 0 && !_containsNull
-            ? Requirement<TEvent>.Of(new ValueRequirement<TEvent>(fieldNode.Path, fieldNode.Accessor, _strings, []))
+        !negated && value is FieldNode<TEvent> fieldNode && others.Length == 0 && !containsNull
+            ? Requirement<TEvent>.Of(new ValueRequirement<TEvent>(fieldNode.Path, fieldNode.Accessor, strings, []))
             : Requirement<TEvent>.None;
 
     public override bool Test(TEvent document)
     {
-        var value = _value.Evaluate(document);
-        if (!_fieldQuery && value.IsNull && !_containsNull)
+        var value = this.value.Evaluate(document);
+        if (!this.fieldQuery && value.IsNull && !containsNull)
         {
             return false;
         }
 
-        return Contains(value) != _negated;
+        return Contains(value) != this.negated;
     }
 
     public override EqlValue Evaluate(TEvent document)
     {
-        var value = _value.Evaluate(document);
-        return value.IsNull && !_containsNull ? EqlValue.Null : EqlValue.FromBoolean(Contains(value) != _negated);
+        var value = this.value.Evaluate(document);
+        return value.IsNull && !containsNull ? EqlValue.Null : EqlValue.FromBoolean(Contains(value) != this.negated);
     }
 
     private bool Contains(EqlValue value)
     {
         if (value.IsNull)
         {
-            return _containsNull;
+            return containsNull;
         }
 
         for (var i = 0; i < value.Count; i++)
@@ -72,7 +72,7 @@ internal sealed class InNode<TEvent> : ConditionNode<TEvent>
             var item = value.ItemAt(i);
             if (item.Kind == EqlValueKind.String)
             {
-                if (_strings.Contains(item.AsString))
+                if (strings.Contains(item.AsString))
                 {
                     return true;
                 }
@@ -80,7 +80,7 @@ internal sealed class InNode<TEvent> : ConditionNode<TEvent>
                 continue;
             }
 
-            foreach (var other in _others)
+            foreach (var other in others)
             {
                 if (item.ScalarEquals(other))
                 {

@@ -16,7 +16,7 @@ internal sealed class QueryBinder<TEvent>(IEventSchema<TEvent> schema)
         "stringContains", "substring", "wildcard", "add", "subtract", "multiply", "divide", "modulo",
     ];
 
-    private readonly Dictionary<string, FieldAccessor<TEvent>> _accessors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FieldAccessor<TEvent>> accessors = new(StringComparer.Ordinal);
 
     public List<EqlDiagnostic> Diagnostics { get; } = [];
 
@@ -49,10 +49,10 @@ internal sealed class QueryBinder<TEvent>(IEventSchema<TEvent> schema)
 
     private FieldAccessor<TEvent> Accessor(FieldDefinition field, string writtenPath)
     {
-        if (!_accessors.TryGetValue(field.Path, out var accessor))
+        if (!accessors.TryGetValue(field.Path, out var accessor))
         {
             accessor = schema.CreateAccessor(field, writtenPath);
-            _accessors[field.Path] = accessor;
+            accessors[field.Path] = accessor;
         }
 
         return accessor;

@@ -17,7 +17,7 @@ internal enum SubstringTest
 internal sealed class SubstringTestNode<TEvent>(ValueNode<TEvent> source, ValueNode<TEvent> substring, SubstringTest test, bool ignoreCase)
     : ValueNode<TEvent>
 {
-    private readonly StringComparison _comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+    private readonly StringComparison comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
     public override EqlValue Evaluate(TEvent document)
     {
@@ -43,8 +43,8 @@ internal sealed class SubstringTestNode<TEvent>(ValueNode<TEvent> source, ValueN
 
     private bool Passes(string value, string needle) => test switch
     {
-        SubstringTest.StartsWith => value.StartsWith(needle, _comparison),
-        SubstringTest.EndsWith => value.EndsWith(needle, _comparison),
-        _ => needle.Length > 0 && value.Contains(needle, _comparison),
+        SubstringTest.StartsWith => value.StartsWith(needle, comparison),
+        SubstringTest.EndsWith => value.EndsWith(needle, comparison),
+        _ => needle.Length > 0 && value.Contains(needle, comparison),
     };
 }

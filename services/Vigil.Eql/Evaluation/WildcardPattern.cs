@@ -7,23 +7,23 @@ namespace Vigil.Eql.Evaluation;
 /// </summary>
 internal sealed class WildcardPattern : StringMatcher
 {
-    private readonly string _pattern;
-    private readonly StringComparison _comparison;
-    private readonly bool _ignoreCase;
-    private readonly Shape _shape;
-    private readonly string _literal;
+    private readonly string pattern;
+    private readonly StringComparison comparison;
+    private readonly bool ignoreCase;
+    private readonly Shape shape;
+    private readonly string literal;
 
     public WildcardPattern(string pattern, bool ignoreCase)
     {
-        _pattern = pattern;
-        _ignoreCase = ignoreCase;
-        _comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        this.pattern = pattern;
+        this.ignoreCase = ignoreCase;
+        comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
         var inner = pattern.Trim('*');
         var hasInnerWildcard = inner.AsSpan().IndexOfAny('*', '?') >= 0;
         var leading = pattern.StartsWith('*');
         var trailing = pattern.EndsWith('*') && pattern.Length > 1;
-        _literal = inner;
-        _shape = hasInnerWildcard || (pattern.Length > 0 && inner.Length == 0)
+        literal = inner;
+        shape = hasInnerWildcard || (pattern.Length > 0 && inner.Length == 0)
             ? (inner.Length == 0 ? Shape.Anything : Shape.General)
             : (leading, trailing) switch
             {
@@ -45,22 +45,22 @@ internal sealed class WildcardPattern : StringMatcher
     }
 
     /// <summary>True when the pattern has no wildcard: it matches <see cref="LiteralPrefix"/> itself only.</summary>
-    public bool IsExact => _shape == Shape.Exact;
+    public bool IsExact => shape == Shape.Exact;
 
     /// <summary>
     /// The text every matching value starts with (the pattern up to its first wildcard, compared as the pattern
     /// compares), or "" when the pattern starts with one.
     /// </summary>
-    public string LiteralPrefix => _shape == Shape.Exact ? _literal : _pattern[.._pattern.AsSpan().IndexOfAny('*', '?')];
+    public string LiteralPrefix => shape == Shape.Exact ? literal : pattern[..pattern.AsSpan().IndexOfAny('*', '?')];
 
     public static bool HasWildcards(string pattern) => pattern.AsSpan().IndexOfAny('*', '?') >= 0;
 
-    public override bool Matches(string value) => _shape switch
+    public override bool Matches(string value) => shape switch
     {
-        Shape.Exact => string.Equals(value, _literal, _comparison),
-        Shape.Prefix => value.StartsWith(_literal, _comparison),
-        Shape.Suffix => value.EndsWith(_literal, _comparison),
-        Shape.Infix => value.Contains(_literal, _comparison),
+        Shape.Exact => string.Equals(value, literal, comparison),
+        Shape.Prefix => value.StartsWith(literal, comparison),
+        Shape.Suffix => value.EndsWith(literal, comparison),
+        Shape.Infix => value.Contains(literal, comparison),
         Shape.Anything => true,
         _ => Glob(value),
     };
@@ -70,12 +70,12 @@ internal sealed class WildcardPattern : StringMatcher
         int p = 0, v = 0, starP = -1, starV = 0;
         while (v < value.Length)
         {
-            if (p < _pattern.Length && (_pattern[p] == '?' || (_pattern[p] != '*' && Same(_pattern[p], value[v]))))
+            if (p < this.pattern.Length && (this.pattern[p] == '?' || (this.pattern[p] != '*' && Same(this.pattern[p], value[v]))))
             {
                 p++;
                 v++;
             }
-            else if (p < _pattern.Length && _pattern[p] == '*')
+            else if (p < this.pattern.Length && this.pattern[p] == '*')
             {
                 starP = p++;
                 starV = v;
@@ -91,13 +91,13 @@ internal sealed class WildcardPattern : StringMatcher
             }
         }
 
-        while (p < _pattern.Length && _pattern[p] == '*')
+        while (p < this.pattern.Length && this.pattern[p] == '*')
         {
             p++;
         }
 
-        return p == _pattern.Length;
+        return p == this.pattern.Length;
     }
 
-    private bool Same(char a, char b) => a == b || (_ignoreCase && char.ToUpperInvariant(a) == char.ToUpperInvariant(b));
+    private bool Same(char a, char b) => a == b || (ignoreCase && char.ToUpperInvariant(a) == char.ToUpperInvariant(b));
 }

@@ -13,14 +13,14 @@ public struct CandidateSet
     /// <summary>The most queries a set holds without allocating.</summary>
     public const int InlineCapacity = Words.Length * 64;
 
-    private Words _inline;
-    private readonly ulong[]? _heap;
+    private Words inline;
+    private readonly ulong[]? heap;
 
     internal CandidateSet(int count)
     {
         Count = count;
         WordCount = (count + 63) / 64;
-        _heap = count > InlineCapacity ? new ulong[WordCount] : null;
+        this.heap = count > InlineCapacity ? new ulong[WordCount] : null;
     }
 
     /// <summary>How many queries the index holds (the set's universe).</summary>
@@ -28,7 +28,7 @@ public struct CandidateSet
 
     internal int WordCount { get; }
 
-    internal static Span<ulong> BitsOf(ref CandidateSet set) => set._heap ?? ((Span<ulong>)set._inline)[..set.WordCount];
+    internal static Span<ulong> BitsOf(ref CandidateSet set) => set.heap ?? ((Span<ulong>)set.inline)[..set.WordCount];
 
     /// <summary>How many queries the event may be relevant to.</summary>
     public readonly int Candidates
@@ -36,7 +36,7 @@ public struct CandidateSet
         get
         {
             var n = 0;
-            var bits = _heap ?? ((ReadOnlySpan<ulong>)_inline)[..WordCount];
+            var bits = this.heap ?? ((ReadOnlySpan<ulong>)inline)[..WordCount];
             foreach (var word in bits)
             {
                 n += BitOperations.PopCount(word);
@@ -48,7 +48,7 @@ public struct CandidateSet
 
     public readonly bool Contains(int position)
     {
-        var bits = _heap ?? ((ReadOnlySpan<ulong>)_inline)[..WordCount];
+        var bits = this.heap ?? ((ReadOnlySpan<ulong>)inline)[..WordCount];
         return (uint)position < (uint)Count && (bits[position >> 6] & (1UL << position)) != 0;
     }
 
@@ -57,15 +57,15 @@ public struct CandidateSet
     /// <summary>Positions in ascending order.</summary>
     public struct Enumerator
     {
-        private readonly CandidateSet _set;
-        private int _word;
-        private ulong _remaining;
+        private readonly CandidateSet set;
+        private int word;
+        private ulong remaining;
 
         internal Enumerator(CandidateSet set)
         {
-            _set = set;
-            _word = -1;
-            _remaining = 0;
+            this.set = set;
+            this.word = -1;
+            remaining = 0;
             Current = -1;
         }
 
@@ -73,19 +73,19 @@ public struct CandidateSet
 
         public bool MoveNext()
         {
-            while (_remaining == 0)
+            while (remaining == 0)
             {
-                if (++_word >= _set.WordCount)
+                if (++this.word >= this.set.WordCount)
                 {
                     return false;
                 }
 
-                _remaining = _set._heap is { } heap ? heap[_word] : _set._inline[_word];
+                remaining = this.set.heap is { } heap ? heap[this.word] : this.set.inline[this.word];
             }
 
-            var bit = BitOperations.TrailingZeroCount(_remaining);
-            _remaining &= _remaining - 1;
-            Current = (_word << 6) + bit;
+            var bit = BitOperations.TrailingZeroCount(remaining);
+            remaining &= remaining - 1;
+            Current = (this.word << 6) + bit;
             return true;
         }
     }
@@ -95,6 +95,6 @@ public struct CandidateSet
     {
         public const int Length = 4;
 
-        private ulong _first;
+        private ulong first;
     }
 }

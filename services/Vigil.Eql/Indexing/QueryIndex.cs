@@ -20,7 +20,7 @@ public sealed class QueryIndex<TEvent>
     // which keeps the lookups per value few whatever prefixes the rules use (a shorter prefix is still necessary).
     private static readonly int[] PrefixLengths = [1, 2, 4, 8, 16, 32];
 
-    private readonly FieldIndex[] _fields;
+    private readonly FieldIndex[] fields;
 
     public QueryIndex(IReadOnlyList<CompiledQuery<TEvent>> queries, int maxFields = DefaultMaxFields)
     {
@@ -42,7 +42,7 @@ public sealed class QueryIndex<TEvent>
             .Take(maxFields)
             .Select(f => f.Path)
             .ToArray();
-        _fields = chosen.Select(path => new FieldIndex(path, requirements, Count)).ToArray();
+        fields = chosen.Select(path => new FieldIndex(path, requirements, Count)).ToArray();
         IndexedFields = chosen;
         AlwaysChecked = requirements.Count(r => !chosen.Any(r.Fields.ContainsKey));
     }
@@ -68,7 +68,7 @@ public sealed class QueryIndex<TEvent>
         }
 
         Span<ulong> field = stackalloc ulong[bits.Length];
-        foreach (var index in _fields)
+        foreach (var index in fields)
         {
             if (!index.Constrains(bits))
             {
@@ -96,29 +96,29 @@ public sealed class QueryIndex<TEvent>
     /// <summary>One indexed field: which queries each value (or value prefix) lets through.</summary>
     private sealed class FieldIndex
     {
-        private readonly FieldAccessor<TEvent> _accessor;
-        private readonly ulong[] _unconstrained;
-        private readonly Dictionary<string, ulong[]> _values = new(StringComparer.OrdinalIgnoreCase);
-        private readonly (int Length, Dictionary<string, ulong[]>.AlternateLookup<ReadOnlySpan<char>> Lookup)[] _prefixes;
+        private readonly FieldAccessor<TEvent> accessor;
+        private readonly ulong[] unconstrained;
+        private readonly Dictionary<string, ulong[]> values = new(StringComparer.OrdinalIgnoreCase);
+        private readonly (int Length, Dictionary<string, ulong[]>.AlternateLookup<ReadOnlySpan<char>> Lookup)[] prefixes;
 
         public FieldIndex(string path, Requirement<TEvent>[] requirements, int count)
         {
             var words = (count + 63) / 64;
-            _unconstrained = new ulong[words];
+            unconstrained = new ulong[words];
             var prefixes = new SortedDictionary<int, Dictionary<string, ulong[]>>();
             FieldAccessor<TEvent>? accessor = null;
             for (var q = 0; q < requirements.Length; q++)
             {
                 if (!requirements[q].Fields.TryGetValue(path, out var requirement))
                 {
-                    _unconstrained[q >> 6] |= 1UL << q;
+                    unconstrained[q >> 6] |= 1UL << q;
                     continue;
                 }
 
                 accessor ??= requirement.Accessor;
                 foreach (var value in requirement.Values)
                 {
-                    Mark(_values, value, q, words);
+                    Mark(values, value, q, words);
                 }
 
                 foreach (var prefix in requirement.Prefixes)
@@ -133,8 +133,8 @@ public sealed class QueryIndex<TEvent>
                 }
             }
 
-            _accessor = accessor!;
-            _prefixes = prefixes.Select(p => (p.Key, p.Value.GetAlternateLookup<ReadOnlySpan<char>>())).ToArray();
+            this.accessor = accessor!;
+            this.prefixes = prefixes.Select(p => (p.Key, p.Value.GetAlternateLookup<ReadOnlySpan<char>>())).ToArray();
         }
 
         /// <summary>True when some query in <paramref name="set"/> is constrained by this field.</summary>
@@ -142,7 +142,7 @@ public sealed class QueryIndex<TEvent>
         {
             for (var i = 0; i < set.Length; i++)
             {
-                if ((set[i] & ~_unconstrained[i]) != 0)
+                if ((set[i] & ~unconstrained[i]) != 0)
                 {
                     return true;
                 }
@@ -154,8 +154,8 @@ public sealed class QueryIndex<TEvent>
         /// <summary>Writes into <paramref name="allowed"/> the queries the event's values of this field let through.</summary>
         public void Allow(TEvent document, Span<ulong> allowed)
         {
-            _unconstrained.CopyTo(allowed);
-            var value = _accessor(document);
+            unconstrained.CopyTo(allowed);
+            var value = this.accessor(document);
             for (var i = 0; i < value.Count; i++)
             {
                 var item = value.ItemAt(i);
@@ -165,12 +165,12 @@ public sealed class QueryIndex<TEvent>
                 }
 
                 var text = item.AsString;
-                if (_values.TryGetValue(text, out var exact))
+                if (values.TryGetValue(text, out var exact))
                 {
                     Or(allowed, exact);
                 }
 
-                foreach (var (length, lookup) in _prefixes)
+                foreach (var (length, lookup) in this.prefixes)
                 {
                     if (text.Length < length)
                     {

@@ -16,22 +16,22 @@ internal sealed class KqlParser
     private const string KqlSpecial = "\\():<>\"*{}";
     private const string LuceneSpecial = "+-=&|><!(){}[]^\"~*?:\\/";
 
-    private readonly EqlSource _source;
-    private readonly string _text;
-    private readonly QueryDialect _dialect;
-    private readonly List<int> _lineStarts = [0];
-    private int _pos;
+    private readonly EqlSource source;
+    private readonly string text;
+    private readonly QueryDialect dialect;
+    private readonly List<int> lineStarts = [0];
+    private int pos;
 
     private KqlParser(EqlSource source, QueryDialect dialect)
     {
-        _source = source;
-        _text = source.Text;
-        _dialect = dialect;
-        for (var i = 0; i < _text.Length; i++)
+        this.source = source;
+        this.text = source.Text;
+        this.dialect = dialect;
+        for (var i = 0; i < this.text.Length; i++)
         {
-            if (_text[i] == '\n')
+            if (this.text[i] == '\n')
             {
-                _lineStarts.Add(i + 1);
+                lineStarts.Add(i + 1);
             }
         }
     }
@@ -42,21 +42,21 @@ internal sealed class KqlParser
         return dialect == QueryDialect.Kuery ? parser.ParseKuery() : parser.ParseLucene();
     }
 
-    private bool AtEnd => _pos >= _text.Length;
+    private bool AtEnd => pos >= text.Length;
 
-    private char Current => _text[_pos];
+    private char Current => text[pos];
 
-    private SourceLocation Here => At(_pos);
+    private SourceLocation Here => At(pos);
 
     private SourceLocation At(int offset)
     {
-        var line = _lineStarts.BinarySearch(offset);
+        var line = lineStarts.BinarySearch(offset);
         if (line < 0)
         {
             line = ~line - 1;
         }
 
-        return _source.Locate(line + 1, offset - _lineStarts[line] + 1);
+        return this.source.Locate(line + 1, offset - lineStarts[line] + 1);
     }
 
     private EqlException Error(int offset, string message) => new(new EqlDiagnostic(At(offset), message));
@@ -65,13 +65,13 @@ internal sealed class KqlParser
 
     private int SkipSpaces()
     {
-        var start = _pos;
+        var start = pos;
         while (!AtEnd && IsSpace(Current))
         {
-            _pos++;
+            pos++;
         }
 
-        return _pos - start;
+        return pos - start;
     }
 
     private bool Peek(char c) => !AtEnd && Current == c;
@@ -80,15 +80,15 @@ internal sealed class KqlParser
     {
         if (!Peek(c))
         {
-            throw Error(_pos, AtEnd ? $"the query ends where {what} was expected" : $"expected {what}, found '{Current}'");
+            throw Error(pos, AtEnd ? $"the query ends where {what} was expected" : $"expected {what}, found '{Current}'");
         }
 
-        _pos++;
+        pos++;
     }
 
     private bool WordAt(int offset, string word, bool ignoreCase) =>
-        offset + word.Length <= _text.Length
-        && string.Compare(_text, offset, word, 0, word.Length, ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal) == 0;
+        offset + word.Length <= this.text.Length
+        && string.Compare(this.text, offset, word, 0, word.Length, ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal) == 0;
 
     // ---------------------------------------------------------------- KQL
 
@@ -104,7 +104,7 @@ internal sealed class KqlParser
         SkipSpaces();
         if (!AtEnd)
         {
-            throw Error(_pos, $"unexpected '{Current}': expected and, or, or the end of the query");
+            throw Error(pos, $"unexpected '{Current}': expected and, or, or the end of the query");
         }
 
         return node;
@@ -113,23 +113,23 @@ internal sealed class KqlParser
     /// <summary>Kibana's "Or"/"And" tokens: at least one space, the word in any case, at least one space.</summary>
     private bool KBinary(string word)
     {
-        var start = _pos;
-        if (SkipSpaces() > 0 && WordAt(_pos, word, ignoreCase: true))
+        var start = pos;
+        if (SkipSpaces() > 0 && WordAt(pos, word, ignoreCase: true))
         {
-            var after = _pos + word.Length;
-            if (after < _text.Length && IsSpace(_text[after]))
+            var after = pos + word.Length;
+            if (after < this.text.Length && IsSpace(this.text[after]))
             {
-                _pos = after;
+                pos = after;
                 SkipSpaces();
                 return true;
             }
         }
 
-        _pos = start;
+        pos = start;
         return false;
     }
 
-    private bool KNotAhead(int offset) => WordAt(offset, "not", ignoreCase: true) && offset + 3 < _text.Length && IsSpace(_text[offset + 3]);
+    private bool KNotAhead(int offset) => WordAt(offset, "not", ignoreCase: true) && offset + 3 < this.text.Length && IsSpace(this.text[offset + 3]);
 
     private bool KKeywordAhead(int offset)
     {
@@ -138,20 +138,20 @@ internal sealed class KqlParser
             return true;
         }
 
-        if (!IsSpace(_text[offset]))
+        if (!IsSpace(this.text[offset]))
         {
             return false;
         }
 
         var i = offset;
-        while (i < _text.Length && IsSpace(_text[i]))
+        while (i < this.text.Length && IsSpace(this.text[i]))
         {
             i++;
         }
 
         foreach (var word in (string[])["or", "and"])
         {
-            if (WordAt(i, word, ignoreCase: true) && i + word.Length < _text.Length && IsSpace(_text[i + word.Length]))
+            if (WordAt(i, word, ignoreCase: true) && i + word.Length < this.text.Length && IsSpace(this.text[i + word.Length]))
             {
                 return true;
             }
@@ -187,9 +187,9 @@ internal sealed class KqlParser
     private KqlNode KNot()
     {
         var start = Here;
-        if (KNotAhead(_pos))
+        if (KNotAhead(pos))
         {
-            _pos += 3;
+            pos += 3;
             SkipSpaces();
             return new KqlNot(start, KSub());
         }
@@ -201,7 +201,7 @@ internal sealed class KqlParser
     {
         if (Peek('('))
         {
-            _pos++;
+            pos++;
             SkipSpaces();
             var inner = KOr();
             SkipSpaces();
@@ -214,10 +214,10 @@ internal sealed class KqlParser
 
     private KqlNode KExpression()
     {
-        var start = _pos;
+        var start = pos;
         if (AtEnd)
         {
-            throw Error(_pos, "the query ends where a field was expected");
+            throw Error(pos, "the query ends where a field was expected");
         }
 
         var field = KLiteral(asField: true);
@@ -229,18 +229,18 @@ internal sealed class KqlParser
 
         if (Peek(':'))
         {
-            _pos++;
+            pos++;
             SkipSpaces();
-            if (field.IsMatchAll && Peek('*') && (_pos + 1 == _text.Length || IsSpace(_text[_pos + 1]) || _text[_pos + 1] == ')'))
+            if (field.IsMatchAll && Peek('*') && (pos + 1 == this.text.Length || IsSpace(this.text[pos + 1]) || this.text[pos + 1] == ')'))
             {
                 // Kibana reads *:* as "every document".
-                _pos++;
+                pos++;
                 return new KqlAll(At(start));
             }
 
             if (Peek('{'))
             {
-                _pos++;
+                pos++;
                 SkipSpaces();
                 var nested = KOr();
                 SkipSpaces();
@@ -254,7 +254,7 @@ internal sealed class KqlParser
         if (RangeOperator() is { } op)
         {
             SkipSpaces();
-            var valueStart = _pos;
+            var valueStart = pos;
             var value = KLiteral(asField: false);
             if (value.Text.Length == 0 && !value.Quoted)
             {
@@ -282,11 +282,11 @@ internal sealed class KqlParser
         if (Peek('<') || Peek('>'))
         {
             var less = Current == '<';
-            _pos++;
+            pos++;
             var orEqual = Peek('=');
             if (orEqual)
             {
-                _pos++;
+                pos++;
             }
 
             return (less, orEqual) switch
@@ -305,7 +305,7 @@ internal sealed class KqlParser
     {
         if (Peek('('))
         {
-            _pos++;
+            pos++;
             SkipSpaces();
             var inner = KOrValues(field, fieldAt);
             SkipSpaces();
@@ -343,9 +343,9 @@ internal sealed class KqlParser
     private KqlNode KNotValues(string field, SourceLocation fieldAt)
     {
         var start = Here;
-        if (KNotAhead(_pos))
+        if (KNotAhead(pos))
         {
-            _pos += 3;
+            pos += 3;
             SkipSpaces();
             return new KqlNot(start, KListOfValues(field, fieldAt));
         }
@@ -356,7 +356,7 @@ internal sealed class KqlParser
     /// <summary>One value of <paramref name="field"/>; the node sits at the field (unknown fields are reported there).</summary>
     private KqlNode KValue(string field, SourceLocation fieldAt)
     {
-        var start = _pos;
+        var start = pos;
         var value = KLiteral(asField: false);
         if (value.Text.Length == 0 && !value.Quoted)
         {
@@ -369,7 +369,7 @@ internal sealed class KqlParser
     /// <summary>A quoted string or an unquoted literal (which may hold spaces, and is trimmed), with KQL's escapes.</summary>
     private KqlValue KLiteral(bool asField)
     {
-        var start = _pos;
+        var start = pos;
         if (Peek('"'))
         {
             return QuotedString();
@@ -390,17 +390,17 @@ internal sealed class KqlParser
             {
                 wildcards.Add(text.Length);
                 text.Append('*');
-                _pos++;
+                pos++;
                 continue;
             }
 
-            if (KqlSpecial.Contains(c, StringComparison.Ordinal) || KKeywordAhead(_pos))
+            if (KqlSpecial.Contains(c, StringComparison.Ordinal) || KKeywordAhead(pos))
             {
                 break;
             }
 
             text.Append(c);
-            _pos++;
+            pos++;
         }
 
         _ = asField;
@@ -426,8 +426,8 @@ internal sealed class KqlParser
 
     private string KEscape()
     {
-        var at = _pos;
-        _pos++;
+        var at = pos;
+        pos++;
         if (AtEnd)
         {
             throw Error(at, "a backslash ends the query: escape a character after it");
@@ -437,13 +437,13 @@ internal sealed class KqlParser
         switch (c)
         {
             case 't':
-                _pos++;
+                pos++;
                 return "\t";
             case 'r':
-                _pos++;
+                pos++;
                 return "\r";
             case 'n':
-                _pos++;
+                pos++;
                 return "\n";
             case 'u':
                 return Unicode(at);
@@ -451,16 +451,16 @@ internal sealed class KqlParser
 
         if (KqlSpecial.Contains(c, StringComparison.Ordinal))
         {
-            _pos++;
+            pos++;
             return c.ToString();
         }
 
         foreach (var word in (string[])["or", "and", "not"])
         {
-            if (WordAt(_pos, word, ignoreCase: true))
+            if (WordAt(pos, word, ignoreCase: true))
             {
-                var written = _text.Substring(_pos, word.Length);
-                _pos += word.Length;
+                var written = this.text.Substring(pos, word.Length);
+                pos += word.Length;
                 return written;
             }
         }
@@ -470,10 +470,10 @@ internal sealed class KqlParser
 
     private string Unicode(int at)
     {
-        _pos++;
-        if (_pos + 4 <= _text.Length && int.TryParse(_text.AsSpan(_pos, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var code))
+        pos++;
+        if (pos + 4 <= this.text.Length && int.TryParse(this.text.AsSpan(pos, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var code))
         {
-            _pos += 4;
+            pos += 4;
             return ((char)code).ToString();
         }
 
@@ -482,8 +482,8 @@ internal sealed class KqlParser
 
     private KqlValue QuotedString()
     {
-        var start = _pos;
-        _pos++;
+        var start = pos;
+        pos++;
         var text = new StringBuilder();
         while (true)
         {
@@ -495,46 +495,46 @@ internal sealed class KqlParser
             var c = Current;
             if (c == '"')
             {
-                _pos++;
+                pos++;
                 break;
             }
 
-            if (c == '\\' && _pos + 1 < _text.Length)
+            if (c == '\\' && pos + 1 < this.text.Length)
             {
-                var next = _text[_pos + 1];
+                var next = this.text[pos + 1];
                 if (next is '\\' or '"')
                 {
                     text.Append(next);
-                    _pos += 2;
+                    pos += 2;
                     continue;
                 }
 
-                if (_dialect == QueryDialect.Kuery && next is 't' or 'r' or 'n')
+                if (this.dialect == QueryDialect.Kuery && next is 't' or 'r' or 'n')
                 {
                     text.Append(next switch { 't' => '\t', 'r' => '\r', _ => '\n' });
-                    _pos += 2;
+                    pos += 2;
                     continue;
                 }
 
-                if (next == 'u' && _dialect == QueryDialect.Kuery)
+                if (next == 'u' && this.dialect == QueryDialect.Kuery)
                 {
-                    var at = _pos;
-                    _pos++;
+                    var at = pos;
+                    pos++;
                     text.Append(Unicode(at));
                     continue;
                 }
 
-                if (_dialect == QueryDialect.Lucene)
+                if (this.dialect == QueryDialect.Lucene)
                 {
                     // Lucene unescapes any character after a backslash.
                     text.Append(next);
-                    _pos += 2;
+                    pos += 2;
                     continue;
                 }
             }
 
             text.Append(c);
-            _pos++;
+            pos++;
         }
 
         return new KqlValue(text.ToString(), [], true, At(start));
@@ -565,7 +565,7 @@ internal sealed class KqlParser
         var node = LQuery(field: null, closing: null);
         if (!AtEnd)
         {
-            throw Error(_pos, $"unexpected '{Current}'");
+            throw Error(pos, $"unexpected '{Current}'");
         }
 
         return node;
@@ -617,17 +617,17 @@ internal sealed class KqlParser
             if (Peek('+'))
             {
                 occur = Occur.Must;
-                _pos++;
+                pos++;
             }
             else if (Peek('-') || Peek('!'))
             {
                 occur = Occur.MustNot;
-                _pos++;
+                pos++;
             }
-            else if (WordAt(_pos, "NOT", ignoreCase: false) && _pos + 3 < _text.Length && (IsSpace(_text[_pos + 3]) || _text[_pos + 3] == '('))
+            else if (WordAt(pos, "NOT", ignoreCase: false) && pos + 3 < this.text.Length && (IsSpace(this.text[pos + 3]) || this.text[pos + 3] == '('))
             {
                 occur = Occur.MustNot;
-                _pos += 3;
+                pos += 3;
                 SkipSpaces();
             }
 
@@ -637,7 +637,7 @@ internal sealed class KqlParser
 
         if (groups.All(g => g.Count == 0))
         {
-            throw Error(_pos, "expected a clause");
+            throw Error(pos, "expected a clause");
         }
 
         var all = groups.SelectMany(g => g).ToList();
@@ -657,15 +657,15 @@ internal sealed class KqlParser
 
     private bool LOperator(string word, string symbol)
     {
-        if (WordAt(_pos, symbol, ignoreCase: false))
+        if (WordAt(pos, symbol, ignoreCase: false))
         {
-            _pos += symbol.Length;
+            pos += symbol.Length;
             return true;
         }
 
-        if (WordAt(_pos, word, ignoreCase: false) && _pos + word.Length < _text.Length && (IsSpace(_text[_pos + word.Length]) || _text[_pos + word.Length] == '('))
+        if (WordAt(pos, word, ignoreCase: false) && pos + word.Length < this.text.Length && (IsSpace(this.text[pos + word.Length]) || this.text[pos + word.Length] == '('))
         {
-            _pos += word.Length;
+            pos += word.Length;
             return true;
         }
 
@@ -674,10 +674,10 @@ internal sealed class KqlParser
 
     private KqlNode LClause(string? field, SourceLocation? fieldAt)
     {
-        var start = _pos;
+        var start = pos;
         if (Peek('('))
         {
-            _pos++;
+            pos++;
             var inner = LQuery(field, ')', fieldAt);
             Expect(')', "')' to close the group");
             LBoost();
@@ -694,12 +694,12 @@ internal sealed class KqlParser
                     : $"'{name.Text}' has no field: Vigil runs field:value queries (a bare value would search every field)");
             }
 
-            _pos++;
+            pos++;
             if (name.HasWildcards)
             {
                 if (name.IsMatchAll && Peek('*'))
                 {
-                    _pos++;
+                    pos++;
                     return new KqlAll(At(start));
                 }
 
@@ -714,7 +714,7 @@ internal sealed class KqlParser
 
             if (Peek('('))
             {
-                _pos++;
+                pos++;
                 var group = LQuery(name.Text, ')', At(start));
                 Expect(')', "')' to close the group");
                 LBoost();
@@ -729,7 +729,7 @@ internal sealed class KqlParser
 
     private KqlNode LValue(string field, SourceLocation fieldAt)
     {
-        var start = _pos;
+        var start = pos;
         if (Peek('[') || Peek('{'))
         {
             return LRange(field);
@@ -743,10 +743,10 @@ internal sealed class KqlParser
 
         if (Peek('/'))
         {
-            var end = _text.IndexOf('/', _pos + 1);
-            while (end > 0 && _text[end - 1] == '\\')
+            var end = this.text.IndexOf('/', pos + 1);
+            while (end > 0 && this.text[end - 1] == '\\')
             {
-                end = _text.IndexOf('/', end + 1);
+                end = this.text.IndexOf('/', end + 1);
             }
 
             if (end < 0)
@@ -754,8 +754,8 @@ internal sealed class KqlParser
                 throw Error(start, "this regular expression is never closed: add a '/'");
             }
 
-            var pattern = _text[(_pos + 1)..end].Replace("\\/", "/", StringComparison.Ordinal);
-            _pos = end + 1;
+            var pattern = this.text[(pos + 1)..end].Replace("\\/", "/", StringComparison.Ordinal);
+            pos = end + 1;
             return new KqlRegex(At(start), field, pattern);
         }
 
@@ -767,7 +767,7 @@ internal sealed class KqlParser
 
         if (Peek('~'))
         {
-            throw Error(_pos, "fuzzy and proximity searches (~) are not supported: Vigil matches terms exactly");
+            throw Error(pos, "fuzzy and proximity searches (~) are not supported: Vigil matches terms exactly");
         }
 
         LBoost();
@@ -776,28 +776,28 @@ internal sealed class KqlParser
 
     private KqlNode LRange(string field)
     {
-        var start = _pos;
+        var start = pos;
         var inclusiveLow = Current == '[';
-        _pos++;
+        pos++;
         SkipSpaces();
         var low = Peek('"') ? QuotedString() : LTerm();
         SkipSpaces();
-        if (!WordAt(_pos, "TO", ignoreCase: false))
+        if (!WordAt(pos, "TO", ignoreCase: false))
         {
-            throw Error(_pos, "expected TO in the range");
+            throw Error(pos, "expected TO in the range");
         }
 
-        _pos += 2;
+        pos += 2;
         SkipSpaces();
         var high = Peek('"') ? QuotedString() : LTerm();
         SkipSpaces();
         if (!(Peek(']') || Peek('}')))
         {
-            throw Error(_pos, "expected ']' or '}' to close the range");
+            throw Error(pos, "expected ']' or '}' to close the range");
         }
 
         var inclusiveHigh = Current == ']';
-        _pos++;
+        pos++;
         var bounds = new List<KqlNode>();
         if (!low.IsMatchAll)
         {
@@ -822,10 +822,10 @@ internal sealed class KqlParser
         if (Peek('^'))
         {
             // A boost changes scores, not which events match.
-            _pos++;
+            pos++;
             while (!AtEnd && (char.IsAsciiDigit(Current) || Current == '.'))
             {
-                _pos++;
+                pos++;
             }
         }
     }
@@ -833,7 +833,7 @@ internal sealed class KqlParser
     /// <summary>A Lucene term: no spaces, special characters only escaped; '*' and '?' are wildcards.</summary>
     private KqlValue LTerm()
     {
-        var start = _pos;
+        var start = pos;
         var text = new StringBuilder();
         var wildcards = new List<int>();
         while (!AtEnd)
@@ -841,13 +841,13 @@ internal sealed class KqlParser
             var c = Current;
             if (c == '\\')
             {
-                if (_pos + 1 >= _text.Length)
+                if (pos + 1 >= this.text.Length)
                 {
-                    throw Error(_pos, "a backslash ends the query: escape a character after it");
+                    throw Error(pos, "a backslash ends the query: escape a character after it");
                 }
 
-                text.Append(_text[_pos + 1]);
-                _pos += 2;
+                text.Append(this.text[pos + 1]);
+                pos += 2;
                 continue;
             }
 
@@ -855,7 +855,7 @@ internal sealed class KqlParser
             {
                 wildcards.Add(text.Length);
                 text.Append(c);
-                _pos++;
+                pos++;
                 continue;
             }
 
@@ -867,7 +867,7 @@ internal sealed class KqlParser
             }
 
             text.Append(c);
-            _pos++;
+            pos++;
         }
 
         return new KqlValue(text.ToString(), wildcards, false, At(start));

@@ -7,13 +7,13 @@ namespace Vigil.Eql.Sequences;
 /// </summary>
 public sealed class InMemorySequenceRunner<TEvent>(SequenceEngine<TEvent> engine)
 {
-    private readonly Dictionary<string, HostState<TEvent>> _hosts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HostState<TEvent>> hosts = new(StringComparer.Ordinal);
 
     /// <summary>Events dropped so far because they arrived later than the lateness allows.</summary>
     public long LateEvents { get; private set; }
 
     /// <summary>Hosts currently holding state.</summary>
-    public int HostCount => _hosts.Count;
+    public int HostCount => hosts.Count;
 
     public IReadOnlyList<SequenceMatch<TEvent>> Process(TEvent document) => Process(document, engine.Query.Classify(document));
 
@@ -33,7 +33,7 @@ public sealed class InMemorySequenceRunner<TEvent>(SequenceEngine<TEvent> engine
         }
 
         var host = engine.HostOf(document);
-        if (!_hosts.TryGetValue(host, out var state))
+        if (!hosts.TryGetValue(host, out var state))
         {
             state = engine.CreateState(host);
         }
@@ -42,11 +42,11 @@ public sealed class InMemorySequenceRunner<TEvent>(SequenceEngine<TEvent> engine
         LateEvents += result.LateEvents;
         if (state.IsEmpty)
         {
-            _hosts.Remove(host);
+            hosts.Remove(host);
         }
         else
         {
-            _hosts[host] = state;
+            hosts[host] = state;
         }
 
         return result.Matches;
@@ -56,13 +56,13 @@ public sealed class InMemorySequenceRunner<TEvent>(SequenceEngine<TEvent> engine
     public IReadOnlyList<SequenceMatch<TEvent>> Flush()
     {
         var matches = new List<SequenceMatch<TEvent>>();
-        foreach (var host in _hosts.Keys.Order(StringComparer.Ordinal).ToArray())
+        foreach (var host in hosts.Keys.Order(StringComparer.Ordinal).ToArray())
         {
-            var state = _hosts[host];
+            var state = hosts[host];
             matches.AddRange(engine.Flush(state).Matches);
             if (state.IsEmpty)
             {
-                _hosts.Remove(host);
+                hosts.Remove(host);
             }
         }
 

@@ -9,32 +9,32 @@ public sealed class JoinKey : IEquatable<JoinKey>
 {
     internal const char ListSeparator = '\u001f';
 
-    private readonly string?[] _values;
-    private readonly int _hash;
+    private readonly string?[] values;
+    private readonly int hash;
 
     public JoinKey(IReadOnlyList<string?> values)
     {
-        _values = values.ToArray();
+        this.values = values.ToArray();
         var hash = new HashCode();
-        foreach (var value in _values)
+        foreach (var value in this.values)
         {
             hash.Add(value, StringComparer.Ordinal);
         }
 
-        _hash = hash.ToHashCode();
+        this.hash = hash.ToHashCode();
     }
 
     /// <summary>The key of a sequence without "by" fields: every event shares it.</summary>
     public static JoinKey Empty { get; } = new([]);
 
-    public IReadOnlyList<string?> Values => _values;
+    public IReadOnlyList<string?> Values => this.values;
 
     public bool Equals(JoinKey? other) =>
-        other is not null && _hash == other._hash && _values.AsSpan().SequenceEqual(other._values, StringComparer.Ordinal);
+        other is not null && this.hash == other.hash && this.values.AsSpan().SequenceEqual(other.values, StringComparer.Ordinal);
 
     public override bool Equals(object? obj) => obj is JoinKey other && Equals(other);
 
-    public override int GetHashCode() => _hash;
+    public override int GetHashCode() => this.hash;
 
-    public override string ToString() => "(" + string.Join(", ", _values.Select(v => v ?? "null")) + ")";
+    public override string ToString() => "(" + string.Join(", ", this.values.Select(v => v ?? "null")) + ")";
 }

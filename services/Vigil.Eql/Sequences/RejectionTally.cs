@@ -6,18 +6,18 @@ namespace Vigil.Eql.Sequences;
 /// </summary>
 public sealed class RejectionTally
 {
-    private long _maxSpan;
-    private long _until;
-    private long _overwritten;
-    private long _stateLimit;
-    private long _missingEvent;
+    private long maxSpan;
+    private long until;
+    private long overwritten;
+    private long stateLimit;
+    private long missingEvent;
 
     public RejectionCounts Totals => new(
-        Interlocked.Read(ref _maxSpan),
-        Interlocked.Read(ref _until),
-        Interlocked.Read(ref _overwritten),
-        Interlocked.Read(ref _stateLimit),
-        Interlocked.Read(ref _missingEvent));
+        Interlocked.Read(ref maxSpan),
+        Interlocked.Read(ref until),
+        Interlocked.Read(ref overwritten),
+        Interlocked.Read(ref stateLimit),
+        Interlocked.Read(ref missingEvent));
 
     public void Add(RejectionCounts counts)
     {
@@ -26,10 +26,10 @@ public sealed class RejectionTally
             return;
         }
 
-        Interlocked.Add(ref _maxSpan, counts.MaxSpan);
-        Interlocked.Add(ref _until, counts.Until);
-        Interlocked.Add(ref _overwritten, counts.Overwritten);
-        Interlocked.Add(ref _stateLimit, counts.StateLimit);
-        Interlocked.Add(ref _missingEvent, counts.MissingEvent);
+        Interlocked.Add(ref maxSpan, counts.MaxSpan);
+        Interlocked.Add(ref until, counts.Until);
+        Interlocked.Add(ref overwritten, counts.Overwritten);
+        Interlocked.Add(ref stateLimit, counts.StateLimit);
+        Interlocked.Add(ref missingEvent, counts.MissingEvent);
     }
 }

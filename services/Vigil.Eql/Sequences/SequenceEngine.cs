@@ -18,11 +18,11 @@ public sealed class SequenceEngine<TEvent>
     // Keeps span arithmetic (timestamp + span + lateness) far from overflow when the span is unbounded.
     private const long UnboundedNanos = long.MaxValue / 4;
 
-    private readonly long _latenessNanos;
-    private readonly long _spanNanos;
-    private readonly bool _hasLeadingOrMiddleMissing;
-    private readonly bool _hasTrailingMissing;
-    private readonly bool _reportsEarly;
+    private readonly long latenessNanos;
+    private readonly long spanNanos;
+    private readonly bool hasLeadingOrMiddleMissing;
+    private readonly bool hasTrailingMissing;
+    private readonly bool reportsEarly;
 
     public SequenceEngine(CompiledQuery<TEvent> query, SequenceEngineOptions? options = null)
     {
@@ -33,11 +33,11 @@ public sealed class SequenceEngine<TEvent>
             throw new ArgumentException("Lateness and the limits must not be negative and SpanWithoutMaxSpan must be positive.", nameof(options));
         }
 
-        _latenessNanos = Nanos(Options.Lateness);
-        _spanNanos = Nanos(query.MaxSpan ?? Options.SpanWithoutMaxSpan);
-        _hasLeadingOrMiddleMissing = query.MissingSteps.Any(m => m.Before < query.StageCount);
-        _hasTrailingMissing = query.MissingSteps.Any(m => m.Before == query.StageCount);
-        _reportsEarly = Options.ReportEarly && query.IsSequence && query.Until is null && query.MissingSteps.Count == 0 && query.StageCount > 1;
+        latenessNanos = Nanos(Options.Lateness);
+        spanNanos = Nanos(query.MaxSpan ?? Options.SpanWithoutMaxSpan);
+        hasLeadingOrMiddleMissing = query.MissingSteps.Any(m => m.Before < query.StageCount);
+        hasTrailingMissing = query.MissingSteps.Any(m => m.Before == query.StageCount);
+        reportsEarly = Options.ReportEarly && query.IsSequence && query.Until is null && query.MissingSteps.Count == 0 && query.StageCount > 1;
     }
 
     /// <summary>
@@ -45,7 +45,7 @@ public sealed class SequenceEngine<TEvent>
     /// <see cref="SequenceEngineOptions.ReportEarly"/>); false for until, missing-event steps and samples, which wait for
     /// the lateness to pass (or the watermark) like every match did before.
     /// </summary>
-    public bool ReportsEarly => _reportsEarly;
+    public bool ReportsEarly => reportsEarly;
 
     public CompiledQuery<TEvent> Query { get; }
 
@@ -55,10 +55,10 @@ public sealed class SequenceEngine<TEvent>
     public RejectionTally Rejections { get; } = new();
 
     /// <summary>The span a match may cover: maxspan, or the option that stands in for it.</summary>
-    public TimeSpan Span => TimeSpan.FromTicks(_spanNanos / 100);
+    public TimeSpan Span => TimeSpan.FromTicks(spanNanos / 100);
 
     /// <summary>How long a host's state stays useful after its latest event: the span (maxspan) plus the lateness.</summary>
-    public TimeSpan StateRetention => TimeSpan.FromTicks((_spanNanos + _latenessNanos) / 100);
+    public TimeSpan StateRetention => TimeSpan.FromTicks((spanNanos + latenessNanos) / 100);
 
     /// <summary>The partition an event belongs to: its host.id, or "" when it has none.</summary>
     public string HostOf(TEvent document) => Query.Fields.HostId(document);
@@ -121,7 +121,7 @@ public sealed class SequenceEngine<TEvent>
         state.LatestTimestamp = state.LatestTimestamp is { } latest ? Math.Max(latest, timestamp) : timestamp;
         var run = new Run();
         Release(state, run, flush: false);
-        if (_reportsEarly)
+        if (reportsEarly)
         {
             ReportEarly(state, run);
         }
@@ -186,7 +186,7 @@ public sealed class SequenceEngine<TEvent>
     public long? ExpiresAt(HostState<TEvent> state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return state.IsEmpty || state.LatestTimestamp is not { } latest ? null : latest + _spanNanos + _latenessNanos;
+        return state.IsEmpty || state.LatestTimestamp is not { } latest ? null : latest + spanNanos + latenessNanos;
     }
 
     /// <summary>
@@ -216,7 +216,7 @@ public sealed class SequenceEngine<TEvent>
     }
 
     private bool IsReleasable(HostState<TEvent> state, long timestamp) =>
-        (state.LatestTimestamp is { } latest && (_latenessNanos == 0 ? timestamp <= latest : timestamp < latest - _latenessNanos))
+        (state.LatestTimestamp is { } latest && (latenessNanos == 0 ? timestamp <= latest : timestamp < latest - latenessNanos))
         || (state.ExternalWatermark is { } watermark && timestamp < watermark);
 
     private void Release(HostState<TEvent> state, Run run, bool flush)
@@ -325,7 +325,7 @@ public sealed class SequenceEngine<TEvent>
             slots[stage - 1] = null;
 
             // maxspan is measured from the first event and is inclusive: exactly maxspan apart still matches.
-            if (next.Timestamp - partial.Start > _spanNanos)
+            if (next.Timestamp - partial.Start > spanNanos)
             {
                 run.MaxSpan++;
                 state.DropIfEmpty(key);
@@ -400,15 +400,15 @@ public sealed class SequenceEngine<TEvent>
             return;
         }
 
-        if (_hasLeadingOrMiddleMissing && SightedWithin(state, key, sequence))
+        if (hasLeadingOrMiddleMissing && SightedWithin(state, key, sequence))
         {
             run.MissingEvent++;
             return;
         }
 
-        if (_hasTrailingMissing)
+        if (hasTrailingMissing)
         {
-            state.Awaiting.Add(new AwaitingMatch<TEvent>(key, sequence, Saturating(sequence.Start, _spanNanos)));
+            state.Awaiting.Add(new AwaitingMatch<TEvent>(key, sequence, Saturating(sequence.Start, spanNanos)));
             return;
         }
 
@@ -503,7 +503,7 @@ public sealed class SequenceEngine<TEvent>
                 }
 
                 var inWindow = step.Before == 0
-                    ? sighting.Position.Timestamp >= sequence.Last.Timestamp - _spanNanos && sighting.Position.IsStrictlyBefore(sequence.Events[0].Position)
+                    ? sighting.Position.Timestamp >= sequence.Last.Timestamp - spanNanos && sighting.Position.IsStrictlyBefore(sequence.Events[0].Position)
                     : sequence.Events[step.Before - 1].Position.IsStrictlyBefore(sighting.Position) && sighting.Position.IsStrictlyBefore(sequence.Events[step.Before].Position);
                 if (inWindow)
                 {
@@ -565,7 +565,7 @@ public sealed class SequenceEngine<TEvent>
             var slots = state.SlotsFor(key);
             for (var i = 0; i < slots.Length; i++)
             {
-                if (slots[i] is { } old && next.Timestamp - old.Start > _spanNanos)
+                if (slots[i] is { } old && next.Timestamp - old.Start > spanNanos)
                 {
                     slots[i] = null;
                     run.MaxSpan++;
@@ -603,7 +603,7 @@ public sealed class SequenceEngine<TEvent>
                     events.Min(e => e.Timestamp),
                     events.Max(e => e.Timestamp)));
                 state.Partials.Remove(key);
-                state.Sampled[key] = Saturating(next.Timestamp, _spanNanos);
+                state.Sampled[key] = Saturating(next.Timestamp, spanNanos);
             }
         }
     }
@@ -624,7 +624,7 @@ public sealed class SequenceEngine<TEvent>
     /// </summary>
     private void Prune(HostState<TEvent> state, long releasedTimestamp, Run run)
     {
-        var horizon = releasedTimestamp - _spanNanos;
+        var horizon = releasedTimestamp - spanNanos;
         List<JoinKey>? empty = null;
         foreach (var (key, slots) in state.Partials)
         {

@@ -9,10 +9,10 @@ namespace Vigil.Eql.Syntax;
 /// </summary>
 internal sealed class Lexer(EqlSource source)
 {
-    private readonly string _text = source.Text;
-    private int _position;
-    private int _line = 1;
-    private int _column = 1;
+    private readonly string text = source.Text;
+    private int position;
+    private int line = 1;
+    private int column = 1;
 
     public IReadOnlyList<Token> Tokenize()
     {
@@ -29,25 +29,25 @@ internal sealed class Lexer(EqlSource source)
         }
     }
 
-    private char Current => _position < _text.Length ? _text[_position] : '\0';
+    private char Current => position < text.Length ? text[position] : '\0';
 
-    private char Peek(int offset = 1) => _position + offset < _text.Length ? _text[_position + offset] : '\0';
+    private char Peek(int offset = 1) => position + offset < text.Length ? text[position + offset] : '\0';
 
-    private bool AtEnd => _position >= _text.Length;
+    private bool AtEnd => position >= text.Length;
 
     private void Advance()
     {
-        if (_text[_position] == '\n')
+        if (this.text[position] == '\n')
         {
-            _line++;
-            _column = 1;
+            this.line++;
+            this.column = 1;
         }
         else
         {
-            _column++;
+            this.column++;
         }
 
-        _position++;
+        position++;
     }
 
     private EqlException Error(int line, int column, string message) =>
@@ -70,7 +70,7 @@ internal sealed class Lexer(EqlSource source)
             }
             else if (Current == '/' && Peek() == '*')
             {
-                var (line, column) = (_line, _column);
+                var (line, column) = (this.line, this.column);
                 Advance();
                 Advance();
                 while (!(Current == '*' && Peek() == '/'))
@@ -95,7 +95,7 @@ internal sealed class Lexer(EqlSource source)
 
     private Token Next()
     {
-        var (line, column) = (_line, _column);
+        var (line, column) = (this.line, this.column);
         if (AtEnd)
         {
             return new Token(TokenKind.End, string.Empty, line, column);
@@ -104,7 +104,7 @@ internal sealed class Lexer(EqlSource source)
         var c = Current;
         if (c == '"')
         {
-            return _text.AsSpan(_position).StartsWith("\"\"\"") ? RawString(line, column) : String(line, column);
+            return this.text.AsSpan(position).StartsWith("\"\"\"") ? RawString(line, column) : String(line, column);
         }
 
         if (c == '\'')
@@ -164,7 +164,7 @@ internal sealed class Lexer(EqlSource source)
         return new Token(kind, text, line, column);
     }
 
-    private bool PreviousWasNameCharacter() => _position > 0 && IsIdentifierPart(_text[_position - 1]);
+    private bool PreviousWasNameCharacter() => position > 0 && IsIdentifierPart(text[position - 1]);
 
     private static bool IsIdentifierStart(char c) => char.IsLetter(c) || c == '_' || c == '@';
 
@@ -172,13 +172,13 @@ internal sealed class Lexer(EqlSource source)
 
     private Token Identifier(int line, int column)
     {
-        var start = _position;
+        var start = position;
         while (!AtEnd && IsIdentifierPart(Current))
         {
             Advance();
         }
 
-        var name = _text[start.._position];
+        var name = this.text[start..position];
         var tilde = false;
         if (Current == '~')
         {
@@ -228,7 +228,7 @@ internal sealed class Lexer(EqlSource source)
 
     private Token Number(int line, int column)
     {
-        var start = _position;
+        var start = position;
         var isDecimal = false;
         while (char.IsAsciiDigit(Current))
         {
@@ -260,7 +260,7 @@ internal sealed class Lexer(EqlSource source)
             }
         }
 
-        var text = _text[start.._position];
+        var text = this.text[start..position];
         if (isDecimal)
         {
             return new Token(TokenKind.Decimal, text, line, column, Decimal: double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture));
@@ -279,8 +279,8 @@ internal sealed class Lexer(EqlSource source)
         Advance();
         Advance();
         Advance();
-        var start = _position;
-        while (!_text.AsSpan(_position).StartsWith("\"\"\""))
+        var start = position;
+        while (!this.text.AsSpan(position).StartsWith("\"\"\""))
         {
             if (AtEnd)
             {
@@ -290,13 +290,13 @@ internal sealed class Lexer(EqlSource source)
             Advance();
         }
 
-        var value = _text[start.._position];
+        var value = this.text[start..position];
         Advance();
         Advance();
         Advance();
         if (Current == '"')
         {
-            throw Error(_line, _column, "a raw string cannot contain three consecutive double quotes: use a regular string with \\\" escapes");
+            throw Error(this.line, this.column, "a raw string cannot contain three consecutive double quotes: use a regular string with \\\" escapes");
         }
 
         return new Token(TokenKind.String, value, line, column);
@@ -327,7 +327,7 @@ internal sealed class Lexer(EqlSource source)
                 continue;
             }
 
-            var (escapeLine, escapeColumn) = (_line, _column);
+            var (escapeLine, escapeColumn) = (this.line, this.column);
             Advance();
             var escaped = Current;
             switch (escaped)
@@ -355,13 +355,13 @@ internal sealed class Lexer(EqlSource source)
         }
 
         Advance();
-        var start = _position;
+        var start = position;
         while (char.IsAsciiHexDigit(Current))
         {
             Advance();
         }
 
-        var digits = _text[start.._position];
+        var digits = this.text[start..position];
         if (Current != '}' || digits.Length is < 2 or > 8)
         {
             throw Error(line, column, "a unicode escape is written \\u{XXXX} with 2 to 8 hex digits");

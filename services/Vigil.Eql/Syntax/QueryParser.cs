@@ -11,13 +11,13 @@ internal sealed class QueryParser(EqlSource source, IReadOnlyList<Token> tokens)
         "true", "false", "null", "any", "of",
     };
 
-    private int _index;
+    private int index;
 
-    private Token Current => tokens[_index];
+    private Token Current => tokens[index];
 
-    private Token PeekToken(int offset = 1) => tokens[Math.Min(_index + offset, tokens.Count - 1)];
+    private Token PeekToken(int offset = 1) => tokens[Math.Min(index + offset, tokens.Count - 1)];
 
-    private Token Take() => tokens[_index++];
+    private Token Take() => tokens[index++];
 
     public EqlQuery ParseQuery()
     {

@@ -24,19 +24,19 @@ internal sealed class ActivityContext
     // other events.
     private const int LaterKindsFirstStep = 1_000_000;
 
-    private readonly SimulatedFleet _fleet;
-    private readonly ActivityKey _key;
-    private readonly long _startTime;
-    private readonly Queue<TelemetryEvent> _preludes = new();
-    private int _step;
-    private int _laterKindsStep = LaterKindsFirstStep;
-    private int _spawns;
+    private readonly SimulatedFleet fleet;
+    private readonly ActivityKey key;
+    private readonly long startTime;
+    private readonly Queue<TelemetryEvent> preludes = new();
+    private int step;
+    private int laterKindsStep = LaterKindsFirstStep;
+    private int spawns;
 
     public ActivityContext(SimulatedFleet fleet, HostProfile host, ActivityKey key, long start, ScenarioTrace? trace)
     {
-        _fleet = fleet;
-        _key = key;
-        _startTime = start;
+        this.fleet = fleet;
+        this.key = key;
+        startTime = start;
         Host = host;
         Now = start;
         Trace = trace;
@@ -56,10 +56,10 @@ internal sealed class ActivityContext
 
     public SimUser User => Host.User;
 
-    public SimProcess Launchd => _fleet.Residents.Launchd(Host);
+    public SimProcess Launchd => this.fleet.Residents.Launchd(Host);
 
     /// <summary>Exec events of residents launched for this activity; they come before its own events.</summary>
-    public Queue<TelemetryEvent> Preludes => _preludes;
+    public Queue<TelemetryEvent> Preludes => preludes;
 
     public void Wait(TimeSpan delay) => Now += delay.Ticks * 100;
 
@@ -74,16 +74,16 @@ internal sealed class ActivityContext
     /// </summary>
     public SimProcess Resident(ResidentKind kind)
     {
-        var process = _fleet.Residents.Describe(Host, kind);
-        if (_fleet.Ledger.MarkLaunched(Host.Index, kind))
+        var process = this.fleet.Residents.Describe(Host, kind);
+        if (this.fleet.Ledger.MarkLaunched(Host.Index, kind))
         {
             // Launching later than the activity's start could place this exec after a sibling activity's use of it.
-            if (Now != _startTime)
+            if (Now != startTime)
             {
                 throw new InvalidOperationException($"Resident {kind} must be acquired at the start of an activity.");
             }
 
-            _preludes.Enqueue(Exec(process));
+            preludes.Enqueue(Exec(process));
         }
 
         return process;
@@ -98,7 +98,7 @@ internal sealed class ActivityContext
         SimUser? user = null,
         SimProcess? effectiveParent = null,
         bool interactive = false) =>
-        new(_fleet.Ids.ProcessEntityId(_key, _spawns++), Rng.Between(1200, 98000), image, args,
+        new(this.fleet.Ids.ProcessEntityId(this.key, spawns++), Rng.Between(1200, 98000), image, args,
             workingDirectory ?? parent.WorkingDirectory, user ?? parent.User, Now, parent, effectiveParent, interactive);
 
     public TelemetryEvent Exec(SimProcess process)
@@ -299,7 +299,7 @@ internal sealed class ActivityContext
             Timestamp = Now,
             Event = new Event
             {
-                Id = _fleet.Ids.EventId(_key, laterKind ? _laterKindsStep++ : _step++),
+                Id = this.fleet.Ids.EventId(this.key, laterKind ? laterKindsStep++ : step++),
                 Kind = "event",
                 Action = action,
                 Module = "endpoint",

@@ -7,9 +7,9 @@ namespace Vigil.FleetSim.Engine;
 /// <summary>One running activity: hands out its events one at a time, residents' launches first, in time order.</summary>
 internal sealed class ActivityRun(ActivityContext context, ActivityScript script)
 {
-    private readonly IEnumerator<TelemetryEvent> _body = script(context).GetEnumerator();
-    private TelemetryEvent? _held;
-    private long _lastTime = long.MinValue;
+    private readonly IEnumerator<TelemetryEvent> body = script(context).GetEnumerator();
+    private TelemetryEvent? held;
+    private long lastTime = long.MinValue;
 
     public ScenarioTrace? Trace => context.Trace;
 
@@ -21,7 +21,7 @@ internal sealed class ActivityRun(ActivityContext context, ActivityScript script
     {
         if (!TryTake(out next))
         {
-            _body.Dispose();
+            body.Dispose();
             if (Trace is not null)
             {
                 Trace.Finished = true;
@@ -30,12 +30,12 @@ internal sealed class ActivityRun(ActivityContext context, ActivityScript script
             return false;
         }
 
-        if (next.Timestamp < _lastTime)
+        if (next.Timestamp < lastTime)
         {
-            throw new InvalidOperationException($"Activity produced event {next.Event.Action} at {next.Timestamp}, before its previous event at {_lastTime}.");
+            throw new InvalidOperationException($"Activity produced event {next.Event.Action} at {next.Timestamp}, before its previous event at {lastTime}.");
         }
 
-        _lastTime = next.Timestamp;
+        lastTime = next.Timestamp;
         EventCount++;
         return true;
     }
@@ -47,14 +47,14 @@ internal sealed class ActivityRun(ActivityContext context, ActivityScript script
             return true;
         }
 
-        if (_held is not null)
+        if (held is not null)
         {
-            next = _held;
-            _held = null;
+            next = held;
+            held = null;
             return true;
         }
 
-        if (!_body.MoveNext())
+        if (!body.MoveNext())
         {
             next = null!;
             return false;
@@ -63,12 +63,12 @@ internal sealed class ActivityRun(ActivityContext context, ActivityScript script
         // Residents acquired while producing this event launch before it.
         if (context.Preludes.TryDequeue(out var prelude))
         {
-            _held = _body.Current;
+            held = body.Current;
             next = prelude;
             return true;
         }
 
-        next = _body.Current;
+        next = body.Current;
         return true;
     }
 }

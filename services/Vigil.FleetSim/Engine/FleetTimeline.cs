@@ -26,73 +26,73 @@ internal sealed class FleetTimeline
     private const double CatchUpSeconds = 1;
     private const double MinimumRateShare = 0.1;
 
-    private readonly SimulatedFleet _fleet;
-    private readonly FleetSimulationOptions _options;
-    private readonly ConcurrentQueue<ScenarioRequest> _requests;
-    private readonly PriorityQueue<(ActivityRun Run, TelemetryEvent Event), (long Time, long Order)> _pending = new();
-    private readonly DeterministicRandom _arrivals;
-    private readonly DeterministicRandom _scenarioPicks;
-    private readonly IReadOnlyList<ScenarioPlay> _schedulable;
-    private readonly long _scenarioIntervalNanos;
-    private long _order;
-    private long _sequence;
-    private long _clock;
-    private long _backgroundSerial;
-    private long _scheduledSerial;
-    private long _nextArrival;
-    private long _nextScenario;
-    private long _finishedActivities;
-    private long _finishedActivityEvents;
-    private long _backgroundEvents;
-    private readonly long _start;
+    private readonly SimulatedFleet fleet;
+    private readonly FleetSimulationOptions options;
+    private readonly ConcurrentQueue<ScenarioRequest> requests;
+    private readonly PriorityQueue<(ActivityRun Run, TelemetryEvent Event), (long Time, long Order)> pending = new();
+    private readonly DeterministicRandom arrivals;
+    private readonly DeterministicRandom scenarioPicks;
+    private readonly IReadOnlyList<ScenarioPlay> schedulable;
+    private readonly long scenarioIntervalNanos;
+    private long order;
+    private long sequence;
+    private long clock;
+    private long backgroundSerial;
+    private long scheduledSerial;
+    private long nextArrival;
+    private long nextScenario;
+    private long finishedActivities;
+    private long finishedActivityEvents;
+    private long backgroundEvents;
+    private readonly long start;
 
     public FleetTimeline(SimulatedFleet fleet, FleetSimulationOptions options, long start, ConcurrentQueue<ScenarioRequest> requests)
     {
-        _fleet = fleet;
-        _options = options;
-        _requests = requests;
-        _clock = start;
-        _start = start;
-        _arrivals = new DeterministicRandom(StableHash.Of(fleet.Seed, 0xA441));
-        _scenarioPicks = new DeterministicRandom(StableHash.Of(fleet.Seed, 0x5CE7));
-        _schedulable = options.SchedulablePlays();
-        _scenarioIntervalNanos = options.ScenarioInterval is { } interval && interval > TimeSpan.Zero && _schedulable.Count > 0
+        this.fleet = fleet;
+        this.options = options;
+        this.requests = requests;
+        clock = start;
+        this.start = start;
+        arrivals = new DeterministicRandom(StableHash.Of(fleet.Seed, 0xA441));
+        scenarioPicks = new DeterministicRandom(StableHash.Of(fleet.Seed, 0x5CE7));
+        schedulable = options.SchedulablePlays();
+        scenarioIntervalNanos = options.ScenarioInterval is { } interval && interval > TimeSpan.Zero && schedulable.Count > 0
             ? interval.Ticks * 100
             : 0;
-        _nextArrival = start;
-        _nextScenario = _scenarioIntervalNanos > 0 ? start + _scenarioIntervalNanos : long.MaxValue;
+        nextArrival = start;
+        nextScenario = scenarioIntervalNanos > 0 ? start + scenarioIntervalNanos : long.MaxValue;
     }
 
     public GeneratedEvent Next()
     {
         while (true)
         {
-            while (_requests.TryDequeue(out var request))
+            while (this.requests.TryDequeue(out var request))
             {
                 StartOnDemand(request);
             }
 
-            var nextEvent = _pending.TryPeek(out _, out var key) ? key.Time : long.MaxValue;
-            if (_nextArrival <= nextEvent && _nextArrival <= _nextScenario)
+            var nextEvent = pending.TryPeek(out _, out var key) ? key.Time : long.MaxValue;
+            if (nextArrival <= nextEvent && nextArrival <= nextScenario)
             {
-                StartBackground(_nextArrival);
-                _nextArrival += (long)_arrivals.Exponential(MeanArrivalGapNanos(_nextArrival));
+                StartBackground(nextArrival);
+                nextArrival += (long)arrivals.Exponential(MeanArrivalGapNanos(nextArrival));
                 continue;
             }
 
-            if (_nextScenario <= nextEvent)
+            if (nextScenario <= nextEvent)
             {
-                StartScheduled(_nextScenario);
-                _nextScenario += _scenarioIntervalNanos;
+                StartScheduled(nextScenario);
+                nextScenario += scenarioIntervalNanos;
                 continue;
             }
 
-            var (run, e) = _pending.Dequeue();
-            _clock = e.Timestamp;
-            e.Event.Sequence = ++_sequence;
+            var (run, e) = pending.Dequeue();
+            clock = e.Timestamp;
+            e.Event.Sequence = ++sequence;
             if (run.Trace is null)
             {
-                _backgroundEvents++;
+                backgroundEvents++;
             }
 
             Advance(run);
@@ -102,38 +102,38 @@ internal sealed class FleetTimeline
 
     private double MeanArrivalGapNanos(long now)
     {
-        var meanEvents = (_finishedActivityEvents + (PriorEventsPerActivity * PriorWeight)) / (_finishedActivities + PriorWeight);
-        var target = _options.EventsPerSecond;
-        var shortfall = (target * (now - _start) / 1e9) - _backgroundEvents;
+        var meanEvents = (finishedActivityEvents + (PriorEventsPerActivity * PriorWeight)) / (finishedActivities + PriorWeight);
+        var target = this.options.EventsPerSecond;
+        var shortfall = (target * (now - this.start) / 1e9) - backgroundEvents;
         var rate = Math.Max(target * MinimumRateShare, target + (shortfall / CatchUpSeconds));
         return meanEvents / rate * 1e9;
     }
 
     private void StartBackground(long at)
     {
-        var key = ActivityKey.Background(++_backgroundSerial);
-        var host = _fleet.Hosts.Describe(_arrivals.Next(_fleet.Hosts.Count));
-        var script = BackgroundMix.Choose(_arrivals);
-        Start(new ActivityContext(_fleet, host, key, at, null), script);
+        var key = ActivityKey.Background(++backgroundSerial);
+        var host = this.fleet.Hosts.Describe(arrivals.Next(this.fleet.Hosts.Count));
+        var script = BackgroundMix.Choose(arrivals);
+        Start(new ActivityContext(this.fleet, host, key, at, null), script);
     }
 
     private void StartScheduled(long at)
     {
-        var malicious = _scenarioPicks.Chance(_options.MaliciousShare);
+        var malicious = scenarioPicks.Chance(this.options.MaliciousShare);
         var label = malicious ? ScenarioLabel.Malicious : ScenarioLabel.Benign;
-        var candidates = _schedulable.Where(p => p.Definition.Label == label).ToList();
+        var candidates = schedulable.Where(p => p.Definition.Label == label).ToList();
         if (candidates.Count == 0)
         {
-            candidates = [.. _schedulable];
+            candidates = [.. schedulable];
         }
 
         // A play needing software few hosts run (a backup agent, Word) yields to another when no host has it.
         while (candidates.Count > 0)
         {
-            var play = candidates[_scenarioPicks.Next(candidates.Count)];
-            if (EligibleHosts.Find(_fleet.Hosts, play, _scenarioPicks) is { } host)
+            var play = candidates[scenarioPicks.Next(candidates.Count)];
+            if (EligibleHosts.Find(this.fleet.Hosts, play, scenarioPicks) is { } host)
             {
-                var serial = ++_scheduledSerial;
+                var serial = ++scheduledSerial;
                 var id = $"sc-{serial.ToString("D6", CultureInfo.InvariantCulture)}";
                 StartScenario(play, host, ActivityKey.ScheduledScenario(serial), id, ScenarioOrigin.Scheduled, at);
                 return;
@@ -144,13 +144,13 @@ internal sealed class FleetTimeline
     }
 
     private void StartOnDemand(ScenarioRequest request) =>
-        StartScenario(request.Play, _fleet.Hosts.Describe(request.HostIndex), ActivityKey.OnDemandScenario(request.Serial),
-            request.ScenarioId, ScenarioOrigin.OnDemand, _clock);
+        StartScenario(request.Play, this.fleet.Hosts.Describe(request.HostIndex), ActivityKey.OnDemandScenario(request.Serial),
+            request.ScenarioId, ScenarioOrigin.OnDemand, clock);
 
     private void StartScenario(ScenarioPlay play, HostProfile host, ActivityKey key, string id, ScenarioOrigin origin, long at)
     {
         var trace = new ScenarioTrace(id, play.Definition, origin, host);
-        Start(new ActivityContext(_fleet, host, key, at, trace), play.Script);
+        Start(new ActivityContext(this.fleet, host, key, at, trace), play.Script);
     }
 
     private void Start(ActivityContext context, ActivityScript script) => Advance(new ActivityRun(context, script));
@@ -159,14 +159,14 @@ internal sealed class FleetTimeline
     {
         if (run.TryNext(out var next))
         {
-            _pending.Enqueue((run, next), (next.Timestamp, _order++));
+            pending.Enqueue((run, next), (next.Timestamp, order++));
             return;
         }
 
         if (run.Trace is null)
         {
-            _finishedActivities++;
-            _finishedActivityEvents += run.EventCount;
+            finishedActivities++;
+            finishedActivityEvents += run.EventCount;
         }
     }
 }

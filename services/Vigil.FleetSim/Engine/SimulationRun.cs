@@ -22,29 +22,29 @@ internal sealed class SimulationRun(
     // Waits shorter than this are not worth a timer; the event goes out a little early instead.
     private static readonly TimeSpan PacingSlack = TimeSpan.FromMilliseconds(2);
 
-    private readonly Dictionary<string, ScenarioTrace> _active = new(StringComparer.Ordinal);
-    private readonly List<ScenarioTrace> _completed = [];
-    private List<TelemetryEvent> _batch = new(options.BatchSize);
-    private long _start;
-    private long _startTicks;
-    private long _emitted;
-    private int _scenariosCompleted;
-    private long _firstTime = long.MaxValue;
-    private long _lastTime = long.MinValue;
+    private readonly Dictionary<string, ScenarioTrace> active = new(StringComparer.Ordinal);
+    private readonly List<ScenarioTrace> completed = [];
+    private List<TelemetryEvent> batch = new(options.BatchSize);
+    private long start;
+    private long startTicks;
+    private long emitted;
+    private int scenariosCompleted;
+    private long firstTime = long.MaxValue;
+    private long lastTime = long.MinValue;
 
     public async Task<FleetRunSummary> RunAsync(CancellationToken cancellationToken)
     {
         var live = options.Pacing == PacingMode.Live;
-        _start = EcsTimestamp.ToUnixNanos(live ? time.GetUtcNow() : options.StartTime);
-        _startTicks = time.GetTimestamp();
-        var timeline = new FleetTimeline(fleet, options, _start, requests);
+        start = EcsTimestamp.ToUnixNanos(live ? time.GetUtcNow() : options.StartTime);
+        startTicks = time.GetTimestamp();
+        var timeline = new FleetTimeline(fleet, options, start, requests);
         var skew = new SourceSkew(fleet.Seed, options.MaxSourceSkew);
-        var end = options.Duration is { } duration ? _start + (duration.Ticks * 100) : long.MaxValue;
+        var end = options.Duration is { } duration ? start + (duration.Ticks * 100) : long.MaxValue;
         var maxEvents = options.MaxEvents ?? long.MaxValue;
 
         try
         {
-            while (_emitted < maxEvents)
+            while (emitted < maxEvents)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var generated = timeline.Next();
@@ -55,17 +55,17 @@ internal sealed class SimulationRun(
 
                 if (generated.Trace is { } trace)
                 {
-                    _active.TryAdd(trace.ScenarioId, trace);
+                    active.TryAdd(trace.ScenarioId, trace);
                 }
 
                 skew.Add(generated);
-                while (_emitted < maxEvents && skew.TryRelease(generated.Event.Timestamp, out var released, out var due))
+                while (emitted < maxEvents && skew.TryRelease(generated.Event.Timestamp, out var released, out var due))
                 {
                     await EmitAsync(released, due, live, cancellationToken).ConfigureAwait(false);
                 }
             }
 
-            while (_emitted < maxEvents && skew.TryReleaseAny(out var released, out var due))
+            while (emitted < maxEvents && skew.TryReleaseAny(out var released, out var due))
             {
                 await EmitAsync(released, due, live, cancellationToken).ConfigureAwait(false);
             }
@@ -77,7 +77,7 @@ internal sealed class SimulationRun(
 
         await FlushAsync(CancellationToken.None).ConfigureAwait(false);
         var incomplete = 0;
-        foreach (var trace in _active.Values.OrderBy(t => t.ScenarioId, StringComparer.Ordinal))
+        foreach (var trace in active.Values.OrderBy(t => t.ScenarioId, StringComparer.Ordinal))
         {
             var record = trace.ToRecord();
             if (record.EventIds.Count > 0 && groundTruth is not null)
@@ -88,15 +88,15 @@ internal sealed class SimulationRun(
             incomplete += record.EventIds.Count > 0 ? 1 : 0;
         }
 
-        return new FleetRunSummary(_emitted, _scenariosCompleted, incomplete,
-            _emitted > 0 ? _firstTime : 0, _emitted > 0 ? _lastTime : 0);
+        return new FleetRunSummary(emitted, scenariosCompleted, incomplete,
+            emitted > 0 ? firstTime : 0, emitted > 0 ? lastTime : 0);
     }
 
     private async ValueTask EmitAsync(GeneratedEvent generated, long due, bool live, CancellationToken cancellationToken)
     {
         if (live)
         {
-            var wait = TimeSpan.FromTicks((due - _start) / 100) - time.GetElapsedTime(_startTicks);
+            var wait = TimeSpan.FromTicks((due - start) / 100) - time.GetElapsedTime(startTicks);
             if (wait > PacingSlack)
             {
                 await FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -105,22 +105,22 @@ internal sealed class SimulationRun(
         }
 
         var e = generated.Event;
-        _batch.Add(e);
-        _emitted++;
+        this.batch.Add(e);
+        emitted++;
         onEmitted();
-        _firstTime = Math.Min(_firstTime, e.Timestamp);
-        _lastTime = Math.Max(_lastTime, e.Timestamp);
+        firstTime = Math.Min(firstTime, e.Timestamp);
+        lastTime = Math.Max(lastTime, e.Timestamp);
         if (generated.Trace is { } trace)
         {
             trace.MarkEmitted(e);
             if (trace.IsComplete)
             {
-                _active.Remove(trace.ScenarioId);
-                _completed.Add(trace);
+                active.Remove(trace.ScenarioId);
+                completed.Add(trace);
             }
         }
 
-        if (_batch.Count >= options.BatchSize)
+        if (this.batch.Count >= options.BatchSize)
         {
             await FlushAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -128,22 +128,22 @@ internal sealed class SimulationRun(
 
     private async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        if (_batch.Count > 0)
+        if (this.batch.Count > 0)
         {
-            var batch = _batch;
-            _batch = new List<TelemetryEvent>(options.BatchSize);
+            var batch = this.batch;
+            this.batch = new List<TelemetryEvent>(options.BatchSize);
             await sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var trace in _completed)
+        foreach (var trace in completed)
         {
-            _scenariosCompleted++;
+            scenariosCompleted++;
             if (groundTruth is not null)
             {
                 await groundTruth.WriteAsync(trace.ToRecord(), cancellationToken).ConfigureAwait(false);
             }
         }
 
-        _completed.Clear();
+        completed.Clear();
     }
 }

@@ -9,12 +9,12 @@ namespace Vigil.FleetSim.Engine;
 /// </summary>
 internal sealed class SourceSkew(ulong seed, TimeSpan maxSkew)
 {
-    private readonly long _maxNanos = maxSkew.Ticks * 100;
-    private readonly PriorityQueue<GeneratedEvent, (long Due, long Order)> _waiting = new();
-    private long _order;
+    private readonly long maxNanos = maxSkew.Ticks * 100;
+    private readonly PriorityQueue<GeneratedEvent, (long Due, long Order)> waiting = new();
+    private long order;
 
     public void Add(GeneratedEvent generated) =>
-        _waiting.Enqueue(generated, (generated.Event.Timestamp + Lag(generated), _order++));
+        waiting.Enqueue(generated, (generated.Event.Timestamp + Lag(generated), order++));
 
     /// <summary>
     /// The next event due by <paramref name="now"/>, the timestamp of the newest generated event: every later
@@ -22,9 +22,9 @@ internal sealed class SourceSkew(ulong seed, TimeSpan maxSkew)
     /// </summary>
     public bool TryRelease(long now, out GeneratedEvent released, out long due)
     {
-        if (_waiting.TryPeek(out released, out var key) && key.Due <= now)
+        if (waiting.TryPeek(out released, out var key) && key.Due <= now)
         {
-            _waiting.Dequeue();
+            waiting.Dequeue();
             due = key.Due;
             return true;
         }
@@ -36,14 +36,14 @@ internal sealed class SourceSkew(ulong seed, TimeSpan maxSkew)
     /// <summary>Drains what is left at the end of a run, in due order.</summary>
     public bool TryReleaseAny(out GeneratedEvent released, out long due)
     {
-        var any = _waiting.TryDequeue(out released, out var key);
+        var any = waiting.TryDequeue(out released, out var key);
         due = key.Due;
         return any;
     }
 
     private long Lag(GeneratedEvent generated)
     {
-        if (_maxNanos == 0)
+        if (maxNanos == 0)
         {
             return 0;
         }
@@ -54,6 +54,6 @@ internal sealed class SourceSkew(ulong seed, TimeSpan maxSkew)
             "network" => 2UL,
             _ => 0UL,
         };
-        return (long)(StableHash.Of(seed, 0x5CE3, (ulong)generated.HostIndex, source) % (ulong)(_maxNanos + 1));
+        return (long)(StableHash.Of(seed, 0x5CE3, (ulong)generated.HostIndex, source) % (ulong)(maxNanos + 1));
     }
 }

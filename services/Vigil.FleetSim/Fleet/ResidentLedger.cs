@@ -10,7 +10,7 @@ internal sealed class ResidentLedger
     private const int HostsPerPage = 4096;
     private const int WordsPerPage = HostsPerPage * KindsPerHost / 64;
 
-    private readonly Dictionary<int, ulong[]> _pages = [];
+    private readonly Dictionary<int, ulong[]> pages = [];
 
     static ResidentLedger()
     {
@@ -24,10 +24,10 @@ internal sealed class ResidentLedger
     public bool MarkLaunched(int hostIndex, ResidentKind kind)
     {
         var pageIndex = hostIndex / HostsPerPage;
-        if (!_pages.TryGetValue(pageIndex, out var page))
+        if (!pages.TryGetValue(pageIndex, out var page))
         {
             page = new ulong[WordsPerPage];
-            _pages[pageIndex] = page;
+            pages[pageIndex] = page;
         }
 
         var bit = ((hostIndex % HostsPerPage) * KindsPerHost) + (int)kind;

@@ -6,26 +6,26 @@ namespace Vigil.FleetSim.Randomness;
 /// </summary>
 internal sealed class DeterministicRandom
 {
-    private ulong _s0, _s1, _s2, _s3;
+    private ulong s0, s1, s2, s3;
 
     public DeterministicRandom(ulong seed)
     {
-        _s0 = StableHash.Mix(seed);
-        _s1 = StableHash.Mix(_s0);
-        _s2 = StableHash.Mix(_s1);
-        _s3 = StableHash.Mix(_s2);
+        s0 = StableHash.Mix(seed);
+        s1 = StableHash.Mix(s0);
+        s2 = StableHash.Mix(s1);
+        s3 = StableHash.Mix(s2);
     }
 
     public ulong NextUInt64()
     {
-        var result = ulong.RotateLeft(_s1 * 5, 7) * 9;
-        var t = _s1 << 17;
-        _s2 ^= _s0;
-        _s3 ^= _s1;
-        _s1 ^= _s2;
-        _s0 ^= _s3;
-        _s2 ^= t;
-        _s3 = ulong.RotateLeft(_s3, 45);
+        var result = ulong.RotateLeft(s1 * 5, 7) * 9;
+        var t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = ulong.RotateLeft(s3, 45);
         return result;
     }
 

@@ -6,18 +6,18 @@ namespace Vigil.FleetSim.Randomness;
 /// </summary>
 internal sealed class OpaqueIds(ulong seed)
 {
-    private readonly ulong _eventKey = StableHash.Of(seed, 0xE7E17);
-    private readonly ulong _entityKey = StableHash.Of(seed, 0xE7717);
+    private readonly ulong eventKey = StableHash.Of(seed, 0xE7E17);
+    private readonly ulong entityKey = StableHash.Of(seed, 0xE7717);
 
     /// <summary>The id of the <paramref name="step"/>-th event of activity <paramref name="activity"/>.</summary>
-    public string EventId(ActivityKey activity, int step) => Encode(_eventKey, activity.Value, (ulong)step);
+    public string EventId(ActivityKey activity, int step) => Encode(eventKey, activity.Value, (ulong)step);
 
     /// <summary>The entity id of the <paramref name="spawn"/>-th process an activity starts.</summary>
-    public string ProcessEntityId(ActivityKey activity, int spawn) => Encode(_entityKey, activity.Value, (ulong)spawn);
+    public string ProcessEntityId(ActivityKey activity, int spawn) => Encode(entityKey, activity.Value, (ulong)spawn);
 
     /// <summary>The entity id of a long-lived process of a host (launchd, Finder, a browser, an agent daemon).</summary>
     public string ResidentEntityId(int hostIndex, int resident) =>
-        Encode(_entityKey, ActivityKey.ForResidents(hostIndex).Value, (ulong)resident);
+        Encode(entityKey, ActivityKey.ForResidents(hostIndex).Value, (ulong)resident);
 
     // Each step is invertible (Mix is a bijection on 64 bits and the XORs can be undone given the other word),
     // so distinct (a, b) give distinct 16-byte values, and every byte depends on both.

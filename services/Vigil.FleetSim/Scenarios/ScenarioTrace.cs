@@ -6,11 +6,11 @@ namespace Vigil.FleetSim.Scenarios;
 /// <summary>Follows one injected scenario from its first generated event to its last emitted one, for the ground truth.</summary>
 internal sealed class ScenarioTrace(string scenarioId, ScenarioDefinition definition, ScenarioOrigin origin, HostProfile host)
 {
-    private readonly List<(string Id, long Time, User? User)> _generated = [];
-    private readonly List<string> _evidence = [];
-    private readonly HashSet<string> _emitted = [];
-    private User? _evidenceUser;
-    private string? _description;
+    private readonly List<(string Id, long Time, User? User)> generated = [];
+    private readonly List<string> evidence = [];
+    private readonly HashSet<string> emitted = [];
+    private User? evidenceUser;
+    private string? description;
 
     public string ScenarioId => scenarioId;
 
@@ -19,26 +19,26 @@ internal sealed class ScenarioTrace(string scenarioId, ScenarioDefinition defini
     /// <summary>Set once the scenario's script has produced its last event.</summary>
     public bool Finished { get; set; }
 
-    public bool IsComplete => Finished && _emitted.Count == _generated.Count;
+    public bool IsComplete => Finished && emitted.Count == generated.Count;
 
-    public void Record(TelemetryEvent e) => _generated.Add((e.Event.Id, e.Timestamp, e.User));
+    public void Record(TelemetryEvent e) => generated.Add((e.Event.Id, e.Timestamp, e.User));
 
     public void MarkEvidence(TelemetryEvent e)
     {
-        _evidence.Add(e.Event.Id);
-        _evidenceUser ??= e.User;
+        evidence.Add(e.Event.Id);
+        evidenceUser ??= e.User;
     }
 
-    public void MarkEmitted(TelemetryEvent e) => _emitted.Add(e.Event.Id);
+    public void MarkEmitted(TelemetryEvent e) => emitted.Add(e.Event.Id);
 
     /// <summary>Replaces the catalog description with the specifics of this instance (paths, destinations).</summary>
-    public void Describe(string description) => _description = description;
+    public void Describe(string description) => this.description = description;
 
     public GroundTruthRecord ToRecord()
     {
         var complete = IsComplete;
-        var events = _generated.Where(g => complete || _emitted.Contains(g.Id)).ToList();
-        var user = _evidenceUser ?? events.FirstOrDefault().User ?? host.User.ToProto();
+        var events = generated.Where(g => complete || emitted.Contains(g.Id)).ToList();
+        var user = evidenceUser ?? events.FirstOrDefault().User ?? host.User.ToProto();
         return new GroundTruthRecord(
             ScenarioId: scenarioId,
             Scenario: definition.Name,
@@ -52,8 +52,8 @@ internal sealed class ScenarioTrace(string scenarioId, ScenarioDefinition defini
             FirstEventTime: events.Count > 0 ? events.Min(g => g.Time) : 0,
             LastEventTime: events.Count > 0 ? events.Max(g => g.Time) : 0,
             EventIds: events.Select(g => g.Id).ToArray(),
-            EvidenceEventIds: _evidence.Where(id => complete || _emitted.Contains(id)).ToArray(),
-            Description: _description ?? definition.Description,
+            EvidenceEventIds: evidence.Where(id => complete || emitted.Contains(id)).ToArray(),
+            Description: this.description ?? definition.Description,
             Complete: complete);
     }
 }

@@ -12,9 +12,9 @@ namespace Vigil.Rules.ExceptionLists;
 /// </summary>
 public sealed class ExceptionItemMatcher<TEvent>
 {
-    private readonly Func<TEvent, bool>[] _entries;
-    private readonly FieldAccessor<TEvent> _timestamp;
-    private readonly long? _expiresAt;
+    private readonly Func<TEvent, bool>[] entries;
+    private readonly FieldAccessor<TEvent> timestamp;
+    private readonly long? expiresAt;
 
     public ExceptionItemMatcher(ExceptionListItem item, IEventSchema<TEvent> schema)
     {
@@ -29,9 +29,9 @@ public sealed class ExceptionItemMatcher<TEvent>
             entries.Add(e => AnyValue(osType(e), v => v.Kind == EqlValueKind.String && allowed.Contains(v.AsString)));
         }
 
-        _entries = entries.ToArray();
-        _timestamp = Accessor(schema, "@timestamp");
-        _expiresAt = item.ExpireTime is { } expires ? (expires.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100 : null;
+        this.entries = entries.ToArray();
+        timestamp = Accessor(schema, "@timestamp");
+        expiresAt = item.ExpireTime is { } expires ? (expires.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100 : null;
     }
 
     public ExceptionListItem Item { get; }
@@ -42,12 +42,12 @@ public sealed class ExceptionItemMatcher<TEvent>
     /// </summary>
     public bool Matches(TEvent document)
     {
-        if (_expiresAt is { } expiry && _timestamp(document) is { IsNull: false } time && time.AsInteger >= expiry)
+        if (expiresAt is { } expiry && timestamp(document) is { IsNull: false } time && time.AsInteger >= expiry)
         {
             return false;
         }
 
-        foreach (var entry in _entries)
+        foreach (var entry in this.entries)
         {
             if (!entry(document))
             {

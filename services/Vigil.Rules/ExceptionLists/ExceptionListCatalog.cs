@@ -9,13 +9,13 @@ namespace Vigil.Rules.ExceptionLists;
 /// </summary>
 public sealed class ExceptionListCatalog
 {
-    private readonly Dictionary<(string ListId, string NamespaceType), ExceptionList> _lists;
+    private readonly Dictionary<(string ListId, string NamespaceType), ExceptionList> lists;
 
-    private ExceptionListCatalog(Dictionary<(string, string), ExceptionList> lists) => _lists = lists;
+    private ExceptionListCatalog(Dictionary<(string, string), ExceptionList> lists) => this.lists = lists;
 
     public static ExceptionListCatalog Empty { get; } = new([]);
 
-    public IReadOnlyCollection<ExceptionList> Lists => _lists.Values;
+    public IReadOnlyCollection<ExceptionList> Lists => this.lists.Values;
 
     /// <summary>The exception folders that belong to rules loaded from <paramref name="rulesPath"/> (a folder or one rule file).</summary>
     public static IReadOnlyList<string> FoldersFor(string rulesPath)
@@ -63,7 +63,7 @@ public sealed class ExceptionListCatalog
     }
 
     public ExceptionList? Find(ExceptionListReference reference) =>
-        _lists.GetValueOrDefault((reference.ListId, reference.NamespaceType));
+        this.lists.GetValueOrDefault((reference.ListId, reference.NamespaceType));
 
     /// <summary>Reports each reference of <paramref name="rule"/> that names no loaded list, at the reference.</summary>
     public void Check(DetectionRule rule, List<RuleDiagnostic> diagnostics)

@@ -28,8 +28,8 @@ internal sealed class ExceptionListReader(string path, List<RuleDiagnostic> diag
         ["nested"] = ExceptionEntryKind.Nested,
     };
 
-    private readonly Dictionary<string, ValueList> _valueLists = new(StringComparer.Ordinal);
-    private int _line;
+    private readonly Dictionary<string, ValueList> valueLists = new(StringComparer.Ordinal);
+    private int line;
 
     public IReadOnlyList<ExceptionList> Read()
     {
@@ -37,7 +37,7 @@ internal sealed class ExceptionListReader(string path, List<RuleDiagnostic> diag
         var items = new List<ExceptionListItem>();
         foreach (var text in File.ReadLines(path))
         {
-            _line++;
+            line++;
             if (string.IsNullOrWhiteSpace(text))
             {
                 continue;
@@ -258,7 +258,7 @@ internal sealed class ExceptionListReader(string path, List<RuleDiagnostic> diag
             return null;
         }
 
-        if (_valueLists.TryGetValue(file, out var cached))
+        if (valueLists.TryGetValue(file, out var cached))
         {
             return cached;
         }
@@ -283,10 +283,10 @@ internal sealed class ExceptionListReader(string path, List<RuleDiagnostic> diag
             values.Add(value);
         }
 
-        return _valueLists[file] = new ValueList(id, type, file, values);
+        return valueLists[file] = new ValueList(id, type, file, values);
     }
 
-    private SourceLocation At(int column) => new(path, _line, column);
+    private SourceLocation At(int column) => new(path, line, column);
 
     private string? String(LocatedJsonObject obj, string key, bool required)
     {

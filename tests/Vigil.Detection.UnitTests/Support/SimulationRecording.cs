@@ -6,7 +6,7 @@ namespace Vigil.Detection.UnitTests.Support;
 /// <summary>Everything a simulation emitted, kept in memory: the events in emission order and one ground-truth record per scenario.</summary>
 internal sealed class SimulationRecording : ITelemetrySink, IGroundTruthSink
 {
-    private Dictionary<string, TelemetryEvent>? _byId;
+    private Dictionary<string, TelemetryEvent>? byId;
 
     public List<TelemetryEvent> Events { get; } = [];
 
@@ -53,7 +53,7 @@ internal sealed class SimulationRecording : ITelemetrySink, IGroundTruthSink
         ScenarioInterval = null,
     };
 
-    public TelemetryEvent Event(string id) => (_byId ??= Events.ToDictionary(e => e.Event.Id))[id];
+    public TelemetryEvent Event(string id) => (byId ??= Events.ToDictionary(e => e.Event.Id))[id];
 
     public IReadOnlyList<TelemetryEvent> EventsOf(GroundTruthRecord record) => record.EventIds.Select(Event).ToList();
 

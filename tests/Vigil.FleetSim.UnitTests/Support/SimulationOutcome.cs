@@ -6,7 +6,7 @@ namespace Vigil.FleetSim.UnitTests.Support;
 /// <summary>Everything one run produced, with look-ups tests need.</summary>
 internal sealed class SimulationOutcome(RecordingSink sink, RecordingGroundTruth groundTruth, FleetRunSummary summary)
 {
-    private Dictionary<string, TelemetryEvent>? _byId;
+    private Dictionary<string, TelemetryEvent>? byId;
 
     public IReadOnlyList<TelemetryEvent> Events => sink.Events;
 
@@ -18,7 +18,7 @@ internal sealed class SimulationOutcome(RecordingSink sink, RecordingGroundTruth
 
     public FleetRunSummary Summary => summary;
 
-    public TelemetryEvent Event(string id) => (_byId ??= Events.ToDictionary(e => e.Event.Id))[id];
+    public TelemetryEvent Event(string id) => (byId ??= Events.ToDictionary(e => e.Event.Id))[id];
 
     public IReadOnlyList<TelemetryEvent> EventsOf(GroundTruthRecord record) => record.EventIds.Select(Event).ToList();
 

@@ -6,16 +6,16 @@ namespace Vigil.FleetSim.UnitTests.Support;
 /// </summary>
 internal sealed class SteppingTimeProvider(DateTimeOffset start) : TimeProvider
 {
-    private readonly Lock _lock = new();
-    private long _elapsedTicks;
+    private readonly Lock gate = new();
+    private long elapsedTicks;
 
     public TimeSpan TotalWaited { get; private set; }
 
     public override DateTimeOffset GetUtcNow()
     {
-        lock (_lock)
+        lock (gate)
         {
-            return start + TimeSpan.FromTicks(_elapsedTicks);
+            return start + TimeSpan.FromTicks(elapsedTicks);
         }
     }
 
@@ -23,9 +23,9 @@ internal sealed class SteppingTimeProvider(DateTimeOffset start) : TimeProvider
 
     public override long GetTimestamp()
     {
-        lock (_lock)
+        lock (gate)
         {
-            return _elapsedTicks;
+            return elapsedTicks;
         }
     }
 
@@ -33,9 +33,9 @@ internal sealed class SteppingTimeProvider(DateTimeOffset start) : TimeProvider
     {
         if (dueTime != Timeout.InfiniteTimeSpan)
         {
-            lock (_lock)
+            lock (gate)
             {
-                _elapsedTicks += dueTime.Ticks;
+                elapsedTicks += dueTime.Ticks;
                 TotalWaited += dueTime;
             }
 
