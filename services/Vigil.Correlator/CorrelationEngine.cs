@@ -113,7 +113,7 @@ public sealed class CorrelationEngine
                 if (stateLimitLog.ShouldLog(key.RuleId, state.HostId, clock.GetUtcNow()))
                 {
                     logger.LogWarning(
-                        "Rule {Rule} on host {Host}: state over {Limit} bytes, evicted {Evicted} oldest partial sequence(s) (logged once per host per {Window})",
+                        "Rule {Rule} on host {Host} hit its state limit: state over {Limit} bytes, evicted {Evicted} oldest partial sequence(s) (logged once per host per {Window})",
                         key.RuleId, state.HostId, key.Rule.States.MaxStateBytes, evicted, StateLimitLog.Window);
                 }
             }

@@ -201,10 +201,11 @@ public sealed class CorrelatorChaosTests : RealStackTests
         var latencies = outcome.Latencies.Order().ToList();
         await using var connection = await ConnectionMultiplexer.ConnectAsync(Redis.Endpoint);
         var server = connection.GetServers()[0];
-        var flooderBytes = server.Keys(pattern: $"*{{{Flooder}}}*").Sum(k => (long)(connection.GetDatabase().StringLength(k)));
+        var flooderKeys = server.Keys(pattern: $"*{{{Flooder}}}*").Select(k => (Key: (string)k!, Bytes: (long)connection.GetDatabase().StringLength(k))).ToList();
+        var flooderBytes = flooderKeys.Sum(k => k.Bytes);
         var limitLines = process.Stderr.Split('\n').Concat(process.Lines).Count(l => l.Contains("hit its state limit", StringComparison.Ordinal));
         ChaosRun.Record(Invariant(
-            $"one-host flood of {partials:N0} distinct partial sequences in {floodSeconds:0} s: {attacks.Delivered} other-host attacks, {outcome.Missing} lost, {outcome.Duplicates} ids twice; their event->alert latency p50 {Percentile(latencies, 0.5):0.00} s, p99 {Percentile(latencies, 0.99):0.00} s, max {latencies.LastOrDefault():0.00} s; flooder's state in Redis {flooderBytes:N0} bytes; state-limit log lines {limitLines}"));
+            $"one-host flood of {partials:N0} distinct partial sequences in {floodSeconds:0} s: {attacks.Delivered} other-host attacks, {outcome.Missing} lost, {outcome.Duplicates} ids twice; their event->alert latency p50 {Percentile(latencies, 0.5):0.00} s, p99 {Percentile(latencies, 0.99):0.00} s, max {latencies.LastOrDefault():0.00} s; flooder's state in Redis {flooderBytes:N0} bytes; state-limit log lines {limitLines}; its keys: {string.Join(", ", flooderKeys.OrderByDescending(k => k.Bytes).Take(5).Select(k => $"{k.Key} {k.Bytes:N0} B"))}"));
         Assert.Equal(0, outcome.Missing);
         Assert.Equal(0, outcome.Duplicates);
         Assert.True(latencies.Last() <= 10, Invariant($"other hosts' attacks alerted within 10 s (max {latencies.Last():0.00} s)"));

@@ -25,7 +25,10 @@ public sealed record SequenceEngineOptions
 
     /// <summary>
     /// The most events the reorder buffer holds; past it the oldest are matched early, as if their lateness had passed,
-    /// so a flooding host cannot grow its state without bound. Zero: no limit.
+    /// so a flooding host cannot grow its state without bound. The buffer is never evicted to meet the state's byte
+    /// limit (it is data not yet matched), so the default keeps a full buffer (~2,000 events of ~370 bytes) well under
+    /// the 1 MiB default of that limit; a host sending more than 2,000 events within one lateness window gets its oldest
+    /// events matched before the window has passed. Zero: no limit.
     /// </summary>
     public int MaxBufferedEvents { get; init; } = DefaultMaxBufferedEvents;
 
@@ -41,7 +44,7 @@ public sealed record SequenceEngineOptions
 
     public const int DefaultMaxPendingKeys = 2_000;
 
-    public const int DefaultMaxBufferedEvents = 10_000;
+    public const int DefaultMaxBufferedEvents = 2_000;
 
     /// <summary>A span to pass as <see cref="SpanWithoutMaxSpan"/> for query semantics: no time bound at all.</summary>
     public static TimeSpan Unbounded => TimeSpan.MaxValue;
