@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Net.Security;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Vigil.ServiceDefaults;
@@ -11,8 +10,6 @@ namespace Vigil.ServiceDefaults;
 /// </summary>
 public static class GrpcClientHandler
 {
-    private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1");
-
     public static HttpMessageHandler Create(string? caCertificatePath, string? clientCertificatePath, string? clientKeyPath, string? bearerToken)
     {
         var sockets = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
@@ -40,20 +37,7 @@ public static class GrpcClientHandler
             return false;
         }
 
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(authority);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.ApplicationPolicy.Add(ServerAuthentication);
-        if (presented is not null)
-        {
-            foreach (var element in presented.ChainElements)
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-
-        return chain.Build(leaf);
+        return CertificateChains.ChainsTo(leaf, presented, authority, CertificateChains.ServerAuthentication);
     }
 
     private sealed class BearerToken(string token, HttpMessageHandler inner) : DelegatingHandler(inner)

@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Vigil.ServiceDefaults;
 
 namespace Vigil.Baseline.Api;
 
@@ -10,8 +11,6 @@ namespace Vigil.Baseline.Api;
 /// </summary>
 internal static class GrpcTls
 {
-    private static readonly System.Security.Cryptography.Oid ClientAuthentication = new("1.3.6.1.5.5.7.3.2");
-
     public static void Use(ListenOptions listen, BaselineApiOptions options)
     {
         var certificate = X509Certificate2.CreateFromPemFile(options.CertificatePath!, string.IsNullOrEmpty(options.KeyPath) ? null : options.KeyPath);
@@ -24,25 +23,7 @@ internal static class GrpcTls
             ClientCertificateMode = authority is null
                 ? ClientCertificateMode.NoCertificate
                 : options.RequireClientCertificate ? ClientCertificateMode.RequireCertificate : ClientCertificateMode.AllowCertificate,
-            ClientCertificateValidation = authority is null ? null : (client, presented, _) => ChainsTo(client, presented, authority),
+            ClientCertificateValidation = authority is null ? null : (client, presented, _) => CertificateChains.ChainsTo(client, presented, authority, CertificateChains.ClientAuthentication),
         });
-    }
-
-    private static bool ChainsTo(X509Certificate2 client, X509Chain? presented, X509Certificate2 authority)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(authority);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.ApplicationPolicy.Add(ClientAuthentication);
-        if (presented is not null)
-        {
-            foreach (var element in presented.ChainElements)
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-
-        return chain.Build(client);
     }
 }
