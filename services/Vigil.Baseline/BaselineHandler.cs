@@ -30,21 +30,8 @@ public sealed class BaselineHandler(
     ILogger<BaselineHandler> logger) : IRecordBatchHandler<TelemetryEvent>
 {
     /// <summary>Recovers alert ids a previous owner of these partitions published but never remembered.</summary>
-    public async Task OnPartitionsAssignedAsync(IReadOnlyList<TopicPartitionRef> partitions)
-    {
-        await outbox.InitializeAsync(CancellationToken.None).ConfigureAwait(false);
-        if (partitions.Count == 0)
-        {
-            return;
-        }
-
-        var numbers = partitions.Select(p => p.Partition).ToArray();
-        var checkpoints = await store.LoadAlertCursorsAsync(numbers).ConfigureAwait(false);
-        var from = checkpoints.Values.SelectMany(c => c).GroupBy(c => c.Key).ToDictionary(g => g.Key, g => g.Min(c => c.Value));
-        await outbox.RecoverAsync(from, CancellationToken.None).ConfigureAwait(false);
-        // A partition's first owner checkpoints before it publishes, so even a crash before its first commit is recoverable.
-        await store.SaveAlertCursorsAsync(numbers.Where(n => !checkpoints.ContainsKey(n)).ToArray(), outbox.Checkpoint()).ConfigureAwait(false);
-    }
+    public Task OnPartitionsAssignedAsync(IReadOnlyList<TopicPartitionRef> partitions) =>
+        outbox.TakeOverAsync(partitions.Select(p => p.Partition).ToArray(), store.AlertCheckpoints, CancellationToken.None);
 
     public async Task HandleAsync(IReadOnlyList<ConsumedRecord<TelemetryEvent>> batch, CancellationToken cancellationToken)
     {

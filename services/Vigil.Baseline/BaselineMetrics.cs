@@ -1,4 +1,5 @@
 using Prometheus;
+using Vigil.Baseline.Alerts;
 
 namespace Vigil.Baseline;
 
@@ -46,4 +47,17 @@ internal static class BaselineMetrics
 
     public static readonly Counter AlertsRecovered = Metrics.CreateCounter(
         "vigil_baseline_alerts_recovered_total", "Alert ids a previous owner published but had not remembered, found on the alert topic at assignment and not published again.");
+
+    /// <summary>
+    /// Creates the labelled series that exist before anything happens, so a dashboard reads 0 (not "no data") from
+    /// start-up: one alerts-published series per baseline rule.
+    /// </summary>
+    public static void Initialize()
+    {
+        var analytic = BaselineRules.AnalyticId.ToLowerInvariant();
+        foreach (var rule in new[] { BaselineRules.NewProtocol(false), BaselineRules.Volume(false) })
+        {
+            AlertsPublished.WithLabels(analytic, rule.Id, rule.Name);
+        }
+    }
 }

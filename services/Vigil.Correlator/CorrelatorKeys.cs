@@ -19,10 +19,6 @@ public sealed class CorrelatorKeys(RedisKeys keys, string analytic)
     /// <summary>The set of states of a telemetry partition that hold back events.</summary>
     public RedisKey Held(int partition) => keys.Fleet($"held-{analytic}", "held", analytic, partition.ToString(CultureInfo.InvariantCulture));
 
-    /// <summary>Alert-topic offsets per telemetry partition; kept as long as alert ids are, since recovery needs no older range.</summary>
-    public RedisKey Checkpoint(int partition) =>
-        keys.Fleet($"alert-cursor-{analytic}", "alert-cursor", analytic, partition.ToString(CultureInfo.InvariantCulture));
-
     /// <summary>A published alert's id.</summary>
     public RedisKey Alert(PendingAlert alert) => keys.Host(alert.Alert.Host.Id, "alert", alert.Alert.Id);
 

@@ -60,9 +60,16 @@ public static class CorrelatorServiceCollectionExtensions
         services.AddSingleton(sp => new CorrelationEngine(
             sp.GetRequiredService<AnalyticPack>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CorrelationEngine>>()));
         services.AddSingleton(sp => new SignalBudgetStore(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisKeys>(), options));
+        services.AddSingleton(sp => new RedisAlertCheckpoints(
+            sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisKeys>(), options.Analytic,
+            roundTrip: () => CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc()));
+        services.AddSingleton<IAlertCheckpoints>(sp => sp.GetRequiredService<RedisAlertCheckpoints>());
         services.AddSingleton(sp => new RedisAlertMemory(
-            sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<CorrelatorKeys>(), sp.GetRequiredService<SignalBudgetStore>(), options));
-        services.AddSingleton<IAlertCheckpoints>(sp => sp.GetRequiredService<RedisAlertMemory>());
+            sp.GetRequiredService<IConnectionMultiplexer>(),
+            sp.GetRequiredService<CorrelatorKeys>(),
+            sp.GetRequiredService<SignalBudgetStore>(),
+            sp.GetRequiredService<RedisAlertCheckpoints>(),
+            options));
         services.AddSingleton(sp => new AlertOutbox(
             sp.GetRequiredService<ITopicPublisher<Alert>>(),
             new PublishedAlertLog(sp.GetRequiredService<ITopicReader<Alert>>(), sp.GetRequiredService<TopicManifest>(), AlertProducer(options)),

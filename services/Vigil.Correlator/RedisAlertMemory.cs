@@ -7,10 +7,16 @@ namespace Vigil.Correlator;
 /// The correlator's <see cref="IAlertMemory"/> on Redis, shared by every instance of its analytic: published alert ids
 /// (kept <see cref="CorrelatorOptions.AlertIdRetention"/>), suppression windows (a hash: the alert that opened it and
 /// how many it suppressed since, Elastic's kibana.alert.suppression.docs_count, living for the rule's window from
-/// publication), max_signals budgets (<see cref="SignalBudgetStore"/>), and the alert-topic checkpoints per telemetry
-/// partition that <see cref="PublishedAlertLog"/> recovers from.
+/// publication), max_signals budgets (<see cref="SignalBudgetStore"/>); with them, in the same round trip, the
+/// alert-topic checkpoints per telemetry partition (<see cref="RedisAlertCheckpoints"/>) that
+/// <see cref="PublishedAlertLog"/> recovers from.
 /// </summary>
-public sealed class RedisAlertMemory(IConnectionMultiplexer redis, CorrelatorKeys keys, SignalBudgetStore budget, CorrelatorOptions options) : IAlertMemory, IAlertCheckpoints
+public sealed class RedisAlertMemory(
+    IConnectionMultiplexer redis,
+    CorrelatorKeys keys,
+    SignalBudgetStore budget,
+    RedisAlertCheckpoints checkpoints,
+    CorrelatorOptions options) : IAlertMemory
 {
     private const string SuppressionAlertField = "alert";
 
@@ -74,42 +80,10 @@ public sealed class RedisAlertMemory(IConnectionMultiplexer redis, CorrelatorKey
             writes.Add(db.ScriptEvaluateAsync(CountSuppressedScript, [keys.Suppression(alert)], [SuppressionCountField]));
         }
 
-        if (checkpoint.Count > 0)
-        {
-            // Past everything just remembered: a later owner recovers only what could still be unremembered.
-            var fields = checkpoint.Select(c => new HashEntry(c.Key, c.Value)).ToArray();
-            writes.AddRange(partitions.Select(p => db.HashSetAsync(keys.Checkpoint(p), fields)));
-        }
+        // Past everything just remembered: a later owner recovers only what could still be unremembered.
+        checkpoints.Write(db, writes, partitions, checkpoint);
 
         await Task.WhenAll(writes).ConfigureAwait(false);
-        CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
-    }
-
-    /// <summary>The alert-topic offsets checkpointed per telemetry partition (partitions never checkpointed are absent).</summary>
-    public async Task<IReadOnlyDictionary<int, IReadOnlyDictionary<int, long>>> LoadCheckpointsAsync(IReadOnlyCollection<int> partitions)
-    {
-        var db = redis.GetDatabase();
-        var reads = partitions.Select(p => (Partition: p, Entries: db.HashGetAllAsync(keys.Checkpoint(p)))).ToArray();
-        await Task.WhenAll(reads.Select(r => r.Entries)).ConfigureAwait(false);
-        CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
-        return reads
-            .Where(r => r.Entries.Result.Length > 0)
-            .ToDictionary(
-                r => r.Partition,
-                r => (IReadOnlyDictionary<int, long>)r.Entries.Result.ToDictionary(e => (int)e.Name, e => (long)e.Value));
-    }
-
-    /// <summary>Checkpoints partitions that have none yet, before anything is published for them.</summary>
-    public async Task SaveCheckpointsAsync(IReadOnlyCollection<int> partitions, IReadOnlyDictionary<int, long> alertCursor)
-    {
-        if (partitions.Count == 0 || alertCursor.Count == 0)
-        {
-            return;
-        }
-
-        var db = redis.GetDatabase();
-        var fields = alertCursor.Select(c => new HashEntry(c.Key, c.Value)).ToArray();
-        await Task.WhenAll(partitions.Select(p => db.HashSetAsync(keys.Checkpoint(p), fields))).ConfigureAwait(false);
         CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
     }
 

@@ -1,6 +1,6 @@
 using System.Net.Security;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Vigil.ServiceDefaults;
 
 namespace Vigil.Redis;
 
@@ -12,8 +12,6 @@ namespace Vigil.Redis;
 /// </summary>
 internal sealed class ServerCertificateValidation(X509Certificate2? authority)
 {
-    private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1");
-
     private volatile string? lastRejection;
 
     /// <summary>Why the most recent certificate was refused; null when the most recent one was accepted.</summary>
@@ -47,26 +45,11 @@ internal sealed class ServerCertificateValidation(X509Certificate2? authority)
             return errors == SslPolicyErrors.None ? null : $"the server certificate '{leaf.Subject}' is not trusted by this machine ({errors})";
         }
 
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(authority);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.ApplicationPolicy.Add(ServerAuthentication);
-        if (presentedChain is not null)
-        {
-            // Intermediates the server sent along with its certificate.
-            foreach (var element in presentedChain.ChainElements)
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-
-        if (chain.Build(leaf))
+        if (CertificateChains.ChainsTo(leaf, presentedChain, authority, CertificateChains.ServerAuthentication, out var status))
         {
             return null;
         }
 
-        var status = string.Join(", ", chain.ChainStatus.Select(s => s.Status).Distinct());
         return $"the server certificate '{leaf.Subject}' (issuer '{leaf.Issuer}') does not chain to the CA in Redis:CaCertificatePath ({status})";
     }
 }

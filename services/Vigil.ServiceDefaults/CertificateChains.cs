@@ -20,7 +20,15 @@ public static class CertificateChains
     /// to <paramref name="authority"/> and is valid for <paramref name="usage"/>. Revocation is not checked: a private
     /// CA of a deployment publishes no revocation lists.
     /// </summary>
-    public static bool ChainsTo(X509Certificate2 leaf, X509Chain? presented, X509Certificate2 authority, Oid usage)
+    public static bool ChainsTo(X509Certificate2 leaf, X509Chain? presented, X509Certificate2 authority, Oid usage) =>
+        ChainsTo(leaf, presented, authority, usage, out _);
+
+    /// <summary>
+    /// As <see cref="ChainsTo(X509Certificate2, X509Chain?, X509Certificate2, Oid)"/>; when it does not chain,
+    /// <paramref name="status"/> names why (the chain's status flags, e.g. "UntrustedRoot, NotValidForUsage"), for a
+    /// log line that says what to fix.
+    /// </summary>
+    public static bool ChainsTo(X509Certificate2 leaf, X509Chain? presented, X509Certificate2 authority, Oid usage, out string status)
     {
         ArgumentNullException.ThrowIfNull(leaf);
         ArgumentNullException.ThrowIfNull(authority);
@@ -37,6 +45,13 @@ public static class CertificateChains
             }
         }
 
-        return chain.Build(leaf);
+        if (chain.Build(leaf))
+        {
+            status = string.Empty;
+            return true;
+        }
+
+        status = string.Join(", ", chain.ChainStatus.Select(s => s.Status).Distinct());
+        return false;
     }
 }

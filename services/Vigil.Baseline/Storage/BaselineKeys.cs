@@ -47,7 +47,13 @@ public sealed class BaselineKeys(RedisKeys keys)
     /// </summary>
     public RedisKey Generation => keys.Fleet(IndexTag, Kind, "generation");
 
-    /// <summary>Alert-topic offsets past every alert remembered for one telemetry partition (publish-once recovery).</summary>
-    public RedisKey AlertCursor(int partition) =>
+    /// <summary>The names every Vigil key is built from (for keys shared with other services, e.g. alert checkpoints).</summary>
+    public RedisKeys Names => keys;
+
+    /// <summary>
+    /// Where releases before the shared <see cref="Vigil.Detection.RedisAlertCheckpoints"/> kept a telemetry partition's
+    /// alert-topic offsets; read once and moved when the current key is absent.
+    /// </summary>
+    public RedisKey FormerAlertCursor(int partition) =>
         keys.Fleet("baseline-alert-cursor", Kind, "alert-cursor", partition.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }

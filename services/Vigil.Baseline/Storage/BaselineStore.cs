@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using Vigil.Baseline.Identity;
 using Vigil.Baseline.Learning;
+using Vigil.Detection;
 
 namespace Vigil.Baseline.Storage;
 
@@ -13,6 +14,10 @@ namespace Vigil.Baseline.Storage;
 /// </summary>
 public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys keys, BaselineOptions options, ILogger? logger = null)
 {
+    /// <summary>Where the alert outbox's checkpoints live; saved with each commit that publishes (same round trip).</summary>
+    public RedisAlertCheckpoints AlertCheckpoints { get; } = new(
+        redis, keys.Names, BaselineServiceCollectionExtensions.Analytic, keys.FormerAlertCursor);
+
     // Hosts whose eviction was logged: each is logged once (the set is cleared when it gets large, so it stays bounded).
     private readonly HashSet<string> evictionLogged = new(StringComparer.Ordinal);
     private long roundTrips;
@@ -59,8 +64,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         if (evaluation.Detections.Count > 0 && partitions is { Count: > 0 } && alertCursor is { Count: > 0 })
         {
             // Past every alert published so far, saved with the state that remembers them (same round trip).
-            var fields = alertCursor.Select(c => new HashEntry(c.Key, c.Value)).ToArray();
-            writes.AddRange(partitions.Select(p => db.HashSetAsync(keys.AlertCursor(p), fields)));
+            AlertCheckpoints.Write(db, writes, partitions, alertCursor);
         }
 
         var viewCounts = new List<(string HostId, Task<long> Count)>();
@@ -169,32 +173,6 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
                 "Host {Host} has views of {Count} process images, over Baseline:MaxHostViewsPerHost ({Cap}): evicted the {Evicted} least recently used (their volume history and suppressions start over). Logged once per host; counted in vigil_baseline_host_views_evicted_total.",
                 hostId, count, options.MaxHostViewsPerHost, victims.Length);
         }
-    }
-
-    /// <summary>The alert-topic offsets checkpointed per telemetry partition (partitions never checkpointed are absent).</summary>
-    public async Task<IReadOnlyDictionary<int, IReadOnlyDictionary<int, long>>> LoadAlertCursorsAsync(IReadOnlyCollection<int> partitions)
-    {
-        var db = redis.GetDatabase();
-        var reads = partitions.Select(p => (Partition: p, Entries: db.HashGetAllAsync(keys.AlertCursor(p)))).ToArray();
-        await Task.WhenAll(reads.Select(r => r.Entries)).ConfigureAwait(false);
-        return reads
-            .Where(r => r.Entries.Result.Length > 0)
-            .ToDictionary(
-                r => r.Partition,
-                r => (IReadOnlyDictionary<int, long>)r.Entries.Result.ToDictionary(e => (int)e.Name, e => (long)e.Value));
-    }
-
-    /// <summary>Checkpoints partitions that have none yet, before anything is published for them.</summary>
-    public async Task SaveAlertCursorsAsync(IReadOnlyCollection<int> partitions, IReadOnlyDictionary<int, long> alertCursor)
-    {
-        if (partitions.Count == 0 || alertCursor.Count == 0)
-        {
-            return;
-        }
-
-        var db = redis.GetDatabase();
-        var fields = alertCursor.Select(c => new HashEntry(c.Key, c.Value)).ToArray();
-        await Task.WhenAll(partitions.Select(p => db.HashSetAsync(keys.AlertCursor(p), fields))).ConfigureAwait(false);
     }
 
     private RedisKey[] ScriptKeys(List<HostUpdate> updates)
