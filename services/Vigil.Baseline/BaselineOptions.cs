@@ -75,6 +75,16 @@ public sealed class BaselineOptions
     /// <summary>How long ExplainAlert can explain an alert.</summary>
     public TimeSpan ExplanationRetention { get; set; } = TimeSpan.FromDays(14);
 
+    /// <summary>
+    /// How often the baseline checks, even without traffic, that Redis still holds its memory: the generation marker,
+    /// and a slice of <see cref="ProfileSweepSize"/> profiles of the listing index (also checked at once when the
+    /// Redis connection is restored). A loss is reported within about this long, whether or not its images return.
+    /// </summary>
+    public TimeSpan MemoryCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Profiles checked for existence per <see cref="MemoryCheckInterval"/> (the sweep walks the whole index in turn).</summary>
+    public int ProfileSweepSize { get; set; } = 500;
+
     /// <summary>Processes remembered from exec events to rebuild chains (Automator or osascript behind curl).</summary>
     public int ChainCacheCapacity { get; set; } = 100_000;
 
@@ -125,6 +135,8 @@ public sealed class BaselineOptions
         Require(HostStateRetention >= BucketWidth * PersistenceWindow, nameof(HostStateRetention), "must cover at least PersistenceWindow buckets.");
         Require(AlertSuppression >= TimeSpan.Zero, nameof(AlertSuppression), "must not be negative.");
         Require(ExplanationRetention > TimeSpan.Zero, nameof(ExplanationRetention), "must be positive.");
+        Require(MemoryCheckInterval >= TimeSpan.FromMilliseconds(100) && MemoryCheckInterval <= TimeSpan.FromMinutes(10), nameof(MemoryCheckInterval), "must be between 100 ms and 10 minutes.");
+        Require(ProfileSweepSize is >= 1 and <= 100_000, nameof(ProfileSweepSize), "must be between 1 and 100,000.");
         Require(ChainCacheCapacity >= 0, nameof(ChainCacheCapacity), "must not be negative.");
         Require(MaxClockSkew >= TimeSpan.Zero, nameof(MaxClockSkew), "must not be negative.");
         Require(string.IsNullOrEmpty(ChangeTokenFile) || (File.Exists(ChangeTokenFile) && ChangeAuthorization.ReadToken(ChangeTokenFile).Length >= 16), nameof(ChangeTokenFile), "must name a readable file holding a token of at least 16 characters.");

@@ -107,6 +107,7 @@ public static class BaselineServiceCollectionExtensions
             sp.GetRequiredService<ITopicPublisher<Alert>>(),
             new PublishedAlertLog(sp.GetRequiredService<ITopicReader<Alert>>(), sp.GetRequiredService<TopicManifest>(), $"{Service}/{Analytic}")));
         services.AddSingleton<BaselineGeneration>();
+        services.AddHostedService<BaselineMemoryWatch>();
         services.AddBaselineStorage(options);
         services.AddSingleton(_ => new ProcessChainCache(options.ChainCacheCapacity));
         services.AddSingleton(sp => new BaselineAlertBuilder(options, sp.GetRequiredService<TimeProvider>(), $"{Service}/{Analytic}"));

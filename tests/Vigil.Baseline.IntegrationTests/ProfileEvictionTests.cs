@@ -37,4 +37,29 @@ public sealed class ProfileEvictionTests(RedisServer redis)
         var relearned = await BaselineStack.ProfileEventuallyAsync(baseline, "com.example.sync", p => p.Observations == 3, "the profile learns again from what came after");
         Assert.Equal("learning", relearned.Maturity);
     }
+
+    [Fact]
+    public async Task AProfileThatVanishesAndWhoseImageIsNeverSeenAgainIsReportedWithinSeconds()
+    {
+        await using var stack = new BaselineStack(redis, new Dictionary<string, string>
+        {
+            ["Baseline:Retention"] = "3650.00:00:00",
+            ["Baseline:MemoryCheckInterval"] = "00:00:01",
+        });
+        var baseline = await stack.StartBaselineAsync();
+        var mac = new BaselineTelemetry("mac-gone");
+        await stack.PublishAsync(Enumerable.Range(0, 3).Select(i => mac.Connect(SyncAgent("agent-1"), Start + (i * Second))));
+        await stack.DrainAsync(baseline, mac.HostId);
+        var store = (BaselineStore)baseline.Services.GetService(typeof(BaselineStore))!;
+
+        using var connection = await ConnectionMultiplexer.ConnectAsync(stack.RedisEndpoint);
+        var keys = new BaselineKeys(new RedisKeys(stack.KeyPrefix));
+        Assert.True(await connection.GetDatabase().KeyDeleteAsync(keys.Profile(new ProcessImage("signing:TEAM123456/com.example.sync", ProcessImageIdentityKind.CodeSigning).Tag)));
+
+        // No event of the image follows: the periodic sweep of the listing index finds the hole.
+        await Eventually.TrueAsync(() => store.ProfilesEvicted == 1, TimeSpan.FromSeconds(15), "the vanished profile was reported without its image returning");
+        Assert.Single(baseline.Log, l => l.Contains("VANISHED from Redis", StringComparison.Ordinal));
+        await Task.Delay(2500, TestContext.Current.CancellationToken);
+        Assert.Equal(1, store.ProfilesEvicted);
+    }
 }

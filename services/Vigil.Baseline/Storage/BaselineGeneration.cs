@@ -23,11 +23,14 @@ public sealed class BaselineGeneration(IConnectionMultiplexer redis, BaselineKey
     /// <summary>The generation this process works in (null before the first check).</summary>
     public string? Current => known;
 
-    /// <summary>Checks the marker (at most once a second); true when the memory was found lost by this call.</summary>
-    public async Task<bool> CheckAsync()
+    /// <summary>
+    /// Checks the marker (at most once a second unless <paramref name="force"/>d, e.g. right after Redis came back);
+    /// true when the memory was found lost by this call.
+    /// </summary>
+    public async Task<bool> CheckAsync(bool force = false)
     {
         var now = clock.GetUtcNow();
-        if (known is not null && now - lastCheck < CheckInterval)
+        if (!force && known is not null && now - lastCheck < CheckInterval)
         {
             return false;
         }

@@ -42,7 +42,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         CountRoundTrip();
 
         var profiles = profileReads.ToDictionary(r => r.Image.Tag, r => ProfileHashes.Profile(r.Image, r.Read.Result), StringComparer.Ordinal);
-        await ReportEvictedProfilesAsync(db, profileReads.Where(r => !profiles[r.Image.Tag].Exists && r.Seen.Result is not null).Select(r => (r.Image, r.Seen.Result!.Value)).ToList()).ConfigureAwait(false);
+        await ReportEvictedProfilesAsync(db, profileReads.Where(r => !profiles[r.Image.Tag].Exists && r.Seen.Result is not null).Select(r => (r.Image.Tag, r.Image.Identity, r.Seen.Result!.Value)).ToList()).ConfigureAwait(false);
         var views = hostReads.ToDictionary(r => (r.Image.Tag, r.HostId), r => ProfileHashes.HostView(r.Read.Result, options.PersistenceWindow));
         return new BatchState(profiles, views);
     }
@@ -117,21 +117,66 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     }
 
     /// <summary>
+    /// Checks that the profiles of up to <paramref name="count"/> images of the listing index, from rank
+    /// <paramref name="start"/> on, still exist, and reports those missing like <see cref="LoadAsync"/> does, so a
+    /// profile that vanished is reported even if its image never comes back. Returns the rank to continue from
+    /// (0 once the index was walked to its end).
+    /// </summary>
+    public async Task<long> SweepProfilesAsync(long start, int count)
+    {
+        var db = redis.GetDatabase();
+        var entries = await db.SortedSetRangeByRankWithScoresAsync(keys.SeenIndex, start, start + count - 1).ConfigureAwait(false);
+        if (entries.Length == 0)
+        {
+            return 0;
+        }
+
+        var missing = await MissingProfilesAsync(db, entries.Select(e => (Tag: e.Element.ToString(), e.Score)).ToList()).ConfigureAwait(false);
+        if (missing.Count > 0)
+        {
+            // On a Redis Cluster a commit's index entry (another slot) can land a moment before its image's profile:
+            // only what is still missing a little later vanished.
+            await Task.Delay(TimeSpan.FromMilliseconds(500)).ConfigureAwait(false);
+            missing = await MissingProfilesAsync(db, missing).ConfigureAwait(false);
+        }
+
+        await ReportEvictedProfilesAsync(db, missing.Select(m => (m.Tag, $"image tag {m.Tag}", m.Score)).ToList()).ConfigureAwait(false);
+        // Entries removed as reported shift later ranks down; continue from where the walk now stands.
+        return entries.Length < count ? 0 : start + entries.Length - missing.Count;
+    }
+
+    private async Task<List<(string Tag, double Score)>> MissingProfilesAsync(IDatabase db, List<(string Tag, double Score)> entries)
+    {
+        var checks = entries.Select(e => (Entry: e, Exists: db.KeyExistsAsync(keys.Profile(e.Tag)))).ToList();
+        await Task.WhenAll(checks.Select(c => c.Exists)).ConfigureAwait(false);
+        return checks.Where(c => !c.Exists.Result).Select(c => c.Entry).ToList();
+    }
+
+    /// <summary>
     /// A profile missing although the listing index saw its image within the retention was evicted (Redis under
     /// memory pressure with an evicting policy) or deleted, while the generation marker survived: the image learns
     /// again from immature, and that is said once per image (its index entry goes, and comes back when it is
     /// learned again).
     /// </summary>
-    private async Task ReportEvictedProfilesAsync(IDatabase db, List<(ProcessImage Image, double SeenMillis)> missing)
+    private async Task ReportEvictedProfilesAsync(IDatabase db, List<(string Tag, string Identity, double SeenMillis)> missing)
     {
         var retained = DateTimeOffset.UtcNow.Add(-options.Retention).ToUnixTimeMilliseconds();
-        var evicted = missing.Where(m => m.SeenMillis > retained).Select(m => m.Image).ToList();
+        var evicted = missing.Where(m => m.SeenMillis > retained).ToList();
         if (evicted.Count == 0)
         {
             return;
         }
 
-        await db.SortedSetRemoveAsync(keys.SeenIndex, [.. evicted.Select(i => (RedisValue)i.Tag)]).ConfigureAwait(false);
+        // Only this call's removal reports an image: a sweep and a batch finding the same profile count it once.
+        var removals = evicted.Select(e => (e.Identity, Removed: db.SortedSetRemoveAsync(keys.SeenIndex, e.Tag))).ToList();
+        await Task.WhenAll(removals.Select(r => r.Removed)).ConfigureAwait(false);
+        var reported = removals.Where(r => r.Removed.Result).Select(r => r.Identity).ToList();
+        if (reported.Count == 0)
+        {
+            return;
+        }
+
+        evicted = evicted.Where(e => reported.Contains(e.Identity)).ToList();
         Interlocked.Add(ref profilesEvicted, evicted.Count);
         BaselineMetrics.ProfilesEvicted.Inc(evicted.Count);
         logger?.LogError(
