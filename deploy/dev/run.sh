@@ -118,6 +118,10 @@ echo "  Kafka bootstrap: $BOOTSTRAP"
 export VIGIL_Kafka__BootstrapServers="$BOOTSTRAP"
 export VIGIL_Redis__Endpoints__0="127.0.0.1:$REDIS_PORT"
 export VIGIL_Vigil__LogFormat=simple
+# The embedded broker does not hand a restarted static member its partitions back (real brokers do, at once); it
+# waits out the dead member's session. 3 s here (real brokers refuse less than their group.min.session.timeout.ms,
+# 6 s, the services' default) brings kill -9 → consumption again to about 4-6 s. See docs/reliability.md.
+export VIGIL_Kafka__Consumer__SessionTimeoutMs=3000
 
 # The baseline (AN1227) learns per-process-image network profiles. Production waits for 500 observations over
 # 7 days before a profile may alert; here profiles mature after 30 observations over 2 minutes of telemetry,

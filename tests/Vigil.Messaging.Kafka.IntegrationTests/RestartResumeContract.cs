@@ -8,23 +8,19 @@ namespace Vigil.Messaging.Kafka.IntegrationTests;
 /// Resume in seconds after a crash: a real `vigil telemetry tail` process is SIGKILLed and restarted at
 /// once, ten times in a row, while records keep arriving. With static membership the restarted instance
 /// rejoins under its old group.instance.id and a real broker hands its partitions back at once; the embedded
-/// broker does not implement static replacement, so there the short session timeout (6 s) bounds the wait,
-/// as it bounds a dead instance's partitions everywhere. Every record is still handled at least once.
-/// Measured alternatives (docs/reliability.md): the KIP-848 protocol took 29-30 s on the embedded broker
-/// (its session timeout is a broker setting, at least 45 s on real brokers), the classic protocol with the
-/// former 45 s session timeout took 46-48 s.
+/// broker does not implement static replacement, so there the session timeout bounds the wait, as it bounds a dead
+/// instance's partitions everywhere: 3 s on the embedded broker (as `make run` sets it), the services' 6 s default
+/// (real brokers' floor) on a real one. Every record is still handled at least once. Measured alternatives
+/// (docs/reliability.md): the KIP-848 protocol, whose session timeout is a broker setting, the classic protocol
+/// with 6 s and with the former 45 s session timeout.
 /// </summary>
 public abstract class RestartResumeContract(KafkaBrokerKind kind) : BrokerContract(kind)
 {
-    /// <summary>
-    /// The target is 10 s from kill to consumption, which includes starting a .NET process; on a machine busy with
-    /// other builds the embedded broker's 6 s session expiry plus start-up has been seen at 9-32 s, so each restart is
-    /// held to this hard bound (the former 45 s session timeout took 46-48 s) and the figures are reported.
-    /// </summary>
-    private static readonly TimeSpan ResumeBound = TimeSpan.FromSeconds(35);
+    /// <summary>Kill to consumption again, including starting a .NET process: the issue's target, in every form.</summary>
+    private static readonly TimeSpan ResumeBound = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public async Task AKilledConsumerRestartedAtOnceResumesWellBeforeTheOldSessionTimeoutTenTimesInARowAndLosesNothing()
+    public async Task AKilledConsumerRestartedAtOnceConsumesAgainWithinTenSecondsTenTimesInARowAndLosesNothing()
     {
         const string protocol = "classic";
         var broker = Broker;
@@ -39,6 +35,7 @@ public abstract class RestartResumeContract(KafkaBrokerKind kind) : BrokerContra
             "--Kafka:Consumer:CommitIntervalMs=500",
             $"--Kafka:Consumer:GroupProtocol={protocol}",
             "--Kafka:Consumer:GroupInstanceId=tail-{host}-0",
+            .. broker is EmbeddedKafkaBroker ? ["--Kafka:Consumer:SessionTimeoutMs=3000"] : Array.Empty<string>(),
         ];
         Assert.SkipUnless(ChaosRun.Enabled, ChaosRun.SkipReason);
         var vigil = TestPaths.ServiceAssembly("Vigil.Cli", "vigil");
@@ -90,8 +87,9 @@ public abstract class RestartResumeContract(KafkaBrokerKind kind) : BrokerContra
 
         var figures = string.Join(", ", resumes.Select(r => $"{r.TotalSeconds:0.0}s"));
         TestContext.Current.SendDiagnosticMessage($"group.protocol={protocol}, static membership: kill -9 to first record after restart: {figures}");
-        ChaosRun.Record($"kill -9 and immediate restart of a consumer, ten times (group.protocol={protocol}, static membership, session 6 s): resumed after {figures}");
-        Assert.All(resumes, r => Assert.True(r < ResumeBound, $"resumed after {r.TotalSeconds:0.0} s (all: {figures})"));
+        var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+        ChaosRun.Record($"kill -9 and immediate restart of a consumer, ten times (group.protocol={protocol}, static membership, {arguments.LastOrDefault(a => a.Contains("SessionTimeoutMs", StringComparison.Ordinal)) ?? "session 6 s"}): resumed after {figures}; load average {load}");
+        Assert.All(resumes, r => Assert.True(r <= ResumeBound, $"resumed after {r.TotalSeconds:0.0} s (all: {figures})"));
     }
 
     private static void Collect(ServiceProcess run, ConcurrentDictionary<string, byte> seen)
