@@ -73,8 +73,8 @@ test: deps browser-deps build chart-check
 # minutes); CHAOS=full adds the long forms. Figures are appended to .vigil/chaos-report.txt.
 CHAOS ?= short
 CHAOS_BUILD ?= yes
-CHAOS_FILTER := FullyQualifiedName~RestartResumeOnEmbedded|FullyQualifiedName~PoisonPillOnEmbedded|FullyQualifiedName~CorrelatorChaosTests
-CHAOS_PROJECTS := tests/Vigil.Messaging.Kafka.IntegrationTests tests/Vigil.Correlator.IntegrationTests
+CHAOS_FILTER := FullyQualifiedName~RestartResumeOnEmbedded|FullyQualifiedName~PoisonPillOnEmbedded|FullyQualifiedName~ReadinessOnEmbedded|FullyQualifiedName~CorrelatorChaosTests|FullyQualifiedName~BaselineChaosTests
+CHAOS_PROJECTS := tests/Vigil.Messaging.Kafka.IntegrationTests tests/Vigil.Correlator.IntegrationTests tests/Vigil.Baseline.IntegrationTests
 chaos: deps
 	@if [ "$(CHAOS_BUILD)" = yes ]; then for p in $(CHAOS_PROJECTS); do $(DOTNET) build $$p -c $(CONFIGURATION) -nologo -clp:ErrorsOnly || exit 1; done; fi
 	@mkdir -p .vigil

@@ -23,10 +23,10 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
 
     private readonly List<IAsyncDisposable> running = [];
 
-    public KafkaTestPipeline(IKafkaBroker broker, string name)
+    public KafkaTestPipeline(IKafkaBroker broker, string name, int partitions = Partitions)
     {
         Broker = broker;
-        Topics = new TestTopics(broker, name, Partitions);
+        Topics = new TestTopics(broker, name, partitions);
         TelemetryTopic = Topics.Telemetry;
         DeadLetterTopic = Topics.DeadLetter;
         Group = Topics.Group;
