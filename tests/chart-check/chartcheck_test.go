@@ -14,7 +14,7 @@ func TestTheRepositorysChartFilesAndComposeFilePassEveryCheck(t *testing.T) {
 	for _, v := range report.Violations {
 		t.Error(v)
 	}
-	for _, label := range []string{"default values", "large-fleet-values.yaml", "external-accounts-values.yaml", "strimzi-values.yaml", "monitoring-values.yaml"} {
+	for _, label := range []string{"default values", "large-fleet-values.yaml", "external-accounts-values.yaml", "strimzi-values.yaml", "monitoring-values.yaml", "grpc-tls-values.yaml"} {
 		if report.Renders[label] == 0 {
 			t.Errorf("helm/vigil was not rendered with %s", label)
 		}
@@ -97,6 +97,7 @@ func TestABrokenChartFailsEveryCheck(t *testing.T) {
 		"disruption":   "Deployment/correlator-a",
 		"analytics":    "shares consumer group g.a",
 		"rules":        "mounts nothing at its rules path /etc/rules/a",
+		"files":        "Redis__CaCertificatePath=/etc/vigil/redis-tls/ca.crt, but no volume mounted at /etc/vigil/redis-tls",
 		"autoscaling":  "maxReplicaCount 100 exceeds the 8 partitions of t",
 	}
 	for check, fragment := range expected {

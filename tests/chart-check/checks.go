@@ -52,8 +52,9 @@ func (c *renderCheck) fail(check string, o Object, format string, args ...interf
 	c.violations = append(c.violations, Violation{check, o.Ref() + " (" + o.Source + ")", fmt.Sprintf(format, args...)})
 }
 
-// externalNames collects what values declare as existing outside the chart: every existingSecret and
-// existingConfigMap, image pull secrets, and the ServiceAccount when the chart does not create it.
+// externalNames collects what values declare as existing outside the chart: every existingSecret (and other
+// <something>Secret name, e.g. caSecret, tokenSecret) and existingConfigMap, image pull secrets, and the
+// ServiceAccount when the chart does not create it.
 func externalNames(values map[string]interface{}) map[string]map[string]bool {
 	external := map[string]map[string]bool{"Secret": {}, "ConfigMap": {}, "ServiceAccount": {}}
 	var walk func(v interface{})
@@ -61,7 +62,7 @@ func externalNames(values map[string]interface{}) map[string]map[string]bool {
 		switch t := v.(type) {
 		case map[string]interface{}:
 			for key, value := range t {
-				if s := str(value); s != "" && key == "existingSecret" {
+				if s := str(value); s != "" && (key == "existingSecret" || strings.HasSuffix(key, "Secret")) {
 					external["Secret"][s] = true
 				}
 				if s := str(value); s != "" && key == "existingConfigMap" {
@@ -175,6 +176,7 @@ func (c *renderCheck) workload(o Object, template map[string]interface{}) {
 		if dig(container, "securityContext", "readOnlyRootFilesystem") == true && !mountedTmp {
 			c.fail("writable-tmp", o, "container %s has a read-only root filesystem but no emptyDir at /tmp", name)
 		}
+		c.mountedFiles(o, container, volumes)
 		for _, env := range listOf(container["env"]) {
 			if ref := mapOf(dig(env, "valueFrom", "secretKeyRef")); len(ref) > 0 && ref["optional"] != true {
 				c.reference(o, "Secret", str(ref["name"]))
@@ -193,6 +195,51 @@ func (c *renderCheck) workload(o Object, template map[string]interface{}) {
 		}
 		if o.Kind == "Deployment" {
 			c.probes(o, container)
+		}
+	}
+}
+
+// mountedFiles checks that every file a setting names (an environment variable ending in Path or File whose value is
+// a path under /etc/vigil/, e.g. a TLS certificate, key or token) is mounted: a volume is mounted at its directory
+// and, when the volume lists items, one of them is the file. A certificate that is configured but not mounted
+// would only fail when the pod starts.
+func (c *renderCheck) mountedFiles(o Object, container map[string]interface{}, volumes map[string]map[string]interface{}) {
+	name := str(container["name"])
+	for _, env := range listOf(container["env"]) {
+		variable := str(dig(env, "name"))
+		file := str(dig(env, "value"))
+		if !strings.HasPrefix(file, "/etc/vigil/") || !(strings.HasSuffix(variable, "Path") || strings.HasSuffix(variable, "File")) {
+			continue
+		}
+		var found bool
+		for _, mount := range listOf(container["volumeMounts"]) {
+			m := mapOf(mount)
+			if str(m["mountPath"]) == file || strings.HasPrefix(str(m["mountPath"]), file+"/") {
+				// A directory setting (e.g. a rules path) with volumes mounted at or in it; the rules check covers those.
+				found = true
+				break
+			}
+			if str(m["mountPath"]) != path.Dir(file) || str(m["subPath"]) != "" {
+				continue
+			}
+			volume := volumes[str(m["name"])]
+			source := mapOf(volume["secret"])
+			if len(source) == 0 {
+				source = mapOf(volume["configMap"])
+			}
+			items := listOf(source["items"])
+			if len(items) == 0 {
+				found = true
+				break
+			}
+			for _, item := range items {
+				if str(dig(item, "path")) == path.Base(file) {
+					found = true
+				}
+			}
+		}
+		if !found {
+			c.fail("files", o, "container %s sets %s=%s, but no volume mounted at %s holds %s", name, variable, file, path.Dir(file), path.Base(file))
 		}
 	}
 }

@@ -87,6 +87,28 @@ helm.sh/chart: {{ include "vigil.chart" .root }}
 {{- if and .Values.redis.tls.existingSecret (not .Values.redis.tls.enabled) -}}
 {{- fail "redis.tls.existingSecret is set but redis.tls.enabled is false" -}}
 {{- end -}}
+{{- $grpc := .Values.baseline.grpcTls -}}
+{{- $toBaseline := .Values.console.baseline -}}
+{{- if and $grpc.requireClientCertificate (not $grpc.clientCaSecret) -}}
+{{- fail "baseline.grpcTls.requireClientCertificate needs baseline.grpcTls.clientCaSecret (the CA client certificates must chain to)" -}}
+{{- end -}}
+{{- if and $grpc.clientCaSecret (not $grpc.existingSecret) -}}
+{{- fail "baseline.grpcTls.clientCaSecret is set but baseline.grpcTls.existingSecret is not: client certificates need TLS" -}}
+{{- end -}}
+{{- if and .Values.baseline.enabled .Values.console.enabled -}}
+{{- if and $grpc.existingSecret (not $toBaseline.caSecret) -}}
+{{- fail "baseline.grpcTls.existingSecret is set: set console.baseline.caSecret to the CA of that certificate, or the console cannot read the baseline" -}}
+{{- end -}}
+{{- if and $toBaseline.caSecret (not $grpc.existingSecret) -}}
+{{- fail "console.baseline.caSecret is set but the baseline serves gRPC without TLS (baseline.grpcTls.existingSecret is empty)" -}}
+{{- end -}}
+{{- if and $grpc.requireClientCertificate (not $toBaseline.clientSecret) -}}
+{{- fail "baseline.grpcTls.requireClientCertificate is on: set console.baseline.clientSecret (a certificate from baseline.grpcTls.clientCaSecret), or the console cannot read the baseline" -}}
+{{- end -}}
+{{- if and .Values.baseline.reads.existingSecret (not $toBaseline.tokenSecret) -}}
+{{- fail "baseline.reads.existingSecret restricts reads: set console.baseline.tokenSecret (usually the same Secret), or the console cannot read the baseline" -}}
+{{- end -}}
+{{- end -}}
 {{- $seen := dict -}}
 {{- range .Values.correlator.analytics -}}
 {{- if hasKey $seen .name -}}
