@@ -46,6 +46,15 @@ public sealed class ConsoleStack : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>The embedded broker's bootstrap servers, for services a test starts on its own.</summary>
+    public string BootstrapServers => broker.BootstrapServers;
+
+    /// <summary>The stack's redis-server (tests use key prefixes of their own).</summary>
+    public string RedisEndpoint => redis!.Endpoint;
+
+    /// <summary>The topic manifest every service of the stack reads (with the console's group).</summary>
+    public string ManifestPath { get; private set; } = string.Empty;
+
     public WebApplication Console => apps[^1];
 
     public async ValueTask InitializeAsync()
@@ -64,6 +73,7 @@ public sealed class ConsoleStack : IAsyncLifetime
         await Topics.CreateAsync();
         workDir = Directory.CreateTempSubdirectory("vigil-console-");
         var manifest = WriteManifestWithConsoleGroup(workDir.FullName);
+        ManifestPath = manifest;
         var tokenFile = Path.Combine(workDir.FullName, "change-token");
         await File.WriteAllTextAsync(tokenFile, Token + "\n");
         string[] kafka =
@@ -183,14 +193,14 @@ public sealed class ConsoleStack : IAsyncLifetime
         return address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal);
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static bool Answers(int port)
+    internal static bool Answers(int port)
     {
         try
         {
