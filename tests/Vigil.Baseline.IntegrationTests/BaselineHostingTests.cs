@@ -25,6 +25,9 @@ public sealed class BaselineHostingTests(RedisServer redis)
         Assert.Contains("vigil_baseline_observations_total{kind=\"connection\"}", metrics);
         Assert.Contains("vigil_baseline_redis_round_trips_total", metrics);
         Assert.Contains("vigil_baseline_chain_cache_entries", metrics);
+        // Both rules' alert counters exist from start-up (at zero until a rule alerts), so dashboards read 0, not "no data".
+        Assert.Contains("vigil_alerts_published_total{analytic=\"an1227\",rule=\"vigil-an1227-new-protocol\"", metrics);
+        Assert.Contains("vigil_alerts_published_total{analytic=\"an1227\",rule=\"vigil-an1227-volume\"", metrics);
         Assert.NotEqual(new Uri(baseline.HttpAddress).Port, new Uri(baseline.GrpcAddress).Port);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live", TestContext.Current.CancellationToken)).StatusCode);
     }
