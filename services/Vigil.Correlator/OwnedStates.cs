@@ -66,7 +66,7 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         for (var i = 0; i < misses.Count; i++)
         {
             var (key, partition) = misses[i];
-            var state = stored[i] is { } bytes ? Read(key, bytes) : key.Rule.Engine.CreateState(key.HostId);
+            var state = stored[i] is { } found ? Read(key, found) : key.Rule.Engine.CreateState(key.HostId);
             states[key] = state;
             live[key] = new Entry(state, partition, now + Retention(key));
         }
@@ -175,15 +175,16 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     // may expire sooner, and the next write puts it back.
     private static TimeSpan Retention(StateKey key) => key.Rule.Engine.StateRetention + CorrelationEngine.ProcessingSlack;
 
-    private HostState<TelemetryEvent> Read(StateKey key, byte[] bytes)
+    private HostState<TelemetryEvent> Read(StateKey key, StoredState stored)
     {
         try
         {
-            return StateFormat.Read(key.Rule, bytes);
+            return StateFormat.Read(key.Rule, stored);
         }
         catch (InvalidDataException e)
         {
-            // The fingerprint in the key keeps states of edited rules apart, so this is corruption: start over.
+            // The fingerprint in the key keeps states of edited rules apart, so this is corruption: start over (the new
+            // state's first write replaces whatever the store holds).
             log.LogWarning("Discarding unreadable state of rule {Rule} for host {Host}: {Reason}", key.RuleId, key.HostId, e.Message);
             return key.Rule.Engine.CreateState(key.HostId);
         }
