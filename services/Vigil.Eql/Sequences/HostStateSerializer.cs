@@ -363,7 +363,10 @@ public sealed class HostStateSerializer<TEvent>(
         writer.Write(e.Id);
         writer.Write(e.Classification.Steps);
         writer.Write(e.Classification.Until);
-        var bytes = codec.Encode(e.Document);
+        var bytes = e.Encoded ?? codec.Encode(e.Document);
+
+        // Kept while the event waits in the buffer (its partial's field will need it); dropped once written elsewhere.
+        e.Encoded = e.InBuffer ? bytes : null;
         writer.Write7BitEncodedInt(bytes.Length);
         writer.Write(bytes);
     }

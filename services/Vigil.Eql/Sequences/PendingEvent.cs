@@ -29,6 +29,12 @@ internal sealed class PendingEvent<TEvent>(TEvent document, long timestamp, long
     public int BufferBytes { get; set; }
 
     /// <summary>
+    /// The codec's encoding of <see cref="Document"/>, kept from the write of the event's reorder-buffer field until its
+    /// first write in a partial's field, so an event is usually encoded once on its way through a state.
+    /// </summary>
+    public byte[]? Encoded { get; set; }
+
+    /// <summary>
     /// The event's join key at one stage of the query, computed once: the early-report preview, the buffer's key index
     /// and matching all ask for it.
     /// </summary>
