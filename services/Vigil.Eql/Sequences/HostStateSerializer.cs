@@ -47,8 +47,9 @@ namespace Vigil.Eql.Sequences;
 /// "b" int64 int64 id-bytes         one per buffered event, named by @timestamp, event.sequence and event.id: the event
 ///                                  inline (int64 @timestamp, int64 event.sequence, string event.id, uint64 steps, bool
 ///                                  until, varint length + event bytes)
-/// "p" key components               one per join key with pending partials: per slot a varint event count (0 = empty)
-///                                  then the events inline
+/// "p" key components               one per join key with pending partials: varint64 change number (the eviction
+///                                  order: lowest first), then per slot a varint event count (0 = empty) then the
+///                                  events inline
 /// </code>
 /// The byte limit bounds the sum of every field's name and value; over it, the keys that changed longest ago are
 /// evicted one at a time with the size each field is known to have, never by re-serializing the state.
@@ -94,7 +95,7 @@ public sealed class HostStateSerializer<TEvent>(
             while (excess > 0 && state.Partials.LeastRecent is { } victim)
             {
                 state.Partials.Remove(victim, out var slots);
-                excess -= PartialValue(slots!).Length + 1;
+                excess -= PartialValue(slots!, 0).Length + 1;
                 evicted += slots!.Count(p => p is not null);
             }
 
@@ -128,7 +129,7 @@ public sealed class HostStateSerializer<TEvent>(
         foreach (var key in partials.Changed)
         {
             var slots = partials.TryGetValue(key, out var found) ? found : throw new InvalidOperationException("A changed key must be present.");
-            var field = new KeyValuePair<byte[], byte[]>(PartialName(key), PartialValue(slots));
+            var field = new KeyValuePair<byte[], byte[]>(PartialName(key), PartialValue(slots, partials.TickOf(key)));
             pending[key] = field;
             total += field.Key.Length + field.Value.Length - partials.StoredSize(key);
         }
@@ -221,7 +222,7 @@ public sealed class HostStateSerializer<TEvent>(
             using var headerReader = new BinaryReader(headerStream, Encoding.UTF8);
             var state = ReadHeader(headerReader, FieldsVersion);
             state.HeaderBytes = header.Key.Length + header.Value.Length;
-            var keys = new List<(JoinKey Key, PartialSequence<TEvent>?[] Slots, int Bytes, long Newest)>();
+            var keys = new List<(JoinKey Key, PartialSequence<TEvent>?[] Slots, int Bytes, long Tick)>();
             foreach (var (name, value) in fields)
             {
                 if (name.Length == 0)
@@ -246,6 +247,7 @@ public sealed class HostStateSerializer<TEvent>(
                         using (var nameReader = new BinaryReader(new MemoryStream(name, 1, name.Length - 1, writable: false), Encoding.UTF8))
                         {
                             var key = ReadKey(nameReader);
+                            var tick = reader.Read7BitEncodedInt64();
                             var slots = new PartialSequence<TEvent>?[state.SlotCount];
                             for (var i = 0; i < slots.Length; i++)
                             {
@@ -262,7 +264,7 @@ public sealed class HostStateSerializer<TEvent>(
                                 }
                             }
 
-                            keys.Add((key, slots, name.Length + value.Length, Newest(slots)));
+                            keys.Add((key, slots, name.Length + value.Length, tick));
                         }
 
                         break;
@@ -277,9 +279,9 @@ public sealed class HostStateSerializer<TEvent>(
             }
 
             state.Buffer.Sort((a, b) => a.Position.CompareTo(b.Position));
-            foreach (var (key, slots, bytes, _) in keys.OrderBy(k => k.Newest))
+            foreach (var (key, slots, bytes, tick) in keys.OrderBy(k => k.Tick))
             {
-                state.Partials.Load(key, slots, bytes);
+                state.Partials.Load(key, slots, bytes, tick);
             }
 
             state.RebuildStarts();
@@ -330,11 +332,12 @@ public sealed class HostStateSerializer<TEvent>(
         return name;
     }
 
-    private byte[] PartialValue(PartialSequence<TEvent>?[] slots)
+    private byte[] PartialValue(PartialSequence<TEvent>?[] slots, long tick)
     {
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
+            writer.Write7BitEncodedInt64(tick);
             foreach (var slot in slots)
             {
                 writer.Write7BitEncodedInt(slot?.Events.Count ?? 0);

@@ -14,6 +14,9 @@ internal sealed class PartialTable<TEvent>(int slotCount) : IEnumerable<KeyValue
     private readonly Dictionary<JoinKey, Entry> entries = [];
     private readonly LinkedList<JoinKey> recency = new();
 
+    // Numbers each change, so the eviction order survives a write and a read (each key's field carries its number).
+    private long ticks;
+
     public int Count => entries.Count;
 
     /// <summary>Keys created, advanced or consumed since the state was last written, whether still present or not.</summary>
@@ -53,7 +56,7 @@ internal sealed class PartialTable<TEvent>(int slotCount) : IEnumerable<KeyValue
             return entry.Slots;
         }
 
-        entry = new Entry(new PartialSequence<TEvent>?[slotCount], recency.AddLast(key));
+        entry = new Entry(new PartialSequence<TEvent>?[slotCount], recency.AddLast(key)) { Tick = ++ticks };
         entries[key] = entry;
         Changed.Add(key);
 
@@ -102,18 +105,26 @@ internal sealed class PartialTable<TEvent>(int slotCount) : IEnumerable<KeyValue
         return true;
     }
 
-    /// <summary>Adds a key as read from a store (<paramref name="storedBytes"/> &gt; 0: its field holds exactly these slots) or copied.</summary>
-    public void Load(JoinKey key, PartialSequence<TEvent>?[] slots, int storedBytes)
+    /// <summary>
+    /// Adds a key as read from a store (<paramref name="storedBytes"/> &gt; 0: its field holds exactly these slots) or
+    /// copied, after every key loaded before it in the eviction order; <paramref name="tick"/> is its change number as
+    /// stored (0: next in order).
+    /// </summary>
+    public void Load(JoinKey key, PartialSequence<TEvent>?[] slots, int storedBytes, long tick = 0)
     {
         Remove(key);
         Removed.Remove(key);
-        entries[key] = new Entry(slots, recency.AddLast(key)) { StoredBytes = storedBytes };
+        ticks = tick > 0 ? Math.Max(ticks, tick) : ticks + 1;
+        entries[key] = new Entry(slots, recency.AddLast(key)) { StoredBytes = storedBytes, Tick = tick > 0 ? tick : ticks };
         StoredBytes += storedBytes;
         if (storedBytes == 0)
         {
             Changed.Add(key);
         }
     }
+
+    /// <summary>The key's change number: keys are evicted in its order.</summary>
+    public long TickOf(JoinKey key) => entries[key].Tick;
 
     /// <summary>The bytes of the key's field as last written (0: not stored).</summary>
     public int StoredSize(JoinKey key) => entries.TryGetValue(key, out var entry) ? entry.StoredBytes : 0;
@@ -150,6 +161,7 @@ internal sealed class PartialTable<TEvent>(int slotCount) : IEnumerable<KeyValue
     private void Touch(Entry entry)
     {
         Changed.Add(entry.Node.Value);
+        entry.Tick = ++ticks;
         if (recency.Last != entry.Node)
         {
             recency.Remove(entry.Node);
@@ -164,5 +176,7 @@ internal sealed class PartialTable<TEvent>(int slotCount) : IEnumerable<KeyValue
         public LinkedListNode<JoinKey> Node { get; } = node;
 
         public int StoredBytes { get; set; }
+
+        public long Tick { get; set; }
     }
 }
