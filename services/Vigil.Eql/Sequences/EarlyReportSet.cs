@@ -7,36 +7,37 @@ namespace Vigil.Eql.Sequences;
 /// </summary>
 internal sealed class EarlyReportSet
 {
-    private readonly HashSet<EarlyReport> reports = [];
+    // Both made on the first report: most states (every state of a rule that does not report early) never hold one.
+    private HashSet<EarlyReport>? reports;
 
     // May hold reports already taken from the set (the time-ordered pass consumed them): they are dropped when dequeued.
-    private readonly PriorityQueue<EarlyReport, EventPosition> byLast = new();
+    private PriorityQueue<EarlyReport, EventPosition>? byLast;
 
-    public int Count => reports.Count;
+    public int Count => reports?.Count ?? 0;
 
-    public IEnumerable<EarlyReport> Items => reports;
+    public IEnumerable<EarlyReport> Items => reports ?? [];
 
-    public bool Contains(EarlyReport report) => reports.Contains(report);
+    public bool Contains(EarlyReport report) => reports?.Contains(report) ?? false;
 
     public void Add(EarlyReport report)
     {
-        if (reports.Add(report))
+        if ((reports ??= []).Add(report))
         {
-            byLast.Enqueue(report, report.Last);
+            (byLast ??= new()).Enqueue(report, report.Last);
         }
     }
 
     /// <summary>Forgets a report (true when it was held).</summary>
     public bool Take(EarlyReport report)
     {
-        if (!reports.Remove(report))
+        if (reports is null || !reports.Remove(report))
         {
             return false;
         }
 
         if (reports.Count == 0)
         {
-            byLast.Clear();
+            byLast!.Clear();
         }
 
         return true;
@@ -45,6 +46,11 @@ internal sealed class EarlyReportSet
     /// <summary>Forgets every report whose last event is at or before <paramref name="released"/>; true when any was held.</summary>
     public bool ForgetThrough(EventPosition released)
     {
+        if (reports is null || byLast is null)
+        {
+            return false;
+        }
+
         var any = false;
         while (byLast.TryPeek(out var report, out var last) && last <= released)
         {
