@@ -9,10 +9,17 @@ using Vigil.Redis;
 using Vigil.Testing;
 
 // Redis bytes per active host: dotnet run -c Release --project tests/Vigil.Correlator.Benchmarks -- [--hosts 100000]
+// (with --flood: the cost of one flooding host's batches, see Flood.cs)
 // Every host runs the installer-network pack's sequence to its first step (an installer's shell), through the
 // correlator's own route (router → owned states → engine → Redis state store), then goes quiet so its event leaves the
 // lateness buffer and waits as a pending partial sequence: the state an active host keeps between its events (a hash
 // of two fields: the header and the partial).
+if (args.Contains("--flood"))
+{
+    await Flood.RunAsync(args);
+    return;
+}
+
 var hostsArg = args.SkipWhile(a => a != "--hosts").Skip(1).FirstOrDefault();
 var hosts = hostsArg is null ? 100_000 : int.Parse(hostsArg, CultureInfo.InvariantCulture);
 const int BatchSize = 1_000;
