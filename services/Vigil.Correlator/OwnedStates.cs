@@ -18,7 +18,7 @@ namespace Vigil.Correlator;
 /// </summary>
 public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock, int limit = OwnedStates.DefaultLimit, ILogger<OwnedStates>? logger = null)
 {
-    /// <summary>The default bound on states in memory: about 350 MB at a few KB per state (an event waiting in it).</summary>
+    /// <summary>The default bound on states in memory: about 460 MB at ~4.6 KB per state holding one waiting event (docs/benchmarks.md).</summary>
     public const int DefaultLimit = 100_000;
 
     private readonly int limit = limit > 0 ? limit : throw new ArgumentOutOfRangeException(nameof(limit), limit, "Correlator:LiveStateLimit must be positive.");
