@@ -35,8 +35,9 @@ public sealed class AggregationStore(IConnectionMultiplexer redis, RedisKeys key
     // Learning start times never change once set, so each is read from Redis once per process.
     private readonly Dictionary<CompiledRule, long> learningSince = [];
 
-    // Threshold indexes whose eviction was logged (cleared when large, so it stays bounded).
-    private readonly HashSet<string> thresholdEvictionsLogged = new(StringComparer.Ordinal);
+    // Evictions are logged once per (rule, host or fleet bucket) per window, like the sequence state's: the metric
+    // counts every one, and a flooding host writes one line per window instead of one per eviction round.
+    private readonly StateLimitLog evictionLog = new();
 
     /// <summary>Runs <paramref name="work"/> against Redis state; returns the verdicts and the writes to commit after publishing.</summary>
     public async Task<(List<(CompiledRule Rule, PendingAlert Verdict)> Verdicts, AggregationWrites Writes)> ProcessAsync(
@@ -218,16 +219,11 @@ public sealed class AggregationStore(IConnectionMultiplexer redis, RedisKeys key
         // One DEL per group: fleet groups live on slots of their own.
         await Task.WhenAll(victims.Select(v => (Task)db.KeyDeleteAsync(v.ToString())).Append(db.SortedSetRemoveAsync(index, victims))).ConfigureAwait(false);
         CorrelatorMetrics.StateEvictions.WithLabels(options.Analytic, rule.RuleId).Inc(victims.Length);
-        if (thresholdEvictionsLogged.Count >= 10_000)
-        {
-            thresholdEvictionsLogged.Clear();
-        }
-
-        if (thresholdEvictionsLogged.Add(index.ToString()))
+        if (evictionLog.ShouldLog(rule.RuleId, index.ToString(), DateTimeOffset.UtcNow))
         {
             logger.LogWarning(
-                "Rule {Rule} had {Count} threshold groups in {Index}, over Correlator:ThresholdGroupsPerHost ({Cap}): evicted the {Evicted} idle longest (logged once per host; counted in vigil_correlator_state_evictions_total)",
-                rule.RuleId, count, index, options.ThresholdGroupsPerHost, victims.Length);
+                "Rule {Rule} had {Count} threshold groups in {Index}, over Correlator:ThresholdGroupsPerHost ({Cap}): evicted the {Evicted} idle longest (logged once per host per {Window}; counted in vigil_correlator_state_evictions_total)",
+                rule.RuleId, count, index, options.ThresholdGroupsPerHost, victims.Length, StateLimitLog.Window);
         }
     }
 
@@ -262,7 +258,12 @@ public sealed class AggregationStore(IConnectionMultiplexer redis, RedisKeys key
         {
             await db.HashDeleteAsync(hash, victims).ConfigureAwait(false);
             CorrelatorMetrics.StateEvictions.WithLabels(options.Analytic, rule.RuleId).Inc(victims.Length);
-            logger.LogInformation("Evicted {Count} new-terms combinations of rule {Rule} from a hash of {Length} (cap {Cap})", victims.Length, rule.RuleId, length, options.NewTermsPerHash);
+            if (evictionLog.ShouldLog(rule.RuleId, hash.ToString(), DateTimeOffset.UtcNow))
+            {
+                logger.LogWarning(
+                    "Rule {Rule} had {Length} new-terms combinations in {Hash}, over Correlator:NewTermsPerHash ({Cap}): evicted the {Evicted} least recently seen (logged once per host per {Window}; counted in vigil_correlator_state_evictions_total)",
+                    rule.RuleId, length, hash, options.NewTermsPerHash, victims.Length, StateLimitLog.Window);
+            }
         }
     }
 

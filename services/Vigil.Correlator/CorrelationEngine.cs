@@ -90,8 +90,9 @@ public sealed class CorrelationEngine
     }
 
     /// <summary>
-    /// The bytes of every changed state (null for one now empty, to delete), each within its rule's byte limit: what
-    /// must be evicted to fit is counted as state_limit.
+    /// The field changes of every changed state (null for one now empty, to delete), each within its rule's byte limit:
+    /// what must be evicted to fit is counted as state_limit. A write costs what the batch changed in the state, not
+    /// the state's size.
     /// </summary>
     public List<StateWrite> Seal(CorrelationBatch batch)
     {
@@ -102,23 +103,24 @@ public sealed class CorrelationEngine
             var retention = key.Rule.Engine.StateRetention + ProcessingSlack;
             if (key.Rule.Engine.ExpiresAt(state) is null)
             {
+                key.Rule.States.Discarded(state);
                 writes.Add(new StateWrite(key, null, retention));
                 continue;
             }
 
-            var bytes = StateFormat.Write(key.Rule, state, out var evicted);
-            if (evicted > 0)
+            var changes = StateFormat.Write(key.Rule, state);
+            if (changes.Evicted > 0)
             {
-                counters[key.Rule].StateLimit.Inc(evicted);
+                counters[key.Rule].StateLimit.Inc(changes.Evicted);
                 if (stateLimitLog.ShouldLog(key.RuleId, state.HostId, clock.GetUtcNow()))
                 {
                     logger.LogWarning(
                         "Rule {Rule} on host {Host} hit its state limit: state over {Limit} bytes, evicted {Evicted} oldest partial sequence(s) (logged once per host per {Window})",
-                        key.RuleId, state.HostId, key.Rule.States.MaxStateBytes, evicted, StateLimitLog.Window);
+                        key.RuleId, state.HostId, key.Rule.States.MaxStateBytes, changes.Evicted, StateLimitLog.Window);
                 }
             }
 
-            writes.Add(new StateWrite(key, bytes, retention));
+            writes.Add(new StateWrite(key, changes, retention));
         }
 
         return writes;

@@ -2,14 +2,19 @@ namespace Vigil.Correlator;
 
 /// <summary>
 /// The correlator's state at rest, in bytes and expiries only (it never interprets a state): per (rule, host) state
-/// blobs, and per telemetry partition the set of states holding back events. Each call is one round trip.
+/// a set of named fields (one per pending partial sequence or buffered event, and a header), so a write sets and
+/// deletes only the fields a batch changed; and per telemetry partition the set of states holding back events. Each
+/// call is one round trip.
 /// </summary>
 public interface ICorrelationStateStore
 {
-    /// <summary>The stored bytes of each key, in order (null when absent or expired).</summary>
-    Task<IReadOnlyList<byte[]?>> ReadAsync(IReadOnlyList<StateKey> keys);
+    /// <summary>What the store holds for each key, in order (null when absent or expired).</summary>
+    Task<IReadOnlyList<StoredState?>> ReadAsync(IReadOnlyList<StateKey> keys);
 
-    /// <summary>Stores (or deletes) the states and records which states started or stopped holding back events.</summary>
+    /// <summary>
+    /// Applies each state's field changes (each state atomically: a crash never leaves half a write) or deletes it,
+    /// resets its expiry, and records which states started or stopped holding back events.
+    /// </summary>
     Task WriteAsync(IReadOnlyList<StateWrite> states, IReadOnlyCollection<HeldChange> held);
 
     /// <summary>The <see cref="StateKey.Member"/>s recorded as holding back events, per telemetry partition.</summary>

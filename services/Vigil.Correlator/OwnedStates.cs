@@ -18,7 +18,7 @@ namespace Vigil.Correlator;
 /// </summary>
 public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock, int limit = OwnedStates.DefaultLimit, ILogger<OwnedStates>? logger = null)
 {
-    /// <summary>The default bound on states in memory: about 350 MB at a few KB per state (an event waiting in it).</summary>
+    /// <summary>The default bound on states in memory: about 460 MB at ~4.6 KB per state holding one waiting event (docs/benchmarks.md).</summary>
     public const int DefaultLimit = 100_000;
 
     private readonly int limit = limit > 0 ? limit : throw new ArgumentOutOfRangeException(nameof(limit), limit, "Correlator:LiveStateLimit must be positive.");
@@ -66,7 +66,7 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         for (var i = 0; i < misses.Count; i++)
         {
             var (key, partition) = misses[i];
-            var state = stored[i] is { } bytes ? Read(key, bytes) : key.Rule.Engine.CreateState(key.HostId);
+            var state = stored[i] is { } found ? Read(key, found) : key.Rule.Engine.CreateState(key.HostId);
             states[key] = state;
             live[key] = new Entry(state, partition, now + Retention(key));
         }
@@ -175,15 +175,16 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     // may expire sooner, and the next write puts it back.
     private static TimeSpan Retention(StateKey key) => key.Rule.Engine.StateRetention + CorrelationEngine.ProcessingSlack;
 
-    private HostState<TelemetryEvent> Read(StateKey key, byte[] bytes)
+    private HostState<TelemetryEvent> Read(StateKey key, StoredState stored)
     {
         try
         {
-            return StateFormat.Read(key.Rule, bytes);
+            return StateFormat.Read(key.Rule, stored);
         }
         catch (InvalidDataException e)
         {
-            // The fingerprint in the key keeps states of edited rules apart, so this is corruption: start over.
+            // The fingerprint in the key keeps states of edited rules apart, so this is corruption: start over (the new
+            // state's first write replaces whatever the store holds).
             log.LogWarning("Discarding unreadable state of rule {Rule} for host {Host}: {Reason}", key.RuleId, key.HostId, e.Message);
             return key.Rule.Engine.CreateState(key.HostId);
         }

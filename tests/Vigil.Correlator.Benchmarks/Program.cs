@@ -9,9 +9,17 @@ using Vigil.Redis;
 using Vigil.Testing;
 
 // Redis bytes per active host: dotnet run -c Release --project tests/Vigil.Correlator.Benchmarks -- [--hosts 100000]
+// (with --flood: the cost of one flooding host's batches, see Flood.cs)
 // Every host runs the installer-network pack's sequence to its first step (an installer's shell), through the
 // correlator's own route (router → owned states → engine → Redis state store), then goes quiet so its event leaves the
-// lateness buffer and waits as a pending partial sequence: the state an active host keeps between its events.
+// lateness buffer and waits as a pending partial sequence: the state an active host keeps between its events (a hash
+// of two fields: the header and the partial).
+if (args.Contains("--flood"))
+{
+    await Flood.RunAsync(args);
+    return;
+}
+
 var hostsArg = args.SkipWhile(a => a != "--hosts").Skip(1).FirstOrDefault();
 var hosts = hostsArg is null ? 100_000 : int.Parse(hostsArg, CultureInfo.InvariantCulture);
 const int BatchSize = 1_000;
@@ -56,13 +64,14 @@ var heapAfter = GC.GetTotalMemory(forceFullCollection: true);
 var sample = new CorrelatorKeys(new RedisKeys("vigil"), pack.Analytic).State(new StateKey(pack.Rules.Single(), "mac-000042"));
 var db = connection.GetDatabase();
 var keyUsage = (long)await db.ExecuteAsync("MEMORY", "USAGE", sample, "SAMPLES", "0");
-var valueBytes = await db.StringLengthAsync(sample);
+var fields = await db.HashGetAllAsync(sample);
+var valueBytes = fields.Sum(f => (long)((byte[])f.Name!).Length + ((byte[])f.Value!).Length);
 var keys = (long)await db.ExecuteAsync("DBSIZE");
 
 Console.WriteLine($"| hosts with a pending sequence | {hosts:N0} |");
 Console.WriteLine($"| Redis keys | {keys:N0} |");
 Console.WriteLine($"| Redis used_memory growth per host | {(after - before) / (double)hosts:N0} bytes ({(after - before) / (1024.0 * 1024):N1} MiB in all) |");
-Console.WriteLine($"| MEMORY USAGE of one host's state key | {keyUsage:N0} bytes (value {valueBytes:N0} bytes) |");
+Console.WriteLine($"| MEMORY USAGE of one host's state key | {keyUsage:N0} bytes ({fields.Length} fields of {valueBytes:N0} bytes, names and values) |");
 Console.WriteLine($"| correlator heap per host (states in memory) | {(heapAfter - heapBefore) / (double)hosts:N0} bytes ({owned.Count:N0} states) |");
 return;
 

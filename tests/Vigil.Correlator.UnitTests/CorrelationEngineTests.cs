@@ -53,7 +53,7 @@ public sealed class CorrelationEngineTests
         var writes = engine.Seal(batch);
 
         var write = Assert.Single(writes);
-        Assert.NotNull(write.Bytes);
+        Assert.NotNull(write.Changes);
         Assert.Equal(pack.Sequence().Engine.StateRetention + CorrelationEngine.ProcessingSlack, write.Expiry);
     }
 
@@ -76,9 +76,10 @@ public sealed class CorrelationEngineTests
         engine.Advance(batch, states);
         var write = Assert.Single(engine.Seal(batch));
 
-        Assert.InRange(write.Bytes!.Length, 1, 4096 + 1);
+        Assert.InRange(write.Changes!.StateBytes, 1, 4096);
+        Assert.InRange(write.Changes.Set.Sum(f => f.Key.Length + f.Value.Length), 1, 4096);
         Assert.True(counter.Value - before > 0);
-        var kept = StateFormat.Read(rule, write.Bytes);
+        var kept = StateFormat.Read(rule, StoredState.OfFields(write.Changes.Set));
         Assert.InRange(kept.PendingSequenceCount, 1, 39);
     }
 

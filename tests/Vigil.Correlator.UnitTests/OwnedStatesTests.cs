@@ -21,7 +21,7 @@ public sealed class OwnedStatesTests
         Assert.Equal(1, store.KeysRead);
         Assert.Equal(3, store.StatesWritten);
         var key = new StateKey(pack.Sequence(), "mac-1");
-        var stored = StateFormat.Read(key.Rule, store.States[key.Member].Bytes);
+        var stored = StateFormat.Read(key.Rule, store.Stored(key.Member));
         var live = (await owned.LoadAsync([(key, 0)]))[key];
         Assert.Equal(live.BufferedEventCount, stored.BufferedEventCount);
         Assert.Equal(live.LatestTimestamp, stored.LatestTimestamp);
@@ -40,9 +40,9 @@ public sealed class OwnedStatesTests
 
         // Meanwhile another owner moved mac-1 on: what this member reads after its next assignment is the store's copy.
         var key = new StateKey(pack.Sequence(), "mac-1");
-        var elsewhere = StateFormat.Read(key.Rule, store.States[key.Member].Bytes);
+        var elsewhere = StateFormat.Read(key.Rule, store.Stored(key.Member));
         key.Rule.Engine.Process(elsewhere, Shell("mac-1", T0 + Seconds(1), "s1b"));
-        store.States[key.Member] = (StateFormat.Write(key.Rule, elsewhere, out _), TimeSpan.FromMinutes(5));
+        await store.WriteAsync([new StateWrite(key, StateFormat.Write(key.Rule, elsewhere), TimeSpan.FromMinutes(5))], []);
         var reads = store.KeysRead;
 
         var reloaded = (await owned.LoadAsync([(key, 4)]))[key];
@@ -57,7 +57,7 @@ public sealed class OwnedStatesTests
         var (owned, engine, router) = Route();
         await StepAsync(owned, engine, router, 0, Shell("mac-1", T0, "s1"));
         var key = new StateKey(pack.Sequence(), "mac-1");
-        var before = store.States[key.Member].Bytes;
+        var before = store.Stored(key.Member);
 
         store.FailWrites = true;
         await Assert.ThrowsAsync<InvalidOperationException>(() => StepAsync(owned, engine, router, 0, Curl("mac-1", T0 + Seconds(1), "c1")));

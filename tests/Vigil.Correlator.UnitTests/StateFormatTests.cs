@@ -8,17 +8,18 @@ public sealed class StateFormatTests
     private readonly Vigil.Detection.AnalyticPack pack = RoutePack.Load();
 
     [Fact]
-    public void AStateIsWrittenWithTheFormatVersionFirstAndReadsBackWithItsPendingSequence()
+    public void AStateIsWrittenAsFieldsAndReadsBackWithItsPendingSequence()
     {
         var rule = pack.Sequence();
         var state = rule.Engine.CreateState("mac-1");
         rule.Engine.Process(state, Shell("mac-1", T0, "s1"));
 
-        var bytes = StateFormat.Write(rule, state, out var evicted);
-        var read = StateFormat.Read(rule, bytes);
+        var changes = StateFormat.Write(rule, state);
+        var read = StateFormat.Read(rule, StoredState.OfFields(changes.Set));
 
-        Assert.Equal(StateFormat.Version, bytes[0]);
-        Assert.Equal(0, evicted);
+        Assert.True(changes.Replace);
+        Assert.Equal(0, changes.Evicted);
+        Assert.Equal(state.StoredBytes, changes.Set.Sum(f => f.Key.Length + f.Value.Length));
         Assert.Equal(state.BufferedEventCount + state.PendingSequenceCount, read.BufferedEventCount + read.PendingSequenceCount);
         Assert.Equal(state.LatestTimestamp, read.LatestTimestamp);
     }
@@ -32,7 +33,7 @@ public sealed class StateFormatTests
         // What correlators stored until now: the serializer's bytes alone.
         var unversioned = rule.States.Serialize(state);
 
-        var read = StateFormat.Read(rule, unversioned);
+        var read = StateFormat.Read(rule, StoredState.OfBlob(unversioned));
         var result = rule.Engine.Process(read, Curl("mac-1", T0 + Seconds(10), "c1"));
         var flushed = rule.Engine.Flush(read);
 
@@ -44,10 +45,10 @@ public sealed class StateFormatTests
     public void BytesOfAnUnknownFormatVersionAreRejectedAsUnreadable()
     {
         var rule = pack.Sequence();
-        var bytes = StateFormat.Write(rule, rule.Engine.CreateState("mac-1"), out _);
+        var bytes = StateFormat.WriteBlob(rule, rule.Engine.CreateState("mac-1"));
         bytes[0] = 9;
 
-        var error = Assert.Throws<InvalidDataException>(() => StateFormat.Read(rule, bytes));
+        var error = Assert.Throws<InvalidDataException>(() => StateFormat.Read(rule, StoredState.OfBlob(bytes)));
         Assert.Contains("version 9", error.Message, StringComparison.Ordinal);
     }
 }

@@ -13,6 +13,7 @@ public sealed class HostState<TEvent>
         HostId = hostId;
         StageCount = stageCount;
         SlotCount = slotCount;
+        Partials = new PartialTable<TEvent>(slotCount);
     }
 
     /// <summary>host.id of every event in this state ("" for events without one).</summary>
@@ -32,6 +33,12 @@ public sealed class HostState<TEvent>
 
     /// <summary>Partial sequences (or sample events) waiting for their next step.</summary>
     public int PendingSequenceCount => Partials.Values.Sum(slots => slots.Count(p => p is not null));
+
+    /// <summary>
+    /// The bytes this state occupies in a store of per-field writes, as of its last write (header, buffered events and
+    /// partials, field names included): the figure its byte limit bounds.
+    /// </summary>
+    public long StoredBytes => HeaderBytes + BufferStoredBytes + Partials.StoredBytes;
 
     /// <summary>Join keys holding at least one pending partial: the figure the state limit bounds.</summary>
     public int PendingKeyCount => Partials.Count;
@@ -59,23 +66,58 @@ public sealed class HostState<TEvent>
     /// <summary>Sample join keys already reported, until when (epoch ns) they stay reported.</summary>
     internal Dictionary<JoinKey, long> Sampled { get; } = [];
 
+    /// <summary>The reorder buffer, in release order. Changed only through <see cref="InsertBuffered"/> and <see cref="ReleaseBuffered"/>.</summary>
     internal List<PendingEvent<TEvent>> Buffer { get; } = [];
 
-    /// <summary>Matches reported before the time-ordered pass reached their last event, in report order.</summary>
-    internal List<EarlyReport> EarlyReports { get; } = [];
+    /// <summary>Matches reported before the time-ordered pass reached their last event.</summary>
+    internal EarlyReportSet EarlyReports { get; } = new();
 
     /// <summary>Per join key, slot i holds the partial sequence that has matched steps 0..i (one per state, newest wins).</summary>
-    internal Dictionary<JoinKey, PartialSequence<TEvent>?[]> Partials { get; } = [];
+    internal PartialTable<TEvent> Partials { get; }
 
-    internal PartialSequence<TEvent>?[] SlotsFor(JoinKey key)
+    /// <summary>Buffered events added since the state was last written (some may have been released since).</summary>
+    internal List<PendingEvent<TEvent>> BufferAdded { get; } = [];
+
+    /// <summary>Positions of released events whose reorder-buffer field the store still holds.</summary>
+    internal List<EventPosition> BufferRemoved { get; } = [];
+
+    /// <summary>Bytes the store holds for the reorder buffer's fields.</summary>
+    internal long BufferStoredBytes { get; set; }
+
+    /// <summary>Bytes of the header field as last written.</summary>
+    internal int HeaderBytes { get; set; }
+
+    /// <summary>Set when the store holds this state in another layout (or not at all): the next write replaces it whole.</summary>
+    internal bool RewriteAll { get; set; } = true;
+
+    /// <summary>
+    /// The buffered events per join key (of any stage they satisfy), kept by an engine that reports early so its preview
+    /// visits only the events of the keys a new event can change. Null until that engine first needs it.
+    /// </summary>
+    internal Dictionary<JoinKey, List<PendingEvent<TEvent>>>? BufferByKey { get; set; }
+
+    /// <summary>
+    /// Partial sequences' first @timestamps (with their keys), earliest first, so pruning by maxspan visits only the
+    /// partials it drops. May hold entries of partials since consumed; rebuilt when those outnumber the live ones.
+    /// </summary>
+    internal PriorityQueue<JoinKey, long> Starts { get; } = new();
+
+    internal PartialSequence<TEvent>?[] SlotsFor(JoinKey key) => Partials.GetOrAdd(key);
+
+    /// <summary>Refills <see cref="Starts"/> from the pending partials (after a load, or when stale entries pile up).</summary>
+    internal void RebuildStarts()
     {
-        if (!Partials.TryGetValue(key, out var slots))
+        Starts.Clear();
+        foreach (var (key, slots) in Partials)
         {
-            slots = new PartialSequence<TEvent>?[SlotCount];
-            Partials[key] = slots;
+            foreach (var partial in slots)
+            {
+                if (partial is not null)
+                {
+                    Starts.Enqueue(key, partial.Start);
+                }
+            }
         }
-
-        return slots;
     }
 
     internal void DropIfEmpty(JoinKey key)
@@ -84,5 +126,47 @@ public sealed class HostState<TEvent>
         {
             Partials.Remove(key);
         }
+    }
+
+    internal void InsertBuffered(int index, PendingEvent<TEvent> e)
+    {
+        Buffer.Insert(index, e);
+        e.InBuffer = true;
+        BufferAdded.Add(e);
+    }
+
+    /// <summary>Takes the first <paramref name="count"/> events out of the buffer (they have been matched).</summary>
+    internal void ReleaseBuffered(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var e = Buffer[i];
+            e.InBuffer = false;
+            if (e.BufferBytes > 0)
+            {
+                BufferStoredBytes -= e.BufferBytes;
+                e.BufferBytes = 0;
+                BufferRemoved.Add(e.Position);
+            }
+        }
+
+        Buffer.RemoveRange(0, count);
+    }
+
+    /// <summary>Forgets what the store holds of this state: the next write replaces it whole.</summary>
+    internal void MarkAllUnstored()
+    {
+        RewriteAll = true;
+        Partials.MarkAllUnstored();
+        BufferAdded.Clear();
+        BufferRemoved.Clear();
+        foreach (var e in Buffer)
+        {
+            e.BufferBytes = 0;
+            BufferAdded.Add(e);
+        }
+
+        BufferStoredBytes = 0;
+        HeaderBytes = 0;
     }
 }

@@ -36,6 +36,23 @@ namespace Vigil.Eql.Sequences;
 /// </code>
 /// Each event is stored once even when several partials hold it. A store upgraded from 0x01 keeps its pending
 /// sequences: the reader accepts every earlier version and the writer always writes the current one.
+/// <para>
+/// A store that keeps a state as named fields (a Redis hash) gets the field layout instead, version 0x04, so a write
+/// costs what changed (<see cref="Changes"/>) and <see cref="ReadFields"/> reads it back:
+/// </para>
+/// <code>
+/// "h"                              header: "VQS" 0x04, then as above from the query fingerprint to the last released
+///                                  position, then sightings, awaiting matches (each with its events inline, not by
+///                                  index), sampled keys and early reports as above
+/// "b" int64 int64 id-bytes         one per buffered event, named by @timestamp, event.sequence and event.id: the event
+///                                  inline (int64 @timestamp, int64 event.sequence, string event.id, uint64 steps, bool
+///                                  until, varint length + event bytes)
+/// "p" key components               one per join key with pending partials: varint64 change number (the eviction
+///                                  order: lowest first), then per slot a varint event count (0 = empty) then the
+///                                  events inline
+/// </code>
+/// The byte limit bounds the sum of every field's name and value; over it, the keys that changed longest ago are
+/// evicted one at a time with the size each field is known to have, never by re-serializing the state.
 /// </remarks>
 public sealed class HostStateSerializer<TEvent>(
     CompiledQuery<TEvent> query,
@@ -47,7 +64,11 @@ public sealed class HostStateSerializer<TEvent>(
     public const int DefaultMaxStateBytes = 1 << 20;
 
     private static readonly byte[] Magic = "VQS"u8.ToArray();
+    private const byte FieldsVersion = 4;
     private const byte Version = 3;
+    private const byte HeaderKind = (byte)'h';
+    private const byte BufferedKind = (byte)'b';
+    private const byte PartialKind = (byte)'p';
     private const byte VersionBeforeEarlyReports = 2;
     private const byte PreviousVersion = 1;
 
@@ -58,9 +79,10 @@ public sealed class HostStateSerializer<TEvent>(
     public byte[] Serialize(HostState<TEvent> state) => SerializeBounded(state).Bytes;
 
     /// <summary>
-    /// Writes the state within <see cref="MaxStateBytes"/>: while it is too large, the join keys whose newest partial is
-    /// oldest are evicted (a quarter of them per round) and counted as <see cref="RejectionCounts.StateLimit"/>. The
-    /// reorder buffer, awaiting matches and sightings are never evicted (the engine bounds the buffer by count).
+    /// Writes the state as one blob within <see cref="MaxStateBytes"/>: when it is too large, the join keys that changed
+    /// longest ago are evicted until the bytes they account for cover the excess (each key's size is measured once), and
+    /// counted as <see cref="RejectionCounts.StateLimit"/>. The reorder buffer, awaiting matches and sightings are never
+    /// evicted (the engine bounds the buffer by count).
     /// </summary>
     public (byte[] Bytes, int Evicted) SerializeBounded(HostState<TEvent> state)
     {
@@ -69,16 +91,16 @@ public sealed class HostStateSerializer<TEvent>(
         var evicted = 0;
         while (MaxStateBytes > 0 && bytes.Length > MaxStateBytes && state.Partials.Count > 0)
         {
-            var victims = state.Partials
-                .OrderBy(entry => entry.Value.Max(p => p?.Last.Timestamp ?? long.MinValue))
-                .Take(Math.Max(1, state.Partials.Count / 4))
-                .ToArray();
-            foreach (var (key, slots) in victims)
+            long excess = bytes.Length - MaxStateBytes;
+            while (excess > 0 && state.Partials.LeastRecent is { } victim)
             {
-                evicted += slots.Count(p => p is not null);
-                state.Partials.Remove(key);
+                state.Partials.Remove(victim, out var slots);
+                excess -= PartialValue(slots!, 0).Length + 1;
+                evicted += slots!.Count(p => p is not null);
             }
 
+            // A key's events may be shared with the buffer or another key, so its measure can overstate what leaves
+            // the blob: check again, rarely more than once.
             bytes = Write(state);
         }
 
@@ -90,27 +112,461 @@ public sealed class HostStateSerializer<TEvent>(
         return (bytes, evicted);
     }
 
+    /// <summary>
+    /// What to write to a field store for everything that changed in <paramref name="state"/> since its last write (or
+    /// since it was read): the header, new or changed partials and newly buffered events to set, and removed partials and
+    /// released events to delete. Over <see cref="MaxStateBytes"/> (the sum of every field), the keys that changed
+    /// longest ago are evicted first, each at the size its field is known to have, and counted as
+    /// <see cref="RejectionCounts.StateLimit"/>. The state then counts as written: call this once per write, and read the
+    /// state again from the store if the write fails.
+    /// </summary>
+    public StateFieldChanges Changes(HostState<TEvent> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var partials = state.Partials;
+        var pending = new Dictionary<JoinKey, KeyValuePair<byte[], byte[]>>(partials.Changed.Count);
+        long total = partials.StoredBytes;
+        foreach (var key in partials.Changed)
+        {
+            var slots = partials.TryGetValue(key, out var found) ? found : throw new InvalidOperationException("A changed key must be present.");
+            var field = new KeyValuePair<byte[], byte[]>(PartialName(key), PartialValue(slots, partials.TickOf(key)));
+            pending[key] = field;
+            total += field.Key.Length + field.Value.Length - partials.StoredSize(key);
+        }
+
+        var buffered = new List<(PendingEvent<TEvent> Event, KeyValuePair<byte[], byte[]> Field)>();
+        foreach (var e in state.BufferAdded)
+        {
+            if (e.InBuffer && e.BufferBytes == 0)
+            {
+                var field = new KeyValuePair<byte[], byte[]>(BufferedName(e.Position), EventValue(e));
+                buffered.Add((e, field));
+                total += field.Key.Length + field.Value.Length;
+            }
+        }
+
+        total += state.BufferStoredBytes;
+        var header = Header(state);
+        total += header.Length + 1;
+
+        var evicted = 0;
+        while (MaxStateBytes > 0 && total > MaxStateBytes && partials.LeastRecent is { } victim)
+        {
+            total -= pending.Remove(victim, out var field) ? field.Key.Length + field.Value.Length : partials.StoredSize(victim);
+            partials.Remove(victim, out var slots);
+            evicted += slots!.Count(p => p is not null);
+        }
+
+        var set = new List<KeyValuePair<byte[], byte[]>>(pending.Count + buffered.Count + 1) { new([HeaderKind], header) };
+        foreach (var (key, field) in pending)
+        {
+            partials.MarkStored(key, field.Key.Length + field.Value.Length);
+            set.Add(field);
+        }
+
+        foreach (var (e, field) in buffered)
+        {
+            e.BufferBytes = field.Key.Length + field.Value.Length;
+            state.BufferStoredBytes += e.BufferBytes;
+            set.Add(field);
+        }
+
+        var replace = state.RewriteAll;
+        var removed = new List<byte[]>();
+        if (!replace)
+        {
+            removed.AddRange(partials.Removed.Select(PartialName));
+            removed.AddRange(state.BufferRemoved.Select(BufferedName));
+        }
+
+        partials.Changed.Clear();
+        partials.Removed.Clear();
+        state.BufferAdded.Clear();
+        state.BufferRemoved.Clear();
+        state.HeaderBytes = header.Length + 1;
+        state.RewriteAll = false;
+        if (evicted > 0)
+        {
+            rejections?.Add(new RejectionCounts(0, 0, 0, evicted, 0));
+        }
+
+        return new StateFieldChanges(replace, set, removed, evicted, state.StoredBytes);
+    }
+
+    /// <summary>
+    /// Records that the store no longer holds <paramref name="state"/> (it was deleted, e.g. because it emptied): its
+    /// next write sets every field afresh.
+    /// </summary>
+    public void Discarded(HostState<TEvent> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.MarkAllUnstored();
+    }
+
+    /// <summary>
+    /// Reads a state written as fields by <see cref="Changes"/> (name and value of each field, in any order); throws
+    /// <see cref="InvalidDataException"/> if a field is malformed or the state belongs to another query.
+    /// </summary>
+    public HostState<TEvent> ReadFields(IReadOnlyCollection<KeyValuePair<byte[], byte[]>> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        try
+        {
+            var header = fields.FirstOrDefault(f => f.Key is [HeaderKind]);
+            if (header.Value is null)
+            {
+                throw new InvalidDataException("The sequence state has no header field.");
+            }
+
+            using var headerStream = new MemoryStream(header.Value, writable: false);
+            using var headerReader = new BinaryReader(headerStream, Encoding.UTF8);
+            var state = ReadHeader(headerReader, FieldsVersion);
+            state.HeaderBytes = header.Key.Length + header.Value.Length;
+            var keys = new List<(JoinKey Key, PartialSequence<TEvent>?[] Slots, int Bytes, long Tick)>();
+            foreach (var (name, value) in fields)
+            {
+                if (name.Length == 0)
+                {
+                    throw new InvalidDataException("A sequence state field has an empty name.");
+                }
+
+                using var stream = new MemoryStream(value, writable: false);
+                using var reader = new BinaryReader(stream, Encoding.UTF8);
+                switch (name[0])
+                {
+                    case HeaderKind when name.Length == 1:
+                        continue;
+                    case BufferedKind:
+                        var e = ReadEvent(reader);
+                        e.InBuffer = true;
+                        e.BufferBytes = name.Length + value.Length;
+                        state.Buffer.Add(e);
+                        state.BufferStoredBytes += e.BufferBytes;
+                        break;
+                    case PartialKind:
+                        using (var nameReader = new BinaryReader(new MemoryStream(name, 1, name.Length - 1, writable: false), Encoding.UTF8))
+                        {
+                            var key = ReadKey(nameReader);
+                            var tick = reader.Read7BitEncodedInt64();
+                            var slots = new PartialSequence<TEvent>?[state.SlotCount];
+                            for (var i = 0; i < slots.Length; i++)
+                            {
+                                var count = reader.Read7BitEncodedInt();
+                                if (count > 0)
+                                {
+                                    var list = new List<PendingEvent<TEvent>>(count);
+                                    for (var n = 0; n < count; n++)
+                                    {
+                                        list.Add(ReadEvent(reader));
+                                    }
+
+                                    slots[i] = new PartialSequence<TEvent>(list);
+                                }
+                            }
+
+                            keys.Add((key, slots, name.Length + value.Length, tick));
+                        }
+
+                        break;
+                    default:
+                        throw new InvalidDataException($"Unknown sequence state field kind '{(char)name[0]}'.");
+                }
+
+                if (stream.Position != stream.Length)
+                {
+                    throw new InvalidDataException("Trailing bytes in a sequence state field.");
+                }
+            }
+
+            state.Buffer.Sort((a, b) => a.Position.CompareTo(b.Position));
+            foreach (var (key, slots, bytes, tick) in keys.OrderBy(k => k.Tick))
+            {
+                state.Partials.Load(key, slots, bytes, tick);
+            }
+
+            state.RebuildStarts();
+            state.RewriteAll = false;
+            return state;
+        }
+        catch (Exception ex) when (ex is not InvalidDataException
+            && ex is IOException or ArgumentException or FormatException or IndexOutOfRangeException or OverflowException or System.Text.Json.JsonException)
+        {
+            throw new InvalidDataException("The sequence state is truncated or corrupt.", ex);
+        }
+    }
+
+    private static long Newest(PartialSequence<TEvent>?[] slots)
+    {
+        var newest = long.MinValue;
+        foreach (var partial in slots)
+        {
+            if (partial is not null)
+            {
+                newest = Math.Max(newest, partial.Last.Timestamp);
+            }
+        }
+
+        return newest;
+    }
+
+    private static byte[] PartialName(JoinKey key)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(PartialKind);
+            WriteKey(writer, key);
+        }
+
+        return stream.ToArray();
+    }
+
+    private static byte[] BufferedName(EventPosition position)
+    {
+        var id = Encoding.UTF8.GetBytes(position.Id);
+        var name = new byte[17 + id.Length];
+        name[0] = BufferedKind;
+        BitConverter.TryWriteBytes(name.AsSpan(1, 8), position.Timestamp);
+        BitConverter.TryWriteBytes(name.AsSpan(9, 8), position.Sequence);
+        id.CopyTo(name, 17);
+        return name;
+    }
+
+    private byte[] PartialValue(PartialSequence<TEvent>?[] slots, long tick)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write7BitEncodedInt64(tick);
+            foreach (var slot in slots)
+            {
+                writer.Write7BitEncodedInt(slot?.Events.Count ?? 0);
+                slot?.Events.ForEach(e => WriteEvent(writer, e));
+            }
+        }
+
+        return stream.ToArray();
+    }
+
+    private byte[] EventValue(PendingEvent<TEvent> e)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            WriteEvent(writer, e);
+        }
+
+        return stream.ToArray();
+    }
+
+    private void WriteEvent(BinaryWriter writer, PendingEvent<TEvent> e)
+    {
+        writer.Write(e.Timestamp);
+        writer.Write(e.Sequence);
+        writer.Write(e.Id);
+        writer.Write(e.Classification.Steps);
+        writer.Write(e.Classification.Until);
+        var bytes = e.Encoded ?? codec.Encode(e.Document);
+
+        // Kept while the event waits in the buffer (its partial's field will need it); dropped once written elsewhere.
+        e.Encoded = e.InBuffer ? bytes : null;
+        writer.Write7BitEncodedInt(bytes.Length);
+        writer.Write(bytes);
+    }
+
+    private PendingEvent<TEvent> ReadEvent(BinaryReader reader)
+    {
+        var timestamp = reader.ReadInt64();
+        var sequence = reader.ReadInt64();
+        var id = reader.ReadString();
+        var classification = new EventClassification(reader.ReadUInt64(), reader.ReadBoolean());
+        var document = codec.Decode(reader.ReadBytes(reader.Read7BitEncodedInt()));
+        return new PendingEvent<TEvent>(document, timestamp, sequence, id, classification);
+    }
+
+    /// <summary>The header field's value: everything but the buffer and the partials, awaiting matches' events inline.</summary>
+    private byte[] Header(HostState<TEvent> state)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            WriteHeaderStart(writer, state, FieldsVersion);
+            WriteSightings(writer, state);
+            writer.Write7BitEncodedInt(state.Awaiting.Count);
+            foreach (var awaiting in state.Awaiting)
+            {
+                WriteKey(writer, awaiting.Key);
+                writer.Write(awaiting.Deadline);
+                writer.Write7BitEncodedInt(awaiting.Sequence.Events.Count);
+                awaiting.Sequence.Events.ForEach(e => WriteEvent(writer, e));
+            }
+
+            WriteSampledAndReports(writer, state);
+        }
+
+        return stream.ToArray();
+    }
+
+    private void WriteHeaderStart(BinaryWriter writer, HostState<TEvent> state, byte version)
+    {
+        writer.Write(Magic);
+        writer.Write(version);
+        writer.Write(query.Fingerprint);
+        writer.Write(state.HostId);
+        writer.Write7BitEncodedInt(state.StageCount);
+        writer.Write7BitEncodedInt(state.SlotCount);
+        WriteOptional(writer, state.LatestTimestamp);
+        WriteOptional(writer, state.ExternalWatermark);
+        writer.Write(state.LastReleased.HasValue);
+        if (state.LastReleased is { } released)
+        {
+            writer.Write(released.Timestamp);
+            writer.Write(released.Sequence);
+            writer.Write(released.Id);
+        }
+    }
+
+    private static void WriteSightings(BinaryWriter writer, HostState<TEvent> state)
+    {
+        writer.Write7BitEncodedInt(state.Sightings.Count);
+        foreach (var sighting in state.Sightings)
+        {
+            writer.Write7BitEncodedInt(sighting.Definition);
+            WriteKey(writer, sighting.Key);
+            writer.Write(sighting.Position.Timestamp);
+            writer.Write(sighting.Position.Sequence);
+            writer.Write(sighting.Position.Id);
+        }
+    }
+
+    private static void WriteSampledAndReports(BinaryWriter writer, HostState<TEvent> state)
+    {
+        writer.Write7BitEncodedInt(state.Sampled.Count);
+        foreach (var (key, until) in state.Sampled)
+        {
+            WriteKey(writer, key);
+            writer.Write(until);
+        }
+
+        writer.Write7BitEncodedInt(state.EarlyReports.Count);
+        foreach (var report in state.EarlyReports.Items)
+        {
+            WriteKey(writer, report.Key);
+            writer.Write(report.Last.Timestamp);
+            writer.Write(report.Last.Sequence);
+            writer.Write(report.Last.Id);
+        }
+    }
+
+    /// <summary>Reads the header up to and including the early reports (awaiting events inline: the field layout).</summary>
+    private HostState<TEvent> ReadHeader(BinaryReader reader, byte expectedVersion)
+    {
+        if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
+        {
+            throw new InvalidDataException("Not a sequence state (bad magic).");
+        }
+
+        var version = reader.ReadByte();
+        if (version != expectedVersion)
+        {
+            throw new InvalidDataException($"Unknown sequence state format version {version}.");
+        }
+
+        var state = ReadIdentity(reader, version);
+        ReadPositions(reader, state);
+        ReadSightings(reader, state);
+        var awaiting = reader.Read7BitEncodedInt();
+        for (var i = 0; i < awaiting; i++)
+        {
+            var key = ReadKey(reader);
+            var deadline = reader.ReadInt64();
+            var count = reader.Read7BitEncodedInt();
+            var list = new List<PendingEvent<TEvent>>(count);
+            for (var e = 0; e < count; e++)
+            {
+                list.Add(ReadEvent(reader));
+            }
+
+            state.Awaiting.Add(new AwaitingMatch<TEvent>(key, new PartialSequence<TEvent>(list), deadline));
+        }
+
+        ReadSampled(reader, state);
+        ReadReports(reader, state);
+        if (reader.BaseStream.Position != reader.BaseStream.Length)
+        {
+            throw new InvalidDataException("Trailing bytes after the sequence state header.");
+        }
+
+        return state;
+    }
+
+    private HostState<TEvent> ReadIdentity(BinaryReader reader, byte version)
+    {
+        var fingerprint = reader.ReadString();
+        if (!string.Equals(fingerprint, query.Fingerprint, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"The state was written for query {fingerprint}, not {query.Fingerprint}: discard it.");
+        }
+
+        var hostId = reader.ReadString();
+        var stageCount = reader.Read7BitEncodedInt();
+        var slotCount = version == PreviousVersion ? stageCount - 1 : reader.Read7BitEncodedInt();
+        var expectedSlots = query.IsSample ? query.StageCount : query.StageCount - 1;
+        if (stageCount != query.StageCount || slotCount != expectedSlots)
+        {
+            throw new InvalidDataException($"The state has {stageCount} stages and {slotCount} slots but the query has {query.StageCount} and {expectedSlots}.");
+        }
+
+        return new HostState<TEvent>(hostId, stageCount, slotCount);
+    }
+
+    private static void ReadPositions(BinaryReader reader, HostState<TEvent> state)
+    {
+        state.LatestTimestamp = ReadOptional(reader);
+        state.ExternalWatermark = ReadOptional(reader);
+        if (reader.ReadBoolean())
+        {
+            state.LastReleased = new EventPosition(reader.ReadInt64(), reader.ReadInt64(), reader.ReadString());
+        }
+    }
+
+    private static void ReadSightings(BinaryReader reader, HostState<TEvent> state)
+    {
+        var sightings = reader.Read7BitEncodedInt();
+        for (var i = 0; i < sightings; i++)
+        {
+            var definition = reader.Read7BitEncodedInt();
+            var key = ReadKey(reader);
+            state.Sightings.Add(new MissingSighting(definition, key, new EventPosition(reader.ReadInt64(), reader.ReadInt64(), reader.ReadString())));
+        }
+    }
+
+    private static void ReadSampled(BinaryReader reader, HostState<TEvent> state)
+    {
+        var sampled = reader.Read7BitEncodedInt();
+        for (var i = 0; i < sampled; i++)
+        {
+            var key = ReadKey(reader);
+            state.Sampled[key] = reader.ReadInt64();
+        }
+    }
+
+    private static void ReadReports(BinaryReader reader, HostState<TEvent> state)
+    {
+        var reports = reader.Read7BitEncodedInt();
+        for (var i = 0; i < reports; i++)
+        {
+            var key = ReadKey(reader);
+            state.EarlyReports.Add(new EarlyReport(key, new EventPosition(reader.ReadInt64(), reader.ReadInt64(), reader.ReadString())));
+        }
+    }
+
     private byte[] Write(HostState<TEvent> state)
     {
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
-            writer.Write(Magic);
-            writer.Write(Version);
-            writer.Write(query.Fingerprint);
-            writer.Write(state.HostId);
-            writer.Write7BitEncodedInt(state.StageCount);
-            writer.Write7BitEncodedInt(state.SlotCount);
-            WriteOptional(writer, state.LatestTimestamp);
-            WriteOptional(writer, state.ExternalWatermark);
-            writer.Write(state.LastReleased.HasValue);
-            if (state.LastReleased is { } released)
-            {
-                writer.Write(released.Timestamp);
-                writer.Write(released.Sequence);
-                writer.Write(released.Id);
-            }
-
+            WriteHeaderStart(writer, state, Version);
             var table = new Dictionary<PendingEvent<TEvent>, int>(ReferenceEqualityComparer.Instance);
             var ordered = new List<PendingEvent<TEvent>>();
             void Collect(PendingEvent<TEvent> e)
@@ -132,14 +588,7 @@ public sealed class HostStateSerializer<TEvent>(
             writer.Write7BitEncodedInt(ordered.Count);
             foreach (var e in ordered)
             {
-                writer.Write(e.Timestamp);
-                writer.Write(e.Sequence);
-                writer.Write(e.Id);
-                writer.Write(e.Classification.Steps);
-                writer.Write(e.Classification.Until);
-                var bytes = codec.Encode(e.Document);
-                writer.Write7BitEncodedInt(bytes.Length);
-                writer.Write(bytes);
+                WriteEvent(writer, e);
             }
 
             writer.Write7BitEncodedInt(state.Buffer.Count);
@@ -155,16 +604,7 @@ public sealed class HostStateSerializer<TEvent>(
                 }
             }
 
-            writer.Write7BitEncodedInt(state.Sightings.Count);
-            foreach (var sighting in state.Sightings)
-            {
-                writer.Write7BitEncodedInt(sighting.Definition);
-                WriteKey(writer, sighting.Key);
-                writer.Write(sighting.Position.Timestamp);
-                writer.Write(sighting.Position.Sequence);
-                writer.Write(sighting.Position.Id);
-            }
-
+            WriteSightings(writer, state);
             writer.Write7BitEncodedInt(state.Awaiting.Count);
             foreach (var awaiting in state.Awaiting)
             {
@@ -174,21 +614,7 @@ public sealed class HostStateSerializer<TEvent>(
                 awaiting.Sequence.Events.ForEach(e => writer.Write7BitEncodedInt(table[e]));
             }
 
-            writer.Write7BitEncodedInt(state.Sampled.Count);
-            foreach (var (key, until) in state.Sampled)
-            {
-                WriteKey(writer, key);
-                writer.Write(until);
-            }
-
-            writer.Write7BitEncodedInt(state.EarlyReports.Count);
-            foreach (var report in state.EarlyReports)
-            {
-                WriteKey(writer, report.Key);
-                writer.Write(report.Last.Timestamp);
-                writer.Write(report.Last.Sequence);
-                writer.Write(report.Last.Id);
-            }
+            WriteSampledAndReports(writer, state);
         }
 
         return stream.ToArray();
@@ -236,51 +662,28 @@ public sealed class HostStateSerializer<TEvent>(
                 throw new InvalidDataException($"Unknown sequence state format version {version}.");
             }
 
-            var fingerprint = reader.ReadString();
-            if (!string.Equals(fingerprint, query.Fingerprint, StringComparison.Ordinal))
-            {
-                throw new InvalidDataException($"The state was written for query {fingerprint}, not {query.Fingerprint}: discard it.");
-            }
-
-            var hostId = reader.ReadString();
-            var stageCount = reader.Read7BitEncodedInt();
-            var slotCount = version == PreviousVersion ? stageCount - 1 : reader.Read7BitEncodedInt();
-            var expectedSlots = query.IsSample ? query.StageCount : query.StageCount - 1;
-            if (stageCount != query.StageCount || slotCount != expectedSlots)
-            {
-                throw new InvalidDataException($"The state has {stageCount} stages and {slotCount} slots but the query has {query.StageCount} and {expectedSlots}.");
-            }
-
-            var state = new HostState<TEvent>(hostId, stageCount, slotCount);
-
-            state.LatestTimestamp = ReadOptional(reader);
-            state.ExternalWatermark = ReadOptional(reader);
-            if (reader.ReadBoolean())
-            {
-                state.LastReleased = new EventPosition(reader.ReadInt64(), reader.ReadInt64(), reader.ReadString());
-            }
-
+            var state = ReadIdentity(reader, version);
+            ReadPositions(reader, state);
             var events = new PendingEvent<TEvent>[reader.Read7BitEncodedInt()];
             for (var i = 0; i < events.Length; i++)
             {
-                var timestamp = reader.ReadInt64();
-                var sequence = reader.ReadInt64();
-                var id = reader.ReadString();
-                var classification = new EventClassification(reader.ReadUInt64(), reader.ReadBoolean());
-                var document = codec.Decode(reader.ReadBytes(reader.Read7BitEncodedInt()));
-                events[i] = new PendingEvent<TEvent>(document, timestamp, sequence, id, classification);
+                events[i] = ReadEvent(reader);
             }
 
             var buffered = reader.Read7BitEncodedInt();
             for (var i = 0; i < buffered; i++)
             {
-                state.Buffer.Add(events[reader.Read7BitEncodedInt()]);
+                var e = events[reader.Read7BitEncodedInt()];
+                e.InBuffer = true;
+                state.Buffer.Add(e);
             }
 
             var keys = reader.Read7BitEncodedInt();
+            var loaded = new List<(JoinKey Key, PartialSequence<TEvent>?[] Slots)>(keys);
             for (var k = 0; k < keys; k++)
             {
-                var slots = state.SlotsFor(ReadKey(reader));
+                var slots = new PartialSequence<TEvent>?[state.SlotCount];
+                loaded.Add((ReadKey(reader), slots));
                 for (var s = 0; s < slots.Length; s++)
                 {
                     var count = reader.Read7BitEncodedInt();
@@ -299,15 +702,15 @@ public sealed class HostStateSerializer<TEvent>(
                 }
             }
 
+            // Eviction takes the keys that changed longest ago first: as read, those whose newest partial is oldest.
+            foreach (var (key, slots) in loaded.OrderBy(k => Newest(k.Slots)))
+            {
+                state.Partials.Load(key, slots, storedBytes: 0);
+            }
+
             if (version != PreviousVersion)
             {
-                var sightings = reader.Read7BitEncodedInt();
-                for (var i = 0; i < sightings; i++)
-                {
-                    var definition = reader.Read7BitEncodedInt();
-                    var key = ReadKey(reader);
-                    state.Sightings.Add(new MissingSighting(definition, key, new EventPosition(reader.ReadInt64(), reader.ReadInt64(), reader.ReadString())));
-                }
+                ReadSightings(reader, state);
 
                 var awaiting = reader.Read7BitEncodedInt();
                 for (var i = 0; i < awaiting; i++)
@@ -324,22 +727,12 @@ public sealed class HostStateSerializer<TEvent>(
                     state.Awaiting.Add(new AwaitingMatch<TEvent>(key, new PartialSequence<TEvent>(list), deadline));
                 }
 
-                var sampled = reader.Read7BitEncodedInt();
-                for (var i = 0; i < sampled; i++)
-                {
-                    var key = ReadKey(reader);
-                    state.Sampled[key] = reader.ReadInt64();
-                }
+                ReadSampled(reader, state);
             }
 
             if (version == Version)
             {
-                var reports = reader.Read7BitEncodedInt();
-                for (var i = 0; i < reports; i++)
-                {
-                    var key = ReadKey(reader);
-                    state.EarlyReports.Add(new EarlyReport(key, new EventPosition(reader.ReadInt64(), reader.ReadInt64(), reader.ReadString())));
-                }
+                ReadReports(reader, state);
             }
 
             if (stream.Position != stream.Length)
@@ -347,6 +740,9 @@ public sealed class HostStateSerializer<TEvent>(
                 throw new InvalidDataException("Trailing bytes after the sequence state.");
             }
 
+            // Whatever holds these bytes holds no fields of this state: a field store's next write sets them all.
+            state.MarkAllUnstored();
+            state.RebuildStarts();
             return state;
         }
         catch (Exception ex) when (ex is not InvalidDataException

@@ -117,13 +117,18 @@ public sealed class SequenceEngine<TEvent>
             return MatchResult<TEvent>.Unchanged;
         }
 
-        state.Buffer.Insert(~index, pending);
+        state.InsertBuffered(~index, pending);
+        if (reportsEarly)
+        {
+            IndexBuffered(state, pending);
+        }
+
         state.LatestTimestamp = state.LatestTimestamp is { } latest ? Math.Max(latest, timestamp) : timestamp;
         var run = new Run();
         Release(state, run, flush: false);
         if (reportsEarly)
         {
-            ReportEarly(state, run);
+            ReportEarly(state, pending, run);
         }
 
         return Finish(run, changed: true);
@@ -236,14 +241,19 @@ public sealed class SequenceEngine<TEvent>
 
         if (released > 0)
         {
-            state.Buffer.RemoveRange(0, released);
-            Prune(state, state.LastReleased!.Value.Timestamp, run);
-            if (state.EarlyReports.Count > 0)
+            if (state.BufferByKey is { } index)
             {
-                // The time-ordered pass has gone past these matches' last events: nothing can report them again.
-                var last = state.LastReleased!.Value;
-                state.EarlyReports.RemoveAll(r => r.Last <= last);
+                for (var i = 0; i < released; i++)
+                {
+                    Unindex(index, state.Buffer[i]);
+                }
             }
+
+            state.ReleaseBuffered(released);
+            Prune(state, state.LastReleased!.Value.Timestamp, run);
+
+            // The time-ordered pass has gone past these matches' last events: nothing can report them again.
+            state.EarlyReports.ForgetThrough(state.LastReleased!.Value);
         }
 
         if (flush)
@@ -309,7 +319,7 @@ public sealed class SequenceEngine<TEvent>
             }
 
             // A join key must be non-null: an event with a null (non-optional) key never joins.
-            var key = Query.Stage(stage).KeyOf(next.Document);
+            var key = next.KeyAt(stage, Query);
             if (key is null || !state.Partials.TryGetValue(key, out var slots) || slots[stage - 1] is not { } partial)
             {
                 continue;
@@ -323,6 +333,7 @@ public sealed class SequenceEngine<TEvent>
 
             // The partial leaves its state whether or not it advances (Elasticsearch trims it from the group).
             slots[stage - 1] = null;
+            state.Partials.Touch(key);
 
             // maxspan is measured from the first event and is inclusive: exactly maxspan apart still matches.
             if (next.Timestamp - partial.Start > spanNanos)
@@ -351,7 +362,7 @@ public sealed class SequenceEngine<TEvent>
             }
         }
 
-        if (next.Classification.Satisfies(Query.DefinitionOf(0)) && Query.Stage(0).KeyOf(next.Document) is { } firstKey)
+        if (next.Classification.Satisfies(Query.DefinitionOf(0)) && next.KeyAt(0, Query) is { } firstKey)
         {
             if (last == 0)
             {
@@ -368,6 +379,7 @@ public sealed class SequenceEngine<TEvent>
                 }
 
                 slots[0] = new PartialSequence<TEvent>([next]);
+                AddStart(state, firstKey, next.Timestamp);
             }
         }
 
@@ -390,7 +402,7 @@ public sealed class SequenceEngine<TEvent>
     {
         if (Query.MissingSteps.Count == 0)
         {
-            if (!TakeEarlyReport(state, key, sequence.Last.Position))
+            if (!state.EarlyReports.Take(new EarlyReport(key, sequence.Last.Position)))
             {
                 var match = Complete(state.HostId, key, sequence);
                 run.Matches.Add(match);
@@ -425,63 +437,156 @@ public sealed class SequenceEngine<TEvent>
     /// events did occur in that order within maxspan under one key. A late, earlier-timestamped event can only make the
     /// time-ordered pass complete a sequence with other evidence (it overwrote, advanced or completed a partial first).
     /// A sequence is identified by its key and the event that completes it: the time-ordered pass does not report one
-    /// that was reported early (<see cref="TakeEarlyReport"/>), and reports one the late event made different, so
-    /// every match of the sorted stream is reported exactly once and an early report that turned out superseded stays.
+    /// that was reported early, and reports one the late event made different, so every match of the sorted stream is
+    /// reported exactly once and an early report that turned out superseded stays.
+    /// <para>
+    /// The preview is bounded by what the new event can change: a key's partials evolve only through events of that
+    /// key, so only the keys of <paramref name="arrived"/> can complete differently than at the previous preview (which
+    /// already reported everything else). Only those keys' partials are copied, and only the buffered events of those
+    /// keys (from <see cref="HostState{TEvent}.BufferByKey"/>) are matched: a host flooding distinct keys costs a constant
+    /// per event, not a copy of its whole state.
+    /// </para>
     /// </remarks>
-    private void ReportEarly(HostState<TEvent> state, Run run)
+    private void ReportEarly(HostState<TEvent> state, PendingEvent<TEvent> arrived, Run run)
     {
+        var index = state.BufferByKey!;
         var lastDefinition = Query.DefinitionOf(Query.StageCount - 1);
-        var firstDefinition = Query.DefinitionOf(0);
-        if (!state.Buffer.Exists(e => e.Classification.Satisfies(lastDefinition))
-            || (state.Partials.Count == 0 && !state.Buffer.Exists(e => e.Classification.Satisfies(firstDefinition))))
+        List<JoinKey>? keys = null;
+        List<PendingEvent<TEvent>>? events = null;
+        var completes = false;
+        for (var stage = 0; stage < Query.StageCount; stage++)
         {
-            // Only an event of the last step completes a sequence, and only one that a pending partial or a buffered
-            // first-step event has begun.
+            if (!arrived.Classification.Satisfies(Query.DefinitionOf(stage)) || arrived.KeyAt(stage, Query) is not { } key || (keys?.Contains(key) ?? false))
+            {
+                continue;
+            }
+
+            (keys ??= []).Add(key);
+            if (index.TryGetValue(key, out var buffered))
+            {
+                foreach (var e in buffered)
+                {
+                    completes |= e.Classification.Satisfies(lastDefinition);
+                    (events ??= []).Add(e);
+                }
+            }
+        }
+
+        if (!completes || keys is null || events is null)
+        {
+            // Only an event of the last step completes a sequence.
             return;
         }
 
-        var preview = CreateState(state.HostId);
-        foreach (var (key, slots) in state.Partials)
+        if (keys.Count > 1)
         {
-            var copy = new PartialSequence<TEvent>?[slots.Length];
-            for (var i = 0; i < slots.Length; i++)
-            {
-                copy[i] = slots[i] is { } partial ? new PartialSequence<TEvent>([.. partial.Events]) : null;
-            }
+            // An event under several keys (a step with its own "by" fields) is in several lists: match it once, in order.
+            events = events.Distinct().ToList();
+            events.Sort(PositionComparer.Instance);
+        }
 
-            preview.Partials[key] = copy;
+        var preview = CreateState(state.HostId);
+        foreach (var key in keys)
+        {
+            if (state.Partials.TryGetValue(key, out var slots))
+            {
+                var copy = new PartialSequence<TEvent>?[slots.Length];
+                for (var i = 0; i < slots.Length; i++)
+                {
+                    copy[i] = slots[i] is { } partial ? new PartialSequence<TEvent>([.. partial.Events]) : null;
+                }
+
+                preview.Partials.Load(key, copy, storedBytes: 0);
+            }
         }
 
         var previewRun = new Run { Completions = [] };
-        foreach (var next in state.Buffer)
+        foreach (var next in events)
         {
             Match(preview, next, previewRun);
         }
 
         foreach (var (key, last, match) in previewRun.Completions)
         {
-            if (!state.EarlyReports.Exists(r => r.Last == last && r.Key.Equals(key)))
+            // Another key's completion here ran on a partial copy of its state: its own events report it.
+            var report = new EarlyReport(key, last);
+            if (keys.Contains(key) && !state.EarlyReports.Contains(report))
             {
-                state.EarlyReports.Add(new EarlyReport(key, last));
+                state.EarlyReports.Add(report);
                 run.Matches.Add(match);
             }
         }
     }
 
-    /// <summary>
-    /// True (and the report is forgotten) when the time-ordered pass completes a sequence already reported early: the
-    /// same key completed by the same event.
-    /// </summary>
-    private static bool TakeEarlyReport(HostState<TEvent> state, JoinKey key, EventPosition last)
+    /// <summary>Adds a buffered event to its state's per-key index (building the index first if the state has none yet).</summary>
+    private void IndexBuffered(HostState<TEvent> state, PendingEvent<TEvent> e)
     {
-        var found = state.EarlyReports.FindIndex(r => r.Last == last && r.Key.Equals(key));
-        if (found < 0)
+        if (state.BufferByKey is null)
         {
-            return false;
+            state.BufferByKey = [];
+            foreach (var buffered in state.Buffer)
+            {
+                Index(state.BufferByKey, buffered);
+            }
+
+            return;
         }
 
-        state.EarlyReports.RemoveAt(found);
-        return true;
+        Index(state.BufferByKey, e);
+    }
+
+    private void Index(Dictionary<JoinKey, List<PendingEvent<TEvent>>> index, PendingEvent<TEvent> e)
+    {
+        JoinKey? previous = null;
+        for (var stage = 0; stage < Query.StageCount; stage++)
+        {
+            if (!e.Classification.Satisfies(Query.DefinitionOf(stage)) || e.KeyAt(stage, Query) is not { } key || key.Equals(previous))
+            {
+                continue;
+            }
+
+            previous = key;
+            if (!index.TryGetValue(key, out var list))
+            {
+                index[key] = list = [];
+            }
+
+            if (list.Count == 0 || PositionComparer.Instance.Compare(list[^1], e) < 0)
+            {
+                list.Add(e);
+            }
+            else
+            {
+                var at = list.BinarySearch(e, PositionComparer.Instance);
+                if (at < 0)
+                {
+                    list.Insert(~at, e);
+                }
+            }
+        }
+    }
+
+    /// <summary>Removes a released event (the earliest of its keys' lists) from the per-key index.</summary>
+    private void Unindex(Dictionary<JoinKey, List<PendingEvent<TEvent>>> index, PendingEvent<TEvent> e)
+    {
+        for (var stage = 0; stage < Query.StageCount; stage++)
+        {
+            if (!e.Classification.Satisfies(Query.DefinitionOf(stage)) || e.KeyAt(stage, Query) is not { } key || !index.TryGetValue(key, out var list))
+            {
+                continue;
+            }
+
+            var at = list.Count > 0 && ReferenceEquals(list[0], e) ? 0 : list.IndexOf(e);
+            if (at >= 0)
+            {
+                list.RemoveAt(at);
+            }
+
+            if (list.Count == 0)
+            {
+                index.Remove(key);
+            }
+        }
     }
 
     private static long Saturating(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
@@ -552,7 +657,7 @@ public sealed class SequenceEngine<TEvent>
         var placed = new List<JoinKey>();
         for (var filter = 0; filter < Query.StageCount; filter++)
         {
-            if (!next.Classification.Satisfies(filter) || Query.Stage(filter).KeyOf(next.Document) is not { } key || placed.Contains(key))
+            if (!next.Classification.Satisfies(filter) || next.KeyAt(filter, Query) is not { } key || placed.Contains(key))
             {
                 continue;
             }
@@ -577,7 +682,7 @@ public sealed class SequenceEngine<TEvent>
             {
                 for (var other = filter + 1; other < slots.Length; other++)
                 {
-                    if (slots[other] is null && next.Classification.Satisfies(other) && Query.Stage(other).KeyOf(next.Document) is { } otherKey && otherKey.Equals(key))
+                    if (slots[other] is null && next.Classification.Satisfies(other) && next.KeyAt(other, Query) is { } otherKey && otherKey.Equals(key))
                     {
                         target = other;
                         break;
@@ -591,6 +696,7 @@ public sealed class SequenceEngine<TEvent>
             }
 
             slots[target] = new PartialSequence<TEvent>([next]);
+            AddStart(state, key, next.Timestamp);
             placed.Add(key);
             if (Array.TrueForAll(slots, s => s is not null))
             {
@@ -622,12 +728,22 @@ public sealed class SequenceEngine<TEvent>
     /// outside every window still to be checked, and a reported sample key may report again. Dropping them early changes
     /// no result; it only keeps the state small.
     /// </summary>
+    /// <remarks>
+    /// Partials are found through <see cref="HostState{TEvent}.Starts"/>, earliest first, so a release visits only the
+    /// partials it drops, not every pending key.
+    /// </remarks>
     private void Prune(HostState<TEvent> state, long releasedTimestamp, Run run)
     {
         var horizon = releasedTimestamp - spanNanos;
-        List<JoinKey>? empty = null;
-        foreach (var (key, slots) in state.Partials)
+        while (state.Starts.TryPeek(out var key, out var start) && start < horizon)
         {
+            state.Starts.Dequeue();
+            if (!state.Partials.TryGetValue(key, out var slots))
+            {
+                continue;
+            }
+
+            var changed = false;
             var any = false;
             for (var i = 0; i < slots.Length; i++)
             {
@@ -635,6 +751,7 @@ public sealed class SequenceEngine<TEvent>
                 {
                     slots[i] = null;
                     run.MaxSpan++;
+                    changed = true;
                 }
 
                 any |= slots[i] is not null;
@@ -642,18 +759,24 @@ public sealed class SequenceEngine<TEvent>
 
             if (!any)
             {
-                (empty ??= []).Add(key);
+                state.Partials.Remove(key);
+            }
+            else if (changed)
+            {
+                state.Partials.MarkChanged(key);
             }
         }
 
-        foreach (var key in empty ?? [])
+        if (state.Sightings.Count > 0 && state.Sightings[0].Position.Timestamp < horizon)
         {
-            state.Partials.Remove(key);
-        }
+            // Sightings are added in release order: the expired ones are a prefix.
+            var expired = 0;
+            while (expired < state.Sightings.Count && state.Sightings[expired].Position.Timestamp < horizon)
+            {
+                expired++;
+            }
 
-        if (state.Sightings.Count > 0)
-        {
-            state.Sightings.RemoveAll(s => s.Position.Timestamp < horizon);
+            state.Sightings.RemoveRange(0, expired);
         }
 
         if (state.Sampled.Count > 0)
@@ -665,28 +788,28 @@ public sealed class SequenceEngine<TEvent>
         }
     }
 
+    /// <summary>Remembers a new partial's first @timestamp for <see cref="Prune"/>.</summary>
+    private static void AddStart(HostState<TEvent> state, JoinKey key, long start)
+    {
+        state.Starts.Enqueue(key, start);
+        if (state.Starts.Count > (4 * state.Partials.Count * state.SlotCount) + 64)
+        {
+            // Mostly entries of partials already consumed: start over from the live ones (amortized over the pushes).
+            state.RebuildStarts();
+        }
+    }
+
     /// <summary>
-    /// Keeps a state within <see cref="SequenceEngineOptions.MaxPendingKeys"/>: past it, evicts the keys whose newest
-    /// partial is oldest, down to nine tenths of the limit so a flood pays for sorting once per many events.
+    /// Keeps a state within <see cref="SequenceEngineOptions.MaxPendingKeys"/>: past it, evicts the keys that changed
+    /// longest ago (their partials are the oldest evidence), each in constant time.
     /// </summary>
     private void EnforceKeyLimit(HostState<TEvent> state, Run run)
     {
         var limit = Options.MaxPendingKeys;
-        if (limit == 0 || state.Partials.Count <= limit)
+        while (limit > 0 && state.Partials.Count > limit && state.Partials.LeastRecent is { } victim)
         {
-            return;
-        }
-
-        var keep = Math.Max(1, limit - (limit / 10));
-        var victims = state.Partials
-            .Select(entry => (entry.Key, Newest: entry.Value.Max(p => p?.Last.Position.Timestamp ?? long.MinValue), Count: entry.Value.Count(p => p is not null)))
-            .OrderBy(entry => entry.Newest)
-            .Take(state.Partials.Count - keep)
-            .ToArray();
-        foreach (var victim in victims)
-        {
-            state.Partials.Remove(victim.Key);
-            run.StateLimit += victim.Count;
+            state.Partials.Remove(victim, out var slots);
+            run.StateLimit += slots!.Count(p => p is not null);
         }
     }
 

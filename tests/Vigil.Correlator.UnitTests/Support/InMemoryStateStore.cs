@@ -1,9 +1,12 @@
 namespace Vigil.Correlator.UnitTests.Support;
 
-/// <summary>The state store in memory, keyed as Redis keys them (by member), counting reads and writes; can be made to fail.</summary>
+/// <summary>
+/// The state store in memory, keyed as Redis keys them (by member), each state a hash of named fields (or a blob an
+/// earlier version wrote), counting reads, writes and the fields set and deleted; can be made to fail.
+/// </summary>
 internal sealed class InMemoryStateStore : ICorrelationStateStore
 {
-    public Dictionary<string, (byte[] Bytes, TimeSpan Expiry)> States { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, Entry> States { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<int, HashSet<string>> Held { get; } = [];
 
@@ -11,12 +14,25 @@ internal sealed class InMemoryStateStore : ICorrelationStateStore
 
     public int StatesWritten { get; private set; }
 
+    public long FieldsSet { get; private set; }
+
+    public long FieldsDeleted { get; private set; }
+
+    /// <summary>Bytes of field names and values written (a whole blob counts its bytes).</summary>
+    public long BytesWritten { get; private set; }
+
     public bool FailWrites { get; set; }
 
-    public Task<IReadOnlyList<byte[]?>> ReadAsync(IReadOnlyList<StateKey> keys)
+    /// <summary>What the store holds for <paramref name="member"/>, as a read returns it.</summary>
+    public StoredState Stored(string member) => States[member].ToStored();
+
+    /// <summary>Puts a state as a correlator of an earlier version stored it: one blob.</summary>
+    public void PutBlob(string member, byte[] blob, TimeSpan expiry) => States[member] = new Entry { Blob = blob, Expiry = expiry };
+
+    public Task<IReadOnlyList<StoredState?>> ReadAsync(IReadOnlyList<StateKey> keys)
     {
         KeysRead += keys.Count;
-        return Task.FromResult<IReadOnlyList<byte[]?>>(keys.Select(k => States.TryGetValue(k.Member, out var s) ? s.Bytes : null).ToList());
+        return Task.FromResult<IReadOnlyList<StoredState?>>(keys.Select(k => States.TryGetValue(k.Member, out var s) ? s.ToStored() : null).ToList());
     }
 
     public Task WriteAsync(IReadOnlyList<StateWrite> states, IReadOnlyCollection<HeldChange> held)
@@ -26,17 +42,34 @@ internal sealed class InMemoryStateStore : ICorrelationStateStore
             throw new InvalidOperationException("The store is down.");
         }
 
-        foreach (var (key, bytes, expiry) in states)
+        foreach (var (key, changes, expiry) in states)
         {
             StatesWritten++;
-            if (bytes is null)
+            if (changes is null)
             {
                 States.Remove(key.Member);
+                continue;
             }
-            else
+
+            if (changes.Replace || !States.TryGetValue(key.Member, out var entry) || entry.Blob is not null)
             {
-                States[key.Member] = (bytes, expiry);
+                States[key.Member] = entry = new Entry();
             }
+
+            foreach (var (name, value) in changes.Set)
+            {
+                entry.Fields[Convert.ToBase64String(name)] = new(name, value);
+                BytesWritten += name.Length + value.Length;
+            }
+
+            foreach (var name in changes.Removed)
+            {
+                entry.Fields.Remove(Convert.ToBase64String(name));
+            }
+
+            FieldsSet += changes.Set.Count;
+            FieldsDeleted += changes.Removed.Count;
+            entry.Expiry = expiry;
         }
 
         foreach (var change in held)
@@ -61,4 +94,19 @@ internal sealed class InMemoryStateStore : ICorrelationStateStore
 
     public Task<IReadOnlyList<(int Partition, string Member)>> ReadHeldAsync(IReadOnlyCollection<int> partitions) =>
         Task.FromResult<IReadOnlyList<(int, string)>>(partitions.SelectMany(p => Held.GetValueOrDefault(p, []).Select(m => (p, m))).ToList());
+
+    /// <summary>One stored state: a hash's fields (by base64 name), or a blob.</summary>
+    internal sealed class Entry
+    {
+        public Dictionary<string, KeyValuePair<byte[], byte[]>> Fields { get; } = new(StringComparer.Ordinal);
+
+        public byte[]? Blob { get; init; }
+
+        public TimeSpan Expiry { get; set; }
+
+        /// <summary>Bytes of every field's name and value (or of the blob).</summary>
+        public long Bytes => Blob?.Length ?? Fields.Values.Sum(f => (long)f.Key.Length + f.Value.Length);
+
+        public StoredState ToStored() => Blob is { } blob ? StoredState.OfBlob(blob) : StoredState.OfFields(Fields.Values.ToList());
+    }
 }

@@ -1,0 +1,169 @@
+using StackExchange.Redis;
+using Vigil.Contracts.Telemetry;
+using Vigil.Detection;
+using Vigil.Messaging;
+using Vigil.Redis;
+using Vigil.Testing;
+
+namespace Vigil.Correlator.IntegrationTests;
+
+/// <summary>
+/// The correlator's state store on a real redis-server: a (rule, host) state is a hash whose fields a batch sets and
+/// deletes one by one, bounded by bytes, read back whole after a restart, and migrated from an earlier version's string.
+/// </summary>
+public sealed class RedisStateStoreTests : IAsyncLifetime
+{
+    private readonly ManualTime clock = new(DateTimeOffset.FromUnixTimeMilliseconds(InstallerEvents.T0 / 1_000_000));
+    private RedisServer redis = null!;
+    private ConnectionMultiplexer connection = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        redis = await RedisServer.StartAsync();
+        connection = await ConnectionMultiplexer.ConnectAsync(redis.Endpoint);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await connection.DisposeAsync();
+        await redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task OneMorePartialOnAHostHoldingAThousandSetsOneFieldInRedisAndARestartReadsTheSameStateBack()
+    {
+        var route = Route(Pack());
+        var key = new StateKey(route.Pack.Rules.Single(), "mac-1");
+        await route.StepAsync(Enumerable.Range(0, 1_000).Select(i => Shell("mac-1", i, $"u-{i}")).ToArray());
+        await route.ReleaseQuietAsync(clock);
+        var hashBytes = await MemoryUsageAsync(route, key);
+
+        await route.StepAsync(Shell("mac-1", 10_000, "u-new"));
+        var (set, deleted) = (route.Store.FieldsSet, route.Store.FieldsDeleted);
+        await route.ReleaseQuietAsync(clock);
+
+        Assert.Equal(2, route.Store.FieldsSet - set); // the new partial and the header
+        Assert.Equal(1, route.Store.FieldsDeleted - deleted); // the event's reorder-buffer field
+        Assert.True(hashBytes > 200_000, $"the state takes {hashBytes} bytes in Redis");
+        Assert.Equal(1_002, await Db.HashLengthAsync(Keys(route).State(key))); // 1,001 partials and the header
+        Assert.Equal("hash", (await Db.KeyTypeAsync(Keys(route).State(key))).ToString().ToLowerInvariant());
+        Assert.True(await Db.KeyTimeToLiveAsync(Keys(route).State(key)) > TimeSpan.Zero);
+
+        // A restarted correlator: nothing in memory, the same state from Redis, and it completes a sequence.
+        var live = (await route.Owned.LoadAsync([(key, 0)]))[key];
+        var restarted = Route(route.Pack);
+        var reloaded = (await restarted.Owned.LoadAsync([(key, 0)]))[key];
+        Assert.Equal((live.PendingSequenceCount, live.LatestTimestamp, live.BufferedEventCount), (reloaded.PendingSequenceCount, reloaded.LatestTimestamp, reloaded.BufferedEventCount));
+        var curl = InstallerEvents.CurlConnection("mac-1", InstallerEvents.T0 + InstallerEvents.Seconds(12), "c-new");
+        curl.User.Id = "u-new";
+        // Reported as soon as the curl completes it (the rule reports early), once.
+        var matches = (await restarted.StepAsync(curl)).Matches.Concat((await restarted.ReleaseQuietAsync(clock)).Matches);
+        Assert.Equal(["s-u-new", "c-new"], Assert.Single(matches).Match.EventIds);
+    }
+
+    [Fact]
+    public async Task AStateOverItsByteLimitDeletesItsOldestPartialsFieldsInRedisAndStaysWithinTheLimit()
+    {
+        var route = Route(Pack(maxStateBytes: 32 * 1024));
+        var key = new StateKey(route.Pack.Rules.Single(), "mac-2");
+        for (var batch = 0; batch < 20; batch++)
+        {
+            await route.StepAsync(Enumerable.Range(batch * 50, 50).Select(i => Shell("mac-2", i * 10L, $"u-{i}")).ToArray());
+        }
+
+        await route.ReleaseQuietAsync(clock);
+
+        var live = (await route.Owned.LoadAsync([(key, 0)]))[key];
+        var fields = await Db.HashGetAllAsync(Keys(route).State(key));
+        Assert.True(route.Store.FieldsDeleted > 0);
+        Assert.InRange(fields.Sum(f => (long)((byte[])f.Name!).Length + ((byte[])f.Value!).Length), 1, 32 * 1024);
+        Assert.Equal(live.PendingSequenceCount + 1, fields.Length);
+        Assert.InRange(live.PendingSequenceCount, 10, 999);
+
+        // The newest user's shell is still pending in Redis, the oldest's was evicted.
+        var restarted = Route(route.Pack);
+        var reloaded = (await restarted.Owned.LoadAsync([(key, 0)]))[key];
+        var rule = route.Pack.Rules.Single();
+        var newest = InstallerEvents.CurlConnection("mac-2", InstallerEvents.T0 + InstallerEvents.Seconds(10), "c-newest");
+        newest.User.Id = "u-999";
+        var oldest = InstallerEvents.CurlConnection("mac-2", InstallerEvents.T0 + InstallerEvents.Seconds(11), "c-oldest");
+        oldest.User.Id = "u-0";
+        var matches = rule.Engine.Process(reloaded, newest).Matches.Concat(rule.Engine.Process(reloaded, oldest).Matches).Concat(rule.Engine.Flush(reloaded).Matches);
+        Assert.Equal(["s-u-999", "c-newest"], Assert.Single(matches).EventIds);
+    }
+
+    [Fact]
+    public async Task AStateAnEarlierVersionStoredAsAStringIsReadAndReplacedByAHashOnItsNextWrite()
+    {
+        var route = Route(Pack());
+        var rule = route.Pack.Rules.Single();
+        var key = new StateKey(rule, "mac-3");
+        var old = rule.Engine.CreateState("mac-3");
+        rule.Engine.Process(old, Shell("mac-3", 0, "u-1"));
+        rule.Engine.AdvanceWatermark(old, InstallerEvents.T0 + InstallerEvents.Seconds(1));
+        await Db.StringSetAsync(Keys(route).State(key), StateFormat.WriteBlob(rule, old), TimeSpan.FromMinutes(5));
+
+        var curl = InstallerEvents.CurlConnection("mac-3", InstallerEvents.T0 + InstallerEvents.Seconds(5), "c-1");
+        curl.User.Id = "u-1";
+        var reported = (await route.StepAsync(curl)).Matches;
+
+        Assert.Equal(RedisType.Hash, await Db.KeyTypeAsync(Keys(route).State(key)));
+        var matches = reported.Concat((await route.ReleaseQuietAsync(clock)).Matches);
+        Assert.Equal(["s-u-1", "c-1"], Assert.Single(matches).Match.EventIds);
+    }
+
+    private IDatabase Db => connection.GetDatabase();
+
+    private static CorrelatorKeys Keys(StoreRoute route) => new(new RedisKeys("vigil"), route.Pack.Analytic);
+
+    private async Task<long> MemoryUsageAsync(StoreRoute route, StateKey key) =>
+        (long)await Db.ExecuteAsync("MEMORY", "USAGE", Keys(route).State(key), "SAMPLES", "0");
+
+    private static AnalyticPack Pack(int maxStateBytes = 1 << 20) =>
+        AnalyticPack.Load(CorrelatorHarness.Analytic, CorrelatorHarness.RulesFolder, new EngineDefaults(TimeSpan.FromSeconds(2)) { MaxStateBytes = maxStateBytes, ReportEarly = true });
+
+    /// <summary>An installer's shell under its own user.id (its own pending sequence), <paramref name="ms"/> after T0.</summary>
+    private static TelemetryEvent Shell(string host, long ms, string user)
+    {
+        var e = InstallerEvents.ShellFromInstaller(host, InstallerEvents.T0 + (ms * 1_000_000L), $"s-{user}");
+        e.User.Id = user;
+        e.Process.EntityId = $"bash-{user}";
+        return e;
+    }
+
+    private StoreRoute Route(AnalyticPack pack)
+    {
+        var options = new CorrelatorOptions { Analytic = pack.Analytic };
+        var store = new CorrelationStateStore(connection, new CorrelatorKeys(new RedisKeys("vigil"), pack.Analytic), options);
+        return new StoreRoute(store, new OwnedStates(store, clock), new CorrelationEngine(pack, clock), new EventRouter(pack), pack);
+    }
+
+    private sealed record StoreRoute(CorrelationStateStore Store, OwnedStates Owned, CorrelationEngine Engine, EventRouter Router, AnalyticPack Pack)
+    {
+        public async Task<CorrelationBatch> StepAsync(params TelemetryEvent[] events)
+        {
+            var batch = Router.Route(events.Select((e, i) => new ConsumedRecord<TelemetryEvent>("telemetry", 0, i, e.Host.Id, DateTimeOffset.UnixEpoch, e)).ToList());
+            var states = await Owned.LoadAsync(batch.Work.Select(w => (w.Key, w.Value.Partition.Partition)).ToList());
+            Engine.Advance(batch, states);
+            await Owned.CommitAsync(Engine.Seal(batch), batch.HeldChanges);
+            return batch;
+        }
+
+        public async Task<CorrelationBatch> ReleaseQuietAsync(ManualTime clock)
+        {
+            clock.Now += TimeSpan.FromSeconds(3);
+            var taken = Engine.Held.TakeQuiet(clock.GetUtcNow());
+            var batch = new CorrelationBatch();
+            Engine.Release(batch, taken, await Owned.LoadAsync(taken.Select(t => (t.Key, t.Partition.Partition)).ToList()));
+            await Owned.CommitAsync(Engine.Seal(batch), batch.HeldChanges);
+            return batch;
+        }
+    }
+
+    private sealed class ManualTime(DateTimeOffset start) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = start;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+}
