@@ -69,6 +69,9 @@ internal sealed class Utf8Strings
         return value;
     }
 
+    /// <summary>How many values cache <paramref name="cache"/> holds.</summary>
+    public int Count(int cache) => caches[cache].Count;
+
     /// <summary>Throws <see cref="SelectiveParseAbandoned"/> unless <paramref name="utf8"/> is valid UTF-8 (for a skipped string field).</summary>
     public static void Validate(ReadOnlySpan<byte> utf8)
     {
