@@ -118,14 +118,27 @@ public sealed class SelectiveParsingTests
     {
         var parser = new SelectiveTelemetryParser(Selection);
         var kept = parser.Parse(Sample(1).ToByteArray());
-        var completedInTime = parser.Parse(Sample(2).ToByteArray());
-        completedInTime.Complete();
 
         parser.ReleasePayloads();
-        _ = parser.Parse(Sample(3).ToByteArray());
 
         Assert.Throws<InvalidOperationException>(kept.Complete);
-        Assert.Equal(Sample(2), completedInTime);
+    }
+
+    [Fact]
+    public void AnEventCompletedBeforeItsBatchWasReleasedStaysWholeWhilePartialOnesAreReused()
+    {
+        var parser = new SelectiveTelemetryParser(Selection);
+        var completed = parser.Parse(Sample(2).ToByteArray());
+        var partial = parser.Parse(Sample(3).ToByteArray());
+        completed.Complete();
+
+        parser.ReleasePayloads();
+        var next = Enumerable.Range(10, 5).Select(i => parser.Parse(Sample(i).ToByteArray())).ToList();
+
+        Assert.Equal(Sample(2), completed);
+        Assert.Contains(next, e => ReferenceEquals(e, partial));
+        Assert.DoesNotContain(next, e => ReferenceEquals(e, completed));
+        Assert.All(next.Select((e, i) => (e, i)), x => Assert.Equal(Sample(10 + x.i).Event.Id, x.e.Event.Id));
     }
 
     [Fact]

@@ -63,7 +63,8 @@ public sealed class SelectiveDecodingEquivalenceTests
         foreach (var pack in packs)
         {
             var router = new EventRouter(pack);
-            var routed = new List<TelemetryEvent>();
+            var backtest = new Backtest(pack.Rules, new AlertFactory(new FixedClock(), "equivalence"));
+            var actual = new List<Alert>();
             for (var start = 0; start < records.Count; start += 500)
             {
                 var count = Math.Min(500, records.Count - start);
@@ -82,13 +83,14 @@ public sealed class SelectiveDecodingEquivalenceTests
                 Assert.Equal(full.Aggregations.Select(a => (a.Rule.RuleId, a.Event)), selective.Aggregations.Select(a => (a.Rule.RuleId, a.Event)));
                 Assert.Equal(full.Matches.Select(m => (m.Rule.RuleId, Evidence(m.Match.Events))), selective.Matches.Select(m => (m.Rule.RuleId, Evidence(m.Match.Events))));
 
-                // Every event the way the route leaves it: whole where a rule could use it, partial where none could.
-                routed.AddRange(decoded.Select(r => r.Value));
+                // Every event the way the route leaves it (whole where a rule could use it, partial where none could),
+                // used before its batch is released, as a handler must.
+                actual.AddRange(decoded.SelectMany(r => backtest.Process(r.Value)));
                 codec.ReleaseBatch();
             }
 
+            actual.AddRange(backtest.Finish());
             var expected = Backtest(pack, events);
-            var actual = Backtest(pack, routed);
             Assert.Equal(expected.Count, actual.Count);
             for (var i = 0; i < expected.Count; i++)
             {

@@ -88,8 +88,8 @@ internal static class FieldPlans
             set(target!, BitConverter.Int32BitsToSingle((int)reader.ReadFixed32()));
     }
 
-    /// <summary>A message some of whose fields are selected: created on first sight (as the generated parser does) and walked.</summary>
-    public sealed class Message(MessagePlan plan, Func<IMessage, IMessage?> get, Action<IMessage, IMessage> set, Func<IMessage> create)
+    /// <summary>A message some of whose fields are selected: set on first sight (as the generated parser does; from the pool) and walked.</summary>
+    public sealed class Message(MessagePlan plan, Func<IMessage, IMessage?> get, Action<IMessage, IMessage> set)
         : FieldPlan(WireReader.LengthDelimited)
     {
         public override bool Reads => true;
@@ -100,7 +100,7 @@ internal static class FieldPlans
             var message = get(target!);
             if (message is null)
             {
-                message = create();
+                message = state.Pools[plan.Id].Rent();
                 set(target!, message);
             }
 

@@ -17,7 +17,7 @@ internal sealed class PlanBuilder
     /// </summary>
     private static readonly HashSet<string> Unique = new(StringComparer.Ordinal)
     {
-        "entity_id", "command_line", "args", "env_vars", "ancestry", "message", "community_id", "title",
+        "command_line", "args", "env_vars", "ancestry", "message", "community_id", "title",
         "sha256", "sha1", "md5", "cdhash", "sha384", "sha512", "ssdeep", "tlsh", "inode", "header_bytes",
         "query", "fragment", "content", "ephemeral_id",
     };
@@ -26,9 +26,13 @@ internal sealed class PlanBuilder
 
     public int CachedFields { get; private set; }
 
+    /// <summary>The plans that read (one message pool each), by <see cref="MessagePlan.Id"/>.</summary>
+    public List<MessagePlan> Plans { get; } = [];
+
     public MessagePlan Build(MessageDescriptor descriptor, FieldSelection.Node node)
     {
-        var plan = new MessagePlan(descriptor);
+        var plan = new MessagePlan(descriptor, Plans.Count);
+        Plans.Add(plan);
         foreach (var field in descriptor.Fields.InFieldNumberOrder())
         {
             if (!node.Children.TryGetValue(field.FieldNumber, out var child))
@@ -37,8 +41,8 @@ internal sealed class PlanBuilder
             }
             else if (child is not null)
             {
-                var (get, set, create) = MessageAccessors(field);
-                plan.Set(field.FieldNumber, new FieldPlans.Message(Build(field.MessageType, child), get, set, create));
+                var (get, set, _) = MessageAccessors(field);
+                plan.Set(field.FieldNumber, new FieldPlans.Message(Build(field.MessageType, child), get, set));
             }
             else
             {
@@ -57,7 +61,7 @@ internal sealed class PlanBuilder
             return known;
         }
 
-        var plan = new MessagePlan(descriptor);
+        var plan = new MessagePlan(descriptor, -1);
         checks[descriptor] = plan;
         foreach (var field in descriptor.Fields.InFieldNumberOrder())
         {
@@ -109,6 +113,41 @@ internal sealed class PlanBuilder
     private int CacheFor(FieldDescriptor field) =>
         Unique.Contains(field.Name) || (field.Name == "id" && field.ContainingType.Name is "Event" or "Dns") ? -1 : CachedFields++;
 
+    /// <summary>
+    /// Clears a field the way a new message has it: "" for a string, 0 for a scalar, unset (ClearX) for one with
+    /// presence, empty for a list, null for a message. Compiled, because the reflection accessors' Clear boxes.
+    /// </summary>
+    public static Action<IMessage> Resetter(FieldDescriptor field)
+    {
+        var type = field.ContainingType.ClrType;
+        var target = Expression.Parameter(typeof(IMessage), "target");
+        var typed = Expression.Convert(target, type);
+        var property = Expression.Property(typed, field.PropertyName);
+        Expression body;
+        if (field.IsRepeated)
+        {
+            body = Expression.Call(property, property.Type.GetMethod("Clear", Type.EmptyTypes)!);
+        }
+        else if (field.FieldType == FieldType.Message)
+        {
+            body = Expression.Assign(property, Expression.Constant(null, property.Type));
+        }
+        else if (type.GetMethod("Clear" + field.PropertyName, Type.EmptyTypes) is { } clear)
+        {
+            body = Expression.Call(typed, clear);
+        }
+        else
+        {
+            body = Expression.Assign(property, property.Type == typeof(string) ? Expression.Constant(string.Empty) : Expression.Default(property.Type));
+        }
+
+        return Expression.Lambda<Action<IMessage>>(body, target).Compile();
+    }
+
+    /// <summary>A new, empty message of <paramref name="descriptor"/>'s generated type.</summary>
+    public static Func<IMessage> Creator(MessageDescriptor descriptor) =>
+        Expression.Lambda<Func<IMessage>>(Expression.Convert(Expression.New(descriptor.ClrType), typeof(IMessage))).Compile();
+
     private static (Func<IMessage, IMessage?> Get, Action<IMessage, IMessage> Set, Func<IMessage> Create) MessageAccessors(FieldDescriptor field)
     {
         var type = field.ContainingType.ClrType;
@@ -118,8 +157,7 @@ internal sealed class PlanBuilder
         var property = Expression.Property(Expression.Convert(target, type), field.PropertyName);
         var get = Expression.Lambda<Func<IMessage, IMessage?>>(Expression.Convert(property, typeof(IMessage)), target).Compile();
         var set = Expression.Lambda<Action<IMessage, IMessage>>(Expression.Assign(property, Expression.Convert(value, messageType)), target, value).Compile();
-        var create = Expression.Lambda<Func<IMessage>>(Expression.Convert(Expression.New(messageType), typeof(IMessage))).Compile();
-        return (get, set, create);
+        return (get, set, Creator(field.MessageType));
     }
 
     private static Action<IMessage, TValue> Setter<TValue>(Type type, FieldDescriptor field)

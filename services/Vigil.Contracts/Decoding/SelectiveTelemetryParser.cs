@@ -12,8 +12,9 @@ namespace Vigil.Contracts.Decoding;
 /// deep nesting) comes back parsed whole.
 /// </summary>
 /// <remarks>
-/// Safe to use from several threads: each thread has its own caches and payload arena. The arena's chunks are reused
-/// only after <see cref="ReleasePayloads"/> on the parsing thread; an event completed after that fails loudly.
+/// Safe to use from several threads: each thread has its own caches, message pools and payload arena. Payloads and
+/// partial events are reused only after <see cref="ReleasePayloads"/> on the parsing thread; completing an event after
+/// that fails loudly, and a partial event (or a sub-message taken from one) must not be used after it.
 /// </remarks>
 public sealed class SelectiveTelemetryParser
 {
@@ -32,7 +33,8 @@ public sealed class SelectiveTelemetryParser
         var builder = new PlanBuilder();
         plan = builder.Build(TelemetryEvent.Descriptor, selection.Tree);
         var cachedFields = builder.CachedFields;
-        states = new ThreadLocal<ParseState>(() => new ParseState(cachedFields));
+        var plans = builder.Plans;
+        states = new ThreadLocal<ParseState>(() => new ParseState(cachedFields, plans));
     }
 
     public FieldSelection Selection { get; }
@@ -41,7 +43,7 @@ public sealed class SelectiveTelemetryParser
     public TelemetryEvent Parse(ReadOnlySpan<byte> payload)
     {
         var state = states.Value!;
-        var e = new TelemetryEvent();
+        var e = (TelemetryEvent)state.Pools[plan.Id].Rent();
         try
         {
             SelectiveWalk.Walk(payload, plan, e, state, 0);
@@ -56,14 +58,15 @@ public sealed class SelectiveTelemetryParser
     }
 
     /// <summary>
-    /// Lets this thread's payload copies be overwritten: every event this thread parsed so far is either complete or
-    /// no longer used (the consume loop calls this once a batch was handled).
+    /// Lets this thread's payload copies be overwritten and its partial events and their sub-messages be reused: every
+    /// event this thread parsed so far is either complete or no longer used (the consume loop calls this once a batch
+    /// was handled). Completed events are never reused.
     /// </summary>
     public void ReleasePayloads()
     {
         if (states.IsValueCreated)
         {
-            states.Value!.Arena.Release();
+            states.Value!.Release();
         }
     }
 }

@@ -8,11 +8,11 @@ namespace Vigil.Contracts.Decoding;
 /// Google.Protobuf rejects it), sharing the strings of low-cardinality fields: each such field has a cache keyed by the
 /// value's text, so a value seen before costs no allocation. A cache holds at most <see cref="Capacity"/> values of at
 /// most <see cref="MaxCachedBytes"/> bytes and starts over when full, so a stream of ever-new values (hostile or not)
-/// cannot grow memory: per cached field at most 1,024 strings of at most 128 characters, about 300 KB.
+/// cannot grow memory: per cached field at most 4,096 strings of at most 128 characters, about 1.5 MB.
 /// </summary>
 internal sealed class Utf8Strings
 {
-    public const int Capacity = 1024;
+    public const int Capacity = 4096;
     public const int MaxCachedBytes = 128;
 
     private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

@@ -6,7 +6,9 @@ namespace Vigil.Contracts.Telemetry;
 /// <summary>
 /// A <see cref="TelemetryEvent"/> parsed by <see cref="SelectiveTelemetryParser"/> holds only the fields its reader
 /// selected until <see cref="Complete"/> parses the rest from the payload it kept. Anything that keeps an event past
-/// its batch or outputs it (alerts' evidence, sequence state, aggregation, serialization) completes it first.
+/// its batch or outputs it (alerts' evidence, sequence state, aggregation, serialization) completes it first: once
+/// the batch is released, a partial event (and any sub-message taken from it) is reused for a later record, while a
+/// completed one is the caller's for good.
 /// </summary>
 public sealed partial class TelemetryEvent
 {
