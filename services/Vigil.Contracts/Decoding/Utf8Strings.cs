@@ -8,7 +8,7 @@ namespace Vigil.Contracts.Decoding;
 /// Google.Protobuf rejects it), sharing the strings of low-cardinality fields: each such field has a cache keyed by the
 /// value's text, so a value seen before costs no allocation. A cache holds at most <see cref="Capacity"/> values of at
 /// most <see cref="MaxCachedBytes"/> bytes and starts over when full, so a stream of ever-new values (hostile or not)
-/// cannot grow memory: per cached field at most 4,096 strings of at most 128 characters, about 1.5 MB.
+/// cannot grow memory: per cached field at most 4,096 strings of at most 128 characters, about 1.3 MB.
 /// </summary>
 internal sealed class Utf8Strings
 {
