@@ -29,6 +29,19 @@ public sealed class BaselineHandler(
     BaselineGeneration? generation,
     ILogger<BaselineHandler> logger) : IRecordBatchHandler<TelemetryEvent>
 {
+    /// <summary>
+    /// What the handler reads of an event before completing it (protobuf field paths): its kind, and the process and
+    /// parent a process start leaves in the chain cache (<see cref="ProcessChainCache.LinkOf"/>). Network events, which
+    /// become observations and alerts' evidence, are completed before anything else is read.
+    /// </summary>
+    public static IReadOnlyList<string> FieldsRead { get; } =
+    [
+        "event.category", "event.type",
+        "process.entity_id", "process.name", "process.executable", "process.ext.effective_parent.entity_id",
+        "process.parent.entity_id", "process.parent.name", "process.parent.executable",
+        "process.parent.parent.entity_id", "process.parent.ext.effective_parent.entity_id",
+    ];
+
     /// <summary>Recovers alert ids a previous owner of these partitions published but never remembered.</summary>
     public Task OnPartitionsAssignedAsync(IReadOnlyList<TopicPartitionRef> partitions) =>
         outbox.TakeOverAsync(partitions.Select(p => p.Partition).ToArray(), store.AlertCheckpoints, CancellationToken.None);
@@ -43,6 +56,12 @@ public sealed class BaselineHandler(
             {
                 chains.Remember(e);
                 continue;
+            }
+
+            if (e.Event?.Category.Contains("network") == true)
+            {
+                // Decoded with FieldsRead only; an observation keeps the event and its alert carries it whole.
+                e.Complete();
             }
 
             if (NetworkObservation.From(record) is { } observation)

@@ -10,6 +10,7 @@ using Vigil.Baseline.Identity;
 using Vigil.Baseline.Learning;
 using Vigil.Baseline.Storage;
 using Vigil.Contracts.Alerts;
+using Vigil.Contracts.Decoding;
 using Vigil.Contracts.Telemetry;
 using Vigil.Detection;
 using Vigil.Messaging.Kafka;
@@ -99,7 +100,7 @@ public static class BaselineServiceCollectionExtensions
         services.AddVigilKafka(builder.Configuration);
         services.AddVigilRedis(builder.Configuration);
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [HealthTags.Ready]);
-        services.AddProtobufCodec<TelemetryEvent>(builder.Configuration, TopicRole.Telemetry);
+        services.AddSelectiveTelemetryCodec(builder.Configuration, _ => FieldSelection.Of(TelemetryEvent.Descriptor, BaselineHandler.FieldsRead));
         services.AddProtobufCodec<Alert>(builder.Configuration, TopicRole.Alerts);
         services.AddTopicPublisher<Alert>(TopicRole.Alerts);
         services.AddTopicReader<Alert>();

@@ -6,11 +6,13 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Vigil.Contracts.Alerts;
+using Vigil.Contracts.Decoding;
 using Vigil.Contracts.Telemetry;
 using Vigil.Detection;
 using Vigil.Messaging.Kafka;
 using Vigil.Messaging;
 using Vigil.Redis;
+using Vigil.Rules;
 using Vigil.SchemaRegistry;
 using Vigil.ServiceDefaults;
 
@@ -44,7 +46,8 @@ public static class CorrelatorServiceCollectionExtensions
         services.AddVigilKafka(builder.Configuration);
         services.AddVigilRedis(builder.Configuration);
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [HealthTags.Ready]);
-        services.AddProtobufCodec<TelemetryEvent>(builder.Configuration, TopicRole.Telemetry);
+        // Events are parsed for the fields the pack's rules read; the router completes those a rule can use.
+        services.AddSelectiveTelemetryCodec(builder.Configuration, sp => SelectedFields(sp.GetRequiredService<AnalyticPack>()));
         services.AddProtobufCodec<Alert>(builder.Configuration, TopicRole.Alerts);
         services.AddTopicPublisher<Alert>(TopicRole.Alerts);
         services.AddTopicReader<Alert>();
@@ -83,6 +86,14 @@ public static class CorrelatorServiceCollectionExtensions
         services.AddKafkaConsumer<TelemetryEvent, CorrelationHandler>("correlator", options.Analytic);
         services.AddHostedService<QuietHostRelease>();
         return builder;
+    }
+
+    /// <summary>What the router reads before it completes an event: the fields of the pack's rules (loaded by now).</summary>
+    private static FieldSelection SelectedFields(AnalyticPack pack)
+    {
+        // Taking the pack loads it: its rules' accessors exist before the selection is read from them.
+        ArgumentNullException.ThrowIfNull(pack);
+        return TelemetrySchemas.FieldsRead();
     }
 
     private static string AlertProducer(CorrelatorOptions options) => $"correlator/{options.Analytic}";

@@ -49,6 +49,9 @@ public sealed class EventRouter
                     continue;
                 }
 
+                // Decoded with only the fields the rules read; whatever uses it from here on (state, alerts) sees it whole.
+                record.Value.Complete();
+
                 relevantEvents[r].Inc();
                 if (input == RuleInput.Excepted)
                 {

@@ -462,6 +462,8 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
 
     private void ClearGathered()
     {
+        // Handled, failed or given up: nothing of this batch is completed any more (see IBatchScopedDecoder).
+        reader.ReleaseBatch();
         gathering.Clear();
         undecodable.Clear();
         spans.Clear();

@@ -58,6 +58,9 @@ internal sealed class RecordReader<T>(IRecordDecoder<T> decoder) : IDeserializer
         return key;
     }
 
+    /// <summary>The batch decoded so far was handled: a decoder that reuses memory between batches may do so now.</summary>
+    public void ReleaseBatch() => (decoder as IBatchScopedDecoder)?.ReleaseBatch();
+
     DecodedValue<T> IDeserializer<DecodedValue<T>>.Deserialize(ReadOnlySpan<byte> data, bool isNull, SerializationContext context)
     {
         try

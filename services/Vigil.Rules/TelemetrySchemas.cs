@@ -1,3 +1,4 @@
+using Vigil.Contracts.Decoding;
 using Vigil.Contracts.Telemetry;
 using Vigil.Eql.Documents;
 
@@ -17,4 +18,13 @@ public static class TelemetrySchemas
     public static ProtobufEventSchema<TelemetryEvent> Protobuf { get; } = new(Fields);
 
     public static JsonEventSchema Json { get; } = new(Fields);
+
+    /// <summary>
+    /// The fields the rules compiled in this process so far read (through <see cref="Protobuf"/>'s accessors), plus
+    /// <paramref name="alsoRead"/> (protobuf field paths a service reads itself): what a selective decoder must parse for
+    /// them. Call it after the rules are loaded.
+    /// </summary>
+    public static FieldSelection FieldsRead(params IEnumerable<string> alsoRead) =>
+        FieldSelection.Of(TelemetryEvent.Descriptor, Protobuf.FieldsRead.Select(f => f.Chain))
+            .Union(FieldSelection.Of(TelemetryEvent.Descriptor, alsoRead));
 }

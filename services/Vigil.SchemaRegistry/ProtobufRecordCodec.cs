@@ -51,7 +51,22 @@ public sealed class ProtobufRecordCodec<T> : IRecordEncoder<T>, IRecordDecoder<T
     /// </summary>
     public T Decode(ReadOnlySpan<byte> value)
     {
+        var payload = Unframe(value, out var frameSchemaId);
+        try
+        {
+            return Parser.ParseFrom(payload);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw InvalidPayload(frameSchemaId, e);
+        }
+    }
+
+    /// <summary>The payload of a framed <typeparamref name="T"/>, after the frame's schema id and message path were checked.</summary>
+    internal ReadOnlySpan<byte> Unframe(ReadOnlySpan<byte> value, out int frameSchemaId)
+    {
         var frame = ConfluentProtobufFrame.Read(value);
+        frameSchemaId = frame.SchemaId;
         if (acceptedSchemaIds is not null && !acceptedSchemaIds.Contains(frame.SchemaId))
         {
             throw new InvalidFrameException(
@@ -65,19 +80,15 @@ public sealed class ProtobufRecordCodec<T> : IRecordEncoder<T>, IRecordDecoder<T
             throw UnexpectedMessage(frame.MessageIndexes, frame.SchemaId);
         }
 
-        try
-        {
-            return Parser.ParseFrom(frame.Payload);
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            throw new InvalidFrameException(
-                FrameRejectionReason.InvalidPayload,
-                $"The payload of schema id {frame.SchemaId} is not a valid {Descriptor.FullName}: {e.Message}",
-                frame.SchemaId,
-                e);
-        }
+        return frame.Payload;
     }
+
+    internal InvalidFrameException InvalidPayload(int frameSchemaId, InvalidProtocolBufferException e) =>
+        new(
+            FrameRejectionReason.InvalidPayload,
+            $"The payload of schema id {frameSchemaId} is not a valid {Descriptor.FullName}: {e.Message}",
+            frameSchemaId,
+            e);
 
     private InvalidFrameException UnexpectedMessage(MessageIndexPath path, int frameSchemaId)
     {

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Vigil.Contracts.Decoding;
+using Vigil.Contracts.Telemetry;
 using Vigil.Messaging;
 
 namespace Vigil.SchemaRegistry;
@@ -50,6 +52,20 @@ public static class SchemaRegistryServiceCollectionExtensions
             var schemaId = sp.GetRequiredService<SchemaIdResolver>().ResolveAsync(new T().Descriptor, topic).GetAwaiter().GetResult();
             return new ProtobufRecordCodec<T>(schemaId);
         });
+        return services;
+    }
+
+    /// <summary>
+    /// <see cref="AddProtobufCodec{T}"/> for telemetry, with a decoder that parses only the fields <paramref name="fields"/>
+    /// selects (what the service's rules and handler read; see <see cref="SelectiveTelemetryCodec"/>). The handler
+    /// completes the events it keeps or outputs (<see cref="TelemetryEvent.Complete"/>).
+    /// </summary>
+    public static IServiceCollection AddSelectiveTelemetryCodec(this IServiceCollection services, IConfiguration configuration, Func<IServiceProvider, FieldSelection> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        services.AddProtobufCodec<TelemetryEvent>(configuration, TopicRole.Telemetry);
+        services.Replace(ServiceDescriptor.Singleton<IRecordDecoder<TelemetryEvent>>(sp =>
+            new SelectiveTelemetryCodec(fields(sp), sp.GetRequiredService<SchemaIdResolver>().AcceptedSchemaIds(TelemetryEvent.Descriptor))));
         return services;
     }
 

@@ -17,7 +17,8 @@ namespace Vigil.Benchmarks;
 /// <summary>
 /// The measured side of a benchmark: one consumer in a process of its own, so its CPU time is its own and not the
 /// embedded broker's. Kinds: bare (a plain Confluent consumer of byte arrays), consume-decode (Vigil's consume loop and
-/// decoder with a handler that does nothing), consume-frame (the same loop, frames checked but no protobuf parsed), correlator:&lt;analytic&gt; and baseline (the real services). It reads
+/// selective decoder, parsing the fields any service's rules read, with a handler that does nothing), consume-decode-full
+/// (the same, every field parsed), consume-frame (the same loop, frames checked but no protobuf parsed), correlator:&lt;analytic&gt; and baseline (the real services). It reads
 /// the topic from its start and reports, as one JSON line, what it measured between the warm-up count and the end;
 /// with --live it runs until told to stop and reports between "mark" and "report" lines on its standard input.
 /// </summary>
@@ -77,7 +78,7 @@ internal static class ConsumerChild
             return BaselineServiceCollectionExtensions.BuildBaseline([.. args]);
         }
 
-        if (options.Kind is not ("consume-decode" or "consume-frame"))
+        if (options.Kind is not ("consume-decode" or "consume-decode-full" or "consume-frame"))
         {
             throw new ArgumentException($"unknown child kind {options.Kind}");
         }
@@ -88,6 +89,13 @@ internal static class ConsumerChild
         if (options.Kind == "consume-frame")
         {
             builder.Services.AddSingleton<IRecordDecoder<TelemetryEvent>, FrameOnlyDecoder>();
+        }
+
+        if (options.Kind == "consume-decode")
+        {
+            // As the services decode: only what some pack's rules or the baseline read (the union of them all).
+            var fields = DecodedFields.OfAllServices();
+            builder.Services.AddSelectiveTelemetryCodec(builder.Configuration, _ => fields);
         }
 
         builder.Services.AddProtobufCodec<TelemetryEvent>(builder.Configuration, TopicRole.Telemetry);

@@ -41,7 +41,7 @@ internal static class PipelineBenchmark
         try
         {
             var loadBefore = ProcessCpu.LoadAverage();
-            var kinds = new List<string> { "bare", "consume-frame", "consume-decode" };
+            var kinds = new List<string> { "bare", "consume-frame", "consume-decode", "consume-decode-full" };
             kinds.AddRange(packs.Select(p => "correlator:" + p.Analytic));
             kinds.Add("baseline");
             kinds.Add("bare");

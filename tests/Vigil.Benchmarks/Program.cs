@@ -5,7 +5,7 @@ using Vigil.Benchmarks;
 using Vigil.Detection;
 using Vigil.Testing;
 
-// make bench: dotnet run -c Release --project tests/Vigil.Benchmarks -- [--events N] [--output docs/benchmarks.md] [--throughput-only] [--pipeline-only] [--only bare,consume-decode,correlator:an0167,baseline]
+// make bench: dotnet run -c Release --project tests/Vigil.Benchmarks -- [--events N] [--output docs/benchmarks.md] [--throughput-only] [--pipeline-only] [--decode-only] [--only bare,consume-frame,consume-decode,consume-decode-full,correlator:an0167,baseline]
 // The benchmark starts itself again as child processes ("child <kind> ..."): one per measured consumer, and a producer.
 if (args is ["child", "produce", ..])
 {
@@ -34,6 +34,15 @@ var results = new List<BenchmarkResult>();
 if (args.Contains("--rule-types-only"))
 {
     Console.WriteLine(RuleTypeBenchmark.Run(events) is var only ? string.Join('\n', only.Details.Select(d => $"| {d.Name} | {d.Value} |")) : string.Empty);
+    return 0;
+}
+
+if (args.Contains("--decode-only"))
+{
+    // The decoders alone, in process (full and selective): no broker, no child processes.
+    var decode = DecodeBenchmark.Run(events);
+    Console.WriteLine(string.Join(", ", DecodedFields.OfAllServices().Paths));
+    Console.WriteLine(string.Join('\n', decode.Details.Select(d => $"| {d.Name} | {d.Value} |")));
     return 0;
 }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Linq.Expressions;
 using System.Reflection;
 using Google.Protobuf;
@@ -23,6 +24,7 @@ public sealed class ProtobufEventSchema<TMessage> : IEventSchema<TMessage>, IEve
     private static readonly MethodInfo FromTime = typeof(ProtobufEventSchema<TMessage>).GetMethod(nameof(TimeValue), BindingFlags.NonPublic | BindingFlags.Static)!;
 
     private readonly MessageParser<TMessage> parser = new(() => new TMessage());
+    private readonly ConcurrentDictionary<string, FieldDefinition> read = new(StringComparer.Ordinal);
 
     public ProtobufEventSchema(FieldCatalog fields)
     {
@@ -31,8 +33,16 @@ public sealed class ProtobufEventSchema<TMessage> : IEventSchema<TMessage>, IEve
 
     public FieldCatalog Fields { get; }
 
+    /// <summary>
+    /// Every field an accessor was created for so far: what the queries, exceptions and rule settings compiled in this
+    /// process read from events (all of them read through accessors), e.g. for a decoder that parses only those.
+    /// </summary>
+    public IReadOnlyCollection<FieldDefinition> FieldsRead => [.. read.Values];
+
     public FieldAccessor<TMessage> CreateAccessor(FieldDefinition field, string writtenPath)
     {
+        ArgumentNullException.ThrowIfNull(field);
+        read.TryAdd(field.Path, field);
         var document = Expression.Parameter(typeof(TMessage), "document");
         var returnLabel = Expression.Label(typeof(EqlValue), "value");
         var variables = new List<ParameterExpression>();

@@ -1,0 +1,72 @@
+using Google.Protobuf;
+using Vigil.Contracts.Telemetry;
+
+namespace Vigil.Contracts.Decoding;
+
+/// <summary>
+/// Parses <see cref="TelemetryEvent"/> payloads reading only the fields of a <see cref="FieldSelection"/>: the rest is
+/// checked (as the generated parser would check it) and skipped, and strings of low-cardinality fields come from
+/// bounded caches. The event keeps a copy of its payload, so whoever keeps or outputs it first calls
+/// <see cref="TelemetryEvent.Complete"/>, which parses it whole. A payload the generated parser would reject is
+/// rejected with the generated parser's own exception; one this parser leaves to it (groups, unexpected wire types,
+/// deep nesting) comes back parsed whole.
+/// </summary>
+/// <remarks>
+/// Safe to use from several threads: each thread has its own caches, message pools and payload arena. Payloads and
+/// partial events are reused only after <see cref="ReleasePayloads"/> on the parsing thread; completing an event after
+/// that fails loudly, and a partial event (or a sub-message taken from one) must not be used after it.
+/// </remarks>
+public sealed class SelectiveTelemetryParser
+{
+    private readonly MessagePlan plan;
+    private readonly ThreadLocal<ParseState> states;
+
+    public SelectiveTelemetryParser(FieldSelection selection)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        if (selection.Root != TelemetryEvent.Descriptor)
+        {
+            throw new ArgumentException($"A selection of {selection.Root.FullName} cannot parse {TelemetryEvent.Descriptor.FullName}.", nameof(selection));
+        }
+
+        Selection = selection;
+        var builder = new PlanBuilder();
+        plan = builder.Build(TelemetryEvent.Descriptor, selection.Tree);
+        var cachedFields = builder.CachedFields;
+        var plans = builder.Plans;
+        states = new ThreadLocal<ParseState>(() => new ParseState(cachedFields, plans));
+    }
+
+    public FieldSelection Selection { get; }
+
+    /// <summary>The event with the selected fields read; throws <see cref="InvalidProtocolBufferException"/> where the generated parser would.</summary>
+    public TelemetryEvent Parse(ReadOnlySpan<byte> payload)
+    {
+        var state = states.Value!;
+        var e = (TelemetryEvent)state.Pools[plan.Id].Rent();
+        try
+        {
+            SelectiveWalk.Walk(payload, plan, e, state, 0);
+        }
+        catch (SelectiveParseAbandoned)
+        {
+            return TelemetryEvent.Parser.ParseFrom(payload);
+        }
+
+        e.KeepPayload(state.Arena.Keep(payload));
+        return e;
+    }
+
+    /// <summary>
+    /// Lets this thread's payload copies be overwritten and its partial events and their sub-messages be reused: every
+    /// event this thread parsed so far is either complete or no longer used (the consume loop calls this once a batch
+    /// was handled). Completed events are never reused.
+    /// </summary>
+    public void ReleasePayloads()
+    {
+        if (states.IsValueCreated)
+        {
+            states.Value!.Release();
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using Google.Protobuf;
+using Vigil.Contracts.Decoding;
+
+namespace Vigil.Contracts.Telemetry;
+
+/// <summary>
+/// A <see cref="TelemetryEvent"/> parsed by <see cref="SelectiveTelemetryParser"/> holds only the fields its reader
+/// selected until <see cref="Complete"/> parses the rest from the payload it kept. Anything that keeps an event past
+/// its batch or outputs it (alerts' evidence, sequence state, aggregation, serialization) completes it first: once
+/// the batch is released, a partial event (and any sub-message taken from it) is reused for a later record, while a
+/// completed one is the caller's for good.
+/// </summary>
+public sealed partial class TelemetryEvent
+{
+    private RetainedPayload? partialPayload;
+
+    /// <summary>True while only the selected fields of this event are read (see <see cref="Complete"/>).</summary>
+    public bool IsPartial => partialPayload is not null;
+
+    /// <summary>
+    /// Makes this event whole, in place: equal, field for field, to the generated parser's result for its payload.
+    /// Does nothing for an event that is already whole. Throws when the payload was released (completing too late).
+    /// </summary>
+    public void Complete()
+    {
+        if (partialPayload is not { } kept)
+        {
+            return;
+        }
+
+        var payload = kept.Bytes;
+        partialPayload = null;
+        foreach (var field in Descriptor.Fields.InFieldNumberOrder())
+        {
+            field.Accessor.Clear(this);
+        }
+
+        // Parsed once already (the selective parse checked what the generated parser checks), so this cannot fail.
+        this.MergeFrom(payload);
+    }
+
+    internal void KeepPayload(RetainedPayload payload) => partialPayload = payload;
+}

@@ -1,0 +1,42 @@
+using Google.Protobuf;
+using Vigil.Contracts.Decoding;
+using Vigil.Contracts.Telemetry;
+using Vigil.Messaging;
+
+namespace Vigil.SchemaRegistry;
+
+/// <summary>
+/// Decodes framed <see cref="TelemetryEvent"/>s as <see cref="ProtobufRecordCodec{T}"/> does (same frame checks, same
+/// rejections and reasons), but parses only the fields of its <see cref="FieldSelection"/>: the fields the service's
+/// rules and handler read. Events come back partial (<see cref="TelemetryEvent.IsPartial"/>); the handler completes
+/// those it keeps or outputs (<see cref="TelemetryEvent.Complete"/>) before its batch is released.
+/// </summary>
+public sealed class SelectiveTelemetryCodec : IRecordDecoder<TelemetryEvent>, IBatchScopedDecoder
+{
+    private readonly ProtobufRecordCodec<TelemetryEvent> frames;
+    private readonly SelectiveTelemetryParser parser;
+
+    /// <param name="acceptedSchemaIds">Schema ids a frame may carry; null accepts any id.</param>
+    public SelectiveTelemetryCodec(FieldSelection selection, IReadOnlySet<int>? acceptedSchemaIds = null)
+    {
+        frames = new ProtobufRecordCodec<TelemetryEvent>(schemaId: null, acceptedSchemaIds);
+        parser = new SelectiveTelemetryParser(selection);
+    }
+
+    public FieldSelection Selection => parser.Selection;
+
+    public TelemetryEvent Decode(ReadOnlySpan<byte> value)
+    {
+        var payload = frames.Unframe(value, out var schemaId);
+        try
+        {
+            return parser.Parse(payload);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw frames.InvalidPayload(schemaId, e);
+        }
+    }
+
+    public void ReleaseBatch() => parser.ReleasePayloads();
+}
