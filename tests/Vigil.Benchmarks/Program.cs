@@ -5,7 +5,7 @@ using Vigil.Benchmarks;
 using Vigil.Detection;
 using Vigil.Testing;
 
-// make bench: dotnet run -c Release --project tests/Vigil.Benchmarks -- [--events N] [--output docs/benchmarks.md] [--throughput-only] [--pipeline-only] [--only bare,consume-decode,correlator:an0167,baseline]
+// make bench: dotnet run -c Release --project tests/Vigil.Benchmarks -- [--events N] [--output docs/benchmarks.md] [--throughput-only] [--pipeline-only] [--engine-only] [--engine-profile SECONDS] [--only bare,consume-decode,correlator:an0167,baseline]
 // The benchmark starts itself again as child processes ("child <kind> ..."): one per measured consumer, and a producer.
 if (args is ["child", "produce", ..])
 {
@@ -37,10 +37,12 @@ if (args.Contains("--rule-types-only"))
     return 0;
 }
 
-if (args.Contains("--engine-only"))
+if (args.Contains("--engine-only") || args.Contains("--engine-profile"))
 {
     // The in-process engine alone (5 and ~100 rules, with and without the rule index): no broker, no child processes.
-    var engine = EngineBenchmark.Run(packs, events).ToList();
+    // --engine-profile <seconds>: only the ~100-rule indexed route, looped, for perf or dotnet-trace to attach to.
+    var profile = args.SkipWhile(a => a != "--engine-profile").Skip(1).FirstOrDefault();
+    var engine = EngineBenchmark.Run(packs, events, profile is null ? 0 : int.Parse(profile, CultureInfo.InvariantCulture)).ToList();
     Console.WriteLine(string.Join('\n', engine.SelectMany(r => new[] { $"## {r.Name}", $"| events/s | {r.EventsPerSecond:N0} |" }.Concat(r.Details.Select(d => $"| {d.Name} | {d.Value} |")))));
     return 0;
 }
