@@ -36,7 +36,7 @@ public sealed class QueryIndex<TEvent>
         var chosen = requirements
             .SelectMany(r => r.Fields.Values)
             .GroupBy(f => f.Path, StringComparer.Ordinal)
-            .Select(g => (Path: g.Key, Score: g.Count() * (1 - (1.0 / Spread(g.SelectMany(f => f.Values.Concat(f.Prefixes).Concat(f.Suffixes)))))))
+            .Select(g => (Path: g.Key, Score: g.Count() * (1 - (1.0 / Spread(g.Key, g.SelectMany(f => f.Values.Concat(f.Prefixes).Concat(f.Suffixes)))))))
             .Where(f => f.Score > 0)
             .OrderByDescending(f => f.Score)
             .ThenBy(f => f.Path, StringComparer.Ordinal)
@@ -50,13 +50,16 @@ public sealed class QueryIndex<TEvent>
 
     /// <summary>
     /// How many ways the events of a field spread over the values rules name: their distinct keys, plus one for a
-    /// boolean field (process.code_signature.trusted == false still excludes the events where it is true or missing,
-    /// where one string every rule names, such as host.os.type "macos", may be all a fleet ever has).
+    /// boolean field (process.code_signature.trusted == false still excludes the events where it is true or missing)
+    /// and for event.category (every event has one of ECS's few categories, so one named by a small pack's only rule
+    /// still excludes the rest), where one string every rule names, such as host.os.type "macos", may be all a fleet
+    /// ever has.
     /// </summary>
-    private static int Spread(IEnumerable<string> keys)
+    private static int Spread(string path, IEnumerable<string> keys)
     {
         var distinct = keys.Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
-        return distinct.Length + (distinct.All(k => k is "true" or "false") ? 1 : 0);
+        var spreadsFurther = path == Evaluation.CategoryNode<TEvent>.Path || distinct.All(k => k is "true" or "false");
+        return distinct.Length + (spreadsFurther ? 1 : 0);
     }
 
     /// <summary>How many queries the index holds.</summary>
