@@ -192,12 +192,12 @@ internal static class ConsumerChild
             to!.Value.Since(from!.Value, kind, (from.Value.At - started) / (double)Stopwatch.Frequency);
     }
 
-    private readonly record struct Snapshot(long Count, long At, TimeSpan Cpu, long Allocated, int Gen0, int Gen1, int Gen2, TimeSpan Jit)
+    private readonly record struct Snapshot(long Count, long At, TimeSpan Cpu, long Allocated, int Gen0, int Gen1, int Gen2, long Jit)
     {
         public static Snapshot Take(long count)
         {
             using var process = System.Diagnostics.Process.GetCurrentProcess();
-            return new Snapshot(count, Stopwatch.GetTimestamp(), process.TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), System.Runtime.JitInfo.GetCompilationTime());
+            return new Snapshot(count, Stopwatch.GetTimestamp(), process.TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), System.Runtime.JitInfo.GetCompiledMethodCount());
         }
 
         public ConsumerFigures Since(Snapshot from, string kind, double startupSeconds) => new(
@@ -210,6 +210,6 @@ internal static class ConsumerChild
             Gen1 - from.Gen1,
             Gen2 - from.Gen2,
             startupSeconds,
-            (Jit - from.Jit).TotalSeconds);
+            Jit - from.Jit);
     }
 }
