@@ -57,7 +57,11 @@ public sealed class EventRouter
                 {
                     // Removed before the engine, as Elastic filters the events a rule searches: no state is touched.
                     exceptedEvents[r].Inc();
-                    logger.LogDebug("Exception '{Exception}' removes event {Event} from {Rule}", exception!.Name, record.Value.Event?.Id, rule.RuleId);
+                    if (logger.IsEnabled(LogLevel.Debug))
+                    {
+                        // Guarded: the call's argument array would be allocated per excepted event even with Debug off.
+                        logger.LogDebug("Exception '{Exception}' removes event {Event} from {Rule}", exception!.Name, record.Value.Event?.Id, rule.RuleId);
+                    }
                     continue;
                 }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Vigil.Contracts.Telemetry;
 using Vigil.Eql;
 using Vigil.Eql.Documents;
@@ -17,6 +18,15 @@ public sealed record CompiledRule(
     AlertSuppression? Suppression)
 {
     public string RuleId => Rule.RuleId;
+
+    /// <summary>
+    /// One loaded rule is one object: equality is by reference. A record's generated equality would hash the rule's
+    /// whole description and query text on every dictionary lookup keyed by a rule (microseconds per event on the
+    /// matching path); two separately compiled rules were never equal anyway, each having its own engine.
+    /// </summary>
+    public bool Equals(CompiledRule? other) => ReferenceEquals(this, other);
+
+    public override int GetHashCode() => RuntimeHelpers.GetHashCode(this);
 
     /// <summary>Sequence rules keep state per host; single-event rules match statelessly.</summary>
     public bool IsStateful => Query.IsStateful;

@@ -200,12 +200,12 @@ internal static class ConsumerChild
             to!.Value.Since(from!.Value, kind, (from.Value.At - started) / (double)Stopwatch.Frequency);
     }
 
-    private readonly record struct Snapshot(long Count, long At, TimeSpan Cpu, long Allocated, int Gen0, int Gen1, int Gen2)
+    private readonly record struct Snapshot(long Count, long At, TimeSpan Cpu, long Allocated, int Gen0, int Gen1, int Gen2, long Jit)
     {
         public static Snapshot Take(long count)
         {
             using var process = System.Diagnostics.Process.GetCurrentProcess();
-            return new Snapshot(count, Stopwatch.GetTimestamp(), process.TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            return new Snapshot(count, Stopwatch.GetTimestamp(), process.TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), System.Runtime.JitInfo.GetCompiledMethodCount());
         }
 
         public ConsumerFigures Since(Snapshot from, string kind, double startupSeconds) => new(
@@ -217,6 +217,7 @@ internal static class ConsumerChild
             Gen0 - from.Gen0,
             Gen1 - from.Gen1,
             Gen2 - from.Gen2,
-            startupSeconds);
+            startupSeconds,
+            Jit - from.Jit);
     }
 }

@@ -32,7 +32,7 @@ internal static class PipelineReportWriter
         foreach (var row in report.Alone.Where(r => r.Kind.StartsWith("correlator:", StringComparison.Ordinal) || r.Kind == "baseline"))
         {
             var f = row.Figures;
-            md.AppendLine(Invariant($"- {Name(row.Kind)}: {f.EventsPerCoreSecond / decode.EventsPerCoreSecond:P0} of consume+decode's rate per core (target ≥ 70 %), {f.CpuMicrosPerEvent / decode.CpuMicrosPerEvent:F2}× its CPU and {f.AllocatedBytesPerEvent / decode.AllocatedBytesPerEvent:F2}× its allocation per event (target ≤ 1.5×)."));
+            md.AppendLine(Invariant($"- {Name(row.Kind)}: {f.EventsPerCoreSecond / decode.EventsPerCoreSecond:P0} of consume+decode's rate per core (target ≥ 70 %), {f.CpuMicrosPerEvent / decode.CpuMicrosPerEvent:F2}× its CPU and {f.AllocatedBytesPerEvent / decode.AllocatedBytesPerEvent:F2}× its allocation per event (target ≤ 1.5×); methods JIT-compiled during the window {f.JitMethods:N0} (consume+decode: {decode.JitMethods:N0})."));
         }
 
         md.AppendLine();

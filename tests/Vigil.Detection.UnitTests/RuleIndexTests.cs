@@ -86,14 +86,25 @@ public sealed class RuleIndexTests : IDisposable
     }
 
     [Fact]
-    public void ARuleNoFieldNarrowsIsCheckedForEveryEvent()
+    public void ARuleWithoutACategoryIsReachedByEventsOfAnyCategoryThatMeetItsConditions()
     {
-        // Every other rule of shape 10 of the Elastic-shaped rules: "any where" on a boolean and a number only.
-        Assert.Equal(ElasticShapedCount / 24, Pack.Index.AlwaysChecked);
+        // Every other rule of shape 10 of the Elastic-shaped rules: "any where" on a boolean and a number only. The
+        // boolean (process.code_signature.exists == false) is all the index can narrow them by.
         var anyWhere = Pack.Rules.Where(r => r.Query.Syntax.Source.Text.StartsWith("any where", StringComparison.Ordinal)).ToArray();
-        var e = new TelemetryEvent { Timestamp = 1, Event = new Event { Id = "x", Category = { "authentication" } }, Host = new Host { Id = "h" } };
-        var candidates = Pack.Candidates(e).ToList();
-        Assert.All(anyWhere, r => Assert.Contains(r, candidates));
+        Assert.Equal(ElasticShapedCount / 24, anyWhere.Length);
+        var unsigned = new TelemetryEvent
+        {
+            Timestamp = 1,
+            Event = new Event { Id = "x", Category = { "authentication" } },
+            Host = new Host { Id = "h", Os = new Os { Type = "macos" } },
+            Process = new Process { ArgsCount = 20, CodeSignature = new CodeSignature { Exists = false } },
+        };
+        Assert.All(anyWhere, r => Assert.Contains(r, Pack.Candidates(unsigned).ToList()));
+        Assert.All(anyWhere, r => Assert.True(r.Query.IsRelevant(unsigned), $"{r.Rule.Name} should match an unsigned process with many arguments"));
+
+        var signed = unsigned.Clone();
+        signed.Process.CodeSignature.Exists = true;
+        Assert.All(anyWhere, r => Assert.DoesNotContain(r, Pack.Candidates(signed).ToList()));
     }
 
     /// <summary>Every match of every rule, as "rule: evidence ids", in the order a correlator would see them.</summary>
@@ -159,7 +170,8 @@ public sealed class RuleIndexTests : IDisposable
                     Args = { name, Vary(Word(ElasticShapedRules.Arguments)), Word(ElasticShapedRules.Arguments) },
                     ArgsCount = random.Next(1, 9),
                     Parent = new Process { Name = random.Next(2) == 0 ? Vary(Word(ElasticShapedRules.ParentNames)) : Word(browsers) },
-                    CodeSignature = new CodeSignature { Exists = random.Next(3) != 0, Trusted = random.Next(2) == 0 },
+                    // Absent now and then: a missing boolean equals neither true nor false.
+                    CodeSignature = random.Next(5) == 0 ? null : new CodeSignature { Exists = random.Next(3) != 0, Trusted = random.Next(2) == 0 },
                 },
             };
             e.Event.Category.Add(Word(categories));
@@ -172,7 +184,8 @@ public sealed class RuleIndexTests : IDisposable
             switch (e.Event.Category[0])
             {
                 case "file":
-                    e.File = new Vigil.Contracts.Telemetry.File { Path = PathLike(), Name = Word(["a.plist", "b.dylib", "c.docx"]) };
+                    // Names ending in the suffixes rules require (in any case), near misses and names with no extension.
+                    e.File = new Vigil.Contracts.Telemetry.File { Path = PathLike(), Name = Vary(Word(["a.plist", "b.dylib", "c.docx", "plist", ".dylib.bak"])) };
                     break;
                 case "network":
                     e.Destination = new Endpoint { Ip = Word(["127.0.0.1", "93.184.216.34", "::1"]), Port = new long[] { 80, 443, 8080 }[random.Next(3)], Domain = Vary(Word(ElasticShapedRules.Domains)) };

@@ -31,4 +31,18 @@ public sealed class RuleIndexCaseTests
         Assert.Equal(prefix, wildcard.LiteralPrefix);
         Assert.Equal(exact, wildcard.IsExact);
     }
+
+    [Theory]
+    [InlineData("*.plist", ".plist")]
+    [InlineData("*/Library/*.dylib", ".dylib")]
+    [InlineData("/Users/*/Library/*", "")]
+    [InlineData("*python*", "")]
+    [InlineData("*.?ip", "ip")]
+    [InlineData("curl", "curl")]
+    public void APatternRequiresTheTextAfterItsLastWildcard(string pattern, string suffix)
+    {
+        var wildcard = new WildcardPattern(pattern, ignoreCase: false);
+        Assert.Equal(suffix, wildcard.LiteralSuffix);
+        Assert.True(!wildcard.Matches("x" + suffix + "y") || suffix.Length == 0 || pattern.EndsWith('*'));
+    }
 }

@@ -77,7 +77,8 @@ public static class ElasticShapedRules
             5 => ("eql", $"network where {Mac} and event.type == \"start\" and process.name : (\"{name}\", \"{other}\") and destination.domain : (\"*{Pick(Domains, 0)}\", \"{Pick(Domains, 1)}\")"),
             6 => ("eql", $"network where {Mac} and event.action == \"lookup_requested\" and dns.question.name : (\"{Pick(Domains, 0)}\", \"*.{Pick(Domains, 1)}\")"),
             7 => ("eql", $"library where {Mac} and event.action == \"load\" and dll.path : (\"/private/tmp/*\", \"/Users/*\") and process.name : \"{name}*\""),
-            8 => ("eql", $"sequence by process.entity_id with maxspan=30s [process where {Mac} and event.type == \"start\" and process.name : \"{name}\"] [network where {Mac} and event.type == \"start\" and not cidrmatch(destination.ip, \"127.0.0.0/8\", \"::1/128\")]"),
+            // As Elastic's "execution followed by network connection" rules: the process is named in both steps.
+            8 => ("eql", $"sequence by host.id, process.entity_id with maxspan=30s [process where {Mac} and event.type == \"start\" and process.name == \"{name}\"] [network where {Mac} and event.type == \"start\" and process.name == \"{name}\" and not cidrmatch(destination.ip, \"127.0.0.0/8\", \"::1/128\")]"),
             9 => ("kuery", $"event.category:process and host.os.type:macos and event.type:start and process.name:{name} and process.args:{Pick(Arguments, 4).Replace(" ", "\\ ", StringComparison.Ordinal)}"),
             // Elastic's macOS rules nearly all name a category; one in 24 here does not, to keep the "always check" path honest.
             10 when i % 24 == 10 => ("eql", $"any where {Mac} and process.code_signature.exists == false and process.args_count > {3 + (i % 5)}"),

@@ -11,6 +11,10 @@ internal sealed class InNode<TEvent> : ConditionNode<TEvent>
 {
     private readonly ValueNode<TEvent> value;
     private readonly HashSet<string> strings;
+
+    // Up to a handful of strings (event.type in ("start", "process_started")), comparing each is cheaper than hashing.
+    private readonly string[]? few;
+    private readonly StringComparison comparison;
     private readonly EqlValue[] others;
     private readonly bool containsNull;
     private readonly bool negated;
@@ -30,6 +34,8 @@ internal sealed class InNode<TEvent> : ConditionNode<TEvent>
         strings = new HashSet<string>(
             list.Where(i => i.Kind == EqlValueKind.String).Select(i => i.AsString),
             ignoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        few = strings.Count <= 4 ? strings.ToArray() : null;
+        comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
         others = list.Where(i => i.Kind is not (EqlValueKind.String or EqlValueKind.Null)).ToArray();
         containsNull = list.Any(i => i.IsNull);
     }
@@ -72,7 +78,7 @@ internal sealed class InNode<TEvent> : ConditionNode<TEvent>
             var item = value.ItemAt(i);
             if (item.Kind == EqlValueKind.String)
             {
-                if (strings.Contains(item.AsString))
+                if (ContainsString(item.AsString))
                 {
                     return true;
                 }
@@ -86,6 +92,24 @@ internal sealed class InNode<TEvent> : ConditionNode<TEvent>
                 {
                     return true;
                 }
+            }
+        }
+
+        return false;
+    }
+
+    private bool ContainsString(string text)
+    {
+        if (few is null)
+        {
+            return strings.Contains(text);
+        }
+
+        foreach (var candidate in few)
+        {
+            if (string.Equals(text, candidate, comparison))
+            {
+                return true;
             }
         }
 

@@ -11,8 +11,9 @@ internal sealed class PatternNode<TEvent>(ValueNode<TEvent> value, StringMatcher
         value.Evaluate(document).IsNull ? EqlValue.Null : EqlValue.FromBoolean(Test(document));
 
     /// <summary>
-    /// field : ("a", "/tmp/*"): some value of the field equals a pattern without wildcards or starts with the text before
-    /// a pattern's first wildcard. A pattern that starts with a wildcard, or a regular expression, allows any value.
+    /// field : ("a", "/tmp/*", "*.plist"): some value of the field equals a pattern without wildcards, starts with the
+    /// text before a pattern's first wildcard, or ends with the text after its last one (whichever of the two is
+    /// longer, so the more selective). A pattern with wildcards at both ends, or a regular expression, allows any value.
     /// </summary>
     internal override Requirement<TEvent> Requires
     {
@@ -25,17 +26,31 @@ internal sealed class PatternNode<TEvent>(ValueNode<TEvent> value, StringMatcher
 
             var values = new List<string>();
             var prefixes = new List<string>();
+            var suffixes = new List<string>();
             foreach (var pattern in patterns)
             {
-                if (pattern is not WildcardPattern wildcard || wildcard.LiteralPrefix.Length == 0)
+                if (pattern is not WildcardPattern wildcard)
                 {
                     return Requirement<TEvent>.None;
                 }
 
-                (wildcard.IsExact ? values : prefixes).Add(wildcard.LiteralPrefix);
+                if (wildcard.IsExact)
+                {
+                    values.Add(wildcard.LiteralPrefix);
+                    continue;
+                }
+
+                var prefix = wildcard.LiteralPrefix;
+                var suffix = wildcard.LiteralSuffix;
+                if (prefix.Length == 0 && suffix.Length == 0)
+                {
+                    return Requirement<TEvent>.None;
+                }
+
+                (prefix.Length >= suffix.Length ? prefixes : suffixes).Add(prefix.Length >= suffix.Length ? prefix : suffix);
             }
 
-            return Requirement<TEvent>.Of(new ValueRequirement<TEvent>(fieldNode.Path, fieldNode.Accessor, values, prefixes));
+            return Requirement<TEvent>.Of(new ValueRequirement<TEvent>(fieldNode.Path, fieldNode.Accessor, values, prefixes, suffixes));
         }
     }
 

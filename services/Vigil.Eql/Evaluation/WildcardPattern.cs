@@ -53,6 +53,12 @@ internal sealed class WildcardPattern : StringMatcher
     /// </summary>
     public string LiteralPrefix => shape == Shape.Exact ? literal : pattern[..pattern.AsSpan().IndexOfAny('*', '?')];
 
+    /// <summary>
+    /// The text every matching value ends with (the pattern after its last wildcard), or "" when the pattern ends with
+    /// one. For a pattern without wildcards, the whole pattern.
+    /// </summary>
+    public string LiteralSuffix => pattern[(pattern.AsSpan().LastIndexOfAny('*', '?') + 1)..];
+
     public static bool HasWildcards(string pattern) => pattern.AsSpan().IndexOfAny('*', '?') >= 0;
 
     public override bool Matches(string value) => shape switch

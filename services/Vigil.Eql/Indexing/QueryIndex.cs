@@ -5,8 +5,9 @@ namespace Vigil.Eql.Indexing;
 /// <summary>
 /// Indexes queries by what an event must have to be relevant to them (see <see cref="CompiledQuery{TEvent}.IsRelevant"/>),
 /// so an event is tested only against the queries it could be relevant to. Each query's steps and until clause are
-/// reduced, conservatively, to required values or value prefixes of a few string fields (event.category from
-/// <c>process where</c>, event.type, event.action, process.name, file.path, ...); per event, each indexed field is read
+/// reduced, conservatively, to required values, value prefixes or value suffixes of a few fields (event.category from
+/// <c>process where</c>, event.type, event.action, process.name, process.args, file.path, file.name, booleans such as
+/// process.code_signature.trusted, ...); per event, each indexed field that could still exclude a candidate is read
 /// once and looked up. A query relevant to an event is always among its candidates: the index may let irrelevant
 /// queries through, never drop a relevant one. A query none of whose relevance reduces to an indexed field is checked
 /// for every event.
@@ -14,11 +15,11 @@ namespace Vigil.Eql.Indexing;
 public sealed class QueryIndex<TEvent>
 {
     /// <summary>The default number of fields indexed: each costs one field read per event.</summary>
-    public const int DefaultMaxFields = 8;
+    public const int DefaultMaxFields = 16;
 
-    // Prefixes are looked up by their first 1, 2, 4, ... characters: a prefix is cut to the longest of these it covers,
-    // which keeps the lookups per value few whatever prefixes the rules use (a shorter prefix is still necessary).
-    private static readonly int[] PrefixLengths = [1, 2, 4, 8, 16, 32];
+    // Prefixes (suffixes) are looked up by their first (last) 1, 2, 4, ... characters: one is cut to the longest of these
+    // it covers, which keeps the lookups per value few whatever the rules use (a shorter prefix is still necessary).
+    private static readonly int[] AffixLengths = [1, 2, 4, 8, 16, 32];
 
     private readonly FieldIndex[] fields;
 
@@ -35,7 +36,7 @@ public sealed class QueryIndex<TEvent>
         var chosen = requirements
             .SelectMany(r => r.Fields.Values)
             .GroupBy(f => f.Path, StringComparer.Ordinal)
-            .Select(g => (Path: g.Key, Score: g.Count() * (1 - (1.0 / g.SelectMany(f => f.Values.Concat(f.Prefixes)).Distinct(StringComparer.OrdinalIgnoreCase).Count()))))
+            .Select(g => (Path: g.Key, Score: g.Count() * (1 - (1.0 / Spread(g.Key, g.SelectMany(f => f.Values.Concat(f.Prefixes).Concat(f.Suffixes)))))))
             .Where(f => f.Score > 0)
             .OrderByDescending(f => f.Score)
             .ThenBy(f => f.Path, StringComparer.Ordinal)
@@ -45,6 +46,20 @@ public sealed class QueryIndex<TEvent>
         fields = chosen.Select(path => new FieldIndex(path, requirements, Count)).ToArray();
         IndexedFields = chosen;
         AlwaysChecked = requirements.Count(r => !chosen.Any(r.Fields.ContainsKey));
+    }
+
+    /// <summary>
+    /// How many ways the events of a field spread over the values rules name: their distinct keys, plus one for a
+    /// boolean field (process.code_signature.trusted == false still excludes the events where it is true or missing)
+    /// and for event.category (every event has one of ECS's few categories, so one named by a small pack's only rule
+    /// still excludes the rest), where one string every rule names, such as host.os.type "macos", may be all a fleet
+    /// ever has.
+    /// </summary>
+    private static int Spread(string path, IEnumerable<string> keys)
+    {
+        var distinct = keys.Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        var spreadsFurther = path == Evaluation.CategoryNode<TEvent>.Path || distinct.All(k => k is "true" or "false");
+        return distinct.Length + (spreadsFurther ? 1 : 0);
     }
 
     /// <summary>How many queries the index holds.</summary>
@@ -93,19 +108,22 @@ public sealed class QueryIndex<TEvent>
         return set;
     }
 
-    /// <summary>One indexed field: which queries each value (or value prefix) lets through.</summary>
+    /// <summary>One indexed field: which queries each value (or value prefix, or suffix) lets through.</summary>
     private sealed class FieldIndex
     {
         private readonly FieldAccessor<TEvent> accessor;
         private readonly ulong[] unconstrained;
         private readonly Dictionary<string, ulong[]> values = new(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, ulong[]>.AlternateLookup<ReadOnlySpan<char>> valueLookup;
         private readonly (int Length, Dictionary<string, ulong[]>.AlternateLookup<ReadOnlySpan<char>> Lookup)[] prefixes;
+        private readonly (int Length, Dictionary<string, ulong[]>.AlternateLookup<ReadOnlySpan<char>> Lookup)[] suffixes;
 
         public FieldIndex(string path, Requirement<TEvent>[] requirements, int count)
         {
             var words = (count + 63) / 64;
             unconstrained = new ulong[words];
             var prefixes = new SortedDictionary<int, Dictionary<string, ulong[]>>();
+            var suffixes = new SortedDictionary<int, Dictionary<string, ulong[]>>();
             FieldAccessor<TEvent>? accessor = null;
             for (var q = 0; q < requirements.Length; q++)
             {
@@ -123,18 +141,21 @@ public sealed class QueryIndex<TEvent>
 
                 foreach (var prefix in requirement.Prefixes)
                 {
-                    var length = PrefixLengths.Last(l => l <= prefix.Length);
-                    if (!prefixes.TryGetValue(length, out var table))
-                    {
-                        prefixes[length] = table = new Dictionary<string, ulong[]>(StringComparer.OrdinalIgnoreCase);
-                    }
+                    var length = AffixLengths.Last(l => l <= prefix.Length);
+                    Mark(Table(prefixes, length), prefix[..length], q, words);
+                }
 
-                    Mark(table, prefix[..length], q, words);
+                foreach (var suffix in requirement.Suffixes)
+                {
+                    var length = AffixLengths.Last(l => l <= suffix.Length);
+                    Mark(Table(suffixes, length), suffix[^length..], q, words);
                 }
             }
 
             this.accessor = accessor!;
+            valueLookup = values.GetAlternateLookup<ReadOnlySpan<char>>();
             this.prefixes = prefixes.Select(p => (p.Key, p.Value.GetAlternateLookup<ReadOnlySpan<char>>())).ToArray();
+            this.suffixes = suffixes.Select(p => (p.Key, p.Value.GetAlternateLookup<ReadOnlySpan<char>>())).ToArray();
         }
 
         /// <summary>True when some query in <paramref name="set"/> is constrained by this field.</summary>
@@ -158,14 +179,13 @@ public sealed class QueryIndex<TEvent>
             var value = this.accessor(document);
             for (var i = 0; i < value.Count; i++)
             {
-                var item = value.ItemAt(i);
-                if (item.Kind != EqlValueKind.String)
+                if (ValueRequirement<TEvent>.KeyOf(value.ItemAt(i)) is not { } key)
                 {
                     continue;
                 }
 
-                var text = item.AsString;
-                if (values.TryGetValue(text, out var exact))
+                var text = key.AsSpan();
+                if (valueLookup.TryGetValue(text, out var exact))
                 {
                     Or(allowed, exact);
                 }
@@ -177,12 +197,35 @@ public sealed class QueryIndex<TEvent>
                         break;
                     }
 
-                    if (lookup.TryGetValue(text.AsSpan(0, length), out var matched))
+                    if (lookup.TryGetValue(text[..length], out var matched))
+                    {
+                        Or(allowed, matched);
+                    }
+                }
+
+                foreach (var (length, lookup) in this.suffixes)
+                {
+                    if (text.Length < length)
+                    {
+                        break;
+                    }
+
+                    if (lookup.TryGetValue(text[^length..], out var matched))
                     {
                         Or(allowed, matched);
                     }
                 }
             }
+        }
+
+        private static Dictionary<string, ulong[]> Table(SortedDictionary<int, Dictionary<string, ulong[]>> tables, int length)
+        {
+            if (!tables.TryGetValue(length, out var table))
+            {
+                tables[length] = table = new Dictionary<string, ulong[]>(StringComparer.OrdinalIgnoreCase);
+            }
+
+            return table;
         }
 
         private static void Mark(Dictionary<string, ulong[]> table, string key, int query, int words)
