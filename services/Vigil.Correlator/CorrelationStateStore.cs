@@ -6,7 +6,7 @@ namespace Vigil.Correlator;
 /// <see cref="ICorrelationStateStore"/> on Redis: one string per (rule, host) state with a TTL, one set per telemetry
 /// partition of the states holding back events. Every call is one pipelined round trip for the whole batch.
 /// </summary>
-public sealed class CorrelationStateStore(IConnectionMultiplexer redis, CorrelatorKeys keys, CorrelatorOptions options) : ICorrelationStateStore
+public sealed class CorrelationStateStore(IConnectionMultiplexer redis, CorrelatorKeys keys, CorrelatorOptions options, CorrelatorMetrics metrics) : ICorrelationStateStore
 {
     public async Task<IReadOnlyList<byte[]?>> ReadAsync(IReadOnlyList<StateKey> wanted)
     {
@@ -18,7 +18,7 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
         }
 
         await Task.WhenAll(reads).ConfigureAwait(false);
-        CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
+        metrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
         return reads.Select(r => r.Result.HasValue ? (byte[]?)r.Result : null).ToArray();
     }
 
@@ -43,7 +43,7 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
         }
 
         await Task.WhenAll(writes).ConfigureAwait(false);
-        CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
+        metrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
     }
 
     public async Task<IReadOnlyList<(int Partition, string Member)>> ReadHeldAsync(IReadOnlyCollection<int> partitions)
@@ -51,7 +51,7 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
         var db = redis.GetDatabase();
         var reads = partitions.Select(p => (Partition: p, Members: db.SetMembersAsync(keys.Held(p)))).ToArray();
         await Task.WhenAll(reads.Select(r => r.Members)).ConfigureAwait(false);
-        CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
+        metrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
         return reads.SelectMany(r => r.Members.Result.Select(m => (r.Partition, (string)m!))).ToList();
     }
 }

@@ -10,7 +10,7 @@ namespace Vigil.Correlator;
 /// publication), max_signals budgets (<see cref="SignalBudgetStore"/>), and the alert-topic checkpoints per telemetry
 /// partition that <see cref="PublishedAlertLog"/> recovers from.
 /// </summary>
-public sealed class RedisAlertMemory(IConnectionMultiplexer redis, CorrelatorKeys keys, SignalBudgetStore budget, CorrelatorOptions options) : IAlertMemory, IAlertCheckpoints
+public sealed class RedisAlertMemory(IConnectionMultiplexer redis, CorrelatorKeys keys, SignalBudgetStore budget, CorrelatorOptions options, CorrelatorMetrics metrics) : IAlertMemory, IAlertCheckpoints
 {
     private const string SuppressionAlertField = "alert";
 
@@ -26,7 +26,7 @@ public sealed class RedisAlertMemory(IConnectionMultiplexer redis, CorrelatorKey
             Published: db.KeyExistsAsync(keys.Alert(c)),
             Suppressed: c.SuppressionGroup is null ? Task.FromResult(false) : db.KeyExistsAsync(keys.Suppression(c)))).ToArray();
         await Task.WhenAll(checks.SelectMany(c => new[] { c.Published, c.Suppressed })).ConfigureAwait(false);
-        CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
+        metrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
         var repeats = new Dictionary<string, AlertDrop>(StringComparer.Ordinal);
         foreach (var check in checks)
         {
@@ -82,7 +82,7 @@ public sealed class RedisAlertMemory(IConnectionMultiplexer redis, CorrelatorKey
         }
 
         await Task.WhenAll(writes).ConfigureAwait(false);
-        CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
+        metrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
     }
 
     /// <summary>The alert-topic offsets checkpointed per telemetry partition (partitions never checkpointed are absent).</summary>
@@ -91,7 +91,7 @@ public sealed class RedisAlertMemory(IConnectionMultiplexer redis, CorrelatorKey
         var db = redis.GetDatabase();
         var reads = partitions.Select(p => (Partition: p, Entries: db.HashGetAllAsync(keys.Checkpoint(p)))).ToArray();
         await Task.WhenAll(reads.Select(r => r.Entries)).ConfigureAwait(false);
-        CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
+        metrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
         return reads
             .Where(r => r.Entries.Result.Length > 0)
             .ToDictionary(
@@ -110,7 +110,7 @@ public sealed class RedisAlertMemory(IConnectionMultiplexer redis, CorrelatorKey
         var db = redis.GetDatabase();
         var fields = alertCursor.Select(c => new HashEntry(c.Key, c.Value)).ToArray();
         await Task.WhenAll(partitions.Select(p => db.HashSetAsync(keys.Checkpoint(p), fields))).ConfigureAwait(false);
-        CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
+        metrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
     }
 
     /// <summary>How many alerts the window of <paramref name="alert"/>'s group has suppressed so far (0 when none or expired).</summary>

@@ -11,7 +11,7 @@ namespace Vigil.Baseline.Storage;
 /// The baseline's batch I/O with Redis: one pipelined round trip reads the profiles and host views a batch touches,
 /// one more applies its updates (one script per image), records alert explanations and updates the listing indexes.
 /// </summary>
-public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys keys, BaselineOptions options, ILogger? logger = null)
+public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys keys, BaselineOptions options, BaselineMetrics metrics, ILogger? logger = null)
 {
     // Hosts whose eviction was logged: each is logged once (the set is cleared when it gets large, so it stays bounded).
     private readonly HashSet<string> evictionLogged = new(StringComparer.Ordinal);
@@ -129,7 +129,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
 
         await db.SortedSetRemoveAsync(keys.SeenIndex, [.. evicted.Select(i => (RedisValue)i.Tag)]).ConfigureAwait(false);
         Interlocked.Add(ref profilesEvicted, evicted.Count);
-        BaselineMetrics.ProfilesEvicted.Inc(evicted.Count);
+        metrics.ProfilesEvicted.Inc(evicted.Count);
         logger?.LogError(
             "{Count} baseline profile(s) VANISHED from Redis while the memory marker survived (evicted or deleted), e.g. {Image}: they learn again from immature, so no new-protocol alerts for them until they mature. Run the baseline's Redis with maxmemory-policy noeviction. Counted in vigil_baseline_profiles_evicted_total.",
             evicted.Count, evicted[0].Identity);
@@ -151,7 +151,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             .Select(tag => (Task)db.KeyDeleteAsync(keys.HostView(tag.ToString(), hostId)))
             .Append(db.SortedSetRemoveAsync(index, victims))).ConfigureAwait(false);
         Interlocked.Add(ref hostViewsEvicted, victims.Length);
-        BaselineMetrics.HostViewsEvicted.Inc(victims.Length);
+        metrics.HostViewsEvicted.Inc(victims.Length);
         bool first;
         lock (evictionLogged)
         {
@@ -295,7 +295,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     private void CountRoundTrip()
     {
         Interlocked.Increment(ref roundTrips);
-        BaselineMetrics.RedisRoundTrips.Inc();
+        metrics.RedisRoundTrips.Inc();
     }
 
     private static double Millis(long nanos) => nanos / 1_000_000;
