@@ -4,7 +4,6 @@ using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Prometheus;
 using Vigil.Baseline;
 using Vigil.Contracts.Telemetry;
 using Vigil.Correlator;
@@ -36,8 +35,7 @@ internal static class ConsumerChild
 
         using var host = Build(options);
         await host.StartAsync();
-        var consumed = Metrics.CreateCounter("vigil_records_consumed_total", "Records consumed and handed to a handler or the dead-letter topic.", "topic", "group")
-            .WithLabels(options.Topic, options.Group);
+        var consumed = host.Services.GetRequiredService<KafkaMetrics>().RecordsConsumed.WithLabels(options.Topic, options.Group);
         if (options.Live)
         {
             await Live(options, () => (long)consumed.Value);

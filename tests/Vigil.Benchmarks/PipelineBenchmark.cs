@@ -214,6 +214,7 @@ internal static class PipelineBenchmark
     {
         using var producer = new KafkaProducerHandle(
             new KafkaClientConfigFactory(Options.Create(new KafkaOptions { BootstrapServers = broker.BootstrapServers })),
+            new KafkaMetrics(IsolatedMetrics.Factory()),
             NullLogger<KafkaProducerHandle>.Instance);
         var codec = new ProtobufRecordCodec<TelemetryEvent>(1);
         var publisher = new KafkaTopicPublisher<TelemetryEvent>(producer, codec, topics.Telemetry);
