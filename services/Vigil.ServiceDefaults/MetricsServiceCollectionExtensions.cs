@@ -14,14 +14,14 @@ public static class MetricsServiceCollectionExtensions
     /// <summary>The host's <see cref="CollectorRegistry"/> (with process and runtime metrics) and its <see cref="IMetricFactory"/>.</summary>
     public static IServiceCollection AddVigilMetrics(this IServiceCollection services)
     {
-        services.TryAddSingleton(_ =>
+        services.TryAddSingleton<CollectorRegistry>(_ =>
         {
             var registry = Metrics.NewCustomRegistry();
             // process_* and dotnet_*, as prometheus-net's default registry shows them.
             DotNetStats.Register(registry);
             return registry;
         });
-        services.TryAddSingleton(sp => Metrics.WithCustomRegistry(sp.GetRequiredService<CollectorRegistry>()));
+        services.TryAddSingleton<IMetricFactory>(sp => Metrics.WithCustomRegistry(sp.GetRequiredService<CollectorRegistry>()));
         return services;
     }
 
