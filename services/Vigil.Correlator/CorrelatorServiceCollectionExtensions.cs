@@ -49,7 +49,7 @@ public static class CorrelatorServiceCollectionExtensions
         services.AddTopicPublisher<Alert>(TopicRole.Alerts);
         services.AddTopicReader<Alert>();
         services.AddSingleton<CorrelatorMetrics>();
-        services.AddSingleton(sp => sp.GetRequiredService<CorrelatorMetrics>().ForPack(AnalyticPack.Load(options.Analytic, options.RulesPath ?? AnalyticPack.DefaultDirectory(options.Analytic), new EngineDefaults(options.Lateness) { ReportEarly = true })));
+        services.AddSingleton(sp => sp.GetRequiredService<CorrelatorMetrics>().ForPack(AnalyticPack.Load(options.Analytic, options.RulesPath ?? AnalyticPack.DefaultDirectory(options.Analytic), new EngineDefaults(options.Lateness) { ReportEarly = options.ReportEarly })));
 
         // The route: router → owned states (memory, written through to Redis) → engine → outbox → commit.
         services.AddSingleton(sp => new CorrelatorKeys(sp.GetRequiredService<RedisKeys>(), options.Analytic));

@@ -63,9 +63,22 @@ internal static class ConsumerChild
             args.AddRange([$"--Redis:Endpoints:0={options.Redis}", $"--Redis:KeyPrefix={options.Prefix}"]);
         }
 
+        if (options.Settings is not null)
+        {
+            args.AddRange(options.Settings.Split('|', StringSplitOptions.RemoveEmptyEntries));
+        }
+
         if (options.Kind.StartsWith("correlator:", StringComparison.Ordinal))
         {
             args.AddRange(["--analytic", options.Kind["correlator:".Length..], "--rules", options.Rules ?? throw new ArgumentException("--rules")]);
+            return CorrelatorApp.Build([.. args]);
+        }
+
+        if (options.Kind.StartsWith("watermark:", StringComparison.Ordinal))
+        {
+            // The same correlator with early reports off: every match waits for the watermark, as rules with until or
+            // missing-event steps do.
+            args.AddRange(["--analytic", options.Kind["watermark:".Length..], "--rules", options.Rules ?? throw new ArgumentException("--rules"), "--Correlator:ReportEarly=false"]);
             return CorrelatorApp.Build([.. args]);
         }
 
