@@ -183,7 +183,7 @@ internal static class PipelineBenchmark
                 var step = await RunStepAsync(rate, settings, topics, consumers, producer, redisPid, [alerts, .. twinAlerts is null ? [] : new[] { twinAlerts }]);
                 steps.Add(step);
                 producer.Send("rate 0");
-                Console.Error.WriteLine(Invariant($"  produced {step.Produced / step.Seconds:N0}/s, sustained: {step.Sustained}, largest lag {step.LagByConsumer.Values.Max():N0}, alerts {step.Latencies.Count}"));
+                Console.Error.WriteLine(Invariant($"  produced {step.Produced / step.Seconds:N0}/s, sustained: {step.Sustained}, largest lag {step.LagByConsumer.Values.Max():N0}, alerts {step.Latencies.Count}; p50/p99 s by class: {string.Join(", ", step.Latencies.GroupBy(l => l.Class).Select(g => Invariant($"{g.Key} {Quantile(g, 0.5):F2}/{Quantile(g, 0.99):F2} ({g.Count()})")))}"));
                 if (!step.Sustained)
                 {
                     break;
@@ -214,6 +214,12 @@ internal static class PipelineBenchmark
         new Vigil.Eql.Sequences.SequenceEngine<TelemetryEvent>(rule.Query, rule.Engine.Options with { ReportEarly = true }).ReportsEarly;
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private static double Quantile(IEnumerable<AlertLatency> latencies, double q)
+    {
+        var sorted = latencies.Select(l => l.Milliseconds / 1000).Order().ToList();
+        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
+    }
 
     private static async Task<RateStep> RunStepAsync(int rate, TopologySettings settings, TestTopics topics, List<(ChildProcess Child, string Group)> consumers, ChildProcess producer, int redisPid, IReadOnlyList<AlertLatencies> alerts)
     {

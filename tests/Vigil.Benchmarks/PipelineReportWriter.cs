@@ -8,6 +8,12 @@ internal static class PipelineReportWriter
 {
     public static void Write(PipelineReport report, StringBuilder md)
     {
+        if (report.Alone.Count == 0)
+        {
+            WriteTopology(report, md); // --topology-only
+            return;
+        }
+
         var decode = (report.Alone.FirstOrDefault(r => r.Kind == "consume-decode") ?? report.Alone[0]).Figures;
         var bare = report.Alone.Where(r => r.Kind == "bare").Select(r => r.Figures).ToList();
         md.AppendLine("## Consume, decode and each analytic, one broker, one run").AppendLine()
