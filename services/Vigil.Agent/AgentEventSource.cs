@@ -15,9 +15,11 @@ internal sealed class AgentEventSource
     private readonly EsloggerAdapter adapter;
     private readonly DiskBuffer buffer;
     private readonly string hostId;
+    private readonly AgentMetrics metrics;
 
-    public AgentEventSource(IOptions<AgentOptions> options, DiskBuffer buffer)
+    public AgentEventSource(IOptions<AgentOptions> options, DiskBuffer buffer, AgentMetrics metrics)
     {
+        this.metrics = metrics;
         var agent = options.Value;
         hostId = agent.HostId;
         HostName = string.IsNullOrWhiteSpace(agent.HostName) ? Environment.MachineName : agent.HostName;
@@ -47,7 +49,7 @@ internal sealed class AgentEventSource
         Buffer("eslogger", result.Events);
         foreach (var rejection in result.Rejections)
         {
-            AgentMetrics.LinesRejected.WithLabels(rejection.Reason.ToString()).Inc();
+            metrics.LinesRejected.WithLabels(rejection.Reason.ToString()).Inc();
         }
 
         return result.Rejections;
@@ -70,8 +72,8 @@ internal sealed class AgentEventSource
         }
 
         this.buffer.Append(events);
-        AgentMetrics.EventsProduced.WithLabels(source).Inc(events.Count);
-        AgentMetrics.BufferedBytes.Set(this.buffer.PendingBytes);
-        AgentMetrics.BufferDroppedEvents.Set(this.buffer.DroppedEvents);
+        metrics.EventsProduced.WithLabels(source).Inc(events.Count);
+        metrics.BufferedBytes.Set(this.buffer.PendingBytes);
+        metrics.BufferDroppedEvents.Set(this.buffer.DroppedEvents);
     }
 }

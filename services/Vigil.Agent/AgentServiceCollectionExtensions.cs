@@ -26,6 +26,7 @@ public static class AgentServiceCollectionExtensions
             var buffer = sp.GetRequiredService<IOptions<AgentOptions>>().Value.Buffer;
             return new DiskBuffer(buffer.Directory, buffer.MaxBytes, buffer.SegmentBytes);
         });
+        services.AddSingleton<AgentMetrics>();
         services.AddSingleton<AgentEventSource>();
         services.AddHostedService<BufferPublisher>();
         services.AddHostedService<EsloggerSource>();

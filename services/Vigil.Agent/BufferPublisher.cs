@@ -10,7 +10,7 @@ namespace Vigil.Agent;
 /// after every event in it was acknowledged (acks=all); a failed segment is retried with backoff, so delivery is
 /// at-least-once (a retried segment may repeat events a broker already took; alert ids are deterministic).
 /// </summary>
-internal sealed class BufferPublisher(DiskBuffer buffer, ITopicPublisher<TelemetryEvent> publisher, ILogger<BufferPublisher> logger) : BackgroundService
+internal sealed class BufferPublisher(DiskBuffer buffer, ITopicPublisher<TelemetryEvent> publisher, AgentMetrics metrics, ILogger<BufferPublisher> logger) : BackgroundService
 {
     private static readonly TimeSpan IdleWait = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
@@ -32,7 +32,7 @@ internal sealed class BufferPublisher(DiskBuffer buffer, ITopicPublisher<Telemet
             {
                 await publisher.PublishBatchAsync(events.Select(e => KeyValuePair.Create(e.Host.Id, e)).ToArray(), stoppingToken).ConfigureAwait(false);
                 buffer.Delete(segment);
-                AgentMetrics.EventsPublished.Inc(events.Count);
+                metrics.EventsPublished.Inc(events.Count);
                 backoff = TimeSpan.FromMilliseconds(500);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

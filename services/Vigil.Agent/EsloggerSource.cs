@@ -9,7 +9,7 @@ namespace Vigil.Agent;
 /// eslogger needs root and Full Disk Access for its client; when it exits (or cannot start) it is started again
 /// after the restart delay, and the reason is logged.
 /// </summary>
-internal sealed class EsloggerSource(IOptions<AgentOptions> options, AgentEventSource events, ILogger<EsloggerSource> logger) : BackgroundService
+internal sealed class EsloggerSource(IOptions<AgentOptions> options, AgentEventSource events, AgentMetrics metrics, ILogger<EsloggerSource> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -31,7 +31,7 @@ internal sealed class EsloggerSource(IOptions<AgentOptions> options, AgentEventS
                 logger.LogError("eslogger could not run ({Reason}); restarting in {Delay}", e.Message, settings.RestartDelay);
             }
 
-            AgentMetrics.SourceRestarts.WithLabels("eslogger").Inc();
+            metrics.SourceRestarts.WithLabels("eslogger").Inc();
             await Task.Delay(settings.RestartDelay, stoppingToken).ConfigureAwait(false);
         }
     }

@@ -6,7 +6,7 @@ using Vigil.Contracts;
 namespace Vigil.Agent;
 
 /// <summary>Samples nettop every interval and buffers the network start/end events the samples imply.</summary>
-internal sealed class NetworkSource(IOptions<AgentOptions> options, AgentEventSource events, TimeProvider clock, ILogger<NetworkSource> logger) : BackgroundService
+internal sealed class NetworkSource(IOptions<AgentOptions> options, AgentEventSource events, AgentMetrics metrics, TimeProvider clock, ILogger<NetworkSource> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -32,7 +32,7 @@ internal sealed class NetworkSource(IOptions<AgentOptions> options, AgentEventSo
             }
             catch (Exception e) when (e is InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception or IOException)
             {
-                AgentMetrics.SourceRestarts.WithLabels("network").Inc();
+                metrics.SourceRestarts.WithLabels("network").Inc();
                 logger.LogWarning("Network sample failed ({Reason}); trying again next interval", e.Message);
             }
         }

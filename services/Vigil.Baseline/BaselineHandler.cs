@@ -27,6 +27,7 @@ public sealed class BaselineHandler(
     ProcessChainCache chains,
     AlertOutbox outbox,
     BaselineGeneration? generation,
+    BaselineMetrics metrics,
     ILogger<BaselineHandler> logger) : IRecordBatchHandler<TelemetryEvent>
 {
     /// <summary>
@@ -67,11 +68,11 @@ public sealed class BaselineHandler(
             if (NetworkObservation.From(record) is { } observation)
             {
                 observations.Add(observation);
-                BaselineMetrics.Observations.WithLabels(KindLabel(observation.Kind)).Inc();
+                metrics.Observations.WithLabels(KindLabel(observation.Kind)).Inc();
             }
         }
 
-        BaselineMetrics.ChainCacheEntries.Set(chains.Count);
+        metrics.ChainCacheEntries.Set(chains.Count);
         if (observations.Count == 0)
         {
             return;
@@ -91,23 +92,23 @@ public sealed class BaselineHandler(
         // outbox drops those a previous owner already published (recovered at assignment from the checkpoints).
         var candidates = evaluation.Detections.Select(d => d.Alert).ToList();
         var published = await outbox.PublishOnceAsync(candidates, cancellationToken).ConfigureAwait(false);
-        BaselineMetrics.AlertsRecovered.Inc(candidates.Count - published.Count);
+        metrics.AlertsRecovered.Inc(candidates.Count - published.Count);
         foreach (var alert in published)
         {
-            BaselineMetrics.AlertsPublished.WithLabels(BaselineRules.AnalyticId.ToLowerInvariant(), alert.Rule.Id, alert.Rule.Name).Inc();
+            metrics.AlertsPublished.WithLabels(BaselineRules.AnalyticId.ToLowerInvariant(), alert.Rule.Id, alert.Rule.Name).Inc();
             logger.LogInformation("Alert {AlertId} {Rule} on host {Host}: {Reason}", alert.Id, alert.Rule.Id, alert.Host.Id, alert.Reason);
         }
 
         var partitions = batch.Select(r => r.Partition).Distinct().ToArray();
         var committed = await store.CommitAsync(evaluation, state.Profiles, partitions, outbox.Checkpoint()).ConfigureAwait(false);
-        BaselineMetrics.ReplayedObservations.Inc(evaluation.Replayed);
-        BaselineMetrics.UntrainedObservations.Inc(evaluation.Untrained);
-        BaselineMetrics.AlertsSuppressed.Inc(evaluation.Suppressed);
-        BaselineMetrics.Maturations.Inc(committed.Matured);
+        metrics.ReplayedObservations.Inc(evaluation.Replayed);
+        metrics.UntrainedObservations.Inc(evaluation.Untrained);
+        metrics.AlertsSuppressed.Inc(evaluation.Suppressed);
+        metrics.Maturations.Inc(committed.Matured);
         if (committed.Conflicts > 0)
         {
             // Another writer moved some host views on; the retry re-reads them and skips what they already hold.
-            BaselineMetrics.WriteConflicts.Inc(committed.Conflicts);
+            metrics.WriteConflicts.Inc(committed.Conflicts);
             throw new BaselineWriteConflictException(committed.Conflicts);
         }
     }

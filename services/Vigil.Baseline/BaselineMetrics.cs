@@ -4,48 +4,48 @@ using Vigil.Baseline.Alerts;
 namespace Vigil.Baseline;
 
 /// <summary>Prometheus metrics of the baseline service (documented in docs/operations.md).</summary>
-internal static class BaselineMetrics
+public sealed class BaselineMetrics(IMetricFactory factory)
 {
-    public static readonly Counter Observations = Metrics.CreateCounter(
-        "vigil_baseline_observations_total", "Network events evaluated against a profile, by kind (connection, lookup, completion). Other events cost no Redis work.", "kind");
+    public Counter Observations { get; } = factory.CreateCounter(
+        "vigil_baseline_observations_total", "Network events evaluated against a profile, by kind (connection, lookup, completion). Other events cost no Redis work.", ["kind"]);
 
-    public static readonly Counter ReplayedObservations = Metrics.CreateCounter(
+    public Counter ReplayedObservations { get; } = factory.CreateCounter(
         "vigil_baseline_replayed_observations_total", "Observations skipped because their host view already included them (a replay after a crash or rebalance).");
 
-    public static readonly Counter UntrainedObservations = Metrics.CreateCounter(
+    public Counter UntrainedObservations { get; } = factory.CreateCounter(
         "vigil_baseline_untrained_observations_total", "Observations kept out of learning because they alerted or were anomalous.");
 
-    public static readonly Counter AlertsPublished = Metrics.CreateCounter(
-        "vigil_alerts_published_total", "Alerts published to the alert topic.", "analytic", "rule", "rule_name");
+    public Counter AlertsPublished { get; } = factory.CreateCounter(
+        "vigil_alerts_published_total", "Alerts published to the alert topic.", ["analytic", "rule", "rule_name"]);
 
-    public static readonly Counter AlertsSuppressed = Metrics.CreateCounter(
+    public Counter AlertsSuppressed { get; } = factory.CreateCounter(
         "vigil_baseline_alerts_suppressed_total", "Repeats of a new-protocol alert for the same image and host inside the suppression window.");
 
-    public static readonly Counter WriteConflicts = Metrics.CreateCounter(
+    public Counter WriteConflicts { get; } = factory.CreateCounter(
         "vigil_baseline_write_conflicts_total", "Host updates refused because the host view changed since it was read; the batch is retried.");
 
-    public static readonly Counter Maturations = Metrics.CreateCounter(
+    public Counter Maturations { get; } = factory.CreateCounter(
         "vigil_baseline_profiles_matured_total", "Profiles that finished learning.");
 
-    public static readonly Counter RedisRoundTrips = Metrics.CreateCounter(
+    public Counter RedisRoundTrips { get; } = factory.CreateCounter(
         "vigil_baseline_redis_round_trips_total", "Pipelined Redis round trips (a batch with network events costs two, any other batch none).");
 
-    public static readonly Gauge ChainCacheEntries = Metrics.CreateGauge(
+    public Gauge ChainCacheEntries { get; } = factory.CreateGauge(
         "vigil_baseline_chain_cache_entries", "Processes remembered for rebuilding process chains.");
 
-    public static readonly Counter MemoryLost = Metrics.CreateCounter(
+    public Counter MemoryLost { get; } = factory.CreateCounter(
         "vigil_baseline_memory_lost_total", "Times the baseline found its Redis memory gone (generation marker missing): every image learns again from immature.");
 
-    public static readonly Gauge GenerationStarted = Metrics.CreateGauge(
+    public Gauge GenerationStarted { get; } = factory.CreateGauge(
         "vigil_baseline_generation_started_seconds", "Unix time the current generation of the baseline's memory began (all profiles are younger).");
 
-    public static readonly Counter HostViewsEvicted = Metrics.CreateCounter(
+    public Counter HostViewsEvicted { get; } = factory.CreateCounter(
         "vigil_baseline_host_views_evicted_total", "Host views dropped because their host had more than Baseline:MaxHostViewsPerHost (least recently used first).");
 
-    public static readonly Counter ProfilesEvicted = Metrics.CreateCounter(
+    public Counter ProfilesEvicted { get; } = factory.CreateCounter(
         "vigil_baseline_profiles_evicted_total", "Profiles found missing from Redis although their image was seen within the retention (evicted or deleted while the memory marker survived).");
 
-    public static readonly Counter AlertsRecovered = Metrics.CreateCounter(
+    public Counter AlertsRecovered { get; } = factory.CreateCounter(
         "vigil_baseline_alerts_recovered_total", "Alert ids a previous owner published but had not remembered, found on the alert topic at assignment and not published again.");
 
     /// <summary>

@@ -107,6 +107,7 @@ public static class BaselineServiceCollectionExtensions
         services.AddSingleton(sp => new AlertOutbox(
             sp.GetRequiredService<ITopicPublisher<Alert>>(),
             new PublishedAlertLog(sp.GetRequiredService<ITopicReader<Alert>>(), sp.GetRequiredService<TopicManifest>(), $"{Service}/{Analytic}")));
+        services.AddSingleton<BaselineMetrics>();
         services.AddSingleton<BaselineGeneration>();
         services.AddHostedService<BaselineMemoryWatch>();
         services.AddBaselineStorage(options);

@@ -19,7 +19,7 @@ namespace Vigil.Console;
 /// <item><c>values:&lt;dimension&gt;</c> sorted set: recently seen values, for the filter's suggestions.</item>
 /// </list>
 /// </summary>
-public sealed class AlertStore(IConnectionMultiplexer redis, RedisKeys keys, ConsoleOptions options, TimeProvider time)
+public sealed class AlertStore(IConnectionMultiplexer redis, RedisKeys keys, ConsoleOptions options, TimeProvider time, ConsoleMetrics metrics)
 {
     private const string Tag = "console";
     private const int MaxSuggestions = 200;
@@ -81,7 +81,7 @@ public sealed class AlertStore(IConnectionMultiplexer redis, RedisKeys keys, Con
         if (added > 0)
         {
             await EvictAsync(db);
-            ConsoleMetrics.AlertsStored.Inc(added);
+            metrics.AlertsStored.Inc(added);
         }
 
         return added;
@@ -108,7 +108,7 @@ public sealed class AlertStore(IConnectionMultiplexer redis, RedisKeys keys, Con
             _ = transaction.SortedSetRemoveAsync(IndexKey(AlertIndex.Status, (string?)fields[1] ?? TriageStatus.New), id);
             _ = transaction.KeyDeleteAsync([AlertKey(id!), HistoryKey(id!)]);
             await transaction.ExecuteAsync();
-            ConsoleMetrics.AlertsEvicted.Inc();
+            metrics.AlertsEvicted.Inc();
         }
 
         foreach (var dimension in new[] { AlertIndex.Analytic, AlertIndex.Rule, AlertIndex.Severity, AlertIndex.Host, AlertIndex.User })
@@ -237,7 +237,7 @@ public sealed class AlertStore(IConnectionMultiplexer redis, RedisKeys keys, Con
             _ = transaction.ListRightPushAsync(HistoryKey(id), JsonSerializer.Serialize(entry, ConsoleJson.Options));
             if (await transaction.ExecuteAsync())
             {
-                ConsoleMetrics.TriageActions.WithLabels(entry.Action).Inc();
+                metrics.TriageActions.WithLabels(entry.Action).Inc();
                 return entry;
             }
         }

@@ -74,6 +74,7 @@ public static class ConsoleApp
         services.AddVigilRedis(builder.Configuration);
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [HealthTags.Ready]);
         services.AddProtobufCodec<Alert>(builder.Configuration, TopicRole.Alerts);
+        services.AddSingleton<ConsoleMetrics>();
         services.AddSingleton<AlertStore>();
         services.AddSingleton(sp => new ChangeAccess(sp.GetRequiredService<ConsoleOptions>()));
         services.AddSingleton(sp => RuleCatalog.Load(sp.GetRequiredService<ConsoleOptions>().RulesPath, sp.GetRequiredService<ILoggerFactory>().CreateLogger<RuleCatalog>()));

@@ -10,7 +10,7 @@ namespace Vigil.Console;
 /// correlators' own counters this way (no second bookkeeping in Redis that could disagree with what Prometheus sees), and
 /// a partition counts as stalled when its lag stayed above zero without falling for <see cref="ConsoleOptions.StallAfter"/>.
 /// </summary>
-public sealed class MetricsScraper(ConsoleOptions options, IHttpClientFactory http, TimeProvider time, ILogger<MetricsScraper> logger) : BackgroundService
+public sealed class MetricsScraper(ConsoleOptions options, IHttpClientFactory http, TimeProvider time, ConsoleMetrics metrics, ILogger<MetricsScraper> logger) : BackgroundService
 {
     private readonly IReadOnlyList<MetricsTarget> targets = options.MetricsTargets.Select(t => MetricsTarget.TryParse(t)!).ToList();
     private readonly ConcurrentDictionary<string, ScrapeResult> latest = new(StringComparer.Ordinal);
@@ -78,7 +78,7 @@ public sealed class MetricsScraper(ConsoleOptions options, IHttpClientFactory ht
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException && !cancellationToken.IsCancellationRequested)
         {
-            ConsoleMetrics.ScrapeFailures.WithLabels(target.Name).Inc();
+            metrics.ScrapeFailures.WithLabels(target.Name).Inc();
             latest[target.Name] = new ScrapeResult(target, now, latest.GetValueOrDefault(target.Name)?.Samples ?? [], e.Message);
             logger.LogDebug("Scrape of {Target} ({Url}) failed: {Error}", target.Name, target.Url, e.Message);
         }

@@ -25,7 +25,7 @@ namespace Vigil.Correlator;
 /// <item>The event time a new_terms rule started learning: one string per rule, set once.</item>
 /// </list>
 /// </summary>
-public sealed class AggregationStore(IConnectionMultiplexer redis, RedisKeys keys, CorrelatorOptions options, ILogger<AggregationStore> logger)
+public sealed class AggregationStore(IConnectionMultiplexer redis, RedisKeys keys, CorrelatorOptions options, CorrelatorMetrics metrics, ILogger<AggregationStore> logger)
 {
     /// <summary>Fleet-wide new-terms state is split over this many hashes (and cluster slots) per rule.</summary>
     public const int FleetBuckets = 256;
@@ -85,7 +85,7 @@ public sealed class AggregationStore(IConnectionMultiplexer redis, RedisKeys key
             return (Rule: w.Key, Value: db.StringGetAsync(key));
         }).ToArray();
         await Task.WhenAll(groupReads.Select(r => (Task)r.Value).Concat(termReads.Select(r => r.Value)).Concat(learningReads.Select(r => r.Value))).ConfigureAwait(false);
-        CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
+        metrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
 
         var groups = new Dictionary<RedisKey, ThresholdGroup>();
         foreach (var (key, value) in groupReads)
@@ -194,7 +194,7 @@ public sealed class AggregationStore(IConnectionMultiplexer redis, RedisKeys key
         }
 
         await Task.WhenAll(tasks).ConfigureAwait(false);
-        CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
+        metrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
         foreach (var (hash, rule, length) in sizes.Where(s => s.Length.Result > options.NewTermsPerHash))
         {
             await EvictAsync(db, hash, rule, length.Result).ConfigureAwait(false);
@@ -218,7 +218,7 @@ public sealed class AggregationStore(IConnectionMultiplexer redis, RedisKeys key
 
         // One DEL per group: fleet groups live on slots of their own.
         await Task.WhenAll(victims.Select(v => (Task)db.KeyDeleteAsync(v.ToString())).Append(db.SortedSetRemoveAsync(index, victims))).ConfigureAwait(false);
-        CorrelatorMetrics.StateEvictions.WithLabels(options.Analytic, rule.RuleId).Inc(victims.Length);
+        metrics.StateEvictions.WithLabels(options.Analytic, rule.RuleId).Inc(victims.Length);
         if (evictionLog.ShouldLog(rule.RuleId, index.ToString(), DateTimeOffset.UtcNow))
         {
             logger.LogWarning(
@@ -257,7 +257,7 @@ public sealed class AggregationStore(IConnectionMultiplexer redis, RedisKeys key
         if (victims.Length > 0)
         {
             await db.HashDeleteAsync(hash, victims).ConfigureAwait(false);
-            CorrelatorMetrics.StateEvictions.WithLabels(options.Analytic, rule.RuleId).Inc(victims.Length);
+            metrics.StateEvictions.WithLabels(options.Analytic, rule.RuleId).Inc(victims.Length);
             if (evictionLog.ShouldLog(rule.RuleId, hash.ToString(), DateTimeOffset.UtcNow))
             {
                 logger.LogWarning(

@@ -23,12 +23,13 @@ public sealed class CorrelationEngine
     private readonly StateLimitLog stateLimitLog = new();
     private readonly Dictionary<CompiledRule, RuleCounters> counters;
 
-    public CorrelationEngine(AnalyticPack pack, TimeProvider clock, ILogger<CorrelationEngine>? logger = null)
+    public CorrelationEngine(AnalyticPack pack, TimeProvider clock, CorrelatorMetrics metrics, ILogger<CorrelationEngine>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(pack);
+        ArgumentNullException.ThrowIfNull(metrics);
         this.clock = clock;
         this.logger = logger ?? NullLogger<CorrelationEngine>.Instance;
-        counters = pack.Rules.ToDictionary(r => r, r => new RuleCounters(pack.Analytic, r.RuleId), ReferenceEqualityComparer.Instance as IEqualityComparer<CompiledRule>);
+        counters = pack.Rules.ToDictionary(r => r, r => new RuleCounters(metrics, pack.Analytic, r.RuleId), ReferenceEqualityComparer.Instance as IEqualityComparer<CompiledRule>);
     }
 
     /// <summary>States whose newest events wait for the lateness window.</summary>
@@ -162,18 +163,18 @@ public sealed class CorrelationEngine
     }
 
     /// <summary>A rule's counters, resolved once so counting allocates nothing per event.</summary>
-    private sealed class RuleCounters(string analytic, string rule)
+    private sealed class RuleCounters(CorrelatorMetrics metrics, string analytic, string rule)
     {
-        public Prometheus.Counter.Child Late { get; } = CorrelatorMetrics.LateEvents.WithLabels(analytic, rule);
+        public Prometheus.Counter.Child Late { get; } = metrics.LateEvents.WithLabels(analytic, rule);
 
-        public Prometheus.Counter.Child MaxSpan { get; } = CorrelatorMetrics.Rejected.WithLabels(analytic, rule, "maxspan");
+        public Prometheus.Counter.Child MaxSpan { get; } = metrics.Rejected.WithLabels(analytic, rule, "maxspan");
 
-        public Prometheus.Counter.Child Until { get; } = CorrelatorMetrics.Rejected.WithLabels(analytic, rule, "until");
+        public Prometheus.Counter.Child Until { get; } = metrics.Rejected.WithLabels(analytic, rule, "until");
 
-        public Prometheus.Counter.Child Overwrite { get; } = CorrelatorMetrics.Rejected.WithLabels(analytic, rule, "overwrite");
+        public Prometheus.Counter.Child Overwrite { get; } = metrics.Rejected.WithLabels(analytic, rule, "overwrite");
 
-        public Prometheus.Counter.Child StateLimit { get; } = CorrelatorMetrics.Rejected.WithLabels(analytic, rule, "state_limit");
+        public Prometheus.Counter.Child StateLimit { get; } = metrics.Rejected.WithLabels(analytic, rule, "state_limit");
 
-        public Prometheus.Counter.Child MissingEvent { get; } = CorrelatorMetrics.Rejected.WithLabels(analytic, rule, "missing_event");
+        public Prometheus.Counter.Child MissingEvent { get; } = metrics.Rejected.WithLabels(analytic, rule, "missing_event");
     }
 }

@@ -24,6 +24,7 @@ public sealed class CorrelationHandler(
     AggregationStore aggregations,
     AlertFactory alerts,
     TimeProvider clock,
+    CorrelatorMetrics metrics,
     ILogger<CorrelationHandler> logger) : IRecordBatchHandler<TelemetryEvent>
 {
     // The consume loop and the quiet-host release both change states; one at a time.
@@ -63,8 +64,8 @@ public sealed class CorrelationHandler(
         }
         finally
         {
-            CorrelatorMetrics.HeldHosts.WithLabels(pack.Analytic).Set(engine.Held.Count);
-            CorrelatorMetrics.LiveStates.WithLabels(pack.Analytic).Set(states.Count);
+            metrics.HeldHosts.WithLabels(pack.Analytic).Set(engine.Held.Count);
+            metrics.LiveStates.WithLabels(pack.Analytic).Set(states.Count);
             gate.Release();
         }
     }
@@ -114,8 +115,8 @@ public sealed class CorrelationHandler(
         }
         finally
         {
-            CorrelatorMetrics.HeldHosts.WithLabels(pack.Analytic).Set(engine.Held.Count);
-            CorrelatorMetrics.LiveStates.WithLabels(pack.Analytic).Set(states.Count);
+            metrics.HeldHosts.WithLabels(pack.Analytic).Set(engine.Held.Count);
+            metrics.LiveStates.WithLabels(pack.Analytic).Set(states.Count);
             gate.Release();
         }
     }
@@ -188,19 +189,19 @@ public sealed class CorrelationHandler(
         candidates.AddRange(aggregationVerdicts.Select(v => v.Verdict));
         foreach (var candidate in candidates)
         {
-            CorrelatorMetrics.Matches.WithLabels(pack.Analytic, candidate.Rule.RuleId).Inc();
+            metrics.Matches.WithLabels(pack.Analytic, candidate.Rule.RuleId).Inc();
         }
 
         // Published (and remembered) before the state moves on: a crash here replays the events and re-derives the same alert ids.
         var result = await outbox.PublishOnceAsync(candidates, batch.Partitions, cancellationToken).ConfigureAwait(false);
         foreach (var (alert, why) in result.Dropped)
         {
-            CorrelatorMetrics.AlertsDropped.WithLabels(pack.Analytic, alert.Rule.Id, why.Label()).Inc();
+            metrics.AlertsDropped.WithLabels(pack.Analytic, alert.Rule.Id, why.Label()).Inc();
         }
 
         foreach (var alert in result.Published)
         {
-            CorrelatorMetrics.AlertsPublished.WithLabels(pack.Analytic, alert.Rule.Id).Inc();
+            metrics.AlertsPublished.WithLabels(pack.Analytic, alert.Rule.Id).Inc();
             logger.LogInformation("Alert {AlertId} {Rule} on host {Host}: {Reason}", alert.Id, alert.Rule.Id, alert.Host.Id, alert.Reason);
         }
 

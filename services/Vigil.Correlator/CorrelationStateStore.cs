@@ -9,7 +9,7 @@ namespace Vigil.Correlator;
 /// PEXPIRE: atomic per state), all pipelined in one round trip for the batch; a read is one pipelined round trip too.
 /// A state an earlier version stored as one string is read as such and replaced by a hash on its next write.
 /// </summary>
-public sealed class CorrelationStateStore(IConnectionMultiplexer redis, CorrelatorKeys keys, CorrelatorOptions options) : ICorrelationStateStore
+public sealed class CorrelationStateStore(IConnectionMultiplexer redis, CorrelatorKeys keys, CorrelatorOptions options, CorrelatorMetrics metrics) : ICorrelationStateStore
 {
     // A hash's fields as name/value pairs; a string (an earlier version's blob) as a one-element array; nil if absent.
     private const string ReadScript = """
@@ -53,7 +53,7 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
         }
 
         await Task.WhenAll(reads).ConfigureAwait(false);
-        CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
+        metrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
         return reads.Select(r => Stored(r.Result)).ToArray();
     }
 
@@ -102,7 +102,7 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
         }
 
         await Task.WhenAll(writes).ConfigureAwait(false);
-        CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
+        metrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
     }
 
     public async Task<IReadOnlyList<(int Partition, string Member)>> ReadHeldAsync(IReadOnlyCollection<int> partitions)
@@ -110,7 +110,7 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
         var db = redis.GetDatabase();
         var reads = partitions.Select(p => (Partition: p, Members: db.SetMembersAsync(keys.Held(p)))).ToArray();
         await Task.WhenAll(reads.Select(r => r.Members)).ConfigureAwait(false);
-        CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
+        metrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
         return reads.SelectMany(r => r.Members.Result.Select(m => (r.Partition, (string)m!))).ToList();
     }
 

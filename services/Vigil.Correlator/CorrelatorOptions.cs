@@ -16,6 +16,13 @@ public sealed class CorrelatorOptions
     /// <summary>How far out of time order a host's events may arrive; a rule's [vigil] lateness overrides it.</summary>
     public TimeSpan Lateness { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Report a sequence as soon as the events seen complete it when no late event could make it false (no until, no
+    /// missing-event steps, not a sample; docs/latency.md). Off: every match waits for the watermark, exactly the
+    /// sorted stream's reports, at the cost of the lateness in latency.
+    /// </summary>
+    public bool ReportEarly { get; set; } = true;
+
     /// <summary>How long an alert id is remembered, so a replay after a crash does not publish it again.</summary>
     public TimeSpan AlertIdRetention { get; set; } = TimeSpan.FromHours(24);
 

@@ -51,28 +51,30 @@ public static class CorrelatorServiceCollectionExtensions
         services.AddProtobufCodec<Alert>(builder.Configuration, TopicRole.Alerts);
         services.AddTopicPublisher<Alert>(TopicRole.Alerts);
         services.AddTopicReader<Alert>();
-        services.AddSingleton(_ => CorrelatorMetrics.ForPack(AnalyticPack.Load(options.Analytic, options.RulesPath ?? AnalyticPack.DefaultDirectory(options.Analytic), new EngineDefaults(options.Lateness) { ReportEarly = true })));
+        services.AddSingleton<CorrelatorMetrics>();
+        services.AddSingleton(sp => sp.GetRequiredService<CorrelatorMetrics>().ForPack(AnalyticPack.Load(options.Analytic, options.RulesPath ?? AnalyticPack.DefaultDirectory(options.Analytic), new EngineDefaults(options.Lateness) { ReportEarly = options.ReportEarly })));
 
         // The route: router → owned states (memory, written through to Redis) → engine → outbox → commit.
         services.AddSingleton(sp => new CorrelatorKeys(sp.GetRequiredService<RedisKeys>(), options.Analytic));
         services.AddSingleton<ICorrelationStateStore>(sp => new CorrelationStateStore(
-            sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<CorrelatorKeys>(), options));
+            sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<CorrelatorKeys>(), options, sp.GetRequiredService<CorrelatorMetrics>()));
         services.AddSingleton(sp => new OwnedStates(
             sp.GetRequiredService<ICorrelationStateStore>(), sp.GetRequiredService<TimeProvider>(), options.LiveStateLimit, sp.GetRequiredService<ILogger<OwnedStates>>()));
-        services.AddSingleton(sp => new EventRouter(sp.GetRequiredService<AnalyticPack>(), sp.GetRequiredService<ILogger<EventRouter>>()));
+        services.AddSingleton(sp => new EventRouter(sp.GetRequiredService<AnalyticPack>(), sp.GetRequiredService<CorrelatorMetrics>(), sp.GetRequiredService<ILogger<EventRouter>>()));
         services.AddSingleton(sp => new CorrelationEngine(
-            sp.GetRequiredService<AnalyticPack>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CorrelationEngine>>()));
-        services.AddSingleton(sp => new SignalBudgetStore(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisKeys>(), options));
+            sp.GetRequiredService<AnalyticPack>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<CorrelatorMetrics>(), sp.GetRequiredService<ILogger<CorrelationEngine>>()));
+        services.AddSingleton(sp => new SignalBudgetStore(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisKeys>(), options, sp.GetRequiredService<CorrelatorMetrics>()));
         services.AddSingleton(sp => new RedisAlertCheckpoints(
             sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisKeys>(), options.Analytic,
-            roundTrip: () => CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc()));
+            roundTrip: () => sp.GetRequiredService<CorrelatorMetrics>().RedisRoundTrips.WithLabels(options.Analytic).Inc()));
         services.AddSingleton<IAlertCheckpoints>(sp => sp.GetRequiredService<RedisAlertCheckpoints>());
         services.AddSingleton(sp => new RedisAlertMemory(
             sp.GetRequiredService<IConnectionMultiplexer>(),
             sp.GetRequiredService<CorrelatorKeys>(),
             sp.GetRequiredService<SignalBudgetStore>(),
             sp.GetRequiredService<RedisAlertCheckpoints>(),
-            options));
+            options,
+            sp.GetRequiredService<CorrelatorMetrics>()));
         services.AddSingleton(sp => new AlertOutbox(
             sp.GetRequiredService<ITopicPublisher<Alert>>(),
             new PublishedAlertLog(sp.GetRequiredService<ITopicReader<Alert>>(), sp.GetRequiredService<TopicManifest>(), AlertProducer(options)),
@@ -81,6 +83,7 @@ public static class CorrelatorServiceCollectionExtensions
             sp.GetRequiredService<IConnectionMultiplexer>(),
             sp.GetRequiredService<RedisKeys>(),
             options,
+            sp.GetRequiredService<CorrelatorMetrics>(),
             sp.GetRequiredService<ILogger<AggregationStore>>()));
         services.AddSingleton(sp => new AlertFactory(sp.GetRequiredService<TimeProvider>(), AlertProducer(options)));
         services.AddKafkaConsumer<TelemetryEvent, CorrelationHandler>("correlator", options.Analytic);

@@ -22,14 +22,15 @@ public sealed class EventRouter
     private readonly Prometheus.Counter.Child[] relevantEvents;
     private readonly Prometheus.Counter.Child[] exceptedEvents;
 
-    public EventRouter(AnalyticPack pack, ILogger<EventRouter>? logger = null)
+    public EventRouter(AnalyticPack pack, CorrelatorMetrics metrics, ILogger<EventRouter>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(pack);
+        ArgumentNullException.ThrowIfNull(metrics);
         this.pack = pack;
         rules = pack.Rules;
         this.logger = logger ?? NullLogger<EventRouter>.Instance;
-        relevantEvents = rules.Select(r => CorrelatorMetrics.RelevantEvents.WithLabels(pack.Analytic, r.RuleId)).ToArray();
-        exceptedEvents = rules.Select(r => CorrelatorMetrics.ExceptedEvents.WithLabels(pack.Analytic, r.RuleId)).ToArray();
+        relevantEvents = rules.Select(r => metrics.RelevantEvents.WithLabels(pack.Analytic, r.RuleId)).ToArray();
+        exceptedEvents = rules.Select(r => metrics.ExceptedEvents.WithLabels(pack.Analytic, r.RuleId)).ToArray();
     }
 
     public CorrelationBatch Route(IReadOnlyList<ConsumedRecord<TelemetryEvent>> records)

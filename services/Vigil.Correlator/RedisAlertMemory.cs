@@ -16,7 +16,8 @@ public sealed class RedisAlertMemory(
     CorrelatorKeys keys,
     SignalBudgetStore budget,
     RedisAlertCheckpoints checkpoints,
-    CorrelatorOptions options) : IAlertMemory
+    CorrelatorOptions options,
+    CorrelatorMetrics metrics) : IAlertMemory
 {
     private const string SuppressionAlertField = "alert";
 
@@ -32,7 +33,7 @@ public sealed class RedisAlertMemory(
             Published: db.KeyExistsAsync(keys.Alert(c)),
             Suppressed: c.SuppressionGroup is null ? Task.FromResult(false) : db.KeyExistsAsync(keys.Suppression(c)))).ToArray();
         await Task.WhenAll(checks.SelectMany(c => new[] { c.Published, c.Suppressed })).ConfigureAwait(false);
-        CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
+        metrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
         var repeats = new Dictionary<string, AlertDrop>(StringComparer.Ordinal);
         foreach (var check in checks)
         {
@@ -84,7 +85,7 @@ public sealed class RedisAlertMemory(
         checkpoints.Write(db, writes, partitions, checkpoint);
 
         await Task.WhenAll(writes).ConfigureAwait(false);
-        CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
+        metrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
     }
 
     /// <summary>How many alerts the window of <paramref name="alert"/>'s group has suppressed so far (0 when none or expired).</summary>

@@ -10,7 +10,7 @@ namespace Vigil.Correlator;
 /// counted in Redis so every correlator instance shares the budget. One pipelined round trip per batch with alerts.
 /// A counter is taken before publishing: a crash between the two can only spend budget, never exceed it.
 /// </summary>
-public sealed class SignalBudgetStore(IConnectionMultiplexer redis, RedisKeys keys, CorrelatorOptions options)
+public sealed class SignalBudgetStore(IConnectionMultiplexer redis, RedisKeys keys, CorrelatorOptions options, CorrelatorMetrics metrics)
 {
     /// <summary>The candidates the budget allows, in order (the outbox counts the rest as dropped, why=max-signals).</summary>
     public async Task<IReadOnlyList<PendingAlert>> TakeAsync(IReadOnlyList<PendingAlert> candidates)
@@ -33,7 +33,7 @@ public sealed class SignalBudgetStore(IConnectionMultiplexer redis, RedisKeys ke
             })
             .ToArray();
         await Task.WhenAll(buckets.Select(b => b.Spent)).ConfigureAwait(false);
-        CorrelatorMetrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
+        metrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
         var allowed = candidates.Where(c => c.Rule.Rule.Schedule.MaxSignals is null).ToHashSet();
         foreach (var (items, rule, spent) in buckets)
         {

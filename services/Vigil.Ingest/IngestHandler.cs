@@ -27,9 +27,11 @@ internal sealed class IngestHandler : IRecordBatchHandler<byte[]>
     private readonly string group;
     private readonly Dictionary<(string Format, Prometheus.Counter Metric), UnmappedFieldNames> fieldNames = [];
     private readonly int maxUnmappedNames;
+    private readonly IngestMetrics metrics;
 
-    public IngestHandler(RawSources sources, ITopicPublisher<TelemetryEvent> publisher, DeadLetterPublisher deadLetters, TopicManifest manifest, IOptions<IngestOptions> options)
+    public IngestHandler(RawSources sources, ITopicPublisher<TelemetryEvent> publisher, DeadLetterPublisher deadLetters, TopicManifest manifest, IOptions<IngestOptions> options, IngestMetrics metrics)
     {
+        this.metrics = metrics;
         this.sources = sources;
         this.publisher = publisher;
         this.deadLetters = deadLetters;
@@ -38,15 +40,15 @@ internal sealed class IngestHandler : IRecordBatchHandler<byte[]>
         foreach (var format in sources.All.Select(s => s.Format).Distinct())
         {
             // Every series a dashboard reads exists from start-up at zero.
-            IngestMetrics.DocumentsRead.WithLabels(format);
-            IngestMetrics.EventsPublished.WithLabels(format);
+            metrics.DocumentsRead.WithLabels(format);
+            metrics.EventsPublished.WithLabels(format);
             foreach (var reason in Enum.GetValues<RejectionReason>())
             {
-                IngestMetrics.DocumentsRejected.WithLabels(format, reason.Name());
+                metrics.DocumentsRejected.WithLabels(format, reason.Name());
             }
 
-            IngestMetrics.DerivedFields.WithLabels(format, "host.id from agent.id");
-            foreach (var metric in new[] { IngestMetrics.UnmappedFields, IngestMetrics.DroppedFields, IngestMetrics.InvalidValues })
+            metrics.DerivedFields.WithLabels(format, "host.id from agent.id");
+            foreach (var metric in new[] { metrics.UnmappedFields, metrics.DroppedFields, metrics.InvalidValues })
             {
                 metric.WithLabels(format, UnmappedFieldNames.Overflow);
                 fieldNames[(format, metric)] = new UnmappedFieldNames(maxUnmappedNames);
@@ -102,21 +104,21 @@ internal sealed class IngestHandler : IRecordBatchHandler<byte[]>
 
     private void Count(string format, AdaptResult result)
     {
-        IngestMetrics.DocumentsRead.WithLabels(format).Inc(result.Documents);
-        IngestMetrics.EventsPublished.WithLabels(format).Inc(result.Events.Count);
+        metrics.DocumentsRead.WithLabels(format).Inc(result.Documents);
+        metrics.EventsPublished.WithLabels(format).Inc(result.Events.Count);
         foreach (var rejection in result.Rejections)
         {
-            IngestMetrics.DocumentsRejected.WithLabels(format, rejection.Reason.Name()).Inc();
+            metrics.DocumentsRejected.WithLabels(format, rejection.Reason.Name()).Inc();
         }
 
         foreach (var (derivation, count) in result.DerivedFields)
         {
-            IngestMetrics.DerivedFields.WithLabels(format, derivation).Inc(count);
+            metrics.DerivedFields.WithLabels(format, derivation).Inc(count);
         }
 
-        CountFields(format, IngestMetrics.UnmappedFields, result.UnmappedFields);
-        CountFields(format, IngestMetrics.DroppedFields, result.DroppedFields);
-        CountFields(format, IngestMetrics.InvalidValues, result.InvalidValues);
+        CountFields(format, metrics.UnmappedFields, result.UnmappedFields);
+        CountFields(format, metrics.DroppedFields, result.DroppedFields);
+        CountFields(format, metrics.InvalidValues, result.InvalidValues);
     }
 
     private void CountFields(string format, Prometheus.Counter metric, Dictionary<string, int> counts)

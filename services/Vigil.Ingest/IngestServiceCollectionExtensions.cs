@@ -25,6 +25,7 @@ public static class IngestServiceCollectionExtensions
         services.AddTopicPublisher<TelemetryEvent>(TopicRole.Telemetry);
         services.AddSingleton<IRecordDecoder<byte[]>, RawBytesDecoder>();
         services.AddSingleton<RawSources>();
+        services.AddSingleton<IngestMetrics>();
         services.AddKafkaConsumer<byte[], IngestHandler>(Service);
         return builder;
     }

@@ -28,19 +28,21 @@ public sealed class DeadLetterPublisher
     private const int MaxKeptHeaderBytes = 16 * 1024;
 
     private readonly KafkaProducerHandle producer;
+    private readonly KafkaMetrics metrics;
     private readonly ILogger<DeadLetterPublisher> logger;
     private readonly LogThrottle throttle = new();
 
-    public DeadLetterPublisher(KafkaProducerHandle producer, TopicManifest manifest, ILogger<DeadLetterPublisher> logger)
+    public DeadLetterPublisher(KafkaProducerHandle producer, TopicManifest manifest, KafkaMetrics metrics, ILogger<DeadLetterPublisher> logger)
     {
         this.producer = producer;
+        this.metrics = metrics;
         this.logger = logger;
         var topic = manifest.Topic(TopicRole.DeadLetter);
         Topic = topic.Name;
         // The producer's own limit applies too; the smaller of the two decides what fits.
         MaxRecordBytes = Math.Min(MessageSizeLimit.ForTopic(topic), producer.MaxMessageBytes);
-        KafkaMetrics.RecordsProduced.WithLabels(Topic);
-        KafkaMetrics.ProduceErrors.WithLabels(Topic);
+        metrics.RecordsProduced.WithLabels(Topic);
+        metrics.ProduceErrors.WithLabels(Topic);
     }
 
     public string Topic { get; }
@@ -124,7 +126,7 @@ public sealed class DeadLetterPublisher
     private async Task DeliverRejected(string sourceTopic, string reason, Message<byte[]?, byte[]?> message, CancellationToken cancellationToken)
     {
         await producer.ProduceAsync(Topic, message, cancellationToken).ConfigureAwait(false);
-        KafkaMetrics.DeadLettered.WithLabels(sourceTopic, reason).Inc();
+        metrics.DeadLettered.WithLabels(sourceTopic, reason).Inc();
     }
 
     private async Task Deliver(ConsumeResult<byte[]?, byte[]?> record, string reason, string error, string group, string failedAt, CancellationToken cancellationToken)
@@ -142,7 +144,7 @@ public sealed class DeadLetterPublisher
             await producer.ProduceAsync(Topic, Build(record, reason, error, group, failedAt, bounded: 1024), cancellationToken).ConfigureAwait(false);
         }
 
-        KafkaMetrics.DeadLettered.WithLabels(record.Topic, reason).Inc();
+        metrics.DeadLettered.WithLabels(record.Topic, reason).Inc();
     }
 
     private Message<byte[]?, byte[]?> Build(ConsumeResult<byte[]?, byte[]?> record, string reason, string error, string group, string failedAt, int? bounded)

@@ -48,6 +48,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     private readonly IRecordBatchHandler<T> handler;
     private readonly DeadLetterPublisher deadLetters;
     private readonly ConsumerLoopHealth health;
+    private readonly KafkaMetrics metrics;
     private readonly ILogger<KafkaConsumeLoop<T>> logger;
     private readonly KafkaConsumerSettings settings;
     private readonly List<ConsumedRecord<T>> gathering = [];
@@ -80,6 +81,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         IRecordBatchHandler<T> handler,
         DeadLetterPublisher deadLetters,
         ConsumerLoopHealth health,
+        KafkaMetrics metrics,
         ILogger<KafkaConsumeLoop<T>> logger)
     {
         this.registration = registration;
@@ -88,6 +90,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         this.handler = handler;
         this.deadLetters = deadLetters;
         this.health = health;
+        this.metrics = metrics;
         this.logger = logger;
         settings = configs.Options.Consumer;
         group = registration.GroupId;
@@ -103,21 +106,21 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     {
         foreach (var topic in registration.Topics)
         {
-            KafkaMetrics.RecordsConsumed.WithLabels(topic, group);
+            metrics.RecordsConsumed.WithLabels(topic, group);
         }
 
-        KafkaMetrics.HandlerFailures.WithLabels(group);
-        KafkaMetrics.HandlerDuration.WithLabels(group);
-        KafkaMetrics.AssignedPartitions.WithLabels(group).Set(0);
+        metrics.HandlerFailures.WithLabels(group);
+        metrics.HandlerDuration.WithLabels(group);
+        metrics.AssignedPartitions.WithLabels(group).Set(0);
         foreach (var kind in new[] { "assigned", "revoked", "lost" })
         {
-            KafkaMetrics.Rebalances.WithLabels(group, kind);
+            metrics.Rebalances.WithLabels(group, kind);
         }
 
-        KafkaMetrics.DeadLetterFailures.WithLabels(group);
-        KafkaMetrics.ConsumerStopped.WithLabels(group).Set(0);
-        KafkaMetrics.ConsumerStalled.WithLabels(group).Set(0);
-        KafkaMetrics.BrokersReachable.WithLabels(group).Set(1);
+        metrics.DeadLetterFailures.WithLabels(group);
+        metrics.ConsumerStopped.WithLabels(group).Set(0);
+        metrics.ConsumerStalled.WithLabels(group).Set(0);
+        metrics.BrokersReachable.WithLabels(group).Set(1);
     }
 
     private void Run(CancellationToken stopping)
@@ -174,7 +177,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             if (stoppedForGood)
             {
                 // Not ready, and stays so: the process keeps serving health and metrics so the stop is visible.
-                KafkaMetrics.ConsumerStopped.WithLabels(group).Set(1);
+                metrics.ConsumerStopped.WithLabels(group).Set(1);
                 health.Report(group, ConsumerLoopHealth.LoopState.Faulted, lastFailure);
                 return;
             }
@@ -184,7 +187,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         }
         catch (Exception e)
         {
-            KafkaMetrics.ConsumerStopped.WithLabels(group).Set(1);
+            metrics.ConsumerStopped.WithLabels(group).Set(1);
             health.Report(group, ConsumerLoopHealth.LoopState.Faulted, e.Message);
             logger.LogCritical(e, "Consume loop of {Group} stopped on a fatal error", group);
             throw;
@@ -352,7 +355,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         }
         finally
         {
-            KafkaMetrics.HandlerDuration.WithLabels(group).Observe(Stopwatch.GetElapsedTime(startedAt).TotalSeconds);
+            metrics.HandlerDuration.WithLabels(group).Observe(Stopwatch.GetElapsedTime(startedAt).TotalSeconds);
         }
 
         if (failure is not null)
@@ -368,7 +371,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         deadLetterFailures = 0;
         consecutiveFailures = 0;
         lastFailure = null;
-        KafkaMetrics.ConsumerStalled.WithLabels(group).Set(0);
+        metrics.ConsumerStalled.WithLabels(group).Set(0);
         foreach (var ((topic, id), span) in spans)
         {
             // Records of a partition arrive in offset order, so the last one gathered is the highest.
@@ -384,7 +387,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
                 // Revoked meanwhile: the next owner replays from the last commit.
             }
 
-            KafkaMetrics.RecordsConsumed.WithLabels(partition.Topic, group).Inc(span.Count);
+            metrics.RecordsConsumed.WithLabels(partition.Topic, group).Inc(span.Count);
         }
 
         ClearGathered();
@@ -395,16 +398,16 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     {
         consecutiveFailures++;
         lastFailure = failure.Message;
-        KafkaMetrics.HandlerFailures.WithLabels(group).Inc();
+        metrics.HandlerFailures.WithLabels(group).Inc();
         if (consecutiveFailures >= settings.StallAfterFailures)
         {
-            KafkaMetrics.ConsumerStalled.WithLabels(group).Set(1);
+            metrics.ConsumerStalled.WithLabels(group).Set(1);
         }
 
         if (deadLetterFailed)
         {
             deadLetterFailures++;
-            KafkaMetrics.DeadLetterFailures.WithLabels(group).Inc();
+            metrics.DeadLetterFailures.WithLabels(group).Inc();
             if (deadLetterFailures >= settings.DeadLetterAttempts)
             {
                 var partitions = string.Join(", ", spans.Keys.Select(p => $"{p.Topic}[{p.Partition}]"));
@@ -433,7 +436,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     {
         foreach (var (record, reason, error) in undecodable)
         {
-            KafkaMetrics.Undecodable.WithLabels(record.Topic, group, reason).Inc();
+            metrics.Undecodable.WithLabels(record.Topic, group, reason).Inc();
             if (throttle.TryPass("undecodable:" + reason, out var suppressed))
             {
                 // The ingest tier dead-lettered this record already (or should have): count, never copy again.
@@ -555,7 +558,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
 
     private void OnAssigned(List<TopicPartition> partitions)
     {
-        KafkaMetrics.Rebalances.WithLabels(group, "assigned").Inc();
+        metrics.Rebalances.WithLabels(group, "assigned").Inc();
         owned.UnionWith(partitions);
         Owned();
         logger.LogInformation("{Group} assigned {Partitions}", group, Describe(partitions));
@@ -564,7 +567,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
 
     private void OnRevoked(IConsumer<string?, DecodedValue<T>> consumer, List<TopicPartition> partitions)
     {
-        KafkaMetrics.Rebalances.WithLabels(group, "revoked").Inc();
+        metrics.Rebalances.WithLabels(group, "revoked").Inc();
         logger.LogInformation("{Group} revoked {Partitions}", group, Describe(partitions));
         DropGathered(partitions.ToHashSet());
         try
@@ -583,7 +586,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
 
     private void OnLost(List<TopicPartition> partitions)
     {
-        KafkaMetrics.Rebalances.WithLabels(group, "lost").Inc();
+        metrics.Rebalances.WithLabels(group, "lost").Inc();
         logger.LogWarning("{Group} lost {Partitions}", group, Describe(partitions));
         DropGathered(partitions.ToHashSet());
         handler.OnPartitionsLostAsync(ToRefs(partitions)).GetAwaiter().GetResult();
@@ -592,7 +595,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
 
     private void Owned()
     {
-        KafkaMetrics.AssignedPartitions.WithLabels(group).Set(owned.Count);
+        metrics.AssignedPartitions.WithLabels(group).Set(owned.Count);
         if (owned.Count == 0)
         {
             unassignedSince = Stopwatch.GetTimestamp();
@@ -631,7 +634,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             owned.Remove(partition);
             if (lagReported.Remove(partition))
             {
-                KafkaMetrics.ConsumerLag.RemoveLabelled(group, partition.Topic, partition.Partition.Value.ToString(CultureInfo.InvariantCulture));
+                metrics.ConsumerLag.RemoveLabelled(group, partition.Topic, partition.Partition.Value.ToString(CultureInfo.InvariantCulture));
             }
         }
 
@@ -668,7 +671,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
                 {
                     var wasDown = brokersDown;
                     brokersDown = up == 0;
-                    KafkaMetrics.BrokersReachable.WithLabels(group).Set(up > 0 ? 1 : 0);
+                    metrics.BrokersReachable.WithLabels(group).Set(up > 0 ? 1 : 0);
                     if (wasDown && !brokersDown)
                     {
                         logger.LogInformation("{Group} reaches the brokers again ({Up} of {Known} up)", group, up, known);
@@ -705,13 +708,13 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
                     }
 
                     lagReported.Add(tp);
-                    KafkaMetrics.ConsumerLag.WithLabels(group, topic.Name, partition.Name).Set(lag);
+                    metrics.ConsumerLag.WithLabels(group, topic.Name, partition.Name).Set(lag);
                 }
             }
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
-            KafkaMetrics.StatisticsErrors.WithLabels("consumer").Inc();
+            metrics.StatisticsErrors.WithLabels("consumer").Inc();
         }
     }
 

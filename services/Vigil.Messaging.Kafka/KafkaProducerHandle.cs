@@ -19,11 +19,14 @@ public sealed class KafkaProducerHandle : IDisposable
     private static readonly TimeSpan QueueFullWait = TimeSpan.FromMilliseconds(20);
     private readonly ILogger<KafkaProducerHandle> logger;
     private readonly LogThrottle throttle = new();
-    private readonly ProducerStatistics statistics = new();
+    private readonly KafkaMetrics metrics;
+    private readonly ProducerStatistics statistics;
 
-    public KafkaProducerHandle(KafkaClientConfigFactory configs, ILogger<KafkaProducerHandle> logger)
+    public KafkaProducerHandle(KafkaClientConfigFactory configs, KafkaMetrics metrics, ILogger<KafkaProducerHandle> logger)
     {
         this.logger = logger;
+        this.metrics = metrics;
+        statistics = new ProducerStatistics(metrics);
         MaxMessageBytes = configs.ProducerMaxMessageBytes;
         Producer = new ProducerBuilder<byte[]?, byte[]?>(configs.Producer())
             .SetLogHandler((_, m) =>
@@ -58,19 +61,19 @@ public sealed class KafkaProducerHandle : IDisposable
             try
             {
                 var delivered = await Producer.ProduceAsync(topic, message, cancellationToken).ConfigureAwait(false);
-                KafkaMetrics.RecordsProduced.WithLabels(topic).Inc();
+                metrics.RecordsProduced.WithLabels(topic).Inc();
                 return new RecordPosition(topic, delivered.Partition.Value, delivered.Offset.Value);
             }
             catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
             {
                 // The bounded buffer is full (a leader is down, or the broker is slower than the callers):
                 // wait for room rather than fail or grow without bound.
-                KafkaMetrics.ProducerQueueFullWaits.Inc();
+                metrics.ProducerQueueFullWaits.Inc();
                 await Task.Delay(QueueFullWait, cancellationToken).ConfigureAwait(false);
             }
             catch (ProduceException<byte[]?, byte[]?> e)
             {
-                KafkaMetrics.ProduceErrors.WithLabels(topic).Inc();
+                metrics.ProduceErrors.WithLabels(topic).Inc();
                 throw new KafkaDeliveryException(topic, e.Error.Reason, e);
             }
         }

@@ -17,6 +17,8 @@ public static class KafkaServiceCollectionExtensions
         services.TryAddSingleton(configuration);
         services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaOptions>, KafkaOptionsValidation>());
+        services.AddVigilMetrics();
+        services.TryAddSingleton<KafkaMetrics>();
         services.TryAddSingleton<KafkaClientConfigFactory>();
         services.TryAddSingleton(sp => TopicManifest.LoadDefault(sp.GetRequiredService<IOptions<KafkaOptions>>().Value.TopicManifest));
         services.TryAddSingleton<KafkaProducerHandle>();
@@ -68,6 +70,7 @@ public static class KafkaServiceCollectionExtensions
                 sp.GetRequiredService<THandler>(),
                 sp.GetRequiredService<DeadLetterPublisher>(),
                 sp.GetRequiredService<ConsumerLoopHealth>(),
+                sp.GetRequiredService<KafkaMetrics>(),
                 sp.GetRequiredService<ILogger<KafkaConsumeLoop<T>>>());
         });
         return services;

@@ -6,7 +6,7 @@ namespace Vigil.Messaging.Kafka;
 /// Turns librdkafka's producer statistics into the buffered-records gauges: records waiting per
 /// partition (queued or in flight), which is what grows for partitions whose leader is down.
 /// </summary>
-internal sealed class ProducerStatistics
+internal sealed class ProducerStatistics(KafkaMetrics metrics)
 {
     private readonly HashSet<(string Topic, string Partition)> reported = [];
 
@@ -18,7 +18,7 @@ internal sealed class ProducerStatistics
             var root = document.RootElement;
             if (root.TryGetProperty("msg_cnt", out var total))
             {
-                KafkaMetrics.ProducerBuffered.Set(total.GetInt64());
+                metrics.ProducerBuffered.Set(total.GetInt64());
             }
 
             if (!root.TryGetProperty("topics", out var topics))
@@ -45,20 +45,20 @@ internal sealed class ProducerStatistics
                     var key = (topic.Name, partition.Name);
                     seen.Add(key);
                     reported.Add(key);
-                    KafkaMetrics.ProducerBufferedByPartition.WithLabels(topic.Name, partition.Name).Set(waiting);
+                    metrics.ProducerBufferedByPartition.WithLabels(topic.Name, partition.Name).Set(waiting);
                 }
             }
 
             foreach (var gone in reported.Where(r => !seen.Contains(r)).ToList())
             {
                 reported.Remove(gone);
-                KafkaMetrics.ProducerBufferedByPartition.RemoveLabelled(gone.Topic, gone.Partition);
+                metrics.ProducerBufferedByPartition.RemoveLabelled(gone.Topic, gone.Partition);
             }
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
             // A statistics format change must not take the producer down; the gauges just stop moving.
-            KafkaMetrics.StatisticsErrors.WithLabels("producer").Inc();
+            metrics.StatisticsErrors.WithLabels("producer").Inc();
         }
     }
 }

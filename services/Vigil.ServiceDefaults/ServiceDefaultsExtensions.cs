@@ -21,6 +21,7 @@ public static class ServiceDefaultsExtensions
         builder.AddVigilConfiguration(args);
         builder.AddVigilLogging();
         builder.Services.AddHealthChecks().AddCheck("process", () => HealthCheckResult.Healthy(), [HealthTags.Live]);
+        builder.Services.AddVigilRuntimeMetrics();
         return builder;
     }
 
@@ -32,12 +33,12 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    /// <summary>Maps /health/live, /health/ready and /metrics.</summary>
+    /// <summary>Maps /health/live, /health/ready and /metrics (the host's own registry, see <see cref="MetricsServiceCollectionExtensions"/>).</summary>
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains(HealthTags.Live) });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(HealthTags.Ready) });
-        app.MapMetrics("/metrics");
+        app.MapMetrics("/metrics", app.Services.GetRequiredService<CollectorRegistry>());
         return app;
     }
 }

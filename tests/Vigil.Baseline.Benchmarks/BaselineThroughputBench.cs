@@ -11,6 +11,7 @@ using Vigil.Detection;
 using Vigil.FleetSim;
 using Vigil.Messaging;
 using Vigil.Redis;
+using Vigil.Testing;
 
 namespace Vigil.Baseline.Benchmarks;
 
@@ -36,7 +37,8 @@ public sealed class BaselineThroughputBench(int events, int batchSize, int hosts
             Retention = TimeSpan.FromHours(1),
             HostStateRetention = TimeSpan.FromHours(1),
         };
-        var store = new BaselineStore(redis, new BaselineKeys(new RedisKeys($"bench-{Guid.NewGuid():N}")), options);
+        var metrics = new BaselineMetrics(IsolatedMetrics.Factory());
+        var store = new BaselineStore(redis, new BaselineKeys(new RedisKeys($"bench-{Guid.NewGuid():N}")), options, metrics);
         var alerts = new CountingPublisher();
         var chains = new ProcessChainCache(options.ChainCacheCapacity);
         var handler = new BaselineHandler(
@@ -45,6 +47,7 @@ public sealed class BaselineThroughputBench(int events, int batchSize, int hosts
             chains,
             new AlertOutbox(alerts, new PublishedAlertLog(new NothingPublishedYet(), TopicManifest.LoadDefault(), "baseline/bench")),
             null,
+            metrics,
             NullLogger<BaselineHandler>.Instance);
         // Placed as the producer places them: a host's events in one partition, offsets counting per partition.
         var offsets = new long[Partitions];

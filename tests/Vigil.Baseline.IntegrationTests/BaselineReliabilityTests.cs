@@ -118,7 +118,7 @@ public sealed class BaselineReliabilityTests(RedisServer redis)
         public CrashingOwner(BaselineStack stack)
         {
             var configs = new KafkaClientConfigFactory(Options.Create(new KafkaOptions { BootstrapServers = stack.BootstrapServers, ClientId = "crashing-owner" }));
-            producer = new KafkaProducerHandle(configs, NullLogger<KafkaProducerHandle>.Instance);
+            producer = new KafkaProducerHandle(configs, new KafkaMetrics(IsolatedMetrics.Factory()), NullLogger<KafkaProducerHandle>.Instance);
             var codec = new ProtobufRecordCodec<Alert>(schemaId: null);
             var manifest = TopicManifest.Load(stack.ManifestPath);
             // Encoded with a fixed schema id like the service's; read back by the schema-agnostic decoder it uses.
@@ -135,12 +135,14 @@ public sealed class BaselineReliabilityTests(RedisServer redis)
             };
             connection = ConnectionMultiplexer.Connect(stack.RedisEndpoint);
             var chains = new ProcessChainCache(options.ChainCacheCapacity);
+            var metrics = new BaselineMetrics(IsolatedMetrics.Factory());
             Handler = new BaselineHandler(
                 new BaselineDetector(options, new BaselineAlertBuilder(options, TimeProvider.System, "baseline/an1227"), chains, TimeProvider.System),
-                new BaselineStore(connection, new BaselineKeys(new RedisKeys(stack.KeyPrefix)), options),
+                new BaselineStore(connection, new BaselineKeys(new RedisKeys(stack.KeyPrefix)), options, metrics),
                 chains,
                 new AlertOutbox(publisher, log),
                 null,
+                metrics,
                 NullLogger<BaselineHandler>.Instance);
         }
 

@@ -78,6 +78,7 @@ internal sealed class BaselineStack : IAsyncDisposable
 
         producer = new KafkaProducerHandle(
             new KafkaClientConfigFactory(Options.Create(new KafkaOptions { BootstrapServers = broker.BootstrapServers, ClientId = "baseline-test" })),
+            new KafkaMetrics(IsolatedMetrics.Factory()),
             NullLogger<KafkaProducerHandle>.Instance);
         publisher = new KafkaTopicPublisher<TelemetryEvent>(producer, new ProtobufRecordCodec<TelemetryEvent>(1), TelemetryTopic);
         Alerts = new AlertCollector(broker.BootstrapServers, AlertTopic);

@@ -15,11 +15,22 @@ internal sealed class AlertLatencies : IDisposable
     private readonly ProtobufRecordCodec<Alert> codec = new(null);
     private readonly Lock gate = new();
     private volatile bool stopping;
-    private List<(string Producer, double Milliseconds)>? step;
+    private readonly Func<Alert, LatencyClass> classify;
+    private List<AlertLatency>? step;
 
-    public AlertLatencies(string bootstrap, string topic)
+    /// <param name="classify">The latency class of an alert read from <paramref name="topic"/>.</param>
+    public AlertLatencies(string bootstrap, string topic, Func<Alert, LatencyClass> classify)
     {
-        consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = $"latency-{Guid.NewGuid():N}", EnableAutoCommit = false }).Build();
+        this.classify = classify;
+        consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = $"latency-{Guid.NewGuid():N}",
+            EnableAutoCommit = false,
+            // The embedded broker answers a fetch that finds nothing only after fetch.wait.max.ms (it does not wake
+            // on new data as Kafka does); the measuring consumer must not add that wait to every alert.
+            FetchWaitMaxMs = 10,
+        }).Build();
         // TestTopics declares the alert topic with 4 partitions; read only what arrives from now on.
         consumer.Assign(Enumerable.Range(0, 4).Select(p => new TopicPartitionOffset(topic, p, Offset.End)));
         thread = new Thread(Run) { IsBackground = true, Name = "alert-latency" };
@@ -35,7 +46,7 @@ internal sealed class AlertLatencies : IDisposable
     }
 
     /// <summary>Latencies of the alerts read since <see cref="StartStep"/>, by producing service.</summary>
-    public List<(string Producer, double Milliseconds)> EndStep()
+    public List<AlertLatency> EndStep()
     {
         lock (gate)
         {
@@ -67,7 +78,7 @@ internal sealed class AlertLatencies : IDisposable
             var alert = codec.Decode(value);
             lock (gate)
             {
-                step?.Add((alert.Producer, (nowNanos - alert.LastEventTime) / 1e6));
+                step?.Add(new AlertLatency(alert.Producer, alert.Rule.Id, classify(alert), (nowNanos - alert.LastEventTime) / 1e6));
             }
         }
     }

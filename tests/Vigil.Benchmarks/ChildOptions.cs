@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace Vigil.Benchmarks;
 
-/// <summary>What a benchmark child process measures: which consumer, against which broker, topic and Redis, over how many events.</summary>
+/// <summary>
+/// What a benchmark child process measures: which consumer, against which broker, topic and Redis, over how many events;
+/// <see cref="Settings"/> adds service configuration ("--Key=Value" entries separated by '|').
+/// </summary>
 internal sealed record ChildOptions(
     string Kind,
     string Bootstrap,
@@ -14,7 +17,8 @@ internal sealed record ChildOptions(
     string? Rules,
     string? Redis,
     string? Prefix,
-    bool Live)
+    bool Live,
+    string? Settings = null)
 {
     public static ChildOptions Parse(string[] args)
     {
@@ -31,7 +35,8 @@ internal sealed record ChildOptions(
             Value("--rules"),
             Value("--redis"),
             Value("--prefix"),
-            args.Contains("--live"));
+            args.Contains("--live"),
+            Value("--settings"));
     }
 
     public IEnumerable<string> ToArguments()
@@ -42,7 +47,7 @@ internal sealed record ChildOptions(
         {
             ("--bootstrap", Bootstrap), ("--manifest", Manifest), ("--topic", Topic), ("--group", Group),
             ("--events", Events.ToString(CultureInfo.InvariantCulture)), ("--warmup", Warmup.ToString(CultureInfo.InvariantCulture)),
-            ("--rules", Rules), ("--redis", Redis), ("--prefix", Prefix),
+            ("--rules", Rules), ("--redis", Redis), ("--prefix", Prefix), ("--settings", Settings),
         })
         {
             if (value is not null)

@@ -14,17 +14,17 @@ internal sealed class CollectingSink : ITelemetrySink
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>A seeded fleet: background activity plus a scenario every few simulated seconds, offline.</summary>
-    public static async Task<List<TelemetryEvent>> SimulateAsync(int hosts, long events)
+    /// <summary>A seeded fleet: background activity plus a scenario every <paramref name="scenarioInterval"/> (default 5) simulated seconds, offline.</summary>
+    public static async Task<List<TelemetryEvent>> SimulateAsync(int hosts, long events, TimeSpan? scenarioInterval = null, double eventsPerSecond = 2000)
     {
         var sink = new CollectingSink();
         var simulation = new FleetSimulation(new FleetSimulationOptions
         {
             Seed = 42,
             Hosts = hosts,
-            EventsPerSecond = 2000,
+            EventsPerSecond = eventsPerSecond,
             MaxEvents = events,
-            ScenarioInterval = TimeSpan.FromSeconds(5),
+            ScenarioInterval = scenarioInterval ?? TimeSpan.FromSeconds(5),
         });
         await simulation.RunAsync(sink);
         return sink.Events;

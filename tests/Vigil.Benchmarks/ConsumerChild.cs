@@ -4,7 +4,6 @@ using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Prometheus;
 using Vigil.Baseline;
 using Vigil.Contracts.Telemetry;
 using Vigil.Correlator;
@@ -37,8 +36,7 @@ internal static class ConsumerChild
 
         using var host = Build(options);
         await host.StartAsync();
-        var consumed = Metrics.CreateCounter("vigil_records_consumed_total", "Records consumed and handed to a handler or the dead-letter topic.", "topic", "group")
-            .WithLabels(options.Topic, options.Group);
+        var consumed = host.Services.GetRequiredService<KafkaMetrics>().RecordsConsumed.WithLabels(options.Topic, options.Group);
         if (options.Live)
         {
             await Live(options, () => (long)consumed.Value);
@@ -66,9 +64,22 @@ internal static class ConsumerChild
             args.AddRange([$"--Redis:Endpoints:0={options.Redis}", $"--Redis:KeyPrefix={options.Prefix}"]);
         }
 
+        if (options.Settings is not null)
+        {
+            args.AddRange(options.Settings.Split('|', StringSplitOptions.RemoveEmptyEntries));
+        }
+
         if (options.Kind.StartsWith("correlator:", StringComparison.Ordinal))
         {
             args.AddRange(["--analytic", options.Kind["correlator:".Length..], "--rules", options.Rules ?? throw new ArgumentException("--rules")]);
+            return CorrelatorApp.Build([.. args]);
+        }
+
+        if (options.Kind.StartsWith("watermark:", StringComparison.Ordinal))
+        {
+            // The same correlator with early reports off: every match waits for the watermark, as rules with until or
+            // missing-event steps do.
+            args.AddRange(["--analytic", options.Kind["watermark:".Length..], "--rules", options.Rules ?? throw new ArgumentException("--rules"), "--Correlator:ReportEarly=false"]);
             return CorrelatorApp.Build([.. args]);
         }
 

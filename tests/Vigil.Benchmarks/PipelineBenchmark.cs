@@ -28,11 +28,17 @@ internal static class PipelineBenchmark
     /// <summary>The mock broker keeps at most 5 MiB per partition and drops older data; 3 MiB of records per partition leaves room.</summary>
     private const long BytesPerPartition = 3L << 20;
 
-    private static readonly TimeSpan StepLength = TimeSpan.FromSeconds(12);
-    private static readonly int[] Rates = [1_000, 5_000, 10_000, 20_000, 40_000, 80_000];
-
     /// <param name="only">Kinds of consumer to run alone (all when null), e.g. "bare,consume-decode" while tuning.</param>
-    public static async Task<PipelineReport> RunAsync(IReadOnlyList<AnalyticPack> packs, IReadOnlyList<TelemetryEvent> events, bool throughputOnly, IReadOnlySet<string>? only = null)
+    /// <param name="topology">The topology part's rates and dev-broker setup; null skips it (--throughput-only).</param>
+    /// <param name="topologyEvents">The topology's workload (attack scenarios dense enough that every step raises alerts).</param>
+    /// <param name="topologyOnly">Skips the consumers alone (--topology-only).</param>
+    public static async Task<PipelineReport> RunAsync(
+        IReadOnlyList<AnalyticPack> packs,
+        IReadOnlyList<TelemetryEvent> events,
+        TopologySettings? topology,
+        IReadOnlyList<TelemetryEvent> topologyEvents,
+        bool topologyOnly,
+        IReadOnlySet<string>? only = null)
     {
         await using var broker = new EmbeddedKafkaBroker();
         await using var redis = await RedisServer.StartAsync();
@@ -45,7 +51,7 @@ internal static class PipelineBenchmark
             kinds.AddRange(packs.Select(p => "correlator:" + p.Analytic));
             kinds.Add("baseline");
             kinds.Add("bare");
-            kinds.RemoveAll(k => only is not null && !only.Contains(k));
+            kinds.RemoveAll(k => (only is not null && !only.Contains(k)) || topologyOnly);
 
             var codec = new ProtobufRecordCodec<TelemetryEvent>(1);
             var bytes = events.Sum(e => (long)codec.Encode(e).Length);
@@ -53,7 +59,11 @@ internal static class PipelineBenchmark
             var topics = Topics(broker, "bench", packs, partitions);
             await topics.CreateAsync();
             var manifest = topics.WriteManifest(work.FullName);
-            await PublishAsync(broker, topics, events);
+            if (kinds.Count > 0)
+            {
+                await PublishAsync(broker, topics, events);
+            }
+
             var rows = new List<ServiceRow>();
             foreach (var kind in kinds)
             {
@@ -62,12 +72,12 @@ internal static class PipelineBenchmark
             }
 
             var steps = new List<RateStep>();
-            if (!throughputOnly)
+            if (topology is not null)
             {
-                steps = await RunTopologyAsync(broker, packs, redis.Endpoint, redisPid, events, work.FullName);
+                steps = await RunTopologyAsync(broker, packs, redis.Endpoint, redisPid, topologyEvents, work.FullName, topology);
             }
 
-            return new PipelineReport(rows, steps, partitions, bytes / (double)events.Count, events.Count, loadBefore, ProcessCpu.LoadAverage(), packs.Select(p => p.Analytic).ToList());
+            return new PipelineReport(rows, steps, partitions, bytes / (double)events.Count, events.Count, loadBefore, ProcessCpu.LoadAverage(), packs.Select(p => p.Analytic).ToList(), topology);
         }
         finally
         {
@@ -101,34 +111,60 @@ internal static class PipelineBenchmark
     }
 
     private static string? RulesOf(string kind, IReadOnlyList<AnalyticPack> packs) =>
-        kind.StartsWith("correlator:", StringComparison.Ordinal) ? packs.Single(p => "correlator:" + p.Analytic == kind).Directory : null;
+        kind.Split(':') is ["correlator" or "watermark", var analytic] ? packs.Single(p => p.Analytic == analytic).Directory : null;
 
     /// <summary>
-    /// The make-run topology at rising rates: four correlators and the baseline as processes, a producer process,
-    /// the broker here. A rate is sustained when, at the end of its step, the producer kept up and every group's lag
-    /// is under one second of events (plus one batch per partition); stepping stops at the first rate that is not.
+    /// The make-run topology at rising rates: four correlators and the baseline as processes (plus, with
+    /// <see cref="TopologySettings.WatermarkTwin"/>, one correlator with early reports off writing to an alert topic of
+    /// its own), a producer process, the broker here. A rate is sustained when, at the end of its step, the producer
+    /// kept up and every group's lag is under one second of events (plus one batch per partition); stepping stops at
+    /// the first rate that is not.
     /// </summary>
-    private static async Task<List<RateStep>> RunTopologyAsync(EmbeddedKafkaBroker broker, IReadOnlyList<AnalyticPack> packs, string redis, int redisPid, IReadOnlyList<TelemetryEvent> events, string work)
+    private static async Task<List<RateStep>> RunTopologyAsync(EmbeddedKafkaBroker broker, IReadOnlyList<AnalyticPack> packs, string redis, int redisPid, IReadOnlyList<TelemetryEvent> events, string work, TopologySettings settings)
     {
-        var topics = Topics(broker, "topology", packs, MinPartitions);
+        var topics = Topics(broker, "topology", packs, settings.Partitions);
         await topics.CreateAsync();
         var manifest = topics.WriteManifest(work);
         var eventsFile = Path.Combine(work, "events.bin");
         EventFile.Write(eventsFile, events);
+        // librdkafka's default fetch.wait.max.ms is 500 ms; the embedded broker holds every fetch that finds no data for
+        // that long, even when data arrives meanwhile (Kafka answers at once). Consumers of make run's dev broker set it lower.
+        var serviceSettings = settings.FetchWaitMaxMs is { } wait ? $"--Kafka:Properties:fetch.wait.max.ms={wait}" : null;
 
         var consumers = new List<(ChildProcess Child, string Group)>();
         var steps = new List<RateStep>();
-        using var alerts = new AlertLatencies(broker.BootstrapServers, topics.Alerts);
+        var classes = packs.SelectMany(p => p.Rules).GroupBy(r => r.RuleId).ToDictionary(g => g.Key, g => ClassOf(g.First()));
+        using var alerts = new AlertLatencies(broker.BootstrapServers, topics.Alerts, a => a.Producer.StartsWith("baseline", StringComparison.Ordinal) ? LatencyClass.Baseline : classes.GetValueOrDefault(a.Rule.Id, LatencyClass.OnArrival));
+        AlertLatencies? twinAlerts = null;
         try
         {
-            foreach (var kind in packs.Select(p => "correlator:" + p.Analytic).Append("baseline"))
+            var kinds = packs.Select(p => "correlator:" + p.Analytic).Append("baseline").ToList();
+            var twinManifest = manifest;
+            if (settings.WatermarkTwin is { } twin)
             {
-                var group = kind == "baseline" ? topics.Manifest.ConsumerGroup("baseline", "an1227").Name : topics.Manifest.ConsumerGroup("correlator", kind["correlator:".Length..]).Name;
-                var options = new ChildOptions(kind, broker.BootstrapServers, manifest, topics.Telemetry, group, 0, 0, RulesOf(kind, packs), redis, $"t{Guid.NewGuid():N}"[..12], Live: true);
+                kinds.Add("watermark:" + twin);
+                var twinTopic = topics.Alerts + "-watermark";
+                await broker.CreateTopicAsync(twinTopic, 4);
+                twinManifest = Path.Combine(work, "manifest-watermark.json");
+                await System.IO.File.WriteAllTextAsync(twinManifest, (await System.IO.File.ReadAllTextAsync(manifest)).Replace($"\"{topics.Alerts}\"", $"\"{twinTopic}\"", StringComparison.Ordinal));
+                twinAlerts = new AlertLatencies(broker.BootstrapServers, twinTopic, _ => LatencyClass.Watermark);
+            }
+
+            foreach (var kind in kinds)
+            {
+                var group = kind switch
+                {
+                    "baseline" => topics.Manifest.ConsumerGroup("baseline", "an1227").Name,
+                    _ when kind.StartsWith("watermark:", StringComparison.Ordinal) => topics.Manifest.ConsumerGroup("correlator", kind["watermark:".Length..]).Name + "-watermark",
+                    _ => topics.Manifest.ConsumerGroup("correlator", kind["correlator:".Length..]).Name,
+                };
+                var options = new ChildOptions(
+                    kind, broker.BootstrapServers, kind.StartsWith("watermark:", StringComparison.Ordinal) ? twinManifest : manifest, topics.Telemetry, group, 0, 0,
+                    RulesOf(kind, packs), redis, $"t{Guid.NewGuid():N}"[..12], Live: true, serviceSettings);
                 consumers.Add((ChildProcess.Start(kind, options.ToArguments()), group));
             }
 
-            await using var producer = ChildProcess.Start("producer", ["child", "produce", "--bootstrap", broker.BootstrapServers, "--topic", topics.Telemetry, "--events-file", eventsFile]);
+            await using var producer = ChildProcess.Start("producer", ["child", "produce", "--bootstrap", broker.BootstrapServers, "--topic", topics.Telemetry, "--events-file", eventsFile, "--linger-ms", settings.ProducerLingerMs.ToString(CultureInfo.InvariantCulture)]);
             foreach (var (child, _) in consumers)
             {
                 await child.ReadAsync("started", TimeSpan.FromMinutes(2));
@@ -141,12 +177,13 @@ internal static class PipelineBenchmark
             producer.Send("rate 0");
             await Task.Delay(TimeSpan.FromSeconds(5));
 
-            foreach (var rate in Rates)
+            foreach (var rate in settings.Rates)
             {
                 Console.Error.WriteLine($"Topology at {rate:N0} events/s...");
-                var step = await RunStepAsync(rate, topics, consumers, producer, redisPid, alerts);
+                var step = await RunStepAsync(rate, settings, topics, consumers, producer, redisPid, [alerts, .. twinAlerts is null ? [] : new[] { twinAlerts }]);
                 steps.Add(step);
                 producer.Send("rate 0");
+                Console.Error.WriteLine(Invariant($"  produced {step.Produced / step.Seconds:N0}/s, sustained: {step.Sustained}, largest lag {step.LagByConsumer.Values.Max():N0}, alerts {step.Latencies.Count}; p50/p99 s by class: {string.Join(", ", step.Latencies.GroupBy(l => l.Class).Select(g => Invariant($"{g.Key} {Quantile(g, 0.5):F2}/{Quantile(g, 0.99):F2} ({g.Count()})")))}"));
                 if (!step.Sustained)
                 {
                     break;
@@ -162,12 +199,29 @@ internal static class PipelineBenchmark
             {
                 await child.DisposeAsync();
             }
+
+            twinAlerts?.Dispose();
         }
 
         return steps;
     }
 
-    private static async Task<RateStep> RunStepAsync(int rate, TestTopics topics, List<(ChildProcess Child, string Group)> consumers, ChildProcess producer, int redisPid, AlertLatencies alerts)
+    /// <summary>Whether a rule's matches wait for the watermark in a correlator (early reports on), as docs/latency.md says.</summary>
+    private static LatencyClass ClassOf(CompiledRule rule) =>
+        rule.Query.IsSequence && !SequenceReportsEarly(rule) ? LatencyClass.Watermark : LatencyClass.OnArrival;
+
+    private static bool SequenceReportsEarly(CompiledRule rule) =>
+        new Vigil.Eql.Sequences.SequenceEngine<TelemetryEvent>(rule.Query, rule.Engine.Options with { ReportEarly = true }).ReportsEarly;
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private static double Quantile(IEnumerable<AlertLatency> latencies, double q)
+    {
+        var sorted = latencies.Select(l => l.Milliseconds / 1000).Order().ToList();
+        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
+    }
+
+    private static async Task<RateStep> RunStepAsync(int rate, TopologySettings settings, TestTopics topics, List<(ChildProcess Child, string Group)> consumers, ChildProcess producer, int redisPid, IReadOnlyList<AlertLatencies> alerts)
     {
         producer.Send("count");
         var producedBefore = long.Parse(await producer.ReadAsync("count ", TimeSpan.FromSeconds(10)), CultureInfo.InvariantCulture);
@@ -180,10 +234,14 @@ internal static class PipelineBenchmark
             child.Send("mark");
         }
 
-        alerts.StartStep();
+        foreach (var reader in alerts)
+        {
+            reader.StartStep();
+        }
+
         var started = Stopwatch.GetTimestamp();
         producer.Send($"rate {rate}");
-        await Task.Delay(StepLength);
+        await Task.Delay(settings.StepLength);
         producer.Send("count");
         var produced = long.Parse(await producer.ReadAsync("count ", TimeSpan.FromSeconds(10)), CultureInfo.InvariantCulture) - producedBefore;
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -203,10 +261,10 @@ internal static class PipelineBenchmark
         cpu["broker (embedded, this process)"] = brokerSeconds;
         cpu["redis-server"] = (ProcessCpu.Of(redisPid) - redisBefore).TotalSeconds;
         cpu["producer"] = (ProcessCpu.Of(producer.Pid) - producerBefore).TotalSeconds;
-        var latencies = alerts.EndStep();
+        var latencies = alerts.SelectMany(a => a.EndStep()).ToList();
         var end = topics.EndOffsets();
         var lag = consumers.ToDictionary(c => c.Child.Name, c => topics.CommittedOffsets(c.Group).Sum(o => Math.Max(0, end[o.Key] - Math.Max(0, o.Value))));
-        var sustained = produced >= 0.95 * rate * seconds && lag.Values.All(l => l <= rate + (MinPartitions * 1000));
+        var sustained = produced >= 0.95 * rate * seconds && lag.Values.All(l => l <= rate + (settings.Partitions * 1000));
         return new RateStep(rate, seconds, produced, lag, sustained, latencies, cpu, figures);
     }
 
@@ -214,6 +272,7 @@ internal static class PipelineBenchmark
     {
         using var producer = new KafkaProducerHandle(
             new KafkaClientConfigFactory(Options.Create(new KafkaOptions { BootstrapServers = broker.BootstrapServers })),
+            new KafkaMetrics(IsolatedMetrics.Factory()),
             NullLogger<KafkaProducerHandle>.Instance);
         var codec = new ProtobufRecordCodec<TelemetryEvent>(1);
         var publisher = new KafkaTopicPublisher<TelemetryEvent>(producer, codec, topics.Telemetry);

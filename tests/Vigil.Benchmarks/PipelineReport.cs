@@ -9,4 +9,5 @@ internal sealed record PipelineReport(
     int Events,
     string LoadBefore,
     string LoadAfter,
-    IReadOnlyList<string> Analytics);
+    IReadOnlyList<string> Analytics,
+    TopologySettings? Topology);

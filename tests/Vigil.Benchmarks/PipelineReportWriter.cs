@@ -8,6 +8,12 @@ internal static class PipelineReportWriter
 {
     public static void Write(PipelineReport report, StringBuilder md)
     {
+        if (report.Alone.Count == 0)
+        {
+            WriteTopology(report, md); // --topology-only
+            return;
+        }
+
         var decode = (report.Alone.FirstOrDefault(r => r.Kind == "consume-decode") ?? report.Alone[0]).Figures;
         var bare = report.Alone.Where(r => r.Kind == "bare").Select(r => r.Figures).ToList();
         md.AppendLine("## Consume, decode and each analytic, one broker, one run").AppendLine()
@@ -48,7 +54,10 @@ internal static class PipelineReportWriter
             return;
         }
 
-        md.AppendLine(Invariant($"The processes of `make run` at once: the embedded broker (in the benchmark's process), redis-server, one correlator per pack ({string.Join(", ", report.Analytics)}), the baseline, and a producer process replaying the simulated events at a fixed rate, each stamped with the wall-clock time it is sent. Every rate runs {report.Steps[0].Seconds:F0} s; a rate is sustained when the producer kept up and, at the end of the step, every group's committed offsets are within one second of events (plus one batch per partition) of the end. Stepping stops at the first rate that is not. Latency: from an alert's last event being sent to the alert being read from the alert topic; correlator rules that wait for the lateness window (3 s by default) have it as their floor."))
+        var settings = report.Topology ?? TopologySettings.Default;
+        md.AppendLine(Invariant($"The processes of `make run` at once: the embedded broker (in the benchmark's process), redis-server, one correlator per pack ({string.Join(", ", report.Analytics)}), the baseline{(settings.WatermarkTwin is { } twin ? $", a second {twin} correlator with early reports off (its own group and alert topic: the rules that wait for the watermark)" : string.Empty)}, and a producer process replaying simulated events (a scenario every 100 simulated ms, half of them attacks) at a fixed rate, each stamped with the wall-clock time it is sent. Every rate runs {report.Steps[0].Seconds:F0} s; a rate is sustained when the producer kept up and, at the end of the step, every group's committed offsets are within one second of events (plus one batch per partition) of the end. Stepping stops at the first rate that is not. Latency: from an alert's last event being sent to the alert being read from the alert topic."))
+            .AppendLine()
+            .AppendLine(Invariant($"Dev-broker setup (docs/latency.md says why): telemetry topic of {settings.Partitions} partitions, the load producer's linger.ms {settings.ProducerLingerMs}, the services' fetch.wait.max.ms {(settings.FetchWaitMaxMs is { } w ? w.ToString(CultureInfo.InvariantCulture) : "500 (librdkafka's default)")}. Command: `dotnet run -c Release --project tests/Vigil.Benchmarks -- --topology-only --rates {string.Join(',', settings.Rates)} --step-seconds {settings.StepLength.TotalSeconds:F0} --topology-partitions {settings.Partitions} --linger-ms {settings.ProducerLingerMs} --fetch-wait-ms {settings.FetchWaitMaxMs ?? 0}`."))
             .AppendLine()
             .AppendLine("| rate (events/s) | produced/s | sustained | largest group lag at the end | alerts | event→alert p50 | p99 | broker CPU (cores) | broker share of all CPU | all processes (cores) |")
             .AppendLine("|---|---|---|---|---|---|---|---|---|---|");
@@ -74,17 +83,26 @@ internal static class PipelineReportWriter
             md.AppendLine("No rate was sustained.");
         }
 
-        md.AppendLine().AppendLine("Latency by analytic (p50 / p99, alerts):").AppendLine()
-            .AppendLine("| rate | " + string.Join(" | ", report.Analytics.Select(a => "correlator/" + a).Append("baseline")) + " |")
-            .AppendLine("|---|" + string.Concat(Enumerable.Repeat("---|", report.Analytics.Count + 1)));
+        md.AppendLine().AppendLine("Event→alert latency by rule class (p50 / p99, alerts). On arrival: single-event rules and sequences without until, missing-event steps or sample, which a correlator reports as soon as the events seen complete them (target p50 ≤ 1 s). Watermark: matches that wait until an event more than the lateness (3 s in the packs) newer arrives or the host has been quiet that long (target p99 ≤ lateness + 1 s = 4 s).").AppendLine()
+            .AppendLine("| rate | on arrival (correlators) | watermark | baseline |")
+            .AppendLine("|---|---|---|---|");
         foreach (var step in report.Steps)
         {
-            var cells = report.Analytics.Select(a => (string?)a).Append(null).Select(a =>
-            {
-                var ms = step.Latencies.Where(l => a is null ? l.Producer.Contains("baseline", StringComparison.Ordinal) : l.Producer.Contains(a, StringComparison.Ordinal))
-                    .Select(l => l.Milliseconds).Order().ToList();
-                return ms.Count == 0 ? "none" : Invariant($"{Seconds(Percentile(ms, 0.5))} / {Seconds(Percentile(ms, 0.99))} ({ms.Count})");
-            });
+            var cells = new[] { LatencyClass.OnArrival, LatencyClass.Watermark, LatencyClass.Baseline }
+                .Select(c => Cell(step.Latencies.Where(l => l.Class == c)));
+            md.AppendLine(Invariant($"| {step.Rate:N0} | ") + string.Join(" | ", cells) + " |");
+        }
+
+        var producers = report.Analytics.Select(a => "correlator/" + a).Append("baseline")
+            .Concat(settings.WatermarkTwin is { } t ? [$"correlator/{t} (early reports off)"] : []).ToList();
+        md.AppendLine().AppendLine("Latency by analytic (p50 / p99, alerts):").AppendLine()
+            .AppendLine("| rate | " + string.Join(" | ", producers) + " |")
+            .AppendLine("|---|" + string.Concat(Enumerable.Repeat("---|", producers.Count)));
+        foreach (var step in report.Steps)
+        {
+            var cells = report.Analytics.Select(a => Cell(step.Latencies.Where(l => !IsTwin(l, settings) && l.Producer.EndsWith("/" + a, StringComparison.Ordinal))))
+                .Append(Cell(step.Latencies.Where(l => l.Class == LatencyClass.Baseline)))
+                .Concat(settings.WatermarkTwin is null ? [] : [Cell(step.Latencies.Where(l => IsTwin(l, settings)))]);
             md.AppendLine(Invariant($"| {step.Rate:N0} | ") + string.Join(" | ", cells) + " |");
         }
 
@@ -114,8 +132,19 @@ internal static class PipelineReportWriter
         "consume-decode-full" => "consume+decode, every field parsed (the generated parser)",
         "consume-frame" => "Vigil's loop, frame checked, no protobuf parsed",
         _ when kind.StartsWith("correlator:", StringComparison.Ordinal) => "correlator " + kind["correlator:".Length..],
+        _ when kind.StartsWith("watermark:", StringComparison.Ordinal) => "correlator " + kind["watermark:".Length..] + " (early reports off)",
         _ => kind,
     };
+
+    /// <summary>The alerts of the watermark twin: the twin's alert topic is read with every alert in the watermark class.</summary>
+    private static bool IsTwin(AlertLatency latency, TopologySettings settings) =>
+        settings.WatermarkTwin is { } twin && latency.Class == LatencyClass.Watermark && latency.Producer.EndsWith("/" + twin, StringComparison.Ordinal);
+
+    private static string Cell(IEnumerable<AlertLatency> latencies)
+    {
+        var ms = latencies.Select(l => l.Milliseconds).Order().ToList();
+        return ms.Count == 0 ? "none" : Invariant($"{Seconds(Percentile(ms, 0.5))} / {Seconds(Percentile(ms, 0.99))} ({ms.Count})");
+    }
 
     private static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];

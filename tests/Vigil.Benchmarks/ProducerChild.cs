@@ -9,11 +9,13 @@ namespace Vigil.Benchmarks;
 /// <summary>
 /// The load of the topology benchmark, in a process of its own so its CPU is not counted as the broker's: replays the
 /// simulated events (cycling) at the rate given on stdin ("rate N"), each stamped with the wall-clock time it is sent,
-/// so an alert's last_event_time tells the event→alert latency. "count" prints how many were sent.
+/// so an alert's last_event_time tells the event→alert latency. "count" prints how many were sent. Each pass over the
+/// events after the first suffixes their event ids with the pass, so a replayed scenario raises a new alert instead of a
+/// repeat the correlators would rightly drop.
 /// </summary>
 internal static class ProducerChild
 {
-    public static async Task<int> RunAsync(string bootstrap, string topic, string eventsFile)
+    public static async Task<int> RunAsync(string bootstrap, string topic, string eventsFile, int lingerMs)
     {
         var events = EventFile.Read(eventsFile);
         var codec = new ProtobufRecordCodec<TelemetryEvent>(1);
@@ -22,7 +24,7 @@ internal static class ProducerChild
             BootstrapServers = bootstrap,
             EnableIdempotence = true,
             Acks = Acks.All,
-            LingerMs = 5,
+            LingerMs = lingerMs,
             CompressionType = CompressionType.Lz4,
             Partitioner = Partitioner.Murmur2Random,
         }).Build();
@@ -52,6 +54,7 @@ internal static class ProducerChild
         });
         Console.WriteLine("started");
         var next = 0;
+        var pass = 0;
         while (!stop)
         {
             var due = (long)(rate * Stopwatch.GetElapsedTime(rateSince).TotalSeconds) - sentAtRate;
@@ -63,9 +66,18 @@ internal static class ProducerChild
 
             for (var i = 0; i < due; i++)
             {
-                var e = events[next];
-                next = (next + 1) % events.Count;
-                var stamped = e.Clone();
+                var stamped = events[next].Clone();
+                if (pass > 0)
+                {
+                    stamped.Event.Id += string.Create(CultureInfo.InvariantCulture, $"-p{pass}");
+                }
+
+                if (++next == events.Count)
+                {
+                    next = 0;
+                    pass++;
+                }
+
                 stamped.Timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
                 while (true)
                 {

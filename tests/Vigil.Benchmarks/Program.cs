@@ -6,11 +6,13 @@ using Vigil.Detection;
 using Vigil.Testing;
 
 // make bench: dotnet run -c Release --project tests/Vigil.Benchmarks -- [--events N] [--output docs/benchmarks.md] [--throughput-only] [--pipeline-only] [--decode-only] [--engine-only] [--engine-profile SECONDS] [--only bare,consume-frame,consume-decode,consume-decode-full,correlator:an0167,baseline]
+// The topology alone (rates, event→alert latency): -- --topology-only [--rates 1000,5000,20000] [--step-seconds 20]
+//   [--topology-partitions 12] [--linger-ms 50] [--fetch-wait-ms 20 (0: librdkafka's 500)] [--watermark-twin installer-network|none] [--output file]
 // The benchmark starts itself again as child processes ("child <kind> ..."): one per measured consumer, and a producer.
 if (args is ["child", "produce", ..])
 {
     string Arg(string name) => args.SkipWhile(a => a != name).Skip(1).First();
-    return await ProducerChild.RunAsync(Arg("--bootstrap"), Arg("--topic"), Arg("--events-file"));
+    return await ProducerChild.RunAsync(Arg("--bootstrap"), Arg("--topic"), Arg("--events-file"), int.Parse(Arg("--linger-ms"), CultureInfo.InvariantCulture));
 }
 
 if (args is ["child", ..])
@@ -24,7 +26,7 @@ var count = eventsArg is null ? 300_000 : long.Parse(eventsArg, CultureInfo.Inva
 var started = DateTimeOffset.UtcNow;
 
 Console.Error.WriteLine($"Simulating {count:N0} events...");
-var events = await CollectingSink.SimulateAsync(hosts: 2000, events: count);
+var events = args.Contains("--topology-only") ? new List<Vigil.Contracts.Telemetry.TelemetryEvent>() : await CollectingSink.SimulateAsync(hosts: 2000, events: count);
 var packs = Directory.GetDirectories(Path.Combine(TestPaths.RepoRoot, "rules"))
     .Order(StringComparer.Ordinal)
     .Select(dir => AnalyticPack.Load(Path.GetFileName(dir), dir, TimeSpan.FromSeconds(2)))
@@ -58,10 +60,25 @@ if (args.Contains("--engine-only") || args.Contains("--engine-profile"))
 
 Console.Error.WriteLine("Consume, decode, each analytic, then the topology at rising rates...");
 var onlyKinds = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',').ToHashSet(StringComparer.Ordinal);
-var pipeline = await PipelineBenchmark.RunAsync(packs, events, args.Contains("--throughput-only"), onlyKinds);
+var topologyOnly = args.Contains("--topology-only");
+var topology = args.Contains("--throughput-only") ? null : TopologySettings.Parse(args);
+// The topology replays its own workload: a scenario every 100 simulated ms (half of them attacks, the rest
+// look-alikes) at the simulator's 1,000 events/s, so even the 1,000 events/s step raises alerts for every analytic.
+var topologyEvents = topology is null ? new List<Vigil.Contracts.Telemetry.TelemetryEvent>() : await CollectingSink.SimulateAsync(hosts: 2000, events: Math.Min(count, 300_000), TimeSpan.FromMilliseconds(100), eventsPerSecond: 1000);
+var pipeline = await PipelineBenchmark.RunAsync(packs, events, topology, topologyEvents, topologyOnly, onlyKinds);
 var pipelineSection = new StringBuilder();
 PipelineReportWriter.Write(pipeline, pipelineSection);
 Console.Error.WriteLine(pipelineSection);
+if (topologyOnly)
+{
+    if (args.Contains("--output"))
+    {
+        await File.WriteAllTextAsync(output, pipelineSection.ToString());
+    }
+
+    return 0;
+}
+
 if (args.Contains("--pipeline-only"))
 {
     await File.WriteAllTextAsync(output, pipelineSection.ToString());

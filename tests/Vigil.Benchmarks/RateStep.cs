@@ -7,6 +7,6 @@ internal sealed record RateStep(
     long Produced,
     IReadOnlyDictionary<string, long> LagByConsumer,
     bool Sustained,
-    IReadOnlyList<(string Producer, double Milliseconds)> Latencies,
+    IReadOnlyList<AlertLatency> Latencies,
     IReadOnlyDictionary<string, double> CpuSecondsByProcess,
     IReadOnlyDictionary<string, ConsumerFigures> ConsumerFigures);

@@ -28,6 +28,7 @@ public sealed class AlertsTailCommandTests : IAsyncLifetime
         var ids = Enumerable.Range(0, 24).Select(i => $"alert-{i:D2}").ToArray();
         using (var producer = new KafkaProducerHandle(
             new KafkaClientConfigFactory(Options.Create(new KafkaOptions { BootstrapServers = broker.BootstrapServers, ClientId = "tail-test" })),
+            new KafkaMetrics(IsolatedMetrics.Factory()),
             NullLogger<KafkaProducerHandle>.Instance))
         {
             var publisher = new KafkaTopicPublisher<Alert>(producer, new ProtobufRecordCodec<Alert>(2), topics.Alerts);

@@ -134,6 +134,7 @@ public sealed class ConsoleStack : IAsyncLifetime
 
         producer = new KafkaProducerHandle(
             new KafkaClientConfigFactory(Options.Create(new KafkaOptions { BootstrapServers = broker.BootstrapServers })),
+            new KafkaMetrics(IsolatedMetrics.Factory()),
             NullLogger<KafkaProducerHandle>.Instance);
         playwright = await Playwright.CreateAsync();
         // Playwright starts chromium with a fresh temporary --user-data-dir of its own on every launch.

@@ -29,11 +29,12 @@ await using var redis = await RedisServer.StartAsync();
 await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Endpoint);
 var pack = AnalyticPack.Load("installer-network", Path.Combine(TestPaths.RepoRoot, "rules", "installer-network"), TimeSpan.FromSeconds(2));
 var options = new CorrelatorOptions { Analytic = pack.Analytic };
-var store = new CorrelationStateStore(connection, new CorrelatorKeys(new RedisKeys("vigil"), pack.Analytic), options);
+var metrics = new CorrelatorMetrics(IsolatedMetrics.Factory());
+var store = new CorrelationStateStore(connection, new CorrelatorKeys(new RedisKeys("vigil"), pack.Analytic), options, metrics);
 var clock = new SteppedClock(DateTimeOffset.FromUnixTimeMilliseconds(Installer.T0 / 1_000_000));
 var owned = new OwnedStates(store, clock);
-var router = new EventRouter(pack);
-var engine = new CorrelationEngine(pack, clock);
+var router = new EventRouter(pack, metrics);
+var engine = new CorrelationEngine(pack, clock, metrics);
 
 var before = UsedMemory(await redis.SendAsync(CancellationToken.None, "INFO", "memory"));
 var heapBefore = GC.GetTotalMemory(forceFullCollection: true);

@@ -32,6 +32,7 @@ internal sealed class CorrelatorHarness : IAsyncDisposable
         WorkDir = workDir;
         producer = new KafkaProducerHandle(
             new KafkaClientConfigFactory(Options.Create(new KafkaOptions { BootstrapServers = broker.BootstrapServers })),
+            new KafkaMetrics(IsolatedMetrics.Factory()),
             NullLogger<KafkaProducerHandle>.Instance);
         publisher = new KafkaTopicPublisher<TelemetryEvent>(producer, new ProtobufRecordCodec<TelemetryEvent>(1), topics.Telemetry);
     }

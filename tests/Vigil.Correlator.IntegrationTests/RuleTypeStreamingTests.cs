@@ -5,6 +5,7 @@ using Vigil.Contracts.Alerts;
 using Vigil.Contracts.Telemetry;
 using StackExchange.Redis;
 using Vigil.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Vigil.Correlator.IntegrationTests;
 
@@ -168,7 +169,7 @@ public sealed partial class RuleTypeStreamingTests : RealStackTests
 
             var groups = (await KeysAsync("*{mac-b}:thr:*")).Where(k => !k.EndsWith(":groups", StringComparison.Ordinal)).ToList();
             Assert.InRange(groups.Count, 1, 10);
-            Assert.True(CorrelatorMetrics.StateEvictions.WithLabels(CorrelatorHarness.Analytic, "b7b0d1a2-4c55-4f0e-9a51-0000000000a3").Value >= 30);
+            Assert.True(app.Services.GetRequiredService<CorrelatorMetrics>().StateEvictions.WithLabels(CorrelatorHarness.Analytic, "b7b0d1a2-4c55-4f0e-9a51-0000000000a3").Value >= 30);
         }
         finally
         {

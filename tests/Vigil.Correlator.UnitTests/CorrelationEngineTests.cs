@@ -8,6 +8,7 @@ namespace Vigil.Correlator.UnitTests;
 public sealed class CorrelationEngineTests
 {
     private readonly Vigil.Detection.AnalyticPack pack = RoutePack.Load();
+    private readonly CorrelatorMetrics metrics = new(Prometheus.Metrics.WithCustomRegistry(Prometheus.Metrics.NewCustomRegistry()));
     private readonly ManualClock clock = new(DateTimeOffset.FromUnixTimeMilliseconds(T0 / 1_000_000));
 
     [Fact]
@@ -34,7 +35,7 @@ public sealed class CorrelationEngineTests
     public void APartialThatOutlivedMaxspanIsRejectedAndCountedForItsRule()
     {
         var rule = pack.Sequence();
-        var counter = CorrelatorMetrics.Rejected.WithLabels(RoutePack.Analytic, rule.RuleId, "maxspan");
+        var counter = metrics.Rejected.WithLabels(RoutePack.Analytic, rule.RuleId, "maxspan");
         var before = counter.Value;
         var (router, engine, states) = Route();
 
@@ -65,13 +66,13 @@ public sealed class CorrelationEngineTests
             Path.Combine(AppContext.BaseDirectory, "files", "keyed_pack"),
             new Vigil.Detection.EngineDefaults(RoutePack.Lateness) { MaxStateBytes = 4096 });
         var rule = keyed.Rules.Single();
-        var counter = CorrelatorMetrics.Rejected.WithLabels(RoutePack.Analytic, rule.RuleId, "state_limit");
+        var counter = metrics.Rejected.WithLabels(RoutePack.Analytic, rule.RuleId, "state_limit");
         var before = counter.Value;
-        var engine = new CorrelationEngine(keyed, clock);
+        var engine = new CorrelationEngine(keyed, clock, metrics);
         var states = new Dictionary<StateKey, HostState<TelemetryEvent>>();
 
         // Forty shells, each its own pending sequence (joined by process.entity_id), far over 4 KiB together.
-        var batch = new EventRouter(keyed).Route(Records(0, Enumerable.Range(0, 40).Select(i => Shell("mac-4", T0 + Seconds(i), $"s{i}", entity: $"bash-{i}")).ToArray()));
+        var batch = new EventRouter(keyed, metrics).Route(Records(0, Enumerable.Range(0, 40).Select(i => Shell("mac-4", T0 + Seconds(i), $"s{i}", entity: $"bash-{i}")).ToArray()));
         states[batch.Work.Keys.Single()] = rule.Engine.CreateState("mac-4");
         engine.Advance(batch, states);
         var write = Assert.Single(engine.Seal(batch));
@@ -84,7 +85,7 @@ public sealed class CorrelationEngineTests
     }
 
     private (EventRouter, CorrelationEngine, Dictionary<StateKey, HostState<TelemetryEvent>>) Route() =>
-        (new EventRouter(pack), new CorrelationEngine(pack, clock), []);
+        (new EventRouter(pack, metrics), new CorrelationEngine(pack, clock, metrics), []);
 
     private static CorrelationBatch Step(EventRouter router, CorrelationEngine engine, Dictionary<StateKey, HostState<TelemetryEvent>> states, params TelemetryEvent[] events)
     {

@@ -6,11 +6,12 @@ namespace Vigil.Correlator.UnitTests;
 public sealed class EventRouterTests
 {
     private readonly Vigil.Detection.AnalyticPack pack = RoutePack.Load();
+    private readonly CorrelatorMetrics metrics = new(Prometheus.Metrics.WithCustomRegistry(Prometheus.Metrics.NewCustomRegistry()));
 
     [Fact]
     public void EventsNoRuleCanUseReachNoStateAndNoMatch()
     {
-        var batch = new EventRouter(pack).Route(Records(0, Noise("mac-1", T0, "n1"), Noise("mac-2", T0 + 1, "n2")));
+        var batch = new EventRouter(pack, metrics).Route(Records(0, Noise("mac-1", T0, "n1"), Noise("mac-2", T0 + 1, "n2")));
 
         Assert.True(batch.IsEmpty);
         Assert.Equal([0], batch.Partitions);
@@ -19,7 +20,7 @@ public sealed class EventRouterTests
     [Fact]
     public void ASingleEventRuleMatchesOnTheSpotWhileTheSequenceRuleQueuesTheEventUnderItsHost()
     {
-        var batch = new EventRouter(pack).Route(Records(3, Shell("mac-1", T0, "s1")));
+        var batch = new EventRouter(pack, metrics).Route(Records(3, Shell("mac-1", T0, "s1")));
 
         var (rule, match) = Assert.Single(batch.Matches);
         Assert.Same(pack.SingleEvent(), rule);
@@ -33,7 +34,7 @@ public sealed class EventRouterTests
     [Fact]
     public void EachHostGetsItsOwnStateWithItsEventsInBatchOrder()
     {
-        var batch = new EventRouter(pack).Route(Records(
+        var batch = new EventRouter(pack, metrics).Route(Records(
             1,
             Curl("mac-2", T0 + Seconds(2), "c2"),
             Noise("mac-1", T0, "n1"),

@@ -8,6 +8,7 @@ public sealed class OwnedStatesTests
     private readonly Vigil.Detection.AnalyticPack pack = RoutePack.Load();
     private readonly ManualClock clock = new(DateTimeOffset.FromUnixTimeMilliseconds(T0 / 1_000_000));
     private readonly InMemoryStateStore store = new();
+    private readonly CorrelatorMetrics metrics = new(Prometheus.Metrics.WithCustomRegistry(Prometheus.Metrics.NewCustomRegistry()));
 
     [Fact]
     public async Task AHotHostsStateIsReadFromTheStoreOnceAndThenServedFromMemoryWhileEveryChangeIsWrittenThrough()
@@ -84,8 +85,8 @@ public sealed class OwnedStatesTests
     public async Task OverItsLimitMemoryLetsTheLeastRecentlyWrittenStatesGoButKeepsTheBatchAtHand()
     {
         var owned = new OwnedStates(store, clock, limit: 10);
-        var engine = new CorrelationEngine(pack, clock);
-        var router = new EventRouter(pack);
+        var engine = new CorrelationEngine(pack, clock, metrics);
+        var router = new EventRouter(pack, metrics);
         for (var h = 0; h < 10; h++)
         {
             await StepAsync(owned, engine, router, 0, Shell($"mac-{h}", T0 + h, $"s{h}"));
@@ -103,7 +104,7 @@ public sealed class OwnedStatesTests
         Assert.Equal(reads + 1, store.KeysRead);
     }
 
-    private (OwnedStates, CorrelationEngine, EventRouter) Route() => (new OwnedStates(store, clock), new CorrelationEngine(pack, clock), new EventRouter(pack));
+    private (OwnedStates, CorrelationEngine, EventRouter) Route() => (new OwnedStates(store, clock), new CorrelationEngine(pack, clock, metrics), new EventRouter(pack, metrics));
 
     private static async Task StepAsync(OwnedStates owned, CorrelationEngine engine, EventRouter router, int partition, params Vigil.Contracts.Telemetry.TelemetryEvent[] events)
     {

@@ -4,6 +4,7 @@ using Vigil.Detection;
 using Vigil.FleetSim;
 using Vigil.Messaging.Kafka;
 using Vigil.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Vigil.Ingest.IntegrationTests;
 
@@ -110,8 +111,7 @@ public sealed class IngestEndToEndTests : RealStackTests
         var app = await stack.StartIngestAsync();
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
         var before = await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
-        // The metrics registry is process-wide and the other tests of this class run ingest in the same process, so
-        // the series are read as values and compared with their start rather than as absolute numbers.
+        // Read as values and compared with their start: the series exist from start-up, at zero.
         const string Rejected = "vigil_ingest_documents_rejected_total{format=\"elastic\",reason=\"missing-host\"}";
         const string Derived = "vigil_ingest_derived_fields_total{format=\"elastic\",derivation=\"host.id from agent.id\"}";
         const string Published = "vigil_ingest_events_published_total{format=\"elastic\"}";
@@ -131,6 +131,38 @@ public sealed class IngestEndToEndTests : RealStackTests
         Assert.Equal(publishedBefore + 3, Sample(after, Published));
         var ready = await http.GetAsync("/health/ready", TestContext.Current.CancellationToken);
         Assert.True(ready.IsSuccessStatusCode);
+    }
+
+    [Fact]
+    public async Task TwoIngestHostsInOneProcessEachCountOnlyTheDocumentsTheyRead()
+    {
+        await using var reading = await IngestStack.StartAsync(Broker, Redis, "meters-reading");
+        await using var idle = await IngestStack.StartAsync(Broker, Redis, "meters-idle");
+        var readingApp = await reading.StartIngestAsync();
+        var idleApp = await idle.StartIngestAsync();
+        using var readingHttp = new HttpClient { BaseAddress = new Uri(readingApp.Urls.First()) };
+        using var idleHttp = new HttpClient { BaseAddress = new Uri(idleApp.Urls.First()) };
+        const string Read = "vigil_ingest_documents_read_total{format=\"elastic\"}";
+        const string Published = "vigil_ingest_events_published_total{format=\"elastic\"}";
+        var lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Fixtures", "export-7x-source-lines.ndjson"));
+
+        await reading.PublishRawAsync(lines.Select(l => ((string?)null, Encoding.UTF8.GetBytes(l))));
+        Assert.Equal(3, reading.Topics.ReadAll(reading.Topics.Telemetry, 3, Patience).Count);
+        await reading.Topics.WaitUntilCommittedAsync(reading.IngestGroup, Patience, reading.RawTopic);
+
+        // Each host serves its own registry: the documents one host read appear on its /metrics alone, counted from zero.
+        var readingMetrics = await readingHttp.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+        var idleMetrics = await idleHttp.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+        Assert.Equal(lines.Length, Sample(readingMetrics, Read));
+        Assert.Equal(3, Sample(readingMetrics, Published));
+        Assert.Equal(0, Sample(idleMetrics, Read));
+        Assert.Equal(0, Sample(idleMetrics, Published));
+        // The metric objects in each host's container are the ones its /metrics shows.
+        Assert.Equal(3, readingApp.Services.GetRequiredService<IngestMetrics>().EventsPublished.WithLabels("elastic").Value);
+        Assert.Equal(0, idleApp.Services.GetRequiredService<IngestMetrics>().EventsPublished.WithLabels("elastic").Value);
+        // Both still show the process and runtime metrics a service always showed.
+        Assert.Contains("process_cpu_seconds_total", idleMetrics, StringComparison.Ordinal);
+        Assert.Contains("dotnet_total_memory_bytes", idleMetrics, StringComparison.Ordinal);
     }
 
     [Fact]

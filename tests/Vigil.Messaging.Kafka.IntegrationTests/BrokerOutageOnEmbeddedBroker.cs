@@ -34,6 +34,7 @@ public sealed class BrokerOutageOnEmbeddedBroker : BrokerContract
                 BootstrapServers = broker.BootstrapServers,
                 Producer = new KafkaProducerSettings { MessageTimeoutMs = 60_000 },
             })),
+            pipeline.Metrics,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<KafkaProducerHandle>.Instance);
         var publisher = new KafkaTopicPublisher<Contracts.Telemetry.TelemetryEvent>(producer, pipeline.Codec, pipeline.TelemetryTopic);
         await publisher.PublishBatchAsync([KeyValuePair.Create("mac-0000", KafkaTestPipeline.Event("mac-0000", 0))], TestContext.Current.CancellationToken);

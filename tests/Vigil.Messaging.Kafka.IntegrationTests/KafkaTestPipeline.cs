@@ -51,7 +51,7 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
             // The test producer must be able to write poison pills larger than any topic's limit.
             Producer = new KafkaProducerSettings { MessageMaxBytes = 4_000_000, MessageTimeoutMs = 5000 },
         }));
-        Producer = new KafkaProducerHandle(Configs, NullLogger<KafkaProducerHandle>.Instance);
+        Producer = new KafkaProducerHandle(Configs, Metrics, NullLogger<KafkaProducerHandle>.Instance);
         Codec = new ProtobufRecordCodec<TelemetryEvent>(TestSchemaId);
         Publisher = new KafkaTopicPublisher<TelemetryEvent>(Producer, Codec, TelemetryTopic);
     }
@@ -71,6 +71,9 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
     public KafkaClientConfigFactory Configs { get; }
 
     public KafkaProducerHandle Producer { get; }
+
+    /// <summary>The Kafka metrics of this pipeline's producer, dead-letter publisher and consume loops, apart from other tests'.</summary>
+    public KafkaMetrics Metrics { get; } = new(IsolatedMetrics.Factory());
 
     public ProtobufRecordCodec<TelemetryEvent> Codec { get; }
 
@@ -93,8 +96,9 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
             Configs,
             Codec,
             handler,
-            deadLetters ?? new DeadLetterPublisher(Producer, Manifest, NullLogger<DeadLetterPublisher>.Instance),
+            deadLetters ?? new DeadLetterPublisher(Producer, Manifest, Metrics, NullLogger<DeadLetterPublisher>.Instance),
             health,
+            Metrics,
             NullLogger<KafkaConsumeLoop<TelemetryEvent>>.Instance);
         await loop.StartAsync(CancellationToken.None);
         var handle = new RunningLoop(loop, health);

@@ -54,7 +54,7 @@ public abstract class PoisonPillContract(KafkaBrokerKind kind) : BrokerContract(
         await using var pipeline = await StartPipelineAsync("skip");
         var handler = new RecordingHandler();
         await pipeline.StartLoopAsync(handler, UndecodableRecords.CountAndSkip);
-        var counted = KafkaMetrics.Undecodable.WithLabels(pipeline.TelemetryTopic, pipeline.Group, "bad-magic-byte");
+        var counted = pipeline.Metrics.Undecodable.WithLabels(pipeline.TelemetryTopic, pipeline.Group, "bad-magic-byte");
 
         var before = await pipeline.PublishAsync(hosts: 4, perHost: 3);
         await pipeline.PublishRawAsync("mac-0001", Encoding.UTF8.GetBytes("{\"not\":\"a frame\"}"));
@@ -79,8 +79,9 @@ public abstract class PoisonPillContract(KafkaBrokerKind kind) : BrokerContract(
                 BootstrapServers = "127.0.0.1:9",
                 Producer = new KafkaProducerSettings { MessageTimeoutMs = 2000 },
             })),
+            pipeline.Metrics,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<KafkaProducerHandle>.Instance);
-        var refusing = new DeadLetterPublisher(unreachable, pipeline.Manifest, Microsoft.Extensions.Logging.Abstractions.NullLogger<DeadLetterPublisher>.Instance);
+        var refusing = new DeadLetterPublisher(unreachable, pipeline.Manifest, pipeline.Metrics, Microsoft.Extensions.Logging.Abstractions.NullLogger<DeadLetterPublisher>.Instance);
         var loop = await pipeline.StartLoopAsync(handler, UndecodableRecords.DeadLetter, refusing);
         await pipeline.PublishAsync(hosts: 2, perHost: 2);
         await Eventually.TrueAsync(() => loop.Ready, Patience, "the loop is ready while it consumes");
@@ -89,8 +90,8 @@ public abstract class PoisonPillContract(KafkaBrokerKind kind) : BrokerContract(
 
         await Eventually.TrueAsync(() => !loop.Ready, Patience, "readiness turns false once the dead-letter writes keep failing");
         Assert.Equal("Faulted", loop.Health.StateOf(pipeline.Group));
-        Assert.Equal(1, KafkaMetrics.ConsumerStopped.WithLabels(pipeline.Group).Value);
-        Assert.True(KafkaMetrics.DeadLetterFailures.WithLabels(pipeline.Group).Value >= 3);
+        Assert.Equal(1, pipeline.Metrics.ConsumerStopped.WithLabels(pipeline.Group).Value);
+        Assert.True(pipeline.Metrics.DeadLetterFailures.WithLabels(pipeline.Group).Value >= 3);
     }
 
     [Fact]

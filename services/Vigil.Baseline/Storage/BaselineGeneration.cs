@@ -13,7 +13,7 @@ namespace Vigil.Baseline.Storage;
 /// always knew. Found missing at start-up, the memory is reported as begun empty (a first start, or a loss
 /// while no baseline ran).
 /// </summary>
-public sealed class BaselineGeneration(IConnectionMultiplexer redis, BaselineKeys keys, TimeProvider clock, ILogger<BaselineGeneration> logger)
+public sealed class BaselineGeneration(IConnectionMultiplexer redis, BaselineKeys keys, TimeProvider clock, BaselineMetrics metrics, ILogger<BaselineGeneration> logger)
 {
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(1);
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -52,7 +52,7 @@ public sealed class BaselineGeneration(IConnectionMultiplexer redis, BaselineKey
                 }
 
                 known = id.ToString();
-                BaselineMetrics.GenerationStarted.Set(await StartedAsync(db).ConfigureAwait(false));
+                metrics.GenerationStarted.Set(await StartedAsync(db).ConfigureAwait(false));
                 return false;
             }
 
@@ -70,7 +70,7 @@ public sealed class BaselineGeneration(IConnectionMultiplexer redis, BaselineKey
             }
 
             var adopted = (await db.HashGetAsync(keys.Generation, "id").ConfigureAwait(false)).ToString();
-            BaselineMetrics.GenerationStarted.Set(now.ToUnixTimeSeconds());
+            metrics.GenerationStarted.Set(now.ToUnixTimeSeconds());
             if (lost)
             {
                 Lost(adopted, "the generation marker is gone");
@@ -93,7 +93,7 @@ public sealed class BaselineGeneration(IConnectionMultiplexer redis, BaselineKey
 
     private void Lost(string generation, string how)
     {
-        BaselineMetrics.MemoryLost.Inc();
+        metrics.MemoryLost.Inc();
         logger.LogError(
             "The baseline LOST ITS MEMORY: {How} (Redis restarted empty, was flushed, or evicted the baseline's keys). Every profile is gone; every image is immature again and learns from scratch in generation {Generation}, so no new-protocol alerts until profiles mature. Run Redis with persistence (appendonly yes) and maxmemory-policy noeviction for the baseline's keys.",
             how, generation);

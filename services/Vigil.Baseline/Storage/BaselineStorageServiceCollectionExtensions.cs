@@ -12,7 +12,7 @@ public static class BaselineStorageServiceCollectionExtensions
     {
         services.AddSingleton(sp => new BaselineKeys(sp.GetRequiredService<RedisKeys>()));
         services.AddSingleton(sp => new BaselineStore(
-            sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<BaselineKeys>(), options, sp.GetRequiredService<ILogger<BaselineStore>>()));
+            sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<BaselineKeys>(), options, sp.GetRequiredService<BaselineMetrics>(), sp.GetRequiredService<ILogger<BaselineStore>>()));
         services.AddSingleton(sp => new ProfileDirectory(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<BaselineKeys>(), options));
         return services;
     }

@@ -12,7 +12,7 @@ namespace Vigil.Baseline.Storage;
 /// The baseline's batch I/O with Redis: one pipelined round trip reads the profiles and host views a batch touches,
 /// one more applies its updates (one script per image), records alert explanations and updates the listing indexes.
 /// </summary>
-public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys keys, BaselineOptions options, ILogger? logger = null)
+public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys keys, BaselineOptions options, BaselineMetrics metrics, ILogger? logger = null)
 {
     /// <summary>Where the alert outbox's checkpoints live; saved with each commit that publishes (same round trip).</summary>
     public RedisAlertCheckpoints AlertCheckpoints { get; } = new(
@@ -178,7 +178,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
 
         evicted = evicted.Where(e => reported.Contains(e.Identity)).ToList();
         Interlocked.Add(ref profilesEvicted, evicted.Count);
-        BaselineMetrics.ProfilesEvicted.Inc(evicted.Count);
+        metrics.ProfilesEvicted.Inc(evicted.Count);
         logger?.LogError(
             "{Count} baseline profile(s) VANISHED from Redis while the memory marker survived (evicted or deleted), e.g. {Image}: they learn again from immature, so no new-protocol alerts for them until they mature. Run the baseline's Redis with maxmemory-policy noeviction. Counted in vigil_baseline_profiles_evicted_total.",
             evicted.Count, evicted[0].Identity);
@@ -200,7 +200,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             .Select(tag => (Task)db.KeyDeleteAsync(keys.HostView(tag.ToString(), hostId)))
             .Append(db.SortedSetRemoveAsync(index, victims))).ConfigureAwait(false);
         Interlocked.Add(ref hostViewsEvicted, victims.Length);
-        BaselineMetrics.HostViewsEvicted.Inc(victims.Length);
+        metrics.HostViewsEvicted.Inc(victims.Length);
         bool first;
         lock (evictionLogged)
         {
@@ -318,7 +318,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     private void CountRoundTrip()
     {
         Interlocked.Increment(ref roundTrips);
-        BaselineMetrics.RedisRoundTrips.Inc();
+        metrics.RedisRoundTrips.Inc();
     }
 
     private static double Millis(long nanos) => nanos / 1_000_000;
