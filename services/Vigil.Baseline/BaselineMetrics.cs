@@ -15,8 +15,8 @@ public sealed class BaselineMetrics(IMetricFactory factory)
     public Counter UntrainedObservations { get; } = factory.CreateCounter(
         "vigil_baseline_untrained_observations_total", "Observations kept out of learning because they alerted or were anomalous.");
 
-    public Counter AlertsPublished { get; } = factory.CreateCounter(
-        "vigil_alerts_published_total", "Alerts published to the alert topic.", ["analytic", "rule", "rule_name"]);
+    public Counter AlertsPublished { get; } = WithRuleSeries(factory.CreateCounter(
+        "vigil_alerts_published_total", "Alerts published to the alert topic.", ["analytic", "rule", "rule_name"]));
 
     public Counter AlertsSuppressed { get; } = factory.CreateCounter(
         "vigil_baseline_alerts_suppressed_total", "Repeats of a new-protocol alert for the same image and host inside the suppression window.");
@@ -52,12 +52,14 @@ public sealed class BaselineMetrics(IMetricFactory factory)
     /// Creates the labelled series that exist before anything happens, so a dashboard reads 0 (not "no data") from
     /// start-up: one alerts-published series per baseline rule.
     /// </summary>
-    public static void Initialize()
+    private static Counter WithRuleSeries(Counter published)
     {
         var analytic = BaselineRules.AnalyticId.ToLowerInvariant();
         foreach (var rule in new[] { BaselineRules.NewProtocol(false), BaselineRules.Volume(false) })
         {
-            AlertsPublished.WithLabels(analytic, rule.Id, rule.Name);
+            published.WithLabels(analytic, rule.Id, rule.Name);
         }
+
+        return published;
     }
 }

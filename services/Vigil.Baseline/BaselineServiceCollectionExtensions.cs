@@ -90,7 +90,6 @@ public static class BaselineServiceCollectionExtensions
             });
         });
 
-        BaselineMetrics.Initialize();
         var services = builder.Services;
         services.AddOptions<BaselineOptions>().BindConfiguration(BaselineOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BaselineOptions>, BaselineOptionsValidation>());

@@ -15,7 +15,7 @@ public sealed class AlertCheckpointMigrationTests(RedisServer redis)
         using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Endpoint);
         var db = connection.GetDatabase();
         var keys = new BaselineKeys(new RedisKeys(prefix));
-        var store = new BaselineStore(connection, keys, new BaselineOptions());
+        var store = new BaselineStore(connection, keys, new BaselineOptions(), new BaselineMetrics(IsolatedMetrics.Factory()));
         // What an earlier release left for telemetry partition 3: alert partitions 0 and 1 at offsets 17 and 4.
         await db.HashSetAsync(keys.FormerAlertCursor(3), [new HashEntry(0, 17), new HashEntry(1, 4)]);
         await store.AlertCheckpoints.SaveCheckpointsAsync([5], new Dictionary<int, long> { [0] = 20, [1] = 9 });

@@ -28,11 +28,12 @@ internal static class Flood
             Path.Combine(TestPaths.RepoRoot, "rules", "installer-network"),
             new EngineDefaults(TimeSpan.FromSeconds(2)) { ReportEarly = true });
         var options = new CorrelatorOptions { Analytic = pack.Analytic };
-        var store = new CorrelationStateStore(connection, new CorrelatorKeys(new RedisKeys("vigil"), pack.Analytic), options);
+        var metrics = new CorrelatorMetrics(IsolatedMetrics.Factory());
+        var store = new CorrelationStateStore(connection, new CorrelatorKeys(new RedisKeys("vigil"), pack.Analytic), options, metrics);
         var clock = new SteppedClock(DateTimeOffset.FromUnixTimeMilliseconds(Installer.T0 / 1_000_000));
         var owned = new OwnedStates(store, clock);
-        var router = new EventRouter(pack);
-        var engine = new CorrelationEngine(pack, clock);
+        var router = new EventRouter(pack, metrics);
+        var engine = new CorrelationEngine(pack, clock, metrics);
         var process = System.Diagnostics.Process.GetCurrentProcess();
 
         Console.WriteLine("| events so far | CPU µs per event | fields set per batch | fields deleted per batch |");

@@ -134,8 +134,9 @@ public sealed class RedisStateStoreTests : IAsyncLifetime
     private StoreRoute Route(AnalyticPack pack)
     {
         var options = new CorrelatorOptions { Analytic = pack.Analytic };
-        var store = new CorrelationStateStore(connection, new CorrelatorKeys(new RedisKeys("vigil"), pack.Analytic), options);
-        return new StoreRoute(store, new OwnedStates(store, clock), new CorrelationEngine(pack, clock), new EventRouter(pack), pack);
+        var metrics = new CorrelatorMetrics(IsolatedMetrics.Factory());
+        var store = new CorrelationStateStore(connection, new CorrelatorKeys(new RedisKeys("vigil"), pack.Analytic), options, metrics);
+        return new StoreRoute(store, new OwnedStates(store, clock), new CorrelationEngine(pack, clock, metrics), new EventRouter(pack, metrics), pack);
     }
 
     private sealed record StoreRoute(CorrelationStateStore Store, OwnedStates Owned, CorrelationEngine Engine, EventRouter Router, AnalyticPack Pack)

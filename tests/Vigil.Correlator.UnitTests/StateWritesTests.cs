@@ -10,6 +10,7 @@ public sealed class StateWritesTests
 {
     private readonly ManualClock clock = new(DateTimeOffset.FromUnixTimeMilliseconds(T0 / 1_000_000));
     private readonly InMemoryStateStore store = new();
+    private readonly CorrelatorMetrics metrics = new(Prometheus.Metrics.WithCustomRegistry(Prometheus.Metrics.NewCustomRegistry()));
 
     [Fact]
     public async Task AnEventThatBecomesOnePartialOnAHostHoldingAThousandWritesThatPartialAndDeletesOnlyItsBufferedCopy()
@@ -41,7 +42,7 @@ public sealed class StateWritesTests
     {
         var keyed = Keyed(maxStateBytes: 16 * 1024);
         var rule = keyed.Rules.Single();
-        var counter = CorrelatorMetrics.Rejected.WithLabels(keyed.Analytic, rule.RuleId, "state_limit");
+        var counter = metrics.Rejected.WithLabels(keyed.Analytic, rule.RuleId, "state_limit");
         var before = counter.Value;
         var (owned, engine, router) = Route(keyed);
         var key = new StateKey(rule, "mac-2");
@@ -130,7 +131,7 @@ public sealed class StateWritesTests
 
     private int PartialFields(StateKey key) => store.States[key.Member].Fields.Values.Count(f => f.Key[0] == (byte)'p');
 
-    private (OwnedStates, CorrelationEngine, EventRouter) Route(AnalyticPack pack) => (new OwnedStates(store, clock), new CorrelationEngine(pack, clock), new EventRouter(pack));
+    private (OwnedStates, CorrelationEngine, EventRouter) Route(AnalyticPack pack) => (new OwnedStates(store, clock), new CorrelationEngine(pack, clock, metrics), new EventRouter(pack, metrics));
 
     private async Task<CorrelationBatch> ReleaseQuietAsync(OwnedStates owned, CorrelationEngine engine)
     {

@@ -62,7 +62,7 @@ public sealed class SelectiveDecodingEquivalenceTests
         var alertsSeen = 0;
         foreach (var pack in packs)
         {
-            var router = new EventRouter(pack);
+            var router = new EventRouter(pack, new CorrelatorMetrics(IsolatedMetrics.Factory()));
             var backtest = new Backtest(pack.Rules, new AlertFactory(new FixedClock(), "equivalence"));
             var actual = new List<Alert>();
             for (var start = 0; start < records.Count; start += 500)
