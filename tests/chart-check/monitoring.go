@@ -15,9 +15,9 @@ import (
 // services register (read from their source, so a renamed or removed metric fails here, not as an empty panel or
 // an alert that can never fire), the dashboard must be JSON Grafana loads, and each expression must be well formed.
 
-// registration matches prometheus-net registrations: Metrics.CreateCounter("name", ...) and the like, the name
-// possibly on the next line.
-var registration = regexp.MustCompile(`Metrics\s*\.\s*Create(Counter|Gauge|Histogram|Summary)\s*\(\s*"([a-zA-Z_:][a-zA-Z0-9_:]*)"`)
+// registration matches prometheus-net registrations through a host's metric factory (factory.CreateCounter("name",
+// ...)) or the static one (Metrics.CreateCounter(...)), and the like, the name possibly on the next line.
+var registration = regexp.MustCompile(`\.\s*Create(Counter|Gauge|Histogram|Summary)\s*\(\s*"([a-zA-Z_:][a-zA-Z0-9_:]*)"`)
 
 // metricName finds identifiers in a PromQL expression that name Vigil metrics.
 var metricName = regexp.MustCompile(`\bvigil_[a-z0-9_]+\b`)
