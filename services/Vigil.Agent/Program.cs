@@ -1,8 +1,10 @@
 using Vigil.Agent;
+using Vigil.ServiceDefaults;
 
 try
 {
     await using var app = AgentApp.Build(args);
+    app.ValidateSettings();
     await app.RunAsync();
     return 0;
 }

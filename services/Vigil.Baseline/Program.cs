@@ -3,11 +3,13 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vigil.Baseline.Api;
 using Vigil.Baseline;
+using Vigil.ServiceDefaults;
 
 // vigil-baseline [--urls http://127.0.0.1:7410] [--grpc-url http://127.0.0.1:7411] [--Baseline:...] [--Kafka:...] [--Redis:...]
 try
 {
     await using var app = BaselineServiceCollectionExtensions.BuildBaseline(args);
+    app.ValidateSettings();
     var options = app.Services.GetRequiredService<BaselineOptions>();
     app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
         "Baseline for AN1227: gRPC on {Grpc}; profiles mature after {Observations} observations over {Age}; {Width} buckets, alerts at {Sigma}σ in {K} of {N} buckets",

@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Options;
 using Vigil.Console;
+using Vigil.ServiceDefaults;
 
 // vigil-console [--urls http://127.0.0.1:7420] [--baseline http://127.0.0.1:7411] [--metrics name=url ...]
 try
 {
     await using var app = ConsoleApp.Build(args);
+    app.ValidateSettings();
     await app.RunAsync();
     return 0;
 }

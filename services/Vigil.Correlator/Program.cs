@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Options;
 using Vigil.Correlator;
 using Vigil.Detection;
+using Vigil.ServiceDefaults;
 
 try
 {
     await using var app = CorrelatorApp.Build(args);
+    app.ValidateSettings();
     await app.RunAsync();
     return 0;
 }

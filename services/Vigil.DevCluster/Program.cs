@@ -21,6 +21,7 @@ try
     builder.WebHost.UseUrls(string.IsNullOrWhiteSpace(controlUrl) ? "http://127.0.0.1:0" : controlUrl);
     var app = builder.Build();
     DevClusterControl.Map(app);
+    app.ValidateSettings();
     await app.RunAsync();
     return 0;
 }

@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Options;
 using Vigil.Ingest;
+using Vigil.ServiceDefaults;
 
 try
 {
     await using var app = IngestApp.Build(args);
+    app.ValidateSettings();
     await app.RunAsync();
     return 0;
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Prometheus;
 
 namespace Vigil.ServiceDefaults;
@@ -40,5 +41,28 @@ public static class ServiceDefaultsExtensions
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(HealthTags.Ready) });
         app.MapMetrics("/metrics", app.Services.GetRequiredService<CollectorRegistry>());
         return app;
+    }
+
+    /// <summary>
+    /// Runs every ValidateOnStart check now, before the host starts: a bad setting then surfaces as the
+    /// <see cref="OptionsValidationException"/> a service's Program.cs prints as one line naming the key, instead of the
+    /// host first logging "Hosting failed to start" with a stack trace of dependency-injection frames.
+    /// </summary>
+    public static T ValidateSettings<T>(this T host)
+        where T : IHost
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        try
+        {
+            host.Services.GetService<IStartupValidator>()?.Validate();
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(i => i is OptionsValidationException))
+        {
+            // Several options classes failed at once: one exception naming every bad key, as for a single class.
+            var failures = e.InnerExceptions.Cast<OptionsValidationException>().ToList();
+            throw new OptionsValidationException(failures[0].OptionsName, failures[0].OptionsType, failures.SelectMany(f => f.Failures));
+        }
+
+        return host;
     }
 }

@@ -12,6 +12,8 @@ public sealed class ConfigurationErrorTests
         { "Vigil.Baseline", "vigil-baseline", ["--urls", "http://127.0.0.1:0", "--grpc-url", "http://127.0.0.1:0", "--Baseline:MinObservations=0"], "Baseline:MinObservations must be at least 1." },
         { "Vigil.Baseline", "vigil-baseline", ["--urls", "http://127.0.0.1:0", "--grpc-url", "http://127.0.0.1:0", "--Redis:Endpoints:0=127.0.0.1:1", "--Redis:User=vigil"], "Redis:User is 'vigil' but neither Redis:Password nor Redis:PasswordFile is set." },
         { "Vigil.DevCluster", "vigil-devcluster", ["--DevCluster:Brokers=0", "--DevCluster:ControlUrl="], "DevCluster:Brokers must be between 1 and 16." },
+        // Two sections wrong at once: both named on the one line.
+        { "Vigil.Correlator", "vigil-correlator", ["--analytic", "an0167", "--Correlator:Lateness=-00:00:05"], "Correlator:Lateness must not be negative. Redis:Endpoints is empty: list the Redis server as host:port." },
     };
 
     [Theory]
@@ -24,5 +26,9 @@ public sealed class ConfigurationErrorTests
         Assert.Equal(2, exitCode);
         var line = Assert.Single(service.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal($"{assembly}: configuration error: {problem}", line.Trim());
+        // Nor does the log say it: the host never started, so it never logs "Hosting failed to start" with its frames.
+        var log = string.Join('\n', service.Lines);
+        Assert.DoesNotContain("Hosting failed to start", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("OptionsValidationException", log, StringComparison.Ordinal);
     }
 }
