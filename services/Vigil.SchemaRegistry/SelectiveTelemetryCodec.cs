@@ -9,7 +9,8 @@ namespace Vigil.SchemaRegistry;
 /// Decodes framed <see cref="TelemetryEvent"/>s as <see cref="ProtobufRecordCodec{T}"/> does (same frame checks, same
 /// rejections and reasons), but parses only the fields of its <see cref="FieldSelection"/>: the fields the service's
 /// rules and handler read. Events come back partial (<see cref="TelemetryEvent.IsPartial"/>); the handler completes
-/// those it keeps or outputs (<see cref="TelemetryEvent.Complete"/>) before its batch is released.
+/// those it outputs (<see cref="TelemetryEvent.Complete"/>) and completes or detaches (<see cref="TelemetryEvent.Detach"/>)
+/// those it keeps, before its batch is released: the others are reused for later records.
 /// </summary>
 public sealed class SelectiveTelemetryCodec : IRecordDecoder<TelemetryEvent>, IBatchScopedDecoder
 {

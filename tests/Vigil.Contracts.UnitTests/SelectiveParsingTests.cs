@@ -142,6 +142,66 @@ public sealed class SelectiveParsingTests
     }
 
     [Fact]
+    public void ADetachedPartialEventKeepsItsValuesAfterLaterBatchesAndCanStillBeCompleted()
+    {
+        var parser = new SelectiveTelemetryParser(Selection);
+        var detached = parser.Parse(Sample(5).ToByteArray());
+        var expected = parser.Parse(Sample(5).ToByteArray()).Clone();
+        var process = detached.Process;
+        detached.Detach();
+
+        for (var batch = 0; batch < 3; batch++)
+        {
+            parser.ReleasePayloads();
+            var next = Enumerable.Range(100 * (batch + 1), 20).Select(i => parser.Parse(Sample(i).ToByteArray())).ToList();
+            Assert.DoesNotContain(next, e => ReferenceEquals(e, detached));
+            Assert.DoesNotContain(next, e => ReferenceEquals(e.Process, detached.Process));
+        }
+
+        // Its own copies of the selected fields, unchanged; the pooled sub-message it held went back to its pool.
+        Assert.True(detached.IsPartial);
+        Assert.NotSame(process, detached.Process);
+        Assert.Equal(expected.Process, detached.Process);
+        Assert.Equal(expected.Event, detached.Event);
+        Assert.Equal(expected.Host, detached.Host);
+        Assert.Equal(expected.Timestamp, detached.Timestamp);
+        Assert.Equal("e-5", detached.Event.Id);
+        Assert.Equal("zsh", detached.Process.Name);
+        Assert.Empty(detached.Process.CommandLine);
+
+        detached.Complete();
+        Assert.False(detached.IsPartial);
+        Assert.Equal(Sample(5), detached);
+    }
+
+    [Fact]
+    public void DetachingAnEventAfterItsBatchWasReleasedFailsInsteadOfKeepingAnotherRecordsValues()
+    {
+        var parser = new SelectiveTelemetryParser(Selection);
+        var late = parser.Parse(Sample(6).ToByteArray());
+
+        parser.ReleasePayloads();
+
+        Assert.Throws<InvalidOperationException>(late.Detach);
+    }
+
+    [Fact]
+    public void ManyValuesOfOneLengthAndPrefixEachComeBackAsTheirOwnStringFromTheCache()
+    {
+        var strings = new Utf8Strings(cachedFields: 1);
+        var values = Enumerable.Range(0, 3000).Select(i => $"/Applications/Some.app/Contents/MacOS/tool-{i:D5}").ToList();
+        var first = values.Select(v => strings.Get(System.Text.Encoding.UTF8.GetBytes(v), cache: 0)).ToList();
+
+        var again = values.Select(v => strings.Get(System.Text.Encoding.UTF8.GetBytes(v), cache: 0)).ToList();
+
+        Assert.Equal(values, first);
+        Assert.Equal(values, again);
+        Assert.True(again.Select((v, i) => ReferenceEquals(v, first[i])).Count(same => same) > 2900, "values seen before come from the cache");
+        Assert.Throws<SelectiveParseAbandoned>(() => strings.Get([0x41, 0xC3], cache: 0));
+        Assert.Throws<SelectiveParseAbandoned>(() => strings.Get([0x41, 0xC3], cache: 0));
+    }
+
+    [Fact]
     public void APayloadIsAcceptedOrRejectedExactlyWhenTheGeneratedParserAcceptsOrRejectsIt()
     {
         var parser = new SelectiveTelemetryParser(Selection);

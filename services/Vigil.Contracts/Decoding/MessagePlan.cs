@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using Google.Protobuf.Reflection;
 
 namespace Vigil.Contracts.Decoding;
@@ -13,8 +12,8 @@ internal sealed class MessagePlan(MessageDescriptor descriptor, int id)
     /// <summary>Index of this plan's <see cref="MessagePool"/> in a <see cref="ParseState"/>; -1 for a plan that only checks.</summary>
     public int Id { get; } = id;
 
-    /// <summary>Clears each field this plan reads: run when a message goes back to its pool.</summary>
-    public List<Action<IMessage>> Resets { get; } = [];
+    /// <summary>The fields this plan reads, cleared when a message goes back to its pool (<see cref="PlanBuilder.Resetter"/>).</summary>
+    public List<FieldDescriptor> ReadFields { get; } = [];
 
     /// <summary>The plan of field <paramref name="number"/>, or null for a field the message type does not know.</summary>
     public FieldPlan? Field(uint number) => number < (uint)fields.Length ? fields[number] : null;
@@ -23,7 +22,7 @@ internal sealed class MessagePlan(MessageDescriptor descriptor, int id)
     {
         if (plan.Reads)
         {
-            Resets.Add(PlanBuilder.Resetter(Descriptor.FindFieldByNumber(number)));
+            ReadFields.Add(Descriptor.FindFieldByNumber(number));
         }
 
         if (number >= fields.Length)

@@ -5,7 +5,7 @@ internal sealed class ParseState(int cachedFields, IReadOnlyList<MessagePlan> pl
 {
     public Utf8Strings Strings { get; } = new(cachedFields);
 
-    public MessagePool[] Pools { get; } = [.. plans.Select(p => new MessagePool(PlanBuilder.Creator(p.Descriptor), [.. p.Resets]))];
+    public MessagePool[] Pools { get; } = [.. plans.Select(p => new MessagePool(PlanBuilder.Creator(p.Descriptor), PlanBuilder.Resetter(p.Descriptor, p.ReadFields)))];
 
     public PayloadArena Arena { get; } = new();
 

@@ -7,5 +7,8 @@ internal readonly struct RetainedPayload(PayloadChunk chunk, int offset, int len
     public ReadOnlySpan<byte> Bytes => chunk.Generation == generation
         ? chunk.Bytes.AsSpan(offset, length)
         : throw new InvalidOperationException(
-            "A selectively decoded event was completed after the batch it came in was released: complete an event (TelemetryEvent.Complete) before keeping it past its batch.");
+            "A selectively decoded event was completed or detached after the batch it came in was released: complete (TelemetryEvent.Complete) or detach (TelemetryEvent.Detach) an event before keeping it past its batch.");
+
+    /// <summary>A payload in an array of its own, never released.</summary>
+    public static RetainedPayload Own(byte[] bytes) => new(new PayloadChunk(bytes), 0, bytes.Length, 0);
 }

@@ -13,8 +13,10 @@ namespace Vigil.Contracts.Decoding;
 /// </summary>
 /// <remarks>
 /// Safe to use from several threads: each thread has its own caches, message pools and payload arena. Payloads and
-/// partial events are reused only after <see cref="ReleasePayloads"/> on the parsing thread; completing an event after
-/// that fails loudly, and a partial event (or a sub-message taken from one) must not be used after it.
+/// partial events are reused only after <see cref="ReleasePayloads"/> on the parsing thread; an event completed
+/// (<see cref="TelemetryEvent.Complete"/>) or detached (<see cref="TelemetryEvent.Detach"/>) before that is never
+/// reused, completing or detaching one after it fails loudly, and any other partial event (or a sub-message taken from
+/// one) must not be used after it.
 /// </remarks>
 public sealed class SelectiveTelemetryParser
 {
@@ -59,8 +61,8 @@ public sealed class SelectiveTelemetryParser
 
     /// <summary>
     /// Lets this thread's payload copies be overwritten and its partial events and their sub-messages be reused: every
-    /// event this thread parsed so far is either complete or no longer used (the consume loop calls this once a batch
-    /// was handled). Completed events are never reused.
+    /// event this thread parsed so far is either complete, detached or no longer used (the consume loop calls this once a
+    /// batch was handled). Completed and detached events are never reused.
     /// </summary>
     public void ReleasePayloads()
     {

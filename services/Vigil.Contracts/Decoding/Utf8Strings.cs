@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 
 namespace Vigil.Contracts.Decoding;
@@ -6,9 +5,10 @@ namespace Vigil.Contracts.Decoding;
 /// <summary>
 /// Turns a string field's UTF-8 bytes into a string, strictly (invalid UTF-8 abandons the selective parse, as
 /// Google.Protobuf rejects it), sharing the strings of low-cardinality fields: each such field has a cache keyed by the
-/// value's text, so a value seen before costs no allocation. A cache holds at most <see cref="Capacity"/> values of at
-/// most <see cref="MaxCachedBytes"/> bytes and starts over when full, so a stream of ever-new values (hostile or not)
-/// cannot grow memory: per cached field at most 4,096 strings of at most 128 characters, about 1.3 MB.
+/// value's UTF-8 bytes (<see cref="Utf8StringCache"/>), so a value seen before costs no allocation and no transcoding.
+/// A cache holds at most <see cref="Capacity"/> values of at most <see cref="MaxCachedBytes"/> bytes and starts over
+/// when full, so a stream of ever-new values (hostile or not) cannot grow memory: per cached field at most 4,096
+/// strings of at most 128 characters and their bytes, about 1.9 MB.
 /// </summary>
 internal sealed class Utf8Strings
 {
@@ -17,20 +17,14 @@ internal sealed class Utf8Strings
 
     private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private readonly Dictionary<string, string>[] caches;
-    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>>[] lookups;
-
-    // Reused: one decoding buffer per parsing thread (this object is per thread).
-    private readonly char[] chars = new char[MaxCachedBytes];
+    private readonly Utf8StringCache[] caches;
 
     public Utf8Strings(int cachedFields)
     {
-        caches = new Dictionary<string, string>[cachedFields];
-        lookups = new Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>>[cachedFields];
+        caches = new Utf8StringCache[cachedFields];
         for (var i = 0; i < cachedFields; i++)
         {
-            caches[i] = new Dictionary<string, string>(StringComparer.Ordinal);
-            lookups[i] = caches[i].GetAlternateLookup<ReadOnlySpan<char>>();
+            caches[i] = new Utf8StringCache();
         }
     }
 
@@ -47,25 +41,19 @@ internal sealed class Utf8Strings
             return Decode(utf8);
         }
 
-        if (System.Text.Unicode.Utf8.ToUtf16(utf8, chars, out _, out var written, replaceInvalidSequences: false) != OperationStatus.Done)
-        {
-            throw SelectiveParseAbandoned.Instance;
-        }
-
-        var text = chars.AsSpan(0, written);
-        if (lookups[cache].TryGetValue(text, out var known))
+        // Found by its bytes: valid UTF-8, as each cached value was decoded strictly when it was added.
+        var values = caches[cache];
+        if (values.Find(utf8, out var hash, out var crowded) is { } known)
         {
             return known;
         }
 
-        var values = caches[cache];
-        if (values.Count >= Capacity)
+        var value = Decode(utf8);
+        if (!crowded)
         {
-            values.Clear();
+            values.Add(utf8, hash, value);
         }
 
-        var value = new string(text);
-        values[value] = value;
         return value;
     }
 
