@@ -50,9 +50,6 @@ public sealed class EventRouter
                     continue;
                 }
 
-                // Decoded with only the fields the rules read; whatever uses it from here on (state, alerts) sees it whole.
-                record.Value.Complete();
-
                 relevantEvents[r].Inc();
                 if (input == RuleInput.Excepted)
                 {
@@ -66,14 +63,10 @@ public sealed class EventRouter
                     continue;
                 }
 
-                if (rule.IsAggregation)
+                if (rule.IsStateful && !rule.IsAggregation)
                 {
-                    batch.Aggregations.Add(new AggregationWork(rule, record.Value));
-                    continue;
-                }
-
-                if (rule.IsStateful)
-                {
+                    // A sequence engine holds the event as its payload (TelemetryEventCodec) and decodes it whole only
+                    // for an alert, so the event is not completed here.
                     var key = new StateKey(rule, rule.Engine.HostOf(record.Value));
                     if (!batch.Work.TryGetValue(key, out var work))
                     {
@@ -81,14 +74,21 @@ public sealed class EventRouter
                     }
 
                     work.Add(record.Value, classification, record.TopicPartition);
+                    continue;
                 }
-                else
+
+                // Decoded with only the fields the rules read; whatever keeps it from here on (aggregation, alerts) sees it whole.
+                record.Value.Complete();
+                if (rule.IsAggregation)
                 {
-                    // Single-event rules need no state: they match without a Redis read.
-                    if (rule.Engine.MatchEvent(record.Value, classification) is { } match)
-                    {
-                        batch.Matches.Add((rule, match));
-                    }
+                    batch.Aggregations.Add(new AggregationWork(rule, record.Value));
+                    continue;
+                }
+
+                // Single-event rules need no state: they match without a Redis read.
+                if (rule.Engine.MatchEvent(record.Value, classification) is { } match)
+                {
+                    batch.Matches.Add((rule, match));
                 }
             }
         }

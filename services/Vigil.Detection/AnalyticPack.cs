@@ -117,14 +117,15 @@ public sealed class AnalyticPack
             ? KqlCompiler.Compile(rule.Query, dialect, schema)
             : EqlCompiler.Compile(rule.Query, schema);
         var clock = new EventClock(rule.TimestampOverride);
-        var engine = new SequenceEngine<TelemetryEvent>(query, EngineOptions(rule, defaults));
+        // Events decoded for a few fields are held in state as their payload, not completed whole (TelemetryEventCodec).
+        var engine = new SequenceEngine<TelemetryEvent>(query, EngineOptions(rule, defaults), TelemetryEventCodec.Instance);
         var items = rule.ExceptionLists.SelectMany(r => lists.Find(r)?.Items ?? []).ToList();
         return new CompiledRule(
             rule,
             analytic.ToUpperInvariant(),
             query,
             engine,
-            new HostStateSerializer<TelemetryEvent>(query, schema, rule.Vigil.MaxStateBytes ?? defaults.MaxStateBytes, engine.Rejections),
+            new HostStateSerializer<TelemetryEvent>(query, TelemetryEventCodec.Instance, rule.Vigil.MaxStateBytes ?? defaults.MaxStateBytes, engine.Rejections),
             new RuleExceptionFilter<TelemetryEvent>(rule.Vigil.Exceptions, items, schema),
             rule.AlertSuppression)
         {

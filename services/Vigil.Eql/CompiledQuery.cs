@@ -96,6 +96,9 @@ public sealed class CompiledQuery<TEvent>
 
     internal int DefinitionOf(int stage) => stageDefinitions[stage];
 
+    /// <summary>Distinct steps (definitions) of the query: the bits of an <see cref="EventClassification"/>.</summary>
+    internal int DefinitionCount => definitions.Length;
+
     /// <summary>
     /// Tests every step (and the until clause) of the query against <paramref name="document"/> once. Pass the result to
     /// <see cref="Sequences.SequenceEngine{TEvent}.Process(Sequences.HostState{TEvent}, TEvent, EventClassification)"/>

@@ -72,6 +72,11 @@ public sealed partial class TelemetryEvent
         partialPayload = RetainedPayload.Own(own);
         IsDetached = true;
     }
+    /// A copy of the payload a partial event was parsed from (what <see cref="Complete"/> parses, so decoding it gives
+    /// the whole event); null for a whole event. Lets a holder keep the bytes instead of completing the event. Throws
+    /// when the payload was released, as <see cref="Complete"/> does.
+    /// </summary>
+    public byte[]? CopyPayload() => partialPayload is { } kept ? kept.Bytes.ToArray() : null;
 
     internal void KeepPayload(RetainedPayload payload) => partialPayload = payload;
 }

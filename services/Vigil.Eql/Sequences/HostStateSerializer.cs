@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text;
 using Vigil.Eql.Documents;
 
@@ -311,14 +312,10 @@ public sealed class HostStateSerializer<TEvent>(
 
     private static byte[] PartialName(JoinKey key)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write(PartialKind);
-            WriteKey(writer, key);
-        }
-
-        return stream.ToArray();
+        var writer = Scratch.Start();
+        writer.Write(PartialKind);
+        WriteKey(writer, key);
+        return Scratch.Bytes();
     }
 
     private static byte[] BufferedName(EventPosition position)
@@ -334,29 +331,116 @@ public sealed class HostStateSerializer<TEvent>(
 
     private byte[] PartialValue(PartialSequence<TEvent>?[] slots, long tick)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        // Sized exactly and written in place: a field holds whole encoded events, and a growing stream would copy each
+        // several times over.
+        var size = VarintSize((ulong)tick);
+        foreach (var slot in slots)
         {
-            writer.Write7BitEncodedInt64(tick);
-            foreach (var slot in slots)
+            size += VarintSize((uint)(slot?.Events.Count ?? 0));
+            if (slot is not null)
             {
-                writer.Write7BitEncodedInt(slot?.Events.Count ?? 0);
-                slot?.Events.ForEach(e => WriteEvent(writer, e));
+                foreach (var e in slot.Events)
+                {
+                    size += EventSize(e, EncodedOf(e));
+                }
             }
         }
 
-        return stream.ToArray();
+        var value = new byte[size];
+        var span = value.AsSpan();
+        var at = WriteVarint(span, (ulong)tick);
+        foreach (var slot in slots)
+        {
+            at += WriteVarint(span[at..], (uint)(slot?.Events.Count ?? 0));
+            if (slot is not null)
+            {
+                foreach (var e in slot.Events)
+                {
+                    at += WriteEvent(span[at..], e, e.Encoded!);
+                }
+            }
+        }
+
+        // Only after the whole field: an event may sit in two of a key's partials.
+        foreach (var slot in slots)
+        {
+            slot?.Events.ForEach(LetGo);
+        }
+
+        return at == size ? value : throw new InvalidOperationException("A partial's field was not written to its measured size.");
     }
 
     private byte[] EventValue(PendingEvent<TEvent> e)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        var bytes = EncodedOf(e);
+        var value = new byte[EventSize(e, bytes)];
+        var written = WriteEvent(value, e, bytes);
+        LetGo(e);
+        return written == value.Length ? value : throw new InvalidOperationException("An event's field was not written to its measured size.");
+    }
+
+    /// <summary>The event's bytes as the codec encodes it (encoded now unless kept).</summary>
+    private byte[] EncodedOf(PendingEvent<TEvent> e) => e.Encoded ??= codec.Encode(e.Document);
+
+    /// <summary>After a write: drops the event's bytes if they were only cached for it.</summary>
+    private static void LetGo(PendingEvent<TEvent> e)
+    {
+        // Kept while the event waits in the buffer (its partial's field will need it); dropped once written elsewhere,
+        // unless the bytes are how the event is held.
+        if (!e.HeldEncoded && !e.InBuffer)
         {
-            WriteEvent(writer, e);
+            e.Encoded = null;
+        }
+    }
+
+    /// <summary>The bytes <see cref="WriteEvent(Span{byte}, PendingEvent{TEvent}, byte[])"/> writes, as a BinaryWriter lays them out.</summary>
+    private static int EventSize(PendingEvent<TEvent> e, byte[] bytes)
+    {
+        var id = Encoding.UTF8.GetByteCount(e.Id);
+        return 8 + 8 + VarintSize((uint)id) + id + 8 + 1 + VarintSize((uint)bytes.Length) + bytes.Length;
+    }
+
+    /// <summary>One event inline, byte for byte as <see cref="WriteEvent(BinaryWriter, PendingEvent{TEvent})"/> writes it.</summary>
+    private static int WriteEvent(Span<byte> span, PendingEvent<TEvent> e, byte[] bytes)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(span, e.Timestamp);
+        BinaryPrimitives.WriteInt64LittleEndian(span[8..], e.Sequence);
+        var at = 16;
+        var id = Encoding.UTF8.GetByteCount(e.Id);
+        at += WriteVarint(span[at..], (uint)id);
+        at += Encoding.UTF8.GetBytes(e.Id, span[at..]);
+        BinaryPrimitives.WriteUInt64LittleEndian(span[at..], e.Classification.Steps);
+        at += 8;
+        span[at++] = e.Classification.Until ? (byte)1 : (byte)0;
+        at += WriteVarint(span[at..], (uint)bytes.Length);
+        bytes.CopyTo(span[at..]);
+        return at + bytes.Length;
+    }
+
+    private static int VarintSize(ulong value)
+    {
+        var size = 1;
+        while (value >= 0x80)
+        {
+            value >>= 7;
+            size++;
         }
 
-        return stream.ToArray();
+        return size;
+    }
+
+    /// <summary>.NET's 7-bit encoding (BinaryWriter.Write7BitEncodedInt64 of a non-negative value).</summary>
+    private static int WriteVarint(Span<byte> span, ulong value)
+    {
+        var at = 0;
+        while (value >= 0x80)
+        {
+            span[at++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        span[at++] = (byte)value;
+        return at;
     }
 
     private void WriteEvent(BinaryWriter writer, PendingEvent<TEvent> e)
@@ -366,10 +450,8 @@ public sealed class HostStateSerializer<TEvent>(
         writer.Write(e.Id);
         writer.Write(e.Classification.Steps);
         writer.Write(e.Classification.Until);
-        var bytes = e.Encoded ?? codec.Encode(e.Document);
-
-        // Kept while the event waits in the buffer (its partial's field will need it); dropped once written elsewhere.
-        e.Encoded = e.InBuffer ? bytes : null;
+        var bytes = EncodedOf(e);
+        LetGo(e);
         writer.Write7BitEncodedInt(bytes.Length);
         writer.Write(bytes);
     }
@@ -380,31 +462,33 @@ public sealed class HostStateSerializer<TEvent>(
         var sequence = reader.ReadInt64();
         var id = reader.ReadString();
         var classification = new EventClassification(reader.ReadUInt64(), reader.ReadBoolean());
-        var document = codec.Decode(reader.ReadBytes(reader.Read7BitEncodedInt()));
-        return new PendingEvent<TEvent>(document, timestamp, sequence, id, classification);
+        var bytes = reader.ReadBytes(reader.Read7BitEncodedInt());
+
+        // Decoded now, so a corrupt event fails the read; held as its bytes with the join keys read from that decode, and
+        // decoded whole again only for a match.
+        var document = codec.Decode(bytes);
+        var pending = new PendingEvent<TEvent>(bytes, codec, timestamp, sequence, id, classification);
+        pending.ComputeKeys(query, document);
+        return pending;
     }
 
     /// <summary>The header field's value: everything but the buffer and the partials, awaiting matches' events inline.</summary>
     private byte[] Header(HostState<TEvent> state)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        var writer = Scratch.Start();
+        WriteHeaderStart(writer, state, FieldsVersion);
+        WriteSightings(writer, state);
+        writer.Write7BitEncodedInt(state.Awaiting.Count);
+        foreach (var awaiting in state.Awaiting)
         {
-            WriteHeaderStart(writer, state, FieldsVersion);
-            WriteSightings(writer, state);
-            writer.Write7BitEncodedInt(state.Awaiting.Count);
-            foreach (var awaiting in state.Awaiting)
-            {
-                WriteKey(writer, awaiting.Key);
-                writer.Write(awaiting.Deadline);
-                writer.Write7BitEncodedInt(awaiting.Sequence.Events.Count);
-                awaiting.Sequence.Events.ForEach(e => WriteEvent(writer, e));
-            }
-
-            WriteSampledAndReports(writer, state);
+            WriteKey(writer, awaiting.Key);
+            writer.Write(awaiting.Deadline);
+            writer.Write7BitEncodedInt(awaiting.Sequence.Events.Count);
+            awaiting.Sequence.Events.ForEach(e => WriteEvent(writer, e));
         }
 
-        return stream.ToArray();
+        WriteSampledAndReports(writer, state);
+        return Scratch.Bytes();
     }
 
     private void WriteHeaderStart(BinaryWriter writer, HostState<TEvent> state, byte version)
@@ -762,4 +846,43 @@ public sealed class HostStateSerializer<TEvent>(
     }
 
     private static long? ReadOptional(BinaryReader reader) => reader.ReadBoolean() ? reader.ReadInt64() : null;
+
+    /// <summary>
+    /// A stream and writer per thread for the small fields written on every state write (the header, partials' names):
+    /// only the field's own array is allocated, not a growing stream and a writer each time.
+    /// </summary>
+    private static class Scratch
+    {
+        [ThreadStatic]
+        private static MemoryStream? stream;
+
+        [ThreadStatic]
+        private static BinaryWriter? writer;
+
+        public static BinaryWriter Start()
+        {
+            if (writer is null)
+            {
+                stream = new MemoryStream();
+                writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            }
+
+            stream!.SetLength(0);
+            return writer;
+        }
+
+        public static byte[] Bytes()
+        {
+            writer!.Flush();
+            var bytes = stream!.ToArray();
+            if (stream.Capacity > 64 * 1024)
+            {
+                // A header inlining large awaiting matches: do not keep its buffer for good.
+                stream = null;
+                writer = null;
+            }
+
+            return bytes;
+        }
+    }
 }

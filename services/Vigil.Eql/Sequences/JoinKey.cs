@@ -13,8 +13,14 @@ public sealed class JoinKey : IEquatable<JoinKey>
     private readonly int hash;
 
     public JoinKey(IReadOnlyList<string?> values)
+        : this(values.ToArray())
     {
-        this.values = values.ToArray();
+    }
+
+    /// <summary>A key over <paramref name="values"/> itself (not copied): the caller hands the array over.</summary>
+    internal JoinKey(string?[] values)
+    {
+        this.values = values;
         var hash = new HashCode();
         foreach (var value in this.values)
         {

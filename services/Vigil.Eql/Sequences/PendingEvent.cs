@@ -1,24 +1,62 @@
+using Vigil.Eql.Documents;
+
 namespace Vigil.Eql.Sequences;
 
 /// <summary>
 /// An event the engine holds: in the reorder buffer, or as evidence of a partial sequence. Its ordering fields and the
 /// steps it satisfies are computed once, on arrival.
 /// </summary>
-internal sealed class PendingEvent<TEvent>(TEvent document, long timestamp, long sequence, string id, EventClassification classification)
+/// <remarks>
+/// An event is held either as its document or as its encoding alone (<see cref="HeldEncoded"/>): the bytes a store
+/// needs anyway, about a fifth of the decoded object's size. The engine reads an event's fields only for its position
+/// and join keys, so an encoded event carries those (computed from the document it arrived as, or from one decode
+/// after a read from a store) and is decoded whole only when a match is built from it.
+/// </remarks>
+internal sealed class PendingEvent<TEvent>
 {
     private static readonly JoinKey NotComputed = new(["\u0000not computed"]);
 
+    private readonly TEvent document;
+
+    // Decodes the document of an event held encoded; null when the document itself is held.
+    private readonly IEventCodec<TEvent>? codec;
+
+    // Per distinct step (definition) of the query, then the until clause last: the event's join key there.
     private JoinKey?[]? keys;
 
-    public TEvent Document { get; } = document;
+    public PendingEvent(TEvent document, long timestamp, long sequence, string id, EventClassification classification)
+    {
+        this.document = document;
+        Timestamp = timestamp;
+        Sequence = sequence;
+        Id = id;
+        Classification = classification;
+    }
 
-    public long Timestamp { get; } = timestamp;
+    /// <summary>An event held as <paramref name="encoded"/> (decoded by <paramref name="codec"/> when a match needs it).</summary>
+    public PendingEvent(byte[] encoded, IEventCodec<TEvent> codec, long timestamp, long sequence, string id, EventClassification classification)
+        : this(default(TEvent)!, timestamp, sequence, id, classification)
+    {
+        Encoded = encoded;
+        this.codec = codec;
+    }
 
-    public long Sequence { get; } = sequence;
+    /// <summary>
+    /// The event whole. For an event held encoded this decodes a new object on each call: only a match built from the
+    /// event (or an event-less caller such as a test) asks for it.
+    /// </summary>
+    public TEvent Document => codec is null ? document : codec.Decode(Encoded!);
 
-    public string Id { get; } = id;
+    /// <summary>True when the event is held as its encoding, not as a document.</summary>
+    public bool HeldEncoded => codec is not null;
 
-    public EventClassification Classification { get; } = classification;
+    public long Timestamp { get; }
+
+    public long Sequence { get; }
+
+    public string Id { get; }
+
+    public EventClassification Classification { get; }
 
     public EventPosition Position => new(Timestamp, Sequence, Id);
 
@@ -29,8 +67,9 @@ internal sealed class PendingEvent<TEvent>(TEvent document, long timestamp, long
     public int BufferBytes { get; set; }
 
     /// <summary>
-    /// The codec's encoding of <see cref="Document"/>, kept from the write of the event's reorder-buffer field until its
-    /// first write in a partial's field, so an event is usually encoded once on its way through a state.
+    /// The codec's encoding of the event. For an event held encoded this is the event. For one held as its document it
+    /// is kept from the write of the event's reorder-buffer field until its first write in a partial's field, so an
+    /// event is usually encoded once on its way through a state.
     /// </summary>
     public byte[]? Encoded { get; set; }
 
@@ -38,16 +77,71 @@ internal sealed class PendingEvent<TEvent>(TEvent document, long timestamp, long
     /// The event's join key at one stage of the query, computed once: the early-report preview, the buffer's key index
     /// and matching all ask for it.
     /// </summary>
-    public JoinKey? KeyAt(int stage, CompiledQuery<TEvent> query)
+    public JoinKey? KeyAt(int stage, CompiledQuery<TEvent> query) => KeyOf(query.DefinitionOf(stage), query);
+
+    /// <summary>The event's join key for one distinct step (definition) of the query, computed once.</summary>
+    public JoinKey? KeyOf(int definition, CompiledQuery<TEvent> query)
     {
-        keys ??= Fill(new JoinKey?[query.StageCount]);
-        var key = keys[stage];
+        var cached = Keys(query);
+        var key = cached[definition];
         if (ReferenceEquals(key, NotComputed))
         {
-            key = keys[stage] = query.Stage(stage).KeyOf(Document);
+            key = cached[definition] = query.Definition(definition).KeyOf(Document);
         }
 
         return key;
+    }
+
+    /// <summary>The event's join key for the query's until clause (which it satisfies), computed once.</summary>
+    public JoinKey? UntilKey(CompiledQuery<TEvent> query)
+    {
+        var cached = Keys(query);
+        var key = cached[^1];
+        if (ReferenceEquals(key, NotComputed))
+        {
+            key = cached[^1] = query.Until!.KeyOf(Document);
+        }
+
+        return key;
+    }
+
+    /// <summary>
+    /// Computes every join key the engine can ask of this event (those of the steps it satisfies, and of the until
+    /// clause) from <paramref name="from"/>, its document, which may be a view valid only for now (a selectively decoded
+    /// event of the current batch): after this, the engine never reads the event's fields again.
+    /// </summary>
+    public void ComputeKeys(CompiledQuery<TEvent> query, TEvent from)
+    {
+        var array = keys ??= Fill(new JoinKey?[query.DefinitionCount + 1]);
+        for (var definition = 0; definition < query.DefinitionCount; definition++)
+        {
+            if (Classification.Satisfies(definition) && ReferenceEquals(array[definition], NotComputed))
+            {
+                array[definition] = query.Definition(definition).KeyOf(from);
+            }
+        }
+
+        if (Classification.Until && query.Until is { } until && ReferenceEquals(array[^1], NotComputed))
+        {
+            array[^1] = until.KeyOf(from);
+        }
+    }
+
+    private JoinKey?[] Keys(CompiledQuery<TEvent> query)
+    {
+        if (keys is { } existing)
+        {
+            return existing;
+        }
+
+        if (codec is not null)
+        {
+            // Held encoded (read from a store): one decode yields every key the engine will ask for.
+            ComputeKeys(query, Document);
+            return keys!;
+        }
+
+        return keys = Fill(new JoinKey?[query.DefinitionCount + 1]);
     }
 
     private static JoinKey?[] Fill(JoinKey?[] array)

@@ -1,3 +1,5 @@
+using Vigil.Eql.Documents;
+
 namespace Vigil.Eql.Sequences;
 
 /// <summary>
@@ -18,16 +20,26 @@ public sealed class SequenceEngine<TEvent>
     // Keeps span arithmetic (timestamp + span + lateness) far from overflow when the span is unbounded.
     private const long UnboundedNanos = long.MaxValue / 4;
 
+    private static readonly MatchResult<TEvent> ChangedOnly = new([], 0, true);
+
     private readonly long latenessNanos;
     private readonly long spanNanos;
     private readonly bool hasLeadingOrMiddleMissing;
     private readonly bool hasTrailingMissing;
     private readonly bool reportsEarly;
+    private readonly IEventCodec<TEvent>? holding;
 
-    public SequenceEngine(CompiledQuery<TEvent> query, SequenceEngineOptions? options = null)
+    /// <param name="query">The compiled sequence, sample or single-event query.</param>
+    /// <param name="options">Streaming settings.</param>
+    /// <param name="holding">
+    /// When set, an event the codec says must not be kept as it is (<see cref="IEventCodec{TEvent}.EncodingToHold"/>)
+    /// is held in state as its encoding plus its position and join keys, and decoded whole only for a match.
+    /// </param>
+    public SequenceEngine(CompiledQuery<TEvent> query, SequenceEngineOptions? options = null, IEventCodec<TEvent>? holding = null)
     {
         Query = query ?? throw new ArgumentNullException(nameof(query));
         Options = options ?? new SequenceEngineOptions();
+        this.holding = holding;
         if (Options.Lateness < TimeSpan.Zero || Options.SpanWithoutMaxSpan <= TimeSpan.Zero || Options.MaxPendingKeys < 0 || Options.MaxBufferedEvents < 0)
         {
             throw new ArgumentException("Lateness and the limits must not be negative and SpanWithoutMaxSpan must be positive.", nameof(options));
@@ -101,7 +113,7 @@ public sealed class SequenceEngine<TEvent>
             return MatchResult<TEvent>.Unchanged;
         }
 
-        var pending = new PendingEvent<TEvent>(document, timestamp, Query.Fields.Sequence(document), Query.Fields.Id(document), classification);
+        var pending = Hold(document, timestamp, classification);
         var position = pending.Position;
         if (state.LastReleased is { } released && position <= released)
         {
@@ -205,12 +217,36 @@ public sealed class SequenceEngine<TEvent>
         return state.Awaiting.Count == 0 ? null : state.Awaiting.Min(a => a.Deadline);
     }
 
+    /// <summary>
+    /// The engine's own copy of an arriving event: its document, or (when the codec asks for it) its encoding with the
+    /// join keys read now, while the document is still valid.
+    /// </summary>
+    private PendingEvent<TEvent> Hold(TEvent document, long timestamp, EventClassification classification)
+    {
+        var sequence = Query.Fields.Sequence(document);
+        var id = Query.Fields.Id(document);
+        if (holding?.EncodingToHold(document) is not { } encoded)
+        {
+            return new PendingEvent<TEvent>(document, timestamp, sequence, id, classification);
+        }
+
+        var pending = new PendingEvent<TEvent>(encoded, holding, timestamp, sequence, id, classification);
+        pending.ComputeKeys(Query, document);
+        return pending;
+    }
+
     private static long Nanos(TimeSpan span) => span.Ticks >= UnboundedNanos / 100 ? UnboundedNanos : span.Ticks * 100;
 
     private MatchResult<TEvent> Finish(Run run, bool changed)
     {
         var rejections = run.Rejections();
         Rejections.Add(rejections);
+        if (run.Found is null && rejections.Total == 0)
+        {
+            // The common outcome (an event buffered, nothing reported or thrown away) allocates no result.
+            return changed ? ChangedOnly : MatchResult<TEvent>.Unchanged;
+        }
+
         return new MatchResult<TEvent>(run.Matches, 0, changed, rejections);
     }
 
@@ -383,7 +419,7 @@ public sealed class SequenceEngine<TEvent>
             }
         }
 
-        if (next.Classification.Until && Query.Until!.KeyOf(next.Document) is { } untilKey && state.Partials.Remove(untilKey, out var ended))
+        if (next.Classification.Until && next.UntilKey(Query) is { } untilKey && state.Partials.Remove(untilKey, out var ended))
         {
             // until drops the pending partials of its key. Applied after the event's own steps, as in Elasticsearch an
             // until event stops partials whose last event is at or before it, including one it has just advanced.
@@ -628,7 +664,7 @@ public sealed class SequenceEngine<TEvent>
     {
         foreach (var step in Query.MissingSteps)
         {
-            if (!next.Classification.Satisfies(step.Definition) || Query.Definition(step.Definition).KeyOf(next.Document) is not { } key)
+            if (!next.Classification.Satisfies(step.Definition) || next.KeyOf(step.Definition, Query) is not { } key)
             {
                 continue;
             }
@@ -816,7 +852,10 @@ public sealed class SequenceEngine<TEvent>
     /// <summary>What one engine call produced, collected as it goes.</summary>
     private sealed class Run
     {
-        public List<SequenceMatch<TEvent>> Matches { get; } = [];
+        /// <summary>The matches found so far; null until the first.</summary>
+        public List<SequenceMatch<TEvent>>? Found { get; private set; }
+
+        public List<SequenceMatch<TEvent>> Matches => Found ??= [];
 
         /// <summary>Set for a preview (early report) run: each completed sequence with its key and last event.</summary>
         public List<(JoinKey Key, EventPosition Last, SequenceMatch<TEvent> Match)>? Completions { get; init; }
