@@ -5,7 +5,9 @@ using Vigil.Baseline.Alerts;
 using Vigil.Baseline.Identity;
 using Vigil.Baseline.Learning;
 using Vigil.Baseline.Storage;
+using Google.Protobuf;
 using Vigil.Contracts.Alerts;
+using Vigil.Contracts.Decoding;
 using Vigil.Contracts.Telemetry;
 using Vigil.Detection;
 using Vigil.FleetSim;
@@ -17,16 +19,20 @@ namespace Vigil.Baseline.Benchmarks;
 
 /// <summary>
 /// Feeds a simulated fleet's telemetry (every event kind, in the simulator's proportions) through the baseline's
-/// batch handler against a real Redis, in consume-loop-sized batches, and reports events/s and Redis round trips
-/// per event. Kafka is left out (its throughput is measured on its own); alerts go to a publisher that only counts.
+/// batch handler against a real Redis, in consume-loop-sized batches, decoded as the service decodes them (only the
+/// fields the baseline reads, payloads released after each batch), and reports events/s, Redis round trips, and the
+/// process's CPU time and allocated bytes per event. Kafka is left out (its throughput is measured on its own);
+/// alerts go to a publisher that only counts. With <c>decodeOnly</c> the batches are decoded and not handled: the
+/// difference between the two runs is what the handler costs. Batches hold runs of one partition's records, as
+/// when reading a backlog, or (<c>interleaved</c>) events in time order across all hosts, as live traffic arrives,
+/// where nearly every event of a batch is its host's only one.
 /// </summary>
-public sealed class BaselineThroughputBench(int events, int batchSize, int hosts)
+public sealed class BaselineThroughputBench(IReadOnlyList<TelemetryEvent> telemetry, int batchSize, bool interleaved = false)
 {
     private const int Partitions = 48;
 
-    public async Task<BaselineBenchResult> RunAsync(string redisEndpoint)
+    public async Task<BaselineBenchResult> RunAsync(string redisEndpoint, bool decodeOnly = false)
     {
-        var telemetry = await SimulateAsync();
         using var redis = await ConnectionMultiplexer.ConnectAsync(redisEndpoint);
         // Profiles mature early so most of the run is the steady state; keys expire within the hour.
         var options = new BaselineOptions
@@ -49,26 +55,55 @@ public sealed class BaselineThroughputBench(int events, int batchSize, int hosts
             null,
             metrics,
             NullLogger<BaselineHandler>.Instance);
+
         // Placed as the producer places them: a host's events in one partition, offsets counting per partition.
         var offsets = new long[Partitions];
         var records = telemetry.Select(e =>
         {
             var partition = (int)((uint)StringComparer.Ordinal.GetHashCode(e.Host.Id) % Partitions);
-            return new ConsumedRecord<TelemetryEvent>("vigil.telemetry.macos.v1", partition, offsets[partition]++, e.Host.Id, DateTimeOffset.UnixEpoch, e);
+            return (Partition: partition, Offset: offsets[partition]++, Key: e.Host.Id, Payload: e.ToByteArray());
         }).ToList();
-        var network = records.Count(r => NetworkObservation.From(r) is not null);
-
-        var clock = Stopwatch.StartNew();
-        foreach (var batch in records.Chunk(batchSize))
+        if (!interleaved)
         {
-            await handler.HandleAsync(batch, CancellationToken.None);
+            // As a consumer reading a backlog gets them (and as the Kafka benchmark's consumers do): a fetch brings
+            // many records of one partition, so a batch holds runs of a few hosts' events.
+            records = [.. records.OrderBy(r => r.Partition).ThenBy(r => r.Offset)];
+        }
+
+        var network = telemetry.Count(e => e.Event?.Category.Contains("network") == true);
+        var parser = new SelectiveTelemetryParser(FieldSelection.Of(TelemetryEvent.Descriptor, BaselineHandler.FieldsRead));
+        var batch = new List<ConsumedRecord<TelemetryEvent>>(batchSize);
+
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        Console.Error.WriteLine($"{(decodeOnly ? "decode only" : "handler")}: {records.Count:N0} events...");
+        var clock = Stopwatch.StartNew();
+        foreach (var chunk in records.Chunk(batchSize))
+        {
+            batch.Clear();
+            foreach (var (partition, offset, key, payload) in chunk)
+            {
+                batch.Add(new ConsumedRecord<TelemetryEvent>("vigil.telemetry.macos.v1", partition, offset, key, DateTimeOffset.UnixEpoch, parser.Parse(payload)));
+            }
+
+            if (!decodeOnly)
+            {
+                await handler.HandleAsync(batch, CancellationToken.None);
+            }
+
+            parser.ReleasePayloads();
         }
 
         clock.Stop();
-        return new BaselineBenchResult(records.Count, network, batchSize, clock.Elapsed, store.RoundTrips, alerts.Count);
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpuBefore;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        return new BaselineBenchResult(decodeOnly ? "decode only" : "decode + baseline handler + Redis", records.Count, network, batchSize, clock.Elapsed, cpu, allocated, store.RoundTrips, alerts.Count);
     }
 
-    private async Task<List<TelemetryEvent>> SimulateAsync()
+    /// <summary>A seeded fleet's background activity (no attack scenarios), simulated once and replayed by every run.</summary>
+    public static async Task<List<TelemetryEvent>> SimulateAsync(int events, int hosts)
     {
         var sink = new ListSink();
         var simulation = new FleetSimulation(new FleetSimulationOptions

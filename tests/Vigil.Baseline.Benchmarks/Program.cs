@@ -2,12 +2,13 @@ using System.Globalization;
 using Vigil.Baseline.Benchmarks;
 using Vigil.Testing;
 
-// dotnet run -c Release --project tests/Vigil.Baseline.Benchmarks -- [--events 200000] [--batch 1000] [--hosts 500] [--redis host:port]
+// dotnet run -c Release --project tests/Vigil.Baseline.Benchmarks -- [--events 200000] [--batch 1000] [--hosts 500] [--warmup N (default: the whole workload)] [--interleaved 1] [--redis host:port]
 // Without --redis a throwaway redis-server is started on a free loopback port (redis-server must be installed).
 var settings = args.Chunk(2).Where(p => p.Length == 2 && p[0].StartsWith("--", StringComparison.Ordinal)).ToDictionary(p => p[0][2..], p => p[1]);
 int Setting(string name, int fallback) => settings.TryGetValue(name, out var text) ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
 
-var bench = new BaselineThroughputBench(Setting("events", 200_000), Setting("batch", 1000), Setting("hosts", 500));
+var telemetry = await BaselineThroughputBench.SimulateAsync(Setting("events", 200_000), Setting("hosts", 500));
+var bench = new BaselineThroughputBench(telemetry, Setting("batch", 1000), Setting("interleaved", 0) == 1);
 RedisServer? server = null;
 try
 {
@@ -18,11 +19,15 @@ try
         endpoint = server.Endpoint;
     }
 
-    // A first, short pass warms up the JIT and the script cache; the second is reported.
-    await new BaselineThroughputBench(5_000, Setting("batch", 1000), Setting("hosts", 500)).RunAsync(endpoint);
+    // A first pass warms up the JIT (tiered recompilation of the hot path) and the script cache; the next two are reported.
+    await new BaselineThroughputBench([.. telemetry.Take(Setting("warmup", int.MaxValue))], Setting("batch", 1000), Setting("interleaved", 0) == 1).RunAsync(endpoint);
+    var decodeOnly = await bench.RunAsync(endpoint, decodeOnly: true);
     var result = await bench.RunAsync(endpoint);
     Console.WriteLine(BaselineBenchResult.MarkdownHeader);
+    Console.WriteLine(decodeOnly.ToMarkdownRow());
     Console.WriteLine(result.ToMarkdownRow());
+    Console.WriteLine();
+    Console.WriteLine(result.HandlerCostLine(decodeOnly));
 }
 finally
 {

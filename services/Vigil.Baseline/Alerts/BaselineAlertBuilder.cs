@@ -23,6 +23,7 @@ public sealed class BaselineAlertBuilder(BaselineOptions options, TimeProvider c
 
     public BaselineDetection NewProtocol(NetworkObservation observation, ProcessChain chain, ProfileSnapshot profile, HostImageState host)
     {
+        observation.Event.Complete();
         var driven = chain.IsAutomationDriving(observation.Signature);
         var rule = BaselineRules.NewProtocol(driven);
         var signature = observation.Signature.ToString();
@@ -61,6 +62,7 @@ public sealed class BaselineAlertBuilder(BaselineOptions options, TimeProvider c
         IReadOnlyList<string> earlierEvidenceIds,
         IReadOnlyList<NetworkObservation> inHand)
     {
+        trigger.Event.Complete();
         var driven = chain.IsAutomationDriving(trigger.Signature);
         var rule = BaselineRules.Volume(driven);
         var width = options.BucketWidth.TotalSeconds;
@@ -118,6 +120,13 @@ public sealed class BaselineAlertBuilder(BaselineOptions options, TimeProvider c
         IReadOnlyList<string>? evidenceIds = null)
     {
         var ids = evidenceIds ?? evidence.Select(e => e.EventId).ToList();
+
+        // The baseline decodes only the fields it reads (BaselineHandler.FieldsRead); an alert carries its events whole.
+        foreach (var observation in evidence)
+        {
+            observation.Event.Complete();
+        }
+
         var e = trigger.Event;
         var alert = new Alert
         {

@@ -143,7 +143,7 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
                 return false;
             }
 
-            detections.Add(alerts.NewProtocol(observation, ProcessChain.Of(observation.Event, chains), profile, state));
+            detections.Add(alerts.NewProtocol(observation, ChainOf(observation), profile, state));
             if (state.SuppressedUntil.Count >= options.MaxProtocolsPerHost)
             {
                 // Bounded like the host's protocols: the suppression closest to its end goes first.
@@ -209,12 +209,22 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
             if (!state.VolumeAlerted && (finding.Extreme || state.History.AnomalousCount >= options.PersistenceBuckets))
             {
                 var earlier = state.BucketEvidence.Where(e => e.Key < bucket).Select(e => e.Value).ToList();
-                detections.Add(alerts.Volume(observation, ProcessChain.Of(observation.Event, chains), profile, state, finding, earlier, anomalousInHand));
+                detections.Add(alerts.Volume(observation, ChainOf(observation), profile, state, finding, earlier, anomalousInHand));
                 state.VolumeAlerted = true;
                 contribution.Alerts++;
             }
 
             return false;
+        }
+
+        /// <summary>
+        /// The chain of an event that alerts. Made whole first: the baseline decodes only what it reads for learning,
+        /// and the chain and the alert read the rest (names of the effective parent, the host's name...).
+        /// </summary>
+        private ProcessChain ChainOf(NetworkObservation observation)
+        {
+            observation.Event.Complete();
+            return ProcessChain.Of(observation.Event, chains);
         }
 
         /// <summary>Learns the bucket that just ended, unless it was anomalous.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Vigil.Baseline.Identity;
 using Vigil.Contracts.Telemetry;
 using Vigil.Messaging;
@@ -18,6 +19,10 @@ public sealed record NetworkObservation(
     long BytesReceived,
     bool HasVolume)
 {
+    // "host:port" of the peers seen, built once per peer: a fleet talks to comparatively few, and every observation of
+    // a peer needs its text.
+    private static readonly BoundedCache<(string Host, long Port), string> Peers = new(16_384);
+
     public TelemetryEvent Event => Record.Value;
 
     public string EventId => Record.Value.Event?.Id ?? string.Empty;
@@ -53,7 +58,7 @@ public sealed record NetworkObservation(
         // sent is destination.bytes and its peer is the source.
         var signature = ProtocolSignature.Of(network.Transport, network.Protocol, e.Destination?.Port ?? 0);
         var peer = ingress ? e.Source : e.Destination;
-        var destination = peer is null ? string.Empty : $"{(peer.Domain.Length > 0 ? peer.Domain : peer.Ip)}:{peer.Port}";
+        var destination = peer is null ? string.Empty : Peers.GetOrAdd((peer.Domain.Length > 0 ? peer.Domain : peer.Ip, peer.Port), PeerText);
         var sent = (ingress ? e.Destination?.Bytes : e.Source?.Bytes) ?? 0;
         var received = (ingress ? e.Source?.Bytes : e.Destination?.Bytes) ?? 0;
         var hasVolume = observed == ObservationKind.Completion && (sent > 0 || received > 0);
@@ -68,4 +73,6 @@ public sealed record NetworkObservation(
             received,
             hasVolume);
     }
+
+    private static string PeerText((string Host, long Port) peer) => string.Create(CultureInfo.InvariantCulture, $"{peer.Host}:{peer.Port}");
 }

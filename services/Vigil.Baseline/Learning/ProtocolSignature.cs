@@ -11,6 +11,10 @@ public readonly record struct ProtocolSignature(string Transport, string Protoco
 
     public const string UnknownTransport = "unknown";
 
+    // Every observation's signature is shown as text several times (host view, contribution, suppression); there are
+    // few distinct signatures, so each text is built once. Bounded: past the cap, texts are built each time.
+    private static readonly BoundedCache<ProtocolSignature, string> Texts = new(4096);
+
     public bool IsRawSocket => Protocol == Raw;
 
     public static ProtocolSignature Of(string transport, string protocol, long port)
@@ -37,5 +41,5 @@ public readonly record struct ProtocolSignature(string Transport, string Protoco
         return false;
     }
 
-    public override string ToString() => $"{Transport}/{Protocol}/{PortClasses.Text(PortClass)}";
+    public override string ToString() => Texts.GetOrAdd(this, static s => $"{s.Transport}/{s.Protocol}/{PortClasses.Text(s.PortClass)}");
 }
