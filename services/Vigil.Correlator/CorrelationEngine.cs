@@ -50,7 +50,7 @@ public sealed class CorrelationEngine
             }
 
             // A match awaiting a trailing missing-event window holds the host like a buffered event does.
-            if (Held.Update(key, work.Partition, state.BufferedEventCount + state.AwaitingMatchCount, now) is { } change)
+            if (Held.Update(key, work.Partition, state.HoldsBackMatches, state.NewestBuffered, now) is { } change)
             {
                 batch.HeldChanges.Add(change);
             }
@@ -58,8 +58,10 @@ public sealed class CorrelationEngine
     }
 
     /// <summary>
-    /// Releases states taken out of <see cref="Held"/> (quiet for the lateness window, or of revoked partitions): every
-    /// event they hold may match now. States still awaiting a missing-event window go back to <see cref="Held"/>.
+    /// Releases states taken out of <see cref="Held"/>. One due by arrival time releases its buffer through the position
+    /// whose events have waited the lateness since they arrived (nothing before it can still arrive); one quiet for the
+    /// lateness, or of a revoked partition, releases everything it holds. States still holding events or awaiting a
+    /// missing-event window go back to <see cref="Held"/>.
     /// </summary>
     internal void Release(CorrelationBatch batch, IReadOnlyList<HeldState> taken, IReadOnlyDictionary<StateKey, HostState<TelemetryEvent>> states)
     {
@@ -70,18 +72,22 @@ public sealed class CorrelationEngine
             var key = entry.Key;
             var state = states[key];
             batch.Partitions.Add(entry.Partition.Partition);
-            if (state.LatestTimestamp is { } latest)
+            if (entry.Quiet && state.LatestTimestamp is { } latest)
             {
                 // The host stayed quiet for the whole lateness window. The clock minus the lateness also ends trailing
                 // missing-event windows that closed since the host's last event.
                 var clockWatermark = (now - key.Rule.Engine.Options.Lateness).ToUnixTimeMilliseconds() * 1_000_000;
                 Collect(batch, key, state, key.Rule.Engine.AdvanceWatermark(state, Math.Max(latest + 1, clockWatermark)));
             }
-
-            if (state.AwaitingMatchCount > 0)
+            else if (entry.Through is { } through)
             {
-                // Still waiting for a missing-event window to close: keep the host held so a later scan reports it.
-                Held.Restore([entry with { LastEvent = now }]);
+                Collect(batch, key, state, key.Rule.Engine.ReleaseThrough(state, through));
+            }
+
+            if (state.HoldsBackMatches)
+            {
+                // Events that arrived within the lateness, or a missing-event window still open: due again later.
+                Held.Keep(entry, now);
             }
             else
             {

@@ -32,6 +32,7 @@ public sealed class CorrelationHandler(
     private readonly MatchTriage triage = new(alerts);
     private readonly AggregationAlerts aggregationAlerts = new(new MatchTriage(alerts));
     private readonly Dictionary<string, CompiledRule> rulesByTag = pack.Rules.ToDictionary(StateKey.RuleTag, StringComparer.Ordinal);
+    private DateTimeOffset lastSweep = DateTimeOffset.MinValue;
 
     public async Task HandleAsync(IReadOnlyList<ConsumedRecord<TelemetryEvent>> records, CancellationToken cancellationToken)
     {
@@ -92,7 +93,7 @@ public sealed class CorrelationHandler(
             var now = clock.GetUtcNow();
             foreach (var (partition, key) in await states.HeldByPreviousOwnerAsync(numbers, rulesByTag).ConfigureAwait(false))
             {
-                engine.Held.Update(key, partitions.First(p => p.Partition == partition), 1, now);
+                engine.Held.Update(key, partitions.First(p => p.Partition == partition), holds: true, newestBuffered: null, now);
             }
         }
         finally
@@ -102,16 +103,26 @@ public sealed class CorrelationHandler(
     }
 
     /// <summary>
-    /// Releases the held-back events of hosts that went quiet for longer than the lateness window, so a sequence
-    /// completed by a host's last events is reported without waiting for its next event; forgets expired states.
+    /// Releases the held-back events that have waited the lateness since they arrived (nothing earlier can still arrive
+    /// for them), whole states for hosts that went quiet, so a sequence is reported the lateness after its last event
+    /// arrived whether or not its host keeps sending; forgets expired states at most once per
+    /// <paramref name="sweepInterval"/>. Returns when the next held state is due (null: none is held).
     /// </summary>
-    public async Task ReleaseQuietHostsAsync(CancellationToken cancellationToken)
+    public async Task<DateTimeOffset?> ReleaseQuietHostsAsync(TimeSpan sweepInterval, CancellationToken cancellationToken)
     {
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            states.Sweep();
-            await ReleaseAsync(engine.Held.TakeQuiet(clock.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+            var now = clock.GetUtcNow();
+            if (now - lastSweep >= sweepInterval)
+            {
+                // A scan of every state in memory: not at the pace of release deadlines.
+                states.Sweep();
+                lastSweep = now;
+            }
+
+            await ReleaseAsync(engine.Held.TakeDue(now), cancellationToken).ConfigureAwait(false);
+            return engine.Held.NextDue;
         }
         finally
         {

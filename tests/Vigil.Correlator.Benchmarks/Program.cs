@@ -51,7 +51,7 @@ for (var start = 0; start < hosts; start += BatchSize)
 
 // The hosts go quiet: their shells leave the lateness buffer and wait as partial sequences.
 clock.Now += TimeSpan.FromSeconds(3);
-var quiet = engine.Held.TakeQuiet(clock.GetUtcNow());
+var quiet = engine.Held.TakeDue(clock.GetUtcNow());
 for (var start = 0; start < quiet.Count; start += BatchSize)
 {
     var taken = quiet.Skip(start).Take(BatchSize).ToList();

@@ -153,7 +153,7 @@ public sealed class RedisStateStoreTests : IAsyncLifetime
         public async Task<CorrelationBatch> ReleaseQuietAsync(ManualTime clock)
         {
             clock.Now += TimeSpan.FromSeconds(3);
-            var taken = Engine.Held.TakeQuiet(clock.GetUtcNow());
+            var taken = Engine.Held.TakeDue(clock.GetUtcNow());
             var batch = new CorrelationBatch();
             Engine.Release(batch, taken, await Owned.LoadAsync(taken.Select(t => (t.Key, t.Partition.Partition)).ToList()));
             await Owned.CommitAsync(Engine.Seal(batch), batch.HeldChanges);

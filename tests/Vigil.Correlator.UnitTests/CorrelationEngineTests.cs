@@ -22,7 +22,7 @@ public sealed class CorrelationEngineTests
 
         clock.Advance(RoutePack.Lateness);
         var released = new CorrelationBatch();
-        var taken = engine.Held.TakeQuiet(clock.GetUtcNow());
+        var taken = engine.Held.TakeDue(clock.GetUtcNow());
         engine.Release(released, taken, states);
 
         var (_, match) = Assert.Single(released.Matches);

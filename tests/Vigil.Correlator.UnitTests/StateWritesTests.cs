@@ -136,7 +136,7 @@ public sealed class StateWritesTests
     private async Task<CorrelationBatch> ReleaseQuietAsync(OwnedStates owned, CorrelationEngine engine)
     {
         clock.Advance(TimeSpan.FromSeconds(3));
-        var taken = engine.Held.TakeQuiet(clock.GetUtcNow());
+        var taken = engine.Held.TakeDue(clock.GetUtcNow());
         var batch = new CorrelationBatch();
         engine.Release(batch, taken, await owned.LoadAsync(taken.Select(t => (t.Key, t.Partition.Partition)).ToList()));
         await owned.CommitAsync(engine.Seal(batch), batch.HeldChanges);

@@ -37,13 +37,19 @@ internal static class RandomStreams
     /// The same events as they might arrive: each delayed by a random amount up to <paramref name="lateness"/>, so any
     /// event arrives after events at most that much newer.
     /// </summary>
-    public static List<TelemetryEvent> Delayed(Random random, IReadOnlyList<TelemetryEvent> sorted, TimeSpan lateness)
+    public static List<TelemetryEvent> Delayed(Random random, IReadOnlyList<TelemetryEvent> sorted, TimeSpan lateness) =>
+        Arrivals(random, sorted, lateness).Select(p => p.Event).ToList();
+
+    /// <summary>
+    /// <see cref="Delayed"/> with each event's arrival time (epoch ns): an event arrives less than
+    /// <paramref name="lateness"/> after any event that follows it in time order.
+    /// </summary>
+    public static List<(TelemetryEvent Event, long Arrival)> Arrivals(Random random, IReadOnlyList<TelemetryEvent> sorted, TimeSpan lateness)
     {
         var maxDelay = lateness.Ticks * 100;
         return sorted
             .Select(e => (Event: e, Arrival: e.Timestamp + (long)(random.NextDouble() * maxDelay)))
             .OrderBy(p => p.Arrival)
-            .Select(p => p.Event)
             .ToList();
     }
 }

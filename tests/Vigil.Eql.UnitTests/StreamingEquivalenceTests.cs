@@ -85,6 +85,76 @@ public sealed class StreamingEquivalenceTests
         Assert.True(total > Iterations / 4, $"only {total} matches over {Iterations} streams");
     }
 
+    /// <summary>
+    /// The correlator's release by arrival time alone (the engine's own lateness set far out of reach): once the events
+    /// buffered up to a position have waited the lateness since they arrived, the buffer is released through it. With
+    /// arrivals disordered by less than the lateness, nothing before that position can still come, so the matches are
+    /// the sorted stream's, and no event is late.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Queries))]
+    public void ReleasingWhatHasWaitedTheLatenessSinceItArrivedGivesTheMatchesOfTheSortedStream(string text)
+    {
+        var query = Run.Compile(text);
+        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = TimeSpan.FromHours(1) });
+        var lateness = Lateness.Ticks * 100;
+        var random = new Random(20261206);
+        int total = 0, releasedBeforeTheEnd = 0;
+        for (var i = 0; i < Iterations; i++)
+        {
+            var sorted = RandomStreams.Sorted(random, random.Next(20, 120));
+            var expected = RunInMemory(query, sorted, TimeSpan.Zero).Matches;
+
+            var states = new Dictionary<string, (HostState<TelemetryEvent> State, Queue<(long At, EventPosition Through)> Arrivals)>();
+            var matches = new List<SequenceMatch<TelemetryEvent>>();
+            var late = 0L;
+            foreach (var (e, arrival) in RandomStreams.Arrivals(random, sorted, Lateness))
+            {
+                foreach (var (state, arrivals) in states.Values)
+                {
+                    EventPosition? through = null;
+                    while (arrivals.TryPeek(out var due) && arrival - due.At >= lateness)
+                    {
+                        through = arrivals.Dequeue().Through;
+                    }
+
+                    if (through is { } position)
+                    {
+                        var released = engine.ReleaseThrough(state, position).Matches;
+                        releasedBeforeTheEnd += released.Count;
+                        matches.AddRange(released);
+                    }
+                }
+
+                var host = engine.HostOf(e);
+                if (!states.TryGetValue(host, out var entry))
+                {
+                    states[host] = entry = (engine.CreateState(host), new Queue<(long, EventPosition)>());
+                }
+
+                var result = engine.Process(entry.State, e);
+                late += result.LateEvents;
+                matches.AddRange(result.Matches);
+                if (entry.State.NewestBuffered is { } newest && (entry.Arrivals.Count == 0 || entry.Arrivals.Last().Through < newest))
+                {
+                    entry.Arrivals.Enqueue((arrival, newest));
+                }
+            }
+
+            foreach (var host in states.Keys.Order(StringComparer.Ordinal))
+            {
+                matches.AddRange(engine.Flush(states[host].State).Matches);
+            }
+
+            Assert.Equal(0, late);
+            Assert.Equal(expected, ByHost(matches));
+            total += expected.Values.Sum(v => v.Count);
+        }
+
+        Assert.True(total > Iterations / 4, $"only {total} matches over {Iterations} streams");
+        Assert.True(releasedBeforeTheEnd > total / 2, $"only {releasedBeforeTheEnd} of {total} matches released before the end of the stream");
+    }
+
     [Theory]
     [MemberData(nameof(Queries))]
     public void StoringTheStateAsBytesBetweenEventsChangesNoMatch(string text)

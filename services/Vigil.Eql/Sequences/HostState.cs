@@ -31,6 +31,12 @@ public sealed class HostState<TEvent>
     /// <summary>Events waiting in the reorder buffer.</summary>
     public int BufferedEventCount => Buffer.Count;
 
+    /// <summary>
+    /// The latest position in the reorder buffer, or null when it is empty: releasing through it (see
+    /// <see cref="SequenceEngine{TEvent}.ReleaseThrough"/>) releases every event buffered so far.
+    /// </summary>
+    public EventPosition? NewestBuffered => Buffer.Count == 0 ? null : Buffer[^1].Position;
+
     /// <summary>Partial sequences (or sample events) waiting for their next step.</summary>
     public int PendingSequenceCount => Partials.Values.Sum(slots => slots.Count(p => p is not null));
 

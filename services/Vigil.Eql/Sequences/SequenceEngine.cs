@@ -180,6 +180,26 @@ public sealed class SequenceEngine<TEvent>
     }
 
     /// <summary>
+    /// Declares that no event at or before <paramref name="through"/> will still arrive for this host, releasing the
+    /// buffered events up to it (in time order, as any release). A service calls this once the buffered event at
+    /// <paramref name="through"/> has waited the lateness in arrival time: the lateness bounds how much later than an
+    /// event an earlier one of the same host can arrive (docs/latency.md), so nothing that precedes it can still come,
+    /// and the matches of these events are those of the time-sorted stream. Events after it stay buffered.
+    /// </summary>
+    public MatchResult<TEvent> ReleaseThrough(HostState<TEvent> state, EventPosition through)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Buffer.Count == 0 || state.Buffer[0].Position > through)
+        {
+            return MatchResult<TEvent>.Unchanged;
+        }
+
+        var run = new Run();
+        Release(state, run, flush: false, through);
+        return Finish(run, changed: true);
+    }
+
+    /// <summary>
     /// Releases every buffered event and reports every awaiting match (end of input, e.g. at the end of a backtest
     /// file: no event can arrive any more, so no absent event can still appear).
     /// </summary>
@@ -260,11 +280,12 @@ public sealed class SequenceEngine<TEvent>
         (state.LatestTimestamp is { } latest && (latenessNanos == 0 ? timestamp <= latest : timestamp < latest - latenessNanos))
         || (state.ExternalWatermark is { } watermark && timestamp < watermark);
 
-    private void Release(HostState<TEvent> state, Run run, bool flush)
+    private void Release(HostState<TEvent> state, Run run, bool flush, EventPosition? through = null)
     {
         var released = 0;
         var overflow = Options.MaxBufferedEvents == 0 ? 0 : Math.Max(0, state.Buffer.Count - Options.MaxBufferedEvents);
-        while (released < state.Buffer.Count && (flush || released < overflow || IsReleasable(state, state.Buffer[released].Timestamp)))
+        while (released < state.Buffer.Count
+            && (flush || released < overflow || IsReleasable(state, state.Buffer[released].Timestamp) || state.Buffer[released].Position <= through))
         {
             var next = state.Buffer[released];
 
