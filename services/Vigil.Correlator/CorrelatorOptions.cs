@@ -45,6 +45,9 @@ public sealed class CorrelatorOptions
     /// </summary>
     public int ThresholdGroupsPerHost { get; set; } = 4096;
 
-    /// <summary>How often quiet hosts with held-back events are released.</summary>
+    /// <summary>
+    /// The longest the release of held-back events sleeps: it wakes when the next held state is due (the lateness after
+    /// its events arrived), and at least this often to pick up states held meanwhile; expired states are swept at this pace.
+    /// </summary>
     public TimeSpan QuietHostScanInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 }

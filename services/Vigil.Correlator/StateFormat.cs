@@ -10,10 +10,10 @@ namespace Vigil.Correlator;
 /// </summary>
 /// <remarks>
 /// <code>
-/// version 3:  a hash of named fields, the rule's HostStateSerializer field layout ("h" header "VQS" 0x04, "b..." per
+/// version 3:  a hash of named fields, the rule's HostStateSerializer field layout ("h" header "VQS" 0x06 or 0x04, "b..." per
 ///             buffered event, "p..." per join key with pending partials): a write sets the fields a batch changed and
 ///             deletes the ones it removed, never the whole history
-/// version 2:  one string: 0x02, then the rule's HostStateSerializer blob ("VQS" 0x03 ...)
+/// version 2:  one string: 0x02, then the rule's HostStateSerializer blob ("VQS" 0x05 or earlier ...)
 /// version 1:  one string: the HostStateSerializer blob alone, as correlators wrote it before the version byte (it
 ///             begins with 'V', which no version byte will ever be)
 /// </code>

@@ -83,7 +83,7 @@ internal static class PipelineReportWriter
             md.AppendLine("No rate was sustained.");
         }
 
-        md.AppendLine().AppendLine("Event→alert latency by rule class (p50 / p99, alerts). On arrival: single-event rules and sequences without until, missing-event steps or sample, which a correlator reports as soon as the events seen complete them (target p50 ≤ 1 s). Watermark: matches that wait until an event more than the lateness (3 s in the packs) newer arrives or the host has been quiet that long (target p99 ≤ lateness + 1 s = 4 s).").AppendLine()
+        md.AppendLine().AppendLine("Event→alert latency by rule class (p50 / p99, alerts). On arrival: single-event rules and sequences without until, missing-event steps or sample, which a correlator reports as soon as the events seen complete them (target p50 ≤ 1 s). Watermark: matches that wait until their events have been held the lateness (3 s in the packs) since they arrived, or an event more than the lateness newer arrives (target p99 ≤ lateness + 1 s = 4 s).").AppendLine()
             .AppendLine("| rate | on arrival (correlators) | watermark | baseline |")
             .AppendLine("|---|---|---|---|");
         foreach (var step in report.Steps)

@@ -147,6 +147,22 @@ public sealed class HeldReleaseTests
         Assert.Null(owner.Engine.Held.NextDue);
     }
 
+    [Fact]
+    public async Task AnEventArrivingWithinTheLatenessAfterAnEarlyReportRaisesNoSecondAlertForTheSameShell()
+    {
+        var early = AnalyticPack.Load(Analytic, Path.Combine(AppContext.BaseDirectory, "files", "watermark_pack"), new EngineDefaults(Lateness) { ReportEarly = true });
+        var owner = NewOwner(early);
+
+        Assert.Empty(await owner.ReceiveAsync(0, Shell("mac-1", T(0), "s")));
+        Assert.Equal(["plain:s,c3"], await owner.ReceiveAsync(2, Curl("mac-1", T(2), "c3")));
+
+        // A connection curl made at 1 s reaches the correlator at 2.5 s: on the sorted stream the shell's sequence ends
+        // with it. The plain rule reported that shell's sequence already; the rules that wait report the sorted stream's.
+        Assert.Empty(await owner.ReceiveAsync(2.5, Curl("mac-1", T(1), "c2")));
+        Assert.Equal(["missing:s,c2", "until:s,c2"], await owner.ReleaseDueAsync(5));
+        Assert.Equal(3, topic.Records.Count);
+    }
+
     private static DateTimeOffset At(double seconds) => DateTimeOffset.FromUnixTimeMilliseconds(T0 / 1_000_000) + TimeSpan.FromSeconds(seconds);
 
     private static long T(double seconds) => T0 + Seconds(seconds);
@@ -170,11 +186,11 @@ public sealed class HeldReleaseTests
         _ => "missing",
     };
 
-    private Owner NewOwner() => new(
+    private Owner NewOwner(AnalyticPack? rules = null) => new(
         this,
         new OwnedStates(store, clock),
-        new CorrelationEngine(pack, clock, metrics),
-        new EventRouter(pack, metrics),
+        new CorrelationEngine(rules ?? pack, clock, metrics),
+        new EventRouter(rules ?? pack, metrics),
         new AlertOutbox(topic, log: null, memory),
         new MatchTriage(new AlertFactory(clock, "correlator/watermark-tests")));
 

@@ -42,6 +42,31 @@ public sealed class StateFormatTests
     }
 
     [Fact]
+    public void AStateStoredBeforeEarlyReportsKeptTheirFirstEventStillLoadsAndDoesNotReportItsSequenceAgain()
+    {
+        var early = Vigil.Detection.AnalyticPack.Load(RoutePack.Analytic, Path.Combine(AppContext.BaseDirectory, "files", "route_pack"), new Vigil.Detection.EngineDefaults(RoutePack.Lateness) { ReportEarly = true });
+        var rule = early.Sequence();
+        var state = rule.Engine.CreateState("mac-1");
+        rule.Engine.Process(state, Shell("mac-1", T0, "s1"));
+        Assert.Single(rule.Engine.Process(state, Curl("mac-1", T0 + Seconds(1), "c1")).Matches);
+
+        // The header as the field layout 0x04 held it: the same up to each early report's last event, which ended it.
+        var fields = StateFormat.Write(rule, state).Set.ToList();
+        var header = fields.Single(f => f.Key is [(byte)'h']);
+        var firstEventPart = 1 + 8 + 8 + 1 + "s1".Length;
+        var old = header.Value[..^firstEventPart];
+        Assert.Equal(6, old[3]);
+        old[3] = 4;
+        fields[fields.IndexOf(header)] = KeyValuePair.Create(header.Key, old);
+
+        var read = StateFormat.Read(rule, StoredState.OfFields(fields));
+        var released = rule.Engine.Process(read, Curl("mac-1", T0 + Seconds(10), "c2"));
+
+        Assert.Empty(released.Matches);
+        Assert.Empty(rule.Engine.Flush(read).Matches);
+    }
+
+    [Fact]
     public void BytesOfAnUnknownFormatVersionAreRejectedAsUnreadable()
     {
         var rule = pack.Sequence();

@@ -90,6 +90,25 @@ public sealed class EarlyReportTests
     }
 
     [Fact]
+    public void ALateEventThatCompletesAReportedSequenceSoonerRaisesNoSecondReport()
+    {
+        var engine = Engine(TwoSteps);
+        var state = engine.CreateState("host-1");
+        var reported = new List<string>();
+
+        // a1 then b3 is reported when b3 arrives. b2, between them, arrives late but within the lateness: on the sorted
+        // stream the partial a1 started completes with b2 instead. It is the same behaviour, reported already.
+        foreach (var e in new[] { Telemetry.Process("a1", 10, "a"), Telemetry.Process("b3", 11, "b"), Telemetry.Process("b2", 10.5, "b"), Telemetry.Process("later", 20, "a") })
+        {
+            reported.AddRange(engine.Process(state, e).Matches.Select(m => string.Join(",", m.EventIds)));
+        }
+
+        reported.AddRange(engine.Flush(state).Matches.Select(m => string.Join(",", m.EventIds)));
+
+        Assert.Equal(["a1,b3"], reported);
+    }
+
+    [Fact]
     public void ASequenceWithUntilWaitsForTheLateness()
     {
         var engine = Engine(TwoSteps + """ until [process where process.name == "x"]""");
@@ -127,9 +146,11 @@ public sealed class EarlyReportTests
     }
 
     /// <summary>
-    /// Whatever the arrival order within the lateness, every sequence of the sorted stream is reported exactly once,
-    /// identified by its join key and the event that completes it; an arrival order that is already sorted gives
-    /// exactly the sorted stream's matches. The only extra reports are sequences a late event later superseded.
+    /// Whatever the arrival order within the lateness, every sequence of the sorted stream is reported once: by itself,
+    /// or by the early report that stands for it (same join key and same last or first event: the same behaviour, cited
+    /// with other evidence because a late event arrived after the report). No two reports stand for one sequence, and an
+    /// arrival order that is already sorted gives exactly the sorted stream's matches. The only reports that stand for
+    /// no sequence of the sorted stream are those several late events superseded together.
     /// </summary>
     [Theory]
     [MemberData(nameof(EarlyQueries))]
@@ -138,7 +159,7 @@ public sealed class EarlyReportTests
         var query = Run.Compile(text);
         var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf);
         var random = new Random(20261205);
-        int total = 0, superseded = 0, early = 0;
+        int total = 0, superseded = 0, early = 0, stoodFor = 0;
         for (var i = 0; i < 150; i++)
         {
             var sorted = RandomStreams.Sorted(random, random.Next(20, 120));
@@ -148,29 +169,56 @@ public sealed class EarlyReportTests
             var delayed = RandomStreams.Delayed(random, sorted, Lateness);
             var actual = RunStored(query, serializer, delayed, Lateness, early: true, out var reportedEarly);
 
-            var identities = actual.Select(Identity).ToList();
-            var missing = expected.Select(Identity).Except(identities).ToList();
+            // Each report stands for at most one sequence of the sorted stream: the same one, else one it shares its key
+            // and its last event with, else its key and its first event (the order the engine looks them up in).
+            var unclaimed = actual.ToList();
+            var missing = new List<SequenceMatch<TelemetryEvent>>();
+            foreach (var sequence in expected)
+            {
+                var same = unclaimed.FindIndex(r => Ids([r]).SequenceEqual(Ids([sequence])));
+                if (same >= 0)
+                {
+                    unclaimed.RemoveAt(same);
+                    continue;
+                }
+
+                var standIn = unclaimed.FindIndex(r => SameKey(r, sequence) && r.EventIds[^1] == sequence.EventIds[^1]);
+                if (standIn < 0)
+                {
+                    standIn = unclaimed.FindIndex(r => SameKey(r, sequence) && r.EventIds[0] == sequence.EventIds[0]);
+                }
+
+                if (standIn < 0)
+                {
+                    missing.Add(sequence);
+                    continue;
+                }
+
+                unclaimed.RemoveAt(standIn);
+                stoodFor++;
+            }
+
             if (missing.Count > 0)
             {
                 var trace = string.Join("\n", delayed.Select(e => $"{e.Event.Id} t={(e.Timestamp - Telemetry.Origin) / 1e9:F2} {e.Process.Name} {e.User.Name} {e.Host.Id}"));
                 var got = string.Join("; ", actual.Select(m => string.Join(",", m.EventIds)));
                 var want = string.Join("; ", expected.Select(m => string.Join(",", m.EventIds)));
-                // Every sequence of the sorted stream must be among the reports; show the stream when one is not.
-                Assert.Fail($"missing {string.Join(" ", missing)}\nwant {want}\ngot {got}\n{trace}");
+                // Every sequence of the sorted stream must be among the reports or stood for; show the stream when one is not.
+                Assert.Fail($"missing {string.Join(" ", missing.Select(m => string.Join(",", m.EventIds)))}\nwant {want}\ngot {got}\n{trace}");
             }
 
-            Assert.Equal(identities.Count, identities.Distinct().Count());
             total += expected.Count;
-            superseded += actual.Count - expected.Count;
+            superseded += unclaimed.Count;
             early += reportedEarly;
         }
 
         Assert.True(total > 40, $"only {total} matches");
         Assert.True(early > total / 2, $"only {early} of {total} reported early");
-        Assert.True(superseded < total / 5, $"{superseded} superseded reports for {total} matches");
+        Assert.True(superseded < total / 20, $"{superseded} superseded reports for {total} matches ({stoodFor} stood for by an earlier report)");
     }
 
-    private static string Identity(SequenceMatch<TelemetryEvent> m) => $"{m.HostId}|{string.Join(",", m.Key.Values)}|{m.EventIds[^1]}";
+    private static bool SameKey(SequenceMatch<TelemetryEvent> report, SequenceMatch<TelemetryEvent> sequence) =>
+        report.HostId == sequence.HostId && report.Key.Equals(sequence.Key);
 
     private static List<string> Ids(List<SequenceMatch<TelemetryEvent>> matches) => matches.Select(m => $"{m.HostId}:{string.Join(",", m.EventIds)}").Order(StringComparer.Ordinal).ToList();
 

@@ -10,9 +10,11 @@ namespace Vigil.Eql.Sequences;
 /// <remarks>
 /// Layout (little-endian; "varint" is .NET's 7-bit encoded int; strings are a varint UTF-8 byte count then the bytes):
 /// <code>
-/// "VQS" 0x03                      magic and format version (0x02, the format before early reports, is still read: it
-///                                 is 0x03 without the last section; so is 0x01, the format before missing events and
-///                                 samples: 0x02 without the slot count and the last three sections)
+/// "VQS" 0x05                      magic and format version (0x03, the format before early reports kept their first
+///                                 event, is still read: it is 0x05 without each report's first-event part; so is 0x02,
+///                                 the format before early reports: 0x03 without the last section; and 0x01, the format
+///                                 before missing events and samples: 0x02 without the slot count and the last three
+///                                 sections)
 /// string  query fingerprint       state is only valid for the query text that produced it
 /// string  host id
 /// varint  stage count
@@ -33,16 +35,18 @@ namespace Vigil.Eql.Sequences;
 ///         event index each
 /// varint  sampled key count, then per key: key components, int64 until
 /// varint  early report count, then per match reported before its last event was released: key components, int64
-///         @timestamp, int64 event.sequence, string event.id (of its last event)
+///         @timestamp, int64 event.sequence, string event.id (of its last event), bool [int64 int64 string] (the same
+///         of its first event, when known)
 /// </code>
 /// Each event is stored once even when several partials hold it. A store upgraded from 0x01 keeps its pending
 /// sequences: the reader accepts every earlier version and the writer always writes the current one.
 /// <para>
-/// A store that keeps a state as named fields (a Redis hash) gets the field layout instead, version 0x04, so a write
+/// A store that keeps a state as named fields (a Redis hash) gets the field layout instead, version 0x06 (0x04, before
+/// early reports kept their first event, is still read), so a write
 /// costs what changed (<see cref="Changes"/>) and <see cref="ReadFields"/> reads it back:
 /// </para>
 /// <code>
-/// "h"                              header: "VQS" 0x04, then as above from the query fingerprint to the last released
+/// "h"                              header: "VQS" 0x06, then as above from the query fingerprint to the last released
 ///                                  position, then sightings, awaiting matches (each with its events inline, not by
 ///                                  index), sampled keys and early reports as above
 /// "b" int64 int64 id-bytes         one per buffered event, named by @timestamp, event.sequence and event.id: the event
@@ -65,8 +69,10 @@ public sealed class HostStateSerializer<TEvent>(
     public const int DefaultMaxStateBytes = 1 << 20;
 
     private static readonly byte[] Magic = "VQS"u8.ToArray();
-    private const byte FieldsVersion = 4;
-    private const byte Version = 3;
+    private const byte FieldsVersion = 6;
+    private const byte Version = 5;
+    private const byte FieldsVersionBeforeFirsts = 4;
+    private const byte VersionBeforeFirsts = 3;
     private const byte HeaderKind = (byte)'h';
     private const byte BufferedKind = (byte)'b';
     private const byte PartialKind = (byte)'p';
@@ -221,7 +227,7 @@ public sealed class HostStateSerializer<TEvent>(
 
             using var headerStream = new MemoryStream(header.Value, writable: false);
             using var headerReader = new BinaryReader(headerStream, Encoding.UTF8);
-            var state = ReadHeader(headerReader, FieldsVersion);
+            var state = ReadHeader(headerReader);
             state.HeaderBytes = header.Key.Length + header.Value.Length;
             var keys = new List<(JoinKey Key, PartialSequence<TEvent>?[] Slots, int Bytes, long Tick)>();
             foreach (var (name, value) in fields)
@@ -539,11 +545,18 @@ public sealed class HostStateSerializer<TEvent>(
             writer.Write(report.Last.Timestamp);
             writer.Write(report.Last.Sequence);
             writer.Write(report.Last.Id);
+            writer.Write(report.First is not null);
+            if (report.First is { } first)
+            {
+                writer.Write(first.Timestamp);
+                writer.Write(first.Sequence);
+                writer.Write(first.Id);
+            }
         }
     }
 
     /// <summary>Reads the header up to and including the early reports (awaiting events inline: the field layout).</summary>
-    private HostState<TEvent> ReadHeader(BinaryReader reader, byte expectedVersion)
+    private HostState<TEvent> ReadHeader(BinaryReader reader)
     {
         if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
         {
@@ -551,7 +564,7 @@ public sealed class HostStateSerializer<TEvent>(
         }
 
         var version = reader.ReadByte();
-        if (version != expectedVersion)
+        if (version is not (FieldsVersion or FieldsVersionBeforeFirsts))
         {
             throw new InvalidDataException($"Unknown sequence state format version {version}.");
         }
@@ -575,7 +588,7 @@ public sealed class HostStateSerializer<TEvent>(
         }
 
         ReadSampled(reader, state);
-        ReadReports(reader, state);
+        ReadReports(reader, state, withFirsts: version == FieldsVersion);
         if (reader.BaseStream.Position != reader.BaseStream.Length)
         {
             throw new InvalidDataException("Trailing bytes after the sequence state header.");
@@ -635,13 +648,15 @@ public sealed class HostStateSerializer<TEvent>(
         }
     }
 
-    private static void ReadReports(BinaryReader reader, HostState<TEvent> state)
+    private static void ReadReports(BinaryReader reader, HostState<TEvent> state, bool withFirsts)
     {
         var reports = reader.Read7BitEncodedInt();
         for (var i = 0; i < reports; i++)
         {
             var key = ReadKey(reader);
-            state.EarlyReports.Add(new EarlyReport(key, new EventPosition(reader.ReadInt64(), reader.ReadInt64(), reader.ReadString())));
+            var last = new EventPosition(reader.ReadInt64(), reader.ReadInt64(), reader.ReadString());
+            EventPosition? first = withFirsts && reader.ReadBoolean() ? new EventPosition(reader.ReadInt64(), reader.ReadInt64(), reader.ReadString()) : null;
+            state.EarlyReports.Add(new EarlyReport(key, last, first));
         }
     }
 
@@ -741,7 +756,7 @@ public sealed class HostStateSerializer<TEvent>(
             }
 
             var version = reader.ReadByte();
-            if (version is not (Version or VersionBeforeEarlyReports or PreviousVersion))
+            if (version is not (Version or VersionBeforeFirsts or VersionBeforeEarlyReports or PreviousVersion))
             {
                 throw new InvalidDataException($"Unknown sequence state format version {version}.");
             }
@@ -814,9 +829,9 @@ public sealed class HostStateSerializer<TEvent>(
                 ReadSampled(reader, state);
             }
 
-            if (version == Version)
+            if (version is Version or VersionBeforeFirsts)
             {
-                ReadReports(reader, state);
+                ReadReports(reader, state, withFirsts: version == Version);
             }
 
             if (stream.Position != stream.Length)

@@ -459,11 +459,11 @@ public sealed class SequenceEngine<TEvent>
     {
         if (Query.MissingSteps.Count == 0)
         {
-            if (!state.EarlyReports.Take(new EarlyReport(key, sequence.Last.Position)))
+            if (!state.EarlyReports.Take(key, sequence.Events[0].Position, sequence.Last.Position))
             {
                 var match = Complete(state.HostId, key, sequence);
                 run.Matches.Add(match);
-                run.Completions?.Add((key, sequence.Last.Position, match));
+                run.Completions?.Add((key, sequence.Events[0].Position, sequence.Last.Position, match));
             }
 
             return;
@@ -493,9 +493,11 @@ public sealed class SequenceEngine<TEvent>
     /// For a sequence without until or missing-event steps, a late event cannot make a reported sequence false: its
     /// events did occur in that order within maxspan under one key. A late, earlier-timestamped event can only make the
     /// time-ordered pass complete a sequence with other evidence (it overwrote, advanced or completed a partial first).
-    /// A sequence is identified by its key and the event that completes it: the time-ordered pass does not report one
-    /// that was reported early, and reports one the late event made different, so every match of the sorted stream is
-    /// reported exactly once and an early report that turned out superseded stays.
+    /// A report stands for the sequence of its key that ends with its last event or starts with its first (the partial
+    /// that event started completes once on any stream): neither the time-ordered pass nor a later preview reports that
+    /// sequence again, so a late event that only changes which events a reported sequence cites raises no second alert
+    /// on overlapping evidence, and every other sequence of the sorted stream is reported once (see
+    /// <see cref="EarlyReportSet"/>).
     /// <para>
     /// The preview is bounded by what the new event can change: a key's partials evolve only through events of that
     /// key, so only the keys of <paramref name="arrived"/> can complete differently than at the previous preview (which
@@ -563,13 +565,14 @@ public sealed class SequenceEngine<TEvent>
             Match(preview, next, previewRun);
         }
 
-        foreach (var (key, last, match) in previewRun.Completions)
+        foreach (var (key, first, last, match) in previewRun.Completions)
         {
-            // Another key's completion here ran on a partial copy of its state: its own events report it.
-            var report = new EarlyReport(key, last);
-            if (keys.Contains(key) && !state.EarlyReports.Contains(report))
+            // Another key's completion here ran on a partial copy of its state: its own events report it. A sequence
+            // with the key and the first or last event of one reported already is that report's behaviour, seen with a
+            // late event: reporting it would alert twice on overlapping evidence.
+            if (keys.Contains(key) && !state.EarlyReports.Covers(key, first, last))
             {
-                state.EarlyReports.Add(report);
+                state.EarlyReports.Add(new EarlyReport(key, last, first));
                 run.Matches.Add(match);
             }
         }
@@ -879,7 +882,7 @@ public sealed class SequenceEngine<TEvent>
         public List<SequenceMatch<TEvent>> Matches => Found ??= [];
 
         /// <summary>Set for a preview (early report) run: each completed sequence with its key and last event.</summary>
-        public List<(JoinKey Key, EventPosition Last, SequenceMatch<TEvent> Match)>? Completions { get; init; }
+        public List<(JoinKey Key, EventPosition First, EventPosition Last, SequenceMatch<TEvent> Match)>? Completions { get; init; }
 
         public long MaxSpan { get; set; }
 

@@ -35,10 +35,10 @@ public sealed record SequenceEngineOptions
     /// <summary>
     /// Report a sequence match as soon as the events seen so far complete it, instead of once the lateness has passed,
     /// for sequences a late event cannot turn into a false positive: no <c>until</c>, no missing-event steps (samples
-    /// always wait). Matching itself still runs in time order and the time-ordered pass does not report a sequence
-    /// completed by the same event again, so every match of the sorted stream is reported exactly once; a late event
-    /// that changes which events complete a sequence adds that sequence as a further match (docs/latency.md). Off by
-    /// default: a backtest reads a file and gains nothing from it; a streaming service turns it on.
+    /// always wait). Matching itself still runs in time order and neither it nor a later early report reports again a
+    /// sequence with the key and the last or the first event of one reported: a late event that only changes which
+    /// events a reported sequence cites raises no second match (docs/latency.md). Off by default: a backtest reads a
+    /// file and gains nothing from it; a streaming service turns it on.
     /// </summary>
     public bool ReportEarly { get; init; }
 
