@@ -56,15 +56,29 @@ public sealed class SelectiveDecodingConsumerTests : IAsyncLifetime
             Assert.Equal(KafkaTestPipeline.Event($"{parts[0]}-{parts[1]}", int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture)), kept);
         }
 
+        // Detached, not completed: each keeps the id and host it arrived with, many batches later, and completes to its record.
+        Assert.NotEmpty(handler.Detached);
+        foreach (var (id, hostId, detached) in handler.Detached)
+        {
+            Assert.True(detached.IsPartial);
+            Assert.Equal(id, detached.Event.Id);
+            Assert.Equal(hostId, detached.Host.Id);
+            detached.Complete();
+            var parts = id.Split('-');
+            Assert.Equal(KafkaTestPipeline.Event($"{parts[0]}-{parts[1]}", int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture)), detached);
+        }
+
         workDir.Delete(recursive: true);
     }
 
-    /// <summary>Notes what each event held on arrival and completes (and keeps) every third one.</summary>
+    /// <summary>Notes what each event held on arrival, completes (and keeps) every third one and detaches (and keeps) some others.</summary>
     private sealed class CompletingHandler : IRecordBatchHandler<TelemetryEvent>
     {
         public ConcurrentDictionary<string, (bool WasPartial, string ProcessNameBeforeCompleting)> Seen { get; } = new();
 
         public ConcurrentBag<TelemetryEvent> Kept { get; } = [];
+
+        public ConcurrentBag<(string Id, string HostId, TelemetryEvent Event)> Detached { get; } = [];
 
         public int Batches;
 
@@ -79,6 +93,11 @@ public sealed class SelectiveDecodingConsumerTests : IAsyncLifetime
                 {
                     e.Complete();
                     Kept.Add(e);
+                }
+                else if (e.Event.Id.GetHashCode(StringComparison.Ordinal) % 5 == 0)
+                {
+                    e.Detach();
+                    Detached.Add((e.Event.Id, e.Host.Id, e));
                 }
             }
 

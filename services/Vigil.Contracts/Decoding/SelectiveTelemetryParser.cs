@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Google.Protobuf;
 using Vigil.Contracts.Telemetry;
 
@@ -20,6 +21,14 @@ namespace Vigil.Contracts.Decoding;
 /// </remarks>
 public sealed class SelectiveTelemetryParser
 {
+    /// <summary>
+    /// The plans of each selection, built once per process: building compiles a setter, creator and reset per field
+    /// and message type, work that a second parser of the same selection (a restarted consumer, a second host) would
+    /// otherwise repeat, and whose compiler code the runtime would then recompile at tier 1 while events flow. Plans
+    /// hold no per-thread state (that is <see cref="ParseState"/>), so parsers share them.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, Lazy<CompiledPlans>> Compiled = new(StringComparer.Ordinal);
+
     private readonly MessagePlan plan;
     private readonly ThreadLocal<ParseState> states;
 
@@ -32,11 +41,9 @@ public sealed class SelectiveTelemetryParser
         }
 
         Selection = selection;
-        var builder = new PlanBuilder();
-        plan = builder.Build(TelemetryEvent.Descriptor, selection.Tree);
-        var cachedFields = builder.CachedFields;
-        var plans = builder.Plans;
-        states = new ThreadLocal<ParseState>(() => new ParseState(cachedFields, plans));
+        var compiled = Compiled.GetOrAdd(string.Join(",", selection.Paths), _ => new Lazy<CompiledPlans>(() => CompiledPlans.Build(selection))).Value;
+        plan = compiled.Root;
+        states = new ThreadLocal<ParseState>(() => new ParseState(compiled.CachedFields, compiled.Pools));
     }
 
     public FieldSelection Selection { get; }
