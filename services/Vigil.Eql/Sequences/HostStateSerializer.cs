@@ -319,12 +319,12 @@ public sealed class HostStateSerializer<TEvent>(
 
     private static byte[] BufferedName(EventPosition position)
     {
-        var id = Encoding.UTF8.GetBytes(position.Id);
-        var name = new byte[17 + id.Length];
+        // One array, the id written into it (a name per buffered event, on its write and its release).
+        var name = new byte[17 + Encoding.UTF8.GetByteCount(position.Id)];
         name[0] = BufferedKind;
         BitConverter.TryWriteBytes(name.AsSpan(1, 8), position.Timestamp);
         BitConverter.TryWriteBytes(name.AsSpan(9, 8), position.Sequence);
-        id.CopyTo(name, 17);
+        Encoding.UTF8.GetBytes(position.Id, name.AsSpan(17));
         return name;
     }
 
