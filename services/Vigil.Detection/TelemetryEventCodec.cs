@@ -22,10 +22,16 @@ public sealed class TelemetryEventCodec : IEventCodec<TelemetryEvent>
 
     public TelemetryEvent Decode(ReadOnlySpan<byte> bytes) => TelemetryEvent.Parser.ParseFrom(bytes);
 
-    /// <summary>A partial event's payload; null for a whole event, which may be held as it is.</summary>
-    public byte[]? EncodingToHold(TelemetryEvent document)
+    /// <summary>A partial event's payload length; -1 for a whole event, which may be held as it is.</summary>
+    public int HeldEncodingLength(TelemetryEvent document)
     {
         ArgumentNullException.ThrowIfNull(document);
-        return document.CopyPayload();
+        return document.PartialPayloadLength;
+    }
+
+    public void WriteHeldEncoding(TelemetryEvent document, Span<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        document.CopyPayloadTo(destination);
     }
 }

@@ -145,6 +145,8 @@ public sealed class HeldEncodingTests
 
         public TelemetryEvent Decode(ReadOnlySpan<byte> bytes) => TelemetryEvent.Parser.ParseFrom(bytes);
 
-        public byte[]? EncodingToHold(TelemetryEvent document) => document.ToByteArray();
+        public int HeldEncodingLength(TelemetryEvent document) => document.CalculateSize();
+
+        public void WriteHeldEncoding(TelemetryEvent document, Span<byte> destination) => document.WriteTo(destination);
     }
 }

@@ -78,5 +78,19 @@ public sealed partial class TelemetryEvent
     /// </summary>
     public byte[]? CopyPayload() => partialPayload is { } kept ? kept.Bytes.ToArray() : null;
 
+    /// <summary>The length of the payload of a partial event; -1 for a whole event.</summary>
+    public int PartialPayloadLength => partialPayload is { } kept ? kept.Bytes.Length : -1;
+
+    /// <summary>Copies a partial event's payload (see <see cref="CopyPayload"/>) into <paramref name="destination"/>.</summary>
+    public void CopyPayloadTo(Span<byte> destination)
+    {
+        if (partialPayload is not { } kept)
+        {
+            throw new InvalidOperationException("The event is whole: it keeps no payload.");
+        }
+
+        kept.Bytes.CopyTo(destination);
+    }
+
     internal void KeepPayload(RetainedPayload payload) => partialPayload = payload;
 }

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using Vigil.Eql.Documents;
 
@@ -326,12 +325,12 @@ public sealed class HostStateSerializer<TEvent>(
 
     private static byte[] BufferedName(EventPosition position)
     {
-        var id = Encoding.UTF8.GetBytes(position.Id);
-        var name = new byte[17 + id.Length];
+        // One array, the id written into it (a name per buffered event, on its write and its release).
+        var name = new byte[17 + Encoding.UTF8.GetByteCount(position.Id)];
         name[0] = BufferedKind;
         BitConverter.TryWriteBytes(name.AsSpan(1, 8), position.Timestamp);
         BitConverter.TryWriteBytes(name.AsSpan(9, 8), position.Sequence);
-        id.CopyTo(name, 17);
+        Encoding.UTF8.GetBytes(position.Id, name.AsSpan(17));
         return name;
     }
 
@@ -339,30 +338,30 @@ public sealed class HostStateSerializer<TEvent>(
     {
         // Sized exactly and written in place: a field holds whole encoded events, and a growing stream would copy each
         // several times over.
-        var size = VarintSize((ulong)tick);
+        var size = InlineEvent.VarintSize((ulong)tick);
         foreach (var slot in slots)
         {
-            size += VarintSize((uint)(slot?.Events.Count ?? 0));
+            size += InlineEvent.VarintSize((uint)(slot?.Events.Count ?? 0));
             if (slot is not null)
             {
                 foreach (var e in slot.Events)
                 {
-                    size += EventSize(e, EncodedOf(e));
+                    size += e.Inline?.Length ?? InlineEvent.Size(e.Id, EncodedOf(e).Length);
                 }
             }
         }
 
         var value = new byte[size];
         var span = value.AsSpan();
-        var at = WriteVarint(span, (ulong)tick);
+        var at = InlineEvent.WriteVarint(span, (ulong)tick);
         foreach (var slot in slots)
         {
-            at += WriteVarint(span[at..], (uint)(slot?.Events.Count ?? 0));
+            at += InlineEvent.WriteVarint(span[at..], (uint)(slot?.Events.Count ?? 0));
             if (slot is not null)
             {
                 foreach (var e in slot.Events)
                 {
-                    at += WriteEvent(span[at..], e, e.Encoded!);
+                    at += WriteEvent(span[at..], e);
                 }
             }
         }
@@ -378,9 +377,14 @@ public sealed class HostStateSerializer<TEvent>(
 
     private byte[] EventValue(PendingEvent<TEvent> e)
     {
-        var bytes = EncodedOf(e);
-        var value = new byte[EventSize(e, bytes)];
-        var written = WriteEvent(value, e, bytes);
+        if (e.Inline is { } inline)
+        {
+            // Held in the field's layout already: the array is the value (never changed once made).
+            return inline;
+        }
+
+        var value = new byte[InlineEvent.Size(e.Id, EncodedOf(e).Length)];
+        var written = WriteEvent(value, e);
         LetGo(e);
         return written == value.Length ? value : throw new InvalidOperationException("An event's field was not written to its measured size.");
     }
@@ -399,58 +403,29 @@ public sealed class HostStateSerializer<TEvent>(
         }
     }
 
-    /// <summary>The bytes <see cref="WriteEvent(Span{byte}, PendingEvent{TEvent}, byte[])"/> writes, as a BinaryWriter lays them out.</summary>
-    private static int EventSize(PendingEvent<TEvent> e, byte[] bytes)
+    /// <summary>One event inline (<see cref="InlineEvent"/>), its encoding measured before by <see cref="EncodedOf"/>.</summary>
+    private static int WriteEvent(Span<byte> span, PendingEvent<TEvent> e)
     {
-        var id = Encoding.UTF8.GetByteCount(e.Id);
-        return 8 + 8 + VarintSize((uint)id) + id + 8 + 1 + VarintSize((uint)bytes.Length) + bytes.Length;
-    }
+        if (e.Inline is { } inline)
+        {
+            inline.CopyTo(span);
+            return inline.Length;
+        }
 
-    /// <summary>One event inline, byte for byte as <see cref="WriteEvent(BinaryWriter, PendingEvent{TEvent})"/> writes it.</summary>
-    private static int WriteEvent(Span<byte> span, PendingEvent<TEvent> e, byte[] bytes)
-    {
-        BinaryPrimitives.WriteInt64LittleEndian(span, e.Timestamp);
-        BinaryPrimitives.WriteInt64LittleEndian(span[8..], e.Sequence);
-        var at = 16;
-        var id = Encoding.UTF8.GetByteCount(e.Id);
-        at += WriteVarint(span[at..], (uint)id);
-        at += Encoding.UTF8.GetBytes(e.Id, span[at..]);
-        BinaryPrimitives.WriteUInt64LittleEndian(span[at..], e.Classification.Steps);
-        at += 8;
-        span[at++] = e.Classification.Until ? (byte)1 : (byte)0;
-        at += WriteVarint(span[at..], (uint)bytes.Length);
+        var bytes = e.Encoded!;
+        var at = InlineEvent.WriteHead(span, e.Timestamp, e.Sequence, e.Id, e.Classification, bytes.Length);
         bytes.CopyTo(span[at..]);
         return at + bytes.Length;
     }
 
-    private static int VarintSize(ulong value)
-    {
-        var size = 1;
-        while (value >= 0x80)
-        {
-            value >>= 7;
-            size++;
-        }
-
-        return size;
-    }
-
-    /// <summary>.NET's 7-bit encoding (BinaryWriter.Write7BitEncodedInt64 of a non-negative value).</summary>
-    private static int WriteVarint(Span<byte> span, ulong value)
-    {
-        var at = 0;
-        while (value >= 0x80)
-        {
-            span[at++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-
-        span[at++] = (byte)value;
-        return at;
-    }
-
     private void WriteEvent(BinaryWriter writer, PendingEvent<TEvent> e)
     {
+        if (e.Inline is { } inline)
+        {
+            writer.Write(inline);
+            return;
+        }
+
         writer.Write(e.Timestamp);
         writer.Write(e.Sequence);
         writer.Write(e.Id);
@@ -468,12 +443,19 @@ public sealed class HostStateSerializer<TEvent>(
         var sequence = reader.ReadInt64();
         var id = reader.ReadString();
         var classification = new EventClassification(reader.ReadUInt64(), reader.ReadBoolean());
-        var bytes = reader.ReadBytes(reader.Read7BitEncodedInt());
+        var length = reader.Read7BitEncodedInt();
+        if (length < 0 || length > reader.BaseStream.Length - reader.BaseStream.Position)
+        {
+            // Reported as every truncated state is (see the catch of the readers).
+            throw new EndOfStreamException("A sequence state event is truncated.");
+        }
 
-        // Decoded now, so a corrupt event fails the read; held as its bytes with the join keys read from that decode, and
+        // Held as read, in its field layout; decoded now, so a corrupt event fails the read, and for the join keys, then
         // decoded whole again only for a match.
-        var document = codec.Decode(bytes);
-        var pending = new PendingEvent<TEvent>(bytes, codec, timestamp, sequence, id, classification);
+        var inline = InlineEvent.Create(timestamp, sequence, id, classification, length, out var offset);
+        reader.BaseStream.ReadExactly(inline, offset, length);
+        var document = codec.Decode(inline.AsSpan(offset));
+        var pending = new PendingEvent<TEvent>(inline, offset, codec, timestamp, sequence, id, classification);
         pending.ComputeKeys(query, document);
         return pending;
     }

@@ -33,11 +33,15 @@ internal sealed class PendingEvent<TEvent>
         Classification = classification;
     }
 
-    /// <summary>An event held as <paramref name="encoded"/> (decoded by <paramref name="codec"/> when a match needs it).</summary>
-    public PendingEvent(byte[] encoded, IEventCodec<TEvent> codec, long timestamp, long sequence, string id, EventClassification classification)
+    /// <summary>
+    /// An event held as <paramref name="inline"/>, its field layout (<see cref="InlineEvent"/>) with the codec's encoding
+    /// at <paramref name="encodingOffset"/> (decoded by <paramref name="codec"/> when a match needs it).
+    /// </summary>
+    public PendingEvent(byte[] inline, int encodingOffset, IEventCodec<TEvent> codec, long timestamp, long sequence, string id, EventClassification classification)
         : this(default(TEvent)!, timestamp, sequence, id, classification)
     {
-        Encoded = encoded;
+        Inline = inline;
+        EncodingOffset = encodingOffset;
         this.codec = codec;
     }
 
@@ -45,7 +49,13 @@ internal sealed class PendingEvent<TEvent>
     /// The event whole. For an event held encoded this decodes a new object on each call: only a match built from the
     /// event (or an event-less caller such as a test) asks for it.
     /// </summary>
-    public TEvent Document => codec is null ? document : codec.Decode(Encoded!);
+    public TEvent Document => codec is null ? document : codec.Decode(Inline.AsSpan(EncodingOffset));
+
+    /// <summary>For an event held encoded: the event as a state field stores it inline (<see cref="InlineEvent"/>).</summary>
+    public byte[]? Inline { get; }
+
+    /// <summary>Where the codec's encoding starts in <see cref="Inline"/>.</summary>
+    public int EncodingOffset { get; }
 
     /// <summary>True when the event is held as its encoding, not as a document.</summary>
     public bool HeldEncoded => codec is not null;
@@ -67,9 +77,8 @@ internal sealed class PendingEvent<TEvent>
     public int BufferBytes { get; set; }
 
     /// <summary>
-    /// The codec's encoding of the event. For an event held encoded this is the event. For one held as its document it
-    /// is kept from the write of the event's reorder-buffer field until its first write in a partial's field, so an
-    /// event is usually encoded once on its way through a state.
+    /// The codec's encoding of an event held as its document, kept from the write of the event's reorder-buffer field
+    /// until its first write in a partial's field, so an event is usually encoded once on its way through a state.
     /// </summary>
     public byte[]? Encoded { get; set; }
 

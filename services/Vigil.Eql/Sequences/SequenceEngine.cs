@@ -245,12 +245,16 @@ public sealed class SequenceEngine<TEvent>
     {
         var sequence = Query.Fields.Sequence(document);
         var id = Query.Fields.Id(document);
-        if (holding?.EncodingToHold(document) is not { } encoded)
+        var length = holding?.HeldEncodingLength(document) ?? -1;
+        if (holding is null || length < 0)
         {
             return new PendingEvent<TEvent>(document, timestamp, sequence, id, classification);
         }
 
-        var pending = new PendingEvent<TEvent>(encoded, holding, timestamp, sequence, id, classification);
+        // Written once, straight into the layout of the event's state field: the reorder buffer's field is this array.
+        var inline = InlineEvent.Create(timestamp, sequence, id, classification, length, out var offset);
+        holding.WriteHeldEncoding(document, inline.AsSpan(offset));
+        var pending = new PendingEvent<TEvent>(inline, offset, holding, timestamp, sequence, id, classification);
         pending.ComputeKeys(Query, document);
         return pending;
     }

@@ -1,0 +1,68 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Vigil.Eql.Sequences;
+
+/// <summary>
+/// One event as a state field stores it inline (see <see cref="HostStateSerializer{TEvent}"/>), byte for byte as a
+/// BinaryWriter lays it out: int64 @timestamp, int64 event.sequence, string event.id (7-bit length, UTF-8), uint64
+/// satisfied-step bits, bool until, 7-bit length + the event's encoding. An event held encoded is held in exactly this
+/// form, so its reorder-buffer field is the array itself and a partial's field copies it whole.
+/// </summary>
+internal static class InlineEvent
+{
+    public static int Size(string id, int encodingLength)
+    {
+        var idLength = Encoding.UTF8.GetByteCount(id);
+        return 8 + 8 + VarintSize((uint)idLength) + idLength + 8 + 1 + VarintSize((uint)encodingLength) + encodingLength;
+    }
+
+    /// <summary>Writes everything before the encoding; returns where the encoding goes.</summary>
+    public static int WriteHead(Span<byte> span, long timestamp, long sequence, string id, EventClassification classification, int encodingLength)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(span, timestamp);
+        BinaryPrimitives.WriteInt64LittleEndian(span[8..], sequence);
+        var at = 16;
+        at += WriteVarint(span[at..], (uint)Encoding.UTF8.GetByteCount(id));
+        at += Encoding.UTF8.GetBytes(id, span[at..]);
+        BinaryPrimitives.WriteUInt64LittleEndian(span[at..], classification.Steps);
+        at += 8;
+        span[at++] = classification.Until ? (byte)1 : (byte)0;
+        at += WriteVarint(span[at..], (uint)encodingLength);
+        return at;
+    }
+
+    /// <summary>A new array for the event with its head written; the caller writes the encoding at <paramref name="encodingOffset"/>.</summary>
+    public static byte[] Create(long timestamp, long sequence, string id, EventClassification classification, int encodingLength, out int encodingOffset)
+    {
+        var inline = new byte[Size(id, encodingLength)];
+        encodingOffset = WriteHead(inline, timestamp, sequence, id, classification, encodingLength);
+        return inline;
+    }
+
+    public static int VarintSize(ulong value)
+    {
+        var size = 1;
+        while (value >= 0x80)
+        {
+            value >>= 7;
+            size++;
+        }
+
+        return size;
+    }
+
+    /// <summary>.NET's 7-bit encoding (BinaryWriter.Write7BitEncodedInt64 of a non-negative value).</summary>
+    public static int WriteVarint(Span<byte> span, ulong value)
+    {
+        var at = 0;
+        while (value >= 0x80)
+        {
+            span[at++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        span[at++] = (byte)value;
+        return at;
+    }
+}
