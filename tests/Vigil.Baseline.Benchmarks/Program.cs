@@ -2,7 +2,7 @@ using System.Globalization;
 using Vigil.Baseline.Benchmarks;
 using Vigil.Testing;
 
-// dotnet run -c Release --project tests/Vigil.Baseline.Benchmarks -- [--events 200000] [--batch 1000] [--hosts 500] [--warmup N (default: the whole workload)] [--interleaved 1] [--redis host:port]
+// dotnet run -c Release --project tests/Vigil.Baseline.Benchmarks -- [--events 200000] [--batch 1000] [--hosts 500] [--warmup N (default: the whole workload)] [--interleaved 1] [--allocations 1] [--redis host:port]
 // Without --redis a throwaway redis-server is started on a free loopback port (redis-server must be installed).
 var settings = args.Chunk(2).Where(p => p.Length == 2 && p[0].StartsWith("--", StringComparison.Ordinal)).ToDictionary(p => p[0][2..], p => p[1]);
 int Setting(string name, int fallback) => settings.TryGetValue(name, out var text) ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
@@ -22,7 +22,16 @@ try
     // A first pass warms up the JIT (tiered recompilation of the hot path) and the script cache; the next two are reported.
     await new BaselineThroughputBench([.. telemetry.Take(Setting("warmup", int.MaxValue))], Setting("batch", 1000), Setting("interleaved", 0) == 1).RunAsync(endpoint);
     var decodeOnly = await bench.RunAsync(endpoint, decodeOnly: true);
-    var result = await bench.RunAsync(endpoint);
+    using var sampler = Setting("allocations", 0) == 1 ? new AllocationSampler() : null;
+    var result = await bench.RunAsync(endpoint, sampler: sampler);
+    if (sampler is not null)
+    {
+        foreach (var (type, share) in sampler.Top(25))
+        {
+            Console.Error.WriteLine($"{share,7:P1}  {type}");
+        }
+    }
+
     Console.WriteLine(BaselineBenchResult.MarkdownHeader);
     Console.WriteLine(decodeOnly.ToMarkdownRow());
     Console.WriteLine(result.ToMarkdownRow());

@@ -259,7 +259,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         {
             values.Add(update.ExpectedWatermark);
             values.Add(update.NewWatermark.ToString());
-            values.Add(update.State.ToDocument());
+            values.Add(update.State.ToDocumentUtf8());
         }
 
         values.AddRange(updates.Select(u => (RedisValue)u.HostId));

@@ -15,37 +15,39 @@ internal static class ProfileHashes
     /// <summary>A profile from its hash (empty when it has none).</summary>
     public static ProfileSnapshot Profile(ProcessImage image, HashEntry[] entries)
     {
-        var fields = new Dictionary<string, string>(entries.Length, StringComparer.Ordinal);
+        // Values stay Redis's bytes: most are numbers, parsed where they are read.
+        var fields = new Dictionary<string, RedisValue>(entries.Length, StringComparer.Ordinal);
         foreach (var entry in entries)
         {
-            fields[entry.Name.ToString()] = entry.Value.ToString();
+            fields[HashFields.Name(entry.Name)] = entry.Value;
         }
 
-        long Long(string name) => fields.TryGetValue(name, out var v) && long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0;
-        double Double(string name) => fields.TryGetValue(name, out var v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : 0;
+        long Long(string name) => fields.TryGetValue(name, out var v) && HashFields.TryLong(v, out var n) ? n : 0;
+        double Double(string name) => fields.TryGetValue(name, out var v) && HashFields.TryDouble(v, out var d) ? d : 0;
+        string Text(string name) => fields.TryGetValue(name, out var v) ? v.ToString() : string.Empty;
         LogVolumeStatistics Statistics(string prefix) =>
-            new(Long(prefix + ProfileFields.Count), Double(prefix + ProfileFields.Mean), Double(prefix + ProfileFields.M2));
+            new(Long(Prefixed(prefix, ProfileFields.Count)), Double(Prefixed(prefix, ProfileFields.Mean)), Double(Prefixed(prefix, ProfileFields.M2)));
 
         var protocols = new Dictionary<string, ProtocolCount>(StringComparer.Ordinal);
         var acceptances = new Dictionary<string, IReadOnlyList<ProtocolAcceptance>>(StringComparer.Ordinal);
         foreach (var (name, value) in fields)
         {
-            if (name.StartsWith(ProfileFields.ProtocolPrefix, StringComparison.Ordinal)
-                && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var count))
+            if (name.StartsWith(ProfileFields.ProtocolPrefix, StringComparison.Ordinal) && HashFields.TryLong(value, out var count))
             {
-                var signature = name[ProfileFields.ProtocolPrefix.Length..];
-                protocols[signature] = new ProtocolCount(count, Long(ProfileFields.ProtocolFirstSeenPrefix + signature));
+                var signature = Suffix(name, ProfileFields.ProtocolPrefix);
+                protocols[signature] = new ProtocolCount(count, Long(Prefixed(ProfileFields.ProtocolFirstSeenPrefix, signature)));
             }
             else if (name.StartsWith(ProfileFields.ProtocolAcceptedAtPrefix, StringComparison.Ordinal)
-                && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var at) && at > 0)
+                && HashFields.TryLong(value, out var at) && at > 0)
             {
                 // Rare (an analyst's verdict), so its other fields are looked up only here.
                 var signature = name[ProfileFields.ProtocolAcceptedAtPrefix.Length..];
                 var latest = new ProtocolAcceptance(
                     at,
-                    fields.GetValueOrDefault(ProfileFields.ProtocolAcceptedReasonPrefix + signature, string.Empty),
-                    fields.GetValueOrDefault(ProfileFields.ProtocolAcceptedByPrefix + signature, string.Empty));
-                acceptances[signature] = AcceptanceHistory(fields.GetValueOrDefault(ProfileFields.ProtocolAcceptanceHistoryPrefix + signature), latest);
+                    Text(ProfileFields.ProtocolAcceptedReasonPrefix + signature),
+                    Text(ProfileFields.ProtocolAcceptedByPrefix + signature));
+                acceptances[signature] = AcceptanceHistory(
+                    fields.TryGetValue(ProfileFields.ProtocolAcceptanceHistoryPrefix + signature, out var history) ? history.ToString() : null, latest);
             }
         }
 
@@ -67,11 +69,20 @@ internal static class ProfileHashes
             acceptances);
     }
 
+    // Names built from a prefix and a signature (or the signature cut from a name), once per distinct pair: a profile
+    // of n protocols would otherwise cost 2n strings per read.
+    private static readonly BoundedCache<(string Prefix, string Tail), string> Joined = new(16_384);
+    private static readonly BoundedCache<(string Name, string Prefix), string> Cut = new(16_384);
+
+    private static string Prefixed(string prefix, string tail) => Joined.GetOrAdd((prefix, tail), static p => p.Prefix + p.Tail);
+
+    private static string Suffix(string name, string prefix) => Cut.GetOrAdd((name, prefix), static p => p.Name[p.Prefix.Length..]);
+
     /// <summary>A host view from its hash: field "w" (the watermark) and field "s" (its document).</summary>
     public static HostImageState HostView(HashEntry[] entries, int window)
     {
         string? stored = null;
-        string? document = null;
+        ReadOnlyMemory<byte>? document = null;
         foreach (var entry in entries)
         {
             if (entry.Name == ProfileFields.Watermark)
@@ -80,11 +91,11 @@ internal static class ProfileHashes
             }
             else if (entry.Name == ProfileFields.HostState)
             {
-                document = entry.Value;
+                document = (ReadOnlyMemory<byte>)entry.Value;
             }
         }
 
-        return HostImageState.Parse(stored, document, window);
+        return HostImageState.ParseUtf8(stored, document, window);
     }
 
     /// <summary>
