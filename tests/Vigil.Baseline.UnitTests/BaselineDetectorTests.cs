@@ -9,14 +9,7 @@ namespace Vigil.Baseline.UnitTests;
 
 public sealed class BaselineDetectorTests
 {
-    private static readonly BaselineOptions Options = new()
-    {
-        MinObservations = 10,
-        MinAge = TimeSpan.FromMinutes(5),
-        BucketWidth = TimeSpan.FromSeconds(10),
-        MinVolumeSamples = 20,
-        VolumeFloorBytes = 10_000,
-    };
+    private static readonly BaselineOptions Options = QuickLearningOptions();
 
     private readonly BaselineTelemetry mac = new("mac-1");
     private readonly ProcessChainCache chains = new(1000);

@@ -16,6 +16,16 @@ internal sealed class BaselineTelemetry(string hostId)
 
     private int sequence;
 
+    /// <summary>Profiles that mature after 10 observations over 5 minutes, in 10 s buckets: tests reach alerting in a few simulated minutes.</summary>
+    public static BaselineOptions QuickLearningOptions() => new()
+    {
+        MinObservations = 10,
+        MinAge = TimeSpan.FromMinutes(5),
+        BucketWidth = TimeSpan.FromSeconds(10),
+        MinVolumeSamples = 20,
+        VolumeFloorBytes = 10_000,
+    };
+
     public string HostId { get; } = hostId;
 
     public static Process SyncAgent(string entityId) => new()

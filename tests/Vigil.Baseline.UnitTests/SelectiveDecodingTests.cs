@@ -16,14 +16,7 @@ namespace Vigil.Baseline.UnitTests;
 /// </summary>
 public sealed class SelectiveDecodingTests
 {
-    private static readonly BaselineOptions Options = new()
-    {
-        MinObservations = 10,
-        MinAge = TimeSpan.FromMinutes(5),
-        BucketWidth = TimeSpan.FromSeconds(10),
-        MinVolumeSamples = 20,
-        VolumeFloorBytes = 10_000,
-    };
+    private static readonly BaselineOptions Options = QuickLearningOptions();
 
     private readonly SelectiveTelemetryParser parser = new(FieldSelection.Of(TelemetryEvent.Descriptor, BaselineHandler.FieldsRead));
 
