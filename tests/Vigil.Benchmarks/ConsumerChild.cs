@@ -37,6 +37,12 @@ internal static class ConsumerChild
         }
 
         var started = Stopwatch.GetTimestamp();
+        if (options.Kind == "bare" && options.Live)
+        {
+            await BareLive(options);
+            return 0;
+        }
+
         if (options.Kind == "bare")
         {
             Report(Bare(options, started));
@@ -168,6 +174,58 @@ internal static class ConsumerChild
         consumer.Close();
         GC.KeepAlive(bytes);
         return meter.Figures();
+    }
+
+    /// <summary>
+    /// The broker's delivery ceiling in the topology: a plain Confluent consumer of byte arrays in a group of its own,
+    /// committing every 200 ms as the services do (so its lag is read the same way) and with the services' librdkafka
+    /// properties (fetch.wait.max.ms), until stdin says stop. It reports between "mark" and "report" as the services do.
+    /// </summary>
+    private static async Task BareLive(ChildOptions options)
+    {
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = options.Bootstrap,
+            GroupId = options.Group,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = true,
+            AutoCommitIntervalMs = 200,
+        };
+        foreach (var setting in (options.Settings ?? string.Empty).Split('|', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // Service settings of the form --Kafka:Properties:<librdkafka property>=<value> apply to this consumer too.
+            const string prefix = "--Kafka:Properties:";
+            if (setting.StartsWith(prefix, StringComparison.Ordinal) && setting[prefix.Length..].Split('=', 2) is [var key, var value])
+            {
+                config.Set(key, value);
+            }
+        }
+
+        long count = 0;
+        var assigned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var stop = new CancellationTokenSource();
+        var loop = Task.Factory.StartNew(
+            () =>
+            {
+                using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config)
+                    .SetPartitionsAssignedHandler((_, _) => assigned.TrySetResult())
+                    .Build();
+                consumer.Subscribe(options.Topic);
+                while (!stop.IsCancellationRequested)
+                {
+                    if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is not null)
+                    {
+                        Interlocked.Increment(ref count);
+                    }
+                }
+
+                consumer.Close();
+            },
+            TaskCreationOptions.LongRunning);
+        await assigned.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        await Live(options, () => Interlocked.Read(ref count));
+        await stop.CancelAsync();
+        await loop;
     }
 
     private static ConsumerFigures Measure(ChildOptions options, Func<long> consumed, long started)

@@ -72,12 +72,13 @@ internal static class PipelineBenchmark
             }
 
             var steps = new List<RateStep>();
+            var bareSteps = new List<RateStep>();
             if (topology is not null)
             {
-                steps = await RunTopologyAsync(broker, packs, redis.Endpoint, redisPid, topologyEvents, work.FullName, topology);
+                (steps, bareSteps) = await RunTopologyAsync(broker, packs, redis.Endpoint, redisPid, topologyEvents, work.FullName, topology);
             }
 
-            return new PipelineReport(rows, steps, partitions, bytes / (double)events.Count, events.Count, loadBefore, ProcessCpu.LoadAverage(), packs.Select(p => p.Analytic).ToList(), topology);
+            return new PipelineReport(rows, steps, bareSteps, partitions, bytes / (double)events.Count, events.Count, loadBefore, ProcessCpu.LoadAverage(), packs.Select(p => p.Analytic).ToList(), topology);
         }
         finally
         {
@@ -118,9 +119,11 @@ internal static class PipelineBenchmark
     /// <see cref="TopologySettings.WatermarkTwin"/>, one correlator with early reports off writing to an alert topic of
     /// its own), a producer process, the broker here. A rate is sustained when, at the end of its step, the producer
     /// kept up and every group's lag is under one second of events (plus one batch per partition); stepping stops at
-    /// the first rate that is not.
+    /// the first rate that is not. Then, with the services stopped, the same producer and a bare Confluent consumer
+    /// (its own group, the services' fetch settings, the same step length and lag rule) at <see cref="TopologySettings.BareRates"/>:
+    /// the highest rate the embedded broker delivers at all.
     /// </summary>
-    private static async Task<List<RateStep>> RunTopologyAsync(EmbeddedKafkaBroker broker, IReadOnlyList<AnalyticPack> packs, string redis, int redisPid, IReadOnlyList<TelemetryEvent> events, string work, TopologySettings settings)
+    private static async Task<(List<RateStep> Steps, List<RateStep> BareSteps)> RunTopologyAsync(EmbeddedKafkaBroker broker, IReadOnlyList<AnalyticPack> packs, string redis, int redisPid, IReadOnlyList<TelemetryEvent> events, string work, TopologySettings settings)
     {
         var topics = Topics(broker, "topology", packs, settings.Partitions);
         await topics.CreateAsync();
@@ -133,6 +136,7 @@ internal static class PipelineBenchmark
 
         var consumers = new List<(ChildProcess Child, string Group)>();
         var steps = new List<RateStep>();
+        var bareSteps = new List<RateStep>();
         var classes = packs.SelectMany(p => p.Rules).GroupBy(r => r.RuleId).ToDictionary(g => g.Key, g => ClassOf(g.First()));
         using var alerts = new AlertLatencies(broker.BootstrapServers, topics.Alerts, a => a.Producer.StartsWith("baseline", StringComparison.Ordinal) ? LatencyClass.Baseline : classes.GetValueOrDefault(a.Rule.Id, LatencyClass.OnArrival));
         AlertLatencies? twinAlerts = null;
@@ -192,6 +196,37 @@ internal static class PipelineBenchmark
                 // Drain what the step left, so the next starts level.
                 await Task.Delay(TimeSpan.FromSeconds(5));
             }
+
+            foreach (var (child, _) in consumers)
+            {
+                await child.DisposeAsync();
+            }
+
+            consumers.Clear();
+            if (settings.BareRates.Count > 0)
+            {
+                var group = "vigil.bench.topology-bare";
+                var options = new ChildOptions("bare", broker.BootstrapServers, manifest, topics.Telemetry, group, 0, 0, null, null, null, Live: true, serviceSettings);
+                consumers.Add((ChildProcess.Start("bare", options.ToArguments()), group));
+                await consumers[0].Child.ReadAsync("started", TimeSpan.FromMinutes(2));
+                // It starts from the earliest record the broker keeps: let it read that before the first step.
+                producer.Send("rate 0");
+                await Task.Delay(TimeSpan.FromSeconds(5));
+                foreach (var rate in settings.BareRates)
+                {
+                    Console.Error.WriteLine($"Topology, bare consumer only, at {rate:N0} events/s...");
+                    var step = await RunStepAsync(rate, settings, topics, consumers, producer, redisPid, []);
+                    bareSteps.Add(step);
+                    producer.Send("rate 0");
+                    Console.Error.WriteLine(Invariant($"  produced {step.Produced / step.Seconds:N0}/s, sustained: {step.Sustained}, lag {step.LagByConsumer.Values.Max():N0}"));
+                    if (!step.Sustained)
+                    {
+                        break;
+                    }
+
+                    await Task.Delay(TimeSpan.FromSeconds(5));
+                }
+            }
         }
         finally
         {
@@ -203,7 +238,7 @@ internal static class PipelineBenchmark
             twinAlerts?.Dispose();
         }
 
-        return steps;
+        return (steps, bareSteps);
     }
 
     /// <summary>Whether a rule's matches wait for the watermark in a correlator (early reports on), as docs/latency.md says.</summary>

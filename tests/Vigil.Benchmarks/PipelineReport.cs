@@ -4,6 +4,7 @@ namespace Vigil.Benchmarks;
 internal sealed record PipelineReport(
     IReadOnlyList<ServiceRow> Alone,
     IReadOnlyList<RateStep> Steps,
+    IReadOnlyList<RateStep> BareSteps,
     int Partitions,
     double AverageRecordBytes,
     int Events,

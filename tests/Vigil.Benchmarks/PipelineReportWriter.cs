@@ -57,7 +57,7 @@ internal static class PipelineReportWriter
         var settings = report.Topology ?? TopologySettings.Default;
         md.AppendLine(Invariant($"The processes of `make run` at once: the embedded broker (in the benchmark's process), redis-server, one correlator per pack ({string.Join(", ", report.Analytics)}), the baseline{(settings.WatermarkTwin is { } twin ? $", a second {twin} correlator with early reports off (its own group and alert topic: the rules that wait for the watermark)" : string.Empty)}, and a producer process replaying simulated events (a scenario every 100 simulated ms, half of them attacks) at a fixed rate, each stamped with the wall-clock time it is sent. Every rate runs {report.Steps[0].Seconds:F0} s; a rate is sustained when the producer kept up and, at the end of the step, every group's committed offsets are within one second of events (plus one batch per partition) of the end. Stepping stops at the first rate that is not. Latency: from an alert's last event being sent to the alert being read from the alert topic."))
             .AppendLine()
-            .AppendLine(Invariant($"Dev-broker setup (docs/latency.md says why): telemetry topic of {settings.Partitions} partitions, the load producer's linger.ms {settings.ProducerLingerMs}, the services' fetch.wait.max.ms {(settings.FetchWaitMaxMs is { } w ? w.ToString(CultureInfo.InvariantCulture) : "500 (librdkafka's default)")}. Command: `dotnet run -c Release --project tests/Vigil.Benchmarks -- --topology-only --rates {string.Join(',', settings.Rates)} --step-seconds {settings.StepLength.TotalSeconds:F0} --topology-partitions {settings.Partitions} --linger-ms {settings.ProducerLingerMs} --fetch-wait-ms {settings.FetchWaitMaxMs ?? 0}`."))
+            .AppendLine(Invariant($"Dev-broker setup (docs/latency.md says why): telemetry topic of {settings.Partitions} partitions, the load producer's linger.ms {settings.ProducerLingerMs}, the services' fetch.wait.max.ms {(settings.FetchWaitMaxMs is { } w ? w.ToString(CultureInfo.InvariantCulture) : "500 (librdkafka's default)")}. Command: `dotnet run -c Release --project tests/Vigil.Benchmarks -- --topology-only --rates {string.Join(',', settings.Rates)} --step-seconds {settings.StepLength.TotalSeconds:F0} --topology-partitions {settings.Partitions} --linger-ms {settings.ProducerLingerMs} --fetch-wait-ms {settings.FetchWaitMaxMs ?? 0} --bare-rates {(settings.BareRates.Count == 0 ? "none" : string.Join(',', settings.BareRates))}`."))
             .AppendLine()
             .AppendLine("| rate (events/s) | produced/s | sustained | largest group lag at the end | alerts | event→alert p50 | p99 | broker CPU (cores) | broker share of all CPU | all processes (cores) |")
             .AppendLine("|---|---|---|---|---|---|---|---|---|---|");
@@ -82,6 +82,8 @@ internal static class PipelineReportWriter
         {
             md.AppendLine("No rate was sustained.");
         }
+
+        WriteBareCeiling(report, md);
 
         md.AppendLine().AppendLine("Event→alert latency by rule class (p50 / p99, alerts). On arrival: single-event rules and sequences without until, missing-event steps or sample, which a correlator reports as soon as the events seen complete them (target p50 ≤ 1 s). Watermark: matches that wait until their events have been held the lateness (3 s in the packs) since they arrived, or an event more than the lateness newer arrives (target p99 ≤ lateness + 1 s = 4 s).").AppendLine()
             .AppendLine("| rate | on arrival (correlators) | watermark | baseline |")
@@ -123,6 +125,36 @@ internal static class PipelineReportWriter
         }
 
         md.AppendLine();
+    }
+
+    /// <summary>The broker's own ceiling: producer and a bare consumer only, same setup, step length and lag rule.</summary>
+    private static void WriteBareCeiling(PipelineReport report, StringBuilder md)
+    {
+        if (report.BareSteps.Count == 0)
+        {
+            return;
+        }
+
+        md.AppendLine().AppendLine("### The embedded broker's own ceiling: the load producer and a bare consumer only").AppendLine()
+            .AppendLine("After the steps above, with every service stopped: the same producer process, broker, telemetry topic and dev-broker setup, and one bare Confluent consumer of byte arrays (a group of its own, committing every 200 ms as the services do, the services' fetch.wait.max.ms), stepped through rising rates with the same step length and lag rule, stopping at the first rate not sustained.")
+            .AppendLine()
+            .AppendLine("| rate (events/s) | produced/s | sustained | bare consumer's lag at the end | broker CPU (cores) | producer CPU (cores) | bare consumer CPU (cores) |")
+            .AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var step in report.BareSteps)
+        {
+            double Cores(string prefix) => step.CpuSecondsByProcess.Where(c => c.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(c => c.Value) / step.Seconds;
+            md.AppendLine(Invariant($"| {step.Rate:N0} | {step.Produced / step.Seconds:N0} | {(step.Sustained ? "yes" : "**no**")} | {step.LagByConsumer.Values.Max():N0} | {Cores("broker"):F2} | {Cores("producer"):F2} | {Cores("bare"):F2} |"));
+        }
+
+        var bare = report.BareSteps.LastOrDefault(s => s.Sustained);
+        var vigil = report.Steps.LastOrDefault(s => s.Sustained);
+        var failed = report.BareSteps[^1] is { Sustained: false } last
+            ? last.Produced < 0.95 * last.Rate * last.Seconds
+                ? Invariant($" At {last.Rate:N0} events/s the producer process itself did not keep up ({last.Produced / last.Seconds:N0}/s sent), so the ceiling measured is that of the load producer and broker together.")
+                : Invariant($" At {last.Rate:N0} events/s the bare consumer ended {last.LagByConsumer.Values.Max():N0} records behind.")
+            : " Every rate stepped through was sustained: the ceiling is higher than the last step.";
+        md.AppendLine()
+            .AppendLine(Invariant($"Highest rate the embedded broker delivered to a bare consumer with bounded lag: **{(bare is null ? "none of the rates stepped" : bare.Rate.ToString("N0", CultureInfo.InvariantCulture) + " events/s")}**; Vigil's topology (every service at once): **{(vigil is null ? "none" : vigil.Rate.ToString("N0", CultureInfo.InvariantCulture) + " events/s")}**{(bare is not null && vigil is not null ? Invariant($", {vigil.Rate / (double)bare.Rate:P0} of it") : string.Empty)}.{failed}"));
     }
 
     private static string Name(string kind) => kind switch
