@@ -122,6 +122,12 @@ export VIGIL_Vigil__LogFormat=simple
 # waits out the dead member's session. 3 s here (real brokers refuse less than their group.min.session.timeout.ms,
 # 6 s, the services' default) brings kill -9 → consumption again to about 4-6 s. See docs/reliability.md.
 export VIGIL_Kafka__Consumer__SessionTimeoutMs=3000
+# The embedded broker answers a fetch that finds no data only after fetch.wait.max.ms (librdkafka's default 500 ms),
+# even when data arrives meanwhile, and scans a partition's log message set by message set on every fetch: consumers
+# wait at most 20 ms here, and the telemetry producers batch 50 ms (fewer, larger message sets to scan and more records
+# per fetch). The same setup as the benchmark's topology; docs/latency.md says why. Not for real Kafka.
+DEV_CONSUMER=(--Kafka:Properties:fetch.wait.max.ms=20)
+DEV_TELEMETRY_PRODUCER=(--Kafka:Producer:LingerMs=50)
 
 # The baseline (AN1227) learns per-process-image network profiles. Production waits for 500 observations over
 # 7 days before a profile may alert; here profiles mature after 30 observations over 2 minutes of telemetry,
@@ -131,18 +137,18 @@ start baseline "$STATE_DIR/logs/baseline.log" \
   dotnet "$(BIN Vigil.Baseline vigil-baseline)" \
   --urls http://127.0.0.1:7410 --grpc-url http://127.0.0.1:7411 \
   --Baseline:MinObservations=30 --Baseline:MinAge=00:02:00 --Baseline:BucketWidth=00:00:10 \
-  --Baseline:MinVolumeSamples=20 --Baseline:HostStateRetention=01:00:00
+  --Baseline:MinVolumeSamples=20 --Baseline:HostStateRetention=01:00:00 "${DEV_CONSUMER[@]}"
 wait_for "the baseline" 60 bash -c 'exec 3<>/dev/tcp/127.0.0.1/7411'
 
 # Ingest: raw agent topics (deploy/topics.json, role raw) to the telemetry topic.
 start ingest "$STATE_DIR/logs/ingest.log" \
-  dotnet "$(BIN Vigil.Ingest vigil-ingest)" --urls http://127.0.0.1:7412
+  dotnet "$(BIN Vigil.Ingest vigil-ingest)" --urls http://127.0.0.1:7412 "${DEV_CONSUMER[@]}" "${DEV_TELEMETRY_PRODUCER[@]}"
 
 rm -f "$STATE_DIR/ground-truth.ndjson"
 start fleet-sim "$STATE_DIR/logs/fleet-sim.log" \
   dotnet "$(BIN Vigil.FleetSim fleet-sim)" \
   --output kafka --emit "$SIM_EMIT" --mode live --hosts "$SIM_HOSTS" --rate "$SIM_RATE" --scenario-interval "$SIM_ATTACK_INTERVAL" \
-  --ground-truth "$STATE_DIR/ground-truth.ndjson" --urls http://127.0.0.1:7400
+  --ground-truth "$STATE_DIR/ground-truth.ndjson" --urls http://127.0.0.1:7400 "${DEV_TELEMETRY_PRODUCER[@]}"
 
 # One correlator per analytic pack in rules/, each its own consumer group (ports 7401...).
 port=7401
@@ -150,7 +156,7 @@ for pack in rules/*/; do
   [ -d "$pack" ] || continue
   analytic="$(basename "$pack")"
   start "correlator $analytic" "$STATE_DIR/logs/correlator-$analytic.log" \
-    dotnet "$(BIN Vigil.Correlator vigil-correlator)" --analytic "$analytic" --rules "$pack" --urls "http://127.0.0.1:$port"
+    dotnet "$(BIN Vigil.Correlator vigil-correlator)" --analytic "$analytic" --rules "$pack" --urls "http://127.0.0.1:$port" "${DEV_CONSUMER[@]}"
   port=$((port + 1))
 done
 
