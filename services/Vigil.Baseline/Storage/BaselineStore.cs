@@ -284,11 +284,13 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         }
 
         evicted = evicted.Where(e => reported.Contains(e.Identity)).ToList();
-        Interlocked.Add(ref profilesEvicted, evicted.Count);
-        metrics.ProfilesEvicted.Inc(evicted.Count);
         logger?.LogError(
             "{Count} baseline profile(s) VANISHED from Redis while the memory marker survived (evicted or deleted), e.g. {Image}: they learn again from immature, so no new-protocol alerts for them until they mature. Run the baseline's Redis with maxmemory-policy noeviction. Counted in vigil_baseline_profiles_evicted_total.",
             evicted.Count, evicted[0].Identity);
+
+        // Counted after the log line, so whoever sees the count also finds the line.
+        Interlocked.Add(ref profilesEvicted, evicted.Count);
+        metrics.ProfilesEvicted.Inc(evicted.Count);
     }
 
     /// <summary>Drops a host's least recently used views down to 90% of the cap, so eviction runs rarely.</summary>
