@@ -46,16 +46,13 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     public async Task<BatchState> LoadAsync(IReadOnlyCollection<ProcessImage> images, IReadOnlyCollection<(ProcessImage Image, string HostId)> hosts)
     {
         var db = redis.GetDatabase();
-        var profileReads = new List<(ProcessImage Image, Task<HashEntry[]> Read, Task<double?> Seen)>(images.Count);
-        var pending = new List<Task>((images.Count * 2) + hosts.Count);
-        var seenIndex = keys.SeenIndex;
+        var profileReads = new List<(ProcessImage Image, Task<HashEntry[]> Read)>(images.Count);
+        var pending = new List<Task>(images.Count + hosts.Count);
         foreach (var image in images)
         {
             var read = db.HashGetAllAsync(keys.Profile(image.Tag));
-            var seen = db.SortedSetScoreAsync(seenIndex, image.Tag);
-            profileReads.Add((image, read, seen));
+            profileReads.Add((image, read));
             pending.Add(read);
-            pending.Add(seen);
         }
 
         var views = new Dictionary<(string Tag, string HostId), HostImageState>(hosts.Count);
@@ -78,20 +75,28 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         CountRoundTrip();
 
         var profiles = new Dictionary<string, ProfileSnapshot>(profileReads.Count, StringComparer.Ordinal);
-        List<(string Tag, string Identity, double SeenMillis)>? vanished = null;
-        foreach (var (image, read, seen) in profileReads)
+        List<ProcessImage>? missing = null;
+        foreach (var (image, read) in profileReads)
         {
             var profile = ProfileHashes.Profile(image, read.Result);
             profiles[image.Tag] = profile;
-            if (!profile.Exists && seen.Result is { } seenMillis)
+            if (!profile.Exists)
             {
-                (vanished ??= []).Add((image.Tag, image.Identity, seenMillis));
+                (missing ??= []).Add(image);
             }
         }
 
-        if (vanished is not null)
+        if (missing is not null)
         {
-            await ReportEvictedProfilesAsync(db, vanished).ConfigureAwait(false);
+            // A new image, or one whose profile vanished: the listing index tells (one more round trip, only then).
+            var seen = missing.Select(i => (Image: i, Score: db.SortedSetScoreAsync(keys.SeenIndex, i.Tag))).ToList();
+            await Task.WhenAll(seen.Select(s => s.Score)).ConfigureAwait(false);
+            CountRoundTrip();
+            var vanished = seen.Where(s => s.Score.Result is not null).Select(s => (s.Image.Tag, s.Image.Identity, s.Score.Result!.Value)).ToList();
+            if (vanished.Count > 0)
+            {
+                await ReportEvictedProfilesAsync(db, vanished).ConfigureAwait(false);
+            }
         }
 
         foreach (var (key, read) in hostReads ?? [])
@@ -358,51 +363,59 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             total.Add(update.Contribution);
         }
 
-        var values = new List<RedisValue>(ProfileUpdateScript.HeaderArguments + (updates.Count * 4) + 30 + (total.Protocols.Count * 3) + total.Destinations.Count)
-        {
-            (long)options.Retention.TotalMilliseconds,
-            (long)options.HostStateRetention.TotalMilliseconds,
-            options.MaxProtocolsPerImage,
-            options.MinObservations,
-            options.MinAge.Ticks * 100,
-            image.Identity,
-            ProcessImage.KindText(image.Kind),
-            updates.Count,
-        };
+        // Filled in place, sized exactly: header, 4 per host view, 6 counts, 3 per protocol, 12 statistics, destinations.
+        var values = new RedisValue[ProfileUpdateScript.HeaderArguments + (updates.Count * 4) + 19 + (total.Protocols.Count * 3) + total.Destinations.Count];
+        var at = 0;
+        values[at++] = (long)options.Retention.TotalMilliseconds;
+        values[at++] = (long)options.HostStateRetention.TotalMilliseconds;
+        values[at++] = options.MaxProtocolsPerImage;
+        values[at++] = options.MinObservations;
+        values[at++] = options.MinAge.Ticks * 100;
+        values[at++] = image.Identity;
+        values[at++] = ProcessImage.KindText(image.Kind);
+        values[at++] = updates.Count;
         for (var i = 0; i < updates.Count; i++)
         {
             var update = updates[i];
             watermarks[i] = update.NewWatermark.ToString();
-            values.Add(update.ExpectedWatermark);
-            values.Add(watermarks[i]);
-            values.Add(update.State.ToStored());
+            values[at++] = update.ExpectedWatermark;
+            values[at++] = watermarks[i];
+            values[at++] = update.State.ToStored();
         }
 
-        values.AddRange(updates.Select(u => (RedisValue)u.HostId));
-        values.Add(total.Observations);
-        values.Add(total.Connections);
-        values.Add(total.Alerts);
+        foreach (var update in updates)
+        {
+            values[at++] = update.HostId;
+        }
+
+        values[at++] = total.Observations;
+        values[at++] = total.Connections;
+        values[at++] = total.Alerts;
         // Numbers go as RedisValue numbers: written as the same decimal (or round-trip double) text, with no string each.
-        values.Add(total.HasSighting ? total.FirstSeen : string.Empty);
-        values.Add(total.HasSighting ? total.LastSeen : string.Empty);
-        values.Add(total.Protocols.Count);
+        values[at++] = total.HasSighting ? total.FirstSeen : string.Empty;
+        values[at++] = total.HasSighting ? total.LastSeen : string.Empty;
+        values[at++] = total.Protocols.Count;
         foreach (var (signature, count) in total.Protocols)
         {
-            values.Add(signature);
-            values.Add(count.Count);
-            values.Add(count.FirstSeen);
+            values[at++] = signature;
+            values[at++] = count.Count;
+            values[at++] = count.FirstSeen;
         }
 
-        foreach (var statistics in new[] { total.SentPerConnection, total.ReceivedPerConnection, total.SentPerBucket, total.ReceivedPerBucket })
+        foreach (var statistics in (ReadOnlySpan<LogVolumeStatistics>)[total.SentPerConnection, total.ReceivedPerConnection, total.SentPerBucket, total.ReceivedPerBucket])
         {
-            values.Add(statistics.Count);
-            values.Add(statistics.Mean);
-            values.Add(statistics.M2);
+            values[at++] = statistics.Count;
+            values[at++] = statistics.Mean;
+            values[at++] = statistics.M2;
         }
 
-        values.Add(total.Destinations.Count);
-        values.AddRange(total.Destinations.Select(d => (RedisValue)d));
-        return [.. values];
+        values[at++] = total.Destinations.Count;
+        foreach (var destination in total.Destinations)
+        {
+            values[at++] = destination;
+        }
+
+        return at == values.Length ? values : throw new InvalidOperationException($"Profile update arguments: filled {at} of {values.Length}.");
     }
 
     /// <summary>Listing indexes live on their own slot, outside the script; they are advisory, so predicted changes are good enough.</summary>
