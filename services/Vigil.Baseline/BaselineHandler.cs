@@ -13,7 +13,8 @@ namespace Vigil.Baseline;
 /// <summary>
 /// Learns and checks profiles from consumed telemetry. Per batch: process events only feed the in-memory chain
 /// cache and other non-network events are skipped, so a batch without network events costs no Redis round trip;
-/// otherwise one pipelined read fetches the touched profiles and host views, the detector decides, alerts are
+/// otherwise one pipelined read fetches the touched profiles and the host views not held in memory (the views of owned
+/// partitions stay in memory after each write, <see cref="OwnedHostViews"/>), the detector decides, alerts are
 /// published and acknowledged, and one pipelined write applies the updates. Only then does the consume loop store
 /// the batch's offsets (at-least-once). The host views' watermarks make the write idempotent, so a replay after a
 /// crash counts nothing twice and re-derives the same alert ids; alerts go through the <see cref="AlertOutbox"/>, whose
@@ -52,9 +53,26 @@ public sealed class BaselineHandler(
         "dns.type",
     ];
 
-    /// <summary>Recovers alert ids a previous owner of these partitions published but never remembered.</summary>
-    public Task OnPartitionsAssignedAsync(IReadOnlyList<TopicPartitionRef> partitions) =>
-        outbox.TakeOverAsync(partitions.Select(p => p.Partition).ToArray(), store.AlertCheckpoints, CancellationToken.None);
+    /// <summary>
+    /// Recovers alert ids a previous owner of these partitions published but never remembered. Host views this process
+    /// held for them from an earlier ownership are dropped: someone else may have written them since.
+    /// </summary>
+    public Task OnPartitionsAssignedAsync(IReadOnlyList<TopicPartitionRef> partitions)
+    {
+        var numbers = partitions.Select(p => p.Partition).ToArray();
+        store.Views.Drop(numbers);
+        return outbox.TakeOverAsync(numbers, store.AlertCheckpoints, CancellationToken.None);
+    }
+
+    /// <summary>The next owner reads these partitions' host views from Redis, where every batch already wrote them.</summary>
+    public Task OnPartitionsRevokedAsync(IReadOnlyList<TopicPartitionRef> partitions)
+    {
+        store.Views.Drop(partitions.Select(p => p.Partition).ToArray());
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Lost partitions may already have a new owner: their views leave memory, Redis keeps them for it.</summary>
+    public Task OnPartitionsLostAsync(IReadOnlyList<TopicPartitionRef> partitions) => OnPartitionsRevokedAsync(partitions);
 
     public async Task HandleAsync(IReadOnlyList<ConsumedRecord<TelemetryEvent>> batch, CancellationToken cancellationToken)
     {
@@ -115,6 +133,22 @@ public sealed class BaselineHandler(
         }
 
         var state = await store.LoadAsync(images, hosts).ConfigureAwait(false);
+        try
+        {
+            await EvaluateAndCommitAsync(batch, observations, state, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The detector advances the views in place: views held in memory are now ahead of Redis, so the retry
+            // (or the next batch) reads them from Redis again.
+            store.Views.Forget(hosts.Select(h => (h.Image.Tag, h.HostId)));
+            throw;
+        }
+    }
+
+    private async Task EvaluateAndCommitAsync(
+        IReadOnlyList<ConsumedRecord<TelemetryEvent>> batch, List<NetworkObservation> observations, BatchState state, CancellationToken cancellationToken)
+    {
         var evaluation = detector.Evaluate(observations, state.Profiles, state.Hosts);
 
         // Published before learning: a crash in between replays the batch, which re-derives the same alert ids; the

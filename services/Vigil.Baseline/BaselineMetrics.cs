@@ -28,7 +28,7 @@ public sealed class BaselineMetrics(IMetricFactory factory)
         "vigil_baseline_profiles_matured_total", "Profiles that finished learning.");
 
     public Counter RedisRoundTrips { get; } = factory.CreateCounter(
-        "vigil_baseline_redis_round_trips_total", "Pipelined Redis round trips (a batch with network events costs two, any other batch none).");
+        "vigil_baseline_redis_round_trips_total", "Pipelined Redis round trips (a batch with network events costs two, three when it meets an image without a profile; any other batch none).");
 
     public Gauge ChainCacheEntries { get; } = factory.CreateGauge(
         "vigil_baseline_chain_cache_entries", "Processes remembered for rebuilding process chains.");

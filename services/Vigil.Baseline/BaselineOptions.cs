@@ -63,6 +63,13 @@ public sealed class BaselineOptions
     /// </summary>
     public int MaxHostViewsPerHost { get; set; } = 2000;
 
+    /// <summary>
+    /// Host views of owned partitions kept in memory between batches (write-through to Redis), so a host seen again
+    /// costs no Redis read. Over it, the least recently used leave memory and are read from Redis when next needed;
+    /// 0 reads every view from Redis each batch. A view with a few protocols takes about 1–2 KB.
+    /// </summary>
+    public int LiveHostViewLimit { get; set; } = 100_000;
+
     /// <summary>A profile not seen for this long expires.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
 
@@ -131,6 +138,7 @@ public sealed class BaselineOptions
         Require(MaxProtocolsPerImage >= 1, nameof(MaxProtocolsPerImage), "must be at least 1.");
         Require(MaxProtocolsPerHost >= 1, nameof(MaxProtocolsPerHost), "must be at least 1.");
         Require(MaxHostViewsPerHost >= 1, nameof(MaxHostViewsPerHost), "must be at least 1.");
+        Require(LiveHostViewLimit >= 0, nameof(LiveHostViewLimit), "must not be negative (0 keeps no host view in memory).");
         Require(Retention > TimeSpan.Zero, nameof(Retention), "must be positive.");
         Require(HostStateRetention >= BucketWidth * PersistenceWindow, nameof(HostStateRetention), "must cover at least PersistenceWindow buckets.");
         Require(AlertSuppression >= TimeSpan.Zero, nameof(AlertSuppression), "must not be negative.");

@@ -59,9 +59,12 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
 
             var expected = state.StoredWatermark;
             state.Watermark = last;
-            foreach (var expired in state.SuppressedUntil.Where(s => s.Value <= state.LastSeen).Select(s => s.Key).ToList())
+            if (state.SuppressedUntil.Count > 0)
             {
-                state.SuppressedUntil.Remove(expired);
+                foreach (var expired in state.SuppressedUntil.Where(s => s.Value <= state.LastSeen).Select(s => s.Key).ToList())
+                {
+                    state.SuppressedUntil.Remove(expired);
+                }
             }
 
             updates.Add(new HostUpdate(profile.Image, group.Key.HostId, expected, last, state, contribution));

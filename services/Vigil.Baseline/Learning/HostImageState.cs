@@ -9,9 +9,13 @@ namespace Vigil.Baseline.Learning;
 /// </summary>
 public sealed class HostImageState
 {
-    public string StoredWatermark { get; private init; } = string.Empty;
+    /// <summary>The watermark Redis holds for this view: read with it, or written by this process since.</summary>
+    public string StoredWatermark { get; internal set; } = string.Empty;
 
     public Watermark Watermark { get; set; } = Watermark.None;
+
+    /// <summary>The key the store keeps this view under, once it built it (a view held in memory is written by many batches).</summary>
+    internal string? StorageKey { get; set; }
 
     public long FirstSeen { get; set; }
 
@@ -46,9 +50,21 @@ public sealed class HostImageState
     public static HostImageState Parse(string? stored, string? document, int window) =>
         From(stored, document is null ? null : JsonSerializer.Deserialize(document, HostViewJson.Default.HostViewDocument), window);
 
-    /// <summary>The same, from the document's UTF-8 bytes as Redis returns them (no text copy of the JSON per view).</summary>
-    public static HostImageState ParseUtf8(string? stored, ReadOnlyMemory<byte>? document, int window) =>
-        From(stored, document is { } utf8 ? JsonSerializer.Deserialize(utf8.Span, HostViewJson.Default.HostViewDocument) : null, window);
+    /// <summary>
+    /// The same, from the stored bytes as Redis returns them: the compact encoding (<see cref="ToStored"/>) or, as
+    /// views written before it hold, the JSON document's UTF-8 (no text copy of it).
+    /// </summary>
+    public static HostImageState ParseUtf8(string? stored, ReadOnlyMemory<byte>? document, int window)
+    {
+        if (document is { } bytes && HostViewBinary.IsBinary(bytes.Span))
+        {
+            var state = From(stored, null, window);
+            HostViewBinary.Read(bytes.Span, state, window);
+            return state;
+        }
+
+        return From(stored, document is { } utf8 ? JsonSerializer.Deserialize(utf8.Span, HostViewJson.Default.HostViewDocument) : null, window);
+    }
 
     private static HostImageState From(string? stored, HostViewDocument? view, int window)
     {
@@ -91,11 +107,14 @@ public sealed class HostImageState
 
     public static HostImageState Empty(int window) => new() { History = new BucketHistory(0, window) };
 
-    /// <summary>The view as the JSON document stored in field "s".</summary>
+    /// <summary>The view as a JSON document, as field "s" held before the compact encoding (and as tests compare views).</summary>
     public string ToDocument() => JsonSerializer.Serialize(Document(), HostViewJson.Default.HostViewDocument);
 
-    /// <summary>The same document as UTF-8, as it is sent to Redis (half the bytes of the text, and no copy of them).</summary>
+    /// <summary>The same document as UTF-8, as views were stored before <see cref="ToStored"/>.</summary>
     public byte[] ToDocumentUtf8() => JsonSerializer.SerializeToUtf8Bytes(Document(), HostViewJson.Default.HostViewDocument);
+
+    /// <summary>The view as stored in field "s": the compact encoding of <see cref="HostViewBinary"/> (read back by <see cref="ParseUtf8"/>).</summary>
+    public byte[] ToStored() => HostViewBinary.Write(this);
 
     private HostViewDocument Document() =>
         new HostViewDocument(

@@ -3,8 +3,8 @@ using System.Text.Json.Serialization;
 namespace Vigil.Baseline.Learning;
 
 /// <summary>
-/// How a host view is stored: one JSON document in field "s" of its hash (the watermark is field "w"), so an update
-/// sends one argument per host instead of one per field. Short names: there is one per image and host.
+/// How a host view was stored before <see cref="HostViewBinary"/>: one JSON document in field "s" of its hash (the
+/// watermark is field "w"). Still read, for views written before, and the readable form tests compare.
 /// </summary>
 internal sealed record HostViewDocument(
     [property: JsonPropertyName("f")] long FirstSeen,

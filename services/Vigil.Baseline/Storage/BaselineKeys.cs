@@ -13,11 +13,16 @@ public sealed class BaselineKeys(RedisKeys keys)
     private const string Kind = "baseline";
     private const string IndexTag = "baseline-index";
 
-    public RedisKey Profile(string tag) => keys.Fleet(tag, Kind, "profile");
+    // An image's own keys, built once per image: every batch that touches the image reads and writes them.
+    // Each host's index key, built once per host: every batch that sees the host updates its index.
+    private readonly BoundedCache<string, RedisKey> hostIndexes = new(131_072, StringComparer.Ordinal);
+    private readonly BoundedCache<string, (RedisKey Profile, RedisKey Destinations, RedisKey Hosts)> imageKeys = new(16_384, StringComparer.Ordinal);
 
-    public RedisKey Destinations(string tag) => keys.Fleet(tag, Kind, "destinations");
+    public RedisKey Profile(string tag) => ImageKeys(tag).Profile;
 
-    public RedisKey Hosts(string tag) => keys.Fleet(tag, Kind, "hosts");
+    public RedisKey Destinations(string tag) => ImageKeys(tag).Destinations;
+
+    public RedisKey Hosts(string tag) => ImageKeys(tag).Hosts;
 
     public RedisKey HostView(string tag, string hostId) => keys.Fleet(tag, Kind, "host", hostId);
 
@@ -25,19 +30,19 @@ public sealed class BaselineKeys(RedisKeys keys)
     /// Sorted set of the image tags a host has views of, by the view's last seen (event time, ms): what bounds the
     /// views per host (<see cref="BaselineOptions.MaxHostViewsPerHost"/>). Under the host's tag, apart from the views.
     /// </summary>
-    public RedisKey HostViews(string hostId) => keys.Host(hostId, Kind, "views");
+    public RedisKey HostViews(string hostId) => hostIndexes.GetOrAdd(hostId, h => keys.Host(h, Kind, "views"));
 
     /// <summary>Sorted set of image tags by last seen (event time, ms).</summary>
-    public RedisKey SeenIndex => keys.Fleet(IndexTag, Kind, "seen");
+    public RedisKey SeenIndex { get; } = keys.Fleet(IndexTag, Kind, "seen");
 
     /// <summary>Sorted set of image tags by last learned protocol or maturity (event time, ms).</summary>
-    public RedisKey ChangedIndex => keys.Fleet(IndexTag, Kind, "changed");
+    public RedisKey ChangedIndex { get; } = keys.Fleet(IndexTag, Kind, "changed");
 
     /// <summary>Sorted set of image tags by alerts raised.</summary>
-    public RedisKey AnomalousIndex => keys.Fleet(IndexTag, Kind, "anomalous");
+    public RedisKey AnomalousIndex { get; } = keys.Fleet(IndexTag, Kind, "anomalous");
 
     /// <summary>Hash of bare signing ids to the identities that carry a team id, so an analyst can type "com.google.Chrome".</summary>
-    public RedisKey SigningIdAliases => keys.Fleet(IndexTag, Kind, "aliases");
+    public RedisKey SigningIdAliases { get; } = keys.Fleet(IndexTag, Kind, "aliases");
 
     public RedisKey Explanation(string alertId) => keys.Fleet(alertId, Kind, "alert");
 
@@ -45,7 +50,10 @@ public sealed class BaselineKeys(RedisKeys keys)
     /// Hash naming the generation of the baseline's memory (id, when it began, why). Written once when the
     /// memory begins; its absence later means Redis lost the baseline's keys (restarted empty, flushed, evicted).
     /// </summary>
-    public RedisKey Generation => keys.Fleet(IndexTag, Kind, "generation");
+    public RedisKey Generation { get; } = keys.Fleet(IndexTag, Kind, "generation");
+
+    private (RedisKey Profile, RedisKey Destinations, RedisKey Hosts) ImageKeys(string tag) =>
+        imageKeys.GetOrAdd(tag, t => (keys.Fleet(t, Kind, "profile"), keys.Fleet(t, Kind, "destinations"), keys.Fleet(t, Kind, "hosts")));
 
     /// <summary>The names every Vigil key is built from (for keys shared with other services, e.g. alert checkpoints).</summary>
     public RedisKeys Names => keys;

@@ -33,17 +33,77 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     /// <summary>Pipelined round trips made so far (also exported as a metric).</summary>
     public long RoundTrips => Interlocked.Read(ref roundTrips);
 
+    /// <summary>
+    /// The host views of the owned partitions kept in memory after each write (<see cref="OwnedHostViews"/>): the
+    /// handler drops a partition's views when it is revoked, lost or assigned.
+    /// </summary>
+    public OwnedHostViews Views { get; } = new(options.LiveHostViewLimit, options.HostStateRetention);
+
+    /// <summary>
+    /// The profiles of <paramref name="images"/> (each read from Redis: other consumers and analysts change them) and
+    /// the views of <paramref name="hosts"/> (from memory where held, else from Redis), in one round trip.
+    /// </summary>
     public async Task<BatchState> LoadAsync(IReadOnlyCollection<ProcessImage> images, IReadOnlyCollection<(ProcessImage Image, string HostId)> hosts)
     {
         var db = redis.GetDatabase();
-        var profileReads = images.Select(i => (Image: i, Read: db.HashGetAllAsync(keys.Profile(i.Tag)), Seen: db.SortedSetScoreAsync(keys.SeenIndex, i.Tag))).ToList();
-        var hostReads = hosts.Select(h => (h.Image, h.HostId, Read: db.HashGetAllAsync(keys.HostView(h.Image.Tag, h.HostId)))).ToList();
-        await Task.WhenAll(profileReads.SelectMany(r => new Task[] { r.Read, r.Seen }).Concat(hostReads.Select(r => r.Read))).ConfigureAwait(false);
+        var profileReads = new List<(ProcessImage Image, Task<HashEntry[]> Read)>(images.Count);
+        var pending = new List<Task>(images.Count + hosts.Count);
+        foreach (var image in images)
+        {
+            var read = db.HashGetAllAsync(keys.Profile(image.Tag));
+            profileReads.Add((image, read));
+            pending.Add(read);
+        }
+
+        var views = new Dictionary<(string Tag, string HostId), HostImageState>(hosts.Count);
+        List<((string Tag, string HostId) Key, Task<HashEntry[]> Read)>? hostReads = null;
+        foreach (var (image, hostId) in hosts)
+        {
+            var key = (image.Tag, hostId);
+            if (Views.TryGet(key, out var held))
+            {
+                views[key] = held;
+                continue;
+            }
+
+            var read = db.HashGetAllAsync(keys.HostView(image.Tag, hostId));
+            (hostReads ??= []).Add((key, read));
+            pending.Add(read);
+        }
+
+        await Task.WhenAll(pending).ConfigureAwait(false);
         CountRoundTrip();
 
-        var profiles = profileReads.ToDictionary(r => r.Image.Tag, r => ProfileHashes.Profile(r.Image, r.Read.Result), StringComparer.Ordinal);
-        await ReportEvictedProfilesAsync(db, profileReads.Where(r => !profiles[r.Image.Tag].Exists && r.Seen.Result is not null).Select(r => (r.Image.Tag, r.Image.Identity, r.Seen.Result!.Value)).ToList()).ConfigureAwait(false);
-        var views = hostReads.ToDictionary(r => (r.Image.Tag, r.HostId), r => ProfileHashes.HostView(r.Read.Result, options.PersistenceWindow));
+        var profiles = new Dictionary<string, ProfileSnapshot>(profileReads.Count, StringComparer.Ordinal);
+        List<ProcessImage>? missing = null;
+        foreach (var (image, read) in profileReads)
+        {
+            var profile = ProfileHashes.Profile(image, read.Result);
+            profiles[image.Tag] = profile;
+            if (!profile.Exists)
+            {
+                (missing ??= []).Add(image);
+            }
+        }
+
+        if (missing is not null)
+        {
+            // A new image, or one whose profile vanished: the listing index tells (one more round trip, only then).
+            var seen = missing.Select(i => (Image: i, Score: db.SortedSetScoreAsync(keys.SeenIndex, i.Tag))).ToList();
+            await Task.WhenAll(seen.Select(s => s.Score)).ConfigureAwait(false);
+            CountRoundTrip();
+            var vanished = seen.Where(s => s.Score.Result is not null).Select(s => (s.Image.Tag, s.Image.Identity, s.Score.Result!.Value)).ToList();
+            if (vanished.Count > 0)
+            {
+                await ReportEvictedProfilesAsync(db, vanished).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var (key, read) in hostReads ?? [])
+        {
+            views[key] = ProfileHashes.HostView(read.Result, options.PersistenceWindow);
+        }
+
         return new BatchState(profiles, views);
     }
 
@@ -67,23 +127,45 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             AlertCheckpoints.Write(db, writes, partitions, alertCursor);
         }
 
-        var viewCounts = new List<(string HostId, Task<long> Count)>();
+        var viewCounts = new List<(string HostId, Task<RedisResult> Count)>();
         foreach (var host in evaluation.Updates.GroupBy(u => u.HostId))
         {
             // Advisory, outside the scripts (another slot): which images this host has views of, by last use.
-            var index = keys.HostViews(host.Key);
-            writes.Add(db.SortedSetAddAsync(index, host.Select(u => new SortedSetEntry(u.Image.Tag, Millis(u.State.LastSeen))).ToArray()));
-            writes.Add(db.KeyExpireAsync(index, options.HostStateRetention));
-            var count = db.SortedSetLengthAsync(index);
+            var views = host.ToList();
+            var arguments = new RedisValue[1 + (2 * views.Count)];
+            arguments[0] = (long)options.HostStateRetention.TotalMilliseconds;
+            for (var i = 0; i < views.Count; i++)
+            {
+                arguments[1 + (2 * i)] = (long)Millis(views[i].State.LastSeen);
+                arguments[2 + (2 * i)] = views[i].Image.Tag;
+            }
+
+            var count = db.ScriptEvaluateAsync(HostViewIndexScript.Text, [keys.HostViews(host.Key)], arguments);
             viewCounts.Add((host.Key, count));
             writes.Add(count);
         }
 
+        var scripted = new List<(List<HostUpdate> Updates, string[] Watermarks)>();
+        var seen = new List<SortedSetEntry>();
+        var changed = new List<SortedSetEntry>();
         foreach (var image in evaluation.Updates.GroupBy(u => u.Image.Tag))
         {
             var updates = image.ToList();
-            scripts.Add(db.ScriptEvaluateAsync(ProfileUpdateScript.Text, ScriptKeys(updates), ScriptArguments(updates)));
-            IndexUpdates(db, writes, profiles[image.Key], updates);
+            var watermarks = new string[updates.Count];
+            scripts.Add(db.ScriptEvaluateAsync(ProfileUpdateScript.Text, ScriptKeys(updates), ScriptArguments(updates, watermarks)));
+            scripted.Add((updates, watermarks));
+            IndexUpdates(db, writes, profiles[image.Key], updates, seen, changed);
+        }
+
+        // One ZADD per index per batch (GT: an entry only moves forward), not one per image.
+        if (seen.Count > 0)
+        {
+            writes.Add(db.SortedSetAddAsync(keys.SeenIndex, [.. seen], SortedSetWhen.GreaterThan));
+        }
+
+        if (changed.Count > 0)
+        {
+            writes.Add(db.SortedSetAddAsync(keys.ChangedIndex, [.. changed], SortedSetWhen.GreaterThan));
         }
 
         foreach (var detection in evaluation.Detections)
@@ -97,20 +179,50 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             return new CommitResult(0, 0);
         }
 
-        await Task.WhenAll(scripts.Cast<Task>().Concat(writes)).ConfigureAwait(false);
+        // Taken before the write: each view's Redis copy lives the retention from a moment after this.
+        var writtenAt = Environment.TickCount64;
+        try
+        {
+            await Task.WhenAll(scripts.Cast<Task>().Concat(writes)).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Some scripts may have applied and some not: memory forgets them all, and the retry reads Redis.
+            Views.Forget(evaluation.Updates.Select(u => (u.Image.Tag, u.HostId)));
+            throw;
+        }
+
         CountRoundTrip();
         var conflicts = 0;
         var matured = 0;
-        foreach (var script in scripts)
+        for (var i = 0; i < scripts.Count; i++)
         {
-            var result = (RedisResult[])script.Result!;
+            var result = (RedisResult[])scripts[i].Result!;
             matured += (int)result[0] == 1 ? 1 : 0;
             conflicts += result.Length - 1;
+            var (updates, watermarks) = scripted[i];
+            if (result.Length > 1)
+            {
+                // Refused whole: these views are ahead of Redis in memory (or another writer moved Redis on).
+                Views.Forget(updates.Select(u => (u.Image.Tag, u.HostId)));
+                continue;
+            }
+
+            for (var u = 0; u < updates.Count; u++)
+            {
+                updates[u].State.StoredWatermark = watermarks[u];
+            }
+
+            Views.Keep(updates.Select(u => (u.Image.Tag, u.HostId, u.NewWatermark.Partition, u.State)), writtenAt);
         }
 
-        foreach (var (hostId, count) in viewCounts.Where(c => c.Count.Result > options.MaxHostViewsPerHost))
+        foreach (var (hostId, reply) in viewCounts)
         {
-            await EvictHostViewsAsync(db, hostId, count.Result).ConfigureAwait(false);
+            var count = (long)reply.Result;
+            if (count > options.MaxHostViewsPerHost)
+            {
+                await EvictHostViewsAsync(db, hostId, count).ConfigureAwait(false);
+            }
         }
 
         return new CommitResult(conflicts, matured);
@@ -177,11 +289,13 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         }
 
         evicted = evicted.Where(e => reported.Contains(e.Identity)).ToList();
-        Interlocked.Add(ref profilesEvicted, evicted.Count);
-        metrics.ProfilesEvicted.Inc(evicted.Count);
         logger?.LogError(
             "{Count} baseline profile(s) VANISHED from Redis while the memory marker survived (evicted or deleted), e.g. {Image}: they learn again from immature, so no new-protocol alerts for them until they mature. Run the baseline's Redis with maxmemory-policy noeviction. Counted in vigil_baseline_profiles_evicted_total.",
             evicted.Count, evicted[0].Identity);
+
+        // Counted after the log line, so whoever sees the count also finds the line.
+        Interlocked.Add(ref profilesEvicted, evicted.Count);
+        metrics.ProfilesEvicted.Inc(evicted.Count);
     }
 
     /// <summary>Drops a host's least recently used views down to 90% of the cap, so eviction runs rarely.</summary>
@@ -194,6 +308,8 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         {
             return;
         }
+
+        Views.Forget(victims.Select(tag => (tag.ToString(), hostId)));
 
         // One DEL per view: each lives on its image's slot of a Redis Cluster.
         await Task.WhenAll(victims
@@ -229,13 +345,16 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         scriptKeys[2] = keys.Hosts(tag);
         for (var i = 0; i < updates.Count; i++)
         {
-            scriptKeys[3 + i] = keys.HostView(tag, updates[i].HostId);
+            // Built once per view while it stays in memory: every batch that sees the host writes it.
+            var state = updates[i].State;
+            scriptKeys[3 + i] = state.StorageKey ??= keys.HostView(tag, updates[i].HostId).ToString();
         }
 
         return scriptKeys;
     }
 
-    private RedisValue[] ScriptArguments(List<HostUpdate> updates)
+    /// <summary>The script's arguments for <paramref name="updates"/>; the new watermarks' texts go to <paramref name="watermarks"/>.</summary>
+    private RedisValue[] ScriptArguments(List<HostUpdate> updates, string[] watermarks)
     {
         var image = updates[0].Image;
         var total = new FleetContribution();
@@ -244,52 +363,63 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             total.Add(update.Contribution);
         }
 
-        var values = new List<RedisValue>(ProfileUpdateScript.HeaderArguments + (updates.Count * 4) + 30 + (total.Protocols.Count * 3) + total.Destinations.Count)
+        // Filled in place, sized exactly: header, 4 per host view, 6 counts, 3 per protocol, 12 statistics, destinations.
+        var values = new RedisValue[ProfileUpdateScript.HeaderArguments + (updates.Count * 4) + 19 + (total.Protocols.Count * 3) + total.Destinations.Count];
+        var at = 0;
+        values[at++] = (long)options.Retention.TotalMilliseconds;
+        values[at++] = (long)options.HostStateRetention.TotalMilliseconds;
+        values[at++] = options.MaxProtocolsPerImage;
+        values[at++] = options.MinObservations;
+        values[at++] = options.MinAge.Ticks * 100;
+        values[at++] = image.Identity;
+        values[at++] = ProcessImage.KindText(image.Kind);
+        values[at++] = updates.Count;
+        for (var i = 0; i < updates.Count; i++)
         {
-            (long)options.Retention.TotalMilliseconds,
-            (long)options.HostStateRetention.TotalMilliseconds,
-            options.MaxProtocolsPerImage,
-            options.MinObservations,
-            options.MinAge.Ticks * 100,
-            image.Identity,
-            ProcessImage.KindText(image.Kind),
-            updates.Count,
-        };
+            var update = updates[i];
+            watermarks[i] = update.NewWatermark.ToString();
+            values[at++] = update.ExpectedWatermark;
+            values[at++] = watermarks[i];
+            values[at++] = update.State.ToStored();
+        }
+
         foreach (var update in updates)
         {
-            values.Add(update.ExpectedWatermark);
-            values.Add(update.NewWatermark.ToString());
-            values.Add(update.State.ToDocumentUtf8());
+            values[at++] = update.HostId;
         }
 
-        values.AddRange(updates.Select(u => (RedisValue)u.HostId));
-        values.Add(total.Observations);
-        values.Add(total.Connections);
-        values.Add(total.Alerts);
-        values.Add(total.HasSighting ? Text(total.FirstSeen) : string.Empty);
-        values.Add(total.HasSighting ? Text(total.LastSeen) : string.Empty);
-        values.Add(total.Protocols.Count);
+        values[at++] = total.Observations;
+        values[at++] = total.Connections;
+        values[at++] = total.Alerts;
+        // Numbers go as RedisValue numbers: written as the same decimal (or round-trip double) text, with no string each.
+        values[at++] = total.HasSighting ? total.FirstSeen : string.Empty;
+        values[at++] = total.HasSighting ? total.LastSeen : string.Empty;
+        values[at++] = total.Protocols.Count;
         foreach (var (signature, count) in total.Protocols)
         {
-            values.Add(signature);
-            values.Add(count.Count);
-            values.Add(Text(count.FirstSeen));
+            values[at++] = signature;
+            values[at++] = count.Count;
+            values[at++] = count.FirstSeen;
         }
 
-        foreach (var statistics in new[] { total.SentPerConnection, total.ReceivedPerConnection, total.SentPerBucket, total.ReceivedPerBucket })
+        foreach (var statistics in (ReadOnlySpan<LogVolumeStatistics>)[total.SentPerConnection, total.ReceivedPerConnection, total.SentPerBucket, total.ReceivedPerBucket])
         {
-            values.Add(statistics.Count);
-            values.Add(statistics.Mean.ToString("R", CultureInfo.InvariantCulture));
-            values.Add(statistics.M2.ToString("R", CultureInfo.InvariantCulture));
+            values[at++] = statistics.Count;
+            values[at++] = statistics.Mean;
+            values[at++] = statistics.M2;
         }
 
-        values.Add(total.Destinations.Count);
-        values.AddRange(total.Destinations.Select(d => (RedisValue)d));
-        return [.. values];
+        values[at++] = total.Destinations.Count;
+        foreach (var destination in total.Destinations)
+        {
+            values[at++] = destination;
+        }
+
+        return at == values.Length ? values : throw new InvalidOperationException($"Profile update arguments: filled {at} of {values.Length}.");
     }
 
     /// <summary>Listing indexes live on their own slot, outside the script; they are advisory, so predicted changes are good enough.</summary>
-    private void IndexUpdates(IDatabase db, List<Task> writes, ProfileSnapshot profile, List<HostUpdate> updates)
+    private void IndexUpdates(IDatabase db, List<Task> writes, ProfileSnapshot profile, List<HostUpdate> updates, List<SortedSetEntry> seen, List<SortedSetEntry> changed)
     {
         var sighted = updates.Select(u => u.Contribution).Where(c => c.HasSighting).ToList();
         if (sighted.Count == 0)
@@ -299,7 +429,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
 
         var last = sighted.Max(c => c.LastSeen);
         var first = Math.Min(sighted.Min(c => c.FirstSeen), profile.FirstSeen > 0 ? profile.FirstSeen : long.MaxValue);
-        writes.Add(db.SortedSetAddAsync(keys.SeenIndex, profile.Image.Tag, Millis(last), SortedSetWhen.GreaterThan));
+        seen.Add(new SortedSetEntry(profile.Image.Tag, Millis(last)));
         if (!profile.Exists && profile.Image.SigningIdAlias is { } alias)
         {
             writes.Add(db.HashSetAsync(keys.SigningIdAliases, alias, profile.Image.Identity));
@@ -311,7 +441,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             && last - first >= options.MinAge.Ticks * 100;
         if (learnsProtocol || matures)
         {
-            writes.Add(db.SortedSetAddAsync(keys.ChangedIndex, profile.Image.Tag, Millis(last), SortedSetWhen.GreaterThan));
+            changed.Add(new SortedSetEntry(profile.Image.Tag, Millis(last)));
         }
     }
 
@@ -323,5 +453,4 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
 
     private static double Millis(long nanos) => nanos / 1_000_000;
 
-    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -12,8 +12,99 @@ namespace Vigil.Baseline.Storage;
 /// </summary>
 internal static class ProfileHashes
 {
-    /// <summary>A profile from its hash (empty when it has none).</summary>
+    /// <summary>
+    /// A profile from its hash (empty when it has none), in one pass over the entries: every batch reads the profile
+    /// of each image it touches. A profile with an analyst's verdict (rare) goes through <see cref="ProfileByName"/>.
+    /// </summary>
     public static ProfileSnapshot Profile(ProcessImage image, HashEntry[] entries)
+    {
+        long firstSeen = 0, lastSeen = 0, maturedAt = 0, observations = 0, connections = 0, overflow = 0, alerts = 0, lastChanged = 0;
+        long sentCount = 0, receivedCount = 0, sentBucketCount = 0, receivedBucketCount = 0;
+        double sentMean = 0, sentM2 = 0, receivedMean = 0, receivedM2 = 0, sentBucketMean = 0, sentBucketM2 = 0, receivedBucketMean = 0, receivedBucketM2 = 0;
+        var protocols = new Dictionary<string, ProtocolCount>(StringComparer.Ordinal);
+        List<(string Signature, RedisValue Value)>? firstSeens = null;
+        foreach (var entry in entries)
+        {
+            var name = HashFields.Name(entry.Name);
+            var value = entry.Value;
+            switch (name)
+            {
+                case ProfileFields.FirstSeen: firstSeen = Long(value); break;
+                case ProfileFields.LastSeen: lastSeen = Long(value); break;
+                case ProfileFields.MaturedAt: maturedAt = Long(value); break;
+                case ProfileFields.Observations: observations = Long(value); break;
+                case ProfileFields.Connections: connections = Long(value); break;
+                case ProfileFields.ProtocolOverflow: overflow = Long(value); break;
+                case ProfileFields.Alerts: alerts = Long(value); break;
+                case ProfileFields.LastChanged: lastChanged = Long(value); break;
+                case ProfileFields.SentPerConnection + ProfileFields.Count: sentCount = Long(value); break;
+                case ProfileFields.SentPerConnection + ProfileFields.Mean: sentMean = Double(value); break;
+                case ProfileFields.SentPerConnection + ProfileFields.M2: sentM2 = Double(value); break;
+                case ProfileFields.ReceivedPerConnection + ProfileFields.Count: receivedCount = Long(value); break;
+                case ProfileFields.ReceivedPerConnection + ProfileFields.Mean: receivedMean = Double(value); break;
+                case ProfileFields.ReceivedPerConnection + ProfileFields.M2: receivedM2 = Double(value); break;
+                case ProfileFields.SentPerBucket + ProfileFields.Count: sentBucketCount = Long(value); break;
+                case ProfileFields.SentPerBucket + ProfileFields.Mean: sentBucketMean = Double(value); break;
+                case ProfileFields.SentPerBucket + ProfileFields.M2: sentBucketM2 = Double(value); break;
+                case ProfileFields.ReceivedPerBucket + ProfileFields.Count: receivedBucketCount = Long(value); break;
+                case ProfileFields.ReceivedPerBucket + ProfileFields.Mean: receivedBucketMean = Double(value); break;
+                case ProfileFields.ReceivedPerBucket + ProfileFields.M2: receivedBucketM2 = Double(value); break;
+                default:
+                    if (name.StartsWith(ProfileFields.ProtocolPrefix, StringComparison.Ordinal))
+                    {
+                        if (HashFields.TryLong(value, out var count))
+                        {
+                            var signature = Suffix(name, ProfileFields.ProtocolPrefix);
+                            protocols[signature] = new ProtocolCount(count, protocols.TryGetValue(signature, out var known) ? known.FirstSeen : 0);
+                        }
+                    }
+                    else if (name.StartsWith(ProfileFields.ProtocolFirstSeenPrefix, StringComparison.Ordinal))
+                    {
+                        (firstSeens ??= []).Add((Suffix(name, ProfileFields.ProtocolFirstSeenPrefix), value));
+                    }
+                    else if (name.StartsWith(ProfileFields.ProtocolAcceptedAtPrefix, StringComparison.Ordinal))
+                    {
+                        return ProfileByName(image, entries);
+                    }
+
+                    break;
+            }
+        }
+
+        foreach (var (signature, value) in firstSeens ?? [])
+        {
+            if (protocols.TryGetValue(signature, out var known))
+            {
+                protocols[signature] = known with { FirstSeen = Long(value) };
+            }
+        }
+
+        return new ProfileSnapshot(
+            image,
+            firstSeen,
+            lastSeen,
+            maturedAt,
+            observations,
+            connections,
+            protocols,
+            overflow,
+            new LogVolumeStatistics(sentCount, sentMean, sentM2),
+            new LogVolumeStatistics(receivedCount, receivedMean, receivedM2),
+            new LogVolumeStatistics(sentBucketCount, sentBucketMean, sentBucketM2),
+            new LogVolumeStatistics(receivedBucketCount, receivedBucketMean, receivedBucketM2),
+            alerts,
+            lastChanged,
+            NoAcceptances);
+
+        static long Long(RedisValue value) => HashFields.TryLong(value, out var n) ? n : 0;
+        static double Double(RedisValue value) => HashFields.TryDouble(value, out var d) ? d : 0;
+    }
+
+    private static readonly IReadOnlyDictionary<string, IReadOnlyList<ProtocolAcceptance>> NoAcceptances =
+        new Dictionary<string, IReadOnlyList<ProtocolAcceptance>>(StringComparer.Ordinal).AsReadOnly();
+
+    /// <summary>A profile from its hash through a lookup of every field by name, as profiles with an analyst's verdicts need.</summary>
+    internal static ProfileSnapshot ProfileByName(ProcessImage image, HashEntry[] entries)
     {
         // Values stay Redis's bytes: most are numbers, parsed where they are read.
         var fields = new Dictionary<string, RedisValue>(entries.Length, StringComparer.Ordinal);
