@@ -10,8 +10,11 @@ namespace Vigil.Correlator;
 /// </summary>
 public sealed class QuietHostRelease(CorrelationHandler handler, CorrelatorOptions options, TimeProvider clock, ILogger<QuietHostRelease> logger) : BackgroundService
 {
-    // A floor on the sleep, so states due together are released in one pass rather than one wake-up each.
-    private static readonly TimeSpan MinimumSleep = TimeSpan.FromMilliseconds(5);
+    // A floor on the sleep, so states due close together are released in one pass rather than one wake-up each. Each
+    // pass takes the handler's lock and costs a Redis round trip; with 5 ms, a busy correlator (states due every few
+    // milliseconds) ran up to 200 passes a second, more round trips than its batches, and its consume loop waited on
+    // the lock behind them. 50 ms delays a watermark release by at most that, against a lateness of seconds.
+    private static readonly TimeSpan MinimumSleep = TimeSpan.FromMilliseconds(50);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

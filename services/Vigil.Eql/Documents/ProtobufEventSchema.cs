@@ -26,6 +26,10 @@ public sealed class ProtobufEventSchema<TMessage> : IEventSchema<TMessage>, IEve
     private readonly MessageParser<TMessage> parser = new(() => new TMessage());
     private readonly ConcurrentDictionary<string, FieldDefinition> read = new(StringComparer.Ordinal);
 
+    // One compiled accessor per field and schema: every rule, exception and setting that reads a field shares it, and
+    // a pack loaded again in the same process (a second host, a test) compiles and JIT-compiles no new dynamic method.
+    private readonly ConcurrentDictionary<FieldDefinition, FieldAccessor<TMessage>> accessors = new();
+
     public ProtobufEventSchema(FieldCatalog fields)
     {
         Fields = fields;
@@ -43,6 +47,15 @@ public sealed class ProtobufEventSchema<TMessage> : IEventSchema<TMessage>, IEve
     {
         ArgumentNullException.ThrowIfNull(field);
         read.TryAdd(field.Path, field);
+        return accessors.GetOrAdd(field, Compile);
+    }
+
+    public byte[] Encode(TMessage document) => document.ToByteArray();
+
+    public TMessage Decode(ReadOnlySpan<byte> bytes) => parser.ParseFrom(bytes);
+
+    private static FieldAccessor<TMessage> Compile(FieldDefinition field)
+    {
         var document = Expression.Parameter(typeof(TMessage), "document");
         var returnLabel = Expression.Label(typeof(EqlValue), "value");
         var variables = new List<ParameterExpression>();
@@ -80,10 +93,6 @@ public sealed class ProtobufEventSchema<TMessage> : IEventSchema<TMessage>, IEve
         var lambda = Expression.Lambda<FieldAccessor<TMessage>>(Expression.Block(typeof(EqlValue), variables, body), $"read_{field.Path}", [document]);
         return lambda.Compile();
     }
-
-    public byte[] Encode(TMessage document) => document.ToByteArray();
-
-    public TMessage Decode(ReadOnlySpan<byte> bytes) => parser.ParseFrom(bytes);
 
     private static Expression ConvertLeaf(FieldDefinition field, FieldDescriptor descriptor, Expression read)
     {
