@@ -7,7 +7,7 @@ namespace Vigil.Contracts.Decoding;
 /// One field's strings, keyed by their UTF-8 bytes: a value seen before is found by hashing and comparing its bytes,
 /// without transcoding it to UTF-16 first (the transcoding and the UTF-16 hash were most of a cached string's cost).
 /// Bytes found here are valid UTF-8, as every value was decoded strictly when it was added. Holds at most
-/// <see cref="Utf8Strings.Capacity"/> values and starts over when full; a lookup compares at most
+/// <see cref="Utf8Strings.Capacity"/> values and <see cref="Utf8Strings.MaxBytesPerCache"/> bytes and starts over when full; a lookup compares at most
 /// <see cref="MaxProbes"/> slots, so values made to collide cost a decode each, never a long walk.
 /// </summary>
 /// <remarks>
@@ -29,11 +29,13 @@ internal sealed class Utf8StringCache
 
     private readonly Slot[] slots = new Slot[SlotCount];
 
-    /// <summary>The values' UTF-8 bytes, one after the other; grows up to Capacity × MaxCachedBytes.</summary>
+    /// <summary>The values' UTF-8 bytes, one after the other; grows up to <see cref="Utf8Strings.MaxBytesPerCache"/>.</summary>
     private byte[] bytes = new byte[4096];
     private int bytesUsed;
 
     public int Count { get; private set; }
+
+    public int Bytes => bytesUsed;
 
     /// <summary>The cached string of <paramref name="utf8"/> (at most <see cref="Utf8Strings.MaxCachedBytes"/> bytes), or null when not cached.</summary>
     public string? Find(ReadOnlySpan<byte> utf8, out int hash, out bool crowded)
@@ -65,7 +67,7 @@ internal sealed class Utf8StringCache
     /// <summary>Adds <paramref name="value"/>, whose UTF-8 bytes are <paramref name="utf8"/> and hash <paramref name="hash"/> (from <see cref="Find"/>).</summary>
     public void Add(ReadOnlySpan<byte> utf8, int hash, string value)
     {
-        if (Count >= Utf8Strings.Capacity)
+        if (Count >= Utf8Strings.Capacity || bytesUsed + utf8.Length > Utf8Strings.MaxBytesPerCache)
         {
             Array.Clear(slots);
             bytesUsed = 0;
@@ -80,7 +82,7 @@ internal sealed class Utf8StringCache
             {
                 if (bytes.Length - bytesUsed < utf8.Length)
                 {
-                    Array.Resize(ref bytes, Math.Max(bytes.Length * 2, bytesUsed + utf8.Length));
+                    Array.Resize(ref bytes, Math.Min(Utf8Strings.MaxBytesPerCache, Math.Max(bytes.Length * 2, bytesUsed + utf8.Length)));
                 }
 
                 utf8.CopyTo(bytes.AsSpan(bytesUsed));
