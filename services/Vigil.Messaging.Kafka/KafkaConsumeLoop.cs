@@ -267,29 +267,26 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         var started = 0L;
         while (gathered < settings.MaxBatchSize)
         {
-            ConsumeResult<string?, DecodedValue<T>>? result = null;
-            if (gathered > 0 && !TryConsume(consumer, TimeSpan.Zero, out result))
+            if (gathered > 0 && TryConsume(consumer, TimeSpan.Zero, out var ready) && ready is not null)
+            {
+                Add(ready);
+                continue;
+            }
+
+            var timeout = gathered == 0 ? IdlePoll : settings.MaxBatchWait - Stopwatch.GetElapsedTime(started);
+            if (timeout < TimeSpan.Zero)
+            {
+                return;
+            }
+
+            if (!TryConsume(consumer, timeout, out var result))
             {
                 continue;
             }
 
             if (result is null)
             {
-                var timeout = gathered == 0 ? IdlePoll : settings.MaxBatchWait - Stopwatch.GetElapsedTime(started);
-                if (timeout < TimeSpan.Zero)
-                {
-                    return;
-                }
-
-                if (!TryConsume(consumer, timeout, out result))
-                {
-                    continue;
-                }
-
-                if (result is null)
-                {
-                    return;
-                }
+                return;
             }
 
             if (gathered == 0)
