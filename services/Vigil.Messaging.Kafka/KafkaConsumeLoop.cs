@@ -56,6 +56,13 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
 
     /// <summary>First and last offset and record count of each partition in the batch being gathered.</summary>
     private readonly Dictionary<(string Topic, int Partition), PartitionSpan> spans = [];
+
+    /// <summary>
+    /// The run of records of one partition being gathered, merged into <see cref="spans"/> when another partition's
+    /// record arrives or the batch is handled: librdkafka hands a partition's fetched records over one after the other,
+    /// so the dictionary is touched once per run instead of once per record.
+    /// </summary>
+    private (string Topic, int Partition, PartitionSpan Span)? run;
     private readonly Dictionary<TopicPartition, Offset> stored = [];
     private readonly HashSet<TopicPartition> owned = [];
     private readonly HashSet<TopicPartition> lagReported = [];
@@ -251,29 +258,29 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     }
 
     /// <summary>Waits for a first record, then fills the batch until it is full or MaxBatchWait passed.</summary>
+    /// <remarks>
+    /// Records librdkafka has already fetched are taken without a timeout, which spares reading the clock (here and in
+    /// librdkafka) for each of them; only when none is waiting does the loop wait, for what is left of MaxBatchWait.
+    /// </remarks>
     private void Gather(IConsumer<string?, DecodedValue<T>> consumer)
     {
         var started = 0L;
         while (gathered < settings.MaxBatchSize)
         {
+            if (gathered > 0 && TryConsume(consumer, TimeSpan.Zero, out var ready) && ready is not null)
+            {
+                Add(ready);
+                continue;
+            }
+
             var timeout = gathered == 0 ? IdlePoll : settings.MaxBatchWait - Stopwatch.GetElapsedTime(started);
             if (timeout < TimeSpan.Zero)
             {
                 return;
             }
 
-            ConsumeResult<string?, DecodedValue<T>>? result;
-            try
+            if (!TryConsume(consumer, timeout, out var result))
             {
-                result = consumer.Consume(timeout);
-            }
-            catch (ConsumeException e) when (!e.Error.IsFatal)
-            {
-                if (throttle.TryPass("consume:" + e.Error.Code, out var suppressed))
-                {
-                    logger.LogWarning("Consume error in {Group}: {Reason}{Suppressed}", group, e.Error.Reason, KafkaLog.Suppressed(suppressed));
-                }
-
                 continue;
             }
 
@@ -288,6 +295,26 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             }
 
             Add(result);
+        }
+    }
+
+    /// <summary>The next record, or null when none came within <paramref name="timeout"/>; false after a consume error (logged).</summary>
+    private bool TryConsume(IConsumer<string?, DecodedValue<T>> consumer, TimeSpan timeout, out ConsumeResult<string?, DecodedValue<T>>? result)
+    {
+        try
+        {
+            result = consumer.Consume(timeout);
+            return true;
+        }
+        catch (ConsumeException e) when (!e.Error.IsFatal)
+        {
+            if (throttle.TryPass("consume:" + e.Error.Code, out var suppressed))
+            {
+                logger.LogWarning("Consume error in {Group}: {Reason}{Suppressed}", group, e.Error.Reason, KafkaLog.Suppressed(suppressed));
+            }
+
+            result = null;
+            return false;
         }
     }
 
@@ -317,14 +344,36 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             gathering.Add(new ConsumedRecord<T>(topic, partition, offset, result.Message.Key, result.Message.Timestamp.UtcDateTime, value.Value!));
         }
 
-        ref var span = ref CollectionsMarshal.GetValueRefOrAddDefault(spans, (topic, partition), out var exists);
-        span = exists ? span with { Last = offset, Count = span.Count + 1 } : new PartitionSpan(offset, offset, 1);
+        if (run is { } current && current.Partition == partition && string.Equals(current.Topic, topic, StringComparison.Ordinal))
+        {
+            run = (topic, partition, current.Span with { Last = offset, Count = current.Span.Count + 1 });
+        }
+        else
+        {
+            EndRun();
+            run = (topic, partition, new PartitionSpan(offset, offset, 1));
+        }
+
         gathered++;
+    }
+
+    /// <summary>Merges the run being gathered into <see cref="spans"/>, which then covers every record gathered.</summary>
+    private void EndRun()
+    {
+        if (run is not { } ended)
+        {
+            return;
+        }
+
+        run = null;
+        ref var span = ref CollectionsMarshal.GetValueRefOrAddDefault(spans, (ended.Topic, ended.Partition), out var exists);
+        span = exists ? span with { Last = ended.Span.Last, Count = span.Count + ended.Span.Count } : ended.Span;
     }
 
     /// <summary>Decodes, dead-letters or counts the undecodable, handles, and stores offsets.</summary>
     private BatchOutcome HandleGathered(IConsumer<string?, DecodedValue<T>> consumer, CancellationToken cancellationToken)
     {
+        EndRun();
         var startedAt = Stopwatch.GetTimestamp();
         Exception? failure = null;
         var deadLetterFailed = false;
@@ -469,6 +518,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         reader.ReleaseBatch();
         gathering.Clear();
         undecodable.Clear();
+        run = null;
         spans.Clear();
         gathered = 0;
     }
@@ -476,6 +526,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     /// <summary>Drops what was gathered from partitions this member no longer owns: their next owner reads it.</summary>
     private void DropGathered(HashSet<TopicPartition> partitions)
     {
+        EndRun();
         gathering.RemoveAll(r => partitions.Contains(new TopicPartition(r.Topic, r.Partition)));
         undecodable.RemoveAll(u => partitions.Contains(u.Record.TopicPartition));
         foreach (var partition in partitions)

@@ -6,9 +6,10 @@ namespace Vigil.Messaging.Kafka;
 /// <summary>
 /// The consume loop's key and value deserializer: decodes straight from librdkafka's buffer, so a record's bytes
 /// are never copied into arrays first (the copy, and the array per key and value, cost more than decoding
-/// small events). Keys come back as strings shared between records of the same host. Confluent deserializes a
-/// record's key and then its value on the consuming thread, so the key bytes seen last belong to the value
-/// being decoded: they are kept in a reused buffer and copied out only when that value is undecodable.
+/// small events). Keys come back as strings shared between records of the same host, found by their bytes (no
+/// transcoding to UTF-16 per record). Confluent deserializes a record's key and then its value on the consuming
+/// thread, so the key seen last belongs to the value being decoded: its bytes (the cache's own copy, or a copy of an
+/// uncached key) are copied out only when that value is undecodable.
 /// </summary>
 internal sealed class RecordReader<T>(IRecordDecoder<T> decoder) : IDeserializer<string?>, IDeserializer<DecodedValue<T>>
 {
@@ -18,33 +19,29 @@ internal sealed class RecordReader<T>(IRecordDecoder<T> decoder) : IDeserializer
     /// <summary>Longer keys are not cached: host ids are far shorter, and a long key is rare enough to allocate.</summary>
     private const int MaxCachedKeyBytes = 256;
 
-    private readonly Dictionary<string, string> keys = new(StringComparer.Ordinal);
+    private readonly Dictionary<byte[], string> keys = new(KeyBytesComparer.Instance);
 
-    // Reused, not stackalloc'ed: a stackalloc'ed buffer is zeroed on every call, which cost more than the decoding.
-    private readonly char[] keyChars = new char[MaxCachedKeyBytes];
-    private byte[] lastKey = new byte[MaxCachedKeyBytes];
-    private int lastKeyLength;
-    private bool lastKeyNull = true;
+    /// <summary>The last key's bytes (null for a null key): the cached array itself, or a copy of a key too long to cache.</summary>
+    private byte[]? lastKey;
 
     public string? Deserialize(ReadOnlySpan<byte> data, bool isNull, SerializationContext context)
     {
-        Remember(data, isNull);
         if (isNull)
         {
+            lastKey = null;
             return null;
         }
 
         if (data.Length > MaxCachedKeyBytes)
         {
+            lastKey = data.ToArray();
             return Encoding.UTF8.GetString(data);
         }
 
-        // Invalid UTF-8 becomes U+FFFD here exactly as Encoding.UTF8.GetString would make it.
-        var chars = keyChars.AsSpan();
-        var length = Encoding.UTF8.GetChars(data, chars);
-        var lookup = keys.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (lookup.TryGetValue(chars[..length], out var known))
+        var lookup = keys.GetAlternateLookup<ReadOnlySpan<byte>>();
+        if (lookup.TryGetValue(data, out var bytes, out var known))
         {
+            lastKey = bytes;
             return known;
         }
 
@@ -53,8 +50,10 @@ internal sealed class RecordReader<T>(IRecordDecoder<T> decoder) : IDeserializer
             keys.Clear();
         }
 
-        var key = new string(chars[..length]);
-        keys[key] = key;
+        // Invalid UTF-8 becomes U+FFFD, as Encoding.UTF8.GetString makes it for every key.
+        var key = Encoding.UTF8.GetString(data);
+        lastKey = data.ToArray();
+        keys[lastKey] = key;
         return key;
     }
 
@@ -70,24 +69,12 @@ internal sealed class RecordReader<T>(IRecordDecoder<T> decoder) : IDeserializer
         }
         catch (RecordDecodeException e)
         {
-            return DecodedValue<T>.Refused(e, lastKeyNull ? null : lastKey.AsSpan(0, lastKeyLength).ToArray(), data.ToArray());
+            return DecodedValue<T>.Refused(e, lastKey?.ToArray(), data.ToArray());
         }
         catch (Exception e)
         {
             // Confluent would turn this into a ConsumeException and the record would be skipped unseen; the loop rethrows it.
             return DecodedValue<T>.Crashed(e);
         }
-    }
-
-    private void Remember(ReadOnlySpan<byte> data, bool isNull)
-    {
-        lastKeyNull = isNull;
-        if (data.Length > lastKey.Length)
-        {
-            lastKey = new byte[Math.Max(data.Length, lastKey.Length * 2)];
-        }
-
-        data.CopyTo(lastKey);
-        lastKeyLength = data.Length;
     }
 }

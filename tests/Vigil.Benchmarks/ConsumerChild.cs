@@ -196,7 +196,7 @@ internal static class ConsumerChild
         consumer.Subscribe(options.Topic);
         long count = 0;
         long bytes = 0;
-        var meter = new Meter(options.Kind, options.Warmup, options.Events, started);
+        var meter = new Meter(options.Kind, options.Warmup, options.Events, started, options.Group);
         while (count < options.Events)
         {
             var result = consumer.Consume(TimeSpan.FromSeconds(1));
@@ -269,7 +269,7 @@ internal static class ConsumerChild
 
     private static ConsumerFigures Measure(ChildOptions options, Func<long> consumed, long started)
     {
-        var meter = new Meter(options.Kind, options.Warmup, options.Events, started);
+        var meter = new Meter(options.Kind, options.Warmup, options.Events, started, options.Group);
         var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 600);
         long count;
         while ((count = consumed()) < options.Events)
@@ -311,7 +311,7 @@ internal static class ConsumerChild
     private static void Report(ConsumerFigures figures) => Console.WriteLine("figures " + JsonSerializer.Serialize(figures));
 
     /// <summary>Takes the warm-up snapshot when the count passes the warm-up, and the final one at the end.</summary>
-    private sealed class Meter(string kind, long warmup, long events, long started)
+    private sealed class Meter(string kind, long warmup, long events, long started, string group)
     {
         private Snapshot? from;
         private Snapshot? to;
@@ -321,10 +321,13 @@ internal static class ConsumerChild
             if (from is null && count >= warmup)
             {
                 from = Snapshot.Take(count);
+                // On standard error, which the benchmark passes on: when to attach a profiler to this process (docs/performance.md).
+                Console.Error.WriteLine($"{kind} pid {Environment.ProcessId} group {group}: window from record {count}");
             }
             else if (to is null && count >= events)
             {
                 to = Snapshot.Take(count);
+                Console.Error.WriteLine($"{kind} pid {Environment.ProcessId} group {group}: window to record {count}");
             }
         }
 

@@ -114,6 +114,22 @@ public sealed class SelectiveParsingTests
     }
 
     [Fact]
+    public void LongPathsAreCachedWhileACacheOfLongValuesNeverHoldsMoreThanItsByteBudget()
+    {
+        var strings = new Utf8Strings(cachedFields: 1);
+        var path = "/Applications/Some Vendor Suite.app/Contents/Library/LaunchServices/com.example.suite.helper.app/Contents/MacOS/com.example.suite.helper-agent";
+        Assert.True(path.Length > 128);
+        Assert.Same(strings.Get(System.Text.Encoding.UTF8.GetBytes(path), cache: 0), strings.Get(System.Text.Encoding.UTF8.GetBytes(path), cache: 0));
+
+        for (var i = 0; i < Utf8Strings.Capacity; i++)
+        {
+            var value = $"{i:D6}" + new string('p', Utf8Strings.MaxCachedBytes - 6);
+            Assert.Equal(value, strings.Get(System.Text.Encoding.UTF8.GetBytes(value), cache: 0));
+            Assert.True(strings.Bytes(0) <= Utf8Strings.MaxBytesPerCache);
+        }
+    }
+
+    [Fact]
     public void CompletingAnEventAfterItsBatchWasReleasedFailsInsteadOfReadingAnotherRecordsBytes()
     {
         var parser = new SelectiveTelemetryParser(Selection);

@@ -6,14 +6,22 @@ namespace Vigil.Contracts.Decoding;
 /// Turns a string field's UTF-8 bytes into a string, strictly (invalid UTF-8 abandons the selective parse, as
 /// Google.Protobuf rejects it), sharing the strings of low-cardinality fields: each such field has a cache keyed by the
 /// value's UTF-8 bytes (<see cref="Utf8StringCache"/>), so a value seen before costs no allocation and no transcoding.
-/// A cache holds at most <see cref="Capacity"/> values of at most <see cref="MaxCachedBytes"/> bytes and starts over
-/// when full, so a stream of ever-new values (hostile or not) cannot grow memory: per cached field at most 4,096
-/// strings of at most 128 characters and their bytes, about 1.9 MB.
+/// A cache holds at most <see cref="Capacity"/> values of at most <see cref="MaxCachedBytes"/> bytes, and at most
+/// <see cref="MaxBytesPerCache"/> bytes of them in all, and starts over when full, so a stream of ever-new values
+/// (hostile or not) cannot grow memory: per cached field at most 512 KB of bytes, as many UTF-16 characters, and a
+/// table of 8,192 slots, about 1.9 MB.
 /// </summary>
 internal sealed class Utf8Strings
 {
     public const int Capacity = 4096;
-    public const int MaxCachedBytes = 128;
+    /// <summary>
+    /// Longest value cached: macOS executables and paths often pass 128 bytes (two thirds of the simulated events' process
+    /// executables did), and an uncached value costs a decode and a string per event.
+    /// </summary>
+    public const int MaxCachedBytes = 512;
+
+    /// <summary>Bytes of values one cache holds at most (what 4,096 values of 128 bytes took before longer ones were cached).</summary>
+    public const int MaxBytesPerCache = Capacity * 128;
 
     private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -59,6 +67,9 @@ internal sealed class Utf8Strings
 
     /// <summary>How many values cache <paramref name="cache"/> holds.</summary>
     public int Count(int cache) => caches[cache].Count;
+
+    /// <summary>How many bytes of values cache <paramref name="cache"/> holds.</summary>
+    public int Bytes(int cache) => caches[cache].Bytes;
 
     /// <summary>Throws <see cref="SelectiveParseAbandoned"/> unless <paramref name="utf8"/> is valid UTF-8 (for a skipped string field).</summary>
     public static void Validate(ReadOnlySpan<byte> utf8)
