@@ -28,6 +28,7 @@ public sealed class SequenceEngine<TEvent>
     private readonly bool hasTrailingMissing;
     private readonly bool reportsEarly;
     private readonly IEventCodec<TEvent>? holding;
+    private readonly HeldBufferPool buffers;
 
     /// <param name="query">The compiled sequence, sample or single-event query.</param>
     /// <param name="options">Streaming settings.</param>
@@ -35,11 +36,16 @@ public sealed class SequenceEngine<TEvent>
     /// When set, an event the codec says must not be kept as it is (<see cref="IEventCodec{TEvent}.EncodingToHold"/>)
     /// is held in state as its encoding plus its position and join keys, and decoded whole only for a match.
     /// </param>
-    public SequenceEngine(CompiledQuery<TEvent> query, SequenceEngineOptions? options = null, IEventCodec<TEvent>? holding = null)
+    /// <param name="buffers">
+    /// Where the arrays of events held encoded come from and go back to (<see cref="HeldBufferPool.Shared"/> when
+    /// null): an event that leaves the state without joining a partial sequence costs no allocation.
+    /// </param>
+    public SequenceEngine(CompiledQuery<TEvent> query, SequenceEngineOptions? options = null, IEventCodec<TEvent>? holding = null, HeldBufferPool? buffers = null)
     {
         Query = query ?? throw new ArgumentNullException(nameof(query));
         Options = options ?? new SequenceEngineOptions();
         this.holding = holding;
+        this.buffers = buffers ?? HeldBufferPool.Shared;
         if (Options.Lateness < TimeSpan.Zero || Options.SpanWithoutMaxSpan <= TimeSpan.Zero || Options.MaxPendingKeys < 0 || Options.MaxBufferedEvents < 0)
         {
             throw new ArgumentException("Lateness and the limits must not be negative and SpanWithoutMaxSpan must be positive.", nameof(options));
@@ -119,6 +125,7 @@ public sealed class SequenceEngine<TEvent>
         {
             // Matching already moved past this point; taking the event now would break time order. This also makes a
             // replay of already-processed events (at-least-once delivery) a no-op.
+            Discard(pending);
             return new MatchResult<TEvent>([], 1, false);
         }
 
@@ -126,6 +133,7 @@ public sealed class SequenceEngine<TEvent>
         if (index >= 0)
         {
             // The same event (same position and id) is already buffered: a redelivery.
+            Discard(pending);
             return MatchResult<TEvent>.Unchanged;
         }
 
@@ -252,11 +260,42 @@ public sealed class SequenceEngine<TEvent>
         }
 
         // Written once, straight into the layout of the event's state field: the reorder buffer's field is this array.
-        var inline = InlineEvent.Create(timestamp, sequence, id, classification, length, out var offset);
-        holding.WriteHeldEncoding(document, inline.AsSpan(offset));
-        var pending = new PendingEvent<TEvent>(inline, offset, holding, timestamp, sequence, id, classification);
+        // An event of a sequence's first step starts a partial sequence when released, which keeps it for up to maxspan:
+        // it gets an array of its own, laid out so that partial's field is a view of it. Any other event most likely
+        // leaves the state when released: it waits in a pooled array (see HostState.ReleaseBuffered for its way back).
+        var size = InlineEvent.Size(id, length);
+        var slots = Query.IsSample ? Query.StageCount : Query.StageCount - 1;
+        var kept = Query.IsSequence && slots > 0 && classification.Satisfies(Query.DefinitionOf(0));
+        var pooled = kept ? null : buffers.Rent(size);
+        var inline = pooled ?? InlineEvent.CreateKept(size, slots);
+        var at = pooled is null ? InlineEvent.Headroom : 0;
+        var offset = InlineEvent.WriteHead(inline.AsSpan(at), timestamp, sequence, id, classification, length);
+        holding.WriteHeldEncoding(document, inline.AsSpan(at + offset, length));
+        var pending = new PendingEvent<TEvent>(inline, at, size, offset, holding, pooled is null ? null : buffers, timestamp, sequence, id, classification);
         pending.ComputeKeys(Query, document);
         return pending;
+    }
+
+    /// <summary>An event the state did not take: nothing read its pooled array, which goes straight back.</summary>
+    private static void Discard(PendingEvent<TEvent> pending)
+    {
+        if (pending.Pool is not null)
+        {
+            var (pool, array) = pending.TakePooled(0);
+            pool.Return(array);
+        }
+    }
+
+    /// <summary>
+    /// Records that matching placed <paramref name="e"/> in its state beyond the reorder buffer (not in a preview, whose
+    /// state is thrown away): its bytes then leave the pool when it leaves the buffer.
+    /// </summary>
+    private static void Keep(PendingEvent<TEvent> e, Run run)
+    {
+        if (run.Completions is null)
+        {
+            e.Kept = true;
+        }
     }
 
     private static long Nanos(TimeSpan span) => span.Ticks >= UnboundedNanos / 100 ? UnboundedNanos : span.Ticks * 100;
@@ -405,6 +444,7 @@ public sealed class SequenceEngine<TEvent>
             }
 
             partial.Events.Add(next);
+            Keep(next, run);
             if (stage == last)
             {
                 // A completed sequence is consumed: it is reported and kept nowhere, so its events continue nothing else.
@@ -428,6 +468,7 @@ public sealed class SequenceEngine<TEvent>
             if (last == 0)
             {
                 // A sequence whose only positive step is a run of one (e.g. "[a] ![b]" with a missing step) completes at once.
+                Keep(next, run);
                 Completed(state, firstKey, new PartialSequence<TEvent>([next]), run);
             }
             else
@@ -440,6 +481,7 @@ public sealed class SequenceEngine<TEvent>
                 }
 
                 slots[0] = new PartialSequence<TEvent>([next]);
+                Keep(next, run);
                 AddStart(state, firstKey, next.Timestamp);
             }
         }
@@ -760,6 +802,7 @@ public sealed class SequenceEngine<TEvent>
             }
 
             slots[target] = new PartialSequence<TEvent>([next]);
+            Keep(next, run);
             AddStart(state, key, next.Timestamp);
             placed.Add(key);
             if (Array.TrueForAll(slots, s => s is not null))
