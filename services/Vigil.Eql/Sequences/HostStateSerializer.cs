@@ -181,7 +181,14 @@ public sealed class HostStateSerializer<TEvent>(
         var removed = new List<byte[]>();
         if (!replace)
         {
-            removed.AddRange(partials.Removed.Select(PartialName));
+            foreach (var key in partials.Removed)
+            {
+                if (!partials.ContainsKey(key))
+                {
+                    removed.Add(PartialName(key));
+                }
+            }
+
             removed.AddRange(state.BufferRemoved.Select(BufferedName));
         }
 
