@@ -130,24 +130,27 @@ public sealed class HostStateSerializer<TEvent>(
     {
         ArgumentNullException.ThrowIfNull(state);
         var partials = state.Partials;
-        var pending = new Dictionary<JoinKey, KeyValuePair<byte[], ReadOnlyMemory<byte>>>(partials.Changed.Count);
+
+        // A write per state per batch: what it allocates is counted per event, so only what the write needs (no empty
+        // collections, no iterators, lists at their final size).
+        var pending = partials.Changed.Count == 0 ? null : new Dictionary<JoinKey, KeyValuePair<byte[], ReadOnlyMemory<byte>>>(partials.Changed.Count);
         long total = partials.StoredBytes;
         foreach (var key in partials.Changed)
         {
             var slots = partials.TryGetValue(key, out var found) ? found : throw new InvalidOperationException("A changed key must be present.");
             var field = new KeyValuePair<byte[], ReadOnlyMemory<byte>>(PartialName(key), PartialValue(slots, partials.TickOf(key)));
-            pending[key] = field;
+            pending![key] = field;
             total += field.Key.Length + field.Value.Length - partials.StoredSize(key);
         }
 
-        var buffered = new List<(PendingEvent<TEvent> Event, KeyValuePair<byte[], ReadOnlyMemory<byte>> Field)>();
+        // Newly buffered events are never evicted: measured now, their fields made once the evictions are known.
+        var buffered = 0;
         foreach (var e in state.BufferAdded)
         {
             if (e.InBuffer && e.BufferBytes == 0)
             {
-                var field = new KeyValuePair<byte[], ReadOnlyMemory<byte>>(BufferedName(e.Position), EventValue(e));
-                buffered.Add((e, field));
-                total += field.Key.Length + field.Value.Length;
+                buffered++;
+                total += BufferedNameLength(e.Position) + (e.Inline is not null ? e.InlineLength : InlineEvent.Size(e.Id, EncodedOf(e).Length));
             }
         }
 
@@ -158,38 +161,53 @@ public sealed class HostStateSerializer<TEvent>(
         var evicted = 0;
         while (MaxStateBytes > 0 && total > MaxStateBytes && partials.LeastRecent is { } victim)
         {
-            total -= pending.Remove(victim, out var field) ? field.Key.Length + field.Value.Length : partials.StoredSize(victim);
+            total -= pending is not null && pending.Remove(victim, out var field) ? field.Key.Length + field.Value.Length : partials.StoredSize(victim);
             partials.Remove(victim, out var slots);
             evicted += slots!.Count(p => p is not null);
         }
 
-        var set = new List<KeyValuePair<byte[], ReadOnlyMemory<byte>>>(pending.Count + buffered.Count + 1) { new([HeaderKind], header) };
-        foreach (var (key, field) in pending)
+        var set = new KeyValuePair<byte[], ReadOnlyMemory<byte>>[(pending?.Count ?? 0) + buffered + 1];
+        var at = 0;
+        set[at++] = new([HeaderKind], header);
+        if (pending is not null)
         {
-            partials.MarkStored(key, field.Key.Length + field.Value.Length);
-            set.Add(field);
+            foreach (var (key, field) in pending)
+            {
+                partials.MarkStored(key, field.Key.Length + field.Value.Length);
+                set[at++] = field;
+            }
         }
 
-        foreach (var (e, field) in buffered)
+        foreach (var e in state.BufferAdded)
         {
-            e.BufferBytes = field.Key.Length + field.Value.Length;
-            state.BufferStoredBytes += e.BufferBytes;
-            set.Add(field);
+            if (e.InBuffer && e.BufferBytes == 0)
+            {
+                var field = new KeyValuePair<byte[], ReadOnlyMemory<byte>>(BufferedName(e.Position), EventValue(e));
+                e.BufferBytes = field.Key.Length + field.Value.Length;
+                state.BufferStoredBytes += e.BufferBytes;
+                set[at++] = field;
+            }
         }
 
         var replace = state.RewriteAll;
-        var removed = new List<byte[]>();
-        if (!replace)
+        IReadOnlyList<byte[]> removed = [];
+        if (!replace && partials.Removed.Count + state.BufferRemoved.Count > 0)
         {
+            var names = new List<byte[]>(partials.Removed.Count + state.BufferRemoved.Count);
             foreach (var key in partials.Removed)
             {
                 if (!partials.ContainsKey(key))
                 {
-                    removed.Add(PartialName(key));
+                    names.Add(PartialName(key));
                 }
             }
 
-            removed.AddRange(state.BufferRemoved.Select(BufferedName));
+            foreach (var position in state.BufferRemoved)
+            {
+                names.Add(BufferedName(position));
+            }
+
+            removed = names;
         }
 
         partials.Changed.Clear();
@@ -337,10 +355,12 @@ public sealed class HostStateSerializer<TEvent>(
         return Scratch.Bytes();
     }
 
+    private static int BufferedNameLength(EventPosition position) => 17 + Encoding.UTF8.GetByteCount(position.Id);
+
     private static byte[] BufferedName(EventPosition position)
     {
         // One array, the id written into it (a name per buffered event, on its write and its release).
-        var name = new byte[17 + Encoding.UTF8.GetByteCount(position.Id)];
+        var name = new byte[BufferedNameLength(position)];
         name[0] = BufferedKind;
         BitConverter.TryWriteBytes(name.AsSpan(1, 8), position.Timestamp);
         BitConverter.TryWriteBytes(name.AsSpan(9, 8), position.Sequence);
