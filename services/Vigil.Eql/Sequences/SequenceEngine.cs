@@ -144,7 +144,7 @@ public sealed class SequenceEngine<TEvent>
         }
 
         state.LatestTimestamp = state.LatestTimestamp is { } latest ? Math.Max(latest, timestamp) : timestamp;
-        var run = new Run();
+        var run = Run.Rent();
         Release(state, run, flush: false);
         if (reportsEarly)
         {
@@ -182,7 +182,7 @@ public sealed class SequenceEngine<TEvent>
         }
 
         state.ExternalWatermark = watermarkNanos;
-        var run = new Run();
+        var run = Run.Rent();
         Release(state, run, flush: false);
         return Finish(run, changed: true);
     }
@@ -202,7 +202,7 @@ public sealed class SequenceEngine<TEvent>
             return MatchResult<TEvent>.Unchanged;
         }
 
-        var run = new Run();
+        var run = Run.Rent();
         Release(state, run, flush: false, through);
         return Finish(run, changed: true);
     }
@@ -219,7 +219,7 @@ public sealed class SequenceEngine<TEvent>
             return MatchResult<TEvent>.Unchanged;
         }
 
-        var run = new Run();
+        var run = Run.Rent();
         Release(state, run, flush: true);
         return Finish(run, changed: true);
     }
@@ -304,13 +304,15 @@ public sealed class SequenceEngine<TEvent>
     {
         var rejections = run.Rejections();
         Rejections.Add(rejections);
-        if (run.Found is null && rejections.Total == 0)
+        var found = run.Found;
+        run.Return();
+        if (found is null && rejections.Total == 0)
         {
             // The common outcome (an event buffered, nothing reported or thrown away) allocates no result.
             return changed ? ChangedOnly : MatchResult<TEvent>.Unchanged;
         }
 
-        return new MatchResult<TEvent>(run.Matches, 0, changed, rejections);
+        return new MatchResult<TEvent>(found ?? [], 0, changed, rejections);
     }
 
     private SequenceMatch<TEvent> SingleEventMatch(string host, TEvent document)
@@ -556,17 +558,32 @@ public sealed class SequenceEngine<TEvent>
     {
         var index = state.BufferByKey!;
         var lastDefinition = Query.DefinitionOf(Query.StageCount - 1);
-        List<JoinKey>? keys = null;
+
+        // Usually one key (every step joins on the same fields): a list only for a second one, as this runs per arrival.
+        JoinKey? firstKey = null;
+        List<JoinKey>? moreKeys = null;
         List<PendingEvent<TEvent>>? events = null;
         var completes = false;
         for (var stage = 0; stage < Query.StageCount; stage++)
         {
-            if (!arrived.Classification.Satisfies(Query.DefinitionOf(stage)) || arrived.KeyAt(stage, Query) is not { } key || (keys?.Contains(key) ?? false))
+            if (!arrived.Classification.Satisfies(Query.DefinitionOf(stage)) || arrived.KeyAt(stage, Query) is not { } key)
             {
                 continue;
             }
 
-            (keys ??= []).Add(key);
+            if (firstKey is null)
+            {
+                firstKey = key;
+            }
+            else if (firstKey.Equals(key) || (moreKeys?.Contains(key) ?? false))
+            {
+                continue;
+            }
+            else
+            {
+                (moreKeys ??= [firstKey]).Add(key);
+            }
+
             if (index.TryGetValue(key, out var buffered))
             {
                 foreach (var e in buffered)
@@ -577,11 +594,13 @@ public sealed class SequenceEngine<TEvent>
             }
         }
 
-        if (!completes || keys is null || events is null)
+        if (!completes || firstKey is null || events is null)
         {
             // Only an event of the last step completes a sequence.
             return;
         }
+
+        var keys = moreKeys ?? [firstKey];
 
         if (keys.Count > 1)
         {
@@ -923,6 +942,28 @@ public sealed class SequenceEngine<TEvent>
     /// <summary>What one engine call produced, collected as it goes.</summary>
     private sealed class Run
     {
+        // One per thread, reused by every call on it (a call is one event: an object per call is an object per event).
+        [ThreadStatic]
+        private static Run? spare;
+
+        public static Run Rent()
+        {
+            var run = spare ?? new Run();
+            spare = null;
+            return run;
+        }
+
+        /// <summary>Gives this run back for the thread's next call; its matches now belong to the caller.</summary>
+        public void Return()
+        {
+            Found = null;
+            MaxSpan = Until = Overwritten = StateLimit = MissingEvent = 0;
+            if (Completions is null)
+            {
+                spare = this;
+            }
+        }
+
         /// <summary>The matches found so far; null until the first.</summary>
         public List<SequenceMatch<TEvent>>? Found { get; private set; }
 
