@@ -14,7 +14,8 @@ namespace Vigil.Correlator;
 public sealed class CorrelatorKeys(RedisKeys keys, string analytic)
 {
     /// <summary>A (rule, host) sequence state.</summary>
-    public RedisKey State(StateKey key) => keys.Host(key.HostId, "seq", key.RuleId, key.Fingerprint);
+    public RedisKey State(StateKey key) =>
+        key.TryGetStoredName(this, out var name) ? name : key.RememberStoredName(this, keys.Host(key.HostId, "seq", key.RuleId, key.Fingerprint));
 
     /// <summary>The set of states of a telemetry partition that hold back events.</summary>
     public RedisKey Held(int partition) => keys.Fleet($"held-{analytic}", "held", analytic, partition.ToString(CultureInfo.InvariantCulture));

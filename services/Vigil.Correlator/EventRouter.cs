@@ -22,6 +22,10 @@ public sealed class EventRouter
     private readonly Prometheus.Counter.Child[] relevantEvents;
     private readonly Prometheus.Counter.Child[] exceptedEvents;
 
+    // Per rule, the state key of each host seen lately: a host's key is made once, not per batch, and carries what is
+    // derived from it once (its member string, its Redis key). Bounded: a rule's table starts over past KeysPerRule.
+    private readonly Dictionary<string, StateKey>[] stateKeys;
+
     public EventRouter(AnalyticPack pack, CorrelatorMetrics metrics, ILogger<EventRouter>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(pack);
@@ -31,7 +35,11 @@ public sealed class EventRouter
         this.logger = logger ?? NullLogger<EventRouter>.Instance;
         relevantEvents = rules.Select(r => metrics.RelevantEvents.WithLabels(pack.Analytic, r.RuleId)).ToArray();
         exceptedEvents = rules.Select(r => metrics.ExceptedEvents.WithLabels(pack.Analytic, r.RuleId)).ToArray();
+        stateKeys = rules.Select(_ => new Dictionary<string, StateKey>(StringComparer.Ordinal)).ToArray();
     }
+
+    /// <summary>How many hosts' state keys one rule keeps for reuse before it starts over.</summary>
+    public const int KeysPerRule = 100_000;
 
     public CorrelationBatch Route(IReadOnlyList<ConsumedRecord<TelemetryEvent>> records)
     {
@@ -67,7 +75,7 @@ public sealed class EventRouter
                 {
                     // A sequence engine holds the event as its payload (TelemetryEventCodec) and decodes it whole only
                     // for an alert, so the event is not completed here.
-                    var key = new StateKey(rule, rule.Engine.HostOf(record.Value));
+                    var key = KeyOf(r, rule, rule.Engine.HostOf(record.Value));
                     if (!batch.Work.TryGetValue(key, out var work))
                     {
                         batch.Work[key] = work = new StateWork(record.TopicPartition);
@@ -94,5 +102,22 @@ public sealed class EventRouter
         }
 
         return batch;
+    }
+
+    private StateKey KeyOf(int position, CompiledRule rule, string host)
+    {
+        var keys = stateKeys[position];
+        if (!keys.TryGetValue(host, out var key))
+        {
+            if (keys.Count >= KeysPerRule)
+            {
+                // Keys are equal by rule and host, so a state held under an older key object is still found.
+                keys.Clear();
+            }
+
+            keys[host] = key = new StateKey(rule, host);
+        }
+
+        return key;
     }
 }

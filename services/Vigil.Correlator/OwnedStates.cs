@@ -90,6 +90,9 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         var now = clock.GetUtcNow();
         foreach (var write in writes)
         {
+            // Only now that the store has them: the arrays of events the write no longer needs are reused.
+            write.Changes?.Stored();
+
             if (live.TryGetValue(write.Key, out var entry))
             {
                 // An emptied state stays in memory as known-empty, so the host's next event needs no read either.

@@ -17,6 +17,7 @@ public sealed class StateKey : IEquatable<StateKey>
 
     private readonly int hash;
     private string? member;
+    private (CorrelatorKeys Namer, StackExchange.Redis.RedisKey Name)? stored;
 
     public StateKey(CompiledRule rule, string hostId)
     {
@@ -57,6 +58,21 @@ public sealed class StateKey : IEquatable<StateKey>
         var first = member.IndexOf(Separator, StringComparison.Ordinal);
         var split = first < 0 ? -1 : member.IndexOf(Separator, first + 1);
         return split > 0 && rules.TryGetValue(member[..split], out var rule) ? new StateKey(rule, member[(split + 1)..]) : null;
+    }
+
+    /// <summary>The state's Redis key as <paramref name="namer"/> last named it through this key object, if it did.</summary>
+    internal bool TryGetStoredName(CorrelatorKeys namer, out StackExchange.Redis.RedisKey name)
+    {
+        var found = stored is { } known && ReferenceEquals(known.Namer, namer);
+        name = found ? stored!.Value.Name : default;
+        return found;
+    }
+
+    /// <summary>Remembers the state's Redis key, so a state written every batch does not build its name every batch.</summary>
+    internal StackExchange.Redis.RedisKey RememberStoredName(CorrelatorKeys namer, StackExchange.Redis.RedisKey name)
+    {
+        stored = (namer, name);
+        return name;
     }
 
     public bool Equals(StateKey? other) =>

@@ -9,10 +9,11 @@ public sealed class StateWork(TopicPartitionRef partition)
 {
     public TopicPartitionRef Partition { get; private set; } = partition;
 
-    public List<TelemetryEvent> Events { get; } = [];
+    // A state mostly gets one event per batch (a batch spreads over many hosts): lists start at one element, not four.
+    public List<TelemetryEvent> Events { get; } = new(1);
 
     /// <summary>What each of <see cref="Events"/> means to the rule, classified once by the router.</summary>
-    public List<EventClassification> Classifications { get; } = [];
+    public List<EventClassification> Classifications { get; } = new(1);
 
     public void Add(TelemetryEvent e, EventClassification classification, TopicPartitionRef from)
     {

@@ -80,7 +80,7 @@ public sealed class CorrelationEngineTests
         Assert.InRange(write.Changes!.StateBytes, 1, 4096);
         Assert.InRange(write.Changes.Set.Sum(f => f.Key.Length + f.Value.Length), 1, 4096);
         Assert.True(counter.Value - before > 0);
-        var kept = StateFormat.Read(rule, StoredState.OfFields(write.Changes.Set));
+        var kept = StateFormat.Read(rule, StoredState.OfFields(write.Changes.CopiedSet()));
         Assert.InRange(kept.PendingSequenceCount, 1, 39);
     }
 

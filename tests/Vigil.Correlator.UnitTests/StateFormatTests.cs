@@ -15,7 +15,7 @@ public sealed class StateFormatTests
         rule.Engine.Process(state, Shell("mac-1", T0, "s1"));
 
         var changes = StateFormat.Write(rule, state);
-        var read = StateFormat.Read(rule, StoredState.OfFields(changes.Set));
+        var read = StateFormat.Read(rule, StoredState.OfFields(changes.CopiedSet()));
 
         Assert.True(changes.Replace);
         Assert.Equal(0, changes.Evicted);
@@ -51,7 +51,7 @@ public sealed class StateFormatTests
         Assert.Single(rule.Engine.Process(state, Curl("mac-1", T0 + Seconds(1), "c1")).Matches);
 
         // The header as the field layout 0x04 held it: the same up to each early report's last event, which ended it.
-        var fields = StateFormat.Write(rule, state).Set.ToList();
+        var fields = StateFormat.Write(rule, state).CopiedSet();
         var header = fields.Single(f => f.Key is [(byte)'h']);
         var firstEventPart = 1 + 8 + 8 + 1 + "s1".Length;
         var old = header.Value[..^firstEventPart];

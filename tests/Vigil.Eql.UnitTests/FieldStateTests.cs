@@ -143,7 +143,7 @@ public sealed class FieldStateTests
 
         foreach (var field in changes.Set)
         {
-            store[Convert.ToBase64String(field.Key)] = field;
+            store[Convert.ToBase64String(field.Key)] = KeyValuePair.Create(field.Key, field.Value.ToArray());
         }
 
         foreach (var name in changes.Removed)

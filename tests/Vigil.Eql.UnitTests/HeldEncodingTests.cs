@@ -80,7 +80,7 @@ public sealed class HeldEncodingTests
 
                 foreach (var (name, value) in changes.Set)
                 {
-                    hash[Convert.ToBase64String(name)] = value;
+                    hash[Convert.ToBase64String(name)] = value.ToArray();
                 }
 
                 fields[host] = hash;

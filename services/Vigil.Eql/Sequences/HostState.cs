@@ -141,6 +141,21 @@ public sealed class HostState<TEvent>
         BufferAdded.Add(e);
     }
 
+    /// <summary>
+    /// Pooled arrays of events that left the reorder buffer since the state was last written. The store may still
+    /// hold a write that reads them (their buffer fields were set from these arrays), so they go back to their pool only
+    /// once the next write of the state is stored (<see cref="StateFieldChanges.Stored"/>), or at once when the state is
+    /// deleted.
+    /// </summary>
+    internal List<(HeldBufferPool Pool, byte[] Array)>? Returning { get; set; }
+
+    /// <summary>For a state no store holds (a backtest's): the released events' arrays go back to their pool at once.</summary>
+    internal void ReturnReleased()
+    {
+        StateFieldChanges.Return(Returning);
+        Returning = null;
+    }
+
     /// <summary>Takes the first <paramref name="count"/> events out of the buffer (they have been matched).</summary>
     internal void ReleaseBuffered(int count)
     {
@@ -148,6 +163,13 @@ public sealed class HostState<TEvent>
         {
             var e = Buffer[i];
             e.InBuffer = false;
+            if (e.Pool is not null)
+            {
+                // An event that matching kept (in a partial, awaiting match or sample) keeps a copy of its own; the rest
+                // of the state no longer reads the array.
+                (Returning ??= []).Add(e.TakePooled(SlotCount));
+            }
+
             if (e.BufferBytes > 0)
             {
                 BufferStoredBytes -= e.BufferBytes;

@@ -130,24 +130,27 @@ public sealed class HostStateSerializer<TEvent>(
     {
         ArgumentNullException.ThrowIfNull(state);
         var partials = state.Partials;
-        var pending = new Dictionary<JoinKey, KeyValuePair<byte[], byte[]>>(partials.Changed.Count);
+
+        // A write per state per batch: what it allocates is counted per event, so only what the write needs (no empty
+        // collections, no iterators, lists at their final size).
+        var pending = partials.Changed.Count == 0 ? null : new Dictionary<JoinKey, KeyValuePair<byte[], ReadOnlyMemory<byte>>>(partials.Changed.Count);
         long total = partials.StoredBytes;
         foreach (var key in partials.Changed)
         {
             var slots = partials.TryGetValue(key, out var found) ? found : throw new InvalidOperationException("A changed key must be present.");
-            var field = new KeyValuePair<byte[], byte[]>(PartialName(key), PartialValue(slots, partials.TickOf(key)));
-            pending[key] = field;
+            var field = new KeyValuePair<byte[], ReadOnlyMemory<byte>>(PartialName(key), PartialValue(slots, partials.TickOf(key)));
+            pending![key] = field;
             total += field.Key.Length + field.Value.Length - partials.StoredSize(key);
         }
 
-        var buffered = new List<(PendingEvent<TEvent> Event, KeyValuePair<byte[], byte[]> Field)>();
+        // Newly buffered events are never evicted: measured now, their fields made once the evictions are known.
+        var buffered = 0;
         foreach (var e in state.BufferAdded)
         {
             if (e.InBuffer && e.BufferBytes == 0)
             {
-                var field = new KeyValuePair<byte[], byte[]>(BufferedName(e.Position), EventValue(e));
-                buffered.Add((e, field));
-                total += field.Key.Length + field.Value.Length;
+                buffered++;
+                total += BufferedNameLength(e.Position) + (e.Inline is not null ? e.InlineLength : InlineEvent.Size(e.Id, EncodedOf(e).Length));
             }
         }
 
@@ -158,31 +161,53 @@ public sealed class HostStateSerializer<TEvent>(
         var evicted = 0;
         while (MaxStateBytes > 0 && total > MaxStateBytes && partials.LeastRecent is { } victim)
         {
-            total -= pending.Remove(victim, out var field) ? field.Key.Length + field.Value.Length : partials.StoredSize(victim);
+            total -= pending is not null && pending.Remove(victim, out var field) ? field.Key.Length + field.Value.Length : partials.StoredSize(victim);
             partials.Remove(victim, out var slots);
             evicted += slots!.Count(p => p is not null);
         }
 
-        var set = new List<KeyValuePair<byte[], byte[]>>(pending.Count + buffered.Count + 1) { new([HeaderKind], header) };
-        foreach (var (key, field) in pending)
+        var set = new KeyValuePair<byte[], ReadOnlyMemory<byte>>[(pending?.Count ?? 0) + buffered + 1];
+        var at = 0;
+        set[at++] = new([HeaderKind], header);
+        if (pending is not null)
         {
-            partials.MarkStored(key, field.Key.Length + field.Value.Length);
-            set.Add(field);
+            foreach (var (key, field) in pending)
+            {
+                partials.MarkStored(key, field.Key.Length + field.Value.Length);
+                set[at++] = field;
+            }
         }
 
-        foreach (var (e, field) in buffered)
+        foreach (var e in state.BufferAdded)
         {
-            e.BufferBytes = field.Key.Length + field.Value.Length;
-            state.BufferStoredBytes += e.BufferBytes;
-            set.Add(field);
+            if (e.InBuffer && e.BufferBytes == 0)
+            {
+                var field = new KeyValuePair<byte[], ReadOnlyMemory<byte>>(BufferedName(e.Position), EventValue(e));
+                e.BufferBytes = field.Key.Length + field.Value.Length;
+                state.BufferStoredBytes += e.BufferBytes;
+                set[at++] = field;
+            }
         }
 
         var replace = state.RewriteAll;
-        var removed = new List<byte[]>();
-        if (!replace)
+        IReadOnlyList<byte[]> removed = [];
+        if (!replace && partials.Removed.Count + state.BufferRemoved.Count > 0)
         {
-            removed.AddRange(partials.Removed.Select(PartialName));
-            removed.AddRange(state.BufferRemoved.Select(BufferedName));
+            var names = new List<byte[]>(partials.Removed.Count + state.BufferRemoved.Count);
+            foreach (var key in partials.Removed)
+            {
+                if (!partials.ContainsKey(key))
+                {
+                    names.Add(PartialName(key));
+                }
+            }
+
+            foreach (var position in state.BufferRemoved)
+            {
+                names.Add(BufferedName(position));
+            }
+
+            removed = names;
         }
 
         partials.Changed.Clear();
@@ -196,7 +221,10 @@ public sealed class HostStateSerializer<TEvent>(
             rejections?.Add(new RejectionCounts(0, 0, 0, evicted, 0));
         }
 
-        return new StateFieldChanges(replace, set, removed, evicted, state.StoredBytes);
+        // The arrays of events released since the last write go back to their pool once this write is stored.
+        var returning = state.Returning;
+        state.Returning = null;
+        return new StateFieldChanges(replace, set, removed, evicted, state.StoredBytes, returning);
     }
 
     /// <summary>
@@ -207,6 +235,10 @@ public sealed class HostStateSerializer<TEvent>(
     {
         ArgumentNullException.ThrowIfNull(state);
         state.MarkAllUnstored();
+
+        // Deleting the state names none of its fields, and the state holds no event any more: nothing reads these.
+        StateFieldChanges.Return(state.Returning);
+        state.Returning = null;
     }
 
     /// <summary>
@@ -323,10 +355,12 @@ public sealed class HostStateSerializer<TEvent>(
         return Scratch.Bytes();
     }
 
+    private static int BufferedNameLength(EventPosition position) => 17 + Encoding.UTF8.GetByteCount(position.Id);
+
     private static byte[] BufferedName(EventPosition position)
     {
         // One array, the id written into it (a name per buffered event, on its write and its release).
-        var name = new byte[17 + Encoding.UTF8.GetByteCount(position.Id)];
+        var name = new byte[BufferedNameLength(position)];
         name[0] = BufferedKind;
         BitConverter.TryWriteBytes(name.AsSpan(1, 8), position.Timestamp);
         BitConverter.TryWriteBytes(name.AsSpan(9, 8), position.Sequence);
@@ -334,8 +368,13 @@ public sealed class HostStateSerializer<TEvent>(
         return name;
     }
 
-    private byte[] PartialValue(PartialSequence<TEvent>?[] slots, long tick)
+    private ReadOnlyMemory<byte> PartialValue(PartialSequence<TEvent>?[] slots, long tick)
     {
+        if (SingleFirstStep(slots, tick) is { } view)
+        {
+            return view;
+        }
+
         // Sized exactly and written in place: a field holds whole encoded events, and a growing stream would copy each
         // several times over.
         var size = InlineEvent.VarintSize((ulong)tick);
@@ -346,7 +385,7 @@ public sealed class HostStateSerializer<TEvent>(
             {
                 foreach (var e in slot.Events)
                 {
-                    size += e.Inline?.Length ?? InlineEvent.Size(e.Id, EncodedOf(e).Length);
+                    size += e.Inline is not null ? e.InlineLength : InlineEvent.Size(e.Id, EncodedOf(e).Length);
                 }
             }
         }
@@ -375,12 +414,51 @@ public sealed class HostStateSerializer<TEvent>(
         return at == size ? value : throw new InvalidOperationException("A partial's field was not written to its measured size.");
     }
 
-    private byte[] EventValue(PendingEvent<TEvent> e)
+    /// <summary>
+    /// The field of a key whose only partial is a first step's single event (most pending partials: a first step waiting
+    /// for its second), as a view of that event's own array: its change number and event count are written into the
+    /// room before the event's inline form, and the other slots' zero counts are the zero bytes after it
+    /// (<see cref="InlineEvent"/>). Null when the partials are anything else, or the event's array has no such room.
+    /// </summary>
+    /// <remarks>
+    /// Only the bytes around the event change, so a store write still reading an earlier view would read the number
+    /// this one wrote: writes of a state never overlap (the next is made after the previous one completed).
+    /// </remarks>
+    private static ReadOnlyMemory<byte>? SingleFirstStep(PartialSequence<TEvent>?[] slots, long tick)
     {
-        if (e.Inline is { } inline)
+        if (slots.Length == 0 || slots[0] is not { Events: [var e] } || e.Inline is not { } array || e.Pool is not null)
         {
-            // Held in the field's layout already: the array is the value (never changed once made).
-            return inline;
+            return null;
+        }
+
+        for (var i = 1; i < slots.Length; i++)
+        {
+            if (slots[i] is not null)
+            {
+                return null;
+            }
+        }
+
+        var prefix = InlineEvent.VarintSize((ulong)tick) + 1;
+        var end = e.InlineOffset + e.InlineLength;
+        if (e.InlineOffset < prefix || array.Length - end < slots.Length - 1)
+        {
+            return null;
+        }
+
+        var start = e.InlineOffset - prefix;
+        var at = start + InlineEvent.WriteVarint(array.AsSpan(start), (ulong)tick);
+        array[at] = 1;
+        array.AsSpan(end, slots.Length - 1).Clear();
+        return array.AsMemory(start, prefix + e.InlineLength + slots.Length - 1);
+    }
+
+    private ReadOnlyMemory<byte> EventValue(PendingEvent<TEvent> e)
+    {
+        if (e.Inline is not null)
+        {
+            // Held in the field's layout already: the array is the value (never changed while the event is buffered).
+            return e.InlineBytes;
         }
 
         var value = new byte[InlineEvent.Size(e.Id, EncodedOf(e).Length)];
@@ -406,10 +484,10 @@ public sealed class HostStateSerializer<TEvent>(
     /// <summary>One event inline (<see cref="InlineEvent"/>), its encoding measured before by <see cref="EncodedOf"/>.</summary>
     private static int WriteEvent(Span<byte> span, PendingEvent<TEvent> e)
     {
-        if (e.Inline is { } inline)
+        if (e.Inline is not null)
         {
-            inline.CopyTo(span);
-            return inline.Length;
+            e.InlineBytes.Span.CopyTo(span);
+            return e.InlineLength;
         }
 
         var bytes = e.Encoded!;
@@ -420,9 +498,9 @@ public sealed class HostStateSerializer<TEvent>(
 
     private void WriteEvent(BinaryWriter writer, PendingEvent<TEvent> e)
     {
-        if (e.Inline is { } inline)
+        if (e.Inline is not null)
         {
-            writer.Write(inline);
+            writer.Write(e.InlineBytes.Span);
             return;
         }
 
@@ -452,10 +530,12 @@ public sealed class HostStateSerializer<TEvent>(
 
         // Held as read, in its field layout; decoded now, so a corrupt event fails the read, and for the join keys, then
         // decoded whole again only for a match.
-        var inline = InlineEvent.Create(timestamp, sequence, id, classification, length, out var offset);
-        reader.BaseStream.ReadExactly(inline, offset, length);
-        var document = codec.Decode(inline.AsSpan(offset));
-        var pending = new PendingEvent<TEvent>(inline, offset, codec, timestamp, sequence, id, classification);
+        var size = InlineEvent.Size(id, length);
+        var inline = InlineEvent.CreateKept(size, query.IsSample ? query.StageCount : query.StageCount - 1);
+        var offset = InlineEvent.WriteHead(inline.AsSpan(InlineEvent.Headroom), timestamp, sequence, id, classification, length);
+        reader.BaseStream.ReadExactly(inline, InlineEvent.Headroom + offset, length);
+        var document = codec.Decode(inline.AsSpan(InlineEvent.Headroom + offset, length));
+        var pending = new PendingEvent<TEvent>(inline, InlineEvent.Headroom, size, offset, codec, pool: null, timestamp, sequence, id, classification);
         pending.ComputeKeys(query, document);
         return pending;
     }

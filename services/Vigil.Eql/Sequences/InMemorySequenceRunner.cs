@@ -39,6 +39,7 @@ public sealed class InMemorySequenceRunner<TEvent>(SequenceEngine<TEvent> engine
         }
 
         var result = engine.Process(state, document, classification);
+        state.ReturnReleased();
         LateEvents += result.LateEvents;
         if (state.IsEmpty)
         {
@@ -60,6 +61,7 @@ public sealed class InMemorySequenceRunner<TEvent>(SequenceEngine<TEvent> engine
         {
             var state = hosts[host];
             matches.AddRange(engine.Flush(state).Matches);
+            state.ReturnReleased();
             if (state.IsEmpty)
             {
                 hosts.Remove(host);

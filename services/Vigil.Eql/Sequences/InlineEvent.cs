@@ -9,8 +9,17 @@ namespace Vigil.Eql.Sequences;
 /// satisfied-step bits, bool until, 7-bit length + the event's encoding. An event held encoded is held in exactly this
 /// form, so its reorder-buffer field is the array itself and a partial's field copies it whole.
 /// </summary>
+/// <remarks>
+/// An event the state keeps past the reorder buffer (<see cref="CreateKept"/>) has <see cref="Headroom"/> bytes before
+/// its inline form and a zero byte per further partial slot after it: the field of a partial holding only this event
+/// (slot 0, the common case: a first step waiting for its second) is then those bytes with the partial's change number
+/// and event count written in front, a view of the event's own array instead of a copy of it.
+/// </remarks>
 internal static class InlineEvent
 {
+    /// <summary>Room for a partial field's change number (a varint64) and its first slot's event count (1).</summary>
+    public const int Headroom = 11;
+
     public static int Size(string id, int encodingLength)
     {
         var idLength = Encoding.UTF8.GetByteCount(id);
@@ -32,13 +41,11 @@ internal static class InlineEvent
         return at;
     }
 
-    /// <summary>A new array for the event with its head written; the caller writes the encoding at <paramref name="encodingOffset"/>.</summary>
-    public static byte[] Create(long timestamp, long sequence, string id, EventClassification classification, int encodingLength, out int encodingOffset)
-    {
-        var inline = new byte[Size(id, encodingLength)];
-        encodingOffset = WriteHead(inline, timestamp, sequence, id, classification, encodingLength);
-        return inline;
-    }
+    /// <summary>
+    /// A new array for an event the state keeps, its inline form of <paramref name="size"/> bytes at
+    /// <see cref="Headroom"/>, then <paramref name="slots"/> - 1 zero bytes (see the remarks).
+    /// </summary>
+    public static byte[] CreateKept(int size, int slots) => new byte[Headroom + size + Math.Max(0, slots - 1)];
 
     public static int VarintSize(ulong value)
     {

@@ -22,7 +22,10 @@ internal sealed class PartialTable<TEvent>(int slotCount) : IEnumerable<KeyValue
     /// <summary>Keys created, advanced or consumed since the state was last written, whether still present or not.</summary>
     public HashSet<JoinKey> Changed { get; } = [];
 
-    /// <summary>Keys removed since the state was last written whose field the store still holds.</summary>
+    /// <summary>
+    /// Keys removed since the state was last written whose field the store still holds (some may be present again:
+    /// their new field replaces the old one).
+    /// </summary>
     public HashSet<JoinKey> Removed { get; } = [];
 
     /// <summary>Bytes the store holds for the fields of the present keys (as last written).</summary>
@@ -60,8 +63,9 @@ internal sealed class PartialTable<TEvent>(int slotCount) : IEnumerable<KeyValue
         entries[key] = entry;
         Changed.Add(key);
 
-        // Re-created before the deletion was written: the new field overwrites the old one instead.
-        Removed.Remove(key);
+        // Re-created before the deletion was written, the key stays in Removed: if it is still present at the write,
+        // its new field overwrites the old one (the write skips the deletion); if it goes again before the write, the
+        // store's old field must still be deleted.
         return entry.Slots;
     }
 

@@ -34,14 +34,20 @@ internal sealed class PendingEvent<TEvent>
     }
 
     /// <summary>
-    /// An event held as <paramref name="inline"/>, its field layout (<see cref="InlineEvent"/>) with the codec's encoding
-    /// at <paramref name="encodingOffset"/> (decoded by <paramref name="codec"/> when a match needs it).
+    /// An event held as the <paramref name="inlineLength"/> bytes of <paramref name="inline"/> from
+    /// <paramref name="inlineOffset"/>, its field layout (<see cref="InlineEvent"/>) with the codec's encoding
+    /// <paramref name="encodingOffset"/> bytes further (decoded by <paramref name="codec"/> when a match needs it). With
+    /// <paramref name="pool"/>, the array was rented from it and goes back once the event leaves the reorder buffer
+    /// (see <see cref="HostState{TEvent}.ReleaseBuffered"/>).
     /// </summary>
-    public PendingEvent(byte[] inline, int encodingOffset, IEventCodec<TEvent> codec, long timestamp, long sequence, string id, EventClassification classification)
+    public PendingEvent(byte[] inline, int inlineOffset, int inlineLength, int encodingOffset, IEventCodec<TEvent> codec, HeldBufferPool? pool, long timestamp, long sequence, string id, EventClassification classification)
         : this(default(TEvent)!, timestamp, sequence, id, classification)
     {
         Inline = inline;
+        InlineOffset = inlineOffset;
+        InlineLength = inlineLength;
         EncodingOffset = encodingOffset;
+        Pool = pool;
         this.codec = codec;
     }
 
@@ -49,13 +55,62 @@ internal sealed class PendingEvent<TEvent>
     /// The event whole. For an event held encoded this decodes a new object on each call: only a match built from the
     /// event (or an event-less caller such as a test) asks for it.
     /// </summary>
-    public TEvent Document => codec is null ? document : codec.Decode(Inline.AsSpan(EncodingOffset));
+    public TEvent Document => codec is null
+        ? document
+        : codec.Decode((Inline ?? throw new InvalidOperationException("The event's bytes went back to their pool: it left the state.")).AsSpan(InlineOffset + EncodingOffset, InlineLength - EncodingOffset));
 
-    /// <summary>For an event held encoded: the event as a state field stores it inline (<see cref="InlineEvent"/>).</summary>
-    public byte[]? Inline { get; }
+    /// <summary>
+    /// For an event held encoded: the array holding, from <see cref="InlineOffset"/>, the event as a state field stores
+    /// it inline (<see cref="InlineEvent"/>); null once a pooled array went back to its pool.
+    /// </summary>
+    public byte[]? Inline { get; private set; }
 
-    /// <summary>Where the codec's encoding starts in <see cref="Inline"/>.</summary>
+    /// <summary>Where the event's inline form starts in <see cref="Inline"/> (<see cref="InlineEvent.Headroom"/> for an event the state keeps).</summary>
+    public int InlineOffset { get; private set; }
+
+    /// <summary>How many bytes of <see cref="Inline"/> are the event (a pooled array may be longer).</summary>
+    public int InlineLength { get; }
+
+    /// <summary>The event's field bytes.</summary>
+    public ReadOnlyMemory<byte> InlineBytes => Inline.AsMemory(InlineOffset, InlineLength);
+
+    /// <summary>Where the codec's encoding starts in the event's inline form.</summary>
     public int EncodingOffset { get; }
+
+    /// <summary>The pool <see cref="Inline"/> was rented from; null for an array of the event's own.</summary>
+    internal HeldBufferPool? Pool { get; private set; }
+
+    /// <summary>
+    /// Set once matching placed the event in one of its state's partial sequences, awaiting matches or sample slots:
+    /// it stays in the state after it leaves the reorder buffer, so its bytes must leave the pool then.
+    /// </summary>
+    internal bool Kept { get; set; }
+
+    /// <summary>
+    /// Hands a pooled event's array over to the caller (to return to its pool once no store write still reads it):
+    /// an event that stays in the state (<see cref="Kept"/>) gets an exact copy of its own first; one that leaves is
+    /// left without bytes, so a late reader fails loudly instead of reading a later event's bytes.
+    /// </summary>
+    /// <param name="slots">The state's partial slots per key (laid out after a kept copy, see <see cref="InlineEvent"/>).</param>
+    internal (HeldBufferPool Pool, byte[] Array) TakePooled(int slots)
+    {
+        var pool = Pool ?? throw new InvalidOperationException("The event's bytes are not pooled.");
+        var array = Inline!;
+        if (Kept)
+        {
+            var own = InlineEvent.CreateKept(InlineLength, slots);
+            InlineBytes.Span.CopyTo(own.AsSpan(InlineEvent.Headroom));
+            Inline = own;
+            InlineOffset = InlineEvent.Headroom;
+        }
+        else
+        {
+            Inline = null;
+        }
+
+        Pool = null;
+        return (pool, array);
+    }
 
     /// <summary>True when the event is held as its encoding, not as a document.</summary>
     public bool HeldEncoded => codec is not null;

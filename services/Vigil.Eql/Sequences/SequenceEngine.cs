@@ -28,6 +28,7 @@ public sealed class SequenceEngine<TEvent>
     private readonly bool hasTrailingMissing;
     private readonly bool reportsEarly;
     private readonly IEventCodec<TEvent>? holding;
+    private readonly HeldBufferPool buffers;
 
     /// <param name="query">The compiled sequence, sample or single-event query.</param>
     /// <param name="options">Streaming settings.</param>
@@ -35,11 +36,16 @@ public sealed class SequenceEngine<TEvent>
     /// When set, an event the codec says must not be kept as it is (<see cref="IEventCodec{TEvent}.EncodingToHold"/>)
     /// is held in state as its encoding plus its position and join keys, and decoded whole only for a match.
     /// </param>
-    public SequenceEngine(CompiledQuery<TEvent> query, SequenceEngineOptions? options = null, IEventCodec<TEvent>? holding = null)
+    /// <param name="buffers">
+    /// Where the arrays of events held encoded come from and go back to (<see cref="HeldBufferPool.Shared"/> when
+    /// null): an event that leaves the state without joining a partial sequence costs no allocation.
+    /// </param>
+    public SequenceEngine(CompiledQuery<TEvent> query, SequenceEngineOptions? options = null, IEventCodec<TEvent>? holding = null, HeldBufferPool? buffers = null)
     {
         Query = query ?? throw new ArgumentNullException(nameof(query));
         Options = options ?? new SequenceEngineOptions();
         this.holding = holding;
+        this.buffers = buffers ?? HeldBufferPool.Shared;
         if (Options.Lateness < TimeSpan.Zero || Options.SpanWithoutMaxSpan <= TimeSpan.Zero || Options.MaxPendingKeys < 0 || Options.MaxBufferedEvents < 0)
         {
             throw new ArgumentException("Lateness and the limits must not be negative and SpanWithoutMaxSpan must be positive.", nameof(options));
@@ -119,6 +125,7 @@ public sealed class SequenceEngine<TEvent>
         {
             // Matching already moved past this point; taking the event now would break time order. This also makes a
             // replay of already-processed events (at-least-once delivery) a no-op.
+            Discard(pending);
             return new MatchResult<TEvent>([], 1, false);
         }
 
@@ -126,6 +133,7 @@ public sealed class SequenceEngine<TEvent>
         if (index >= 0)
         {
             // The same event (same position and id) is already buffered: a redelivery.
+            Discard(pending);
             return MatchResult<TEvent>.Unchanged;
         }
 
@@ -136,7 +144,7 @@ public sealed class SequenceEngine<TEvent>
         }
 
         state.LatestTimestamp = state.LatestTimestamp is { } latest ? Math.Max(latest, timestamp) : timestamp;
-        var run = new Run();
+        var run = Run.Rent();
         Release(state, run, flush: false);
         if (reportsEarly)
         {
@@ -174,7 +182,7 @@ public sealed class SequenceEngine<TEvent>
         }
 
         state.ExternalWatermark = watermarkNanos;
-        var run = new Run();
+        var run = Run.Rent();
         Release(state, run, flush: false);
         return Finish(run, changed: true);
     }
@@ -194,7 +202,7 @@ public sealed class SequenceEngine<TEvent>
             return MatchResult<TEvent>.Unchanged;
         }
 
-        var run = new Run();
+        var run = Run.Rent();
         Release(state, run, flush: false, through);
         return Finish(run, changed: true);
     }
@@ -211,7 +219,7 @@ public sealed class SequenceEngine<TEvent>
             return MatchResult<TEvent>.Unchanged;
         }
 
-        var run = new Run();
+        var run = Run.Rent();
         Release(state, run, flush: true);
         return Finish(run, changed: true);
     }
@@ -252,11 +260,42 @@ public sealed class SequenceEngine<TEvent>
         }
 
         // Written once, straight into the layout of the event's state field: the reorder buffer's field is this array.
-        var inline = InlineEvent.Create(timestamp, sequence, id, classification, length, out var offset);
-        holding.WriteHeldEncoding(document, inline.AsSpan(offset));
-        var pending = new PendingEvent<TEvent>(inline, offset, holding, timestamp, sequence, id, classification);
+        // An event of a sequence's first step starts a partial sequence when released, which keeps it for up to maxspan:
+        // it gets an array of its own, laid out so that partial's field is a view of it. Any other event most likely
+        // leaves the state when released: it waits in a pooled array (see HostState.ReleaseBuffered for its way back).
+        var size = InlineEvent.Size(id, length);
+        var slots = Query.IsSample ? Query.StageCount : Query.StageCount - 1;
+        var kept = Query.IsSequence && slots > 0 && classification.Satisfies(Query.DefinitionOf(0));
+        var pooled = kept ? null : buffers.Rent(size);
+        var inline = pooled ?? InlineEvent.CreateKept(size, slots);
+        var at = pooled is null ? InlineEvent.Headroom : 0;
+        var offset = InlineEvent.WriteHead(inline.AsSpan(at), timestamp, sequence, id, classification, length);
+        holding.WriteHeldEncoding(document, inline.AsSpan(at + offset, length));
+        var pending = new PendingEvent<TEvent>(inline, at, size, offset, holding, pooled is null ? null : buffers, timestamp, sequence, id, classification);
         pending.ComputeKeys(Query, document);
         return pending;
+    }
+
+    /// <summary>An event the state did not take: nothing read its pooled array, which goes straight back.</summary>
+    private static void Discard(PendingEvent<TEvent> pending)
+    {
+        if (pending.Pool is not null)
+        {
+            var (pool, array) = pending.TakePooled(0);
+            pool.Return(array);
+        }
+    }
+
+    /// <summary>
+    /// Records that matching placed <paramref name="e"/> in its state beyond the reorder buffer (not in a preview, whose
+    /// state is thrown away): its bytes then leave the pool when it leaves the buffer.
+    /// </summary>
+    private static void Keep(PendingEvent<TEvent> e, Run run)
+    {
+        if (run.Completions is null)
+        {
+            e.Kept = true;
+        }
     }
 
     private static long Nanos(TimeSpan span) => span.Ticks >= UnboundedNanos / 100 ? UnboundedNanos : span.Ticks * 100;
@@ -265,13 +304,15 @@ public sealed class SequenceEngine<TEvent>
     {
         var rejections = run.Rejections();
         Rejections.Add(rejections);
-        if (run.Found is null && rejections.Total == 0)
+        var found = run.Found;
+        run.Return();
+        if (found is null && rejections.Total == 0)
         {
             // The common outcome (an event buffered, nothing reported or thrown away) allocates no result.
             return changed ? ChangedOnly : MatchResult<TEvent>.Unchanged;
         }
 
-        return new MatchResult<TEvent>(run.Matches, 0, changed, rejections);
+        return new MatchResult<TEvent>(found ?? [], 0, changed, rejections);
     }
 
     private SequenceMatch<TEvent> SingleEventMatch(string host, TEvent document)
@@ -405,6 +446,7 @@ public sealed class SequenceEngine<TEvent>
             }
 
             partial.Events.Add(next);
+            Keep(next, run);
             if (stage == last)
             {
                 // A completed sequence is consumed: it is reported and kept nowhere, so its events continue nothing else.
@@ -428,6 +470,7 @@ public sealed class SequenceEngine<TEvent>
             if (last == 0)
             {
                 // A sequence whose only positive step is a run of one (e.g. "[a] ![b]" with a missing step) completes at once.
+                Keep(next, run);
                 Completed(state, firstKey, new PartialSequence<TEvent>([next]), run);
             }
             else
@@ -440,6 +483,7 @@ public sealed class SequenceEngine<TEvent>
                 }
 
                 slots[0] = new PartialSequence<TEvent>([next]);
+                Keep(next, run);
                 AddStart(state, firstKey, next.Timestamp);
             }
         }
@@ -514,17 +558,32 @@ public sealed class SequenceEngine<TEvent>
     {
         var index = state.BufferByKey!;
         var lastDefinition = Query.DefinitionOf(Query.StageCount - 1);
-        List<JoinKey>? keys = null;
+
+        // Usually one key (every step joins on the same fields): a list only for a second one, as this runs per arrival.
+        JoinKey? firstKey = null;
+        List<JoinKey>? moreKeys = null;
         List<PendingEvent<TEvent>>? events = null;
         var completes = false;
         for (var stage = 0; stage < Query.StageCount; stage++)
         {
-            if (!arrived.Classification.Satisfies(Query.DefinitionOf(stage)) || arrived.KeyAt(stage, Query) is not { } key || (keys?.Contains(key) ?? false))
+            if (!arrived.Classification.Satisfies(Query.DefinitionOf(stage)) || arrived.KeyAt(stage, Query) is not { } key)
             {
                 continue;
             }
 
-            (keys ??= []).Add(key);
+            if (firstKey is null)
+            {
+                firstKey = key;
+            }
+            else if (firstKey.Equals(key) || (moreKeys?.Contains(key) ?? false))
+            {
+                continue;
+            }
+            else
+            {
+                (moreKeys ??= [firstKey]).Add(key);
+            }
+
             if (index.TryGetValue(key, out var buffered))
             {
                 foreach (var e in buffered)
@@ -535,11 +594,13 @@ public sealed class SequenceEngine<TEvent>
             }
         }
 
-        if (!completes || keys is null || events is null)
+        if (!completes || firstKey is null || events is null)
         {
             // Only an event of the last step completes a sequence.
             return;
         }
+
+        var keys = moreKeys ?? [firstKey];
 
         if (keys.Count > 1)
         {
@@ -760,6 +821,7 @@ public sealed class SequenceEngine<TEvent>
             }
 
             slots[target] = new PartialSequence<TEvent>([next]);
+            Keep(next, run);
             AddStart(state, key, next.Timestamp);
             placed.Add(key);
             if (Array.TrueForAll(slots, s => s is not null))
@@ -880,6 +942,28 @@ public sealed class SequenceEngine<TEvent>
     /// <summary>What one engine call produced, collected as it goes.</summary>
     private sealed class Run
     {
+        // One per thread, reused by every call on it (a call is one event: an object per call is an object per event).
+        [ThreadStatic]
+        private static Run? spare;
+
+        public static Run Rent()
+        {
+            var run = spare ?? new Run();
+            spare = null;
+            return run;
+        }
+
+        /// <summary>Gives this run back for the thread's next call; its matches now belong to the caller.</summary>
+        public void Return()
+        {
+            Found = null;
+            MaxSpan = Until = Overwritten = StateLimit = MissingEvent = 0;
+            if (Completions is null)
+            {
+                spare = this;
+            }
+        }
+
         /// <summary>The matches found so far; null until the first.</summary>
         public List<SequenceMatch<TEvent>>? Found { get; private set; }
 

@@ -6,13 +6,26 @@ namespace Vigil.Eql.Sequences;
 /// pruned or evicted partials, released events), and whether the store's copy must first be dropped whole (it is in an
 /// earlier layout, or absent). Made by <see cref="HostStateSerializer{TEvent}.Changes"/>.
 /// </summary>
-public sealed class StateFieldChanges(bool replace, IReadOnlyList<KeyValuePair<byte[], byte[]>> set, IReadOnlyList<byte[]> removed, int evicted, long stateBytes)
+/// <remarks>
+/// A value may be a view of an array the engine reuses (<see cref="HeldBufferPool"/>): it is valid until the caller
+/// calls <see cref="Stored"/>, so a store that keeps values (rather than sending them) copies them. A caller that never
+/// calls <see cref="Stored"/> (a failed write, a test) only leaves those arrays to the garbage collector.
+/// </remarks>
+public sealed class StateFieldChanges(
+    bool replace,
+    IReadOnlyList<KeyValuePair<byte[], ReadOnlyMemory<byte>>> set,
+    IReadOnlyList<byte[]> removed,
+    int evicted,
+    long stateBytes,
+    List<(HeldBufferPool Pool, byte[] Array)>? returning = null)
 {
+    private List<(HeldBufferPool Pool, byte[] Array)>? returning = returning;
+
     /// <summary>Drop whatever the store holds under the state's key before setting <see cref="Set"/>.</summary>
     public bool Replace { get; } = replace;
 
-    /// <summary>Fields to set: name and value bytes.</summary>
-    public IReadOnlyList<KeyValuePair<byte[], byte[]>> Set { get; } = set;
+    /// <summary>Fields to set: name and value bytes (see the remarks for how long a value stays valid).</summary>
+    public IReadOnlyList<KeyValuePair<byte[], ReadOnlyMemory<byte>>> Set { get; } = set;
 
     /// <summary>Names of fields to delete.</summary>
     public IReadOnlyList<byte[]> Removed { get; } = removed;
@@ -22,4 +35,29 @@ public sealed class StateFieldChanges(bool replace, IReadOnlyList<KeyValuePair<b
 
     /// <summary>The state's bytes in the store after this write (names and values of every field).</summary>
     public long StateBytes { get; } = stateBytes;
+
+    /// <summary>
+    /// Says the store has taken this write (it completed): the pooled arrays of the events that left the state's
+    /// reorder buffer since its previous write go back to their pool for later events. Call it once the write has
+    /// completed, never while it may still read <see cref="Set"/>; calling it again does nothing.
+    /// </summary>
+    public void Stored()
+    {
+        var taken = returning;
+        returning = null;
+        Return(taken);
+    }
+
+    internal static void Return(List<(HeldBufferPool Pool, byte[] Array)>? arrays)
+    {
+        if (arrays is null)
+        {
+            return;
+        }
+
+        foreach (var (pool, array) in arrays)
+        {
+            pool.Return(array);
+        }
+    }
 }

@@ -58,7 +58,8 @@ internal sealed class InMemoryStateStore : ICorrelationStateStore
 
             foreach (var (name, value) in changes.Set)
             {
-                entry.Fields[Convert.ToBase64String(name)] = new(name, value);
+                // A copy: the value may be a view of an array the engine reuses once the write is stored.
+                entry.Fields[Convert.ToBase64String(name)] = new(name, value.ToArray());
                 BytesWritten += name.Length + value.Length;
             }
 

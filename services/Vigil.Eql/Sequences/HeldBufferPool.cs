@@ -1,0 +1,114 @@
+namespace Vigil.Eql.Sequences;
+
+/// <summary>
+/// Reusable arrays for the bytes of events a sequence engine holds (<see cref="InlineEvent"/>), so an event that waits
+/// out the lateness in a reorder buffer and leaves without joining a partial sequence (most of them) costs no
+/// allocation: its array goes back here once the store's copy no longer needs it and carries a later event.
+/// </summary>
+/// <remarks>
+/// Arrays come in size classes of <see cref="Granularity"/> bytes up to <see cref="MaxPooledSize"/>; a larger event
+/// gets an array of its own. The pool keeps at most <see cref="MaxRetainedBytes"/> of returned arrays and lets the
+/// garbage collector have the rest, so a burst of buffered events does not stay as memory for good. An array must be
+/// returned only once nothing reads it any more (see <see cref="StateFieldChanges.Stored"/>): the next event
+/// overwrites it. Thread-safe.
+/// </remarks>
+public sealed class HeldBufferPool
+{
+    public const int Granularity = 256;
+
+    public const int MaxPooledSize = 16 * 1024;
+
+    public const long DefaultMaxRetainedBytes = 32L << 20;
+
+    private readonly Stack<byte[]>[] classes = new Stack<byte[]>[MaxPooledSize / Granularity];
+    private readonly Lock gate = new();
+    private long retained;
+
+    public HeldBufferPool(long maxRetainedBytes = DefaultMaxRetainedBytes, bool poisonReturned = false)
+    {
+        MaxRetainedBytes = maxRetainedBytes >= 0 ? maxRetainedBytes : throw new ArgumentOutOfRangeException(nameof(maxRetainedBytes));
+        PoisonReturned = poisonReturned;
+        for (var i = 0; i < classes.Length; i++)
+        {
+            classes[i] = new Stack<byte[]>();
+        }
+    }
+
+    /// <summary>The pool the correlator's engines share.</summary>
+    public static HeldBufferPool Shared { get; } = new();
+
+    /// <summary>The most bytes of returned arrays kept for reuse.</summary>
+    public long MaxRetainedBytes { get; }
+
+    /// <summary>
+    /// Overwrites every returned array with <see cref="Poison"/> (tests): a reader that kept an array past its return
+    /// then sees garbage instead of plausible bytes.
+    /// </summary>
+    public bool PoisonReturned { get; }
+
+    /// <summary>The byte a returned array is filled with when <see cref="PoisonReturned"/> is set.</summary>
+    public const byte Poison = 0xDB;
+
+    /// <summary>Arrays handed out since creation (reused or new).</summary>
+    public long Rented { get; private set; }
+
+    /// <summary>Arrays handed out that were reused.</summary>
+    public long Reused { get; private set; }
+
+    /// <summary>Arrays given back since creation.</summary>
+    public long Returned { get; private set; }
+
+    /// <summary>
+    /// An array of at least <paramref name="size"/> bytes (its contents are whatever the last holder left), or null when
+    /// the size is beyond <see cref="MaxPooledSize"/>: the caller allocates one of its own.
+    /// </summary>
+    public byte[]? Rent(int size)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        if (size > MaxPooledSize)
+        {
+            return null;
+        }
+
+        var index = ClassOf(size);
+        lock (gate)
+        {
+            Rented++;
+            if (classes[index].TryPop(out var array))
+            {
+                Reused++;
+                retained -= array.Length;
+                return array;
+            }
+        }
+
+        return new byte[(index + 1) * Granularity];
+    }
+
+    /// <summary>Takes back an array <see cref="Rent"/> handed out; nothing may read or write it afterwards.</summary>
+    public void Return(byte[] array)
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        if (array.Length == 0 || array.Length > MaxPooledSize || array.Length % Granularity != 0)
+        {
+            throw new ArgumentException("The array was not rented from this pool.", nameof(array));
+        }
+
+        if (PoisonReturned)
+        {
+            Array.Fill(array, Poison);
+        }
+
+        lock (gate)
+        {
+            Returned++;
+            if (retained + array.Length <= MaxRetainedBytes)
+            {
+                classes[(array.Length / Granularity) - 1].Push(array);
+                retained += array.Length;
+            }
+        }
+    }
+
+    private static int ClassOf(int size) => Math.Max(0, (size - 1) / Granularity);
+}

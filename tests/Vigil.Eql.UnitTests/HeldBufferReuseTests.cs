@@ -1,0 +1,224 @@
+using Google.Protobuf;
+using Vigil.Contracts.Telemetry;
+using Vigil.Eql.Documents;
+using Vigil.Eql.Sequences;
+using Vigil.Rules;
+
+namespace Vigil.Eql.UnitTests;
+
+/// <summary>
+/// Buffered events wait in arrays of a <see cref="HeldBufferPool"/> that later events reuse, and first-step partials'
+/// fields are views of their event's array: a returned array is overwritten (here with poison at once), so these tests
+/// prove nothing reads it afterwards: not a match's evidence, not a field already taken by the store, not the state.
+/// </summary>
+public sealed class HeldBufferReuseTests
+{
+    private static readonly TimeSpan Lateness = TimeSpan.FromSeconds(2);
+
+    public static TheoryData<string, bool> Cases() => HeldEncodingTests.Cases();
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ArraysReusedByLaterEventsNeverChangeAnEarlierMatchesEvidenceNorTheStoredFields(string text, bool reportEarly)
+    {
+        var query = Run.Compile(text);
+        var options = new SequenceEngineOptions { Lateness = Lateness, ReportEarly = reportEarly };
+        var pool = new HeldBufferPool(poisonReturned: true);
+        var holding = new SequenceEngine<TelemetryEvent>(query, options, new HoldEverything(), pool);
+        var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf);
+        var random = new Random(17);
+        var reported = 0;
+        for (var i = 0; i < 30; i++)
+        {
+            var delayed = RandomStreams.Delayed(random, RandomStreams.Sorted(random, random.Next(20, 100)), Lateness);
+            var expected = Matches(new SequenceEngine<TelemetryEvent>(query, options), delayed.Select(e => e.Clone()));
+
+            // As the correlator keeps them: states in memory, each change written to a store that copies what it is
+            // given, then Stored(), after which the engine reuses the arrays of released events.
+            var states = new Dictionary<string, HostState<TelemetryEvent>>(StringComparer.Ordinal);
+            var store = new Dictionary<string, Dictionary<string, byte[]>>(StringComparer.Ordinal);
+            var matches = new List<(SequenceMatch<TelemetryEvent> Match, string AsReported)>();
+            foreach (var e in delayed.Select(e => e.Clone()))
+            {
+                var host = holding.HostOf(e);
+                if (!states.TryGetValue(host, out var state))
+                {
+                    states[host] = state = holding.CreateState(host);
+                }
+
+                matches.AddRange(holding.Process(state, e).Matches.Select(m => (m, Describe(m))));
+                Wipe(e);
+                Write(serializer, store, host, state);
+
+                // The store's copy of every state reads back as what the engine holds, whatever arrays were reused.
+                Assert.Equal(Describe(state), Describe(serializer.ReadFields(Pairs(store[host]))));
+            }
+
+            foreach (var host in states.Keys.Order(StringComparer.Ordinal))
+            {
+                matches.AddRange(holding.Flush(states[host]).Matches.Select(m => (m, Describe(m))));
+                Write(serializer, store, host, states[host]);
+            }
+
+            // Every match, looked at again after all later events reused the arrays, is still what it was when reported.
+            Assert.Equal(matches.Select(m => m.AsReported), matches.Select(m => Describe(m.Match)));
+            Assert.Equal(expected, matches.Select(m => m.AsReported));
+            reported += expected.Count;
+        }
+
+        Assert.True(pool.Rented < 100 || pool.Reused > pool.Rented / 2, $"{pool.Rented} arrays rented, only {pool.Reused} reused");
+        Assert.True(reported > 10, $"only {reported} matches: the streams exercise little");
+    }
+
+    [Fact]
+    public void ABufferedEventsArrayGoesBackOnlyOnceTheWriteAfterItsReleaseIsStored()
+    {
+        var query = Run.Compile("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"]");
+        var pool = new HeldBufferPool(poisonReturned: true);
+        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = Lateness }, new HoldEverything(), pool);
+        var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf);
+        var state = engine.CreateState("host-1");
+
+        // A second step with no first before it: buffered in a pooled array, dropped when released.
+        engine.Process(state, Named("b1", 0, "b"));
+        var buffered = serializer.Changes(state);
+        var field = buffered.Set.Single(f => f.Key[0] == (byte)'b').Value;
+        var bytes = field.ToArray();
+        buffered.Stored();
+        Assert.Equal((1L, 0L), (pool.Rented, pool.Returned));
+
+        // Released by a later event: its array is not returned until the write that deletes its field is stored.
+        engine.Process(state, Named("b2", 5, "b"));
+        var released = serializer.Changes(state);
+        Assert.Single(released.Removed);
+        Assert.Equal(0, pool.Returned);
+        Assert.Equal(bytes, field.ToArray());
+
+        released.Stored();
+        Assert.Equal(1, pool.Returned);
+        Assert.All(field.ToArray(), b => Assert.Equal(HeldBufferPool.Poison, b));
+        released.Stored();
+        Assert.Equal(1, pool.Returned);
+
+        // The next event reuses that array; the state and its store copy are unharmed.
+        engine.Process(state, Named("b3", 6, "b"));
+        Assert.Equal(1, pool.Reused);
+        Assert.Equal(2, state.BufferedEventCount);
+    }
+
+    [Fact]
+    public void AFirstStepsPartialFieldIsAViewOfItsEventAndReadsBackAsItsEvent()
+    {
+        var query = Run.Compile("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"] [process where process.name == \"c\"]");
+        var pool = new HeldBufferPool(poisonReturned: true);
+        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = TimeSpan.Zero }, new HoldEverything(), pool);
+        var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf);
+        var state = engine.CreateState("host-1");
+        var first = Named("a1", 0, "a");
+        var encoding = first.ToByteArray();
+
+        engine.Process(state, first);
+        engine.Process(state, Named("x1", 1, "x"));
+        var changes = serializer.Changes(state);
+        changes.Stored();
+        var partial = changes.Set.Single(f => f.Key[0] == (byte)'p').Value;
+
+        // The first step's event has an array of its own (never pooled), and the field is a view of it.
+        Assert.Equal(0, pool.Rented);
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(partial, out var segment) && segment.Offset > 0);
+        var read = serializer.ReadFields([.. changes.Set.Select(f => KeyValuePair.Create(f.Key, f.Value.ToArray()))]);
+        Assert.Equal(1, read.PendingSequenceCount);
+
+        // Both the state in memory and the one read back complete the sequence with the first event's own bytes.
+        foreach (var s in new[] { state, read })
+        {
+            engine.Process(s, Named("b1", 2, "b"));
+            var match = Assert.Single(engine.Process(s, Named("c1", 3, "c")).Matches);
+            Assert.Equal(encoding, match.Events[0].ToByteArray());
+        }
+    }
+
+    private static TelemetryEvent Named(string id, double seconds, string name) =>
+        Telemetry.Event(id, seconds, "process", e =>
+        {
+            e.Process = new Process { Name = name };
+            e.User = new User { Name = "alice", Id = "alice" };
+        });
+
+    private static void Write(HostStateSerializer<TelemetryEvent> serializer, Dictionary<string, Dictionary<string, byte[]>> store, string host, HostState<TelemetryEvent> state)
+    {
+        var changes = serializer.Changes(state);
+        var hash = changes.Replace || !store.TryGetValue(host, out var stored) ? [] : stored;
+        foreach (var name in changes.Removed)
+        {
+            hash.Remove(Convert.ToBase64String(name));
+        }
+
+        foreach (var (name, value) in changes.Set)
+        {
+            hash[Convert.ToBase64String(name)] = value.ToArray();
+        }
+
+        store[host] = hash;
+        changes.Stored();
+    }
+
+    /// <summary>What a state holds, in a canonical order: buffered events and each key's partials, with every event's bytes.</summary>
+    private static string Describe(HostState<TelemetryEvent> state)
+    {
+        static string Event(PendingEvent<TelemetryEvent> e) => $"{e.Position} {e.Document.ToByteString().ToBase64()}";
+        var partials = state.Partials
+            .Select(p => $"{p.Key}: " + string.Join(" | ", p.Value.Select(slot => slot is null ? "-" : string.Join(",", slot.Events.Select(Event)))))
+            .Order(StringComparer.Ordinal);
+        return string.Join("\n", state.Buffer.Select(Event).Concat(partials)) + $"\n{state.LatestTimestamp} {state.LastReleased}";
+    }
+
+    private static List<KeyValuePair<byte[], byte[]>> Pairs(Dictionary<string, byte[]> hash) =>
+        hash.Select(f => new KeyValuePair<byte[], byte[]>(Convert.FromBase64String(f.Key), f.Value)).ToList();
+
+    private static List<string> Matches(SequenceEngine<TelemetryEvent> engine, IEnumerable<TelemetryEvent> events)
+    {
+        var states = new Dictionary<string, HostState<TelemetryEvent>>(StringComparer.Ordinal);
+        var matches = new List<string>();
+        foreach (var e in events)
+        {
+            var host = engine.HostOf(e);
+            if (!states.TryGetValue(host, out var state))
+            {
+                states[host] = state = engine.CreateState(host);
+            }
+
+            matches.AddRange(engine.Process(state, e).Matches.Select(Describe));
+        }
+
+        foreach (var host in states.Keys.Order(StringComparer.Ordinal))
+        {
+            matches.AddRange(engine.Flush(states[host]).Matches.Select(Describe));
+        }
+
+        return matches;
+    }
+
+    private static void Wipe(TelemetryEvent e)
+    {
+        foreach (var field in TelemetryEvent.Descriptor.Fields.InFieldNumberOrder())
+        {
+            field.Accessor.Clear(e);
+        }
+    }
+
+    private static string Describe(SequenceMatch<TelemetryEvent> m) =>
+        $"{m.HostId} {m.Key} {string.Join(",", m.EventIds)} {m.FirstTimestamp}-{m.LastTimestamp} {string.Join(",", m.Events.Select(e => e.ToByteString().ToBase64()))}";
+
+    /// <summary>Holds every event as its encoding, as the correlator's codec does for a selectively decoded event.</summary>
+    private sealed class HoldEverything : IEventCodec<TelemetryEvent>
+    {
+        public byte[] Encode(TelemetryEvent document) => document.ToByteArray();
+
+        public TelemetryEvent Decode(ReadOnlySpan<byte> bytes) => TelemetryEvent.Parser.ParseFrom(bytes);
+
+        public int HeldEncodingLength(TelemetryEvent document) => document.CalculateSize();
+
+        public void WriteHeldEncoding(TelemetryEvent document, Span<byte> destination) => document.WriteTo(destination);
+    }
+}
