@@ -112,6 +112,7 @@ public sealed class BaselineHandler(
         if (generation is not null)
         {
             await generation.CheckAsync().ConfigureAwait(false);
+            store.Views.KeepGeneration(generation.Current);
         }
 
         // The images and (image, host) views the batch touches, each once, in order of first sight.

@@ -24,6 +24,20 @@ public sealed class OwnedHostViewsTests
     }
 
     [Fact]
+    public void ViewsKeptBeforeTheBaselineLostItsMemoryAreReadFromRedisAgain()
+    {
+        var views = new OwnedHostViews(limit: 10, Day);
+        views.KeepGeneration("generation-1");
+        views.Keep([("tag-a", "mac-1", 3, HostImageState.Empty(5))], Environment.TickCount64);
+
+        views.KeepGeneration("generation-1");
+        Assert.True(views.TryGet(("tag-a", "mac-1"), out _));
+
+        views.KeepGeneration("generation-2");
+        Assert.False(views.TryGet(("tag-a", "mac-1"), out _));
+    }
+
+    [Fact]
     public void AForgottenViewIsReadAgain()
     {
         var views = new OwnedHostViews(limit: 10, Day);

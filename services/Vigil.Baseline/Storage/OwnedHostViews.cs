@@ -23,6 +23,7 @@ public sealed class OwnedHostViews(int limit, TimeSpan retention)
     private readonly Dictionary<(string Tag, string HostId), Entry> live = [];
     private readonly long lifetimeMillis = (long)Math.Max(0, (retention - Slack).TotalMilliseconds);
     private long uses;
+    private string? generation;
 
     /// <summary>Views held in memory.</summary>
     public int Count
@@ -91,6 +92,29 @@ public sealed class OwnedHostViews(int limit, TimeSpan retention)
             {
                 ShedLeastRecentlyUsed(batch);
             }
+        }
+    }
+
+    /// <summary>
+    /// Forgets every view when the baseline's memory generation is no longer the one they were kept in (Redis lost its
+    /// data: <see cref="BaselineGeneration"/>): a view from before the loss would feed the detector what Redis no longer
+    /// knows, and its write would be refused as if another writer had moved the host on.
+    /// </summary>
+    public void KeepGeneration(string? current)
+    {
+        if (current is null)
+        {
+            return;
+        }
+
+        lock (live)
+        {
+            if (generation is not null && generation != current)
+            {
+                live.Clear();
+            }
+
+            generation = current;
         }
     }
 

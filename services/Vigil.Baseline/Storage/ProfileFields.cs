@@ -38,7 +38,7 @@ internal static class ProfileFields
     public const string Mean = "m";
     public const string M2 = "q";
 
-    // Host view hash: the watermark and the view as one JSON document.
+    // Host view hash: the watermark and the view (HostViewBinary; a JSON document in views written before it).
     public const string Watermark = "w";
     public const string HostState = "s";
 }
