@@ -23,8 +23,10 @@ public sealed class EventRouter
     private readonly Prometheus.Counter.Child[] exceptedEvents;
 
     // Per rule, the state key of each host seen lately: a host's key is made once, not per batch, and carries what is
-    // derived from it once (its member string, its Redis key). Bounded: a rule's table starts over past KeysPerRule.
+    // derived from it once (its member string, its Redis key). Bounded for the whole pack, not per rule (a pack of a
+    // hundred rules would otherwise keep millions): past KeyLimit keys in all, every table starts over.
     private readonly Dictionary<string, StateKey>[] stateKeys;
+    private int keyCount;
 
     public EventRouter(AnalyticPack pack, CorrelatorMetrics metrics, ILogger<EventRouter>? logger = null)
     {
@@ -38,8 +40,8 @@ public sealed class EventRouter
         stateKeys = rules.Select(_ => new Dictionary<string, StateKey>(StringComparer.Ordinal)).ToArray();
     }
 
-    /// <summary>How many hosts' state keys one rule keeps for reuse before it starts over.</summary>
-    public const int KeysPerRule = 100_000;
+    /// <summary>How many (rule, host) state keys the router keeps for reuse, over all rules, before it starts over: as many as the states a correlator keeps in memory by default.</summary>
+    public const int KeyLimit = OwnedStates.DefaultLimit;
 
     public CorrelationBatch Route(IReadOnlyList<ConsumedRecord<TelemetryEvent>> records)
     {
@@ -109,13 +111,19 @@ public sealed class EventRouter
         var keys = stateKeys[position];
         if (!keys.TryGetValue(host, out var key))
         {
-            if (keys.Count >= KeysPerRule)
+            if (keyCount >= KeyLimit)
             {
                 // Keys are equal by rule and host, so a state held under an older key object is still found.
-                keys.Clear();
+                foreach (var table in stateKeys)
+                {
+                    table.Clear();
+                }
+
+                keyCount = 0;
             }
 
             keys[host] = key = new StateKey(rule, host);
+            keyCount++;
         }
 
         return key;

@@ -63,9 +63,14 @@ public sealed class StateKey : IEquatable<StateKey>
     /// <summary>The state's Redis key as <paramref name="namer"/> last named it through this key object, if it did.</summary>
     internal bool TryGetStoredName(CorrelatorKeys namer, out StackExchange.Redis.RedisKey name)
     {
-        var found = stored is { } known && ReferenceEquals(known.Namer, namer);
-        name = found ? stored!.Value.Name : default;
-        return found;
+        if (stored is { } known && ReferenceEquals(known.Namer, namer))
+        {
+            name = known.Name;
+            return true;
+        }
+
+        name = default;
+        return false;
     }
 
     /// <summary>Remembers the state's Redis key, so a state written every batch does not build its name every batch.</summary>
