@@ -28,7 +28,7 @@ public sealed class ProtobufEventSchema<TMessage> : IEventSchema<TMessage>, IEve
 
     // One compiled accessor per field and schema: every rule, exception and setting that reads a field shares it, and
     // a pack loaded again in the same process (a second host, a test) compiles and JIT-compiles no new dynamic method.
-    private readonly ConcurrentDictionary<FieldDefinition, FieldAccessor<TMessage>> accessors = new();
+    private readonly ConcurrentDictionary<string, FieldAccessor<TMessage>> accessors = new(StringComparer.Ordinal);
 
     public ProtobufEventSchema(FieldCatalog fields)
     {
@@ -47,7 +47,7 @@ public sealed class ProtobufEventSchema<TMessage> : IEventSchema<TMessage>, IEve
     {
         ArgumentNullException.ThrowIfNull(field);
         read.TryAdd(field.Path, field);
-        return accessors.GetOrAdd(field, Compile);
+        return accessors.GetOrAdd(field.Path, static (_, definition) => Compile(definition), field);
     }
 
     public byte[] Encode(TMessage document) => document.ToByteArray();
