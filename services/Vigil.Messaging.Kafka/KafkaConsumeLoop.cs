@@ -261,6 +261,8 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     /// <remarks>
     /// Records librdkafka has already fetched are taken without a timeout, which spares reading the clock (here and in
     /// librdkafka) for each of them; only when none is waiting does the loop wait, for what is left of MaxBatchWait.
+    /// While records keep coming ready the clock is read once per 256 of them, so a large MaxBatchSize still ends its
+    /// batch about MaxBatchWait after the first record.
     /// </remarks>
     private void Gather(IConsumer<string?, DecodedValue<T>> consumer)
     {
@@ -270,6 +272,11 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             if (gathered > 0 && TryConsume(consumer, TimeSpan.Zero, out var ready) && ready is not null)
             {
                 Add(ready);
+                if ((gathered & 255) == 0 && Stopwatch.GetElapsedTime(started) >= settings.MaxBatchWait)
+                {
+                    return;
+                }
+
                 continue;
             }
 
