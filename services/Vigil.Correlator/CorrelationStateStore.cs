@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Text;
 using StackExchange.Redis;
 
 namespace Vigil.Correlator;
@@ -10,7 +11,8 @@ namespace Vigil.Correlator;
 /// partial sequence and per buffered event, and a header field), one set per telemetry partition of the states holding
 /// back events. A write is one script call for the whole batch (per state HSET of the changed fields, HDEL of the
 /// removed ones, PEXPIRE, or DEL of an emptied state; SADD/SREM of the held-set changes): atomic for the batch, one
-/// round trip, and a few allocations per batch rather than a command, a task and argument arrays per state. On a
+/// round trip, its arguments a plan and the batch's bytes in two pooled buffers, so a batch allocates a key array and a
+/// command rather than a command, a task and an argument array per state. On a
 /// Redis Cluster a batch whose keys span slots makes one call per slot, sent back to back. A read is one pipelined
 /// round trip too.
 /// A state an earlier version stored as one string is read as such and replaced by a hash on its next write.
@@ -25,46 +27,60 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
         return false
         """;
 
-    // One call applies a batch's writes. KEYS: the keys it touches, in order; ARGV[1]: the plan, one entry per key,
-    // "<op><expiry ms>,<replace>,<n>,<m>;" where op is
-    //   w  a state write: DEL first if replace is 1, HSET of the next n name/value pairs of ARGV, HDEL of the m names
-    //      after them, then PEXPIRE;
-    //   x  delete the state (it is empty);
-    //   a  SADD of the next n members of ARGV to a held set; r: SREM of them.
+    // One call applies a batch's writes. KEYS: the keys it touches, in order. ARGV[1]: the plan, per key an op letter
+    // and its numbers, each number ended by ','; ARGV[2]: the bytes of every name, value and member, back to back:
+    //   w<expiry ms>,<replace>,<n>,<m>,<name length>,<value length>,... (n pairs),<name length>,... (m)
+    //        a state write: DEL first if replace is 1, HSET of the n name/value pairs, HDEL of the m names, PEXPIRE;
+    //   x    delete the state (it is empty);
+    //   a<n>,<member length>,... / r<n>,...  SADD / SREM of n members to / from a held set.
     // Commands take at most 1,000 arguments each, well inside Lua's stack.
     private const string WriteScript = """
-        local at = 2
-        local k = 0
-        for op, expiry, replace, n, m in string.gmatch(ARGV[1], '(%a)(%d+),(%d),(%d+),(%d+);') do
+        local plan, data = ARGV[1], ARGV[2]
+        local p, d, k = 1, 1, 0
+        local function num()
+          local s, e = string.find(plan, '%d+', p)
+          p = e + 2
+          return string.sub(plan, s, e)
+        end
+        local function take()
+          local len = tonumber(num())
+          local value = string.sub(data, d, d + len - 1)
+          d = d + len
+          return value
+        end
+        local function apply(command, key, count, per)
+          local args = {}
+          for i = 1, count do
+            for j = 1, per do args[#args + 1] = take() end
+            if #args >= 1000 then
+              redis.call(command, key, unpack(args))
+              args = {}
+            end
+          end
+          if #args > 0 then redis.call(command, key, unpack(args)) end
+        end
+        while p <= #plan do
+          local op = string.sub(plan, p, p)
+          p = p + 1
           k = k + 1
           local key = KEYS[k]
-          local last = at + tonumber(n) * (op == 'w' and 2 or 1) - 1
           if op == 'x' then
             redis.call('DEL', key)
           elseif op == 'w' then
+            local expiry, replace, n, m = num(), num(), tonumber(num()), tonumber(num())
             if replace == '1' then redis.call('DEL', key) end
-            for i = at, last, 1000 do
-              redis.call('HSET', key, unpack(ARGV, i, math.min(last, i + 999)))
-            end
-            at = last + 1
-            last = at + tonumber(m) - 1
-            for i = at, last, 1000 do
-              redis.call('HDEL', key, unpack(ARGV, i, math.min(last, i + 999)))
-            end
+            apply('HSET', key, n, 2)
+            apply('HDEL', key, m, 1)
             redis.call('PEXPIRE', key, expiry)
           else
-            local command = op == 'a' and 'SADD' or 'SREM'
-            for i = at, last, 1000 do
-              redis.call(command, key, unpack(ARGV, i, math.min(last, i + 999)))
-            end
+            apply(op == 'a' and 'SADD' or 'SREM', key, tonumber(num()), 1)
           end
-          at = last + 1
         end
         return k
         """;
 
-    // The longest plan entry: op, a long, the replace flag, two ints and four separators.
-    private const int PlanEntryBytes = 48;
+    // The longest number in a plan, with its ','.
+    private const int PlanNumberBytes = 21;
 
     // The held set of each partition, named once (the name is built from the partition number).
     private readonly ConcurrentDictionary<int, RedisKey> heldKeys = new();
@@ -177,31 +193,48 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
     private RedisKey HeldKey(int partition) => heldKeys.GetOrAdd(partition, static (p, k) => k.Held(p), keys);
 
     /// <summary>
-    /// Every held-set change and state write in one script call (atomic as a whole): the key and argument arrays are
-    /// sized once for the batch, the values are the changes' own bytes, and the plan is written into a pooled buffer.
+    /// Every held-set change and state write in one script call (atomic as a whole): the plan and the bytes of every
+    /// name, value and member go in two pooled buffers, so a batch allocates a key array and a command, not an argument
+    /// per field.
     /// </summary>
     private async Task WriteInOneCallAsync(IDatabase db, IReadOnlyList<StateWrite> states, IReadOnlyCollection<HeldChange> held)
     {
-        var values = 1 + held.Count;
+        var numbers = 2 * held.Count;
+        var bytes = 0;
+        foreach (var change in held)
+        {
+            bytes += Encoding.UTF8.GetByteCount(change.Key.Member);
+        }
+
         for (var i = 0; i < states.Count; i++)
         {
             if (states[i].Changes is { } changes)
             {
-                values += (2 * changes.Set.Count) + changes.Removed.Count;
+                numbers += 4 + (2 * changes.Set.Count) + changes.Removed.Count;
+                for (var f = 0; f < changes.Set.Count; f++)
+                {
+                    bytes += changes.Set[f].Key.Length + changes.Set[f].Value.Length;
+                }
+
+                for (var f = 0; f < changes.Removed.Count; f++)
+                {
+                    bytes += changes.Removed[f].Length;
+                }
             }
         }
 
         var touched = new RedisKey[held.Count + states.Count];
-        var args = new RedisValue[values];
-        var plan = ArrayPool<byte>.Shared.Rent(PlanEntryBytes * touched.Length);
-        var planLength = 0;
-        var k = 0;
-        var at = 1;
+        var plan = ArrayPool<byte>.Shared.Rent(touched.Length + (PlanNumberBytes * numbers));
+        var data = ArrayPool<byte>.Shared.Rent(Math.Max(bytes, 1));
+        var (p, d, k) = (0, 0, 0);
         foreach (var change in held)
         {
             touched[k++] = HeldKey(change.Partition);
-            planLength += PlanEntry(plan.AsSpan(planLength), change.Held ? (byte)'a' : (byte)'r', 0, false, 1, 0);
-            args[at++] = change.Key.Member;
+            plan[p++] = change.Held ? (byte)'a' : (byte)'r';
+            p += Number(plan.AsSpan(p), 1);
+            var length = Encoding.UTF8.GetBytes(change.Key.Member, data.AsSpan(d));
+            d += length;
+            p += Number(plan.AsSpan(p), length);
         }
 
         for (var i = 0; i < states.Count; i++)
@@ -210,51 +243,56 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
             touched[k++] = keys.State(key);
             if (changes is null)
             {
-                planLength += PlanEntry(plan.AsSpan(planLength), (byte)'x', 0, false, 0, 0);
+                plan[p++] = (byte)'x';
                 continue;
             }
 
             var set = changes.Set;
             var removed = changes.Removed;
-            planLength += PlanEntry(plan.AsSpan(planLength), (byte)'w', (long)Math.Ceiling(expiry.TotalMilliseconds), changes.Replace, set.Count, removed.Count);
+            plan[p++] = (byte)'w';
+            p += Number(plan.AsSpan(p), (long)Math.Ceiling(expiry.TotalMilliseconds));
+            p += Number(plan.AsSpan(p), changes.Replace ? 1 : 0);
+            p += Number(plan.AsSpan(p), set.Count);
+            p += Number(plan.AsSpan(p), removed.Count);
             for (var f = 0; f < set.Count; f++)
             {
-                args[at++] = set[f].Key;
-                args[at++] = set[f].Value;
+                p += Bytes(plan.AsSpan(p), data.AsSpan(d), set[f].Key, ref d);
+                p += Bytes(plan.AsSpan(p), data.AsSpan(d), set[f].Value.Span, ref d);
             }
 
             for (var f = 0; f < removed.Count; f++)
             {
-                args[at++] = removed[f];
+                p += Bytes(plan.AsSpan(p), data.AsSpan(d), removed[f], ref d);
             }
 
             Interlocked.Add(ref fieldsSet, set.Count);
             Interlocked.Add(ref fieldsDeleted, removed.Count);
         }
 
-        args[0] = new ReadOnlyMemory<byte>(plan, 0, planLength);
-        await db.ScriptEvaluateAsync(WriteScript, touched, args).ConfigureAwait(false);
+        await db.ScriptEvaluateAsync(WriteScript, touched, [new ReadOnlyMemory<byte>(plan, 0, p), new ReadOnlyMemory<byte>(data, 0, d)]).ConfigureAwait(false);
 
-        // Only once the call completed: a failed one may still sit in the connection's queue, reading the plan.
+        // Only once the call completed: a failed one may still sit in the connection's queue, reading the buffers.
         ArrayPool<byte>.Shared.Return(plan);
+        ArrayPool<byte>.Shared.Return(data);
     }
 
-    private static int PlanEntry(Span<byte> into, byte op, long expiryMs, bool replace, int n, int m)
+    /// <summary>Copies <paramref name="value"/> into the data and its length into the plan.</summary>
+    private static int Bytes(Span<byte> plan, Span<byte> data, ReadOnlySpan<byte> value, ref int d)
     {
-        into[0] = op;
-        var at = 1;
-        at += Format(into[at..], expiryMs);
-        into[at++] = (byte)',';
-        into[at++] = replace ? (byte)'1' : (byte)'0';
-        into[at++] = (byte)',';
-        at += Format(into[at..], n);
-        into[at++] = (byte)',';
-        at += Format(into[at..], m);
-        into[at++] = (byte)';';
-        return at;
+        value.CopyTo(data);
+        d += value.Length;
+        return Number(plan, value.Length);
+    }
 
-        static int Format(Span<byte> into, long value) =>
-            value.TryFormat(into, out var written, default, CultureInfo.InvariantCulture) ? written : throw new InvalidOperationException("A plan entry outgrew its buffer.");
+    private static int Number(Span<byte> into, long value)
+    {
+        if (!value.TryFormat(into, out var written, default, CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException("A write plan outgrew its buffer.");
+        }
+
+        into[written] = (byte)',';
+        return written + 1;
     }
 
     private static StoredState? Stored(RedisResult result)

@@ -118,7 +118,9 @@ public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLif
     public async Task ABatchOfTwentyHostsIsStoredByOneScriptCallWithEachStatesFieldsExpiryAndHeldMember()
     {
         var route = Route(Pack());
-        var batch = route.Router.Route(Records(Enumerable.Range(0, 20).Select(i => Shell($"mac-{i}", 0, "u-1"))));
+        // Host ids as agents may send them: the held set's members are their UTF-8 bytes.
+        var hosts = Enumerable.Range(0, 18).Select(i => $"mac-{i}").Append("ümlaut-Mac 💻").Append("a}b{c:%");
+        var batch = route.Router.Route(Records(hosts.Select(h => Shell(h, 0, "u-1"))));
         route.Engine.Advance(batch, await route.Owned.LoadAsync(batch.Work.Select(w => (w.Key, w.Value.Partition.Partition)).ToList()));
         var before = await ScriptCallsAsync();
         await route.Owned.CommitAsync(route.Engine.Seal(batch), batch.HeldChanges);
