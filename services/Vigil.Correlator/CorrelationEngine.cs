@@ -66,9 +66,11 @@ public sealed class CorrelationEngine
     internal void Release(CorrelationBatch batch, IReadOnlyList<HeldState> taken, IReadOnlyDictionary<StateKey, HostState<TelemetryEvent>> states)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(taken);
         var now = clock.GetUtcNow();
-        foreach (var entry in taken)
+        for (var i = 0; i < taken.Count; i++)
         {
+            var entry = taken[i];
             var key = entry.Key;
             var state = states[key];
             batch.Partitions.Add(entry.Partition.Partition);

@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
 using StackExchange.Redis;
 
 namespace Vigil.Correlator;
@@ -5,8 +9,12 @@ namespace Vigil.Correlator;
 /// <summary>
 /// <see cref="ICorrelationStateStore"/> on Redis: one hash per (rule, host) state with a TTL (a field per pending
 /// partial sequence and per buffered event, and a header field), one set per telemetry partition of the states holding
-/// back events. A write runs one script per changed state (HSET of the changed fields, HDEL of the removed ones,
-/// PEXPIRE: atomic per state), all pipelined in one round trip for the batch; a read is one pipelined round trip too.
+/// back events. A write is one script call for the whole batch (per state HSET of the changed fields, HDEL of the
+/// removed ones, PEXPIRE, or DEL of an emptied state; SADD/SREM of the held-set changes): atomic for the batch, one
+/// round trip, its arguments a plan and the batch's bytes in two pooled buffers, so a batch allocates a key array and a
+/// command rather than a command, a task and an argument array per state. On a
+/// Redis Cluster a batch whose keys span slots makes one call per slot, sent back to back. A read is one pipelined
+/// round trip too.
 /// A state an earlier version stored as one string is read as such and replaced by a hash on its next write.
 /// </summary>
 public sealed class CorrelationStateStore(IConnectionMultiplexer redis, CorrelatorKeys keys, CorrelatorOptions options, CorrelatorMetrics metrics) : ICorrelationStateStore
@@ -19,20 +27,64 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
         return false
         """;
 
-    // ARGV: expiry (ms), replace (1: drop the key first), number of fields to set, their name/value pairs, then the
-    // names to delete. Commands take at most 1,000 arguments each, well inside Lua's stack.
+    // One call applies a batch's writes. KEYS: the keys it touches, in order. ARGV[1]: the plan, per key an op letter
+    // and its numbers, each number ended by ','; ARGV[2]: the bytes of every name, value and member, back to back:
+    //   w<expiry ms>,<replace>,<n>,<m>,<name length>,<value length>,... (n pairs),<name length>,... (m)
+    //        a state write: DEL first if replace is 1, HSET of the n name/value pairs, HDEL of the m names, PEXPIRE;
+    //   x    delete the state (it is empty);
+    //   a<n>,<member length>,... / r<n>,...  SADD / SREM of n members to / from a held set.
+    // Commands take at most 1,000 arguments each, well inside Lua's stack.
     private const string WriteScript = """
-        if ARGV[2] == '1' then redis.call('DEL', KEYS[1]) end
-        local last = 3 + 2 * tonumber(ARGV[3])
-        for i = 4, last, 1000 do
-          redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(last, i + 999)))
+        local plan, data = ARGV[1], ARGV[2]
+        local p, d, k = 1, 1, 0
+        local function num()
+          local s, e = string.find(plan, '%d+', p)
+          p = e + 2
+          return string.sub(plan, s, e)
         end
-        for i = last + 1, #ARGV, 1000 do
-          redis.call('HDEL', KEYS[1], unpack(ARGV, i, math.min(#ARGV, i + 999)))
+        local function take()
+          local len = tonumber(num())
+          local value = string.sub(data, d, d + len - 1)
+          d = d + len
+          return value
         end
-        redis.call('PEXPIRE', KEYS[1], ARGV[1])
-        return 1
+        local function apply(command, key, count, per)
+          local args = {}
+          for i = 1, count do
+            for j = 1, per do args[#args + 1] = take() end
+            if #args >= 1000 then
+              redis.call(command, key, unpack(args))
+              args = {}
+            end
+          end
+          if #args > 0 then redis.call(command, key, unpack(args)) end
+        end
+        while p <= #plan do
+          local op = string.sub(plan, p, p)
+          p = p + 1
+          k = k + 1
+          local key = KEYS[k]
+          if op == 'x' then
+            redis.call('DEL', key)
+          elseif op == 'w' then
+            local expiry, replace, n, m = num(), num(), tonumber(num()), tonumber(num())
+            if replace == '1' then redis.call('DEL', key) end
+            apply('HSET', key, n, 2)
+            apply('HDEL', key, m, 1)
+            redis.call('PEXPIRE', key, expiry)
+          else
+            apply(op == 'a' and 'SADD' or 'SREM', key, tonumber(num()), 1)
+          end
+        end
+        return k
         """;
+
+    // The longest number in a plan, with its ','.
+    private const int PlanNumberBytes = 21;
+
+    // The held set of each partition, named once (the name is built from the partition number).
+    private readonly ConcurrentDictionary<int, RedisKey> heldKeys = new();
+    private readonly Prometheus.Counter.Child roundTrips = metrics.RedisRoundTrips.WithLabels(options.Analytic);
 
     private long fieldsSet;
     private long fieldsDeleted;
@@ -53,56 +105,42 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
         }
 
         await Task.WhenAll(reads).ConfigureAwait(false);
-        metrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
+        roundTrips.Inc();
         return reads.Select(r => Stored(r.Result)).ToArray();
     }
 
     public async Task WriteAsync(IReadOnlyList<StateWrite> states, IReadOnlyCollection<HeldChange> held)
     {
+        ArgumentNullException.ThrowIfNull(states);
+        ArgumentNullException.ThrowIfNull(held);
         if (states.Count == 0 && held.Count == 0)
         {
             return;
         }
 
         var db = redis.GetDatabase();
-        var writes = new List<Task>(states.Count + held.Count);
-        foreach (var change in held)
+        if (OneSlot(states, held))
         {
-            var member = change.Key.Member;
-            writes.Add(change.Held ? db.SetAddAsync(keys.Held(change.Partition), member) : db.SetRemoveAsync(keys.Held(change.Partition), member));
+            await WriteInOneCallAsync(db, states, held).ConfigureAwait(false);
+        }
+        else
+        {
+            // Redis Cluster runs a script only over keys of one slot: one call per slot, all sent back to back.
+            var groups = new Dictionary<int, (List<StateWrite> States, List<HeldChange> Held)>();
+            foreach (var change in held)
+            {
+                Group(groups, redis.HashSlot(HeldKey(change.Partition))).Held.Add(change);
+            }
+
+            foreach (var write in states)
+            {
+                Group(groups, redis.HashSlot(keys.State(write.Key))).States.Add(write);
+            }
+
+            await Task.WhenAll(groups.Values.Select(g => WriteInOneCallAsync(db, g.States, g.Held))).ConfigureAwait(false);
         }
 
-        foreach (var (key, changes, expiry) in states)
-        {
-            if (changes is null)
-            {
-                writes.Add(db.KeyDeleteAsync(keys.State(key)));
-                continue;
-            }
-
-            var args = new RedisValue[3 + (2 * changes.Set.Count) + changes.Removed.Count];
-            args[0] = (long)Math.Ceiling(expiry.TotalMilliseconds);
-            args[1] = changes.Replace ? 1 : 0;
-            args[2] = changes.Set.Count;
-            var at = 3;
-            foreach (var (name, value) in changes.Set)
-            {
-                args[at++] = name;
-                args[at++] = value;
-            }
-
-            foreach (var name in changes.Removed)
-            {
-                args[at++] = name;
-            }
-
-            Interlocked.Add(ref fieldsSet, changes.Set.Count);
-            Interlocked.Add(ref fieldsDeleted, changes.Removed.Count);
-            writes.Add(db.ScriptEvaluateAsync(WriteScript, [keys.State(key)], args));
-        }
-
-        await Task.WhenAll(writes).ConfigureAwait(false);
-        metrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
+        roundTrips.Inc();
     }
 
     public async Task<IReadOnlyList<(int Partition, string Member)>> ReadHeldAsync(IReadOnlyCollection<int> partitions)
@@ -110,8 +148,151 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
         var db = redis.GetDatabase();
         var reads = partitions.Select(p => (Partition: p, Members: db.SetMembersAsync(keys.Held(p)))).ToArray();
         await Task.WhenAll(reads.Select(r => r.Members)).ConfigureAwait(false);
-        metrics.RedisRoundTrips.WithLabels(options.Analytic).Inc();
+        roundTrips.Inc();
         return reads.SelectMany(r => r.Members.Result.Select(m => (r.Partition, (string)m!))).ToList();
+    }
+
+    private static (List<StateWrite> States, List<HeldChange> Held) Group(Dictionary<int, (List<StateWrite>, List<HeldChange>)> groups, int slot)
+    {
+        if (!groups.TryGetValue(slot, out var group))
+        {
+            groups[slot] = group = ([], []);
+        }
+
+        return group;
+    }
+
+    /// <summary>
+    /// Whether every key of the write hashes to one slot: always on a standalone server (no slots), and on a cluster
+    /// when the batch touched one host's states only.
+    /// </summary>
+    private bool OneSlot(IReadOnlyList<StateWrite> states, IReadOnlyCollection<HeldChange> held)
+    {
+        int? slot = null;
+        foreach (var change in held)
+        {
+            if (!Same(ref slot, redis.HashSlot(HeldKey(change.Partition))))
+            {
+                return false;
+            }
+        }
+
+        for (var i = 0; i < states.Count; i++)
+        {
+            if (!Same(ref slot, redis.HashSlot(keys.State(states[i].Key))))
+            {
+                return false;
+            }
+        }
+
+        return true;
+
+        static bool Same(ref int? slot, int next) => (slot ??= next) == next;
+    }
+
+    private RedisKey HeldKey(int partition) => heldKeys.GetOrAdd(partition, static (p, k) => k.Held(p), keys);
+
+    /// <summary>
+    /// Every held-set change and state write in one script call (atomic as a whole): the plan and the bytes of every
+    /// name, value and member go in two pooled buffers, so a batch allocates a key array and a command, not an argument
+    /// per field.
+    /// </summary>
+    private async Task WriteInOneCallAsync(IDatabase db, IReadOnlyList<StateWrite> states, IReadOnlyCollection<HeldChange> held)
+    {
+        var numbers = 2 * held.Count;
+        var bytes = 0;
+        foreach (var change in held)
+        {
+            bytes += Encoding.UTF8.GetByteCount(change.Key.Member);
+        }
+
+        for (var i = 0; i < states.Count; i++)
+        {
+            if (states[i].Changes is { } changes)
+            {
+                numbers += 4 + (2 * changes.Set.Count) + changes.Removed.Count;
+                for (var f = 0; f < changes.Set.Count; f++)
+                {
+                    bytes += changes.Set[f].Key.Length + changes.Set[f].Value.Length;
+                }
+
+                for (var f = 0; f < changes.Removed.Count; f++)
+                {
+                    bytes += changes.Removed[f].Length;
+                }
+            }
+        }
+
+        var touched = new RedisKey[held.Count + states.Count];
+        var plan = ArrayPool<byte>.Shared.Rent(touched.Length + (PlanNumberBytes * numbers));
+        var data = ArrayPool<byte>.Shared.Rent(Math.Max(bytes, 1));
+        var (p, d, k) = (0, 0, 0);
+        foreach (var change in held)
+        {
+            touched[k++] = HeldKey(change.Partition);
+            plan[p++] = change.Held ? (byte)'a' : (byte)'r';
+            p += Number(plan.AsSpan(p), 1);
+            var length = Encoding.UTF8.GetBytes(change.Key.Member, data.AsSpan(d));
+            d += length;
+            p += Number(plan.AsSpan(p), length);
+        }
+
+        for (var i = 0; i < states.Count; i++)
+        {
+            var (key, changes, expiry) = states[i];
+            touched[k++] = keys.State(key);
+            if (changes is null)
+            {
+                plan[p++] = (byte)'x';
+                continue;
+            }
+
+            var set = changes.Set;
+            var removed = changes.Removed;
+            plan[p++] = (byte)'w';
+            p += Number(plan.AsSpan(p), (long)Math.Ceiling(expiry.TotalMilliseconds));
+            p += Number(plan.AsSpan(p), changes.Replace ? 1 : 0);
+            p += Number(plan.AsSpan(p), set.Count);
+            p += Number(plan.AsSpan(p), removed.Count);
+            for (var f = 0; f < set.Count; f++)
+            {
+                p += Bytes(plan.AsSpan(p), data.AsSpan(d), set[f].Key, ref d);
+                p += Bytes(plan.AsSpan(p), data.AsSpan(d), set[f].Value.Span, ref d);
+            }
+
+            for (var f = 0; f < removed.Count; f++)
+            {
+                p += Bytes(plan.AsSpan(p), data.AsSpan(d), removed[f], ref d);
+            }
+
+            Interlocked.Add(ref fieldsSet, set.Count);
+            Interlocked.Add(ref fieldsDeleted, removed.Count);
+        }
+
+        await db.ScriptEvaluateAsync(WriteScript, touched, [new ReadOnlyMemory<byte>(plan, 0, p), new ReadOnlyMemory<byte>(data, 0, d)]).ConfigureAwait(false);
+
+        // Only once the call completed: a failed one may still sit in the connection's queue, reading the buffers.
+        ArrayPool<byte>.Shared.Return(plan);
+        ArrayPool<byte>.Shared.Return(data);
+    }
+
+    /// <summary>Copies <paramref name="value"/> into the data and its length into the plan.</summary>
+    private static int Bytes(Span<byte> plan, Span<byte> data, ReadOnlySpan<byte> value, ref int d)
+    {
+        value.CopyTo(data);
+        d += value.Length;
+        return Number(plan, value.Length);
+    }
+
+    private static int Number(Span<byte> into, long value)
+    {
+        if (!value.TryFormat(into, out var written, default, CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException("A write plan outgrew its buffer.");
+        }
+
+        into[written] = (byte)',';
+        return written + 1;
     }
 
     private static StoredState? Stored(RedisResult result)

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Vigil.Detection;
 using Vigil.Eql.Sequences;
 using Vigil.Messaging;
@@ -15,13 +16,27 @@ namespace Vigil.Correlator;
 /// kept sending since. Each state keeps one <see cref="HeldArrival"/> per batch that raised its newest buffered position,
 /// oldest first; it is due when its oldest arrival is the lateness old (or, with no arrival recorded, when it has been
 /// quiet for the lateness). A priority queue by due time keeps each scan to the states actually due.
+/// The per-state records are values in one dictionary and the arrivals are chains through one shared array whose freed
+/// slots are reused, and a take fills lists reused by the next one: holding, advancing and releasing states allocates
+/// nothing per event once the structures have grown to the number of held states.
 /// </remarks>
 internal sealed class HeldHosts
 {
+    private const int None = -1;
+
     private readonly Dictionary<StateKey, Entry> held = [];
 
     // Due times; an entry whose due time has moved since it was queued is skipped when dequeued (lazy deletion).
     private readonly PriorityQueue<StateKey, DateTimeOffset> due = new();
+
+    // What the last take returned and the arrivals of the states it took (their HeldArrivals view these).
+    private readonly List<HeldState> taken = [];
+    private readonly List<HeldArrival> takenArrivals = [];
+
+    // Every held state's arrivals, oldest first, each a chain through this array; freed nodes form the free chain.
+    private Node[] nodes = new Node[64];
+    private int used;
+    private int free = None;
 
     public int Count => held.Count;
 
@@ -54,36 +69,44 @@ internal sealed class HeldHosts
     {
         if (!holds)
         {
-            return held.Remove(key) ? new HeldChange(partition.Partition, key, false) : null;
+            if (!held.Remove(key, out var removed))
+            {
+                return null;
+            }
+
+            FreeChain(removed.Head);
+            return new HeldChange(partition.Partition, key, false);
         }
 
-        var added = !held.TryGetValue(key, out var entry);
-        if (added)
+        // A reference into the dictionary: valid while nothing is added to it, which nothing below does.
+        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(held, key, out var existed);
+        if (!existed)
         {
-            held[key] = entry = new Entry();
+            entry = new Entry { Head = None, Tail = None };
         }
 
-        entry!.Partition = partition;
+        entry.Partition = partition;
         entry.LastEvent = now;
-        if (newestBuffered is { } newest && (entry.Arrivals.Count == 0 || entry.NewestArrival < newest))
+        if (newestBuffered is { } newest && (entry.Head == None || entry.NewestArrival < newest))
         {
             // Only a batch that moved the newest buffered position adds an arrival: an event it inserted before that
             // position is covered by the earlier arrival, since nothing before that one can still arrive once it is due.
-            entry.Arrivals.Enqueue(new HeldArrival(now, newest));
-            entry.NewestArrival = newest;
+            Append(ref entry, new HeldArrival(now, newest));
         }
 
-        Schedule(key, entry);
-        return added ? new HeldChange(partition.Partition, key, true) : null;
+        Schedule(key, ref entry);
+        return existed ? null : new HeldChange(partition.Partition, key, true);
     }
 
     /// <summary>
     /// Takes out the states due by <paramref name="now"/>: each with the position its buffer may be released through
     /// (its arrivals the lateness old) and whether it has been quiet for the lateness (then everything it holds may go).
+    /// The list (and the states' arrivals) is reused by the next take: release what it holds before taking again.
     /// </summary>
     public List<HeldState> TakeDue(DateTimeOffset now)
     {
-        var taken = new List<HeldState>();
+        taken.Clear();
+        takenArrivals.Clear();
         while (due.TryPeek(out var key, out var at) && at <= now)
         {
             due.Dequeue();
@@ -95,20 +118,20 @@ internal sealed class HeldHosts
             held.Remove(key);
             var lateness = key.Rule.Engine.Options.Lateness;
             EventPosition? through = null;
-            var remaining = new List<HeldArrival>(entry.Arrivals.Count);
-            foreach (var arrival in entry.Arrivals)
+            var start = takenArrivals.Count;
+            for (var n = entry.Head; n != None; n = nodes[n].Next)
             {
+                var arrival = nodes[n].Arrival;
+                takenArrivals.Add(arrival);
                 if (now - arrival.At >= lateness)
                 {
                     through = through is { } p && p > arrival.Through ? p : arrival.Through;
                 }
-                else
-                {
-                    remaining.Add(arrival);
-                }
             }
 
-            taken.Add(new HeldState(key, entry.Partition, entry.LastEvent, [.. entry.Arrivals], remaining, through, now - entry.LastEvent >= lateness));
+            FreeChain(entry.Head);
+            var arrivals = new HeldArrivals(takenArrivals, start, takenArrivals.Count - start);
+            taken.Add(new HeldState(key, entry.Partition, entry.LastEvent, arrivals, through, now - entry.LastEvent >= lateness, TakenAt: now));
         }
 
         return taken;
@@ -117,59 +140,71 @@ internal sealed class HeldHosts
     /// <summary>Takes out every state of <paramref name="partitions"/> (revoked or lost): all they hold is to be released or left.</summary>
     public List<HeldState> TakePartitions(IReadOnlyCollection<TopicPartitionRef> partitions)
     {
+        // Rare (a rebalance): its own lists, so it never disturbs what a take by due time returned.
         var set = partitions.ToHashSet();
-        var taken = new List<HeldState>();
+        var buffer = new List<HeldArrival>();
+        var result = new List<HeldState>();
         foreach (var (key, entry) in held.Where(e => set.Contains(e.Value.Partition)).ToList())
         {
             held.Remove(key);
-            taken.Add(new HeldState(key, entry.Partition, entry.LastEvent, [.. entry.Arrivals], [], null, Quiet: true));
+            var start = buffer.Count;
+            for (var n = entry.Head; n != None; n = nodes[n].Next)
+            {
+                buffer.Add(nodes[n].Arrival);
+            }
+
+            FreeChain(entry.Head);
+            result.Add(new HeldState(key, entry.Partition, entry.LastEvent, new HeldArrivals(buffer, start, buffer.Count - start), null, Quiet: true, TakenAt: null));
         }
 
-        return taken;
+        return result;
     }
 
     /// <summary>Puts back states whose release failed, as they were taken, so the next scan retries them.</summary>
     public void Restore(IEnumerable<HeldState> states)
     {
+        ArgumentNullException.ThrowIfNull(states);
         foreach (var state in states)
         {
-            Put(state, state.Arrivals, state.LastEvent);
+            Put(state, keepAll: true, state.LastEvent);
         }
     }
 
     /// <summary>
-    /// Keeps a released state that still holds something: its arrivals not yet due stay; a state left with none (it
-    /// holds only events a previous owner buffered, or matches awaiting a missing-event window) is due again once it has
-    /// been quiet for the lateness from <paramref name="now"/>.
+    /// Keeps a released state that still holds something: its arrivals not yet due when it was taken stay; a state left
+    /// with none (it holds only events a previous owner buffered, or matches awaiting a missing-event window) is due
+    /// again once it has been quiet for the lateness from <paramref name="now"/>.
     /// </summary>
-    public void Keep(HeldState state, DateTimeOffset now)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        Put(state, state.Remaining, state.Remaining.Count > 0 ? state.LastEvent : now);
-    }
+    public void Keep(HeldState state, DateTimeOffset now) => Put(state, keepAll: false, now);
 
-    private void Put(HeldState state, IReadOnlyList<HeldArrival> arrivals, DateTimeOffset lastEvent)
+    /// <param name="lastEvent">When the state last received events, if no arrival stays (else its own).</param>
+    private void Put(HeldState state, bool keepAll, DateTimeOffset lastEvent)
     {
-        if (held.ContainsKey(state.Key))
+        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(held, state.Key, out var existed);
+        if (existed)
         {
             return;
         }
 
-        var entry = new Entry { Partition = state.Partition, LastEvent = lastEvent };
-        foreach (var arrival in arrivals)
+        entry = new Entry { Partition = state.Partition, Head = None, Tail = None };
+        var lateness = state.Key.Rule.Engine.Options.Lateness;
+        for (var i = 0; i < state.Arrivals.Count; i++)
         {
-            entry.Arrivals.Enqueue(arrival);
-            entry.NewestArrival = arrival.Through;
+            var arrival = state.Arrivals[i];
+            if (keepAll || (state.TakenAt is { } takenAt && takenAt - arrival.At < lateness))
+            {
+                Append(ref entry, arrival);
+            }
         }
 
-        held[state.Key] = entry;
-        Schedule(state.Key, entry);
+        entry.LastEvent = keepAll || entry.Head != None ? state.LastEvent : lastEvent;
+        Schedule(state.Key, ref entry);
     }
 
-    private void Schedule(StateKey key, Entry entry)
+    private void Schedule(StateKey key, ref Entry entry)
     {
         var lateness = key.Rule.Engine.Options.Lateness;
-        var at = (entry.Arrivals.TryPeek(out var oldest) ? oldest.At : entry.LastEvent) + lateness;
+        var at = (entry.Head != None ? nodes[entry.Head].Arrival.At : entry.LastEvent) + lateness;
         if (entry.Due == at)
         {
             return;
@@ -188,16 +223,54 @@ internal sealed class HeldHosts
         }
     }
 
-    private sealed class Entry
+    private void Append(ref Entry entry, HeldArrival arrival)
     {
-        public TopicPartitionRef Partition { get; set; }
+        int node;
+        if (free != None)
+        {
+            node = free;
+            free = nodes[node].Next;
+        }
+        else
+        {
+            if (used == nodes.Length)
+            {
+                Array.Resize(ref nodes, nodes.Length * 2);
+            }
 
-        public DateTimeOffset LastEvent { get; set; }
+            node = used++;
+        }
 
-        public DateTimeOffset Due { get; set; }
+        nodes[node] = new Node(arrival, None);
+        if (entry.Tail == None)
+        {
+            entry.Head = node;
+        }
+        else
+        {
+            nodes[entry.Tail].Next = node;
+        }
 
-        public Queue<HeldArrival> Arrivals { get; } = new();
-
-        public EventPosition NewestArrival { get; set; }
+        entry.Tail = node;
+        entry.NewestArrival = arrival.Through;
     }
+
+    private void FreeChain(int head)
+    {
+        while (head != None)
+        {
+            var next = nodes[head].Next;
+
+            // Cleared, so a freed slot keeps no event id alive.
+            nodes[head] = new Node(default, free);
+            free = head;
+            head = next;
+        }
+    }
+
+    /// <summary>One held state: its partition, last events, due time, newest arrival and chain of arrivals.</summary>
+    private record struct Entry(TopicPartitionRef Partition, DateTimeOffset LastEvent, DateTimeOffset Due, EventPosition NewestArrival, int Head, int Tail);
+
+    /// <summary>An arrival and the next one of the same state (<see cref="None"/> at the end of the chain).</summary>
+    private record struct Node(HeldArrival Arrival, int Next);
 }

@@ -5,15 +5,16 @@ namespace Vigil.Correlator;
 
 /// <summary>
 /// A held state taken out for release: which state, from which partition, when it last received events, its arrivals
-/// as they were (to put back if the release fails), those not yet the lateness old, the position its buffer may be
-/// released through (null: none of its arrivals is due), and whether it has been quiet for the lateness (or its
-/// partition leaves), so that everything it holds may be released.
+/// as they were (to put back if the release fails), the position its buffer may be released through (null: none of its
+/// arrivals is due), whether it has been quiet for the lateness (or its partition leaves), so that everything it holds
+/// may be released, and when it was taken because it was due (null: taken with its partition, so no arrival stays).
+/// Arrivals not yet the lateness old at <see cref="TakenAt"/> stay held if the state still holds events after release.
 /// </summary>
-internal sealed record HeldState(
+internal readonly record struct HeldState(
     StateKey Key,
     Vigil.Messaging.TopicPartitionRef Partition,
     DateTimeOffset LastEvent,
-    IReadOnlyList<HeldArrival> Arrivals,
-    IReadOnlyList<HeldArrival> Remaining,
+    HeldArrivals Arrivals,
     EventPosition? Through,
-    bool Quiet);
+    bool Quiet,
+    DateTimeOffset? TakenAt);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using StackExchange.Redis;
 using Vigil.Contracts.Telemetry;
 using Vigil.Detection;
@@ -9,9 +10,10 @@ namespace Vigil.Correlator.IntegrationTests;
 
 /// <summary>
 /// The correlator's state store on a real redis-server: a (rule, host) state is a hash whose fields a batch sets and
-/// deletes one by one, bounded by bytes, read back whole after a restart, and migrated from an earlier version's string.
+/// deletes one by one, bounded by bytes, read back whole after a restart, and migrated from an earlier version's string;
+/// a batch's writes are one script call (one per slot on a Redis Cluster).
 /// </summary>
-public sealed class RedisStateStoreTests : IAsyncLifetime
+public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLifetime, IClassFixture<RedisClusterServer>
 {
     private readonly ManualTime clock = new(DateTimeOffset.FromUnixTimeMilliseconds(InstallerEvents.T0 / 1_000_000));
     private RedisServer redis = null!;
@@ -20,7 +22,7 @@ public sealed class RedisStateStoreTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         redis = await RedisServer.StartAsync();
-        connection = await ConnectionMultiplexer.ConnectAsync(redis.Endpoint);
+        connection = await ConnectionMultiplexer.ConnectAsync(redis.Endpoint + ",allowAdmin=true"); // INFO counts script calls
     }
 
     public async ValueTask DisposeAsync()
@@ -112,6 +114,62 @@ public sealed class RedisStateStoreTests : IAsyncLifetime
         Assert.Equal(["s-u-1", "c-1"], Assert.Single(matches).Match.EventIds);
     }
 
+    [Fact]
+    public async Task ABatchOfTwentyHostsIsStoredByOneScriptCallWithEachStatesFieldsExpiryAndHeldMember()
+    {
+        var route = Route(Pack());
+        // Host ids as agents may send them: the held set's members are their UTF-8 bytes.
+        var hosts = Enumerable.Range(0, 18).Select(i => $"mac-{i}").Append("ümlaut-Mac 💻").Append("a}b{c:%");
+        var batch = route.Router.Route(Records(hosts.Select(h => Shell(h, 0, "u-1"))));
+        route.Engine.Advance(batch, await route.Owned.LoadAsync(batch.Work.Select(w => (w.Key, w.Value.Partition.Partition)).ToList()));
+        var before = await ScriptCallsAsync();
+        await route.Owned.CommitAsync(route.Engine.Seal(batch), batch.HeldChanges);
+
+        Assert.Equal(1, await ScriptCallsAsync() - before);
+        var held = Keys(route).Held(0);
+        Assert.Equal(20, await Db.SetLengthAsync(held));
+        foreach (var key in batch.Work.Keys)
+        {
+            Assert.Equal(RedisType.Hash, await Db.KeyTypeAsync(Keys(route).State(key)));
+            Assert.True(await Db.KeyTimeToLiveAsync(Keys(route).State(key)) > TimeSpan.Zero);
+            Assert.True(await Db.SetContainsAsync(held, key.Member));
+        }
+
+        // Released: each shell stays as a pending partial, and every state leaves the held set, again in one call.
+        before = await ScriptCallsAsync();
+        await route.ReleaseQuietAsync(clock);
+        Assert.Equal(1, await ScriptCallsAsync() - before);
+        Assert.Equal(0, await Db.SetLengthAsync(held));
+        foreach (var key in batch.Work.Keys)
+        {
+            Assert.Equal(2, await Db.HashLengthAsync(Keys(route).State(key))); // the partial and the header
+        }
+    }
+
+    [Fact]
+    public async Task OnARedisClusterABatchWhoseHostsSpanSlotsStoresEveryStateAndTheHeldSet()
+    {
+        await using var clustered = await ConnectionMultiplexer.ConnectAsync(string.Join(",", cluster.Endpoints));
+        var db = clustered.GetDatabase();
+        var route = Route(Pack(), clustered);
+        var batch = await route.StepAsync(Enumerable.Range(0, 30).Select(i => Shell($"mac-{i}", 0, "u-1")).ToArray());
+
+        Assert.True(batch.Work.Keys.Select(k => clustered.HashSlot(Keys(route).State(k))).Distinct().Count() > 1);
+        var held = Keys(route).Held(0);
+        Assert.Equal(30, await db.SetLengthAsync(held));
+        foreach (var key in batch.Work.Keys)
+        {
+            Assert.Equal(RedisType.Hash, await db.KeyTypeAsync(Keys(route).State(key)));
+            Assert.True(await db.KeyTimeToLiveAsync(Keys(route).State(key)) > TimeSpan.Zero);
+        }
+
+        await route.ReleaseQuietAsync(clock);
+        Assert.Equal(0, await db.SetLengthAsync(held));
+        var restarted = Route(route.Pack, clustered);
+        var reloaded = await restarted.Owned.LoadAsync(batch.Work.Keys.Select(k => (k, 0)).ToList());
+        Assert.All(reloaded.Values, state => Assert.Equal(1, state.PendingSequenceCount));
+    }
+
     private IDatabase Db => connection.GetDatabase();
 
     private static CorrelatorKeys Keys(StoreRoute route) => new(new RedisKeys("vigil"), route.Pack.Analytic);
@@ -131,11 +189,23 @@ public sealed class RedisStateStoreTests : IAsyncLifetime
         return e;
     }
 
-    private StoreRoute Route(AnalyticPack pack)
+    /// <summary>Script calls (EVAL and EVALSHA) the standalone server has run since it started.</summary>
+    private async Task<long> ScriptCallsAsync()
+    {
+        var info = await connection.GetServer(redis.Endpoint).InfoRawAsync("commandstats") ?? "";
+        return info.Split('\n')
+            .Where(line => line.StartsWith("cmdstat_eval", StringComparison.Ordinal))
+            .Sum(line => long.Parse(line.Split("calls=")[1].Split(',')[0], CultureInfo.InvariantCulture));
+    }
+
+    private static List<ConsumedRecord<TelemetryEvent>> Records(IEnumerable<TelemetryEvent> events) =>
+        events.Select((e, i) => new ConsumedRecord<TelemetryEvent>("telemetry", 0, i, e.Host.Id, DateTimeOffset.UnixEpoch, e)).ToList();
+
+    private StoreRoute Route(AnalyticPack pack, IConnectionMultiplexer? on = null)
     {
         var options = new CorrelatorOptions { Analytic = pack.Analytic };
         var metrics = new CorrelatorMetrics(IsolatedMetrics.Factory());
-        var store = new CorrelationStateStore(connection, new CorrelatorKeys(new RedisKeys("vigil"), pack.Analytic), options, metrics);
+        var store = new CorrelationStateStore(on ?? connection, new CorrelatorKeys(new RedisKeys("vigil"), pack.Analytic), options, metrics);
         return new StoreRoute(store, new OwnedStates(store, clock), new CorrelationEngine(pack, clock, metrics), new EventRouter(pack, metrics), pack);
     }
 
@@ -143,7 +213,7 @@ public sealed class RedisStateStoreTests : IAsyncLifetime
     {
         public async Task<CorrelationBatch> StepAsync(params TelemetryEvent[] events)
         {
-            var batch = Router.Route(events.Select((e, i) => new ConsumedRecord<TelemetryEvent>("telemetry", 0, i, e.Host.Id, DateTimeOffset.UnixEpoch, e)).ToList());
+            var batch = Router.Route(Records(events));
             var states = await Owned.LoadAsync(batch.Work.Select(w => (w.Key, w.Value.Partition.Partition)).ToList());
             Engine.Advance(batch, states);
             await Owned.CommitAsync(Engine.Seal(batch), batch.HeldChanges);
