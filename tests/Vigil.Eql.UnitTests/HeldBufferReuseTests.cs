@@ -24,7 +24,7 @@ public sealed class HeldBufferReuseTests
         var query = Run.Compile(text);
         var options = new SequenceEngineOptions { Lateness = Lateness, ReportEarly = reportEarly };
         var pool = new HeldBufferPool(poisonReturned: true);
-        var holding = new SequenceEngine<TelemetryEvent>(query, options, new HoldEverything(), pool);
+        var holding = new SequenceEngine<TelemetryEvent>(query, options, new HeldEvents.HoldEverything(), pool);
         var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf);
         var random = new Random(17);
         var reported = 0;
@@ -46,8 +46,8 @@ public sealed class HeldBufferReuseTests
                     states[host] = state = holding.CreateState(host);
                 }
 
-                matches.AddRange(holding.Process(state, e).Matches.Select(m => (m, Describe(m))));
-                Wipe(e);
+                matches.AddRange(holding.Process(state, e).Matches.Select(m => (m, HeldEvents.Describe(m))));
+                HeldEvents.Wipe(e);
                 Write(serializer, store, host, state);
 
                 // The store's copy of every state reads back as what the engine holds, whatever arrays were reused.
@@ -56,12 +56,12 @@ public sealed class HeldBufferReuseTests
 
             foreach (var host in states.Keys.Order(StringComparer.Ordinal))
             {
-                matches.AddRange(holding.Flush(states[host]).Matches.Select(m => (m, Describe(m))));
+                matches.AddRange(holding.Flush(states[host]).Matches.Select(m => (m, HeldEvents.Describe(m))));
                 Write(serializer, store, host, states[host]);
             }
 
             // Every match, looked at again after all later events reused the arrays, is still what it was when reported.
-            Assert.Equal(matches.Select(m => m.AsReported), matches.Select(m => Describe(m.Match)));
+            Assert.Equal(matches.Select(m => m.AsReported), matches.Select(m => HeldEvents.Describe(m.Match)));
             Assert.Equal(expected, matches.Select(m => m.AsReported));
             reported += expected.Count;
         }
@@ -75,7 +75,7 @@ public sealed class HeldBufferReuseTests
     {
         var query = Run.Compile("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"]");
         var pool = new HeldBufferPool(poisonReturned: true);
-        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = Lateness }, new HoldEverything(), pool);
+        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = Lateness }, new HeldEvents.HoldEverything(), pool);
         var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf);
         var state = engine.CreateState("host-1");
 
@@ -111,7 +111,7 @@ public sealed class HeldBufferReuseTests
     {
         var query = Run.Compile("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"] [process where process.name == \"c\"]");
         var pool = new HeldBufferPool(poisonReturned: true);
-        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = TimeSpan.Zero }, new HoldEverything(), pool);
+        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = TimeSpan.Zero }, new HeldEvents.HoldEverything(), pool);
         var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf);
         var state = engine.CreateState("host-1");
         var first = Named("a1", 0, "a");
@@ -188,37 +188,14 @@ public sealed class HeldBufferReuseTests
                 states[host] = state = engine.CreateState(host);
             }
 
-            matches.AddRange(engine.Process(state, e).Matches.Select(Describe));
+            matches.AddRange(engine.Process(state, e).Matches.Select(HeldEvents.Describe));
         }
 
         foreach (var host in states.Keys.Order(StringComparer.Ordinal))
         {
-            matches.AddRange(engine.Flush(states[host]).Matches.Select(Describe));
+            matches.AddRange(engine.Flush(states[host]).Matches.Select(HeldEvents.Describe));
         }
 
         return matches;
-    }
-
-    private static void Wipe(TelemetryEvent e)
-    {
-        foreach (var field in TelemetryEvent.Descriptor.Fields.InFieldNumberOrder())
-        {
-            field.Accessor.Clear(e);
-        }
-    }
-
-    private static string Describe(SequenceMatch<TelemetryEvent> m) =>
-        $"{m.HostId} {m.Key} {string.Join(",", m.EventIds)} {m.FirstTimestamp}-{m.LastTimestamp} {string.Join(",", m.Events.Select(e => e.ToByteString().ToBase64()))}";
-
-    /// <summary>Holds every event as its encoding, as the correlator's codec does for a selectively decoded event.</summary>
-    private sealed class HoldEverything : IEventCodec<TelemetryEvent>
-    {
-        public byte[] Encode(TelemetryEvent document) => document.ToByteArray();
-
-        public TelemetryEvent Decode(ReadOnlySpan<byte> bytes) => TelemetryEvent.Parser.ParseFrom(bytes);
-
-        public int HeldEncodingLength(TelemetryEvent document) => document.CalculateSize();
-
-        public void WriteHeldEncoding(TelemetryEvent document, Span<byte> destination) => document.WriteTo(destination);
     }
 }

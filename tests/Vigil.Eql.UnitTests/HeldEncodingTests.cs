@@ -40,7 +40,7 @@ public sealed class HeldEncodingTests
             var delayed = RandomStreams.Delayed(random, RandomStreams.Sorted(random, random.Next(20, 100)), Lateness);
             var expected = Matches(new SequenceEngine<TelemetryEvent>(query, options), delayed.Select(e => e.Clone()), wipe: false);
 
-            var actual = Matches(new SequenceEngine<TelemetryEvent>(query, options, new HoldEverything()), delayed.Select(e => e.Clone()), wipe: true);
+            var actual = Matches(new SequenceEngine<TelemetryEvent>(query, options, new HeldEvents.HoldEverything()), delayed.Select(e => e.Clone()), wipe: true);
 
             Assert.Equal(expected, actual);
             matched += expected.Count;
@@ -55,7 +55,7 @@ public sealed class HeldEncodingTests
     {
         var query = Run.Compile(text);
         var options = new SequenceEngineOptions { Lateness = Lateness, ReportEarly = reportEarly };
-        var holding = new SequenceEngine<TelemetryEvent>(query, options, new HoldEverything());
+        var holding = new SequenceEngine<TelemetryEvent>(query, options, new HeldEvents.HoldEverything());
         var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf);
         var random = new Random(5);
         for (var i = 0; i < 30; i++)
@@ -69,8 +69,8 @@ public sealed class HeldEncodingTests
             {
                 var host = holding.HostOf(e);
                 var state = fields.TryGetValue(host, out var stored) ? serializer.ReadFields(Pairs(stored)) : holding.CreateState(host);
-                actual.AddRange(holding.Process(state, e).Matches.Select(Describe));
-                Wipe(e);
+                actual.AddRange(holding.Process(state, e).Matches.Select(HeldEvents.Describe));
+                HeldEvents.Wipe(e);
                 var changes = serializer.Changes(state);
                 var hash = changes.Replace || stored is null ? new Dictionary<string, byte[]>() : stored;
                 foreach (var name in changes.Removed)
@@ -88,7 +88,7 @@ public sealed class HeldEncodingTests
 
             foreach (var host in fields.Keys.Order(StringComparer.Ordinal))
             {
-                actual.AddRange(holding.Flush(serializer.ReadFields(Pairs(fields[host]))).Matches.Select(Describe));
+                actual.AddRange(holding.Flush(serializer.ReadFields(Pairs(fields[host]))).Matches.Select(HeldEvents.Describe));
             }
 
             Assert.Equal(expected, actual);
@@ -111,42 +111,19 @@ public sealed class HeldEncodingTests
                 states[host] = state = engine.CreateState(host);
             }
 
-            matches.AddRange(engine.Process(state, e).Matches.Select(Describe));
+            matches.AddRange(engine.Process(state, e).Matches.Select(HeldEvents.Describe));
             if (wipe)
             {
                 // As a reused, selectively decoded event would be after its batch: nothing may read it any more.
-                Wipe(e);
+                HeldEvents.Wipe(e);
             }
         }
 
         foreach (var host in states.Keys.Order(StringComparer.Ordinal))
         {
-            matches.AddRange(engine.Flush(states[host]).Matches.Select(Describe));
+            matches.AddRange(engine.Flush(states[host]).Matches.Select(HeldEvents.Describe));
         }
 
         return matches;
-    }
-
-    private static void Wipe(TelemetryEvent e)
-    {
-        foreach (var field in TelemetryEvent.Descriptor.Fields.InFieldNumberOrder())
-        {
-            field.Accessor.Clear(e);
-        }
-    }
-
-    private static string Describe(SequenceMatch<TelemetryEvent> m) =>
-        $"{m.HostId} {m.Key} {string.Join(",", m.EventIds)} {m.FirstTimestamp}-{m.LastTimestamp} {string.Join(",", m.Events.Select(e => e.ToByteString().ToBase64()))}";
-
-    /// <summary>Holds every event as its encoding, as the correlator's codec does for a selectively decoded event.</summary>
-    private sealed class HoldEverything : IEventCodec<TelemetryEvent>
-    {
-        public byte[] Encode(TelemetryEvent document) => document.ToByteArray();
-
-        public TelemetryEvent Decode(ReadOnlySpan<byte> bytes) => TelemetryEvent.Parser.ParseFrom(bytes);
-
-        public int HeldEncodingLength(TelemetryEvent document) => document.CalculateSize();
-
-        public void WriteHeldEncoding(TelemetryEvent document, Span<byte> destination) => document.WriteTo(destination);
     }
 }
