@@ -13,7 +13,7 @@ namespace Vigil.Redis;
 /// </summary>
 public sealed class RedisConnector : IAsyncDisposable, IDisposable
 {
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ConnectionFailureType> lastSpecificFailures = new();
+    private readonly HandshakeVerdicts verdicts = new();
     private readonly ILogger logger;
     private readonly ILoggerFactory loggerFactory;
     private readonly Lazy<Task<ConnectionMultiplexer>> connection;
@@ -150,6 +150,9 @@ public sealed class RedisConnector : IAsyncDisposable, IDisposable
     private async Task<ConnectionMultiplexer> OpenAsync()
     {
         var configuration = CreateConfiguration(Options, loggerFactory, certificateValidation);
+
+        // On the configuration, so the first attempt (made inside ConnectAsync) is seen too.
+        configuration.ConnectionAttemptCompleted += (_, attempt) => verdicts.Record(attempt);
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
         multiplexer.ConnectionFailed += OnConnectionFailed;
         multiplexer.ConnectionRestored += OnConnectionRestored;
@@ -161,20 +164,11 @@ public sealed class RedisConnector : IAsyncDisposable, IDisposable
         return multiplexer;
     }
 
-    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
-    {
-        // On a slow connect the probe may only see a timeout; keep what the handshake really said.
-        if (e.FailureType is not (ConnectionFailureType.UnableToConnect or ConnectionFailureType.SocketFailure or ConnectionFailureType.None))
-        {
-            lastSpecificFailures[EndPointCollection.ToString(e.EndPoint)] = e.FailureType;
-        }
-
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e) =>
         logger.LogWarning(e.Exception, "Redis connection to {Endpoint} ({ConnectionType}) failed: {FailureType}", EndPointCollection.ToString(e.EndPoint), e.ConnectionType, e.FailureType);
-    }
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
-        lastSpecificFailures.TryRemove(EndPointCollection.ToString(e.EndPoint), out _);
         logger.LogInformation("Redis connection to {Endpoint} ({ConnectionType}) restored", EndPointCollection.ToString(e.EndPoint), e.ConnectionType);
     }
 
@@ -185,27 +179,66 @@ public sealed class RedisConnector : IAsyncDisposable, IDisposable
             var latency = await server.PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             return new NodeProbe(server.EndPoint, latency, null, ConnectionFailureType.None, null);
         }
-        catch (RedisConnectionException e)
-        {
-            var type = e.FailureType is ConnectionFailureType.UnableToConnect or ConnectionFailureType.SocketFailure
-                && lastSpecificFailures.TryGetValue(EndPointCollection.ToString(server.EndPoint), out var specific)
-                    ? specific
-                    : e.FailureType;
-            return new NodeProbe(server.EndPoint, TimeSpan.Zero, Describe(type, e, certificateValidation.LastRejection), type, e);
-        }
-        catch (Exception e) when ((e is RedisException or TimeoutException) && !server.IsConnected)
-        {
-            // On a loaded machine the PING of a server that never connected can time out before the reconnect
-            // fails; it is still an unreachable server, and the operator needs the connection error, not a timeout.
-            var type = lastSpecificFailures.TryGetValue(EndPointCollection.ToString(server.EndPoint), out var specific)
-                ? specific
-                : ConnectionFailureType.UnableToConnect;
-            return new NodeProbe(server.EndPoint, TimeSpan.Zero, Describe(type, e, certificateValidation.LastRejection), type, e);
-        }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            return new NodeProbe(server.EndPoint, TimeSpan.Zero, e.Message, ConnectionFailureType.None, e);
+            if (server.IsConnected)
+            {
+                // Connected again by now: the PING's own failure (a dropped connection, a slow server) is the story.
+                var connectedType = (e as RedisConnectionException)?.FailureType ?? ConnectionFailureType.None;
+                var failure = connectedType == ConnectionFailureType.None ? e.Message : Describe(connectedType, e, null, certificateValidation.LastRejection);
+                return new NodeProbe(server.EndPoint, TimeSpan.Zero, failure, connectedType, e);
+            }
+
+            // Not connected: why is what the connection attempts found, not what the PING's wait last saw. An
+            // attempt still in flight ends within ConnectTimeout, so waiting that long settles it.
+            var verdict = await verdicts.LatestFailureAsync(server.EndPoint, Options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            var type = Classify(e, verdict);
+            return new NodeProbe(server.EndPoint, TimeSpan.Zero, Describe(type, e, verdict?.Exception, certificateValidation.LastRejection), type, e);
         }
+    }
+
+    /// <summary>
+    /// Why a server that is not connected failed its probe. The server's own refusal (NOAUTH, WRONGPASS) or a failed
+    /// TLS or handshake stage of an attempt outranks the PING's failure, which may only say that nothing connected
+    /// in time. A connect-stage failure (refused, unreachable) keeps the PING's own classification.
+    /// </summary>
+    private static ConnectionFailureType Classify(Exception pingFailure, HandshakeVerdict? verdict)
+    {
+        if (IsAuthenticationRefusal(pingFailure) || (verdict?.Exception is { } attemptFailure && IsAuthenticationRefusal(attemptFailure)))
+        {
+            return ConnectionFailureType.AuthenticationFailure;
+        }
+
+        if (verdict is { Stage: ConnectionAttemptStage.Tls or ConnectionAttemptStage.Handshake, FailureType: not ConnectionFailureType.None })
+        {
+            return verdict.FailureType;
+        }
+
+        return pingFailure is RedisConnectionException { FailureType: not ConnectionFailureType.None } connectionFailure
+            ? connectionFailure.FailureType
+            : ConnectionFailureType.UnableToConnect;
+    }
+
+    /// <summary>Whether the server refused the credentials: Redis answers NOAUTH (no or wrong password) or WRONGPASS (ACL user).</summary>
+    private static bool IsAuthenticationRefusal(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (StartsWithRefusal(e.Message))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool StartsWithRefusal(string message)
+    {
+        // The client may put the kind of reply before the server's text ("SimpleError: NOAUTH ...").
+        var colon = message.IndexOf(": ", StringComparison.Ordinal);
+        var text = colon is > 0 and < 16 && !message[..colon].Contains(' ', StringComparison.Ordinal) ? message[(colon + 2)..] : message;
+        return text.StartsWith("NOAUTH ", StringComparison.Ordinal) || text.StartsWith("WRONGPASS ", StringComparison.Ordinal);
     }
 
     private string? DescribeModeMismatch(IServer[] servers)
@@ -217,16 +250,16 @@ public sealed class RedisConnector : IAsyncDisposable, IDisposable
             : $"Redis:Mode is {Options.Mode} but {string.Join(", ", mismatched.Select(s => $"{EndPointCollection.ToString(s.EndPoint)} is {s.ServerType}"))}.";
     }
 
-    private static string Describe(ConnectionFailureType type, Exception exception, string? certificateRejection) => type switch
+    private static string Describe(ConnectionFailureType type, Exception exception, Exception? attemptFailure, string? certificateRejection) => type switch
     {
         // Checked first: the client reports a refused certificate as an authentication failure too, and a refused
         // certificate is often hidden behind the generic error of the reconnection attempt that followed it.
         _ when certificateRejection is not null =>
             $"TLS handshake failed: {certificateRejection}",
-        _ when IsTlsFailure(exception) =>
-            $"TLS handshake failed; check Redis:Ssl, Redis:SslHost, Redis:CaCertificatePath and the client certificate ({Innermost(exception).Message})",
+        _ when IsTlsFailure(exception) || (attemptFailure is not null && IsTlsFailure(attemptFailure)) =>
+            $"TLS handshake failed; check Redis:Ssl, Redis:SslHost, Redis:CaCertificatePath and the client certificate ({Innermost(attemptFailure ?? exception).Message})",
         ConnectionFailureType.AuthenticationFailure =>
-            $"authentication failed; check Redis:User and Redis:Password/PasswordFile ({Innermost(exception).Message})",
+            $"authentication failed; check Redis:User and Redis:Password/PasswordFile ({Innermost(attemptFailure ?? exception).Message})",
         _ => $"{type}: {Innermost(exception).Message}",
     };
 

@@ -106,6 +106,31 @@ public sealed class AclRedisTests : IAsyncLifetime
             StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AWrongPasswordIsAnAuthenticationFailureEvenWhenTheFirstHandshakeOutlastsTheConnectTimeout()
+    {
+        // The first handshake's replies arrive after ConnectTimeout, so the client gives up on it before the server
+        // refuses the password and stores "unable to connect" as the failure of the waiting PING; every later
+        // handshake is refused at once.
+        await using var link = SlowFirstConnectionLink.Start(server.Port, TimeSpan.FromSeconds(3));
+        await using var connector = new RedisConnector(new RedisOptions
+        {
+            Endpoints = [link.Endpoint],
+            User = "vigil",
+            Password = "wrong",
+            ConnectTimeout = TimeSpan.FromSeconds(1),
+            AsyncTimeout = TimeSpan.FromSeconds(5),
+        });
+
+        var e = await Assert.ThrowsAsync<RedisConnectionException>(() => connector.PingAsync(TestContext.Current.CancellationToken));
+
+        Assert.Equal(ConnectionFailureType.AuthenticationFailure, e.FailureType);
+        Assert.StartsWith(
+            $"Redis is not available: {link.Endpoint}: authentication failed; check Redis:User and Redis:Password/PasswordFile",
+            e.Message,
+            StringComparison.Ordinal);
+    }
+
     /// <summary>The server's record of refused commands and logins, read as an administrator.</summary>
     private async Task<RedisResult[]> AclLogAsync()
     {

@@ -1,0 +1,6 @@
+using StackExchange.Redis;
+
+namespace Vigil.Redis;
+
+/// <summary>How one connection attempt of the client ended: the stage it reached and, when it failed, why.</summary>
+internal sealed record HandshakeVerdict(long Sequence, bool IsSuccess, ConnectionAttemptStage Stage, ConnectionFailureType FailureType, Exception? Exception);
