@@ -64,7 +64,7 @@ public static class RulesCheckCommand
             await WriteTextAsync(report, stdout);
         }
 
-        return report.Summary.Errors > 0 || report.Summary.Rules == 0 ? 1 : 0;
+        return report.Summary.Errors > 0 || report.Summary.Loaded == 0 ? 1 : 0;
     }
 
     private static RulesCheckReport Check(string path, bool isFolder, IReadOnlyList<SourceFormat> sources)
@@ -107,16 +107,21 @@ public static class RulesCheckCommand
 
         // Errors outside rule files (exception list exports, value lists) belong to no rule but fail the check all the same.
         var otherErrors = loaded.Errors.Where(e => !files.Contains(e.Location.Source)).Select(e => e.ToString()).ToList();
+        var failures = loaded.Errors
+            .Select(e => new RuleLoadFailure(e.Location.ToString(), e.Location.Source, e.Location.Line, e.Location.Column, e.Message))
+            .ToList();
+        var failedFiles = rules.Count(r => !r.Loads);
         var summary = new RulesCheckSummary(
             Files: files.Count,
-            Rules: loaded.Rules.Count,
-            Loaded: loaded.Succeeded ? loaded.Rules.Count : 0,
+            Rules: loaded.Rules.Count + failedFiles,
+            Loaded: loaded.Rules.Count,
+            Failed: failedFiles,
             Errors: loaded.Errors.Count,
             BrokenFiles: loaded.Errors.Select(e => e.Location.Source).Distinct().Count(),
             Warnings: rules.Sum(r => r.Warnings.Count),
             PerAnalytic: compiled.Values.GroupBy(r => r.AnalyticId).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
             Sources: sources.Select(s => s.Name).ToList());
-        return new RulesCheckReport(rules, otherErrors, summary);
+        return new RulesCheckReport(rules, otherErrors, failures, summary);
     }
 
     private static async Task WriteTextAsync(RulesCheckReport report, TextWriter stdout)
@@ -152,9 +157,9 @@ public static class RulesCheckCommand
         var s = report.Summary;
         if (s.Errors > 0)
         {
-            await stdout.WriteLineAsync($"FAILED: {s.Errors} error(s) in {s.BrokenFiles} of {s.Files} file(s)");
+            await stdout.WriteLineAsync($"FAILED: {s.Errors} error(s) in {s.BrokenFiles} of {s.Files} file(s); {s.Loaded} of {s.Rules} rule(s) loaded");
         }
-        else if (s.Rules == 0)
+        else if (s.Loaded == 0)
         {
             await stdout.WriteLineAsync("FAILED: no rule files (*.toml)");
         }

@@ -28,7 +28,7 @@ public sealed class RulesCheckCommandTests
                 "an0994/missing_value.toml:3:13: invalid TOML: Unexpected token end-of-line found while expecting a value",
                 "an0994/same_rule_id.toml:1:1: rule_id 5e0b5c0e-0000-4000-8000-0000000000a1 is already used by an0167/curl_download.toml",
                 "ok   an0167/curl_download.toml: Curl connects (eql; fires with elastic, simulator)",
-                "FAILED: 11 error(s) in 4 of 5 file(s)",
+                "FAILED: 11 error(s) in 4 of 5 file(s); 1 of 5 rule(s) loaded",
             ],
             run.Stdout.Select(line => line.Replace(folder + "/", string.Empty, StringComparison.Ordinal)));
     }
@@ -106,6 +106,37 @@ public sealed class RulesCheckCommandTests
         Assert.Equal(7, settings.GetProperty("errors").GetArrayLength());
         var summary = report.RootElement.GetProperty("summary");
         Assert.Equal((5, 11, 4), (summary.GetProperty("files").GetInt32(), summary.GetProperty("errors").GetInt32(), summary.GetProperty("broken_files").GetInt32()));
+    }
+
+    [Fact]
+    public async Task JsonOutputOfABrokenFolderCountsTheRulesThatStillLoadAndListsEachFailureAtItsFileLineAndColumn()
+    {
+        var folder = Fixture("rules_with_errors");
+
+        var run = await VigilCommand.VigilAsync("rules", "check", folder, "--format", "json");
+
+        Assert.Equal(1, run.ExitCode);
+        using var report = System.Text.Json.JsonDocument.Parse(string.Join('\n', run.Stdout));
+        var summary = report.RootElement.GetProperty("summary");
+        Assert.Equal((5, 1, 4), (summary.GetProperty("rules").GetInt32(), summary.GetProperty("loaded").GetInt32(), summary.GetProperty("failed").GetInt32()));
+        var failures = report.RootElement.GetProperty("failures").EnumerateArray().ToList();
+        Assert.Equal(11, failures.Count);
+        var first = failures.Single(f => f.GetProperty("file").GetString()!.EndsWith("misspelled_field.toml", StringComparison.Ordinal) && f.GetProperty("line").GetInt32() == 11);
+        Assert.Equal(
+            (Path.Combine(folder, "an0167", "misspelled_field.toml") + ":11:45", 45, "unknown field 'process.nmae': 'process' has no field 'nmae' (did you mean 'name'?)"),
+            (first.GetProperty("location").GetString(), first.GetProperty("column").GetInt32(), first.GetProperty("message").GetString()));
+        Assert.All(failures, f => Assert.Equal(
+            $"{f.GetProperty("file").GetString()}:{f.GetProperty("line").GetInt32()}:{f.GetProperty("column").GetInt32()}",
+            f.GetProperty("location").GetString()));
+    }
+
+    [Fact]
+    public async Task ThePlainTextSummaryOfABrokenFolderSaysHowManyRulesStillLoad()
+    {
+        var run = await VigilCommand.VigilAsync("rules", "check", Fixture("rules_with_errors"));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.EndsWith("; 1 of 5 rule(s) loaded", run.Stdout[^1], StringComparison.Ordinal);
     }
 
     [Fact]
