@@ -53,6 +53,19 @@ public sealed class FieldCatalog
             return Define(chain, path);
         }
 
+        if (TextMultiFields.TryGetKeywordField(path, out var keyword))
+        {
+            // Elasticsearch's EQL refuses text fields; a KQL or Lucene query runs them (KqlCompiler), this names the way.
+            return new FieldResolution(null, $"'{path}' is the analyzed text (match_only_text) multi-field of '{keyword}', which only KQL and Lucene queries search (Elasticsearch's EQL does not search text fields): compare '{keyword}' instead");
+        }
+
+        string? stemProblem = null;
+        if (path.EndsWith(TextMultiFields.Suffix, StringComparison.Ordinal) && segments.Length > 1 && Walk(this.root, segments[..^1], 0, [], ref stemProblem))
+        {
+            var stem = path[..^TextMultiFields.Suffix.Length];
+            return new FieldResolution(null, $"unknown field '{path}': ECS gives '{stem}' no .text multi-field; query '{stem}' itself");
+        }
+
         return new FieldResolution(null, deepestProblem ?? $"unknown field '{path}'");
     }
 

@@ -95,6 +95,7 @@ internal sealed class QueryBinder<TEvent>(IEventSchema<TEvent> schema)
         ArithmeticExpression arithmetic => BindArithmetic(arithmetic),
         NegateExpression negate => BindNegate(negate),
         FunctionCallExpression call => BindCall(call),
+        TextMatchExpression text => BindTextMatch(text),
         _ => throw new InvalidOperationException($"Unknown expression node {expression.GetType().Name}."),
     };
 
@@ -331,6 +332,19 @@ internal sealed class QueryBinder<TEvent>(IEventSchema<TEvent> schema)
         var operand = Bind(negate.Operand);
         RequireNumber(operand);
         return new BoundExpression<TEvent>(new NegateNode<TEvent>(operand.Node), StaticType.Number, operand.ReadsField, "-" + operand.Text, negate.Location);
+    }
+
+    private BoundExpression<TEvent> BindTextMatch(TextMatchExpression text)
+    {
+        var field = BindField(text.Field);
+        if (field.Type is not (StaticType.String or StaticType.Any))
+        {
+            Report(text.Location, $"'{text.WrittenField}' analyzes the text of '{text.Field.Path}', which holds {Describe(field.Type)} in the telemetry contract, not text");
+        }
+
+        var pattern = text.Pattern is null ? null : new WildcardPattern(text.Pattern, ignoreCase: false);
+        var node = new AnalyzedTextNode<TEvent>(field.Node, text.Kind, text.Tokens, pattern);
+        return Condition(node, readsField: true, $"'{text.WrittenField}' : ...", text.Location);
     }
 
     private BoundExpression<TEvent> BindCall(FunctionCallExpression call)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Vigil.Eql.Documents;
+using Vigil.Eql.Evaluation;
 using Vigil.Eql.Syntax;
 
 namespace Vigil.Eql.Kql;
@@ -42,14 +43,63 @@ public static class KqlCompiler
             KqlOr or => or.Operands.Select(Translate).Aggregate((l, r) => new LogicalExpression(or.Location, LogicalOperator.Or, l, r)),
             KqlNot not => new NotExpression(not.Location, Translate(not.Operand)),
             KqlAll all => new LiteralExpression(all.Location, true),
-            KqlExists exists => new ComparisonExpression(exists.Location, ComparisonOperator.NotEqual, Field(exists.Field, exists.Location), new LiteralExpression(exists.Location, null)),
+            KqlExists exists => new ComparisonExpression(exists.Location, ComparisonOperator.NotEqual, Field(KeywordOf(exists.Field) ?? exists.Field, exists.Location), new LiteralExpression(exists.Location, null)),
+            KqlTerm term when KeywordOf(term.Field) is { } keyword => TextTerm(term, keyword),
             KqlTerm term => Term(term),
+            KqlRange range when KeywordOf(range.Field) is not null => Unsupported(range.Location, range.Field, "a range over analyzed text compares single words"),
             KqlRange range => Range(range),
+            KqlRegex regex when KeywordOf(regex.Field) is not null => Unsupported(regex.Location, regex.Field, "a regular expression over analyzed text is matched against single words"),
             KqlRegex regex => new PatternExpression(regex.Location, PatternOperator.Regex, false, Field(regex.Field, regex.Location), [new LiteralExpression(regex.Location, regex.Pattern)]),
             _ => throw new InvalidOperationException($"Unknown KQL node {node.GetType().Name}."),
         };
 
         private static FieldExpression Field(string path, SourceLocation location) => new(location, path, Optional: false);
+
+        /// <summary>
+        /// The keyword field behind an ECS <c>.text</c> multi-field the contract does not hold itself, so the query runs
+        /// on the analyzed text of that field; null for any other name.
+        /// </summary>
+        private string? KeywordOf(string path) =>
+            !fields.TryResolve(path, out _, out _) && TextMultiFields.TryGetKeywordField(path, out var keyword) ? keyword : null;
+
+        private LiteralExpression Unsupported(SourceLocation location, string path, string why)
+        {
+            Report(location, $"'{path}' is analyzed text: {why}, which Vigil does not run; query '{path[..^TextMultiFields.Suffix.Length]}' instead");
+            return new LiteralExpression(location, false);
+        }
+
+        /// <summary>
+        /// A value on a <c>.text</c> multi-field, as Kibana sends it to Elasticsearch: a quoted value is a match_phrase,
+        /// an unquoted one a match query (any of its words), one with '*' a wildcard query on single words; the value is
+        /// analyzed (or, for a wildcard, lower-cased) like the indexed text. A value that can never match is an error
+        /// here rather than a rule that silently never fires.
+        /// </summary>
+        private EqlExpression TextTerm(KqlTerm term, string keyword)
+        {
+            var field = Field(keyword, term.Location);
+            var value = term.Value;
+            if (value.HasWildcards)
+            {
+                var wildcardAt = value.Wildcards.ToHashSet();
+                var stray = value.Text.Where((c, i) => !wildcardAt.Contains(i) && !StandardAnalyzer.CanBeInToken(c)).Distinct().ToArray();
+                if (stray.Length > 0)
+                {
+                    Report(value.Location, $"'{term.Field}' is analyzed text, so the wildcard '{value.Text}' is matched against single words, and words never hold {string.Join(" or ", stray.Select(c => $"'{c}'"))} (the standard analyzer splits there): it can never match; put the pattern on '{keyword}' to match the whole value");
+                    return new LiteralExpression(term.Location, false);
+                }
+
+                return new TextMatchExpression(term.Location, field, term.Field, TextMatchKind.TokenWildcard, [], value.Text.ToLowerInvariant());
+            }
+
+            var tokens = StandardAnalyzer.Tokens(value.Text);
+            if (tokens.Count == 0)
+            {
+                Report(value.Location, $"'{term.Field}' is analyzed text, and \"{value.Text}\" holds no word the standard analyzer indexes: it can never match");
+                return new LiteralExpression(term.Location, false);
+            }
+
+            return new TextMatchExpression(term.Location, field, term.Field, value.Quoted ? TextMatchKind.Phrase : TextMatchKind.AnyToken, tokens, null);
+        }
 
         private EqlFieldType? TypeOf(string path) => fields.TryResolve(path, out var field, out _) ? field.Type : null;
 
