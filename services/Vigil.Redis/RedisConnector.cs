@@ -51,8 +51,9 @@ public sealed class RedisConnector : IAsyncDisposable, IDisposable
     /// <summary>
     /// PINGs every known primary. Throws <see cref="RedisConnectionException"/> naming each unreachable primary
     /// and why it failed (refused, authentication, TLS); otherwise returns the slowest round trip.
-    /// An unreachable primary is reported after at most <see cref="RedisOptions.AsyncTimeout"/>: the PING waits for a
-    /// reconnection that long, and its failure carries the client's last connection error.
+    /// An unreachable primary is reported after at most <see cref="RedisOptions.AsyncTimeout"/> plus
+    /// <see cref="RedisOptions.ConnectTimeout"/>: the PING waits for a reconnection that long, and the reason is the
+    /// verdict of the client's latest connection attempt (waited for when one is still in flight), not the PING's error.
     /// </summary>
     public async Task<RedisPing> PingAsync(CancellationToken cancellationToken = default)
     {
