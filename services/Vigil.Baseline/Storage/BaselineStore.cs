@@ -185,15 +185,12 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         {
             var updates = image.ToList();
             var watermarks = new string[updates.Count];
-            var total = new FleetContribution();
-            foreach (var update in updates)
-            {
-                total.Add(update.Contribution);
-            }
+            // The detector sums an image's hosts into one contribution, which each of their updates carries.
+            var total = updates[0].Contribution;
 
             scripts.Add(db.ScriptEvaluateAsync(ProfileUpdateScript.Text, ScriptKeys(updates), ScriptArguments(updates, total, watermarks)));
             scripted.Add((updates, watermarks, total));
-            IndexUpdates(db, writes, profiles[image.Key], updates, seen, changed);
+            IndexUpdates(db, writes, profiles[image.Key], total, seen, changed);
         }
 
         // One ZADD per index per batch (GT: an entry only moves forward), not one per image.
@@ -463,25 +460,24 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     }
 
     /// <summary>Listing indexes live on their own slot, outside the script; they are advisory, so predicted changes are good enough.</summary>
-    private void IndexUpdates(IDatabase db, List<Task> writes, ProfileSnapshot profile, List<HostUpdate> updates, List<SortedSetEntry> seen, List<SortedSetEntry> changed)
+    private void IndexUpdates(IDatabase db, List<Task> writes, ProfileSnapshot profile, FleetContribution total, List<SortedSetEntry> seen, List<SortedSetEntry> changed)
     {
-        var sighted = updates.Select(u => u.Contribution).Where(c => c.HasSighting).ToList();
-        if (sighted.Count == 0)
+        if (!total.HasSighting)
         {
             return;
         }
 
-        var last = sighted.Max(c => c.LastSeen);
-        var first = Math.Min(sighted.Min(c => c.FirstSeen), profile.FirstSeen > 0 ? profile.FirstSeen : long.MaxValue);
+        var last = total.LastSeen;
+        var first = Math.Min(total.FirstSeen, profile.FirstSeen > 0 ? profile.FirstSeen : long.MaxValue);
         seen.Add(new SortedSetEntry(profile.Image.Tag, Millis(last)));
         if (!profile.Exists && profile.Image.SigningIdAlias is { } alias)
         {
             writes.Add(db.HashSetAsync(keys.SigningIdAliases, alias, profile.Image.Identity));
         }
 
-        var learnsProtocol = !profile.IsSaturated(options) && updates.Any(u => u.Contribution.Protocols.Keys.Any(p => !profile.Protocols.ContainsKey(p)));
+        var learnsProtocol = !profile.IsSaturated(options) && total.Protocols.Keys.Any(p => !profile.Protocols.ContainsKey(p));
         var matures = !profile.IsMature(options)
-            && profile.Observations + updates.Sum(u => u.Contribution.Observations) >= options.MinObservations
+            && profile.Observations + total.Observations >= options.MinObservations
             && last - first >= options.MinAge.Ticks * 100;
         if (learnsProtocol || matures)
         {
