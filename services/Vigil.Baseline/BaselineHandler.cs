@@ -113,6 +113,7 @@ public sealed class BaselineHandler(
         {
             await generation.CheckAsync().ConfigureAwait(false);
             store.Views.KeepGeneration(generation.Current);
+            store.Profiles.KeepGeneration(generation.Current);
         }
 
         // The images and (image, host) views the batch touches, each once, in order of first sight.

@@ -70,6 +70,14 @@ public sealed class BaselineOptions
     /// </summary>
     public int LiveHostViewLimit { get; set; } = 100_000;
 
+    /// <summary>
+    /// Profiles kept in memory between batches with the version they were read or written at, so a batch reads a
+    /// profile whole only when someone else (another baseline instance, an analyst's verdict) changed it since; each
+    /// batch still checks every touched profile's version in its one read round trip. Over it, the least recently
+    /// used leave memory and are read whole when next needed; 0 reads every profile whole each batch.
+    /// </summary>
+    public int HeldProfileLimit { get; set; } = 16_384;
+
     /// <summary>A profile not seen for this long expires.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
 
@@ -139,6 +147,7 @@ public sealed class BaselineOptions
         Require(MaxProtocolsPerHost >= 1, nameof(MaxProtocolsPerHost), "must be at least 1.");
         Require(MaxHostViewsPerHost >= 1, nameof(MaxHostViewsPerHost), "must be at least 1.");
         Require(LiveHostViewLimit >= 0, nameof(LiveHostViewLimit), "must not be negative (0 keeps no host view in memory).");
+        Require(HeldProfileLimit >= 0, nameof(HeldProfileLimit), "must not be negative (0 keeps no profile in memory).");
         Require(Retention > TimeSpan.Zero, nameof(Retention), "must be positive.");
         Require(HostStateRetention >= BucketWidth * PersistenceWindow, nameof(HostStateRetention), "must cover at least PersistenceWindow buckets.");
         Require(AlertSuppression >= TimeSpan.Zero, nameof(AlertSuppression), "must not be negative.");

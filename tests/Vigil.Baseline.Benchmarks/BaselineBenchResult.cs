@@ -25,5 +25,5 @@ public sealed record BaselineBenchResult(
 
     /// <summary>What the handler adds per event to a decode-only run of the same workload.</summary>
     public string HandlerCostLine(BaselineBenchResult decodeOnly) => string.Create(CultureInfo.InvariantCulture,
-        $"The handler (with its Redis client) adds {CpuMicrosPerEvent - decodeOnly.CpuMicrosPerEvent:0.00} µs of CPU and {AllocatedPerEvent - decodeOnly.AllocatedPerEvent:0} allocated bytes per event to decoding alone.");
+        $"The handler (with its Redis client) adds {CpuMicrosPerEvent - decodeOnly.CpuMicrosPerEvent:0.00} µs of CPU and {AllocatedPerEvent - decodeOnly.AllocatedPerEvent:0} allocated bytes per event to decoding alone ({Alerts} alerts raised).");
 }

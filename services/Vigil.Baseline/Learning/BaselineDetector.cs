@@ -29,11 +29,22 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
         var updates = new List<HostUpdate>();
         var detections = new List<BaselineDetection>();
         var counts = new Counts();
+
+        // One contribution per image, shared by its hosts' runs: what the batch adds to the profile is their sum, and
+        // summing as the runs go costs no contribution (dictionary, set) per host. Each run keeps its volume statistics
+        // apart and merges them when it ends, in the order the hosts come, as adding per-host contributions did, so
+        // the doubles are the same.
+        var contributions = new Dictionary<string, FleetContribution>(StringComparer.Ordinal);
         foreach (var group in batch.GroupBy(o => (o.Image.Tag, o.HostId)))
         {
             var profile = profiles[group.Key.Tag];
             var state = hosts[group.Key];
-            var contribution = new FleetContribution();
+            if (!contributions.TryGetValue(group.Key.Tag, out var contribution))
+            {
+                contribution = new FleetContribution();
+                contributions[group.Key.Tag] = contribution;
+            }
+
             var run = new HostRun(options, alerts, chains, profile, state, contribution, detections, counts);
             var last = Watermark.None;
             foreach (var observation in group)
@@ -52,6 +63,7 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
                 }
             }
 
+            run.MergeVolumes();
             if (last.Partition < 0)
             {
                 continue;
@@ -95,6 +107,21 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
     {
         private readonly bool mature = profile.IsMature(options);
         private readonly List<NetworkObservation> anomalousInHand = [];
+
+        // This host's volume statistics, merged into the image's contribution when the run ends.
+        private LogVolumeStatistics sentPerConnection;
+        private LogVolumeStatistics receivedPerConnection;
+        private LogVolumeStatistics sentPerBucket;
+        private LogVolumeStatistics receivedPerBucket;
+
+        /// <summary>Adds this host's volume statistics to the image's contribution (once, when the run ends).</summary>
+        public void MergeVolumes()
+        {
+            contribution.SentPerConnection = contribution.SentPerConnection.Merge(sentPerConnection);
+            contribution.ReceivedPerConnection = contribution.ReceivedPerConnection.Merge(receivedPerConnection);
+            contribution.SentPerBucket = contribution.SentPerBucket.Merge(sentPerBucket);
+            contribution.ReceivedPerBucket = contribution.ReceivedPerBucket.Merge(receivedPerBucket);
+        }
 
         /// <summary>Applies one observation; false when it must not train the profile.</summary>
         public bool Observe(NetworkObservation observation, long timestamp)
@@ -192,8 +219,8 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
             if (!connectionAnomalous && protocolTrains)
             {
                 contribution.Connections++;
-                contribution.SentPerConnection = contribution.SentPerConnection.Add(observation.BytesSent);
-                contribution.ReceivedPerConnection = contribution.ReceivedPerConnection.Add(observation.BytesReceived);
+                sentPerConnection = sentPerConnection.Add(observation.BytesSent);
+                receivedPerConnection = receivedPerConnection.Add(observation.BytesReceived);
             }
 
             var finding = mature ? BucketFinding(observation) : null;
@@ -235,8 +262,8 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
         {
             if (!state.History.CurrentAnomalous && (state.BucketSent > 0 || state.BucketReceived > 0))
             {
-                contribution.SentPerBucket = contribution.SentPerBucket.Add(state.BucketSent);
-                contribution.ReceivedPerBucket = contribution.ReceivedPerBucket.Add(state.BucketReceived);
+                sentPerBucket = sentPerBucket.Add(state.BucketSent);
+                receivedPerBucket = receivedPerBucket.Add(state.BucketReceived);
             }
 
             state.BucketSent = 0;

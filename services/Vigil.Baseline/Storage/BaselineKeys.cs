@@ -14,7 +14,9 @@ public sealed class BaselineKeys(RedisKeys keys)
     private const string IndexTag = "baseline-index";
 
     // An image's own keys, built once per image: every batch that touches the image reads and writes them.
-    // Each host's index key, built once per host: every batch that sees the host updates its index.
+    // Each host's index key, built once per host: every batch that sees the host updates its index. Both caches evict
+    // what was not used for a while (BoundedCache), so a fleet larger than their bound still finds its active hosts'
+    // keys cached instead of building every key past the bound on each batch.
     private readonly BoundedCache<string, RedisKey> hostIndexes = new(131_072, StringComparer.Ordinal);
     private readonly BoundedCache<string, (RedisKey Profile, RedisKey Destinations, RedisKey Hosts)> imageKeys = new(16_384, StringComparer.Ordinal);
 
@@ -30,7 +32,7 @@ public sealed class BaselineKeys(RedisKeys keys)
     /// Sorted set of the image tags a host has views of, by the view's last seen (event time, ms): what bounds the
     /// views per host (<see cref="BaselineOptions.MaxHostViewsPerHost"/>). Under the host's tag, apart from the views.
     /// </summary>
-    public RedisKey HostViews(string hostId) => hostIndexes.GetOrAdd(hostId, h => keys.Host(h, Kind, "views"));
+    public RedisKey HostViews(string hostId) => hostIndexes.GetOrAdd(hostId, static (h, names) => names.Host(h, Kind, "views"), keys);
 
     /// <summary>Sorted set of image tags by last seen (event time, ms).</summary>
     public RedisKey SeenIndex { get; } = keys.Fleet(IndexTag, Kind, "seen");
@@ -53,7 +55,7 @@ public sealed class BaselineKeys(RedisKeys keys)
     public RedisKey Generation { get; } = keys.Fleet(IndexTag, Kind, "generation");
 
     private (RedisKey Profile, RedisKey Destinations, RedisKey Hosts) ImageKeys(string tag) =>
-        imageKeys.GetOrAdd(tag, t => (keys.Fleet(t, Kind, "profile"), keys.Fleet(t, Kind, "destinations"), keys.Fleet(t, Kind, "hosts")));
+        imageKeys.GetOrAdd(tag, static (t, names) => (names.Fleet(t, Kind, "profile"), names.Fleet(t, Kind, "destinations"), names.Fleet(t, Kind, "hosts")), keys);
 
     /// <summary>The names every Vigil key is built from (for keys shared with other services, e.g. alert checkpoints).</summary>
     public RedisKeys Names => keys;

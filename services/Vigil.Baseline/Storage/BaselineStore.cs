@@ -40,18 +40,33 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     public OwnedHostViews Views { get; } = new(options.LiveHostViewLimit, options.HostStateRetention);
 
     /// <summary>
-    /// The profiles of <paramref name="images"/> (each read from Redis: other consumers and analysts change them) and
-    /// the views of <paramref name="hosts"/> (from memory where held, else from Redis), in one round trip.
+    /// Profiles kept between batches with their version (<see cref="HeldProfiles"/>): each batch still asks Redis, in
+    /// its one read, whether each touched profile is at the held version, and reads it whole only when not.
+    /// </summary>
+    public HeldProfiles Profiles { get; } = new(options.HeldProfileLimit);
+
+    /// <summary>
+    /// The profiles of <paramref name="images"/> as Redis holds them now (other consumers and analysts change them: a
+    /// profile held in memory is checked against its version, and read whole only when it changed) and the views of
+    /// <paramref name="hosts"/> (from memory where held, else from Redis), in one round trip.
     /// </summary>
     public async Task<BatchState> LoadAsync(IReadOnlyCollection<ProcessImage> images, IReadOnlyCollection<(ProcessImage Image, string HostId)> hosts)
     {
         var db = redis.GetDatabase();
-        var profileReads = new List<(ProcessImage Image, Task<HashEntry[]> Read)>(images.Count);
+        var profileReads = new List<(ProcessImage Image, ProfileSnapshot? Held, Task<RedisResult> Read)>(images.Count);
         var pending = new List<Task>(images.Count + hosts.Count);
         foreach (var image in images)
         {
-            var read = db.HashGetAllAsync(keys.Profile(image.Tag));
-            profileReads.Add((image, read));
+            ProfileSnapshot? held = null;
+            var heldVersion = RedisValue.EmptyString;
+            if (Profiles.TryGet(image.Tag, out var copy, out var version) && copy.Image == image)
+            {
+                held = copy;
+                heldVersion = version;
+            }
+
+            var read = db.ScriptEvaluateAsync(ProfileUpdateScript.ReadIfChanged, [keys.Profile(image.Tag)], [heldVersion]);
+            profileReads.Add((image, held, read));
             pending.Add(read);
         }
 
@@ -76,10 +91,28 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
 
         var profiles = new Dictionary<string, ProfileSnapshot>(profileReads.Count, StringComparer.Ordinal);
         List<ProcessImage>? missing = null;
-        foreach (var (image, read) in profileReads)
+        foreach (var (image, held, read) in profileReads)
         {
-            var profile = ProfileHashes.Profile(image, read.Result);
+            var reply = read.Result;
+            if (held is not null && reply.Resp2Type == ResultType.Integer)
+            {
+                // Still at the held version: nobody changed the profile since this baseline read or wrote it.
+                profiles[image.Tag] = held;
+                continue;
+            }
+
+            var entries = Entries(reply);
+            var profile = ProfileHashes.Profile(image, entries);
             profiles[image.Tag] = profile;
+            if (profile.Exists && ProfileHashes.VersionOf(entries) is ({ } version, var kinds))
+            {
+                Profiles.Keep(image.Tag, profile, version, kinds);
+            }
+            else
+            {
+                Profiles.Forget(image.Tag);
+            }
+
             if (!profile.Exists)
             {
                 (missing ??= []).Add(image);
@@ -145,16 +178,19 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             writes.Add(count);
         }
 
-        var scripted = new List<(List<HostUpdate> Updates, string[] Watermarks)>();
+        var scripted = new List<(List<HostUpdate> Updates, string[] Watermarks, FleetContribution Total)>();
         var seen = new List<SortedSetEntry>();
         var changed = new List<SortedSetEntry>();
         foreach (var image in evaluation.Updates.GroupBy(u => u.Image.Tag))
         {
             var updates = image.ToList();
             var watermarks = new string[updates.Count];
-            scripts.Add(db.ScriptEvaluateAsync(ProfileUpdateScript.Text, ScriptKeys(updates), ScriptArguments(updates, watermarks)));
-            scripted.Add((updates, watermarks));
-            IndexUpdates(db, writes, profiles[image.Key], updates, seen, changed);
+            // The detector sums an image's hosts into one contribution, which each of their updates carries.
+            var total = updates[0].Contribution;
+
+            scripts.Add(db.ScriptEvaluateAsync(ProfileUpdateScript.Text, ScriptKeys(updates), ScriptArguments(updates, total, watermarks)));
+            scripted.Add((updates, watermarks, total));
+            IndexUpdates(db, writes, profiles[image.Key], total, seen, changed);
         }
 
         // One ZADD per index per batch (GT: an entry only moves forward), not one per image.
@@ -198,15 +234,21 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         for (var i = 0; i < scripts.Count; i++)
         {
             var result = (RedisResult[])scripts[i].Result!;
-            matured += (int)result[0] == 1 ? 1 : 0;
-            conflicts += result.Length - 1;
-            var (updates, watermarks) = scripted[i];
-            if (result.Length > 1)
+            var (updates, watermarks, total) = scripted[i];
+            if ((int)result[0] == -1)
             {
-                // Refused whole: these views are ahead of Redis in memory (or another writer moved Redis on).
+                // Refused whole: these views are ahead of Redis in memory (or another writer moved Redis on). The
+                // profile was not written, so a copy held of it stays at its version.
+                conflicts += result.Length - 1;
                 Views.Forget(updates.Select(u => (u.Image.Tag, u.HostId)));
                 continue;
             }
+
+            var maturedNow = (int)result[0] == 1;
+            matured += maturedNow ? 1 : 0;
+            var tag = updates[0].Image.Tag;
+            long? before = HashFields.TryLong((RedisValue)result[1], out var found) ? found : null;
+            Profiles.Applied(tag, profiles[tag], total, before, (long)result[2], maturedNow, options);
 
             for (var u = 0; u < updates.Count; u++)
             {
@@ -354,17 +396,13 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     }
 
     /// <summary>The script's arguments for <paramref name="updates"/>; the new watermarks' texts go to <paramref name="watermarks"/>.</summary>
-    private RedisValue[] ScriptArguments(List<HostUpdate> updates, string[] watermarks)
+    private RedisValue[] ScriptArguments(List<HostUpdate> updates, FleetContribution total, string[] watermarks)
     {
         var image = updates[0].Image;
-        var total = new FleetContribution();
-        foreach (var update in updates)
-        {
-            total.Add(update.Contribution);
-        }
 
-        // Filled in place, sized exactly: header, 4 per host view, 6 counts, 3 per protocol, 12 statistics, destinations.
-        var values = new RedisValue[ProfileUpdateScript.HeaderArguments + (updates.Count * 4) + 19 + (total.Protocols.Count * 3) + total.Destinations.Count];
+        // Filled in place, sized exactly: header, 4 per host view, 6 counts, 3 per protocol, 12 statistics,
+        // destinations, the version seed.
+        var values = new RedisValue[ProfileUpdateScript.HeaderArguments + (updates.Count * 4) + 20 + (total.Protocols.Count * 3) + total.Destinations.Count];
         var at = 0;
         values[at++] = (long)options.Retention.TotalMilliseconds;
         values[at++] = (long)options.HostStateRetention.TotalMilliseconds;
@@ -415,34 +453,54 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             values[at++] = destination;
         }
 
+        // Where a profile without a version starts (random: a profile made again never repeats a held version).
+        values[at++] = Random.Shared.NextInt64(1, 1L << 52);
+
         return at == values.Length ? values : throw new InvalidOperationException($"Profile update arguments: filled {at} of {values.Length}.");
     }
 
     /// <summary>Listing indexes live on their own slot, outside the script; they are advisory, so predicted changes are good enough.</summary>
-    private void IndexUpdates(IDatabase db, List<Task> writes, ProfileSnapshot profile, List<HostUpdate> updates, List<SortedSetEntry> seen, List<SortedSetEntry> changed)
+    private void IndexUpdates(IDatabase db, List<Task> writes, ProfileSnapshot profile, FleetContribution total, List<SortedSetEntry> seen, List<SortedSetEntry> changed)
     {
-        var sighted = updates.Select(u => u.Contribution).Where(c => c.HasSighting).ToList();
-        if (sighted.Count == 0)
+        if (!total.HasSighting)
         {
             return;
         }
 
-        var last = sighted.Max(c => c.LastSeen);
-        var first = Math.Min(sighted.Min(c => c.FirstSeen), profile.FirstSeen > 0 ? profile.FirstSeen : long.MaxValue);
+        var last = total.LastSeen;
+        var first = Math.Min(total.FirstSeen, profile.FirstSeen > 0 ? profile.FirstSeen : long.MaxValue);
         seen.Add(new SortedSetEntry(profile.Image.Tag, Millis(last)));
         if (!profile.Exists && profile.Image.SigningIdAlias is { } alias)
         {
             writes.Add(db.HashSetAsync(keys.SigningIdAliases, alias, profile.Image.Identity));
         }
 
-        var learnsProtocol = !profile.IsSaturated(options) && updates.Any(u => u.Contribution.Protocols.Keys.Any(p => !profile.Protocols.ContainsKey(p)));
+        var learnsProtocol = !profile.IsSaturated(options) && total.Protocols.Keys.Any(p => !profile.Protocols.ContainsKey(p));
         var matures = !profile.IsMature(options)
-            && profile.Observations + updates.Sum(u => u.Contribution.Observations) >= options.MinObservations
+            && profile.Observations + total.Observations >= options.MinObservations
             && last - first >= options.MinAge.Ticks * 100;
         if (learnsProtocol || matures)
         {
             changed.Add(new SortedSetEntry(profile.Image.Tag, Millis(last)));
         }
+    }
+
+    /// <summary>A <see cref="ProfileUpdateScript.ReadIfChanged"/> reply's fields as HGETALL would return them.</summary>
+    private static HashEntry[] Entries(RedisResult reply)
+    {
+        if (reply.Resp2Type != ResultType.Array || reply.IsNull)
+        {
+            return [];
+        }
+
+        var items = (RedisResult[])reply!;
+        var entries = new HashEntry[items.Length / 2];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = new HashEntry((RedisValue)items[2 * i], (RedisValue)items[(2 * i) + 1]);
+        }
+
+        return entries;
     }
 
     private void CountRoundTrip()

@@ -129,7 +129,8 @@ public sealed class ProfileDirectory(IConnectionMultiplexer redis, BaselineKeys 
     /// <summary>
     /// Records an analyst's acceptance of <paramref name="signature"/> for the profile <paramref name="image"/> names and
     /// adds the protocol to it when new (count 0, so counts stay what traffic taught), atomically in one script on the
-    /// profile's slot. Batches read profiles when they start, so acceptance applies from each consumer's next batch.
+    /// profile's slot, bumping its version so that baselines holding it read it again. Batches read profiles (or check
+    /// the version of the one they hold) when they start, so acceptance applies from each consumer's next batch.
     /// Null when no such profile exists; otherwise the profile after the change and whether the protocol was new.
     /// </summary>
     public async Task<(Profile Profile, bool NewlyLearned)?> AcceptProtocolAsync(string image, ProtocolSignature signature, string reason, string acceptedBy, DateTimeOffset now)
@@ -184,6 +185,7 @@ public sealed class ProfileDirectory(IConnectionMultiplexer redis, BaselineKeys 
         redis.call('HSET', profile, '{{ProfileFields.ProtocolAcceptedAtPrefix}}' .. ARGV[1], ARGV[2], '{{ProfileFields.ProtocolAcceptedReasonPrefix}}' .. ARGV[1], ARGV[3],
           '{{ProfileFields.ProtocolAcceptedByPrefix}}' .. ARGV[1], ARGV[4], '{{ProfileFields.ProtocolAcceptanceHistoryPrefix}}' .. ARGV[1], cjson.encode(history))
         set_max('{{ProfileFields.LastChanged}}', ARGV[2])
+        """ + "\n" + ProfileUpdateScript.BumpVersion + "\n" + """
         return added
         """;
 

@@ -18,6 +18,10 @@ internal static class ProfileFields
     public const string ProtocolOverflow = "povf";
     public const string Alerts = "alr";
     public const string LastChanged = "chg";
+
+    // Bumped by every script that changes the profile (seeded at random when absent, so a profile deleted and made
+    // again does not repeat a version a baseline holds): a held copy at the current version is the profile.
+    public const string Version = "v";
     public const string ProtocolPrefix = "p:";
     public const string ProtocolFirstSeenPrefix = "pf:";
 

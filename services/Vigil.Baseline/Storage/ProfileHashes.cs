@@ -100,6 +100,30 @@ internal static class ProfileHashes
         static double Double(RedisValue value) => HashFields.TryDouble(value, out var d) ? d : 0;
     }
 
+    /// <summary>
+    /// A profile hash's version (<see cref="ProfileFields.Version"/>; null when it has none) and its count of protocols
+    /// (<see cref="ProfileFields.ProtocolKinds"/>), which <see cref="HeldProfiles"/> keeps with a copy.
+    /// </summary>
+    public static (long? Version, long ProtocolKinds) VersionOf(HashEntry[] entries)
+    {
+        long? version = null;
+        long kinds = 0;
+        foreach (var entry in entries)
+        {
+            var name = HashFields.Name(entry.Name);
+            if (name == ProfileFields.Version && HashFields.TryLong(entry.Value, out var v))
+            {
+                version = v;
+            }
+            else if (name == ProfileFields.ProtocolKinds && HashFields.TryLong(entry.Value, out var k))
+            {
+                kinds = k;
+            }
+        }
+
+        return (version, kinds);
+    }
+
     private static readonly IReadOnlyDictionary<string, IReadOnlyList<ProtocolAcceptance>> NoAcceptances =
         new Dictionary<string, IReadOnlyList<ProtocolAcceptance>>(StringComparer.Ordinal).AsReadOnly();
 

@@ -46,13 +46,15 @@ internal static class ProfileUpdateScript
     /// then the contribution: observations, connections, alerts, first seen, last seen ('' when none),
     /// protocol count, (signature, count, first seen) triples,
     /// count/mean/M2 for connection-sent, connection-received, bucket-sent, bucket-received,
-    /// destination count, destinations.
-    /// Returns { 1 if the profile matured now else 0 } when applied, or { 0, numbers of the refused host views... }.
+    /// destination count, destinations; last, the version a profile without one starts at (random).
+    /// Returns { 1 if the profile matured now else 0, the profile's version before ('' when it had none), its version
+    /// after } when applied, or { -1, numbers of the refused host views... } when refused (nothing written, the version
+    /// unchanged).
     /// </summary>
     public const string Text = ProfileFunctions + $$"""
         local hosts = tonumber(ARGV[8])
 
-        local refused = { 0 }
+        local refused = { -1 }
         for i = 1, hosts do
           if (redis.call('HGET', KEYS[3 + i], '{{ProfileFields.Watermark}}') or '') ~= ARGV[6 + 3 * i] then refused[#refused + 1] = i end
         end
@@ -130,9 +132,35 @@ internal static class ProfileUpdateScript
             result[1] = 1
           end
         end
+        local before = redis.call('HGET', profile, '{{ProfileFields.Version}}')
+        local after
+        if before then
+          after = redis.call('HINCRBY', profile, '{{ProfileFields.Version}}', 1)
+        else
+          redis.call('HSET', profile, '{{ProfileFields.Version}}', ARGV[#ARGV])
+          after = tonumber(ARGV[#ARGV])
+        end
         redis.call('PEXPIRE', profile, ARGV[1])
         redis.call('PEXPIRE', KEYS[2], ARGV[1])
         redis.call('PEXPIRE', KEYS[3], ARGV[1])
-        return result
+        return { result[1], before or '', after }
+        """;
+
+    /// <summary>
+    /// A profile's version bump for scripts other than <see cref="Text"/> that change it (an analyst's verdict): a
+    /// profile without a version keeps none, so no held copy of it exists.
+    /// </summary>
+    public const string BumpVersion = $$"""
+        if redis.call('HEXISTS', profile, '{{ProfileFields.Version}}') == 1 then redis.call('HINCRBY', profile, '{{ProfileFields.Version}}', 1) end
+        """;
+
+    /// <summary>
+    /// Reads a profile (KEYS[1]) unless it is still at the version a baseline holds (ARGV[1], '' when none): returns 0
+    /// when unchanged, else the profile's fields and values as HGETALL does (empty when the profile does not exist).
+    /// </summary>
+    public const string ReadIfChanged = $$"""
+        local version = redis.call('HGET', KEYS[1], '{{ProfileFields.Version}}')
+        if version and version == ARGV[1] then return 0 end
+        return redis.call('HGETALL', KEYS[1])
         """;
 }
