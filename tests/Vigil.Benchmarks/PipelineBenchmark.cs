@@ -239,8 +239,8 @@ internal static class PipelineBenchmark
             producer.Send(string.Create(CultureInfo.InvariantCulture, $"rate {Math.Min(rate, AloneWarmUpRate)}"));
             await Task.Delay(AloneWarmUp);
             producer.Send("rate 0");
-            await Task.Delay(TimeSpan.FromSeconds(3));
-            var step = await RunStepAsync(rate, settings, topics, consumers, producer, redisPid, [alerts]);
+            await Task.Delay(AloneDrain);
+            var step = await RunStepAsync(rate, settings with { StepLength = settings.AloneStep }, topics, consumers, producer, redisPid, [alerts]);
             producer.Send("rate 0");
             Console.Error.WriteLine(Invariant($"  produced {step.Produced / step.Seconds:N0}/s, sustained: {step.Sustained}, lag {step.LagByConsumer.Values.Max():N0}, alerts {step.Latencies.Count}"));
             return step;
@@ -268,7 +268,9 @@ internal static class PipelineBenchmark
     /// <summary>A service's warm-up before its step alone: long enough for the JIT's tier-1 recompilation of the hot path.</summary>
     internal const int AloneWarmUpRate = 10_000;
 
-    internal static readonly TimeSpan AloneWarmUp = TimeSpan.FromSeconds(6);
+    internal static readonly TimeSpan AloneWarmUp = TimeSpan.FromSeconds(5);
+
+    internal static readonly TimeSpan AloneDrain = TimeSpan.FromSeconds(2);
 
     private static async Task StepUpAsync(IReadOnlyList<int> rates, List<RateStep> steps, string what, TopologySettings settings, TestTopics topics, List<(ChildProcess Child, string Group)> consumers, ChildProcess producer, int redisPid, IReadOnlyList<AlertLatencies> alerts)
     {

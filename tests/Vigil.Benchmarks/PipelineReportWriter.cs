@@ -181,15 +181,15 @@ internal static class PipelineReportWriter
         var rate = report.Topology.AloneRate ?? steps[0].Rate;
         var ceiling = report.BareSteps.LastOrDefault(s => s.Sustained)?.Rate == rate;
         md.AppendLine().AppendLine(Invariant($"### Each service alone at {rate:N0} events/s{(ceiling ? ", the rate the embedded broker delivered to the bare consumer" : string.Empty)}")).AppendLine()
-            .AppendLine(Invariant($"Then each service in turn, alone with the same producer process, broker and redis-server: a consumer group of its own starting at the end of the topic, {AloneWarmUpText}, then one step at {rate:N0} events/s with the same length and lag rule. Every process shares the machine's {Environment.ProcessorCount} cores, so the producer's and the broker's CPU is taken from the service's: the last columns show how much."))
+            .AppendLine(Invariant($"Then each service in turn, alone with the same producer process, broker and redis-server: a consumer group of its own starting at the end of the topic, {AloneWarmUpText}, then one step of {(report.Settings ?? TopologySettings.Default).AloneStep.TotalSeconds:F0} s at {rate:N0} events/s with the same lag rule. Every process shares the machine's {Environment.ProcessorCount} cores, so the producer's and the broker's CPU is taken from the service's: the last columns show how much."))
             .AppendLine()
-            .AppendLine("| service | produced/s | sustained | lag at the end | alerts | event→alert p50 / p99 | service CPU (cores) | service CPU µs/event | allocated B/event | broker CPU (cores) | producer CPU (cores) | redis-server CPU (cores) | all processes (cores) |")
-            .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            .AppendLine("| service | produced/s | sustained | lag at the end | alerts | event→alert p50 / p99 | latency targets met | service CPU (cores) | service CPU µs/event | allocated B/event | broker CPU (cores) | producer CPU (cores) | redis-server CPU (cores) | all processes (cores) |")
+            .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var step in steps)
         {
             var (name, cpu) = step.CpuSecondsByProcess.First(c => !c.Key.StartsWith("broker", StringComparison.Ordinal) && c.Key is not ("redis-server" or "producer"));
             var consumed = step.ConsumerFigures.TryGetValue(name, out var f) ? f : null;
-            md.AppendLine(Invariant($"| {Name(name)} | {step.Produced / step.Seconds:N0} | {(step.Sustained ? "yes" : "**no**")} | {step.LagByConsumer.Values.Max():N0} | {step.Latencies.Count:N0} | {Cell(step.Latencies)} | {cpu / step.Seconds:F2} | {(consumed is { Events: > 0 } ? (cpu * 1e6 / consumed.Events).ToString("F2", CultureInfo.InvariantCulture) : "–")} | {(consumed is { Events: > 0 } ? consumed.AllocatedBytesPerEvent.ToString("N0", CultureInfo.InvariantCulture) : "–")} | {Cores(step, "broker"):F2} | {Cores(step, "producer"):F2} | {Cores(step, "redis-server"):F2} | {step.CpuSecondsByProcess.Values.Sum() / step.Seconds:F2} |"));
+            md.AppendLine(Invariant($"| {Name(name)} | {step.Produced / step.Seconds:N0} | {(step.Sustained ? "yes" : "**no**")} | {step.LagByConsumer.Values.Max():N0} | {step.Latencies.Count:N0} | {Cell(step.Latencies)} | {TargetsMet(step.Latencies)} | {cpu / step.Seconds:F2} | {(consumed is { Events: > 0 } ? (cpu * 1e6 / consumed.Events).ToString("F2", CultureInfo.InvariantCulture) : "–")} | {(consumed is { Events: > 0 } ? consumed.AllocatedBytesPerEvent.ToString("N0", CultureInfo.InvariantCulture) : "–")} | {Cores(step, "broker"):F2} | {Cores(step, "producer"):F2} | {Cores(step, "redis-server"):F2} | {step.CpuSecondsByProcess.Values.Sum() / step.Seconds:F2} |"));
         }
 
         var failed = steps.Where(s => !s.Sustained).Select(s => Name(s.LagByConsumer.Keys.First())).ToList();
@@ -198,7 +198,21 @@ internal static class PipelineReportWriter
             : Invariant($"Not sustained alone at {rate:N0} events/s: {string.Join(", ", failed)}."));
     }
 
-    private static string AloneWarmUpText => Invariant($"a warm-up of {PipelineBenchmark.AloneWarmUp.TotalSeconds:F0} s at up to {PipelineBenchmark.AloneWarmUpRate:N0} events/s (the JIT's tier-1 recompilation of its hot path) and 3 s to drain");
+    private static string AloneWarmUpText => Invariant($"a warm-up of {PipelineBenchmark.AloneWarmUp.TotalSeconds:F0} s at up to {PipelineBenchmark.AloneWarmUpRate:N0} events/s (the JIT's tier-1 recompilation of its hot path) and {PipelineBenchmark.AloneDrain.TotalSeconds:F0} s to drain");
+
+    /// <summary>The issue's latency targets: on-arrival p50 ≤ 1 s, watermark p99 ≤ lateness + 1 s (4 s in the packs).</summary>
+    private static string TargetsMet(IReadOnlyList<AlertLatency> latencies)
+    {
+        var onArrival = latencies.Where(l => l.Class == LatencyClass.OnArrival).Select(l => l.Milliseconds).Order().ToList();
+        var watermark = latencies.Where(l => l.Class == LatencyClass.Watermark).Select(l => l.Milliseconds).Order().ToList();
+        if (onArrival.Count == 0 && watermark.Count == 0)
+        {
+            return "– (no alerts)";
+        }
+
+        var met = (onArrival.Count == 0 || Percentile(onArrival, 0.5) <= 1000) && (watermark.Count == 0 || Percentile(watermark, 0.99) <= 4000);
+        return met ? "yes" : "**no**";
+    }
 
     private static double Cores(RateStep step, string prefix) =>
         step.CpuSecondsByProcess.Where(c => c.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(c => c.Value) / step.Seconds;

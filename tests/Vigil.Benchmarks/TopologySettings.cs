@@ -20,16 +20,21 @@ internal sealed record TopologySettings(
     string? WatermarkTwin,
     IReadOnlyList<int> BareRates,
     bool Alone = true,
-    int? AloneRate = null)
+    int? AloneRate = null,
+    TimeSpan? AloneStepLength = null)
 {
     /// <summary>What `make bench` runs; see docs/latency.md for why the dev broker is set up this way.</summary>
     public static TopologySettings Default { get; } = new(
-        [1_000, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000], TimeSpan.FromSeconds(20), 12, 50, 20, "installer-network", [40_000, 80_000, 120_000, 160_000, 240_000]);
+        [1_000, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000], TimeSpan.FromSeconds(20), 12, 50, 20, "installer-network", [80_000, 120_000, 160_000, 240_000], AloneStepLength: TimeSpan.FromSeconds(15));
+
+    /// <summary>How long each service runs alone at <see cref="AloneRate"/>: shorter than the other steps to keep `make bench` near 10 minutes.</summary>
+    public TimeSpan AloneStep => AloneStepLength ?? StepLength;
 
     /// <summary>
     /// Reads --rates 1000,5000,20000 (none: no service steps), --step-seconds, --topology-partitions, --linger-ms,
     /// --fetch-wait-ms (0: librdkafka's own), --watermark-twin (none: off), --bare-rates (none: no bare steps) and
-    /// --alone-rate (ceiling: the bare consumer's highest sustained rate; a number; none: no service-alone steps).
+    /// --alone-rate (ceiling: the bare consumer's highest sustained rate; a number; none: no service-alone steps) and
+    /// --alone-seconds (each service's step alone).
     /// </summary>
     public static TopologySettings Parse(string[] args)
     {
@@ -51,13 +56,14 @@ internal sealed record TopologySettings(
             twin == "none" ? null : twin,
             Rates("--bare-rates") ?? d.BareRates,
             alone != "none",
-            alone is "none" or "ceiling" ? null : int.Parse(alone, CultureInfo.InvariantCulture));
+            alone is "none" or "ceiling" ? null : int.Parse(alone, CultureInfo.InvariantCulture),
+            Number("--alone-seconds") is { } a ? TimeSpan.FromSeconds(a) : d.AloneStepLength);
     }
 
     /// <summary>The command line that runs this topology part alone, as docs/benchmarks.md prints it.</summary>
     public string CommandLine() => string.Create(
         CultureInfo.InvariantCulture,
-        $"--topology-only --rates {List(Rates)} --step-seconds {StepLength.TotalSeconds:F0} --topology-partitions {Partitions} --linger-ms {ProducerLingerMs} --fetch-wait-ms {FetchWaitMaxMs ?? 0} --watermark-twin {WatermarkTwin ?? "none"} --bare-rates {List(BareRates)} --alone-rate {(Alone ? AloneRate?.ToString(CultureInfo.InvariantCulture) ?? "ceiling" : "none")}");
+        $"--topology-only --rates {List(Rates)} --step-seconds {StepLength.TotalSeconds:F0} --topology-partitions {Partitions} --linger-ms {ProducerLingerMs} --fetch-wait-ms {FetchWaitMaxMs ?? 0} --watermark-twin {WatermarkTwin ?? "none"} --bare-rates {List(BareRates)} --alone-rate {(Alone ? AloneRate?.ToString(CultureInfo.InvariantCulture) ?? "ceiling" : "none")} --alone-seconds {AloneStep.TotalSeconds:F0}");
 
     private static string List(IReadOnlyList<int> rates) => rates.Count == 0 ? "none" : string.Join(',', rates);
 }
