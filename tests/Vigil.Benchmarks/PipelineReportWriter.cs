@@ -180,7 +180,10 @@ internal static class PipelineReportWriter
 
         var rate = report.Topology.AloneRate ?? steps[0].Rate;
         var ceiling = report.BareSteps.LastOrDefault(s => s.Sustained)?.Rate == rate;
-        md.AppendLine().AppendLine(Invariant($"### Each service alone at {rate:N0} events/s{(ceiling ? ", the rate the embedded broker delivered to the bare consumer" : string.Empty)}")).AppendLine()
+        var why = ceiling
+            ? ", the rate the embedded broker delivered to the bare consumer"
+            : report.Settings?.AloneRate is null && report.BareSteps.Count > 0 ? ", the highest rate the producer and the broker took in (the bare consumer kept up with none)" : string.Empty;
+        md.AppendLine().AppendLine(Invariant($"### Each service alone at {rate:N0} events/s{why}")).AppendLine()
             .AppendLine(Invariant($"Then each service in turn, alone with the same producer process, broker and redis-server: a consumer group of its own starting at the end of the topic, {AloneWarmUpText}, then one step of {(report.Settings ?? TopologySettings.Default).AloneStep.TotalSeconds:F0} s at {rate:N0} events/s with the same lag rule. Every process shares the machine's {Environment.ProcessorCount} cores, so the producer's and the broker's CPU is taken from the service's: the last columns show how much."))
             .AppendLine()
             .AppendLine("| service | produced/s | sustained | lag at the end | alerts | event→alert p50 / p99 | latency targets met | service CPU (cores) | service CPU µs/event | allocated B/event | broker CPU (cores) | producer CPU (cores) | redis-server CPU (cores) | all processes (cores) |")

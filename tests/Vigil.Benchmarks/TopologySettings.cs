@@ -25,7 +25,7 @@ internal sealed record TopologySettings(
 {
     /// <summary>What `make bench` runs; see docs/latency.md for why the dev broker is set up this way.</summary>
     public static TopologySettings Default { get; } = new(
-        [1_000, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000], TimeSpan.FromSeconds(20), 12, 50, 20, "installer-network", [80_000, 120_000, 160_000, 240_000], AloneStepLength: TimeSpan.FromSeconds(15));
+        [1_000, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000], TimeSpan.FromSeconds(20), 12, 50, 20, "installer-network", [40_000, 80_000, 120_000, 160_000], AloneStepLength: TimeSpan.FromSeconds(15));
 
     /// <summary>How long each service runs alone at <see cref="AloneRate"/>: shorter than the other steps to keep `make bench` near 10 minutes.</summary>
     public TimeSpan AloneStep => AloneStepLength ?? StepLength;
