@@ -152,9 +152,37 @@ internal static class ProducerChild
                 new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes(e.Host.Id), Value = value },
                 timestampAt,
                 idAt + Encoding.UTF8.GetByteCount(id) - PassDigits);
+            if (i % 1000 == 0)
+            {
+                Check(codec, records[i], id[..^PassDigits]);
+            }
         }
 
         return records;
+    }
+
+    /// <summary>
+    /// A patched record must decode as the event with that @timestamp and pass: checked on a sample before any step, so
+    /// a change to the contract or the framing fails here instead of measuring wrong latencies.
+    /// </summary>
+    private static void Check(ProtobufRecordCodec<TelemetryEvent> codec, Record record, string idWithoutPass)
+    {
+        var value = record.Message.Value;
+        var original = value.ToArray();
+        var nanos = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000 + 1;
+        Span<byte> bytes = stackalloc byte[TimestampBytes];
+        WriteTimestamp(bytes, nanos);
+        bytes.CopyTo(value.AsSpan(record.TimestampAt));
+        Span<byte> pass = stackalloc byte[PassDigits];
+        WritePass(pass, 4_321);
+        pass.CopyTo(value.AsSpan(record.PassAt));
+        var decoded = codec.Decode(value);
+        if (decoded.Timestamp != nanos || decoded.Event.Id != idWithoutPass + "04321")
+        {
+            throw new InvalidOperationException($"a patched record decodes as @timestamp {decoded.Timestamp} and id {decoded.Event.Id}, not {nanos} and {idWithoutPass}04321");
+        }
+
+        original.CopyTo(value, 0);
     }
 
     private static void WriteTimestamp(Span<byte> destination, long nanos)
