@@ -71,14 +71,10 @@ internal static class PipelineBenchmark
                 rows.Add(await RunAloneAsync(kind, broker, topics, manifest, packs, redis.Endpoint, events.Count));
             }
 
-            var steps = new List<RateStep>();
-            var bareSteps = new List<RateStep>();
-            if (topology is not null)
-            {
-                (steps, bareSteps) = await RunTopologyAsync(broker, packs, redis.Endpoint, redisPid, topologyEvents, work.FullName, topology);
-            }
-
-            return new PipelineReport(rows, steps, bareSteps, partitions, bytes / (double)events.Count, events.Count, loadBefore, ProcessCpu.LoadAverage(), packs.Select(p => p.Analytic).ToList(), topology);
+            var run = topology is null
+                ? new TopologyRun([], [], [], null)
+                : await RunTopologyAsync(broker, packs, redis.Endpoint, redisPid, topologyEvents, work.FullName, topology);
+            return new PipelineReport(rows, run, partitions, bytes / (double)events.Count, events.Count, loadBefore, ProcessCpu.LoadAverage(), packs.Select(p => p.Analytic).ToList(), topology);
         }
         finally
         {
@@ -121,9 +117,9 @@ internal static class PipelineBenchmark
     /// kept up and every group's lag is under one second of events (plus one batch per partition); stepping stops at
     /// the first rate that is not. Then, with the services stopped, the same producer and a bare Confluent consumer
     /// (its own group, the services' fetch settings, the same step length and lag rule) at <see cref="TopologySettings.BareRates"/>:
-    /// the highest rate the embedded broker delivers at all.
+    /// the highest rate the embedded broker delivers at all. Last, each service alone with the producer at that rate.
     /// </summary>
-    private static async Task<(List<RateStep> Steps, List<RateStep> BareSteps)> RunTopologyAsync(EmbeddedKafkaBroker broker, IReadOnlyList<AnalyticPack> packs, string redis, int redisPid, IReadOnlyList<TelemetryEvent> events, string work, TopologySettings settings)
+    private static async Task<TopologyRun> RunTopologyAsync(EmbeddedKafkaBroker broker, IReadOnlyList<AnalyticPack> packs, string redis, int redisPid, IReadOnlyList<TelemetryEvent> events, string work, TopologySettings settings)
     {
         var topics = Topics(broker, "topology", packs, settings.Partitions);
         await topics.CreateAsync();
@@ -135,18 +131,28 @@ internal static class PipelineBenchmark
         var serviceSettings = settings.FetchWaitMaxMs is { } wait ? $"--Kafka:Properties:fetch.wait.max.ms={wait}" : null;
 
         var consumers = new List<(ChildProcess Child, string Group)>();
-        var steps = new List<RateStep>();
-        var bareSteps = new List<RateStep>();
+        var run = new TopologyRun([], [], [], null);
         var classes = packs.SelectMany(p => p.Rules).GroupBy(r => r.RuleId).ToDictionary(g => g.Key, g => ClassOf(g.First()));
         using var alerts = new AlertLatencies(broker.BootstrapServers, topics.Alerts, a => a.Producer.StartsWith("baseline", StringComparison.Ordinal) ? LatencyClass.Baseline : classes.GetValueOrDefault(a.Rule.Id, LatencyClass.OnArrival));
         AlertLatencies? twinAlerts = null;
+        var kinds = packs.Select(p => "correlator:" + p.Analytic).Append("baseline").ToList();
+        string GroupOf(string kind) => kind switch
+        {
+            "baseline" => topics.Manifest.ConsumerGroup("baseline", "an1227").Name,
+            _ when kind.StartsWith("watermark:", StringComparison.Ordinal) => topics.Manifest.ConsumerGroup("correlator", kind["watermark:".Length..]).Name + "-watermark",
+            _ => topics.Manifest.ConsumerGroup("correlator", kind["correlator:".Length..]).Name,
+        };
+
+        await using var producer = ChildProcess.Start("producer", ["child", "produce", "--bootstrap", broker.BootstrapServers, "--topic", topics.Telemetry, "--events-file", eventsFile, "--linger-ms", settings.ProducerLingerMs.ToString(CultureInfo.InvariantCulture)]);
+        // Encoding the workload takes the producer a few seconds: the services start meanwhile.
+        var producerReady = producer.ReadAsync("started", TimeSpan.FromMinutes(2));
         try
         {
-            var kinds = packs.Select(p => "correlator:" + p.Analytic).Append("baseline").ToList();
             var twinManifest = manifest;
-            if (settings.WatermarkTwin is { } twin)
+            var everyKind = kinds.ToList();
+            if (settings.WatermarkTwin is { } twin && settings.Rates.Count > 0)
             {
-                kinds.Add("watermark:" + twin);
+                everyKind.Add("watermark:" + twin);
                 var twinTopic = topics.Alerts + "-watermark";
                 await broker.CreateTopicAsync(twinTopic, 4);
                 twinManifest = Path.Combine(work, "manifest-watermark.json");
@@ -154,91 +160,149 @@ internal static class PipelineBenchmark
                 twinAlerts = new AlertLatencies(broker.BootstrapServers, twinTopic, _ => LatencyClass.Watermark);
             }
 
-            foreach (var kind in kinds)
+            if (settings.Rates.Count > 0)
             {
-                var group = kind switch
+                foreach (var kind in everyKind)
                 {
-                    "baseline" => topics.Manifest.ConsumerGroup("baseline", "an1227").Name,
-                    _ when kind.StartsWith("watermark:", StringComparison.Ordinal) => topics.Manifest.ConsumerGroup("correlator", kind["watermark:".Length..]).Name + "-watermark",
-                    _ => topics.Manifest.ConsumerGroup("correlator", kind["correlator:".Length..]).Name,
-                };
-                var options = new ChildOptions(
-                    kind, broker.BootstrapServers, kind.StartsWith("watermark:", StringComparison.Ordinal) ? twinManifest : manifest, topics.Telemetry, group, 0, 0,
-                    RulesOf(kind, packs), redis, $"t{Guid.NewGuid():N}"[..12], Live: true, serviceSettings);
-                consumers.Add((ChildProcess.Start(kind, options.ToArguments()), group));
-            }
-
-            await using var producer = ChildProcess.Start("producer", ["child", "produce", "--bootstrap", broker.BootstrapServers, "--topic", topics.Telemetry, "--events-file", eventsFile, "--linger-ms", settings.ProducerLingerMs.ToString(CultureInfo.InvariantCulture)]);
-            foreach (var (child, _) in consumers)
-            {
-                await child.ReadAsync("started", TimeSpan.FromMinutes(2));
-            }
-
-            await producer.ReadAsync("started", TimeSpan.FromMinutes(2));
-            Console.Error.WriteLine("Topology: warm-up at 1,000 events/s...");
-            producer.Send("rate 1000");
-            await Task.Delay(TimeSpan.FromSeconds(12));
-            producer.Send("rate 0");
-            await Task.Delay(TimeSpan.FromSeconds(5));
-
-            foreach (var rate in settings.Rates)
-            {
-                Console.Error.WriteLine($"Topology at {rate:N0} events/s...");
-                var step = await RunStepAsync(rate, settings, topics, consumers, producer, redisPid, [alerts, .. twinAlerts is null ? [] : new[] { twinAlerts }]);
-                steps.Add(step);
-                producer.Send("rate 0");
-                Console.Error.WriteLine(Invariant($"  produced {step.Produced / step.Seconds:N0}/s, sustained: {step.Sustained}, largest lag {step.LagByConsumer.Values.Max():N0}, alerts {step.Latencies.Count}; p50/p99 s by class: {string.Join(", ", step.Latencies.GroupBy(l => l.Class).Select(g => Invariant($"{g.Key} {Quantile(g, 0.5):F2}/{Quantile(g, 0.99):F2} ({g.Count()})")))}"));
-                if (!step.Sustained)
-                {
-                    break;
+                    var options = new ChildOptions(
+                        kind, broker.BootstrapServers, kind.StartsWith("watermark:", StringComparison.Ordinal) ? twinManifest : manifest, topics.Telemetry, GroupOf(kind), 0, 0,
+                        RulesOf(kind, packs), redis, $"t{Guid.NewGuid():N}"[..12], Live: true, serviceSettings);
+                    consumers.Add((ChildProcess.Start(kind, options.ToArguments()), GroupOf(kind)));
                 }
 
-                // Drain what the step left, so the next starts level.
+                foreach (var (child, _) in consumers)
+                {
+                    await child.ReadAsync("started", TimeSpan.FromMinutes(2));
+                }
+
+                await producerReady;
+                Console.Error.WriteLine("Topology: warm-up at 1,000 events/s...");
+                producer.Send("rate 1000");
+                await Task.Delay(TimeSpan.FromSeconds(12));
+                producer.Send("rate 0");
                 await Task.Delay(TimeSpan.FromSeconds(5));
+                await StepUpAsync(settings.Rates, run.Steps, "Topology", settings, topics, consumers, producer, redisPid, [alerts, .. twinAlerts is null ? [] : new[] { twinAlerts }]);
+                await StopAsync(consumers);
             }
 
-            foreach (var (child, _) in consumers)
-            {
-                await child.DisposeAsync();
-            }
-
-            consumers.Clear();
             if (settings.BareRates.Count > 0)
             {
+                // The bare consumer starts at the end of the topic (nothing is produced meanwhile), so each step
+                // measures what it reads of that step's records, not a catch-up on what the services' steps left.
+                producer.Send("rate 0");
                 var group = "vigil.bench.topology-bare";
+                await CommitAtEndAsync(topics, group);
                 var options = new ChildOptions("bare", broker.BootstrapServers, manifest, topics.Telemetry, group, 0, 0, null, null, null, Live: true, serviceSettings);
                 consumers.Add((ChildProcess.Start("bare", options.ToArguments()), group));
                 await consumers[0].Child.ReadAsync("started", TimeSpan.FromMinutes(2));
-                // It starts from the earliest record the broker keeps: let it read that before the first step.
+                await producerReady;
                 producer.Send("rate 0");
-                await Task.Delay(TimeSpan.FromSeconds(5));
-                foreach (var rate in settings.BareRates)
-                {
-                    Console.Error.WriteLine($"Topology, bare consumer only, at {rate:N0} events/s...");
-                    var step = await RunStepAsync(rate, settings, topics, consumers, producer, redisPid, []);
-                    bareSteps.Add(step);
-                    producer.Send("rate 0");
-                    Console.Error.WriteLine(Invariant($"  produced {step.Produced / step.Seconds:N0}/s, sustained: {step.Sustained}, lag {step.LagByConsumer.Values.Max():N0}"));
-                    if (!step.Sustained)
-                    {
-                        break;
-                    }
+                await Task.Delay(TimeSpan.FromSeconds(1));
+                await StepUpAsync(settings.BareRates, run.BareSteps, "Topology, bare consumer only", settings, topics, consumers, producer, redisPid, []);
+                await StopAsync(consumers);
+            }
 
-                    await Task.Delay(TimeSpan.FromSeconds(5));
+            // The bare consumer's ceiling; when it kept up with none of the rates (a loaded machine), the highest rate the
+            // producer and the broker took in, which the report says.
+            var aloneRate = settings.AloneRate
+                ?? run.BareSteps.LastOrDefault(s => s.Sustained)?.Rate
+                ?? run.BareSteps.Where(s => s.Produced >= 0.95 * s.Rate * s.Seconds).Select(s => (int?)s.Rate).Max();
+            if (settings.Alone && aloneRate is { } rate)
+            {
+                await producerReady;
+                run = run with { AloneRate = rate };
+                foreach (var kind in kinds)
+                {
+                    run.AloneSteps.Add(await RunAloneAtRateAsync(kind, rate, GroupOf(kind) + "-alone", broker, manifest, packs, redis, redisPid, serviceSettings, settings, topics, producer, alerts));
                 }
             }
         }
         finally
         {
-            foreach (var (child, _) in consumers)
-            {
-                await child.DisposeAsync();
-            }
-
+            await StopAsync(consumers);
             twinAlerts?.Dispose();
         }
 
-        return (steps, bareSteps);
+        return run;
+    }
+
+    /// <summary>
+    /// One service alone with the producer and the broker (and redis-server) at <paramref name="rate"/>: a group of its
+    /// own that starts at the end of the topic, a short warm-up (the JIT's tiers), then one step with the same rule.
+    /// </summary>
+    private static async Task<RateStep> RunAloneAtRateAsync(string kind, int rate, string group, EmbeddedKafkaBroker broker, string manifest, IReadOnlyList<AnalyticPack> packs, string redis, int redisPid, string? serviceSettings, TopologySettings settings, TestTopics topics, ChildProcess producer, AlertLatencies alerts)
+    {
+        Console.Error.WriteLine($"Topology, {kind} alone at {rate:N0} events/s...");
+        await CommitAtEndAsync(topics, group);
+        var options = new ChildOptions(
+            kind, broker.BootstrapServers, manifest, topics.Telemetry, group, 0, 0, RulesOf(kind, packs), redis, $"a{Guid.NewGuid():N}"[..12], Live: true, serviceSettings);
+        List<(ChildProcess Child, string Group)> consumers = [(ChildProcess.Start(kind, options.ToArguments()), group)];
+        try
+        {
+            await consumers[0].Child.ReadAsync("started", TimeSpan.FromMinutes(2));
+            producer.Send(string.Create(CultureInfo.InvariantCulture, $"rate {Math.Min(rate, AloneWarmUpRate)}"));
+            await Task.Delay(AloneWarmUp);
+            producer.Send("rate 0");
+            await Task.Delay(AloneDrain);
+            var step = await RunStepAsync(rate, settings with { StepLength = settings.AloneStep }, topics, consumers, producer, redisPid, [alerts]);
+            producer.Send("rate 0");
+            Console.Error.WriteLine(Invariant($"  produced {step.Produced / step.Seconds:N0}/s, sustained: {step.Sustained}, lag {step.LagByConsumer.Values.Max():N0}, alerts {step.Latencies.Count}"));
+            return step;
+        }
+        finally
+        {
+            await StopAsync(consumers);
+        }
+    }
+
+    /// <summary>
+    /// Commits <paramref name="group"/>'s offsets at the telemetry topic's end (the producer is idle), so a consumer
+    /// joining it reads only what is produced from now on. Setting auto.offset.reset to latest instead would also
+    /// apply when a consumer falls behind the mock broker's retention (5 MiB per partition), and jump it to the end:
+    /// its lag would vanish. With committed offsets, the services' earliest stays what happens then.
+    /// </summary>
+    private static async Task CommitAtEndAsync(TestTopics topics, string group)
+    {
+        // What the producer batched (linger) before it went idle is on the broker by now.
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig { BootstrapServers = topics.Broker.BootstrapServers, GroupId = group, EnableAutoCommit = false }).Build();
+        consumer.Commit(topics.EndOffsets().Select(e => new TopicPartitionOffset(topics.Telemetry, e.Key, e.Value)));
+    }
+
+    /// <summary>A service's warm-up before its step alone: long enough for the JIT's tier-1 recompilation of the hot path.</summary>
+    internal const int AloneWarmUpRate = 10_000;
+
+    internal static readonly TimeSpan AloneWarmUp = TimeSpan.FromSeconds(5);
+
+    internal static readonly TimeSpan AloneDrain = TimeSpan.FromSeconds(2);
+
+    private static async Task StepUpAsync(IReadOnlyList<int> rates, List<RateStep> steps, string what, TopologySettings settings, TestTopics topics, List<(ChildProcess Child, string Group)> consumers, ChildProcess producer, int redisPid, IReadOnlyList<AlertLatencies> alerts)
+    {
+        foreach (var rate in rates)
+        {
+            Console.Error.WriteLine($"{what} at {rate:N0} events/s...");
+            var step = await RunStepAsync(rate, settings, topics, consumers, producer, redisPid, alerts);
+            steps.Add(step);
+            producer.Send("rate 0");
+            Console.Error.WriteLine(Invariant($"  produced {step.Produced / step.Seconds:N0}/s, sustained: {step.Sustained}, largest lag {step.LagByConsumer.Values.Max():N0}, alerts {step.Latencies.Count}; p50/p99 s by class: {string.Join(", ", step.Latencies.GroupBy(l => l.Class).Select(g => Invariant($"{g.Key} {Quantile(g, 0.5):F2}/{Quantile(g, 0.99):F2} ({g.Count()})")))}"));
+            if (!step.Sustained)
+            {
+                break;
+            }
+
+            // Drain what the step left, so the next starts level.
+            await Task.Delay(TimeSpan.FromSeconds(5));
+        }
+    }
+
+    private static async Task StopAsync(List<(ChildProcess Child, string Group)> consumers)
+    {
+        foreach (var (child, _) in consumers)
+        {
+            await child.DisposeAsync();
+        }
+
+        consumers.Clear();
     }
 
     /// <summary>Whether a rule's matches wait for the watermark in a correlator (early reports on), as docs/latency.md says.</summary>

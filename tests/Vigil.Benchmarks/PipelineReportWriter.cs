@@ -48,26 +48,35 @@ internal static class PipelineReportWriter
     private static void WriteTopology(PipelineReport report, StringBuilder md)
     {
         md.AppendLine("## The make-run topology: sustained rate, event→alert latency, CPU per service").AppendLine();
-        if (report.Steps.Count == 0)
+        var settings = report.Settings ?? TopologySettings.Default;
+        if (report.Steps.Count == 0 && report.BareSteps.Count == 0 && report.Topology.AloneSteps.Count == 0)
         {
             md.AppendLine("Not run (`--throughput-only`).").AppendLine();
             return;
         }
 
-        var settings = report.Topology ?? TopologySettings.Default;
-        md.AppendLine(Invariant($"The processes of `make run` at once: the embedded broker (in the benchmark's process), redis-server, one correlator per pack ({string.Join(", ", report.Analytics)}), the baseline{(settings.WatermarkTwin is { } twin ? $", a second {twin} correlator with early reports off (its own group and alert topic: the rules that wait for the watermark)" : string.Empty)}, and a producer process replaying simulated events (a scenario every 100 simulated ms, half of them attacks) at a fixed rate, each stamped with the wall-clock time it is sent. Every rate runs {report.Steps[0].Seconds:F0} s; a rate is sustained when the producer kept up and, at the end of the step, every group's committed offsets are within one second of events (plus one batch per partition) of the end. Stepping stops at the first rate that is not. Latency: from an alert's last event being sent to the alert being read from the alert topic."))
+        md.AppendLine(Invariant($"The processes of `make run` at once: the embedded broker (in the benchmark's process), redis-server, one correlator per pack ({string.Join(", ", report.Analytics)}), the baseline{(settings.WatermarkTwin is { } twin ? $", a second {twin} correlator with early reports off (its own group and alert topic: the rules that wait for the watermark)" : string.Empty)}, and a producer process replaying simulated events (a scenario every 100 simulated ms, half of them attacks) at a fixed rate, each stamped with the wall-clock time it is sent (the events are encoded once before the steps; sending patches the record's @timestamp and pass). Every rate runs {settings.StepLength.TotalSeconds:F0} s; a rate is sustained when the producer kept up and, at the end of the step, every group's committed offsets are within one second of events (plus one batch per partition) of the end. Stepping stops at the first rate that is not. Latency: from an alert's last event being sent to the alert being read from the alert topic."))
             .AppendLine()
-            .AppendLine(Invariant($"Dev-broker setup (docs/latency.md says why): telemetry topic of {settings.Partitions} partitions, the load producer's linger.ms {settings.ProducerLingerMs}, the services' fetch.wait.max.ms {(settings.FetchWaitMaxMs is { } w ? w.ToString(CultureInfo.InvariantCulture) : "500 (librdkafka's default)")}. Command: `dotnet run -c Release --project tests/Vigil.Benchmarks -- --topology-only --rates {string.Join(',', settings.Rates)} --step-seconds {settings.StepLength.TotalSeconds:F0} --topology-partitions {settings.Partitions} --linger-ms {settings.ProducerLingerMs} --fetch-wait-ms {settings.FetchWaitMaxMs ?? 0} --bare-rates {(settings.BareRates.Count == 0 ? "none" : string.Join(',', settings.BareRates))}`."))
-            .AppendLine()
-            .AppendLine("| rate (events/s) | produced/s | sustained | largest group lag at the end | alerts | event→alert p50 | p99 | broker CPU (cores) | broker share of all CPU | all processes (cores) |")
-            .AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+            .AppendLine(Invariant($"Dev-broker setup (docs/latency.md says why): telemetry topic of {settings.Partitions} partitions, the load producer's linger.ms {settings.ProducerLingerMs}, the services' fetch.wait.max.ms {(settings.FetchWaitMaxMs is { } w ? w.ToString(CultureInfo.InvariantCulture) : "500 (librdkafka's default)")}. This run: `dotnet run -c Release --project tests/Vigil.Benchmarks -- {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))}`; the topology part alone with the same settings: `dotnet run -c Release --project tests/Vigil.Benchmarks -- {settings.CommandLine()}`."))
+            .AppendLine();
+        if (report.Steps.Count == 0)
+        {
+            md.AppendLine("Every service at once: not run (`--rates none`).");
+            WriteBareCeiling(report, md);
+            WriteAlone(report, md);
+            md.AppendLine();
+            return;
+        }
+
+        md.AppendLine("| rate (events/s) | produced/s | sustained | largest group lag at the end | alerts | event→alert p50 | p99 | broker CPU (cores) | broker share of all CPU | producer CPU (cores) | all processes (cores) |")
+            .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var step in report.Steps)
         {
             var total = step.CpuSecondsByProcess.Values.Sum();
             var broker = step.CpuSecondsByProcess.First(c => c.Key.StartsWith("broker", StringComparison.Ordinal)).Value;
             var ms = step.Latencies.Select(l => l.Milliseconds).Order().ToList();
             var worst = step.LagByConsumer.MaxBy(l => l.Value);
-            md.AppendLine(Invariant($"| {step.Rate:N0} | {step.Produced / step.Seconds:N0} | {(step.Sustained ? "yes" : "**no**")} | {worst.Value:N0} ({Name(worst.Key)}) | {ms.Count:N0} | {Seconds(Percentile(ms, 0.50))} | {Seconds(Percentile(ms, 0.99))} | {broker / step.Seconds:F2} | {broker / total:P0} | {total / step.Seconds:F2} |"));
+            md.AppendLine(Invariant($"| {step.Rate:N0} | {step.Produced / step.Seconds:N0} | {(step.Sustained ? "yes" : "**no**")} | {worst.Value:N0} ({Name(worst.Key)}) | {ms.Count:N0} | {Seconds(Percentile(ms, 0.50))} | {Seconds(Percentile(ms, 0.99))} | {broker / step.Seconds:F2} | {broker / total:P0} | {Cores(step, "producer"):F2} | {total / step.Seconds:F2} |"));
         }
 
         var sustained = report.Steps.Where(s => s.Sustained).ToList();
@@ -84,6 +93,7 @@ internal static class PipelineReportWriter
         }
 
         WriteBareCeiling(report, md);
+        WriteAlone(report, md);
 
         md.AppendLine().AppendLine("Event→alert latency by rule class (p50 / p99, alerts). On arrival: single-event rules and sequences without until, missing-event steps or sample, which a correlator reports as soon as the events seen complete them (target p50 ≤ 1 s). Watermark: matches that wait until their events have been held the lateness (3 s in the packs) since they arrived, or an event more than the lateness newer arrives (target p99 ≤ lateness + 1 s = 4 s).").AppendLine()
             .AppendLine("| rate | on arrival (correlators) | watermark | baseline |")
@@ -138,12 +148,11 @@ internal static class PipelineReportWriter
         md.AppendLine().AppendLine("### The embedded broker's own ceiling: the load producer and a bare consumer only").AppendLine()
             .AppendLine("After the steps above, with every service stopped: the same producer process, broker, telemetry topic and dev-broker setup, and one bare Confluent consumer of byte arrays (a group of its own, committing every 200 ms as the services do, the services' fetch.wait.max.ms), stepped through rising rates with the same step length and lag rule, stopping at the first rate not sustained.")
             .AppendLine()
-            .AppendLine("| rate (events/s) | produced/s | sustained | bare consumer's lag at the end | broker CPU (cores) | producer CPU (cores) | bare consumer CPU (cores) |")
-            .AppendLine("|---|---|---|---|---|---|---|");
+            .AppendLine("| rate (events/s) | produced/s | sustained | bare consumer's lag at the end | broker CPU (cores) | producer CPU (cores) | producer CPU µs per event sent | bare consumer CPU (cores) |")
+            .AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var step in report.BareSteps)
         {
-            double Cores(string prefix) => step.CpuSecondsByProcess.Where(c => c.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(c => c.Value) / step.Seconds;
-            md.AppendLine(Invariant($"| {step.Rate:N0} | {step.Produced / step.Seconds:N0} | {(step.Sustained ? "yes" : "**no**")} | {step.LagByConsumer.Values.Max():N0} | {Cores("broker"):F2} | {Cores("producer"):F2} | {Cores("bare"):F2} |"));
+            md.AppendLine(Invariant($"| {step.Rate:N0} | {step.Produced / step.Seconds:N0} | {(step.Sustained ? "yes" : "**no**")} | {step.LagByConsumer.Values.Max():N0} | {Cores(step, "broker"):F2} | {Cores(step, "producer"):F2} | {Cores(step, "producer") * step.Seconds * 1e6 / Math.Max(1, step.Produced):F2} | {Cores(step, "bare"):F2} |"));
         }
 
         var bare = report.BareSteps.LastOrDefault(s => s.Sustained);
@@ -156,6 +165,60 @@ internal static class PipelineReportWriter
         md.AppendLine()
             .AppendLine(Invariant($"Highest rate the embedded broker delivered to a bare consumer with bounded lag: **{(bare is null ? "none of the rates stepped" : bare.Rate.ToString("N0", CultureInfo.InvariantCulture) + " events/s")}**; Vigil's topology (every service at once): **{(vigil is null ? "none" : vigil.Rate.ToString("N0", CultureInfo.InvariantCulture) + " events/s")}**{(bare is not null && vigil is not null ? Invariant($", {vigil.Rate / (double)bare.Rate:P0} of it") : string.Empty)}.{failed}"));
     }
+
+    /// <summary>
+    /// Each service alone with the load producer, the broker and redis-server at the bare consumer's ceiling: whether it
+    /// keeps bounded lag there, and its event→alert latency.
+    /// </summary>
+    private static void WriteAlone(PipelineReport report, StringBuilder md)
+    {
+        var steps = report.Topology.AloneSteps;
+        if (steps.Count == 0)
+        {
+            return;
+        }
+
+        var rate = report.Topology.AloneRate ?? steps[0].Rate;
+        var ceiling = report.BareSteps.LastOrDefault(s => s.Sustained)?.Rate == rate;
+        var why = ceiling
+            ? ", the rate the embedded broker delivered to the bare consumer"
+            : report.Settings?.AloneRate is null && report.BareSteps.Count > 0 ? ", the highest rate the producer and the broker took in (the bare consumer kept up with none)" : string.Empty;
+        md.AppendLine().AppendLine(Invariant($"### Each service alone at {rate:N0} events/s{why}")).AppendLine()
+            .AppendLine(Invariant($"Then each service in turn, alone with the same producer process, broker and redis-server: a consumer group of its own starting at the end of the topic, {AloneWarmUpText}, then one step of {(report.Settings ?? TopologySettings.Default).AloneStep.TotalSeconds:F0} s at {rate:N0} events/s with the same lag rule. Every process shares the machine's {Environment.ProcessorCount} cores, so the producer's and the broker's CPU is taken from the service's: the last columns show how much."))
+            .AppendLine()
+            .AppendLine("| service | produced/s | sustained | lag at the end | alerts | event→alert p50 / p99 | latency targets met | service CPU (cores) | service CPU µs/event | allocated B/event | broker CPU (cores) | producer CPU (cores) | redis-server CPU (cores) | all processes (cores) |")
+            .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var step in steps)
+        {
+            var (name, cpu) = step.CpuSecondsByProcess.First(c => !c.Key.StartsWith("broker", StringComparison.Ordinal) && c.Key is not ("redis-server" or "producer"));
+            var consumed = step.ConsumerFigures.TryGetValue(name, out var f) ? f : null;
+            md.AppendLine(Invariant($"| {Name(name)} | {step.Produced / step.Seconds:N0} | {(step.Sustained ? "yes" : "**no**")} | {step.LagByConsumer.Values.Max():N0} | {step.Latencies.Count:N0} | {Cell(step.Latencies)} | {TargetsMet(step.Latencies)} | {cpu / step.Seconds:F2} | {(consumed is { Events: > 0 } ? (cpu * 1e6 / consumed.Events).ToString("F2", CultureInfo.InvariantCulture) : "–")} | {(consumed is { Events: > 0 } ? consumed.AllocatedBytesPerEvent.ToString("N0", CultureInfo.InvariantCulture) : "–")} | {Cores(step, "broker"):F2} | {Cores(step, "producer"):F2} | {Cores(step, "redis-server"):F2} | {step.CpuSecondsByProcess.Values.Sum() / step.Seconds:F2} |"));
+        }
+
+        var failed = steps.Where(s => !s.Sustained).Select(s => Name(s.LagByConsumer.Keys.First())).ToList();
+        md.AppendLine().AppendLine(failed.Count == 0
+            ? Invariant($"Every service alone kept bounded lag at {rate:N0} events/s.")
+            : Invariant($"Not sustained alone at {rate:N0} events/s: {string.Join(", ", failed)}."));
+    }
+
+    private static string AloneWarmUpText => Invariant($"a warm-up of {PipelineBenchmark.AloneWarmUp.TotalSeconds:F0} s at up to {PipelineBenchmark.AloneWarmUpRate:N0} events/s (the JIT's tier-1 recompilation of its hot path) and {PipelineBenchmark.AloneDrain.TotalSeconds:F0} s to drain");
+
+    /// <summary>The issue's latency targets: on-arrival p50 ≤ 1 s, watermark p99 ≤ lateness + 1 s (4 s in the packs).</summary>
+    private static string TargetsMet(IReadOnlyList<AlertLatency> latencies)
+    {
+        var onArrival = latencies.Where(l => l.Class == LatencyClass.OnArrival).Select(l => l.Milliseconds).Order().ToList();
+        var watermark = latencies.Where(l => l.Class == LatencyClass.Watermark).Select(l => l.Milliseconds).Order().ToList();
+        if (onArrival.Count == 0 && watermark.Count == 0)
+        {
+            return "– (no alerts)";
+        }
+
+        var met = (onArrival.Count == 0 || Percentile(onArrival, 0.5) <= 1000) && (watermark.Count == 0 || Percentile(watermark, 0.99) <= 4000);
+        return met ? "yes" : "**no**";
+    }
+
+    private static double Cores(RateStep step, string prefix) =>
+        step.CpuSecondsByProcess.Where(c => c.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(c => c.Value) / step.Seconds;
 
     private static string Name(string kind) => kind switch
     {

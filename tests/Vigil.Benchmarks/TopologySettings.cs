@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Vigil.Benchmarks;
 
 /// <summary>
@@ -6,7 +8,8 @@ namespace Vigil.Benchmarks;
 /// fetch.wait.max.ms). <see cref="WatermarkTwin"/> adds a correlator with early reports off, so the rules that wait
 /// for the watermark are measured beside those reported on arrival. <see cref="BareRates"/> are the rates stepped
 /// through afterwards with only the producer and a bare Confluent consumer on the same broker and topic: what the
-/// embedded broker itself delivers, to set Vigil's highest sustained rate against.
+/// embedded broker itself delivers, to set Vigil's highest sustained rate against. <see cref="Alone"/> then runs each
+/// service alone with the producer at <see cref="AloneRate"/> (null: the highest rate the bare consumer sustained).
 /// </summary>
 internal sealed record TopologySettings(
     IReadOnlyList<int> Rates,
@@ -15,28 +18,52 @@ internal sealed record TopologySettings(
     int ProducerLingerMs,
     int? FetchWaitMaxMs,
     string? WatermarkTwin,
-    IReadOnlyList<int> BareRates)
+    IReadOnlyList<int> BareRates,
+    bool Alone = true,
+    int? AloneRate = null,
+    TimeSpan? AloneStepLength = null)
 {
     /// <summary>What `make bench` runs; see docs/latency.md for why the dev broker is set up this way.</summary>
-    public static TopologySettings Default { get; } = new([1_000, 5_000, 10_000, 20_000, 40_000], TimeSpan.FromSeconds(20), 12, 50, 20, "installer-network", [20_000, 40_000, 80_000, 160_000]);
+    public static TopologySettings Default { get; } = new(
+        [1_000, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000], TimeSpan.FromSeconds(20), 12, 50, 20, "installer-network", [40_000, 80_000, 120_000, 160_000], AloneStepLength: TimeSpan.FromSeconds(15));
 
-    /// <summary>Reads --rates 1000,5000,20000, --step-seconds, --topology-partitions, --linger-ms, --fetch-wait-ms (0: librdkafka's own), --watermark-twin (none: off) and --bare-rates (none: no bare steps).</summary>
+    /// <summary>How long each service runs alone at <see cref="AloneRate"/>: shorter than the other steps to keep `make bench` near 10 minutes.</summary>
+    public TimeSpan AloneStep => AloneStepLength ?? StepLength;
+
+    /// <summary>
+    /// Reads --rates 1000,5000,20000 (none: no service steps), --step-seconds, --topology-partitions, --linger-ms,
+    /// --fetch-wait-ms (0: librdkafka's own), --watermark-twin (none: off), --bare-rates (none: no bare steps) and
+    /// --alone-rate (ceiling: the bare consumer's highest sustained rate; a number; none: no service-alone steps) and
+    /// --alone-seconds (each service's step alone).
+    /// </summary>
     public static TopologySettings Parse(string[] args)
     {
         string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
-        int? Number(string name) => Value(name) is { } v ? int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : null;
+        int? Number(string name) => Value(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : null;
+        IReadOnlyList<int>? Rates(string name) => Value(name) is { } list
+            ? list == "none" ? [] : list.Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToList()
+            : null;
         var d = Default;
         var fetchWait = Number("--fetch-wait-ms") ?? d.FetchWaitMaxMs;
         var twin = Value("--watermark-twin") ?? d.WatermarkTwin;
+        var alone = Value("--alone-rate") ?? "ceiling";
         return new TopologySettings(
-            Value("--rates")?.Split(',').Select(r => int.Parse(r, System.Globalization.CultureInfo.InvariantCulture)).ToList() ?? d.Rates,
+            Rates("--rates") ?? d.Rates,
             Number("--step-seconds") is { } s ? TimeSpan.FromSeconds(s) : d.StepLength,
             Number("--topology-partitions") ?? d.Partitions,
             Number("--linger-ms") ?? d.ProducerLingerMs,
             fetchWait == 0 ? null : fetchWait,
             twin == "none" ? null : twin,
-            Value("--bare-rates") is { } bare
-                ? bare == "none" ? [] : bare.Split(',').Select(r => int.Parse(r, System.Globalization.CultureInfo.InvariantCulture)).ToList()
-                : d.BareRates);
+            Rates("--bare-rates") ?? d.BareRates,
+            alone != "none",
+            alone is "none" or "ceiling" ? null : int.Parse(alone, CultureInfo.InvariantCulture),
+            Number("--alone-seconds") is { } a ? TimeSpan.FromSeconds(a) : d.AloneStepLength);
     }
+
+    /// <summary>The command line that runs this topology part alone, as docs/benchmarks.md prints it.</summary>
+    public string CommandLine() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"--topology-only --rates {List(Rates)} --step-seconds {StepLength.TotalSeconds:F0} --topology-partitions {Partitions} --linger-ms {ProducerLingerMs} --fetch-wait-ms {FetchWaitMaxMs ?? 0} --watermark-twin {WatermarkTwin ?? "none"} --bare-rates {List(BareRates)} --alone-rate {(Alone ? AloneRate?.ToString(CultureInfo.InvariantCulture) ?? "ceiling" : "none")} --alone-seconds {AloneStep.TotalSeconds:F0}");
+
+    private static string List(IReadOnlyList<int> rates) => rates.Count == 0 ? "none" : string.Join(',', rates);
 }
