@@ -23,6 +23,7 @@ internal static class ProducerChild
 {
     /// <summary>The pass written into an event id, as this many decimal digits (it wraps after 10^5 passes).</summary>
     private const int PassDigits = 5;
+    private const int PassLimit = 100_000;
 
     /// <summary>A varint of 9 bytes holds 2^56..2^63-1: Unix nanoseconds from 2002 to 2262, so "now" always fits.</summary>
     private const int TimestampBytes = 9;
@@ -199,6 +200,14 @@ internal static class ProducerChild
 
     private static void WritePass(Span<byte> destination, int pass)
     {
+        // A wrapped pass number would repeat event ids, which the correlators drop as repeats: stop rather than
+        // measure a workload that silently shrank.
+        if (pass >= PassLimit)
+        {
+            throw new InvalidOperationException(
+                $"The load producer replayed its workload {pass:N0} times; event ids carry only {PassDigits} pass digits.");
+        }
+
         var p = pass;
         for (var i = PassDigits - 1; i >= 0; i--)
         {
