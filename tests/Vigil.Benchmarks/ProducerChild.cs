@@ -21,7 +21,7 @@ namespace Vigil.Benchmarks;
 /// </remarks>
 internal static class ProducerChild
 {
-    /// <summary>The pass written into an event id, as this many decimal digits (it wraps after 10^5 passes).</summary>
+    /// <summary>The pass written into an event id, as this many decimal digits (the producer stops at 10^5 passes).</summary>
     private const int PassDigits = 5;
     private const int PassLimit = 100_000;
 
