@@ -542,9 +542,10 @@ public sealed class SequenceEngine<TEvent>
     /// events did occur in that order within maxspan under one key. A late, earlier-timestamped event can only make the
     /// time-ordered pass complete a sequence with other evidence (it overwrote, advanced or completed a partial first).
     /// A report stands for the sequence of its key that ends with its last event or starts with its first (the partial
-    /// that event started completes once on any stream): neither the time-ordered pass nor a later preview reports that
-    /// sequence again, so a late event that only changes which events a reported sequence cites raises no second alert
-    /// on overlapping evidence, and every other sequence of the sorted stream is reported once (see
+    /// that event started completes once on any stream), or that lies between them (late events replaced both ends):
+    /// neither the time-ordered pass nor a later preview reports that sequence again, so late events that only change
+    /// which events a reported sequence cites raise no second alert, and every other sequence of the sorted stream is
+    /// reported once (see
     /// <see cref="EarlyReportSet"/>).
     /// <para>
     /// The preview is bounded by what the new event can change: a key's partials evolve only through events of that
