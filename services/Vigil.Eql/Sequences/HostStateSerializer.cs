@@ -136,13 +136,15 @@ public sealed class HostStateSerializer<TEvent>(
 
         // A write per state per batch: what it allocates is counted per event, so only what the write needs (no empty
         // collections, no iterators, lists at their final size).
-        var pending = partials.Changed.Count == 0 ? null : new Dictionary<JoinKey, KeyValuePair<byte[], ReadOnlyMemory<byte>>>(partials.Changed.Count);
+        // Changed keys are distinct (a set): an array of them with their fields, searched only to evict (rare).
+        var pending = partials.Changed.Count == 0 ? null : new (JoinKey Key, KeyValuePair<byte[], ReadOnlyMemory<byte>> Field)[partials.Changed.Count];
+        var pendingCount = 0;
         long total = partials.StoredBytes;
         foreach (var key in partials.Changed)
         {
             var slots = partials.TryGetValue(key, out var found) ? found : throw new InvalidOperationException("A changed key must be present.");
             var field = new KeyValuePair<byte[], ReadOnlyMemory<byte>>(PartialName(key), PartialValue(slots, partials.TickOf(key)));
-            pending![key] = field;
+            pending![pendingCount++] = (key, field);
             total += field.Key.Length + field.Value.Length - partials.StoredSize(key);
         }
 
@@ -164,21 +166,36 @@ public sealed class HostStateSerializer<TEvent>(
         var evicted = 0;
         while (MaxStateBytes > 0 && total > MaxStateBytes && partials.LeastRecent is { } victim)
         {
-            total -= pending is not null && pending.Remove(victim, out var field) ? field.Key.Length + field.Value.Length : partials.StoredSize(victim);
+            var at = 0;
+            while (at < pendingCount && !ReferenceEquals(pending![at].Key, victim) && !pending[at].Key.Equals(victim))
+            {
+                at++;
+            }
+
+            if (at < pendingCount)
+            {
+                var field = pending![at].Field;
+                total -= field.Key.Length + field.Value.Length;
+                Array.Copy(pending, at + 1, pending, at, pendingCount - at - 1);
+                pendingCount--;
+            }
+            else
+            {
+                total -= partials.StoredSize(victim);
+            }
+
             partials.Remove(victim, out var slots);
             evicted += slots!.Count(p => p is not null);
         }
 
-        var set = new KeyValuePair<byte[], ReadOnlyMemory<byte>>[(pending?.Count ?? 0) + buffered + 1];
-        var at = 0;
-        set[at++] = new(HeaderName, header);
-        if (pending is not null)
+        var set = new KeyValuePair<byte[], ReadOnlyMemory<byte>>[pendingCount + buffered + 1];
+        var next = 0;
+        set[next++] = new(HeaderName, header);
+        for (var i = 0; i < pendingCount; i++)
         {
-            foreach (var (key, field) in pending)
-            {
-                partials.MarkStored(key, field.Key.Length + field.Value.Length);
-                set[at++] = field;
-            }
+            var (key, field) = pending![i];
+            partials.MarkStored(key, field.Key.Length + field.Value.Length);
+            set[next++] = field;
         }
 
         foreach (var e in state.BufferAdded)
@@ -189,7 +206,7 @@ public sealed class HostStateSerializer<TEvent>(
                 var field = new KeyValuePair<byte[], ReadOnlyMemory<byte>>(e.BufferName = BufferedName(e.Position), EventValue(e));
                 e.BufferBytes = field.Key.Length + field.Value.Length;
                 state.BufferStoredBytes += e.BufferBytes;
-                set[at++] = field;
+                set[next++] = field;
             }
         }
 
