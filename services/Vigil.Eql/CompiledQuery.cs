@@ -22,8 +22,10 @@ public sealed class CompiledQuery<TEvent>
         CompiledStep<TEvent>? until,
         IReadOnlyList<string> joinKeyNames,
         StandardFields<TEvent> fields,
-        IReadOnlyList<MissingStep>? missingSteps = null)
+        IReadOnlyList<MissingStep>? missingSteps = null,
+        bool keysShared = false)
     {
+        KeysShared = keysShared;
         Syntax = syntax;
         this.definitions = definitions;
         this.stageDefinitions = stageDefinitions;
@@ -63,6 +65,12 @@ public sealed class CompiledQuery<TEvent>
     public string Fingerprint { get; }
 
     internal CompiledStep<TEvent>? Until { get; }
+
+    /// <summary>
+    /// True when every step (and until) joins on the query's shared "by" fields alone: an event's join key is then the
+    /// same at every step, read once.
+    /// </summary>
+    internal bool KeysShared { get; }
 
     internal StandardFields<TEvent> Fields { get; }
 

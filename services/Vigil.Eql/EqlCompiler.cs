@@ -103,7 +103,8 @@ public static class EqlCompiler
             : null;
         var first = sequence.Steps.First(step => !step.Missing);
         var keyNames = sequence.SharedKeys.Concat(first.Keys).Select(k => k.ToString()).ToArray();
-        return new CompiledQuery<TEvent>(sequence, definitions, stages.ToArray(), until, keyNames, fields, missing.Distinct().ToArray());
+        var keysShared = sequence.Steps.All(step => step.Keys.Count == 0) && (sequence.Until?.Keys.Count ?? 0) == 0;
+        return new CompiledQuery<TEvent>(sequence, definitions, stages.ToArray(), until, keyNames, fields, missing.Distinct().ToArray(), keysShared);
     }
 
     private static CompiledQuery<TEvent> CompileSample<TEvent>(

@@ -84,8 +84,8 @@ public sealed class HostState<TEvent>
     /// <summary>Buffered events added since the state was last written (some may have been released since).</summary>
     internal List<PendingEvent<TEvent>> BufferAdded { get; } = [];
 
-    /// <summary>Positions of released events whose reorder-buffer field the store still holds.</summary>
-    internal List<EventPosition> BufferRemoved { get; } = [];
+    /// <summary>Released events whose reorder-buffer field the store still holds.</summary>
+    internal List<PendingEvent<TEvent>> BufferRemoved { get; } = [];
 
     /// <summary>Bytes the store holds for the reorder buffer's fields.</summary>
     internal long BufferStoredBytes { get; set; }
@@ -167,14 +167,14 @@ public sealed class HostState<TEvent>
             {
                 // An event that matching kept (in a partial, awaiting match or sample) keeps a copy of its own; the rest
                 // of the state no longer reads the array.
-                (Returning ??= []).Add(e.TakePooled(SlotCount));
+                (Returning ??= new(count - i)).Add(e.TakePooled(SlotCount));
             }
 
             if (e.BufferBytes > 0)
             {
                 BufferStoredBytes -= e.BufferBytes;
                 e.BufferBytes = 0;
-                BufferRemoved.Add(e.Position);
+                BufferRemoved.Add(e);
             }
         }
 
@@ -187,10 +187,16 @@ public sealed class HostState<TEvent>
         RewriteAll = true;
         Partials.MarkAllUnstored();
         BufferAdded.Clear();
+        foreach (var e in BufferRemoved)
+        {
+            e.BufferName = null;
+        }
+
         BufferRemoved.Clear();
         foreach (var e in Buffer)
         {
             e.BufferBytes = 0;
+            e.BufferName = null;
             BufferAdded.Add(e);
         }
 

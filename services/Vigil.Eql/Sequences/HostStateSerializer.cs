@@ -68,6 +68,9 @@ public sealed class HostStateSerializer<TEvent>(
     public const int DefaultMaxStateBytes = 1 << 20;
 
     private static readonly byte[] Magic = "VQS"u8.ToArray();
+
+    // The header field's name, shared by every write (a store copies names into its command, never changes them).
+    private static readonly byte[] HeaderName = [HeaderKind];
     private const byte FieldsVersion = 6;
     private const byte Version = 5;
     private const byte FieldsVersionBeforeFirsts = 4;
@@ -133,13 +136,15 @@ public sealed class HostStateSerializer<TEvent>(
 
         // A write per state per batch: what it allocates is counted per event, so only what the write needs (no empty
         // collections, no iterators, lists at their final size).
-        var pending = partials.Changed.Count == 0 ? null : new Dictionary<JoinKey, KeyValuePair<byte[], ReadOnlyMemory<byte>>>(partials.Changed.Count);
+        // Changed keys are distinct (a set): an array of them with their fields, searched only to evict (rare).
+        var pending = partials.Changed.Count == 0 ? null : new (JoinKey Key, KeyValuePair<byte[], ReadOnlyMemory<byte>> Field)[partials.Changed.Count];
+        var pendingCount = 0;
         long total = partials.StoredBytes;
         foreach (var key in partials.Changed)
         {
             var slots = partials.TryGetValue(key, out var found) ? found : throw new InvalidOperationException("A changed key must be present.");
             var field = new KeyValuePair<byte[], ReadOnlyMemory<byte>>(PartialName(key), PartialValue(slots, partials.TickOf(key)));
-            pending![key] = field;
+            pending![pendingCount++] = (key, field);
             total += field.Key.Length + field.Value.Length - partials.StoredSize(key);
         }
 
@@ -155,37 +160,53 @@ public sealed class HostStateSerializer<TEvent>(
         }
 
         total += state.BufferStoredBytes;
-        var header = Header(state);
+        var (header, headerArray) = Header(state);
         total += header.Length + 1;
 
         var evicted = 0;
         while (MaxStateBytes > 0 && total > MaxStateBytes && partials.LeastRecent is { } victim)
         {
-            total -= pending is not null && pending.Remove(victim, out var field) ? field.Key.Length + field.Value.Length : partials.StoredSize(victim);
+            var at = 0;
+            while (at < pendingCount && !ReferenceEquals(pending![at].Key, victim) && !pending[at].Key.Equals(victim))
+            {
+                at++;
+            }
+
+            if (at < pendingCount)
+            {
+                var field = pending![at].Field;
+                total -= field.Key.Length + field.Value.Length;
+                Array.Copy(pending, at + 1, pending, at, pendingCount - at - 1);
+                pendingCount--;
+            }
+            else
+            {
+                total -= partials.StoredSize(victim);
+            }
+
             partials.Remove(victim, out var slots);
             evicted += slots!.Count(p => p is not null);
         }
 
-        var set = new KeyValuePair<byte[], ReadOnlyMemory<byte>>[(pending?.Count ?? 0) + buffered + 1];
-        var at = 0;
-        set[at++] = new([HeaderKind], header);
-        if (pending is not null)
+        var set = new KeyValuePair<byte[], ReadOnlyMemory<byte>>[pendingCount + buffered + 1];
+        var next = 0;
+        set[next++] = new(HeaderName, header);
+        for (var i = 0; i < pendingCount; i++)
         {
-            foreach (var (key, field) in pending)
-            {
-                partials.MarkStored(key, field.Key.Length + field.Value.Length);
-                set[at++] = field;
-            }
+            var (key, field) = pending![i];
+            partials.MarkStored(key, field.Key.Length + field.Value.Length);
+            set[next++] = field;
         }
 
         foreach (var e in state.BufferAdded)
         {
             if (e.InBuffer && e.BufferBytes == 0)
             {
-                var field = new KeyValuePair<byte[], ReadOnlyMemory<byte>>(BufferedName(e.Position), EventValue(e));
+                // The name is kept for the field's deletion when the event leaves the buffer: one name per event.
+                var field = new KeyValuePair<byte[], ReadOnlyMemory<byte>>(e.BufferName = BufferedName(e.Position), EventValue(e));
                 e.BufferBytes = field.Key.Length + field.Value.Length;
                 state.BufferStoredBytes += e.BufferBytes;
-                set[at++] = field;
+                set[next++] = field;
             }
         }
 
@@ -193,21 +214,36 @@ public sealed class HostStateSerializer<TEvent>(
         IReadOnlyList<byte[]> removed = [];
         if (!replace && partials.Removed.Count + state.BufferRemoved.Count > 0)
         {
-            var names = new List<byte[]>(partials.Removed.Count + state.BufferRemoved.Count);
+            var count = state.BufferRemoved.Count;
+            foreach (var key in partials.Removed)
+            {
+                count += partials.ContainsKey(key) ? 0 : 1;
+            }
+
+            var names = new byte[count][];
+            var named = 0;
             foreach (var key in partials.Removed)
             {
                 if (!partials.ContainsKey(key))
                 {
-                    names.Add(PartialName(key));
+                    names[named++] = PartialName(key);
                 }
             }
 
-            foreach (var position in state.BufferRemoved)
+            foreach (var e in state.BufferRemoved)
             {
-                names.Add(BufferedName(position));
+                names[named++] = e.BufferName ?? BufferedName(e.Position);
+                e.BufferName = null;
             }
 
             removed = names;
+        }
+        else
+        {
+            foreach (var e in state.BufferRemoved)
+            {
+                e.BufferName = null;
+            }
         }
 
         partials.Changed.Clear();
@@ -224,7 +260,7 @@ public sealed class HostStateSerializer<TEvent>(
         // The arrays of events released since the last write go back to their pool once this write is stored.
         var returning = state.Returning;
         state.Returning = null;
-        return new StateFieldChanges(replace, set, removed, evicted, state.StoredBytes, returning);
+        return new StateFieldChanges(replace, set, removed, evicted, state.StoredBytes, returning, headerArray);
     }
 
     /// <summary>
@@ -347,12 +383,18 @@ public sealed class HostStateSerializer<TEvent>(
         return newest;
     }
 
+    /// <summary>A partial's field name, made once per key object (a key's partials are written on each change).</summary>
     private static byte[] PartialName(JoinKey key)
     {
+        if (key.PartialFieldName is { } name)
+        {
+            return name;
+        }
+
         var writer = Scratch.Start();
         writer.Write(PartialKind);
         WriteKey(writer, key);
-        return Scratch.Bytes();
+        return key.PartialFieldName = Scratch.Bytes();
     }
 
     private static int BufferedNameLength(EventPosition position) => 17 + Encoding.UTF8.GetByteCount(position.Id);
@@ -540,8 +582,12 @@ public sealed class HostStateSerializer<TEvent>(
         return pending;
     }
 
-    /// <summary>The header field's value: everything but the buffer and the partials, awaiting matches' events inline.</summary>
-    private byte[] Header(HostState<TEvent> state)
+    /// <summary>
+    /// The header field's value: everything but the buffer and the partials, awaiting matches' events inline. Written on
+    /// every write of the state, so it is a view of a pooled array (returned once the write is stored, see
+    /// <see cref="StateFieldChanges.Stored"/>) unless it is larger than the pool's arrays.
+    /// </summary>
+    private (ReadOnlyMemory<byte> Value, byte[]? Pooled) Header(HostState<TEvent> state)
     {
         var writer = Scratch.Start();
         WriteHeaderStart(writer, state, FieldsVersion);
@@ -552,11 +598,21 @@ public sealed class HostStateSerializer<TEvent>(
             WriteKey(writer, awaiting.Key);
             writer.Write(awaiting.Deadline);
             writer.Write7BitEncodedInt(awaiting.Sequence.Events.Count);
-            awaiting.Sequence.Events.ForEach(e => WriteEvent(writer, e));
+            foreach (var e in awaiting.Sequence.Events)
+            {
+                WriteEvent(writer, e);
+            }
         }
 
         WriteSampledAndReports(writer, state);
-        return Scratch.Bytes();
+        var written = Scratch.Written();
+        if (HeldBufferPool.Shared.Rent(written.Length) is not { } array)
+        {
+            return (Scratch.Bytes(), null);
+        }
+
+        written.CopyTo(array);
+        return (array.AsMemory(0, written.Length), array);
     }
 
     private void WriteHeaderStart(BinaryWriter writer, HostState<TEvent> state, byte version)
@@ -946,6 +1002,13 @@ public sealed class HostStateSerializer<TEvent>(
 
             stream!.SetLength(0);
             return writer;
+        }
+
+        /// <summary>What was written since <see cref="Start"/>, valid until the thread's next Start.</summary>
+        public static ReadOnlySpan<byte> Written()
+        {
+            writer!.Flush();
+            return stream!.GetBuffer().AsSpan(0, (int)stream.Length);
         }
 
         public static byte[] Bytes()

@@ -35,6 +35,12 @@ public sealed class JoinKey : IEquatable<JoinKey>
 
     public IReadOnlyList<string?> Values => this.values;
 
+    /// <summary>
+    /// The name of the state field of this key's partial sequences, once a state write made it: a key's partials are
+    /// written on every change, and the key object lives as long as they do.
+    /// </summary>
+    internal byte[]? PartialFieldName { get; set; }
+
     public bool Equals(JoinKey? other) =>
         other is not null && this.hash == other.hash && this.values.AsSpan().SequenceEqual(other.values, StringComparer.Ordinal);
 

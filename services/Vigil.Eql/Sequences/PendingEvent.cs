@@ -24,6 +24,9 @@ internal sealed class PendingEvent<TEvent>
     // Per distinct step (definition) of the query, then the until clause last: the event's join key there.
     private JoinKey?[]? keys;
 
+    // The event's one join key when every step joins on the same fields (CompiledQuery.KeysShared): no array then.
+    private JoinKey? sharedKey = NotComputed;
+
     public PendingEvent(TEvent document, long timestamp, long sequence, string id, EventClassification classification)
     {
         this.document = document;
@@ -131,6 +134,9 @@ internal sealed class PendingEvent<TEvent>
     /// <summary>The bytes of the event's reorder-buffer field in the store (0: not stored there).</summary>
     public int BufferBytes { get; set; }
 
+    /// <summary>The name of the event's reorder-buffer field, from its write until the write that deletes it.</summary>
+    public byte[]? BufferName { get; set; }
+
     /// <summary>
     /// The codec's encoding of an event held as its document, kept from the write of the event's reorder-buffer field
     /// until its first write in a partial's field, so an event is usually encoded once on its way through a state.
@@ -146,6 +152,11 @@ internal sealed class PendingEvent<TEvent>
     /// <summary>The event's join key for one distinct step (definition) of the query, computed once.</summary>
     public JoinKey? KeyOf(int definition, CompiledQuery<TEvent> query)
     {
+        if (query.KeysShared)
+        {
+            return SharedKey(query);
+        }
+
         var cached = Keys(query);
         var key = cached[definition];
         if (ReferenceEquals(key, NotComputed))
@@ -159,6 +170,11 @@ internal sealed class PendingEvent<TEvent>
     /// <summary>The event's join key for the query's until clause (which it satisfies), computed once.</summary>
     public JoinKey? UntilKey(CompiledQuery<TEvent> query)
     {
+        if (query.KeysShared)
+        {
+            return SharedKey(query);
+        }
+
         var cached = Keys(query);
         var key = cached[^1];
         if (ReferenceEquals(key, NotComputed))
@@ -176,6 +192,16 @@ internal sealed class PendingEvent<TEvent>
     /// </summary>
     public void ComputeKeys(CompiledQuery<TEvent> query, TEvent from)
     {
+        if (query.KeysShared)
+        {
+            if (ReferenceEquals(sharedKey, NotComputed) && (Classification.Steps != 0 || Classification.Until))
+            {
+                sharedKey = query.Definition(0).KeyOf(from);
+            }
+
+            return;
+        }
+
         var array = keys ??= Fill(new JoinKey?[query.DefinitionCount + 1]);
         for (var definition = 0; definition < query.DefinitionCount; definition++)
         {
@@ -189,6 +215,17 @@ internal sealed class PendingEvent<TEvent>
         {
             array[^1] = until.KeyOf(from);
         }
+    }
+
+    private JoinKey? SharedKey(CompiledQuery<TEvent> query)
+    {
+        if (ReferenceEquals(sharedKey, NotComputed))
+        {
+            // A document held whole, or an event read from a store (one decode).
+            sharedKey = query.Definition(0).KeyOf(Document);
+        }
+
+        return sharedKey;
     }
 
     private JoinKey?[] Keys(CompiledQuery<TEvent> query)

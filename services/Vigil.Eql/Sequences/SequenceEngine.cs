@@ -542,9 +542,10 @@ public sealed class SequenceEngine<TEvent>
     /// events did occur in that order within maxspan under one key. A late, earlier-timestamped event can only make the
     /// time-ordered pass complete a sequence with other evidence (it overwrote, advanced or completed a partial first).
     /// A report stands for the sequence of its key that ends with its last event or starts with its first (the partial
-    /// that event started completes once on any stream): neither the time-ordered pass nor a later preview reports that
-    /// sequence again, so a late event that only changes which events a reported sequence cites raises no second alert
-    /// on overlapping evidence, and every other sequence of the sorted stream is reported once (see
+    /// that event started completes once on any stream), or that lies between them (late events replaced both ends):
+    /// neither the time-ordered pass nor a later preview reports that sequence again, so late events that only change
+    /// which events a reported sequence cites raise no second alert, and every other sequence of the sorted stream is
+    /// reported once (see
     /// <see cref="EarlyReportSet"/>).
     /// <para>
     /// The preview is bounded by what the new event can change: a key's partials evolve only through events of that
@@ -564,6 +565,8 @@ public sealed class SequenceEngine<TEvent>
         List<JoinKey>? moreKeys = null;
         List<PendingEvent<TEvent>>? events = null;
         var completes = false;
+        var firstDefinition = Query.DefinitionOf(0);
+        var starts = false;
         for (var stage = 0; stage < Query.StageCount; stage++)
         {
             if (!arrived.Classification.Satisfies(Query.DefinitionOf(stage)) || arrived.KeyAt(stage, Query) is not { } key)
@@ -584,19 +587,24 @@ public sealed class SequenceEngine<TEvent>
                 (moreKeys ??= [firstKey]).Add(key);
             }
 
+            starts |= state.Partials.ContainsKey(key);
             if (index.TryGetValue(key, out var buffered))
             {
                 foreach (var e in buffered)
                 {
                     completes |= e.Classification.Satisfies(lastDefinition);
-                    (events ??= []).Add(e);
+                    starts |= e.Classification.Satisfies(firstDefinition);
+                    (events ??= run.Scratch).Add(e);
                 }
             }
         }
 
-        if (!completes || firstKey is null || events is null)
+        if (!completes || !starts || firstKey is null || events is null)
         {
-            // Only an event of the last step completes a sequence.
+            // Only an event of the last step completes a sequence, and only a partial of these keys (pending, or
+            // started by a buffered event of the first step) can be completed: most arrivals of the last step (an
+            // outbound connection, a file written) have no sequence to finish, and are not worth a preview.
+            events?.Clear();
             return;
         }
 
@@ -605,7 +613,9 @@ public sealed class SequenceEngine<TEvent>
         if (keys.Count > 1)
         {
             // An event under several keys (a step with its own "by" fields) is in several lists: match it once, in order.
-            events = events.Distinct().ToList();
+            var distinct = events.Distinct().ToList();
+            events.Clear();
+            events = distinct;
             events.Sort(PositionComparer.Instance);
         }
 
@@ -629,6 +639,8 @@ public sealed class SequenceEngine<TEvent>
         {
             Match(preview, next, previewRun);
         }
+
+        events.Clear();
 
         foreach (var (key, first, last, match) in previewRun.Completions)
         {
@@ -673,7 +685,7 @@ public sealed class SequenceEngine<TEvent>
             previous = key;
             if (!index.TryGetValue(key, out var list))
             {
-                index[key] = list = [];
+                index[key] = list = Run.RentList();
             }
 
             if (list.Count == 0 || PositionComparer.Instance.Compare(list[^1], e) < 0)
@@ -710,6 +722,7 @@ public sealed class SequenceEngine<TEvent>
             if (list.Count == 0)
             {
                 index.Remove(key);
+                Run.ReturnList(list);
             }
         }
     }
@@ -907,10 +920,17 @@ public sealed class SequenceEngine<TEvent>
 
         if (state.Sampled.Count > 0)
         {
-            foreach (var key in state.Sampled.Where(s => s.Value < releasedTimestamp).Select(s => s.Key).ToArray())
-            {
-                state.Sampled.Remove(key);
-            }
+            ForgetSampled(state, releasedTimestamp);
+        }
+    }
+
+    // Apart from Prune, which runs on every release: a lambda capturing the timestamp there would allocate its closure
+    // on every call, sampled keys or not.
+    private static void ForgetSampled(HostState<TEvent> state, long releasedTimestamp)
+    {
+        foreach (var key in state.Sampled.Where(s => s.Value < releasedTimestamp).Select(s => s.Key).ToArray())
+        {
+            state.Sampled.Remove(key);
         }
     }
 
@@ -946,12 +966,32 @@ public sealed class SequenceEngine<TEvent>
         [ThreadStatic]
         private static Run? spare;
 
+        // Emptied lists of the buffer's per-key index, for the next keys indexed on this thread: an index holds one list
+        // per key of a buffered event, and most keys' lists live only while their one event waits out the lateness.
+        [ThreadStatic]
+        private static Stack<List<PendingEvent<TEvent>>>? spareLists;
+
         public static Run Rent()
         {
             var run = spare ?? new Run();
             spare = null;
             return run;
         }
+
+        public static List<PendingEvent<TEvent>> RentList() =>
+            spareLists is not null && spareLists.TryPop(out var list) ? list : new List<PendingEvent<TEvent>>(1);
+
+        public static void ReturnList(List<PendingEvent<TEvent>> list)
+        {
+            spareLists ??= new Stack<List<PendingEvent<TEvent>>>();
+            if (spareLists.Count < 1024 && list.Capacity <= 16)
+            {
+                spareLists.Push(list);
+            }
+        }
+
+        /// <summary>A list the early-report preview gathers events in, empty between calls.</summary>
+        public List<PendingEvent<TEvent>> Scratch { get; } = [];
 
         /// <summary>Gives this run back for the thread's next call; its matches now belong to the caller.</summary>
         public void Return()

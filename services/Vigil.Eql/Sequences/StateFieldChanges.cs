@@ -17,9 +17,13 @@ public sealed class StateFieldChanges(
     IReadOnlyList<byte[]> removed,
     int evicted,
     long stateBytes,
-    List<(HeldBufferPool Pool, byte[] Array)>? returning = null)
+    List<(HeldBufferPool Pool, byte[] Array)>? returning = null,
+    byte[]? header = null)
 {
     private List<(HeldBufferPool Pool, byte[] Array)>? returning = returning;
+
+    // The header's value is a view of this array of the shared pool (null: an array of its own).
+    private byte[]? header = header;
 
     /// <summary>Drop whatever the store holds under the state's key before setting <see cref="Set"/>.</summary>
     public bool Replace { get; } = replace;
@@ -38,7 +42,7 @@ public sealed class StateFieldChanges(
 
     /// <summary>
     /// Says the store has taken this write (it completed): the pooled arrays of the events that left the state's
-    /// reorder buffer since its previous write go back to their pool for later events. Call it once the write has
+    /// reorder buffer since its previous write, and the header's, go back to their pool for later writes. Call it once the write has
     /// completed, never while it may still read <see cref="Set"/>; calling it again does nothing.
     /// </summary>
     public void Stored()
@@ -46,6 +50,11 @@ public sealed class StateFieldChanges(
         var taken = returning;
         returning = null;
         Return(taken);
+        if (header is { } array)
+        {
+            header = null;
+            HeldBufferPool.Shared.Return(array);
+        }
     }
 
     internal static void Return(List<(HeldBufferPool Pool, byte[] Array)>? arrays)
