@@ -64,7 +64,7 @@ public static class RulesCheckCommand
             await WriteTextAsync(report, stdout);
         }
 
-        return report.Summary.Errors > 0 || report.Summary.Loaded == 0 ? 1 : 0;
+        return report.Summary.PackLoads ? 0 : 1;
     }
 
     private static RulesCheckReport Check(string path, bool isFolder, IReadOnlyList<SourceFormat> sources)
@@ -114,13 +114,14 @@ public static class RulesCheckCommand
         var summary = new RulesCheckSummary(
             Files: files.Count,
             Rules: loaded.Rules.Count + failedFiles,
-            Loaded: loaded.Rules.Count,
+            Compiled: loaded.Rules.Count,
             Failed: failedFiles,
             Errors: loaded.Errors.Count,
             BrokenFiles: loaded.Errors.Select(e => e.Location.Source).Distinct().Count(),
             Warnings: rules.Sum(r => r.Warnings.Count),
             PerAnalytic: compiled.Values.GroupBy(r => r.AnalyticId).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
-            Sources: sources.Select(s => s.Name).ToList());
+            Sources: sources.Select(s => s.Name).ToList(),
+            PackLoads: loaded.Errors.Count == 0 && loaded.Rules.Count > 0);
         return new RulesCheckReport(rules, otherErrors, failures, summary);
     }
 
@@ -157,9 +158,9 @@ public static class RulesCheckCommand
         var s = report.Summary;
         if (s.Errors > 0)
         {
-            await stdout.WriteLineAsync($"FAILED: {s.Errors} error(s) in {s.BrokenFiles} of {s.Files} file(s); {s.Loaded} of {s.Rules} rule(s) loaded");
+            await stdout.WriteLineAsync($"FAILED: {s.Errors} error(s) in {s.BrokenFiles} of {s.Files} file(s); {s.Compiled} of {s.Rules} rule(s) compiled; the pack will not load until every failure is fixed");
         }
-        else if (s.Loaded == 0)
+        else if (s.Compiled == 0)
         {
             await stdout.WriteLineAsync("FAILED: no rule files (*.toml)");
         }

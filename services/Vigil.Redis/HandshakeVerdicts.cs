@@ -25,25 +25,26 @@ internal sealed class HandshakeVerdicts
             return;
         }
 
-        // The client abandons an attempt that outlasts ConnectTimeout and starts another: that says nothing about
-        // the server, so it must not hide the verdict of an attempt that got an answer.
-        if (!attempt.IsSuccess && attempt.FailureType == ConnectionFailureType.ConnectionDisposed)
-        {
-            return;
-        }
+        Record(attempt.EndPoint, new HandshakeVerdict(attempt.SequenceNumber, attempt.IsSuccess, attempt.Stage, attempt.FailureType, attempt.Exception));
+    }
 
+    /// <summary>Records how the attempt numbered <see cref="HandshakeVerdict.Sequence"/> at <paramref name="endPoint"/> ended.</summary>
+    internal void Record(EndPoint endPoint, HandshakeVerdict verdict)
+    {
         TaskCompletionSource wake;
         lock (gate)
         {
-            var key = EndPointCollection.ToString(attempt.EndPoint);
+            var key = EndPointCollection.ToString(endPoint);
 
-            // Handlers may run out of order; the attempt's sequence number is what orders them.
-            if (latest.TryGetValue(key, out var previous) && previous.Sequence > attempt.SequenceNumber)
+            // Handlers may run out of order; the attempt's sequence number is what orders them. An attempt the client
+            // abandoned (it outlasted ConnectTimeout) is kept too: it is the newest word on the server, and an older
+            // refusal must not outlive it as the reason a server that stopped answering is down.
+            if (latest.TryGetValue(key, out var previous) && previous.Sequence > verdict.Sequence)
             {
                 return;
             }
 
-            latest[key] = new HandshakeVerdict(attempt.SequenceNumber, attempt.IsSuccess, attempt.Stage, attempt.FailureType, attempt.Exception);
+            latest[key] = verdict;
             wake = recorded;
             recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
@@ -52,9 +53,10 @@ internal sealed class HandshakeVerdicts
     }
 
     /// <summary>
-    /// The failed verdict of the latest attempt at <paramref name="endPoint"/>. When no attempt has finished yet, or
-    /// the latest one succeeded (the connection dropped since), waits up to <paramref name="wait"/> for the attempt in
-    /// flight; null if none ends by then.
+    /// The failed verdict of the latest attempt at <paramref name="endPoint"/>. When no attempt has finished yet, the
+    /// latest one succeeded (the connection dropped since), or the latest was abandoned without an answer, waits up to
+    /// <paramref name="wait"/> for the attempt in flight; null if none gets an answer by then, so the caller falls back
+    /// to its own failure rather than an older attempt's.
     /// </summary>
     public async Task<HandshakeVerdict?> LatestFailureAsync(EndPoint endPoint, TimeSpan wait, CancellationToken cancellationToken)
     {
@@ -65,7 +67,7 @@ internal sealed class HandshakeVerdicts
             Task next;
             lock (gate)
             {
-                if (latest.TryGetValue(key, out var verdict) && !verdict.IsSuccess)
+                if (latest.TryGetValue(key, out var verdict) && !verdict.IsSuccess && !verdict.IsAbandoned)
                 {
                     return verdict;
                 }

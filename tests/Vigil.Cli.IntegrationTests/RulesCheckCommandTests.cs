@@ -28,7 +28,7 @@ public sealed class RulesCheckCommandTests
                 "an0994/missing_value.toml:3:13: invalid TOML: Unexpected token end-of-line found while expecting a value",
                 "an0994/same_rule_id.toml:1:1: rule_id 5e0b5c0e-0000-4000-8000-0000000000a1 is already used by an0167/curl_download.toml",
                 "ok   an0167/curl_download.toml: Curl connects (eql; fires with elastic, simulator)",
-                "FAILED: 11 error(s) in 4 of 5 file(s); 1 of 5 rule(s) loaded",
+                "FAILED: 11 error(s) in 4 of 5 file(s); 1 of 5 rule(s) compiled; the pack will not load until every failure is fixed",
             ],
             run.Stdout.Select(line => line.Replace(folder + "/", string.Empty, StringComparison.Ordinal)));
     }
@@ -109,7 +109,7 @@ public sealed class RulesCheckCommandTests
     }
 
     [Fact]
-    public async Task JsonOutputOfABrokenFolderCountsTheRulesThatStillLoadAndListsEachFailureAtItsFileLineAndColumn()
+    public async Task JsonOutputOfABrokenFolderCountsTheRulesThatStillCompileSaysThePackWillNotLoadAndListsEachFailureAtItsFileLineAndColumn()
     {
         var folder = Fixture("rules_with_errors");
 
@@ -118,7 +118,8 @@ public sealed class RulesCheckCommandTests
         Assert.Equal(1, run.ExitCode);
         using var report = System.Text.Json.JsonDocument.Parse(string.Join('\n', run.Stdout));
         var summary = report.RootElement.GetProperty("summary");
-        Assert.Equal((5, 1, 4), (summary.GetProperty("rules").GetInt32(), summary.GetProperty("loaded").GetInt32(), summary.GetProperty("failed").GetInt32()));
+        Assert.Equal((5, 1, 4), (summary.GetProperty("rules").GetInt32(), summary.GetProperty("compiled").GetInt32(), summary.GetProperty("failed").GetInt32()));
+        Assert.False(summary.GetProperty("pack_loads").GetBoolean());
         var failures = report.RootElement.GetProperty("failures").EnumerateArray().ToList();
         Assert.Equal(11, failures.Count);
         var first = failures.Single(f => f.GetProperty("file").GetString()!.EndsWith("misspelled_field.toml", StringComparison.Ordinal) && f.GetProperty("line").GetInt32() == 11);
@@ -131,12 +132,12 @@ public sealed class RulesCheckCommandTests
     }
 
     [Fact]
-    public async Task ThePlainTextSummaryOfABrokenFolderSaysHowManyRulesStillLoad()
+    public async Task ThePlainTextSummaryOfABrokenFolderSaysHowManyRulesCompileAndThatThePackWillNotLoad()
     {
         var run = await VigilCommand.VigilAsync("rules", "check", Fixture("rules_with_errors"));
 
         Assert.Equal(1, run.ExitCode);
-        Assert.EndsWith("; 1 of 5 rule(s) loaded", run.Stdout[^1], StringComparison.Ordinal);
+        Assert.EndsWith("; 1 of 5 rule(s) compiled; the pack will not load until every failure is fixed", run.Stdout[^1], StringComparison.Ordinal);
     }
 
     [Fact]

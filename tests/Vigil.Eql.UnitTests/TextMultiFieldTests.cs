@@ -1,4 +1,5 @@
 using Vigil.Contracts.Telemetry;
+using Vigil.Eql.Documents;
 using Vigil.Eql.Kql;
 using Vigil.Rules;
 
@@ -69,6 +70,32 @@ public sealed class TextMultiFieldTests
     public void EveryEcsTextMultiFieldAnalyzesItsKeywordField(string query, bool expected) => Assert.Equal(expected, Kql(query));
 
     [Theory]
+    [InlineData("process.user.name.text", "process.user.name")]
+    [InlineData("process.parent.user.name.text", "process.parent.user.name")]
+    [InlineData("process.group_leader.saved_user.name.text", "process.group_leader.saved_user.name")]
+    [InlineData("process.entry_leader.attested_user.name.text", "process.entry_leader.attested_user.name")]
+    [InlineData("process.session_leader.executable.text", "process.session_leader.executable")]
+    [InlineData("process.entry_leader.command_line.text", "process.entry_leader.command_line")]
+    [InlineData("process.group_leader.name.text", "process.group_leader.name")]
+    [InlineData("process.previous.executable.text", "process.previous.executable")]
+    [InlineData("threat.enrichments.indicator.url.full.text", "threat.enrichments.indicator.url.full")]
+    [InlineData("email.subject.text", "email.subject")]
+    public void EveryPlaceEcsReusesAFieldWithATextMultiFieldCarriesItToo(string textField, string keywordField)
+    {
+        Assert.True(TextMultiFields.TryGetKeywordField(textField, out var keyword));
+        Assert.Equal(keywordField, keyword);
+    }
+
+    [Theory]
+    [InlineData("process.entry_leader.title.text")]
+    [InlineData("process.user.full_name.text")]
+    [InlineData("process.previous.name.text")]
+    [InlineData("process.entry_leader.parent.executable.text")]
+    [InlineData("process.args.text")]
+    public void AReusedFieldSetKeepsNoTextMultiFieldForAFieldEcsLeavesOutOfThatReuse(string textField) =>
+        Assert.False(TextMultiFields.TryGetKeywordField(textField, out _));
+
+    [Theory]
     [InlineData("process.command_line.text:Evil.Example.com", true)]
     [InlineData("process.command_line.text:\"bin curl\"", true)]
     [InlineData("process.command_line.text:curl*", true)]
@@ -95,6 +122,19 @@ public sealed class TextMultiFieldTests
 
         Assert.Equal((line, column), (error.First.Location.Line, error.First.Location.Column));
         Assert.Contains(message, error.First.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(@"file.path.text:*\/LaunchAgents\/*", 1, 16, "'/'")]
+    [InlineData("process.command_line.text:*--install*", 1, 27, "'-'")]
+    public void ALuceneWildcardThatElasticsearchWouldAnalyzeIntoWordsFailsAtLoadAsUnsupportedNotAsNeverMatching(string query, int line, int column, string splitAt)
+    {
+        var error = Assert.Throws<EqlException>(() => KqlCompiler.Compile(query, QueryDialect.Lucene, TelemetrySchemas.Protobuf));
+
+        Assert.Equal((line, column), (error.First.Location.Line, error.First.Location.Column));
+        Assert.StartsWith("unsupported: ", error.First.Message, StringComparison.Ordinal);
+        Assert.Contains($"analyze_wildcard, splitting the text between its wildcards at {splitAt}", error.First.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("never match", error.First.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -71,7 +71,8 @@ public static class KqlCompiler
         /// <summary>
         /// A value on a <c>.text</c> multi-field, as Kibana sends it to Elasticsearch: a quoted value is a match_phrase,
         /// an unquoted one a match query (any of its words), one with '*' a wildcard query on single words; the value is
-        /// analyzed (or, for a wildcard, lower-cased) like the indexed text. A value that can never match is an error
+        /// analyzed (or, for a wildcard, lower-cased) like the indexed text. A Lucene wildcard whose text between the
+        /// wildcards the analyzer would split is refused as unsupported: Elasticsearch analyzes it (analyze_wildcard). A value that can never match is an error
         /// here rather than a rule that silently never fires.
         /// </summary>
         private EqlExpression TextTerm(KqlTerm term, string keyword)
@@ -82,6 +83,14 @@ public static class KqlCompiler
             {
                 var wildcardAt = value.Wildcards.ToHashSet();
                 var stray = value.Text.Where((c, i) => !wildcardAt.Contains(i) && !StandardAnalyzer.CanBeInToken(c)).Distinct().ToArray();
+                if (stray.Length > 0 && dialect == QueryDialect.Lucene)
+                {
+                    // Kibana sends a Lucene rule as query_string with analyze_wildcard, so Elasticsearch analyzes the
+                    // text between the wildcards into words and matches those instead: such a rule does match there.
+                    Report(value.Location, $"unsupported: '{term.Field}' is analyzed text, and Elasticsearch runs the Lucene wildcard '{value.Text}' with analyze_wildcard, splitting the text between its wildcards at {string.Join(" and ", stray.Select(c => $"'{c}'"))} into words; Vigil does not run analyzed wildcards, so put the pattern on '{keyword}' to match the whole value");
+                    return new LiteralExpression(term.Location, false);
+                }
+
                 if (stray.Length > 0)
                 {
                     Report(value.Location, $"'{term.Field}' is analyzed text, so the wildcard '{value.Text}' is matched against single words, and words never hold {string.Join(" or ", stray.Select(c => $"'{c}'"))} (the standard analyzer splits there): it can never match; put the pattern on '{keyword}' to match the whole value");
