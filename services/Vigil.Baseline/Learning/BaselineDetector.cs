@@ -1,3 +1,4 @@
+using System.Buffers;
 using Vigil.Baseline.Alerts;
 using Vigil.Baseline.Identity;
 
@@ -35,20 +36,73 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
         // apart and merges them when it ends, in the order the hosts come, as adding per-host contributions did, so
         // the doubles are the same.
         var contributions = new Dictionary<string, FleetContribution>(StringComparer.Ordinal);
-        foreach (var group in batch.GroupBy(o => (o.Image.Tag, o.HostId)))
+
+        // The (image, host) groups in order of first sight, each group's observations in batch order (what GroupBy
+        // gave), by a counting sort of the batch's positions into one rented array: no grouping object, element
+        // array or run object per host.
+        var groups = new Dictionary<(string Tag, string HostId), int>();
+        var groupKeys = new List<(string Tag, string HostId)>();
+        var ends = new List<int>();
+        var groupOf = ArrayPool<int>.Shared.Rent(batch.Count);
+        var order = ArrayPool<int>.Shared.Rent(batch.Count);
+        try
         {
-            var profile = profiles[group.Key.Tag];
-            var state = hosts[group.Key];
-            if (!contributions.TryGetValue(group.Key.Tag, out var contribution))
+            for (var i = 0; i < batch.Count; i++)
             {
-                contribution = new FleetContribution();
-                contributions[group.Key.Tag] = contribution;
+                var key = (batch[i].Image.Tag, batch[i].HostId);
+                if (!groups.TryGetValue(key, out var g))
+                {
+                    g = groups.Count;
+                    groups.Add(key, g);
+                    groupKeys.Add(key);
+                    ends.Add(0);
+                }
+
+                groupOf[i] = g;
+                ends[g]++;
             }
 
-            var run = new HostRun(options, alerts, chains, profile, state, contribution, detections, counts);
-            var last = Watermark.None;
-            foreach (var observation in group)
+            // Counts → where each group ends; filling from the back keeps each group's observations in batch order.
+            for (var g = 1; g < ends.Count; g++)
             {
+                ends[g] += ends[g - 1];
+            }
+
+            var next = ends.ToArray();
+            for (var i = batch.Count - 1; i >= 0; i--)
+            {
+                order[--next[groupOf[i]]] = i;
+            }
+
+            var run = new HostRun(options, alerts, chains, detections, counts);
+            for (var g = 0; g < groupKeys.Count; g++)
+            {
+                EvaluateGroup(batch, order.AsSpan(g == 0 ? 0 : ends[g - 1], ends[g] - (g == 0 ? 0 : ends[g - 1])), groupKeys[g], run);
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(groupOf);
+            ArrayPool<int>.Shared.Return(order);
+        }
+
+        return new BatchEvaluation(updates, detections, counts.Replayed, counts.Untrained, counts.Suppressed);
+
+        void EvaluateGroup(IReadOnlyList<NetworkObservation> batch, ReadOnlySpan<int> members, (string Tag, string HostId) key, HostRun run)
+        {
+            var profile = profiles[key.Tag];
+            var state = hosts[key];
+            if (!contributions.TryGetValue(key.Tag, out var contribution))
+            {
+                contribution = new FleetContribution();
+                contributions[key.Tag] = contribution;
+            }
+
+            run.Start(profile, state, contribution);
+            var last = Watermark.None;
+            foreach (var member in members)
+            {
+                var observation = batch[member];
                 if (state.Watermark.Covers(observation.Record))
                 {
                     counts.Replayed++;
@@ -66,7 +120,7 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
             run.MergeVolumes();
             if (last.Partition < 0)
             {
-                continue;
+                return;
             }
 
             var expected = state.StoredWatermark;
@@ -79,10 +133,8 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
                 }
             }
 
-            updates.Add(new HostUpdate(profile.Image, group.Key.HostId, expected, last, state, contribution));
+            updates.Add(new HostUpdate(profile.Image, key.HostId, expected, last, state, contribution));
         }
-
-        return new BatchEvaluation(updates, detections, counts.Replayed, counts.Untrained, counts.Suppressed);
     }
 
     private sealed class Counts
@@ -94,25 +146,44 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
         public int Suppressed { get; set; }
     }
 
-    /// <summary>One host's observations of one image within a batch, in order.</summary>
+    /// <summary>
+    /// One host's observations of one image within a batch, in order. One object serves a batch's hosts in turn,
+    /// each from <see cref="Start"/>.
+    /// </summary>
     private sealed class HostRun(
         BaselineOptions options,
         BaselineAlertBuilder alerts,
         ProcessChainCache chains,
-        ProfileSnapshot profile,
-        HostImageState state,
-        FleetContribution contribution,
         List<BaselineDetection> detections,
         Counts counts)
     {
-        private readonly bool mature = profile.IsMature(options);
-        private readonly List<NetworkObservation> anomalousInHand = [];
+        private ProfileSnapshot profile = null!;
+        private HostImageState state = null!;
+        private FleetContribution contribution = null!;
+        private bool mature;
+
+        // The run's anomalous connections, evidence of its volume alert; made on the first (an alert keeps the list).
+        private List<NetworkObservation>? anomalousInHand;
 
         // This host's volume statistics, merged into the image's contribution when the run ends.
         private LogVolumeStatistics sentPerConnection;
         private LogVolumeStatistics receivedPerConnection;
         private LogVolumeStatistics sentPerBucket;
         private LogVolumeStatistics receivedPerBucket;
+
+        /// <summary>Begins the run of <paramref name="state"/>'s host on <paramref name="profile"/>'s image, from nothing.</summary>
+        public void Start(ProfileSnapshot profile, HostImageState state, FleetContribution contribution)
+        {
+            this.profile = profile;
+            this.state = state;
+            this.contribution = contribution;
+            mature = profile.IsMature(options);
+            anomalousInHand = null;
+            sentPerConnection = default;
+            receivedPerConnection = default;
+            sentPerBucket = default;
+            receivedPerBucket = default;
+        }
 
         /// <summary>Adds this host's volume statistics to the image's contribution (once, when the run ends).</summary>
         public void MergeVolumes()
@@ -229,7 +300,7 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
                 return !connectionAnomalous;
             }
 
-            anomalousInHand.Add(observation);
+            (anomalousInHand ??= []).Add(observation);
             if (!state.History.CurrentAnomalous)
             {
                 state.History = state.History.MarkCurrentAnomalous();

@@ -160,21 +160,50 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             AlertCheckpoints.Write(db, writes, partitions, alertCursor);
         }
 
-        var viewCounts = new List<(string HostId, Task<RedisResult> Count)>();
-        foreach (var host in evaluation.Updates.GroupBy(u => u.HostId))
+        // Advisory, outside the scripts (another slot): which images each host has views of, by last use. Hosts in
+        // order of first sight, each host's views in update order (as grouping gave), filled straight into each
+        // host's argument array: no grouping or list per host.
+        var updatesList = evaluation.Updates;
+        var hostSlots = new Dictionary<string, int>(StringComparer.Ordinal);
+        var hostArguments = new List<(string HostId, RedisValue[] Arguments)>();
+        var viewsOf = new List<int>();
+        var hostOrder = new List<string>();
+        foreach (var update in updatesList)
         {
-            // Advisory, outside the scripts (another slot): which images this host has views of, by last use.
-            var views = host.ToList();
-            var arguments = new RedisValue[1 + (2 * views.Count)];
-            arguments[0] = (long)options.HostStateRetention.TotalMilliseconds;
-            for (var i = 0; i < views.Count; i++)
+            if (hostSlots.TryGetValue(update.HostId, out var slot))
             {
-                arguments[1 + (2 * i)] = (long)Millis(views[i].State.LastSeen);
-                arguments[2 + (2 * i)] = views[i].Image.Tag;
+                viewsOf[slot]++;
             }
+            else
+            {
+                hostSlots.Add(update.HostId, viewsOf.Count);
+                hostOrder.Add(update.HostId);
+                viewsOf.Add(1);
+            }
+        }
 
-            var count = db.ScriptEvaluateAsync(HostViewIndexScript.Text, [keys.HostViews(host.Key)], arguments);
-            viewCounts.Add((host.Key, count));
+        for (var slot = 0; slot < hostOrder.Count; slot++)
+        {
+            var arguments = new RedisValue[1 + (2 * viewsOf[slot])];
+            arguments[0] = (long)options.HostStateRetention.TotalMilliseconds;
+            hostArguments.Add((hostOrder[slot], arguments));
+            viewsOf[slot] = 0;
+        }
+
+        foreach (var update in updatesList)
+        {
+            var slot = hostSlots[update.HostId];
+            var arguments = hostArguments[slot].Arguments;
+            var i = viewsOf[slot]++;
+            arguments[1 + (2 * i)] = (long)Millis(update.State.LastSeen);
+            arguments[2 + (2 * i)] = update.Image.Tag;
+        }
+
+        var viewCounts = new List<(string HostId, Task<RedisResult> Count)>(hostArguments.Count);
+        foreach (var (hostId, arguments) in hostArguments)
+        {
+            var count = db.ScriptEvaluateAsync(HostViewIndexScript.Text, [keys.HostViews(hostId)], arguments);
+            viewCounts.Add((hostId, count));
             writes.Add(count);
         }
 
