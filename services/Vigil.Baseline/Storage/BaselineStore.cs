@@ -482,8 +482,8 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             values[at++] = destination;
         }
 
-        // Where a profile without a version starts (random: a profile made again never repeats a held version).
-        values[at++] = Random.Shared.NextInt64(1, 1L << 52);
+        // The profile's new version: fresh and random for every write, so no version is ever issued twice.
+        values[at++] = ProfileUpdateScript.NewVersion();
 
         return at == values.Length ? values : throw new InvalidOperationException($"Profile update arguments: filled {at} of {values.Length}.");
     }

@@ -146,7 +146,7 @@ public sealed class ProfileDirectory(IConnectionMultiplexer redis, BaselineKeys 
         var result = (long)await db.ScriptEvaluateAsync(
             AcceptScript,
             [keys.Profile(tag)],
-            [signature.ToString(), nanos.ToString(System.Globalization.CultureInfo.InvariantCulture), reason, acceptedBy, MaxAcceptanceHistory]).ConfigureAwait(false);
+            [signature.ToString(), nanos.ToString(System.Globalization.CultureInfo.InvariantCulture), reason, acceptedBy, MaxAcceptanceHistory, ProfileUpdateScript.NewVersion()]).ConfigureAwait(false);
         if (result < 0)
         {
             return null; // Expired between the read and the script.
@@ -160,12 +160,13 @@ public sealed class ProfileDirectory(IConnectionMultiplexer redis, BaselineKeys 
     /// <summary>Verdicts kept per protocol; older ones drop off (the latest is always kept in full).</summary>
     public const int MaxAcceptanceHistory = 50;
 
-    // KEYS[1] profile hash; ARGV signature, accepted-at (ns), reason, by, history cap. Returns 1 when the protocol was
+    // KEYS[1] profile hash; ARGV signature, accepted-at (ns), reason, by, history cap, new version. Returns 1 when the protocol was
     // new, 0 when known, -1 when the profile no longer exists. Field names: ProfileFields. The history is appended,
     // never rewritten, so a second verdict keeps the first; a profile from before the history existed starts it
     // with its one stored verdict. Times stay strings in the JSON: Lua numbers are doubles and would round them.
     private const string AcceptScript = ProfileUpdateScript.ProfileFunctions + $$"""
         if redis.call('EXISTS', profile) == 0 then return -1 end
+        """ + "\n" + ProfileUpdateScript.BumpVersion + "\n" + $$"""
         local added = redis.call('HSETNX', profile, '{{ProfileFields.ProtocolPrefix}}' .. ARGV[1], '0')
         if added == 1 then
           redis.call('HSET', profile, '{{ProfileFields.ProtocolFirstSeenPrefix}}' .. ARGV[1], ARGV[2])
@@ -185,7 +186,6 @@ public sealed class ProfileDirectory(IConnectionMultiplexer redis, BaselineKeys 
         redis.call('HSET', profile, '{{ProfileFields.ProtocolAcceptedAtPrefix}}' .. ARGV[1], ARGV[2], '{{ProfileFields.ProtocolAcceptedReasonPrefix}}' .. ARGV[1], ARGV[3],
           '{{ProfileFields.ProtocolAcceptedByPrefix}}' .. ARGV[1], ARGV[4], '{{ProfileFields.ProtocolAcceptanceHistoryPrefix}}' .. ARGV[1], cjson.encode(history))
         set_max('{{ProfileFields.LastChanged}}', ARGV[2])
-        """ + "\n" + ProfileUpdateScript.BumpVersion + "\n" + """
         return added
         """;
 

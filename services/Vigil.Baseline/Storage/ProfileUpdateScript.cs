@@ -46,7 +46,7 @@ internal static class ProfileUpdateScript
     /// then the contribution: observations, connections, alerts, first seen, last seen ('' when none),
     /// protocol count, (signature, count, first seen) triples,
     /// count/mean/M2 for connection-sent, connection-received, bucket-sent, bucket-received,
-    /// destination count, destinations; last, the version a profile without one starts at (random).
+    /// destination count, destinations; last, the profile's new version (random, fresh for every call).
     /// Returns { 1 if the profile matured now else 0, the profile's version before ('' when it had none), its version
     /// after } when applied, or { -1, numbers of the refused host views... } when refused (nothing written, the version
     /// unchanged).
@@ -59,6 +59,13 @@ internal static class ProfileUpdateScript
           if (redis.call('HGET', KEYS[3 + i], '{{ProfileFields.Watermark}}') or '') ~= ARGV[6 + 3 * i] then refused[#refused + 1] = i end
         end
         if #refused > 1 then return refused end
+
+        -- The version changes first, to a fresh random number: a write that fails half way still leaves the profile
+        -- at a version no baseline holds, and a version lost with acknowledged writes (a failover, a restore) is
+        -- never issued again for different content, as a counter's would be.
+        local before = redis.call('HGET', profile, '{{ProfileFields.Version}}')
+        redis.call('HSET', profile, '{{ProfileFields.Version}}', ARGV[#ARGV])
+        local after = tonumber(ARGV[#ARGV])
 
         for i = 1, hosts do
           redis.call('HSET', KEYS[3 + i], '{{ProfileFields.Watermark}}', ARGV[7 + 3 * i], '{{ProfileFields.HostState}}', ARGV[8 + 3 * i])
@@ -132,14 +139,6 @@ internal static class ProfileUpdateScript
             result[1] = 1
           end
         end
-        local before = redis.call('HGET', profile, '{{ProfileFields.Version}}')
-        local after
-        if before then
-          after = redis.call('HINCRBY', profile, '{{ProfileFields.Version}}', 1)
-        else
-          redis.call('HSET', profile, '{{ProfileFields.Version}}', ARGV[#ARGV])
-          after = tonumber(ARGV[#ARGV])
-        end
         redis.call('PEXPIRE', profile, ARGV[1])
         redis.call('PEXPIRE', KEYS[2], ARGV[1])
         redis.call('PEXPIRE', KEYS[3], ARGV[1])
@@ -147,12 +146,16 @@ internal static class ProfileUpdateScript
         """;
 
     /// <summary>
-    /// A profile's version bump for scripts other than <see cref="Text"/> that change it (an analyst's verdict): a
-    /// profile without a version keeps none, so no held copy of it exists.
+    /// A profile's version change for scripts other than <see cref="Text"/> that change it (an analyst's verdict), to
+    /// the fresh random version in the script's last argument, before anything else is written (see <see cref="Text"/>):
+    /// a profile without a version keeps none, so no held copy of it exists.
     /// </summary>
     public const string BumpVersion = $$"""
-        if redis.call('HEXISTS', profile, '{{ProfileFields.Version}}') == 1 then redis.call('HINCRBY', profile, '{{ProfileFields.Version}}', 1) end
+        if redis.call('HEXISTS', profile, '{{ProfileFields.Version}}') == 1 then redis.call('HSET', profile, '{{ProfileFields.Version}}', ARGV[#ARGV]) end
         """;
+
+    /// <summary>A fresh profile version: random below 2^52 (exact in Lua's doubles), never 0.</summary>
+    public static long NewVersion() => Random.Shared.NextInt64(1, 1L << 52);
 
     /// <summary>
     /// Reads a profile (KEYS[1]) unless it is still at the version a baseline holds (ARGV[1], '' when none): returns 0
