@@ -19,13 +19,22 @@ namespace Vigil.Correlator;
 /// </summary>
 public sealed class CorrelationStateStore(IConnectionMultiplexer redis, CorrelatorKeys keys, CorrelatorOptions options, CorrelatorMetrics metrics) : ICorrelationStateStore
 {
-    // A hash's fields as name/value pairs; a string (an earlier version's blob) as a one-element array; nil if absent.
+    // Per key, in order: a hash's fields as name/value pairs; a string (an earlier version's blob) as a one-element
+    // array; nil if absent.
     private const string ReadScript = """
-        local kind = redis.call('TYPE', KEYS[1])['ok']
-        if kind == 'hash' then return redis.call('HGETALL', KEYS[1]) end
-        if kind == 'string' then return { redis.call('GET', KEYS[1]) } end
-        return false
+        local out = {}
+        for i, key in ipairs(KEYS) do
+          local kind = redis.call('TYPE', key)['ok']
+          if kind == 'hash' then out[i] = redis.call('HGETALL', key)
+          elseif kind == 'string' then out[i] = { redis.call('GET', key) }
+          else out[i] = false end
+        end
+        return out
         """;
+
+    // Keys per read call: a first batch after an assignment may name thousands of states; calls of this size are sent
+    // back to back (one round trip) and keep each script's run on the server short.
+    private const int ReadChunk = 256;
 
     // One call applies a batch's writes. KEYS: the keys it touches, in order. ARGV[1]: the plan, per key an op letter
     // and its numbers, each number ended by ','; ARGV[2]: the bytes of every name, value and member, back to back:
@@ -95,18 +104,61 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
     /// <summary>State fields deleted since start (finished, pruned or evicted partials, released events).</summary>
     public long FieldsDeleted => Interlocked.Read(ref fieldsDeleted);
 
+    /// <summary>
+    /// One script call per <see cref="ReadChunk"/> keys (and per slot on a Redis Cluster), sent back to back: one round
+    /// trip and one command per chunk rather than one per state.
+    /// </summary>
     public async Task<IReadOnlyList<StoredState?>> ReadAsync(IReadOnlyList<StateKey> wanted)
     {
-        var db = redis.GetDatabase();
-        var reads = new Task<RedisResult>[wanted.Count];
-        for (var i = 0; i < reads.Length; i++)
+        ArgumentNullException.ThrowIfNull(wanted);
+        var found = new StoredState?[wanted.Count];
+        if (found.Length == 0)
         {
-            reads[i] = db.ScriptEvaluateAsync(ReadScript, [keys.State(wanted[i])]);
+            return found;
         }
 
-        await Task.WhenAll(reads).ConfigureAwait(false);
+        var db = redis.GetDatabase();
+        var calls = new List<(int[]? At, Task<RedisResult> Result)>();
+        var slots = new Dictionary<int, List<int>>();
+        for (var i = 0; i < wanted.Count; i++)
+        {
+            // NoSlot (-1) on a standalone server: every key goes in one group.
+            var slot = redis.HashSlot(keys.State(wanted[i]));
+            if (!slots.TryGetValue(slot, out var group))
+            {
+                slots[slot] = group = [];
+            }
+
+            group.Add(i);
+        }
+
+        foreach (var group in slots.Values)
+        {
+            for (var start = 0; start < group.Count; start += ReadChunk)
+            {
+                var at = group.GetRange(start, Math.Min(ReadChunk, group.Count - start)).ToArray();
+                var named = new RedisKey[at.Length];
+                for (var k = 0; k < at.Length; k++)
+                {
+                    named[k] = keys.State(wanted[at[k]]);
+                }
+
+                calls.Add((at, db.ScriptEvaluateAsync(ReadScript, named)));
+            }
+        }
+
+        await Task.WhenAll(calls.Select(c => c.Result)).ConfigureAwait(false);
         roundTrips.Inc();
-        return reads.Select(r => Stored(r.Result)).ToArray();
+        foreach (var (at, result) in calls)
+        {
+            var items = (RedisResult[])result.Result!;
+            for (var k = 0; k < at!.Length; k++)
+            {
+                found[at[k]] = Stored(items[k]);
+            }
+        }
+
+        return found;
     }
 
     public async Task WriteAsync(IReadOnlyList<StateWrite> states, IReadOnlyCollection<HeldChange> held)
