@@ -13,6 +13,8 @@ namespace Vigil.Correlator;
 /// <see cref="AlertOutbox"/> (repeat check, in-batch suppression, publish, remember) → <see cref="OwnedStates"/>
 /// commit (one write round trip, with the aggregation state). Only then does the consume loop store the batch's
 /// offsets, so a crash loses nothing and a replay yields the same alert ids, which the outbox refuses to publish twice.
+/// Held states that fall due while batches arrive are released with the next batch (same publish, same commit);
+/// <see cref="QuietHostRelease"/> releases them when no batch comes.
 /// </summary>
 public sealed class CorrelationHandler(
     AnalyticPack pack,
@@ -66,15 +68,23 @@ public sealed class CorrelationHandler(
                 await states.LoadAsync(batch.WantWork(), batch.Loaded).ConfigureAwait(false);
             }
 
+            List<HeldState>? taken = null;
             try
             {
                 engine.Advance(batch, batch.Loaded);
+                taken = await ReleaseDueWithAsync(batch).ConfigureAwait(false);
                 await PublishAndCommitAsync(batch, verdicts, aggregationWrites, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
                 // The engine changed these states in memory; the retry must start from what the store holds.
                 states.Forget(batch.Work.Keys);
+                if (taken is not null)
+                {
+                    engine.Held.Restore(taken);
+                    states.Forget(taken.Select(t => t.Key));
+                }
+
                 throw;
             }
         }
@@ -182,6 +192,40 @@ public sealed class CorrelationHandler(
         {
             gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Releases the held states already due along with <paramref name="batch"/> (as <see cref="ReleaseQuietHostsAsync"/>
+    /// would right after it): their matches are published and their changes committed with the batch's, in one round
+    /// trip, instead of by a release pass of their own that takes the gate and the store once more. Returns what it took
+    /// (to put back if the batch fails), or null.
+    /// </summary>
+    private async Task<List<HeldState>?> ReleaseDueWithAsync(CorrelationBatch batch)
+    {
+        var now = clock.GetUtcNow();
+        if (engine.Held.NextDue is not { } due || due > now)
+        {
+            return null;
+        }
+
+        var taken = engine.Held.TakeDue(now);
+        batch.Wanted.Clear();
+        foreach (var state in taken)
+        {
+            // A state that took events in this batch is loaded already (and changed: never read it again).
+            if (!batch.Loaded.ContainsKey(state.Key))
+            {
+                batch.Wanted.Add((state.Key, state.Partition.Partition));
+            }
+        }
+
+        if (batch.Wanted.Count > 0)
+        {
+            await states.LoadAsync(batch.Wanted, batch.Loaded).ConfigureAwait(false);
+        }
+
+        engine.Release(batch, taken, batch.Loaded);
+        return taken;
     }
 
     private async Task ReleaseAsync(List<HeldState> taken, CancellationToken cancellationToken)

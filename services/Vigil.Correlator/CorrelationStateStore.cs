@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
@@ -11,7 +10,7 @@ namespace Vigil.Correlator;
 /// partial sequence and per buffered event, and a header field), one set per telemetry partition of the states holding
 /// back events. A write is one script call for the whole batch (per state HSET of the changed fields, HDEL of the
 /// removed ones, PEXPIRE, or DEL of an emptied state; SADD/SREM of the held-set changes): atomic for the batch, one
-/// round trip, its arguments a plan and the batch's bytes in two pooled buffers, so a batch allocates a key array and a
+/// round trip, its arguments a plan and the batch's bytes in two reused buffers, so a batch allocates a key array and a
 /// command rather than a command, a task and an argument array per state. On a
 /// Redis Cluster a batch whose keys span slots makes one call per slot, sent back to back. A read is one pipelined
 /// round trip too.
@@ -93,6 +92,10 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
 
     // The held set of each partition, named once (the name is built from the partition number).
     private readonly ConcurrentDictionary<int, RedisKey> heldKeys = new();
+    // The plan and data arrays of the last write, reused by the next.
+    private readonly WriteBuffer planBuffer = new();
+    private readonly WriteBuffer dataBuffer = new();
+
     private readonly Prometheus.Counter.Child roundTrips = metrics.RedisRoundTrips.WithLabels(options.Analytic);
 
     private long fieldsSet;
@@ -246,7 +249,7 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
 
     /// <summary>
     /// Every held-set change and state write in one script call (atomic as a whole): the plan and the bytes of every
-    /// name, value and member go in two pooled buffers, so a batch allocates a key array and a command, not an argument
+    /// name, value and member go in two reused buffers, so a batch allocates a key array and a command, not an argument
     /// per field.
     /// </summary>
     private async Task WriteInOneCallAsync(IDatabase db, IReadOnlyList<StateWrite> states, IReadOnlyCollection<HeldChange> held)
@@ -276,8 +279,8 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
         }
 
         var touched = new RedisKey[held.Count + states.Count];
-        var plan = ArrayPool<byte>.Shared.Rent(touched.Length + (PlanNumberBytes * numbers));
-        var data = ArrayPool<byte>.Shared.Rent(Math.Max(bytes, 1));
+        var plan = planBuffer.Rent(touched.Length + (PlanNumberBytes * numbers));
+        var data = dataBuffer.Rent(Math.Max(bytes, 1));
         var (p, d, k) = (0, 0, 0);
         foreach (var change in held)
         {
@@ -324,8 +327,8 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
         await db.ScriptEvaluateAsync(WriteScript, touched, [new ReadOnlyMemory<byte>(plan, 0, p), new ReadOnlyMemory<byte>(data, 0, d)]).ConfigureAwait(false);
 
         // Only once the call completed: a failed one may still sit in the connection's queue, reading the buffers.
-        ArrayPool<byte>.Shared.Return(plan);
-        ArrayPool<byte>.Shared.Return(data);
+        planBuffer.Return(plan);
+        dataBuffer.Return(data);
     }
 
     /// <summary>Copies <paramref name="value"/> into the data and its length into the plan.</summary>
