@@ -219,12 +219,23 @@ public sealed class CorrelationHandler(
             }
         }
 
-        if (batch.Wanted.Count > 0)
+        try
         {
-            await states.LoadAsync(batch.Wanted, batch.Loaded).ConfigureAwait(false);
+            if (batch.Wanted.Count > 0)
+            {
+                await states.LoadAsync(batch.Wanted, batch.Loaded).ConfigureAwait(false);
+            }
+
+            engine.Release(batch, taken, batch.Loaded);
+        }
+        catch
+        {
+            // Not yet handed back to the caller: put back here, as a failed release pass would.
+            engine.Held.Restore(taken);
+            states.Forget(taken.Select(t => t.Key));
+            throw;
         }
 
-        engine.Release(batch, taken, batch.Loaded);
         return taken;
     }
 
