@@ -7,11 +7,16 @@ namespace Vigil.Correlator;
 
 /// <summary>
 /// One batch's unit of work as it moves down the route: the <see cref="EventRouter"/> fills the events per state and
-/// the stateless matches, the <see cref="CorrelationEngine"/> adds what the states produced, the
-/// <see cref="AlertOutbox"/> publishes the matches, and the <see cref="OwnedStates"/> commit the changes.
+/// the stateless matches, the <see cref="OwnedStates"/> load the states, the <see cref="CorrelationEngine"/> adds what
+/// the states produced and seals the writes, the <see cref="AlertOutbox"/> publishes the matches, and the
+/// <see cref="OwnedStates"/> commit the changes. The handler keeps one per route and <see cref="Clear"/>s it for the next
+/// batch, so its collections (and the per-state work lists) are allocated once, not once per batch.
 /// </summary>
 public sealed class CorrelationBatch
 {
+    // The work lists of states a cleared batch no longer needs, handed out again by WorkFor.
+    private readonly Stack<StateWork> spare = new();
+
     /// <summary>The relevant events of each (rule, host) state, in batch order, and the partition they came from.</summary>
     public Dictionary<StateKey, StateWork> Work { get; } = [];
 
@@ -30,5 +35,62 @@ public sealed class CorrelationBatch
     /// <summary>Telemetry partitions the batch's records came from.</summary>
     public HashSet<int> Partitions { get; } = [];
 
+    /// <summary>The states the batch needs (with the partition of each), as the <see cref="OwnedStates"/> load them.</summary>
+    public List<(StateKey Key, int Partition)> Wanted { get; } = [];
+
+    /// <summary>The states <see cref="Wanted"/> named, as loaded.</summary>
+    public Dictionary<StateKey, HostState<TelemetryEvent>> Loaded { get; } = [];
+
+    /// <summary>What <see cref="CorrelationEngine.Seal"/> made of <see cref="Changed"/>: the writes to commit.</summary>
+    public List<StateWrite> Writes { get; } = [];
+
     public bool IsEmpty => Work.Count == 0 && Matches.Count == 0 && Aggregations.Count == 0;
+
+    /// <summary>The work of <paramref name="key"/>'s state, started (from a list a cleared batch left) if it has none yet.</summary>
+    public StateWork WorkFor(StateKey key, TopicPartitionRef partition)
+    {
+        if (!Work.TryGetValue(key, out var work))
+        {
+            work = spare.TryPop(out var reused) ? reused : new StateWork(partition);
+            work.Start(partition);
+            Work[key] = work;
+        }
+
+        return work;
+    }
+
+    /// <summary>Fills <see cref="Wanted"/> with the states of <see cref="Work"/>.</summary>
+    public List<(StateKey Key, int Partition)> WantWork()
+    {
+        Wanted.Clear();
+        foreach (var (key, work) in Work)
+        {
+            Wanted.Add((key, work.Partition.Partition));
+        }
+
+        return Wanted;
+    }
+
+    /// <summary>
+    /// Empties the batch for the next one, keeping what its collections have grown to; holds on to no event, state or
+    /// match of this one.
+    /// </summary>
+    public void Clear()
+    {
+        foreach (var work in Work.Values)
+        {
+            work.Clear();
+            spare.Push(work);
+        }
+
+        Work.Clear();
+        Aggregations.Clear();
+        Matches.Clear();
+        Changed.Clear();
+        HeldChanges.Clear();
+        Partitions.Clear();
+        Wanted.Clear();
+        Loaded.Clear();
+        Writes.Clear();
+    }
 }

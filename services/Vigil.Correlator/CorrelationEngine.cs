@@ -101,12 +101,13 @@ public sealed class CorrelationEngine
     /// <summary>
     /// The field changes of every changed state (null for one now empty, to delete), each within its rule's byte limit:
     /// what must be evicted to fit is counted as state_limit. A write costs what the batch changed in the state, not
-    /// the state's size.
+    /// the state's size. The list is the batch's <see cref="CorrelationBatch.Writes"/>.
     /// </summary>
     public List<StateWrite> Seal(CorrelationBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var writes = new List<StateWrite>(batch.Changed.Count);
+        var writes = batch.Writes;
+        writes.Clear();
         foreach (var (key, state) in batch.Changed)
         {
             var retention = key.Rule.Engine.StateRetention + ProcessingSlack;

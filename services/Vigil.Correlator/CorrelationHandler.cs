@@ -13,6 +13,8 @@ namespace Vigil.Correlator;
 /// <see cref="AlertOutbox"/> (repeat check, in-batch suppression, publish, remember) → <see cref="OwnedStates"/>
 /// commit (one write round trip, with the aggregation state). Only then does the consume loop store the batch's
 /// offsets, so a crash loses nothing and a replay yields the same alert ids, which the outbox refuses to publish twice.
+/// Held states that fall due while batches arrive are released with the next batch (same publish, same commit);
+/// <see cref="QuietHostRelease"/> releases them when no batch comes.
 /// </summary>
 public sealed class CorrelationHandler(
     AnalyticPack pack,
@@ -34,39 +36,64 @@ public sealed class CorrelationHandler(
     private readonly Dictionary<string, CompiledRule> rulesByTag = pack.Rules.ToDictionary(StateKey.RuleTag, StringComparer.Ordinal);
     private DateTimeOffset lastSweep = DateTimeOffset.MinValue;
 
+    // One batch per route, cleared and refilled each time (under the gate): a batch's lists, dictionaries and state
+    // work lists are allocated once, not per batch of records or per release pass.
+    private readonly CorrelationBatch routed = new();
+    private readonly CorrelationBatch released = new();
+
+    // Resolved once: a labelled child looked up per batch would allocate its label array.
+    private readonly Prometheus.Gauge.Child heldHosts = metrics.HeldHosts.WithLabels(pack.Analytic);
+    private readonly Prometheus.Gauge.Child liveStates = metrics.LiveStates.WithLabels(pack.Analytic);
+
     public async Task HandleAsync(IReadOnlyList<ConsumedRecord<TelemetryEvent>> records, CancellationToken cancellationToken)
     {
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var batch = router.Route(records);
+            var batch = router.Route(records, routed);
             if (batch.IsEmpty)
             {
                 return;
             }
 
-            var (verdicts, aggregationWrites) = batch.Aggregations.Count == 0
-                ? ([], new AggregationWrites())
-                : await aggregations.ProcessAsync(batch.Aggregations, aggregationAlerts).ConfigureAwait(false);
-            var loaded = batch.Work.Count == 0
-                ? []
-                : await states.LoadAsync(batch.Work.Select(w => (w.Key, w.Value.Partition.Partition)).ToList()).ConfigureAwait(false);
+            IReadOnlyList<(CompiledRule Rule, PendingAlert Verdict)> verdicts = [];
+            AggregationWrites? aggregationWrites = null;
+            if (batch.Aggregations.Count > 0)
+            {
+                (verdicts, aggregationWrites) = await aggregations.ProcessAsync(batch.Aggregations, aggregationAlerts).ConfigureAwait(false);
+            }
+
+            if (batch.Work.Count > 0)
+            {
+                await states.LoadAsync(batch.WantWork(), batch.Loaded).ConfigureAwait(false);
+            }
+
+            List<HeldState>? taken = null;
             try
             {
-                engine.Advance(batch, loaded);
+                engine.Advance(batch, batch.Loaded);
+                taken = await ReleaseDueWithAsync(batch).ConfigureAwait(false);
                 await PublishAndCommitAsync(batch, verdicts, aggregationWrites, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
                 // The engine changed these states in memory; the retry must start from what the store holds.
                 states.Forget(batch.Work.Keys);
+                if (taken is not null)
+                {
+                    engine.Held.Restore(taken);
+                    states.Forget(taken.Select(t => t.Key));
+                }
+
                 throw;
             }
         }
         finally
         {
-            metrics.HeldHosts.WithLabels(pack.Analytic).Set(engine.Held.Count);
-            metrics.LiveStates.WithLabels(pack.Analytic).Set(states.Count);
+            // Holds on to none of the batch's events: the consume loop reuses their objects.
+            routed.Clear();
+            heldHosts.Set(engine.Held.Count);
+            liveStates.Set(states.Count);
             gate.Release();
         }
     }
@@ -126,8 +153,8 @@ public sealed class CorrelationHandler(
         }
         finally
         {
-            metrics.HeldHosts.WithLabels(pack.Analytic).Set(engine.Held.Count);
-            metrics.LiveStates.WithLabels(pack.Analytic).Set(states.Count);
+            heldHosts.Set(engine.Held.Count);
+            liveStates.Set(states.Count);
             gate.Release();
         }
     }
@@ -167,6 +194,51 @@ public sealed class CorrelationHandler(
         }
     }
 
+    /// <summary>
+    /// Releases the held states already due along with <paramref name="batch"/> (as <see cref="ReleaseQuietHostsAsync"/>
+    /// would right after it): their matches are published and their changes committed with the batch's, in one round
+    /// trip, instead of by a release pass of their own that takes the gate and the store once more. Returns what it took
+    /// (to put back if the batch fails), or null.
+    /// </summary>
+    private async Task<List<HeldState>?> ReleaseDueWithAsync(CorrelationBatch batch)
+    {
+        var now = clock.GetUtcNow();
+        if (engine.Held.NextDue is not { } due || due > now)
+        {
+            return null;
+        }
+
+        var taken = engine.Held.TakeDue(now);
+        batch.Wanted.Clear();
+        foreach (var state in taken)
+        {
+            // A state that took events in this batch is loaded already (and changed: never read it again).
+            if (!batch.Loaded.ContainsKey(state.Key))
+            {
+                batch.Wanted.Add((state.Key, state.Partition.Partition));
+            }
+        }
+
+        try
+        {
+            if (batch.Wanted.Count > 0)
+            {
+                await states.LoadAsync(batch.Wanted, batch.Loaded).ConfigureAwait(false);
+            }
+
+            engine.Release(batch, taken, batch.Loaded);
+        }
+        catch
+        {
+            // Not yet handed back to the caller: put back here, as a failed release pass would.
+            engine.Held.Restore(taken);
+            states.Forget(taken.Select(t => t.Key));
+            throw;
+        }
+
+        return taken;
+    }
+
     private async Task ReleaseAsync(List<HeldState> taken, CancellationToken cancellationToken)
     {
         if (taken.Count == 0)
@@ -174,11 +246,17 @@ public sealed class CorrelationHandler(
             return;
         }
 
-        var batch = new CorrelationBatch();
+        var batch = released;
+        batch.Clear();
         try
         {
-            var loaded = await states.LoadAsync(taken.Select(t => (t.Key, t.Partition.Partition)).ToList()).ConfigureAwait(false);
-            engine.Release(batch, taken, loaded);
+            foreach (var state in taken)
+            {
+                batch.Wanted.Add((state.Key, state.Partition.Partition));
+            }
+
+            await states.LoadAsync(batch.Wanted, batch.Loaded).ConfigureAwait(false);
+            engine.Release(batch, taken, batch.Loaded);
             await PublishAndCommitAsync(batch, [], null, cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -187,13 +265,36 @@ public sealed class CorrelationHandler(
             states.Forget(taken.Select(t => t.Key));
             throw;
         }
+        finally
+        {
+            batch.Clear();
+        }
     }
 
     private async Task PublishAndCommitAsync(
         CorrelationBatch batch,
-        List<(CompiledRule Rule, PendingAlert Verdict)> aggregationVerdicts,
+        IReadOnlyList<(CompiledRule Rule, PendingAlert Verdict)> aggregationVerdicts,
         AggregationWrites? aggregationWrites,
         CancellationToken cancellationToken)
+    {
+        // Most batches complete no match: then there is nothing to publish (the outbox would pass an empty list).
+        if (batch.Matches.Count + aggregationVerdicts.Count > 0)
+        {
+            await PublishAsync(batch, aggregationVerdicts, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The state and aggregation writes are issued back to back on one connection: one round trip.
+        var writes = engine.Seal(batch);
+        if (aggregationWrites is null)
+        {
+            await states.CommitAsync(writes, batch.HeldChanges).ConfigureAwait(false);
+            return;
+        }
+
+        await Task.WhenAll(states.CommitAsync(writes, batch.HeldChanges), aggregations.CommitAsync(aggregationWrites)).ConfigureAwait(false);
+    }
+
+    private async Task PublishAsync(CorrelationBatch batch, IReadOnlyList<(CompiledRule Rule, PendingAlert Verdict)> aggregationVerdicts, CancellationToken cancellationToken)
     {
         var candidates = new List<PendingAlert>(batch.Matches.Count + aggregationVerdicts.Count);
         candidates.AddRange(batch.Matches.Select(m => triage.Judge(m.Rule, m.Match)));
@@ -215,11 +316,5 @@ public sealed class CorrelationHandler(
             metrics.AlertsPublished.WithLabels(pack.Analytic, alert.Rule.Id).Inc();
             logger.LogInformation("Alert {AlertId} {Rule} on host {Host}: {Reason}", alert.Id, alert.Rule.Id, alert.Host.Id, alert.Reason);
         }
-
-        // The state and aggregation writes are issued back to back on one connection: one round trip.
-        var writes = engine.Seal(batch);
-        await Task.WhenAll(
-            states.CommitAsync(writes, batch.HeldChanges),
-            aggregationWrites is null ? Task.CompletedTask : aggregations.CommitAsync(aggregationWrites)).ConfigureAwait(false);
     }
 }

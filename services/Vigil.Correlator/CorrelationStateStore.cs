@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
@@ -11,7 +10,7 @@ namespace Vigil.Correlator;
 /// partial sequence and per buffered event, and a header field), one set per telemetry partition of the states holding
 /// back events. A write is one script call for the whole batch (per state HSET of the changed fields, HDEL of the
 /// removed ones, PEXPIRE, or DEL of an emptied state; SADD/SREM of the held-set changes): atomic for the batch, one
-/// round trip, its arguments a plan and the batch's bytes in two pooled buffers, so a batch allocates a key array and a
+/// round trip, its arguments a plan and the batch's bytes in two reused buffers, so a batch allocates a key array and a
 /// command rather than a command, a task and an argument array per state. On a
 /// Redis Cluster a batch whose keys span slots makes one call per slot, sent back to back. A read is one pipelined
 /// round trip too.
@@ -19,13 +18,22 @@ namespace Vigil.Correlator;
 /// </summary>
 public sealed class CorrelationStateStore(IConnectionMultiplexer redis, CorrelatorKeys keys, CorrelatorOptions options, CorrelatorMetrics metrics) : ICorrelationStateStore
 {
-    // A hash's fields as name/value pairs; a string (an earlier version's blob) as a one-element array; nil if absent.
+    // Per key, in order: a hash's fields as name/value pairs; a string (an earlier version's blob) as a one-element
+    // array; nil if absent.
     private const string ReadScript = """
-        local kind = redis.call('TYPE', KEYS[1])['ok']
-        if kind == 'hash' then return redis.call('HGETALL', KEYS[1]) end
-        if kind == 'string' then return { redis.call('GET', KEYS[1]) } end
-        return false
+        local out = {}
+        for i, key in ipairs(KEYS) do
+          local kind = redis.call('TYPE', key)['ok']
+          if kind == 'hash' then out[i] = redis.call('HGETALL', key)
+          elseif kind == 'string' then out[i] = { redis.call('GET', key) }
+          else out[i] = false end
+        end
+        return out
         """;
+
+    // Keys per read call: a first batch after an assignment may name thousands of states; calls of this size are sent
+    // back to back (one round trip) and keep each script's run on the server short.
+    private const int ReadChunk = 256;
 
     // One call applies a batch's writes. KEYS: the keys it touches, in order. ARGV[1]: the plan, per key an op letter
     // and its numbers, each number ended by ','; ARGV[2]: the bytes of every name, value and member, back to back:
@@ -84,6 +92,12 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
 
     // The held set of each partition, named once (the name is built from the partition number).
     private readonly ConcurrentDictionary<int, RedisKey> heldKeys = new();
+    // The plan and data arrays of the last write, reused by the next. Per process, not per store: they grow once to the
+    // largest batch written (a release of thousands of states takes megabytes), and a store built again in the same
+    // process (a host restarted in place, tests, the benchmark's measured host) starts with them grown.
+    private static readonly WriteBuffer PlanBuffer = new();
+    private static readonly WriteBuffer DataBuffer = new();
+
     private readonly Prometheus.Counter.Child roundTrips = metrics.RedisRoundTrips.WithLabels(options.Analytic);
 
     private long fieldsSet;
@@ -95,18 +109,61 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
     /// <summary>State fields deleted since start (finished, pruned or evicted partials, released events).</summary>
     public long FieldsDeleted => Interlocked.Read(ref fieldsDeleted);
 
+    /// <summary>
+    /// One script call per <see cref="ReadChunk"/> keys (and per slot on a Redis Cluster), sent back to back: one round
+    /// trip and one command per chunk rather than one per state.
+    /// </summary>
     public async Task<IReadOnlyList<StoredState?>> ReadAsync(IReadOnlyList<StateKey> wanted)
     {
-        var db = redis.GetDatabase();
-        var reads = new Task<RedisResult>[wanted.Count];
-        for (var i = 0; i < reads.Length; i++)
+        ArgumentNullException.ThrowIfNull(wanted);
+        var found = new StoredState?[wanted.Count];
+        if (found.Length == 0)
         {
-            reads[i] = db.ScriptEvaluateAsync(ReadScript, [keys.State(wanted[i])]);
+            return found;
         }
 
-        await Task.WhenAll(reads).ConfigureAwait(false);
+        var db = redis.GetDatabase();
+        var calls = new List<(int[]? At, Task<RedisResult> Result)>();
+        var slots = new Dictionary<int, List<int>>();
+        for (var i = 0; i < wanted.Count; i++)
+        {
+            // NoSlot (-1) on a standalone server: every key goes in one group.
+            var slot = redis.HashSlot(keys.State(wanted[i]));
+            if (!slots.TryGetValue(slot, out var group))
+            {
+                slots[slot] = group = [];
+            }
+
+            group.Add(i);
+        }
+
+        foreach (var group in slots.Values)
+        {
+            for (var start = 0; start < group.Count; start += ReadChunk)
+            {
+                var at = group.GetRange(start, Math.Min(ReadChunk, group.Count - start)).ToArray();
+                var named = new RedisKey[at.Length];
+                for (var k = 0; k < at.Length; k++)
+                {
+                    named[k] = keys.State(wanted[at[k]]);
+                }
+
+                calls.Add((at, db.ScriptEvaluateAsync(ReadScript, named)));
+            }
+        }
+
+        await Task.WhenAll(calls.Select(c => c.Result)).ConfigureAwait(false);
         roundTrips.Inc();
-        return reads.Select(r => Stored(r.Result)).ToArray();
+        foreach (var (at, result) in calls)
+        {
+            var items = (RedisResult[])result.Result!;
+            for (var k = 0; k < at!.Length; k++)
+            {
+                found[at[k]] = Stored(items[k]);
+            }
+        }
+
+        return found;
     }
 
     public async Task WriteAsync(IReadOnlyList<StateWrite> states, IReadOnlyCollection<HeldChange> held)
@@ -194,7 +251,7 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
 
     /// <summary>
     /// Every held-set change and state write in one script call (atomic as a whole): the plan and the bytes of every
-    /// name, value and member go in two pooled buffers, so a batch allocates a key array and a command, not an argument
+    /// name, value and member go in two reused buffers, so a batch allocates a key array and a command, not an argument
     /// per field.
     /// </summary>
     private async Task WriteInOneCallAsync(IDatabase db, IReadOnlyList<StateWrite> states, IReadOnlyCollection<HeldChange> held)
@@ -224,8 +281,8 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
         }
 
         var touched = new RedisKey[held.Count + states.Count];
-        var plan = ArrayPool<byte>.Shared.Rent(touched.Length + (PlanNumberBytes * numbers));
-        var data = ArrayPool<byte>.Shared.Rent(Math.Max(bytes, 1));
+        var plan = PlanBuffer.Rent(touched.Length + (PlanNumberBytes * numbers));
+        var data = DataBuffer.Rent(Math.Max(bytes, 1));
         var (p, d, k) = (0, 0, 0);
         foreach (var change in held)
         {
@@ -272,8 +329,8 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
         await db.ScriptEvaluateAsync(WriteScript, touched, [new ReadOnlyMemory<byte>(plan, 0, p), new ReadOnlyMemory<byte>(data, 0, d)]).ConfigureAwait(false);
 
         // Only once the call completed: a failed one may still sit in the connection's queue, reading the buffers.
-        ArrayPool<byte>.Shared.Return(plan);
-        ArrayPool<byte>.Shared.Return(data);
+        PlanBuffer.Return(plan);
+        DataBuffer.Return(data);
     }
 
     /// <summary>Copies <paramref name="value"/> into the data and its length into the plan.</summary>

@@ -43,13 +43,24 @@ public sealed class EventRouter
     /// <summary>How many (rule, host) state keys the router keeps for reuse, over all rules, before it starts over: as many as the states a correlator keeps in memory by default.</summary>
     public const int KeyLimit = OwnedStates.DefaultLimit;
 
-    public CorrelationBatch Route(IReadOnlyList<ConsumedRecord<TelemetryEvent>> records)
+    public CorrelationBatch Route(IReadOnlyList<ConsumedRecord<TelemetryEvent>> records) => Route(records, new CorrelationBatch());
+
+    /// <summary>Routes <paramref name="records"/> into <paramref name="batch"/>, cleared first (a handler reuses one batch).</summary>
+    public CorrelationBatch Route(IReadOnlyList<ConsumedRecord<TelemetryEvent>> records, CorrelationBatch batch)
     {
         ArgumentNullException.ThrowIfNull(records);
-        var batch = new CorrelationBatch();
+        ArgumentNullException.ThrowIfNull(batch);
+        batch.Clear();
+        var lastPartition = int.MinValue;
         foreach (var record in records)
         {
-            batch.Partitions.Add(record.Partition);
+            if (record.Partition != lastPartition)
+            {
+                // A batch holds runs of records per partition: one set lookup per run, not per record.
+                batch.Partitions.Add(record.Partition);
+                lastPartition = record.Partition;
+            }
+
             // Only the rules the pack's index says the event may be relevant to; each classifies it once.
             foreach (var r in pack.Index.Candidates(record.Value))
             {
@@ -78,12 +89,7 @@ public sealed class EventRouter
                     // A sequence engine holds the event as its payload (TelemetryEventCodec) and decodes it whole only
                     // for an alert, so the event is not completed here.
                     var key = KeyOf(r, rule, rule.Engine.HostOf(record.Value));
-                    if (!batch.Work.TryGetValue(key, out var work))
-                    {
-                        batch.Work[key] = work = new StateWork(record.TopicPartition);
-                    }
-
-                    work.Add(record.Value, classification, record.TopicPartition);
+                    batch.WorkFor(key, record.TopicPartition).Add(record.Value, classification, record.TopicPartition);
                     continue;
                 }
 

@@ -8,7 +8,7 @@ namespace Vigil.Correlator;
 /// </summary>
 public interface ICorrelationStateStore
 {
-    /// <summary>What the store holds for each key, in order (null when absent or expired).</summary>
+    /// <summary>What the store holds for each key, in order (null when absent or expired). <paramref name="keys"/> is the caller's, reused after the call completes.</summary>
     Task<IReadOnlyList<StoredState?>> ReadAsync(IReadOnlyList<StateKey> keys);
 
     /// <summary>

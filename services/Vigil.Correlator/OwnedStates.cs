@@ -25,6 +25,10 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     private readonly ILogger log = logger ?? NullLogger<OwnedStates>.Instance;
     private readonly Dictionary<StateKey, Entry> live = [];
 
+    // A load's keys not in memory, reused by the next load (only touched under the handler's lock).
+    private readonly List<(StateKey Key, int Partition)> misses = [];
+    private readonly List<StateKey> missKeys = [];
+
     /// <summary>States held in memory.</summary>
     public int Count => live.Count;
 
@@ -40,10 +44,21 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     /// </summary>
     public async Task<Dictionary<StateKey, HostState<TelemetryEvent>>> LoadAsync(IReadOnlyCollection<(StateKey Key, int Partition)> wanted)
     {
+        var states = new Dictionary<StateKey, HostState<TelemetryEvent>>(wanted?.Count ?? 0);
+        await LoadAsync(wanted!, states).ConfigureAwait(false);
+        return states;
+    }
+
+    /// <summary>
+    /// As <see cref="LoadAsync(IReadOnlyCollection{ValueTuple{StateKey, int}})"/>, into <paramref name="states"/> (a
+    /// batch's reused dictionary): a batch whose states are all in memory completes without allocating.
+    /// </summary>
+    public async Task LoadAsync(IReadOnlyCollection<(StateKey Key, int Partition)> wanted, Dictionary<StateKey, HostState<TelemetryEvent>> states)
+    {
         ArgumentNullException.ThrowIfNull(wanted);
+        ArgumentNullException.ThrowIfNull(states);
         var now = clock.GetUtcNow();
-        var states = new Dictionary<StateKey, HostState<TelemetryEvent>>(wanted.Count);
-        List<(StateKey Key, int Partition)>? misses = null;
+        misses.Clear();
         foreach (var (key, partition) in wanted)
         {
             if (live.TryGetValue(key, out var entry) && entry.ExpiresAt > now)
@@ -52,16 +67,22 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
             }
             else
             {
-                (misses ??= []).Add((key, partition));
+                misses.Add((key, partition));
             }
         }
 
-        if (misses is null)
+        if (misses.Count == 0)
         {
-            return states;
+            return;
         }
 
-        var stored = await store.ReadAsync(misses.Select(m => m.Key).ToList()).ConfigureAwait(false);
+        missKeys.Clear();
+        foreach (var (key, _) in misses)
+        {
+            missKeys.Add(key);
+        }
+
+        var stored = await store.ReadAsync(missKeys).ConfigureAwait(false);
         StoreReads += misses.Count;
         for (var i = 0; i < misses.Count; i++)
         {
@@ -71,12 +92,12 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
             live[key] = new Entry(state, partition, now + Retention(key));
         }
 
+        misses.Clear();
+        missKeys.Clear();
         if (live.Count > limit)
         {
             Shed(states);
         }
-
-        return states;
     }
 
     /// <summary>

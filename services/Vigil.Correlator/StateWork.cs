@@ -22,4 +22,19 @@ public sealed class StateWork(TopicPartitionRef partition)
         // A host's events are keyed by host.id, so they come from one partition; the newest wins if that ever changes.
         Partition = from;
     }
+
+    /// <summary>Starts the work of another state (a reused list): no events yet, on <paramref name="from"/>.</summary>
+    internal void Start(TopicPartitionRef from)
+    {
+        Events.Clear();
+        Classifications.Clear();
+        Partition = from;
+    }
+
+    /// <summary>Lets go of the batch's events (the consume loop reuses their objects once the batch is handled).</summary>
+    internal void Clear()
+    {
+        Events.Clear();
+        Classifications.Clear();
+    }
 }

@@ -3,7 +3,6 @@ using StackExchange.Redis;
 using Vigil.Contracts.Telemetry;
 using Vigil.Detection;
 using Vigil.Messaging;
-using Vigil.Redis;
 using Vigil.Testing;
 
 namespace Vigil.Correlator.Benchmarks;
@@ -23,17 +22,8 @@ internal static class Flood
         const int BatchSize = 1_000;
         await using var redis = await RedisServer.StartAsync();
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Endpoint);
-        var pack = AnalyticPack.Load(
-            "installer-network",
-            Path.Combine(TestPaths.RepoRoot, "rules", "installer-network"),
-            new EngineDefaults(TimeSpan.FromSeconds(2)) { ReportEarly = true });
-        var options = new CorrelatorOptions { Analytic = pack.Analytic };
-        var metrics = new CorrelatorMetrics(IsolatedMetrics.Factory());
-        var store = new CorrelationStateStore(connection, new CorrelatorKeys(new RedisKeys("vigil"), pack.Analytic), options, metrics);
-        var clock = new SteppedClock(DateTimeOffset.FromUnixTimeMilliseconds(Installer.T0 / 1_000_000));
-        var owned = new OwnedStates(store, clock);
-        var router = new EventRouter(pack, metrics);
-        var engine = new CorrelationEngine(pack, clock, metrics);
+        var route = new InstallerRoute(connection, new EngineDefaults(TimeSpan.FromSeconds(2)) { ReportEarly = true });
+        var store = route.Store;
         var process = System.Diagnostics.Process.GetCurrentProcess();
 
         Console.WriteLine("| events so far | CPU µs per event | fields set per batch | fields deleted per batch |");
@@ -51,10 +41,7 @@ internal static class Flood
                 e.Process.EntityId = $"bash-{n}";
                 return new ConsumedRecord<TelemetryEvent>("telemetry", 0, n, "mac-flooder", DateTimeOffset.UnixEpoch, e);
             }).ToList();
-            var batch = router.Route(records);
-            var states = await owned.LoadAsync(batch.Work.Select(w => (w.Key, w.Value.Partition.Partition)).ToList());
-            engine.Advance(batch, states);
-            await owned.CommitAsync(engine.Seal(batch), batch.HeldChanges);
+            await route.StepAsync(records);
 
             var done = start + records.Count;
             if (done % tenth == 0 || done == total)
@@ -68,7 +55,7 @@ internal static class Flood
             }
         }
 
-        var key = new CorrelatorKeys(new RedisKeys("vigil"), pack.Analytic).State(new StateKey(pack.Rules.Single(), "mac-flooder"));
+        var key = route.Keys.State(route.KeyOf("mac-flooder"));
         var usage = (long)await connection.GetDatabase().ExecuteAsync("MEMORY", "USAGE", key, "SAMPLES", "0");
         Console.WriteLine(FormattableString.Invariant($"flooder's state: {await connection.GetDatabase().HashLengthAsync(key):N0} fields, MEMORY USAGE {usage:N0} bytes"));
     }

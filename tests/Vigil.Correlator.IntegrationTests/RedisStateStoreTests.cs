@@ -147,6 +147,40 @@ public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLif
     }
 
     [Fact]
+    public async Task ANewOwnerReadsTwoHundredStatesInOneScriptCallAndContinuesTheirSequences()
+    {
+        var route = Route(Pack());
+        var hosts = Enumerable.Range(0, 199).Select(i => $"mac-{i}").Append("ümlaut-Mac 💻").ToArray();
+        var written = await route.StepAsync(hosts.Select(h => Shell(h, 0, "u-1")).ToArray());
+        await route.ReleaseQuietAsync(clock);
+        var never = new StateKey(route.Pack.Rules.Single(), "mac-never-seen");
+
+        // The partition's next owner (a rebalance): nothing in memory, every state and one unknown host in one read.
+        var restarted = Route(route.Pack);
+        var before = await ScriptCallsAsync();
+        var reloaded = await restarted.Owned.LoadAsync(written.Work.Keys.Append(never).Select(k => (k, 0)).ToList());
+
+        Assert.Equal(1, await ScriptCallsAsync() - before);
+        Assert.Equal(201, reloaded.Count);
+        Assert.All(written.Work.Keys, key => Assert.Equal(1, reloaded[key].PendingSequenceCount));
+        Assert.Equal(0, reloaded[never].PendingSequenceCount);
+
+        // The states are in memory now: the new owner's curls complete the sequences the first owner started.
+        var curls = hosts.Select((h, i) =>
+        {
+            var curl = InstallerEvents.CurlConnection(h, InstallerEvents.T0 + InstallerEvents.Seconds(5), $"c-{i}");
+            curl.User.Id = "u-1";
+            return curl;
+        }).ToArray();
+        var reads = restarted.Owned.StoreReads;
+        var matches = (await restarted.StepAsync(curls)).Matches.Concat((await restarted.ReleaseQuietAsync(clock)).Matches).ToList();
+
+        Assert.Equal(reads, restarted.Owned.StoreReads);
+        Assert.Equal(hosts.Length, matches.Count);
+        Assert.Equal(["s-u-1", "c-7"], matches.Single(m => m.Match.HostId == "mac-7").Match.EventIds);
+    }
+
+    [Fact]
     public async Task OnARedisClusterABatchWhoseHostsSpanSlotsStoresEveryStateAndTheHeldSet()
     {
         await using var clustered = await ConnectionMultiplexer.ConnectAsync(string.Join(",", cluster.Endpoints));
