@@ -32,8 +32,9 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
         """;
 
     // Keys per read call: a first batch after an assignment may name thousands of states; calls of this size are sent
-    // back to back (one round trip) and keep each script's run on the server short.
-    private const int ReadChunk = 256;
+    // back to back (one round trip). Redis runs one script at a time and builds its whole reply in memory, and a state
+    // may be up to MaxStateBytes, so a call stays small enough to keep every other client's wait short.
+    private const int ReadChunk = 32;
 
     // One call applies a batch's writes. KEYS: the keys it touches, in order. ARGV[1]: the plan, per key an op letter
     // and its numbers, each number ended by ','; ARGV[2]: the bytes of every name, value and member, back to back:

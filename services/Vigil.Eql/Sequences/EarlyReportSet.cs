@@ -99,7 +99,11 @@ internal sealed class EarlyReportSet
         : byFirst is not null && byFirst.TryGetValue((key, first), out report) ? report
         : Enclosing(key, first, last);
 
-    /// <summary>The earliest report of <paramref name="key"/> whose first and last events enclose the sequence's.</summary>
+    /// <summary>
+    /// The report of <paramref name="key"/> whose first and last events enclose the sequence's and whose last event is
+    /// the earliest: the one whose reported partial this sequence overtook. A wider report is left for the sequence its
+    /// own last event completes, which would otherwise alert a second time.
+    /// </summary>
     private EarlyReport? Enclosing(JoinKey key, EventPosition first, EventPosition last)
     {
         if (byKey is null || !byKey.TryGetValue(key, out var ofKey))
@@ -107,15 +111,17 @@ internal sealed class EarlyReportSet
             return null;
         }
 
+        EarlyReport? tightest = null;
         foreach (var report in ofKey)
         {
-            if (report.First is { } reportFirst && reportFirst <= first && last <= report.Last)
+            if (report.First is { } reportFirst && reportFirst <= first && last <= report.Last
+                && (tightest is not { } held || report.Last < held.Last))
             {
-                return report;
+                tightest = report;
             }
         }
 
-        return null;
+        return tightest;
     }
 
     private void Remove(EarlyReport report)
