@@ -92,18 +92,10 @@ public sealed class EarlyReportTests
     [Fact]
     public void ALateEventThatCompletesAReportedSequenceSoonerRaisesNoSecondReport()
     {
-        var engine = Engine(TwoSteps);
-        var state = engine.CreateState("host-1");
-        var reported = new List<string>();
-
         // a1 then b3 is reported when b3 arrives. b2, between them, arrives late but within the lateness: on the sorted
         // stream the partial a1 started completes with b2 instead. It is the same behaviour, reported already.
-        foreach (var e in new[] { Telemetry.Process("a1", 10, "a"), Telemetry.Process("b3", 11, "b"), Telemetry.Process("b2", 10.5, "b"), Telemetry.Process("later", 20, "a") })
-        {
-            reported.AddRange(engine.Process(state, e).Matches.Select(m => string.Join(",", m.EventIds)));
-        }
-
-        reported.AddRange(engine.Flush(state).Matches.Select(m => string.Join(",", m.EventIds)));
+        var reported = Reported(
+            Telemetry.Process("a1", 10, "a"), Telemetry.Process("b3", 11, "b"), Telemetry.Process("b2", 10.5, "b"), Telemetry.Process("later", 20, "a"));
 
         Assert.Equal(["a1,b3"], reported);
     }
@@ -111,10 +103,6 @@ public sealed class EarlyReportTests
     [Fact]
     public void TwoLateEventsThatReplaceTheFirstAndTheLastEventOfAReportedSequenceRaiseNoSecondReport()
     {
-        var engine = Engine(TwoSteps);
-        var state = engine.CreateState("host-1");
-        var reported = new List<string>();
-
         // a1 then b1 is reported when b1 arrives. a2 and b2, both between them, arrive late but within the lateness: on
         // the sorted stream a2 replaces the partial a1 started, b2 completes it, and b1 finds nothing to complete. The
         // sorted stream has one sequence, and it was reported: a second alert would count one behaviour twice.
@@ -124,12 +112,7 @@ public sealed class EarlyReportTests
             Telemetry.Process("a2", 10.3, "a"), Telemetry.Process("b2", 10.6, "b"),
             Telemetry.Process("later", 20, "a"),
         };
-        foreach (var e in stream)
-        {
-            reported.AddRange(engine.Process(state, e).Matches.Select(m => string.Join(",", m.EventIds)));
-        }
-
-        reported.AddRange(engine.Flush(state).Matches.Select(m => string.Join(",", m.EventIds)));
+        var reported = Reported(stream);
 
         Assert.Equal(["a1,b1"], reported);
     }
@@ -137,10 +120,6 @@ public sealed class EarlyReportTests
     [Fact]
     public void ASequenceEntirelyBeforeAReportedOneArrivingLateIsReportedToo()
     {
-        var engine = Engine(TwoSteps);
-        var state = engine.CreateState("host-1");
-        var reported = new List<string>();
-
         // a0 then b0 both come before a1: the sorted stream has two sequences, so a late pair of its own is a second alert.
         var stream = new[]
         {
@@ -148,12 +127,7 @@ public sealed class EarlyReportTests
             Telemetry.Process("a0", 9.2, "a"), Telemetry.Process("b0", 9.5, "b"),
             Telemetry.Process("later", 20, "a"),
         };
-        foreach (var e in stream)
-        {
-            reported.AddRange(engine.Process(state, e).Matches.Select(m => string.Join(",", m.EventIds)));
-        }
-
-        reported.AddRange(engine.Flush(state).Matches.Select(m => string.Join(",", m.EventIds)));
+        var reported = Reported(stream);
 
         Assert.Equal(["a1,b1", "a0,b0"], reported);
     }
@@ -275,7 +249,22 @@ public sealed class EarlyReportTests
         Assert.True(superseded == 0, $"{superseded} reports stand for no sequence of the sorted stream ({total} matches, {stoodFor} stood for by an earlier report)");
     }
 
-    private static bool SameKey(SequenceMatch<TelemetryEvent> report, SequenceMatch<TelemetryEvent> sequence) =>
+    /// <summary>What a two-step engine with early reports reports for one host's events in this arrival order, flushed.</summary>
+    private static List<string> Reported(params TelemetryEvent[] stream)
+    {
+        var engine = Engine(TwoSteps);
+        var state = engine.CreateState("host-1");
+        var reported = new List<string>();
+        foreach (var e in stream)
+        {
+            reported.AddRange(engine.Process(state, e).Matches.Select(m => string.Join(",", m.EventIds)));
+        }
+
+        reported.AddRange(engine.Flush(state).Matches.Select(m => string.Join(",", m.EventIds)));
+        return reported;
+    }
+
+        private static bool SameKey(SequenceMatch<TelemetryEvent> report, SequenceMatch<TelemetryEvent> sequence) =>
         report.HostId == sequence.HostId && report.Key.Equals(sequence.Key);
 
     private static List<string> Ids(List<SequenceMatch<TelemetryEvent>> matches) => matches.Select(m => $"{m.HostId}:{string.Join(",", m.EventIds)}").Order(StringComparer.Ordinal).ToList();
