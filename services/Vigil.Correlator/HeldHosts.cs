@@ -160,12 +160,25 @@ internal sealed class HeldHosts
         return result;
     }
 
-    /// <summary>Puts back states whose release failed, as they were taken, so the next scan retries them.</summary>
+    /// <summary>
+    /// Puts back states whose release failed, as they were taken, so the next scan (or batch) retries them at once.
+    /// </summary>
+    /// <remarks>
+    /// The failed release may already have kept a state (<see cref="Keep"/> ran before its write failed) with only the
+    /// arrivals that were not yet due: that entry is replaced by the state as taken, so its due arrivals are due again
+    /// now, not one lateness later. Arrivals recorded since the take (none while the handler holds its lock) stay too.
+    /// </remarks>
     public void Restore(IEnumerable<HeldState> states)
     {
         ArgumentNullException.ThrowIfNull(states);
         foreach (var state in states)
         {
+            if (held.Remove(state.Key, out var kept))
+            {
+                RestoreOver(state, kept);
+                continue;
+            }
+
             Put(state, keepAll: true, state.LastEvent);
         }
     }
@@ -198,6 +211,45 @@ internal sealed class HeldHosts
         }
 
         entry.LastEvent = keepAll || entry.Head != None ? state.LastEvent : lastEvent;
+        Schedule(state.Key, ref entry);
+    }
+
+    /// <summary>Puts <paramref name="state"/> back as taken over the entry <paramref name="kept"/> left (removed already).</summary>
+    private void RestoreOver(HeldState state, Entry kept)
+    {
+        // A failure path: a list per state is fine. The taken arrivals, then those of the entry it does not have
+        // (a kept arrival is one of the taken ones), in arrival order.
+        var arrivals = new List<HeldArrival>(state.Arrivals.Count);
+        for (var i = 0; i < state.Arrivals.Count; i++)
+        {
+            arrivals.Add(state.Arrivals[i]);
+        }
+
+        for (var n = kept.Head; n != None; n = nodes[n].Next)
+        {
+            if (!arrivals.Contains(nodes[n].Arrival))
+            {
+                arrivals.Add(nodes[n].Arrival);
+            }
+        }
+
+        FreeChain(kept.Head);
+        arrivals.Sort((a, b) => a.At.CompareTo(b.At));
+
+        // A reference into the dictionary: valid while nothing is added to it, which nothing below does.
+        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(held, state.Key, out _);
+        entry = new Entry { Partition = state.Partition, Head = None, Tail = None };
+        var newest = arrivals.Count > 0 ? arrivals[0].Through : default;
+        foreach (var arrival in arrivals)
+        {
+            Append(ref entry, arrival);
+            newest = newest < arrival.Through ? arrival.Through : newest;
+        }
+
+        entry.NewestArrival = newest;
+
+        // When it last received events as taken: a keep with no arrival left restarted that clock at the release.
+        entry.LastEvent = state.LastEvent;
         Schedule(state.Key, ref entry);
     }
 

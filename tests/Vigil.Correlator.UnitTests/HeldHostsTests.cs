@@ -73,6 +73,42 @@ public sealed class HeldHostsTests
         Assert.Equal(("mac-1", (EventPosition?)Position(1, 2), true), (again.Key.HostId, again.Through, again.Quiet));
     }
 
+    [Fact]
+    public void AStateAFailedReleaseHadAlreadyKeptIsPutBackWithTheArrivalsThatWereDue()
+    {
+        var held = new HeldHosts();
+        held.Update(Key(1), Partition0, holds: true, Position(1, 1), At(0));
+        held.Update(Key(1), Partition0, holds: true, Position(1, 2), At(1));
+        held.Update(Key(2), Partition0, holds: true, Position(2, 1), At(0));
+
+        // The release keeps what was not yet due (mac-1's arrival of 1 s; mac-2 none), then its write fails.
+        var taken = held.TakeDue(At(2));
+        Assert.Equal(2, taken.Count);
+        foreach (var state in taken)
+        {
+            held.Keep(state, At(2));
+        }
+
+        held.Restore(taken);
+
+        // Due again at once, through the same positions: not at 3 s (mac-1's next arrival) or 4 s (mac-2 kept empty).
+        Assert.Equal(2, held.Count);
+        Assert.Equal(At(2), held.NextDue);
+        var again = held.TakeDue(At(2)).OrderBy(s => s.Key.HostId, StringComparer.Ordinal).ToList();
+        Assert.Equal(
+            [("mac-1", (EventPosition?)Position(1, 1), 2), ("mac-2", (EventPosition?)Position(2, 1), 1)],
+            again.Select(s => (s.Key.HostId, s.Through, s.Arrivals.Count)).ToList());
+
+        // And the arrival that was not due still follows at its own time.
+        foreach (var state in again)
+        {
+            held.Keep(state, At(2));
+        }
+
+        Assert.Equal(At(3), held.NextDue);
+        Assert.Equal(Position(1, 2), Assert.Single(held.TakeDue(At(3)), s => s.Key.HostId == "mac-1").Through);
+    }
+
     private static DateTimeOffset At(double seconds) => Start + TimeSpan.FromSeconds(seconds);
 
     private static EventPosition Position(int host, int n) => Position($"mac-{host}", n);
