@@ -79,6 +79,17 @@ public sealed class CorrelationHandler(
             {
                 // The engine changed these states in memory; the retry must start from what the store holds.
                 states.Forget(batch.Work.Keys);
+
+                // States the batch started holding were never recorded in the store's held set: unknown again, so the
+                // retry (the same records) records them; else a next owner would never learn they hold events.
+                foreach (var change in batch.HeldChanges)
+                {
+                    if (change.Held)
+                    {
+                        engine.Held.Forget(change.Key);
+                    }
+                }
+
                 if (taken is not null)
                 {
                     engine.Held.Restore(taken);

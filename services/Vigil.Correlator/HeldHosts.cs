@@ -184,6 +184,18 @@ internal sealed class HeldHosts
     }
 
     /// <summary>
+    /// Forgets that <paramref name="key"/> is held (a failed batch started holding it, and the store's held set never
+    /// learnt it): the retry's <see cref="Update"/> then reports it as newly held again, to be recorded.
+    /// </summary>
+    public void Forget(StateKey key)
+    {
+        if (held.Remove(key, out var removed))
+        {
+            FreeChain(removed.Head);
+        }
+    }
+
+    /// <summary>
     /// Keeps a released state that still holds something: its arrivals not yet due when it was taken stay; a state left
     /// with none (it holds only events a previous owner buffered, or matches awaiting a missing-event window) is due
     /// again once it has been quiet for the lateness from <paramref name="now"/>.

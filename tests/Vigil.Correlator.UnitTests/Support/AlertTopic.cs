@@ -12,8 +12,16 @@ internal sealed class AlertTopic : ITopicPublisher<Alert>, ITopicReader<Alert>
 
     public IReadOnlyList<Alert> Records => records;
 
+    /// <summary>Refuses every publish (a broker that is down) while set.</summary>
+    public bool FailPublish { get; set; }
+
     public Task<RecordPosition> PublishAsync(string key, Alert message, CancellationToken cancellationToken = default)
     {
+        if (FailPublish)
+        {
+            throw new InvalidOperationException("The alert topic refused the write.");
+        }
+
         records.Add(message);
         return Task.FromResult(new RecordPosition(Topic, 0, records.Count - 1));
     }

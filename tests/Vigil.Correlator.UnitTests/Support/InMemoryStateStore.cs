@@ -23,6 +23,9 @@ internal sealed class InMemoryStateStore : ICorrelationStateStore
 
     public bool FailWrites { get; set; }
 
+    /// <summary>Every write call that succeeded, in order: the members of the states it wrote and its held-set changes.</summary>
+    public List<(List<string> States, List<HeldChange> Held)> WriteCalls { get; } = [];
+
     /// <summary>What the store holds for <paramref name="member"/>, as a read returns it.</summary>
     public StoredState Stored(string member) => States[member].ToStored();
 
@@ -41,6 +44,8 @@ internal sealed class InMemoryStateStore : ICorrelationStateStore
         {
             throw new InvalidOperationException("The store is down.");
         }
+
+        WriteCalls.Add((states.Select(s => s.Key.Member).ToList(), held.ToList()));
 
         foreach (var (key, changes, expiry) in states)
         {

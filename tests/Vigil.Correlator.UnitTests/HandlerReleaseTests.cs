@@ -1,0 +1,122 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Vigil.Contracts.Telemetry;
+using Vigil.Correlator.UnitTests.Support;
+using Vigil.Detection;
+using static Vigil.Correlator.UnitTests.Support.Telemetry;
+
+namespace Vigil.Correlator.UnitTests;
+
+/// <summary>
+/// The handler's own paths around held states (files/watermark_pack, 3 s lateness, early reports off): states that
+/// fall due while batches arrive go out with the next batch, in its publish and its one store write; a batch that
+/// fails puts them back so the next batch releases them at once; and what a failed batch started holding is still
+/// recorded in the store's held set by its retry.
+/// </summary>
+public sealed class HandlerReleaseTests
+{
+    private static readonly TimeSpan Lateness = TimeSpan.FromSeconds(3);
+
+    private readonly AnalyticPack pack = AnalyticPack.Load("handler-tests", Path.Combine(AppContext.BaseDirectory, "files", "watermark_pack"), Lateness);
+    private readonly ManualClock clock = new(At(0));
+    private readonly InMemoryStateStore store = new();
+    private readonly AlertTopic topic = new();
+    private readonly RememberingMemory memory = new();
+    private readonly CorrelatorMetrics metrics = new(Prometheus.Metrics.WithCustomRegistry(Prometheus.Metrics.NewCustomRegistry()));
+    private readonly CorrelationHandler handler;
+    private readonly CorrelationEngine engine;
+
+    public HandlerReleaseTests() => (handler, engine) = NewOwner();
+
+    [Fact]
+    public async Task AHeldSequenceDueWhenAnotherHostsEventArrivesIsReportedWithThatBatchAndStoredInItsOneWrite()
+    {
+        await ReceiveAsync(0, Shell("mac-1", T(0), "s"));
+        await ReceiveAsync(2, Curl("mac-1", T(2), "c"));
+        Assert.Empty(topic.Records);
+        var calls = store.WriteCalls.Count;
+
+        // No release pass runs: the batch of another host at 5.5 s carries mac-1's release.
+        await ReceiveAsync(5.5, Shell("mac-2", T(5.5), "s2"));
+
+        Assert.Equal(3, topic.Records.Count);
+        Assert.All(topic.Records, a => Assert.Equal("mac-1", a.Host.Id));
+        var (written, held) = Assert.Single(store.WriteCalls.Skip(calls));
+        Assert.Subset(written.ToHashSet(StringComparer.Ordinal), Members("mac-1").Concat(Members("mac-2")).ToHashSet(StringComparer.Ordinal));
+        Assert.Equal(Members("mac-1"), held.Where(h => !h.Held).Select(h => h.Key.Member).Order(StringComparer.Ordinal));
+        Assert.Equal(Members("mac-2"), held.Where(h => h.Held).Select(h => h.Key.Member).Order(StringComparer.Ordinal));
+        Assert.Equal(Members("mac-2"), store.Held[0].Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ASequenceDueInABatchWhosePublishFailedIsReportedByTheNextBatchNotALatenessLater()
+    {
+        await ReceiveAsync(0, Shell("mac-1", T(0), "s"));
+        await ReceiveAsync(2, Curl("mac-1", T(2), "c1"));
+        await ReceiveAsync(4.5, Curl("mac-1", T(4.5), "c2"));
+        Assert.Empty(topic.Records);
+
+        // At 5.5 s c1 has waited the lateness (c2 has not): the batch releases mac-1 through c1, keeps c2, and fails.
+        topic.FailPublish = true;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => ReceiveAsync(5.5, Shell("mac-2", T(5.5), "s2")));
+        topic.FailPublish = false;
+
+        // The consume loop retries the batch right away: mac-1's sequence goes out with it.
+        await ReceiveAsync(5.6, Shell("mac-2", T(5.5), "s2"));
+
+        Assert.Equal(3, topic.Records.Count);
+        Assert.All(topic.Records, a => Assert.Equal("mac-1", a.Host.Id));
+
+        // c2 still waits for its own lateness.
+        Assert.Equal(At(7.5), engine.Held.NextDue);
+    }
+
+    [Fact]
+    public async Task AHostFirstHeldByABatchWhoseWriteFailedIsRecordedInTheHeldSetByItsRetry()
+    {
+        store.FailWrites = true;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => ReceiveAsync(0, Shell("mac-1", T(0), "s")));
+        store.FailWrites = false;
+
+        await ReceiveAsync(0.1, Shell("mac-1", T(0), "s"));
+
+        // A next owner learns from the held set that mac-1 holds an event, and releases it once the lateness passed.
+        Assert.Equal(Members("mac-1"), store.Held[0].Order(StringComparer.Ordinal));
+        var (next, nextEngine) = NewOwner();
+        clock.Now = At(0.5);
+        await next.OnPartitionsAssignedAsync([new Vigil.Messaging.TopicPartitionRef("telemetry", 0)]);
+        Assert.Equal(At(3.5), nextEngine.Held.NextDue);
+    }
+
+    private static DateTimeOffset At(double seconds) => DateTimeOffset.FromUnixTimeMilliseconds(T0 / 1_000_000) + TimeSpan.FromSeconds(seconds);
+
+    private static long T(double seconds) => T0 + Seconds(seconds);
+
+    /// <summary>The members of <paramref name="host"/>'s states, one per sequence rule, in order.</summary>
+    private List<string> Members(string host) => pack.Rules.Where(r => r.IsStateful).Select(r => new StateKey(r, host).Member).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>A correlator over the shared store, alert topic and memory, wired as the service wires it.</summary>
+    private (CorrelationHandler, CorrelationEngine) NewOwner()
+    {
+        var ownEngine = new CorrelationEngine(pack, clock, metrics);
+        var owner = new CorrelationHandler(
+            pack,
+            new EventRouter(pack, metrics),
+            ownEngine,
+            new OwnedStates(store, clock),
+            new AlertOutbox(topic, log: null, memory),
+            memory,
+            // The pack has no threshold or new_terms rule: the aggregation store is never called.
+            aggregations: null!,
+            new AlertFactory(clock, "correlator/handler-tests"),
+            clock,
+            metrics,
+            NullLogger<CorrelationHandler>.Instance);
+        return (owner, ownEngine);
+    }
+
+    private Task ReceiveAsync(double at, params TelemetryEvent[] events)
+    {
+        clock.Now = At(at);
+        return handler.HandleAsync(Records(0, events), CancellationToken.None);
+    }
+}
