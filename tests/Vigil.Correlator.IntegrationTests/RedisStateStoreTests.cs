@@ -206,6 +206,40 @@ public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLif
         Assert.All(reloaded.Values, state => Assert.Equal(1, state.PendingSequenceCount));
     }
 
+    [Fact]
+    public async Task OnARedisClusterANewOwnerReadsHostsSpreadOverEveryNodeEachIntoItsOwnState()
+    {
+        await using var clustered = await ConnectionMultiplexer.ConnectAsync(string.Join(",", cluster.Endpoints));
+        var route = Route(Pack(), clustered);
+
+        // Host i holds i % 7 + 1 pending shells, the newest at i ms: every state differs from its neighbours.
+        // Not the other cluster test's hosts: the fixture's cluster outlives each test.
+        var hosts = Enumerable.Range(0, 150).Select(i => $"spread-{i}").ToArray();
+        var events = hosts.SelectMany((h, i) => Enumerable.Range(0, (i % 7) + 1).Select(u => Shell(h, i - u, $"u-{u}"))).ToArray();
+        var batch = await route.StepAsync(events);
+        await route.ReleaseQuietAsync(clock);
+        var keys = batch.Work.Keys.ToList();
+        var nodes = keys.Select(k => clustered.GetServer(clustered.GetEndPoints().First()).ClusterConfiguration!.GetBySlot(Keys(route).State(k))!.EndPoint).Distinct().Count();
+        Assert.Equal(RedisClusterServer.PrimaryCount, nodes);
+        Assert.True(keys.Select(k => clustered.HashSlot(Keys(route).State(k))).Distinct().Count() > 100);
+
+        // One load of every host, in a shuffled order with an unknown host among them, as a first batch after a rebalance.
+        var never = new StateKey(route.Pack.Rules.Single(), "mac-never-seen");
+        var wanted = keys.Append(never).OrderBy(k => k.HostId.GetHashCode(StringComparison.Ordinal)).Select(k => (k, 0)).ToList();
+        var restarted = Route(route.Pack, clustered);
+        var reloaded = await restarted.Owned.LoadAsync(wanted);
+
+        Assert.Equal(hosts.Length + 1, reloaded.Count);
+        Assert.Equal(hosts.Length + 1, restarted.Owned.StoreReads);
+        for (var i = 0; i < hosts.Length; i++)
+        {
+            var state = reloaded[new StateKey(route.Pack.Rules.Single(), hosts[i])];
+            Assert.Equal((hosts[i], (i % 7) + 1, (long?)(InstallerEvents.T0 + (i * 1_000_000L))), (state.HostId, state.PendingSequenceCount, state.LatestTimestamp));
+        }
+
+        Assert.Equal(0, reloaded[never].PendingSequenceCount);
+    }
+
     private IDatabase Db => connection.GetDatabase();
 
     private static CorrelatorKeys Keys(StoreRoute route) => new(new RedisKeys("vigil"), route.Pack.Analytic);

@@ -104,6 +104,45 @@ public sealed class OwnedStatesTests
         Assert.Equal(reads + 1, store.KeysRead);
     }
 
+    [Fact]
+    public async Task TheArraysAWriteSendsFromTheSharedPoolStayIntactUntilTheStoreConfirmsTheWrite()
+    {
+        var slow = new ConfirmingStore(store);
+        var owned = new OwnedStates(slow, clock);
+        var engine = new CorrelationEngine(pack, clock, metrics);
+        var router = new EventRouter(pack, metrics);
+        var batch = router.Route(Records(0, Shell("mac-1", T0, "s1"), Shell("mac-2", T0 + 1, "s2"), Shell("mac-3", T0 + 2, "s3")));
+        engine.Advance(batch, await owned.LoadAsync(batch.Work.Select(w => (w.Key, w.Value.Partition.Partition)).ToList()));
+
+        var commit = owned.CommitAsync(engine.Seal(batch), batch.HeldChanges);
+        await slow.Sending.Task;
+
+        // The header and the buffered shells are views of arrays from the shared pool.
+        Assert.Contains(slow.Views, v => System.Runtime.InteropServices.MemoryMarshal.TryGetArray(v, out var whole) && whole.Count < whole.Array!.Length && whole.Array.Length % Vigil.Eql.Sequences.HeldBufferPool.Granularity == 0);
+
+        // While the write is in flight, everything the pool hands out is overwritten, as the next batch would: an array
+        // given back before the store confirmed is among them, and the view the store is still sending turns to poison.
+        var rented = new List<byte[]>();
+        foreach (var length in slow.Views.Select(v => v.Length).Distinct())
+        {
+            for (var i = 0; i < 64; i++)
+            {
+                if (Vigil.Eql.Sequences.HeldBufferPool.Shared.Rent(length) is { } array)
+                {
+                    Array.Fill(array, Vigil.Eql.Sequences.HeldBufferPool.Poison);
+                    rented.Add(array);
+                }
+            }
+        }
+
+        slow.Confirm.SetResult();
+        await commit;
+        rented.ForEach(Vigil.Eql.Sequences.HeldBufferPool.Shared.Return);
+
+        Assert.True(slow.IntactWhenConfirmed, "a value the store was sending changed before the store confirmed the write");
+        Assert.Equal(3, store.States.Count);
+    }
+
     private (OwnedStates, CorrelationEngine, EventRouter) Route() => (new OwnedStates(store, clock), new CorrelationEngine(pack, clock, metrics), new EventRouter(pack, metrics));
 
     private static async Task StepAsync(OwnedStates owned, CorrelationEngine engine, EventRouter router, int partition, params Vigil.Contracts.Telemetry.TelemetryEvent[] events)
@@ -120,5 +159,43 @@ public sealed class OwnedStatesTests
             owned.Forget(batch.Work.Keys);
             throw;
         }
+    }
+
+    /// <summary>
+    /// A store that, like a client still sending a command, holds a write's values as views (no copy) until the test
+    /// confirms the write; then records whether they were still what it was given, and stores them.
+    /// </summary>
+    private sealed class ConfirmingStore(InMemoryStateStore inner) : ICorrelationStateStore
+    {
+        private readonly List<byte[]> given = [];
+
+        public TaskCompletionSource Sending { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Confirm { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public List<ReadOnlyMemory<byte>> Views { get; } = [];
+
+        public bool IntactWhenConfirmed { get; private set; }
+
+        public Task<IReadOnlyList<StoredState?>> ReadAsync(IReadOnlyList<StateKey> keys) => inner.ReadAsync(keys);
+
+        public async Task WriteAsync(IReadOnlyList<StateWrite> states, IReadOnlyCollection<HeldChange> held)
+        {
+            foreach (var write in states)
+            {
+                foreach (var (_, value) in write.Changes?.Set ?? [])
+                {
+                    Views.Add(value);
+                    given.Add(value.ToArray());
+                }
+            }
+
+            Sending.SetResult();
+            await Confirm.Task;
+            IntactWhenConfirmed = Views.Select((v, i) => v.Span.SequenceEqual(given[i])).All(same => same);
+            await inner.WriteAsync(states, held);
+        }
+
+        public Task<IReadOnlyList<(int Partition, string Member)>> ReadHeldAsync(IReadOnlyCollection<int> partitions) => inner.ReadHeldAsync(partitions);
     }
 }
