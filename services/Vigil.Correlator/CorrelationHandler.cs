@@ -112,7 +112,8 @@ public sealed class CorrelationHandler(
     /// <summary>
     /// Before consuming newly assigned partitions: forgets any memory of them from an earlier ownership (someone else
     /// may have moved their states on since), recovers the ids of alerts a previous owner published but had not
-    /// remembered (see <see cref="PublishedAlertLog"/>), and takes over the states it left holding events.
+    /// remembered (see <see cref="PublishedAlertLog"/>), takes over the states it left holding events, and loads those
+    /// and the states it handed over when it gave the partitions up.
     /// </summary>
     public async Task OnPartitionsAssignedAsync(IReadOnlyList<TopicPartitionRef> partitions)
     {
@@ -127,11 +128,24 @@ public sealed class CorrelationHandler(
                 return;
             }
 
-            // States a previous owner left holding events (e.g. it crashed): released once the lateness passes.
+            // States a previous owner left holding events (e.g. it crashed): released once the lateness passes. And the
+            // states it had in memory when it gave the partitions up (a rebalance): read in the same round trip.
+            var heldRead = states.HeldByPreviousOwnerAsync(numbers, rulesByTag);
+            var handedRead = states.HandedOverAsync(numbers, rulesByTag);
+            await Task.WhenAll(heldRead, handedRead).ConfigureAwait(false);
+            var (held, handed) = (await heldRead.ConfigureAwait(false), await handedRead.ConfigureAwait(false));
             var now = clock.GetUtcNow();
-            foreach (var (partition, key) in await states.HeldByPreviousOwnerAsync(numbers, rulesByTag).ConfigureAwait(false))
+            foreach (var (partition, key) in held)
             {
                 engine.Held.Update(key, partitions.First(p => p.Partition == partition), holds: true, newestBuffered: null, now);
+            }
+
+            // Loaded now, before the partitions' first batch, so that batch and the releases find them in memory; the
+            // lazy read per batch stays for every state not named here (or beyond the memory limit).
+            var loaded = await states.PreloadAsync(handed.Concat(held).Select(h => (h.Key, h.Partition))).ConfigureAwait(false);
+            if (loaded > 0)
+            {
+                logger.LogInformation("Loaded {Count} states of assigned partitions {Partitions} before their first batch", loaded, string.Join(",", numbers));
             }
         }
         finally
@@ -172,7 +186,8 @@ public sealed class CorrelationHandler(
 
     /// <summary>
     /// Before the offsets of revoked partitions are committed, their held-back events are matched and the results
-    /// stored; then their states leave memory (the next owner reads them from the store).
+    /// stored, and the states in memory are named for the next owner (who loads them as it is assigned); then they
+    /// leave memory.
     /// </summary>
     public async Task OnPartitionsRevokedAsync(IReadOnlyList<TopicPartitionRef> partitions)
     {
@@ -180,6 +195,15 @@ public sealed class CorrelationHandler(
         try
         {
             await ReleaseAsync(engine.Held.TakePartitions(partitions), CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await states.HandOverAsync(partitions.Select(p => p.Partition).ToHashSet()).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // Only a hint: without it the next owner reads each state with its first batch.
+                logger.LogWarning(e, "Recording the states of revoked partitions for their next owner failed");
+            }
         }
         finally
         {

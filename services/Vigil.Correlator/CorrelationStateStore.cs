@@ -210,6 +210,44 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
         return reads.SelectMany(r => r.Members.Result.Select(m => (r.Partition, (string)m!))).ToList();
     }
 
+    /// <summary>Per partition DEL, SADD of the members (1,000 a command) and PEXPIRE, all sent back to back: one round trip.</summary>
+    public async Task WriteHandoffAsync(IReadOnlyDictionary<int, IReadOnlyList<string>> members, TimeSpan expiry)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        if (members.Count == 0)
+        {
+            return;
+        }
+
+        var db = redis.GetDatabase();
+        var sent = new List<Task>();
+        foreach (var (partition, list) in members)
+        {
+            var key = keys.Handoff(partition);
+            sent.Add(db.KeyDeleteAsync(key));
+            foreach (var chunk in list.Chunk(1_000))
+            {
+                sent.Add(db.SetAddAsync(key, Array.ConvertAll(chunk, m => (RedisValue)m)));
+            }
+
+            sent.Add(db.KeyExpireAsync(key, expiry));
+        }
+
+        await Task.WhenAll(sent).ConfigureAwait(false);
+        roundTrips.Inc();
+    }
+
+    /// <summary>Per partition SMEMBERS then DEL, sent back to back: one round trip.</summary>
+    public async Task<IReadOnlyList<(int Partition, string Member)>> TakeHandoffAsync(IReadOnlyCollection<int> partitions)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        var db = redis.GetDatabase();
+        var reads = partitions.Select(p => (Partition: p, Members: db.SetMembersAsync(keys.Handoff(p)), Deleted: db.KeyDeleteAsync(keys.Handoff(p)))).ToArray();
+        await Task.WhenAll(reads.SelectMany(r => new Task[] { r.Members, r.Deleted })).ConfigureAwait(false);
+        roundTrips.Inc();
+        return reads.SelectMany(r => r.Members.Result.Select(m => (r.Partition, (string)m!))).ToList();
+    }
+
     private static (List<StateWrite> States, List<HeldChange> Held) Group(Dictionary<int, (List<StateWrite>, List<HeldChange>)> groups, int slot)
     {
         if (!groups.TryGetValue(slot, out var group))

@@ -20,6 +20,12 @@ public sealed class CorrelatorKeys(RedisKeys keys, string analytic)
     /// <summary>The set of states of a telemetry partition that hold back events.</summary>
     public RedisKey Held(int partition) => keys.Fleet($"held-{analytic}", "held", analytic, partition.ToString(CultureInfo.InvariantCulture));
 
+    /// <summary>
+    /// The states a telemetry partition's last owner had in memory when it gave the partition up (with the held sets'
+    /// hash tag: one slot for all of an analytic's partition sets).
+    /// </summary>
+    public RedisKey Handoff(int partition) => keys.Fleet($"held-{analytic}", "handoff", analytic, partition.ToString(CultureInfo.InvariantCulture));
+
     /// <summary>A published alert's id.</summary>
     public RedisKey Alert(PendingAlert alert) => keys.Host(alert.Alert.Host.Id, "alert", alert.Alert.Id);
 

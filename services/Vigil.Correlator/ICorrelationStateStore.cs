@@ -19,4 +19,13 @@ public interface ICorrelationStateStore
 
     /// <summary>The <see cref="StateKey.Member"/>s recorded as holding back events, per telemetry partition.</summary>
     Task<IReadOnlyList<(int Partition, string Member)>> ReadHeldAsync(IReadOnlyCollection<int> partitions);
+
+    /// <summary>
+    /// Records, per telemetry partition, the <see cref="StateKey.Member"/>s of the states an owner giving the partition
+    /// up had in memory, for the next owner to load as it is assigned; each list expires after <paramref name="expiry"/>.
+    /// </summary>
+    Task WriteHandoffAsync(IReadOnlyDictionary<int, IReadOnlyList<string>> members, TimeSpan expiry);
+
+    /// <summary>Takes (reads and deletes) the handoff lists of <paramref name="partitions"/>.</summary>
+    Task<IReadOnlyList<(int Partition, string Member)>> TakeHandoffAsync(IReadOnlyCollection<int> partitions);
 }

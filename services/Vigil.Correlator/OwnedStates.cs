@@ -21,6 +21,16 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     /// <summary>The default bound on states in memory: about 460 MB at ~4.6 KB per state holding one waiting event (docs/benchmarks.md).</summary>
     public const int DefaultLimit = 100_000;
 
+    /// <summary>
+    /// How long a handoff waits for the partition's next owner: a rebalance assigns it within seconds, and a partition
+    /// nobody takes leaves nothing behind for long.
+    /// </summary>
+    public static readonly TimeSpan HandoffExpiry = TimeSpan.FromMinutes(10);
+
+    // States loaded at an assignment per store read: each read is one round trip of calls of 32 keys, and its replies
+    // are held in memory at once, so a partition of many hosts loads in slices rather than one huge reply.
+    private const int PreloadSlice = 4_096;
+
     private readonly int limit = limit > 0 ? limit : throw new ArgumentOutOfRangeException(nameof(limit), limit, "Correlator:LiveStateLimit must be positive.");
     private readonly ILogger log = logger ?? NullLogger<OwnedStates>.Instance;
     private readonly Dictionary<StateKey, Entry> live = [];
@@ -37,6 +47,9 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
 
     /// <summary>How many keys were read from the store (misses) since start.</summary>
     public long StoreReads { get; private set; }
+
+    /// <summary>How many states were loaded as their partitions were assigned, since start.</summary>
+    public long Preloaded { get; private set; }
 
     /// <summary>
     /// The states of <paramref name="wanted"/> (with the partition of each): from memory where held, the rest from the
@@ -138,6 +151,100 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         }
 
         return held;
+    }
+
+    /// <summary>
+    /// Records which states of <paramref name="partitions"/> (given up) are in memory and not empty, for the next owner
+    /// to load as it is assigned them. Only a hint: the next owner reads the states themselves from the store.
+    /// </summary>
+    public async Task HandOverAsync(IReadOnlyCollection<int> partitions)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        var now = clock.GetUtcNow();
+        var members = new Dictionary<int, IReadOnlyList<string>>();
+        foreach (var (key, entry) in live)
+        {
+            if (entry.ExpiresAt > now && partitions.Contains(entry.Partition) && key.Rule.Engine.ExpiresAt(entry.State) is not null)
+            {
+                if (!members.TryGetValue(entry.Partition, out var list))
+                {
+                    members[entry.Partition] = list = new List<string>();
+                }
+
+                ((List<string>)list).Add(key.Member);
+            }
+        }
+
+        await store.WriteHandoffAsync(members, HandoffExpiry).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The states a previous owner of <paramref name="partitions"/> had in memory when it gave them up (taken from the
+    /// store: read once), for the rules among <paramref name="rules"/>; members of edited or removed rules are skipped.
+    /// </summary>
+    public async Task<IReadOnlyList<(int Partition, StateKey Key)>> HandedOverAsync(IReadOnlyCollection<int> partitions, IReadOnlyDictionary<string, Vigil.Detection.CompiledRule> rules)
+    {
+        var handed = new List<(int, StateKey)>();
+        foreach (var (partition, member) in await store.TakeHandoffAsync(partitions).ConfigureAwait(false))
+        {
+            if (StateKey.Parse(member, rules) is { } key)
+            {
+                handed.Add((partition, key));
+            }
+        }
+
+        return handed;
+    }
+
+    /// <summary>
+    /// Loads <paramref name="wanted"/> (states of newly assigned partitions) from the store into memory, as many as fit
+    /// under the limit, in slices of <see cref="PreloadSlice"/>: the first batches then need no read for them. A state the
+    /// store no longer holds is known empty. Returns how many were loaded.
+    /// </summary>
+    public async Task<int> PreloadAsync(IEnumerable<(StateKey Key, int Partition)> wanted)
+    {
+        ArgumentNullException.ThrowIfNull(wanted);
+        var room = limit - live.Count;
+        var now = clock.GetUtcNow();
+        var slice = new List<(StateKey Key, int Partition)>();
+        var seen = new HashSet<StateKey>();
+        var loaded = 0;
+        var into = new Dictionary<StateKey, HostState<TelemetryEvent>>();
+        foreach (var (key, partition) in wanted)
+        {
+            if (loaded + slice.Count >= room)
+            {
+                break;
+            }
+
+            if (seen.Add(key) && !(live.TryGetValue(key, out var entry) && entry.ExpiresAt > now))
+            {
+                slice.Add((key, partition));
+            }
+
+            if (slice.Count == PreloadSlice)
+            {
+                loaded += await PreloadSliceAsync(slice, into).ConfigureAwait(false);
+            }
+        }
+
+        loaded += await PreloadSliceAsync(slice, into).ConfigureAwait(false);
+        Preloaded += loaded;
+        return loaded;
+    }
+
+    private async Task<int> PreloadSliceAsync(List<(StateKey Key, int Partition)> slice, Dictionary<StateKey, HostState<TelemetryEvent>> into)
+    {
+        if (slice.Count == 0)
+        {
+            return 0;
+        }
+
+        await LoadAsync(slice, into).ConfigureAwait(false);
+        var count = slice.Count;
+        slice.Clear();
+        into.Clear();
+        return count;
     }
 
     /// <summary>Forgets states a failed batch may have changed without storing them: the retry reads them from the store.</summary>

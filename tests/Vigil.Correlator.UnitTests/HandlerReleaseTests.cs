@@ -87,6 +87,35 @@ public sealed class HandlerReleaseTests
         Assert.Equal(At(3.5), nextEngine.Held.NextDue);
     }
 
+    [Fact]
+    public async Task ANewOwnerLoadsTheStatesTheLastOwnerHandedOverAsItIsAssignedAndReadsNoneWithItsFirstBatch()
+    {
+        var partition = new Vigil.Messaging.TopicPartitionRef("telemetry", 0);
+        await handler.OnPartitionsAssignedAsync([partition]);
+        await ReceiveAsync(0, Shell("mac-1", T(0), "s1"), Shell("mac-2", T(0), "s2"), Shell("mac-3", T(0), "s3"));
+        clock.Now = At(1);
+        await handler.OnPartitionsRevokedAsync([partition]);
+        Assert.Equal(9, store.Handoffs[0].Count);
+
+        // Meanwhile mac-3's states left the store (expired): the handoff names them, the store has nothing.
+        Members("mac-3").ForEach(m => store.States.Remove(m));
+        var (next, _) = NewOwner();
+        var reads = store.KeysRead;
+        await next.OnPartitionsAssignedAsync([partition]);
+        Assert.Equal(reads + 9, store.KeysRead);
+        Assert.False(store.Handoffs.ContainsKey(0));
+
+        // The first batch after the assignment continues every host from memory: not one read.
+        reads = store.KeysRead;
+        clock.Now = At(2);
+        await next.HandleAsync(Records(0, Curl("mac-1", T(2), "c1"), Curl("mac-2", T(2), "c2"), Curl("mac-3", T(2), "c3")), CancellationToken.None);
+        clock.Now = At(5.5);
+        await next.ReleaseQuietHostsAsync(TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.Equal(reads, store.KeysRead);
+        Assert.Equal(["mac-1", "mac-2"], topic.Records.Select(a => a.Host.Id).Distinct().Order(StringComparer.Ordinal));
+    }
+
     private static DateTimeOffset At(double seconds) => DateTimeOffset.FromUnixTimeMilliseconds(T0 / 1_000_000) + TimeSpan.FromSeconds(seconds);
 
     private static long T(double seconds) => T0 + Seconds(seconds);

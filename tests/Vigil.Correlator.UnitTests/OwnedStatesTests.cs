@@ -197,5 +197,9 @@ public sealed class OwnedStatesTests
         }
 
         public Task<IReadOnlyList<(int Partition, string Member)>> ReadHeldAsync(IReadOnlyCollection<int> partitions) => inner.ReadHeldAsync(partitions);
+
+        public Task WriteHandoffAsync(IReadOnlyDictionary<int, IReadOnlyList<string>> members, TimeSpan expiry) => inner.WriteHandoffAsync(members, expiry);
+
+        public Task<IReadOnlyList<(int Partition, string Member)>> TakeHandoffAsync(IReadOnlyCollection<int> partitions) => inner.TakeHandoffAsync(partitions);
     }
 }

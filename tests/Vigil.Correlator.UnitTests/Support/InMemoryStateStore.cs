@@ -10,6 +10,9 @@ internal sealed class InMemoryStateStore : ICorrelationStateStore
 
     public Dictionary<int, HashSet<string>> Held { get; } = [];
 
+    /// <summary>Each partition's handoff: the members its last owner had in memory.</summary>
+    public Dictionary<int, List<string>> Handoffs { get; } = [];
+
     public int KeysRead { get; private set; }
 
     public int StatesWritten { get; private set; }
@@ -100,6 +103,27 @@ internal sealed class InMemoryStateStore : ICorrelationStateStore
 
     public Task<IReadOnlyList<(int Partition, string Member)>> ReadHeldAsync(IReadOnlyCollection<int> partitions) =>
         Task.FromResult<IReadOnlyList<(int, string)>>(partitions.SelectMany(p => Held.GetValueOrDefault(p, []).Select(m => (p, m))).ToList());
+
+    public Task WriteHandoffAsync(IReadOnlyDictionary<int, IReadOnlyList<string>> members, TimeSpan expiry)
+    {
+        foreach (var (partition, list) in members)
+        {
+            Handoffs[partition] = [.. list];
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<(int Partition, string Member)>> TakeHandoffAsync(IReadOnlyCollection<int> partitions)
+    {
+        var taken = partitions.SelectMany(p => Handoffs.GetValueOrDefault(p, []).Select(m => (p, m))).ToList();
+        foreach (var partition in partitions)
+        {
+            Handoffs.Remove(partition);
+        }
+
+        return Task.FromResult<IReadOnlyList<(int, string)>>(taken);
+    }
 
     /// <summary>One stored state: a hash's fields (by base64 name), or a blob.</summary>
     internal sealed class Entry
