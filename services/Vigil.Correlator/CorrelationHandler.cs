@@ -132,8 +132,7 @@ public sealed class CorrelationHandler(
             // states it had in memory when it gave the partitions up (a rebalance): read in the same round trip.
             var heldRead = states.HeldByPreviousOwnerAsync(numbers, rulesByTag);
             var handedRead = states.HandedOverAsync(numbers, rulesByTag);
-            await Task.WhenAll(heldRead, handedRead).ConfigureAwait(false);
-            var (held, handed) = (await heldRead.ConfigureAwait(false), await handedRead.ConfigureAwait(false));
+            var held = await heldRead.ConfigureAwait(false);
             var now = clock.GetUtcNow();
             foreach (var (partition, key) in held)
             {
@@ -142,10 +141,19 @@ public sealed class CorrelationHandler(
 
             // Loaded now, before the partitions' first batch, so that batch and the releases find them in memory; the
             // lazy read per batch stays for every state not named here (or beyond the memory limit).
-            var loaded = await states.PreloadAsync(handed.Concat(held).Select(h => (h.Key, h.Partition))).ConfigureAwait(false);
-            if (loaded > 0)
+            try
             {
-                logger.LogInformation("Loaded {Count} states of assigned partitions {Partitions} before their first batch", loaded, string.Join(",", numbers));
+                var handed = await handedRead.ConfigureAwait(false);
+                var loaded = await states.PreloadAsync(handed.Concat(held).Select(h => (h.Key, h.Partition))).ConfigureAwait(false);
+                if (loaded > 0)
+                {
+                    logger.LogInformation("Loaded {Count} states of assigned partitions {Partitions} before their first batch", loaded, string.Join(",", numbers));
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Only a head start: what did not load is read with the batch that first needs it.
+                logger.LogWarning(e, "Loading the states of assigned partitions {Partitions} failed; they are read as batches need them", string.Join(",", numbers));
             }
         }
         finally

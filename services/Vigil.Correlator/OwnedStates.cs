@@ -10,8 +10,9 @@ namespace Vigil.Correlator;
 /// <see cref="ICorrelationStateStore"/>. A consumer group gives each partition to one member, and a host's events all
 /// land on one partition, so while a partition is owned no one else writes its states: the memory copy is the store's
 /// copy, and a hot host costs no read. The store stays the source of truth: a partition's states are dropped from
-/// memory when it is revoked or lost, and read again from the store the first time they are needed after it is
-/// assigned. A batch that fails after the engine changed its states forgets them, so its retry reads the store.
+/// memory when it is revoked or lost. An owner giving a partition up names the states it had in memory (the handoff);
+/// the next owner loads those, and the states left holding events, as it is assigned, and reads any other state the
+/// first time a batch needs it. A batch that fails after the engine changed its states forgets them, so its retry reads the store.
 /// Memory holds at most <paramref name="limit"/> states: over it, the tenth soonest to expire (least recently written) leaves memory (not
 /// the store), so a fleet larger than the process planned for costs reads, never unbounded memory.
 /// Only touched under the handler's lock.

@@ -116,6 +116,30 @@ public sealed class HandlerReleaseTests
         Assert.Equal(["mac-1", "mac-2"], topic.Records.Select(a => a.Host.Id).Distinct().Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task AnOwnerThatCannotLoadTheHandedOverStatesStillTakesThePartitionAndReadsThemWithItsFirstBatch()
+    {
+        var partition = new Vigil.Messaging.TopicPartitionRef("telemetry", 0);
+        await handler.OnPartitionsAssignedAsync([partition]);
+        await ReceiveAsync(0, Shell("mac-1", T(0), "s1"));
+        clock.Now = At(1);
+        await handler.OnPartitionsRevokedAsync([partition]);
+
+        var (next, _) = NewOwner();
+        store.FailReads = true;
+        await next.OnPartitionsAssignedAsync([partition]);
+        store.FailReads = false;
+
+        var reads = store.KeysRead;
+        clock.Now = At(2);
+        await next.HandleAsync(Records(0, Curl("mac-1", T(2), "c1")), CancellationToken.None);
+        clock.Now = At(5.5);
+        await next.ReleaseQuietHostsAsync(TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.Equal(reads + 3, store.KeysRead);
+        Assert.Equal(["mac-1"], topic.Records.Select(a => a.Host.Id).Distinct());
+    }
+
     private static DateTimeOffset At(double seconds) => DateTimeOffset.FromUnixTimeMilliseconds(T0 / 1_000_000) + TimeSpan.FromSeconds(seconds);
 
     private static long T(double seconds) => T0 + Seconds(seconds);

@@ -26,6 +26,8 @@ internal sealed class InMemoryStateStore : ICorrelationStateStore
 
     public bool FailWrites { get; set; }
 
+    public bool FailReads { get; set; }
+
     /// <summary>Every write call that succeeded, in order: the members of the states it wrote and its held-set changes.</summary>
     public List<(List<string> States, List<HeldChange> Held)> WriteCalls { get; } = [];
 
@@ -37,6 +39,11 @@ internal sealed class InMemoryStateStore : ICorrelationStateStore
 
     public Task<IReadOnlyList<StoredState?>> ReadAsync(IReadOnlyList<StateKey> keys)
     {
+        if (FailReads)
+        {
+            throw new InvalidOperationException("The store is down.");
+        }
+
         KeysRead += keys.Count;
         return Task.FromResult<IReadOnlyList<StoredState?>>(keys.Select(k => States.TryGetValue(k.Member, out var s) ? s.ToStored() : null).ToList());
     }
