@@ -14,7 +14,10 @@ internal static class PipelineReportWriter
             return;
         }
 
-        var decode = (report.Alone.FirstOrDefault(r => r.Kind == "consume-decode") ?? report.Alone[0]).Figures;
+        // The reference: consume+decode's run with the least CPU per event when it was measured more than once (a shared
+        // machine only adds to a run's CPU time; and a correlator's ratio to the cheaper run is the stricter one).
+        var decodes = report.Alone.Where(r => r.Kind == "consume-decode").Select(r => r.Figures).ToList();
+        var decode = decodes.Count > 0 ? decodes.MinBy(f => f.CpuMicrosPerEvent)! : report.Alone[0].Figures;
         var bare = report.Alone.Where(r => r.Kind == "bare").Select(r => r.Figures).ToList();
         md.AppendLine("## Consume, decode and each analytic, one broker, one run").AppendLine()
             .AppendLine(Invariant($"Each consumer in a process of its own reads the same {report.Events:N0} simulated events ({report.AverageRecordBytes:N0} bytes per framed record, lz4 batches as Vigil's producer writes them) from the start of one telemetry topic of {report.Partitions} partitions on the embedded broker, one after the other, as a fresh consumer group. Each process first reads the whole topic once as a group of its own (warm-up: JIT and tiered recompilation of the hot path, connection set-up), starts and stops its host once more (the measured host is the process's second start-up, whose start-up code would otherwise be recompiled at tier 1 inside the window, which a service started once never does) and waits until no method has been JIT-compiled for a second, then reads it again as the measured group with empty state; figures are taken from that pass's 25 % mark (group join) to its last event: wall-clock rate, the process's own CPU time (every thread, librdkafka's included) and managed bytes allocated (`GC.GetTotalAllocatedBytes`) per event. The broker runs in the benchmark's process; its CPU meanwhile is the last column. The bare consumer runs first and last, to show how much the shared machine moved during the run."))
@@ -25,15 +28,18 @@ internal static class PipelineReportWriter
             .AppendLine()
             .AppendLine("| consumer | events/s (wall clock) | CPU µs/event | events/s per core (from CPU) | ratio to consume+decode (per core) | allocated bytes/event | GCs gen0/1/2 | broker CPU (cores) |")
             .AppendLine("|---|---|---|---|---|---|---|---|");
+        var decodeRuns = 0;
         foreach (var row in report.Alone)
         {
             var f = row.Figures;
-            md.AppendLine(Invariant($"| {Name(row.Kind)} | {f.EventsPerSecond:N0} | {f.CpuMicrosPerEvent:F2} | {f.EventsPerCoreSecond:N0} | {f.EventsPerCoreSecond / decode.EventsPerCoreSecond:F2} | {f.AllocatedBytesPerEvent:N0} | {f.Gen0}/{f.Gen1}/{f.Gen2} | {row.BrokerCpuShare:F2} |"));
+            var name = row.Kind == "consume-decode" && decodeRuns++ > 0 ? "consume+decode, measured again after the analytics" : Name(row.Kind);
+            md.AppendLine(Invariant($"| {name} | {f.EventsPerSecond:N0} | {f.CpuMicrosPerEvent:F2} | {f.EventsPerCoreSecond:N0} | {f.EventsPerCoreSecond / decode.EventsPerCoreSecond:F2} | {f.AllocatedBytesPerEvent:N0} | {f.Gen0}/{f.Gen1}/{f.Gen2} | {row.BrokerCpuShare:F2} |"));
         }
 
         md.AppendLine()
             .AppendLine("consume+decode parses what the services parse: the fields some pack's rules or the baseline read (their union, see docs/performance.md), checking and skipping the rest; a service completes the events a rule can use, which its own row pays for. The full-decode row parses every field.")
             .AppendLine()
+            .Append(decodes.Count < 2 ? string.Empty : Invariant($"consume+decode was measured {decodes.Count} times in this run ({string.Join(" and ", decodes.Select(d => d.CpuMicrosPerEvent.ToString("F2", CultureInfo.InvariantCulture)))} µs CPU per event); its figures and every ratio to it below are those of the run with the least CPU per event. The machine only adds to a run's CPU time, and against the cheaper run a correlator's ratio is the stricter.\n\n"))
             .AppendLine(bare.Count == 0 ? string.Empty : Invariant($"- consume+decode against the bare consumer, per core: {decode.EventsPerCoreSecond / bare.Max(b => b.EventsPerCoreSecond):P0} of the cheaper bare run, {decode.EventsPerCoreSecond / bare.Min(b => b.EventsPerCoreSecond):P0} of the other (target ≥ 30 %); wall clock: {decode.EventsPerSecond / bare.Max(b => b.EventsPerSecond):P0} and {decode.EventsPerSecond / bare.Min(b => b.EventsPerSecond):P0}. {decode.EventsPerCoreSecond:N0} events/s per core (target ≥ 150,000), {decode.CpuMicrosPerEvent:F2} µs CPU and {decode.AllocatedBytesPerEvent:N0} bytes per event (targets ≤ 7 µs, ≤ 1 KB); methods JIT-compiled during its window {decode.JitMethods:N0}."));
         foreach (var row in report.Alone.Where(r => r.Kind.StartsWith("correlator:", StringComparison.Ordinal) || r.Kind == "baseline"))
         {

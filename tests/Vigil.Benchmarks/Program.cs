@@ -99,7 +99,7 @@ results.AddRange(await IngestBenchmark.RunAsync(events));
 var report = new StringBuilder()
     .AppendLine("# Benchmarks")
     .AppendLine()
-    .AppendLine("Written by `make bench` (`dotnet run -c Release --project tests/Vigil.Benchmarks -- --events N`, then `tests/Vigil.Baseline.Benchmarks`); figures from the last run. Every figure below comes from that one run on the same embedded broker. [performance.md](performance.md) says how the consumers are measured, where an event's CPU and memory go, and what was tried.")
+    .AppendLine("Written by `make bench` (`dotnet run -c Release --project tests/Vigil.Benchmarks -- --events N`, then `tests/Vigil.Baseline.Benchmarks` and `tests/Vigil.Correlator.Benchmarks -- --hosts 100000 --markdown`); figures from the last run. Every figure below comes from that one run on the same embedded broker. [performance.md](performance.md) says how the consumers are measured, where an event's CPU and memory go, and what was tried.")
     .AppendLine()
     .AppendLine($"- Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, .NET {Environment.Version}, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB")
     .AppendLine(CultureInfo.InvariantCulture, $"- Run: {started:yyyy-MM-dd HH:mm} UTC, {(DateTimeOffset.UtcNow - started).TotalMinutes:F1} min; workload: fleet-sim seed 42, 2,000 hosts, {events.Count:N0} events (background activity plus a scenario every 5 simulated seconds)")
@@ -124,17 +124,19 @@ foreach (var result in results)
 report.AppendLine("## Rule engine with 5 and with ~100 rules").AppendLine()
     .AppendLine("The \"Rule engine in process, 5 rules\" and \"..., 101 rules\" sections above, measured in this run (the ~100 rules: the packs plus rules shaped like Elastic's macOS content, indexed and every rule checked); `--engine-only` runs them alone, `--engine-profile SECONDS` loops the ~100-rule route for a profiler.").AppendLine();
 
-// Redis bytes per host and the flood come from tests/Vigil.Correlator.Benchmarks (sizes, measured apart): the section
-// the last such run wrote is carried over rather than lost to this run's rewrite of the file.
-report.Append(CarriedSection(output, "## Redis bytes per active host")
-    ?? "## Redis bytes per active host\n\n`dotnet run -c Release --project tests/Vigil.Correlator.Benchmarks -- --hosts 100000` measures it.\n\n");
+// Redis bytes per active host is measured by tests/Vigil.Correlator.Benchmarks in the same make bench run, which appends
+// its section after this file is written. One flooding host's figures are measured apart (--flood, about 90 s): the
+// section the last such run left is carried over rather than lost to this run's rewrite of the file.
+report.Append(CarriedFloodSection(output)
+    ?? "## One flooding host\n\n`dotnet run -c Release --project tests/Vigil.Correlator.Benchmarks -- --flood` measures it (apart from `make bench`).\n\n");
 
 await File.WriteAllTextAsync(output, report.ToString());
 Console.WriteLine(report);
 Console.Error.WriteLine($"Wrote {output}");
 return 0;
 
-static string? CarriedSection(string file, string heading)
+/// <summary>The flood section of the last run's file: a section of its own, or (as files before it) a subsection of the Redis bytes one.</summary>
+static string? CarriedFloodSection(string file)
 {
     if (!File.Exists(file))
     {
@@ -142,12 +144,19 @@ static string? CarriedSection(string file, string heading)
     }
 
     var text = File.ReadAllText(file);
-    var start = text.IndexOf(heading + "\n", StringComparison.Ordinal);
-    if (start < 0)
+    foreach (var heading in new[] { "## One flooding host", "### One flooding host" })
     {
-        return null;
+        var start = text.IndexOf("\n" + heading + "\n", StringComparison.Ordinal);
+        if (start < 0)
+        {
+            continue;
+        }
+
+        start++;
+        var end = text.IndexOf("\n## ", start + heading.Length, StringComparison.Ordinal);
+        var section = (end < 0 ? text[start..] : text[start..(end + 1)]).TrimEnd('\n');
+        return "## One flooding host" + section[heading.Length..] + "\n\n";
     }
 
-    var end = text.IndexOf("\n## ", start + heading.Length, StringComparison.Ordinal);
-    return (end < 0 ? text[start..] : text[start..(end + 1)]).TrimEnd('\n') + "\n\n";
+    return null;
 }

@@ -7,7 +7,8 @@ using Vigil.Detection;
 using Vigil.Messaging;
 using Vigil.Testing;
 
-// Redis bytes per active host: dotnet run -c Release --project tests/Vigil.Correlator.Benchmarks -- [--hosts 100000]
+// Redis bytes per active host: dotnet run -c Release --project tests/Vigil.Correlator.Benchmarks -- [--hosts 100000] [--markdown]
+// (--markdown: the "Redis bytes per active host" section of docs/benchmarks.md, which make bench appends from its run)
 // (with --flood: the cost of one flooding host's batches, see Flood.cs)
 // Every host runs the installer-network pack's sequence to its first step (an installer's shell), through the
 // correlator's own route (router → owned states → engine → Redis state store), then goes quiet so its event leaves the
@@ -50,13 +51,33 @@ var fields = await db.HashGetAllAsync(sample);
 var valueBytes = fields.Sum(f => (long)((byte[])f.Name!).Length + ((byte[])f.Value!).Length);
 var keys = (long)await db.ExecuteAsync("DBSIZE");
 
-Console.WriteLine($"| hosts with a pending sequence | {hosts:N0} |");
-Console.WriteLine($"| Redis keys | {keys:N0} |");
-Console.WriteLine($"| Redis used_memory growth per host | {(after - before) / (double)hosts:N0} bytes ({(after - before) / (1024.0 * 1024):N1} MiB in all) |");
-Console.WriteLine($"| MEMORY USAGE of one host's state key | {keyUsage:N0} bytes ({fields.Length} fields of {valueBytes:N0} bytes, names and values) |");
-Console.WriteLine($"| correlator heap per host (states in memory) | {(heapAfter - heapBefore) / (double)hosts:N0} bytes ({route.Owned.Count:N0} states) |");
+var rows = new (string Figure, string Value)[]
+{
+    ("hosts with a pending sequence", $"{hosts:N0}"),
+    ("Redis keys", $"{keys:N0}"),
+    ("Redis `used_memory` growth per host", $"{(after - before) / (double)hosts:N0} bytes ({(after - before) / (1024.0 * 1024):N1} MiB in all)"),
+    ("`MEMORY USAGE` of one host's state key", $"{keyUsage:N0} bytes ({fields.Length} fields of {valueBytes:N0} bytes, names and values)"),
+    ("correlator heap per host (states in memory)", $"{(heapAfter - heapBefore) / (double)hosts:N0} bytes ({route.Owned.Count:N0} states)"),
+};
+if (args.Contains("--markdown"))
+{
+    var version = Field(await redis.SendAsync(CancellationToken.None, "INFO", "server"), "redis_version");
+    Console.WriteLine("## Redis bytes per active host");
+    Console.WriteLine();
+    Console.WriteLine($"Measured in this `make bench` run (`dotnet run -c Release --project tests/Vigil.Correlator.Benchmarks -- --hosts {hosts}`, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC): {hosts:N0} hosts, each with one pending installer-network partial sequence, written through the correlator's own route (router, owned states, engine, state store) to a local redis-server {version}. A host's state is a hash of fields (a header and one field per pending partial or buffered event, so a batch writes only what it changed); an idle host's is a hash of two fields. These are sizes, so the machine's load does not change them.");
+    Console.WriteLine();
+    Console.WriteLine("| figure | value |");
+    Console.WriteLine("|---|---|");
+}
+
+foreach (var (figure, value) in rows)
+{
+    Console.WriteLine($"| {figure} | {value} |");
+}
+
 return;
 
-static long UsedMemory(string info) => long.Parse(
-    info.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("used_memory:", StringComparison.Ordinal))["used_memory:".Length..],
-    CultureInfo.InvariantCulture);
+static long UsedMemory(string info) => long.Parse(Field(info, "used_memory"), CultureInfo.InvariantCulture);
+
+static string Field(string info, string name) =>
+    info.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith(name + ":", StringComparison.Ordinal))[(name.Length + 1)..];

@@ -132,6 +132,80 @@ public sealed class SelectiveDecodingEquivalenceTests
         }
     }
 
+    [Fact]
+    public void EverySelectedFieldHoldsTheFullParsesValueWhileMessagesAreReusedAndKeptEventsStayTheirOwn()
+    {
+        var (_, records, events) = Workload.Value;
+        // What the services parse together: every pack's rule reads and the baseline's.
+        var selection = TelemetrySchemas.FieldsRead(BaselineHandler.FieldsRead);
+        var codec = new SelectiveTelemetryCodec(selection);
+        var paths = selection.Paths.Select(p => p.EndsWith(".*", StringComparison.Ordinal) ? p[..^2] : p).Select(p => p.Split('.')).ToList();
+        var kept = new List<(TelemetryEvent Event, TelemetryEvent Expected)>();
+        var compared = 0;
+        for (var i = 0; i < records.Count; i++)
+        {
+            var partial = codec.Decode(records[i]);
+            Assert.True(partial.IsPartial);
+            foreach (var path in paths)
+            {
+                var (expected, actual) = (ValueAt(events[i], path), ValueAt(partial, path));
+                Assert.True(Equals(expected, actual) || (expected is IEnumerable<string> a && actual is IEnumerable<string> b && a.SequenceEqual(b)), $"record {i}, {string.Join('.', path)}: {expected} parsed whole, {actual} selectively");
+                compared += expected is null or "" or 0L or 0 or false ? 0 : 1;
+            }
+
+            // Some events are kept past their batch, as handlers keep them: completed or detached, never reused.
+            if (i % 7 == 0)
+            {
+                if (i % 2 == 0)
+                {
+                    partial.Complete();
+                }
+                else
+                {
+                    partial.Detach();
+                }
+
+                kept.Add((partial, events[i]));
+            }
+
+            if (i % 1000 == 999)
+            {
+                codec.ReleaseBatch();
+            }
+        }
+
+        codec.ReleaseBatch();
+        Assert.True(compared > 100_000, $"only {compared} non-default values compared");
+        foreach (var (e, expected) in kept)
+        {
+            e.Complete();
+            Assert.Equal(expected, e);
+        }
+    }
+
+    /// <summary>The value at a field path (by protobuf field names), null where a message on the way is absent.</summary>
+    private static object? ValueAt(IMessage message, string[] path)
+    {
+        for (var i = 0; i < path.Length; i++)
+        {
+            var field = message.Descriptor.FindFieldByName(path[i]);
+            var value = field.Accessor.GetValue(message);
+            if (i == path.Length - 1)
+            {
+                return value;
+            }
+
+            if (value is not IMessage next)
+            {
+                return null;
+            }
+
+            message = next;
+        }
+
+        return null;
+    }
+
     private static List<Alert> Backtest(AnalyticPack pack, IEnumerable<TelemetryEvent> events)
     {
         var backtest = new Backtest(pack.Rules, new AlertFactory(new FixedClock(), "equivalence"));

@@ -5,7 +5,7 @@ namespace Vigil.Contracts.Decoding;
 
 /// <summary>
 /// One thread's reusable messages of one <see cref="MessagePlan"/>: those handed out since the last release are taken
-/// back at <see cref="Release"/>, their selected fields cleared, and handed out again. A completed or detached event is
+/// back at <see cref="Release"/> and handed out again, their selected fields cleared when they are. A completed or detached event is
 /// never taken back (it is kept: its fields are its own); the pooled sub-messages it dropped when it completed or
 /// detached are. At most <see cref="MaxTracked"/> messages are tracked between releases (a reader that never releases just
 /// allocates), so memory stays bounded.
@@ -23,14 +23,26 @@ internal sealed class MessagePool(Func<IMessage> create, Action<IMessage> reset)
     public IMessage Rent()
     {
         IMessage message;
-        if (freeCount > 0)
+        while (true)
         {
+            if (freeCount == 0)
+            {
+                message = create();
+                break;
+            }
+
             message = free[--freeCount].Message;
             free[freeCount] = default;
-        }
-        else
-        {
-            message = create();
+            if (message is TelemetryEvent { IsPartial: false } or TelemetryEvent { IsDetached: true })
+            {
+                // Completed or detached after its batch was handed back: its keeper owns it, so it is never reused.
+                continue;
+            }
+
+            // Cleared here, not at release: the parse writes to it next, so it is read while in cache, and a batch's
+            // messages are not walked once more at release (most of a release's cost, each of them out of cache by then).
+            reset(message);
+            break;
         }
 
         if (handedOutCount >= MaxTracked)
@@ -48,26 +60,25 @@ internal sealed class MessagePool(Func<IMessage> create, Action<IMessage> reset)
         return message;
     }
 
+    /// <summary>
+    /// Takes back every message handed out since the last release, without touching them: a completed or detached
+    /// event among them is recognised (and dropped) when <see cref="Rent"/> comes to it, a reused one is cleared then.
+    /// </summary>
     public void Release()
     {
-        for (var i = 0; i < handedOutCount; i++)
+        var taken = Math.Min(handedOutCount, MaxTracked - freeCount);
+        if (taken > 0)
         {
-            var message = handedOut[i].Message;
-            handedOut[i] = default;
-            if (message is TelemetryEvent { IsPartial: false } or TelemetryEvent { IsDetached: true } || freeCount >= MaxTracked)
+            if (free.Length - freeCount < taken)
             {
-                continue;
+                Array.Resize(ref free, Math.Max(free.Length * 2, freeCount + taken));
             }
 
-            reset(message);
-            if (freeCount == free.Length)
-            {
-                Array.Resize(ref free, free.Length * 2);
-            }
-
-            free[freeCount++].Message = message;
+            Array.Copy(handedOut, 0, free, freeCount, taken);
+            freeCount += taken;
         }
 
+        Array.Clear(handedOut, 0, handedOutCount);
         handedOutCount = 0;
     }
 

@@ -21,13 +21,14 @@ internal sealed class PayloadArena
     private PayloadChunk current = new(new byte[ChunkSize]);
     private int used;
 
-    /// <summary>Copies <paramref name="payload"/> into the arena.</summary>
-    public RetainedPayload Keep(ReadOnlySpan<byte> payload)
+    /// <summary>Copies <paramref name="payload"/> into the arena; <paramref name="copy"/> is the copy's bytes.</summary>
+    public RetainedPayload Keep(ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> copy)
     {
         if (payload.Length > ChunkSize / 4)
         {
             // Rare (events are about 1.3 KB): a copy of its own, never reused.
             var own = new PayloadChunk(payload.ToArray());
+            copy = own.Bytes;
             return new RetainedPayload(own, 0, payload.Length, own.Generation);
         }
 
@@ -43,6 +44,7 @@ internal sealed class PayloadArena
             used = 0;
         }
 
+        copy = current.Bytes.AsSpan(used, payload.Length);
         payload.CopyTo(current.Bytes.AsSpan(used));
         var kept = new RetainedPayload(current, used, payload.Length, current.Generation);
         used += payload.Length;

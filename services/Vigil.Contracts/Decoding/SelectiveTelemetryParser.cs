@@ -53,16 +53,19 @@ public sealed class SelectiveTelemetryParser
     {
         var state = states.Value!;
         var e = (TelemetryEvent)state.Pools[plan.Id].Rent();
+        // The copy the event keeps is made first and walked: one streaming copy pulls the record out of librdkafka's
+        // buffer (written by its fetch thread, on another core) in one go, and the walk then reads bytes in cache.
+        var kept = state.Arena.Keep(payload, out var copy);
         try
         {
-            SelectiveWalk.Walk(payload, plan, e, state, 0);
+            SelectiveWalk.Walk(copy, plan, e, state, 0);
         }
         catch (SelectiveParseAbandoned)
         {
             return TelemetryEvent.Parser.ParseFrom(payload);
         }
 
-        e.KeepPayload(state.Arena.Keep(payload));
+        e.KeepPayload(kept);
         return e;
     }
 

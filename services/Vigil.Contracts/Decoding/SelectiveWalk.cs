@@ -33,6 +33,13 @@ internal static class SelectiveWalk
                 continue;
             }
 
+            if (field is FieldPlans.SkipString)
+            {
+                // Most fields of an event are skipped strings: checked here rather than through a virtual call each.
+                Utf8Strings.Validate(reader.ReadLengthDelimited());
+                continue;
+            }
+
             field.Read(ref reader, target, state, depth);
         }
     }
