@@ -21,7 +21,7 @@ namespace Vigil.Messaging.Kafka;
 /// returned and whose dead letters were acknowledged, so a crash replays at most the batches since
 /// the last commit and never skips one.</item>
 /// <item>Batches are handled one at a time, in the order they were read, so a partition's (a host's) records are
-/// handled in order. While the handler works on one batch (on a thread of its own), the loop reads and decodes the
+/// handled in order. While the handler works on one batch (on the thread pool), the loop reads and decodes the
 /// next, and lets it grow up to <see cref="KafkaConsumerSettings.MaxBacklogBatchSize"/> while the handler is still
 /// busy; it hands it over only once the previous batch was handled and its offsets stored
 /// (<see cref="KafkaConsumerSettings.OverlapBatches"/>). A rebalance first waits for the batch in hand.</item>
