@@ -20,6 +20,11 @@ namespace Vigil.Messaging.Kafka;
 /// <item>Offsets are stored (and then committed in the background) only for batches whose handler
 /// returned and whose dead letters were acknowledged, so a crash replays at most the batches since
 /// the last commit and never skips one.</item>
+/// <item>Batches are handled one at a time, in the order they were read, so a partition's (a host's) records are
+/// handled in order. While the handler works on one batch (on the thread pool), the loop reads and decodes the
+/// next, and lets it grow up to <see cref="KafkaConsumerSettings.MaxBacklogBatchSize"/> while the handler is still
+/// busy; it hands it over only once the previous batch was handled and its offsets stored
+/// (<see cref="KafkaConsumerSettings.OverlapBatches"/>). A rebalance first waits for the batch in hand.</item>
 /// <item>A failed batch is not skipped: its partitions are rewound to the batch's first offsets and
 /// consumed again after a backoff. Handlers must be idempotent for replays.</item>
 /// <item>On an orderly revocation (rebalance, shutdown) the handler flushes state for the revoked
@@ -40,6 +45,9 @@ namespace Vigil.Messaging.Kafka;
 public sealed class KafkaConsumeLoop<T> : BackgroundService
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long the loop waits for a first record while a batch is in hand: it stores that batch's offsets once handled.</summary>
+    private static readonly TimeSpan InHandPoll = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan GroupLagCheckInterval = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan BrokerQueryTimeout = TimeSpan.FromSeconds(5);
     private readonly KafkaConsumerRegistration registration;
@@ -72,6 +80,16 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     /// <summary>The one topic read, when only one is: librdkafka's name for it is then not marshalled per record.</summary>
     private readonly string? onlyTopic;
     private int gathered;
+
+    /// <summary>Whether the next batch is read while the previous one is handled (<see cref="KafkaConsumerSettings.OverlapBatches"/>, and a decoder that allows it).</summary>
+    private readonly bool overlap;
+
+    /// <summary>The batch the handler has, if any: its offsets are stored once it was handled (<see cref="Settle"/>).</summary>
+    private BatchInHand? inHand;
+
+    /// <summary>A batch whose handling failed: the loop rewinds to it and retries after a backoff.</summary>
+    private BatchInHand? failedBatch;
+    private TimeSpan backoff;
     private KafkaException? fatal;
     private volatile bool brokersDown;
     private int consecutiveFailures;
@@ -102,6 +120,8 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         settings = configs.Options.Consumer;
         group = registration.GroupId;
         onlyTopic = registration.Topics.Count == 1 ? registration.Topics[0] : null;
+        overlap = settings.OverlapBatches && reader.CanOverlap;
+        backoff = settings.RetryBackoff;
         PrecreateMetrics();
     }
 
@@ -143,7 +163,6 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             logger.LogInformation(
                 "Consumer group {Group} subscribed to {Topics} (instance {Instance}, protocol {Protocol}, undecodable records: {Undecodable})",
                 group, string.Join(", ", registration.Topics), configs.GroupInstanceId ?? "dynamic", settings.GroupProtocol, registration.Undecodable);
-            var backoff = settings.RetryBackoff;
             var stoppedForGood = false;
             while (!stopping.IsCancellationRequested)
             {
@@ -155,29 +174,39 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
                 Gather(consumer);
                 CheckIdleGroupLag(consumer);
                 ReportState();
-                if (gathered == 0)
+                if (failedBatch is null && gathered > 0)
+                {
+                    // One batch at a time, in order: the one in hand is handled (and its offsets stored) first.
+                    Settle(consumer);
+                    if (failedBatch is null)
+                    {
+                        HandOver(handlerCancellation.Token);
+                        if (!overlap)
+                        {
+                            Settle(consumer);
+                        }
+                    }
+                }
+
+                if (failedBatch is not { } failed)
                 {
                     continue;
                 }
 
-                var outcome = HandleGathered(consumer, handlerCancellation.Token);
-                if (outcome == BatchOutcome.Handled)
-                {
-                    backoff = settings.RetryBackoff;
-                }
-                else if (outcome == BatchOutcome.StopForGood)
+                failedBatch = null;
+                if (Failed(consumer, failed) == BatchOutcome.StopForGood)
                 {
                     stoppedForGood = true;
                     break;
                 }
-                else
-                {
-                    ReportState();
-                    stopping.WaitHandle.WaitOne(backoff);
-                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, settings.MaxRetryBackoff.Ticks));
-                }
+
+                ReportState();
+                stopping.WaitHandle.WaitOne(backoff);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, settings.MaxRetryBackoff.Ticks));
             }
 
+            // The batch in hand finishes (past the shutdown grace its handler is cancelled) before the last commit.
+            Settle(consumer);
             CommitHandled(consumer, stored.Keys.ToList(), "shutdown");
             // Close leaves the group; its revocation callback flushes handler state once more.
             consumer.Close();
@@ -201,6 +230,8 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         }
         finally
         {
+            // A handler still running (the loop failed) must not outlive the consumer it was handed records of.
+            inHand?.Work.Wait(settings.ShutdownGrace);
             consumer.Dispose();
         }
     }
@@ -251,37 +282,72 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
                 }
             })
             .SetStatisticsHandler((_, json) => OnStatistics(json))
-            .SetPartitionsAssignedHandler((c, partitions) => OnAssigned(partitions))
+            .SetPartitionsAssignedHandler((c, partitions) => OnAssigned(c, partitions))
             .SetPartitionsRevokedHandler((c, partitions) => OnRevoked(c, partitions.Select(p => p.TopicPartition).ToList()))
-            .SetPartitionsLostHandler((c, partitions) => OnLost(partitions.Select(p => p.TopicPartition).ToList()))
+            .SetPartitionsLostHandler((c, partitions) => OnLost(c, partitions.Select(p => p.TopicPartition).ToList()))
             .Build();
     }
 
-    /// <summary>Waits for a first record, then fills the batch until it is full or MaxBatchWait passed.</summary>
+    /// <summary>
+    /// Waits for a first record, then fills the batch until it is due (full, or MaxBatchWait passed) and the handler is
+    /// free; while the handler is still busy with the batch in hand, a due batch takes the records already waiting, up to
+    /// MaxBacklogBatchSize, and is never held back for more.
+    /// </summary>
     /// <remarks>
     /// Records librdkafka has already fetched are taken without a timeout, which spares reading the clock (here and in
     /// librdkafka) for each of them; only when none is waiting does the loop wait, for what is left of MaxBatchWait.
     /// While records keep coming ready the clock is read once per 256 of them, so a large MaxBatchSize still ends its
-    /// batch about MaxBatchWait after the first record.
+    /// batch about MaxBatchWait after the first record. While nothing arrives, the batch in hand is settled as soon as it
+    /// was handled, so its offsets are stored without waiting for the next record.
     /// </remarks>
     private void Gather(IConsumer<string?, DecodedValue<T>> consumer)
     {
         var started = 0L;
-        while (gathered < settings.MaxBatchSize)
+        var due = false;
+        while (failedBatch is null)
         {
-            if (gathered > 0 && TryConsume(consumer, TimeSpan.Zero, out var ready) && ready is not null)
+            if (gathered == 0)
             {
-                Add(ready);
-                if ((gathered & 255) == 0 && Stopwatch.GetElapsedTime(started) >= settings.MaxBatchWait)
+                if (inHand is { Work.IsCompleted: true })
+                {
+                    Settle(consumer);
+                    continue;
+                }
+
+                if (!TryConsume(consumer, inHand is null ? IdlePoll : InHandPoll, out var first))
+                {
+                    continue;
+                }
+
+                if (first is null)
                 {
                     return;
                 }
 
+                started = Stopwatch.GetTimestamp();
+                Add(first);
                 continue;
             }
 
-            var timeout = gathered == 0 ? IdlePoll : settings.MaxBatchWait - Stopwatch.GetElapsedTime(started);
-            if (timeout < TimeSpan.Zero)
+            due = due || gathered >= settings.MaxBatchSize || ((gathered & 255) == 0 && Stopwatch.GetElapsedTime(started) >= settings.MaxBatchWait);
+            if (due && (inHand is null || inHand.Work.IsCompleted || gathered >= settings.BacklogBatchLimit))
+            {
+                return;
+            }
+
+            if (TryConsume(consumer, TimeSpan.Zero, out var ready) && ready is not null)
+            {
+                Add(ready);
+                continue;
+            }
+
+            if (due)
+            {
+                return;
+            }
+
+            var timeout = settings.MaxBatchWait - Stopwatch.GetElapsedTime(started);
+            if (timeout <= TimeSpan.Zero)
             {
                 return;
             }
@@ -294,11 +360,6 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             if (result is null)
             {
                 return;
-            }
-
-            if (gathered == 0)
-            {
-                started = Stopwatch.GetTimestamp();
             }
 
             Add(result);
@@ -377,22 +438,46 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         span = exists ? span with { Last = ended.Span.Last, Count = span.Count + ended.Span.Count } : ended.Span;
     }
 
-    /// <summary>Decodes, dead-letters or counts the undecodable, handles, and stores offsets.</summary>
-    private BatchOutcome HandleGathered(IConsumer<string?, DecodedValue<T>> consumer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands what was gathered to the handler (and undecodable records to the dead-letter topic) on a thread of its
+    /// own, and starts gathering the next batch with the other decoder generation.
+    /// </summary>
+    private void HandOver(CancellationToken cancellationToken)
     {
         EndRun();
+        // Copies: the loop gathers the next batch into its lists while the handler has this one.
+        var records = gathering.ToArray();
+        var refused = undecodable.ToArray();
+        var deadLetter = refused.Length > 0 && registration.Undecodable == UndecodableRecords.DeadLetter ? refused : null;
+        var work = Task.Run(() => HandleAsync(records, deadLetter, cancellationToken), CancellationToken.None);
+        inHand = new BatchInHand(work, new Dictionary<(string Topic, int Partition), PartitionSpan>(spans), refused, gathered, reader.Generation);
+        ClearGathered(release: false);
+        reader.NextGeneration();
+    }
+
+    /// <summary>Handles a batch and dead-letters its undecodable records, both at once; never throws (the result says).</summary>
+    private async Task<BatchResult> HandleAsync(
+        ConsumedRecord<T>[] records,
+        (ConsumeResult<byte[]?, byte[]?> Record, string Reason, string Error)[]? deadLetter,
+        CancellationToken cancellationToken)
+    {
         var startedAt = Stopwatch.GetTimestamp();
         Exception? failure = null;
-        var deadLetterFailed = false;
-        var deadLettered = undecodable.Count == 0 || registration.Undecodable == UndecodableRecords.CountAndSkip
-            ? Task.CompletedTask
-            : deadLetters.PublishAsync(undecodable.ToArray(), group, cancellationToken);
+        Task deadLettered;
         try
         {
-            if (gathering.Count > 0)
+            deadLettered = deadLetter is null ? Task.CompletedTask : deadLetters.PublishAsync(deadLetter, group, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            deadLettered = Task.FromException(e);
+        }
+
+        try
+        {
+            if (records.Length > 0)
             {
-                // A copy: the handler may keep the batch (e.g. across an await) while the loop gathers the next.
-                handler.HandleAsync(gathering.ToArray(), cancellationToken).GetAwaiter().GetResult();
+                await handler.HandleAsync(records, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e)
@@ -402,33 +487,53 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
 
         try
         {
-            deadLettered.GetAwaiter().GetResult();
+            await deadLettered.ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            deadLetterFailed = true;
-            failure ??= e;
+            return new BatchResult(failure ?? e, DeadLetterFailed: true);
         }
         finally
         {
             metrics.HandlerDuration.WithLabels(group).Observe(Stopwatch.GetElapsedTime(startedAt).TotalSeconds);
         }
 
-        if (failure is not null)
+        return new BatchResult(failure, DeadLetterFailed: false);
+    }
+
+    /// <summary>
+    /// Waits for the batch in hand, if any: once handled its offsets are stored (committed in the background); a failure
+    /// is kept in <see cref="failedBatch"/> for the loop to rewind and retry. Always on the consume thread (the loop, or a
+    /// rebalance callback, which so never runs beside a handler).
+    /// </summary>
+    private void Settle(IConsumer<string?, DecodedValue<T>> consumer)
+    {
+        if (inHand is not { } batch)
         {
-            return Failed(consumer, failure, deadLetterFailed);
+            return;
         }
 
-        if (undecodable.Count > 0 && registration.Undecodable == UndecodableRecords.CountAndSkip)
+        inHand = null;
+        var result = batch.Work.GetAwaiter().GetResult();
+        // Handled or failed, the handler is done with the batch's values (see IBatchScopedDecoder).
+        reader.ReleaseBatch(batch.Generation);
+        if (result.Failure is not null)
         {
-            CountSkipped(undecodable);
+            failedBatch = batch with { Result = result };
+            return;
+        }
+
+        if (batch.Undecodable.Length > 0 && registration.Undecodable == UndecodableRecords.CountAndSkip)
+        {
+            CountSkipped(batch.Undecodable);
         }
 
         deadLetterFailures = 0;
         consecutiveFailures = 0;
         lastFailure = null;
+        backoff = settings.RetryBackoff;
         metrics.ConsumerStalled.WithLabels(group).Set(0);
-        foreach (var ((topic, id), span) in spans)
+        foreach (var ((topic, id), span) in batch.Spans)
         {
             // Records of a partition arrive in offset order, so the last one gathered is the highest.
             var partition = new TopicPartition(topic, id);
@@ -445,13 +550,11 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
 
             metrics.RecordsConsumed.WithLabels(partition.Topic, group).Inc(span.Count);
         }
-
-        ClearGathered();
-        return BatchOutcome.Handled;
     }
 
-    private BatchOutcome Failed(IConsumer<string?, DecodedValue<T>> consumer, Exception failure, bool deadLetterFailed)
+    private BatchOutcome Failed(IConsumer<string?, DecodedValue<T>> consumer, BatchInHand batch)
     {
+        var failure = batch.Result.Failure!;
         consecutiveFailures++;
         lastFailure = failure.Message;
         metrics.HandlerFailures.WithLabels(group).Inc();
@@ -460,35 +563,35 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             metrics.ConsumerStalled.WithLabels(group).Set(1);
         }
 
-        if (deadLetterFailed)
+        if (batch.Result.DeadLetterFailed)
         {
             deadLetterFailures++;
             metrics.DeadLetterFailures.WithLabels(group).Inc();
             if (deadLetterFailures >= settings.DeadLetterAttempts)
             {
-                var partitions = string.Join(", ", spans.Keys.Select(p => $"{p.Topic}[{p.Partition}]"));
+                var partitions = string.Join(", ", batch.Spans.Keys.Select(p => $"{p.Topic}[{p.Partition}]"));
                 lastFailure = $"dead-letter topic {deadLetters.Topic} refused {deadLetterFailures} writes in a row: {failure.Message}";
                 logger.LogCritical(
                     failure,
                     "Consumer group {Group} STOPPED: the dead-letter topic {Topic} refused {Attempts} writes in a row for undecodable records of {Partitions}. "
                     + "Nothing after them is consumed by this instance; readiness is false and vigil_consumer_stopped is 1 until the dead-letter topic accepts writes and the service restarts.",
                     group, deadLetters.Topic, deadLetterFailures, partitions);
-                ClearGathered();
+                ClearGathered(release: true);
                 return BatchOutcome.StopForGood;
             }
         }
 
         if (consecutiveFailures == 1 || throttle.TryPass("batch-failure", out _))
         {
-            logger.LogError(failure, "Batch of {Count} records in {Group} failed (attempt {Attempt}); rewinding to retry it", gathered, group, consecutiveFailures);
+            logger.LogError(failure, "Batch of {Count} records in {Group} failed (attempt {Attempt}); rewinding to retry it", batch.Count, group, consecutiveFailures);
         }
 
-        Rewind(consumer);
-        ClearGathered();
+        Rewind(consumer, batch.Spans);
+        ClearGathered(release: true);
         return BatchOutcome.Retry;
     }
 
-    private void CountSkipped(List<(ConsumeResult<byte[]?, byte[]?> Record, string Reason, string Error)> undecodable)
+    private void CountSkipped((ConsumeResult<byte[]?, byte[]?> Record, string Reason, string Error)[] undecodable)
     {
         foreach (var (record, reason, error) in undecodable)
         {
@@ -503,14 +606,35 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         }
     }
 
-    private void Rewind(IConsumer<string?, DecodedValue<T>> consumer)
+    /// <summary>
+    /// Seeks each partition back to the failed batch's first record of it, and each other partition of the batch being
+    /// gathered (read after the failed one, dropped with it) to its first record there.
+    /// </summary>
+    private void Rewind(IConsumer<string?, DecodedValue<T>> consumer, Dictionary<(string Topic, int Partition), PartitionSpan> failed)
     {
-        foreach (var ((topic, id), span) in spans)
+        EndRun();
+        var firsts = new Dictionary<(string Topic, int Partition), long>();
+        foreach (var (partition, span) in spans)
+        {
+            firsts[partition] = span.First;
+        }
+
+        foreach (var (partition, span) in failed)
+        {
+            firsts[partition] = span.First;
+        }
+
+        foreach (var ((topic, id), first) in firsts)
         {
             var partition = new TopicPartition(topic, id);
+            if (!owned.Contains(partition))
+            {
+                continue; // revoked or lost meanwhile: its next owner reads it from the last commit
+            }
+
             try
             {
-                consumer.Seek(new TopicPartitionOffset(partition, span.First));
+                consumer.Seek(new TopicPartitionOffset(partition, first));
             }
             catch (KafkaException e)
             {
@@ -519,10 +643,14 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         }
     }
 
-    private void ClearGathered()
+    /// <param name="release">Whether the gathered records are given up (not handed over): nothing of them is completed any more (see IBatchScopedDecoder).</param>
+    private void ClearGathered(bool release)
     {
-        // Handled, failed or given up: nothing of this batch is completed any more (see IBatchScopedDecoder).
-        reader.ReleaseBatch();
+        if (release)
+        {
+            reader.ReleaseBatch(reader.Generation);
+        }
+
         gathering.Clear();
         undecodable.Clear();
         run = null;
@@ -614,8 +742,10 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         }
     }
 
-    private void OnAssigned(List<TopicPartition> partitions)
+    private void OnAssigned(IConsumer<string?, DecodedValue<T>> consumer, List<TopicPartition> partitions)
     {
+        // The handler's callbacks never run beside a batch: the one in hand finishes first.
+        Settle(consumer);
         metrics.Rebalances.WithLabels(group, "assigned").Inc();
         owned.UnionWith(partitions);
         Owned();
@@ -625,6 +755,8 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
 
     private void OnRevoked(IConsumer<string?, DecodedValue<T>> consumer, List<TopicPartition> partitions)
     {
+        // The batch in hand is handled and its offsets stored first, so they are committed below.
+        Settle(consumer);
         metrics.Rebalances.WithLabels(group, "revoked").Inc();
         logger.LogInformation("{Group} revoked {Partitions}", group, Describe(partitions));
         DropGathered(partitions.ToHashSet());
@@ -642,8 +774,9 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         Forget(partitions);
     }
 
-    private void OnLost(List<TopicPartition> partitions)
+    private void OnLost(IConsumer<string?, DecodedValue<T>> consumer, List<TopicPartition> partitions)
     {
+        Settle(consumer);
         metrics.Rebalances.WithLabels(group, "lost").Inc();
         logger.LogWarning("{Group} lost {Partitions}", group, Describe(partitions));
         DropGathered(partitions.ToHashSet());
@@ -785,9 +918,22 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     /// <summary>Where a partition's records in the batch start and end, for storing, rewinding and counting.</summary>
     private readonly record struct PartitionSpan(long First, long Last, int Count);
 
+    /// <summary>What became of a batch: the handler's (or the dead-letter write's) failure, if any.</summary>
+    private readonly record struct BatchResult(Exception? Failure, bool DeadLetterFailed);
+
+    /// <summary>A batch handed to the handler: its work, where its records are, and the decoder generation they use.</summary>
+    private sealed record BatchInHand(
+        Task<BatchResult> Work,
+        Dictionary<(string Topic, int Partition), PartitionSpan> Spans,
+        (ConsumeResult<byte[]?, byte[]?> Record, string Reason, string Error)[] Undecodable,
+        int Count,
+        int Generation)
+    {
+        public BatchResult Result { get; init; }
+    }
+
     private enum BatchOutcome
     {
-        Handled,
         Retry,
         StopForGood,
     }

@@ -9,6 +9,24 @@ public sealed class KafkaConsumerSettings
     /// <summary>How long a batch may wait to fill once its first record arrived.</summary>
     public TimeSpan MaxBatchWait { get; set; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// Whether the loop reads and decodes the next batch while the handler handles the previous one (on another
+    /// thread), instead of waiting for it. Batches are still handled one at a time and in order, and a batch's offsets
+    /// are still stored only after it was handled; off, the loop is one thread doing both in turn.
+    /// </summary>
+    public bool OverlapBatches { get; set; } = true;
+
+    /// <summary>
+    /// Most records a batch may grow to while the handler is still busy with the previous one (records were already
+    /// waiting: a backlog). Larger batches spread the handler's per-batch round trips (state store, alert publish) over
+    /// more records exactly when it is the bottleneck; a batch is never held back for it, so it costs no latency.
+    /// Unset: five times <see cref="MaxBatchSize"/>.
+    /// </summary>
+    public int? MaxBacklogBatchSize { get; set; }
+
+    /// <summary>The backlog limit in effect (never below <see cref="MaxBatchSize"/>).</summary>
+    internal int BacklogBatchLimit => Math.Max(MaxBatchSize, MaxBacklogBatchSize ?? MaxBatchSize * 5);
+
     /// <summary>Overrides the manifest's group id (tests, blue/green runs).</summary>
     public string? GroupId { get; set; }
 

@@ -36,6 +36,7 @@ internal sealed class KafkaOptionsValidation : IValidateOptions<KafkaOptions>
             options.Consumer.GroupProtocol.Equals("classic", StringComparison.OrdinalIgnoreCase) || options.Consumer.GroupProtocol.Equals("consumer", StringComparison.OrdinalIgnoreCase),
             "Consumer:GroupProtocol", $"must be classic or consumer, not '{options.Consumer.GroupProtocol}'.");
         Require(options.Consumer.MaxBatchSize >= 1, "Consumer:MaxBatchSize", "must be at least 1.");
+        Require(options.Consumer.MaxBacklogBatchSize is null || options.Consumer.MaxBacklogBatchSize >= options.Consumer.MaxBatchSize, "Consumer:MaxBacklogBatchSize", "must be at least Consumer:MaxBatchSize.");
         Require(options.Consumer.MaxBatchWait > TimeSpan.Zero, "Consumer:MaxBatchWait", "must be positive.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -10,9 +10,15 @@ namespace Vigil.Messaging.Kafka;
 /// transcoding to UTF-16 per record). Confluent deserializes a record's key and then its value on the consuming
 /// thread, so the key seen last belongs to the value being decoded: its bytes (the cache's own copy, or a copy of an
 /// uncached key) are copied out only when that value is undecodable.
+/// A batch-scoped decoder that can make a sibling (<see cref="IBatchScopedDecoder{T}"/>) gives two generations: the
+/// loop decodes one batch with one while the previous batch, decoded by the other, is handled, and releases each only
+/// once its own batch was handled.
 /// </summary>
 internal sealed class RecordReader<T>(IRecordDecoder<T> decoder) : IDeserializer<string?>, IDeserializer<DecodedValue<T>>
 {
+    private readonly IRecordDecoder<T>[] decoders = decoder is IBatchScopedDecoder<T> scoped ? [decoder, scoped.CreateSibling()] : [decoder];
+    private int current;
+
     /// <summary>Distinct keys remembered (hosts per consumer); past this the cache starts over, so memory stays bounded.</summary>
     private const int MaxCachedKeys = 1 << 17;
 
@@ -57,15 +63,27 @@ internal sealed class RecordReader<T>(IRecordDecoder<T> decoder) : IDeserializer
         return key;
     }
 
-    /// <summary>The batch decoded so far was handled: a decoder that reuses memory between batches may do so now.</summary>
-    public void ReleaseBatch() => (decoder as IBatchScopedDecoder)?.ReleaseBatch();
+    /// <summary>
+    /// Whether a batch may be decoded while the one before it is handled: the decoder reuses no memory between batches,
+    /// or it made a sibling, so the two batches' values never share memory.
+    /// </summary>
+    public bool CanOverlap => decoder is not IBatchScopedDecoder || decoders.Length == 2;
+
+    /// <summary>The decoder generation records are decoded with now.</summary>
+    public int Generation => current;
+
+    /// <summary>Decodes what comes next with the other generation (the one whose batch was released last).</summary>
+    public void NextGeneration() => current = (current + 1) % decoders.Length;
+
+    /// <summary>The batch of <paramref name="generation"/> was handled: a decoder that reuses memory between batches may do so now.</summary>
+    public void ReleaseBatch(int generation) => (decoders[generation] as IBatchScopedDecoder)?.ReleaseBatch();
 
     DecodedValue<T> IDeserializer<DecodedValue<T>>.Deserialize(ReadOnlySpan<byte> data, bool isNull, SerializationContext context)
     {
         try
         {
             // A null value decodes as an empty one, which the decoder refuses with its own reason.
-            return DecodedValue<T>.Decoded(decoder.Decode(data));
+            return DecodedValue<T>.Decoded(decoders[current].Decode(data));
         }
         catch (RecordDecodeException e)
         {

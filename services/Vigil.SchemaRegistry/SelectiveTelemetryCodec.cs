@@ -12,14 +12,16 @@ namespace Vigil.SchemaRegistry;
 /// those it outputs (<see cref="TelemetryEvent.Complete"/>) and completes or detaches (<see cref="TelemetryEvent.Detach"/>)
 /// those it keeps, before its batch is released: the others are reused for later records.
 /// </summary>
-public sealed class SelectiveTelemetryCodec : IRecordDecoder<TelemetryEvent>, IBatchScopedDecoder
+public sealed class SelectiveTelemetryCodec : IBatchScopedDecoder<TelemetryEvent>
 {
     private readonly ProtobufRecordCodec<TelemetryEvent> frames;
     private readonly SelectiveTelemetryParser parser;
+    private readonly IReadOnlySet<int>? acceptedSchemaIds;
 
     /// <param name="acceptedSchemaIds">Schema ids a frame may carry; null accepts any id.</param>
     public SelectiveTelemetryCodec(FieldSelection selection, IReadOnlySet<int>? acceptedSchemaIds = null)
     {
+        this.acceptedSchemaIds = acceptedSchemaIds;
         frames = new ProtobufRecordCodec<TelemetryEvent>(schemaId: null, acceptedSchemaIds);
         parser = new SelectiveTelemetryParser(selection);
     }
@@ -40,4 +42,7 @@ public sealed class SelectiveTelemetryCodec : IRecordDecoder<TelemetryEvent>, IB
     }
 
     public void ReleaseBatch() => parser.ReleasePayloads();
+
+    /// <summary>The same selection with pools and payloads of its own (the compiled plans are shared per process).</summary>
+    public IRecordDecoder<TelemetryEvent> CreateSibling() => new SelectiveTelemetryCodec(parser.Selection, acceptedSchemaIds);
 }

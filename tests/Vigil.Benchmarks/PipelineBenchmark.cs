@@ -152,6 +152,7 @@ internal static class PipelineBenchmark
         var kinds = packs.Select(p => "correlator:" + p.Analytic).Append("baseline").ToList();
         string GroupOf(string kind) => kind switch
         {
+            "consume-decode" or "consume-frame" => "vigil.bench.topology-" + kind,
             "baseline" => topics.Manifest.ConsumerGroup("baseline", "an1227").Name,
             _ when kind.StartsWith("watermark:", StringComparison.Ordinal) => topics.Manifest.ConsumerGroup("correlator", kind["watermark:".Length..]).Name + "-watermark",
             _ => topics.Manifest.ConsumerGroup("correlator", kind["correlator:".Length..]).Name,
@@ -225,7 +226,7 @@ internal static class PipelineBenchmark
             {
                 await producerReady;
                 run = run with { AloneRate = rate };
-                foreach (var kind in kinds)
+                foreach (var kind in settings.AloneKinds ?? kinds)
                 {
                     run.AloneSteps.Add(await RunAloneAtRateAsync(kind, rate, GroupOf(kind) + "-alone", broker, manifest, packs, redis, redisPid, serviceSettings, settings, topics, producer, alerts));
                 }
@@ -258,9 +259,13 @@ internal static class PipelineBenchmark
             await Task.Delay(AloneWarmUp);
             producer.Send("rate 0");
             await Task.Delay(AloneDrain);
+            var threadsBefore = ProcessCpu.ThreadsOf(consumers[0].Child.Pid);
             var step = await RunStepAsync(rate, settings with { StepLength = settings.AloneStep }, topics, consumers, producer, redisPid, [alerts]);
+            var threads = ProcessCpu.BusiestThreads(threadsBefore, ProcessCpu.ThreadsOf(consumers[0].Child.Pid), step.Seconds);
             producer.Send("rate 0");
-            Console.Error.WriteLine(Invariant($"  produced {step.Produced / step.Seconds:N0}/s, sustained: {step.Sustained}, lag {step.LagByConsumer.Values.Max():N0}, alerts {step.Latencies.Count}"));
+            var service = step.CpuSecondsByProcess[consumers[0].Child.Name] / step.Seconds;
+            var read = step.ConsumerFigures[consumers[0].Child.Name].Events / step.Seconds;
+            Console.Error.WriteLine(Invariant($"  produced {step.Produced / step.Seconds:N0}/s, read {read:N0}/s, sustained: {step.Sustained}, lag {step.LagByConsumer.Values.Max():N0}, alerts {step.Latencies.Count}, service {service:F2} cores, all {step.CpuSecondsByProcess.Values.Sum() / step.Seconds:F2} cores, load {ProcessCpu.LoadAverage()}; busiest threads (cores): {threads}"));
             return step;
         }
         finally

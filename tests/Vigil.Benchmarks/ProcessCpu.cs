@@ -23,6 +23,44 @@ internal static class ProcessCpu
         }
     }
 
+    /// <summary>CPU time of each thread of a process, by thread id, with the thread's name (/proc/&lt;pid&gt;/task).</summary>
+    public static Dictionary<int, (string Name, TimeSpan Cpu)> ThreadsOf(int pid)
+    {
+        var threads = new Dictionary<int, (string Name, TimeSpan Cpu)>();
+        try
+        {
+            foreach (var dir in Directory.GetDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    var name = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                    threads[int.Parse(Path.GetFileName(dir), CultureInfo.InvariantCulture)] = (name, TimeSpan.FromSeconds(ticks / TicksPerSecond));
+                }
+                catch (IOException)
+                {
+                    // The thread ended meanwhile.
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // The process ended.
+        }
+
+        return threads;
+    }
+
+    /// <summary>The busiest threads between two <see cref="ThreadsOf"/> snapshots, in cores, e.g. "rdk:broker1 0.21, .NET Long Running Task 0.95".</summary>
+    public static string BusiestThreads(Dictionary<int, (string Name, TimeSpan Cpu)> before, Dictionary<int, (string Name, TimeSpan Cpu)> after, double seconds, int top = 6) =>
+        string.Join(", ", after
+            .Select(t => (t.Value.Name, Cores: (t.Value.Cpu - (before.TryGetValue(t.Key, out var b) ? b.Cpu : TimeSpan.Zero)).TotalSeconds / seconds))
+            .OrderByDescending(t => t.Cores)
+            .Take(top)
+            .Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Name} {t.Cores:F2}")));
+
     /// <summary>The 1-minute load average, to be noted next to figures from a shared machine.</summary>
     public static string LoadAverage()
     {

@@ -21,7 +21,8 @@ internal sealed record TopologySettings(
     IReadOnlyList<int> BareRates,
     bool Alone = true,
     int? AloneRate = null,
-    TimeSpan? AloneStepLength = null)
+    TimeSpan? AloneStepLength = null,
+    IReadOnlyList<string>? AloneKinds = null)
 {
     /// <summary>What `make bench` runs; see docs/latency.md for why the dev broker is set up this way.</summary>
     public static TopologySettings Default { get; } = new(
@@ -34,7 +35,8 @@ internal sealed record TopologySettings(
     /// Reads --rates 1000,5000,20000 (none: no service steps), --step-seconds, --topology-partitions, --linger-ms,
     /// --fetch-wait-ms (0: librdkafka's own), --watermark-twin (none: off), --bare-rates (none: no bare steps) and
     /// --alone-rate (ceiling: the bare consumer's highest sustained rate; a number; none: no service-alone steps) and
-    /// --alone-seconds (each service's step alone).
+    /// --alone-seconds (each service's step alone) and --alone-kinds (which consumers run alone, e.g.
+    /// correlator:an0167,consume-decode; default every correlator and the baseline).
     /// </summary>
     public static TopologySettings Parse(string[] args)
     {
@@ -57,7 +59,8 @@ internal sealed record TopologySettings(
             Rates("--bare-rates") ?? d.BareRates,
             alone != "none",
             alone is "none" or "ceiling" ? null : int.Parse(alone, CultureInfo.InvariantCulture),
-            Number("--alone-seconds") is { } a ? TimeSpan.FromSeconds(a) : d.AloneStepLength);
+            Number("--alone-seconds") is { } a ? TimeSpan.FromSeconds(a) : d.AloneStepLength,
+            Value("--alone-kinds")?.Split(',', StringSplitOptions.RemoveEmptyEntries));
     }
 
     /// <summary>The command line that runs this topology part alone, as docs/benchmarks.md prints it.</summary>

@@ -23,7 +23,8 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
 
     private readonly List<IAsyncDisposable> running = [];
 
-    public KafkaTestPipeline(IKafkaBroker broker, string name, int partitions = Partitions)
+    /// <param name="consumer">Changes the test's consumer settings (batch sizes, commit interval) before they are used.</param>
+    public KafkaTestPipeline(IKafkaBroker broker, string name, int partitions = Partitions, Action<KafkaConsumerSettings>? consumer = null)
     {
         Broker = broker;
         Topics = new TestTopics(broker, name, partitions);
@@ -31,7 +32,7 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
         DeadLetterTopic = Topics.DeadLetter;
         Group = Topics.Group;
         Manifest = Topics.Manifest;
-        Configs = new KafkaClientConfigFactory(Options.Create(new KafkaOptions
+        var options = new KafkaOptions
         {
             BootstrapServers = broker.BootstrapServers,
             ClientId = "vigil-test",
@@ -50,7 +51,9 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
             },
             // The test producer must be able to write poison pills larger than any topic's limit.
             Producer = new KafkaProducerSettings { MessageMaxBytes = 4_000_000, MessageTimeoutMs = 5000 },
-        }));
+        };
+        consumer?.Invoke(options.Consumer);
+        Configs = new KafkaClientConfigFactory(Options.Create(options));
         Producer = new KafkaProducerHandle(Configs, Metrics, NullLogger<KafkaProducerHandle>.Instance);
         Codec = new ProtobufRecordCodec<TelemetryEvent>(TestSchemaId);
         Publisher = new KafkaTopicPublisher<TelemetryEvent>(Producer, Codec, TelemetryTopic);
@@ -86,7 +89,7 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
 
     /// <summary>Starts a consume loop as this test's group; disposed with the pipeline or by the caller.</summary>
     public async Task<RunningLoop> StartLoopAsync(
-        RecordingHandler handler,
+        IRecordBatchHandler<TelemetryEvent> handler,
         UndecodableRecords undecodable = UndecodableRecords.DeadLetter,
         DeadLetterPublisher? deadLetters = null)
     {

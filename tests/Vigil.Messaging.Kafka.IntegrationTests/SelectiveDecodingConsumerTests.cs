@@ -35,6 +35,7 @@ public sealed class SelectiveDecodingConsumerTests : IAsyncLifetime
             $"--Kafka:TopicManifest={manifest}",
             "--Kafka:Consumer:MaxBatchWait=00:00:00.020",
             "--Kafka:Consumer:MaxBatchSize=50",
+            "--Kafka:Consumer:MaxBacklogBatchSize=50",
         ]);
         builder.Services.AddVigilKafka(builder.Configuration);
         builder.Services.AddSelectiveTelemetryCodec(builder.Configuration, _ => FieldSelection.Of(TelemetryEvent.Descriptor, ["event.id", "host.id"]));
