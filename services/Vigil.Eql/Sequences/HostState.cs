@@ -160,7 +160,7 @@ public sealed class HostState<TEvent>
             e.Holders--;
             if (e.TakeKept() is { } kept)
             {
-                (Returning ??= []).Add(kept);
+                (Returning ??= StateFieldChanges.RentList()).Add(kept);
             }
         }
     }
@@ -183,12 +183,12 @@ public sealed class HostState<TEvent>
             {
                 // An event that matching kept (in a partial, awaiting match or sample) keeps a copy of its own; the rest
                 // of the state no longer reads the array.
-                (Returning ??= new(count - i)).Add(e.TakePooled(SlotCount));
+                (Returning ??= StateFieldChanges.RentList()).Add(e.TakePooled(SlotCount));
             }
             else if (e.TakeKept() is { } kept)
             {
                 // A first step's kept array that no partial took (or whose partials already ended in this release).
-                (Returning ??= new(count - i)).Add(kept);
+                (Returning ??= StateFieldChanges.RentList()).Add(kept);
             }
 
             if (e.BufferBytes > 0)
