@@ -122,8 +122,8 @@ public sealed class HeldBufferReuseTests
         var changes = serializer.Changes(state);
         var partial = changes.Set.Single(f => f.Key[0] == (byte)'p').Value;
 
-        // The first step's event has an array of its own (never pooled), and the field is a view of it.
-        Assert.Equal(0, pool.Rented);
+        // The first step's event has a kept array from the pool (back only once its partial ends), and the field is a view of it.
+        Assert.Equal((1L, 0L), (pool.Rented, pool.Returned));
         Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(partial, out var segment) && segment.Offset > 0);
 
         // Copied as a store does before it confirms the write: the header's array goes back to a shared pool then.
@@ -138,6 +138,64 @@ public sealed class HeldBufferReuseTests
             var match = Assert.Single(engine.Process(s, Named("c1", 3, "c")).Matches);
             Assert.Equal(encoding, match.Events[0].ToByteArray());
         }
+    }
+
+    [Fact]
+    public void AnOverwrittenFirstStepsArrayGoesBackOnlyOnceTheWriteAfterItEndedIsStored()
+    {
+        var query = Run.Compile("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"]");
+        var pool = new HeldBufferPool(poisonReturned: true);
+        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = TimeSpan.Zero }, new HeldEvents.HoldEverything(), pool);
+        var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf);
+        var state = engine.CreateState("host-1");
+
+        engine.Process(state, Named("a1", 0, "a"));
+        var first = serializer.Changes(state);
+        var firstPartial = first.Set.Single(f => f.Key[0] == (byte)'p').Value;
+        var firstBytes = firstPartial.ToArray();
+        first.Stored();
+        Assert.Equal((1L, 0L), (pool.Rented, pool.Returned));
+
+        // A newer first step overwrites the partial: the old event's array is not returned while this write may read it.
+        engine.Process(state, Named("a2", 1, "a"));
+        var overwritten = serializer.Changes(state);
+        Assert.Equal(0, pool.Returned);
+        Assert.Equal(firstBytes, firstPartial.ToArray());
+        overwritten.Stored();
+        Assert.Equal(1, pool.Returned);
+
+        // The next first step reuses it; the pending partial (a2) still completes with its own bytes.
+        var third = Named("a3", 2, "a");
+        engine.Process(state, third);
+        Assert.Equal(1, pool.Reused);
+        var match = Assert.Single(engine.Process(state, Named("b1", 3, "b")).Matches);
+        Assert.Equal(third.ToByteArray(), match.Events[0].ToByteArray());
+    }
+
+    [Fact]
+    public void AnEventHeldByTwoPartialsKeepsItsBytesUntilTheLastOfThemEnds()
+    {
+        // b1 advances a1's partial and starts one of its own; a2 then overwrites b1's own partial: b1 must stay readable.
+        var query = Run.Compile("sequence by user.name [process where process.name in (\"a\", \"b\")] [process where process.name == \"b\"] [process where process.name == \"c\"]");
+        var pool = new HeldBufferPool(poisonReturned: true);
+        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = TimeSpan.Zero }, new HeldEvents.HoldEverything(), pool);
+        var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf);
+        var state = engine.CreateState("host-1");
+        var a1 = Named("a1", 0, "a");
+        var b1 = Named("b1", 1, "b");
+        foreach (var e in new[] { a1.Clone(), b1.Clone(), Named("a2", 2, "a") })
+        {
+            engine.Process(state, e);
+            serializer.Changes(state).Stored();
+        }
+
+        var match = Assert.Single(engine.Process(state, Named("c1", 3, "c")).Matches);
+        Assert.Equal([a1.ToByteArray(), b1.ToByteArray()], match.Events.Take(2).Select(e => e.ToByteArray()));
+
+        // Only now, with the sequence completed and its write stored, do a1's and b1's arrays go back (c1's with them).
+        var returnedBefore = pool.Returned;
+        serializer.Changes(state).Stored();
+        Assert.Equal(returnedBefore + 3, pool.Returned);
     }
 
     private static TelemetryEvent Named(string id, double seconds, string name) =>

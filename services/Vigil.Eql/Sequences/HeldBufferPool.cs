@@ -7,14 +7,22 @@ namespace Vigil.Eql.Sequences;
 /// </summary>
 /// <remarks>
 /// Arrays come in size classes of <see cref="Granularity"/> bytes up to <see cref="MaxPooledSize"/>; a larger event
-/// gets an array of its own. The pool keeps at most <see cref="MaxRetainedBytes"/> of returned arrays and lets the
+/// gets an array of its own. Fine classes keep a new array close to its event's size (the arrays of events a state
+/// keeps for a sequence's maxspan are new arrays when partials outlive the pool's stock); a request looks a few classes
+/// up (<see cref="LargerClasses"/>) before it allocates. The pool keeps at most <see cref="MaxRetainedBytes"/> of returned arrays and lets the
 /// garbage collector have the rest, so a burst of buffered events does not stay as memory for good. An array must be
 /// returned only once nothing reads it any more (see <see cref="StateFieldChanges.Stored"/>): the next event
 /// overwrites it. Thread-safe.
 /// </remarks>
 public sealed class HeldBufferPool
 {
-    public const int Granularity = 256;
+    public const int Granularity = 64;
+
+    /// <summary>
+    /// How many size classes above its own a request may take a returned array from: arrays come back in as many sizes
+    /// as events have, so a request reuses one up to this many classes larger before it allocates one of its own size.
+    /// </summary>
+    public const int LargerClasses = 3;
 
     public const int MaxPooledSize = 16 * 1024;
 
@@ -74,11 +82,14 @@ public sealed class HeldBufferPool
         lock (gate)
         {
             Rented++;
-            if (classes[index].TryPop(out var array))
+            for (var larger = index; larger < classes.Length && larger <= index + LargerClasses; larger++)
             {
-                Reused++;
-                retained -= array.Length;
-                return array;
+                if (classes[larger].TryPop(out var array))
+                {
+                    Reused++;
+                    retained -= array.Length;
+                    return array;
+                }
             }
         }
 

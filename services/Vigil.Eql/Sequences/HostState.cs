@@ -149,6 +149,22 @@ public sealed class HostState<TEvent>
     /// </summary>
     internal List<(HeldBufferPool Pool, byte[] Array)>? Returning { get; set; }
 
+    /// <summary>
+    /// Called as a partial sequence (or awaiting match) leaves the state for good: its events' kept arrays that no other
+    /// partial holds join <see cref="Returning"/>, as the last store write may still read them.
+    /// </summary>
+    internal void Ended(PartialSequence<TEvent> partial)
+    {
+        foreach (var e in partial.Events)
+        {
+            e.Holders--;
+            if (e.TakeKept() is { } kept)
+            {
+                (Returning ??= StateFieldChanges.RentList()).Add(kept);
+            }
+        }
+    }
+
     /// <summary>For a state no store holds (a backtest's): the released events' arrays go back to their pool at once.</summary>
     internal void ReturnReleased()
     {
@@ -167,7 +183,12 @@ public sealed class HostState<TEvent>
             {
                 // An event that matching kept (in a partial, awaiting match or sample) keeps a copy of its own; the rest
                 // of the state no longer reads the array.
-                (Returning ??= new(count - i)).Add(e.TakePooled(SlotCount));
+                (Returning ??= StateFieldChanges.RentList()).Add(e.TakePooled(SlotCount));
+            }
+            else if (e.TakeKept() is { } kept)
+            {
+                // A first step's kept array that no partial took (or whose partials already ended in this release).
+                (Returning ??= StateFieldChanges.RentList()).Add(kept);
             }
 
             if (e.BufferBytes > 0)

@@ -45,7 +45,10 @@ internal static class InlineEvent
     /// A new array for an event the state keeps, its inline form of <paramref name="size"/> bytes at
     /// <see cref="Headroom"/>, then <paramref name="slots"/> - 1 zero bytes (see the remarks).
     /// </summary>
-    public static byte[] CreateKept(int size, int slots) => new byte[Headroom + size + Math.Max(0, slots - 1)];
+    public static byte[] CreateKept(int size, int slots) => new byte[KeptLength(size, slots)];
+
+    /// <summary>The bytes <see cref="CreateKept"/> lays out (a pooled array may be longer: the bytes past them are unused).</summary>
+    public static int KeptLength(int size, int slots) => Headroom + size + Math.Max(0, slots - 1);
 
     public static int VarintSize(ulong value)
     {

@@ -90,21 +90,60 @@ internal sealed class PendingEvent<TEvent>
     internal bool Kept { get; set; }
 
     /// <summary>
+    /// How many partial sequences of its state (awaiting matches and sample slots included) hold the event, counted by
+    /// the engine as it places the event and as those partials end; the event's kept array (<see cref="KeptPool"/>) goes
+    /// back to its pool once none does.
+    /// </summary>
+    internal int Holders { get; set; }
+
+    /// <summary>
+    /// The pool the array of an event the state keeps was rented from (null: an array of its own, or one read from a
+    /// store). Such an array is returned once no partial holds the event any more and the state's next write is stored
+    /// (see <see cref="HostState{TEvent}.Returning"/>): a kept event costs no allocation once partials end as fast as
+    /// they start.
+    /// </summary>
+    internal HeldBufferPool? KeptPool { get; private set; }
+
+    /// <summary>Marks <see cref="Inline"/> as a kept array rented from <paramref name="pool"/>.</summary>
+    internal void KeptFrom(HeldBufferPool? pool) => KeptPool = pool;
+
+    /// <summary>
+    /// Hands over the kept array of an event nothing holds any more (no partial, not the reorder buffer), leaving the
+    /// event without bytes so a late reader fails loudly; null when it is still held or its array is not the pool's.
+    /// </summary>
+    internal (HeldBufferPool Pool, byte[] Array)? TakeKept()
+    {
+        if (Holders > 0 || InBuffer || KeptPool is not { } pool || Inline is not { } array)
+        {
+            return null;
+        }
+
+        Inline = null;
+        KeptPool = null;
+        return (pool, array);
+    }
+
+    /// <summary>
     /// Hands a pooled event's array over to the caller (to return to its pool once no store write still reads it):
-    /// an event that stays in the state (<see cref="Kept"/>) gets an exact copy of its own first; one that leaves is
-    /// left without bytes, so a late reader fails loudly instead of reading a later event's bytes.
+    /// an event that stays in the state (<see cref="Kept"/> and still held by a partial) gets a copy first, in an array of
+    /// the same pool (see <see cref="KeptPool"/>) or, past its largest size, of its own; one that leaves is left without
+    /// bytes, so a late reader fails loudly instead of reading a later event's bytes.
     /// </summary>
     /// <param name="slots">The state's partial slots per key (laid out after a kept copy, see <see cref="InlineEvent"/>).</param>
     internal (HeldBufferPool Pool, byte[] Array) TakePooled(int slots)
     {
         var pool = Pool ?? throw new InvalidOperationException("The event's bytes are not pooled.");
         var array = Inline!;
-        if (Kept)
+        if (Kept && Holders > 0)
         {
-            var own = InlineEvent.CreateKept(InlineLength, slots);
+            // A partial still holds the event: its copy comes from the same pool and goes back when the last one ends.
+            var length = InlineEvent.KeptLength(InlineLength, slots);
+            var rented = pool.Rent(length);
+            var own = rented ?? new byte[length];
             InlineBytes.Span.CopyTo(own.AsSpan(InlineEvent.Headroom));
             Inline = own;
             InlineOffset = InlineEvent.Headroom;
+            KeptPool = rented is null ? null : pool;
         }
         else
         {

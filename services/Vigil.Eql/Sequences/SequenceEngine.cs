@@ -266,12 +266,20 @@ public sealed class SequenceEngine<TEvent>
         var size = InlineEvent.Size(id, length);
         var slots = Query.IsSample ? Query.StageCount : Query.StageCount - 1;
         var kept = Query.IsSequence && slots > 0 && classification.Satisfies(Query.DefinitionOf(0));
-        var pooled = kept ? null : buffers.Rent(size);
-        var inline = pooled ?? InlineEvent.CreateKept(size, slots);
+        // A kept array comes from the pool too, and goes back when the last partial holding the event ends.
+        var keptLength = InlineEvent.KeptLength(size, slots);
+        var rented = buffers.Rent(kept ? keptLength : size);
+        var pooled = kept ? null : rented;
+        var inline = rented ?? InlineEvent.CreateKept(size, slots);
         var at = pooled is null ? InlineEvent.Headroom : 0;
         var offset = InlineEvent.WriteHead(inline.AsSpan(at), timestamp, sequence, id, classification, length);
         holding.WriteHeldEncoding(document, inline.AsSpan(at + offset, length));
         var pending = new PendingEvent<TEvent>(inline, at, size, offset, holding, pooled is null ? null : buffers, timestamp, sequence, id, classification);
+        if (kept && rented is not null)
+        {
+            pending.KeptFrom(buffers);
+        }
+
         pending.ComputeKeys(Query, document);
         return pending;
     }
@@ -284,6 +292,10 @@ public sealed class SequenceEngine<TEvent>
             var (pool, array) = pending.TakePooled(0);
             pool.Return(array);
         }
+        else if (pending.TakeKept() is var (keptPool, keptArray))
+        {
+            keptPool.Return(keptArray);
+        }
     }
 
     /// <summary>
@@ -295,6 +307,20 @@ public sealed class SequenceEngine<TEvent>
         if (run.Completions is null)
         {
             e.Kept = true;
+            e.Holders++;
+        }
+    }
+
+    /// <summary>
+    /// Records that matching took <paramref name="partial"/> out of its state for good (it completed, failed maxspan, was
+    /// overwritten, evicted or ended by until), so its events' kept arrays can go back to the pool (not in a preview,
+    /// whose partials are copies).
+    /// </summary>
+    private static void Ended(HostState<TEvent> state, PartialSequence<TEvent>? partial, Run run)
+    {
+        if (partial is not null && run.Completions is null)
+        {
+            state.Ended(partial);
         }
     }
 
@@ -386,6 +412,7 @@ public sealed class SequenceEngine<TEvent>
             if (awaiting.Deadline < before)
             {
                 run.Matches.Add(Complete(state.HostId, awaiting.Key, awaiting.Sequence));
+                Ended(state, awaiting.Sequence, run);
             }
             else
             {
@@ -441,6 +468,7 @@ public sealed class SequenceEngine<TEvent>
             if (next.Timestamp - partial.Start > spanNanos)
             {
                 run.MaxSpan++;
+                Ended(state, partial, run);
                 state.DropIfEmpty(key);
                 continue;
             }
@@ -456,9 +484,10 @@ public sealed class SequenceEngine<TEvent>
             else
             {
                 // One pending partial per state per key: a newer one overwrites the older.
-                if (slots[stage] is not null)
+                if (slots[stage] is { } overwritten)
                 {
                     run.Overwritten++;
+                    Ended(state, overwritten, run);
                 }
 
                 slots[stage] = partial;
@@ -477,9 +506,10 @@ public sealed class SequenceEngine<TEvent>
             {
                 // A new partial in the first state overwrites the older one for the same key.
                 var slots = state.SlotsFor(firstKey);
-                if (slots[0] is not null)
+                if (slots[0] is { } overwritten)
                 {
                     run.Overwritten++;
+                    Ended(state, overwritten, run);
                 }
 
                 slots[0] = new PartialSequence<TEvent>([next]);
@@ -493,6 +523,10 @@ public sealed class SequenceEngine<TEvent>
             // until drops the pending partials of its key. Applied after the event's own steps, as in Elasticsearch an
             // until event stops partials whose last event is at or before it, including one it has just advanced.
             run.Until += ended.Count(p => p is not null);
+            foreach (var partial in ended)
+            {
+                Ended(state, partial, run);
+            }
         }
     }
 
@@ -514,12 +548,15 @@ public sealed class SequenceEngine<TEvent>
                 run.Completions?.Add((key, sequence.Events[0].Position, sequence.Last.Position, match));
             }
 
+            // The match holds its events decoded: the sequence's arrays are no longer read.
+            Ended(state, sequence, run);
             return;
         }
 
         if (hasLeadingOrMiddleMissing && SightedWithin(state, key, sequence))
         {
             run.MissingEvent++;
+            Ended(state, sequence, run);
             return;
         }
 
@@ -530,6 +567,7 @@ public sealed class SequenceEngine<TEvent>
         }
 
         run.Matches.Add(Complete(state.HostId, key, sequence));
+        Ended(state, sequence, run);
     }
 
     /// <summary>
@@ -888,6 +926,7 @@ public sealed class SequenceEngine<TEvent>
             {
                 if (slots[i] is { } partial && partial.Start < horizon)
                 {
+                    Ended(state, partial, run);
                     slots[i] = null;
                     run.MaxSpan++;
                     changed = true;
@@ -956,6 +995,10 @@ public sealed class SequenceEngine<TEvent>
         {
             state.Partials.Remove(victim, out var slots);
             run.StateLimit += slots!.Count(p => p is not null);
+            foreach (var partial in slots!)
+            {
+                Ended(state, partial, run);
+            }
         }
     }
 

@@ -68,5 +68,34 @@ public sealed class StateFieldChanges(
         {
             pool.Return(array);
         }
+
+        // The list itself is made again on the state's next release: most releases return an array or two.
+        arrays.Clear();
+        lock (SpareLists)
+        {
+            if (SpareLists.Count < MaxSpareLists)
+            {
+                SpareLists.Push(arrays);
+            }
+        }
     }
+
+    /// <summary>An empty list for a state's <see cref="HostState{TEvent}.Returning"/>, one a stored write gave back if any.</summary>
+    internal static List<(HeldBufferPool Pool, byte[] Array)> RentList()
+    {
+        lock (SpareLists)
+        {
+            if (SpareLists.TryPop(out var list))
+            {
+                return list;
+            }
+        }
+
+        return new(4);
+    }
+
+    private const int MaxSpareLists = 1024;
+
+    // Lists of returned arrays, reused across states and threads (a write is stored on whichever thread completes it).
+    private static readonly Stack<List<(HeldBufferPool Pool, byte[] Array)>> SpareLists = new();
 }
