@@ -132,7 +132,18 @@ public sealed class CorrelationHandler(
             // states it had in memory when it gave the partitions up (a rebalance): read in the same round trip.
             var heldRead = states.HeldByPreviousOwnerAsync(numbers, rulesByTag);
             var handedRead = states.HandedOverAsync(numbers, rulesByTag);
-            var held = await heldRead.ConfigureAwait(false);
+            IReadOnlyList<(int Partition, StateKey Key)> held;
+            try
+            {
+                held = await heldRead.ConfigureAwait(false);
+            }
+            catch
+            {
+                // The handoff read is only a hint, but it is in flight: observed, so its failure is not left unobserved.
+                await handedRead.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                throw;
+            }
+
             var now = clock.GetUtcNow();
             foreach (var (partition, key) in held)
             {

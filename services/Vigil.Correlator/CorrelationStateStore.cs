@@ -31,6 +31,28 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
         return out
         """;
 
+    // KEYS[1]: a partition's handoff set. ARGV[1]: its expiry in ms; ARGV[2..]: its members (SADD of 1,000 a command,
+    // well inside Lua's stack). One call: atomic, so no failure leaves a set without its expiry.
+    private const string WriteHandoffScript = """
+        redis.call('UNLINK', KEYS[1])
+        local n = #ARGV
+        for i = 2, n, 1000 do
+          redis.call('SADD', KEYS[1], unpack(ARGV, i, math.min(i + 999, n)))
+        end
+        if n > 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+        return n - 1
+        """;
+
+    // KEYS[1]: a partition's handoff set; ARGV[1]: most members to read (SRANDMEMBER with a positive count returns
+    // distinct members). The set goes either way: it is read once.
+    private const string TakeHandoffScript = """
+        local most = tonumber(ARGV[1])
+        local out = {}
+        if most > 0 then out = redis.call('SRANDMEMBER', KEYS[1], most) end
+        redis.call('UNLINK', KEYS[1])
+        return out
+        """;
+
     // Keys per read call: a first batch after an assignment may name thousands of states; calls of this size are sent
     // back to back (one round trip). Redis runs one script at a time and builds its whole reply in memory, and a state
     // may be up to MaxStateBytes, so a call stays small enough to keep every other client's wait short.
@@ -210,7 +232,11 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
         return reads.SelectMany(r => r.Members.Result.Select(m => (r.Partition, (string)m!))).ToList();
     }
 
-    /// <summary>Per partition DEL, SADD of the members (1,000 a command) and PEXPIRE, all sent back to back: one round trip.</summary>
+    /// <summary>
+    /// Per partition one script call (single key, so cluster-safe), all sent back to back: one round trip. Each call
+    /// is atomic (UNLINK of an older set, SADD, PEXPIRE), so no failure leaves a set without its expiry; a partition
+    /// with no members only loses its older set.
+    /// </summary>
     public async Task WriteHandoffAsync(IReadOnlyDictionary<int, IReadOnlyList<string>> members, TimeSpan expiry)
     {
         ArgumentNullException.ThrowIfNull(members);
@@ -220,32 +246,49 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
         }
 
         var db = redis.GetDatabase();
-        var sent = new List<Task>();
+        var expiryMs = (long)expiry.TotalMilliseconds;
+        var sent = new List<Task>(members.Count);
         foreach (var (partition, list) in members)
         {
-            var key = keys.Handoff(partition);
-            sent.Add(db.KeyDeleteAsync(key));
-            foreach (var chunk in list.Chunk(1_000))
+            var args = new RedisValue[list.Count + 1];
+            args[0] = expiryMs;
+            for (var i = 0; i < list.Count; i++)
             {
-                sent.Add(db.SetAddAsync(key, Array.ConvertAll(chunk, m => (RedisValue)m)));
+                args[i + 1] = list[i];
             }
 
-            sent.Add(db.KeyExpireAsync(key, expiry));
+            sent.Add(db.ScriptEvaluateAsync(WriteHandoffScript, [keys.Handoff(partition)], args));
         }
 
         await Task.WhenAll(sent).ConfigureAwait(false);
         roundTrips.Inc();
     }
 
-    /// <summary>Per partition SMEMBERS then DEL, sent back to back: one round trip.</summary>
-    public async Task<IReadOnlyList<(int Partition, string Member)>> TakeHandoffAsync(IReadOnlyCollection<int> partitions)
+    /// <summary>
+    /// Per partition one script call: SRANDMEMBER of at most <paramref name="most"/> members, then UNLINK (the set's
+    /// memory is freed off Redis's main thread), sent back to back: one round trip.
+    /// </summary>
+    public async Task<IReadOnlyList<(int Partition, string Member)>> TakeHandoffAsync(IReadOnlyCollection<int> partitions, int most)
     {
         ArgumentNullException.ThrowIfNull(partitions);
+        ArgumentOutOfRangeException.ThrowIfNegative(most);
         var db = redis.GetDatabase();
-        var reads = partitions.Select(p => (Partition: p, Members: db.SetMembersAsync(keys.Handoff(p)), Deleted: db.KeyDeleteAsync(keys.Handoff(p)))).ToArray();
-        await Task.WhenAll(reads.SelectMany(r => new Task[] { r.Members, r.Deleted })).ConfigureAwait(false);
+        var reads = partitions.Select(p => (Partition: p, Members: db.ScriptEvaluateAsync(TakeHandoffScript, [keys.Handoff(p)], [most]))).ToArray();
+        await Task.WhenAll(reads.Select(r => r.Members)).ConfigureAwait(false);
         roundTrips.Inc();
-        return reads.SelectMany(r => r.Members.Result.Select(m => (r.Partition, (string)m!))).ToList();
+        var taken = new List<(int, string)>();
+        foreach (var (partition, result) in reads)
+        {
+            if (result.Result.Resp2Type == ResultType.Array)
+            {
+                foreach (var member in (RedisValue[])result.Result!)
+                {
+                    taken.Add((partition, (string)member!));
+                }
+            }
+        }
+
+        return taken;
     }
 
     private static (List<StateWrite> States, List<HeldChange> Held) Group(Dictionary<int, (List<StateWrite>, List<HeldChange>)> groups, int slot)

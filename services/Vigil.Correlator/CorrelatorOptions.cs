@@ -39,6 +39,13 @@ public sealed class CorrelatorOptions
     public int LiveStateLimit { get; set; } = OwnedStates.DefaultLimit;
 
     /// <summary>
+    /// Most states loaded from Redis as partitions are assigned (named by their previous owner, or holding events),
+    /// before their first batch: the load holds up consuming, so it is kept short; the rest are read as batches need
+    /// them. 0 loads none.
+    /// </summary>
+    public int AssignmentPreloadLimit { get; set; } = OwnedStates.DefaultPreloadLimit;
+
+    /// <summary>
     /// Most threshold groups kept per rule and host (when threshold.field includes host.id; else per rule and one of
     /// 256 fleet buckets), besides their expiry: over it the groups with the oldest newest event are dropped and
     /// counted in vigil_correlator_state_evictions_total, so a host emitting ever new group values stays bounded.

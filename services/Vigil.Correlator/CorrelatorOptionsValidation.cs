@@ -20,6 +20,7 @@ internal sealed class CorrelatorOptionsValidation : IValidateOptions<CorrelatorO
         Require(options.Lateness >= TimeSpan.Zero, nameof(options.Lateness), "must not be negative.");
         Require(options.AlertIdRetention > TimeSpan.Zero, nameof(options.AlertIdRetention), "must be positive.");
         Require(options.NewTermsPerHash >= 1, nameof(options.NewTermsPerHash), "must be at least 1.");
+        Require(options.AssignmentPreloadLimit is >= 0 and <= 1_000_000, nameof(options.AssignmentPreloadLimit), "must be between 0 and 1000000.");
         Require(options.QuietHostScanInterval > TimeSpan.Zero, nameof(options.QuietHostScanInterval), "must be positive.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -59,7 +59,7 @@ public static class CorrelatorServiceCollectionExtensions
         services.AddSingleton<ICorrelationStateStore>(sp => new CorrelationStateStore(
             sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<CorrelatorKeys>(), options, sp.GetRequiredService<CorrelatorMetrics>()));
         services.AddSingleton(sp => new OwnedStates(
-            sp.GetRequiredService<ICorrelationStateStore>(), sp.GetRequiredService<TimeProvider>(), options.LiveStateLimit, sp.GetRequiredService<ILogger<OwnedStates>>()));
+            sp.GetRequiredService<ICorrelationStateStore>(), sp.GetRequiredService<TimeProvider>(), options.LiveStateLimit, sp.GetRequiredService<ILogger<OwnedStates>>(), options.AssignmentPreloadLimit));
         services.AddSingleton(sp => new EventRouter(sp.GetRequiredService<AnalyticPack>(), sp.GetRequiredService<CorrelatorMetrics>(), sp.GetRequiredService<ILogger<EventRouter>>()));
         services.AddSingleton(sp => new CorrelationEngine(
             sp.GetRequiredService<AnalyticPack>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<CorrelatorMetrics>(), sp.GetRequiredService<ILogger<CorrelationEngine>>()));

@@ -22,10 +22,14 @@ public interface ICorrelationStateStore
 
     /// <summary>
     /// Records, per telemetry partition, the <see cref="StateKey.Member"/>s of the states an owner giving the partition
-    /// up had in memory, for the next owner to load as it is assigned; each list expires after <paramref name="expiry"/>.
+    /// up had in memory, for the next owner to load as it is assigned; each list replaces an older one (a partition with
+    /// an empty list only loses its older one) and expires after <paramref name="expiry"/>.
     /// </summary>
     Task WriteHandoffAsync(IReadOnlyDictionary<int, IReadOnlyList<string>> members, TimeSpan expiry);
 
-    /// <summary>Takes (reads and deletes) the handoff lists of <paramref name="partitions"/>.</summary>
-    Task<IReadOnlyList<(int Partition, string Member)>> TakeHandoffAsync(IReadOnlyCollection<int> partitions);
+    /// <summary>
+    /// Takes the handoff lists of <paramref name="partitions"/>: reads at most <paramref name="most"/> members of each
+    /// (any of them) and deletes the lists whole.
+    /// </summary>
+    Task<IReadOnlyList<(int Partition, string Member)>> TakeHandoffAsync(IReadOnlyCollection<int> partitions, int most);
 }

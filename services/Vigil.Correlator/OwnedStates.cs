@@ -17,10 +17,17 @@ namespace Vigil.Correlator;
 /// the store), so a fleet larger than the process planned for costs reads, never unbounded memory.
 /// Only touched under the handler's lock.
 /// </summary>
-public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock, int limit = OwnedStates.DefaultLimit, ILogger<OwnedStates>? logger = null)
+public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock, int limit = OwnedStates.DefaultLimit, ILogger<OwnedStates>? logger = null, int preloadLimit = OwnedStates.DefaultPreloadLimit)
 {
     /// <summary>The default bound on states in memory: about 460 MB at ~4.6 KB per state holding one waiting event (docs/benchmarks.md).</summary>
     public const int DefaultLimit = 100_000;
+
+    /// <summary>
+    /// The default bound on states loaded as partitions are assigned: two slices, two round trips. The load runs in the
+    /// assignment callback, which holds up consuming (and the handler's lock), so it is kept a short head start; the
+    /// rest are read as batches need them.
+    /// </summary>
+    public const int DefaultPreloadLimit = 2 * PreloadSlice;
 
     /// <summary>
     /// How long a handoff waits for the partition's next owner: a rebalance assigns it within seconds, and a partition
@@ -33,6 +40,7 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     private const int PreloadSlice = 4_096;
 
     private readonly int limit = limit > 0 ? limit : throw new ArgumentOutOfRangeException(nameof(limit), limit, "Correlator:LiveStateLimit must be positive.");
+    private readonly int preloadLimit = preloadLimit >= 0 ? preloadLimit : throw new ArgumentOutOfRangeException(nameof(preloadLimit), preloadLimit, "Correlator:AssignmentPreloadLimit must not be negative.");
     private readonly ILogger log = logger ?? NullLogger<OwnedStates>.Instance;
     private readonly Dictionary<StateKey, Entry> live = [];
 
@@ -67,7 +75,10 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     /// As <see cref="LoadAsync(IReadOnlyCollection{ValueTuple{StateKey, int}})"/>, into <paramref name="states"/> (a
     /// batch's reused dictionary): a batch whose states are all in memory completes without allocating.
     /// </summary>
-    public async Task LoadAsync(IReadOnlyCollection<(StateKey Key, int Partition)> wanted, Dictionary<StateKey, HostState<TelemetryEvent>> states)
+    public Task LoadAsync(IReadOnlyCollection<(StateKey Key, int Partition)> wanted, Dictionary<StateKey, HostState<TelemetryEvent>> states) =>
+        LoadAsync(wanted, states, cold: false);
+
+    private async Task LoadAsync(IReadOnlyCollection<(StateKey Key, int Partition)> wanted, Dictionary<StateKey, HostState<TelemetryEvent>> states, bool cold)
     {
         ArgumentNullException.ThrowIfNull(wanted);
         ArgumentNullException.ThrowIfNull(states);
@@ -75,7 +86,9 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         misses.Clear();
         foreach (var (key, partition) in wanted)
         {
-            if (live.TryGetValue(key, out var entry) && entry.ExpiresAt > now)
+            // An entry tagged with another partition was loaded for an earlier owner of the host's events (the
+            // telemetry was repartitioned): a miss, so the store copy is read and tagged anew.
+            if (live.TryGetValue(key, out var entry) && entry.ExpiresAt > now && entry.Partition == partition)
             {
                 states[key] = entry.State;
             }
@@ -103,7 +116,7 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
             var (key, partition) = misses[i];
             var state = stored[i] is { } found ? Read(key, found) : key.Rule.Engine.CreateState(key.HostId);
             states[key] = state;
-            live[key] = new Entry(state, partition, now + Retention(key));
+            live[key] = new Entry(state, partition, now + Retention(key), cold);
         }
 
         misses.Clear();
@@ -131,7 +144,7 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
             if (live.TryGetValue(write.Key, out var entry))
             {
                 // An emptied state stays in memory as known-empty, so the host's next event needs no read either.
-                live[write.Key] = entry with { ExpiresAt = now + write.Expiry };
+                live[write.Key] = entry with { ExpiresAt = now + write.Expiry, Cold = false };
             }
         }
     }
@@ -162,17 +175,13 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     {
         ArgumentNullException.ThrowIfNull(partitions);
         var now = clock.GetUtcNow();
-        var members = new Dictionary<int, IReadOnlyList<string>>();
+        // Every partition given up gets a list, empty or not, so none keeps a list from an earlier handoff.
+        var members = partitions.ToDictionary(p => p, IReadOnlyList<string> (_) => new List<string>());
         foreach (var (key, entry) in live)
         {
             if (entry.ExpiresAt > now && partitions.Contains(entry.Partition) && key.Rule.Engine.ExpiresAt(entry.State) is not null)
             {
-                if (!members.TryGetValue(entry.Partition, out var list))
-                {
-                    members[entry.Partition] = list = new List<string>();
-                }
-
-                ((List<string>)list).Add(key.Member);
+                ((List<string>)members[entry.Partition]).Add(key.Member);
             }
         }
 
@@ -185,9 +194,16 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     /// </summary>
     public async Task<IReadOnlyList<(int Partition, StateKey Key)>> HandedOverAsync(IReadOnlyCollection<int> partitions, IReadOnlyDictionary<string, Vigil.Detection.CompiledRule> rules)
     {
+        // No more than a preload can use: the lists are read by that count and deleted whole.
+        var room = PreloadRoom;
         var handed = new List<(int, StateKey)>();
-        foreach (var (partition, member) in await store.TakeHandoffAsync(partitions).ConfigureAwait(false))
+        foreach (var (partition, member) in await store.TakeHandoffAsync(partitions, room).ConfigureAwait(false))
         {
+            if (handed.Count >= room)
+            {
+                break;
+            }
+
             if (StateKey.Parse(member, rules) is { } key)
             {
                 handed.Add((partition, key));
@@ -198,14 +214,21 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     }
 
     /// <summary>
-    /// Loads <paramref name="wanted"/> (states of newly assigned partitions) from the store into memory, as many as fit
-    /// under the limit, in slices of <see cref="PreloadSlice"/>: the first batches then need no read for them. A state the
-    /// store no longer holds is known empty. Returns how many were loaded.
+    /// How many states an assignment may load: at most the preload limit, and no more than keeps a tenth of the memory
+    /// limit free, so the first batch's misses do not at once make memory shed.
+    /// </summary>
+    public int PreloadRoom => Math.Max(0, Math.Min(preloadLimit, limit - (limit / 10) - live.Count));
+
+    /// <summary>
+    /// Loads <paramref name="wanted"/> (states of newly assigned partitions) from the store into memory, at most
+    /// <see cref="PreloadRoom"/>, in slices of <see cref="PreloadSlice"/>: the first batches then need no read for them.
+    /// A state the store no longer holds is known empty. Loaded states leave memory first when it sheds, until a batch
+    /// writes them (they were not written recently). Returns how many were loaded.
     /// </summary>
     public async Task<int> PreloadAsync(IEnumerable<(StateKey Key, int Partition)> wanted)
     {
         ArgumentNullException.ThrowIfNull(wanted);
-        var room = limit - live.Count;
+        var room = PreloadRoom;
         var now = clock.GetUtcNow();
         var slice = new List<(StateKey Key, int Partition)>();
         var seen = new HashSet<StateKey>();
@@ -241,7 +264,7 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
             return 0;
         }
 
-        await LoadAsync(slice, into).ConfigureAwait(false);
+        await LoadAsync(slice, into, cold: true).ConfigureAwait(false);
         var count = slice.Count;
         slice.Clear();
         into.Clear();
@@ -284,13 +307,14 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         }
     }
 
-    /// <summary>States soonest to expire (least recently written) leave memory first; those of the batch at hand stay for its commit.</summary>
+    /// <summary>States loaded at an assignment and not written since, then those soonest to expire (least recently written), leave memory first; those of the batch at hand stay for its commit.</summary>
     private void Shed(Dictionary<StateKey, HostState<TelemetryEvent>> inUse)
     {
         var excess = live.Count - (limit - (limit / 10));
         var victims = live
             .Where(e => !inUse.ContainsKey(e.Key))
-            .OrderBy(e => e.Value.ExpiresAt)
+            .OrderByDescending(e => e.Value.Cold)
+            .ThenBy(e => e.Value.ExpiresAt)
             .Take(excess)
             .Select(e => e.Key)
             .ToList();
@@ -322,5 +346,6 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         }
     }
 
-    private readonly record struct Entry(HostState<TelemetryEvent> State, int Partition, DateTimeOffset ExpiresAt);
+    // Cold: loaded at an assignment and not written since; its store copy may expire much sooner than ExpiresAt says.
+    private readonly record struct Entry(HostState<TelemetryEvent> State, int Partition, DateTimeOffset ExpiresAt, bool Cold);
 }

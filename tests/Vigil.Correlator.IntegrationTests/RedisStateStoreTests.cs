@@ -207,6 +207,32 @@ public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLif
     }
 
     [Fact]
+    public async Task AHandoffReplacesTheOlderOneWithItsExpiryAndTheNextOwnerReadsNoMoreThanItAsksForWhileTheWholeSetGoes()
+    {
+        var route = Route(Pack());
+        var handoff = Keys(route).Handoff(0);
+        await route.Store.WriteHandoffAsync(new Dictionary<int, IReadOnlyList<string>> { [0] = ["old-1", "old-2"] }, TimeSpan.FromMinutes(10));
+        var members = Enumerable.Range(0, 2_500).Select(i => $"m-{i}").ToList();
+        await route.Store.WriteHandoffAsync(new Dictionary<int, IReadOnlyList<string>> { [0] = members, [1] = ["p1"] }, TimeSpan.FromMinutes(10));
+
+        Assert.Equal(2_500, await Db.SetLengthAsync(handoff));
+        Assert.False(await Db.SetContainsAsync(handoff, "old-1"));
+        Assert.InRange(await Db.KeyTimeToLiveAsync(handoff) ?? TimeSpan.Zero, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
+
+        var taken = await route.Store.TakeHandoffAsync([0, 1], 100);
+        Assert.Equal(100, taken.Count(t => t.Partition == 0));
+        Assert.Equal(100, taken.Where(t => t.Partition == 0).Select(t => t.Member).Distinct().Count());
+        Assert.All(taken.Where(t => t.Partition == 0), t => Assert.Contains(t.Member, members));
+        Assert.Equal([(1, "p1")], taken.Where(t => t.Partition == 1));
+        Assert.False(await Db.KeyExistsAsync(handoff));
+
+        // A partition given up with nothing in memory leaves no older handoff behind for its next owner.
+        await route.Store.WriteHandoffAsync(new Dictionary<int, IReadOnlyList<string>> { [2] = ["stale"] }, TimeSpan.FromMinutes(10));
+        await route.Store.WriteHandoffAsync(new Dictionary<int, IReadOnlyList<string>> { [2] = [] }, TimeSpan.FromMinutes(10));
+        Assert.False(await Db.KeyExistsAsync(Keys(route).Handoff(2)));
+    }
+
+    [Fact]
     public async Task OnARedisClusterANewOwnerReadsHostsSpreadOverEveryNodeEachIntoItsOwnState()
     {
         await using var clustered = await ConnectionMultiplexer.ConnectAsync(string.Join(",", cluster.Endpoints));

@@ -105,6 +105,93 @@ public sealed class OwnedStatesTests
     }
 
     [Fact]
+    public async Task AnAssignmentLoadsNoMoreThanItsPreloadLimitAndTheRestAreReadByTheBatchesThatNeedThem()
+    {
+        var owned = new OwnedStates(store, clock, preloadLimit: 3);
+        var keys = Enumerable.Range(0, 10).Select(h => (new StateKey(pack.Sequence(), $"mac-{h}"), 0)).ToList();
+
+        Assert.Equal(3, await owned.PreloadAsync(keys));
+        Assert.Equal(3, owned.Count);
+        var reads = store.KeysRead;
+        await owned.LoadAsync(keys);
+        Assert.Equal(reads + 7, store.KeysRead);
+    }
+
+    [Fact]
+    public async Task AnAssignmentLeavesATenthOfMemoryFreeSoTheFirstBatchWithNewHostsDropsNothing()
+    {
+        var owned = new OwnedStates(store, clock, limit: 10);
+        var keys = Enumerable.Range(0, 20).Select(h => (new StateKey(pack.Sequence(), $"mac-{h}"), 0)).ToList();
+
+        Assert.Equal(9, await owned.PreloadAsync(keys));
+        await owned.LoadAsync([(new StateKey(pack.Sequence(), "mac-new"), 0)]);
+
+        Assert.Equal(10, owned.Count);
+        Assert.Equal(0, owned.ShedCount);
+    }
+
+    [Fact]
+    public async Task OverItsLimitMemoryLetsStatesLoadedAtAnAssignmentGoBeforeStatesItsBatchesWrote()
+    {
+        var owned = new OwnedStates(store, clock, limit: 10);
+        var engine = new CorrelationEngine(pack, clock, metrics);
+        var router = new EventRouter(pack, metrics);
+        for (var h = 0; h < 5; h++)
+        {
+            await StepAsync(owned, engine, router, 0, Shell($"hot-{h}", T0 + h, $"s{h}"));
+        }
+
+        // Loaded later, so they would look the newest by expiry; they were not written, so they go first.
+        clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(4, await owned.PreloadAsync(Enumerable.Range(0, 4).Select(h => (new StateKey(pack.Sequence(), $"cold-{h}"), 0))));
+        await StepAsync(owned, engine, router, 0, Shell("new-1", T0 + 20, "n1"), Shell("new-2", T0 + 21, "n2"));
+
+        Assert.Equal(2, owned.ShedCount);
+        var reads = store.KeysRead;
+        await owned.LoadAsync(Enumerable.Range(0, 5).Select(h => (new StateKey(pack.Sequence(), $"hot-{h}"), 0)).ToList());
+        Assert.Equal(reads, store.KeysRead);
+    }
+
+    [Fact]
+    public async Task AStateInMemoryForAnotherPartitionIsReadFromTheStoreForTheNewOne()
+    {
+        var (owned, engine, router) = Route();
+        await StepAsync(owned, engine, router, 0, Shell("mac-1", T0, "s1"));
+        var key = new StateKey(pack.Sequence(), "mac-1");
+
+        var reads = store.KeysRead;
+        await owned.LoadAsync([(key, 3)]);
+        Assert.Equal(reads + 1, store.KeysRead);
+
+        // Now tagged with partition 3: dropping partition 3 drops it.
+        owned.Drop([3]);
+        Assert.Equal(0, owned.Count);
+    }
+
+    [Fact]
+    public async Task ANewOwnerTakesNoMoreHandedOverStatesThanItCanLoadAndTheHandoffIsGone()
+    {
+        var owned = new OwnedStates(store, clock, preloadLimit: 5);
+        store.Handoffs[0] = Enumerable.Range(0, 50).Select(h => new StateKey(pack.Sequence(), $"mac-{h}").Member).ToList();
+
+        var handed = await owned.HandedOverAsync([0], pack.Rules.ToDictionary(StateKey.RuleTag, StringComparer.Ordinal));
+
+        Assert.Equal(5, handed.Count);
+        Assert.False(store.Handoffs.ContainsKey(0));
+    }
+
+    [Fact]
+    public async Task GivingUpAPartitionWithNoStateInMemoryClearsAnOlderHandoffOfIt()
+    {
+        var owned = new OwnedStates(store, clock);
+        store.Handoffs[4] = [new StateKey(pack.Sequence(), "mac-old").Member];
+
+        await owned.HandOverAsync([4]);
+
+        Assert.False(store.Handoffs.ContainsKey(4));
+    }
+
+    [Fact]
     public async Task TheArraysAWriteSendsFromTheSharedPoolStayIntactUntilTheStoreConfirmsTheWrite()
     {
         var slow = new ConfirmingStore(store);
@@ -200,6 +287,6 @@ public sealed class OwnedStatesTests
 
         public Task WriteHandoffAsync(IReadOnlyDictionary<int, IReadOnlyList<string>> members, TimeSpan expiry) => inner.WriteHandoffAsync(members, expiry);
 
-        public Task<IReadOnlyList<(int Partition, string Member)>> TakeHandoffAsync(IReadOnlyCollection<int> partitions) => inner.TakeHandoffAsync(partitions);
+        public Task<IReadOnlyList<(int Partition, string Member)>> TakeHandoffAsync(IReadOnlyCollection<int> partitions, int most) => inner.TakeHandoffAsync(partitions, most);
     }
 }

@@ -115,15 +115,22 @@ internal sealed class InMemoryStateStore : ICorrelationStateStore
     {
         foreach (var (partition, list) in members)
         {
-            Handoffs[partition] = [.. list];
+            if (list.Count > 0)
+            {
+                Handoffs[partition] = [.. list];
+            }
+            else
+            {
+                Handoffs.Remove(partition);
+            }
         }
 
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<(int Partition, string Member)>> TakeHandoffAsync(IReadOnlyCollection<int> partitions)
+    public Task<IReadOnlyList<(int Partition, string Member)>> TakeHandoffAsync(IReadOnlyCollection<int> partitions, int most)
     {
-        var taken = partitions.SelectMany(p => Handoffs.GetValueOrDefault(p, []).Select(m => (p, m))).ToList();
+        var taken = partitions.SelectMany(p => Handoffs.GetValueOrDefault(p, []).Take(most).Select(m => (p, m))).ToList();
         foreach (var partition in partitions)
         {
             Handoffs.Remove(partition);
