@@ -40,10 +40,14 @@ internal static class HostViewBinary
         writer.Signed(view.BucketReceived);
         writer.Unsigned(view.History.Bits);
         writer.Unsigned((ulong)view.BucketEvidence.Count);
-        foreach (var (evidenceBucket, eventId) in view.BucketEvidence)
+        if (view.BucketEvidence.Count > 0)
         {
-            writer.Signed(evidenceBucket);
-            writer.Text(eventId);
+            // Only when there is evidence: enumerating a sorted dictionary allocates even when it is empty.
+            foreach (var (evidenceBucket, eventId) in view.BucketEvidence)
+            {
+                writer.Signed(evidenceBucket);
+                writer.Text(eventId);
+            }
         }
 
         writer.Unsigned((ulong)view.Protocols.Count);

@@ -161,13 +161,12 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         }
 
         // Advisory, outside the scripts (another slot): which images each host has views of, by last use. Hosts in
-        // order of first sight, each host's views in update order (as grouping gave), filled straight into each
-        // host's argument array: no grouping or list per host.
+        // order of first sight, each host's views in update order; one script call per Redis slot (one per batch on
+        // a standalone Redis), filled straight into its argument array: no grouping, list or command per host.
         var updatesList = evaluation.Updates;
         var hostSlots = new Dictionary<string, int>(StringComparer.Ordinal);
-        var hostArguments = new List<(string HostId, RedisValue[] Arguments)>();
-        var viewsOf = new List<int>();
         var hostOrder = new List<string>();
+        var viewsOf = new List<int>();
         foreach (var update in updatesList)
         {
             if (hostSlots.TryGetValue(update.HostId, out var slot))
@@ -182,29 +181,22 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             }
         }
 
-        for (var slot = 0; slot < hostOrder.Count; slot++)
-        {
-            var arguments = new RedisValue[1 + (2 * viewsOf[slot])];
-            arguments[0] = (long)options.HostStateRetention.TotalMilliseconds;
-            hostArguments.Add((hostOrder[slot], arguments));
-            viewsOf[slot] = 0;
-        }
-
+        var indexCalls = IndexCalls(hostOrder, viewsOf);
         foreach (var update in updatesList)
         {
-            var slot = hostSlots[update.HostId];
-            var arguments = hostArguments[slot].Arguments;
-            var i = viewsOf[slot]++;
-            arguments[1 + (2 * i)] = (long)Millis(update.State.LastSeen);
-            arguments[2 + (2 * i)] = update.Image.Tag;
+            var host = hostSlots[update.HostId];
+            var (arguments, at) = (indexCalls.ArgumentsOf[host], indexCalls.NextOf[host]);
+            arguments[at] = (long)Millis(update.State.LastSeen);
+            arguments[at + 1] = update.Image.Tag;
+            indexCalls.NextOf[host] = at + 2;
         }
 
-        var viewCounts = new List<(string HostId, Task<RedisResult> Count)>(hostArguments.Count);
-        foreach (var (hostId, arguments) in hostArguments)
+        var viewCounts = new List<(int[] Hosts, Task<RedisResult> Sizes)>(indexCalls.Calls.Count);
+        foreach (var (hosts, indexKeys, arguments) in indexCalls.Calls)
         {
-            var count = db.ScriptEvaluateAsync(HostViewIndexScript.Text, [keys.HostViews(hostId)], arguments);
-            viewCounts.Add((hostId, count));
-            writes.Add(count);
+            var sizes = db.ScriptEvaluateAsync(HostViewIndexScript.Text, indexKeys, arguments);
+            viewCounts.Add((hosts, sizes));
+            writes.Add(sizes);
         }
 
         var scripted = new List<(List<HostUpdate> Updates, string[] Watermarks, FleetContribution Total)>();
@@ -287,12 +279,21 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             Views.Keep(updates.Select(u => (u.Image.Tag, u.HostId, u.NewWatermark.Partition, u.State)), writtenAt);
         }
 
-        foreach (var (hostId, reply) in viewCounts)
+        var indexSizes = new long[hostOrder.Count];
+        foreach (var (hosts, reply) in viewCounts)
         {
-            var count = (long)reply.Result;
-            if (count > options.MaxHostViewsPerHost)
+            var sizes = (RedisResult[])reply.Result!;
+            for (var k = 0; k < hosts.Length; k++)
             {
-                await EvictHostViewsAsync(db, hostId, count).ConfigureAwait(false);
+                indexSizes[hosts[k]] = (long)sizes[k];
+            }
+        }
+
+        for (var host = 0; host < hostOrder.Count; host++)
+        {
+            if (indexSizes[host] > options.MaxHostViewsPerHost)
+            {
+                await EvictHostViewsAsync(db, hostOrder[host], indexSizes[host]).ConfigureAwait(false);
             }
         }
 
@@ -406,6 +407,61 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
                 hostId, count, options.MaxHostViewsPerHost, victims.Length);
         }
     }
+
+    /// <summary>
+    /// The view-index calls of a batch's hosts (<paramref name="hostOrder"/>, with <paramref name="viewsOf"/> views
+    /// each): hosts grouped by their index key's Redis slot (on a standalone Redis every key is in one group), at most
+    /// <see cref="HostViewIndexScript.HostsPerCall"/> per call. Each call's arguments are sized exactly; each host's
+    /// (score, tag) pairs are to be written from <c>NextOf[host]</c> on into <c>ArgumentsOf[host]</c>.
+    /// </summary>
+    private IndexCallPlan IndexCalls(List<string> hostOrder, List<int> viewsOf)
+    {
+        var bySlot = new Dictionary<int, List<int>>();
+        for (var host = 0; host < hostOrder.Count; host++)
+        {
+            var slot = redis.HashSlot(keys.HostViews(hostOrder[host]));
+            if (!bySlot.TryGetValue(slot, out var group))
+            {
+                bySlot[slot] = group = [];
+            }
+
+            group.Add(host);
+        }
+
+        var plan = new IndexCallPlan(new RedisValue[hostOrder.Count][], new int[hostOrder.Count], []);
+        var retention = (long)options.HostStateRetention.TotalMilliseconds;
+        foreach (var group in bySlot.Values)
+        {
+            for (var start = 0; start < group.Count; start += HostViewIndexScript.HostsPerCall)
+            {
+                var hosts = group.GetRange(start, Math.Min(HostViewIndexScript.HostsPerCall, group.Count - start)).ToArray();
+                var length = 1;
+                foreach (var host in hosts)
+                {
+                    length += 1 + (2 * viewsOf[host]);
+                }
+
+                var indexKeys = new RedisKey[hosts.Length];
+                var arguments = new RedisValue[length];
+                arguments[0] = retention;
+                var at = 1;
+                for (var k = 0; k < hosts.Length; k++)
+                {
+                    indexKeys[k] = keys.HostViews(hostOrder[hosts[k]]);
+                    arguments[at] = viewsOf[hosts[k]];
+                    plan.ArgumentsOf[hosts[k]] = arguments;
+                    plan.NextOf[hosts[k]] = at + 1;
+                    at += 1 + (2 * viewsOf[hosts[k]]);
+                }
+
+                plan.Calls.Add((hosts, indexKeys, arguments));
+            }
+        }
+
+        return plan;
+    }
+
+    private sealed record IndexCallPlan(RedisValue[][] ArgumentsOf, int[] NextOf, List<(int[] Hosts, RedisKey[] Keys, RedisValue[] Arguments)> Calls);
 
     private RedisKey[] ScriptKeys(List<HostUpdate> updates)
     {
