@@ -123,7 +123,6 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
                 return;
             }
 
-            var expected = state.StoredWatermark;
             state.Watermark = last;
             if (state.SuppressedUntil.Count > 0)
             {
@@ -135,7 +134,7 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
                 }
             }
 
-            updates.Add(new HostUpdate(profile.Image, key.HostId, expected, last, state, contribution));
+            updates.Add(new HostUpdate(profile.Image, key.HostId, last, state, contribution));
         }
     }
 

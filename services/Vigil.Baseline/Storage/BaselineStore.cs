@@ -21,6 +21,10 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     // Hosts whose eviction was logged: each is logged once (the set is cleared when it gets large, so it stays bounded).
     private readonly HashSet<string> evictionLogged = new(StringComparer.Ordinal);
     private long roundTrips;
+
+    // Where a script call's view arguments are written before their one copy.
+    [ThreadStatic]
+    private static byte[]? viewScratch;
     private long hostViewsEvicted;
     private long profilesEvicted;
 
@@ -71,7 +75,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         }
 
         var views = new Dictionary<(string Tag, string HostId), HostImageState>(hosts.Count);
-        List<((string Tag, string HostId) Key, Task<HashEntry[]> Read)>? hostReads = null;
+        List<((string Tag, string HostId) Key, string StorageKey, Task<HashEntry[]> Read)>? hostReads = null;
         foreach (var (image, hostId) in hosts)
         {
             var key = (image.Tag, hostId);
@@ -81,8 +85,10 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
                 continue;
             }
 
-            var read = db.HashGetAllAsync(keys.HostView(image.Tag, hostId));
-            (hostReads ??= []).Add((key, read));
+            // Built once: the view keeps it for its writes (ScriptKeys).
+            var storageKey = keys.HostView(image.Tag, hostId).ToString();
+            var read = db.HashGetAllAsync(storageKey);
+            (hostReads ??= []).Add((key, storageKey, read));
             pending.Add(read);
         }
 
@@ -132,9 +138,11 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             }
         }
 
-        foreach (var (key, read) in hostReads ?? [])
+        foreach (var (key, storageKey, read) in hostReads ?? [])
         {
-            views[key] = ProfileHashes.HostView(read.Result, options.PersistenceWindow);
+            var view = ProfileHashes.HostView(read.Result, options.PersistenceWindow);
+            view.StorageKey = storageKey;
+            views[key] = view;
         }
 
         return new BatchState(profiles, views);
@@ -199,18 +207,17 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             writes.Add(sizes);
         }
 
-        var scripted = new List<(List<HostUpdate> Updates, string[] Watermarks, FleetContribution Total)>();
+        var scripted = new List<(List<HostUpdate> Updates, FleetContribution Total)>();
         var seen = new List<SortedSetEntry>();
         var changed = new List<SortedSetEntry>();
         foreach (var image in evaluation.Updates.GroupBy(u => u.Image.Tag))
         {
             var updates = image.ToList();
-            var watermarks = new string[updates.Count];
             // The detector sums an image's hosts into one contribution, which each of their updates carries.
             var total = updates[0].Contribution;
 
-            scripts.Add(db.ScriptEvaluateAsync(ProfileUpdateScript.Text, ScriptKeys(updates), ScriptArguments(updates, total, watermarks)));
-            scripted.Add((updates, watermarks, total));
+            scripts.Add(db.ScriptEvaluateAsync(ProfileUpdateScript.Text, ScriptKeys(updates), ScriptArguments(updates, total)));
+            scripted.Add((updates, total));
             IndexUpdates(db, writes, profiles[image.Key], total, seen, changed);
         }
 
@@ -255,7 +262,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         for (var i = 0; i < scripts.Count; i++)
         {
             var result = (RedisResult[])scripts[i].Result!;
-            var (updates, watermarks, total) = scripted[i];
+            var (updates, total) = scripted[i];
             if ((int)result[0] == -1)
             {
                 // Refused whole: these views are ahead of Redis in memory (or another writer moved Redis on). The
@@ -271,9 +278,9 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             long? before = HashFields.TryLong((RedisValue)result[1], out var found) ? found : null;
             Profiles.Applied(tag, profiles[tag], total, before, (long)result[2], maturedNow, options);
 
-            for (var u = 0; u < updates.Count; u++)
+            foreach (var update in updates)
             {
-                updates[u].State.StoredWatermark = watermarks[u];
+                update.State.Stored(update.NewWatermark);
             }
 
             Views.Keep(updates.Select(u => (u.Image.Tag, u.HostId, u.NewWatermark.Partition, u.State)), writtenAt);
@@ -463,6 +470,17 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
 
     private sealed record IndexCallPlan(RedisValue[][] ArgumentsOf, int[] NextOf, List<(int[] Hosts, RedisKey[] Keys, RedisValue[] Arguments)> Calls);
 
+    private static int WriteWatermark(Watermark mark, ref byte[] buffer, int start)
+    {
+        int written;
+        while (!mark.TryWriteUtf8(buffer.AsSpan(start), out written))
+        {
+            Array.Resize(ref buffer, buffer.Length * 2);
+        }
+
+        return start + written;
+    }
+
     private RedisKey[] ScriptKeys(List<HostUpdate> updates)
     {
         var tag = updates[0].Image.Tag;
@@ -480,8 +498,11 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         return scriptKeys;
     }
 
-    /// <summary>The script's arguments for <paramref name="updates"/>; the new watermarks' texts go to <paramref name="watermarks"/>.</summary>
-    private RedisValue[] ScriptArguments(List<HostUpdate> updates, FleetContribution total, string[] watermarks)
+    /// <summary>
+    /// The script's arguments for <paramref name="updates"/>. The views' watermarks and encodings are written into one
+    /// byte array per call, each argument a slice of it, rather than a string and an array per view.
+    /// </summary>
+    private RedisValue[] ScriptArguments(List<HostUpdate> updates, FleetContribution total)
     {
         var image = updates[0].Image;
 
@@ -497,13 +518,43 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         values[at++] = image.Identity;
         values[at++] = ProcessImage.KindText(image.Kind);
         values[at++] = updates.Count;
+        var buffer = viewScratch ??= new byte[4096];
+        var ends = new int[updates.Count * 3];
+        var end = 0;
         for (var i = 0; i < updates.Count; i++)
         {
-            var update = updates[i];
-            watermarks[i] = update.NewWatermark.ToString();
-            values[at++] = update.ExpectedWatermark;
-            values[at++] = watermarks[i];
-            values[at++] = update.State.ToStored();
+            var state = updates[i].State;
+            if (state.StoredText is { } expected)
+            {
+                // As read from Redis: sent as the text it is.
+                values[at + (3 * i)] = expected;
+            }
+            else
+            {
+                end = WriteWatermark(state.StoredMark, ref buffer, end);
+            }
+
+            ends[3 * i] = end;
+            end = WriteWatermark(updates[i].NewWatermark, ref buffer, end);
+            ends[(3 * i) + 1] = end;
+            end = HostViewBinary.WriteInto(state, ref buffer, end);
+            ends[(3 * i) + 2] = end;
+        }
+
+        viewScratch = buffer;
+        ReadOnlyMemory<byte> written = buffer.AsSpan(0, end).ToArray();
+        var from = 0;
+        for (var i = 0; i < updates.Count; i++)
+        {
+            if (updates[i].State.StoredText is null)
+            {
+                values[at] = written[from..ends[3 * i]];
+            }
+
+            values[at + 1] = written[ends[3 * i]..ends[(3 * i) + 1]];
+            values[at + 2] = written[ends[(3 * i) + 1]..ends[(3 * i) + 2]];
+            from = ends[(3 * i) + 2];
+            at += 3;
         }
 
         foreach (var update in updates)
