@@ -31,6 +31,9 @@ public sealed class BaselineHandler(
     BaselineMetrics metrics,
     ILogger<BaselineHandler> logger) : IRecordBatchHandler<TelemetryEvent>
 {
+    // The working collections of the batch to come (null while a batch has them).
+    private BatchScratch? idle = new();
+
     /// <summary>
     /// What the baseline reads of an event (protobuf field paths): its kind, the process and parent a process start
     /// leaves in the chain cache (<see cref="ProcessChainCache.LinkOf"/>), and what a network event's observation is
@@ -76,7 +79,23 @@ public sealed class BaselineHandler(
 
     public async Task HandleAsync(IReadOnlyList<ConsumedRecord<TelemetryEvent>> batch, CancellationToken cancellationToken)
     {
-        var observations = new List<NetworkObservation>();
+        // The consume loop hands over one batch at a time, so one set of per-batch collections serves them all; a call
+        // that overlaps another (the loop makes none) gets a set of its own.
+        var scratch = Interlocked.Exchange(ref idle, null) ?? new BatchScratch();
+        try
+        {
+            await HandleAsync(batch, scratch, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            scratch.Clear();
+            idle = scratch;
+        }
+    }
+
+    private async Task HandleAsync(IReadOnlyList<ConsumedRecord<TelemetryEvent>> batch, BatchScratch scratch, CancellationToken cancellationToken)
+    {
+        var observations = scratch.Observations;
         Span<int> kinds = stackalloc int[3];
         foreach (var record in batch)
         {
@@ -87,7 +106,7 @@ public sealed class BaselineHandler(
                 continue;
             }
 
-            if (NetworkObservation.From(record) is { } observation)
+            if (NetworkObservation.TryFrom(record, out var observation))
             {
                 observations.Add(observation);
                 kinds[(int)observation.Kind]++;
@@ -117,18 +136,16 @@ public sealed class BaselineHandler(
         }
 
         // The images and (image, host) views the batch touches, each once, in order of first sight.
-        var images = new List<ProcessImage>();
-        var hosts = new List<(ProcessImage Image, string HostId)>();
-        var seenImages = new HashSet<string>(StringComparer.Ordinal);
-        var seenHosts = new HashSet<(string Tag, string HostId)>();
+        var images = scratch.Images;
+        var hosts = scratch.Hosts;
         foreach (var observation in observations)
         {
-            if (seenImages.Add(observation.Image.Tag))
+            if (scratch.SeenImages.Add(observation.Image.Tag))
             {
                 images.Add(observation.Image);
             }
 
-            if (seenHosts.Add((observation.Image.Tag, observation.HostId)))
+            if (scratch.SeenHosts.Add((observation.Image.Tag, observation.HostId)))
             {
                 hosts.Add((observation.Image, observation.HostId));
             }
@@ -137,7 +154,7 @@ public sealed class BaselineHandler(
         var state = await store.LoadAsync(images, hosts).ConfigureAwait(false);
         try
         {
-            await EvaluateAndCommitAsync(batch, observations, state, cancellationToken).ConfigureAwait(false);
+            await EvaluateAndCommitAsync(batch, observations, state, scratch.Partitions, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -149,7 +166,7 @@ public sealed class BaselineHandler(
     }
 
     private async Task EvaluateAndCommitAsync(
-        IReadOnlyList<ConsumedRecord<TelemetryEvent>> batch, List<NetworkObservation> observations, BatchState state, CancellationToken cancellationToken)
+        IReadOnlyList<ConsumedRecord<TelemetryEvent>> batch, List<NetworkObservation> observations, BatchState state, HashSet<int> partitions, CancellationToken cancellationToken)
     {
         var evaluation = detector.Evaluate(observations, state.Profiles, state.Hosts);
 
@@ -164,7 +181,6 @@ public sealed class BaselineHandler(
             logger.LogInformation("Alert {AlertId} {Rule} on host {Host}: {Reason}", alert.Id, alert.Rule.Id, alert.Host.Id, alert.Reason);
         }
 
-        var partitions = new HashSet<int>();
         foreach (var record in batch)
         {
             partitions.Add(record.Partition);
@@ -189,4 +205,30 @@ public sealed class BaselineHandler(
         ObservationKind.Lookup => "lookup",
         _ => "completion",
     };
+
+    /// <summary>A batch's working collections, emptied after each batch and reused by the next.</summary>
+    private sealed class BatchScratch
+    {
+        public List<NetworkObservation> Observations { get; } = [];
+
+        public List<ProcessImage> Images { get; } = [];
+
+        public List<(ProcessImage Image, string HostId)> Hosts { get; } = [];
+
+        public HashSet<string> SeenImages { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<(string Tag, string HostId)> SeenHosts { get; } = [];
+
+        public HashSet<int> Partitions { get; } = [];
+
+        public void Clear()
+        {
+            Observations.Clear();
+            Images.Clear();
+            Hosts.Clear();
+            SeenImages.Clear();
+            SeenHosts.Clear();
+            Partitions.Clear();
+        }
+    }
 }

@@ -31,7 +31,7 @@ public sealed class ConcurrentWriterTests(RedisServer redis)
             .ToList();
 
         // The old owner reads and evaluates; the new owner handles the same records and writes first.
-        var observations = batch.Select(r => NetworkObservation.From(r)!).ToList();
+        var observations = batch.Select(r => NetworkObservation.From(r)!.Value).ToList();
         var image = observations[0].Image;
         var state = await store.LoadAsync([image], [(image, mac.HostId), (image, peer.HostId)]);
         var late = detector.Evaluate(observations, state.Profiles, state.Hosts);

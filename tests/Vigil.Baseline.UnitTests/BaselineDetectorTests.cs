@@ -191,7 +191,7 @@ public sealed class BaselineDetectorTests
     {
         var observations = events
             .Select(e => new ConsumedRecord<TelemetryEvent>("telemetry", 0, offset++, e.Host.Id, DateTimeOffset.UnixEpoch, e))
-            .Select(r => NetworkObservation.From(r)!)
+            .Select(r => NetworkObservation.From(r)!.Value)
             .ToList();
         var tag = profile.Image.Tag;
         return detector.Evaluate(observations, new Dictionary<string, ProfileSnapshot> { [tag] = profile }, new Dictionary<(string, string), HostImageState> { [(tag, mac.HostId)] = state });

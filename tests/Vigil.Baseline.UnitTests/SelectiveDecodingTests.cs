@@ -149,7 +149,7 @@ public sealed class SelectiveDecodingTests
     private static ConsumedRecord<TelemetryEvent> Record(int offset, TelemetryEvent e) =>
         new("telemetry", 0, offset, e.Host?.Id ?? string.Empty, DateTimeOffset.UnixEpoch, e);
 
-    private static string Describe(NetworkObservation? o) => o is null
+    private static string Describe(NetworkObservation? observation) => observation is not { } o
         ? "none"
         : $"{o.Image} {o.HostId} {o.Kind} {o.Signature} {o.Destination} {o.BytesSent} {o.BytesReceived} {o.HasVolume} {o.EventId} {o.Timestamp}";
 

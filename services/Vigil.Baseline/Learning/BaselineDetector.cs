@@ -123,17 +123,18 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
                 return;
             }
 
-            var expected = state.StoredWatermark;
             state.Watermark = last;
             if (state.SuppressedUntil.Count > 0)
             {
-                foreach (var expired in state.SuppressedUntil.Where(s => s.Value <= state.LastSeen).Select(s => s.Key).ToList())
+                // The lambda captures a local of this block: no closure per (image, host) group without suppressions.
+                var lastSeen = state.LastSeen;
+                foreach (var expired in state.SuppressedUntil.Where(s => s.Value <= lastSeen).Select(s => s.Key).ToList())
                 {
                     state.SuppressedUntil.Remove(expired);
                 }
             }
 
-            updates.Add(new HostUpdate(profile.Image, key.HostId, expected, last, state, contribution));
+            updates.Add(new HostUpdate(profile.Image, key.HostId, last, state, contribution));
         }
     }
 
@@ -195,7 +196,7 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
         }
 
         /// <summary>Applies one observation; false when it must not train the profile.</summary>
-        public bool Observe(NetworkObservation observation, long timestamp)
+        public bool Observe(in NetworkObservation observation, long timestamp)
         {
             state.FirstSeen = state.FirstSeen == 0 ? timestamp : Math.Min(state.FirstSeen, timestamp);
             state.LastSeen = Math.Max(state.LastSeen, timestamp);
@@ -230,7 +231,7 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
             return trains;
         }
 
-        private bool CheckProtocol(NetworkObservation observation, long timestamp)
+        private bool CheckProtocol(in NetworkObservation observation, long timestamp)
         {
             var signature = observation.Signature.ToString();
             if (!mature || profile.Protocols.ContainsKey(signature) || profile.IsSaturated(options))
@@ -257,7 +258,7 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
         }
 
         /// <summary>Adds a completed connection's bytes to its bucket; false when the connection or the bucket is anomalous.</summary>
-        private bool ObserveVolume(NetworkObservation observation, long timestamp, bool protocolTrains)
+        private bool ObserveVolume(in NetworkObservation observation, long timestamp, bool protocolTrains)
         {
             var bucket = timestamp / (options.BucketWidth.Ticks * NanosPerTick);
             if (state.Bucket is not { } current)
@@ -269,9 +270,15 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
                 CloseBucket();
                 state.History = state.History.Advance(bucket - current);
                 state.Bucket = bucket;
-                foreach (var old in state.BucketEvidence.Keys.Where(b => b <= bucket - options.PersistenceWindow).ToList())
+                if (state.BucketEvidence.Count > 0)
                 {
-                    state.BucketEvidence.Remove(old);
+                    // Only when there is evidence: enumerating a sorted dictionary allocates even when it is empty. The
+                    // lambdas capture locals of their own blocks, so the method allocates no closure per observation.
+                    var oldest = bucket - options.PersistenceWindow;
+                    foreach (var old in state.BucketEvidence.Keys.Where(b => b <= oldest).ToList())
+                    {
+                        state.BucketEvidence.Remove(old);
+                    }
                 }
 
                 if (state.History.AnomalousCount == 0)
@@ -309,7 +316,8 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
 
             if (!state.VolumeAlerted && (finding.Extreme || state.History.AnomalousCount >= options.PersistenceBuckets))
             {
-                var earlier = state.BucketEvidence.Where(e => e.Key < bucket).Select(e => e.Value).ToList();
+                var alerting = bucket;
+                var earlier = state.BucketEvidence.Where(e => e.Key < alerting).Select(e => e.Value).ToList();
                 detections.Add(alerts.Volume(observation, ChainOf(observation), profile, state, finding, earlier, anomalousInHand));
                 state.VolumeAlerted = true;
                 contribution.Alerts++;
@@ -322,7 +330,7 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
         /// The chain of an event that alerts. Made whole first: the baseline decodes only what it reads for learning,
         /// and the chain and the alert read the rest (names of the effective parent, the host's name...).
         /// </summary>
-        private ProcessChain ChainOf(NetworkObservation observation)
+        private ProcessChain ChainOf(in NetworkObservation observation)
         {
             observation.Event.Complete();
             return ProcessChain.Of(observation.Event, chains);
@@ -342,7 +350,7 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
         }
 
         /// <summary>The more anomalous direction of the current bucket, or null when neither is.</summary>
-        private VolumeFinding? BucketFinding(NetworkObservation observation)
+        private VolumeFinding? BucketFinding(in NetworkObservation observation)
         {
             VolumeFinding? Direction(string name, LogVolumeStatistics bucket, long bucketBytes, LogVolumeStatistics connection, long connectionBytes) =>
                 Exceeds(bucket, bucketBytes, options.VolumeSigma)

@@ -9,8 +9,35 @@ namespace Vigil.Baseline.Learning;
 /// </summary>
 public sealed class HostImageState
 {
+    // The watermark Redis holds for this view: its text as read from Redis, or (null text) the mark this process wrote
+    // last, whose text is made only when asked for: every batch writes its views, and a string each was a good part
+    // of what a batch allocated.
+    private string? storedText = string.Empty;
+    private Watermark storedMark = Watermark.None;
+
     /// <summary>The watermark Redis holds for this view: read with it, or written by this process since.</summary>
-    public string StoredWatermark { get; internal set; } = string.Empty;
+    public string StoredWatermark
+    {
+        get => storedText ??= storedMark.ToString();
+        internal set
+        {
+            storedText = value;
+            storedMark = Watermark.None;
+        }
+    }
+
+    /// <summary>The text of <see cref="StoredWatermark"/> when one was read or made, else null (then <see cref="StoredMark"/> is it).</summary>
+    internal string? StoredText => storedText;
+
+    /// <summary>The mark this process last wrote for the view (meaningful when <see cref="StoredText"/> is null).</summary>
+    internal Watermark StoredMark => storedMark;
+
+    /// <summary>Records that Redis now holds <paramref name="mark"/> for this view (written by this process).</summary>
+    internal void Stored(Watermark mark)
+    {
+        storedMark = mark;
+        storedText = null;
+    }
 
     public Watermark Watermark { get; set; } = Watermark.None;
 

@@ -5,10 +5,14 @@ using Vigil.Messaging;
 
 namespace Vigil.Baseline.Learning;
 
-/// <summary>One network event as a profile sees it: whose image, which host, what protocol, where to, how many bytes.</summary>
+/// <summary>
+/// One network event as a profile sees it: whose image, which host, what protocol, where to, how many bytes. A value:
+/// most events of a fleet are network events, and an object each was a good part of what the baseline allocated per
+/// event; a batch's observations live in one list the handler reuses.
+/// </summary>
 /// <param name="BytesSent">Bytes the host sent (source.bytes on egress, destination.bytes on ingress).</param>
 /// <param name="HasVolume">Whether the event carried byte counts (connection ends do).</param>
-public sealed record NetworkObservation(
+public readonly record struct NetworkObservation(
     ConsumedRecord<TelemetryEvent> Record,
     ProcessImage Image,
     string HostId,
@@ -33,12 +37,16 @@ public sealed record NetworkObservation(
     /// The observation an event makes, or null for events that cannot touch a profile (anything but network
     /// connection starts, ends and DNS lookups, or events without a host or process).
     /// </summary>
-    public static NetworkObservation? From(ConsumedRecord<TelemetryEvent> record)
+    public static NetworkObservation? From(ConsumedRecord<TelemetryEvent> record) => TryFrom(record, out var observation) ? observation : null;
+
+    /// <summary>As <see cref="From"/>, without boxing the value in a nullable.</summary>
+    public static bool TryFrom(ConsumedRecord<TelemetryEvent> record, out NetworkObservation observation)
     {
+        observation = default;
         var e = record.Value;
         if (e.Event is not { } kind || !kind.Category.Contains("network"))
         {
-            return null;
+            return false;
         }
 
         ObservationKind? observed = kind.Type.Contains("start") ? ObservationKind.Connection
@@ -48,7 +56,7 @@ public sealed record NetworkObservation(
         var hostId = e.Host?.Id is { Length: > 0 } id ? id : record.Key;
         if (observed is null || string.IsNullOrEmpty(hostId) || ProcessImageResolver.Resolve(e.Process) is not { } image)
         {
-            return null;
+            return false;
         }
 
         var network = e.Network ?? new Network();
@@ -62,7 +70,7 @@ public sealed record NetworkObservation(
         var sent = (ingress ? e.Destination?.Bytes : e.Source?.Bytes) ?? 0;
         var received = (ingress ? e.Source?.Bytes : e.Destination?.Bytes) ?? 0;
         var hasVolume = observed == ObservationKind.Completion && (sent > 0 || received > 0);
-        return new NetworkObservation(
+        observation = new NetworkObservation(
             record,
             image,
             hostId,
@@ -72,6 +80,7 @@ public sealed record NetworkObservation(
             sent,
             received,
             hasVolume);
+        return true;
     }
 
     private static string PeerText((string Host, long Port) peer) => string.Create(CultureInfo.InvariantCulture, $"{peer.Host}:{peer.Port}");

@@ -29,5 +29,17 @@ public readonly record struct Watermark(string Topic, int Partition, long Offset
             : None;
     }
 
+    /// <summary>Writes <see cref="ToString"/>'s UTF-8 bytes to <paramref name="destination"/>; false when it is too short.</summary>
+    public bool TryWriteUtf8(Span<byte> destination, out int written)
+    {
+        if (Partition < 0)
+        {
+            written = 0;
+            return true;
+        }
+
+        return System.Text.Unicode.Utf8.TryWrite(destination, CultureInfo.InvariantCulture, $"{Topic}|{Partition}|{Offset}", out written);
+    }
+
     public override string ToString() => Partition < 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"{Topic}|{Partition}|{Offset}");
 }

@@ -21,6 +21,10 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     // Hosts whose eviction was logged: each is logged once (the set is cleared when it gets large, so it stays bounded).
     private readonly HashSet<string> evictionLogged = new(StringComparer.Ordinal);
     private long roundTrips;
+
+    // Where a script call's view arguments are written before their one copy.
+    [ThreadStatic]
+    private static byte[]? viewScratch;
     private long hostViewsEvicted;
     private long profilesEvicted;
 
@@ -71,7 +75,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         }
 
         var views = new Dictionary<(string Tag, string HostId), HostImageState>(hosts.Count);
-        List<((string Tag, string HostId) Key, Task<HashEntry[]> Read)>? hostReads = null;
+        List<((string Tag, string HostId) Key, string StorageKey, Task<HashEntry[]> Read)>? hostReads = null;
         foreach (var (image, hostId) in hosts)
         {
             var key = (image.Tag, hostId);
@@ -81,8 +85,10 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
                 continue;
             }
 
-            var read = db.HashGetAllAsync(keys.HostView(image.Tag, hostId));
-            (hostReads ??= []).Add((key, read));
+            // Built once: the view keeps it for its writes (ScriptKeys).
+            var storageKey = keys.HostView(image.Tag, hostId).ToString();
+            var read = db.HashGetAllAsync(storageKey);
+            (hostReads ??= []).Add((key, storageKey, read));
             pending.Add(read);
         }
 
@@ -132,9 +138,11 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             }
         }
 
-        foreach (var (key, read) in hostReads ?? [])
+        foreach (var (key, storageKey, read) in hostReads ?? [])
         {
-            views[key] = ProfileHashes.HostView(read.Result, options.PersistenceWindow);
+            var view = ProfileHashes.HostView(read.Result, options.PersistenceWindow);
+            view.StorageKey = storageKey;
+            views[key] = view;
         }
 
         return new BatchState(profiles, views);
@@ -161,13 +169,12 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         }
 
         // Advisory, outside the scripts (another slot): which images each host has views of, by last use. Hosts in
-        // order of first sight, each host's views in update order (as grouping gave), filled straight into each
-        // host's argument array: no grouping or list per host.
+        // order of first sight, each host's views in update order; one script call per Redis slot (one per batch on
+        // a standalone Redis), filled straight into its argument array: no grouping, list or command per host.
         var updatesList = evaluation.Updates;
         var hostSlots = new Dictionary<string, int>(StringComparer.Ordinal);
-        var hostArguments = new List<(string HostId, RedisValue[] Arguments)>();
-        var viewsOf = new List<int>();
         var hostOrder = new List<string>();
+        var viewsOf = new List<int>();
         foreach (var update in updatesList)
         {
             if (hostSlots.TryGetValue(update.HostId, out var slot))
@@ -182,43 +189,35 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             }
         }
 
-        for (var slot = 0; slot < hostOrder.Count; slot++)
-        {
-            var arguments = new RedisValue[1 + (2 * viewsOf[slot])];
-            arguments[0] = (long)options.HostStateRetention.TotalMilliseconds;
-            hostArguments.Add((hostOrder[slot], arguments));
-            viewsOf[slot] = 0;
-        }
-
+        var indexCalls = IndexCalls(hostOrder, viewsOf);
         foreach (var update in updatesList)
         {
-            var slot = hostSlots[update.HostId];
-            var arguments = hostArguments[slot].Arguments;
-            var i = viewsOf[slot]++;
-            arguments[1 + (2 * i)] = (long)Millis(update.State.LastSeen);
-            arguments[2 + (2 * i)] = update.Image.Tag;
+            var host = hostSlots[update.HostId];
+            var (arguments, at) = (indexCalls.ArgumentsOf[host], indexCalls.NextOf[host]);
+            arguments[at] = (long)Millis(update.State.LastSeen);
+            arguments[at + 1] = update.Image.Tag;
+            indexCalls.NextOf[host] = at + 2;
         }
 
-        var viewCounts = new List<(string HostId, Task<RedisResult> Count)>(hostArguments.Count);
-        foreach (var (hostId, arguments) in hostArguments)
+        var viewCounts = new List<(int[] Hosts, Task<RedisResult> Sizes)>(indexCalls.Calls.Count);
+        foreach (var (hosts, indexKeys, arguments) in indexCalls.Calls)
         {
-            var count = db.ScriptEvaluateAsync(HostViewIndexScript.Text, [keys.HostViews(hostId)], arguments);
-            viewCounts.Add((hostId, count));
-            writes.Add(count);
+            var sizes = db.ScriptEvaluateAsync(HostViewIndexScript.Text, indexKeys, arguments);
+            viewCounts.Add((hosts, sizes));
+            writes.Add(sizes);
         }
 
-        var scripted = new List<(List<HostUpdate> Updates, string[] Watermarks, FleetContribution Total)>();
+        var scripted = new List<(List<HostUpdate> Updates, FleetContribution Total)>();
         var seen = new List<SortedSetEntry>();
         var changed = new List<SortedSetEntry>();
         foreach (var image in evaluation.Updates.GroupBy(u => u.Image.Tag))
         {
             var updates = image.ToList();
-            var watermarks = new string[updates.Count];
             // The detector sums an image's hosts into one contribution, which each of their updates carries.
             var total = updates[0].Contribution;
 
-            scripts.Add(db.ScriptEvaluateAsync(ProfileUpdateScript.Text, ScriptKeys(updates), ScriptArguments(updates, total, watermarks)));
-            scripted.Add((updates, watermarks, total));
+            scripts.Add(db.ScriptEvaluateAsync(ProfileUpdateScript.Text, ScriptKeys(updates), ScriptArguments(updates, total)));
+            scripted.Add((updates, total));
             IndexUpdates(db, writes, profiles[image.Key], total, seen, changed);
         }
 
@@ -263,7 +262,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         for (var i = 0; i < scripts.Count; i++)
         {
             var result = (RedisResult[])scripts[i].Result!;
-            var (updates, watermarks, total) = scripted[i];
+            var (updates, total) = scripted[i];
             if ((int)result[0] == -1)
             {
                 // Refused whole: these views are ahead of Redis in memory (or another writer moved Redis on). The
@@ -279,20 +278,29 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             long? before = HashFields.TryLong((RedisValue)result[1], out var found) ? found : null;
             Profiles.Applied(tag, profiles[tag], total, before, (long)result[2], maturedNow, options);
 
-            for (var u = 0; u < updates.Count; u++)
+            foreach (var update in updates)
             {
-                updates[u].State.StoredWatermark = watermarks[u];
+                update.State.Stored(update.NewWatermark);
             }
 
             Views.Keep(updates.Select(u => (u.Image.Tag, u.HostId, u.NewWatermark.Partition, u.State)), writtenAt);
         }
 
-        foreach (var (hostId, reply) in viewCounts)
+        var indexSizes = new long[hostOrder.Count];
+        foreach (var (hosts, reply) in viewCounts)
         {
-            var count = (long)reply.Result;
-            if (count > options.MaxHostViewsPerHost)
+            var sizes = (RedisResult[])reply.Result!;
+            for (var k = 0; k < hosts.Length; k++)
             {
-                await EvictHostViewsAsync(db, hostId, count).ConfigureAwait(false);
+                indexSizes[hosts[k]] = (long)sizes[k];
+            }
+        }
+
+        for (var host = 0; host < hostOrder.Count; host++)
+        {
+            if (indexSizes[host] > options.MaxHostViewsPerHost)
+            {
+                await EvictHostViewsAsync(db, hostOrder[host], indexSizes[host]).ConfigureAwait(false);
             }
         }
 
@@ -407,6 +415,72 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         }
     }
 
+    /// <summary>
+    /// The view-index calls of a batch's hosts (<paramref name="hostOrder"/>, with <paramref name="viewsOf"/> views
+    /// each): hosts grouped by their index key's Redis slot (on a standalone Redis every key is in one group), at most
+    /// <see cref="HostViewIndexScript.HostsPerCall"/> per call. Each call's arguments are sized exactly; each host's
+    /// (score, tag) pairs are to be written from <c>NextOf[host]</c> on into <c>ArgumentsOf[host]</c>.
+    /// </summary>
+    private IndexCallPlan IndexCalls(List<string> hostOrder, List<int> viewsOf)
+    {
+        var bySlot = new Dictionary<int, List<int>>();
+        for (var host = 0; host < hostOrder.Count; host++)
+        {
+            var slot = redis.HashSlot(keys.HostViews(hostOrder[host]));
+            if (!bySlot.TryGetValue(slot, out var group))
+            {
+                bySlot[slot] = group = [];
+            }
+
+            group.Add(host);
+        }
+
+        var plan = new IndexCallPlan(new RedisValue[hostOrder.Count][], new int[hostOrder.Count], []);
+        var retention = (long)options.HostStateRetention.TotalMilliseconds;
+        foreach (var group in bySlot.Values)
+        {
+            for (var start = 0; start < group.Count; start += HostViewIndexScript.HostsPerCall)
+            {
+                var hosts = group.GetRange(start, Math.Min(HostViewIndexScript.HostsPerCall, group.Count - start)).ToArray();
+                var length = 1;
+                foreach (var host in hosts)
+                {
+                    length += 1 + (2 * viewsOf[host]);
+                }
+
+                var indexKeys = new RedisKey[hosts.Length];
+                var arguments = new RedisValue[length];
+                arguments[0] = retention;
+                var at = 1;
+                for (var k = 0; k < hosts.Length; k++)
+                {
+                    indexKeys[k] = keys.HostViews(hostOrder[hosts[k]]);
+                    arguments[at] = viewsOf[hosts[k]];
+                    plan.ArgumentsOf[hosts[k]] = arguments;
+                    plan.NextOf[hosts[k]] = at + 1;
+                    at += 1 + (2 * viewsOf[hosts[k]]);
+                }
+
+                plan.Calls.Add((hosts, indexKeys, arguments));
+            }
+        }
+
+        return plan;
+    }
+
+    private sealed record IndexCallPlan(RedisValue[][] ArgumentsOf, int[] NextOf, List<(int[] Hosts, RedisKey[] Keys, RedisValue[] Arguments)> Calls);
+
+    private static int WriteWatermark(Watermark mark, ref byte[] buffer, int start)
+    {
+        int written;
+        while (!mark.TryWriteUtf8(buffer.AsSpan(start), out written))
+        {
+            Array.Resize(ref buffer, buffer.Length * 2);
+        }
+
+        return start + written;
+    }
+
     private RedisKey[] ScriptKeys(List<HostUpdate> updates)
     {
         var tag = updates[0].Image.Tag;
@@ -424,8 +498,11 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         return scriptKeys;
     }
 
-    /// <summary>The script's arguments for <paramref name="updates"/>; the new watermarks' texts go to <paramref name="watermarks"/>.</summary>
-    private RedisValue[] ScriptArguments(List<HostUpdate> updates, FleetContribution total, string[] watermarks)
+    /// <summary>
+    /// The script's arguments for <paramref name="updates"/>. The views' watermarks and encodings are written into one
+    /// byte array per call, each argument a slice of it, rather than a string and an array per view.
+    /// </summary>
+    private RedisValue[] ScriptArguments(List<HostUpdate> updates, FleetContribution total)
     {
         var image = updates[0].Image;
 
@@ -441,13 +518,43 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         values[at++] = image.Identity;
         values[at++] = ProcessImage.KindText(image.Kind);
         values[at++] = updates.Count;
+        var buffer = viewScratch ??= new byte[4096];
+        var ends = new int[updates.Count * 3];
+        var end = 0;
         for (var i = 0; i < updates.Count; i++)
         {
-            var update = updates[i];
-            watermarks[i] = update.NewWatermark.ToString();
-            values[at++] = update.ExpectedWatermark;
-            values[at++] = watermarks[i];
-            values[at++] = update.State.ToStored();
+            var state = updates[i].State;
+            if (state.StoredText is { } expected)
+            {
+                // As read from Redis: sent as the text it is.
+                values[at + (3 * i)] = expected;
+            }
+            else
+            {
+                end = WriteWatermark(state.StoredMark, ref buffer, end);
+            }
+
+            ends[3 * i] = end;
+            end = WriteWatermark(updates[i].NewWatermark, ref buffer, end);
+            ends[(3 * i) + 1] = end;
+            end = HostViewBinary.WriteInto(state, ref buffer, end);
+            ends[(3 * i) + 2] = end;
+        }
+
+        viewScratch = buffer;
+        ReadOnlyMemory<byte> written = buffer.AsSpan(0, end).ToArray();
+        var from = 0;
+        for (var i = 0; i < updates.Count; i++)
+        {
+            if (updates[i].State.StoredText is null)
+            {
+                values[at] = written[from..ends[3 * i]];
+            }
+
+            values[at + 1] = written[ends[3 * i]..ends[(3 * i) + 1]];
+            values[at + 2] = written[ends[(3 * i) + 1]..ends[(3 * i) + 2]];
+            from = ends[(3 * i) + 2];
+            at += 3;
         }
 
         foreach (var update in updates)

@@ -71,6 +71,12 @@ public sealed class StateFieldChanges(
 
         // The list itself is made again on the state's next release: most releases return an array or two.
         arrays.Clear();
+        if (arrays.Capacity > MaxSpareListCapacity)
+        {
+            // A burst (a key-limit eviction, a large release) grew it: keeping it would hold that room for good.
+            return;
+        }
+
         lock (SpareLists)
         {
             if (SpareLists.Count < MaxSpareLists)
@@ -95,6 +101,7 @@ public sealed class StateFieldChanges(
     }
 
     private const int MaxSpareLists = 1024;
+    private const int MaxSpareListCapacity = 64;
 
     // Lists of returned arrays, reused across states and threads (a write is stored on whichever thread completes it).
     private static readonly Stack<List<(HeldBufferPool Pool, byte[] Array)>> SpareLists = new();
