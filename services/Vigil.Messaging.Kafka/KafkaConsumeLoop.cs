@@ -174,6 +174,13 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
                 Gather(consumer);
                 CheckIdleGroupLag(consumer);
                 ReportState();
+                if (failedBatch is null && gathered > 0 && stopping.IsCancellationRequested)
+                {
+                    // Not handed over only to be cancelled part-way: its offsets are not stored, so the next owner reads it.
+                    ClearGathered(release: true);
+                    break;
+                }
+
                 if (failedBatch is null && gathered > 0)
                 {
                     // One batch at a time, in order: the one in hand is handled (and its offsets stored) first.
@@ -194,10 +201,16 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
                 }
 
                 failedBatch = null;
-                if (Failed(consumer, failed) == BatchOutcome.StopForGood)
+                var outcome = Failed(consumer, failed);
+                if (outcome == BatchOutcome.StopForGood)
                 {
                     stoppedForGood = true;
                     break;
+                }
+
+                if (outcome == BatchOutcome.Abandoned)
+                {
+                    continue; // its partitions went to another owner: nothing to wait for, the new ones are read at once
                 }
 
                 ReportState();
@@ -205,8 +218,18 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, settings.MaxRetryBackoff.Ticks));
             }
 
-            // The batch in hand finishes (past the shutdown grace its handler is cancelled) before the last commit.
-            Settle(consumer);
+            // The batch in hand finishes before the last commit: its handler is cancelled once the shutdown grace has passed
+            // since the stop request, and gets as long again to return; one that still has not is abandoned, its offsets
+            // unstored (the next owner replays it), and the wait in finally is the last it gets.
+            if (inHand is { } last && !last.Work.Wait(settings.ShutdownGrace * 2))
+            {
+                logger.LogError("The handler of {Group} did not return within twice the shutdown grace ({Grace}) of a stop; its batch of {Count} records is abandoned and will be replayed", group, settings.ShutdownGrace, last.Count);
+            }
+            else
+            {
+                Settle(consumer);
+            }
+
             CommitHandled(consumer, stored.Keys.ToList(), "shutdown");
             // Close leaves the group; its revocation callback flushes handler state once more.
             consumer.Close();
@@ -230,7 +253,9 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         }
         finally
         {
-            // A handler still running (the loop failed) must not outlive the consumer it was handed records of.
+            // A handler still running (the loop failed, or ignored the cancellation) must not outlive the consumer it was
+            // handed records of: cancel it first (nothing else will), then give it the grace to return.
+            handlerCancellation.Cancel();
             inHand?.Work.Wait(settings.ShutdownGrace);
             consumer.Dispose();
         }
@@ -324,7 +349,9 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
                     return;
                 }
 
+                // A new batch (also after a rebalance dropped all that was gathered): its own clock, not yet due.
                 started = Stopwatch.GetTimestamp();
+                due = false;
                 Add(first);
                 continue;
             }
@@ -506,7 +533,8 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     /// is kept in <see cref="failedBatch"/> for the loop to rewind and retry. Always on the consume thread (the loop, or a
     /// rebalance callback, which so never runs beside a handler).
     /// </summary>
-    private void Settle(IConsumer<string?, DecodedValue<T>> consumer)
+    /// <param name="lost">Partitions lost (not revoked): another member may own them already, so nothing is stored for them.</param>
+    private void Settle(IConsumer<string?, DecodedValue<T>> consumer, HashSet<TopicPartition>? lost = null)
     {
         if (inHand is not { } batch)
         {
@@ -537,6 +565,12 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         {
             // Records of a partition arrive in offset order, so the last one gathered is the highest.
             var partition = new TopicPartition(topic, id);
+            metrics.RecordsConsumed.WithLabels(partition.Topic, group).Inc(span.Count);
+            if (lost?.Contains(partition) == true)
+            {
+                continue;
+            }
+
             var next = new Offset(span.Last + 1);
             try
             {
@@ -547,17 +581,26 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             {
                 // Revoked meanwhile: the next owner replays from the last commit.
             }
-
-            metrics.RecordsConsumed.WithLabels(partition.Topic, group).Inc(span.Count);
         }
     }
 
     private BatchOutcome Failed(IConsumer<string?, DecodedValue<T>> consumer, BatchInHand batch)
     {
         var failure = batch.Result.Failure!;
+        metrics.HandlerFailures.WithLabels(group).Inc();
+        if (!batch.Spans.Keys.Any(p => owned.Contains(new TopicPartition(p.Topic, p.Partition))))
+        {
+            // Failed inside a revocation or loss: its partitions' next owner replays it from the last commit. Not a strike
+            // against this member (no backoff, no stall, no stop over records it will never retry); only the batch read
+            // behind it is rewound and dropped.
+            logger.LogWarning(failure, "Batch of {Count} records in {Group} failed after its partitions were revoked or lost; their next owner replays it", batch.Count, group);
+            Rewind(consumer, []);
+            ClearGathered(release: true);
+            return BatchOutcome.Abandoned;
+        }
+
         consecutiveFailures++;
         lastFailure = failure.Message;
-        metrics.HandlerFailures.WithLabels(group).Inc();
         if (consecutiveFailures >= settings.StallAfterFailures)
         {
             metrics.ConsumerStalled.WithLabels(group).Set(1);
@@ -632,13 +675,34 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
                 continue; // revoked or lost meanwhile: its next owner reads it from the last commit
             }
 
+            Seek(consumer, new TopicPartitionOffset(partition, first));
+        }
+    }
+
+    /// <summary>
+    /// A rewind that fails would resume the partition after the batch read behind, skipping both batches' records (and
+    /// later stored offsets would commit past them): retried a few times, then the loop stops loudly instead.
+    /// </summary>
+    private void Seek(IConsumer<string?, DecodedValue<T>> consumer, TopicPartitionOffset to)
+    {
+        const int attempts = 3;
+        for (var attempt = 1; ; attempt++)
+        {
             try
             {
-                consumer.Seek(new TopicPartitionOffset(partition, first));
+                consumer.Seek(to);
+                return;
+            }
+            catch (KafkaException e) when (attempt < attempts)
+            {
+                logger.LogWarning("Could not rewind {Partition} in {Group} to {Offset} (attempt {Attempt}): {Reason}", to.TopicPartition, group, to.Offset.Value, attempt, e.Error.Reason);
+                Thread.Sleep(settings.RetryBackoff);
             }
             catch (KafkaException e)
             {
-                logger.LogWarning("Could not rewind {Partition} in {Group}: {Reason}", partition, group, e.Error.Reason);
+                throw new InvalidOperationException(
+                    $"Could not rewind {to.TopicPartition} in {group} to offset {to.Offset.Value} after {attempts} attempts ({e.Error.Reason}); "
+                    + "the loop stops rather than skip the failed batch's records", e);
             }
         }
     }
@@ -776,10 +840,11 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
 
     private void OnLost(IConsumer<string?, DecodedValue<T>> consumer, List<TopicPartition> partitions)
     {
-        Settle(consumer);
+        var lost = partitions.ToHashSet();
+        Settle(consumer, lost);
         metrics.Rebalances.WithLabels(group, "lost").Inc();
         logger.LogWarning("{Group} lost {Partitions}", group, Describe(partitions));
-        DropGathered(partitions.ToHashSet());
+        DropGathered(lost);
         handler.OnPartitionsLostAsync(ToRefs(partitions)).GetAwaiter().GetResult();
         Forget(partitions);
     }
@@ -936,5 +1001,8 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     {
         Retry,
         StopForGood,
+
+        /// <summary>The batch failed after none of its partitions was owned any more: dropped, nothing retried here.</summary>
+        Abandoned,
     }
 }
