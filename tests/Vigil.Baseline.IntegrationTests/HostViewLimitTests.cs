@@ -43,4 +43,41 @@ public sealed class HostViewLimitTests(RedisServer redis)
         Assert.Single(baseline.Log, l => l.Contains("over Baseline:MaxHostViewsPerHost", StringComparison.Ordinal));
         Assert.True(db.KeyExists(keys.HostView(new Identity.ProcessImage("signing:com.apple.curl", Identity.ProcessImageIdentityKind.CodeSigning).Tag, quiet.HostId)));
     }
+
+    [Fact]
+    public async Task InABatchOfMoreHostsThanOneIndexCallTakesOnlyTheHostsOverTheCapLoseViews()
+    {
+        await using var stack = new BaselineStack(redis, new Dictionary<string, string> { ["Baseline:MaxHostViewsPerHost"] = "10" });
+        var baseline = await stack.StartBaselineAsync();
+        var store = (BaselineStore)baseline.Services.GetService(typeof(BaselineStore))!;
+
+        // 150 hosts (more than one index call's 128): every fifth runs 14 images, the rest 3; published before the
+        // baseline drains, so the hosts share batches and each index size must come back to its own host.
+        var hosts = Enumerable.Range(0, 150).Select(h => new BaselineTelemetry($"mac-many-{h:D3}")).ToList();
+        int ImagesOf(int host) => host % 5 == 0 ? 14 : 3;
+        await stack.PublishAsync(hosts.SelectMany((host, h) => Enumerable.Range(0, ImagesOf(h)).Select(i =>
+            host.Connect(Apple($"img-{h}-{i}", $"img{i}", $"/opt/img{i}"), Start + (i * Second)))));
+        await stack.DrainAsync(baseline, hosts.Select(host => host.HostId).ToArray());
+
+        using var connection = await ConnectionMultiplexer.ConnectAsync(stack.RedisEndpoint);
+        var db = connection.GetDatabase();
+        var keys = new BaselineKeys(new RedisKeys(stack.KeyPrefix));
+        // A host under the cap keeps every view its three images made (all such hosts alike); one over it is cut back to the cap.
+        var underCap = await db.SortedSetLengthAsync(keys.HostViews(hosts[1].HostId));
+        Assert.InRange(underCap, 3, 10);
+        for (var h = 0; h < hosts.Count; h++)
+        {
+            var indexed = await db.SortedSetLengthAsync(keys.HostViews(hosts[h].HostId));
+            if (ImagesOf(h) > 10)
+            {
+                Assert.True(indexed is >= 1 and <= 10, $"host {h} keeps {indexed} views with a cap of 10");
+            }
+            else
+            {
+                Assert.True(indexed == underCap, $"host {h} under the cap has {indexed} views, other such hosts {underCap}");
+            }
+        }
+
+        Assert.True(store.HostViewsEvicted >= 30 * 4, $"evicted {store.HostViewsEvicted}");
+    }
 }

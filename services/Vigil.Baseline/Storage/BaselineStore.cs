@@ -418,8 +418,9 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     /// <summary>
     /// The view-index calls of a batch's hosts (<paramref name="hostOrder"/>, with <paramref name="viewsOf"/> views
     /// each): hosts grouped by their index key's Redis slot (on a standalone Redis every key is in one group), at most
-    /// <see cref="HostViewIndexScript.HostsPerCall"/> per call. Each call's arguments are sized exactly; each host's
-    /// (score, tag) pairs are to be written from <c>NextOf[host]</c> on into <c>ArgumentsOf[host]</c>.
+    /// <see cref="HostViewIndexScript.HostsPerCall"/> hosts and about <see cref="HostViewIndexScript.ArgumentsPerCall"/>
+    /// arguments per call. Each call's arguments are sized exactly; each host's (score, tag) pairs are to be written from
+    /// <c>NextOf[host]</c> on into <c>ArgumentsOf[host]</c>.
     /// </summary>
     private IndexCallPlan IndexCalls(List<string> hostOrder, List<int> viewsOf)
     {
@@ -439,15 +440,26 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         var retention = (long)options.HostStateRetention.TotalMilliseconds;
         foreach (var group in bySlot.Values)
         {
-            for (var start = 0; start < group.Count; start += HostViewIndexScript.HostsPerCall)
+            for (var start = 0; start < group.Count;)
             {
-                var hosts = group.GetRange(start, Math.Min(HostViewIndexScript.HostsPerCall, group.Count - start)).ToArray();
+                // A call ends at HostsPerCall hosts or ArgumentsPerCall arguments, whichever comes first (a host
+                // with more views than that goes alone), so a backlog's many-view hosts do not make one long script.
+                var end = start;
                 var length = 1;
-                foreach (var host in hosts)
+                while (end < group.Count && end - start < HostViewIndexScript.HostsPerCall)
                 {
-                    length += 1 + (2 * viewsOf[host]);
+                    var more = 1 + (2 * viewsOf[group[end]]);
+                    if (end > start && length + more > HostViewIndexScript.ArgumentsPerCall)
+                    {
+                        break;
+                    }
+
+                    length += more;
+                    end++;
                 }
 
+                var hosts = group.GetRange(start, end - start).ToArray();
+                start = end;
                 var indexKeys = new RedisKey[hosts.Length];
                 var arguments = new RedisValue[length];
                 arguments[0] = retention;

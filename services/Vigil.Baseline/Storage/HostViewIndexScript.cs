@@ -14,6 +14,12 @@ internal static class HostViewIndexScript
     public const int HostsPerCall = 128;
 
     /// <summary>
+    /// And at most about this many arguments per call (a host with more views goes alone): 128 hosts of up to
+    /// MaxHostViewsPerHost views each would otherwise make one script long enough to hold Redis for other clients.
+    /// </summary>
+    public const int ArgumentsPerCall = 8192;
+
+    /// <summary>
     /// KEYS[k] host k's index; ARGV[1] the indexes' TTL (ms), then per host: its number of views n, and n (score,
     /// image tag) pairs. Returns each index's size, in KEYS order.
     /// </summary>
