@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using StackExchange.Redis;
+using Vigil.Redis;
 
 namespace Vigil.Correlator;
 
@@ -147,20 +148,7 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
 
         var db = redis.GetDatabase();
         var calls = new List<(int[]? At, Task<RedisResult> Result)>();
-        var slots = new Dictionary<int, List<int>>();
-        for (var i = 0; i < wanted.Count; i++)
-        {
-            // NoSlot (-1) on a standalone server: every key goes in one group.
-            var slot = redis.HashSlot(keys.State(wanted[i]));
-            if (!slots.TryGetValue(slot, out var group))
-            {
-                slots[slot] = group = [];
-            }
-
-            group.Add(i);
-        }
-
-        foreach (var group in slots.Values)
+        foreach (var group in redis.GroupBySlot(wanted.Count, i => keys.State(wanted[i])).Values)
         {
             for (var start = 0; start < group.Count; start += ReadChunk)
             {

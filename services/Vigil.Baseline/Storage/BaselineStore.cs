@@ -5,6 +5,7 @@ using StackExchange.Redis;
 using Vigil.Baseline.Identity;
 using Vigil.Baseline.Learning;
 using Vigil.Detection;
+using Vigil.Redis;
 
 namespace Vigil.Baseline.Storage;
 
@@ -424,21 +425,9 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     /// </summary>
     private IndexCallPlan IndexCalls(List<string> hostOrder, List<int> viewsOf)
     {
-        var bySlot = new Dictionary<int, List<int>>();
-        for (var host = 0; host < hostOrder.Count; host++)
-        {
-            var slot = redis.HashSlot(keys.HostViews(hostOrder[host]));
-            if (!bySlot.TryGetValue(slot, out var group))
-            {
-                bySlot[slot] = group = [];
-            }
-
-            group.Add(host);
-        }
-
         var plan = new IndexCallPlan(new RedisValue[hostOrder.Count][], new int[hostOrder.Count], []);
         var retention = (long)options.HostStateRetention.TotalMilliseconds;
-        foreach (var group in bySlot.Values)
+        foreach (var group in redis.GroupBySlot(hostOrder.Count, host => keys.HostViews(hostOrder[host])).Values)
         {
             for (var start = 0; start < group.Count;)
             {
