@@ -97,13 +97,7 @@ public sealed class AclRedisTests : IAsyncLifetime
             AsyncTimeout = TimeSpan.FromSeconds(10),
         });
 
-        var e = await Assert.ThrowsAsync<RedisConnectionException>(() => connector.PingAsync(TestContext.Current.CancellationToken));
-
-        Assert.Equal(ConnectionFailureType.AuthenticationFailure, e.FailureType);
-        Assert.StartsWith(
-            $"Redis is not available: {server.Endpoint}: authentication failed; check Redis:User and Redis:Password/PasswordFile",
-            e.Message,
-            StringComparison.Ordinal);
+        await AssertAuthenticationFailureAsync(connector, server.Endpoint);
     }
 
     [Fact]
@@ -122,13 +116,7 @@ public sealed class AclRedisTests : IAsyncLifetime
             AsyncTimeout = TimeSpan.FromSeconds(5),
         });
 
-        var e = await Assert.ThrowsAsync<RedisConnectionException>(() => connector.PingAsync(TestContext.Current.CancellationToken));
-
-        Assert.Equal(ConnectionFailureType.AuthenticationFailure, e.FailureType);
-        Assert.StartsWith(
-            $"Redis is not available: {link.Endpoint}: authentication failed; check Redis:User and Redis:Password/PasswordFile",
-            e.Message,
-            StringComparison.Ordinal);
+        await AssertAuthenticationFailureAsync(connector, link.Endpoint);
     }
 
     /// <summary>The server's record of refused commands and logins, read as an administrator.</summary>
@@ -137,5 +125,17 @@ public sealed class AclRedisTests : IAsyncLifetime
         await using var admin = new RedisConnector(new RedisOptions { Endpoints = [server.Endpoint], User = "admin", Password = AdminPassword });
         var database = (await admin.ConnectAsync(TestContext.Current.CancellationToken)).GetDatabase();
         return (RedisResult[])(await database.ExecuteAsync("ACL", "LOG"))!;
+    }
+
+    /// <summary>The connector's PING fails as an authentication failure whose message names the endpoint and the settings to check.</summary>
+    private static async Task AssertAuthenticationFailureAsync(RedisConnector connector, string endpoint)
+    {
+        var e = await Assert.ThrowsAsync<RedisConnectionException>(() => connector.PingAsync(TestContext.Current.CancellationToken));
+
+        Assert.Equal(ConnectionFailureType.AuthenticationFailure, e.FailureType);
+        Assert.StartsWith(
+            $"Redis is not available: {endpoint}: authentication failed; check Redis:User and Redis:Password/PasswordFile",
+            e.Message,
+            StringComparison.Ordinal);
     }
 }
