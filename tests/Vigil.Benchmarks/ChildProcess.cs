@@ -4,7 +4,11 @@ using System.Threading.Channels;
 
 namespace Vigil.Benchmarks;
 
-/// <summary>A benchmark child (this program started again with "child ..."), talked to line by line over stdin/stdout.</summary>
+/// <summary>
+/// A benchmark child (this program started again with "child ..."), talked to line by line over stdin/stdout. The
+/// services in a child log to its standard output too: those lines go to <see cref="Log"/> (warnings and errors on to
+/// the benchmark's standard error, offset resets counted), the rest are the protocol lines <see cref="ReadAsync"/> reads.
+/// </summary>
 internal sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process process;
@@ -14,11 +18,16 @@ internal sealed class ChildProcess : IAsyncDisposable
     {
         this.process = process;
         Name = name;
+        Log = new ChildLog(name, Console.Error);
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null)
             {
                 lines.Writer.TryComplete();
+            }
+            else if (ChildLog.IsLogLine(e.Data))
+            {
+                Log.Observe(e.Data, DateTimeOffset.UtcNow);
             }
             else
             {
@@ -27,7 +36,17 @@ internal sealed class ChildProcess : IAsyncDisposable
         };
         process.ErrorDataReceived += (_, e) =>
         {
-            if (e.Data is not null)
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            if (e.Data.StartsWith("librdkafka ", StringComparison.Ordinal))
+            {
+                // The bare consumer's own librdkafka lines (it has no logger of its own).
+                Log.Observe(e.Data, DateTimeOffset.UtcNow);
+            }
+            else
             {
                 Console.Error.WriteLine($"[{name}] {e.Data}");
             }
@@ -37,6 +56,9 @@ internal sealed class ChildProcess : IAsyncDisposable
     }
 
     public string Name { get; }
+
+    /// <summary>The child's log lines: offset resets so far, warnings and errors forwarded at a bounded pace.</summary>
+    public ChildLog Log { get; }
 
     public int Pid => process.Id;
 

@@ -248,6 +248,15 @@ internal static class ConsumerChild
             {
                 using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config)
                     .SetPartitionsAssignedHandler((_, _) => assigned.TrySetResult())
+                    // Warnings (an offset reset when it fell behind the broker's retention among them) on standard
+                    // error, where the benchmark counts them as it does the services' logged ones.
+                    .SetLogHandler((_, m) =>
+                    {
+                        if (m.Level <= SyslogLevel.Warning)
+                        {
+                            Console.Error.WriteLine($"librdkafka {m.Facility}: {m.Message}");
+                        }
+                    })
                     .Build();
                 consumer.Subscribe(options.Topic);
                 while (!stop.IsCancellationRequested)

@@ -61,7 +61,7 @@ internal static class PipelineReportWriter
             return;
         }
 
-        md.AppendLine(Invariant($"The processes of `make run` at once: the embedded broker (in the benchmark's process), redis-server, one correlator per pack ({string.Join(", ", report.Analytics)}), the baseline{(settings.WatermarkTwin is { } twin ? $", a second {twin} correlator with early reports off (its own group and alert topic: the rules that wait for the watermark)" : string.Empty)}, and a producer process replaying simulated events (a scenario every 100 simulated ms, half of them attacks) at a fixed rate, each stamped with the wall-clock time it is sent (the events are encoded once before the steps; sending patches the record's @timestamp and pass). Every rate runs {settings.StepLength.TotalSeconds:F0} s; a rate is sustained when the producer kept up and, at the end of the step, every group's committed offsets are within one second of events (plus one batch per partition) of the end. Stepping stops at the first rate that is not. Latency: from an alert's last event being sent to the alert being read from the alert topic."))
+        md.AppendLine(Invariant($"The processes of `make run` at once: the embedded broker (in the benchmark's process), redis-server, one correlator per pack ({string.Join(", ", report.Analytics)}), the baseline{(settings.WatermarkTwin is { } twin ? $", a second {twin} correlator with early reports off (its own group and alert topic: the rules that wait for the watermark)" : string.Empty)}, and a producer process replaying simulated events (a scenario every 100 simulated ms, half of them attacks) at a fixed rate, each stamped with the wall-clock time it is sent (the events are encoded once before the steps; sending patches the record's @timestamp and pass). Every rate runs {settings.StepLength.TotalSeconds:F0} s; a rate is sustained when the producer kept up and, at the end of the step, every group's committed offsets are within one second of events plus {PipelineBenchmark.LagAllowance:N0} records (in flight, not yet committed) of the end. Stepping stops at the first rate that is not. Latency: from an alert's last event being sent to the alert being read from the alert topic."))
             .AppendLine()
             .AppendLine(Invariant($"Dev-broker setup (docs/latency.md says why): telemetry topic of {settings.Partitions} partitions, the load producer's linger.ms {settings.ProducerLingerMs}, the services' fetch.wait.max.ms {(settings.FetchWaitMaxMs is { } w ? w.ToString(CultureInfo.InvariantCulture) : "500 (librdkafka's default)")}. This run: `dotnet run -c Release --project tests/Vigil.Benchmarks -- {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))}`; the topology part alone with the same settings: `dotnet run -c Release --project tests/Vigil.Benchmarks -- {settings.CommandLine()}`."))
             .AppendLine();
@@ -74,15 +74,15 @@ internal static class PipelineReportWriter
             return;
         }
 
-        md.AppendLine("| rate (events/s) | produced/s | sustained | largest group lag at the end | alerts | event→alert p50 | p99 | broker CPU (cores) | broker share of all CPU | producer CPU (cores) | all processes (cores) |")
-            .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        md.AppendLine("| rate (events/s) | produced/s | sustained | largest group lag at the end | offset resets (all services) | alerts | event→alert p50 | p99 | broker CPU (cores) | broker share of all CPU | producer CPU (cores) | all processes (cores) |")
+            .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var step in report.Steps)
         {
             var total = step.CpuSecondsByProcess.Values.Sum();
             var broker = step.CpuSecondsByProcess.First(c => c.Key.StartsWith("broker", StringComparison.Ordinal)).Value;
             var ms = step.Latencies.Select(l => l.Milliseconds).Order().ToList();
             var worst = step.LagByConsumer.MaxBy(l => l.Value);
-            md.AppendLine(Invariant($"| {step.Rate:N0} | {step.Produced / step.Seconds:N0} | {(step.Sustained ? "yes" : "**no**")} | {worst.Value:N0} ({Name(worst.Key)}) | {ms.Count:N0} | {Seconds(Percentile(ms, 0.50))} | {Seconds(Percentile(ms, 0.99))} | {broker / step.Seconds:F2} | {broker / total:P0} | {Cores(step, "producer"):F2} | {total / step.Seconds:F2} |"));
+            md.AppendLine(Invariant($"| {step.Rate:N0} | {step.Produced / step.Seconds:N0} | {(step.Sustained ? "yes" : "**no**")} | {worst.Value:N0} ({Name(worst.Key)}) | {step.OffsetResets.Values.Sum():N0} | {ms.Count:N0} | {Seconds(Percentile(ms, 0.50))} | {Seconds(Percentile(ms, 0.99))} | {broker / step.Seconds:F2} | {broker / total:P0} | {Cores(step, "producer"):F2} | {total / step.Seconds:F2} |"));
         }
 
         var sustained = report.Steps.Where(s => s.Sustained).ToList();
@@ -154,11 +154,11 @@ internal static class PipelineReportWriter
         md.AppendLine().AppendLine("### The embedded broker's own ceiling: the load producer and a bare consumer only").AppendLine()
             .AppendLine("After the steps above, with every service stopped: the same producer process, broker, telemetry topic and dev-broker setup, and one bare Confluent consumer of byte arrays (a group of its own, committing every 200 ms as the services do, the services' fetch.wait.max.ms), stepped through rising rates with the same step length and lag rule, stopping at the first rate not sustained.")
             .AppendLine()
-            .AppendLine("| rate (events/s) | produced/s | sustained | bare consumer's lag at the end | broker CPU (cores) | producer CPU (cores) | producer CPU µs per event sent | bare consumer CPU (cores) |")
-            .AppendLine("|---|---|---|---|---|---|---|---|");
+            .AppendLine("| rate (events/s) | produced/s | sustained | bare consumer's lag at the end | offset resets | records kept per partition (s of this rate) | bytes per record on the wire | broker CPU (cores) | producer CPU (cores) | producer CPU µs per event sent | bare consumer CPU (cores) | other processes on the machine (cores) |")
+            .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var step in report.BareSteps)
         {
-            md.AppendLine(Invariant($"| {step.Rate:N0} | {step.Produced / step.Seconds:N0} | {(step.Sustained ? "yes" : "**no**")} | {step.LagByConsumer.Values.Max():N0} | {Cores(step, "broker"):F2} | {Cores(step, "producer"):F2} | {Cores(step, "producer") * step.Seconds * 1e6 / Math.Max(1, step.Produced):F2} | {Cores(step, "bare"):F2} |"));
+            md.AppendLine(Invariant($"| {step.Rate:N0} | {step.Produced / step.Seconds:N0} | {(step.Sustained ? "yes" : "**no**")} | {step.LagByConsumer.Values.Max():N0} | {step.OffsetResets.Values.Sum():N0} | {step.Retention.KeptPerPartition:N0} ({step.Retention.SecondsAt(step.Rate):F1} s) | {step.Retention.WireBytesPerRecord:N0} | {Cores(step, "broker"):F2} | {Cores(step, "producer"):F2} | {Cores(step, "producer") * step.Seconds * 1e6 / Math.Max(1, step.Produced):F2} | {Cores(step, "bare"):F2} | {step.OtherCores:F2} |"));
         }
 
         var bare = report.BareSteps.LastOrDefault(s => s.Sustained);
@@ -173,8 +173,9 @@ internal static class PipelineReportWriter
     }
 
     /// <summary>
-    /// Each service alone with the load producer, the broker and redis-server at the bare consumer's ceiling: whether it
-    /// keeps bounded lag there, and its event→alert latency.
+    /// Each service alone with the load producer, the broker and redis-server, stepped up to the bare consumer's
+    /// ceiling: the highest rate it sustains alone, its CPU per event there, and whether the CPU the other processes left
+    /// it bounds it.
     /// </summary>
     private static void WriteAlone(PipelineReport report, StringBuilder md)
     {
@@ -184,28 +185,74 @@ internal static class PipelineReportWriter
             return;
         }
 
-        var rate = report.Topology.AloneRate ?? steps[0].Rate;
+        var settings = report.Settings ?? TopologySettings.Default;
+        var rate = report.Topology.AloneRate ?? steps.Max(s => s.Rate);
         var ceiling = report.BareSteps.LastOrDefault(s => s.Sustained)?.Rate == rate;
         var why = ceiling
             ? ", the rate the embedded broker delivered to the bare consumer"
             : report.Settings?.AloneRate is null && report.BareSteps.Count > 0 ? ", the highest rate the producer and the broker took in (the bare consumer kept up with none)" : string.Empty;
-        md.AppendLine().AppendLine(Invariant($"### Each service alone at {rate:N0} events/s{why}")).AppendLine()
-            .AppendLine(Invariant($"Then each service in turn, alone with the same producer process, broker and redis-server: a consumer group of its own starting at the end of the topic, {AloneWarmUpText}, then one step of {(report.Settings ?? TopologySettings.Default).AloneStep.TotalSeconds:F0} s at {rate:N0} events/s with the same lag rule. Every process shares the machine's {Environment.ProcessorCount} cores, so the producer's and the broker's CPU is taken from the service's: the last columns show how much."))
+        var cores = Environment.ProcessorCount;
+        md.AppendLine().AppendLine(Invariant($"### Each service alone, stepped up to {rate:N0} events/s{why}")).AppendLine()
+            .AppendLine(Invariant($"Then each service in turn, alone with the same producer process, broker and redis-server: a consumer group of its own starting at the end of the topic, {AloneWarmUpText}, then steps of {settings.AloneStep.TotalSeconds:F0} s at {string.Join(", ", settings.AloneStepsUpTo(rate).Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))} events/s with the same lag rule ({PipelineBenchmark.AloneDrain.TotalSeconds:F0} s to drain between them), stopping at the first rate not sustained. Every process shares the machine's {cores} cores, so the producer's, the broker's and redis-server's CPU is taken from the service's: the CPU left to it is {cores} cores minus theirs during the step. Offset resets: librdkafka's, logged by the service during the step (a consumer that fell behind the broker's retention is reset to the log's start; a lower bound, docs/latency.md)."))
             .AppendLine()
-            .AppendLine("| service | produced/s | sustained | lag at the end | alerts | event→alert p50 / p99 | latency targets met | service CPU (cores) | service CPU µs/event | allocated B/event | broker CPU (cores) | producer CPU (cores) | redis-server CPU (cores) | all processes (cores) |")
-            .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            .AppendLine("| service | rate (events/s) | produced/s | read/s | sustained | lag at the end | offset resets | alerts | event→alert p50 / p99 | latency targets met | service CPU (cores) | CPU left to it (cores) | service CPU µs/event | allocated B/event | broker CPU (cores) | producer CPU (cores) | redis-server CPU (cores) | all processes (cores) | other processes on the machine (cores) |")
+            .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var step in steps)
         {
-            var (name, cpu) = step.CpuSecondsByProcess.First(c => !c.Key.StartsWith("broker", StringComparison.Ordinal) && c.Key is not ("redis-server" or "producer"));
+            var (name, cpu) = ServiceCpu(step);
             var consumed = step.ConsumerFigures.TryGetValue(name, out var f) ? f : null;
-            md.AppendLine(Invariant($"| {Name(name)} | {step.Produced / step.Seconds:N0} | {(step.Sustained ? "yes" : "**no**")} | {step.LagByConsumer.Values.Max():N0} | {step.Latencies.Count:N0} | {Cell(step.Latencies)} | {TargetsMet(step.Latencies)} | {cpu / step.Seconds:F2} | {(consumed is { Events: > 0 } ? (cpu * 1e6 / consumed.Events).ToString("F2", CultureInfo.InvariantCulture) : "–")} | {(consumed is { Events: > 0 } ? consumed.AllocatedBytesPerEvent.ToString("N0", CultureInfo.InvariantCulture) : "–")} | {Cores(step, "broker"):F2} | {Cores(step, "producer"):F2} | {Cores(step, "redis-server"):F2} | {step.CpuSecondsByProcess.Values.Sum() / step.Seconds:F2} |"));
+            md.AppendLine(Invariant($"| {Name(name)} | {step.Rate:N0} | {step.Produced / step.Seconds:N0} | {(consumed is null ? "–" : (consumed.Events / step.Seconds).ToString("N0", CultureInfo.InvariantCulture))} | {(step.Sustained ? "yes" : "**no**")} | {step.LagByConsumer.Values.Max():N0} | {step.OffsetResets.Values.Sum():N0} | {step.Latencies.Count:N0} | {Cell(step.Latencies)} | {TargetsMet(step.Latencies)} | {cpu / step.Seconds:F2} | {CoresLeft(step):F2} | {(consumed is { Events: > 0 } ? (cpu * 1e6 / consumed.Events).ToString("F2", CultureInfo.InvariantCulture) : "–")} | {(consumed is { Events: > 0 } ? consumed.AllocatedBytesPerEvent.ToString("N0", CultureInfo.InvariantCulture) : "–")} | {Cores(step, "broker"):F2} | {Cores(step, "producer"):F2} | {Cores(step, "redis-server"):F2} | {step.CpuSecondsByProcess.Values.Sum() / step.Seconds:F2} | {step.OtherCores:F2} |"));
         }
 
-        var failed = steps.Where(s => !s.Sustained).Select(s => Name(s.LagByConsumer.Keys.First())).ToList();
-        md.AppendLine().AppendLine(failed.Count == 0
-            ? Invariant($"Every service alone kept bounded lag at {rate:N0} events/s.")
-            : Invariant($"Not sustained alone at {rate:N0} events/s: {string.Join(", ", failed)}."));
+        md.AppendLine().AppendLine("Per service: the highest rate it sustained alone, and what bounds it at the next (its CPU per event at the highest sustained rate times the rate it failed, against the CPU the other processes left it there):").AppendLine();
+        foreach (var service in steps.GroupBy(s => ServiceCpu(s).Name))
+        {
+            md.AppendLine("- " + AloneVerdict(Name(service.Key), service.ToList(), rate));
+        }
+
+        var kept = steps[^1].Retention;
+        md.AppendLine().AppendLine(Invariant($"The broker kept {kept.KeptPerPartition:N0} records per partition at the end of the last step (least {kept.KeptLeast:N0}; {kept.Partitions} partitions, {kept.WireBytesPerRecord:N0} bytes per record on the wire in the producer's lz4 batches): {kept.SecondsAt(steps[^1].Rate):F1} s of records at {steps[^1].Rate:N0} events/s. A consumer further behind than that is reset to the log's start."));
     }
+
+    /// <summary>One service's line: its highest sustained alone rate, and at the first rate it did not sustain whether CPU bounds it.</summary>
+    private static string AloneVerdict(string name, List<RateStep> steps, int ceiling)
+    {
+        var best = steps.LastOrDefault(s => s.Sustained);
+        var failed = steps.FirstOrDefault(s => !s.Sustained);
+        var head = best is null
+            ? Invariant($"{name}: sustained none of the rates (lowest {steps[0].Rate:N0} events/s)")
+            : Invariant($"{name}: sustained **{best.Rate:N0} events/s** alone at {MicrosPerEvent(best):F2} µs CPU per event");
+        if (failed is null)
+        {
+            return head + Invariant($", up to the ceiling of {ceiling:N0} events/s: it keeps up with what the broker delivers to a bare consumer.");
+        }
+
+        var perEvent = best is null ? MicrosPerEvent(failed) : MicrosPerEvent(best);
+        var needed = perEvent * failed.Rate / 1e6;
+        var left = CoresLeft(failed);
+        var used = ServiceCpu(failed).Cpu / failed.Seconds;
+        var resets = failed.OffsetResets.Values.Sum();
+        var bound = needed > left
+            ? Invariant($"CPU bounds it: {failed.Rate:N0} events/s at {perEvent:F2} µs needs {needed:F2} cores, {left:F2} were left to it (it used {used:F2})")
+            : Invariant($"not CPU alone: {failed.Rate:N0} events/s at {perEvent:F2} µs needs {needed:F2} cores, {left:F2} were left to it and it used {used:F2}");
+        return head + Invariant($"; at {failed.Rate:N0} events/s it ended {failed.LagByConsumer.Values.Max():N0} records behind with {resets:N0} offset resets: {bound}.");
+    }
+
+    private static (string Name, double Cpu) ServiceCpu(RateStep step)
+    {
+        var (name, cpu) = step.CpuSecondsByProcess.First(c => !c.Key.StartsWith("broker", StringComparison.Ordinal) && c.Key is not ("redis-server" or "producer"));
+        return (name, cpu);
+    }
+
+    private static double MicrosPerEvent(RateStep step)
+    {
+        var (name, cpu) = ServiceCpu(step);
+        return step.ConsumerFigures.TryGetValue(name, out var f) && f.Events > 0 ? cpu * 1e6 / f.Events : double.NaN;
+    }
+
+    /// <summary>The machine's cores less what the producer, the broker, redis-server and the machine's other processes used during the step.</summary>
+    private static double CoresLeft(RateStep step) =>
+        Environment.ProcessorCount - Cores(step, "producer") - Cores(step, "broker") - Cores(step, "redis-server") - step.OtherCores;
 
     private static string AloneWarmUpText => Invariant($"a warm-up of {PipelineBenchmark.AloneWarmUp.TotalSeconds:F0} s at up to {PipelineBenchmark.AloneWarmUpRate:N0} events/s (the JIT's tier-1 recompilation of its hot path) and {PipelineBenchmark.AloneDrain.TotalSeconds:F0} s to drain");
 

@@ -61,6 +61,26 @@ internal static class ProcessCpu
             .Take(top)
             .Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Name} {t.Cores:F2}")));
 
+    /// <summary>
+    /// CPU time the whole machine spent busy so far, over every core (/proc/stat: all but idle and iowait), so that a
+    /// step can tell what processes other than the benchmark's took from the cores it shares.
+    /// </summary>
+    public static TimeSpan MachineBusy()
+    {
+        try
+        {
+            var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+                .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+            // user nice system idle iowait irq softirq steal (guest time is already in user).
+            var busy = cpu.Take(8).Sum() - cpu[3] - cpu[4];
+            return TimeSpan.FromSeconds(busy / TicksPerSecond);
+        }
+        catch (IOException)
+        {
+            return TimeSpan.Zero;
+        }
+    }
+
     /// <summary>The 1-minute load average, to be noted next to figures from a shared machine.</summary>
     public static string LoadAverage()
     {

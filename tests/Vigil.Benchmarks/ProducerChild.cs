@@ -31,6 +31,8 @@ internal static class ProducerChild
     public static async Task<int> RunAsync(string bootstrap, string topic, string eventsFile, int lingerMs)
     {
         var records = Encode(EventFile.Read(eventsFile));
+        // "records bytes", replaced whole by the statistics thread (a reference, so the reader never sees half of it).
+        var wire = "0 0";
         using var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
         {
             BootstrapServers = bootstrap,
@@ -42,7 +44,13 @@ internal static class ProducerChild
             // Nothing here waits for a record's delivery: the benchmark reads what arrived from the broker's offsets.
             // Errors still reach the error handler below.
             EnableDeliveryReports = false,
-        }).SetErrorHandler((_, e) => Console.Error.WriteLine($"producer: {e.Code} {e.Reason}")).Build();
+            // The records and bytes it sent to the brokers (librdkafka's txmsgs and tx_bytes), for "wire": the bytes a
+            // record takes on the broker after lz4 in these batches, which sets how many records the mock broker's
+            // 5 MiB per partition keeps.
+            StatisticsIntervalMs = 1000,
+        }).SetErrorHandler((_, e) => Console.Error.WriteLine($"producer: {e.Code} {e.Reason}"))
+            .SetStatisticsHandler((_, json) => wire = Wire(json))
+            .Build();
         var rate = 0.0;
         long sent = 0;
         long sentAtRate = 0;
@@ -62,6 +70,10 @@ internal static class ProducerChild
                 else if (line == "count")
                 {
                     Console.WriteLine($"count {Interlocked.Read(ref sent)}");
+                }
+                else if (line == "wire")
+                {
+                    Console.WriteLine($"wire {wire}");
                 }
             }
 
@@ -118,6 +130,13 @@ internal static class ProducerChild
         producer.Flush(TimeSpan.FromSeconds(30));
         await reader;
         return 0;
+    }
+
+    /// <summary>librdkafka's totals in a statistics line: records sent to the brokers and bytes sent (produce requests, lz4 batches).</summary>
+    private static string Wire(string json)
+    {
+        using var stats = System.Text.Json.JsonDocument.Parse(json);
+        return $"{stats.RootElement.GetProperty("txmsgs").GetInt64()} {stats.RootElement.GetProperty("tx_bytes").GetInt64()}";
     }
 
     /// <summary>

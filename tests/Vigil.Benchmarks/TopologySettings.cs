@@ -22,13 +22,38 @@ internal sealed record TopologySettings(
     bool Alone = true,
     int? AloneRate = null,
     TimeSpan? AloneStepLength = null,
-    IReadOnlyList<string>? AloneKinds = null)
+    IReadOnlyList<string>? AloneKinds = null,
+    IReadOnlyList<int>? AloneRates = null,
+    int? FetchErrorBackoffMs = null)
 {
     /// <summary>What `make bench` runs; see docs/latency.md for why the dev broker is set up this way.</summary>
     public static TopologySettings Default { get; } = new(
-        [1_000, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000], TimeSpan.FromSeconds(20), 12, 50, 20, "installer-network", [40_000, 80_000, 120_000, 160_000], AloneStepLength: TimeSpan.FromSeconds(15));
+        [1_000, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000], TimeSpan.FromSeconds(20), 48, 50, 20, "installer-network", [40_000, 80_000, 120_000, 160_000], AloneStepLength: TimeSpan.FromSeconds(12), AloneRates: [40_000, 80_000, 120_000]);
 
-    /// <summary>How long each service runs alone at <see cref="AloneRate"/>: shorter than the other steps to keep `make bench` near 10 minutes.</summary>
+    /// <summary>
+    /// The rates each service steps through alone: <see cref="AloneRates"/> below <paramref name="top"/>, then
+    /// <paramref name="top"/> (the bare consumer's ceiling, or --alone-rate), stopping at the first not sustained.
+    /// </summary>
+    public IReadOnlyList<int> AloneStepsUpTo(int top) => [.. (AloneRates ?? []).Where(r => r < top).Order(), top];
+
+    /// <summary>The librdkafka properties the services (and the bare consumer) get for the dev broker, as "--Kafka:Properties:key=value" entries separated by '|'.</summary>
+    public string? ServiceSettings()
+    {
+        var settings = new List<string>();
+        if (FetchWaitMaxMs is { } wait)
+        {
+            settings.Add(string.Create(CultureInfo.InvariantCulture, $"--Kafka:Properties:fetch.wait.max.ms={wait}"));
+        }
+
+        if (FetchErrorBackoffMs is { } backoff)
+        {
+            settings.Add(string.Create(CultureInfo.InvariantCulture, $"--Kafka:Properties:fetch.error.backoff.ms={backoff}"));
+        }
+
+        return settings.Count == 0 ? null : string.Join('|', settings);
+    }
+
+    /// <summary>How long each service runs alone at each of its rates: shorter than the other steps to keep `make bench` under 14 minutes.</summary>
     public TimeSpan AloneStep => AloneStepLength ?? StepLength;
 
     /// <summary>
@@ -36,7 +61,9 @@ internal sealed record TopologySettings(
     /// --fetch-wait-ms (0: librdkafka's own), --watermark-twin (none: off), --bare-rates (none: no bare steps) and
     /// --alone-rate (ceiling: the bare consumer's highest sustained rate; a number; none: no service-alone steps) and
     /// --alone-seconds (each service's step alone) and --alone-kinds (which consumers run alone, e.g.
-    /// correlator:an0167,consume-decode; default every correlator and the baseline).
+    /// correlator:an0167,consume-decode; default every correlator and the baseline) and --alone-rates (the rates below
+    /// the alone rate each service steps through first; none: only the alone rate) and --fetch-error-backoff-ms (the
+    /// consumers' librdkafka fetch.error.backoff.ms; librdkafka's own 500 when not given).
     /// </summary>
     public static TopologySettings Parse(string[] args)
     {
@@ -60,13 +87,15 @@ internal sealed record TopologySettings(
             alone != "none",
             alone is "none" or "ceiling" ? null : int.Parse(alone, CultureInfo.InvariantCulture),
             Number("--alone-seconds") is { } a ? TimeSpan.FromSeconds(a) : d.AloneStepLength,
-            Value("--alone-kinds")?.Split(',', StringSplitOptions.RemoveEmptyEntries));
+            Value("--alone-kinds")?.Split(',', StringSplitOptions.RemoveEmptyEntries),
+            Rates("--alone-rates") ?? d.AloneRates,
+            Number("--fetch-error-backoff-ms") ?? d.FetchErrorBackoffMs);
     }
 
     /// <summary>The command line that runs this topology part alone, as docs/benchmarks.md prints it.</summary>
     public string CommandLine() => string.Create(
         CultureInfo.InvariantCulture,
-        $"--topology-only --rates {List(Rates)} --step-seconds {StepLength.TotalSeconds:F0} --topology-partitions {Partitions} --linger-ms {ProducerLingerMs} --fetch-wait-ms {FetchWaitMaxMs ?? 0} --watermark-twin {WatermarkTwin ?? "none"} --bare-rates {List(BareRates)} --alone-rate {(Alone ? AloneRate?.ToString(CultureInfo.InvariantCulture) ?? "ceiling" : "none")} --alone-seconds {AloneStep.TotalSeconds:F0}");
+        $"--topology-only --rates {List(Rates)} --step-seconds {StepLength.TotalSeconds:F0} --topology-partitions {Partitions} --linger-ms {ProducerLingerMs} --fetch-wait-ms {FetchWaitMaxMs ?? 0} --watermark-twin {WatermarkTwin ?? "none"} --bare-rates {List(BareRates)} --alone-rate {(Alone ? AloneRate?.ToString(CultureInfo.InvariantCulture) ?? "ceiling" : "none")} --alone-seconds {AloneStep.TotalSeconds:F0} --alone-rates {List(AloneRates ?? [])}{(FetchErrorBackoffMs is { } b ? $" --fetch-error-backoff-ms {b}" : string.Empty)}");
 
     private static string List(IReadOnlyList<int> rates) => rates.Count == 0 ? "none" : string.Join(',', rates);
 }
