@@ -405,13 +405,15 @@ internal static class PipelineBenchmark
         cpu["producer"] = (ProcessCpu.Of(producer.Pid) - producerBefore).TotalSeconds;
         var other = Math.Max(0, (ProcessCpu.MachineBusy() - machineBefore).TotalSeconds - cpu.Values.Sum());
         var latencies = alerts.SelectMany(a => a.EndStep()).ToList();
-        var wire = await WireAsync(producer);
-        var resets = consumers.ToDictionary(c => c.Child.Name, c => c.Child.Log.OffsetResets - resetsBefore[c.Child.Name]);
-        var kept = Kept(topics, settings.Partitions);
-        var retention = new Retention(kept.Average(), kept.Min(), settings.Partitions, (wire.Bytes - wireBefore.Bytes) / (double)Math.Max(1, wire.Records - wireBefore.Records));
         var end = topics.EndOffsets();
         var lag = consumers.ToDictionary(c => c.Child.Name, c => topics.CommittedOffsets(c.Group).Sum(o => Math.Max(0, end[o.Key] - Math.Max(0, o.Value))));
         var sustained = produced >= 0.95 * rate * seconds && lag.Values.All(l => l <= rate + LagAllowance);
+
+        // After the lag, which is the step's verdict: what the broker kept and what a record took on the wire.
+        var resets = consumers.ToDictionary(c => c.Child.Name, c => c.Child.Log.OffsetResets - resetsBefore[c.Child.Name]);
+        var wire = await WireAsync(producer);
+        var kept = Kept(topics, settings.Partitions);
+        var retention = new Retention(kept.Average(), kept.Min(), settings.Partitions, (wire.Bytes - wireBefore.Bytes) / (double)Math.Max(1, wire.Records - wireBefore.Records));
         return new RateStep(rate, seconds, produced, lag, sustained, latencies, cpu, figures, resets, retention, other);
     }
 
