@@ -169,7 +169,7 @@ public sealed class CorrelationEngine
             }
         }
 
-        // Indexed, not foreach: a foreach over the IReadOnlyList interface allocates an enumerator per result.
+        // Indexed: a foreach over the IReadOnlyList interface allocates an enumerator for every result holding matches.
         var matches = result.Matches;
         for (var i = 0; i < matches.Count; i++)
         {

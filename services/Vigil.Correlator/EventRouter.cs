@@ -14,8 +14,6 @@ namespace Vigil.Correlator;
 /// </summary>
 public sealed class EventRouter
 {
-    private static readonly Func<ConsumedRecord<TelemetryEvent>, TelemetryEvent> SelectValue = static r => r.Value;
-
     private readonly AnalyticPack pack;
     private readonly IReadOnlyList<CompiledRule> rules;
     private readonly ILogger logger;
@@ -74,8 +72,6 @@ public sealed class EventRouter
 
     private void RouteInto(IReadOnlyList<ConsumedRecord<TelemetryEvent>> records, CorrelationBatch batch)
     {
-        // The consume loop decoded these events on its own thread: bring them into this core's cache all at once.
-        pack.Index.Touch(records, SelectValue);
         var lastPartition = int.MinValue;
         foreach (var record in records)
         {

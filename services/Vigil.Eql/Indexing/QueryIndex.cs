@@ -71,33 +71,6 @@ public sealed class QueryIndex<TEvent>
     /// <summary>Queries no indexed field constrains: every event is a candidate for them.</summary>
     public int AlwaysChecked { get; }
 
-    /// <summary>
-    /// Reads the first indexed field of each of <paramref name="documents"/> and discards it, so that the reads
-    /// <see cref="Candidates"/> then makes per event find the events in this core's cache. A consumer decodes its
-    /// events on another thread (another core) just before: the first read of each event waits on memory, and an
-    /// event's reads depend on each other (document, sub-message, repeated field, string), so one event at a time they
-    /// cannot overlap. In a loop doing nothing else, the reads of many events are in flight at once. Returns how many
-    /// values it read.
-    /// </summary>
-    public int Touch<TRecord>(IReadOnlyList<TRecord> documents, Func<TRecord, TEvent> select)
-    {
-        ArgumentNullException.ThrowIfNull(documents);
-        ArgumentNullException.ThrowIfNull(select);
-        if (fields.Length == 0)
-        {
-            return 0;
-        }
-
-        var first = fields[0];
-        var sum = 0;
-        for (var i = 0; i < documents.Count; i++)
-        {
-            sum += first.Read(select(documents[i])).Count;
-        }
-
-        return sum;
-    }
-
     /// <summary>The positions of the queries <paramref name="document"/> may be relevant to (a superset of those it is).</summary>
     public CandidateSet Candidates(TEvent document)
     {
@@ -198,9 +171,6 @@ public sealed class QueryIndex<TEvent>
 
             return false;
         }
-
-        /// <summary>The event's value of this field.</summary>
-        public EqlValue Read(TEvent document) => accessor(document);
 
         /// <summary>Writes into <paramref name="allowed"/> the queries the event's values of this field let through.</summary>
         public void Allow(TEvent document, Span<ulong> allowed)
