@@ -44,9 +44,11 @@ public sealed class CorrelationEngine
         foreach (var (key, work) in batch.Work)
         {
             var state = states[key];
+            var engine = key.Rule.Engine;
             for (var i = 0; i < work.Events.Count; i++)
             {
-                Collect(batch, key, state, key.Rule.Engine.Process(state, work.Events[i], work.Classifications[i]));
+                // The router keyed the state by the event's host.id: the engine need not read it again.
+                Collect(batch, key, state, engine.ProcessOfHost(state, work.Events[i], work.Classifications[i]));
             }
 
             // A match awaiting a trailing missing-event window holds the host like a buffered event does.
@@ -143,15 +145,17 @@ public sealed class CorrelationEngine
             batch.Changed[key] = state;
         }
 
-        var rule = counters[key.Rule];
+        // Most results (an event buffered, nothing thrown away) count nothing: the rule's counters are looked up only
+        // for those that do.
+        var rejections = result.Rejections;
         if (result.LateEvents > 0)
         {
-            rule.Late.Inc(result.LateEvents);
+            counters[key.Rule].Late.Inc(result.LateEvents);
         }
 
-        var rejections = result.Rejections;
         if (rejections.Total > 0)
         {
+            var rule = counters[key.Rule];
             rule.MaxSpan.Inc(rejections.MaxSpan);
             rule.Until.Inc(rejections.Until);
             rule.Overwrite.Inc(rejections.Overwritten);
@@ -165,9 +169,11 @@ public sealed class CorrelationEngine
             }
         }
 
-        foreach (var match in result.Matches)
+        // Indexed: a foreach over the IReadOnlyList interface allocates an enumerator for every result holding matches.
+        var matches = result.Matches;
+        for (var i = 0; i < matches.Count; i++)
         {
-            batch.Matches.Add((key.Rule, match));
+            batch.Matches.Add((key.Rule, matches[i]));
         }
     }
 

@@ -28,6 +28,11 @@ public sealed class EventRouter
     private readonly Dictionary<string, StateKey>[] stateKeys;
     private int keyCount;
 
+    // Per rule, the relevant and excepted events of the batch being routed: added to the counters once per batch, not
+    // per event (an Inc is an interlocked update of a shared value, paid by every relevant event otherwise).
+    private readonly long[] relevantCounts;
+    private readonly long[] exceptedCounts;
+
     public EventRouter(AnalyticPack pack, CorrelatorMetrics metrics, ILogger<EventRouter>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(pack);
@@ -38,6 +43,8 @@ public sealed class EventRouter
         relevantEvents = rules.Select(r => metrics.RelevantEvents.WithLabels(pack.Analytic, r.RuleId)).ToArray();
         exceptedEvents = rules.Select(r => metrics.ExceptedEvents.WithLabels(pack.Analytic, r.RuleId)).ToArray();
         stateKeys = rules.Select(_ => new Dictionary<string, StateKey>(StringComparer.Ordinal)).ToArray();
+        relevantCounts = new long[rules.Count];
+        exceptedCounts = new long[rules.Count];
     }
 
     /// <summary>How many (rule, host) state keys the router keeps for reuse, over all rules, before it starts over: as many as the states a correlator keeps in memory by default.</summary>
@@ -51,9 +58,26 @@ public sealed class EventRouter
         ArgumentNullException.ThrowIfNull(records);
         ArgumentNullException.ThrowIfNull(batch);
         batch.Clear();
+        try
+        {
+            RouteInto(records, batch);
+        }
+        finally
+        {
+            Count();
+        }
+
+        return batch;
+    }
+
+    private void RouteInto(IReadOnlyList<ConsumedRecord<TelemetryEvent>> records, CorrelationBatch batch)
+    {
         var lastPartition = int.MinValue;
         foreach (var record in records)
         {
+            // The event's host.id, read once for all the sequence rules that take the event (every rule reads the same
+            // field, HostId, so one read serves them all).
+            string? host = null;
             if (record.Partition != lastPartition)
             {
                 // A batch holds runs of records per partition: one set lookup per run, not per record.
@@ -71,11 +95,11 @@ public sealed class EventRouter
                     continue;
                 }
 
-                relevantEvents[r].Inc();
+                relevantCounts[r]++;
                 if (input == RuleInput.Excepted)
                 {
                     // Removed before the engine, as Elastic filters the events a rule searches: no state is touched.
-                    exceptedEvents[r].Inc();
+                    exceptedCounts[r]++;
                     if (logger.IsEnabled(LogLevel.Debug))
                     {
                         // Guarded: the call's argument array would be allocated per excepted event even with Debug off.
@@ -88,7 +112,7 @@ public sealed class EventRouter
                 {
                     // A sequence engine holds the event as its payload (TelemetryEventCodec) and decodes it whole only
                     // for an alert, so the event is not completed here.
-                    var key = KeyOf(r, rule, rule.Engine.HostOf(record.Value));
+                    var key = KeyOf(r, rule, host ??= rule.Engine.HostOf(record.Value));
                     batch.WorkFor(key, record.TopicPartition).Add(record.Value, classification, record.TopicPartition);
                     continue;
                 }
@@ -108,8 +132,24 @@ public sealed class EventRouter
                 }
             }
         }
+    }
 
-        return batch;
+    private void Count()
+    {
+        for (var r = 0; r < relevantCounts.Length; r++)
+        {
+            if (relevantCounts[r] > 0)
+            {
+                relevantEvents[r].Inc(relevantCounts[r]);
+                relevantCounts[r] = 0;
+            }
+
+            if (exceptedCounts[r] > 0)
+            {
+                exceptedEvents[r].Inc(exceptedCounts[r]);
+                exceptedCounts[r] = 0;
+            }
+        }
     }
 
     private StateKey KeyOf(int position, CompiledRule rule, string host)

@@ -47,6 +47,24 @@ public sealed class EventRouterTests
     }
 
     [Fact]
+    public void EachRuleCountsEveryEventItCouldUseOncePerBatchRouted()
+    {
+        var router = new EventRouter(pack, metrics);
+        var records = Records(0, Shell("mac-1", T0, "s1"), Noise("mac-1", T0 + 1, "n1"), Curl("mac-1", T0 + Seconds(1), "c1"), Shell("mac-2", T0 + 2, "s2"));
+        var expected = pack.Rules.ToDictionary(
+            r => r.RuleId,
+            r => records.Count(record => r.Admit(record.Value, out _) != Vigil.Detection.RuleInput.Irrelevant));
+
+        router.Route(records);
+        var afterOne = pack.Rules.ToDictionary(r => r.RuleId, Relevant);
+        router.Route(records);
+
+        Assert.Contains(expected.Values, count => count > 0);
+        Assert.Equal(expected, afterOne);
+        Assert.Equal(expected.ToDictionary(e => e.Key, e => 2 * e.Value), pack.Rules.ToDictionary(r => r.RuleId, Relevant));
+    }
+
+    [Fact]
     public void AStateKeyNamesItsRuleIdFingerprintAndHostAndParsesBackToTheSameKey()
     {
         var rule = pack.Sequence();
@@ -67,4 +85,6 @@ public sealed class EventRouterTests
 
         Assert.Null(StateKey.Parse(edited, pack.Rules.ToDictionary(StateKey.RuleTag)));
     }
+
+    private int Relevant(Vigil.Detection.CompiledRule rule) => (int)metrics.RelevantEvents.WithLabels(pack.Analytic, rule.RuleId).Value;
 }

@@ -104,6 +104,17 @@ public sealed class SequenceEngine<TEvent>
             throw new ArgumentException($"The event belongs to host '{host}', but the state is host '{state.HostId}'.", nameof(document));
         }
 
+        return ProcessOfHost(state, document, classification);
+    }
+
+    /// <summary>
+    /// <see cref="Process(HostState{TEvent}, TEvent, EventClassification)"/> for a caller that took
+    /// <paramref name="state"/> for the host <see cref="HostOf"/> read from <paramref name="document"/> (a router that
+    /// keys states by it): host.id is not read and compared a second time for every event.
+    /// </summary>
+    public MatchResult<TEvent> ProcessOfHost(HostState<TEvent> state, TEvent document, EventClassification classification)
+    {
+        ArgumentNullException.ThrowIfNull(state);
         if (!Query.IsStateful)
         {
             return MatchEvent(document, classification) is { } single ? new MatchResult<TEvent>([single], 0, false) : MatchResult<TEvent>.Unchanged;
