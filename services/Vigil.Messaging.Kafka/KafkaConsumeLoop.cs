@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.ExceptionServices;
@@ -6,6 +7,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Prometheus;
 
 namespace Vigil.Messaging.Kafka;
 
@@ -36,6 +38,10 @@ namespace Vigil.Messaging.Kafka;
 /// too large to copy whole) or, for groups reading the already-validated canonical topic, counted and
 /// skipped. When the dead-letter topic keeps refusing writes the loop stops loudly (readiness false, a
 /// critical log line, vigil_consumer_stopped) instead of retrying the same batch quietly forever.</item>
+/// <item>Records lost before the loop read them are counted, never silent: when a partition's next record comes after a
+/// hole in its offsets (records deleted by retention before this consumer reached them; librdkafka then resets the
+/// position by auto.offset.reset), the hole is counted in vigil_kafka_records_skipped_total and logged as a warning. The
+/// loop's own seeks and rebalances move the expected offset with them, so they are never counted.</item>
 /// </list>
 /// Per record the loop does no more than it must (see docs/benchmarks.md): values are decoded straight from
 /// librdkafka's buffer by <see cref="RecordReader{T}"/>, librdkafka's topic name and headers are marshalled
@@ -72,6 +78,22 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     /// </summary>
     private (string Topic, int Partition, PartitionSpan Span)? run;
     private readonly Dictionary<TopicPartition, Offset> stored = [];
+
+    /// <summary>
+    /// Per owned partition, the offset its next record must carry if none was skipped: one past the last record the loop
+    /// handed on (updated per run of a partition's records, see <see cref="EndRun"/>), the target of the loop's own seek,
+    /// or, when the loop has read nothing of the partition since it was assigned, the position librdkafka's offset reset
+    /// left. Unknown (absent) right after an assignment: where a new owner starts is the committed offset, not a hole.
+    /// </summary>
+    private readonly Dictionary<(string Topic, int Partition), long> expectedNext = [];
+
+    /// <summary>Offset resets librdkafka logged (on its own threads), taken by the consume thread when a run of records starts.</summary>
+    private readonly ConcurrentQueue<OffsetResetNotice> resets = new();
+
+    /// <summary>Topics whose offsets have holes by design (compacted): not checked for skipped records.</summary>
+    private readonly HashSet<string> compacted;
+    private readonly Counter.Child handlerWait;
+    private readonly Histogram.Child handlerQueue;
     private readonly HashSet<TopicPartition> owned = [];
     private readonly HashSet<TopicPartition> lagReported = [];
     private readonly LogThrottle throttle = new();
@@ -121,6 +143,9 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         group = registration.GroupId;
         onlyTopic = registration.Topics.Count == 1 ? registration.Topics[0] : null;
         overlap = settings.OverlapBatches && reader.CanOverlap;
+        compacted = new HashSet<string>(registration.CompactedTopics ?? [], StringComparer.Ordinal);
+        handlerWait = metrics.HandlerWait.WithLabels(group);
+        handlerQueue = metrics.HandlerQueue.WithLabels(group);
         backoff = settings.RetryBackoff;
         PrecreateMetrics();
     }
@@ -138,6 +163,8 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
 
         metrics.HandlerFailures.WithLabels(group);
         metrics.HandlerDuration.WithLabels(group);
+        metrics.HandlerQueue.WithLabels(group);
+        metrics.HandlerWait.WithLabels(group);
         metrics.AssignedPartitions.WithLabels(group).Set(0);
         foreach (var kind in new[] { "assigned", "revoked", "lost" })
         {
@@ -177,6 +204,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
                 if (failedBatch is null && gathered > 0 && stopping.IsCancellationRequested)
                 {
                     // Not handed over only to be cancelled part-way: its offsets are not stored, so the next owner reads it.
+                    logger.LogInformation("{Group} stops with {Count} gathered records not handed over; their offsets are not stored, so the next owner reads them", group, gathered);
                     ClearGathered(release: true);
                     break;
                 }
@@ -184,7 +212,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
                 if (failedBatch is null && gathered > 0)
                 {
                     // One batch at a time, in order: the one in hand is handled (and its offsets stored) first.
-                    Settle(consumer);
+                    Settle(consumer, batchReady: true);
                     if (failedBatch is null)
                     {
                         HandOver(handlerCancellation.Token);
@@ -283,6 +311,11 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             .SetValueDeserializer(reader)
             .SetLogHandler((_, m) =>
             {
+                if (OffsetResetNotice.TryParse(m.Facility, m.Message, out var reset))
+                {
+                    OnOffsetReset(reset);
+                }
+
                 if (throttle.TryPass(KafkaLog.Key(m.Facility, m.Message), out var suppressed))
                 {
                     logger.Log(KafkaLog.Level(m.Level), "librdkafka {Facility}: {Message}{Suppressed}", m.Facility, m.Message, KafkaLog.Suppressed(suppressed));
@@ -441,11 +474,26 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
 
         if (run is { } current && current.Partition == partition && string.Equals(current.Topic, topic, StringComparison.Ordinal))
         {
+            if (offset != current.Span.Last + 1)
+            {
+                Hole(topic, partition, current.Span.Last + 1, offset);
+            }
+
             run = (topic, partition, current.Span with { Last = offset, Count = current.Span.Count + 1 });
         }
         else
         {
             EndRun();
+            if (!resets.IsEmpty)
+            {
+                TakeResets();
+            }
+
+            if (expectedNext.TryGetValue((topic, partition), out var next) && offset != next)
+            {
+                Hole(topic, partition, next, offset);
+            }
+
             run = (topic, partition, new PartitionSpan(offset, offset, 1));
         }
 
@@ -463,6 +511,60 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         run = null;
         ref var span = ref CollectionsMarshal.GetValueRefOrAddDefault(spans, (ended.Topic, ended.Partition), out var exists);
         span = exists ? span with { Last = ended.Span.Last, Count = span.Count + ended.Span.Count } : ended.Span;
+        expectedNext[(ended.Topic, ended.Partition)] = ended.Span.Last + 1;
+    }
+
+    /// <summary>
+    /// The next record of a partition came after a hole: offsets <paramref name="expected"/> up to <paramref name="offset"/>
+    /// were never read, so the handler never saw those records. On Vigil's topics (delete policy, no transactions) every
+    /// offset holds a record, and the loop's own seeks and rebalances re-baseline <see cref="expectedNext"/>, so a hole is
+    /// loss: records deleted by retention before this consumer reached them (librdkafka then resets the position, see
+    /// <see cref="OnOffsetReset"/>). A record before the expected offset is a re-read, not a loss.
+    /// </summary>
+    private void Hole(string topic, int partition, long expected, long offset)
+    {
+        if (offset < expected || compacted.Contains(topic))
+        {
+            return;
+        }
+
+        var count = offset - expected;
+        var skipped = metrics.RecordsSkipped.WithLabels(group, topic, partition.ToString(CultureInfo.InvariantCulture));
+        skipped.Inc(count);
+        if (throttle.TryPass($"skipped:{topic}:{partition}", out var suppressed))
+        {
+            logger.LogWarning(
+                "{Group} SKIPPED {Count} records of {Topic}[{Partition}]: offsets {From} to {To} were never read (the next record came at {Offset}), "
+                + "most likely deleted by retention before this consumer reached them; {Total} skipped on this partition since start{Suppressed}",
+                group, count, topic, partition, expected, offset - 1, offset, (long)skipped.Value, KafkaLog.Suppressed(suppressed));
+        }
+    }
+
+    /// <summary>On librdkafka's thread: counts the reset; its position is taken by the consume thread (<see cref="TakeResets"/>).</summary>
+    private void OnOffsetReset(OffsetResetNotice reset)
+    {
+        metrics.OffsetResets.WithLabels(group, reset.Topic, reset.Partition.ToString(CultureInfo.InvariantCulture)).Inc();
+        if (reset.At is not null)
+        {
+            resets.Enqueue(reset);
+        }
+    }
+
+    /// <summary>
+    /// Where a partition the loop has read nothing of since its assignment was reset from (its committed offset was
+    /// deleted by retention, e.g. after a long outage): that is where the records never read begin. A partition the loop
+    /// has read shows its hole against the last record read instead, so its notice changes nothing. Notices for partitions
+    /// not owned (revoked since, or from before an assignment) are stale and dropped.
+    /// </summary>
+    private void TakeResets()
+    {
+        while (resets.TryDequeue(out var reset))
+        {
+            if (reset.At is { } at && owned.Contains(new TopicPartition(reset.Topic, reset.Partition)))
+            {
+                expectedNext.TryAdd((reset.Topic, reset.Partition), at);
+            }
+        }
     }
 
     /// <summary>
@@ -476,7 +578,8 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         var records = gathering.ToArray();
         var refused = undecodable.ToArray();
         var deadLetter = refused.Length > 0 && registration.Undecodable == UndecodableRecords.DeadLetter ? refused : null;
-        var work = Task.Run(() => HandleAsync(records, deadLetter, cancellationToken), CancellationToken.None);
+        var handedAt = Stopwatch.GetTimestamp();
+        var work = Task.Run(() => HandleAsync(records, deadLetter, handedAt, cancellationToken), CancellationToken.None);
         inHand = new BatchInHand(work, new Dictionary<(string Topic, int Partition), PartitionSpan>(spans), refused, gathered, reader.Generation);
         ClearGathered(release: false);
         reader.NextGeneration();
@@ -486,9 +589,12 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     private async Task<BatchResult> HandleAsync(
         ConsumedRecord<T>[] records,
         (ConsumeResult<byte[]?, byte[]?> Record, string Reason, string Error)[]? deadLetter,
+        long handedAt,
         CancellationToken cancellationToken)
     {
+        // Queued for a pool thread until now: its own histogram, so the handler's duration is the handler's alone.
         var startedAt = Stopwatch.GetTimestamp();
+        handlerQueue.Observe(Stopwatch.GetElapsedTime(handedAt, startedAt).TotalSeconds);
         Exception? failure = null;
         Task deadLettered;
         try
@@ -534,7 +640,8 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     /// rebalance callback, which so never runs beside a handler).
     /// </summary>
     /// <param name="lost">Partitions lost (not revoked): another member may own them already, so nothing is stored for them.</param>
-    private void Settle(IConsumer<string?, DecodedValue<T>> consumer, HashSet<TopicPartition>? lost = null)
+    /// <param name="batchReady">Whether the loop has the next batch ready: its wait here is time the handler, not the fetch, holds the service back.</param>
+    private void Settle(IConsumer<string?, DecodedValue<T>> consumer, HashSet<TopicPartition>? lost = null, bool batchReady = false)
     {
         if (inHand is not { } batch)
         {
@@ -542,7 +649,12 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         }
 
         inHand = null;
+        var waitedFrom = batchReady && !batch.Work.IsCompleted ? Stopwatch.GetTimestamp() : 0;
         var result = batch.Work.GetAwaiter().GetResult();
+        if (waitedFrom != 0)
+        {
+            handlerWait.Inc(Stopwatch.GetElapsedTime(waitedFrom).TotalSeconds);
+        }
         // Handled or failed, the handler is done with the batch's values (see IBatchScopedDecoder).
         reader.ReleaseBatch(batch.Generation);
         if (result.Failure is not null)
@@ -691,6 +803,8 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             try
             {
                 consumer.Seek(to);
+                // The loop's own move: the next record comes from here, and what lies between is no hole.
+                expectedNext[(to.Topic, to.Partition.Value)] = to.Offset.Value;
                 return;
             }
             catch (KafkaException e) when (attempt < attempts)
@@ -811,7 +925,18 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         // The handler's callbacks never run beside a batch: the one in hand finishes first.
         Settle(consumer);
         metrics.Rebalances.WithLabels(group, "assigned").Inc();
+        // Resets logged before the assignment are about an earlier ownership: dropped while these are not yet owned.
+        TakeResets();
         owned.UnionWith(partitions);
+        foreach (var partition in partitions)
+        {
+            // A new owner starts at the committed offset: no hole to measure against until it read a record (or was reset).
+            expectedNext.Remove((partition.Topic, partition.Partition.Value));
+            var id = partition.Partition.Value.ToString(CultureInfo.InvariantCulture);
+            metrics.RecordsSkipped.WithLabels(group, partition.Topic, id);
+            metrics.OffsetResets.WithLabels(group, partition.Topic, id);
+        }
+
         Owned();
         logger.LogInformation("{Group} assigned {Partitions}", group, Describe(partitions));
         handler.OnPartitionsAssignedAsync(ToRefs(partitions)).GetAwaiter().GetResult();
@@ -888,6 +1013,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         {
             stored.Remove(partition);
             owned.Remove(partition);
+            expectedNext.Remove((partition.Topic, partition.Partition.Value));
             if (lagReported.Remove(partition))
             {
                 metrics.ConsumerLag.RemoveLabelled(group, partition.Topic, partition.Partition.Value.ToString(CultureInfo.InvariantCulture));

@@ -21,12 +21,36 @@ public sealed class KafkaMetrics(IMetricFactory factory)
         "vigil_dead_letter_records_total", "Undecodable records sent to the dead-letter topic.", ["source_topic", "reason"]);
 
     public Histogram HandlerDuration { get; } = factory.CreateHistogram(
-        "vigil_handler_batch_duration_seconds", "Time a handler took for one batch (successful or not).",
+        "vigil_handler_batch_duration_seconds",
+        "Time a handler took for one batch (successful or not), from its start on a thread-pool thread to its return; the wait for that thread is vigil_handler_queue_seconds.",
         new HistogramConfiguration
         {
             LabelNames = ["group"],
             Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16),
         });
+
+    public Histogram HandlerQueue { get; } = factory.CreateHistogram(
+        "vigil_handler_queue_seconds", "Time a batch handed over waited for a thread-pool thread before its handler started.",
+        new HistogramConfiguration
+        {
+            LabelNames = ["group"],
+            Buckets = Histogram.ExponentialBuckets(0.00001, 4, 10),
+        });
+
+    public Counter HandlerWait { get; } = factory.CreateCounter(
+        "vigil_consumer_handler_wait_seconds_total",
+        "Time the consume thread had the next batch ready and waited for the handler to finish the previous one: its rate near 1 means the service is handler-bound, near 0 fetch-bound (or idle).",
+        ["group"]);
+
+    public Counter RecordsSkipped { get; } = factory.CreateCounter(
+        "vigil_kafka_records_skipped_total",
+        "Offsets of an owned partition the consumer never read: the next record came after a hole (records deleted by retention before the consumer reached them).",
+        ["group", "topic", "partition"]);
+
+    public Counter OffsetResets { get; } = factory.CreateCounter(
+        "vigil_kafka_offset_resets_total",
+        "Times librdkafka moved a partition's position by auto.offset.reset after a fetch error (e.g. offset out of range).",
+        ["group", "topic", "partition"]);
 
     public Counter HandlerFailures { get; } = factory.CreateCounter(
         "vigil_handler_failures_total", "Batches whose handler failed; they are retried from their first offset.", ["group"]);

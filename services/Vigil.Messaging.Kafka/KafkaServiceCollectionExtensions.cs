@@ -62,7 +62,11 @@ public static class KafkaServiceCollectionExtensions
             var overrideGroup = sp.GetRequiredService<IOptions<KafkaOptions>>().Value.Consumer.GroupId;
             var canonical = manifest.Topic(TopicRole.Telemetry).Name;
             var policy = undecodable ?? (declared.Topics.Contains(canonical) ? UndecodableRecords.CountAndSkip : UndecodableRecords.DeadLetter);
-            var registration = new KafkaConsumerRegistration(string.IsNullOrWhiteSpace(overrideGroup) ? declared.Name : overrideGroup, declared.Topics, policy);
+            var compacted = manifest.Topics
+                .Where(t => declared.Topics.Contains(t.Name) && t.Config.TryGetValue("cleanup.policy", out var cleanup) && cleanup.Contains("compact", StringComparison.OrdinalIgnoreCase))
+                .Select(t => t.Name)
+                .ToArray();
+            var registration = new KafkaConsumerRegistration(string.IsNullOrWhiteSpace(overrideGroup) ? declared.Name : overrideGroup, declared.Topics, policy, compacted);
             return new KafkaConsumeLoop<T>(
                 registration,
                 sp.GetRequiredService<KafkaClientConfigFactory>(),

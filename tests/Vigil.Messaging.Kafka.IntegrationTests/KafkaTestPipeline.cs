@@ -24,7 +24,8 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
     private readonly List<IAsyncDisposable> running = [];
 
     /// <param name="consumer">Changes the test's consumer settings (batch sizes, commit interval) before they are used.</param>
-    public KafkaTestPipeline(IKafkaBroker broker, string name, int partitions = Partitions, Action<KafkaConsumerSettings>? consumer = null)
+    /// <param name="properties">librdkafka properties for every client of the pipeline (Kafka:Properties).</param>
+    public KafkaTestPipeline(IKafkaBroker broker, string name, int partitions = Partitions, Action<KafkaConsumerSettings>? consumer = null, Dictionary<string, string>? properties = null)
     {
         Broker = broker;
         Topics = new TestTopics(broker, name, partitions);
@@ -51,6 +52,7 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
             },
             // The test producer must be able to write poison pills larger than any topic's limit.
             Producer = new KafkaProducerSettings { MessageMaxBytes = 4_000_000, MessageTimeoutMs = 5000 },
+            Properties = properties ?? [],
         };
         consumer?.Invoke(options.Consumer);
         Configs = new KafkaClientConfigFactory(Options.Create(options));
@@ -91,7 +93,8 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
     public async Task<RunningLoop> StartLoopAsync(
         IRecordBatchHandler<TelemetryEvent> handler,
         UndecodableRecords undecodable = UndecodableRecords.DeadLetter,
-        DeadLetterPublisher? deadLetters = null)
+        DeadLetterPublisher? deadLetters = null,
+        ILogger<KafkaConsumeLoop<TelemetryEvent>>? logger = null)
     {
         var health = new ConsumerLoopHealth();
         var loop = new KafkaConsumeLoop<TelemetryEvent>(
@@ -102,7 +105,7 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
             deadLetters ?? new DeadLetterPublisher(Producer, Manifest, Metrics, NullLogger<DeadLetterPublisher>.Instance),
             health,
             Metrics,
-            NullLogger<KafkaConsumeLoop<TelemetryEvent>>.Instance);
+            logger ?? NullLogger<KafkaConsumeLoop<TelemetryEvent>>.Instance);
         await loop.StartAsync(CancellationToken.None);
         var handle = new RunningLoop(loop, health);
         running.Add(handle);
