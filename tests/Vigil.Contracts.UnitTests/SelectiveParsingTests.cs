@@ -96,6 +96,42 @@ public sealed class SelectiveParsingTests
     }
 
     [Fact]
+    public void TheTwoDecoderGenerationsOfAConsumerShareTheirStringsYetKeepTheirOwnEvents()
+    {
+        // The consume loop decodes one batch with one parser while the other's batch is handled, both on its thread.
+        var current = new SelectiveTelemetryParser(Selection);
+        var next = new SelectiveTelemetryParser(Selection);
+
+        var first = current.Parse(Sample(2).ToByteArray());
+        var second = next.Parse(Sample(4).ToByteArray());
+        current.ReleasePayloads();
+        var third = current.Parse(Sample(6).ToByteArray());
+
+        Assert.Same(first.Process.Name, second.Process.Name);
+        Assert.Same(first.Host.Os.Name, second.Host.Os.Name);
+        Assert.NotSame(first, second);
+        Assert.Equal("e-4", second.Event.Id);
+        Assert.Equal("e-6", third.Event.Id);
+        Assert.Same(second.Process.Name, third.Process.Name);
+    }
+
+    [Fact]
+    public void AFieldWithThousandsOfValuesKeepsThemCachedAsItsTableGrows()
+    {
+        var strings = new Utf8Strings(cachedFields: 2);
+        var values = Enumerable.Range(0, Utf8Strings.Capacity - 1).Select(i => $"/Users/u{i % 97}/Library/Caches/item-{i}").ToList();
+        var first = values.Select(v => strings.Get(System.Text.Encoding.UTF8.GetBytes(v), cache: 0)).ToList();
+        var few = strings.Get("process"u8, cache: 1);
+
+        var again = values.Select(v => strings.Get(System.Text.Encoding.UTF8.GetBytes(v), cache: 0)).ToList();
+
+        Assert.Equal(values, again);
+        Assert.True(again.Select((v, i) => ReferenceEquals(v, first[i])).Count(same => same) > values.Count * 0.97, "values seen before come from the cache");
+        Assert.Same(few, strings.Get("process"u8, cache: 1));
+        Assert.Equal(1, strings.Count(1));
+    }
+
+    [Fact]
     public void EverNewValuesOfACachedFieldKeepItsCacheWithinItsCap()
     {
         var strings = new Utf8Strings(cachedFields: 1);

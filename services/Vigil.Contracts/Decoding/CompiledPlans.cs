@@ -14,6 +14,14 @@ internal sealed class CompiledPlans(MessagePlan root, int cachedFields, IReadOnl
     /// <summary>How many string caches the plans use (one per cached field).</summary>
     public int CachedFields { get; } = cachedFields;
 
+    /// <summary>
+    /// Each thread's string caches, shared by every parser of this selection on that thread: the consume loop's two
+    /// decoder generations (one batch decoded while the other is handled) decode on the same thread and see the same
+    /// values, so one set of caches serves both, at half the memory the core has to keep warm. Strings are immutable
+    /// and a thread only ever uses its own caches, so sharing needs no locking.
+    /// </summary>
+    public ThreadLocal<Utf8Strings> Strings { get; } = new(() => new Utf8Strings(cachedFields));
+
     /// <summary>By <see cref="MessagePlan.Id"/>.</summary>
     public IReadOnlyList<(Func<IMessage> Create, Action<IMessage> Reset)> Pools { get; } = pools;
 

@@ -2,10 +2,11 @@ using Google.Protobuf;
 
 namespace Vigil.Contracts.Decoding;
 
-/// <summary>What one thread's selective parses reuse: the string caches, the message pools and the payload arena.</summary>
-internal sealed class ParseState(int cachedFields, IReadOnlyList<(Func<IMessage> Create, Action<IMessage> Reset)> pools)
+/// <summary>What one parser's parses on one thread reuse: the string caches (the thread's, see <see cref="CompiledPlans.Strings"/>), the message pools and the payload arena.</summary>
+internal sealed class ParseState(Utf8Strings strings, IReadOnlyList<(Func<IMessage> Create, Action<IMessage> Reset)> pools)
 {
-    public Utf8Strings Strings { get; } = new(cachedFields);
+    /// <summary>This thread's caches of the selection's plans, shared with the other parsers of it on the same thread.</summary>
+    public Utf8Strings Strings { get; } = strings;
 
     public MessagePool[] Pools { get; } = [.. pools.Select(p => new MessagePool(p.Create, p.Reset))];
 

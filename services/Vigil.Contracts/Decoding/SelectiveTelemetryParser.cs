@@ -43,7 +43,7 @@ public sealed class SelectiveTelemetryParser
         Selection = selection;
         var compiled = Compiled.GetOrAdd(string.Join(",", selection.Paths), _ => new Lazy<CompiledPlans>(() => CompiledPlans.Build(selection))).Value;
         plan = compiled.Root;
-        states = new ThreadLocal<ParseState>(() => new ParseState(compiled.CachedFields, compiled.Pools));
+        states = new ThreadLocal<ParseState>(() => new ParseState(compiled.Strings.Value!, compiled.Pools));
     }
 
     public FieldSelection Selection { get; }
