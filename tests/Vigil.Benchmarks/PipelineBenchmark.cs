@@ -269,7 +269,7 @@ internal static class PipelineBenchmark
                 steps.Add(step);
                 var service = step.Cores(step.CpuSecondsByProcess[consumers[0].Child.Name]);
                 var read = step.ConsumerFigures[consumers[0].Child.Name].EventsPerSecond;
-                Console.Error.WriteLine(Invariant($"  {rate:N0}/s: produced {step.Produced / step.Seconds:N0}/s, read {read:N0}/s, sustained: {step.Sustained}, lag {step.LagByConsumer.Values.Max():N0}, offset resets {step.OffsetResets.Values.Sum():N0}, kept {step.Retention.KeptPerPartition:N0} records per partition ({step.Retention.SecondsAt(rate):F1} s), {step.Retention.WireBytesPerRecord:F0} B per record on the wire, alerts {step.Latencies.Count}, service {service:F2} cores, all {step.Cores(step.CpuSecondsByProcess.Values.Sum()):F2} cores, other processes on the machine {step.OtherCores:F2} cores, load {ProcessCpu.LoadAverage()}; busiest threads (cores): {threads}"));
+                Console.Error.WriteLine(Invariant($"  {rate:N0}/s: produced {step.Produced / step.Seconds:N0}/s, read {read:N0}/s, sustained: {step.Sustained}, lag {step.LagByConsumer.Values.Max():N0}, offset resets {step.OffsetResets.Values.Sum():N0}, records skipped ~{step.Skipped.Values.Sum():N0}, kept {step.Retention.KeptPerPartition:N0} records per partition ({step.Retention.SecondsAt(rate):F1} s), {step.Retention.WireBytesPerRecord:F0} B per record on the wire, alerts {step.Latencies.Count}, service {service:F2} cores, all {step.Cores(step.CpuSecondsByProcess.Values.Sum()):F2} cores, other processes on the machine {step.OtherCores:F2} cores, load {ProcessCpu.LoadAverage()}; busiest threads (cores): {threads}"));
                 if (!step.Sustained)
                 {
                     break;
@@ -370,6 +370,7 @@ internal static class PipelineBenchmark
         var producedBefore = long.Parse(await producer.ReadAsync("count ", TimeSpan.FromSeconds(10)), CultureInfo.InvariantCulture);
         var wireBefore = await WireAsync(producer);
         var resetsBefore = consumers.ToDictionary(c => c.Child.Name, c => c.Child.Log.OffsetResets);
+        var committedBefore = consumers.ToDictionary(c => c.Child.Name, c => topics.CommittedOffsets(c.Group));
 
         // CPU is read from here to after the children's figures, longer than the producer's count window, so it is
         // divided by its own time.
@@ -395,6 +396,7 @@ internal static class PipelineBenchmark
         producer.Send("count");
         var produced = long.Parse(await producer.ReadAsync("count ", TimeSpan.FromSeconds(10)), CultureInfo.InvariantCulture) - producedBefore;
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var committedAtCount = consumers.ToDictionary(c => c.Child.Name, c => topics.CommittedOffsets(c.Group));
         foreach (var (child, _) in consumers)
         {
             child.Send("report");
@@ -425,11 +427,24 @@ internal static class PipelineBenchmark
             && figures.Values.All(f => KeptReading(f.Events, produced))
             && resets.Values.All(r => r == 0);
 
+        var skipped = consumers.ToDictionary(c => c.Child.Name, c => Skipped(committedBefore[c.Child.Name], committedAtCount[c.Child.Name], figures[c.Child.Name].Events));
+
         // After the lag, which is the step's verdict: what the broker kept and what a record took on the wire.
         var wire = await WireAsync(producer);
         var kept = Kept(topics, settings.Partitions);
         var retention = new Retention(kept.Average(), kept.Min(), settings.Partitions, (wire.Bytes - wireBefore.Bytes) / (double)Math.Max(1, wire.Records - wireBefore.Records));
-        return new RateStep(rate, seconds, produced, lag, sustained, latencies, cpu, figures, resets, retention, other, cpuSeconds);
+        return new RateStep(rate, seconds, produced, lag, sustained, latencies, cpu, figures, resets, retention, other, cpuSeconds, skipped);
+    }
+
+    /// <summary>
+    /// Records a consumer moved past without reading them: how far its committed offsets advanced over the step less
+    /// the events it read. Unlike the logged offset resets (throttled by the services), this counts every record an
+    /// offset reset jumped over; it is approximate by what the commit cadence (200 ms) leaves uncommitted at either end.
+    /// </summary>
+    private static long Skipped(IReadOnlyDictionary<int, long> before, IReadOnlyDictionary<int, long> after, long read)
+    {
+        var advanced = after.Where(a => a.Value >= 0 && before.TryGetValue(a.Key, out var b) && b >= 0).Sum(a => a.Value - before[a.Key]);
+        return Math.Max(0, advanced - read);
     }
 
     /// <summary>
