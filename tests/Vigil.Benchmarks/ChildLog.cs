@@ -96,6 +96,19 @@ internal sealed partial class ChildLog(string name, TextWriter forwardTo)
         }
     }
 
+    /// <summary>Says how many lines the last window held back (the next window's first line would have said it), when the child is gone.</summary>
+    public void Flush()
+    {
+        lock (gate)
+        {
+            if (heldBack > 0)
+            {
+                forwardTo.WriteLine($"[{name}] ({heldBack} more warning/error lines held back; offset resets so far: {OffsetResets})");
+                heldBack = 0;
+            }
+        }
+    }
+
     [GeneratedRegex(@"^\d\d:\d\d:\d\d\.\d{3} (trce|dbug|info|warn|fail|crit): ")]
     private static partial Regex SimpleConsoleLine();
 

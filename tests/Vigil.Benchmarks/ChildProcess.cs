@@ -141,6 +141,9 @@ internal sealed class ChildProcess : IAsyncDisposable
             }
         }
 
+        // After the exit, once the output is read to its end: the last window's held-back count.
+        process.WaitForExit();
+        Log.Flush();
         process.Dispose();
     }
 }

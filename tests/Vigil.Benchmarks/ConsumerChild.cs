@@ -10,6 +10,7 @@ using Vigil.Correlator;
 using Vigil.Messaging;
 using Vigil.Messaging.Kafka;
 using Vigil.SchemaRegistry;
+using Vigil.ServiceDefaults;
 
 namespace Vigil.Benchmarks;
 
@@ -164,6 +165,10 @@ internal static class ConsumerChild
         }
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder([.. args]);
+
+        // The services' single-line format (--Vigil:LogFormat=simple above), which the benchmark tells apart from its
+        // protocol lines and counts offset resets in.
+        builder.AddVigilLogging();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddVigilKafka(builder.Configuration);
         if (options.Kind == "consume-frame")

@@ -259,25 +259,28 @@ internal static class PipelineBenchmark
             producer.Send(string.Create(CultureInfo.InvariantCulture, $"rate {Math.Min(rates[0], AloneWarmUpRate)}"));
             await Task.Delay(AloneWarmUp);
             producer.Send("rate 0");
-            await Task.Delay(AloneDrain);
+            await DrainAsync(topics, group, AloneDrainLimit);
             var steps = new List<RateStep>();
             foreach (var rate in rates)
             {
                 var threadsBefore = ProcessCpu.ThreadsOf(consumers[0].Child.Pid);
                 var step = await RunStepAsync(rate, settings with { StepLength = settings.AloneStep }, topics, consumers, producer, redisPid, [alerts]);
-                var threads = ProcessCpu.BusiestThreads(threadsBefore, ProcessCpu.ThreadsOf(consumers[0].Child.Pid), step.Seconds);
-                producer.Send("rate 0");
+                var threads = ProcessCpu.BusiestThreads(threadsBefore, ProcessCpu.ThreadsOf(consumers[0].Child.Pid), step.CpuWindowSeconds);
                 steps.Add(step);
-                var service = step.CpuSecondsByProcess[consumers[0].Child.Name] / step.Seconds;
-                var read = step.ConsumerFigures[consumers[0].Child.Name].Events / step.Seconds;
-                Console.Error.WriteLine(Invariant($"  {rate:N0}/s: produced {step.Produced / step.Seconds:N0}/s, read {read:N0}/s, sustained: {step.Sustained}, lag {step.LagByConsumer.Values.Max():N0}, offset resets {step.OffsetResets.Values.Sum():N0}, kept {step.Retention.KeptPerPartition:N0} records per partition ({step.Retention.SecondsAt(rate):F1} s), {step.Retention.WireBytesPerRecord:F0} B per record on the wire, alerts {step.Latencies.Count}, service {service:F2} cores, all {step.CpuSecondsByProcess.Values.Sum() / step.Seconds:F2} cores, other processes on the machine {step.OtherCores:F2} cores, load {ProcessCpu.LoadAverage()}; busiest threads (cores): {threads}"));
+                var service = step.Cores(step.CpuSecondsByProcess[consumers[0].Child.Name]);
+                var read = step.ConsumerFigures[consumers[0].Child.Name].EventsPerSecond;
+                Console.Error.WriteLine(Invariant($"  {rate:N0}/s: produced {step.Produced / step.Seconds:N0}/s, read {read:N0}/s, sustained: {step.Sustained}, lag {step.LagByConsumer.Values.Max():N0}, offset resets {step.OffsetResets.Values.Sum():N0}, records skipped ~{step.Skipped.Values.Sum():N0}, kept {step.Retention.KeptPerPartition:N0} records per partition ({step.Retention.SecondsAt(rate):F1} s), {step.Retention.WireBytesPerRecord:F0} B per record on the wire, alerts {step.Latencies.Count}, service {service:F2} cores, all {step.Cores(step.CpuSecondsByProcess.Values.Sum()):F2} cores, other processes on the machine {step.OtherCores:F2} cores, load {ProcessCpu.LoadAverage()}; busiest threads (cores): {threads}"));
                 if (!step.Sustained)
                 {
                     break;
                 }
 
                 // Drain what the step left, so the next starts level.
-                await Task.Delay(AloneDrain);
+                var left = await DrainAsync(topics, group, AloneDrainLimit);
+                if (left > LagAllowance)
+                {
+                    Console.Error.WriteLine(Invariant($"  still {left:N0} records behind after {AloneDrainLimit.TotalSeconds:F0} s of draining"));
+                }
             }
 
             return steps;
@@ -314,7 +317,8 @@ internal static class PipelineBenchmark
 
     internal static readonly TimeSpan AloneWarmUp = TimeSpan.FromSeconds(5);
 
-    internal static readonly TimeSpan AloneDrain = TimeSpan.FromSeconds(2);
+    /// <summary>The longest wait for a service's lag to come back within the allowance before its next step.</summary>
+    internal static readonly TimeSpan AloneDrainLimit = TimeSpan.FromSeconds(10);
 
     private static async Task StepUpAsync(IReadOnlyList<int> rates, List<RateStep> steps, string what, TopologySettings settings, TestTopics topics, List<(ChildProcess Child, string Group)> consumers, ChildProcess producer, int redisPid, IReadOnlyList<AlertLatencies> alerts)
     {
@@ -366,6 +370,11 @@ internal static class PipelineBenchmark
         var producedBefore = long.Parse(await producer.ReadAsync("count ", TimeSpan.FromSeconds(10)), CultureInfo.InvariantCulture);
         var wireBefore = await WireAsync(producer);
         var resetsBefore = consumers.ToDictionary(c => c.Child.Name, c => c.Child.Log.OffsetResets);
+        var committedBefore = consumers.ToDictionary(c => c.Child.Name, c => topics.CommittedOffsets(c.Group));
+
+        // CPU is read from here to after the children's figures, longer than the producer's count window, so it is
+        // divided by its own time.
+        var cpuStarted = Stopwatch.GetTimestamp();
         var cpuBefore = consumers.ToDictionary(c => c.Child.Name, c => ProcessCpu.Of(c.Child.Pid));
         var brokerBefore = ProcessCpu.Of(Environment.ProcessId);
         var redisBefore = ProcessCpu.Of(redisPid);
@@ -387,6 +396,7 @@ internal static class PipelineBenchmark
         producer.Send("count");
         var produced = long.Parse(await producer.ReadAsync("count ", TimeSpan.FromSeconds(10)), CultureInfo.InvariantCulture) - producedBefore;
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var committedAtCount = consumers.ToDictionary(c => c.Child.Name, c => topics.CommittedOffsets(c.Group));
         foreach (var (child, _) in consumers)
         {
             child.Send("report");
@@ -404,17 +414,65 @@ internal static class PipelineBenchmark
         cpu["redis-server"] = (ProcessCpu.Of(redisPid) - redisBefore).TotalSeconds;
         cpu["producer"] = (ProcessCpu.Of(producer.Pid) - producerBefore).TotalSeconds;
         var other = Math.Max(0, (ProcessCpu.MachineBusy() - machineBefore).TotalSeconds - cpu.Values.Sum());
+        var cpuSeconds = Stopwatch.GetElapsedTime(cpuStarted).TotalSeconds;
         var latencies = alerts.SelectMany(a => a.EndStep()).ToList();
         var end = topics.EndOffsets();
         var lag = consumers.ToDictionary(c => c.Child.Name, c => topics.CommittedOffsets(c.Group).Sum(o => Math.Max(0, end[o.Key] - Math.Max(0, o.Value))));
-        var sustained = produced >= 0.95 * rate * seconds && lag.Values.All(l => l <= rate + LagAllowance);
+
+        // The next step starts from an idle producer, not with this one's records still coming.
+        producer.Send("rate 0");
+        var resets = consumers.ToDictionary(c => c.Child.Name, c => c.Child.Log.OffsetResets - resetsBefore[c.Child.Name]);
+        var sustained = produced >= 0.95 * rate * seconds
+            && lag.Values.All(l => l <= rate + LagAllowance)
+            && figures.Values.All(f => KeptReading(f.Events, produced))
+            && resets.Values.All(r => r == 0);
+
+        var skipped = consumers.ToDictionary(c => c.Child.Name, c => Skipped(committedBefore[c.Child.Name], committedAtCount[c.Child.Name], figures[c.Child.Name].Events));
 
         // After the lag, which is the step's verdict: what the broker kept and what a record took on the wire.
-        var resets = consumers.ToDictionary(c => c.Child.Name, c => c.Child.Log.OffsetResets - resetsBefore[c.Child.Name]);
         var wire = await WireAsync(producer);
         var kept = Kept(topics, settings.Partitions);
         var retention = new Retention(kept.Average(), kept.Min(), settings.Partitions, (wire.Bytes - wireBefore.Bytes) / (double)Math.Max(1, wire.Records - wireBefore.Records));
-        return new RateStep(rate, seconds, produced, lag, sustained, latencies, cpu, figures, resets, retention, other);
+        return new RateStep(rate, seconds, produced, lag, sustained, latencies, cpu, figures, resets, retention, other, cpuSeconds, skipped);
+    }
+
+    /// <summary>
+    /// Records a consumer moved past without reading them: how far its committed offsets advanced over the step less
+    /// the events it read. Unlike the logged offset resets (throttled by the services), this counts every record an
+    /// offset reset jumped over; it is approximate by what the commit cadence (200 ms) leaves uncommitted at either end.
+    /// </summary>
+    private static long Skipped(IReadOnlyDictionary<int, long> before, IReadOnlyDictionary<int, long> after, long read)
+    {
+        var advanced = after.Where(a => a.Value >= 0 && before.TryGetValue(a.Key, out var b) && b >= 0).Sum(a => a.Value - before[a.Key]);
+        return Math.Max(0, advanced - read);
+    }
+
+    /// <summary>
+    /// Whether a consumer read what the step produced: at least 97 % of it, or short of it by no more than the lag
+    /// allowance. The lag at the end alone lets a consumer reading ~89 % of a 12 s step pass (its deficit is under one
+    /// second of events plus the allowance).
+    /// </summary>
+    internal static bool KeptReading(long read, long produced) =>
+        read >= 0.97 * produced || produced - read <= LagAllowance;
+
+    /// <summary>
+    /// Waits, at most <paramref name="limit"/>, until <paramref name="group"/>'s lag is within the allowance, so a step
+    /// does not start with the previous one's backlog; returns the lag it ended with.
+    /// </summary>
+    private static async Task<long> DrainAsync(TestTopics topics, string group, TimeSpan limit)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            var end = topics.EndOffsets();
+            var lag = topics.CommittedOffsets(group).Sum(o => Math.Max(0, end[o.Key] - Math.Max(0, o.Value)));
+            if (lag <= LagAllowance || waited.Elapsed >= limit)
+            {
+                return lag;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+        }
     }
 
     /// <summary>The producer's totals sent to the brokers so far (records, bytes), as of its last statistics (every second).</summary>

@@ -61,7 +61,7 @@ internal static class PipelineReportWriter
             return;
         }
 
-        md.AppendLine(Invariant($"The processes of `make run` at once: the embedded broker (in the benchmark's process), redis-server, one correlator per pack ({string.Join(", ", report.Analytics)}), the baseline{(settings.WatermarkTwin is { } twin ? $", a second {twin} correlator with early reports off (its own group and alert topic: the rules that wait for the watermark)" : string.Empty)}, and a producer process replaying simulated events (a scenario every 100 simulated ms, half of them attacks) at a fixed rate, each stamped with the wall-clock time it is sent (the events are encoded once before the steps; sending patches the record's @timestamp and pass). Every rate runs {settings.StepLength.TotalSeconds:F0} s; a rate is sustained when the producer kept up and, at the end of the step, every group's committed offsets are within one second of events plus {PipelineBenchmark.LagAllowance:N0} records (in flight, not yet committed) of the end. Stepping stops at the first rate that is not. Latency: from an alert's last event being sent to the alert being read from the alert topic."))
+        md.AppendLine(Invariant($"The processes of `make run` at once: the embedded broker (in the benchmark's process), redis-server, one correlator per pack ({string.Join(", ", report.Analytics)}), the baseline{(settings.WatermarkTwin is { } twin ? $", a second {twin} correlator with early reports off (its own group and alert topic: the rules that wait for the watermark)" : string.Empty)}, and a producer process replaying simulated events (a scenario every 100 simulated ms, half of them attacks) at a fixed rate, each stamped with the wall-clock time it is sent (the events are encoded once before the steps; sending patches the record's @timestamp and pass). Every rate runs {settings.StepLength.TotalSeconds:F0} s; a rate is sustained when the producer kept up and, at the end of the step, every group's committed offsets are within one second of events plus {PipelineBenchmark.LagAllowance:N0} records (in flight, not yet committed) of the end, every consumer read at least 97 % of what was produced in the step (or all but {PipelineBenchmark.LagAllowance:N0} records of it), and none logged an offset reset. Stepping stops at the first rate that is not. Latency: from an alert's last event being sent to the alert being read from the alert topic."))
             .AppendLine()
             .AppendLine(Invariant($"Dev-broker setup (docs/latency.md says why): telemetry topic of {settings.Partitions} partitions, the load producer's linger.ms {settings.ProducerLingerMs}, the services' fetch.wait.max.ms {(settings.FetchWaitMaxMs is { } w ? w.ToString(CultureInfo.InvariantCulture) : "500 (librdkafka's default)")}. This run: `dotnet run -c Release --project tests/Vigil.Benchmarks -- {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))}`; the topology part alone with the same settings: `dotnet run -c Release --project tests/Vigil.Benchmarks -- {settings.CommandLine()}`."))
             .AppendLine();
@@ -82,7 +82,7 @@ internal static class PipelineReportWriter
             var broker = step.CpuSecondsByProcess.First(c => c.Key.StartsWith("broker", StringComparison.Ordinal)).Value;
             var ms = step.Latencies.Select(l => l.Milliseconds).Order().ToList();
             var worst = step.LagByConsumer.MaxBy(l => l.Value);
-            md.AppendLine(Invariant($"| {step.Rate:N0} | {step.Produced / step.Seconds:N0} | {(step.Sustained ? "yes" : "**no**")} | {worst.Value:N0} ({Name(worst.Key)}) | {step.OffsetResets.Values.Sum():N0} | {ms.Count:N0} | {Seconds(Percentile(ms, 0.50))} | {Seconds(Percentile(ms, 0.99))} | {broker / step.Seconds:F2} | {broker / total:P0} | {Cores(step, "producer"):F2} | {total / step.Seconds:F2} |"));
+            md.AppendLine(Invariant($"| {step.Rate:N0} | {step.Produced / step.Seconds:N0} | {(step.Sustained ? "yes" : "**no**")} | {worst.Value:N0} ({Name(worst.Key)}) | {step.OffsetResets.Values.Sum():N0} | {ms.Count:N0} | {Seconds(Percentile(ms, 0.50))} | {Seconds(Percentile(ms, 0.99))} | {step.Cores(broker):F2} | {broker / total:P0} | {Cores(step, "producer"):F2} | {step.Cores(total):F2} |"));
         }
 
         var sustained = report.Steps.Where(s => s.Sustained).ToList();
@@ -91,7 +91,7 @@ internal static class PipelineReportWriter
         {
             var best = sustained[^1];
             var broker = best.CpuSecondsByProcess.First(c => c.Key.StartsWith("broker", StringComparison.Ordinal)).Value;
-            md.AppendLine(Invariant($"Highest sustained rate: **{best.Rate:N0} events/s**; the embedded broker used {broker / best.Seconds:F2} cores there ({broker / best.CpuSecondsByProcess.Values.Sum():P0} of all CPU the topology used)."));
+            md.AppendLine(Invariant($"Highest sustained rate: **{best.Rate:N0} events/s**; the embedded broker used {best.Cores(broker):F2} cores there ({broker / best.CpuSecondsByProcess.Values.Sum():P0} of all CPU the topology used)."));
         }
         else
         {
@@ -158,7 +158,7 @@ internal static class PipelineReportWriter
             .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var step in report.BareSteps)
         {
-            md.AppendLine(Invariant($"| {step.Rate:N0} | {step.Produced / step.Seconds:N0} | {(step.Sustained ? "yes" : "**no**")} | {step.LagByConsumer.Values.Max():N0} | {step.OffsetResets.Values.Sum():N0} | {step.Retention.KeptPerPartition:N0} ({step.Retention.SecondsAt(step.Rate):F1} s) | {step.Retention.WireBytesPerRecord:N0} | {Cores(step, "broker"):F2} | {Cores(step, "producer"):F2} | {Cores(step, "producer") * step.Seconds * 1e6 / Math.Max(1, step.Produced):F2} | {Cores(step, "bare"):F2} | {step.OtherCores:F2} |"));
+            md.AppendLine(Invariant($"| {step.Rate:N0} | {step.Produced / step.Seconds:N0} | {(step.Sustained ? "yes" : "**no**")} | {step.LagByConsumer.Values.Max():N0} | {step.OffsetResets.Values.Sum():N0} | {step.Retention.KeptPerPartition:N0} ({step.Retention.SecondsAt(step.Rate):F1} s) | {step.Retention.WireBytesPerRecord:N0} | {Cores(step, "broker"):F2} | {Cores(step, "producer"):F2} | {Cores(step, "producer") * 1e6 / Math.Max(1, step.Produced / step.Seconds):F2} | {Cores(step, "bare"):F2} | {step.OtherCores:F2} |"));
         }
 
         var bare = report.BareSteps.LastOrDefault(s => s.Sustained);
@@ -193,15 +193,15 @@ internal static class PipelineReportWriter
             : report.Settings?.AloneRate is null && report.BareSteps.Count > 0 ? ", the highest rate the producer and the broker took in (the bare consumer kept up with none)" : string.Empty;
         var cores = Environment.ProcessorCount;
         md.AppendLine().AppendLine(Invariant($"### Each service alone, stepped up to {rate:N0} events/s{why}")).AppendLine()
-            .AppendLine(Invariant($"Then each service in turn, alone with the same producer process, broker and redis-server: a consumer group of its own starting at the end of the topic, {AloneWarmUpText}, then steps of {settings.AloneStep.TotalSeconds:F0} s at {string.Join(", ", settings.AloneStepsUpTo(rate).Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))} events/s with the same lag rule ({PipelineBenchmark.AloneDrain.TotalSeconds:F0} s to drain between them), stopping at the first rate not sustained. Every process shares the machine's {cores} cores, so the producer's, the broker's and redis-server's CPU is taken from the service's: the CPU left to it is {cores} cores minus theirs during the step. Offset resets: librdkafka's, logged by the service during the step (a consumer that fell behind the broker's retention is reset to the log's start; a lower bound, docs/latency.md)."))
+            .AppendLine(Invariant($"Then each service in turn, alone with the same producer process, broker and redis-server: a consumer group of its own starting at the end of the topic, {AloneWarmUpText}, then steps of {settings.AloneStep.TotalSeconds:F0} s at {string.Join(", ", settings.AloneStepsUpTo(rate).Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))} events/s with the same rule as every step (the producer sent ≥ 95 % of the rate, the lag at the end ≤ one second of events + {PipelineBenchmark.LagAllowance:N0}, the service read ≥ 97 % of what was produced or all but {PipelineBenchmark.LagAllowance:N0} records, and no offset resets; up to {PipelineBenchmark.AloneDrainLimit.TotalSeconds:F0} s to drain to within the allowance between steps), stopping at the first rate not sustained. Every process shares the machine's {cores} cores, so the producer's, the broker's and redis-server's CPU is taken from the service's: the CPU left to it is {cores} cores minus theirs during the step. Offset resets: librdkafka's, logged by the service during the step (a consumer that fell behind the broker's retention is reset to the log's start; a lower bound, docs/latency.md). Records skipped: how far the service's committed offsets advanced during the step less the events it read, i.e. what resets jumped over, counted whole (approximate by the 200 ms commit cadence at either end)."))
             .AppendLine()
-            .AppendLine("| service | rate (events/s) | produced/s | read/s | sustained | lag at the end | offset resets | alerts | event→alert p50 / p99 | latency targets met | service CPU (cores) | CPU left to it (cores) | service CPU µs/event | allocated B/event | broker CPU (cores) | producer CPU (cores) | redis-server CPU (cores) | all processes (cores) | other processes on the machine (cores) |")
-            .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            .AppendLine("| service | rate (events/s) | produced/s | read/s | sustained | lag at the end | offset resets | records skipped (≈) | alerts | event→alert p50 / p99 | latency targets met | service CPU (cores) | CPU left to it (cores) | service CPU µs/event | allocated B/event | broker CPU (cores) | producer CPU (cores) | redis-server CPU (cores) | all processes (cores) | other processes on the machine (cores) |")
+            .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var step in steps)
         {
             var (name, cpu) = ServiceCpu(step);
             var consumed = step.ConsumerFigures.TryGetValue(name, out var f) ? f : null;
-            md.AppendLine(Invariant($"| {Name(name)} | {step.Rate:N0} | {step.Produced / step.Seconds:N0} | {(consumed is null ? "–" : (consumed.Events / step.Seconds).ToString("N0", CultureInfo.InvariantCulture))} | {(step.Sustained ? "yes" : "**no**")} | {step.LagByConsumer.Values.Max():N0} | {step.OffsetResets.Values.Sum():N0} | {step.Latencies.Count:N0} | {Cell(step.Latencies)} | {TargetsMet(step.Latencies)} | {cpu / step.Seconds:F2} | {CoresLeft(step):F2} | {(consumed is { Events: > 0 } ? (cpu * 1e6 / consumed.Events).ToString("F2", CultureInfo.InvariantCulture) : "–")} | {(consumed is { Events: > 0 } ? consumed.AllocatedBytesPerEvent.ToString("N0", CultureInfo.InvariantCulture) : "–")} | {Cores(step, "broker"):F2} | {Cores(step, "producer"):F2} | {Cores(step, "redis-server"):F2} | {step.CpuSecondsByProcess.Values.Sum() / step.Seconds:F2} | {step.OtherCores:F2} |"));
+            md.AppendLine(Invariant($"| {Name(name)} | {step.Rate:N0} | {step.Produced / step.Seconds:N0} | {(consumed is null ? "–" : consumed.EventsPerSecond.ToString("N0", CultureInfo.InvariantCulture))} | {(step.Sustained ? "yes" : "**no**")} | {step.LagByConsumer.Values.Max():N0} | {step.OffsetResets.Values.Sum():N0} | {step.Skipped.Values.Sum():N0} | {step.Latencies.Count:N0} | {Cell(step.Latencies)} | {TargetsMet(step.Latencies)} | {step.Cores(cpu):F2} | {CoresLeft(step):F2} | {(consumed is { Events: > 0 } ? consumed.CpuMicrosPerEvent.ToString("F2", CultureInfo.InvariantCulture) : "–")} | {(consumed is { Events: > 0 } ? consumed.AllocatedBytesPerEvent.ToString("N0", CultureInfo.InvariantCulture) : "–")} | {Cores(step, "broker"):F2} | {Cores(step, "producer"):F2} | {Cores(step, "redis-server"):F2} | {step.Cores(step.CpuSecondsByProcess.Values.Sum()):F2} | {step.OtherCores:F2} |"));
         }
 
         md.AppendLine().AppendLine("Per service: the highest rate it sustained alone, and what bounds it at the next (its CPU per event at the highest sustained rate times the rate it failed, against the CPU the other processes left it there):").AppendLine();
@@ -227,10 +227,15 @@ internal static class PipelineReportWriter
             return head + Invariant($", up to the ceiling of {ceiling:N0} events/s: it keeps up with what the broker delivers to a bare consumer.");
         }
 
+        if (failed.Produced < 0.95 * failed.Rate * failed.Seconds)
+        {
+            return head + Invariant($"; at {failed.Rate:N0} events/s the producer did not keep up ({failed.Produced / failed.Seconds:N0}/s sent), so that step says nothing about the service.");
+        }
+
         var perEvent = best is null ? MicrosPerEvent(failed) : MicrosPerEvent(best);
         var needed = perEvent * failed.Rate / 1e6;
         var left = CoresLeft(failed);
-        var used = ServiceCpu(failed).Cpu / failed.Seconds;
+        var used = failed.Cores(ServiceCpu(failed).Cpu);
         var resets = failed.OffsetResets.Values.Sum();
         var bound = needed > left
             ? Invariant($"CPU bounds it: {failed.Rate:N0} events/s at {perEvent:F2} µs needs {needed:F2} cores, {left:F2} were left to it (it used {used:F2})")
@@ -246,15 +251,17 @@ internal static class PipelineReportWriter
 
     private static double MicrosPerEvent(RateStep step)
     {
-        var (name, cpu) = ServiceCpu(step);
-        return step.ConsumerFigures.TryGetValue(name, out var f) && f.Events > 0 ? cpu * 1e6 / f.Events : double.NaN;
+        var name = ServiceCpu(step).Name;
+
+        // The consumer's own CPU over its own events (both between "mark" and "report").
+        return step.ConsumerFigures.TryGetValue(name, out var f) && f.Events > 0 ? f.CpuMicrosPerEvent : double.NaN;
     }
 
     /// <summary>The machine's cores less what the producer, the broker, redis-server and the machine's other processes used during the step.</summary>
     private static double CoresLeft(RateStep step) =>
         Environment.ProcessorCount - Cores(step, "producer") - Cores(step, "broker") - Cores(step, "redis-server") - step.OtherCores;
 
-    private static string AloneWarmUpText => Invariant($"a warm-up of {PipelineBenchmark.AloneWarmUp.TotalSeconds:F0} s at up to {PipelineBenchmark.AloneWarmUpRate:N0} events/s (the JIT's tier-1 recompilation of its hot path) and {PipelineBenchmark.AloneDrain.TotalSeconds:F0} s to drain");
+    private static string AloneWarmUpText => Invariant($"a warm-up of {PipelineBenchmark.AloneWarmUp.TotalSeconds:F0} s at up to {PipelineBenchmark.AloneWarmUpRate:N0} events/s (the JIT's tier-1 recompilation of its hot path) and up to {PipelineBenchmark.AloneDrainLimit.TotalSeconds:F0} s to drain");
 
     /// <summary>The issue's latency targets: on-arrival p50 ≤ 1 s, watermark p99 ≤ lateness + 1 s (4 s in the packs).</summary>
     private static string TargetsMet(IReadOnlyList<AlertLatency> latencies)
@@ -271,7 +278,7 @@ internal static class PipelineReportWriter
     }
 
     private static double Cores(RateStep step, string prefix) =>
-        step.CpuSecondsByProcess.Where(c => c.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(c => c.Value) / step.Seconds;
+        step.Cores(step.CpuSecondsByProcess.Where(c => c.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(c => c.Value));
 
     private static string Name(string kind) => kind switch
     {

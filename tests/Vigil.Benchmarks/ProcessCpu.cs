@@ -62,8 +62,10 @@ internal static class ProcessCpu
             .Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Name} {t.Cores:F2}")));
 
     /// <summary>
-    /// CPU time the whole machine spent busy so far, over every core (/proc/stat: all but idle and iowait), so that a
-    /// step can tell what processes other than the benchmark's took from the cores it shares.
+    /// CPU time the whole machine's processes spent so far, over every core (/proc/stat: user, nice and system), so
+    /// that a step can tell what processes other than the benchmark's took from the cores it shares. Interrupt,
+    /// softirq and steal time are left out: no process's utime/stime holds them, so they would count as other
+    /// processes' work (softirq is mostly the loopback traffic of the benchmark's own processes).
     /// </summary>
     public static TimeSpan MachineBusy()
     {
@@ -72,7 +74,7 @@ internal static class ProcessCpu
             var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
                 .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
             // user nice system idle iowait irq softirq steal (guest time is already in user).
-            var busy = cpu.Take(8).Sum() - cpu[3] - cpu[4];
+            var busy = cpu[0] + cpu[1] + cpu[2];
             return TimeSpan.FromSeconds(busy / TicksPerSecond);
         }
         catch (IOException)
