@@ -151,10 +151,10 @@ public sealed class BaselineHandler(
             }
         }
 
-        var state = await store.LoadAsync(images, hosts).ConfigureAwait(false);
+        var state = await store.LoadAsync(images, hosts, scratch.Profiles, scratch.Views).ConfigureAwait(false);
         try
         {
-            await EvaluateAndCommitAsync(batch, observations, state, scratch.Partitions, cancellationToken).ConfigureAwait(false);
+            await EvaluateAndCommitAsync(batch, observations, state, scratch, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -166,9 +166,10 @@ public sealed class BaselineHandler(
     }
 
     private async Task EvaluateAndCommitAsync(
-        IReadOnlyList<ConsumedRecord<TelemetryEvent>> batch, List<NetworkObservation> observations, BatchState state, HashSet<int> partitions, CancellationToken cancellationToken)
+        IReadOnlyList<ConsumedRecord<TelemetryEvent>> batch, List<NetworkObservation> observations, BatchState state, BatchScratch scratch, CancellationToken cancellationToken)
     {
-        var evaluation = detector.Evaluate(observations, state.Profiles, state.Hosts);
+        var partitions = scratch.Partitions;
+        var evaluation = detector.Evaluate(observations, state.Profiles, state.Hosts, scratch.Detector);
 
         // Published before learning: a crash in between replays the batch, which re-derives the same alert ids; the
         // outbox drops those a previous owner already published (recovered at assignment from the checkpoints).
@@ -206,9 +207,21 @@ public sealed class BaselineHandler(
         _ => "completion",
     };
 
-    /// <summary>A batch's working collections, emptied after each batch and reused by the next.</summary>
+    /// <summary>
+    /// A batch's working collections, emptied after each batch and reused by the next. Those that grew for a huge batch
+    /// (a backlog's, up to the consume loop's backlog limit) are cut back to <see cref="KeptCapacity"/> entries, so one
+    /// burst does not pin its tables for the life of the process.
+    /// </summary>
     private sealed class BatchScratch
     {
+        private const int KeptCapacity = 4096;
+
+        public DetectorScratch Detector { get; } = new();
+
+        public Dictionary<string, ProfileSnapshot> Profiles { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<(string Tag, string HostId), HostImageState> Views { get; } = [];
+
         public List<NetworkObservation> Observations { get; } = [];
 
         public List<ProcessImage> Images { get; } = [];
@@ -223,12 +236,33 @@ public sealed class BaselineHandler(
 
         public void Clear()
         {
+            var large = Observations.Count > KeptCapacity || Hosts.Count > KeptCapacity;
+            Detector.Clear();
+            Profiles.Clear();
+            Views.Clear();
             Observations.Clear();
             Images.Clear();
             Hosts.Clear();
             SeenImages.Clear();
             SeenHosts.Clear();
             Partitions.Clear();
+            if (large)
+            {
+                Cap(Observations);
+                Cap(Hosts);
+                Cap(Images);
+                Views.TrimExcess(KeptCapacity);
+                SeenHosts.TrimExcess(KeptCapacity);
+                SeenImages.TrimExcess(KeptCapacity);
+            }
+        }
+
+        private static void Cap<T>(List<T> list)
+        {
+            if (list.Capacity > KeptCapacity)
+            {
+                list.Capacity = KeptCapacity;
+            }
         }
     }
 }

@@ -83,21 +83,33 @@ public sealed class BaselineThroughputBench(IReadOnlyList<TelemetryEvent> teleme
         Console.Error.WriteLine($"{(decodeOnly ? "decode only" : "handler")}: {records.Count:N0} events...");
         sampler?.Enabled = true;
         var clock = Stopwatch.StartNew();
-        foreach (var chunk in records.Chunk(batchSize))
-        {
-            batch.Clear();
-            foreach (var (partition, offset, key, payload) in chunk)
-            {
-                batch.Add(new ConsumedRecord<TelemetryEvent>("vigil.telemetry.macos.v1", partition, offset, key, DateTimeOffset.UnixEpoch, Parser.Parse(payload)));
-            }
 
-            if (!decodeOnly)
+        // As the consume loop does it: one thread decodes each batch, waits for the handler and releases the batch's
+        // payloads. The parser keeps its pools and payload arena per thread, and releasing is for the calling thread's
+        // batch: after an await this loop went on wherever the await resumed, so it released some other thread's
+        // parses (or none) and left the batch it had decoded unreleased until the loop happened back on its thread.
+        await Task.Factory.StartNew(
+            () =>
             {
-                await handler.HandleAsync(batch, CancellationToken.None);
-            }
+                foreach (var chunk in records.Chunk(batchSize))
+                {
+                    batch.Clear();
+                    foreach (var (partition, offset, key, payload) in chunk)
+                    {
+                        batch.Add(new ConsumedRecord<TelemetryEvent>("vigil.telemetry.macos.v1", partition, offset, key, DateTimeOffset.UnixEpoch, Parser.Parse(payload)));
+                    }
 
-            Parser.ReleasePayloads();
-        }
+                    if (!decodeOnly)
+                    {
+                        handler.HandleAsync(batch, CancellationToken.None).GetAwaiter().GetResult();
+                    }
+
+                    Parser.ReleasePayloads();
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
 
         clock.Stop();
         sampler?.Enabled = false;

@@ -9,8 +9,10 @@ namespace Vigil.Baseline.Identity;
 /// </summary>
 public sealed class ProcessChainCache(int capacity)
 {
-    private readonly Dictionary<string, ChainLink> links = new(StringComparer.Ordinal);
-    private readonly Queue<string> order = new();
+    // Sized once for the bound: a consumer's cache fills up to it within minutes of a fleet's process starts, and growing
+    // there rehashed and copied tables of up to the whole bound on the way, batch after batch.
+    private readonly Dictionary<string, ChainLink> links = new(capacity, StringComparer.Ordinal);
+    private readonly Queue<string> order = new(capacity);
 
     public int Count => links.Count;
 

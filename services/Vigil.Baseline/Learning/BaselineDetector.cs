@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using Vigil.Baseline.Alerts;
 using Vigil.Baseline.Identity;
 
@@ -24,9 +25,22 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
     public BatchEvaluation Evaluate(
         IReadOnlyList<NetworkObservation> batch,
         IReadOnlyDictionary<string, ProfileSnapshot> profiles,
-        IReadOnlyDictionary<(string Tag, string HostId), HostImageState> hosts)
+        IReadOnlyDictionary<(string Tag, string HostId), HostImageState> hosts) =>
+        Evaluate(batch, profiles, hosts, new DetectorScratch());
+
+    /// <summary>
+    /// As <see cref="Evaluate(IReadOnlyList{NetworkObservation}, IReadOnlyDictionary{string, ProfileSnapshot}, IReadOnlyDictionary{ValueTuple{string, string}, HostImageState})"/>,
+    /// with the batch's working collections taken from <paramref name="scratch"/> (the handler reuses one across
+    /// batches): the grouping of a batch of ~200 views made anew each batch was a good part of what a batch allocated.
+    /// </summary>
+    internal BatchEvaluation Evaluate(
+        IReadOnlyList<NetworkObservation> batch,
+        IReadOnlyDictionary<string, ProfileSnapshot> profiles,
+        IReadOnlyDictionary<(string Tag, string HostId), HostImageState> hosts,
+        DetectorScratch scratch)
     {
         var latestAllowed = (clock.GetUtcNow() + options.MaxClockSkew).ToUnixTimeMilliseconds() * 1_000_000;
+        scratch.Clear();
         var updates = new List<HostUpdate>();
         var detections = new List<BaselineDetection>();
         var counts = new Counts();
@@ -35,27 +49,28 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
         // summing as the runs go costs no contribution (dictionary, set) per host. Each run keeps its volume statistics
         // apart and merges them when it ends, in the order the hosts come, as adding per-host contributions did, so
         // the doubles are the same.
-        var contributions = new Dictionary<string, FleetContribution>(StringComparer.Ordinal);
+        var contributions = scratch.Contributions;
 
         // The (image, host) groups in order of first sight, each group's observations in batch order (what GroupBy
         // gave), by a counting sort of the batch's positions into one rented array: no grouping object, element
         // array or run object per host.
-        var groups = new Dictionary<(string Tag, string HostId), int>();
-        var groupKeys = new List<(string Tag, string HostId)>();
-        var ends = new List<int>();
+        var groups = scratch.Groups;
+        var groupKeys = scratch.GroupKeys;
         var groupOf = ArrayPool<int>.Shared.Rent(batch.Count);
         var order = ArrayPool<int>.Shared.Rent(batch.Count);
+        var ends = ArrayPool<int>.Shared.Rent(batch.Count + 1);
+        var next = ArrayPool<int>.Shared.Rent(batch.Count + 1);
         try
         {
             for (var i = 0; i < batch.Count; i++)
             {
                 var key = (batch[i].Image.Tag, batch[i].HostId);
-                if (!groups.TryGetValue(key, out var g))
+                ref var g = ref CollectionsMarshal.GetValueRefOrAddDefault(groups, key, out var known);
+                if (!known)
                 {
-                    g = groups.Count;
-                    groups.Add(key, g);
+                    g = groupKeys.Count;
                     groupKeys.Add(key);
-                    ends.Add(0);
+                    ends[g] = 0;
                 }
 
                 groupOf[i] = g;
@@ -63,27 +78,33 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
             }
 
             // Counts → where each group ends; filling from the back keeps each group's observations in batch order.
-            for (var g = 1; g < ends.Count; g++)
+            var groupCount = groupKeys.Count;
+            for (var g = 1; g < groupCount; g++)
             {
                 ends[g] += ends[g - 1];
             }
 
-            var next = ends.ToArray();
+            Array.Copy(ends, next, groupCount);
             for (var i = batch.Count - 1; i >= 0; i--)
             {
                 order[--next[groupOf[i]]] = i;
             }
 
+            updates.Capacity = groupCount;
             var run = new HostRun(options, alerts, chains, detections, counts);
-            for (var g = 0; g < groupKeys.Count; g++)
+            for (var g = 0; g < groupCount; g++)
             {
-                EvaluateGroup(batch, order.AsSpan(g == 0 ? 0 : ends[g - 1], ends[g] - (g == 0 ? 0 : ends[g - 1])), groupKeys[g], run);
+                var start = g == 0 ? 0 : ends[g - 1];
+                EvaluateGroup(batch, order.AsSpan(start, ends[g] - start), groupKeys[g], run);
             }
         }
         finally
         {
             ArrayPool<int>.Shared.Return(groupOf);
             ArrayPool<int>.Shared.Return(order);
+            ArrayPool<int>.Shared.Return(ends);
+            ArrayPool<int>.Shared.Return(next);
+            scratch.Clear();
         }
 
         return new BatchEvaluation(updates, detections, counts.Replayed, counts.Untrained, counts.Suppressed);
@@ -98,6 +119,10 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
                 contributions[key.Tag] = contribution;
             }
 
+            // What Redis holds for the view as this batch read it: the write is compared-and-set against this, not
+            // against whatever the view says at commit time.
+            var expectedText = state.StoredText;
+            var expectedMark = state.StoredMark;
             run.Start(profile, state, contribution);
             var last = Watermark.None;
             foreach (var member in members)
@@ -124,7 +149,7 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
             }
 
             state.Watermark = last;
-            if (state.SuppressedUntil.Count > 0)
+            if (state.HasSuppressions)
             {
                 // The lambda captures a local of this block: no closure per (image, host) group without suppressions.
                 var lastSeen = state.LastSeen;
@@ -134,7 +159,7 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
                 }
             }
 
-            updates.Add(new HostUpdate(profile.Image, key.HostId, last, state, contribution));
+            updates.Add(new HostUpdate(profile.Image, key.HostId, last, state, contribution) { ExpectedText = expectedText, ExpectedMark = expectedMark });
         }
     }
 
@@ -205,7 +230,7 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
             var trains = CheckProtocol(observation, timestamp);
             if (observation.Kind != ObservationKind.Completion)
             {
-                var signature = observation.Signature.ToString();
+                var signature = observation.SignatureText;
                 state.Observations++;
                 if (state.Protocols.TryGetValue(signature, out var seen) || state.Protocols.Count < options.MaxProtocolsPerHost)
                 {
@@ -215,7 +240,7 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
                 if (trains)
                 {
                     contribution.Observations++;
-                    contribution.AddProtocol(observation.Signature, timestamp);
+                    contribution.AddProtocol(observation.SignatureText, timestamp);
                     if (observation.Destination.Length > 0)
                     {
                         contribution.Destinations.Add(observation.Destination);
@@ -233,13 +258,13 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
 
         private bool CheckProtocol(in NetworkObservation observation, long timestamp)
         {
-            var signature = observation.Signature.ToString();
+            var signature = observation.SignatureText;
             if (!mature || profile.Protocols.ContainsKey(signature) || profile.IsSaturated(options))
             {
                 return true;
             }
 
-            if (state.SuppressedUntil.TryGetValue(signature, out var until) && timestamp < until)
+            if (state.HasSuppressions && state.SuppressedUntil.TryGetValue(signature, out var until) && timestamp < until)
             {
                 counts.Suppressed++;
                 return false;
@@ -270,7 +295,7 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
                 CloseBucket();
                 state.History = state.History.Advance(bucket - current);
                 state.Bucket = bucket;
-                if (state.BucketEvidence.Count > 0)
+                if (state.HasBucketEvidence)
                 {
                     // Only when there is evidence: enumerating a sorted dictionary allocates even when it is empty. The
                     // lambdas capture locals of their own blocks, so the method allocates no closure per observation.
@@ -317,7 +342,7 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
             if (!state.VolumeAlerted && (finding.Extreme || state.History.AnomalousCount >= options.PersistenceBuckets))
             {
                 var alerting = bucket;
-                var earlier = state.BucketEvidence.Where(e => e.Key < alerting).Select(e => e.Value).ToList();
+                var earlier = state.HasBucketEvidence ? state.BucketEvidence.Where(e => e.Key < alerting).Select(e => e.Value).ToList() : [];
                 detections.Add(alerts.Volume(observation, ChainOf(observation), profile, state, finding, earlier, anomalousInHand));
                 state.VolumeAlerted = true;
                 contribution.Alerts++;

@@ -63,9 +63,11 @@ public sealed class FleetContribution
         ReceivedPerBucket = ReceivedPerBucket.Merge(other.ReceivedPerBucket);
     }
 
-    public void AddProtocol(ProtocolSignature signature, long timestamp)
+    public void AddProtocol(ProtocolSignature signature, long timestamp) => AddProtocol(signature.ToString(), timestamp);
+
+    /// <summary>As <see cref="AddProtocol(ProtocolSignature, long)"/>, by the signature's text.</summary>
+    public void AddProtocol(string key, long timestamp)
     {
-        var key = signature.ToString();
         Protocols[key] = Protocols.TryGetValue(key, out var known)
             ? new ProtocolCount(known.Count + 1, Math.Min(known.FirstSeen, timestamp))
             : new ProtocolCount(1, timestamp);

@@ -14,6 +14,8 @@ public sealed class HostImageState
     // of what a batch allocated.
     private string? storedText = string.Empty;
     private Watermark storedMark = Watermark.None;
+    private Dictionary<string, long>? suppressedUntil;
+    private SortedDictionary<long, string>? bucketEvidence;
 
     /// <summary>The watermark Redis holds for this view: read with it, or written by this process since.</summary>
     public string StoredWatermark
@@ -53,7 +55,12 @@ public sealed class HostImageState
     public Dictionary<string, long> Protocols { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Protocol signature → event time (ns) until which a repeat of its alert is suppressed.</summary>
-    public Dictionary<string, long> SuppressedUntil { get; } = new(StringComparer.Ordinal);
+    /// <remarks>Made when first used: most views never alert, and a view read or made per new (image, host) of a batch
+    /// paid for two empty tables it never filled.</remarks>
+    public Dictionary<string, long> SuppressedUntil => suppressedUntil ??= new(StringComparer.Ordinal);
+
+    /// <summary>Whether any suppression is recorded (without making the table).</summary>
+    public bool HasSuppressions => suppressedUntil is { Count: > 0 };
 
     /// <summary>Index of the current bucket (event time / bucket width), or null before the first byte count.</summary>
     public long? Bucket { get; set; }
@@ -67,8 +74,11 @@ public sealed class HostImageState
     /// <summary>A volume alert was raised for the anomalous buckets still in the window: the episode is reported.</summary>
     public bool VolumeAlerted { get; set; }
 
-    /// <summary>Anomalous bucket → the event that made it anomalous, for the evidence of a persistence alert.</summary>
-    public SortedDictionary<long, string> BucketEvidence { get; } = [];
+    /// <summary>Anomalous bucket → the event that made it anomalous, for the evidence of a persistence alert (made when first used).</summary>
+    public SortedDictionary<long, string> BucketEvidence => bucketEvidence ??= [];
+
+    /// <summary>Whether any bucket evidence is recorded (without making the table).</summary>
+    public bool HasBucketEvidence => bucketEvidence is { Count: > 0 };
 
     /// <summary>
     /// A host view from its stored parts: the watermark it was written with and its <see cref="HostViewDocument"/>
@@ -153,7 +163,7 @@ public sealed class HostImageState
             BucketReceived,
             History.Bits,
             VolumeAlerted,
-            BucketEvidence.Count == 0 ? null : new Dictionary<long, string>(BucketEvidence),
+            HasBucketEvidence ? new Dictionary<long, string>(BucketEvidence) : null,
             Protocols.Count == 0 ? null : Protocols,
-            SuppressedUntil.Count == 0 ? null : SuppressedUntil);
+            HasSuppressions ? SuppressedUntil : null);
 }

@@ -14,4 +14,15 @@ public sealed record HostUpdate(
     string HostId,
     Watermark NewWatermark,
     HostImageState State,
-    FleetContribution Contribution);
+    FleetContribution Contribution)
+{
+    /// <summary>
+    /// The watermark text Redis held for the view when the batch read it (<see cref="HostImageState.StoredText"/> at
+    /// evaluation), or null when this process wrote it last (then <see cref="ExpectedMark"/> is it). Taken when the
+    /// batch is evaluated, so the compare-and-set checks what the batch read, even if another call wrote the view since.
+    /// </summary>
+    internal string? ExpectedText { get; init; }
+
+    /// <summary>The mark this process last wrote for the view, when <see cref="ExpectedText"/> is null.</summary>
+    internal Watermark ExpectedMark { get; init; } = Watermark.None;
+}

@@ -51,8 +51,9 @@ internal static class HostViewBinary
         writer.Signed(view.BucketSent);
         writer.Signed(view.BucketReceived);
         writer.Unsigned(view.History.Bits);
-        writer.Unsigned((ulong)view.BucketEvidence.Count);
-        if (view.BucketEvidence.Count > 0)
+        // Read only when there is some: the tables are made on first use, and most views have none.
+        writer.Unsigned(view.HasBucketEvidence ? (ulong)view.BucketEvidence.Count : 0);
+        if (view.HasBucketEvidence)
         {
             // Only when there is evidence: enumerating a sorted dictionary allocates even when it is empty.
             foreach (var (evidenceBucket, eventId) in view.BucketEvidence)
@@ -69,11 +70,14 @@ internal static class HostViewBinary
             writer.Signed(count);
         }
 
-        writer.Unsigned((ulong)view.SuppressedUntil.Count);
-        foreach (var (signature, until) in view.SuppressedUntil)
+        writer.Unsigned(view.HasSuppressions ? (ulong)view.SuppressedUntil.Count : 0);
+        if (view.HasSuppressions)
         {
-            writer.Text(signature);
-            writer.Signed(until);
+            foreach (var (signature, until) in view.SuppressedUntil)
+            {
+                writer.Text(signature);
+                writer.Signed(until);
+            }
         }
 
         buffer = writer.Buffer;

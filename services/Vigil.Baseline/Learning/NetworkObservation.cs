@@ -27,6 +27,12 @@ public readonly record struct NetworkObservation(
     // a peer needs its text.
     private static readonly BoundedCache<(string Host, long Port), string> Peers = new(16_384);
 
+    /// <summary>
+    /// <see cref="Signature"/>'s text, looked up once when the observation is made: the detector needs it several times
+    /// per observation (host view, profile, suppression, contribution), and each lookup hashed the signature's strings.
+    /// </summary>
+    public string SignatureText { get; init; } = Signature.ToString();
+
     public TelemetryEvent Event => Record.Value;
 
     public string EventId => Record.Value.Event?.Id ?? string.Empty;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -22,6 +23,10 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     // Hosts whose eviction was logged: each is logged once (the set is cleared when it gets large, so it stays bounded).
     private readonly HashSet<string> evictionLogged = new(StringComparer.Ordinal);
     private long roundTrips;
+
+    // The commit's working collections, reused batch after batch (null while a commit has them; an overlapping commit,
+    // which the handler never makes, gets its own).
+    private CommitScratch? idleCommit = new();
 
     // Where a script call's view arguments are written before their one copy.
     [ThreadStatic]
@@ -55,28 +60,31 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     /// profile held in memory is checked against its version, and read whole only when it changed) and the views of
     /// <paramref name="hosts"/> (from memory where held, else from Redis), in one round trip.
     /// </summary>
-    public async Task<BatchState> LoadAsync(IReadOnlyCollection<ProcessImage> images, IReadOnlyCollection<(ProcessImage Image, string HostId)> hosts)
+    public Task<BatchState> LoadAsync(IReadOnlyCollection<ProcessImage> images, IReadOnlyCollection<(ProcessImage Image, string HostId)> hosts) =>
+        LoadAsync(images, hosts, new Dictionary<string, ProfileSnapshot>(images.Count, StringComparer.Ordinal), new Dictionary<(string Tag, string HostId), HostImageState>(hosts.Count));
+
+    /// <summary>
+    /// As <see cref="LoadAsync(IReadOnlyCollection{ProcessImage}, IReadOnlyCollection{ValueTuple{ProcessImage, string}})"/>,
+    /// filling the (empty) tables the caller reuses across batches. One script call per image reads its profile (unless
+    /// still at the held version) and every view of it the batch needs that is not held in memory.
+    /// </summary>
+    internal async Task<BatchState> LoadAsync(
+        IReadOnlyCollection<ProcessImage> images,
+        IReadOnlyCollection<(ProcessImage Image, string HostId)> hosts,
+        Dictionary<string, ProfileSnapshot> profiles,
+        Dictionary<(string Tag, string HostId), HostImageState> views)
     {
         var db = redis.GetDatabase();
-        var profileReads = new List<(ProcessImage Image, ProfileSnapshot? Held, Task<RedisResult> Read)>(images.Count);
-        var pending = new List<Task>(images.Count + hosts.Count);
+        var reads = new List<ImageRead>(images.Count);
+        var readOf = new Dictionary<string, int>(images.Count, StringComparer.Ordinal);
         foreach (var image in images)
         {
-            ProfileSnapshot? held = null;
-            var heldVersion = RedisValue.EmptyString;
-            if (Profiles.TryGet(image.Tag, out var copy, out var version) && copy.Image == image)
-            {
-                held = copy;
-                heldVersion = version;
-            }
-
-            var read = db.ScriptEvaluateAsync(ProfileUpdateScript.ReadIfChanged, [keys.Profile(image.Tag)], [heldVersion]);
-            profileReads.Add((image, held, read));
-            pending.Add(read);
+            AddRead(image);
         }
 
-        var views = new Dictionary<(string Tag, string HostId), HostImageState>(hosts.Count);
-        List<((string Tag, string HostId) Key, string StorageKey, Task<HashEntry[]> Read)>? hostReads = null;
+        // The views not held in memory, each read in its image's call: counted per image first, so each call's keys are
+        // one exactly sized array.
+        List<(int Read, int Position, (string Tag, string HostId) Key, string StorageKey)>? missing = null;
         foreach (var (image, hostId) in hosts)
         {
             var key = (image.Tag, hostId);
@@ -86,21 +94,47 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
                 continue;
             }
 
+            if (!readOf.TryGetValue(image.Tag, out var read))
+            {
+                read = AddRead(image);
+            }
+
             // Built once: the view keeps it for its writes (ScriptKeys).
             var storageKey = keys.HostView(image.Tag, hostId).ToString();
-            var read = db.HashGetAllAsync(storageKey);
-            (hostReads ??= []).Add((key, storageKey, read));
-            pending.Add(read);
+            var entry = reads[read];
+            entry.Views++;
+            reads[read] = entry;
+            (missing ??= new(hosts.Count)).Add((read, entry.Views, key, storageKey));
         }
 
-        await Task.WhenAll(pending).ConfigureAwait(false);
+        var calls = new Task<RedisResult>[reads.Count];
+        RedisKey[]?[] keysOf = new RedisKey[reads.Count][];
+        for (var i = 0; i < reads.Count; i++)
+        {
+            keysOf[i] = new RedisKey[1 + reads[i].Views];
+            keysOf[i]![0] = keys.Profile(reads[i].Image.Tag);
+        }
+
+        foreach (var (read, position, _, storageKey) in missing ?? [])
+        {
+            keysOf[read]![position] = storageKey;
+        }
+
+        for (var i = 0; i < reads.Count; i++)
+        {
+            calls[i] = db.ScriptEvaluateAsync(ProfileUpdateScript.ReadIfChanged, keysOf[i], [reads[i].HeldVersion]);
+        }
+
+        await Task.WhenAll(calls).ConfigureAwait(false);
         CountRoundTrip();
 
-        var profiles = new Dictionary<string, ProfileSnapshot>(profileReads.Count, StringComparer.Ordinal);
-        List<ProcessImage>? missing = null;
-        foreach (var (image, held, read) in profileReads)
+        List<ProcessImage>? absent = null;
+        var replies = new RedisResult[reads.Count][];
+        for (var i = 0; i < reads.Count; i++)
         {
-            var reply = read.Result;
+            var (image, held, _, _) = reads[i];
+            var items = replies[i] = (RedisResult[])calls[i].Result!;
+            var reply = items[0];
             if (held is not null && reply.Resp2Type == ResultType.Integer)
             {
                 // Still at the held version: nobody changed the profile since this baseline read or wrote it.
@@ -122,14 +156,14 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
 
             if (!profile.Exists)
             {
-                (missing ??= []).Add(image);
+                (absent ??= []).Add(image);
             }
         }
 
-        if (missing is not null)
+        if (absent is not null)
         {
             // A new image, or one whose profile vanished: the listing index tells (one more round trip, only then).
-            var seen = missing.Select(i => (Image: i, Score: db.SortedSetScoreAsync(keys.SeenIndex, i.Tag))).ToList();
+            var seen = absent.Select(i => (Image: i, Score: db.SortedSetScoreAsync(keys.SeenIndex, i.Tag))).ToList();
             await Task.WhenAll(seen.Select(s => s.Score)).ConfigureAwait(false);
             CountRoundTrip();
             var vanished = seen.Where(s => s.Score.Result is not null).Select(s => (s.Image.Tag, s.Image.Identity, s.Score.Result!.Value)).ToList();
@@ -139,15 +173,39 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             }
         }
 
-        foreach (var (key, storageKey, read) in hostReads ?? [])
+        foreach (var (read, position, key, storageKey) in missing ?? [])
         {
-            var view = ProfileHashes.HostView(read.Result, options.PersistenceWindow);
+            var items = replies[read];
+            var stored = (RedisValue)items[(2 * position) - 1];
+            var document = (RedisValue)items[2 * position];
+            // '' is an absent field (never a stored value: a view's encoding is never empty, and an empty watermark
+            // reads as none either way).
+            ReadOnlyMemory<byte>? bytes = document.IsNullOrEmpty ? (ReadOnlyMemory<byte>?)null : (ReadOnlyMemory<byte>)document;
+            var view = HostImageState.ParseUtf8(stored.IsNullOrEmpty ? null : (string?)stored, bytes, options.PersistenceWindow);
             view.StorageKey = storageKey;
             views[key] = view;
         }
 
         return new BatchState(profiles, views);
+
+        int AddRead(ProcessImage image)
+        {
+            ProfileSnapshot? held = null;
+            var heldVersion = RedisValue.EmptyString;
+            if (Profiles.TryGet(image.Tag, out var copy, out var version) && copy.Image == image)
+            {
+                held = copy;
+                heldVersion = version;
+            }
+
+            readOf[image.Tag] = reads.Count;
+            reads.Add(new ImageRead(image, held, heldVersion, 0));
+            return reads.Count - 1;
+        }
     }
+
+    /// <summary>One image's read in a batch: its held profile copy and version, and how many of its views are read with it.</summary>
+    private record struct ImageRead(ProcessImage Image, ProfileSnapshot? Held, RedisValue HeldVersion, int Views);
 
     /// <summary>
     /// Applies <paramref name="evaluation"/>'s updates and records its detections. Returns how many host views had
@@ -161,8 +219,27 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         IReadOnlyDictionary<int, long>? alertCursor = null)
     {
         var db = redis.GetDatabase();
-        var scripts = new List<Task<RedisResult>>();
-        var writes = new List<Task>();
+        var scratch = Interlocked.Exchange(ref idleCommit, null) ?? new CommitScratch();
+        try
+        {
+            return await CommitAsync(db, evaluation, profiles, partitions, alertCursor, scratch).ConfigureAwait(false);
+        }
+        finally
+        {
+            scratch.Clear();
+            idleCommit = scratch;
+        }
+    }
+
+    private async Task<CommitResult> CommitAsync(
+        IDatabase db,
+        BatchEvaluation evaluation,
+        IReadOnlyDictionary<string, ProfileSnapshot> profiles,
+        IReadOnlyCollection<int>? partitions,
+        IReadOnlyDictionary<int, long>? alertCursor,
+        CommitScratch scratch)
+    {
+        var writes = scratch.Writes;
         if (evaluation.Detections.Count > 0 && partitions is { Count: > 0 } && alertCursor is { Count: > 0 })
         {
             // Past every alert published so far, saved with the state that remembers them (same round trip).
@@ -173,18 +250,19 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         // order of first sight, each host's views in update order; one script call per Redis slot (one per batch on
         // a standalone Redis), filled straight into its argument array: no grouping, list or command per host.
         var updatesList = evaluation.Updates;
-        var hostSlots = new Dictionary<string, int>(StringComparer.Ordinal);
-        var hostOrder = new List<string>();
-        var viewsOf = new List<int>();
+        var hostSlots = scratch.HostSlots;
+        var hostOrder = scratch.HostOrder;
+        var viewsOf = scratch.ViewsOf;
         foreach (var update in updatesList)
         {
-            if (hostSlots.TryGetValue(update.HostId, out var slot))
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(hostSlots, update.HostId, out var known);
+            if (known)
             {
                 viewsOf[slot]++;
             }
             else
             {
-                hostSlots.Add(update.HostId, viewsOf.Count);
+                slot = viewsOf.Count;
                 hostOrder.Add(update.HostId);
                 viewsOf.Add(1);
             }
@@ -200,26 +278,42 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             indexCalls.NextOf[host] = at + 2;
         }
 
-        var viewCounts = new List<(int[] Hosts, Task<RedisResult> Sizes)>(indexCalls.Calls.Count);
-        foreach (var (hosts, indexKeys, arguments) in indexCalls.Calls)
+        var viewCounts = new (int[] Hosts, Task<RedisResult> Sizes)[indexCalls.Calls.Count];
+        for (var c = 0; c < viewCounts.Length; c++)
         {
+            var (hosts, indexKeys, arguments) = indexCalls.Calls[c];
             var sizes = db.ScriptEvaluateAsync(HostViewIndexScript.Text, indexKeys, arguments);
-            viewCounts.Add((hosts, sizes));
+            viewCounts[c] = (hosts, sizes);
             writes.Add(sizes);
         }
 
-        var scripted = new List<(List<HostUpdate> Updates, FleetContribution Total)>();
-        var seen = new List<SortedSetEntry>();
-        var changed = new List<SortedSetEntry>();
-        foreach (var image in evaluation.Updates.GroupBy(u => u.Image.Tag))
+        // The updates by image, images in order of first sight and each image's updates in batch order (what GroupBy
+        // gave), into lists the next batch reuses.
+        var byImage = scratch.ByImage;
+        var scripted = scratch.Scripted;
+        foreach (var update in updatesList)
         {
-            var updates = image.ToList();
+            ref var image = ref CollectionsMarshal.GetValueRefOrAddDefault(byImage, update.Image.Tag, out var known);
+            if (!known)
+            {
+                image = scripted.Count;
+                scripted.Add(scratch.RentUpdates());
+            }
+
+            scripted[image].Add(update);
+        }
+
+        var scripts = new Task<RedisResult>[scripted.Count];
+        var seen = scratch.Seen;
+        var changed = scratch.Changed;
+        for (var i = 0; i < scripted.Count; i++)
+        {
+            var updates = scripted[i];
             // The detector sums an image's hosts into one contribution, which each of their updates carries.
             var total = updates[0].Contribution;
-
-            scripts.Add(db.ScriptEvaluateAsync(ProfileUpdateScript.Text, ScriptKeys(updates), ScriptArguments(updates, total)));
-            scripted.Add((updates, total));
-            IndexUpdates(db, writes, profiles[image.Key], total, seen, changed);
+            scripts[i] = db.ScriptEvaluateAsync(ProfileUpdateScript.Text, ScriptKeys(updates), ScriptArguments(updates, total));
+            writes.Add(scripts[i]);
+            IndexUpdates(db, writes, profiles[updates[0].Image.Tag], total, seen, changed);
         }
 
         // One ZADD per index per batch (GT: an entry only moves forward), not one per image.
@@ -239,7 +333,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             writes.Add(db.SortedSetIncrementAsync(keys.AnomalousIndex, detection.Image.Tag, 1));
         }
 
-        if (scripts.Count == 0 && writes.Count == 0)
+        if (writes.Count == 0)
         {
             return new CommitResult(0, 0);
         }
@@ -248,7 +342,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         var writtenAt = Environment.TickCount64;
         try
         {
-            await Task.WhenAll(scripts.Cast<Task>().Concat(writes)).ConfigureAwait(false);
+            await Task.WhenAll(CollectionsMarshal.AsSpan(writes)).ConfigureAwait(false);
         }
         catch
         {
@@ -260,10 +354,11 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         CountRoundTrip();
         var conflicts = 0;
         var matured = 0;
-        for (var i = 0; i < scripts.Count; i++)
+        for (var i = 0; i < scripts.Length; i++)
         {
             var result = (RedisResult[])scripts[i].Result!;
-            var (updates, total) = scripted[i];
+            var updates = scripted[i];
+            var total = updates[0].Contribution;
             if ((int)result[0] == -1)
             {
                 // Refused whole: these views are ahead of Redis in memory (or another writer moved Redis on). The
@@ -284,10 +379,10 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
                 update.State.Stored(update.NewWatermark);
             }
 
-            Views.Keep(updates.Select(u => (u.Image.Tag, u.HostId, u.NewWatermark.Partition, u.State)), writtenAt);
+            Views.Keep(updates, writtenAt);
         }
 
-        var indexSizes = new long[hostOrder.Count];
+        var indexSizes = scratch.IndexSizes(hostOrder.Count);
         foreach (var (hosts, reply) in viewCounts)
         {
             var sizes = (RedisResult[])reply.Result!;
@@ -525,14 +620,14 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         for (var i = 0; i < updates.Count; i++)
         {
             var state = updates[i].State;
-            if (state.StoredText is { } expected)
+            if (updates[i].ExpectedText is { } expected)
             {
                 // As read from Redis: sent as the text it is.
                 values[at + (3 * i)] = expected;
             }
             else
             {
-                end = WriteWatermark(state.StoredMark, ref buffer, end);
+                end = WriteWatermark(updates[i].ExpectedMark, ref buffer, end);
             }
 
             ends[3 * i] = end;
@@ -547,7 +642,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         var from = 0;
         for (var i = 0; i < updates.Count; i++)
         {
-            if (updates[i].State.StoredText is null)
+            if (updates[i].ExpectedText is null)
             {
                 values[at] = written[from..ends[3 * i]];
             }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Vigil.Baseline.Learning;
 
 namespace Vigil.Baseline.Storage;
@@ -85,6 +86,40 @@ public sealed class OwnedHostViews(int limit, TimeSpan retention)
                 else
                 {
                     live[key] = new Entry(state, partition, writtenAt + lifetimeMillis, batch);
+                }
+            }
+
+            if (live.Count > limit)
+            {
+                ShedLeastRecentlyUsed(batch);
+            }
+        }
+    }
+
+    /// <summary>As <see cref="Keep(IEnumerable{ValueTuple{string, string, int, HostImageState}}, long)"/>, for the views of one image's updates (no iterator per image).</summary>
+    internal void Keep(List<HostUpdate> written, long writtenAt)
+    {
+        if (limit == 0)
+        {
+            return;
+        }
+
+        lock (live)
+        {
+            var batch = ++uses;
+            foreach (var update in written)
+            {
+                ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(live, (update.Image.Tag, update.HostId), out _);
+                if (entry is null)
+                {
+                    entry = new Entry(update.State, update.NewWatermark.Partition, writtenAt + lifetimeMillis, batch);
+                }
+                else
+                {
+                    entry.State = update.State;
+                    entry.Partition = update.NewWatermark.Partition;
+                    entry.ExpiresAt = writtenAt + lifetimeMillis;
+                    entry.LastUse = batch;
                 }
             }
 

@@ -158,12 +158,23 @@ internal static class ProfileUpdateScript
     public static long NewVersion() => Random.Shared.NextInt64(1, 1L << 52);
 
     /// <summary>
-    /// Reads a profile (KEYS[1]) unless it is still at the version a baseline holds (ARGV[1], '' when none): returns 0
-    /// when unchanged, else the profile's fields and values as HGETALL does (empty when the profile does not exist).
+    /// Reads a profile (KEYS[1]) unless it is still at the version a baseline holds (ARGV[1], '' when none), and the
+    /// stored watermark and view of each host view in KEYS[2..] (the views of the image a batch needs and does not hold
+    /// in memory; they share the image's hash tag, so one call per image stays on its slot of a Redis Cluster). Returns
+    /// { 0 when the profile is unchanged, else its fields and values as HGETALL does (empty when it does not exist),
+    /// then per view its watermark and view ('' when absent: a stored view is never empty) }. One call per image and batch, where each view read
+    /// used to be an HGETALL of its own (a command, task and reply per view).
     /// </summary>
     public const string ReadIfChanged = $$"""
         local version = redis.call('HGET', KEYS[1], '{{ProfileFields.Version}}')
-        if version and version == ARGV[1] then return 0 end
-        return redis.call('HGETALL', KEYS[1])
+        local reply = { 0 }
+        if not (version and version == ARGV[1]) then reply[1] = redis.call('HGETALL', KEYS[1]) end
+        for k = 2, #KEYS do
+          local view = redis.call('HMGET', KEYS[k], '{{ProfileFields.Watermark}}', '{{ProfileFields.HostState}}')
+          -- '' for an absent field: a Lua false comes back as nil over RESP2 but as a boolean over RESP3.
+          reply[#reply + 1] = view[1] or ''
+          reply[#reply + 1] = view[2] or ''
+        end
+        return reply
         """;
 }

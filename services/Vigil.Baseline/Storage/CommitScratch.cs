@@ -1,0 +1,110 @@
+using StackExchange.Redis;
+using Vigil.Baseline.Learning;
+
+namespace Vigil.Baseline.Storage;
+
+/// <summary>
+/// A commit's working collections (hosts and their view counts for the index calls, updates grouped by image, the
+/// listing-index entries, the pending writes), reused batch after batch: made anew, the tables of a batch's ~200
+/// views were a good part of what a commit allocated. Emptied after each commit; tables that grew for a huge batch
+/// (a backlog's) are cut back, so one burst does not pin them for the life of the process.
+/// </summary>
+internal sealed class CommitScratch
+{
+    /// <summary>Entries a table keeps room for between batches: more than a default batch's views.</summary>
+    private const int KeptCapacity = 4096;
+
+    private readonly List<List<HostUpdate>> spareUpdates = [];
+    private long[] indexSizes = new long[256];
+
+    public Dictionary<string, int> HostSlots { get; } = new(StringComparer.Ordinal);
+
+    public List<string> HostOrder { get; } = [];
+
+    public List<int> ViewsOf { get; } = [];
+
+    public Dictionary<string, int> ByImage { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Each image's updates, in order of first sight (lists from <see cref="RentUpdates"/>).</summary>
+    public List<List<HostUpdate>> Scripted { get; } = [];
+
+    public List<SortedSetEntry> Seen { get; } = [];
+
+    public List<SortedSetEntry> Changed { get; } = [];
+
+    public List<Task> Writes { get; } = [];
+
+    /// <summary>An empty list for one image's updates, returned by <see cref="Clear"/>.</summary>
+    public List<HostUpdate> RentUpdates()
+    {
+        if (spareUpdates.Count == 0)
+        {
+            return [];
+        }
+
+        var list = spareUpdates[^1];
+        spareUpdates.RemoveAt(spareUpdates.Count - 1);
+        return list;
+    }
+
+    /// <summary>A zeroed array of at least <paramref name="hosts"/> index sizes.</summary>
+    public long[] IndexSizes(int hosts)
+    {
+        if (indexSizes.Length < hosts)
+        {
+            indexSizes = new long[Math.Max(hosts, indexSizes.Length * 2)];
+        }
+        else
+        {
+            Array.Clear(indexSizes, 0, hosts);
+        }
+
+        return indexSizes;
+    }
+
+    public void Clear()
+    {
+        var large = HostOrder.Count > KeptCapacity || Writes.Count > KeptCapacity;
+        foreach (var updates in Scripted)
+        {
+            updates.Clear();
+            Cap(updates);
+
+            if (spareUpdates.Count < KeptCapacity)
+            {
+                spareUpdates.Add(updates);
+            }
+        }
+
+        HostSlots.Clear();
+        HostOrder.Clear();
+        ViewsOf.Clear();
+        ByImage.Clear();
+        Scripted.Clear();
+        Seen.Clear();
+        Changed.Clear();
+        Writes.Clear();
+        if (large)
+        {
+            HostSlots.TrimExcess(KeptCapacity);
+            ByImage.TrimExcess(KeptCapacity);
+            Cap(HostOrder);
+            Cap(ViewsOf);
+            Cap(Writes);
+            Cap(Seen);
+            Cap(Changed);
+            if (indexSizes.Length > KeptCapacity)
+            {
+                indexSizes = new long[KeptCapacity];
+            }
+        }
+    }
+
+    private static void Cap<T>(List<T> list)
+    {
+        if (list.Capacity > KeptCapacity)
+        {
+            list.Capacity = KeptCapacity;
+        }
+    }
+}
