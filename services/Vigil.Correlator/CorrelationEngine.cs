@@ -45,6 +45,13 @@ public sealed class CorrelationEngine
         {
             var state = states[key];
             var engine = key.Rule.Engine;
+            if (work.Events.Count > 0)
+            {
+                // The router keyed the state by its events' host.id, so one check per state stands in for the engine's
+                // per-event one: a stored state that names another host is refused, as the first event would refuse it.
+                engine.RequireStateOf(state, key.HostId);
+            }
+
             for (var i = 0; i < work.Events.Count; i++)
             {
                 // The router keyed the state by the event's host.id: the engine need not read it again.

@@ -55,7 +55,9 @@ public sealed record CompiledRule(
 
     /// <summary>
     /// <see cref="Admit(TelemetryEvent, out ExceptionHit?)"/>, also handing out the event's classification: pass it to
-    /// <c>Engine.Process(state, e, classification)</c> so the rule's conditions are tested once per event.
+    /// <c>Engine.Process(state, e, classification)</c>, or, for a state keyed by the event's host.id and checked once with
+    /// <c>Engine.RequireStateOf(state, host)</c>, to <c>Engine.ProcessOfHost(state, e, classification)</c> (what the
+    /// correlator does), so the rule's conditions are tested once per event.
     /// </summary>
     public RuleInput Admit(TelemetryEvent e, out EventClassification classification, out ExceptionHit? exception)
     {

@@ -84,6 +84,30 @@ public sealed class CorrelationEngineTests
         Assert.InRange(kept.PendingSequenceCount, 1, 39);
     }
 
+    [Fact]
+    public void AStoredStateThatNamesAnotherHostIsRefusedAndTakesNoEvents()
+    {
+        var rule = pack.Sequence();
+        var (router, engine, states) = Route();
+        var other = Step(router, engine, states, Shell("mac-9", T0, "s9"));
+        var stored = StateFormat.Read(rule, StoredState.OfFields(Assert.Single(engine.Seal(other)).Changes!.CopiedSet()));
+        Assert.Equal("mac-9", stored.HostId);
+
+        // Filed under mac-1's key (misfiled, or a corrupted or old blob): mac-1's events must not advance it.
+        var batch = router.Route(Records(0, Shell("mac-1", T0 + Seconds(1), "s1"), Curl("mac-1", T0 + Seconds(2), "c1")));
+        var key = new StateKey(rule, "mac-1");
+        var work = batch.Work[key];
+        var refused = Assert.Throws<ArgumentException>(() => engine.Advance(batch, new Dictionary<StateKey, HostState<TelemetryEvent>> { [key] = stored }));
+
+        // The same refusal the engine's per-event check gives.
+        var perEvent = Assert.Throws<ArgumentException>(() => rule.Engine.Process(stored, work.Events[0], work.Classifications[0]));
+        Assert.Equal(perEvent.Message, refused.Message);
+        Assert.Contains("belongs to host 'mac-1', but the state is host 'mac-9'", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(batch.Changed);
+        Assert.DoesNotContain(batch.Matches, m => m.Rule.IsStateful);
+        Assert.Equal(1, stored.BufferedEventCount);
+    }
+
     private (EventRouter, CorrelationEngine, Dictionary<StateKey, HostState<TelemetryEvent>>) Route() =>
         (new EventRouter(pack, metrics), new CorrelationEngine(pack, clock, metrics), []);
 

@@ -101,16 +101,36 @@ public sealed class SequenceEngine<TEvent>
         var host = HostOf(document);
         if (!string.Equals(host, state.HostId, StringComparison.Ordinal))
         {
-            throw new ArgumentException($"The event belongs to host '{host}', but the state is host '{state.HostId}'.", nameof(document));
+            throw HostMismatch(host, state, nameof(document));
         }
 
         return ProcessOfHost(state, document, classification);
     }
 
     /// <summary>
+    /// Refuses <paramref name="state"/> for events of <paramref name="host"/> when it is another host's state, with the
+    /// exception <see cref="Process(HostState{TEvent}, TEvent, EventClassification)"/> throws for such an event. A caller
+    /// of <see cref="ProcessOfHost"/> calls it once per state before feeding it: a state that names another host
+    /// (misfiled, corrupted or written by an older build) must neither take the host's events nor raise alerts naming
+    /// the wrong host.
+    /// </summary>
+    public void RequireStateOf(HostState<TEvent> state, string host)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (!string.Equals(host, state.HostId, StringComparison.Ordinal))
+        {
+            throw HostMismatch(host, state, "document");
+        }
+    }
+
+    private static ArgumentException HostMismatch(string host, HostState<TEvent> state, string parameter) =>
+        new($"The event belongs to host '{host}', but the state is host '{state.HostId}'.", parameter);
+
+    /// <summary>
     /// <see cref="Process(HostState{TEvent}, TEvent, EventClassification)"/> for a caller that took
     /// <paramref name="state"/> for the host <see cref="HostOf"/> read from <paramref name="document"/> (a router that
-    /// keys states by it): host.id is not read and compared a second time for every event.
+    /// keys states by it): host.id is not read and compared a second time for every event. The caller checks the
+    /// state's host once instead, with <see cref="RequireStateOf"/>.
     /// </summary>
     public MatchResult<TEvent> ProcessOfHost(HostState<TEvent> state, TEvent document, EventClassification classification)
     {

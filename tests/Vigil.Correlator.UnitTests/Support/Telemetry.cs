@@ -10,7 +10,7 @@ internal static class Telemetry
 
     public static long Seconds(double s) => (long)(s * 1_000_000_000);
 
-    public static TelemetryEvent Shell(string host, long timestamp, string id, string? entity = null) => Base(host, timestamp, id, "process", "exec", new Process
+    public static TelemetryEvent Shell(string host, long timestamp, string id, string? entity = null, string user = "root") => Base(host, timestamp, id, user, "process", "exec", new Process
     {
         EntityId = entity ?? $"{host}-bash",
         Name = "bash",
@@ -18,14 +18,14 @@ internal static class Telemetry
         Parent = new Process { EntityId = $"{host}-installer", Name = "installer", Executable = "/usr/sbin/installer" },
     });
 
-    public static TelemetryEvent Curl(string host, long timestamp, string id) => Base(host, timestamp, id, "network", "connection_attempted", new Process
+    public static TelemetryEvent Curl(string host, long timestamp, string id, string user = "root") => Base(host, timestamp, id, user, "network", "connection_attempted", new Process
     {
         EntityId = $"{host}-curl",
         Name = "curl",
         Executable = "/usr/bin/curl",
     });
 
-    public static TelemetryEvent Noise(string host, long timestamp, string id) => Base(host, timestamp, id, "file", "open", new Process
+    public static TelemetryEvent Noise(string host, long timestamp, string id) => Base(host, timestamp, id, "root", "file", "open", new Process
     {
         EntityId = $"{host}-finder",
         Name = "Finder",
@@ -33,14 +33,14 @@ internal static class Telemetry
     });
 
     public static List<ConsumedRecord<TelemetryEvent>> Records(int partition, params TelemetryEvent[] events) =>
-        events.Select((e, i) => new ConsumedRecord<TelemetryEvent>("telemetry", partition, i, e.Host.Id, DateTimeOffset.UnixEpoch, e)).ToList();
+        events.Select((e, i) => new ConsumedRecord<TelemetryEvent>("telemetry", partition, i, e.Host?.Id, DateTimeOffset.UnixEpoch, e)).ToList();
 
-    private static TelemetryEvent Base(string host, long timestamp, string id, string category, string action, Process process) => new()
+    private static TelemetryEvent Base(string host, long timestamp, string id, string user, string category, string action, Process process) => new()
     {
         Timestamp = timestamp,
         Event = new Event { Id = id, Sequence = timestamp / 1000, Category = { category }, Type = { "start" }, Action = action, Kind = "event" },
         Host = new Host { Id = host, Name = host, Os = new Os { Type = "macos" } },
-        User = new User { Id = "0", Name = "root" },
+        User = new User { Id = user == "root" ? "0" : "501", Name = user },
         Process = process,
     };
 }
