@@ -214,7 +214,8 @@ public sealed class BaselineHandler(
     /// </summary>
     private sealed class BatchScratch
     {
-        private const int KeptCapacity = 4096;
+        /// <summary>More than a default backlog batch (5 × 1,000 records) holds, so catching up does not shrink and regrow them each batch.</summary>
+        private const int KeptCapacity = 16_384;
 
         public DetectorScratch Detector { get; } = new();
 
@@ -236,7 +237,7 @@ public sealed class BaselineHandler(
 
         public void Clear()
         {
-            var large = Observations.Count > KeptCapacity || Hosts.Count > KeptCapacity;
+            var large = Observations.Count > KeptCapacity || Hosts.Count > KeptCapacity || Profiles.Count > KeptCapacity;
             Detector.Clear();
             Profiles.Clear();
             Views.Clear();
@@ -251,6 +252,7 @@ public sealed class BaselineHandler(
                 Cap(Observations);
                 Cap(Hosts);
                 Cap(Images);
+                Profiles.TrimExcess(KeptCapacity);
                 Views.TrimExcess(KeptCapacity);
                 SeenHosts.TrimExcess(KeptCapacity);
                 SeenImages.TrimExcess(KeptCapacity);

@@ -7,8 +7,8 @@ namespace Vigil.Baseline.Learning;
 /// </summary>
 internal sealed class DetectorScratch
 {
-    /// <summary>Entries a table keeps room for between batches: more than a default batch's views.</summary>
-    public const int KeptCapacity = 4096;
+    /// <summary>Entries a table keeps room for between batches: more than a default backlog batch (5 × 1,000 records) holds.</summary>
+    public const int KeptCapacity = 16_384;
 
     public Dictionary<(string Tag, string HostId), int> Groups { get; } = [];
 

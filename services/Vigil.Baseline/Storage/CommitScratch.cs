@@ -11,8 +11,16 @@ namespace Vigil.Baseline.Storage;
 /// </summary>
 internal sealed class CommitScratch
 {
-    /// <summary>Entries a table keeps room for between batches: more than a default batch's views.</summary>
-    private const int KeptCapacity = 4096;
+    /// <summary>
+    /// Entries a table keeps room for between batches: more than a default backlog batch holds (5 × 1,000 records), so
+    /// a service catching up does not cut its tables back after every batch only to grow them again in the next.
+    /// </summary>
+    private const int KeptCapacity = 16_384;
+
+    /// <summary>Spare per-image update lists kept, and the room each keeps: about a batch's images of a few updates.</summary>
+    private const int SpareLists = 512;
+
+    private const int SpareListCapacity = 64;
 
     private readonly List<List<HostUpdate>> spareUpdates = [];
     private long[] indexSizes = new long[256];
@@ -68,9 +76,12 @@ internal sealed class CommitScratch
         foreach (var updates in Scripted)
         {
             updates.Clear();
-            Cap(updates);
+            if (updates.Capacity > SpareListCapacity)
+            {
+                updates.Capacity = SpareListCapacity;
+            }
 
-            if (spareUpdates.Count < KeptCapacity)
+            if (spareUpdates.Count < SpareLists)
             {
                 spareUpdates.Add(updates);
             }
