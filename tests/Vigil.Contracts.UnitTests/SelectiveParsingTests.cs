@@ -135,16 +135,29 @@ public sealed class SelectiveParsingTests
     public void EverNewValuesOfACachedFieldKeepItsCacheWithinItsCap()
     {
         var strings = new Utf8Strings(cachedFields: 1);
-        string? previous = null;
+        var sinceStart = new List<string>();
+        var held = 0;
         for (var i = 0; i < (Utf8Strings.Capacity * 3) + 7; i++)
         {
             var value = strings.Get(System.Text.Encoding.UTF8.GetBytes("value-" + i), cache: 0);
             Assert.Equal("value-" + i, value);
             Assert.True(strings.Count(0) <= Utf8Strings.Capacity);
-            previous = value;
+            if (strings.Count(0) < held)
+            {
+                // The cache started over (or dropped values as its table grew): what it holds now came after this.
+                sinceStart.Clear();
+            }
+
+            held = strings.Count(0);
+            sinceStart.Add(value);
         }
 
-        Assert.Same(previous, strings.Get(System.Text.Encoding.UTF8.GetBytes(previous!), cache: 0));
+        // Values added since the cache last started over are still there, apart from the few whose probe run was full
+        // (which slots collide depends on the cache's random seed, so a value may be dropped rather than placed).
+        var recent = sinceStart.TakeLast(200).ToList();
+        Assert.NotEmpty(recent);
+        var found = recent.Count(v => ReferenceEquals(v, strings.Get(System.Text.Encoding.UTF8.GetBytes(v), cache: 0)));
+        Assert.True(found >= recent.Count * 9 / 10, $"{found} of the {recent.Count} values added since the cache started over were still cached");
         var tooLong = new string('x', Utf8Strings.MaxCachedBytes + 1);
         Assert.NotSame(strings.Get(System.Text.Encoding.UTF8.GetBytes(tooLong), 0), strings.Get(System.Text.Encoding.UTF8.GetBytes(tooLong), 0));
     }
