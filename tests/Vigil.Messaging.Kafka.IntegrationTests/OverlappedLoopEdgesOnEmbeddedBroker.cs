@@ -20,7 +20,8 @@ public sealed class OverlappedLoopEdgesOnEmbeddedBroker : IAsyncLifetime
     public async Task ABatchFailingAfterItsPartitionsWereLostIsLeftToTheirNextOwnerWithoutBackoffOrAStall()
     {
         // One failure would stall the loop and back off for 30 s, if it were counted against this member.
-        await using var pipeline = new KafkaTestPipeline(broker, "lostfail", partitions: 2, consumer: c =>
+        // One partition: the held first batch holds it whole, however the machine's load splits the fetches.
+        await using var pipeline = new KafkaTestPipeline(broker, "lostfail", partitions: 1, consumer: c =>
         {
             c.StallAfterFailures = 1;
             c.RetryBackoff = TimeSpan.FromSeconds(30);
