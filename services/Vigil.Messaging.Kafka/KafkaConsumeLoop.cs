@@ -109,6 +109,16 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     /// <summary>The batch the handler has, if any: its offsets are stored once it was handled (<see cref="Settle"/>).</summary>
     private BatchInHand? inHand;
 
+    /// <summary>
+    /// A batch whose handler had not returned within twice the shutdown grace of a stop: its offsets are not stored (the
+    /// next owner replays it), and the loop waits for it no more, so a handler that ignores its token cannot hold the
+    /// shutdown (nor consumer.Close's revocation callback) forever. Kept so the last wait, bounded, can be given to it.
+    /// </summary>
+    private BatchInHand? abandoned;
+
+    /// <summary>The host's stop request: from then on every wait for the handler is bounded, even one already under way.</summary>
+    private CancellationToken stopToken;
+
     /// <summary>A batch whose handling failed: the loop rewinds to it and retries after a backoff.</summary>
     private BatchInHand? failedBatch;
     private TimeSpan backoff;
@@ -183,6 +193,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         using var handlerCancellation = new CancellationTokenSource();
         // The batch in hand may finish after a stop request; only past the grace is it abandoned.
         using var graceRegistration = stopping.Register(() => handlerCancellation.CancelAfter(settings.ShutdownGrace));
+        stopToken = stopping;
         var consumer = Build();
         try
         {
@@ -213,7 +224,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
                 {
                     // One batch at a time, in order: the one in hand is handled (and its offsets stored) first.
                     Settle(consumer, batchReady: true);
-                    if (failedBatch is null)
+                    if (failedBatch is null && abandoned is null)
                     {
                         HandOver(handlerCancellation.Token);
                         if (!overlap)
@@ -249,14 +260,8 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             // The batch in hand finishes before the last commit: its handler is cancelled once the shutdown grace has passed
             // since the stop request, and gets as long again to return; one that still has not is abandoned, its offsets
             // unstored (the next owner replays it), and the wait in finally is the last it gets.
-            if (inHand is { } last && !last.Work.Wait(settings.ShutdownGrace * 2))
-            {
-                logger.LogError("The handler of {Group} did not return within twice the shutdown grace ({Grace}) of a stop; its batch of {Count} records is abandoned and will be replayed", group, settings.ShutdownGrace, last.Count);
-            }
-            else
-            {
-                Settle(consumer);
-            }
+            // Settle bounds its wait once a stop was requested (see AbandonedOnStop).
+            Settle(consumer);
 
             CommitHandled(consumer, stored.Keys.ToList(), "shutdown");
             // Close leaves the group; its revocation callback flushes handler state once more.
@@ -284,7 +289,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             // A handler still running (the loop failed, or ignored the cancellation) must not outlive the consumer it was
             // handed records of: cancel it first (nothing else will), then give it the grace to return.
             handlerCancellation.Cancel();
-            inHand?.Work.Wait(settings.ShutdownGrace);
+            (inHand ?? abandoned)?.Work.Wait(settings.ShutdownGrace);
             consumer.Dispose();
         }
     }
@@ -311,9 +316,14 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             .SetValueDeserializer(reader)
             .SetLogHandler((_, m) =>
             {
-                if (OffsetResetNotice.TryParse(m.Facility, m.Message, out var reset))
+                if (OffsetResetNotice.TryParse(m.Level, m.Facility, m.Message, out var reset))
                 {
                     OnOffsetReset(reset);
+                }
+                else if (OffsetResetNotice.Mentioned(m.Level, m.Facility, m.Message) && throttle.TryPass("OFFSET-unparsed", out var unparsed))
+                {
+                    // A reset whose records go uncounted: say so, rather than let the skipped-records metric read 0.
+                    logger.LogWarning("An offset reset in {Group} was not recognised, so records it skipped are not counted: {Message}{Suppressed}", group, m.Message, KafkaLog.Suppressed(unparsed));
                 }
 
                 if (throttle.TryPass(KafkaLog.Key(m.Facility, m.Message), out var suppressed))
@@ -650,6 +660,11 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
 
         inHand = null;
         var waitedFrom = batchReady && !batch.Work.IsCompleted ? Stopwatch.GetTimestamp() : 0;
+        if (AbandonedOnStop(batch))
+        {
+            return;
+        }
+
         var result = batch.Work.GetAwaiter().GetResult();
         if (waitedFrom != 0)
         {
@@ -694,6 +709,32 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
                 // Revoked meanwhile: the next owner replays from the last commit.
             }
         }
+    }
+
+    /// <summary>
+    /// After a stop request, waits at most twice the shutdown grace for the batch's handler (it was cancelled after one
+    /// grace); one that still has not returned is abandoned, unstored, and its values are left to it (not released).
+    /// </summary>
+    private bool AbandonedOnStop(BatchInHand batch)
+    {
+        try
+        {
+            // Until the handler returns or a stop is requested, whichever is first (HandleAsync never throws).
+            batch.Work.Wait(stopToken);
+            return false;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        if (batch.Work.Wait(settings.ShutdownGrace * 2))
+        {
+            return false;
+        }
+
+        abandoned = batch;
+        logger.LogError("The handler of {Group} did not return within twice the shutdown grace ({Grace}) of a stop; its batch of {Count} records is abandoned, its offsets not stored, and will be replayed", group, settings.ShutdownGrace, batch.Count);
+        return true;
     }
 
     private BatchOutcome Failed(IConsumer<string?, DecodedValue<T>> consumer, BatchInHand batch)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Confluent.Kafka;
 
 namespace Vigil.Messaging.Kafka;
 
@@ -12,11 +13,15 @@ namespace Vigil.Messaging.Kafka;
 /// <param name="At">The position whose fetch failed, when librdkafka gave it as a number: where the records never read begin.</param>
 internal readonly partial record struct OffsetResetNotice(string Topic, int Partition, long? At, string Detail)
 {
-    /// <summary>Recognises the reset line, with or without the thread name librdkafka puts first (log.thread.name).</summary>
-    public static bool TryParse(string facility, string message, out OffsetResetNotice notice)
+    /// <summary>
+    /// Recognises the reset line, with or without the thread name librdkafka puts first (log.thread.name). Only at
+    /// warning level or above: librdkafka writes the same line at debug level when a partition with no committed offset
+    /// starts at auto.offset.reset ("at offset INVALID"), which skips nothing.
+    /// </summary>
+    public static bool TryParse(SyslogLevel level, string facility, string message, out OffsetResetNotice notice)
     {
         notice = default;
-        if (!string.Equals(facility, "OFFSET", StringComparison.Ordinal) || !message.Contains(": offset reset (at ", StringComparison.Ordinal))
+        if (!Mentioned(level, facility, message))
         {
             return false;
         }
@@ -31,6 +36,12 @@ internal readonly partial record struct OffsetResetNotice(string Topic, int Part
         notice = new OffsetResetNotice(match.Groups["topic"].Value, partition, at, match.Groups["detail"].Value);
         return true;
     }
+
+    /// <summary>Whether the line is a warning-level reset notice at all; one that then fails to parse is a format this code does not know.</summary>
+    public static bool Mentioned(SyslogLevel level, string facility, string message) =>
+        level <= SyslogLevel.Warning
+        && string.Equals(facility, "OFFSET", StringComparison.Ordinal)
+        && message.Contains("offset reset", StringComparison.Ordinal);
 
     [GeneratedRegex(@"^(?:\[thrd:[^\]]*\]: )?(?<topic>\S+) \[(?<partition>\d+)\]: offset reset \(at offset (?<at>\S+)[^)]*\)[^)]*\) (?<detail>.*)$", RegexOptions.CultureInvariant)]
     private static partial Regex Line();

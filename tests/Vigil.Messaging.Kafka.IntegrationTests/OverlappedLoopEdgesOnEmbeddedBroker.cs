@@ -20,7 +20,8 @@ public sealed class OverlappedLoopEdgesOnEmbeddedBroker : IAsyncLifetime
     public async Task ABatchFailingAfterItsPartitionsWereLostIsLeftToTheirNextOwnerWithoutBackoffOrAStall()
     {
         // One failure would stall the loop and back off for 30 s, if it were counted against this member.
-        await using var pipeline = new KafkaTestPipeline(broker, "lostfail", partitions: 2, consumer: c =>
+        // One partition: the held first batch holds it whole, however the machine's load splits the fetches.
+        await using var pipeline = new KafkaTestPipeline(broker, "lostfail", partitions: 1, consumer: c =>
         {
             c.StallAfterFailures = 1;
             c.RetryBackoff = TimeSpan.FromSeconds(30);
@@ -86,6 +87,43 @@ public sealed class OverlappedLoopEdgesOnEmbeddedBroker : IAsyncLifetime
         var second = new GatedHandler();
         await pipeline.StartLoopAsync(second);
         await Eventually.TrueAsync(() => published.ToHashSet().IsSubsetOf(second.Handled), TimeSpan.FromSeconds(60), "the restarted consumer reads the records the stopped one gathered");
+    }
+
+    [Fact]
+    public async Task AHandlerThatIgnoresCancellationAndNeverReturnsDoesNotHoldTheStopAndItsBatchIsNotCommitted()
+    {
+        await using var pipeline = new KafkaTestPipeline(broker, "stuckstop", partitions: 1, consumer: c => c.ShutdownGrace = TimeSpan.FromSeconds(1));
+        await pipeline.CreateTopicsAsync();
+        await pipeline.PublishAsync(hosts: 1, perHost: 5);
+        var never = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new StuckHandler(never.Task);
+        var log = new CapturedLog<KafkaConsumeLoop<TelemetryEvent>>();
+        var loop = await pipeline.StartLoopAsync(handler, logger: log);
+        try
+        {
+            await Eventually.TrueAsync(() => handler.Entered, TimeSpan.FromSeconds(60), "the batch reaches the handler, which never returns");
+            // Twice the grace for the handler, then the last commit and leaving the group: well inside 30 s.
+            await loop.StopAsync().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+            Assert.Contains(log.At(LogLevel.Error), l => l.Contains("did not return within twice the shutdown grace", StringComparison.Ordinal));
+            Assert.True(pipeline.CommittedOffsets()[0] < 0, $"an offset ({pipeline.CommittedOffsets()[0]}) was committed for a batch never handled");
+        }
+        finally
+        {
+            never.TrySetResult();
+        }
+    }
+
+    /// <summary>A handler that ignores its cancellation token and returns only when the test lets it.</summary>
+    private sealed class StuckHandler(Task until) : IRecordBatchHandler<TelemetryEvent>
+    {
+        public volatile bool Entered;
+
+        public async Task HandleAsync(IReadOnlyList<ConsumedRecord<TelemetryEvent>> batch, CancellationToken cancellationToken)
+        {
+            Entered = true;
+            await until;
+        }
     }
 
     /// <summary>Records the event ids it handled; can hold a batch until released, and then fail it instead of handling it.</summary>
