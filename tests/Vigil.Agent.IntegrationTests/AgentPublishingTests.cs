@@ -95,8 +95,27 @@ public sealed class AgentPublishingTests
         }
     }
 
-    private static int BufferedEvents(string directory) =>
-        Directory.Exists(directory)
-            ? Directory.GetFiles(directory).Sum(f => DiskBuffer.Read(f).Count)
-            : 0;
+    /// <summary>
+    /// Events on disk. The running agent seals its open segment (renames ".open" to ".seg") whenever the publisher
+    /// asks for one, so a file listed here can be gone by the time it is read: the listing is then taken again.
+    /// </summary>
+    private static int BufferedEvents(string directory)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            if (!Directory.Exists(directory))
+            {
+                return 0;
+            }
+
+            try
+            {
+                return Directory.GetFiles(directory).Sum(f => DiskBuffer.Read(f).Count);
+            }
+            catch (FileNotFoundException) when (attempt < 20)
+            {
+                // A segment was sealed or drained between listing and reading.
+            }
+        }
+    }
 }
