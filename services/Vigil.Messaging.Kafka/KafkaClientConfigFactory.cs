@@ -56,7 +56,7 @@ public sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options, Top
             // The Java client's murmur2 placement, so every client agrees on a host's partition.
             Partitioner = Partitioner.Murmur2Random,
         };
-        return ApplyOverrides(config);
+        return ApplyOverrides(config, o.Producer.Properties);
     }
 
     internal ConsumerConfig Consumer(string groupId)
@@ -96,7 +96,7 @@ public sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options, Top
             config.HeartbeatIntervalMs = Math.Max(100, c.SessionTimeoutMs / 3);
         }
 
-        return ApplyOverrides(config);
+        return ApplyOverrides(config, c.Properties);
     }
 
     /// <summary>Topic administration (provisioning from the manifest) with the same bootstrap, SASL and TLS settings as every other client.</summary>
@@ -124,10 +124,16 @@ public sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options, Top
         return config;
     }
 
-    private TConfig ApplyOverrides<TConfig>(TConfig config)
+    /// <summary>Kafka:Properties (every client), then <paramref name="role"/>'s own (Kafka:Consumer:Properties or Kafka:Producer:Properties).</summary>
+    private TConfig ApplyOverrides<TConfig>(TConfig config, IReadOnlyDictionary<string, string>? role = null)
         where TConfig : ClientConfig
     {
         foreach (var (key, value) in options.Value.Properties)
+        {
+            config.Set(key, value);
+        }
+
+        foreach (var (key, value) in role ?? new Dictionary<string, string>())
         {
             config.Set(key, value);
         }

@@ -81,4 +81,14 @@ public sealed class KafkaConsumerSettings
 
     /// <summary>On shutdown, how long the batch in hand may take to finish before it is abandoned (and redelivered later).</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// librdkafka properties for consumers only (e.g. "fetch.wait.max.ms": "20"), applied after Kafka:Properties, so a
+    /// consumer property does not also reach the producers (where librdkafka ignores it with a CONFWARN line). The
+    /// properties the consume loop's at-least-once guarantee rests on are refused (see <see cref="Reserved"/>).
+    /// </summary>
+    public Dictionary<string, string> Properties { get; set; } = [];
+
+    /// <summary>Consumer properties the loop decides itself: offsets are stored only after a batch was handled.</summary>
+    internal static IReadOnlySet<string> Reserved { get; } = new HashSet<string>(StringComparer.Ordinal) { "enable.auto.offset.store", "enable.auto.commit", "group.id" };
 }

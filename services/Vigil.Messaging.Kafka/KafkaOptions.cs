@@ -35,7 +35,11 @@ public sealed class KafkaOptions
     /// <summary>Topic manifest path; default: VIGIL_TOPIC_MANIFEST, then deploy/topics.json found from the app or working directory.</summary>
     public string? TopicManifest { get; set; }
 
-    /// <summary>Any other librdkafka property, applied last (e.g. "socket.keepalive.enable": "true").</summary>
+    /// <summary>
+    /// Any other librdkafka property for every client (e.g. "socket.keepalive.enable": "true"), applied after Vigil's own
+    /// settings; a property of only consumers or only producers belongs in Kafka:Consumer:Properties or
+    /// Kafka:Producer:Properties, which are applied after this one.
+    /// </summary>
     public Dictionary<string, string> Properties { get; set; } = [];
 
     public KafkaConsumerSettings Consumer { get; set; } = new();

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 
@@ -7,7 +8,7 @@ namespace Vigil.Messaging.Kafka;
 /// Rejects Kafka settings that cannot work, naming the key (Kafka:SecurityProtocol...), at start-up: the client
 /// configuration parses these strings later, where a typo would surface as a stack trace from a consume loop.
 /// </summary>
-internal sealed class KafkaOptionsValidation : IValidateOptions<KafkaOptions>
+internal sealed partial class KafkaOptionsValidation : IValidateOptions<KafkaOptions>
 {
     public ValidateOptionsResult Validate(string? name, KafkaOptions options)
     {
@@ -38,6 +39,22 @@ internal sealed class KafkaOptionsValidation : IValidateOptions<KafkaOptions>
         Require(options.Consumer.MaxBatchSize >= 1, "Consumer:MaxBatchSize", "must be at least 1.");
         Require(options.Consumer.MaxBacklogBatchSize is null || options.Consumer.MaxBacklogBatchSize >= options.Consumer.MaxBatchSize, "Consumer:MaxBacklogBatchSize", "must be at least Consumer:MaxBatchSize.");
         Require(options.Consumer.MaxBatchWait > TimeSpan.Zero, "Consumer:MaxBatchWait", "must be positive.");
+        RequireProperties(options.Consumer.Properties, "Consumer:Properties", KafkaConsumerSettings.Reserved);
+        RequireProperties(options.Producer.Properties, "Producer:Properties", KafkaProducerSettings.Reserved);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+
+        // librdkafka property names are lower case words joined by dots; a value may be empty (librdkafka's default).
+        void RequireProperties(Dictionary<string, string> properties, string section, IReadOnlySet<string> reserved)
+        {
+            foreach (var (key, value) in properties)
+            {
+                Require(PropertyName().IsMatch(key), $"{section}:{key}", "is not a librdkafka property name (lower-case words joined by dots, e.g. fetch.wait.max.ms).");
+                Require(!reserved.Contains(key), $"{section}:{key}", "is decided by Vigil (at-least-once offsets, idempotent producers) and cannot be set.");
+                Require(value is not null, $"{section}:{key}", "has no value.");
+            }
+        }
     }
+
+    [GeneratedRegex("^[a-z0-9]+(?:[._][a-z0-9]+)*$")]
+    private static partial Regex PropertyName();
 }

@@ -24,4 +24,13 @@ public sealed class KafkaProducerSettings
 
     /// <summary>Most kilobytes buffered in the producer (all partitions).</summary>
     public int QueueBufferingMaxKbytes { get; set; } = 262_144;
+
+    /// <summary>
+    /// librdkafka properties for producers only (e.g. "batch.num.messages": "5000"), applied after Kafka:Properties, so a
+    /// producer property does not also reach the consumers. Idempotence and acks are not among them (see <see cref="Reserved"/>).
+    /// </summary>
+    public Dictionary<string, string> Properties { get; set; } = [];
+
+    /// <summary>Producer properties Vigil decides itself: idempotence (ordering, no duplicates from retries) and acks=all.</summary>
+    internal static IReadOnlySet<string> Reserved { get; } = new HashSet<string>(StringComparer.Ordinal) { "enable.idempotence", "acks", "request.required.acks" };
 }
