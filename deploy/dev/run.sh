@@ -126,7 +126,7 @@ export VIGIL_Kafka__Consumer__SessionTimeoutMs=3000
 # even when data arrives meanwhile, and scans a partition's log message set by message set on every fetch: consumers
 # wait at most 20 ms here, and the telemetry producers batch 50 ms (fewer, larger message sets to scan and more records
 # per fetch). The same setup as the benchmark's topology; docs/latency.md says why. Not for real Kafka.
-DEV_CONSUMER=(--Kafka:Properties:fetch.wait.max.ms=20)
+DEV_CONSUMER=(--Kafka:Consumer:Properties:fetch.wait.max.ms=20)
 DEV_TELEMETRY_PRODUCER=(--Kafka:Producer:LingerMs=50)
 
 # The baseline (AN1227) learns per-process-image network profiles. Production waits for 500 observations over

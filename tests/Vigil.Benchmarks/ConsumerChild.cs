@@ -26,6 +26,14 @@ internal static class ConsumerChild
 {
     public const string Service = "bench";
 
+    /// <summary>
+    /// Environment variable that makes each child print where its measured window starts and ends ("... window from
+    /// record N") on standard error, for a profiler to attach then; unset, the children print only warnings and errors.
+    /// </summary>
+    public const string WindowLinesVariable = "VIGIL_BENCH_WINDOW_LINES";
+
+    private static bool WindowLines => Environment.GetEnvironmentVariable(WindowLinesVariable) == "1";
+
     public static async Task<int> RunAsync(ChildOptions options)
     {
         if (!options.Live)
@@ -237,11 +245,14 @@ internal static class ConsumerChild
         };
         foreach (var setting in (options.Settings ?? string.Empty).Split('|', StringSplitOptions.RemoveEmptyEntries))
         {
-            // Service settings of the form --Kafka:Properties:<librdkafka property>=<value> apply to this consumer too.
-            const string prefix = "--Kafka:Properties:";
-            if (setting.StartsWith(prefix, StringComparison.Ordinal) && setting[prefix.Length..].Split('=', 2) is [var key, var value])
+            // Service settings of the form --Kafka:Properties:<librdkafka property>=<value> (every client) or
+            // --Kafka:Consumer:Properties:<property>=<value> (consumers only) apply to this consumer too.
+            foreach (var prefix in (string[])["--Kafka:Properties:", "--Kafka:Consumer:Properties:"])
             {
-                config.Set(key, value);
+                if (setting.StartsWith(prefix, StringComparison.Ordinal) && setting[prefix.Length..].Split('=', 2) is [var key, var value])
+                {
+                    config.Set(key, value);
+                }
             }
         }
 
@@ -335,13 +346,22 @@ internal static class ConsumerChild
             if (from is null && count >= warmup)
             {
                 from = Snapshot.Take(count);
-                // On standard error, which the benchmark passes on: when to attach a profiler to this process (docs/performance.md).
-                Console.Error.WriteLine($"{kind} pid {Environment.ProcessId} group {group}: window from record {count}");
+                // When to attach a profiler to this process (docs/performance.md), on standard error, which the benchmark
+                // passes on: only when asked for, so that a benchmark run's output holds warnings and figures only.
+                Announce($"{kind} pid {Environment.ProcessId} group {group}: window from record {count}");
             }
             else if (to is null && count >= events)
             {
                 to = Snapshot.Take(count);
-                Console.Error.WriteLine($"{kind} pid {Environment.ProcessId} group {group}: window to record {count}");
+                Announce($"{kind} pid {Environment.ProcessId} group {group}: window to record {count}");
+            }
+        }
+
+        private static void Announce(string line)
+        {
+            if (WindowLines)
+            {
+                Console.Error.WriteLine(line);
             }
         }
 

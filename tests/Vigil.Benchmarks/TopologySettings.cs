@@ -36,18 +36,18 @@ internal sealed record TopologySettings(
     /// </summary>
     public IReadOnlyList<int> AloneStepsUpTo(int top) => [.. (AloneRates ?? []).Where(r => r < top).Order(), top];
 
-    /// <summary>The librdkafka properties the services (and the bare consumer) get for the dev broker, as "--Kafka:Properties:key=value" entries separated by '|'.</summary>
+    /// <summary>The librdkafka properties the services (and the bare consumer) get for the dev broker, as "--Kafka:Consumer:Properties:key=value" entries (consumer properties: the producers do not get them) separated by '|'.</summary>
     public string? ServiceSettings()
     {
         var settings = new List<string>();
         if (FetchWaitMaxMs is { } wait)
         {
-            settings.Add(string.Create(CultureInfo.InvariantCulture, $"--Kafka:Properties:fetch.wait.max.ms={wait}"));
+            settings.Add(string.Create(CultureInfo.InvariantCulture, $"--Kafka:Consumer:Properties:fetch.wait.max.ms={wait}"));
         }
 
         if (FetchErrorBackoffMs is { } backoff)
         {
-            settings.Add(string.Create(CultureInfo.InvariantCulture, $"--Kafka:Properties:fetch.error.backoff.ms={backoff}"));
+            settings.Add(string.Create(CultureInfo.InvariantCulture, $"--Kafka:Consumer:Properties:fetch.error.backoff.ms={backoff}"));
         }
 
         return settings.Count == 0 ? null : string.Join('|', settings);
