@@ -53,6 +53,68 @@ internal static class ProcessCpu
         return threads;
     }
 
+    /// <summary>
+    /// CPU time this process's tiered-compilation worker threads (".NET Tiered Compilation Worker", which recompiles
+    /// hot methods at tier 1 in the background) have spent so far. The runtime ends an idle worker and starts another
+    /// later, so each worker's last-seen CPU is kept: <see cref="Sample"/> often enough (a few times a second) that an
+    /// ended worker's time is not lost. Tier-0 compilations run on the calling thread and are not in it.
+    /// </summary>
+    public sealed class JitWorker
+    {
+        private readonly Dictionary<int, TimeSpan> seen = [];
+        private readonly HashSet<int> others = [];
+        private long lastSample;
+
+        /// <summary>Updates the workers' CPU times; at most every 200 ms unless <paramref name="now"/> is set.</summary>
+        public TimeSpan Sample(bool now = false)
+        {
+            if (!now && System.Diagnostics.Stopwatch.GetElapsedTime(lastSample) < TimeSpan.FromMilliseconds(200))
+            {
+                return Total;
+            }
+
+            lastSample = System.Diagnostics.Stopwatch.GetTimestamp();
+            try
+            {
+                foreach (var dir in Directory.EnumerateDirectories("/proc/self/task"))
+                {
+                    var tid = int.Parse(Path.GetFileName(dir), CultureInfo.InvariantCulture);
+                    if (others.Contains(tid))
+                    {
+                        continue;
+                    }
+
+                    try
+                    {
+                        var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                        // Linux keeps 15 characters of a thread's name.
+                        if (!stat.AsSpan(stat.IndexOf('(') + 1).StartsWith(".NET Tiered Com", StringComparison.Ordinal))
+                        {
+                            others.Add(tid);
+                            continue;
+                        }
+
+                        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                        seen[tid] = TimeSpan.FromSeconds(ticks / TicksPerSecond);
+                    }
+                    catch (IOException)
+                    {
+                        // The thread ended meanwhile.
+                    }
+                }
+            }
+            catch (IOException)
+            {
+                // Not Linux: no figure.
+            }
+
+            return Total;
+        }
+
+        private TimeSpan Total => seen.Values.Aggregate(TimeSpan.Zero, (sum, cpu) => sum + cpu);
+    }
+
     /// <summary>The busiest threads between two <see cref="ThreadsOf"/> snapshots, in cores, e.g. "rdk:broker1 0.21, .NET Long Running Task 0.95".</summary>
     public static string BusiestThreads(Dictionary<int, (string Name, TimeSpan Cpu)> before, Dictionary<int, (string Name, TimeSpan Cpu)> after, double seconds, int top = 6) =>
         string.Join(", ", after
