@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Vigil.Baseline.Alerts;
 using Vigil.Baseline.Identity;
@@ -136,19 +137,25 @@ public sealed class BaselineHandler(
         }
 
         // The images and (image, host) views the batch touches, each once, in order of first sight.
+        // Each observation's (image, host) group is noted as it is found, for the detector to group the batch by.
         var images = scratch.Images;
         var hosts = scratch.Hosts;
-        foreach (var observation in observations)
+        var groupOf = scratch.GroupOf;
+        foreach (var observation in CollectionsMarshal.AsSpan(observations))
         {
             if (scratch.SeenImages.Add(observation.Image.Tag))
             {
                 images.Add(observation.Image);
             }
 
-            if (scratch.SeenHosts.Add((observation.Image.Tag, observation.HostId)))
+            ref var group = ref CollectionsMarshal.GetValueRefOrAddDefault(scratch.SeenHosts, (observation.Image.Tag, observation.HostId), out var seen);
+            if (!seen)
             {
+                group = hosts.Count;
                 hosts.Add((observation.Image, observation.HostId));
             }
+
+            groupOf.Add(group);
         }
 
         var state = await store.LoadAsync(images, hosts, scratch.Profiles, scratch.Views).ConfigureAwait(false);
@@ -169,7 +176,7 @@ public sealed class BaselineHandler(
         IReadOnlyList<ConsumedRecord<TelemetryEvent>> batch, List<NetworkObservation> observations, BatchState state, BatchScratch scratch, CancellationToken cancellationToken)
     {
         var partitions = scratch.Partitions;
-        var evaluation = detector.Evaluate(observations, state.Profiles, state.Hosts, scratch.Detector);
+        var evaluation = detector.Evaluate(observations, state.Profiles, state.Hosts, scratch.Detector, scratch.GroupOf, scratch.Hosts);
 
         // Published before learning: a crash in between replays the batch, which re-derives the same alert ids; the
         // outbox drops those a previous owner already published (recovered at assignment from the checkpoints).
@@ -231,7 +238,11 @@ public sealed class BaselineHandler(
 
         public HashSet<string> SeenImages { get; } = new(StringComparer.Ordinal);
 
-        public HashSet<(string Tag, string HostId)> SeenHosts { get; } = [];
+        /// <summary>The batch's (image, host) groups: each one's index in <see cref="Hosts"/>.</summary>
+        public Dictionary<(string Tag, string HostId), int> SeenHosts { get; } = [];
+
+        /// <summary>Each observation's index in <see cref="Hosts"/>.</summary>
+        public List<int> GroupOf { get; } = [];
 
         public HashSet<int> Partitions { get; } = [];
 
@@ -242,6 +253,7 @@ public sealed class BaselineHandler(
             Profiles.Clear();
             Views.Clear();
             Observations.Clear();
+            GroupOf.Clear();
             Images.Clear();
             Hosts.Clear();
             SeenImages.Clear();
@@ -250,6 +262,7 @@ public sealed class BaselineHandler(
             if (large)
             {
                 Cap(Observations);
+                Cap(GroupOf);
                 Cap(Hosts);
                 Cap(Images);
                 Profiles.TrimExcess(KeptCapacity);

@@ -47,4 +47,32 @@ public sealed class ConcurrentWriterTests(RedisServer redis)
         Assert.Equal(3, profile.Observations);
         Assert.Equal(2, profile.DistinctHosts);
     }
+
+    [Fact]
+    public async Task AnImageWhoseHostViewsMovedIsRefusedWhileTheOtherImagesOfTheSameBatchAreLearned()
+    {
+        await using var stack = new BaselineStack(redis, new Dictionary<string, string> { ["Baseline:MinObservations"] = "1000000" });
+        var baseline = await stack.StartBaselineAsync();
+        var store = baseline.Services.GetRequiredService<BaselineStore>();
+        var detector = baseline.Services.GetRequiredService<BaselineDetector>();
+        var handler = baseline.Services.GetRequiredService<BaselineHandler>();
+        var mac = new BaselineTelemetry("mac-mixed");
+        var sync = SyncAgent("agent-1");
+        var curl = Apple("curl-1", "curl", "/usr/bin/curl");
+        var events = new[] { mac.Connect(sync, Start), mac.Connect(curl, Start), mac.Connect(curl, Start + Second) };
+        var batch = events.Select((e, i) => new ConsumedRecord<TelemetryEvent>("mixed-topic", 0, i, e.Host.Id, DateTimeOffset.UnixEpoch, e)).ToList();
+
+        // The old owner reads and evaluates both images; the new owner handles only the sync agent's record first.
+        var observations = batch.Select(r => NetworkObservation.From(r)!.Value).ToList();
+        var (syncImage, curlImage) = (observations[0].Image, observations[1].Image);
+        var state = await store.LoadAsync([syncImage, curlImage], [(syncImage, mac.HostId), (curlImage, mac.HostId)]);
+        var late = detector.Evaluate(observations, state.Profiles, state.Hosts);
+        await handler.HandleAsync(batch.Take(1).ToList(), TestContext.Current.CancellationToken);
+
+        // Only the sync agent's view moved: its update is refused, curl's is applied with it in the same batch.
+        var committed = await store.CommitAsync(late, state.Profiles);
+        Assert.Equal(1, committed.Conflicts);
+        Assert.Equal(1, (await baseline.ProfileAsync("com.example.sync")).Observations);
+        Assert.Equal(2, (await baseline.ProfileAsync("com.apple.curl")).Observations);
+    }
 }

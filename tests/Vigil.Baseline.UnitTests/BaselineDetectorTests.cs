@@ -161,6 +161,37 @@ public sealed class BaselineDetectorTests
         Assert.True(chain.IsAutomationDriving(ProtocolSignature.Of("tcp", "", 4444)));
     }
 
+    [Fact]
+    public void ABatchWhoseGroupsTheHandlerFoundIsEvaluatedAsTheDetectorGroupsItItself()
+    {
+        var agent = SyncAgent("p1");
+        var curl = Apple("c1", "curl", "/usr/bin/curl");
+        var other = new BaselineTelemetry("mac-2");
+        var events = new[]
+        {
+            mac.Connect(agent, Start), other.Connect(curl, Start + Second), mac.Connect(curl, Start + (2 * Second), "ftp", 21, "198.51.100.7"),
+            other.Connect(agent, Start + (3 * Second)), mac.Disconnect(agent, Start + (4 * Second), 5_000, 1_000), other.Connect(curl, Start + (5 * Second)),
+        };
+        var observations = events
+            .Select((e, i) => new ConsumedRecord<TelemetryEvent>("telemetry", 0, i, e.Host.Id, DateTimeOffset.UnixEpoch, e))
+            .Select(r => NetworkObservation.From(r)!.Value)
+            .ToList();
+        var profiles = new Dictionary<string, ProfileSnapshot> { [observations[0].Image.Tag] = Mature(agent), [observations[1].Image.Tag] = Mature(curl) };
+        var groupKeys = observations.Select(o => (o.Image, o.HostId)).Distinct().ToList();
+        var groupOf = observations.Select(o => groupKeys.IndexOf((o.Image, o.HostId))).ToList();
+        Dictionary<(string, string), HostImageState> Views() => groupKeys.ToDictionary(k => (k.Image.Tag, k.HostId), _ => HostImageState.Empty(Options.PersistenceWindow));
+
+        var itself = detector.Evaluate(observations, profiles, Views());
+        var given = detector.Evaluate(observations, profiles, Views(), new DetectorScratch(), groupOf, groupKeys);
+
+        Assert.Equal(4, given.Updates.Count);
+        Assert.Equal(
+            itself.Updates.Select(u => (u.Image.Tag, u.HostId, u.NewWatermark, u.State.ToDocument(), u.Contribution.Observations, u.Contribution.Connections)),
+            given.Updates.Select(u => (u.Image.Tag, u.HostId, u.NewWatermark, u.State.ToDocument(), u.Contribution.Observations, u.Contribution.Connections)));
+        Assert.Equal(itself.Detections.Select(d => d.Alert.Id), given.Detections.Select(d => d.Alert.Id));
+        Assert.NotEmpty(given.Detections);
+    }
+
     private ProfileSnapshot Mature(Process process)
     {
         var typical = Enumerable.Range(0, 100).Select(i => 2_000L + (i % 7 * 150)).Aggregate(LogVolumeStatistics.Empty, (s, v) => s.Add(v));

@@ -73,4 +73,43 @@ public sealed class ProcessImageTests
         Assert.Equal(["path:/Users/*/bin/x", "name:x"], ProcessImage.Candidates("/Users/bob/bin/x").Select(c => c.Identity));
         Assert.Equal(["signing:EQHXZ8M8AV/com.google.Chrome"], ProcessImage.Candidates("signing:EQHXZ8M8AV/com.google.Chrome").Select(c => c.Identity));
     }
+
+    [Fact]
+    public void ASigningIdAndAnExecutablePathGivenAsTheSameStringResolveToTheirOwnImages()
+    {
+        // The decoder hands out one instance per value, so one string may be an event's signing id and another's path.
+        var text = "/opt/tools/agent";
+        var signed = ProcessImageResolver.Resolve(new Process
+        {
+            Name = "agent",
+            Executable = "/opt/tools/agent",
+            CodeSignature = new CodeSignature { Exists = true, Trusted = true, SigningId = text },
+        });
+        var unsigned = ProcessImageResolver.Resolve(new Process { Name = "agent", Executable = text });
+
+        Assert.Equal("signing:/opt/tools/agent", signed!.Identity);
+        Assert.Equal("path:/opt/tools/agent", unsigned!.Identity);
+        Assert.Equal(signed, ProcessImageResolver.Resolve(new Process
+        {
+            Executable = "/elsewhere/agent",
+            CodeSignature = new CodeSignature { Exists = true, Trusted = true, SigningId = text },
+        }));
+    }
+
+    [Fact]
+    public void AProcessResolvedAgainFromEqualButDistinctStringsGetsTheSameImage()
+    {
+        Process Chrome(string team, string signingId) => new()
+        {
+            Executable = "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+            CodeSignature = new CodeSignature { Exists = true, Trusted = true, TeamId = team, SigningId = signingId },
+        };
+
+        var first = ProcessImageResolver.Resolve(Chrome("EQHXZ8M8AV", "com.google.Chrome"));
+        var again = ProcessImageResolver.Resolve(Chrome(new string("EQHXZ8M8AV".AsSpan()), new string("com.google.Chrome".AsSpan())));
+        var other = ProcessImageResolver.Resolve(Chrome("EQHXZ8M8AV", "com.google.Chrome.helper"));
+
+        Assert.Equal(first, again);
+        Assert.Equal("signing:EQHXZ8M8AV/com.google.Chrome.helper", other!.Identity);
+    }
 }

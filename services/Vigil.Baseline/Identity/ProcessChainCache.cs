@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Vigil.Contracts.Telemetry;
 
 namespace Vigil.Baseline.Identity;
@@ -11,7 +12,8 @@ public sealed class ProcessChainCache(int capacity)
 {
     // Sized once for the bound: a consumer's cache fills up to it within minutes of a fleet's process starts, and growing
     // there rehashed and copied tables of up to the whole bound on the way, batch after batch.
-    private readonly Dictionary<string, ChainLink> links = new(capacity, StringComparer.Ordinal);
+    // One more than the bound: an entry is added before the oldest leaves.
+    private readonly Dictionary<string, ChainLink> links = new(capacity < int.MaxValue ? capacity + 1 : capacity, StringComparer.Ordinal);
     private readonly Queue<string> order = new(capacity);
 
     public int Count => links.Count;
@@ -25,9 +27,15 @@ public sealed class ProcessChainCache(int capacity)
         }
 
         Remember(LinkOf(process));
-        if (process.Parent is { EntityId.Length: > 0 } parent && !links.ContainsKey(parent.EntityId))
+        if (capacity > 0 && process.Parent is { EntityId.Length: > 0 } parent)
         {
-            Remember(LinkOf(parent));
+            // One lookup: a parent already known keeps what is known of it (an exec event of its own knows more).
+            ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(links, parent.EntityId, out var exists);
+            if (!exists)
+            {
+                known = LinkOf(parent);
+                Added(parent.EntityId);
+            }
         }
     }
 
@@ -47,23 +55,32 @@ public sealed class ProcessChainCache(int capacity)
             return;
         }
 
-        if (links.TryGetValue(link.EntityId, out var known))
+        // One lookup per process start, where a look-up, an insertion and the eviction check each hashed the id (a
+        // process start is a good part of a fleet's events, and the table is as large as the bound).
+        ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(links, link.EntityId, out var exists);
+        if (exists)
         {
             // An exec event knows more (its parents) than a parent summary; keep what is known.
-            links[link.EntityId] = link with
+            known = link with
             {
-                ParentEntityId = link.ParentEntityId.Length > 0 ? link.ParentEntityId : known.ParentEntityId,
-                EffectiveParentEntityId = link.EffectiveParentEntityId.Length > 0 ? link.EffectiveParentEntityId : known.EffectiveParentEntityId,
+                ParentEntityId = link.ParentEntityId.Length > 0 ? link.ParentEntityId : known!.ParentEntityId,
+                EffectiveParentEntityId = link.EffectiveParentEntityId.Length > 0 ? link.EffectiveParentEntityId : known!.EffectiveParentEntityId,
             };
             return;
         }
 
-        while (links.Count >= capacity && order.TryDequeue(out var oldest))
+        known = link;
+        Added(link.EntityId);
+    }
+
+    /// <summary>Over the bound with a just added entry, forgets the oldest ones (never the one just added), then queues it.</summary>
+    private void Added(string entityId)
+    {
+        while (links.Count > capacity && order.TryDequeue(out var oldest))
         {
             links.Remove(oldest);
         }
 
-        links[link.EntityId] = link;
-        order.Enqueue(link.EntityId);
+        order.Enqueue(entityId);
     }
 }

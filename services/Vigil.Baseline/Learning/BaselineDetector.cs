@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Vigil.Baseline.Alerts;
 using Vigil.Baseline.Identity;
@@ -37,8 +38,28 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
         IReadOnlyList<NetworkObservation> batch,
         IReadOnlyDictionary<string, ProfileSnapshot> profiles,
         IReadOnlyDictionary<(string Tag, string HostId), HostImageState> hosts,
-        DetectorScratch scratch)
+        DetectorScratch scratch) =>
+        Evaluate(batch, profiles, hosts, scratch, null, null);
+
+    /// <summary>
+    /// As <see cref="Evaluate(IReadOnlyList{NetworkObservation}, IReadOnlyDictionary{string, ProfileSnapshot}, IReadOnlyDictionary{ValueTuple{string, string}, HostImageState}, DetectorScratch)"/>,
+    /// with the batch's (image, host) groups already known: <paramref name="groupKeys"/> in order of first sight and
+    /// <paramref name="groupOf"/>, each observation's index in it (the handler finds them when it lists the views to
+    /// read, so the batch's keys are not hashed a second time here). Null: the detector groups the batch itself.
+    /// </summary>
+    internal BatchEvaluation Evaluate(
+        IReadOnlyList<NetworkObservation> batch,
+        IReadOnlyDictionary<string, ProfileSnapshot> profiles,
+        IReadOnlyDictionary<(string Tag, string HostId), HostImageState> hosts,
+        DetectorScratch scratch,
+        IReadOnlyList<int>? groupOf,
+        IReadOnlyList<(ProcessImage Image, string HostId)>? groupKeys)
     {
+        if ((groupOf is null) != (groupKeys is null) || (groupOf is not null && groupOf.Count != batch.Count))
+        {
+            throw new ArgumentException("The groups of a batch come with one group index per observation.", nameof(groupOf));
+        }
+
         var latestAllowed = (clock.GetUtcNow() + options.MaxClockSkew).ToUnixTimeMilliseconds() * 1_000_000;
         scratch.Clear();
         var updates = new List<HostUpdate>();
@@ -55,30 +76,45 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
         // gave), by a counting sort of the batch's positions into one rented array: no grouping object, element
         // array or run object per host.
         var groups = scratch.Groups;
-        var groupKeys = scratch.GroupKeys;
-        var groupOf = ArrayPool<int>.Shared.Rent(batch.Count);
+        var keys = scratch.GroupKeys;
+        var positions = ArrayPool<int>.Shared.Rent(batch.Count);
         var order = ArrayPool<int>.Shared.Rent(batch.Count);
-        var ends = ArrayPool<int>.Shared.Rent(batch.Count + 1);
-        var next = ArrayPool<int>.Shared.Rent(batch.Count + 1);
+        var ends = ArrayPool<int>.Shared.Rent(Math.Max(batch.Count, groupKeys?.Count ?? 0) + 1);
+        var next = ArrayPool<int>.Shared.Rent(Math.Max(batch.Count, groupKeys?.Count ?? 0) + 1);
         try
         {
-            for (var i = 0; i < batch.Count; i++)
+            if (groupOf is not null)
+            {
+                for (var g = 0; g < groupKeys!.Count; g++)
+                {
+                    keys.Add((groupKeys[g].Image.Tag, groupKeys[g].HostId));
+                    ends[g] = 0;
+                }
+
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    positions[i] = groupOf[i];
+                    ends[groupOf[i]]++;
+                }
+            }
+
+            for (var i = 0; groupOf is null && i < batch.Count; i++)
             {
                 var key = (batch[i].Image.Tag, batch[i].HostId);
                 ref var g = ref CollectionsMarshal.GetValueRefOrAddDefault(groups, key, out var known);
                 if (!known)
                 {
-                    g = groupKeys.Count;
-                    groupKeys.Add(key);
+                    g = keys.Count;
+                    keys.Add(key);
                     ends[g] = 0;
                 }
 
-                groupOf[i] = g;
+                positions[i] = g;
                 ends[g]++;
             }
 
             // Counts → where each group ends; filling from the back keeps each group's observations in batch order.
-            var groupCount = groupKeys.Count;
+            var groupCount = keys.Count;
             for (var g = 1; g < groupCount; g++)
             {
                 ends[g] += ends[g - 1];
@@ -87,7 +123,7 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
             Array.Copy(ends, next, groupCount);
             for (var i = batch.Count - 1; i >= 0; i--)
             {
-                order[--next[groupOf[i]]] = i;
+                order[--next[positions[i]]] = i;
             }
 
             updates.Capacity = groupCount;
@@ -95,12 +131,12 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
             for (var g = 0; g < groupCount; g++)
             {
                 var start = g == 0 ? 0 : ends[g - 1];
-                EvaluateGroup(batch, order.AsSpan(start, ends[g] - start), groupKeys[g], run);
+                EvaluateGroup(batch, order.AsSpan(start, ends[g] - start), keys[g], run);
             }
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(groupOf);
+            ArrayPool<int>.Shared.Return(positions);
             ArrayPool<int>.Shared.Return(order);
             ArrayPool<int>.Shared.Return(ends);
             ArrayPool<int>.Shared.Return(next);
@@ -232,9 +268,15 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
             {
                 var signature = observation.SignatureText;
                 state.Observations++;
-                if (state.Protocols.TryGetValue(signature, out var seen) || state.Protocols.Count < options.MaxProtocolsPerHost)
+                // One lookup for a protocol the view knows (nearly every observation).
+                ref var seen = ref CollectionsMarshal.GetValueRefOrNullRef(state.Protocols, signature);
+                if (!Unsafe.IsNullRef(ref seen))
                 {
-                    state.Protocols[signature] = seen + 1;
+                    seen++;
+                }
+                else if (state.Protocols.Count < options.MaxProtocolsPerHost)
+                {
+                    state.Protocols[signature] = 1;
                 }
 
                 if (trains)

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Vigil.Baseline.Learning;
 
 /// <summary>
@@ -68,8 +70,8 @@ public sealed class FleetContribution
     /// <summary>As <see cref="AddProtocol(ProtocolSignature, long)"/>, by the signature's text.</summary>
     public void AddProtocol(string key, long timestamp)
     {
-        Protocols[key] = Protocols.TryGetValue(key, out var known)
-            ? new ProtocolCount(known.Count + 1, Math.Min(known.FirstSeen, timestamp))
-            : new ProtocolCount(1, timestamp);
+        // One lookup: a batch adds each observation's protocol, nearly always one already counted.
+        ref var count = ref CollectionsMarshal.GetValueRefOrAddDefault(Protocols, key, out var known);
+        count = known ? new ProtocolCount(count.Count + 1, Math.Min(count.FirstSeen, timestamp)) : new ProtocolCount(1, timestamp);
     }
 }

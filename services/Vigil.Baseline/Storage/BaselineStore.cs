@@ -107,33 +107,64 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             (missing ??= new(hosts.Count)).Add((read, entry.Views, key, storageKey));
         }
 
-        var calls = new Task<RedisResult>[reads.Count];
-        RedisKey[]?[] keysOf = new RedisKey[reads.Count][];
-        for (var i = 0; i < reads.Count; i++)
+        // One call per Redis slot of the images' profiles (on a standalone Redis, one per batch): each image's keys
+        // (its profile, then its views to read) one after another, with its held version and view count.
+        var groups = redis.GroupBySlot(reads.Count, i => keys.Profile(reads[i].Image.Tag));
+        var keysOf = new RedisKey[reads.Count][];
+        var keyAt = new int[reads.Count];
+        var requests = new List<(List<int> Images, RedisKey[] Keys, RedisValue[] Arguments)>(groups.Count);
+        foreach (var group in groups.Values)
         {
-            keysOf[i] = new RedisKey[1 + reads[i].Views];
-            keysOf[i]![0] = keys.Profile(reads[i].Image.Tag);
+            var length = 0;
+            foreach (var i in group)
+            {
+                keyAt[i] = length;
+                length += 1 + reads[i].Views;
+            }
+
+            var callKeys = new RedisKey[length];
+            var arguments = new RedisValue[2 * group.Count];
+            for (var g = 0; g < group.Count; g++)
+            {
+                var i = group[g];
+                keysOf[i] = callKeys;
+                callKeys[keyAt[i]] = keys.Profile(reads[i].Image.Tag);
+                arguments[2 * g] = reads[i].HeldVersion;
+                arguments[(2 * g) + 1] = reads[i].Views;
+            }
+
+            requests.Add((group, callKeys, arguments));
         }
 
         foreach (var (read, position, _, storageKey) in missing ?? [])
         {
-            keysOf[read]![position] = storageKey;
+            keysOf[read][keyAt[read] + position] = storageKey;
         }
 
-        for (var i = 0; i < reads.Count; i++)
+        var calls = new (List<int> Images, Task<RedisResult> Reply)[requests.Count];
+        for (var c = 0; c < calls.Length; c++)
         {
-            calls[i] = db.ScriptEvaluateAsync(ProfileUpdateScript.ReadIfChanged, keysOf[i], [reads[i].HeldVersion]);
+            calls[c] = (requests[c].Images, db.ScriptEvaluateAsync(ProfileUpdateScript.ReadManyIfChanged, requests[c].Keys, requests[c].Arguments));
         }
 
-        await Task.WhenAll(calls).ConfigureAwait(false);
+        await Task.WhenAll(Array.ConvertAll(calls, c => c.Reply)).ConfigureAwait(false);
         CountRoundTrip();
 
         List<ProcessImage>? absent = null;
         var replies = new RedisResult[reads.Count][];
+        foreach (var (group, reply) in calls)
+        {
+            var items = (RedisResult[])reply.Result!;
+            for (var g = 0; g < group.Count; g++)
+            {
+                replies[group[g]] = (RedisResult[])items[g]!;
+            }
+        }
+
         for (var i = 0; i < reads.Count; i++)
         {
             var (image, held, _, _) = reads[i];
-            var items = replies[i] = (RedisResult[])calls[i].Result!;
+            var items = replies[i];
             var reply = items[0];
             if (held is not null && reply.Resp2Type == ResultType.Integer)
             {
@@ -303,17 +334,23 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             scripted[image].Add(update);
         }
 
-        var scripts = new Task<RedisResult>[scripted.Count];
+        // One update call per Redis slot of the images' profiles (on a standalone Redis, one per batch), each image
+        // applied (or refused) on its own inside it, as by a call of its own.
+        var updateGroups = redis.GroupBySlot(scripted.Count, i => keys.Profile(scripted[i][0].Image.Tag));
+        var scripts = new (List<int> Images, Task<RedisResult> Reply)[updateGroups.Count];
+        var call = 0;
+        foreach (var group in updateGroups.Values)
+        {
+            scripts[call++] = (group, db.ScriptEvaluateAsync(ProfileUpdateScript.UpdateMany, UpdateCall(scripted, group, out var arguments), arguments));
+            writes.Add(scripts[call - 1].Reply);
+        }
+
         var seen = scratch.Seen;
         var changed = scratch.Changed;
-        for (var i = 0; i < scripted.Count; i++)
+        foreach (var updates in scripted)
         {
-            var updates = scripted[i];
             // The detector sums an image's hosts into one contribution, which each of their updates carries.
-            var total = updates[0].Contribution;
-            scripts[i] = db.ScriptEvaluateAsync(ProfileUpdateScript.Text, ScriptKeys(updates), ScriptArguments(updates, total));
-            writes.Add(scripts[i]);
-            IndexUpdates(db, writes, profiles[updates[0].Image.Tag], total, seen, changed);
+            IndexUpdates(db, writes, profiles[updates[0].Image.Tag], updates[0].Contribution, seen, changed);
         }
 
         // One ZADD per index per batch (GT: an entry only moves forward), not one per image.
@@ -354,9 +391,19 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         CountRoundTrip();
         var conflicts = 0;
         var matured = 0;
-        for (var i = 0; i < scripts.Length; i++)
+        var results = new RedisResult[scripted.Count][];
+        foreach (var (group, reply) in scripts)
         {
-            var result = (RedisResult[])scripts[i].Result!;
+            var replies = (RedisResult[])reply.Result!;
+            for (var g = 0; g < group.Count; g++)
+            {
+                results[group[g]] = (RedisResult[])replies[g]!;
+            }
+        }
+
+        for (var i = 0; i < scripted.Count; i++)
+        {
+            var result = results[i];
             var updates = scripted[i];
             var total = updates[0].Contribution;
             if ((int)result[0] == -1)
@@ -575,6 +622,44 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         }
 
         return start + written;
+    }
+
+    /// <summary>
+    /// The keys and arguments of one <see cref="ProfileUpdateScript.UpdateMany"/> call for the images <paramref name="group"/>
+    /// indexes in <paramref name="scripted"/>: each image's keys and arguments of <see cref="ProfileUpdateScript.Text"/>,
+    /// one image after another, the arguments after the image count and each image's key and argument counts.
+    /// </summary>
+    private RedisKey[] UpdateCall(List<List<HostUpdate>> scripted, List<int> group, out RedisValue[] arguments)
+    {
+        var keysOf = new RedisKey[group.Count][];
+        var argumentsOf = new RedisValue[group.Count][];
+        var keyCount = 0;
+        var argumentCount = 1 + (2 * group.Count);
+        for (var g = 0; g < group.Count; g++)
+        {
+            var updates = scripted[group[g]];
+            keysOf[g] = ScriptKeys(updates);
+            argumentsOf[g] = ScriptArguments(updates, updates[0].Contribution);
+            keyCount += keysOf[g].Length;
+            argumentCount += argumentsOf[g].Length;
+        }
+
+        var callKeys = new RedisKey[keyCount];
+        arguments = new RedisValue[argumentCount];
+        arguments[0] = group.Count;
+        var keyAt = 0;
+        var argumentAt = 1 + (2 * group.Count);
+        for (var g = 0; g < group.Count; g++)
+        {
+            arguments[1 + (2 * g)] = keysOf[g].Length;
+            arguments[2 + (2 * g)] = argumentsOf[g].Length;
+            keysOf[g].CopyTo(callKeys, keyAt);
+            argumentsOf[g].CopyTo(arguments, argumentAt);
+            keyAt += keysOf[g].Length;
+            argumentAt += argumentsOf[g].Length;
+        }
+
+        return callKeys;
     }
 
     private RedisKey[] ScriptKeys(List<HostUpdate> updates)
