@@ -112,6 +112,33 @@ public sealed class FieldStateTests
         Assert.Empty(engine.Process(read, Connect(0, 11)).Matches);
     }
 
+    [Fact]
+    public void TheHeaderAStateWritesAfterManyWritesIsTheOneTheSameStateReadBackFromItsFieldsWrites()
+    {
+        var query = Run.Compile(ByEntity);
+        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = TimeSpan.FromSeconds(2), MaxPendingKeys = 0 });
+        var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf);
+        var state = engine.CreateState("host-1");
+        var store = new Dictionary<string, KeyValuePair<byte[], byte[]>>(StringComparer.Ordinal);
+        for (var i = 0; i < 20; i++)
+        {
+            engine.Process(state, Curl(i, i * 0.5));
+            Apply(store, serializer.Changes(state));
+        }
+
+        // Each write moved the latest timestamp and the last released event on: the header says where they are now.
+        var read = serializer.ReadFields(store.Values);
+        Assert.Equal(state.LatestTimestamp, read.LatestTimestamp);
+        Assert.Equal(state.LastReleased, read.LastReleased);
+
+        engine.Process(state, Curl(20, 20));
+        engine.Process(read, Curl(20, 20));
+        Assert.Equal(Header(serializer.Changes(read)), Header(serializer.Changes(state)));
+    }
+
+    private static byte[] Header(StateFieldChanges changes) =>
+        changes.Set.Single(f => f.Key is [(byte)'h']).Value.ToArray();
+
     private static TelemetryEvent Curl(int i, double seconds) => Event($"c{i}", seconds, "process", e =>
         e.Process = new Process { Name = "curl", EntityId = $"entity-{i}" });
 

@@ -90,6 +90,15 @@ public sealed class HostState<TEvent>
     /// <summary>Bytes the store holds for the reorder buffer's fields.</summary>
     internal long BufferStoredBytes { get; set; }
 
+    /// <summary>
+    /// The start of the header field that never changes for this state (magic, version, fingerprint, host id, stage and
+    /// slot counts), encoded once by the serializer named in <see cref="HeaderPrefixOf"/>.
+    /// </summary>
+    internal byte[]? HeaderPrefix { get; set; }
+
+    /// <summary>The query whose serializer encoded <see cref="HeaderPrefix"/> (its fingerprint is in it).</summary>
+    internal object? HeaderPrefixOf { get; set; }
+
     /// <summary>Bytes of the header field as last written.</summary>
     internal int HeaderBytes { get; set; }
 

@@ -590,7 +590,7 @@ public sealed class HostStateSerializer<TEvent>(
     private (ReadOnlyMemory<byte> Value, byte[]? Pooled) Header(HostState<TEvent> state)
     {
         var writer = Scratch.Start();
-        WriteHeaderStart(writer, state, FieldsVersion);
+        WriteHeaderStart(writer, state);
         WriteSightings(writer, state);
         writer.Write7BitEncodedInt(state.Awaiting.Count);
         foreach (var awaiting in state.Awaiting)
@@ -615,7 +615,37 @@ public sealed class HostStateSerializer<TEvent>(
         return (array.AsMemory(0, written.Length), array);
     }
 
+    /// <summary>
+    /// <see cref="WriteHeaderStart(BinaryWriter, HostState{TEvent}, byte)"/> of the field layout: what never changes in a
+    /// state (magic, version, fingerprint, host id, stage and slot counts) is encoded on its first write and copied after,
+    /// so a state written every batch does not encode its fingerprint and host id every batch.
+    /// </summary>
+    private void WriteHeaderStart(BinaryWriter writer, HostState<TEvent> state)
+    {
+        if (state.HeaderPrefix is not { } prefix || !ReferenceEquals(state.HeaderPrefixOf, query))
+        {
+            var scratch = new MemoryStream();
+            using (var prefixWriter = new BinaryWriter(scratch, Encoding.UTF8, leaveOpen: true))
+            {
+                WriteFixedStart(prefixWriter, state, FieldsVersion);
+            }
+
+            prefix = scratch.ToArray();
+            state.HeaderPrefix = prefix;
+            state.HeaderPrefixOf = query;
+        }
+
+        writer.Write(prefix);
+        WriteMovingStart(writer, state);
+    }
+
     private void WriteHeaderStart(BinaryWriter writer, HostState<TEvent> state, byte version)
+    {
+        WriteFixedStart(writer, state, version);
+        WriteMovingStart(writer, state);
+    }
+
+    private void WriteFixedStart(BinaryWriter writer, HostState<TEvent> state, byte version)
     {
         writer.Write(Magic);
         writer.Write(version);
@@ -623,6 +653,10 @@ public sealed class HostStateSerializer<TEvent>(
         writer.Write(state.HostId);
         writer.Write7BitEncodedInt(state.StageCount);
         writer.Write7BitEncodedInt(state.SlotCount);
+    }
+
+    private static void WriteMovingStart(BinaryWriter writer, HostState<TEvent> state)
+    {
         WriteOptional(writer, state.LatestTimestamp);
         WriteOptional(writer, state.ExternalWatermark);
         writer.Write(state.LastReleased.HasValue);

@@ -77,7 +77,7 @@ public sealed class StateFieldChanges(
             return;
         }
 
-        lock (SpareLists)
+        lock (SpareGate)
         {
             if (SpareLists.Count < MaxSpareLists)
             {
@@ -89,7 +89,7 @@ public sealed class StateFieldChanges(
     /// <summary>An empty list for a state's <see cref="HostState{TEvent}.Returning"/>, one a stored write gave back if any.</summary>
     internal static List<(HeldBufferPool Pool, byte[] Array)> RentList()
     {
-        lock (SpareLists)
+        lock (SpareGate)
         {
             if (SpareLists.TryPop(out var list))
             {
@@ -105,4 +105,8 @@ public sealed class StateFieldChanges(
 
     // Lists of returned arrays, reused across states and threads (a write is stored on whichever thread completes it).
     private static readonly Stack<List<(HeldBufferPool Pool, byte[] Array)>> SpareLists = new();
+
+    // A Lock, not a monitor on the stack: the lists are returned on whichever thread completes a write, and a monitor
+    // once contended stays on its slow path (a sync block) for every later state write.
+    private static readonly Lock SpareGate = new();
 }
