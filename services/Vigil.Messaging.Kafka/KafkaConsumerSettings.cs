@@ -89,6 +89,14 @@ public sealed class KafkaConsumerSettings
     /// </summary>
     public Dictionary<string, string> Properties { get; set; } = [];
 
-    /// <summary>Consumer properties the loop decides itself: offsets are stored only after a batch was handled.</summary>
-    internal static IReadOnlySet<string> Reserved { get; } = new HashSet<string>(StringComparer.Ordinal) { "enable.auto.offset.store", "enable.auto.commit", "group.id" };
+    /// <summary>
+    /// Consumer properties the loop decides itself: offsets are stored only after a batch was handled; the group and
+    /// the static member id (derived per pod, so a fixed one would fence the other replicas); no end-of-partition
+    /// results (they carry no record); and which fields every record carries.
+    /// </summary>
+    internal static IReadOnlySet<string> Reserved { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "enable.auto.offset.store", "enable.auto.commit", "group.id", "group.instance.id", "enable.partition.eof",
+        "dotnet.consumer.consume.result.fields",
+    };
 }

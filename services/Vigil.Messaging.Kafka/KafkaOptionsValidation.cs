@@ -39,21 +39,26 @@ internal sealed partial class KafkaOptionsValidation : IValidateOptions<KafkaOpt
         Require(options.Consumer.MaxBatchSize >= 1, "Consumer:MaxBatchSize", "must be at least 1.");
         Require(options.Consumer.MaxBacklogBatchSize is null || options.Consumer.MaxBacklogBatchSize >= options.Consumer.MaxBatchSize, "Consumer:MaxBacklogBatchSize", "must be at least Consumer:MaxBatchSize.");
         Require(options.Consumer.MaxBatchWait > TimeSpan.Zero, "Consumer:MaxBatchWait", "must be positive.");
+        RequireProperties(options.Properties, "Properties", EveryClientReserved);
         RequireProperties(options.Consumer.Properties, "Consumer:Properties", KafkaConsumerSettings.Reserved);
         RequireProperties(options.Producer.Properties, "Producer:Properties", KafkaProducerSettings.Reserved);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
 
-        // librdkafka property names are lower case words joined by dots; a value may be empty (librdkafka's default).
+        // librdkafka property names are lower case words joined by dots. An empty value is refused here: librdkafka
+        // rejects it for typed properties only when the client is built, and omitting the key keeps its default.
         void RequireProperties(Dictionary<string, string> properties, string section, IReadOnlySet<string> reserved)
         {
             foreach (var (key, value) in properties)
             {
                 Require(PropertyName().IsMatch(key), $"{section}:{key}", "is not a librdkafka property name (lower-case words joined by dots, e.g. fetch.wait.max.ms).");
-                Require(!reserved.Contains(key), $"{section}:{key}", "is decided by Vigil (at-least-once offsets, idempotent producers) and cannot be set.");
-                Require(value is not null, $"{section}:{key}", "has no value.");
+                Require(!reserved.Contains(key), $"{section}:{key}", "is decided by Vigil (at-least-once offsets, static membership, acknowledged idempotent delivery) and cannot be set.");
+                Require(!string.IsNullOrWhiteSpace(value), $"{section}:{key}", "has no value (remove the key to keep librdkafka's default).");
             }
         }
     }
+
+    /// <summary>Kafka:Properties reaches consumers and producers alike, so neither kind's protected properties may be set there.</summary>
+    private static readonly IReadOnlySet<string> EveryClientReserved = KafkaConsumerSettings.Reserved.Union(KafkaProducerSettings.Reserved).ToHashSet(StringComparer.Ordinal);
 
     [GeneratedRegex("^[a-z0-9]+(?:[._][a-z0-9]+)*$")]
     private static partial Regex PropertyName();

@@ -61,6 +61,13 @@ public sealed class KafkaProducerHandle : IDisposable
             try
             {
                 var delivered = await Producer.ProduceAsync(topic, message, cancellationToken).ConfigureAwait(false);
+                if (delivered.Status != PersistenceStatus.Persisted)
+                {
+                    // Only a report the broker acknowledged counts as delivered (acks=all); anything else is not a position.
+                    metrics.ProduceErrors.WithLabels(topic).Inc();
+                    throw new KafkaDeliveryException(topic, $"the broker did not acknowledge the record ({delivered.Status})");
+                }
+
                 metrics.RecordsProduced.WithLabels(topic).Inc();
                 return new RecordPosition(topic, delivered.Partition.Value, delivered.Offset.Value);
             }

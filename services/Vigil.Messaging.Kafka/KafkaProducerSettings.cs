@@ -31,6 +31,13 @@ public sealed class KafkaProducerSettings
     /// </summary>
     public Dictionary<string, string> Properties { get; set; } = [];
 
-    /// <summary>Producer properties Vigil decides itself: idempotence (ordering, no duplicates from retries) and acks=all.</summary>
-    internal static IReadOnlySet<string> Reserved { get; } = new HashSet<string>(StringComparer.Ordinal) { "enable.idempotence", "acks", "request.required.acks" };
+    /// <summary>
+    /// Producer properties Vigil decides itself: idempotence (ordering, no duplicates from retries), acks=all, and the
+    /// delivery reports a send waits for (without them a send completes at once, before the broker has the record).
+    /// </summary>
+    internal static IReadOnlySet<string> Reserved { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "enable.idempotence", "acks", "request.required.acks",
+        "dotnet.producer.enable.delivery.reports", "dotnet.producer.enable.background.poll", "dotnet.producer.delivery.report.fields",
+    };
 }

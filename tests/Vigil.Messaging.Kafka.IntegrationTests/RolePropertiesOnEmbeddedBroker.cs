@@ -74,12 +74,43 @@ public sealed class RolePropertiesOnEmbeddedBroker : IAsyncLifetime
     [InlineData("Kafka:Producer:Properties:enable.idempotence", "false", "Kafka:Producer:Properties:enable.idempotence is decided by Vigil")]
     [InlineData("Kafka:Producer:Properties:acks", "1", "Kafka:Producer:Properties:acks is decided by Vigil")]
     [InlineData("Kafka:Consumer:Properties:Fetch Wait", "20", "Kafka:Consumer:Properties:Fetch Wait is not a librdkafka property name")]
-    public void APropertyTheGuaranteesRestOnOrAMalformedNameIsRefusedAtStartUpNamingTheKey(string key, string value, string expected)
+    [InlineData("Kafka:Properties:group.id", "shared", "Kafka:Properties:group.id is decided by Vigil")]
+    [InlineData("Kafka:Properties:enable.auto.commit", "false", "Kafka:Properties:enable.auto.commit is decided by Vigil")]
+    [InlineData("Kafka:Properties:acks", "1", "Kafka:Properties:acks is decided by Vigil")]
+    [InlineData("Kafka:Properties:request.required.acks", "1", "Kafka:Properties:request.required.acks is decided by Vigil")]
+    [InlineData("Kafka:Producer:Properties:request.required.acks", "0", "Kafka:Producer:Properties:request.required.acks is decided by Vigil")]
+    [InlineData("Kafka:Properties:dotnet.producer.enable.delivery.reports", "false", "Kafka:Properties:dotnet.producer.enable.delivery.reports is decided by Vigil")]
+    [InlineData("Kafka:Producer:Properties:dotnet.producer.enable.background.poll", "false", "Kafka:Producer:Properties:dotnet.producer.enable.background.poll is decided by Vigil")]
+    [InlineData("Kafka:Producer:Properties:dotnet.producer.delivery.report.fields", "none", "Kafka:Producer:Properties:dotnet.producer.delivery.report.fields is decided by Vigil")]
+    [InlineData("Kafka:Consumer:Properties:group.instance.id", "vigil-0", "Kafka:Consumer:Properties:group.instance.id is decided by Vigil")]
+    [InlineData("Kafka:Properties:group.instance.id", "vigil-0", "Kafka:Properties:group.instance.id is decided by Vigil")]
+    [InlineData("Kafka:Consumer:Properties:enable.partition.eof", "true", "Kafka:Consumer:Properties:enable.partition.eof is decided by Vigil")]
+    [InlineData("Kafka:Consumer:Properties:dotnet.consumer.consume.result.fields", "none", "Kafka:Consumer:Properties:dotnet.consumer.consume.result.fields is decided by Vigil")]
+    [InlineData("Kafka:Properties:Fetch Wait", "20", "Kafka:Properties:Fetch Wait is not a librdkafka property name")]
+    [InlineData("Kafka:Properties:socket.timeout.ms", "", "Kafka:Properties:socket.timeout.ms has no value")]
+    [InlineData("Kafka:Consumer:Properties:fetch.wait.max.ms", " ", "Kafka:Consumer:Properties:fetch.wait.max.ms has no value")]
+    [InlineData("Kafka:Producer:Properties:linger.ms", "", "Kafka:Producer:Properties:linger.ms has no value")]
+    public void APropertyTheGuaranteesRestOnAMalformedNameOrAnEmptyValueIsRefusedAtStartUpNamingTheKey(string key, string value, string expected)
     {
         using var services = Services(new() { [key] = value });
 
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<KafkaOptions>>().Value);
         Assert.Contains(error.Failures, f => f.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ASendTheBrokerDidNotAcknowledgeFailsInsteadOfReturningAPosition()
+    {
+        // Start-up refuses this property; a configuration built without that check still does not count the send.
+        using var services = Services([]);
+        var options = new KafkaOptions { BootstrapServers = broker.BootstrapServers };
+        options.Producer.Properties["dotnet.producer.enable.delivery.reports"] = "false";
+        using var producer = new KafkaProducerHandle(
+            new KafkaClientConfigFactory(Microsoft.Extensions.Options.Options.Create(options)), services.GetRequiredService<KafkaMetrics>(), new CapturedLog<KafkaProducerHandle>());
+
+        var error = await Assert.ThrowsAsync<KafkaDeliveryException>(() => producer.ProduceAsync(
+            "vigil.alerts", new Confluent.Kafka.Message<byte[]?, byte[]?> { Value = [1] }, TestContext.Current.CancellationToken));
+        Assert.Contains("did not acknowledge", error.Message, StringComparison.Ordinal);
     }
 
     private ServiceProvider Services(Dictionary<string, string?> settings)
