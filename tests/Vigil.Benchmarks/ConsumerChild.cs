@@ -106,11 +106,11 @@ internal static class ConsumerChild
     }
 
     /// <summary>Warm-up passes over the topic at most, the first included (VIGIL_BENCH_WARMUP_PASSES sets it; 1: one pass, as before).</summary>
-    private static readonly int MaxWarmupPasses =
+    internal static readonly int MaxWarmupPasses =
         int.TryParse(Environment.GetEnvironmentVariable("VIGIL_BENCH_WARMUP_PASSES"), out var passes) && passes > 0 ? passes : 3;
 
     /// <summary>A warm-up pass that compiled no more methods than this after its warm-up mark needs no successor.</summary>
-    private const int QuietPassJitMethods = 25;
+    internal const int QuietPassJitMethods = 25;
 
     /// <summary>The tiered-compilation worker's CPU, sampled while a pass runs (its threads come and go).</summary>
     private static readonly ProcessCpu.JitWorker JitWorker = new();
@@ -275,11 +275,13 @@ internal static class ConsumerChild
             EnableAutoCommit = true,
             AutoCommitIntervalMs = 200,
         };
-        foreach (var setting in (options.Settings ?? string.Empty).Split('|', StringSplitOptions.RemoveEmptyEntries))
+        // Service settings of the form --Kafka:Properties:<librdkafka property>=<value> (every client) and then
+        // --Kafka:Consumer:Properties:<property>=<value> (consumers only, so they win, as in the services) apply to
+        // this consumer too.
+        var settings = (options.Settings ?? string.Empty).Split('|', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var prefix in (string[])["--Kafka:Properties:", "--Kafka:Consumer:Properties:"])
         {
-            // Service settings of the form --Kafka:Properties:<librdkafka property>=<value> (every client) or
-            // --Kafka:Consumer:Properties:<property>=<value> (consumers only) apply to this consumer too.
-            foreach (var prefix in (string[])["--Kafka:Properties:", "--Kafka:Consumer:Properties:"])
+            foreach (var setting in settings)
             {
                 if (setting.StartsWith(prefix, StringComparison.Ordinal) && setting[prefix.Length..].Split('=', 2) is [var key, var value])
                 {
