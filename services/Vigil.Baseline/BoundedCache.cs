@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Vigil.Baseline;
 
@@ -33,6 +34,9 @@ internal sealed class BoundedCache<TKey, TValue>
 
     /// <summary>Keys cached now (both generations).</summary>
     public int Count => Volatile.Read(ref current).Count + Volatile.Read(ref previous).Count;
+
+    /// <summary>The value of <paramref name="key"/> when the current generation holds it (nothing derived or moved).</summary>
+    public bool TryGetCurrent(TKey key, [MaybeNullWhen(false)] out TValue value) => Volatile.Read(ref current).TryGetValue(key, out value);
 
     public TValue GetOrAdd(TKey key, Func<TKey, TValue> derive)
     {

@@ -19,7 +19,9 @@ public static class ProcessImageResolver
     // In front of those, the image last resolved from the same string instances, found by their identity hash and two
     // reference comparisons: the decoder's cached fields hand out one instance per value, so nearly every event is
     // answered here without hashing the strings' characters (twice, for a tuple key) and a concurrent table's lookup.
-    // A slot holds one immutable entry, replaced whole: a racing reader sees the old entry or the new one.
+    // A slot holds one immutable entry, replaced whole: a racing reader sees the old entry or the new one. A slot is
+    // written only when the value-keyed cache already held the image, so a value seen once neither allocates an entry
+    // nor replaces one in use.
     private const int RecentSlots = 4096;
     private static readonly Recent?[] RecentImages = new Recent?[RecentSlots];
 
@@ -33,15 +35,20 @@ public static class ProcessImageResolver
 
         if (process.CodeSignature is { Exists: true, Trusted: true, SigningId.Length: > 0 } signature)
         {
+            var key = (signature.TeamId, signature.SigningId);
             return Remembered(signature.TeamId, signature.SigningId)
-                ?? Remember(signature.TeamId, signature.SigningId, BySignature.GetOrAdd((signature.TeamId, signature.SigningId), static s => ProcessImage.Signed(s.TeamId, s.SigningId)));
+                ?? (BySignature.TryGetCurrent(key, out var signed)
+                    ? Remember(signature.TeamId, signature.SigningId, signed)
+                    : BySignature.GetOrAdd(key, static s => ProcessImage.Signed(s.TeamId, s.SigningId)));
         }
 
         if (process.Executable.Length > 0)
         {
             // An executable's entry has no team id: null is never a signature's (whose team id is a string, maybe empty).
             return Remembered(null, process.Executable)
-                ?? Remember(null, process.Executable, ByExecutable.GetOrAdd(process.Executable, ProcessImage.AtPath));
+                ?? (ByExecutable.TryGetCurrent(process.Executable, out var atPath)
+                    ? Remember(null, process.Executable, atPath)
+                    : ByExecutable.GetOrAdd(process.Executable, ProcessImage.AtPath));
         }
 
         return process.Name.Length > 0 ? ProcessImage.Named(process.Name) : null;

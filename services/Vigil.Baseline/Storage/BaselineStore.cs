@@ -65,8 +65,9 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
 
     /// <summary>
     /// As <see cref="LoadAsync(IReadOnlyCollection{ProcessImage}, IReadOnlyCollection{ValueTuple{ProcessImage, string}})"/>,
-    /// filling the (empty) tables the caller reuses across batches. One script call per image reads its profile (unless
-    /// still at the held version) and every view of it the batch needs that is not held in memory.
+    /// filling the (empty) tables the caller reuses across batches. Script calls of up to
+    /// <see cref="ProfileUpdateScript.ImagesPerCall"/> images each (per Redis slot) read each image's profile (unless still
+    /// at the held version) and every view of it the batch needs that is not held in memory.
     /// </summary>
     internal async Task<BatchState> LoadAsync(
         IReadOnlyCollection<ProcessImage> images,
@@ -107,13 +108,14 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             (missing ??= new(hosts.Count)).Add((read, entry.Views, key, storageKey));
         }
 
-        // One call per Redis slot of the images' profiles (on a standalone Redis, one per batch): each image's keys
-        // (its profile, then its views to read) one after another, with its held version and view count.
+        // Calls per Redis slot of the images' profiles (on a standalone Redis every image is in one slot group), each
+        // of a bounded size (CallsOf): each image's keys (its profile, then its views to read) one after another, with
+        // its held version and view count.
         var groups = redis.GroupBySlot(reads.Count, i => keys.Profile(reads[i].Image.Tag));
         var keysOf = new RedisKey[reads.Count][];
         var keyAt = new int[reads.Count];
         var requests = new List<(List<int> Images, RedisKey[] Keys, RedisValue[] Arguments)>(groups.Count);
-        foreach (var group in groups.Values)
+        foreach (var group in groups.Values.SelectMany(g => CallsOf(g, i => 3 + reads[i].Views)))
         {
             var length = 0;
             foreach (var i in group)
@@ -334,15 +336,18 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             scripted[image].Add(update);
         }
 
-        // One update call per Redis slot of the images' profiles (on a standalone Redis, one per batch), each image
-        // applied (or refused) on its own inside it, as by a call of its own.
+        // Update calls per Redis slot of the images' profiles (on a standalone Redis every image is in one slot group),
+        // each of a bounded size (UpdateCalls), each image applied (or refused) on its own inside it, as by a call of
+        // its own.
         var updateGroups = redis.GroupBySlot(scripted.Count, i => keys.Profile(scripted[i][0].Image.Tag));
-        var scripts = new (List<int> Images, Task<RedisResult> Reply)[updateGroups.Count];
-        var call = 0;
+        var scripts = new List<(List<int> Images, Task<RedisResult> Reply)>(updateGroups.Count);
         foreach (var group in updateGroups.Values)
         {
-            scripts[call++] = (group, db.ScriptEvaluateAsync(ProfileUpdateScript.UpdateMany, UpdateCall(scripted, group, out var arguments), arguments));
-            writes.Add(scripts[call - 1].Reply);
+            foreach (var (images, callKeys, arguments) in UpdateCalls(scripted, group))
+            {
+                scripts.Add((images, db.ScriptEvaluateAsync(ProfileUpdateScript.UpdateMany, callKeys, arguments)));
+                writes.Add(scripts[^1].Reply);
+            }
         }
 
         var seen = scratch.Seen;
@@ -625,41 +630,100 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     }
 
     /// <summary>
-    /// The keys and arguments of one <see cref="ProfileUpdateScript.UpdateMany"/> call for the images <paramref name="group"/>
-    /// indexes in <paramref name="scripted"/>: each image's keys and arguments of <see cref="ProfileUpdateScript.Text"/>,
-    /// one image after another, the arguments after the image count and each image's key and argument counts.
+    /// The <see cref="ProfileUpdateScript.UpdateMany"/> calls for the images <paramref name="group"/> indexes in
+    /// <paramref name="scripted"/> (one Redis slot's), of a bounded size (<see cref="CallsOf"/>): each call's keys are its
+    /// images' keys one image after another, its arguments the image count, each image's key and argument counts, then
+    /// each image's arguments.
     /// </summary>
-    private RedisKey[] UpdateCall(List<List<HostUpdate>> scripted, List<int> group, out RedisValue[] arguments)
+    private List<(List<int> Images, RedisKey[] Keys, RedisValue[] Arguments)> UpdateCalls(List<List<HostUpdate>> scripted, List<int> group)
     {
-        var keysOf = new RedisKey[group.Count][];
-        var argumentsOf = new RedisValue[group.Count][];
-        var keyCount = 0;
-        var argumentCount = 1 + (2 * group.Count);
-        for (var g = 0; g < group.Count; g++)
+        var keysOf = new RedisKey[scripted.Count][];
+        var argumentsOf = new RedisValue[scripted.Count][];
+        foreach (var i in group)
         {
-            var updates = scripted[group[g]];
-            keysOf[g] = ScriptKeys(updates);
-            argumentsOf[g] = ScriptArguments(updates, updates[0].Contribution);
-            keyCount += keysOf[g].Length;
-            argumentCount += argumentsOf[g].Length;
+            var updates = scripted[i];
+            keysOf[i] = ScriptKeys(updates);
+            argumentsOf[i] = ScriptArguments(updates, updates[0].Contribution);
         }
 
-        var callKeys = new RedisKey[keyCount];
-        arguments = new RedisValue[argumentCount];
-        arguments[0] = group.Count;
-        var keyAt = 0;
-        var argumentAt = 1 + (2 * group.Count);
-        for (var g = 0; g < group.Count; g++)
+        var calls = new List<(List<int> Images, RedisKey[] Keys, RedisValue[] Arguments)>();
+        foreach (var images in CallsOf(group, i => 2 + keysOf[i].Length + argumentsOf[i].Length))
         {
-            arguments[1 + (2 * g)] = keysOf[g].Length;
-            arguments[2 + (2 * g)] = argumentsOf[g].Length;
-            keysOf[g].CopyTo(callKeys, keyAt);
-            argumentsOf[g].CopyTo(arguments, argumentAt);
-            keyAt += keysOf[g].Length;
-            argumentAt += argumentsOf[g].Length;
+            var keyCount = 0;
+            var argumentCount = 1 + (2 * images.Count);
+            foreach (var i in images)
+            {
+                keyCount += keysOf[i].Length;
+                argumentCount += argumentsOf[i].Length;
+            }
+
+            var callKeys = new RedisKey[keyCount];
+            var arguments = new RedisValue[argumentCount];
+            arguments[0] = images.Count;
+            var keyAt = 0;
+            var argumentAt = 1 + (2 * images.Count);
+            for (var g = 0; g < images.Count; g++)
+            {
+                var i = images[g];
+                arguments[1 + (2 * g)] = keysOf[i].Length;
+                arguments[2 + (2 * g)] = argumentsOf[i].Length;
+                keysOf[i].CopyTo(callKeys, keyAt);
+                argumentsOf[i].CopyTo(arguments, argumentAt);
+                keyAt += keysOf[i].Length;
+                argumentAt += argumentsOf[i].Length;
+            }
+
+            calls.Add((images, callKeys, arguments));
         }
 
-        return callKeys;
+        return calls;
+    }
+
+    /// <summary>
+    /// <paramref name="group"/> (one Redis slot's images) split, in order, into script calls of at most
+    /// <see cref="ProfileUpdateScript.ImagesPerCall"/> images and about <see cref="ProfileUpdateScript.ValuesPerCall"/>
+    /// keys and arguments (<paramref name="valuesOf"/> an image's; an image with more goes alone), whichever comes first:
+    /// Redis runs a script alone, so a backlog's batch of hundreds of images goes in several short calls rather than
+    /// one that holds Redis for every other client.
+    /// </summary>
+    internal static List<List<int>> CallsOf(List<int> group, Func<int, int> valuesOf)
+    {
+        if (group.Count <= ProfileUpdateScript.ImagesPerCall)
+        {
+            var total = 0;
+            foreach (var i in group)
+            {
+                total += valuesOf(i);
+            }
+
+            if (total <= ProfileUpdateScript.ValuesPerCall)
+            {
+                return [group];
+            }
+        }
+
+        var calls = new List<List<int>>();
+        for (var start = 0; start < group.Count;)
+        {
+            var end = start;
+            var length = 0;
+            while (end < group.Count && end - start < ProfileUpdateScript.ImagesPerCall)
+            {
+                var more = valuesOf(group[end]);
+                if (end > start && length + more > ProfileUpdateScript.ValuesPerCall)
+                {
+                    break;
+                }
+
+                length += more;
+                end++;
+            }
+
+            calls.Add(group.GetRange(start, end - start));
+            start = end;
+        }
+
+        return calls;
     }
 
     private RedisKey[] ScriptKeys(List<HostUpdate> updates)
@@ -802,7 +866,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         }
     }
 
-    /// <summary>A <see cref="ProfileUpdateScript.ReadIfChanged"/> reply's fields as HGETALL would return them.</summary>
+    /// <summary>A <see cref="ProfileUpdateScript.ReadManyIfChanged"/> image reply's fields as HGETALL would return them.</summary>
     private static HashEntry[] Entries(RedisResult reply)
     {
         if (reply.Resp2Type != ResultType.Array || reply.IsNull)

@@ -6,7 +6,7 @@ namespace Vigil.Baseline.Storage;
 /// Profiles kept in memory between batches, each with the version (<see cref="ProfileFields.Version"/>) it was read or
 /// written at. Profiles are shared by the whole fleet (every baseline instance adds its hosts' contributions, analysts
 /// accept protocols), so a held copy is never trusted on its own: every batch sends the held version with its read of
-/// each touched profile (<see cref="ProfileUpdateScript.ReadIfChanged"/>, in the same pipelined round trip as before),
+/// each touched profile (<see cref="ProfileUpdateScript.ReadManyIfChanged"/>, in the batch's one round trip of reads),
 /// and Redis answers with the whole profile only when someone changed it since. A batch therefore evaluates against
 /// exactly the profile Redis held when it read, as when every profile was read whole.
 /// <para>
@@ -142,7 +142,7 @@ public sealed class HeldProfiles(int limit)
     }
 
     /// <summary>
-    /// <paramref name="profile"/> after <see cref="ProfileUpdateScript.Text"/> added <paramref name="total"/> to it, as
+    /// <paramref name="profile"/> after <see cref="ProfileUpdateScript.UpdateMany"/> added <paramref name="total"/> to it, as
     /// the script computes it; <paramref name="protocolKinds"/> advances with it. Null for what it does not model
     /// (negative times, whose decimal texts the script compares as strings). The profile's protocol dictionary is
     /// updated in place: a batch's snapshots are not used once its update is applied.

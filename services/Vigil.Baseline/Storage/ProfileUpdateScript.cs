@@ -39,28 +39,35 @@ internal static class ProfileUpdateScript
     public const int HeaderArguments = 8;
 
     /// <summary>
-    /// KEYS[1] profile hash, KEYS[2] destinations HyperLogLog, KEYS[3] hosts HyperLogLog, KEYS[3+i] host view i.
-    /// ARGV[1] profile TTL (ms), ARGV[2] host view TTL (ms), ARGV[3] protocol cap, ARGV[4] minimum observations,
-    /// ARGV[5] minimum age (ns), ARGV[6] identity, ARGV[7] identity kind, ARGV[8] host view count H;
+    /// At most this many images per <see cref="UpdateMany"/> or <see cref="ReadManyIfChanged"/> call: Redis runs a script
+    /// alone, holding every other client (the correlators among them), so a backlog's large batch goes in several short
+    /// calls, and an image's script error stops only the images after it in its own call.
+    /// </summary>
+    public const int ImagesPerCall = 128;
+
+    /// <summary>And at most about this many keys and arguments per call (an image with more goes alone).</summary>
+    public const int ValuesPerCall = 8192;
+
+    /// <summary>
+    /// Applies several images' updates (all their keys on one slot of a Redis Cluster), each image on its own, applied
+    /// or refused as by a call of its own: a command, task and reply per call instead of per image, which the client's
+    /// per-command work (writing, flushing, hashing the script's text to find its SHA) made a good part of the baseline's
+    /// CPU per event. KEYS: each image's keys one image after another; ARGV[1] image count N, then per image its key
+    /// count and argument count, then each image's arguments one image after another. Returns one reply per image, in
+    /// order.
+    /// <para>
+    /// An image's keys: [1] profile hash, [2] destinations HyperLogLog, [3] hosts HyperLogLog, [3+i] host view i.
+    /// Its arguments: [1] profile TTL (ms), [2] host view TTL (ms), [3] protocol cap, [4] minimum observations,
+    /// [5] minimum age (ns), [6] identity, [7] identity kind, [8] host view count H;
     /// then per host view: expected watermark, new watermark, view document; then the H host ids;
     /// then the contribution: observations, connections, alerts, first seen, last seen ('' when none),
     /// protocol count, (signature, count, first seen) triples,
     /// count/mean/M2 for connection-sent, connection-received, bucket-sent, bucket-received,
     /// destination count, destinations; last, the profile's new version (random, fresh for every call).
-    /// Returns { 1 if the profile matured now else 0, the profile's version before ('' when it had none), its version
+    /// Its reply: { 1 if the profile matured now else 0, the profile's version before ('' when it had none), its version
     /// after } when applied, or { -1, numbers of the refused host views... } when refused (nothing written, the version
     /// unchanged).
-    /// </summary>
-    public const string Text = ProfileFunctions + UpdateBody;
-
-    /// <summary>
-    /// <see cref="Text"/> for several images in one call (all their keys on one slot of a Redis Cluster; on a standalone
-    /// Redis a batch's images all go in one call): a command, task and reply per batch instead of per image, which the
-    /// client's per-command work (writing, flushing, hashing the script's text to find its SHA) made a good part of the
-    /// baseline's CPU per event. Each image is applied as by <see cref="Text"/>, with its own keys and arguments, and
-    /// refused or applied on its own. KEYS: each image's keys of <see cref="Text"/>, one image after another. ARGV[1]
-    /// image count N, then per image its key count and argument count, then each image's arguments of <see cref="Text"/>.
-    /// Returns one reply of <see cref="Text"/> per image, in order.
+    /// </para>
     /// </summary>
     public const string UpdateMany = "local function apply(KEYS, ARGV)\n" + ProfileFunctions + UpdateBody + """
 
@@ -175,8 +182,8 @@ internal static class ProfileUpdateScript
         """;
 
     /// <summary>
-    /// A profile's version change for scripts other than <see cref="Text"/> that change it (an analyst's verdict), to
-    /// the fresh random version in the script's last argument, before anything else is written (see <see cref="Text"/>):
+    /// A profile's version change for scripts other than <see cref="UpdateMany"/> that change it (an analyst's verdict),
+    /// to the fresh random version in the script's last argument, before anything else is written (as UpdateMany does):
     /// a profile without a version keeps none, so no held copy of it exists.
     /// </summary>
     public const string BumpVersion = $$"""
@@ -187,30 +194,13 @@ internal static class ProfileUpdateScript
     public static long NewVersion() => Random.Shared.NextInt64(1, 1L << 52);
 
     /// <summary>
-    /// Reads a profile (KEYS[1]) unless it is still at the version a baseline holds (ARGV[1], '' when none), and the
-    /// stored watermark and view of each host view in KEYS[2..] (the views of the image a batch needs and does not hold
-    /// in memory; they share the image's hash tag, so one call per image stays on its slot of a Redis Cluster). Returns
+    /// Reads several images' profiles and views (their keys on one slot of a Redis Cluster): each profile unless it is
+    /// still at the version a baseline holds, and the stored watermark and view of each of the image's views the batch
+    /// needs and does not hold in memory. KEYS: per image its profile, then the views of it to read; ARGV: per image the
+    /// held version ('' when none) and how many views follow its profile in KEYS. Returns per image, in order,
     /// { 0 when the profile is unchanged, else its fields and values as HGETALL does (empty when it does not exist),
-    /// then per view its watermark and view ('' when absent: a stored view is never empty) }. One call per image and batch, where each view read
-    /// used to be an HGETALL of its own (a command, task and reply per view).
-    /// </summary>
-    public const string ReadIfChanged = $$"""
-        local version = redis.call('HGET', KEYS[1], '{{ProfileFields.Version}}')
-        local reply = { 0 }
-        if not (version and version == ARGV[1]) then reply[1] = redis.call('HGETALL', KEYS[1]) end
-        for k = 2, #KEYS do
-          local view = redis.call('HMGET', KEYS[k], '{{ProfileFields.Watermark}}', '{{ProfileFields.HostState}}')
-          -- '' for an absent field: a Lua false comes back as nil over RESP2 but as a boolean over RESP3.
-          reply[#reply + 1] = view[1] or ''
-          reply[#reply + 1] = view[2] or ''
-        end
-        return reply
-        """;
-
-    /// <summary>
-    /// <see cref="ReadIfChanged"/> for several images in one call (their keys on one slot of a Redis Cluster). KEYS: per
-    /// image its profile, then the views of it to read; ARGV: per image the held version ('' when none) and how many
-    /// views follow its profile in KEYS. Returns one reply of <see cref="ReadIfChanged"/> per image, in order.
+    /// then per view its watermark and view ('' when absent: a stored view is never empty; a Lua false would come back
+    /// as nil over RESP2 but as a boolean over RESP3) }.
     /// </summary>
     public const string ReadManyIfChanged = $$"""
         local replies = {}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.DependencyInjection;
+using Vigil.Baseline.Learning;
+using Vigil.Baseline.Storage;
+using Vigil.Baseline.UnitTests;
+using Vigil.Contracts.Telemetry;
+using Vigil.Messaging;
+using Vigil.Testing;
+using static Vigil.Baseline.UnitTests.BaselineTelemetry;
+
+namespace Vigil.Baseline.IntegrationTests;
+
+/// <summary>
+/// A backlog's batch touches hundreds of images: Redis runs each script alone, so their reads and updates go in several
+/// bounded script calls, and every image of the batch is still read and learned.
+/// </summary>
+public sealed class LargeBatchTests(RedisServer redis)
+{
+    [Fact]
+    public async Task ABatchOfMoreImagesThanOneScriptCallHoldsIsLearnedAndReadBackInFull()
+    {
+        await using var stack = new BaselineStack(redis);
+        var writer = await stack.StartBaselineAsync();
+        var handler = writer.Services.GetRequiredService<BaselineHandler>();
+        var macs = new[] { new BaselineTelemetry("mac-large-1"), new BaselineTelemetry("mac-large-2") };
+        var imageCount = (2 * ProfileUpdateScript.ImagesPerCall) + 44;
+        var tools = Enumerable.Range(0, imageCount)
+            .Select(i => new Process { EntityId = $"large-{i}", Name = $"large{i}", Executable = $"/opt/large/bin/tool{i}" })
+            .ToList();
+        var events = tools.SelectMany(tool => macs.Select(mac => mac.Connect(tool, Start))).ToList();
+        var batch = events.Select((e, i) => new ConsumedRecord<TelemetryEvent>("large-topic", 0, i, e.Host.Id, DateTimeOffset.UnixEpoch, e)).ToList();
+
+        await handler.HandleAsync(batch, TestContext.Current.CancellationToken);
+
+        // A second instance holds nothing in memory: it reads every profile and view of the batch from Redis.
+        var reader = await stack.StartBaselineAsync();
+        var store = reader.Services.GetRequiredService<BaselineStore>();
+        var observations = batch.Select(r => NetworkObservation.From(r)!.Value).ToList();
+        var images = observations.Select(o => o.Image).Distinct().ToList();
+        var state = await store.LoadAsync(images, observations.Select(o => (o.Image, o.HostId)).Distinct().ToList());
+
+        Assert.Equal(imageCount, images.Count);
+        Assert.All(images, image => Assert.Equal(2, state.Profiles[image.Tag].Observations));
+        Assert.Equal(2 * imageCount, state.Hosts.Count);
+        Assert.All(state.Hosts.Values, view => Assert.NotEqual(string.Empty, view.StoredWatermark));
+    }
+}
