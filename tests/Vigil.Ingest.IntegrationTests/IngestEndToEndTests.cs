@@ -45,7 +45,7 @@ public sealed class IngestEndToEndTests : RealStackTests
             published.Elastic = null;
             Assert.Equal(e, published);
         });
-        var alerts = stack.Alerts(expected.Count, Patience);
+        var alerts = stack.AlertsIncluding(expected, Patience);
         var missing = expectedAlerts.Where(a => !alerts.Any(b => b.Id == a.Id)).Select(Describe);
         var extra = alerts.Where(a => !expected.Contains(a.Id)).Select(Describe);
         // Every alert of the canonical events is raised through ingest. The streaming correlator may raise more than the

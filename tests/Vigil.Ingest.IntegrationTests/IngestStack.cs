@@ -135,6 +135,29 @@ internal sealed class IngestStack : IAsyncDisposable
         return Topics.ReadAll(Topics.Alerts, expected, timeout).Select(r => codec.Decode(r.Message.Value)).ToList();
     }
 
+    /// <summary>
+    /// Every alert on the alert topic once it holds each of <paramref name="ids"/> (or the timeout passed). Waiting for
+    /// a count instead would stop short whenever the streaming correlators raise an alert the expected set lacks (a
+    /// host's events straddling the lateness window) before the last expected one.
+    /// </summary>
+    public List<Alert> AlertsIncluding(IReadOnlyCollection<string> ids, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var wanted = ids.Count;
+        while (true)
+        {
+            var left = deadline - DateTime.UtcNow;
+            var alerts = Alerts(wanted, left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            if (left <= TimeSpan.Zero || ids.All(id => alerts.Exists(a => a.Id == id)))
+            {
+                return alerts;
+            }
+
+            // One more alert than now: the read waits for the next one to arrive.
+            wanted = alerts.Count + 1;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var app in running)
