@@ -15,13 +15,14 @@ using Vigil.Testing;
 namespace Vigil.Correlator.Benchmarks;
 
 /// <summary>
-/// The correlator's own route as the service runs it, minus Kafka, for A/B comparisons that per-service Kafka consumers
+/// The correlator's own route as the service runs it, minus Kafka and the wall clock, for A/B comparisons that per-service Kafka consumers
 /// are too noisy for: the <see cref="CorrelationHandler"/> from the service's DI registration (AddCorrelator, the alert
 /// publisher replaced by <see cref="CountingAlertPublisher"/>) against a real redis-server, fed a FleetSim workload
 /// of the pipeline benchmark (seed 42, 2,000 hosts; see <see cref="SimulateAsync"/>) as framed records decoded by the service's own selective decoder, in
-/// batches of the consume loop's backlog size, each record on the partition murmur2 gives its host id.
+/// batches of the consume loop's backlog size, each record on the partition murmur2 gives its host id. The service's
+/// clock is replaced by one that follows the stream (see <see cref="MeasureAsync"/>), so passes do the same work.
 /// dotnet run -c Release --project tests/Vigil.Correlator.Benchmarks -- --throughput [--events 100000]
-///   [--analytics an0167,an0994,an0425,installer-network] [--passes 5] [--warmups 2] [--scenario-ms 100] [--sim-rate 1000] [--markdown]
+///   [--analytics an0167,an0994,an0425,installer-network] [--passes 5] [--warmups 3] [--scenario-ms 100] [--sim-rate 1000] [--markdown]
 /// Each analytic runs in a child process of its own (so the decoder parses only that pack's fields, as the service's
 /// does): warm-up passes, then measured passes, each with a new service provider over a flushed Redis database (no state,
 /// alert memory or suppression carried over). A "decode only" pass (the same decoder and records, no handler) precedes
@@ -44,7 +45,7 @@ internal static class Throughput
     {
         var events = int.Parse(Arg(args, "--events") ?? "100000", CultureInfo.InvariantCulture);
         var passes = int.Parse(Arg(args, "--passes") ?? "5", CultureInfo.InvariantCulture);
-        var warmups = int.Parse(Arg(args, "--warmups") ?? "2", CultureInfo.InvariantCulture);
+        var warmups = int.Parse(Arg(args, "--warmups") ?? "3", CultureInfo.InvariantCulture);
         var scenarioInterval = TimeSpan.FromMilliseconds(double.Parse(Arg(args, "--scenario-ms") ?? "100", CultureInfo.InvariantCulture));
         var simulatedRate = double.Parse(Arg(args, "--sim-rate") ?? "1000", CultureInfo.InvariantCulture);
         var markdown = args.Contains("--markdown");
@@ -86,6 +87,9 @@ internal static class Throughput
     {
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("no process path");
         var start = new ProcessStartInfo(self) { UseShellExecute = false };
+
+        // The service's GC: an ASP.NET app's default, server GC (this project's own default is workstation GC).
+        start.Environment["DOTNET_gcServer"] = "1";
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
         {
             start.ArgumentList.Add(typeof(Throughput).Assembly.Location);
@@ -115,6 +119,11 @@ internal static class Throughput
 
     private static async Task<int> RunAnalyticAsync(string analytic, int count, int warmups, int passes, TimeSpan scenarioInterval, double simulatedRate, bool markdown)
     {
+        if (!System.Runtime.GCSettings.IsServerGC)
+        {
+            Console.Error.WriteLine("throughput: not under server GC (the service's); figures would not compare");
+        }
+
         var events = await SimulateAsync(count, scenarioInterval, simulatedRate);
         var partitions = events.Select(e => Murmur2Partitioner.Partition(e.Host.Id, Partitions)).ToArray();
         await using var redis = await RedisServer.StartAsync();
@@ -125,19 +134,20 @@ internal static class Throughput
         for (var pass = 0; pass < warmups + passes; pass++)
         {
             await redis.SendAsync(CancellationToken.None, "FLUSHDB");
-            await using var app = Build(analytic, redis.Endpoint);
+            var clock = new SteppedClock(DateTimeOffset.UtcNow);
+            await using var app = Build(analytic, redis.Endpoint, clock);
             var handler = app.Services.GetRequiredService<CorrelationHandler>();
             var decoder = app.Services.GetRequiredService<IRecordDecoder<TelemetryEvent>>();
             var publisher = (CountingAlertPublisher)app.Services.GetRequiredService<ITopicPublisher<Alert>>();
-            var framed = Encode(events, app.Services.GetRequiredService<IRecordEncoder<TelemetryEvent>>());
+            var framed = Encode(events, app.Services.GetRequiredService<IRecordEncoder<TelemetryEvent>>(), clock.Now);
             WaitForQuietJit();
 
-            var decoded = await MeasureAsync(framed, partitions, decoder, handler: null, redisPid, () => 0);
+            var decoded = await MeasureAsync(framed, partitions, decoder, handler: null, clock, redisPid, () => 0);
             WaitForQuietJit();
-            var routed = await MeasureAsync(framed, partitions, decoder, handler, redisPid, () => publisher.Published);
+            var routed = await MeasureAsync(framed, partitions, decoder, handler, clock, redisPid, () => publisher.Published);
             var measured = pass >= warmups;
             Console.Error.WriteLine(FormattableString.Invariant(
-                $"{analytic} {(measured ? "pass" : "warm-up")} {(measured ? pass - warmups + 1 : pass + 1)}: decode {decoded.CpuMicrosPerEvent:F2} µs, route {routed.CpuMicrosPerEvent:F2} µs/event, {routed.BytesPerEvent:N0} B/event, {routed.EventsPerSecond:N0} events/s, redis {routed.RedisMicrosPerEvent:F2} µs/event, {routed.Alerts} alerts"));
+                $"{analytic} {(measured ? "pass" : "warm-up")} {(measured ? pass - warmups + 1 : pass + 1)}: decode {decoded.CpuMicrosPerEvent:F2} µs, route {routed.CpuMicrosPerEvent:F2} µs/event, {routed.BytesPerEvent:N0} B/event, {routed.EventsPerSecond:N0} events/s, redis {routed.RedisMicrosPerEvent:F2} µs/event, {routed.Alerts} alerts, {decoded.Collections}+{routed.Collections} GCs, {decoded.JitMethods}+{routed.JitMethods} methods JIT-compiled"));
             if (measured)
             {
                 decode.Add(decoded);
@@ -157,19 +167,25 @@ internal static class Throughput
         return 0;
     }
 
-    /// <summary>One pass over the records in consume-loop batches: decoded (and handled, with a handler), measured.</summary>
+    /// <summary>
+    /// One pass over the records in consume-loop batches: decoded (and handled, with a handler), measured. Before each
+    /// batch the clock reads its last event's time (a correlator keeping pace with the stream); after the last, it moves
+    /// on by the lateness and a second and the handler releases what it holds, as after a quiet spell: so every pass
+    /// releases the same states at the same points, whatever the machine's load, and the figures include releasing.
+    /// </summary>
     private static async Task<PassFigures> MeasureAsync(
-        byte[][] framed, int[] partitions, IRecordDecoder<TelemetryEvent> decoder, CorrelationHandler? handler, int redisPid, Func<long> alerts)
+        byte[][] framed, int[] partitions, IRecordDecoder<TelemetryEvent> decoder, CorrelationHandler? handler, SteppedClock clock, int redisPid, Func<long> alerts)
     {
+        var start0 = clock.Now;
         var offsets = new long[Partitions];
         var batch = new List<ConsumedRecord<TelemetryEvent>>(BatchSize);
         var scoped = decoder as IBatchScopedDecoder;
         var alertsBefore = alerts();
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
         var process = System.Diagnostics.Process.GetCurrentProcess();
         var redisCpu = RedisCpu(redisPid);
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var collections = GC.CollectionCount(0);
+        var jit = System.Runtime.JitInfo.GetCompiledMethodCount();
         var cpu = process.TotalProcessorTime;
         var started = Stopwatch.GetTimestamp();
         for (var start = 0; start < framed.Length; start += BatchSize)
@@ -183,6 +199,7 @@ internal static class Throughput
 
             if (handler is not null)
             {
+                clock.Now = start0 + TimeSpan.FromTicks((end - 1) * StampStepNanos / 100);
                 await handler.HandleAsync(batch, CancellationToken.None);
             }
 
@@ -191,17 +208,25 @@ internal static class Throughput
             batch.Clear();
         }
 
+        if (handler is not null)
+        {
+            clock.Now += TimeSpan.FromSeconds(3);
+            await handler.ReleaseQuietHostsAsync(TimeSpan.FromSeconds(1), CancellationToken.None);
+        }
+
         var elapsed = Stopwatch.GetElapsedTime(started);
         process.Refresh();
         cpu = process.TotalProcessorTime - cpu;
         allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        collections = GC.CollectionCount(0) - collections;
+        jit = System.Runtime.JitInfo.GetCompiledMethodCount() - jit;
         redisCpu = RedisCpu(redisPid) - redisCpu;
         var n = (double)framed.Length;
-        return new PassFigures(cpu.TotalMicroseconds / n, allocated / n, n / elapsed.TotalSeconds, redisCpu.TotalMicroseconds / n, alerts() - alertsBefore);
+        return new PassFigures(cpu.TotalMicroseconds / n, allocated / n, n / elapsed.TotalSeconds, redisCpu.TotalMicroseconds / n, alerts() - alertsBefore, collections, jit);
     }
 
     /// <summary>The correlator as the service registers it (AddCorrelator), its alert publisher counting instead of producing.</summary>
-    private static WebApplication Build(string analytic, string redisEndpoint)
+    private static WebApplication Build(string analytic, string redisEndpoint, TimeProvider clock)
     {
         string[] args =
         [
@@ -213,6 +238,7 @@ internal static class Throughput
         builder.AddServiceDefaults(args);
         builder.Configuration.AddCommandLine(args, CorrelatorServiceCollectionExtensions.Switches.ToDictionary());
         builder.AddCorrelator();
+        builder.Services.Replace(ServiceDescriptor.Singleton(clock));
         builder.Services.Replace(ServiceDescriptor.Singleton<ITopicPublisher<Alert>>(sp => new CountingAlertPublisher(sp.GetRequiredService<IRecordEncoder<Alert>>())));
         return builder.Build();
     }
@@ -239,11 +265,11 @@ internal static class Throughput
 
     /// <summary>
     /// The events as framed records, @timestamp restamped as the pipeline benchmark's producer does (wall clock at
-    /// production; here as if produced at 150,000 events/s, the last just now), so the rules' windows see the same times.
+    /// production; here as if produced at 150,000 events/s from <paramref name="start"/> on), so the rules' windows see the same times.
     /// </summary>
-    private static byte[][] Encode(List<TelemetryEvent> events, IRecordEncoder<TelemetryEvent> encoder)
+    private static byte[][] Encode(List<TelemetryEvent> events, IRecordEncoder<TelemetryEvent> encoder, DateTimeOffset start)
     {
-        var first = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000) - (events.Count * StampStepNanos);
+        var first = start.ToUnixTimeMilliseconds() * 1_000_000;
         var framed = new byte[events.Count][];
         for (var i = 0; i < events.Count; i++)
         {
@@ -259,8 +285,9 @@ internal static class Throughput
         var cpu = Spread(passes.Select(p => p.CpuMicrosPerEvent), "F2");
         var bytes = Spread(passes.Select(p => p.BytesPerEvent), "N0");
         var rate = Spread(passes.Select(p => p.EventsPerSecond), "N0");
-        var redis = Spread(passes.Select(p => p.RedisMicrosPerEvent), "F2");
-        var alerts = Spread(passes.Select(p => (double)p.Alerts), "N0");
+        var routed = row != "decode only";
+        var redis = routed ? Spread(passes.Select(p => p.RedisMicrosPerEvent), "F2") : "-";
+        var alerts = routed ? Spread(passes.Select(p => (double)p.Alerts), "N0") : "-";
         Console.WriteLine(markdown
             ? $"| {analytic} | {row} | {cpu} | {bytes} | {rate} | {redis} | {alerts} |"
             : $"{analytic} {row}: CPU µs/event {cpu}; B/event {bytes}; events/s {rate}; redis-server CPU µs/event {redis}; alerts/pass {alerts}");
@@ -307,7 +334,7 @@ internal static class Throughput
     private static string Field(string info, string name) =>
         info.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith(name + ":", StringComparison.Ordinal))[(name.Length + 1)..];
 
-    private sealed record PassFigures(double CpuMicrosPerEvent, double BytesPerEvent, double EventsPerSecond, double RedisMicrosPerEvent, long Alerts);
+    private sealed record PassFigures(double CpuMicrosPerEvent, double BytesPerEvent, double EventsPerSecond, double RedisMicrosPerEvent, long Alerts, int Collections, long JitMethods);
 
     private sealed class ListSink : ITelemetrySink
     {
