@@ -157,7 +157,7 @@ internal static class Throughput
             if (routed.Alerts == 0)
             {
                 // A route that raises nothing over a workload full of attack scenarios is broken, not fast.
-                Console.Error.WriteLine($"throughput: {analytic} raised no alerts over {count:N0} events: the route is broken, its figures mean nothing");
+                Console.Error.WriteLine($"throughput: {analytic} raised no alerts over {count:N0} events: a broken route (or a workload with too few scenarios, see --scenario-ms), its figures mean nothing");
                 return 2;
             }
         }
