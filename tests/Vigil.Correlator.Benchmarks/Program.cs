@@ -10,14 +10,20 @@ using Vigil.Testing;
 // Redis bytes per active host: dotnet run -c Release --project tests/Vigil.Correlator.Benchmarks -- [--hosts 100000] [--markdown]
 // (--markdown: the "Redis bytes per active host" section of docs/benchmarks.md, which make bench appends from its run)
 // (with --flood: the cost of one flooding host's batches, see Flood.cs)
+// (with --throughput: the correlator's route per analytic without Kafka, CPU and allocation per event, see Throughput.cs)
 // Every host runs the installer-network pack's sequence to its first step (an installer's shell), through the
 // correlator's own route (router → owned states → engine → Redis state store), then goes quiet so its event leaves the
 // lateness buffer and waits as a pending partial sequence: the state an active host keeps between its events (a hash
 // of two fields: the header and the partial).
+if (args.Contains("--throughput"))
+{
+    return await Throughput.RunAsync(args);
+}
+
 if (args.Contains("--flood"))
 {
     await Flood.RunAsync(args);
-    return;
+    return 0;
 }
 
 var hostsArg = args.SkipWhile(a => a != "--hosts").Skip(1).FirstOrDefault();
@@ -75,7 +81,7 @@ foreach (var (figure, value) in rows)
     Console.WriteLine($"| {figure} | {value} |");
 }
 
-return;
+return 0;
 
 static long UsedMemory(string info) => long.Parse(Field(info, "used_memory"), CultureInfo.InvariantCulture);
 
