@@ -1,0 +1,171 @@
+using Google.Protobuf;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
+using Vigil.Baseline.Alerts;
+using Vigil.Baseline.Identity;
+using Vigil.Baseline.Learning;
+using Vigil.Baseline.Storage;
+using Vigil.Contracts.Alerts;
+using Vigil.Contracts.Decoding;
+using Vigil.Contracts.Telemetry;
+using Vigil.Detection;
+using Vigil.FleetSim;
+using Vigil.Messaging;
+using Vigil.Redis;
+using Vigil.Testing;
+
+namespace Vigil.Baseline.Benchmarks;
+
+/// <summary>
+/// What the baseline makes of the topology benchmark's workload (tests/Vigil.Benchmarks: 2,000 hosts, a scenario every
+/// 100 simulated ms, half of them attacks), replayed as its load producer replays it: passes over the events at the
+/// steps' rates, each event stamped with the time it would be sent, each pass's event and process entity ids marked
+/// with the pass. Run in process through the baseline's handler against a real redis-server, with some
+/// <see cref="BaselineOptions"/>; after each step it prints the alerts, the profiles that matured and the observations
+/// kept out of learning. Shows why the benchmark's baseline raises no alert: with the default maturity (days of
+/// event time) no profile matures within the minutes a run lasts. With a short maturity (no-age) the volume alert
+/// counts vary between runs of the same build (6-7 or about 30 in the 5,000 events/s step), the maturations and
+/// new-protocol alerts do not: something on the volume path is not deterministic, not yet explained.
+/// </summary>
+public static class TopologyProbe
+{
+    private const int Partitions = 48;
+
+    private static readonly SelectiveTelemetryParser Parser = new(FieldSelection.Of(TelemetryEvent.Descriptor, BaselineHandler.FieldsRead));
+
+    /// <summary>The topology's warm-up (12 s at 1,000 events/s) and its steps of 20 s up to 20,000 events/s.</summary>
+    public static IReadOnlyList<(int Rate, int Seconds)> Topology { get; } = [(1_000, 12), (1_000, 20), (5_000, 20), (10_000, 20), (15_000, 20), (20_000, 20)];
+
+    /// <summary>A service alone: 5 s of warm-up at 10,000 events/s, then steps of 12 s.</summary>
+    public static IReadOnlyList<(int Rate, int Seconds)> Alone { get; } = [(10_000, 5), (40_000, 12), (80_000, 12), (120_000, 12)];
+
+    public static async Task RunAsync(string redisEndpoint, BaselineOptions options, IReadOnlyList<(int Rate, int Seconds)> schedule, string label)
+    {
+        var truth = new GroundTruth();
+        var sink = new Sink();
+        await new FleetSimulation(
+            new FleetSimulationOptions { Seed = 42, Hosts = 2000, EventsPerSecond = 1000, MaxEvents = 300_000, ScenarioInterval = TimeSpan.FromMilliseconds(100) },
+            truth).RunAsync(sink);
+        var scenarios = truth.Records.Where(r => r.AnalyticId == "AN1227").GroupBy(r => (r.Scenario, r.Label)).Select(g => $"{g.Key.Scenario} ({g.Key.Label}) {g.Count()}");
+        Console.WriteLine($"[{label}] workload: {sink.Events.Count:N0} events, {truth.Records.Count:N0} scenarios; AN1227: {string.Join(", ", scenarios)}");
+
+        using var redis = await ConnectionMultiplexer.ConnectAsync(redisEndpoint);
+        var metrics = new BaselineMetrics(IsolatedMetrics.Factory());
+        var store = new BaselineStore(redis, new BaselineKeys(new RedisKeys($"probe-{Guid.NewGuid():N}")), options, metrics);
+        var alerts = new CountingPublisher();
+        var chains = new ProcessChainCache(options.ChainCacheCapacity);
+        var handler = new BaselineHandler(
+            new BaselineDetector(options, new BaselineAlertBuilder(options, TimeProvider.System, "baseline/probe"), chains, TimeProvider.System),
+            store,
+            chains,
+            new AlertOutbox(alerts, new PublishedAlertLog(new NothingPublishedYet(), TopicManifest.LoadDefault(), "baseline/probe")),
+            null,
+            metrics,
+            NullLogger<BaselineHandler>.Instance);
+
+        var offsets = new long[Partitions];
+        var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
+        var sentAt = start;
+        var next = 0;
+        var pass = 0;
+        var batch = new List<ConsumedRecord<TelemetryEvent>>(1000);
+        await Task.Factory.StartNew(() => Replay(), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        void Replay()
+        {
+        foreach (var (rate, seconds) in schedule)
+        {
+            for (long i = 0; i < (long)rate * seconds; i++)
+            {
+                var e = sink.Events[next].Clone();
+                e.Timestamp = sentAt;
+                sentAt += 1_000_000_000L / rate;
+                var marker = $"-p{pass:D5}";
+                e.Event.Id += marker;
+                if (e.Process is { } process)
+                {
+                    process.EntityId += process.EntityId.Length > 0 ? marker : string.Empty;
+                    if (process.Parent is { EntityId.Length: > 0 } parent)
+                    {
+                        parent.EntityId += marker;
+                    }
+                }
+
+                var partition = (int)((uint)StringComparer.Ordinal.GetHashCode(e.Host.Id) % Partitions);
+                batch.Add(new ConsumedRecord<TelemetryEvent>("vigil.telemetry.macos.v1", partition, offsets[partition]++, e.Host.Id, DateTimeOffset.UnixEpoch, Parser.Parse(e.ToByteArray())));
+                if (batch.Count == batch.Capacity)
+                {
+                    // Parsed, handled and released on this thread (see BaselineThroughputBench): the parser's pools and
+                    // payload arena are per thread.
+                    handler.HandleAsync(batch, CancellationToken.None).GetAwaiter().GetResult();
+                    Parser.ReleasePayloads();
+                    batch.Clear();
+                }
+
+                if (++next == sink.Events.Count)
+                {
+                    next = 0;
+                    pass++;
+                }
+            }
+
+            var rules = string.Join(", ", alerts.Rules.GroupBy(r => r).Select(g => $"{g.Key} {g.Count()}"));
+            Console.WriteLine($"[{label}] after {seconds} s at {rate:N0}/s (event time {(sentAt - start) / 1e9:F0} s, pass {pass}): alerts {alerts.Rules.Count} ({rules}), profiles matured {metrics.Maturations.Value}, observations untrained {metrics.UntrainedObservations.Value}, alerts suppressed {metrics.AlertsSuppressed.Value}");
+
+            // The benchmark pauses between steps.
+            sentAt += 2_000_000_000L;
+        }
+        }
+    }
+
+    private sealed class GroundTruth : IGroundTruthSink
+    {
+        public List<GroundTruthRecord> Records { get; } = [];
+
+        public ValueTask WriteAsync(GroundTruthRecord record, CancellationToken cancellationToken)
+        {
+            Records.Add(record);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class Sink : ITelemetrySink
+    {
+        public List<TelemetryEvent> Events { get; } = [];
+
+        public ValueTask WriteAsync(IReadOnlyList<TelemetryEvent> batch, CancellationToken cancellationToken)
+        {
+            Events.AddRange(batch);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class NothingPublishedYet : ITopicReader<Alert>
+    {
+        public Task<IReadOnlyDictionary<int, long>> EndOffsetsAsync(string topic, CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyDictionary<int, long>>(new Dictionary<int, long>());
+
+        public Task<IReadOnlyList<ConsumedRecord<Alert>>> ReadToEndAsync(string topic, IReadOnlyDictionary<int, long> fromOffsets, CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyList<ConsumedRecord<Alert>>>([]);
+    }
+
+    private sealed class CountingPublisher : ITopicPublisher<Alert>
+    {
+        public List<string> Rules { get; } = [];
+
+        public string Topic => "vigil.alerts.v1";
+
+        public Task<RecordPosition> PublishAsync(string key, Alert message, CancellationToken cancellationToken = default)
+        {
+            Rules.Add(message.Rule.Id);
+            return Task.FromResult(new RecordPosition(Topic, 0, Rules.Count - 1));
+        }
+
+        public Task<IReadOnlyList<RecordPosition>> PublishBatchAsync(IReadOnlyList<KeyValuePair<string, Alert>> records, CancellationToken cancellationToken = default)
+        {
+            var first = Rules.Count;
+            Rules.AddRange(records.Select(r => r.Value.Rule.Id));
+            return Task.FromResult<IReadOnlyList<RecordPosition>>(records.Select((_, i) => new RecordPosition(Topic, 0, first + i)).ToArray());
+        }
+    }
+}
