@@ -49,7 +49,7 @@ public sealed class BaselineThroughputBench(IReadOnlyList<TelemetryEvent> teleme
         };
         var metrics = new BaselineMetrics(IsolatedMetrics.Factory());
         var store = new BaselineStore(redis, new BaselineKeys(new RedisKeys($"bench-{Guid.NewGuid():N}")), options, metrics);
-        var alerts = new CountingPublisher();
+        var alerts = new CountingAlertPublisher();
         var chains = new ProcessChainCache(options.ChainCacheCapacity);
         var handler = new BaselineHandler(
             new BaselineDetector(options, new BaselineAlertBuilder(options, TimeProvider.System, "baseline/bench"), chains, TimeProvider.System),
@@ -133,46 +133,5 @@ public sealed class BaselineThroughputBench(IReadOnlyList<TelemetryEvent> teleme
         });
         await simulation.RunAsync(sink);
         return sink.Events;
-    }
-
-    private sealed class ListSink : ITelemetrySink
-    {
-        public List<TelemetryEvent> Events { get; } = [];
-
-        public ValueTask WriteAsync(IReadOnlyList<TelemetryEvent> batch, CancellationToken cancellationToken)
-        {
-            Events.AddRange(batch);
-            return ValueTask.CompletedTask;
-        }
-    }
-
-    /// <summary>A fresh alert topic: nothing to recover (the bench measures the handler, not the recovery read).</summary>
-    private sealed class NothingPublishedYet : ITopicReader<Alert>
-    {
-        public Task<IReadOnlyDictionary<int, long>> EndOffsetsAsync(string topic, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyDictionary<int, long>>(new Dictionary<int, long>());
-
-        public Task<IReadOnlyList<ConsumedRecord<Alert>>> ReadToEndAsync(string topic, IReadOnlyDictionary<int, long> fromOffsets, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyList<ConsumedRecord<Alert>>>([]);
-    }
-
-    private sealed class CountingPublisher : ITopicPublisher<Alert>
-    {
-        public int Count { get; private set; }
-
-        public string Topic => "vigil.alerts.v1";
-
-        public Task<RecordPosition> PublishAsync(string key, Alert message, CancellationToken cancellationToken = default)
-        {
-            Count++;
-            return Task.FromResult(new RecordPosition(Topic, 0, Count - 1));
-        }
-
-        public Task<IReadOnlyList<RecordPosition>> PublishBatchAsync(IReadOnlyList<KeyValuePair<string, Alert>> records, CancellationToken cancellationToken = default)
-        {
-            var positions = records.Select((_, i) => new RecordPosition(Topic, 0, Count + i)).ToArray();
-            Count += records.Count;
-            return Task.FromResult<IReadOnlyList<RecordPosition>>(positions);
-        }
     }
 }

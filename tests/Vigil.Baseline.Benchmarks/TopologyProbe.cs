@@ -42,7 +42,7 @@ public static class TopologyProbe
     public static async Task RunAsync(string redisEndpoint, BaselineOptions options, IReadOnlyList<(int Rate, int Seconds)> schedule, string label)
     {
         var truth = new GroundTruth();
-        var sink = new Sink();
+        var sink = new ListSink();
         await new FleetSimulation(
             new FleetSimulationOptions { Seed = 42, Hosts = 2000, EventsPerSecond = 1000, MaxEvents = 300_000, ScenarioInterval = TimeSpan.FromMilliseconds(100) },
             truth).RunAsync(sink);
@@ -52,7 +52,7 @@ public static class TopologyProbe
         using var redis = await ConnectionMultiplexer.ConnectAsync(redisEndpoint);
         var metrics = new BaselineMetrics(IsolatedMetrics.Factory());
         var store = new BaselineStore(redis, new BaselineKeys(new RedisKeys($"probe-{Guid.NewGuid():N}")), options, metrics);
-        var alerts = new CountingPublisher();
+        var alerts = new CountingAlertPublisher();
         var chains = new ProcessChainCache(options.ChainCacheCapacity);
         var handler = new BaselineHandler(
             new BaselineDetector(options, new BaselineAlertBuilder(options, TimeProvider.System, "baseline/probe"), chains, TimeProvider.System),
@@ -126,46 +126,6 @@ public static class TopologyProbe
         {
             Records.Add(record);
             return ValueTask.CompletedTask;
-        }
-    }
-
-    private sealed class Sink : ITelemetrySink
-    {
-        public List<TelemetryEvent> Events { get; } = [];
-
-        public ValueTask WriteAsync(IReadOnlyList<TelemetryEvent> batch, CancellationToken cancellationToken)
-        {
-            Events.AddRange(batch);
-            return ValueTask.CompletedTask;
-        }
-    }
-
-    private sealed class NothingPublishedYet : ITopicReader<Alert>
-    {
-        public Task<IReadOnlyDictionary<int, long>> EndOffsetsAsync(string topic, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyDictionary<int, long>>(new Dictionary<int, long>());
-
-        public Task<IReadOnlyList<ConsumedRecord<Alert>>> ReadToEndAsync(string topic, IReadOnlyDictionary<int, long> fromOffsets, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyList<ConsumedRecord<Alert>>>([]);
-    }
-
-    private sealed class CountingPublisher : ITopicPublisher<Alert>
-    {
-        public List<string> Rules { get; } = [];
-
-        public string Topic => "vigil.alerts.v1";
-
-        public Task<RecordPosition> PublishAsync(string key, Alert message, CancellationToken cancellationToken = default)
-        {
-            Rules.Add(message.Rule.Id);
-            return Task.FromResult(new RecordPosition(Topic, 0, Rules.Count - 1));
-        }
-
-        public Task<IReadOnlyList<RecordPosition>> PublishBatchAsync(IReadOnlyList<KeyValuePair<string, Alert>> records, CancellationToken cancellationToken = default)
-        {
-            var first = Rules.Count;
-            Rules.AddRange(records.Select(r => r.Value.Rule.Id));
-            return Task.FromResult<IReadOnlyList<RecordPosition>>(records.Select((_, i) => new RecordPosition(Topic, 0, first + i)).ToArray());
         }
     }
 }
