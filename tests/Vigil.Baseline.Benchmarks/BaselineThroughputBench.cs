@@ -1,19 +1,10 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
-using Vigil.Baseline.Alerts;
-using Vigil.Baseline.Identity;
-using Vigil.Baseline.Learning;
-using Vigil.Baseline.Storage;
 using Google.Protobuf;
-using Vigil.Contracts.Alerts;
 using Vigil.Contracts.Decoding;
 using Vigil.Contracts.Telemetry;
-using Vigil.Detection;
 using Vigil.FleetSim;
 using Vigil.Messaging;
-using Vigil.Redis;
-using Vigil.Testing;
 
 namespace Vigil.Baseline.Benchmarks;
 
@@ -47,18 +38,7 @@ public sealed class BaselineThroughputBench(IReadOnlyList<TelemetryEvent> teleme
             Retention = TimeSpan.FromHours(1),
             HostStateRetention = TimeSpan.FromHours(1),
         };
-        var metrics = new BaselineMetrics(IsolatedMetrics.Factory());
-        var store = new BaselineStore(redis, new BaselineKeys(new RedisKeys($"bench-{Guid.NewGuid():N}")), options, metrics);
-        var alerts = new CountingAlertPublisher();
-        var chains = new ProcessChainCache(options.ChainCacheCapacity);
-        var handler = new BaselineHandler(
-            new BaselineDetector(options, new BaselineAlertBuilder(options, TimeProvider.System, "baseline/bench"), chains, TimeProvider.System),
-            store,
-            chains,
-            new AlertOutbox(alerts, new PublishedAlertLog(new NothingPublishedYet(), TopicManifest.LoadDefault(), "baseline/bench")),
-            null,
-            metrics,
-            NullLogger<BaselineHandler>.Instance);
+        var (handler, store, metrics, alerts) = BenchHandler.Create(redis, options, "bench");
 
         // Placed as the producer places them: a host's events in one partition, offsets counting per partition.
         var offsets = new long[Partitions];

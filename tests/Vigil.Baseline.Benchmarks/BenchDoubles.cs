@@ -1,9 +1,40 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
+using Vigil.Baseline.Alerts;
+using Vigil.Baseline.Identity;
+using Vigil.Baseline.Learning;
+using Vigil.Baseline.Storage;
 using Vigil.Contracts.Alerts;
 using Vigil.Contracts.Telemetry;
+using Vigil.Detection;
 using Vigil.FleetSim;
 using Vigil.Messaging;
+using Vigil.Redis;
+using Vigil.Testing;
 
 namespace Vigil.Baseline.Benchmarks;
+
+/// <summary>The baseline's handler wired as the service wires it, over Redis, with its alerts counted instead of published.</summary>
+internal static class BenchHandler
+{
+    /// <param name="name">Names the run: its Redis key prefix (with a fresh id) and the alerts' producer ("baseline/<paramref name="name"/>").</param>
+    public static (BaselineHandler Handler, BaselineStore Store, BaselineMetrics Metrics, CountingAlertPublisher Alerts) Create(IConnectionMultiplexer redis, BaselineOptions options, string name)
+    {
+        var metrics = new BaselineMetrics(IsolatedMetrics.Factory());
+        var store = new BaselineStore(redis, new BaselineKeys(new RedisKeys($"{name}-{Guid.NewGuid():N}")), options, metrics);
+        var alerts = new CountingAlertPublisher();
+        var chains = new ProcessChainCache(options.ChainCacheCapacity);
+        var handler = new BaselineHandler(
+            new BaselineDetector(options, new BaselineAlertBuilder(options, TimeProvider.System, $"baseline/{name}"), chains, TimeProvider.System),
+            store,
+            chains,
+            new AlertOutbox(alerts, new PublishedAlertLog(new NothingPublishedYet(), TopicManifest.LoadDefault(), $"baseline/{name}")),
+            null,
+            metrics,
+            NullLogger<BaselineHandler>.Instance);
+        return (handler, store, metrics, alerts);
+    }
+}
 
 /// <summary>Keeps the simulated fleet's events in memory, in the order the simulation wrote them.</summary>
 internal sealed class ListSink : ITelemetrySink

@@ -1,18 +1,9 @@
 using Google.Protobuf;
-using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
-using Vigil.Baseline.Alerts;
-using Vigil.Baseline.Identity;
-using Vigil.Baseline.Learning;
-using Vigil.Baseline.Storage;
-using Vigil.Contracts.Alerts;
 using Vigil.Contracts.Decoding;
 using Vigil.Contracts.Telemetry;
-using Vigil.Detection;
 using Vigil.FleetSim;
 using Vigil.Messaging;
-using Vigil.Redis;
-using Vigil.Testing;
 
 namespace Vigil.Baseline.Benchmarks;
 
@@ -50,18 +41,7 @@ public static class TopologyProbe
         Console.WriteLine($"[{label}] workload: {sink.Events.Count:N0} events, {truth.Records.Count:N0} scenarios; AN1227: {string.Join(", ", scenarios)}");
 
         using var redis = await ConnectionMultiplexer.ConnectAsync(redisEndpoint);
-        var metrics = new BaselineMetrics(IsolatedMetrics.Factory());
-        var store = new BaselineStore(redis, new BaselineKeys(new RedisKeys($"probe-{Guid.NewGuid():N}")), options, metrics);
-        var alerts = new CountingAlertPublisher();
-        var chains = new ProcessChainCache(options.ChainCacheCapacity);
-        var handler = new BaselineHandler(
-            new BaselineDetector(options, new BaselineAlertBuilder(options, TimeProvider.System, "baseline/probe"), chains, TimeProvider.System),
-            store,
-            chains,
-            new AlertOutbox(alerts, new PublishedAlertLog(new NothingPublishedYet(), TopicManifest.LoadDefault(), "baseline/probe")),
-            null,
-            metrics,
-            NullLogger<BaselineHandler>.Instance);
+        var (handler, _, metrics, alerts) = BenchHandler.Create(redis, options, "probe");
 
         var offsets = new long[Partitions];
         var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
