@@ -11,6 +11,7 @@ using Vigil.Messaging;
 using Vigil.Messaging.Kafka;
 using Vigil.SchemaRegistry;
 using Vigil.ServiceDefaults;
+using Vigil.Testing;
 
 namespace Vigil.Benchmarks;
 
@@ -53,7 +54,7 @@ internal static class ConsumerChild
                 await StartAndStopAsync(options with { Group = options.Group + "-restart", Prefix = options.Prefix is null ? null : options.Prefix + "r" });
             }
 
-            WaitForQuietJit();
+            QuietJit.Wait();
 
             // More passes while the last one still JIT-compiled methods after its warm-up mark, at most MaxWarmupPasses
             // in all. Methods called a few times per batch, per alert or per state sweep (an alert's rendering and id,
@@ -70,7 +71,7 @@ internal static class ConsumerChild
                     Prefix = options.Prefix is null ? null : $"{options.Prefix}w{pass}",
                 });
                 warm = (next.Figures, pass);
-                WaitForQuietJit();
+                QuietJit.Wait();
             }
 
             warmupPasses = warm.Passes;
@@ -137,27 +138,6 @@ internal static class ConsumerChild
         using var host = Build(options);
         await host.StartAsync();
         await host.StopAsync();
-    }
-
-    /// <summary>
-    /// Waits until the tiered-compilation backlog of the warm-up has drained (no method compiled for a second, at most
-    /// 20 s), so that the measured window starts with what the service runs, not with compilations queued before it.
-    /// </summary>
-    private static void WaitForQuietJit()
-    {
-        var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 20);
-        var last = System.Runtime.JitInfo.GetCompiledMethodCount();
-        var quietSince = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetTimestamp() < deadline && Stopwatch.GetElapsedTime(quietSince) < TimeSpan.FromSeconds(1))
-        {
-            Thread.Sleep(100);
-            var now = System.Runtime.JitInfo.GetCompiledMethodCount();
-            if (now != last)
-            {
-                last = now;
-                quietSince = Stopwatch.GetTimestamp();
-            }
-        }
     }
 
     private static IHost Build(ChildOptions options)

@@ -140,10 +140,10 @@ internal static class Throughput
             var decoder = app.Services.GetRequiredService<IRecordDecoder<TelemetryEvent>>();
             var publisher = (CountingAlertPublisher)app.Services.GetRequiredService<ITopicPublisher<Alert>>();
             var framed = Encode(events, app.Services.GetRequiredService<IRecordEncoder<TelemetryEvent>>(), clock.Now);
-            WaitForQuietJit();
+            QuietJit.Wait();
 
             var decoded = await MeasureAsync(framed, partitions, decoder, handler: null, clock, redisPid, () => 0);
-            WaitForQuietJit();
+            QuietJit.Wait();
             var routed = await MeasureAsync(framed, partitions, decoder, handler, clock, redisPid, () => publisher.Published);
             var measured = pass >= warmups;
             Console.Error.WriteLine(FormattableString.Invariant(
@@ -189,7 +189,7 @@ internal static class Throughput
         GC.WaitForPendingFinalizers();
         GC.Collect();
         var process = System.Diagnostics.Process.GetCurrentProcess();
-        var redisCpu = RedisCpu(redisPid);
+        var redisCpu = ProcessCpu.Of(redisPid);
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var collections = GC.CollectionCount(0);
         var jit = System.Runtime.JitInfo.GetCompiledMethodCount();
@@ -228,7 +228,7 @@ internal static class Throughput
         allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         collections = GC.CollectionCount(0) - collections;
         jit = System.Runtime.JitInfo.GetCompiledMethodCount() - jit;
-        redisCpu = RedisCpu(redisPid) - redisCpu;
+        redisCpu = ProcessCpu.Of(redisPid) - redisCpu;
         var n = (double)framed.Length;
         return new PassFigures(cpu.TotalMicroseconds / n, allocated / n, n / elapsed.TotalSeconds, redisCpu.TotalMicroseconds / n, alerts() - alertsBefore, collections, jit);
     }
@@ -307,34 +307,6 @@ internal static class Throughput
         var sorted = values.Order().ToList();
         var median = sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
         return string.Create(CultureInfo.InvariantCulture, $"{median.ToString(format, CultureInfo.InvariantCulture)} ({sorted[0].ToString(format, CultureInfo.InvariantCulture)}-{sorted[^1].ToString(format, CultureInfo.InvariantCulture)})");
-    }
-
-    /// <summary>redis-server's CPU time (user and system) from /proc/&lt;pid&gt;/stat.</summary>
-    private static TimeSpan RedisCpu(int pid)
-    {
-        var stat = System.IO.File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        // utime and stime are the 14th and 15th fields; after "pid (comm) " the 3rd is at index 0.
-        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return TimeSpan.FromSeconds(ticks / 100.0);
-    }
-
-    /// <summary>Waits until no method was JIT-compiled for a second (at most 20 s), so a pass measures the route, not the JIT.</summary>
-    private static void WaitForQuietJit()
-    {
-        var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 20);
-        var last = System.Runtime.JitInfo.GetCompiledMethodCount();
-        var quietSince = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetTimestamp() < deadline && Stopwatch.GetElapsedTime(quietSince) < TimeSpan.FromSeconds(1))
-        {
-            Thread.Sleep(100);
-            var now = System.Runtime.JitInfo.GetCompiledMethodCount();
-            if (now != last)
-            {
-                last = now;
-                quietSince = Stopwatch.GetTimestamp();
-            }
-        }
     }
 
     private static string? Arg(string[] args, string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();

@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Vigil.Benchmarks;
+namespace Vigil.Testing;
 
 /// <summary>CPU time of any process on this machine, from /proc (user + system, all threads).</summary>
-internal static class ProcessCpu
+public static class ProcessCpu
 {
     private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
 
