@@ -37,12 +37,13 @@ public sealed class MakeRunTests
     {
         using var root = ScratchClone();
         LinkRepositoryFolder(root, "rules");
-        var redisPort = FreePort();
+        var redisPort = FreePorts.One();
         var environment = new Dictionary<string, string>
         {
             ["VIGIL_REDIS_PORT"] = redisPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["VIGIL_KAFKA_BASE_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["VIGIL_DevCluster__ControlUrl"] = $"http://127.0.0.1:{FreePort()}",
+            // The dev broker runs three brokers on the base port and the two after it.
+            ["VIGIL_KAFKA_BASE_PORT"] = FreePorts.Block(3).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["VIGIL_DevCluster__ControlUrl"] = $"http://127.0.0.1:{FreePorts.One()}",
             // A Redis user without a password: the baseline, the first child that uses Redis, refuses to start.
             ["VIGIL_Redis__User"] = "vigil",
         };
@@ -134,10 +135,4 @@ public sealed class MakeRunTests
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

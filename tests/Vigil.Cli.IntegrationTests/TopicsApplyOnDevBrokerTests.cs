@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Vigil.Testing;
 
@@ -12,8 +10,8 @@ public sealed class TopicsApplyOnDevBrokerTests
     public async Task OnTheDevBrokerApplyChecksTheManifestsTopicsAndCreatesAMissingOneWithItsPartitionCountInsteadOfTimingOut()
     {
         using var directory = TemporaryDirectory.Create("topics-apply");
-        var kafkaPort = FreePort();
-        var control = $"http://127.0.0.1:{FreePort()}";
+        var kafkaPort = FreePorts.One();
+        var control = $"http://127.0.0.1:{FreePorts.One()}";
         var bootstrapFile = Path.Combine(directory.Path, "bootstrap");
         await using var broker = ServiceProcess.Start(
             TestPaths.ServiceAssembly("Vigil.DevCluster", "vigil-devcluster"),
@@ -40,12 +38,5 @@ public sealed class TopicsApplyOnDevBrokerTests
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("exists   vigil.extra.v1: 6 partitions; note: replication factor 1, the plan says 3", second.Stdout);
         Assert.DoesNotContain(second.Stdout, l => l.StartsWith("FAILED", StringComparison.Ordinal) || l.StartsWith("MISMATCH", StringComparison.Ordinal));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -31,7 +31,7 @@ public sealed class BaselineTlsTests(ConsoleStack stack) : IAsyncLifetime
         tokenFile = Path.Combine(files.Path, "read-token");
         await File.WriteAllTextAsync(tokenFile, ReadToken + "\n", TestContext.Current.CancellationToken);
 
-        var (http, grpc) = (ConsoleStack.FreePort(), ConsoleStack.FreePort());
+        var (http, grpc) = (FreePorts.One(), FreePorts.One());
         grpcUrl = $"https://127.0.0.1:{grpc}";
         // A baseline of its own (own group, own keys) on the stack's telemetry topic, serving gRPC over mutual TLS.
         baseline = ServiceProcess.Start(TestPaths.ServiceAssembly("Vigil.Baseline", "vigil-baseline"),

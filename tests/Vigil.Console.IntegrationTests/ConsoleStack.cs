@@ -100,7 +100,7 @@ public sealed class ConsoleStack : IAsyncLifetime
 
         // The baseline runs as its own process, as deployed: its gRPC API is what the console's AN1227 view calls.
         // Profiles mature quickly here (20 observations over 5 minutes of event time, 10 s volume buckets).
-        var (baselineHttp, baselineGrpc) = (FreePort(), FreePort());
+        var (baselineHttp, baselineGrpc) = (FreePorts.One(), FreePorts.One());
         BaselineUrl = $"http://127.0.0.1:{baselineHttp}";
         BaselineGrpcUrl = $"http://127.0.0.1:{baselineGrpc}";
         baseline = ServiceProcess.Start(TestPaths.ServiceAssembly("Vigil.Baseline", "vigil-baseline"),
@@ -192,13 +192,6 @@ public sealed class ConsoleStack : IAsyncLifetime
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal);
-    }
-
-    internal static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     internal static bool Answers(int port)

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Xunit;
@@ -100,8 +99,8 @@ public sealed class RedisServer : IAsyncLifetime
         var executable = ExternalTool.Require("redis-server", "redis-server");
         for (var attempt = 1; ; attempt++)
         {
-            Port = FreePort();
-            var busPort = settings.ClusterEnabled ? FreePort() : (int?)null;
+            Port = FreePorts.One();
+            var busPort = settings.ClusterEnabled ? FreePorts.One() : (int?)null;
             File.Delete(LogPath);
             Start(executable, busPort);
             var failure = await WaitUntilAnsweringAsync();
@@ -307,13 +306,6 @@ public sealed class RedisServer : IAsyncLifetime
         {
             console.AppendLine(line);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static string ReadShared(string path)
