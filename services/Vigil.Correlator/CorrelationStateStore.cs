@@ -11,8 +11,8 @@ namespace Vigil.Correlator;
 /// partial sequence and per buffered event, and a header field), one set per telemetry partition of the states holding
 /// back events. A write is one script call for the whole batch (per state HSET of the changed fields, HDEL of the
 /// removed ones, PEXPIRE, or DEL of an emptied state; SADD/SREM of the held-set changes): atomic for the batch, one
-/// round trip, its arguments a plan and the batch's bytes in two reused buffers, so a batch allocates a key array and a
-/// command rather than a command, a task and an argument array per state. On a
+/// round trip, its arguments a plan in a reused buffer and views of the batch's bytes where they lie, so a batch allocates a
+/// key array, an argument array and a command rather than a command, a task and an argument array per state. On a
 /// Redis Cluster a batch whose keys span slots makes one call per slot, sent back to back. A read is one pipelined
 /// round trip too.
 /// A state an earlier version stored as one string is read as such and replaced by a hash on its next write.
@@ -60,36 +60,29 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
     private const int ReadChunk = 32;
 
     // One call applies a batch's writes. KEYS: the keys it touches, in order. ARGV[1]: the plan, per key an op letter
-    // and its numbers, each number ended by ','; ARGV[2]: the bytes of every name, value and member, back to back:
-    //   w<expiry ms>,<replace>,<n>,<m>,<name length>,<value length>,... (n pairs),<name length>,... (m)
-    //        a state write: DEL first if replace is 1, HSET of the n name/value pairs, HDEL of the m names, PEXPIRE;
+    // and its numbers, each number ended by ','; ARGV[2..]: every name, value and member, in the plan's order:
+    //   w<expiry ms>,<replace>,<n>,<m>,  a state write: DEL first if replace is 1, HSET of the next n name/value pairs,
+    //        HDEL of the next m names, PEXPIRE;
     //   x    delete the state (it is empty);
-    //   a<n>,<member length>,... / r<n>,...  SADD / SREM of n members to / from a held set.
+    //   a<n>, / r<n>,  SADD / SREM of the next n members to / from a held set.
+    // Names and values are arguments of their own, handed to the commands by unpack: Redis's Lua hashes every byte of
+    // every string it makes, so cutting them out of one large argument (string.sub) hashed and copied each byte twice.
     // Commands take at most 1,000 arguments each, well inside Lua's stack.
     private const string WriteScript = """
-        local plan, data = ARGV[1], ARGV[2]
-        local p, d, k = 1, 1, 0
+        local plan = ARGV[1]
+        local p, a, k = 1, 1, 0
         local function num()
           local s, e = string.find(plan, '%d+', p)
           p = e + 2
           return string.sub(plan, s, e)
         end
-        local function take()
-          local len = tonumber(num())
-          local value = string.sub(data, d, d + len - 1)
-          d = d + len
-          return value
-        end
-        local function apply(command, key, count, per)
-          local args = {}
-          for i = 1, count do
-            for j = 1, per do args[#args + 1] = take() end
-            if #args >= 1000 then
-              redis.call(command, key, unpack(args))
-              args = {}
-            end
+        local function apply(command, key, count)
+          local last = a + count
+          while a < last do
+            local upto = math.min(a + 1000, last)
+            redis.call(command, key, unpack(ARGV, a + 1, upto))
+            a = upto
           end
-          if #args > 0 then redis.call(command, key, unpack(args)) end
         end
         while p <= #plan do
           local op = string.sub(plan, p, p)
@@ -101,11 +94,11 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
           elseif op == 'w' then
             local expiry, replace, n, m = num(), num(), tonumber(num()), tonumber(num())
             if replace == '1' then redis.call('DEL', key) end
-            apply('HSET', key, n, 2)
-            apply('HDEL', key, m, 1)
+            apply('HSET', key, 2 * n)
+            apply('HDEL', key, m)
             redis.call('PEXPIRE', key, expiry)
           else
-            apply(op == 'a' and 'SADD' or 'SREM', key, tonumber(num()), 1)
+            apply(op == 'a' and 'SADD' or 'SREM', key, tonumber(num()))
           end
         end
         return k
@@ -116,11 +109,10 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
 
     // The held set of each partition, named once (the name is built from the partition number).
     private readonly ConcurrentDictionary<int, RedisKey> heldKeys = new();
-    // The plan and data arrays of the last write, reused by the next. Per process, not per store: they grow once to the
+    // The plan array of the last write, reused by the next. Per process, not per store: they grow once to the
     // largest batch written (a release of thousands of states takes megabytes), and a store built again in the same
     // process (a host restarted in place, tests, the benchmark's measured host) starts with them grown.
     private static readonly WriteBuffer PlanBuffer = new();
-    private static readonly WriteBuffer DataBuffer = new();
 
     private readonly Prometheus.Counter.Child roundTrips = metrics.RedisRoundTrips.WithLabels(options.Analytic);
 
@@ -320,48 +312,34 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
     private RedisKey HeldKey(int partition) => heldKeys.GetOrAdd(partition, static (p, k) => k.Held(p), keys);
 
     /// <summary>
-    /// Every held-set change and state write in one script call (atomic as a whole): the plan and the bytes of every
-    /// name, value and member go in two reused buffers, so a batch allocates a key array and a command, not an argument
-    /// per field.
+    /// Every held-set change and state write in one script call (atomic as a whole): the plan in a reused buffer, every
+    /// name, value and member an argument that views its bytes where they lie (valid until the call completes; see
+    /// <see cref="Vigil.Eql.Sequences.StateFieldChanges"/>), so a batch allocates a key array, an argument array and a
+    /// command, not a copy of its bytes or an object per field.
     /// </summary>
     private async Task WriteInOneCallAsync(IDatabase db, IReadOnlyList<StateWrite> states, IReadOnlyCollection<HeldChange> held)
     {
-        var numbers = 2 * held.Count;
-        var bytes = 0;
-        foreach (var change in held)
-        {
-            bytes += Encoding.UTF8.GetByteCount(change.Key.Member);
-        }
-
+        var numbers = held.Count;
+        var values = held.Count;
         for (var i = 0; i < states.Count; i++)
         {
             if (states[i].Changes is { } changes)
             {
-                numbers += 4 + (2 * changes.Set.Count) + changes.Removed.Count;
-                for (var f = 0; f < changes.Set.Count; f++)
-                {
-                    bytes += changes.Set[f].Key.Length + changes.Set[f].Value.Length;
-                }
-
-                for (var f = 0; f < changes.Removed.Count; f++)
-                {
-                    bytes += changes.Removed[f].Length;
-                }
+                numbers += 4;
+                values += (2 * changes.Set.Count) + changes.Removed.Count;
             }
         }
 
         var touched = new RedisKey[held.Count + states.Count];
+        var arguments = new RedisValue[1 + values];
         var plan = PlanBuffer.Rent(touched.Length + (PlanNumberBytes * numbers));
-        var data = DataBuffer.Rent(Math.Max(bytes, 1));
-        var (p, d, k) = (0, 0, 0);
+        var (p, v, k) = (0, 1, 0);
         foreach (var change in held)
         {
             touched[k++] = HeldKey(change.Partition);
             plan[p++] = change.Held ? (byte)'a' : (byte)'r';
             p += Number(plan.AsSpan(p), 1);
-            var length = Encoding.UTF8.GetBytes(change.Key.Member, data.AsSpan(d));
-            d += length;
-            p += Number(plan.AsSpan(p), length);
+            arguments[v++] = change.Key.Member;
         }
 
         for (var i = 0; i < states.Count; i++)
@@ -383,32 +361,24 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
             p += Number(plan.AsSpan(p), removed.Count);
             for (var f = 0; f < set.Count; f++)
             {
-                p += Bytes(plan.AsSpan(p), data.AsSpan(d), set[f].Key, ref d);
-                p += Bytes(plan.AsSpan(p), data.AsSpan(d), set[f].Value.Span, ref d);
+                arguments[v++] = set[f].Key;
+                arguments[v++] = set[f].Value;
             }
 
             for (var f = 0; f < removed.Count; f++)
             {
-                p += Bytes(plan.AsSpan(p), data.AsSpan(d), removed[f], ref d);
+                arguments[v++] = removed[f];
             }
 
             Interlocked.Add(ref fieldsSet, set.Count);
             Interlocked.Add(ref fieldsDeleted, removed.Count);
         }
 
-        await db.ScriptEvaluateAsync(WriteScript, touched, [new ReadOnlyMemory<byte>(plan, 0, p), new ReadOnlyMemory<byte>(data, 0, d)]).ConfigureAwait(false);
+        arguments[0] = new ReadOnlyMemory<byte>(plan, 0, p);
+        await db.ScriptEvaluateAsync(WriteScript, touched, arguments).ConfigureAwait(false);
 
-        // Only once the call completed: a failed one may still sit in the connection's queue, reading the buffers.
+        // Only once the call completed: a failed one may still sit in the connection's queue, reading the buffer.
         PlanBuffer.Return(plan);
-        DataBuffer.Return(data);
-    }
-
-    /// <summary>Copies <paramref name="value"/> into the data and its length into the plan.</summary>
-    private static int Bytes(Span<byte> plan, Span<byte> data, ReadOnlySpan<byte> value, ref int d)
-    {
-        value.CopyTo(data);
-        d += value.Length;
-        return Number(plan, value.Length);
     }
 
     private static int Number(Span<byte> into, long value)
