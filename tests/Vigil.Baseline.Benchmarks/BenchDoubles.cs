@@ -63,6 +63,8 @@ internal sealed class CountingAlertPublisher : ITopicPublisher<Alert>
 {
     public List<string> Rules { get; } = [];
 
+    public List<Alert> Sent { get; } = [];
+
     public int Count => Rules.Count;
 
     public string Topic => "vigil.alerts.v1";
@@ -70,6 +72,7 @@ internal sealed class CountingAlertPublisher : ITopicPublisher<Alert>
     public Task<RecordPosition> PublishAsync(string key, Alert message, CancellationToken cancellationToken = default)
     {
         Rules.Add(message.Rule.Id);
+        Sent.Add(message);
         return Task.FromResult(new RecordPosition(Topic, 0, Rules.Count - 1));
     }
 
@@ -77,6 +80,7 @@ internal sealed class CountingAlertPublisher : ITopicPublisher<Alert>
     {
         var first = Rules.Count;
         Rules.AddRange(records.Select(r => r.Value.Rule.Id));
+        Sent.AddRange(records.Select(r => r.Value));
         return Task.FromResult<IReadOnlyList<RecordPosition>>(records.Select((_, i) => new RecordPosition(Topic, 0, first + i)).ToArray());
     }
 }
