@@ -49,7 +49,7 @@ public static class ReplayProbe
         foreach (var (name, shift, deliver) in variants)
         {
             var records = Record(sink.Events, schedule, start + shift);
-            var (handler, _, metrics, alerts) = BenchHandler.Create(redis, options, "replay");
+            var (handler, _, metrics, alerts) = BenchHandler.Create(redis, options, "replay", keepAlerts: true);
             foreach (var delivery in deliver(records))
             {
                 var batch = delivery.Select(r => new ConsumedRecord<TelemetryEvent>("vigil.telemetry.macos.v1", r.Partition, r.Offset, string.Empty, DateTimeOffset.UnixEpoch, Parser.Parse(r.Bytes))).ToList();
