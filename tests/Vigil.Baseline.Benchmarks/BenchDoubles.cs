@@ -18,11 +18,12 @@ namespace Vigil.Baseline.Benchmarks;
 internal static class BenchHandler
 {
     /// <param name="name">Names the run: its Redis key prefix (with a fresh id) and the alerts' producer ("baseline/<paramref name="name"/>").</param>
-    public static (BaselineHandler Handler, BaselineStore Store, BaselineMetrics Metrics, CountingAlertPublisher Alerts) Create(IConnectionMultiplexer redis, BaselineOptions options, string name)
+    /// <param name="keepAlerts">Whether the publisher keeps each alert (<see cref="CountingAlertPublisher.Sent"/>); the throughput bench does not, so it measures no list of them.</param>
+    public static (BaselineHandler Handler, BaselineStore Store, BaselineMetrics Metrics, CountingAlertPublisher Alerts) Create(IConnectionMultiplexer redis, BaselineOptions options, string name, bool keepAlerts = false)
     {
         var metrics = new BaselineMetrics(IsolatedMetrics.Factory());
         var store = new BaselineStore(redis, new BaselineKeys(new RedisKeys($"{name}-{Guid.NewGuid():N}")), options, metrics);
-        var alerts = new CountingAlertPublisher();
+        var alerts = new CountingAlertPublisher(keepAlerts);
         var chains = new ProcessChainCache(options.ChainCacheCapacity);
         var handler = new BaselineHandler(
             new BaselineDetector(options, new BaselineAlertBuilder(options, TimeProvider.System, $"baseline/{name}"), chains, TimeProvider.System),
@@ -59,9 +60,12 @@ internal sealed class NothingPublishedYet : ITopicReader<Alert>
 }
 
 /// <summary>Takes the alerts the outbox publishes in place of the alert topic, noting each one's rule id.</summary>
-internal sealed class CountingAlertPublisher : ITopicPublisher<Alert>
+internal sealed class CountingAlertPublisher(bool keep = false) : ITopicPublisher<Alert>
 {
     public List<string> Rules { get; } = [];
+
+    /// <summary>The alerts themselves, when kept (else empty).</summary>
+    public List<Alert> Sent { get; } = [];
 
     public int Count => Rules.Count;
 
@@ -70,6 +74,10 @@ internal sealed class CountingAlertPublisher : ITopicPublisher<Alert>
     public Task<RecordPosition> PublishAsync(string key, Alert message, CancellationToken cancellationToken = default)
     {
         Rules.Add(message.Rule.Id);
+        if (keep)
+        {
+            Sent.Add(message);
+        }
         return Task.FromResult(new RecordPosition(Topic, 0, Rules.Count - 1));
     }
 
@@ -77,6 +85,10 @@ internal sealed class CountingAlertPublisher : ITopicPublisher<Alert>
     {
         var first = Rules.Count;
         Rules.AddRange(records.Select(r => r.Value.Rule.Id));
+        if (keep)
+        {
+            Sent.AddRange(records.Select(r => r.Value));
+        }
         return Task.FromResult<IReadOnlyList<RecordPosition>>(records.Select((_, i) => new RecordPosition(Topic, 0, first + i)).ToArray());
     }
 }

@@ -5,9 +5,22 @@ using Vigil.Testing;
 
 // dotnet run -c Release --project tests/Vigil.Baseline.Benchmarks -- [--events 200000] [--batch 1000] [--hosts 500] [--warmup N (default: the whole workload)] [--interleaved 1] [--allocations 1] [--redis host:port] [--repeat N]
 //   or: -- --topology-probe defaults,make-run,make-run-alone,no-age (what the baseline makes of the topology benchmark's workload)
+//   or: -- --replay-probe 3 [--start <ns>] (the first 3 steps of that workload, no-age, recorded once and replayed in several batchings, partition orders and bucket phases)
 // Without --redis a throwaway redis-server is started on a free loopback port (redis-server must be installed).
 var settings = args.Chunk(2).Where(p => p.Length == 2 && p[0].StartsWith("--", StringComparison.Ordinal)).ToDictionary(p => p[0][2..], p => p[1]);
 int Setting(string name, int fallback) => settings.TryGetValue(name, out var text) ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+if (settings.TryGetValue("replay-probe", out var replaySteps))
+{
+    // The topology probe's "no-age" settings; send times from --start (ns since the epoch, in the past: later ones are clamped).
+    await using var replayRedis = await RedisServer.StartAsync();
+    var start = long.Parse(settings.GetValueOrDefault("start", "1796000000000000000"), CultureInfo.InvariantCulture);
+    await ReplayProbe.RunAsync(replayRedis.Endpoint, new BaselineOptions
+    {
+        MinObservations = 30, MinAge = TimeSpan.Zero, BucketWidth = TimeSpan.FromSeconds(10), MinVolumeSamples = 20, HostStateRetention = TimeSpan.FromHours(1),
+    }, TopologyProbe.Topology.Take(int.Parse(replaySteps, CultureInfo.InvariantCulture)).ToList(), start);
+    return;
+}
 
 if (settings.TryGetValue("topology-probe", out var probe))
 {

@@ -192,6 +192,62 @@ public sealed class BaselineDetectorTests
         Assert.NotEmpty(given.Detections);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void AHostsAlertsAgainstTheSameProfileDoNotDependOnHowItsEventsAreSplitIntoBatches(int batchSize)
+    {
+        // What a host's view carries from batch to batch (the current bucket's bytes, the k-of-n history, the episode,
+        // suppressions) follows event time in the host's order: cut anywhere, the same events raise the same alerts.
+        var agent = SyncAgent("p1");
+        var profile = Mature(agent);
+        var bucket = 10 * Second;
+        var events = new List<TelemetryEvent>();
+        foreach (var b in new[] { 100, 102, 104 })
+        {
+            // ~3.6σ each, ~5σ from the second on: anomalous only as the bucket's sum.
+            events.Add(mac.Disconnect(agent, Start + (b * bucket), 15_000, 1_000));
+            events.Add(mac.Disconnect(agent, Start + (b * bucket) + Second, 15_000, 1_000));
+            events.Add(mac.Disconnect(agent, Start + (b * bucket) + (2 * Second), 15_000, 1_000));
+            events.Add(mac.Disconnect(agent, Start + ((b + 1) * bucket), 2_000, 1_000));
+        }
+
+        events.Add(mac.Connect(agent, Start + (105 * bucket), "ftp", 21, "198.51.100.7"));
+        events.Add(mac.Connect(agent, Start + (106 * bucket), "ftp", 21, "198.51.100.7"));
+        foreach (var b in Enumerable.Range(107, 6))
+        {
+            events.Add(mac.Disconnect(agent, Start + (b * bucket), 2_000, 1_000));
+        }
+
+        events.Add(mac.Disconnect(agent, Start + (113 * bucket), 80_000_000, 2_000));
+        var observations = events
+            .Select((e, i) => new ConsumedRecord<TelemetryEvent>("telemetry", 0, i, e.Host.Id, DateTimeOffset.UnixEpoch, e))
+            .Select(r => NetworkObservation.From(r)!.Value)
+            .ToList();
+
+        (List<string> Alerts, string View) Run(int size)
+        {
+            var state = HostImageState.Empty(Options.PersistenceWindow);
+            var alerts = new List<string>();
+            foreach (var batch in observations.Chunk(size))
+            {
+                var result = detector.Evaluate(batch, new Dictionary<string, ProfileSnapshot> { [profile.Image.Tag] = profile }, new Dictionary<(string, string), HostImageState> { [(profile.Image.Tag, mac.HostId)] = state });
+                alerts.AddRange(result.Detections.Select(d => $"{d.Alert.Rule.Id} {d.Alert.Id}"));
+                state = Assert.Single(result.Updates).State;
+            }
+
+            return (alerts, state.ToDocument());
+        }
+
+        var whole = Run(observations.Count);
+        Assert.Equal([BaselineRules.VolumeId, BaselineRules.NewProtocolId, BaselineRules.VolumeId], whole.Alerts.Select(a => a.Split(' ')[0]));
+        var split = Run(batchSize);
+        Assert.Equal(whole.Alerts, split.Alerts);
+        Assert.Equal(whole.View, split.View);
+    }
+
     private ProfileSnapshot Mature(Process process)
     {
         var typical = Enumerable.Range(0, 100).Select(i => 2_000L + (i % 7 * 150)).Aggregate(LogVolumeStatistics.Empty, (s, v) => s.Add(v));
