@@ -109,9 +109,9 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
 
     // The held set of each partition, named once (the name is built from the partition number).
     private readonly ConcurrentDictionary<int, RedisKey> heldKeys = new();
-    // The plan array of the last write, reused by the next. Per process, not per store: they grow once to the
-    // largest batch written (a release of thousands of states takes megabytes), and a store built again in the same
-    // process (a host restarted in place, tests, the benchmark's measured host) starts with them grown.
+    // The plan array of the last write, reused by the next. Per process, not per store: it grows once to the largest
+    // batch written (a release of thousands of states), and a store built again in the same process (a host restarted
+    // in place, tests, the benchmark's measured host) starts with it grown.
     private static readonly WriteBuffer PlanBuffer = new();
 
     private readonly Prometheus.Counter.Child roundTrips = metrics.RedisRoundTrips.WithLabels(options.Analytic);

@@ -3,7 +3,7 @@ using System.Numerics;
 namespace Vigil.Correlator;
 
 /// <summary>
-/// One spare byte array kept for the next state write of the same kind (a plan or its data). A correlator writes one
+/// One spare byte array kept for the next state write (its plan). A correlator writes one
 /// batch at a time, so one spare is enough; a second write at the same time (a cluster's per-slot calls) allocates. The
 /// shared <see cref="System.Buffers.ArrayPool{T}"/> was missed on about every write of large batches (rented on one
 /// thread-pool thread, returned on another, its per-thread slots held by idle threads), so each miss allocated
