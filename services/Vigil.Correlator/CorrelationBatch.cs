@@ -44,6 +44,9 @@ public sealed class CorrelationBatch
     /// <summary>What <see cref="CorrelationEngine.Seal"/> made of <see cref="Changed"/>: the writes to commit.</summary>
     public List<StateWrite> Writes { get; } = [];
 
+    /// <summary>The states the batch routed events to (kept past <see cref="ReleaseRecords"/>, to forget if its write fails).</summary>
+    public List<StateKey> Touched { get; } = [];
+
     public bool IsEmpty => Work.Count == 0 && Matches.Count == 0 && Aggregations.Count == 0;
 
     /// <summary>The work of <paramref name="key"/>'s state, started (from a list a cleared batch left) if it has none yet.</summary>
@@ -72,10 +75,10 @@ public sealed class CorrelationBatch
     }
 
     /// <summary>
-    /// Empties the batch for the next one, keeping what its collections have grown to; holds on to no event, state or
-    /// match of this one.
+    /// Lets go of the batch's events, matches and loaded states once it was handled, keeping what its write reads when
+    /// sent (<see cref="Writes"/>, <see cref="HeldChanges"/>) and <see cref="Touched"/>, until <see cref="Clear"/>.
     /// </summary>
-    public void Clear()
+    public void ReleaseRecords()
     {
         foreach (var work in Work.Values)
         {
@@ -87,10 +90,20 @@ public sealed class CorrelationBatch
         Aggregations.Clear();
         Matches.Clear();
         Changed.Clear();
-        HeldChanges.Clear();
         Partitions.Clear();
         Wanted.Clear();
         Loaded.Clear();
+    }
+
+    /// <summary>
+    /// Empties the batch for the next one, keeping what its collections have grown to; holds on to no event, state or
+    /// match of this one.
+    /// </summary>
+    public void Clear()
+    {
+        ReleaseRecords();
+        HeldChanges.Clear();
         Writes.Clear();
+        Touched.Clear();
     }
 }

@@ -11,8 +11,11 @@ namespace Vigil.Correlator;
 /// <see cref="EventRouter"/> (records → state keys and stateless matches) → <see cref="OwnedStates"/> (the states,
 /// from memory or one store read) → <see cref="CorrelationEngine"/> (matches and changed states) →
 /// <see cref="AlertOutbox"/> (repeat check, in-batch suppression, publish, remember) → <see cref="OwnedStates"/>
-/// commit (one write round trip, with the aggregation state). Only then does the consume loop store the batch's
-/// offsets, so a crash loses nothing and a replay yields the same alert ids, which the outbox refuses to publish twice.
+/// write-through (one write round trip, with the aggregation state). The write is sent once the previous batch's has
+/// completed and the handler takes the next batch meanwhile (<see cref="IDeferredDurabilityHandler{T}"/>); the consume
+/// loop stores a batch's offsets only once its write completed, so a crash loses nothing and a replay yields the same
+/// alert ids, which the outbox refuses to publish twice. A failed write undoes its batch and every later one in memory
+/// and the loop rewinds to it.
 /// Held states that fall due while batches arrive are released with the next batch (same publish, same commit);
 /// <see cref="QuietHostRelease"/> releases them when no batch comes.
 /// </summary>
@@ -27,7 +30,7 @@ public sealed class CorrelationHandler(
     AlertFactory alerts,
     TimeProvider clock,
     CorrelatorMetrics metrics,
-    ILogger<CorrelationHandler> logger) : IRecordBatchHandler<TelemetryEvent>
+    ILogger<CorrelationHandler> logger) : IDeferredDurabilityHandler<TelemetryEvent>
 {
     // The consume loop and the quiet-host release both change states; one at a time.
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -36,30 +39,84 @@ public sealed class CorrelationHandler(
     private readonly Dictionary<string, CompiledRule> rulesByTag = pack.Rules.ToDictionary(StateKey.RuleTag, StringComparer.Ordinal);
     private DateTimeOffset lastSweep = DateTimeOffset.MinValue;
 
-    // One batch per route, cleared and refilled each time (under the gate): a batch's lists, dictionaries and state
-    // work lists are allocated once, not per batch of records or per release pass.
-    private readonly CorrelationBatch routed = new();
+    // Batches handled whose state writes may still be in flight, oldest first, each with what to put back if its write
+    // fails (see SettleWrites). Each keeps its CorrelationBatch (the writes read its lists when sent) until it settles;
+    // settled ones go back to the spares, so a batch's lists, dictionaries and work lists are allocated once, not per
+    // batch of records. Only touched under the gate.
+    private readonly Queue<Unsettled> unsettled = new();
+    private readonly Stack<CorrelationBatch> spareBatches = new();
+
+    // A state write failed: memory was put back to what the store holds, and batches are refused until the consume loop
+    // rewound to the first one not written (Rewound).
+    private bool refusing;
+
+    // The release pass's batch, cleared and refilled each time (under the gate); its write is awaited within the pass.
     private readonly CorrelationBatch released = new();
 
     // Resolved once: a labelled child looked up per batch would allocate its label array.
     private readonly Prometheus.Gauge.Child heldHosts = metrics.HeldHosts.WithLabels(pack.Analytic);
     private readonly Prometheus.Gauge.Child liveStates = metrics.LiveStates.WithLabels(pack.Analytic);
 
+    /// <summary>Handles a batch and returns once its state changes are in the store (the serial form).</summary>
     public async Task HandleAsync(IReadOnlyList<ConsumedRecord<TelemetryEvent>> records, CancellationToken cancellationToken)
     {
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var batch = router.Route(records, routed);
+            var written = await HandleDeferredAsync(records, cancellationToken).ConfigureAwait(false);
+            await written.ConfigureAwait(false);
+        }
+        catch
+        {
+            // The caller retries this batch: memory goes back to what the store holds, and batches are taken again.
+            await gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                SettleWrites();
+                refusing = false;
+            }
+            finally
+            {
+                gate.Release();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Handles a batch and returns once done with its records, with its state write: sent once the write before it has
+    /// completed, so the next batch is routed, matched and published while the store takes this one. Alerts are
+    /// published before the write is started (a replay re-derives the same ids, which the outbox refuses to publish
+    /// twice). A batch with threshold or new_terms work waits for the write before it and for its own.
+    /// </summary>
+    public async Task<Task> HandleDeferredAsync(IReadOnlyList<ConsumedRecord<TelemetryEvent>> records, CancellationToken cancellationToken)
+    {
+        Task? waitFor = null;
+        Task written;
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var batch = spareBatches.TryPop(out var spare) ? spare : new CorrelationBatch();
+        var queued = false;
+        try
+        {
+            RefuseAfterFailedWrite();
+            router.Route(records, batch);
             if (batch.IsEmpty)
             {
-                return;
+                return Task.CompletedTask;
             }
 
             IReadOnlyList<(CompiledRule Rule, PendingAlert Verdict)> verdicts = [];
             AggregationWrites? aggregationWrites = null;
             if (batch.Aggregations.Count > 0)
             {
+                // Threshold and new_terms counts are read and written apart from the states: the batch before must be in
+                // the store first (a failed one is retried with this one), so this batch's counts never land without it.
+                if (states.Writing)
+                {
+                    await states.WaitForWritesAsync().ConfigureAwait(false);
+                    RefuseAfterFailedWrite();
+                }
+
                 (verdicts, aggregationWrites) = await aggregations.ProcessAsync(batch.Aggregations, aggregationAlerts).ConfigureAwait(false);
             }
 
@@ -73,38 +130,67 @@ public sealed class CorrelationHandler(
             {
                 engine.Advance(batch, batch.Loaded);
                 taken = await ReleaseDueWithAsync(batch).ConfigureAwait(false);
-                await PublishAndCommitAsync(batch, verdicts, aggregationWrites, cancellationToken).ConfigureAwait(false);
+                if (batch.Matches.Count + verdicts.Count > 0)
+                {
+                    await PublishAsync(batch, verdicts, cancellationToken).ConfigureAwait(false);
+                }
+
+                // The state and aggregation writes are issued back to back on one connection: one round trip.
+                var stateWrite = states.WriteThrough(engine.Seal(batch), batch.HeldChanges);
+                written = aggregationWrites is null ? stateWrite : Task.WhenAll(stateWrite, aggregations.CommitAsync(aggregationWrites));
             }
             catch
             {
                 // The engine changed these states in memory; the retry must start from what the store holds.
-                states.Forget(batch.Work.Keys);
-
-                // States the batch started holding were never recorded in the store's held set: unknown again, so the
-                // retry (the same records) records them; else a next owner would never learn they hold events.
-                foreach (var change in batch.HeldChanges)
-                {
-                    if (change.Held)
-                    {
-                        engine.Held.Forget(change.Key);
-                    }
-                }
-
-                if (taken is not null)
-                {
-                    engine.Held.Restore(taken);
-                    states.Forget(taken.Select(t => t.Key));
-                }
-
+                Undo(batch.Work.Keys, batch.HeldChanges, taken);
                 throw;
+            }
+
+            batch.Touched.AddRange(batch.Work.Keys);
+            unsettled.Enqueue(new Unsettled(batch, Copy(taken), written));
+            queued = true;
+            if (aggregationWrites is not null)
+            {
+                waitFor = written;
             }
         }
         finally
         {
-            // Holds on to none of the batch's events: the consume loop reuses their objects.
-            routed.Clear();
+            if (queued)
+            {
+                // Holds on to none of the batch's events (the consume loop reuses their objects), only its writes.
+                batch.ReleaseRecords();
+            }
+            else
+            {
+                batch.Clear();
+                spareBatches.Push(batch);
+            }
+
             heldHosts.Set(engine.Held.Count);
             liveStates.Set(states.Count);
+            gate.Release();
+        }
+
+        if (waitFor is not null)
+        {
+            await waitFor.ConfigureAwait(false);
+        }
+
+        return written;
+    }
+
+    /// <inheritdoc />
+    public void Rewound()
+    {
+        gate.Wait();
+        try
+        {
+            SettleWrites();
+            refusing = false;
+        }
+        finally
+        {
             gate.Release();
         }
     }
@@ -120,6 +206,7 @@ public sealed class CorrelationHandler(
         await gate.WaitAsync().ConfigureAwait(false);
         try
         {
+            SettleWrites();
             var numbers = partitions.Select(p => p.Partition).ToArray();
             states.Drop(numbers);
             await outbox.TakeOverAsync(numbers, alertCheckpoints, CancellationToken.None).ConfigureAwait(false);
@@ -184,6 +271,7 @@ public sealed class CorrelationHandler(
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            SettleWrites();
             var now = clock.GetUtcNow();
             if (now - lastSweep >= sweepInterval)
             {
@@ -213,6 +301,7 @@ public sealed class CorrelationHandler(
         await gate.WaitAsync().ConfigureAwait(false);
         try
         {
+            SettleWrites();
             await ReleaseAsync(engine.Held.TakePartitions(partitions), CancellationToken.None).ConfigureAwait(false);
             try
             {
@@ -239,6 +328,7 @@ public sealed class CorrelationHandler(
         await gate.WaitAsync().ConfigureAwait(false);
         try
         {
+            SettleWrites();
             engine.Held.TakePartitions(partitions);
             states.Drop(partitions.Select(p => p.Partition).ToHashSet());
         }
@@ -311,12 +401,21 @@ public sealed class CorrelationHandler(
 
             await states.LoadAsync(batch.Wanted, batch.Loaded).ConfigureAwait(false);
             engine.Release(batch, taken, batch.Loaded);
-            await PublishAndCommitAsync(batch, [], null, cancellationToken).ConfigureAwait(false);
+            if (batch.Matches.Count > 0)
+            {
+                await PublishAsync(batch, [], cancellationToken).ConfigureAwait(false);
+            }
+
+            await states.WriteThrough(engine.Seal(batch), batch.HeldChanges).ConfigureAwait(false);
         }
         catch
         {
             engine.Held.Restore(taken);
             states.Forget(taken.Select(t => t.Key));
+
+            // The write may have failed because a batch's before it did: those are put back too (latest first).
+            SettleWrites();
+            states.RestartWrites();
             throw;
         }
         finally
@@ -325,27 +424,102 @@ public sealed class CorrelationHandler(
         }
     }
 
-    private async Task PublishAndCommitAsync(
-        CorrelationBatch batch,
-        IReadOnlyList<(CompiledRule Rule, PendingAlert Verdict)> aggregationVerdicts,
-        AggregationWrites? aggregationWrites,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// Forgets what a batch that will not reach the store changed in memory: its states (the retry reads them from the
+    /// store), the states it started holding (never recorded in the store's held set: unknown again, so the retry records
+    /// them; else a next owner would never learn they hold events), and puts back the held states it took.
+    /// </summary>
+    private void Undo(IEnumerable<StateKey> touched, List<HeldChange> heldChanges, List<HeldState>? taken)
     {
-        // Most batches complete no match: then there is nothing to publish (the outbox would pass an empty list).
-        if (batch.Matches.Count + aggregationVerdicts.Count > 0)
+        states.Forget(touched);
+        foreach (var change in heldChanges)
         {
-            await PublishAsync(batch, aggregationVerdicts, cancellationToken).ConfigureAwait(false);
+            if (change.Held)
+            {
+                engine.Held.Forget(change.Key);
+            }
         }
 
-        // The state and aggregation writes are issued back to back on one connection: one round trip.
-        var writes = engine.Seal(batch);
-        if (aggregationWrites is null)
+        if (taken is not null)
         {
-            await states.CommitAsync(writes, batch.HeldChanges).ConfigureAwait(false);
+            engine.Held.Restore(taken);
+            states.Forget(taken.Select(t => t.Key));
+        }
+    }
+
+    /// <summary>
+    /// Takes stock of the batches whose writes were in flight: those written go back to the spares; once one failed, it
+    /// and every batch after it (their writes fail unsent) are undone, latest first, so memory again holds what the store
+    /// holds, and batches are refused until the consume loop has rewound to the first of them (<see cref="Rewound"/>).
+    /// Under the gate, before anything reads memory.
+    /// </summary>
+    private void SettleWrites()
+    {
+        while (unsettled.TryPeek(out var head) && head.Written.IsCompleted)
+        {
+            if (head.Written.IsCompletedSuccessfully)
+            {
+                unsettled.Dequeue();
+                Recycle(head.Batch);
+                continue;
+            }
+
+            var failed = unsettled.ToArray();
+            unsettled.Clear();
+            for (var i = failed.Length - 1; i >= 0; i--)
+            {
+                Undo(failed[i].Batch.Touched, failed[i].Batch.HeldChanges, failed[i].Taken);
+                Recycle(failed[i].Batch);
+            }
+
+            states.AbandonWrites();
+            refusing = true;
+            logger.LogWarning(
+                head.Written.Exception?.GetBaseException(),
+                "A state write of {Analytic} failed; {Count} batch(es) not written are undone in memory and will be handled again",
+                pack.Analytic,
+                failed.Length);
             return;
         }
+    }
 
-        await Task.WhenAll(states.CommitAsync(writes, batch.HeldChanges), aggregations.CommitAsync(aggregationWrites)).ConfigureAwait(false);
+    private void RefuseAfterFailedWrite()
+    {
+        SettleWrites();
+        if (refusing)
+        {
+            throw new InvalidOperationException("A state write failed: batches are refused until the consume loop has rewound to the first batch not written.");
+        }
+    }
+
+    private void Recycle(CorrelationBatch batch)
+    {
+        batch.Clear();
+        spareBatches.Push(batch);
+    }
+
+    /// <summary>A copy of what a batch took to release (the take's lists are reused by the next take), to put back if its write fails.</summary>
+    private static List<HeldState>? Copy(List<HeldState>? taken)
+    {
+        if (taken is null || taken.Count == 0)
+        {
+            return null;
+        }
+
+        var arrivals = new List<HeldArrival>();
+        var copy = new List<HeldState>(taken.Count);
+        foreach (var state in taken)
+        {
+            var start = arrivals.Count;
+            for (var i = 0; i < state.Arrivals.Count; i++)
+            {
+                arrivals.Add(state.Arrivals[i]);
+            }
+
+            copy.Add(state with { Arrivals = new HeldArrivals(arrivals, start, state.Arrivals.Count) });
+        }
+
+        return copy;
     }
 
     private async Task PublishAsync(CorrelationBatch batch, IReadOnlyList<(CompiledRule Rule, PendingAlert Verdict)> aggregationVerdicts, CancellationToken cancellationToken)
@@ -371,4 +545,7 @@ public sealed class CorrelationHandler(
             logger.LogInformation("Alert {AlertId} {Rule} on host {Host}: {Reason}", alert.Id, alert.Rule.Id, alert.Host.Id, alert.Reason);
         }
     }
+
+    /// <summary>A handled batch whose write may be in flight, with the held states it took (to put back if the write fails).</summary>
+    private sealed record Unsettled(CorrelationBatch Batch, List<HeldState>? Taken, Task Written);
 }

@@ -48,6 +48,12 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     private readonly List<(StateKey Key, int Partition)> misses = [];
     private readonly List<StateKey> missKeys = [];
 
+    // The last write started: the next one is sent after it (see WriteThrough).
+    private Task writing = Task.CompletedTask;
+
+    // States that left memory while a write was in flight (see LoadAsync); emptied once no write is.
+    private readonly HashSet<StateKey> leftWhileWriting = [];
+
     /// <summary>States held in memory.</summary>
     public int Count => live.Count;
 
@@ -84,18 +90,39 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         ArgumentNullException.ThrowIfNull(states);
         var now = clock.GetUtcNow();
         misses.Clear();
+        var afterWrites = false;
         foreach (var (key, partition) in wanted)
         {
             // An entry tagged with another partition was loaded for an earlier owner of the host's events (the
             // telemetry was repartitioned): a miss, so the store copy is read and tagged anew.
-            if (live.TryGetValue(key, out var entry) && entry.ExpiresAt > now && entry.Partition == partition)
+            if (live.TryGetValue(key, out var entry))
             {
-                states[key] = entry.State;
+                if (entry.ExpiresAt > now && entry.Partition == partition)
+                {
+                    states[key] = entry.State;
+                    continue;
+                }
+
+                afterWrites = true;
             }
-            else
+            else if (leftWhileWriting.Count > 0 && leftWhileWriting.Contains(key))
             {
-                misses.Add((key, partition));
+                afterWrites = true;
             }
+
+            misses.Add((key, partition));
+        }
+
+        if (writing.IsCompleted)
+        {
+            leftWhileWriting.Clear();
+        }
+        else if (afterWrites)
+        {
+            // A state memory held (expired there, or left it) may be in the write in flight: the store is read after it,
+            // so the read sees what memory had. A state memory never held (a new host) is read at once.
+            await WaitForWritesAsync().ConfigureAwait(false);
+            leftWhileWriting.Clear();
         }
 
         if (misses.Count == 0)
@@ -129,23 +156,104 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
 
     /// <summary>
     /// Writes the changed states and held-set changes through to the store in one round trip; the memory copies are
-    /// already the changed objects, so they only get their new expiry.
+    /// already the changed objects, so they only get their new expiry. Completes once the store has them; when the write
+    /// fails, the caller puts memory back (<see cref="Forget"/>) and the next write is sent regardless (the serial form
+    /// of <see cref="WriteThrough"/>).
     /// </summary>
     public async Task CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyCollection<HeldChange> held)
     {
+        try
+        {
+            await WriteThrough(writes, held).ConfigureAwait(false);
+        }
+        catch
+        {
+            RestartWrites();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts writing the changed states and held-set changes through to the store, after every write started before it
+    /// (one at a time, in order), and returns the write: it completes once the store has them. Memory already holds the
+    /// changed objects; they get their new expiry now. A write whose predecessor failed fails too without being sent, so
+    /// the store never holds a later batch's changes without an earlier one's (each write sends only the fields its batch
+    /// changed); the caller puts memory back (<see cref="Forget"/>) for every failed write and then calls
+    /// <see cref="RestartWrites"/>. <paramref name="writes"/> and <paramref name="held"/> are read when the write is sent,
+    /// so they must stay unchanged until it completes.
+    /// </summary>
+    public Task WriteThrough(IReadOnlyList<StateWrite> writes, IReadOnlyCollection<HeldChange> held)
+    {
         ArgumentNullException.ThrowIfNull(writes);
-        await store.WriteAsync(writes, held).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(held);
         var now = clock.GetUtcNow();
+        foreach (var write in writes)
+        {
+            if (live.TryGetValue(write.Key, out var entry))
+            {
+                // An emptied state stays in memory as known-empty, so the host's next event needs no read either. Its
+                // expiry counts from now, a little before the store's (which counts from when the write lands).
+                live[write.Key] = entry with { ExpiresAt = now + write.Expiry, Cold = false };
+            }
+        }
+
+        var sent = WriteAfterAsync(writing, writes, held);
+        writing = sent;
+        return sent;
+    }
+
+    /// <summary>Whether a write is still in flight.</summary>
+    public bool Writing => !writing.IsCompleted;
+
+    /// <summary>
+    /// After the caller put memory back for every failed write: the next write no longer follows them. Only when the last
+    /// write started has failed (every earlier one has then completed, and every later one is failing unsent).
+    /// </summary>
+    public void RestartWrites()
+    {
+        if (writing.IsFaulted || writing.IsCanceled)
+        {
+            writing = Task.CompletedTask;
+        }
+    }
+
+    /// <summary>
+    /// After the caller put memory back for a failed write and every write started after it: those still in flight are
+    /// failing without being sent (each follows a failed one), so the next write need not wait for them.
+    /// </summary>
+    public void AbandonWrites() => writing = Task.CompletedTask;
+
+    private async Task WriteAfterAsync(Task previous, IReadOnlyList<StateWrite> writes, IReadOnlyCollection<HeldChange> held)
+    {
+        if (!previous.IsCompletedSuccessfully)
+        {
+            try
+            {
+                await previous.ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                throw new StateWriteSkippedException(e);
+            }
+        }
+
+        await store.WriteAsync(writes, held).ConfigureAwait(false);
         foreach (var write in writes)
         {
             // Only now that the store has them: the arrays of events the write no longer needs are reused.
             write.Changes?.Stored();
+        }
+    }
 
-            if (live.TryGetValue(write.Key, out var entry))
-            {
-                // An emptied state stays in memory as known-empty, so the host's next event needs no read either.
-                live[write.Key] = entry with { ExpiresAt = now + write.Expiry, Cold = false };
-            }
+    /// <summary>Waits for the writes in flight, if any (their outcome is their owners').</summary>
+    public async Task WaitForWritesAsync()
+    {
+        try
+        {
+            await writing.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
         }
     }
 
@@ -277,7 +385,7 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         ArgumentNullException.ThrowIfNull(keys);
         foreach (var key in keys)
         {
-            live.Remove(key);
+            Remove(key);
         }
     }
 
@@ -293,7 +401,16 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         var set = partitions as IReadOnlySet<int> ?? partitions.ToHashSet();
         foreach (var key in live.Where(e => set.Contains(e.Value.Partition)).Select(e => e.Key).ToList())
         {
-            live.Remove(key);
+            Remove(key);
+        }
+    }
+
+    // A state leaving memory while a write is in flight may be in that write: its next read must wait for it.
+    private void Remove(StateKey key)
+    {
+        if (live.Remove(key) && !writing.IsCompleted)
+        {
+            leftWhileWriting.Add(key);
         }
     }
 
@@ -303,7 +420,7 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         var now = clock.GetUtcNow();
         foreach (var key in live.Where(e => e.Value.ExpiresAt <= now).Select(e => e.Key).ToList())
         {
-            live.Remove(key);
+            Remove(key);
         }
     }
 
@@ -320,7 +437,7 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
             .ToList();
         foreach (var key in victims)
         {
-            live.Remove(key);
+            Remove(key);
         }
 
         ShedCount += victims.Count;
@@ -349,3 +466,7 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     // Cold: loaded at an assignment and not written since; its store copy may expire much sooner than ExpiresAt says.
     private readonly record struct Entry(HostState<TelemetryEvent> State, int Partition, DateTimeOffset ExpiresAt, bool Cold);
 }
+
+/// <summary>A state write that was not sent because a write started before it failed: the store never saw it.</summary>
+public sealed class StateWriteSkippedException(Exception earlier)
+    : Exception("Not written: an earlier state write of this correlator failed, and the store must not hold this batch's changes without that one's.", earlier);

@@ -36,6 +36,9 @@ internal static class Throughput
     /// <summary>The dev telemetry topic's partitions (the pipeline benchmark's topic).</summary>
     public const int Partitions = 48;
 
+    // --serial-writes: each batch waits for its own state write (the loop with Kafka:Consumer:OverlapWrites=false).
+    private static bool SerialWrites { get; set; }
+
     /// <summary>Event time spacing of the replayed records: as if produced at 150,000 events/s just before the pass.</summary>
     private const long StampStepNanos = 1_000_000_000 / 150_000;
 
@@ -43,6 +46,7 @@ internal static class Throughput
 
     public static async Task<int> RunAsync(string[] args)
     {
+        SerialWrites = args.Contains("--serial-writes");
         var events = int.Parse(Arg(args, "--events") ?? "100000", CultureInfo.InvariantCulture);
         var passes = int.Parse(Arg(args, "--passes") ?? "5", CultureInfo.InvariantCulture);
         var warmups = int.Parse(Arg(args, "--warmups") ?? "3", CultureInfo.InvariantCulture);
@@ -107,9 +111,12 @@ internal static class Throughput
             }
         }
 
-        if (args.Contains("--markdown"))
+        foreach (var flag in new[] { "--markdown", "--serial-writes" })
         {
-            start.ArgumentList.Add("--markdown");
+            if (args.Contains(flag))
+            {
+                start.ArgumentList.Add(flag);
+            }
         }
 
         using var child = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException($"could not start {self}");
@@ -195,6 +202,7 @@ internal static class Throughput
         var jit = System.Runtime.JitInfo.GetCompiledMethodCount();
         var cpu = process.TotalProcessorTime;
         var started = Stopwatch.GetTimestamp();
+        Task? unwritten = null;
         for (var start = 0; start < framed.Length; start += BatchSize)
         {
             var end = Math.Min(framed.Length, start + BatchSize);
@@ -207,12 +215,32 @@ internal static class Throughput
             if (handler is not null)
             {
                 clock.Now = start0 + TimeSpan.FromTicks((end - 1) * StampStepNanos / 100);
-                await handler.HandleAsync(batch, CancellationToken.None);
+                if (SerialWrites)
+                {
+                    await handler.HandleAsync(batch, CancellationToken.None);
+                }
+                else
+                {
+                    // As the consume loop hands batches to a deferred-durability handler: the next batch is handed once
+                    // this one was handled and the write before it completed.
+                    var written = await handler.HandleDeferredAsync(batch, CancellationToken.None);
+                    if (unwritten is not null)
+                    {
+                        await unwritten;
+                    }
+
+                    unwritten = written;
+                }
             }
 
             // As the consume loop: the decoder's payloads are released once the handler is done with the batch.
             scoped?.ReleaseBatch();
             batch.Clear();
+        }
+
+        if (unwritten is not null)
+        {
+            await unwritten;
         }
 
         if (handler is not null)
