@@ -27,6 +27,10 @@ namespace Vigil.Messaging.Kafka;
 /// next, and lets it grow up to <see cref="KafkaConsumerSettings.MaxBacklogBatchSize"/> while the handler is still
 /// busy; it hands it over only once the previous batch was handled and its offsets stored
 /// (<see cref="KafkaConsumerSettings.OverlapBatches"/>). A rebalance first waits for the batch in hand.</item>
+/// <item>A handler whose writes may complete after it returns (<see cref="IDeferredDurabilityHandler{T}"/>) is handed
+/// the next batch at once; the loop stores a batch's offsets only once its writes completed, in order, and when they
+/// failed rewinds to that batch (the one handled after it with it) before the handler takes batches again
+/// (<see cref="KafkaConsumerSettings.OverlapWrites"/>).</item>
 /// <item>A failed batch is not skipped: its partitions are rewound to the batch's first offsets and
 /// consumed again after a backoff. Handlers must be idempotent for replays.</item>
 /// <item>On an orderly revocation (rebalance, shutdown) the handler flushes state for the revoked
@@ -110,6 +114,15 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     private BatchInHand? inHand;
 
     /// <summary>
+    /// A batch handled whose writes were still in flight (an <see cref="IDeferredDurabilityHandler{T}"/>): its offsets
+    /// are stored once they completed, before the next batch's (<see cref="SettleUnwritten"/>).
+    /// </summary>
+    private BatchInHand? unwritten;
+
+    /// <summary>The handler, when it can be handed the next batch while the previous one's writes are in flight (<see cref="KafkaConsumerSettings.OverlapWrites"/>).</summary>
+    private readonly IDeferredDurabilityHandler<T>? deferred;
+
+    /// <summary>
     /// A batch whose handler had not returned within twice the shutdown grace of a stop: its offsets are not stored (the
     /// next owner replays it), and the loop waits for it no more, so a handler that ignores its token cannot hold the
     /// shutdown (nor consumer.Close's revocation callback) forever. Kept so the last wait, bounded, can be given to it.
@@ -153,6 +166,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         group = registration.GroupId;
         onlyTopic = registration.Topics.Count == 1 ? registration.Topics[0] : null;
         overlap = settings.OverlapBatches && reader.CanOverlap;
+        deferred = overlap && settings.OverlapWrites ? handler as IDeferredDurabilityHandler<T> : null;
         compacted = new HashSet<string>(registration.CompactedTopics ?? [], StringComparer.Ordinal);
         handlerWait = metrics.HandlerWait.WithLabels(group);
         handlerQueue = metrics.HandlerQueue.WithLabels(group);
@@ -222,8 +236,9 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
 
                 if (failedBatch is null && gathered > 0)
                 {
-                    // One batch at a time, in order: the one in hand is handled (and its offsets stored) first.
-                    Settle(consumer, batchReady: true);
+                    // One batch at a time, in order: the one in hand is handled (and its offsets stored) first; with a
+                    // deferred-durability handler, its writes may still be in flight, the one's before it are not.
+                    Settle(consumer, batchReady: true, keepUnwritten: true);
                     if (failedBatch is null && abandoned is null)
                     {
                         HandOver(handlerCancellation.Token);
@@ -378,11 +393,17 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             {
                 if (inHand is { Work.IsCompleted: true })
                 {
-                    Settle(consumer);
+                    Settle(consumer, keepUnwritten: true);
                     continue;
                 }
 
-                if (!TryConsume(consumer, inHand is null ? IdlePoll : InHandPoll, out var first))
+                if (inHand is null && unwritten is { Result.Durable.IsCompleted: true })
+                {
+                    SettleUnwritten(consumer);
+                    continue;
+                }
+
+                if (!TryConsume(consumer, inHand is null && unwritten is null ? IdlePoll : InHandPoll, out var first))
                 {
                     continue;
                 }
@@ -616,11 +637,19 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             deadLettered = Task.FromException(e);
         }
 
+        Task? durable = null;
         try
         {
             if (records.Length > 0)
             {
-                await handler.HandleAsync(records, cancellationToken).ConfigureAwait(false);
+                if (deferred is not null)
+                {
+                    durable = await deferred.HandleDeferredAsync(records, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await handler.HandleAsync(records, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         catch (Exception e)
@@ -634,27 +663,35 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         }
         catch (Exception e)
         {
-            return new BatchResult(failure ?? e, DeadLetterFailed: true);
+            return new BatchResult(failure ?? e, DeadLetterFailed: true, durable);
         }
         finally
         {
             metrics.HandlerDuration.WithLabels(group).Observe(Stopwatch.GetElapsedTime(startedAt).TotalSeconds);
         }
 
-        return new BatchResult(failure, DeadLetterFailed: false);
+        return new BatchResult(failure, DeadLetterFailed: false, durable);
     }
 
     /// <summary>
     /// Waits for the batch in hand, if any: once handled its offsets are stored (committed in the background); a failure
-    /// is kept in <see cref="failedBatch"/> for the loop to rewind and retry. Always on the consume thread (the loop, or a
-    /// rebalance callback, which so never runs beside a handler).
+    /// is kept in <see cref="failedBatch"/> for the loop to rewind and retry. A batch handled whose writes are still in
+    /// flight (<see cref="IDeferredDurabilityHandler{T}"/>) becomes <see cref="unwritten"/>, the one before it having
+    /// been settled first. Always on the consume thread (the loop, or a rebalance callback, which so never runs beside a
+    /// handler).
     /// </summary>
     /// <param name="lost">Partitions lost (not revoked): another member may own them already, so nothing is stored for them.</param>
     /// <param name="batchReady">Whether the loop has the next batch ready: its wait here is time the handler, not the fetch, holds the service back.</param>
-    private void Settle(IConsumer<string?, DecodedValue<T>> consumer, HashSet<TopicPartition>? lost = null, bool batchReady = false)
+    /// <param name="keepUnwritten">Whether the batch just handled may stay <see cref="unwritten"/> (the loop hands the next batch); else its writes are waited for too.</param>
+    private void Settle(IConsumer<string?, DecodedValue<T>> consumer, HashSet<TopicPartition>? lost = null, bool batchReady = false, bool keepUnwritten = false)
     {
         if (inHand is not { } batch)
         {
+            if (!keepUnwritten)
+            {
+                SettleUnwritten(consumer, lost);
+            }
+
             return;
         }
 
@@ -672,12 +709,109 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         }
         // Handled or failed, the handler is done with the batch's values (see IBatchScopedDecoder).
         reader.ReleaseBatch(batch.Generation);
+        if (unwritten is { } earlier)
+        {
+            // Its writes precede this batch's: settled first. When they failed, this batch's fail unsent, and both are
+            // retried from the earlier batch's first offsets.
+            unwritten = null;
+            if (WriteFailure(earlier) is { } failed)
+            {
+                failedBatch = Both(earlier, batch, failed);
+                return;
+            }
+
+            Succeeded(consumer, earlier, lost);
+        }
+
         if (result.Failure is not null)
         {
             failedBatch = batch with { Result = result };
             return;
         }
 
+        if (result.Durable is { IsCompletedSuccessfully: false })
+        {
+            unwritten = batch with { Result = result };
+            if (!keepUnwritten)
+            {
+                SettleUnwritten(consumer, lost);
+            }
+
+            return;
+        }
+
+        Succeeded(consumer, batch, lost);
+    }
+
+    /// <summary>Waits for the writes of the <see cref="unwritten"/> batch, if any, and stores its offsets, or keeps it as the failed batch.</summary>
+    private void SettleUnwritten(IConsumer<string?, DecodedValue<T>> consumer, HashSet<TopicPartition>? lost = null)
+    {
+        if (unwritten is not { } batch)
+        {
+            return;
+        }
+
+        unwritten = null;
+        if (WriteFailure(batch) is { } failed)
+        {
+            failedBatch = batch with { Result = new BatchResult(failed, DeadLetterFailed: false, batch.Result.Durable) };
+            return;
+        }
+
+        Succeeded(consumer, batch, lost);
+    }
+
+    /// <summary>
+    /// Waits for a handled batch's writes; their failure, if any. After a stop request the wait is bounded as the
+    /// handler's is (<see cref="AbandonedOnStop"/>): writes still in flight then count as failed (the offsets are not
+    /// stored; the next owner replays the batch).
+    /// </summary>
+    private Exception? WriteFailure(BatchInHand batch)
+    {
+        var durable = batch.Result.Durable!;
+        try
+        {
+            durable.Wait(stopToken);
+        }
+        catch (AggregateException)
+        {
+        }
+        catch (OperationCanceledException)
+        {
+            try
+            {
+                if (!durable.Wait(settings.ShutdownGrace * 2))
+                {
+                    logger.LogError("The writes of a batch of {Count} records in {Group} did not complete within twice the shutdown grace ({Grace}) of a stop; its offsets are not stored, and it will be replayed", batch.Count, group, settings.ShutdownGrace);
+                    return new TimeoutException($"The batch's writes did not complete within twice the shutdown grace ({settings.ShutdownGrace}) of a stop.");
+                }
+            }
+            catch (AggregateException)
+            {
+            }
+        }
+
+        return durable.IsCompletedSuccessfully ? null : durable.Exception?.GetBaseException() ?? new OperationCanceledException("The batch's writes were cancelled.");
+    }
+
+    /// <summary>Two batches retried together: from the earlier one's first offset of each partition, through the later one's.</summary>
+    private static BatchInHand Both(BatchInHand earlier, BatchInHand later, Exception failure)
+    {
+        var spans = new Dictionary<(string Topic, int Partition), PartitionSpan>(later.Spans);
+        foreach (var (partition, span) in earlier.Spans)
+        {
+            spans[partition] = spans.TryGetValue(partition, out var after) ? new PartitionSpan(span.First, after.Last, span.Count + after.Count) : span;
+        }
+
+        return new BatchInHand(earlier.Work, spans, [], earlier.Count + later.Count, later.Generation)
+        {
+            Result = new BatchResult(failure, DeadLetterFailed: false, earlier.Result.Durable),
+        };
+    }
+
+    /// <summary>A batch handled and written: its records are counted and its offsets stored (committed in the background).</summary>
+    private void Succeeded(IConsumer<string?, DecodedValue<T>> consumer, BatchInHand batch, HashSet<TopicPartition>? lost)
+    {
         if (batch.Undecodable.Length > 0 && registration.Undecodable == UndecodableRecords.CountAndSkip)
         {
             CountSkipped(batch.Undecodable);
@@ -749,6 +883,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             logger.LogWarning(failure, "Batch of {Count} records in {Group} failed after its partitions were revoked or lost; their next owner replays it", batch.Count, group);
             Rewind(consumer, []);
             ClearGathered(release: true);
+            deferred?.Rewound();
             return BatchOutcome.Abandoned;
         }
 
@@ -784,6 +919,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
 
         Rewind(consumer, batch.Spans);
         ClearGathered(release: true);
+        deferred?.Rewound();
         return BatchOutcome.Retry;
     }
 
@@ -1150,8 +1286,8 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     /// <summary>Where a partition's records in the batch start and end, for storing, rewinding and counting.</summary>
     private readonly record struct PartitionSpan(long First, long Last, int Count);
 
-    /// <summary>What became of a batch: the handler's (or the dead-letter write's) failure, if any.</summary>
-    private readonly record struct BatchResult(Exception? Failure, bool DeadLetterFailed);
+    /// <summary>What became of a batch: the handler's (or the dead-letter write's) failure, if any, and its writes still in flight (a deferred-durability handler's).</summary>
+    private readonly record struct BatchResult(Exception? Failure, bool DeadLetterFailed, Task? Durable);
 
     /// <summary>A batch handed to the handler: its work, where its records are, and the decoder generation they use.</summary>
     private sealed record BatchInHand(

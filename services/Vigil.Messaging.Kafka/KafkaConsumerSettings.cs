@@ -17,6 +17,14 @@ public sealed class KafkaConsumerSettings
     public bool OverlapBatches { get; set; } = true;
 
     /// <summary>
+    /// Whether a handler that can (<see cref="Vigil.Messaging.IDeferredDurabilityHandler{T}"/>: the correlators) is
+    /// handed the next batch while the previous one's writes are still in flight; a batch's offsets are still stored only
+    /// once its writes completed, and a failed write rewinds to its batch. Only with <see cref="OverlapBatches"/>; off,
+    /// each batch waits for its own writes before the next is handed over.
+    /// </summary>
+    public bool OverlapWrites { get; set; } = true;
+
+    /// <summary>
     /// Most records a batch may grow to while the handler is still busy with the previous one (records were already
     /// waiting: a backlog). Larger batches spread the handler's per-batch round trips (state store, alert publish) over
     /// more records exactly when it is the bottleneck; a batch is never held back for it, so it costs no latency.
