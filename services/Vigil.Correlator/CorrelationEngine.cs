@@ -122,8 +122,7 @@ public sealed class CorrelationEngine
             var retention = key.Rule.Engine.StateRetention + ProcessingSlack;
             if (key.Rule.Engine.ExpiresAt(state) is null)
             {
-                key.Rule.States.Discarded(state);
-                writes.Add(new StateWrite(key, null, retention));
+                writes.Add(new StateWrite(key, null, retention, key.Rule.States.Discarded(state)));
                 continue;
             }
 

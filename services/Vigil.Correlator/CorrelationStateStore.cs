@@ -344,7 +344,7 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
 
         for (var i = 0; i < states.Count; i++)
         {
-            var (key, changes, expiry) = states[i];
+            var (key, changes, expiry, _) = states[i];
             touched[k++] = keys.State(key);
             if (changes is null)
             {

@@ -242,6 +242,7 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         {
             // Only now that the store has them: the arrays of events the write no longer needs are reused.
             write.Changes?.Stored();
+            write.Released?.Stored();
         }
     }
 

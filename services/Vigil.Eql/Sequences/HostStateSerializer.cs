@@ -265,16 +265,17 @@ public sealed class HostStateSerializer<TEvent>(
 
     /// <summary>
     /// Records that the store no longer holds <paramref name="state"/> (it was deleted, e.g. because it emptied): its
-    /// next write sets every field afresh.
+    /// next write sets every field afresh. Returns the arrays of events released since its last write, if any, as
+    /// changes that set and delete nothing: an earlier write of the state may still be sending them, so they go back to
+    /// their pool once the deletion is stored (<see cref="StateFieldChanges.Stored"/>).
     /// </summary>
-    public void Discarded(HostState<TEvent> state)
+    public StateFieldChanges? Discarded(HostState<TEvent> state)
     {
         ArgumentNullException.ThrowIfNull(state);
         state.MarkAllUnstored();
-
-        // Deleting the state names none of its fields, and the state holds no event any more: nothing reads these.
-        StateFieldChanges.Return(state.Returning);
+        var returning = state.Returning;
         state.Returning = null;
+        return returning is null ? null : new StateFieldChanges(false, [], [], 0, 0, returning);
     }
 
     /// <summary>

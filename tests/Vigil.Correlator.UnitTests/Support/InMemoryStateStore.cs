@@ -57,7 +57,7 @@ internal sealed class InMemoryStateStore : ICorrelationStateStore
 
         WriteCalls.Add((states.Select(s => s.Key.Member).ToList(), held.ToList()));
 
-        foreach (var (key, changes, expiry) in states)
+        foreach (var (key, changes, expiry, _) in states)
         {
             StatesWritten++;
             if (changes is null)
