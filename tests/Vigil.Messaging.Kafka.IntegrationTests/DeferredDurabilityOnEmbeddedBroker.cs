@@ -176,6 +176,46 @@ public sealed class DeferredDurabilityOnEmbeddedBroker : IAsyncLifetime
         Assert.Equal(published.Order(StringComparer.Ordinal), handler.Written.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task ABatchWhoseDeadLettersFailedIsRewoundOnlyOnceItsOwnWritesCompleted()
+    {
+        await using var pipeline = new KafkaTestPipeline(broker, "dwdlq", partitions: 1, consumer: c =>
+        {
+            c.MaxBatchSize = 20;
+            c.MaxBacklogBatchSize = 20;
+            c.MaxBatchWait = TimeSpan.FromMilliseconds(200);
+        });
+        await pipeline.CreateTopicsAsync();
+        // The dead-letter producer reaches no broker (nothing listens on port 9 of loopback): every write times out.
+        using var unreachable = new KafkaProducerHandle(
+            new KafkaClientConfigFactory(Microsoft.Extensions.Options.Options.Create(new KafkaOptions
+            {
+                BootstrapServers = "127.0.0.1:9",
+                Producer = new KafkaProducerSettings { MessageTimeoutMs = 2000 },
+            })),
+            pipeline.Metrics,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<KafkaProducerHandle>.Instance);
+        var refusing = new DeadLetterPublisher(unreachable, pipeline.Manifest, pipeline.Metrics, Microsoft.Extensions.Logging.Abstractions.NullLogger<DeadLetterPublisher>.Instance);
+        // Valid records and an undecodable one in one batch: the handler takes the valid ones and holds their write.
+        await pipeline.PublishAsync(hosts: 1, perHost: 5);
+        await pipeline.PublishRawAsync("mac-0000", [0x00, 0x00, 0x00]);
+        var handler = new DeferredWritesHandler(batch => batch.Index == 0 ? Write.Hold : Write.Succeed);
+        await pipeline.StartLoopAsync(handler, UndecodableRecords.DeadLetter, refusing);
+
+        await Eventually.TrueAsync(() => handler.Count >= 1, TimeSpan.FromSeconds(45), "the batch reaches the handler, which holds its write");
+        await Eventually.TrueAsync(
+            () => pipeline.Metrics.ProduceErrors.WithLabels(pipeline.DeadLetterTopic).Value >= 1,
+            TimeSpan.FromSeconds(30),
+            "the dead-letter write of the batch's undecodable record fails");
+        // The batch is retried for its dead letters, but its own write is still in flight: the handler's memory can be put
+        // back to the store only once that write completed.
+        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+        handler.Batch(0).Complete();
+
+        await Eventually.TrueAsync(() => handler.Rewinds >= 1, TimeSpan.FromSeconds(30), "the loop rewinds to retry the batch");
+        Assert.Equal(0, handler.InFlightAtRewound);
+    }
+
     private static async Task<IReadOnlyList<string>> PublishAsync(KafkaTestPipeline pipeline, string host, int from, int count)
     {
         var records = Enumerable.Range(from, count).Select(n => KeyValuePair.Create(host, KafkaTestPipeline.Event(host, n))).ToList();
@@ -247,6 +287,7 @@ public sealed class DeferredDurabilityOnEmbeddedBroker : IAsyncLifetime
         private int handed;
         private int mostInHandler;
         private int rewinds;
+        private int inFlightAtRewound;
         private int refused;
         private int plainCalls;
         private int deferredCalls;
@@ -302,6 +343,9 @@ public sealed class DeferredDurabilityOnEmbeddedBroker : IAsyncLifetime
         public int MostInHandler => Volatile.Read(ref mostInHandler);
 
         public int Rewinds => Volatile.Read(ref rewinds);
+
+        /// <summary>Writes still in flight when the loop said it rewound (the contract has none: it waits for them first).</summary>
+        public int InFlightAtRewound => Volatile.Read(ref inFlightAtRewound);
 
         public int Refused => Volatile.Read(ref refused);
 
@@ -378,6 +422,8 @@ public sealed class DeferredDurabilityOnEmbeddedBroker : IAsyncLifetime
             {
                 inFlight = batches.Select(b => b.Written).Where(w => !w.IsCompleted).ToArray();
             }
+
+            Interlocked.Add(ref inFlightAtRewound, inFlight.Length);
 
             // Writes after a failed one fail unsent; the memory goes back to the store once they did.
             Task.WhenAll(inFlight).ContinueWith(static _ => { }, TaskScheduler.Default).Wait(TimeSpan.FromSeconds(10));
