@@ -716,6 +716,8 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             unwritten = null;
             if (WriteFailure(earlier) is { } failed)
             {
+                // This batch's writes fail unsent once the earlier one's did: completed too before the rewind.
+                AwaitWrites(result, batch.Count);
                 failedBatch = Both(earlier, batch, failed);
                 return;
             }
@@ -725,6 +727,9 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
 
         if (result.Failure is not null)
         {
+            // The handler may have taken the batch and sent its writes (its dead letters failed): they complete before the
+            // loop rewinds and tells the handler (Rewound), which then puts its memory back to what the store holds.
+            AwaitWrites(result, batch.Count);
             failedBatch = batch with { Result = result };
             return;
         }
@@ -766,9 +771,10 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     /// handler's is (<see cref="AbandonedOnStop"/>): writes still in flight then count as failed (the offsets are not
     /// stored; the next owner replays the batch).
     /// </summary>
-    private Exception? WriteFailure(BatchInHand batch)
+    private Exception? WriteFailure(BatchInHand batch) => WriteFailure(batch.Result.Durable!, batch.Count);
+
+    private Exception? WriteFailure(Task durable, int count)
     {
-        var durable = batch.Result.Durable!;
         try
         {
             durable.Wait(stopToken);
@@ -782,7 +788,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             {
                 if (!durable.Wait(settings.ShutdownGrace * 2))
                 {
-                    logger.LogError("The writes of a batch of {Count} records in {Group} did not complete within twice the shutdown grace ({Grace}) of a stop; its offsets are not stored, and it will be replayed", batch.Count, group, settings.ShutdownGrace);
+                    logger.LogError("The writes of a batch of {Count} records in {Group} did not complete within twice the shutdown grace ({Grace}) of a stop; its offsets are not stored, and it will be replayed", count, group, settings.ShutdownGrace);
                     return new TimeoutException($"The batch's writes did not complete within twice the shutdown grace ({settings.ShutdownGrace}) of a stop.");
                 }
             }
@@ -792,6 +798,15 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         }
 
         return durable.IsCompletedSuccessfully ? null : durable.Exception?.GetBaseException() ?? new OperationCanceledException("The batch's writes were cancelled.");
+    }
+
+    /// <summary>Waits for a failed batch's writes, if the handler handed any back; how they end changes nothing, the batch is retried.</summary>
+    private void AwaitWrites(BatchResult result, int count)
+    {
+        if (result.Durable is { IsCompleted: false } durable)
+        {
+            _ = WriteFailure(durable, count);
+        }
     }
 
     /// <summary>Two batches retried together: from the earlier one's first offset of each partition, through the later one's.</summary>
