@@ -47,6 +47,14 @@ public sealed class CorrelationBatch
     /// <summary>The states the batch routed events to (kept past <see cref="ReleaseRecords"/>, to forget if its write fails).</summary>
     public List<StateKey> Touched { get; } = [];
 
+    /// <summary>
+    /// The held states the batch took to release, as taken (a copy: the take's lists are reused by the next take), to put
+    /// back if its write fails; kept past <see cref="ReleaseRecords"/>. Its arrivals are views of <see cref="TakenArrivals"/>.
+    /// </summary>
+    internal List<HeldState> Taken { get; } = [];
+
+    internal List<HeldArrival> TakenArrivals { get; } = [];
+
     public bool IsEmpty => Work.Count == 0 && Matches.Count == 0 && Aggregations.Count == 0;
 
     /// <summary>The work of <paramref name="key"/>'s state, started (from a list a cleared batch left) if it has none yet.</summary>
@@ -105,5 +113,7 @@ public sealed class CorrelationBatch
         HeldChanges.Clear();
         Writes.Clear();
         Touched.Clear();
+        Taken.Clear();
+        TakenArrivals.Clear();
     }
 }

@@ -147,7 +147,7 @@ public sealed class CorrelationHandler(
             }
 
             batch.Touched.AddRange(batch.Work.Keys);
-            unsettled.Enqueue(new Unsettled(batch, Copy(taken), written));
+            unsettled.Enqueue(new Unsettled(batch, Copy(taken, batch), written));
             queued = true;
             if (aggregationWrites is not null)
             {
@@ -498,16 +498,19 @@ public sealed class CorrelationHandler(
         spareBatches.Push(batch);
     }
 
-    /// <summary>A copy of what a batch took to release (the take's lists are reused by the next take), to put back if its write fails.</summary>
-    private static List<HeldState>? Copy(List<HeldState>? taken)
+    /// <summary>
+    /// A copy of what a batch took to release (the take's lists are reused by the next take), to put back if its write
+    /// fails: into the batch's own lists, which it keeps until its write settled and reuses after.
+    /// </summary>
+    private static List<HeldState>? Copy(List<HeldState>? taken, CorrelationBatch batch)
     {
         if (taken is null || taken.Count == 0)
         {
             return null;
         }
 
-        var arrivals = new List<HeldArrival>();
-        var copy = new List<HeldState>(taken.Count);
+        var arrivals = batch.TakenArrivals;
+        var copy = batch.Taken;
         foreach (var state in taken)
         {
             var start = arrivals.Count;
