@@ -186,16 +186,8 @@ public sealed class DeferredDurabilityOnEmbeddedBroker : IAsyncLifetime
             c.MaxBatchWait = TimeSpan.FromMilliseconds(200);
         });
         await pipeline.CreateTopicsAsync();
-        // The dead-letter producer reaches no broker (nothing listens on port 9 of loopback): every write times out.
-        using var unreachable = new KafkaProducerHandle(
-            new KafkaClientConfigFactory(Microsoft.Extensions.Options.Options.Create(new KafkaOptions
-            {
-                BootstrapServers = "127.0.0.1:9",
-                Producer = new KafkaProducerSettings { MessageTimeoutMs = 2000 },
-            })),
-            pipeline.Metrics,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<KafkaProducerHandle>.Instance);
-        var refusing = new DeadLetterPublisher(unreachable, pipeline.Manifest, pipeline.Metrics, Microsoft.Extensions.Logging.Abstractions.NullLogger<DeadLetterPublisher>.Instance);
+        // The dead-letter producer reaches no broker: every write times out.
+        var refusing = pipeline.RefusingDeadLetters();
         // Valid records and an undecodable one in one batch: the handler takes the valid ones and holds their write.
         await pipeline.PublishAsync(hosts: 1, perHost: 5);
         await pipeline.PublishRawAsync("mac-0000", [0x00, 0x00, 0x00]);

@@ -80,6 +80,8 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
     /// <summary>The Kafka metrics of this pipeline's producer, dead-letter publisher and consume loops, apart from other tests'.</summary>
     public KafkaMetrics Metrics { get; } = new(IsolatedMetrics.Factory());
 
+    private KafkaProducerHandle? unreachable;
+
     public ProtobufRecordCodec<TelemetryEvent> Codec { get; }
 
     public KafkaTopicPublisher<TelemetryEvent> Publisher { get; }
@@ -144,6 +146,23 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
     /// <summary>End offsets per partition (records published so far).</summary>
     public IReadOnlyDictionary<int, long> EndOffsets() => Topics.EndOffsets();
 
+    /// <summary>
+    /// A dead-letter publisher whose producer reaches no broker (nothing listens on port 9 of loopback): every write
+    /// times out after 2 s. Its producer is disposed with the pipeline.
+    /// </summary>
+    public DeadLetterPublisher RefusingDeadLetters()
+    {
+        unreachable ??= new KafkaProducerHandle(
+            new KafkaClientConfigFactory(Options.Create(new KafkaOptions
+            {
+                BootstrapServers = "127.0.0.1:9",
+                Producer = new KafkaProducerSettings { MessageTimeoutMs = 2000 },
+            })),
+            Metrics,
+            NullLogger<KafkaProducerHandle>.Instance);
+        return new DeadLetterPublisher(unreachable, Manifest, Metrics, NullLogger<DeadLetterPublisher>.Instance);
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var loop in running)
@@ -152,6 +171,7 @@ internal sealed class KafkaTestPipeline : IAsyncDisposable
         }
 
         Producer.Dispose();
+        unreachable?.Dispose();
     }
 
     /// <summary>A started consume loop; stopping it is the orderly shutdown a SIGTERM causes.</summary>

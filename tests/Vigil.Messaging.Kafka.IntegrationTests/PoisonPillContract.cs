@@ -73,16 +73,8 @@ public abstract class PoisonPillContract(KafkaBrokerKind kind) : BrokerContract(
     {
         await using var pipeline = await StartPipelineAsync("dlq-refuses");
         var handler = new RecordingHandler();
-        // The dead-letter producer reaches no broker (nothing listens on port 9 of loopback): every write times out.
-        using var unreachable = new KafkaProducerHandle(
-            new KafkaClientConfigFactory(Microsoft.Extensions.Options.Options.Create(new KafkaOptions
-            {
-                BootstrapServers = "127.0.0.1:9",
-                Producer = new KafkaProducerSettings { MessageTimeoutMs = 2000 },
-            })),
-            pipeline.Metrics,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<KafkaProducerHandle>.Instance);
-        var refusing = new DeadLetterPublisher(unreachable, pipeline.Manifest, pipeline.Metrics, Microsoft.Extensions.Logging.Abstractions.NullLogger<DeadLetterPublisher>.Instance);
+        // The dead-letter producer reaches no broker: every write times out.
+        var refusing = pipeline.RefusingDeadLetters();
         var loop = await pipeline.StartLoopAsync(handler, UndecodableRecords.DeadLetter, refusing);
         await pipeline.PublishAsync(hosts: 2, perHost: 2);
         await Eventually.TrueAsync(() => loop.Ready, Patience, "the loop is ready while it consumes");
