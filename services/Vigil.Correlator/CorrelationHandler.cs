@@ -375,8 +375,7 @@ public sealed class CorrelationHandler(
         catch
         {
             // Not yet handed back to the caller: put back here, as a failed release pass would.
-            engine.Held.Restore(taken);
-            states.Forget(taken.Select(t => t.Key));
+            PutBack(taken);
             throw;
         }
 
@@ -410,8 +409,7 @@ public sealed class CorrelationHandler(
         }
         catch
         {
-            engine.Held.Restore(taken);
-            states.Forget(taken.Select(t => t.Key));
+            PutBack(taken);
 
             // The write may have failed because a batch's before it did: those are put back too (latest first).
             SettleWrites();
@@ -442,9 +440,15 @@ public sealed class CorrelationHandler(
 
         if (taken is not null)
         {
-            engine.Held.Restore(taken);
-            states.Forget(taken.Select(t => t.Key));
+            PutBack(taken);
         }
+    }
+
+    /// <summary>Puts back held states taken for a release that will not reach the store; their states are read again.</summary>
+    private void PutBack(List<HeldState> taken)
+    {
+        engine.Held.Restore(taken);
+        states.Forget(taken.Select(t => t.Key));
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Vigil.Correlator.UnitTests.Support;
 using Vigil.Detection;
 using Vigil.Messaging;
@@ -172,25 +171,8 @@ public sealed class DeferredWriteTests
 
     private List<string> Members(string host) => pack.Rules.Where(r => r.IsStateful).Select(r => new StateKey(r, host).Member).Order(StringComparer.Ordinal).ToList();
 
-    private (CorrelationHandler, CorrelationEngine) NewOwner(ICorrelationStateStore store, AlertTopic topic)
-    {
-        var engine = new CorrelationEngine(pack, clock, metrics);
-        var memory = new RememberingMemory();
-        var handler = new CorrelationHandler(
-            pack,
-            new EventRouter(pack, metrics),
-            engine,
-            new OwnedStates(store, clock),
-            new AlertOutbox(topic, log: null, memory),
-            memory,
-            // The pack has no threshold or new_terms rule: the aggregation store is never called.
-            aggregations: null!,
-            new AlertFactory(clock, "correlator/deferred-tests"),
-            clock,
-            metrics,
-            NullLogger<CorrelationHandler>.Instance);
-        return (handler, engine);
-    }
+    private (CorrelationHandler, CorrelationEngine) NewOwner(ICorrelationStateStore store, AlertTopic topic) =>
+        TestHandlers.New(pack, store, topic, new RememberingMemory(), clock, metrics, "correlator/deferred-tests");
 
     /// <summary>
     /// The store in memory, each write held until the test completes or fails it (by the order held writes were sent),

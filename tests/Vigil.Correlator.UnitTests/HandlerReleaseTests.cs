@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Vigil.Contracts.Telemetry;
 using Vigil.Correlator.UnitTests.Support;
 using Vigil.Detection;
@@ -148,24 +147,7 @@ public sealed class HandlerReleaseTests
     private List<string> Members(string host) => pack.Rules.Where(r => r.IsStateful).Select(r => new StateKey(r, host).Member).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>A correlator over the shared store, alert topic and memory, wired as the service wires it.</summary>
-    private (CorrelationHandler, CorrelationEngine) NewOwner()
-    {
-        var ownEngine = new CorrelationEngine(pack, clock, metrics);
-        var owner = new CorrelationHandler(
-            pack,
-            new EventRouter(pack, metrics),
-            ownEngine,
-            new OwnedStates(store, clock),
-            new AlertOutbox(topic, log: null, memory),
-            memory,
-            // The pack has no threshold or new_terms rule: the aggregation store is never called.
-            aggregations: null!,
-            new AlertFactory(clock, "correlator/handler-tests"),
-            clock,
-            metrics,
-            NullLogger<CorrelationHandler>.Instance);
-        return (owner, ownEngine);
-    }
+    private (CorrelationHandler, CorrelationEngine) NewOwner() => TestHandlers.New(pack, store, topic, memory, clock, metrics, "correlator/handler-tests");
 
     private Task ReceiveAsync(double at, params TelemetryEvent[] events)
     {
