@@ -11,11 +11,12 @@ namespace Vigil.Correlator;
 /// <see cref="EventRouter"/> (records → state keys and stateless matches) → <see cref="OwnedStates"/> (the states,
 /// from memory or one store read) → <see cref="CorrelationEngine"/> (matches and changed states) →
 /// <see cref="AlertOutbox"/> (repeat check, in-batch suppression, publish, remember) → <see cref="OwnedStates"/>
-/// write-through (one write round trip, with the aggregation state). The write is sent once the previous batch's has
-/// completed and the handler takes the next batch meanwhile (<see cref="IDeferredDurabilityHandler{T}"/>); the consume
-/// loop stores a batch's offsets only once its write completed, so a crash loses nothing and a replay yields the same
-/// alert ids, which the outbox refuses to publish twice. A failed write undoes its batch and every later one in memory
-/// and the loop rewinds to it.
+/// write-through (one write round trip, with the aggregation state). A batch's alerts go through the outbox once the
+/// previous batch's have, and its write is sent once its alerts are published and the previous batch's write completed;
+/// the handler takes the next batch meanwhile (<see cref="IDeferredDurabilityHandler{T}"/>). The consume loop stores a
+/// batch's offsets only once its write completed, so a crash loses nothing and a replay yields the same alert ids, which
+/// the outbox refuses to publish twice. A failed publish or write undoes its batch and every later one in memory and the
+/// loop rewinds to it.
 /// Held states that fall due while batches arrive are released with the next batch (same publish, same commit);
 /// <see cref="QuietHostRelease"/> releases them when no batch comes.
 /// </summary>
@@ -49,6 +50,10 @@ public sealed class CorrelationHandler(
     // A state write failed: memory was put back to what the store holds, and batches are refused until the consume loop
     // rewound to the first one not written (Rewound).
     private bool refusing;
+
+    // The last pass through the outbox started: the next one runs after it (see PublishBehind). The outbox takes one
+    // batch of candidates at a time, and a batch's repeat check must see what the batch before it remembered.
+    private Task publishing = Task.CompletedTask;
 
     // The release pass's batch, cleared and refilled each time (under the gate); its write is awaited within the pass.
     private readonly CorrelationBatch released = new();
@@ -84,10 +89,12 @@ public sealed class CorrelationHandler(
     }
 
     /// <summary>
-    /// Handles a batch and returns once done with its records, with its state write: sent once the write before it has
-    /// completed, so the next batch is routed, matched and published while the store takes this one. Alerts are
-    /// published before the write is started (a replay re-derives the same ids, which the outbox refuses to publish
-    /// twice). A batch with threshold or new_terms work waits for the write before it and for its own.
+    /// Handles a batch and returns once done with its records, with its state write: sent once the batch's alerts are
+    /// published (acknowledged by the broker and remembered) and the write before it has completed, so the next batch is
+    /// routed and matched while the broker and the store take this one. The state moves on in the store only after its
+    /// alerts are out (a crash in between replays the batch, which re-derives the same ids, and the outbox refuses to
+    /// publish them twice). A batch with threshold or new_terms work waits for the write before it, for its alerts and
+    /// for its own writes.
     /// </summary>
     public async Task<Task> HandleDeferredAsync(IReadOnlyList<ConsumedRecord<TelemetryEvent>> records, CancellationToken cancellationToken)
     {
@@ -130,19 +137,23 @@ public sealed class CorrelationHandler(
             {
                 engine.Advance(batch, batch.Loaded);
                 taken = await ReleaseDueWithAsync(batch).ConfigureAwait(false);
-                if (batch.Matches.Count + verdicts.Count > 0)
+                var published = batch.Matches.Count + verdicts.Count > 0 ? PublishBehind(batch, verdicts, cancellationToken) : null;
+                if (aggregationWrites is not null && published is not null)
                 {
-                    await PublishAsync(batch, verdicts, cancellationToken).ConfigureAwait(false);
+                    // Counts move on only once the alerts they raised are out, as the states do.
+                    await published.ConfigureAwait(false);
                 }
 
                 // The state and aggregation writes are issued back to back on one connection: one round trip.
-                var stateWrite = states.WriteThrough(engine.Seal(batch), batch.HeldChanges);
+                var stateWrite = states.WriteThrough(engine.Seal(batch), batch.HeldChanges, published);
                 written = aggregationWrites is null ? stateWrite : Task.WhenAll(stateWrite, aggregations.CommitAsync(aggregationWrites));
             }
             catch
             {
-                // The engine changed these states in memory; the retry must start from what the store holds.
+                // The engine changed these states in memory; the retry must start from what the store holds. A publish
+                // of this batch that failed is the retry's to redo, not a reason to skip the retry's.
                 Undo(batch.Work.Keys, batch.HeldChanges, taken);
+                publishing = Outcome(publishing);
                 throw;
             }
 
@@ -209,6 +220,9 @@ public sealed class CorrelationHandler(
             SettleWrites();
             var numbers = partitions.Select(p => p.Partition).ToArray();
             states.Drop(numbers);
+
+            // The outbox takes one pass at a time: a publish still in flight finishes first (its outcome is its batch's).
+            await Outcome(publishing).ConfigureAwait(false);
             await outbox.TakeOverAsync(numbers, alertCheckpoints, CancellationToken.None).ConfigureAwait(false);
             if (numbers.Length == 0)
             {
@@ -400,12 +414,8 @@ public sealed class CorrelationHandler(
 
             await states.LoadAsync(batch.Wanted, batch.Loaded).ConfigureAwait(false);
             engine.Release(batch, taken, batch.Loaded);
-            if (batch.Matches.Count > 0)
-            {
-                await PublishAsync(batch, [], cancellationToken).ConfigureAwait(false);
-            }
-
-            await states.WriteThrough(engine.Seal(batch), batch.HeldChanges).ConfigureAwait(false);
+            var published = batch.Matches.Count > 0 ? PublishBehind(batch, [], cancellationToken) : null;
+            await states.WriteThrough(engine.Seal(batch), batch.HeldChanges, published).ConfigureAwait(false);
         }
         catch
         {
@@ -414,6 +424,7 @@ public sealed class CorrelationHandler(
             // The write may have failed because a batch's before it did: those are put back too (latest first).
             SettleWrites();
             states.RestartWrites();
+            publishing = Outcome(publishing);
             throw;
         }
         finally
@@ -477,6 +488,9 @@ public sealed class CorrelationHandler(
             }
 
             states.AbandonWrites();
+
+            // Publishes still in flight are of the batches just undone: the retried ones wait for them, not on their outcome.
+            publishing = Outcome(publishing);
             refusing = true;
             logger.LogWarning(
                 head.Written.Exception?.GetBaseException(),
@@ -529,7 +543,12 @@ public sealed class CorrelationHandler(
         return copy;
     }
 
-    private async Task PublishAsync(CorrelationBatch batch, IReadOnlyList<(CompiledRule Rule, PendingAlert Verdict)> aggregationVerdicts, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the batch's pass through the outbox (repeat check, suppression, publish, remember) once the pass before it
+    /// has completed, and returns it. The candidates are made now, while the batch's matches and events are at hand
+    /// (alerts copy their evidence). A pass whose predecessor failed fails unsent: its batch is undone with that one's.
+    /// </summary>
+    private Task PublishBehind(CorrelationBatch batch, IReadOnlyList<(CompiledRule Rule, PendingAlert Verdict)> aggregationVerdicts, CancellationToken cancellationToken)
     {
         var candidates = new List<PendingAlert>(batch.Matches.Count + aggregationVerdicts.Count);
         candidates.AddRange(batch.Matches.Select(m => triage.Judge(m.Rule, m.Match)));
@@ -539,8 +558,28 @@ public sealed class CorrelationHandler(
             metrics.Matches.WithLabels(pack.Analytic, candidate.Rule.RuleId).Inc();
         }
 
+        // A copy: the batch's partitions are cleared as soon as the handler lets go of its records.
+        var pass = PublishAfterAsync(publishing, candidates, batch.Partitions.ToArray(), cancellationToken);
+        publishing = pass;
+        return pass;
+    }
+
+    private async Task PublishAfterAsync(Task previous, List<PendingAlert> candidates, int[] partitions, CancellationToken cancellationToken)
+    {
+        if (!previous.IsCompletedSuccessfully)
+        {
+            try
+            {
+                await previous.ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                throw new AlertPublishSkippedException(e);
+            }
+        }
+
         // Published (and remembered) before the state moves on: a crash here replays the events and re-derives the same alert ids.
-        var result = await outbox.PublishOnceAsync(candidates, batch.Partitions, cancellationToken).ConfigureAwait(false);
+        var result = await outbox.PublishOnceAsync(candidates, partitions, cancellationToken).ConfigureAwait(false);
         foreach (var (alert, why) in result.Dropped)
         {
             metrics.AlertsDropped.WithLabels(pack.Analytic, alert.Rule.Id, why.Label()).Inc();
@@ -553,6 +592,16 @@ public sealed class CorrelationHandler(
         }
     }
 
+    /// <summary>Completes when <paramref name="task"/> does, whatever its outcome (which its owner observes).</summary>
+    private static Task Outcome(Task task) =>
+        task.IsCompleted
+            ? Task.CompletedTask
+            : task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
     /// <summary>A handled batch whose write may be in flight, with the held states it took (to put back if the write fails).</summary>
     private sealed record Unsettled(CorrelationBatch Batch, List<HeldState>? Taken, Task Written);
 }
+
+/// <summary>An alert publish not attempted because the one before it failed: its batch is undone and handled again.</summary>
+public sealed class AlertPublishSkippedException(Exception earlier)
+    : Exception("Not published: an earlier alert publish of this correlator failed, and this batch is handled again after it.", earlier);

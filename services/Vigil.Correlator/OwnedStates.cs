@@ -180,9 +180,10 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     /// the store never holds a later batch's changes without an earlier one's (each write sends only the fields its batch
     /// changed); the caller puts memory back (<see cref="Forget"/>) for every failed write and then calls
     /// <see cref="RestartWrites"/>. <paramref name="writes"/> and <paramref name="held"/> are read when the write is sent,
-    /// so they must stay unchanged until it completes.
+    /// so they must stay unchanged until it completes. A write <paramref name="after"/> something (the batch's alerts
+    /// being published) is sent only once that completed too, and fails unsent with it.
     /// </summary>
-    public Task WriteThrough(IReadOnlyList<StateWrite> writes, IReadOnlyCollection<HeldChange> held)
+    public Task WriteThrough(IReadOnlyList<StateWrite> writes, IReadOnlyCollection<HeldChange> held, Task? after = null)
     {
         ArgumentNullException.ThrowIfNull(writes);
         ArgumentNullException.ThrowIfNull(held);
@@ -197,7 +198,7 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
             }
         }
 
-        var sent = WriteAfterAsync(writing, writes, held);
+        var sent = WriteAfterAsync(writing, after, writes, held);
         writing = sent;
         return sent;
     }
@@ -223,7 +224,7 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     /// </summary>
     public void AbandonWrites() => writing = Task.CompletedTask;
 
-    private async Task WriteAfterAsync(Task previous, IReadOnlyList<StateWrite> writes, IReadOnlyCollection<HeldChange> held)
+    private async Task WriteAfterAsync(Task previous, Task? after, IReadOnlyList<StateWrite> writes, IReadOnlyCollection<HeldChange> held)
     {
         if (!previous.IsCompletedSuccessfully)
         {
@@ -233,8 +234,15 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
             }
             catch (Exception e)
             {
+                // What this write waited for may fail too; its owner is told through this write, so it is observed here.
+                after?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 throw new StateWriteSkippedException(e);
             }
+        }
+
+        if (after is not null)
+        {
+            await after.ConfigureAwait(false);
         }
 
         await store.WriteAsync(writes, held).ConfigureAwait(false);

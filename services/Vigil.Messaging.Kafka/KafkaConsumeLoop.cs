@@ -97,6 +97,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     /// <summary>Topics whose offsets have holes by design (compacted): not checked for skipped records.</summary>
     private readonly HashSet<string> compacted;
     private readonly Counter.Child handlerWait;
+    private readonly Counter.Child writeWait;
     private readonly Histogram.Child handlerQueue;
     private readonly HashSet<TopicPartition> owned = [];
     private readonly HashSet<TopicPartition> lagReported = [];
@@ -169,6 +170,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         deferred = overlap && settings.OverlapWrites ? handler as IDeferredDurabilityHandler<T> : null;
         compacted = new HashSet<string>(registration.CompactedTopics ?? [], StringComparer.Ordinal);
         handlerWait = metrics.HandlerWait.WithLabels(group);
+        writeWait = metrics.WriteWait.WithLabels(group);
         handlerQueue = metrics.HandlerQueue.WithLabels(group);
         backoff = settings.RetryBackoff;
         PrecreateMetrics();
@@ -189,6 +191,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         metrics.HandlerDuration.WithLabels(group);
         metrics.HandlerQueue.WithLabels(group);
         metrics.HandlerWait.WithLabels(group);
+        metrics.WriteWait.WithLabels(group);
         metrics.AssignedPartitions.WithLabels(group).Set(0);
         foreach (var kind in new[] { "assigned", "revoked", "lost" })
         {
@@ -775,9 +778,14 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
 
     private Exception? WriteFailure(Task durable, int count)
     {
+        var waitedFrom = durable.IsCompleted ? 0 : Stopwatch.GetTimestamp();
         try
         {
             durable.Wait(stopToken);
+            if (waitedFrom != 0)
+            {
+                writeWait.Inc(Stopwatch.GetElapsedTime(waitedFrom).TotalSeconds);
+            }
         }
         catch (AggregateException)
         {

@@ -42,6 +42,11 @@ public sealed class KafkaMetrics(IMetricFactory factory)
         "Time the consume thread had the next batch ready and waited for the handler to finish the previous one: its rate near 1 means the service is handler-bound, near 0 fetch-bound (or idle).",
         ["group"]);
 
+    public Counter WriteWait { get; } = factory.CreateCounter(
+        "vigil_consumer_write_wait_seconds_total",
+        "Time the consume thread waited for a handled batch's writes (a deferred-durability handler's state write and alerts) to complete before storing its offsets and handing over the batch after next: its rate near 1 means the service is bound by the round trips of its store or broker, not by its CPU.",
+        ["group"]);
+
     public Counter RecordsSkipped { get; } = factory.CreateCounter(
         "vigil_kafka_records_skipped_total",
         "Offsets of an owned partition the consumer never read: the next record came after a hole (records deleted by retention before the consumer reached them).",

@@ -1,3 +1,4 @@
+using Vigil.Contracts.Alerts;
 using Vigil.Correlator.UnitTests.Support;
 using Vigil.Detection;
 using Vigil.Messaging;
@@ -9,7 +10,8 @@ namespace Vigil.Correlator.UnitTests;
 /// The handler's deferred durability (files/watermark_pack, 3 s lateness): it takes the next batch while the previous
 /// one's state write is in flight, sends each write only after the one before it completed, and when a write fails puts
 /// memory back for that batch and every later one, refusing batches until the consume loop has rewound; the retry then
-/// stores exactly what a run without the failure stores.
+/// stores exactly what a run without the failure stores. A batch's alerts are published while the next batch is handled,
+/// and its write is sent only once the broker acknowledged them.
 /// </summary>
 public sealed class DeferredWriteTests
 {
@@ -158,6 +160,120 @@ public sealed class DeferredWriteTests
         Assert.All(keys, k => Assert.NotNull(k.Rule.Engine.ExpiresAt(states[k])));
     }
 
+    [Fact]
+    public async Task ABatchsAlertsArePublishedWhileTheNextBatchIsHandledAndItsStateWriteIsSentOnlyOnceTheBrokerAcknowledgedThem()
+    {
+        var store = new GatedStore(new InMemoryStateStore()) { PassThrough = true };
+        var topic = new GatedAlertTopic();
+        var (handler, _) = NewOwner(store, topic);
+        await ShellAndCurlOnMac1(handler);
+
+        // At 5.5 s mac-1's sequences are due: released with the next batch, their alerts go to the broker.
+        store.PassThrough = false;
+        clock.Now = At(5.5);
+        var first = await handler.HandleDeferredAsync(Records(1, Shell("mac-2", T(5.5), "s2")), CancellationToken.None);
+        await topic.WaitForRequestsAsync(1);
+        clock.Now = At(5.6);
+        var second = await handler.HandleDeferredAsync(Records(2, Shell("mac-3", T(5.6), "s3")), CancellationToken.None);
+
+        // The second batch was handled with the first one's alerts unacknowledged, and no state write was sent: the
+        // store must not move on before the alerts are out.
+        Assert.False(first.IsCompleted);
+        Assert.False(second.IsCompleted);
+        Assert.Equal(0, store.Sent);
+        Assert.Empty(topic.Records);
+
+        topic.Acknowledge(0);
+        await store.WaitForSentAsync(1);
+        Assert.Equal(3, topic.Records.Count);
+        store.Complete(0);
+        await first;
+        await store.WaitForSentAsync(2);
+        store.Complete(1);
+        await second;
+        Assert.Equal(1, topic.Requests);
+    }
+
+    [Fact]
+    public async Task AFailedAlertPublishUndoesItsBatchAndTheNextAndTheirRetryPublishesEachAlertOnceAndStoresWhatARunWithoutTheFailureStores()
+    {
+        var reference = new InMemoryStateStore();
+        var referenceTopic = new AlertTopic();
+        var (faultless, _) = NewOwner(reference, referenceTopic);
+        await ShellAndCurlOnMac1(faultless);
+        clock.Now = At(5.5);
+        await faultless.HandleAsync(Records(1, Shell("mac-2", T(5.5), "s2")), CancellationToken.None);
+        clock.Now = At(5.6);
+        await faultless.HandleAsync(Records(2, Shell("mac-3", T(5.6), "s3")), CancellationToken.None);
+
+        var store = new GatedStore(new InMemoryStateStore()) { PassThrough = true };
+        var topic = new GatedAlertTopic();
+        var (handler, engine) = NewOwner(store, topic);
+        await ShellAndCurlOnMac1(handler);
+        store.PassThrough = false;
+        clock.Now = At(5.5);
+        var first = await handler.HandleDeferredAsync(Records(1, Shell("mac-2", T(5.5), "s2")), CancellationToken.None);
+        clock.Now = At(5.6);
+        var second = await handler.HandleDeferredAsync(Records(2, Shell("mac-3", T(5.6), "s3")), CancellationToken.None);
+
+        await topic.WaitForRequestsAsync(1);
+        topic.Refuse(0);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => first);
+        await Assert.ThrowsAsync<StateWriteSkippedException>(() => second);
+        Assert.Equal(0, store.Sent);
+        Assert.Empty(topic.Records);
+
+        // Batches are refused until the rewind, and both are undone: mac-1's sequences are held again, due as before (3 s
+        // after they arrived at 2.1 s), mac-2's and mac-3's forgotten.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => handler.HandleDeferredAsync(Records(1, Shell("mac-2", T(5.5), "s2")), CancellationToken.None));
+        Assert.Equal(At(5.1), engine.Held.NextDue);
+        Assert.Equal(3, engine.Held.Count);
+
+        handler.Rewound();
+        store.PassThrough = true;
+        topic.PassThrough = true;
+        clock.Now = At(5.5);
+        await handler.HandleAsync(Records(1, Shell("mac-2", T(5.5), "s2")), CancellationToken.None);
+        clock.Now = At(5.6);
+        await handler.HandleAsync(Records(2, Shell("mac-3", T(5.6), "s3")), CancellationToken.None);
+
+        Assert.Equal(3, topic.Records.Count);
+        Assert.Equal(referenceTopic.Records.Select(a => a.Id).Order(StringComparer.Ordinal), topic.Records.Select(a => a.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(Snapshot(reference), Snapshot(store.Inner));
+    }
+
+    [Fact]
+    public async Task AlertsPublishedBeforeTheirBatchsStateWriteFailedAreNotPublishedAgainByTheRetry()
+    {
+        var store = new GatedStore(new InMemoryStateStore()) { PassThrough = true };
+        var topic = new GatedAlertTopic { PassThrough = true };
+        var (handler, _) = NewOwner(store, topic);
+        await ShellAndCurlOnMac1(handler);
+        store.PassThrough = false;
+        clock.Now = At(5.5);
+        var first = await handler.HandleDeferredAsync(Records(1, Shell("mac-2", T(5.5), "s2")), CancellationToken.None);
+        await store.WaitForSentAsync(1);
+        Assert.Equal(3, topic.Records.Count);
+
+        store.Fail(0);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => first);
+        handler.Rewound();
+        store.PassThrough = true;
+        await handler.HandleAsync(Records(1, Shell("mac-2", T(5.5), "s2")), CancellationToken.None);
+
+        Assert.Equal(3, topic.Records.Count);
+        Assert.Equal(3, topic.Records.Select(a => a.Id).Distinct().Count());
+        Assert.Empty(store.Inner.Held[0]);
+    }
+
+    /// <summary>mac-1's shell (0 s) and curl (2 s), handled and written at 2.1 s: three sequences due at 5 s.</summary>
+    private async Task ShellAndCurlOnMac1(CorrelationHandler handler)
+    {
+        clock.Now = At(2.1);
+        await handler.HandleAsync(Records(0, Shell("mac-1", T(0), "s")), CancellationToken.None);
+        await handler.HandleAsync(Records(0, Curl("mac-1", T(2), "c")), CancellationToken.None);
+    }
+
     private static DateTimeOffset At(double seconds) => DateTimeOffset.FromUnixTimeMilliseconds(T0 / 1_000_000) + TimeSpan.FromSeconds(seconds);
 
     private static long T(double seconds) => T0 + Seconds(seconds);
@@ -171,8 +287,81 @@ public sealed class DeferredWriteTests
 
     private List<string> Members(string host) => pack.Rules.Where(r => r.IsStateful).Select(r => new StateKey(r, host).Member).Order(StringComparer.Ordinal).ToList();
 
-    private (CorrelationHandler, CorrelationEngine) NewOwner(ICorrelationStateStore store, AlertTopic topic) =>
+    private (CorrelationHandler, CorrelationEngine) NewOwner(ICorrelationStateStore store, ITopicPublisher<Alert> topic) =>
         TestHandlers.New(pack, store, topic, new RememberingMemory(), clock, metrics, "correlator/deferred-tests");
+
+    /// <summary>
+    /// An alert topic in memory whose publishes are each held until the test acknowledges or refuses them (in the order
+    /// they were requested), or pass straight through while <see cref="PassThrough"/> is set.
+    /// </summary>
+    private sealed class GatedAlertTopic : ITopicPublisher<Alert>
+    {
+        private readonly AlertTopic topic = new();
+        private readonly List<TaskCompletionSource<bool>> requests = [];
+        private readonly Lock sync = new();
+
+        public string Topic => topic.Topic;
+
+        public bool PassThrough { get; set; }
+
+        public IReadOnlyList<Alert> Records => topic.Records;
+
+        /// <summary>Publishes requested and held.</summary>
+        public int Requests
+        {
+            get
+            {
+                lock (sync)
+                {
+                    return requests.Count;
+                }
+            }
+        }
+
+        public void Acknowledge(int request) => Request(request).SetResult(true);
+
+        public void Refuse(int request) => Request(request).SetResult(false);
+
+        public async Task WaitForRequestsAsync(int count)
+        {
+            for (var i = 0; i < 500 && Requests < count; i++)
+            {
+                await Task.Delay(10);
+            }
+
+            Assert.True(Requests >= count, $"{count} publishes expected, {Requests} were requested");
+        }
+
+        public Task<RecordPosition> PublishAsync(string key, Alert message, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException("The outbox publishes batches.");
+
+        public async Task<IReadOnlyList<RecordPosition>> PublishBatchAsync(IReadOnlyList<KeyValuePair<string, Alert>> records, CancellationToken cancellationToken = default)
+        {
+            if (!PassThrough)
+            {
+                var gate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                lock (sync)
+                {
+                    requests.Add(gate);
+                }
+
+                if (!await gate.Task)
+                {
+                    throw new InvalidOperationException("The broker refused the alerts.");
+                }
+            }
+
+            return await topic.PublishBatchAsync(records, cancellationToken);
+        }
+
+        private TaskCompletionSource<bool> Request(int request)
+        {
+            lock (sync)
+            {
+                return requests[request];
+            }
+        }
+    }
 
     /// <summary>
     /// The store in memory, each write held until the test completes or fails it (by the order held writes were sent),

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Vigil.Contracts.Alerts;
 using Vigil.Detection;
+using Vigil.Messaging;
 
 namespace Vigil.Correlator.UnitTests.Support;
 
@@ -10,7 +12,7 @@ internal static class TestHandlers
     public static (CorrelationHandler Handler, CorrelationEngine Engine) New(
         AnalyticPack pack,
         ICorrelationStateStore store,
-        AlertTopic topic,
+        ITopicPublisher<Alert> topic,
         RememberingMemory memory,
         TimeProvider clock,
         CorrelatorMetrics metrics,
