@@ -7,7 +7,7 @@ using Vigil.Testing;
 
 // make bench: dotnet run -c Release --project tests/Vigil.Benchmarks -- [--events N] [--output docs/benchmarks.md] [--throughput-only] [--pipeline-only] [--decode-only] [--engine-only] [--engine-profile SECONDS] [--only bare,consume-frame,consume-decode,consume-decode-full,correlator:an0167,baseline]
 // The topology alone (rates, event→alert latency): -- --topology-only [--rates 1000,5000,20000] [--step-seconds 20]
-//   [--topology-partitions 48] [--linger-ms 50] [--fetch-wait-ms 20 (0: librdkafka's 500)] [--fetch-error-backoff-ms N] [--watermark-twin installer-network|none]
+//   [--topology-partitions 48] [--linger-ms 200] [--fetch-wait-ms 20 (0: librdkafka's 500)] [--fetch-error-backoff-ms N] [--watermark-twin installer-network|none]
 //   [--bare-rates 80000,120000 (none: skip)] [--alone-rate ceiling|N|none] [--alone-rates 40000,80000,120000 (none)] [--alone-seconds 12]
 //   [--alone-kinds correlator:an0167,consume-decode] [--output file]; --rates none skips the services' steps
 // The benchmark starts itself again as child processes ("child <kind> ..."): one per measured consumer, and a producer.

@@ -28,7 +28,7 @@ internal sealed record TopologySettings(
 {
     /// <summary>What `make bench` runs; see docs/latency.md for why the dev broker is set up this way.</summary>
     public static TopologySettings Default { get; } = new(
-        [1_000, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000], TimeSpan.FromSeconds(20), 48, 50, 20, "installer-network", [40_000, 80_000, 120_000, 160_000], AloneStepLength: TimeSpan.FromSeconds(12), AloneRates: [40_000, 80_000, 120_000]);
+        [1_000, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000], TimeSpan.FromSeconds(20), 48, 200, 20, "installer-network", [40_000, 80_000, 120_000, 160_000], AloneStepLength: TimeSpan.FromSeconds(12), AloneRates: [40_000, 80_000, 120_000]);
 
     /// <summary>
     /// The rates each service steps through alone: <see cref="AloneRates"/> below <paramref name="top"/>, then
