@@ -81,6 +81,12 @@ public sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options, Top
             // A record larger than the partition fetch size is still returned whole (KIP-74); this only
             // bounds what one fetch buffers, and must admit the largest record a topic may hold.
             ReceiveMessageMaxBytes = Math.Max(100_000_000, ProducerMaxMessageBytes + 1_000_000),
+            // librdkafka stops fetching for fetch.queue.backoff.ms (1 s by default) whenever its prefetch queue is full
+            // (queued.min.messages or queued.max.messages.kbytes, which for a group consumer count the whole consumer
+            // queue, about 50,000 telemetry events). A consumer behind the log's end fills it at every fetch, so it read
+            // at most about a queue per second however fast it handled records (docs/performance.md, "Eleventh round").
+            // 20 ms resumes fetching soon after the loop has taken records out. Kafka:Consumer:Properties overrides it.
+            FetchQueueBackoffMs = 20,
         };
         if (string.Equals(c.GroupProtocol, "consumer", StringComparison.OrdinalIgnoreCase))
         {

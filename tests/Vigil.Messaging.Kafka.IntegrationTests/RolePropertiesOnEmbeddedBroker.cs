@@ -42,6 +42,18 @@ public sealed class RolePropertiesOnEmbeddedBroker : IAsyncLifetime
     }
 
     [Fact]
+    public void AConsumerWhosePrefetchQueueIsFullFetchesAgainAfter20MillisecondsNotASecondUnlessConfiguredOtherwise()
+    {
+        using (var services = Services([]))
+        {
+            Assert.Equal("20", services.GetRequiredService<KafkaClientConfigFactory>().Consumer("g").Get("fetch.queue.backoff.ms"));
+        }
+
+        using var configured = Services(new() { ["Kafka:Consumer:Properties:fetch.queue.backoff.ms"] = "500" });
+        Assert.Equal("500", configured.GetRequiredService<KafkaClientConfigFactory>().Consumer("g").Get("fetch.queue.backoff.ms"));
+    }
+
+    [Fact]
     public void TheSameConsumerPropertyForEveryClientStillGivesTheProducerAWarning()
     {
         // What Kafka:Consumer:Properties is for: set for every client, librdkafka's producer ignores it and says so.
