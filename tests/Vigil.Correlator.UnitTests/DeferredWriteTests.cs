@@ -297,8 +297,7 @@ public sealed class DeferredWriteTests
     private sealed class GatedAlertTopic : ITopicPublisher<Alert>
     {
         private readonly AlertTopic topic = new();
-        private readonly List<TaskCompletionSource<bool>> requests = [];
-        private readonly Lock sync = new();
+        private readonly HeldCalls requests = new("publishes");
 
         public string Topic => topic.Topic;
 
@@ -307,59 +306,25 @@ public sealed class DeferredWriteTests
         public IReadOnlyList<Alert> Records => topic.Records;
 
         /// <summary>Publishes requested and held.</summary>
-        public int Requests
-        {
-            get
-            {
-                lock (sync)
-                {
-                    return requests.Count;
-                }
-            }
-        }
+        public int Requests => requests.Count;
 
-        public void Acknowledge(int request) => Request(request).SetResult(true);
+        public void Acknowledge(int request) => requests.Complete(request, true);
 
-        public void Refuse(int request) => Request(request).SetResult(false);
+        public void Refuse(int request) => requests.Complete(request, false);
 
-        public async Task WaitForRequestsAsync(int count)
-        {
-            for (var i = 0; i < 500 && Requests < count; i++)
-            {
-                await Task.Delay(10);
-            }
-
-            Assert.True(Requests >= count, $"{count} publishes expected, {Requests} were requested");
-        }
+        public Task WaitForRequestsAsync(int count) => requests.WaitForAsync(count);
 
         public Task<RecordPosition> PublishAsync(string key, Alert message, CancellationToken cancellationToken = default) =>
             throw new NotSupportedException("The outbox publishes batches.");
 
         public async Task<IReadOnlyList<RecordPosition>> PublishBatchAsync(IReadOnlyList<KeyValuePair<string, Alert>> records, CancellationToken cancellationToken = default)
         {
-            if (!PassThrough)
+            if (!PassThrough && !await requests.Hold())
             {
-                var gate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-                lock (sync)
-                {
-                    requests.Add(gate);
-                }
-
-                if (!await gate.Task)
-                {
-                    throw new InvalidOperationException("The broker refused the alerts.");
-                }
+                throw new InvalidOperationException("The broker refused the alerts.");
             }
 
             return await topic.PublishBatchAsync(records, cancellationToken);
-        }
-
-        private TaskCompletionSource<bool> Request(int request)
-        {
-            lock (sync)
-            {
-                return requests[request];
-            }
         }
     }
 
@@ -369,56 +334,26 @@ public sealed class DeferredWriteTests
     /// </summary>
     private sealed class GatedStore(InMemoryStateStore inner) : ICorrelationStateStore
     {
-        private readonly List<TaskCompletionSource<bool>> writes = [];
-        private readonly Lock sync = new();
+        private readonly HeldCalls writes = new("writes");
 
         public InMemoryStateStore Inner { get; } = inner;
 
         public bool PassThrough { get; set; }
 
         /// <summary>Writes sent to the store and held.</summary>
-        public int Sent
-        {
-            get
-            {
-                lock (sync)
-                {
-                    return writes.Count;
-                }
-            }
-        }
+        public int Sent => writes.Count;
 
-        public void Complete(int write) => Gate(write).SetResult(true);
+        public void Complete(int write) => writes.Complete(write, true);
 
-        public void Fail(int write) => Gate(write).SetResult(false);
+        public void Fail(int write) => writes.Complete(write, false);
 
-        public async Task WaitForSentAsync(int count)
-        {
-            for (var i = 0; i < 500 && Sent < count; i++)
-            {
-                await Task.Delay(10);
-            }
-
-            Assert.True(Sent >= count, $"{count} writes expected to be sent, {Sent} were");
-        }
+        public Task WaitForSentAsync(int count) => writes.WaitForAsync(count);
 
         public Task<IReadOnlyList<StoredState?>> ReadAsync(IReadOnlyList<StateKey> keys) => Inner.ReadAsync(keys);
 
         public async Task WriteAsync(IReadOnlyList<StateWrite> states, IReadOnlyCollection<HeldChange> held)
         {
-            if (PassThrough)
-            {
-                await Inner.WriteAsync(states, held);
-                return;
-            }
-
-            var gate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            lock (sync)
-            {
-                writes.Add(gate);
-            }
-
-            if (!await gate.Task)
+            if (!PassThrough && !await writes.Hold())
             {
                 throw new InvalidOperationException("The store is down.");
             }
@@ -431,13 +366,53 @@ public sealed class DeferredWriteTests
         public Task WriteHandoffAsync(IReadOnlyDictionary<int, IReadOnlyList<string>> members, TimeSpan expiry) => Inner.WriteHandoffAsync(members, expiry);
 
         public Task<IReadOnlyList<(int Partition, string Member)>> TakeHandoffAsync(IReadOnlyCollection<int> partitions, int most) => Inner.TakeHandoffAsync(partitions, most);
+    }
 
-        private TaskCompletionSource<bool> Gate(int write)
+    /// <summary>Calls held until the test lets each through or fails it, by the order they came.</summary>
+    private sealed class HeldCalls(string what)
+    {
+        private readonly List<TaskCompletionSource<bool>> calls = [];
+        private readonly Lock sync = new();
+
+        public int Count
+        {
+            get
+            {
+                lock (sync)
+                {
+                    return calls.Count;
+                }
+            }
+        }
+
+        /// <summary>Holds a call: true once let through, false once failed.</summary>
+        public Task<bool> Hold()
+        {
+            var call = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (sync)
+            {
+                calls.Add(call);
+            }
+
+            return call.Task;
+        }
+
+        public void Complete(int call, bool through)
         {
             lock (sync)
             {
-                return writes[write];
+                calls[call].SetResult(through);
             }
+        }
+
+        public async Task WaitForAsync(int count)
+        {
+            for (var i = 0; i < 500 && Count < count; i++)
+            {
+                await Task.Delay(10);
+            }
+
+            Assert.True(Count >= count, $"{count} {what} expected, {Count} came");
         }
     }
 }
