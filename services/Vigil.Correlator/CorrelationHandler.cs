@@ -153,7 +153,7 @@ public sealed class CorrelationHandler(
                 // The engine changed these states in memory; the retry must start from what the store holds. A publish
                 // of this batch that failed is the retry's to redo, not a reason to skip the retry's.
                 Undo(batch.Work.Keys, batch.HeldChanges, taken);
-                publishing = Outcome(publishing);
+                publishing = publishing.Settled();
                 throw;
             }
 
@@ -222,7 +222,7 @@ public sealed class CorrelationHandler(
             states.Drop(numbers);
 
             // The outbox takes one pass at a time: a publish still in flight finishes first (its outcome is its batch's).
-            await Outcome(publishing).ConfigureAwait(false);
+            await publishing.Settled().ConfigureAwait(false);
             await outbox.TakeOverAsync(numbers, alertCheckpoints, CancellationToken.None).ConfigureAwait(false);
             if (numbers.Length == 0)
             {
@@ -241,7 +241,7 @@ public sealed class CorrelationHandler(
             catch
             {
                 // The handoff read is only a hint, but it is in flight: observed, so its failure is not left unobserved.
-                await handedRead.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                await handedRead.Settled().ConfigureAwait(false);
                 throw;
             }
 
@@ -424,7 +424,7 @@ public sealed class CorrelationHandler(
             // The write may have failed because a batch's before it did: those are put back too (latest first).
             SettleWrites();
             states.RestartWrites();
-            publishing = Outcome(publishing);
+            publishing = publishing.Settled();
             throw;
         }
         finally
@@ -490,7 +490,7 @@ public sealed class CorrelationHandler(
             states.AbandonWrites();
 
             // Publishes still in flight are of the batches just undone: the retried ones wait for them, not on their outcome.
-            publishing = Outcome(publishing);
+            publishing = publishing.Settled();
             refusing = true;
             logger.LogWarning(
                 head.Written.Exception?.GetBaseException(),
@@ -591,12 +591,6 @@ public sealed class CorrelationHandler(
             logger.LogInformation("Alert {AlertId} {Rule} on host {Host}: {Reason}", alert.Id, alert.Rule.Id, alert.Host.Id, alert.Reason);
         }
     }
-
-    /// <summary>Completes when <paramref name="task"/> does, whatever its outcome (which its owner observes).</summary>
-    private static Task Outcome(Task task) =>
-        task.IsCompleted
-            ? Task.CompletedTask
-            : task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     /// <summary>A handled batch whose write may be in flight, with the held states it took (to put back if the write fails).</summary>
     private sealed record Unsettled(CorrelationBatch Batch, List<HeldState>? Taken, Task Written);

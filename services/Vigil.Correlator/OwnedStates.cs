@@ -235,7 +235,7 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
             catch (Exception e)
             {
                 // What this write waited for may fail too; its owner is told through this write, so it is observed here.
-                after?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                _ = after?.Settled();
                 throw new StateWriteSkippedException(e);
             }
         }
