@@ -64,6 +64,13 @@ internal sealed class CidrBlock
     /// <summary>Writes the address bytes of <paramref name="text"/> (IPv4-mapped IPv6 addresses as IPv4); false if it is not an IP.</summary>
     public static bool TryReadAddress(string text, Span<byte> buffer, out int length)
     {
+        if (TryReadDottedQuad(text, buffer))
+        {
+            // Most addresses in telemetry: read without the IPAddress object (and its garbage) per evaluated event.
+            length = 4;
+            return true;
+        }
+
         length = 0;
         if (!IPAddress.TryParse(text, out var address))
         {
@@ -76,5 +83,54 @@ internal sealed class CidrBlock
         }
 
         return address.TryWriteBytes(buffer, out length);
+    }
+
+    /// <summary>
+    /// Reads the canonical IPv4 form only: four decimal octets of one to three digits, no leading zero, each at most 255.
+    /// Every other text (leading zeros, which <see cref="IPAddress.TryParse(string, out IPAddress)"/> reads as octal,
+    /// short or hexadecimal forms, IPv6) is left to <see cref="IPAddress"/>, so what is accepted and how it reads is unchanged.
+    /// </summary>
+    internal static bool TryReadDottedQuad(ReadOnlySpan<char> text, Span<byte> buffer)
+    {
+        var octet = 0;
+        var value = 0;
+        var digits = 0;
+        foreach (var c in text)
+        {
+            if (c == '.')
+            {
+                if (digits == 0 || octet == 3)
+                {
+                    return false;
+                }
+
+                buffer[octet++] = (byte)value;
+                value = 0;
+                digits = 0;
+                continue;
+            }
+
+            var digit = c - '0';
+            if ((uint)digit > 9 || digits == 3 || (digits == 1 && value == 0))
+            {
+                return false;
+            }
+
+            value = (value * 10) + digit;
+            if (value > 255)
+            {
+                return false;
+            }
+
+            digits++;
+        }
+
+        if (digits == 0 || octet != 3)
+        {
+            return false;
+        }
+
+        buffer[3] = (byte)value;
+        return true;
     }
 }
