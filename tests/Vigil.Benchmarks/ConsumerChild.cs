@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Vigil.Baseline;
+using Vigil.Contracts.Decoding;
 using Vigil.Contracts.Telemetry;
 using Vigil.Correlator;
 using Vigil.Messaging;
@@ -384,12 +385,12 @@ internal static class ConsumerChild
             to!.Value.Since(from!.Value, kind, (from.Value.At - started) / (double)Stopwatch.Frequency) with { WarmupPasses = warmupPasses };
     }
 
-    private readonly record struct Snapshot(long Count, long At, TimeSpan Cpu, long Allocated, int Gen0, int Gen1, int Gen2, long Jit, TimeSpan JitCpu)
+    private readonly record struct Snapshot(long Count, long At, TimeSpan Cpu, long Allocated, int Gen0, int Gen1, int Gen2, long Jit, TimeSpan JitCpu, long DecoderGrowth)
     {
         public static Snapshot Take(long count)
         {
             using var process = System.Diagnostics.Process.GetCurrentProcess();
-            return new Snapshot(count, Stopwatch.GetTimestamp(), process.TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), System.Runtime.JitInfo.GetCompiledMethodCount(), JitWorker.Sample(now: true));
+            return new Snapshot(count, Stopwatch.GetTimestamp(), process.TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), System.Runtime.JitInfo.GetCompiledMethodCount(), JitWorker.Sample(now: true), DecoderBuffers.GrownBytes);
         }
 
         public ConsumerFigures Since(Snapshot from, string kind, double startupSeconds) => new(
@@ -403,6 +404,7 @@ internal static class ConsumerChild
             Gen2 - from.Gen2,
             startupSeconds,
             Jit - from.Jit,
-            (JitCpu - from.JitCpu).TotalSeconds);
+            (JitCpu - from.JitCpu).TotalSeconds,
+            DecoderGrowthBytes: DecoderGrowth - from.DecoderGrowth);
     }
 }

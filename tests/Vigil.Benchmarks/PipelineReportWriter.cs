@@ -26,17 +26,19 @@ internal static class PipelineReportWriter
             .AppendLine()
             .AppendLine("Ratios are taken per core (events per CPU second): on a machine shared with other work the wall-clock rate says more about what CPU the process was given than about the consumer.")
             .AppendLine()
-            .AppendLine("| consumer | events/s (wall clock) | CPU µs/event | events/s per core (from CPU) | ratio to consume+decode (per core) | allocated bytes/event | GCs gen0/1/2 | broker CPU (cores) |")
-            .AppendLine("|---|---|---|---|---|---|---|---|");
+            .AppendLine("| consumer | events/s (wall clock) | CPU µs/event | events/s per core (from CPU) | ratio to consume+decode (per core) | allocated bytes/event | of which the decoder's buffers growing (one-off) | GCs gen0/1/2 | broker CPU (cores) |")
+            .AppendLine("|---|---|---|---|---|---|---|---|---|");
         var decodeRuns = 0;
         foreach (var row in report.Alone)
         {
             var f = row.Figures;
             var name = row.Kind == "consume-decode" && decodeRuns++ > 0 ? "consume+decode, measured again after the analytics" : Name(row.Kind);
-            md.AppendLine(Invariant($"| {name} | {f.EventsPerSecond:N0} | {f.CpuMicrosPerEvent:F2} | {f.EventsPerCoreSecond:N0} | {f.EventsPerCoreSecond / decode.EventsPerCoreSecond:F2} | {f.AllocatedBytesPerEvent:N0} | {f.Gen0}/{f.Gen1}/{f.Gen2} | {row.BrokerCpuShare:F2} |"));
+            md.AppendLine(Invariant($"| {name} | {f.EventsPerSecond:N0} | {f.CpuMicrosPerEvent:F2} | {f.EventsPerCoreSecond:N0} | {f.EventsPerCoreSecond / decode.EventsPerCoreSecond:F2} | {f.AllocatedBytesPerEvent:N0} | {f.DecoderGrowthBytesPerEvent:N0} | {f.Gen0}/{f.Gen1}/{f.Gen2} | {row.BrokerCpuShare:F2} |"));
         }
 
         md.AppendLine()
+            .AppendLine("The decoder keeps each batch's payloads and decoded messages for reuse by the next batch of its generation; it grows that memory to the largest batch it has held, once. A service whose handler falls behind during its window gets batches of up to five times the normal size (the consume loop's backlog limit) and grows its decoder's buffers then, inside the window; consume+decode, whose handler never falls behind, keeps its normal batches. That growth (counted by Vigil.Contracts.Decoding.DecoderBuffers) is shown apart: a service that has run a while does not repeat it.")
+            .AppendLine()
             .AppendLine("consume+decode parses what the services parse: the fields some pack's rules or the baseline read (their union, see docs/performance.md), checking and skipping the rest; a service completes the events a rule can use, which its own row pays for. The full-decode row parses every field.")
             .AppendLine()
             .Append(decodes.Count < 2 ? string.Empty : Invariant($"consume+decode was measured {decodes.Count} times in this run ({string.Join(" and ", decodes.Select(d => d.CpuMicrosPerEvent.ToString("F2", CultureInfo.InvariantCulture)))} µs CPU per event); its figures and every ratio to it below are those of the run with the least CPU per event. The machine only adds to a run's CPU time, and against the cheaper run a correlator's ratio is the stricter.\n\n"))
@@ -44,7 +46,7 @@ internal static class PipelineReportWriter
         foreach (var row in report.Alone.Where(r => r.Kind.StartsWith("correlator:", StringComparison.Ordinal) || r.Kind == "baseline"))
         {
             var f = row.Figures;
-            md.AppendLine(Invariant($"- {Name(row.Kind)}: {f.EventsPerCoreSecond / decode.EventsPerCoreSecond:P0} of consume+decode's rate per core (target ≥ 70 %), {f.CpuMicrosPerEvent / decode.CpuMicrosPerEvent:F2}× its CPU and {f.AllocatedBytesPerEvent / decode.AllocatedBytesPerEvent:F2}× its allocation per event (target ≤ 1.5×); methods JIT-compiled during the window {f.JitMethods:N0} (consume+decode: {decode.JitMethods:N0}), tier-1 compilation {f.JitCpuShare:P1} of its CPU, after {f.WarmupPasses} warm-up pass(es)."));
+            md.AppendLine(Invariant($"- {Name(row.Kind)}: {f.EventsPerCoreSecond / decode.EventsPerCoreSecond:P0} of consume+decode's rate per core (target ≥ 70 %), {f.CpuMicrosPerEvent / decode.CpuMicrosPerEvent:F2}× its CPU and {f.AllocatedBytesPerEvent / decode.AllocatedBytesPerEvent:F2}× its allocation per event (target ≤ 1.5×; {f.SteadyAllocatedBytesPerEvent / decode.SteadyAllocatedBytesPerEvent:F2}×, {f.SteadyAllocatedBytesPerEvent:N0} B, without the decoder's buffer growth in either window); methods JIT-compiled during the window {f.JitMethods:N0} (consume+decode: {decode.JitMethods:N0}), tier-1 compilation {f.JitCpuShare:P1} of its CPU, after {f.WarmupPasses} warm-up pass(es)."));
         }
 
         md.AppendLine();

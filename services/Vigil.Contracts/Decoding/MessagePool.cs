@@ -22,6 +22,10 @@ internal sealed class MessagePool(Func<IMessage> create, Action<IMessage> reset)
     private int freeCount;
     private int handedOutCount;
 
+    // Messages the pool has handed out or holds for reuse, and the most it ever did (what it grew to).
+    private int owned;
+    private int mostOwned;
+
     public IMessage Rent()
     {
         IMessage message;
@@ -29,7 +33,16 @@ internal sealed class MessagePool(Func<IMessage> create, Action<IMessage> reset)
         {
             if (freeCount == 0)
             {
+                var before = GC.GetAllocatedBytesForCurrentThread();
                 message = create();
+                if (++owned > mostOwned)
+                {
+                    // The pool grows (its first batches, or a larger batch than any before), which it pays once; a
+                    // message that replaces one a keeper took (or one forgotten) is a cost of the events instead.
+                    mostOwned = owned;
+                    DecoderBuffers.Grew(GC.GetAllocatedBytesForCurrentThread() - before);
+                }
+
                 break;
             }
 
@@ -38,6 +51,7 @@ internal sealed class MessagePool(Func<IMessage> create, Action<IMessage> reset)
             if (message is TelemetryEvent { IsPartial: false } or TelemetryEvent { IsDetached: true })
             {
                 // Completed or detached after its batch was handed back: its keeper owns it, so it is never reused.
+                owned--;
                 continue;
             }
 
@@ -55,12 +69,14 @@ internal sealed class MessagePool(Func<IMessage> create, Action<IMessage> reset)
         if (handedOutCount >= MaxTracked)
         {
             // Not released for too long: forget these (they are collected once unused), never reuse them.
+            owned -= handedOutCount;
             Array.Clear(handedOut, 0, handedOutCount);
             handedOutCount = 0;
         }
         else if (handedOutCount == handedOut.Length)
         {
             Array.Resize(ref handedOut, handedOut.Length * 2);
+            DecoderBuffers.Grew((long)handedOut.Length * IntPtr.Size);
         }
 
         handedOut[handedOutCount++].Message = message;
@@ -74,11 +90,13 @@ internal sealed class MessagePool(Func<IMessage> create, Action<IMessage> reset)
     public void Release()
     {
         var taken = Math.Min(handedOutCount, MaxTracked - freeCount);
+        owned -= handedOutCount - Math.Max(taken, 0);
         if (taken > 0)
         {
             if (free.Length - freeCount < taken)
             {
                 Array.Resize(ref free, Math.Max(free.Length * 2, freeCount + taken));
+                DecoderBuffers.Grew((long)free.Length * IntPtr.Size);
             }
 
             Array.Copy(handedOut, 0, free, freeCount, taken);

@@ -35,12 +35,26 @@ internal sealed class PayloadArena
         if (ChunkSize - used < payload.Length)
         {
             filled.Enqueue(current);
-            if (filled.Count > MaxRetainedChunks)
+            var forgot = filled.Count > MaxRetainedChunks;
+            if (forgot)
             {
                 filled.Dequeue();
             }
 
-            current = free.Count > 0 ? free.Pop() : new PayloadChunk(new byte[ChunkSize]);
+            if (free.Count > 0)
+            {
+                current = free.Pop();
+            }
+            else
+            {
+                current = new PayloadChunk(new byte[ChunkSize]);
+                if (!forgot)
+                {
+                    // The arena grows (it will reuse this chunk); one that replaces a forgotten chunk is churn instead.
+                    DecoderBuffers.Grew(ChunkSize);
+                }
+            }
+
             used = 0;
         }
 
