@@ -721,7 +721,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             {
                 // This batch's writes fail unsent once the earlier one's did: completed too before the rewind.
                 AwaitWrites(result, batch.Count);
-                failedBatch = Both(earlier, batch, failed);
+                failedBatch = Both(earlier, batch, result, failed);
                 return;
             }
 
@@ -817,8 +817,11 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         }
     }
 
-    /// <summary>Two batches retried together: from the earlier one's first offset of each partition, through the later one's.</summary>
-    private static BatchInHand Both(BatchInHand earlier, BatchInHand later, Exception failure)
+    /// <summary>
+    /// Two batches retried together: from the earlier one's first offset of each partition, through the later one's. The
+    /// later one's failed dead-letter write still counts towards <see cref="KafkaConsumerSettings.DeadLetterAttempts"/>.
+    /// </summary>
+    private static BatchInHand Both(BatchInHand earlier, BatchInHand later, BatchResult laterResult, Exception failure)
     {
         var spans = new Dictionary<(string Topic, int Partition), PartitionSpan>(later.Spans);
         foreach (var (partition, span) in earlier.Spans)
@@ -828,7 +831,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
 
         return new BatchInHand(earlier.Work, spans, [], earlier.Count + later.Count, later.Generation)
         {
-            Result = new BatchResult(failure, DeadLetterFailed: false, earlier.Result.Durable),
+            Result = new BatchResult(failure, laterResult.DeadLetterFailed, earlier.Result.Durable),
         };
     }
 

@@ -208,6 +208,37 @@ public sealed class DeferredDurabilityOnEmbeddedBroker : IAsyncLifetime
         Assert.Equal(0, handler.InFlightAtRewound);
     }
 
+    [Fact]
+    public async Task AFailedDeadLetterWriteCountsTowardsStoppingAlsoWhenItsBatchIsRetriedWithAnEarlierFailedWrite()
+    {
+        await using var pipeline = new KafkaTestPipeline(broker, "dwdlqboth", partitions: 1, consumer: c =>
+        {
+            c.MaxBatchSize = 20;
+            c.MaxBacklogBatchSize = 20;
+            c.MaxBatchWait = TimeSpan.FromMilliseconds(200);
+        });
+        await pipeline.CreateTopicsAsync();
+        // The dead-letter producer reaches no broker: every write times out (after 2 s).
+        var refusing = pipeline.RefusingDeadLetters();
+        await pipeline.PublishAsync(hosts: 1, perHost: 5);
+        var handler = new DeferredWritesHandler(batch => batch.Index == 0 ? Write.Hold : Write.Succeed);
+        await pipeline.StartLoopAsync(handler, UndecodableRecords.DeadLetter, refusing);
+        await Eventually.TrueAsync(() => handler.Count >= 1, TimeSpan.FromSeconds(45), "the first batch reaches the handler, which holds its write");
+
+        // The next batch holds only an undecodable record, whose dead-letter write fails while the first batch's state
+        // write is still in flight; then that write fails too, and both batches are retried together.
+        await pipeline.PublishRawAsync("mac-0000", [0x00, 0x00, 0x00]);
+        await Eventually.TrueAsync(
+            () => pipeline.Metrics.ProduceErrors.WithLabels(pipeline.DeadLetterTopic).Value >= 1,
+            TimeSpan.FromSeconds(30),
+            "the dead-letter write of the second batch fails");
+        handler.Batch(0).Fail();
+
+        await Eventually.TrueAsync(() => handler.Rewinds >= 1, TimeSpan.FromSeconds(30), "the loop rewinds to retry both batches");
+        // Counted before the rewind; the retry's own dead-letter write needs another 2 s to fail.
+        Assert.Equal(1, pipeline.Metrics.DeadLetterFailures.WithLabels(pipeline.Group).Value);
+    }
+
     private static async Task<IReadOnlyList<string>> PublishAsync(KafkaTestPipeline pipeline, string host, int from, int count)
     {
         var records = Enumerable.Range(from, count).Select(n => KeyValuePair.Create(host, KafkaTestPipeline.Event(host, n))).ToList();
