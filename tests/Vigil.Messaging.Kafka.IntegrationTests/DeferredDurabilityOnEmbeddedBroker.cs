@@ -179,13 +179,7 @@ public sealed class DeferredDurabilityOnEmbeddedBroker : IAsyncLifetime
     [Fact]
     public async Task ABatchWhoseDeadLettersFailedIsRewoundOnlyOnceItsOwnWritesCompleted()
     {
-        await using var pipeline = new KafkaTestPipeline(broker, "dwdlq", partitions: 1, consumer: c =>
-        {
-            c.MaxBatchSize = 20;
-            c.MaxBacklogBatchSize = 20;
-            c.MaxBatchWait = TimeSpan.FromMilliseconds(200);
-        });
-        await pipeline.CreateTopicsAsync();
+        await using var pipeline = await OnePartitionOfSmallBatchesAsync("dwdlq");
         // The dead-letter producer reaches no broker: every write times out.
         var refusing = pipeline.RefusingDeadLetters();
         // Valid records and an undecodable one in one batch: the handler takes the valid ones and holds their write.
@@ -211,13 +205,7 @@ public sealed class DeferredDurabilityOnEmbeddedBroker : IAsyncLifetime
     [Fact]
     public async Task AFailedDeadLetterWriteCountsTowardsStoppingAlsoWhenItsBatchIsRetriedWithAnEarlierFailedWrite()
     {
-        await using var pipeline = new KafkaTestPipeline(broker, "dwdlqboth", partitions: 1, consumer: c =>
-        {
-            c.MaxBatchSize = 20;
-            c.MaxBacklogBatchSize = 20;
-            c.MaxBatchWait = TimeSpan.FromMilliseconds(200);
-        });
-        await pipeline.CreateTopicsAsync();
+        await using var pipeline = await OnePartitionOfSmallBatchesAsync("dwdlqboth");
         // The dead-letter producer reaches no broker: every write times out (after 2 s).
         var refusing = pipeline.RefusingDeadLetters();
         await pipeline.PublishAsync(hosts: 1, perHost: 5);
@@ -237,6 +225,19 @@ public sealed class DeferredDurabilityOnEmbeddedBroker : IAsyncLifetime
         await Eventually.TrueAsync(() => handler.Rewinds >= 1, TimeSpan.FromSeconds(30), "the loop rewinds to retry both batches");
         // Counted before the rewind; the retry's own dead-letter write needs another 2 s to fail.
         Assert.Equal(1, pipeline.Metrics.DeadLetterFailures.WithLabels(pipeline.Group).Value);
+    }
+
+    /// <summary>A pipeline whose topics are created, of one partition read in batches of at most 20 records.</summary>
+    private async Task<KafkaTestPipeline> OnePartitionOfSmallBatchesAsync(string name)
+    {
+        var pipeline = new KafkaTestPipeline(broker, name, partitions: 1, consumer: c =>
+        {
+            c.MaxBatchSize = 20;
+            c.MaxBacklogBatchSize = 20;
+            c.MaxBatchWait = TimeSpan.FromMilliseconds(200);
+        });
+        await pipeline.CreateTopicsAsync();
+        return pipeline;
     }
 
     private static async Task<IReadOnlyList<string>> PublishAsync(KafkaTestPipeline pipeline, string host, int from, int count)
