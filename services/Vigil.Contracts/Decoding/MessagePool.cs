@@ -90,7 +90,7 @@ internal sealed class MessagePool(Func<IMessage> create, Action<IMessage> reset)
     public void Release()
     {
         var taken = Math.Min(handedOutCount, MaxTracked - freeCount);
-        owned -= handedOutCount - Math.Max(taken, 0);
+        owned -= handedOutCount - taken;
         if (taken > 0)
         {
             if (free.Length - freeCount < taken)
