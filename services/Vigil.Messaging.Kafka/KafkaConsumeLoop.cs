@@ -47,10 +47,11 @@ namespace Vigil.Messaging.Kafka;
 /// position by auto.offset.reset), the hole is counted in vigil_kafka_records_skipped_total and logged as a warning. The
 /// loop's own seeks and rebalances move the expected offset with them, so they are never counted.</item>
 /// </list>
-/// Per record the loop does no more than it must (see docs/benchmarks.md): values are decoded straight from
-/// librdkafka's buffer by <see cref="RecordReader{T}"/>, librdkafka's topic name and headers are marshalled
-/// only when something reads them (several topics; dead-lettering, which keeps the original headers), and
-/// metrics, offsets and logs are per batch and partition, never per record.
+/// Per record the loop does no more than it must (see docs/benchmarks.md): records are taken from librdkafka's queue
+/// without Confluent's per-record objects (<see cref="DirectPoll{T}"/>), values are decoded straight from
+/// librdkafka's buffer by <see cref="RecordReader{T}"/>, the topic name is read only when several topics are, an
+/// undecodable record's headers only when its copy is dead-lettered (the copy keeps them), and metrics, offsets and
+/// logs are per batch and partition, never per record.
 /// </remarks>
 public sealed class KafkaConsumeLoop<T> : BackgroundService
 {
@@ -106,6 +107,9 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
 
     /// <summary>The one topic read, when only one is: librdkafka's name for it is then not marshalled per record.</summary>
     private readonly string? onlyTopic;
+
+    /// <summary>Reads the consumer's queue without Confluent's per-record objects; null where it could not bind (see <see cref="DirectPoll{T}"/>).</summary>
+    private DirectPoll<T>? direct;
     private int gathered;
 
     /// <summary>Whether the next batch is read while the previous one is handled (<see cref="KafkaConsumerSettings.OverlapBatches"/>, and a decoder that allows it).</summary>
@@ -214,6 +218,12 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         var consumer = Build();
         try
         {
+            direct = DirectPoll<T>.TryCreate(consumer, reader, topicNames: onlyTopic is null, headers: registration.Undecodable == UndecodableRecords.DeadLetter, out var unbound);
+            if (direct is null)
+            {
+                logger.LogWarning("Consumer group {Group} reads records through Confluent's Consume, which allocates several objects per record: {Reason}", group, unbound);
+            }
+
             consumer.Subscribe(registration.Topics);
             logger.LogInformation(
                 "Consumer group {Group} subscribed to {Topics} (instance {Instance}, protocol {Protocol}, undecodable records: {Undecodable})",
@@ -315,8 +325,9 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     private IConsumer<string?, DecodedValue<T>> Build()
     {
         var config = configs.Consumer(group);
-        // Fields librdkafka copies into every ConsumeResult only when read: the topic name when several topics are
-        // read, the headers when undecodable records are dead-lettered (the copy keeps the original headers).
+        // Fields Confluent copies into every ConsumeResult (where the loop consumes through Consume, see DirectPoll):
+        // the topic name only when several topics are read, the headers only when undecodable records are dead-lettered
+        // (the copy keeps the original headers).
         List<string> fields = ["timestamp"];
         if (onlyTopic is null)
         {
@@ -406,12 +417,13 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
                     continue;
                 }
 
-                if (!TryConsume(consumer, inHand is null && unwritten is null ? IdlePoll : InHandPoll, out var first))
+                var polled = TryConsume(consumer, inHand is null && unwritten is null ? IdlePoll : InHandPoll, out var first);
+                if (polled == PollOutcome.Failed)
                 {
                     continue;
                 }
 
-                if (first is null)
+                if (polled == PollOutcome.None)
                 {
                     return;
                 }
@@ -419,7 +431,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
                 // A new batch (also after a rebalance dropped all that was gathered): its own clock, not yet due.
                 started = Stopwatch.GetTimestamp();
                 due = false;
-                Add(first);
+                Add(in first);
                 continue;
             }
 
@@ -429,9 +441,9 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
                 return;
             }
 
-            if (TryConsume(consumer, TimeSpan.Zero, out var ready) && ready is not null)
+            if (TryConsume(consumer, TimeSpan.Zero, out var ready) == PollOutcome.Record)
             {
-                Add(ready);
+                Add(in ready);
                 continue;
             }
 
@@ -446,27 +458,45 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
                 return;
             }
 
-            if (!TryConsume(consumer, timeout, out var result))
+            var outcome = TryConsume(consumer, timeout, out var result);
+            if (outcome == PollOutcome.Failed)
             {
                 continue;
             }
 
-            if (result is null)
+            if (outcome == PollOutcome.None)
             {
                 return;
             }
 
-            Add(result);
+            Add(in result);
         }
     }
 
-    /// <summary>The next record, or null when none came within <paramref name="timeout"/>; false after a consume error (logged).</summary>
-    private bool TryConsume(IConsumer<string?, DecodedValue<T>> consumer, TimeSpan timeout, out ConsumeResult<string?, DecodedValue<T>>? result)
+    /// <summary>
+    /// The next record (<see cref="PollOutcome.Record"/>), none within <paramref name="timeout"/>, or
+    /// <see cref="PollOutcome.Failed"/> after a consume error (logged). Straight from librdkafka's queue where
+    /// <see cref="DirectPoll{T}"/> could bind, else through Confluent's <c>Consume</c>.
+    /// </summary>
+    private PollOutcome TryConsume(IConsumer<string?, DecodedValue<T>> consumer, TimeSpan timeout, out PolledRecord<T> record)
     {
         try
         {
-            result = consumer.Consume(timeout);
-            return true;
+            if (direct is not null)
+            {
+                return direct.Poll(timeout, out record);
+            }
+
+            var result = consumer.Consume(timeout);
+            if (result is null)
+            {
+                record = default;
+                return PollOutcome.None;
+            }
+
+            var message = result.Message;
+            record = new PolledRecord<T>(result.Topic, result.Partition.Value, result.Offset.Value, message.Key, message.Timestamp, message.Value, message.Headers);
+            return PollOutcome.Record;
         }
         catch (ConsumeException e) when (!e.Error.IsFatal)
         {
@@ -475,17 +505,17 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
                 logger.LogWarning("Consume error in {Group}: {Reason}{Suppressed}", group, e.Error.Reason, KafkaLog.Suppressed(suppressed));
             }
 
-            result = null;
-            return false;
+            record = default;
+            return PollOutcome.Failed;
         }
     }
 
-    private void Add(ConsumeResult<string?, DecodedValue<T>> result)
+    private void Add(in PolledRecord<T> record)
     {
-        var topic = onlyTopic ?? result.Topic;
-        var partition = result.Partition.Value;
-        var offset = result.Offset.Value;
-        var value = result.Message.Value;
+        var topic = onlyTopic ?? record.Topic!;
+        var partition = record.Partition;
+        var offset = record.Offset;
+        var value = record.Value;
         if (value.Unexpected is not null)
         {
             // Not a verdict on the record: a decoder bug stops the loop, as it always did.
@@ -497,13 +527,13 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             var raw = new ConsumeResult<byte[]?, byte[]?>
             {
                 TopicPartitionOffset = new TopicPartitionOffset(topic, partition, offset),
-                Message = new Message<byte[]?, byte[]?> { Key = value.RawKey, Value = value.RawValue, Timestamp = result.Message.Timestamp, Headers = result.Message.Headers },
+                Message = new Message<byte[]?, byte[]?> { Key = value.RawKey, Value = value.RawValue, Timestamp = record.Timestamp, Headers = record.Headers },
             };
             undecodable.Add((raw, failure.Reason, failure.Message));
         }
         else
         {
-            gathering.Add(new ConsumedRecord<T>(topic, partition, offset, result.Message.Key, result.Message.Timestamp.UtcDateTime, value.Value!));
+            gathering.Add(new ConsumedRecord<T>(topic, partition, offset, record.Key, record.Timestamp.UtcDateTime, value.Value!));
         }
 
         if (run is { } current && current.Partition == partition && string.Equals(current.Topic, topic, StringComparison.Ordinal))
