@@ -100,11 +100,13 @@ public sealed class KafkaConsumerSettings
     /// <summary>
     /// Consumer properties the loop decides itself: offsets are stored only after a batch was handled; the group and
     /// the static member id (derived per pod, so a fixed one would fence the other replicas); no end-of-partition
-    /// results (they carry no record); and which fields every record carries.
+    /// results (they carry no record); which fields every record carries; and how often a cancellable Consume checks its
+    /// token: the consume loop never waits that way (it polls with timeouts of its own), so the setting would not reach
+    /// the loop it seems to tune (only a topic follower's stop, which keeps Confluent's 100 ms).
     /// </summary>
     internal static IReadOnlySet<string> Reserved { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
         "enable.auto.offset.store", "enable.auto.commit", "group.id", "group.instance.id", "enable.partition.eof",
-        "dotnet.consumer.consume.result.fields",
+        "dotnet.consumer.consume.result.fields", "dotnet.cancellation.delay.max.ms",
     };
 }

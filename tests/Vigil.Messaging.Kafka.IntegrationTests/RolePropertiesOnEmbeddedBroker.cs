@@ -98,6 +98,7 @@ public sealed class RolePropertiesOnEmbeddedBroker : IAsyncLifetime
     [InlineData("Kafka:Properties:group.instance.id", "vigil-0", "Kafka:Properties:group.instance.id is decided by Vigil")]
     [InlineData("Kafka:Consumer:Properties:enable.partition.eof", "true", "Kafka:Consumer:Properties:enable.partition.eof is decided by Vigil")]
     [InlineData("Kafka:Consumer:Properties:dotnet.consumer.consume.result.fields", "none", "Kafka:Consumer:Properties:dotnet.consumer.consume.result.fields is decided by Vigil")]
+    [InlineData("Kafka:Consumer:Properties:dotnet.cancellation.delay.max.ms", "10", "Kafka:Consumer:Properties:dotnet.cancellation.delay.max.ms is decided by Vigil")]
     [InlineData("Kafka:Properties:Fetch Wait", "20", "Kafka:Properties:Fetch Wait is not a librdkafka property name")]
     [InlineData("Kafka:Properties:socket.timeout.ms", "", "Kafka:Properties:socket.timeout.ms has no value")]
     [InlineData("Kafka:Consumer:Properties:fetch.wait.max.ms", " ", "Kafka:Consumer:Properties:fetch.wait.max.ms has no value")]
