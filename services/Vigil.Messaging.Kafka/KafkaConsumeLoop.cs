@@ -48,7 +48,7 @@ namespace Vigil.Messaging.Kafka;
 /// loop's own seeks and rebalances move the expected offset with them, so they are never counted.</item>
 /// </list>
 /// Per record the loop does no more than it must (see docs/benchmarks.md): records are taken from librdkafka's queue
-/// without Confluent's per-record objects (<see cref="DirectPoll{T}"/>), values are decoded straight from
+/// without Confluent's per-record objects (<see cref="DirectConsumer{T}"/>), values are decoded straight from
 /// librdkafka's buffer by <see cref="RecordReader{T}"/>, the topic name is read only when several topics are, an
 /// undecodable record's headers only when its copy is dead-lettered (the copy keeps them), and metrics, offsets and
 /// logs are per batch and partition, never per record.
@@ -97,6 +97,11 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
 
     /// <summary>Topics whose offsets have holes by design (compacted): not checked for skipped records.</summary>
     private readonly HashSet<string> compacted;
+    private readonly Dictionary<string, Counter.Child> consumed = new(StringComparer.Ordinal);
+
+    /// <summary>A batch's offsets to store, and what storing each gave (reused: one batch at a time).</summary>
+    private readonly List<TopicPartitionOffset> toStore = [];
+    private readonly List<ErrorCode> storeErrors = [];
     private readonly Counter.Child handlerWait;
     private readonly Counter.Child writeWait;
     private readonly Histogram.Child handlerQueue;
@@ -108,8 +113,8 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     /// <summary>The one topic read, when only one is: librdkafka's name for it is then not marshalled per record.</summary>
     private readonly string? onlyTopic;
 
-    /// <summary>Reads the consumer's queue without Confluent's per-record objects; null where it could not bind (see <see cref="DirectPoll{T}"/>).</summary>
-    private DirectPoll<T>? direct;
+    /// <summary>Reads the consumer's queue without Confluent's per-record objects; null where it could not bind (see <see cref="DirectConsumer{T}"/>).</summary>
+    private DirectConsumer<T>? direct;
     private int gathered;
 
     /// <summary>Whether the next batch is read while the previous one is handled (<see cref="KafkaConsumerSettings.OverlapBatches"/>, and a decoder that allows it).</summary>
@@ -218,7 +223,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         var consumer = Build();
         try
         {
-            direct = DirectPoll<T>.TryCreate(consumer, reader, topicNames: onlyTopic is null, headers: registration.Undecodable == UndecodableRecords.DeadLetter, out var unbound);
+            direct = DirectConsumer<T>.TryCreate(consumer, reader, topicNames: onlyTopic is null, headers: registration.Undecodable == UndecodableRecords.DeadLetter, out var unbound);
             if (direct is null)
             {
                 logger.LogWarning("Consumer group {Group} reads records through Confluent's Consume, which allocates several objects per record: {Reason}", group, unbound);
@@ -325,7 +330,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     private IConsumer<string?, DecodedValue<T>> Build()
     {
         var config = configs.Consumer(group);
-        // Fields Confluent copies into every ConsumeResult (where the loop consumes through Consume, see DirectPoll):
+        // Fields Confluent copies into every ConsumeResult (where the loop consumes through Consume, see DirectConsumer):
         // the topic name only when several topics are read, the headers only when undecodable records are dead-lettered
         // (the copy keeps the original headers).
         List<string> fields = ["timestamp"];
@@ -476,7 +481,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     /// <summary>
     /// The next record (<see cref="PollOutcome.Record"/>), none within <paramref name="timeout"/>, or
     /// <see cref="PollOutcome.Failed"/> after a consume error (logged). Straight from librdkafka's queue where
-    /// <see cref="DirectPoll{T}"/> could bind, else through Confluent's <c>Consume</c>.
+    /// <see cref="DirectConsumer{T}"/> could bind, else through Confluent's <c>Consume</c>.
     /// </summary>
     private PollOutcome TryConsume(IConsumer<string?, DecodedValue<T>> consumer, TimeSpan timeout, out PolledRecord<T> record)
     {
@@ -878,27 +883,66 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         lastFailure = null;
         backoff = settings.RetryBackoff;
         metrics.ConsumerStalled.WithLabels(group).Set(0);
+        toStore.Clear();
         foreach (var ((topic, id), span) in batch.Spans)
         {
             // Records of a partition arrive in offset order, so the last one gathered is the highest.
             var partition = new TopicPartition(topic, id);
-            metrics.RecordsConsumed.WithLabels(partition.Topic, group).Inc(span.Count);
-            if (lost?.Contains(partition) == true)
+            Consumed(topic).Inc(span.Count);
+            if (lost?.Contains(partition) != true)
             {
-                continue;
+                toStore.Add(new TopicPartitionOffset(partition, new Offset(span.Last + 1)));
+            }
+        }
+
+        if (direct is not null)
+        {
+            direct.StoreOffsets(toStore, storeErrors);
+            for (var i = 0; i < toStore.Count; i++)
+            {
+                Stored(toStore[i], storeErrors[i]);
             }
 
-            var next = new Offset(span.Last + 1);
+            return;
+        }
+
+        foreach (var offset in toStore)
+        {
             try
             {
-                consumer.StoreOffset(new TopicPartitionOffset(partition, next));
-                stored[partition] = next;
+                consumer.StoreOffset(offset);
+                Stored(offset, ErrorCode.NoError);
             }
             catch (KafkaException e) when (e.Error.Code == ErrorCode.Local_State)
             {
                 // Revoked meanwhile: the next owner replays from the last commit.
             }
         }
+    }
+
+    /// <summary>Notes a stored offset; a partition revoked meanwhile is left to the next owner, who replays from the last commit.</summary>
+    private void Stored(TopicPartitionOffset offset, ErrorCode error)
+    {
+        if (error == ErrorCode.NoError)
+        {
+            stored[offset.TopicPartition] = offset.Offset;
+        }
+        else if (error != ErrorCode.Local_State)
+        {
+            throw new KafkaException(error);
+        }
+    }
+
+    /// <summary>The records-consumed counter of <paramref name="topic"/> for this group (its labels looked up once).</summary>
+    private Counter.Child Consumed(string topic)
+    {
+        if (!consumed.TryGetValue(topic, out var counter))
+        {
+            counter = metrics.RecordsConsumed.WithLabels(topic, group);
+            consumed[topic] = counter;
+        }
+
+        return counter;
     }
 
     /// <summary>

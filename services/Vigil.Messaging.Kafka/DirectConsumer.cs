@@ -21,17 +21,20 @@ internal enum PollOutcome
     /// <summary>No record within the timeout (or only an end-of-partition notice).</summary>
     None,
 
-    /// <summary>A consume error the loop logged and goes on after (never returned by <see cref="DirectPoll{T}"/>, which throws).</summary>
+    /// <summary>A consume error the loop logged and goes on after (never returned by <see cref="DirectConsumer{T}"/>, which throws).</summary>
     Failed,
 }
 
 /// <summary>
-/// Takes records from librdkafka's consumer queue without the objects Confluent's <c>Consume</c> builds for every record
+/// The consume loop's direct line to librdkafka. <see cref="Poll"/> takes records from the consumer queue without the
+/// objects Confluent's <c>Consume</c> builds for every record
 /// (its result, message, topic-partition-offset and headers objects, and a reflection-based copy of librdkafka's message
 /// struct: about half of what consume+decode allocated per event, see docs/performance.md "Thirteenth round"). It calls
 /// the same librdkafka functions, bound to the same native library, on the same handle, in the same order as
 /// <c>Consume</c> does (poll, read the message, deserialize key then value with the loop's <see cref="RecordReader{T}"/>,
 /// destroy the message), so rebalance, error, log and offset-commit callbacks run exactly as they did, inside the poll.
+/// <see cref="StoreOffsets"/> stores a batch's offsets in one call where Confluent's <c>StoreOffset</c> takes one
+/// partition per call, each with its own lists and a reflection-based copy of the result.
 /// </summary>
 /// <remarks>
 /// Confluent.Kafka does not expose the client's native handle nor its bound librdkafka functions, so both are taken
@@ -40,7 +43,7 @@ internal enum PollOutcome
 /// different. The unit test "Records are read straight from librdkafka with the Confluent.Kafka version Vigil pins"
 /// fails when an upgrade moves them, so the fallback is never silent.
 /// </remarks>
-internal sealed unsafe class DirectPoll<T>
+internal sealed unsafe class DirectConsumer<T>
 {
     private readonly SafeHandle handle;
     private readonly IntPtr kafka;
@@ -49,7 +52,7 @@ internal sealed unsafe class DirectPoll<T>
     private readonly bool headers;
     private readonly Dictionary<byte[], string> topics = new(KeyBytesComparer.Instance);
 
-    private DirectPoll(SafeHandle handle, RecordReader<T> reader, bool topicNames, bool headers)
+    private DirectConsumer(SafeHandle handle, RecordReader<T> reader, bool topicNames, bool headers)
     {
         this.handle = handle;
         kafka = handle.DangerousGetHandle();
@@ -64,7 +67,7 @@ internal sealed unsafe class DirectPoll<T>
     /// </summary>
     /// <param name="topicNames">Whether records carry their topic's name (the loop reads several topics).</param>
     /// <param name="headers">Whether an undecodable record's headers are read (its copy is dead-lettered).</param>
-    public static DirectPoll<T>? TryCreate(IConsumer<string?, DecodedValue<T>> consumer, RecordReader<T> reader, bool topicNames, bool headers, out string? reason)
+    public static DirectConsumer<T>? TryCreate(IConsumer<string?, DecodedValue<T>> consumer, RecordReader<T> reader, bool topicNames, bool headers, out string? reason)
     {
         reason = Librdkafka.Unbound;
         if (Librdkafka.Functions is null)
@@ -81,7 +84,7 @@ internal sealed unsafe class DirectPoll<T>
                 return null;
             }
 
-            return new DirectPoll<T>(native, reader, topicNames, headers);
+            return new DirectConsumer<T>(native, reader, topicNames, headers);
         }
         catch (Exception e) when (e is TargetInvocationException or MemberAccessException or InvalidOperationException)
         {
@@ -149,6 +152,55 @@ internal sealed unsafe class DirectPoll<T>
         }
     }
 
+    /// <summary>
+    /// Stores the offsets of <paramref name="partitions"/> (each partition's next offset to read) in one call, and
+    /// returns each partition's outcome in <paramref name="errors"/>, in order: <see cref="ErrorCode.Local_State"/> for
+    /// a partition no longer assigned, as <c>StoreOffset</c> reports it.
+    /// </summary>
+    public void StoreOffsets(IReadOnlyList<TopicPartitionOffset> partitions, List<ErrorCode> errors)
+    {
+        var functions = Librdkafka.Functions!;
+        ObjectDisposedException.ThrowIf(handle.IsClosed, this);
+        errors.Clear();
+        if (partitions.Count == 0)
+        {
+            return;
+        }
+
+        var list = functions.PartitionListNew(partitions.Count);
+        try
+        {
+            for (var i = 0; i < partitions.Count; i++)
+            {
+                functions.PartitionListAdd(list, partitions[i].Topic, partitions[i].Partition.Value);
+            }
+
+            // Set through the list's own array once every partition was added (an add may move it).
+            var entries = new Span<RdKafkaTopicPartition>(((RdKafkaTopicPartitionList*)list)->Elements, partitions.Count);
+            for (var i = 0; i < partitions.Count; i++)
+            {
+                entries[i].Offset = partitions[i].Offset.Value;
+            }
+
+            var overall = functions.OffsetsStore(kafka, list);
+            var failed = false;
+            foreach (ref readonly var entry in entries)
+            {
+                errors.Add(entry.Error);
+                failed |= entry.Error != ErrorCode.NoError;
+            }
+
+            if (overall != ErrorCode.NoError && !failed)
+            {
+                throw new KafkaException(overall);
+            }
+        }
+        finally
+        {
+            functions.PartitionListDestroy(list);
+        }
+    }
+
     private static ReadOnlySpan<byte> Span(IntPtr data, nuint length) => data == IntPtr.Zero ? [] : new ReadOnlySpan<byte>((void*)data, checked((int)length));
 
     private static byte[]? Copy(IntPtr data, nuint length) => data == IntPtr.Zero ? null : Span(data, length).ToArray();
@@ -185,6 +237,29 @@ internal sealed unsafe class DirectPoll<T>
         return copied;
     }
 
+    /// <summary>librdkafka's <c>rd_kafka_topic_partition_list_t</c> (rdkafka.h), field for field.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly struct RdKafkaTopicPartitionList
+    {
+        public readonly int Count;
+        public readonly int Size;
+        public readonly RdKafkaTopicPartition* Elements;
+    }
+
+    /// <summary>librdkafka's <c>rd_kafka_topic_partition_t</c> (rdkafka.h), field for field.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct RdKafkaTopicPartition
+    {
+        public IntPtr Topic;
+        public int Partition;
+        public long Offset;
+        public IntPtr Metadata;
+        public nuint MetadataSize;
+        public IntPtr Opaque;
+        public ErrorCode Error;
+        public IntPtr Private;
+    }
+
     /// <summary>librdkafka's <c>rd_kafka_message_t</c> (rdkafka.h), field for field.</summary>
     [StructLayout(LayoutKind.Sequential)]
     private readonly struct RdKafkaMessage
@@ -202,7 +277,7 @@ internal sealed unsafe class DirectPoll<T>
 }
 
 /// <summary>
-/// The librdkafka functions <see cref="DirectPoll{T}"/> calls, taken from the delegates Confluent.Kafka bound when it
+/// The librdkafka functions <see cref="DirectConsumer{T}"/> calls, taken from the delegates Confluent.Kafka bound when it
 /// loaded librdkafka (so the very library and entry points its own <c>Consume</c> uses).
 /// </summary>
 internal sealed class Librdkafka
@@ -216,8 +291,16 @@ internal sealed class Librdkafka
         TimestampFunction messageTimestamp,
         HeadersFunction messageHeaders,
         HeaderFunction headerGetAll,
-        Func<IntPtr, StringBuilder, UIntPtr, ErrorCode> fatalError)
+        Func<IntPtr, StringBuilder, UIntPtr, ErrorCode> fatalError,
+        Func<IntPtr, IntPtr> partitionListNew,
+        Func<IntPtr, string, int, IntPtr> partitionListAdd,
+        Action<IntPtr> partitionListDestroy,
+        Func<IntPtr, IntPtr, ErrorCode> offsetsStore)
     {
+        PartitionListNewFunction = partitionListNew;
+        PartitionListAdd = partitionListAdd;
+        PartitionListDestroy = partitionListDestroy;
+        OffsetsStore = offsetsStore;
         ConsumerPoll = consumerPoll;
         MessageDestroy = messageDestroy;
         TopicName = topicName;
@@ -252,6 +335,16 @@ internal sealed class Librdkafka
     public HeaderFunction HeaderGetAll { get; }
 
     private Func<IntPtr, StringBuilder, UIntPtr, ErrorCode> FatalErrorFunction { get; }
+
+    private Func<IntPtr, IntPtr> PartitionListNewFunction { get; }
+
+    public Func<IntPtr, string, int, IntPtr> PartitionListAdd { get; }
+
+    public Action<IntPtr> PartitionListDestroy { get; }
+
+    public Func<IntPtr, IntPtr, ErrorCode> OffsetsStore { get; }
+
+    public IntPtr PartitionListNew(int size) => PartitionListNewFunction(size);
 
     /// <summary>The client's fatal error, as Confluent reports it for a record that carries <see cref="ErrorCode.Local_Fatal"/>.</summary>
     public Error FatalError(IntPtr kafka)
@@ -310,12 +403,16 @@ internal sealed class Librdkafka
             var headers = Rebound<HeadersFunction>("_message_headers");
             var header = Rebound<HeaderFunction>("_header_get_all");
             var fatal = Field<Func<IntPtr, StringBuilder, UIntPtr, ErrorCode>>("_fatal_error");
+            var listNew = Field<Func<IntPtr, IntPtr>>("_topic_partition_list_new");
+            var listAdd = Field<Func<IntPtr, string, int, IntPtr>>("_topic_partition_list_add");
+            var listDestroy = Field<Action<IntPtr>>("_topic_partition_list_destroy");
+            var store = Field<Func<IntPtr, IntPtr, ErrorCode>>("_offsets_store");
             if (missing.Count > 0)
             {
                 return (null, "Confluent.Kafka's librdkafka bindings lack " + string.Join(", ", missing));
             }
 
-            return (new Librdkafka(poll!, destroy!, topic!, timestamp!, headers!, header!, fatal!), null);
+            return (new Librdkafka(poll!, destroy!, topic!, timestamp!, headers!, header!, fatal!, listNew!, listAdd!, listDestroy!, store!), null);
         }
         catch (Exception e) when (e is TargetInvocationException or MemberAccessException or InvalidOperationException or DllNotFoundException)
         {

@@ -5,11 +5,11 @@ using Vigil.Testing;
 namespace Vigil.Messaging.Kafka.IntegrationTests;
 
 /// <summary>
-/// The consume loop takes records straight from librdkafka's queue (<see cref="DirectPoll{T}"/>) instead of through
+/// The consume loop takes records straight from librdkafka's queue (<see cref="DirectConsumer{T}"/>) instead of through
 /// Confluent's Consume, which builds several objects per record. What a user relies on must not change: every record,
 /// its key, offset, timestamp and topic, and for an undecodable one the headers it was published with.
 /// </summary>
-public sealed class DirectPollOnEmbeddedBroker : IAsyncLifetime
+public sealed class DirectConsumerOnEmbeddedBroker : IAsyncLifetime
 {
     private const int Records = 3_000;
     private readonly EmbeddedKafkaBroker broker = new();
@@ -24,7 +24,7 @@ public sealed class DirectPollOnEmbeddedBroker : IAsyncLifetime
         await using var pipeline = new KafkaTestPipeline(broker, "direct-bind", partitions: 1);
         using var consumer = Build(pipeline, new RecordReader<int>(new LengthDecoder()));
 
-        var direct = DirectPoll<int>.TryCreate(consumer, new RecordReader<int>(new LengthDecoder()), topicNames: false, headers: true, out var reason);
+        var direct = DirectConsumer<int>.TryCreate(consumer, new RecordReader<int>(new LengthDecoder()), topicNames: false, headers: true, out var reason);
 
         Assert.True(direct is not null, $"the consume loop would fall back to Confluent's Consume: {reason}");
     }
@@ -83,6 +83,28 @@ public sealed class DirectPollOnEmbeddedBroker : IAsyncLifetime
         Assert.Equal("not a frame", Encoding.UTF8.GetString(deadLetter.Message.Value!));
     }
 
+    [Fact]
+    public async Task StoringABatchsOffsetsInOneCallCommitsTheAssignedPartitionsAndReportsTheOthersAsNotAssigned()
+    {
+        await using var pipeline = new KafkaTestPipeline(broker, "direct-store", partitions: 3);
+        await pipeline.CreateTopicsAsync();
+        var reader = new RecordReader<int>(new LengthDecoder());
+        using var consumer = Build(pipeline, reader);
+        var direct = DirectConsumer<int>.TryCreate(consumer, reader, topicNames: false, headers: false, out _)!;
+        consumer.Assign([new TopicPartitionOffset(pipeline.TelemetryTopic, 0, Offset.Beginning), new TopicPartitionOffset(pipeline.TelemetryTopic, 2, Offset.Beginning)]);
+        var errors = new List<ErrorCode>();
+
+        direct.StoreOffsets(
+            [new(pipeline.TelemetryTopic, 0, 17), new(pipeline.TelemetryTopic, 1, 5), new(pipeline.TelemetryTopic, 2, 42)],
+            errors);
+        consumer.Commit();
+        var committed = consumer.Committed([new(pipeline.TelemetryTopic, 0), new(pipeline.TelemetryTopic, 2)], TimeSpan.FromSeconds(10));
+        consumer.Close();
+
+        Assert.Equal([ErrorCode.NoError, ErrorCode.Local_State, ErrorCode.NoError], errors);
+        Assert.Equal([17L, 42L], committed.OrderBy(c => c.Partition.Value).Select(c => c.Offset.Value));
+    }
+
     private static IConsumer<string?, DecodedValue<int>> Build(KafkaTestPipeline pipeline, RecordReader<int> reader)
     {
         var config = pipeline.Configs.Consumer(pipeline.Group + "-" + Guid.NewGuid().ToString("N"));
@@ -95,7 +117,7 @@ public sealed class DirectPollOnEmbeddedBroker : IAsyncLifetime
     {
         var reader = new RecordReader<int>(new LengthDecoder());
         using var consumer = Build(pipeline, reader);
-        var poll = direct ? DirectPoll<int>.TryCreate(consumer, reader, topicNames: true, headers: true, out _) ?? throw new InvalidOperationException("not bound") : null;
+        var poll = direct ? DirectConsumer<int>.TryCreate(consumer, reader, topicNames: true, headers: true, out _) ?? throw new InvalidOperationException("not bound") : null;
         consumer.Assign(new TopicPartitionOffset(pipeline.TelemetryTopic, 0, Offset.Beginning));
         var read = 0;
         var start = 0L;
@@ -121,7 +143,7 @@ public sealed class DirectPollOnEmbeddedBroker : IAsyncLifetime
     {
         var reader = new RecordReader<int>(new LengthDecoder());
         using var consumer = Build(pipeline, reader);
-        var poll = direct ? DirectPoll<int>.TryCreate(consumer, reader, topicNames: true, headers: true, out _) ?? throw new InvalidOperationException("not bound") : null;
+        var poll = direct ? DirectConsumer<int>.TryCreate(consumer, reader, topicNames: true, headers: true, out _) ?? throw new InvalidOperationException("not bound") : null;
         consumer.Assign(new TopicPartitionOffset(pipeline.TelemetryTopic, 0, Offset.Beginning));
         var records = new List<(string?, int, long, string?, DateTime, int)>();
         var deadline = DateTime.UtcNow.AddSeconds(60);
