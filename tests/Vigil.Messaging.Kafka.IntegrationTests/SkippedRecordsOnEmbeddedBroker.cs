@@ -62,6 +62,37 @@ public sealed class SkippedRecordsOnEmbeddedBroker : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AConsumerStartedAfterRetentionDeletedRecordsPastItsCommittedOffsetCountsThemAsSkipped()
+    {
+        await using var pipeline = new KafkaTestPipeline(broker, "retention-fresh", partitions: 1);
+        await pipeline.CreateTopicsAsync();
+        await PublishPaddedAsync(pipeline, 0, 50);
+        var before = new OffsetRecordingHandler();
+        var first = await pipeline.StartLoopAsync(before);
+        await Eventually.TrueAsync(() => before.Offsets.Count == 50, TimeSpan.FromSeconds(60), "the first 50 records are handled");
+        await first.StopAsync();
+        Assert.Equal(50, pipeline.CommittedOffsets()[0]);
+
+        // ~24 MB while no member runs: the broker keeps only the last 5 MiB, so the committed offset 50 is gone.
+        for (var n = 50; n < 2450; n += 200)
+        {
+            await PublishPaddedAsync(pipeline, n, 200);
+        }
+
+        var end = pipeline.EndOffsets()[0];
+        var after = new OffsetRecordingHandler();
+        var log = new CapturedLog<KafkaConsumeLoop<TelemetryEvent>>();
+        await pipeline.StartLoopAsync(after, logger: log);
+        await Eventually.TrueAsync(() => after.Offsets.ContainsKey(end - 1), TimeSpan.FromSeconds(90), "the restarted consumer reaches the end of the partition");
+
+        var neverHandled = end - 50 - after.Offsets.Count;
+        Assert.True(neverHandled > 0, "retention deleted nothing past the committed offset: the test did not exercise the reset");
+        Assert.Equal(neverHandled, (long)pipeline.Metrics.RecordsSkipped.WithLabels(pipeline.Group, pipeline.TelemetryTopic, "0").Value);
+        var warning = Assert.Single(log.At(LogLevel.Warning), l => l.Contains("SKIPPED", StringComparison.Ordinal));
+        Assert.Contains("offsets 50 to", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RewindsAfterFailedBatchesAndPartitionsMovingAwayAndBackCountNothingSkipped()
     {
         await using var pipeline = new KafkaTestPipeline(broker, "noskip", consumer: c =>
