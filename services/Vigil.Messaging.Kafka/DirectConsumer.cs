@@ -40,8 +40,9 @@ internal enum PollOutcome
 /// Confluent.Kafka does not expose the client's native handle nor its bound librdkafka functions, so both are taken
 /// from its internals by reflection, once per consumer. When they are not where Confluent.Kafka 2.16 keeps them (another
 /// version), <see cref="TryCreate"/> says why and the loop consumes through <c>Consume</c> as before: slower, never
-/// different. The unit test "Records are read straight from librdkafka with the Confluent.Kafka version Vigil pins"
-/// fails when an upgrade moves them, so the fallback is never silent.
+/// different, and logs a warning saying why. The Kafka integration test "Records are read straight from librdkafka with
+/// the Confluent.Kafka version Vigil pins" fails when an upgrade moves them, so the fallback is never silent. The handle
+/// is used, as Confluent uses it, only on the loop's thread, which also closes and disposes the consumer.
 /// </remarks>
 internal sealed unsafe class DirectConsumer<T>
 {
@@ -69,14 +70,14 @@ internal sealed unsafe class DirectConsumer<T>
     /// <param name="headers">Whether an undecodable record's headers are read (its copy is dead-lettered).</param>
     public static DirectConsumer<T>? TryCreate(IConsumer<string?, DecodedValue<T>> consumer, RecordReader<T> reader, bool topicNames, bool headers, out string? reason)
     {
-        reason = Librdkafka.Unbound;
-        if (Librdkafka.Functions is null)
-        {
-            return null;
-        }
-
         try
         {
+            reason = Librdkafka.Unbound;
+            if (Librdkafka.Functions is null)
+            {
+                return null;
+            }
+
             var property = typeof(Handle).GetProperty("LibrdkafkaHandle", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
             if (property?.GetValue(consumer.Handle) is not SafeHandle native || native.IsInvalid)
             {
@@ -86,8 +87,9 @@ internal sealed unsafe class DirectConsumer<T>
 
             return new DirectConsumer<T>(native, reader, topicNames, headers);
         }
-        catch (Exception e) when (e is TargetInvocationException or MemberAccessException or InvalidOperationException)
+        catch (Exception e)
         {
+            // Whatever another Confluent.Kafka does differently, the loop consumes through Consume: slower, never down.
             reason = "Confluent.Kafka's Handle could not be read: " + e.Message;
             return null;
         }
@@ -414,7 +416,7 @@ internal sealed class Librdkafka
 
             return (new Librdkafka(poll!, destroy!, topic!, timestamp!, headers!, header!, fatal!, listNew!, listAdd!, listDestroy!, store!), null);
         }
-        catch (Exception e) when (e is TargetInvocationException or MemberAccessException or InvalidOperationException or DllNotFoundException)
+        catch (Exception e)
         {
             return (null, "Confluent.Kafka's librdkafka bindings could not be read: " + e.Message);
         }

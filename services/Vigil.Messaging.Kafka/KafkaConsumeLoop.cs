@@ -898,9 +898,24 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         if (direct is not null)
         {
             direct.StoreOffsets(toStore, storeErrors);
+            var failure = ErrorCode.NoError;
             for (var i = 0; i < toStore.Count; i++)
             {
-                Stored(toStore[i], storeErrors[i]);
+                // A partition revoked meanwhile is left to its next owner, who replays from the last commit; every
+                // offset librdkafka stored is noted before another failure stops the loop.
+                if (storeErrors[i] == ErrorCode.NoError)
+                {
+                    stored[toStore[i].TopicPartition] = toStore[i].Offset;
+                }
+                else if (!NotOwned(storeErrors[i]) && failure == ErrorCode.NoError)
+                {
+                    failure = storeErrors[i];
+                }
+            }
+
+            if (failure != ErrorCode.NoError)
+            {
+                throw new KafkaException(failure);
             }
 
             return;
@@ -911,27 +926,20 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             try
             {
                 consumer.StoreOffset(offset);
-                Stored(offset, ErrorCode.NoError);
+                stored[offset.TopicPartition] = offset.Offset;
             }
-            catch (KafkaException e) when (e.Error.Code == ErrorCode.Local_State)
+            catch (KafkaException e) when (NotOwned(e.Error.Code))
             {
                 // Revoked meanwhile: the next owner replays from the last commit.
             }
         }
     }
 
-    /// <summary>Notes a stored offset; a partition revoked meanwhile is left to the next owner, who replays from the last commit.</summary>
-    private void Stored(TopicPartitionOffset offset, ErrorCode error)
-    {
-        if (error == ErrorCode.NoError)
-        {
-            stored[offset.TopicPartition] = offset.Offset;
-        }
-        else if (error != ErrorCode.Local_State)
-        {
-            throw new KafkaException(error);
-        }
-    }
+    /// <summary>
+    /// Why librdkafka refuses to store an offset of a partition this member does not own (any more): not assigned, or
+    /// no longer known to the client at all (e.g. its topic was deleted meanwhile).
+    /// </summary>
+    private static bool NotOwned(ErrorCode error) => error is ErrorCode.Local_State or ErrorCode.Local_UnknownPartition;
 
     /// <summary>The records-consumed counter of <paramref name="topic"/> for this group (its labels looked up once).</summary>
     private Counter.Child Consumed(string topic)

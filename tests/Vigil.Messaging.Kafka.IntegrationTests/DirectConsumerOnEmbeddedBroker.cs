@@ -105,6 +105,84 @@ public sealed class DirectConsumerOnEmbeddedBroker : IAsyncLifetime
         Assert.Equal([17L, 42L], committed.OrderBy(c => c.Partition.Value).Select(c => c.Offset.Value));
     }
 
+    [Fact]
+    public async Task StoringOffsetsOfPartitionsNoLongerAssignedReportsEachAsNotAssignedWithoutFailingTheBatch()
+    {
+        await using var pipeline = new KafkaTestPipeline(broker, "direct-revoked", partitions: 2);
+        await pipeline.CreateTopicsAsync();
+        var reader = new RecordReader<int>(new LengthDecoder());
+        using var consumer = Build(pipeline, reader);
+        var direct = DirectConsumer<int>.TryCreate(consumer, reader, topicNames: false, headers: false, out _)!;
+        var errors = new List<ErrorCode>();
+
+        consumer.Assign([new TopicPartitionOffset(pipeline.TelemetryTopic, 0, Offset.Beginning), new TopicPartitionOffset(pipeline.TelemetryTopic, 1, Offset.Beginning)]);
+        consumer.Unassign();
+
+        direct.StoreOffsets([new(pipeline.TelemetryTopic, 0, 3), new(pipeline.TelemetryTopic, 1, 4)], errors);
+        consumer.Close();
+
+        Assert.Equal([ErrorCode.Local_State, ErrorCode.Local_State], errors);
+    }
+
+    [Fact]
+    public async Task RecordsOfTwoTopicsWithNullKeysAndValuesReadDirectlyMatchWhatConsumeGives()
+    {
+        await using var pipeline = new KafkaTestPipeline(broker, "direct-topics", partitions: 1);
+        await pipeline.CreateTopicsAsync();
+        foreach (var (topic, i) in new[] { pipeline.TelemetryTopic, pipeline.DeadLetterTopic }.SelectMany(t => Enumerable.Range(0, 6).Select(i => (t, i))))
+        {
+            try
+            {
+                await pipeline.Producer.ProduceAsync(topic, new Message<byte[]?, byte[]?>
+                {
+                    Key = i % 3 == 0 ? null : Encoding.UTF8.GetBytes($"mac-{i:D4}"),
+                    Value = i % 2 == 0 ? null : new byte[i],
+                }, CancellationToken.None);
+            }
+            catch (Exception) when (topic == pipeline.DeadLetterTopic)
+            {
+                // Compacted: records without a key are refused.
+            }
+        }
+
+        var viaConsume = ReadBoth(pipeline, direct: false);
+        var viaDirect = ReadBoth(pipeline, direct: true);
+
+        Assert.Equal(viaConsume, viaDirect);
+        Assert.Equal(6, viaDirect.Count(r => r.Topic == pipeline.TelemetryTopic));
+        Assert.Contains(viaDirect, r => r.Topic == pipeline.DeadLetterTopic);
+        Assert.Contains(viaDirect, r => r.Key is null);
+    }
+
+    private static List<(string? Topic, long Offset, string? Key, int Value)> ReadBoth(KafkaTestPipeline pipeline, bool direct)
+    {
+        var reader = new RecordReader<int>(new LengthDecoder());
+        using var consumer = Build(pipeline, reader);
+        var poll = direct ? DirectConsumer<int>.TryCreate(consumer, reader, topicNames: true, headers: true, out _) ?? throw new InvalidOperationException("not bound") : null;
+        consumer.Assign([new TopicPartitionOffset(pipeline.TelemetryTopic, 0, Offset.Beginning), new TopicPartitionOffset(pipeline.DeadLetterTopic, 0, Offset.Beginning)]);
+        // The dead-letter topic is compacted: the broker refuses its records without a key, so count what each topic holds.
+        var total = new[] { pipeline.TelemetryTopic, pipeline.DeadLetterTopic }.Sum(t => consumer.QueryWatermarkOffsets(new TopicPartition(t, 0), TimeSpan.FromSeconds(10)).High.Value);
+        var records = new List<(string?, long, string?, int)>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (records.Count < total && DateTime.UtcNow < deadline)
+        {
+            if (poll is not null)
+            {
+                if (poll.Poll(TimeSpan.FromMilliseconds(100), out var r) == PollOutcome.Record)
+                {
+                    records.Add((r.Topic, r.Offset, r.Key, r.Value.Value));
+                }
+            }
+            else if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { } c)
+            {
+                records.Add((c.Topic, c.Offset.Value, c.Message.Key, c.Message.Value.Value));
+            }
+        }
+
+        consumer.Close();
+        return [.. records.OrderBy(r => r.Item1, StringComparer.Ordinal).ThenBy(r => r.Item2)];
+    }
+
     private static IConsumer<string?, DecodedValue<int>> Build(KafkaTestPipeline pipeline, RecordReader<int> reader)
     {
         var config = pipeline.Configs.Consumer(pipeline.Group + "-" + Guid.NewGuid().ToString("N"));
