@@ -874,9 +874,10 @@ public sealed class HostStateSerializer<TEvent>(
 
     private static void WriteKey(BinaryWriter writer, JoinKey key)
     {
-        writer.Write7BitEncodedInt(key.Values.Count);
-        foreach (var component in key.Values)
+        writer.Write7BitEncodedInt(key.Count);
+        for (var c = 0; c < key.Count; c++)
         {
+            var component = key[c];
             writer.Write(component is not null);
             if (component is not null)
             {
