@@ -295,16 +295,7 @@ public sealed class HostStateSerializer<TEvent>(
     /// </summary>
     private static byte[][]? TakeNames(List<PendingEvent<TEvent>> events, List<PendingEvent<TEvent>>? more)
     {
-        var count = 0;
-        foreach (var e in events)
-        {
-            count += e.BufferName is null ? 0 : 1;
-        }
-
-        foreach (var e in more ?? [])
-        {
-            count += e.BufferName is null ? 0 : 1;
-        }
+        var count = Named(events) + (more is null ? 0 : Named(more));
 
         if (count == 0)
         {
@@ -312,26 +303,38 @@ public sealed class HostStateSerializer<TEvent>(
         }
 
         var taken = new byte[count][];
-        var at = 0;
-        foreach (var e in events)
+        var at = Take(events, taken, 0);
+        if (more is not null)
         {
-            if (e.BufferName is { } name)
-            {
-                taken[at++] = name;
-                e.BufferName = null;
-            }
-        }
-
-        foreach (var e in more ?? [])
-        {
-            if (e.BufferName is { } name)
-            {
-                taken[at++] = name;
-                e.BufferName = null;
-            }
+            Take(more, taken, at);
         }
 
         return taken;
+
+        static int Named(List<PendingEvent<TEvent>> events)
+        {
+            var count = 0;
+            foreach (var e in events)
+            {
+                count += e.BufferName is null ? 0 : 1;
+            }
+
+            return count;
+        }
+
+        static int Take(List<PendingEvent<TEvent>> events, byte[][] into, int at)
+        {
+            foreach (var e in events)
+            {
+                if (e.BufferName is { } name)
+                {
+                    into[at++] = name;
+                    e.BufferName = null;
+                }
+            }
+
+            return at;
+        }
     }
 
     private (HeldBufferPool Pool, byte[][] Names, int From)? ReturnedNames(byte[][]? taken, int from) =>
