@@ -155,7 +155,7 @@ internal static class Throughput
             var routed = await MeasureAsync(framed, partitions, decoder, handler, clock, redisPid, () => publisher.Published);
             var measured = pass >= warmups;
             Console.Error.WriteLine(FormattableString.Invariant(
-                $"{analytic} {(measured ? "pass" : "warm-up")} {(measured ? pass - warmups + 1 : pass + 1)}: decode {decoded.CpuMicrosPerEvent:F2} µs, route {routed.CpuMicrosPerEvent:F2} µs/event, {routed.BytesPerEvent:N0} B/event (of which the decoder's buffers growing {routed.DecoderGrowthPerEvent:N0}), {routed.EventsPerSecond:N0} events/s, redis {routed.RedisMicrosPerEvent:F2} µs/event, {routed.Alerts} alerts, {decoded.Collections}+{routed.Collections} GCs, {decoded.JitMethods}+{routed.JitMethods} methods JIT-compiled, held-event arrays {routed.HeldRented:N0} rented of which {routed.HeldReused:N0} reused"));
+                $"{analytic} {(measured ? "pass" : "warm-up")} {(measured ? pass - warmups + 1 : pass + 1)}: decode {decoded.CpuMicrosPerEvent:F2} µs, route {routed.CpuMicrosPerEvent:F2} µs/event, {routed.BytesPerEvent:N0} B/event (of which the decoder's buffers growing {routed.DecoderGrowthPerEvent:N0}), {routed.EventsPerSecond:N0} events/s, redis {routed.RedisMicrosPerEvent:F2} µs/event, {routed.Alerts} alerts, {decoded.Collections}+{routed.Collections} GCs, {decoded.JitMethods}+{routed.JitMethods} methods JIT-compiled, held-event arrays {routed.HeldRented:N0} rented of which {routed.HeldReused:N0} reused, write argument arrays {routed.ArgumentArraysRented:N0} of which {routed.ArgumentArraysReused:N0} reused"));
             if (measured)
             {
                 decode.Add(decoded);
@@ -208,6 +208,7 @@ internal static class Throughput
         var jit = System.Runtime.JitInfo.GetCompiledMethodCount();
         var (rented, reused) = (HeldBufferPool.Shared.Rented, HeldBufferPool.Shared.Reused);
         var grown = Vigil.Contracts.Decoding.DecoderBuffers.GrownBytes;
+        var arguments = CorrelationStateStore.ArgumentArraysUsed;
         var cpu = process.TotalProcessorTime;
         var started = Stopwatch.GetTimestamp();
         Task? unwritten = null;
@@ -267,9 +268,11 @@ internal static class Throughput
         redisCpu = ProcessCpu.Of(redisPid) - redisCpu;
         var n = (double)framed.Length;
         grown = Vigil.Contracts.Decoding.DecoderBuffers.GrownBytes - grown;
+        var argumentsAfter = CorrelationStateStore.ArgumentArraysUsed;
+        arguments = (argumentsAfter.Rented - arguments.Rented, argumentsAfter.Reused - arguments.Reused);
         rented = HeldBufferPool.Shared.Rented - rented;
         reused = HeldBufferPool.Shared.Reused - reused;
-        return new PassFigures(cpu.TotalMicroseconds / n, allocated / n, n / elapsed.TotalSeconds, redisCpu.TotalMicroseconds / n, alerts() - alertsBefore, collections, jit, rented, reused, grown / n);
+        return new PassFigures(cpu.TotalMicroseconds / n, allocated / n, n / elapsed.TotalSeconds, redisCpu.TotalMicroseconds / n, alerts() - alertsBefore, collections, jit, rented, reused, grown / n, arguments.Rented, arguments.Reused);
     }
 
     /// <summary>The correlator as the service registers it (AddCorrelator), its alert publisher counting instead of producing.</summary>
@@ -353,7 +356,7 @@ internal static class Throughput
     private static string Field(string info, string name) =>
         info.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith(name + ":", StringComparison.Ordinal))[(name.Length + 1)..];
 
-    private sealed record PassFigures(double CpuMicrosPerEvent, double BytesPerEvent, double EventsPerSecond, double RedisMicrosPerEvent, long Alerts, int Collections, long JitMethods, long HeldRented, long HeldReused, double DecoderGrowthPerEvent);
+    private sealed record PassFigures(double CpuMicrosPerEvent, double BytesPerEvent, double EventsPerSecond, double RedisMicrosPerEvent, long Alerts, int Collections, long JitMethods, long HeldRented, long HeldReused, double DecoderGrowthPerEvent, long ArgumentArraysRented, long ArgumentArraysReused);
 
     private sealed class ListSink : ITelemetrySink
     {
