@@ -114,6 +114,9 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
     // in place, tests, the benchmark's measured host) starts with it grown.
     private static readonly WriteBuffer PlanBuffer = new();
 
+    // Argument arrays of earlier writes (per process, like the plan's): a write of a large batch reuses one.
+    private static readonly ArgumentArrays ArgumentBuffers = new();
+
     private readonly Prometheus.Counter.Child roundTrips = metrics.RedisRoundTrips.WithLabels(options.Analytic);
 
     private long fieldsSet;
@@ -314,8 +317,9 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
     /// <summary>
     /// Every held-set change and state write in one script call (atomic as a whole): the plan in a reused buffer, every
     /// name, value and member an argument that views its bytes where they lie (valid until the call completes; see
-    /// <see cref="Vigil.Eql.Sequences.StateFieldChanges"/>), so a batch allocates a key array, an argument array and a
-    /// command, not a copy of its bytes or an object per field.
+    /// <see cref="Vigil.Eql.Sequences.StateFieldChanges"/>), so a batch allocates a key array and a command (and its
+    /// argument array only when no earlier write's fits, see <see cref="ArgumentArrays"/>), not a copy of its bytes or an
+    /// object per field.
     /// </summary>
     private async Task WriteInOneCallAsync(IDatabase db, IReadOnlyList<StateWrite> states, IReadOnlyCollection<HeldChange> held)
     {
@@ -331,7 +335,7 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
         }
 
         var touched = new RedisKey[held.Count + states.Count];
-        var arguments = new RedisValue[1 + values];
+        var arguments = ArgumentBuffers.Rent(1 + values);
         var plan = PlanBuffer.Rent(touched.Length + (PlanNumberBytes * numbers));
         var (p, v, k) = (0, 1, 0);
         foreach (var change in held)
@@ -377,9 +381,13 @@ public sealed class CorrelationStateStore(IConnectionMultiplexer redis, Correlat
         arguments[0] = new ReadOnlyMemory<byte>(plan, 0, p);
         await db.ScriptEvaluateAsync(WriteScript, touched, arguments).ConfigureAwait(false);
 
-        // Only once the call completed: a failed one may still sit in the connection's queue, reading the buffer.
+        // Only once the call completed: a failed one may still sit in the connection's queue, reading the buffers.
         PlanBuffer.Return(plan);
+        ArgumentBuffers.Return(arguments);
     }
+
+    /// <summary>Argument arrays the writes of this process took and reused (tests).</summary>
+    internal static (long Rented, long Reused) ArgumentArraysUsed => (ArgumentBuffers.Rented, ArgumentBuffers.Reused);
 
     private static int Number(Span<byte> into, long value)
     {

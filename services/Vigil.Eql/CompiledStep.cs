@@ -23,25 +23,47 @@ internal sealed class CompiledStep<TEvent>(ValueNode<TEvent> condition, FieldAcc
             return JoinKey.Empty;
         }
 
+        // One or two components (the usual host.id and one field): held in the key itself, no array.
+        if (keys.Length <= 2)
+        {
+            if (!TryComponent(document, 0, out var first))
+            {
+                return null;
+            }
+
+            if (keys.Length == 1)
+            {
+                return new JoinKey(first);
+            }
+
+            return TryComponent(document, 1, out var second) ? new JoinKey(first, second) : null;
+        }
+
         var values = new string?[keys.Length];
         for (var i = 0; i < keys.Length; i++)
         {
-            var value = keys[i](document);
-            if (value.IsNull)
+            if (!TryComponent(document, i, out values[i]))
             {
-                // Elasticsearch: a join key must be non-null unless the key field is marked optional with '?'.
-                if (!optionalKeys[i])
-                {
-                    return null;
-                }
-
-                continue;
+                return null;
             }
-
-            values[i] = Canonical(value);
         }
 
         return new JoinKey(values);
+    }
+
+    /// <summary>The key component <paramref name="i"/> as text; false when it is null and not optional (the event never joins).</summary>
+    private bool TryComponent(TEvent document, int i, out string? component)
+    {
+        var value = keys[i](document);
+        if (value.IsNull)
+        {
+            // Elasticsearch: a join key must be non-null unless the key field is marked optional with '?'.
+            component = null;
+            return optionalKeys[i];
+        }
+
+        component = Canonical(value);
+        return true;
     }
 
     private static string Canonical(EqlValue value)

@@ -64,6 +64,35 @@ public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLif
     }
 
     [Fact]
+    public async Task BatchesOfSlightlyFewerEventsAfterALargerOneStoreExactlyTheirOwnFieldsWhateverArgumentArraysTheyReuse()
+    {
+        var route = Route(Pack());
+        var sizes = new[] { 600, 590, 580, 560, 520, 600, 300 };
+        for (var b = 0; b < sizes.Length; b++)
+        {
+            await route.StepAsync(Enumerable.Range(0, sizes[b]).Select(i => Shell($"mac-r{b}", i, $"u-{b}-{i}")).ToArray());
+        }
+
+        // Each host's state holds its buffered events and the header, nothing of another batch's arguments.
+        for (var b = 0; b < sizes.Length; b++)
+        {
+            var key = new StateKey(route.Pack.Rules.Single(), $"mac-r{b}");
+            Assert.Equal(sizes[b] + 1, await Db.HashLengthAsync(Keys(route).State(key)));
+        }
+
+        // Released: each host's buffered fields deleted and its partials set, and a restart reads every state back.
+        await route.ReleaseQuietAsync(clock);
+        var restarted = Route(route.Pack);
+        for (var b = 0; b < sizes.Length; b++)
+        {
+            var key = new StateKey(route.Pack.Rules.Single(), $"mac-r{b}");
+            Assert.Equal(sizes[b] + 1, await Db.HashLengthAsync(Keys(route).State(key)));
+            var state = (await restarted.Owned.LoadAsync([(key, 0)]))[key];
+            Assert.Equal((sizes[b], 0), (state.PendingSequenceCount, state.BufferedEventCount));
+        }
+    }
+
+    [Fact]
     public async Task AStateOverItsByteLimitDeletesItsOldestPartialsFieldsInRedisAndStaysWithinTheLimit()
     {
         var route = Route(Pack(maxStateBytes: 32 * 1024));

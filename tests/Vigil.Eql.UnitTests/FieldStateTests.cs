@@ -170,7 +170,7 @@ public sealed class FieldStateTests
 
         foreach (var field in changes.Set)
         {
-            store[Convert.ToBase64String(field.Key)] = KeyValuePair.Create(field.Key, field.Value.ToArray());
+            store[Convert.ToBase64String(field.Key)] = KeyValuePair.Create(field.Key.ToArray(), field.Value.ToArray());
         }
 
         foreach (var name in changes.Removed)

@@ -25,7 +25,7 @@ public sealed class HeldBufferReuseTests
         var options = new SequenceEngineOptions { Lateness = Lateness, ReportEarly = reportEarly };
         var pool = new HeldBufferPool(poisonReturned: true);
         var holding = new SequenceEngine<TelemetryEvent>(query, options, new HeldEvents.HoldEverything(), pool);
-        var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf);
+        var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf, namePool: pool);
         var random = new Random(17);
         var reported = 0;
         for (var i = 0; i < 30; i++)
@@ -67,6 +67,7 @@ public sealed class HeldBufferReuseTests
         }
 
         Assert.True(pool.Rented < 100 || pool.Reused > pool.Rented / 2, $"{pool.Rented} arrays rented, only {pool.Reused} reused");
+        Assert.True(pool.ExactRented < 100 || pool.ExactReused > pool.ExactRented / 2, $"{pool.ExactRented} field names rented, only {pool.ExactReused} reused");
         Assert.True(reported > 10, $"only {reported} matches: the streams exercise little");
     }
 
@@ -107,6 +108,73 @@ public sealed class HeldBufferReuseTests
     }
 
     [Fact]
+    public void ABufferedFieldsNameIsReusedOnlyOnceTheWriteThatDeletesTheFieldIsStored()
+    {
+        var query = Run.Compile("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"]");
+        var pool = new HeldBufferPool(poisonReturned: true);
+        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = Lateness }, new HeldEvents.HoldEverything(), pool);
+        var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf, namePool: pool);
+        var store = new Dictionary<string, Dictionary<string, byte[]>>(StringComparer.Ordinal);
+        var state = engine.CreateState("host-1");
+
+        // Buffered: its field's name is set by one write...
+        engine.Process(state, Named("b1", 0, "b"));
+        var buffered = serializer.Changes(state);
+        var name = buffered.Set.Single(f => f.Key[0] == (byte)'b').Key;
+        var bytes = name.ToArray();
+        Apply(store, "host-1", buffered);
+        buffered.Stored();
+        Assert.Equal((1L, 0L), (pool.ExactRented, pool.ExactReturned));
+
+        // ...and deleted by the write after its release, the same name, which stays intact until that write is stored.
+        engine.Process(state, Named("b2", 5, "b"));
+        var released = serializer.Changes(state);
+        Assert.Same(name, Assert.Single(released.Removed));
+        Assert.Equal(bytes, name);
+        Apply(store, "host-1", released);
+        Assert.Equal(0, pool.ExactReturned);
+
+        released.Stored();
+        Assert.Equal(1, pool.ExactReturned);
+        Assert.All(name, b => Assert.Equal(HeldBufferPool.Poison, b));
+        released.Stored();
+        Assert.Equal(1, pool.ExactReturned);
+
+        // A later event's field takes that array for its own name; the store still reads back as the state.
+        engine.Process(state, Named("b3", 6, "b"));
+        var reused = serializer.Changes(state);
+        Assert.Equal(1, pool.ExactReused);
+        Apply(store, "host-1", reused);
+        reused.Stored();
+        Assert.Equal(Describe(state), Describe(serializer.ReadFields(Pairs(store["host-1"]))));
+        Assert.Equal(2, serializer.ReadFields(Pairs(store["host-1"])).BufferedEventCount);
+    }
+
+    [Fact]
+    public void ADeletedStatesFieldNamesAreReusedOnlyOnceTheDeletionIsStored()
+    {
+        var query = Run.Compile("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"]");
+        var pool = new HeldBufferPool(poisonReturned: true);
+        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = Lateness }, new HeldEvents.HoldEverything(), pool);
+        var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf, namePool: pool);
+        var state = engine.CreateState("host-1");
+        engine.Process(state, Named("b1", 0, "b"));
+        var buffered = serializer.Changes(state);
+        var name = buffered.Set.Single(f => f.Key[0] == (byte)'b').Key;
+        var bytes = name.ToArray();
+        buffered.Stored();
+
+        // The state is dropped whole: its buffered field's name goes back only once that deletion is stored.
+        var deleted = serializer.Discarded(state);
+        Assert.NotNull(deleted);
+        Assert.Equal(bytes, name);
+        Assert.Equal(0, pool.ExactReturned);
+        deleted.Stored();
+        Assert.Equal(1, pool.ExactReturned);
+        Assert.All(name, b => Assert.Equal(HeldBufferPool.Poison, b));
+    }
+
+    [Fact]
     public void AFirstStepsPartialFieldIsAViewOfItsEventAndReadsBackAsItsEvent()
     {
         var query = Run.Compile("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"] [process where process.name == \"c\"]");
@@ -127,7 +195,7 @@ public sealed class HeldBufferReuseTests
         Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(partial, out var segment) && segment.Offset > 0);
 
         // Copied as a store does before it confirms the write: the header's array goes back to a shared pool then.
-        var read = serializer.ReadFields([.. changes.Set.Select(f => KeyValuePair.Create(f.Key, f.Value.ToArray()))]);
+        var read = serializer.ReadFields([.. changes.Set.Select(f => KeyValuePair.Create(f.Key.ToArray(), f.Value.ToArray()))]);
         changes.Stored();
         Assert.Equal(1, read.PendingSequenceCount);
 
@@ -208,6 +276,12 @@ public sealed class HeldBufferReuseTests
     private static void Write(HostStateSerializer<TelemetryEvent> serializer, Dictionary<string, Dictionary<string, byte[]>> store, string host, HostState<TelemetryEvent> state)
     {
         var changes = serializer.Changes(state);
+        Apply(store, host, changes);
+        changes.Stored();
+    }
+
+    private static void Apply(Dictionary<string, Dictionary<string, byte[]>> store, string host, StateFieldChanges changes)
+    {
         var hash = changes.Replace || !store.TryGetValue(host, out var stored) ? [] : stored;
         foreach (var name in changes.Removed)
         {
@@ -220,7 +294,6 @@ public sealed class HeldBufferReuseTests
         }
 
         store[host] = hash;
-        changes.Stored();
     }
 
     /// <summary>What a state holds, in a canonical order: buffered events and each key's partials, with every event's bytes.</summary>

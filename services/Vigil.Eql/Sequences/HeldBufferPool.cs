@@ -121,5 +121,69 @@ public sealed class HeldBufferPool
         }
     }
 
+    /// <summary>The longest array <see cref="RentExact"/> reuses (a reorder-buffer field's name: 17 bytes and an event id).</summary>
+    public const int MaxExactLength = 256;
+
+    // Returned arrays of exact lengths (field names), per length; made on first use.
+    private readonly Stack<byte[]>?[] exact = new Stack<byte[]>?[MaxExactLength + 1];
+
+    /// <summary>Arrays of exact length handed out since creation (reused or new).</summary>
+    public long ExactRented { get; private set; }
+
+    /// <summary>Arrays of exact length handed out that were reused.</summary>
+    public long ExactReused { get; private set; }
+
+    /// <summary>Arrays of exact length given back since creation.</summary>
+    public long ExactReturned { get; private set; }
+
+    /// <summary>
+    /// An array of exactly <paramref name="length"/> bytes (a field name, whose array is the whole name): one given back
+    /// with <see cref="ReturnExact"/> if any, else a new one. Its contents are whatever the last holder left.
+    /// </summary>
+    public byte[] RentExact(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
+        if (length <= MaxExactLength)
+        {
+            lock (gate)
+            {
+                ExactRented++;
+                if (exact[length] is { } stack && stack.TryPop(out var array))
+                {
+                    ExactReused++;
+                    retained -= array.Length;
+                    return array;
+                }
+            }
+        }
+
+        return new byte[length];
+    }
+
+    /// <summary>Takes back an array <see cref="RentExact"/> handed out; nothing may read or write it afterwards.</summary>
+    public void ReturnExact(byte[] array)
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        if (array.Length == 0 || array.Length > MaxExactLength)
+        {
+            return;
+        }
+
+        if (PoisonReturned)
+        {
+            Array.Fill(array, Poison);
+        }
+
+        lock (gate)
+        {
+            ExactReturned++;
+            if (retained + array.Length <= MaxRetainedBytes)
+            {
+                (exact[array.Length] ??= new Stack<byte[]>()).Push(array);
+                retained += array.Length;
+            }
+        }
+    }
+
     private static int ClassOf(int size) => Math.Max(0, (size - 1) / Granularity);
 }

@@ -62,8 +62,12 @@ public sealed class HostStateSerializer<TEvent>(
     CompiledQuery<TEvent> query,
     IEventCodec<TEvent> codec,
     int maxStateBytes = 0,
-    RejectionTally? rejections = null)
+    RejectionTally? rejections = null,
+    HeldBufferPool? namePool = null)
 {
+    // Where reorder-buffer field names come from and go back to (see BufferedName).
+    private readonly HeldBufferPool nameArrays = namePool ?? HeldBufferPool.Shared;
+
     /// <summary>The default bound on one (rule, host) state's serialized size.</summary>
     public const int DefaultMaxStateBytes = 1 << 20;
 
@@ -212,6 +216,8 @@ public sealed class HostStateSerializer<TEvent>(
 
         var replace = state.RewriteAll;
         IReadOnlyList<byte[]> removed = [];
+        byte[][]? returnedNames;
+        var returnedNamesFrom = 0;
         if (!replace && partials.Removed.Count + state.BufferRemoved.Count > 0)
         {
             var count = state.BufferRemoved.Count;
@@ -230,6 +236,8 @@ public sealed class HostStateSerializer<TEvent>(
                 }
             }
 
+            // The released events' names are this write's last use of them: they go back to the pool once it is stored.
+            returnedNamesFrom = named;
             foreach (var e in state.BufferRemoved)
             {
                 names[named++] = e.BufferName ?? BufferedName(e.Position);
@@ -237,13 +245,11 @@ public sealed class HostStateSerializer<TEvent>(
             }
 
             removed = names;
+            returnedNames = names;
         }
         else
         {
-            foreach (var e in state.BufferRemoved)
-            {
-                e.BufferName = null;
-            }
+            returnedNames = TakeNames(state.BufferRemoved, null);
         }
 
         partials.Changed.Clear();
@@ -260,7 +266,7 @@ public sealed class HostStateSerializer<TEvent>(
         // The arrays of events released since the last write go back to their pool once this write is stored.
         var returning = state.Returning;
         state.Returning = null;
-        return new StateFieldChanges(replace, set, removed, evicted, state.StoredBytes, returning, headerArray);
+        return new StateFieldChanges(replace, set, removed, evicted, state.StoredBytes, returning, headerArray, ReturnedNames(returnedNames, returnedNamesFrom));
     }
 
     /// <summary>
@@ -272,11 +278,67 @@ public sealed class HostStateSerializer<TEvent>(
     public StateFieldChanges? Discarded(HostState<TEvent> state)
     {
         ArgumentNullException.ThrowIfNull(state);
+
+        // The names of its buffered fields, last used by earlier writes, go back to the pool with the arrays.
+        var returnedNames = TakeNames(state.BufferRemoved, state.Buffer);
         state.MarkAllUnstored();
         var returning = state.Returning;
         state.Returning = null;
-        return returning is null ? null : new StateFieldChanges(false, [], [], 0, 0, returning);
+        return returning is null && returnedNames is null
+            ? null
+            : new StateFieldChanges(false, [], [], 0, 0, returning, names: ReturnedNames(returnedNames, 0));
     }
+
+    /// <summary>
+    /// Takes the reorder-buffer field names of <paramref name="events"/> and <paramref name="more"/> (null where none was
+    /// made), leaving the events without: null when there were none.
+    /// </summary>
+    private static byte[][]? TakeNames(List<PendingEvent<TEvent>> events, List<PendingEvent<TEvent>>? more)
+    {
+        var count = Named(events) + (more is null ? 0 : Named(more));
+
+        if (count == 0)
+        {
+            return null;
+        }
+
+        var taken = new byte[count][];
+        var at = Take(events, taken, 0);
+        if (more is not null)
+        {
+            Take(more, taken, at);
+        }
+
+        return taken;
+
+        static int Named(List<PendingEvent<TEvent>> events)
+        {
+            var count = 0;
+            foreach (var e in events)
+            {
+                count += e.BufferName is null ? 0 : 1;
+            }
+
+            return count;
+        }
+
+        static int Take(List<PendingEvent<TEvent>> events, byte[][] into, int at)
+        {
+            foreach (var e in events)
+            {
+                if (e.BufferName is { } name)
+                {
+                    into[at++] = name;
+                    e.BufferName = null;
+                }
+            }
+
+            return at;
+        }
+    }
+
+    private (HeldBufferPool Pool, byte[][] Names, int From)? ReturnedNames(byte[][]? taken, int from) =>
+        taken is null || from >= taken.Length ? null : (nameArrays, taken, from);
 
     /// <summary>
     /// Reads a state written as fields by <see cref="Changes"/> (name and value of each field, in any order); throws
@@ -400,10 +462,11 @@ public sealed class HostStateSerializer<TEvent>(
 
     private static int BufferedNameLength(EventPosition position) => 17 + Encoding.UTF8.GetByteCount(position.Id);
 
-    private static byte[] BufferedName(EventPosition position)
+    private byte[] BufferedName(EventPosition position)
     {
-        // One array, the id written into it (a name per buffered event, on its write and its release).
-        var name = new byte[BufferedNameLength(position)];
+        // One array, the id written into it (a name per buffered event, on its write and its release), reused: the
+        // write that deletes the field is its last reader, and the name goes back to the pool once that write is stored.
+        var name = nameArrays.RentExact(BufferedNameLength(position));
         name[0] = BufferedKind;
         BitConverter.TryWriteBytes(name.AsSpan(1, 8), position.Timestamp);
         BitConverter.TryWriteBytes(name.AsSpan(9, 8), position.Sequence);
@@ -874,9 +937,10 @@ public sealed class HostStateSerializer<TEvent>(
 
     private static void WriteKey(BinaryWriter writer, JoinKey key)
     {
-        writer.Write7BitEncodedInt(key.Values.Count);
-        foreach (var component in key.Values)
+        writer.Write7BitEncodedInt(key.Count);
+        for (var c = 0; c < key.Count; c++)
         {
+            var component = key[c];
             writer.Write(component is not null);
             if (component is not null)
             {

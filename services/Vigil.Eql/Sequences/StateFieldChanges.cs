@@ -7,8 +7,9 @@ namespace Vigil.Eql.Sequences;
 /// earlier layout, or absent). Made by <see cref="HostStateSerializer{TEvent}.Changes"/>.
 /// </summary>
 /// <remarks>
-/// A value may be a view of an array the engine reuses (<see cref="HeldBufferPool"/>): it is valid until the caller
-/// calls <see cref="Stored"/>, so a store that keeps values (rather than sending them) copies them. A caller that never
+/// A value may be a view of an array the engine reuses (<see cref="HeldBufferPool"/>), and a reorder-buffer field's name
+/// (set or deleted) is an array the serializer reuses: both are valid until the caller calls <see cref="Stored"/>, so a
+/// store that keeps names or values (rather than sending them) copies them. A caller that never
 /// calls <see cref="Stored"/> (a failed write, a test) only leaves those arrays to the garbage collector.
 /// </remarks>
 public sealed class StateFieldChanges(
@@ -18,8 +19,12 @@ public sealed class StateFieldChanges(
     int evicted,
     long stateBytes,
     List<(HeldBufferPool Pool, byte[] Array)>? returning = null,
-    byte[]? header = null)
+    byte[]? header = null,
+    (HeldBufferPool Pool, byte[][] Names, int From)? names = null)
 {
+    // Reorder-buffer field names this write uses for the last time (Names from From on), rented from Pool.
+    private (HeldBufferPool Pool, byte[][] Names, int From)? names = names;
+
     private List<(HeldBufferPool Pool, byte[] Array)>? returning = returning;
 
     // The header's value is a view of this array of the shared pool (null: an array of its own).
@@ -28,10 +33,10 @@ public sealed class StateFieldChanges(
     /// <summary>Drop whatever the store holds under the state's key before setting <see cref="Set"/>.</summary>
     public bool Replace { get; } = replace;
 
-    /// <summary>Fields to set: name and value bytes (see the remarks for how long a value stays valid).</summary>
+    /// <summary>Fields to set: name and value bytes (see the remarks for how long they stay valid).</summary>
     public IReadOnlyList<KeyValuePair<byte[], ReadOnlyMemory<byte>>> Set { get; } = set;
 
-    /// <summary>Names of fields to delete.</summary>
+    /// <summary>Names of fields to delete (see the remarks for how long they stay valid).</summary>
     public IReadOnlyList<byte[]> Removed { get; } = removed;
 
     /// <summary>Partial sequences evicted to keep the state within its byte limit (already counted as state_limit).</summary>
@@ -42,7 +47,8 @@ public sealed class StateFieldChanges(
 
     /// <summary>
     /// Says the store has taken this write (it completed): the pooled arrays of the events that left the state's
-    /// reorder buffer since its previous write, and the header's, go back to their pool for later writes. Call it once the write has
+    /// reorder buffer since its previous write, the names of their fields, and the header's array go back to their pool
+    /// for later writes. Call it once the write has
     /// completed, never while it may still read <see cref="Set"/>; calling it again does nothing.
     /// </summary>
     public void Stored()
@@ -54,6 +60,15 @@ public sealed class StateFieldChanges(
         {
             header = null;
             HeldBufferPool.Shared.Return(array);
+        }
+
+        if (names is var (pool, named, from))
+        {
+            names = null;
+            for (var i = from; i < named.Length; i++)
+            {
+                pool.ReturnExact(named[i]);
+            }
         }
     }
 

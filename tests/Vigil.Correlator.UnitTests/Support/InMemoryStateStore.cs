@@ -73,8 +73,8 @@ internal sealed class InMemoryStateStore : ICorrelationStateStore
 
             foreach (var (name, value) in changes.Set)
             {
-                // A copy: the value may be a view of an array the engine reuses once the write is stored.
-                entry.Fields[Convert.ToBase64String(name)] = new(name, value.ToArray());
+                // A copy: the name and value may be (views of) arrays the engine reuses once the write is stored.
+                entry.Fields[Convert.ToBase64String(name)] = new(name.ToArray(), value.ToArray());
                 BytesWritten += name.Length + value.Length;
             }
 
