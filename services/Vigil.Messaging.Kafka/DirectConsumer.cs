@@ -49,6 +49,9 @@ internal sealed unsafe class DirectConsumer<T>
     private readonly SafeHandle handle;
     private readonly IntPtr kafka;
     private readonly RecordReader<T> reader;
+
+    /// <summary>The bound librdkafka functions (read once: the lazy binding's check stays off the per-record path).</summary>
+    private readonly Librdkafka functions;
     private readonly bool topicNames;
     private readonly bool headers;
     private readonly Dictionary<byte[], string> topics = new(KeyBytesComparer.Instance);
@@ -58,6 +61,7 @@ internal sealed unsafe class DirectConsumer<T>
         this.handle = handle;
         kafka = handle.DangerousGetHandle();
         this.reader = reader;
+        functions = Librdkafka.Functions!;
         this.topicNames = topicNames;
         this.headers = headers;
     }
@@ -101,7 +105,6 @@ internal sealed unsafe class DirectConsumer<T>
     /// </summary>
     public PollOutcome Poll(TimeSpan timeout, out PolledRecord<T> record)
     {
-        var functions = Librdkafka.Functions!;
         ObjectDisposedException.ThrowIf(handle.IsClosed, this);
         // As Confluent converts its timeout (whole milliseconds, truncated).
         var message = functions.ConsumerPoll(kafka, (IntPtr)(int)timeout.TotalMilliseconds);
@@ -161,7 +164,6 @@ internal sealed unsafe class DirectConsumer<T>
     /// </summary>
     public void StoreOffsets(IReadOnlyList<TopicPartitionOffset> partitions, List<ErrorCode> errors)
     {
-        var functions = Librdkafka.Functions!;
         ObjectDisposedException.ThrowIf(handle.IsClosed, this);
         errors.Clear();
         if (partitions.Count == 0)
