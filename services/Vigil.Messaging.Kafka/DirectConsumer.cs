@@ -136,7 +136,7 @@ internal sealed unsafe class DirectConsumer<T>
                         Message = new Message<byte[]?, byte[]?>
                         {
                             Timestamp = timestamp,
-                            Headers = headers ? Headers(functions, message) : null,
+                            Headers = headers ? Headers(message) : null,
                             Key = Copy(m.Key, m.KeyLength),
                             Value = Copy(m.Payload, m.Length),
                         },
@@ -147,7 +147,7 @@ internal sealed unsafe class DirectConsumer<T>
             // Key first, then value: the reader keeps the key's bytes for a value it refuses, as under Consume.
             var key = ((IDeserializer<string?>)reader).Deserialize(Span(m.Key, m.KeyLength), m.Key == IntPtr.Zero, default);
             var value = ((IDeserializer<DecodedValue<T>>)reader).Deserialize(Span(m.Payload, m.Length), m.Payload == IntPtr.Zero, default);
-            var copied = headers && value.Failure is not null ? Headers(functions, message) : null;
+            var copied = headers && value.Failure is not null ? Headers(message) : null;
             record = new PolledRecord<T>(topic, m.Partition, m.Offset, key, timestamp, value, copied);
             return PollOutcome.Record;
         }
@@ -225,7 +225,7 @@ internal sealed unsafe class DirectConsumer<T>
     }
 
     /// <summary>The message's headers, copied as Confluent copies them.</summary>
-    private static Headers Headers(Librdkafka functions, IntPtr message)
+    private Headers Headers(IntPtr message)
     {
         var copied = new Headers();
         if (functions.MessageHeaders(message, out var list) != ErrorCode.NoError || list == IntPtr.Zero)

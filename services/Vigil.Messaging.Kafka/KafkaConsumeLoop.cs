@@ -898,40 +898,48 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         if (direct is not null)
         {
             direct.StoreOffsets(toStore, storeErrors);
-            var failure = ErrorCode.NoError;
-            for (var i = 0; i < toStore.Count; i++)
+        }
+        else
+        {
+            storeErrors.Clear();
+            foreach (var offset in toStore)
             {
-                // A partition revoked meanwhile is left to its next owner, who replays from the last commit; every
-                // offset librdkafka stored is noted before another failure stops the loop.
-                if (storeErrors[i] == ErrorCode.NoError)
-                {
-                    stored[toStore[i].TopicPartition] = toStore[i].Offset;
-                }
-                else if (!NotOwned(storeErrors[i]) && failure == ErrorCode.NoError)
-                {
-                    failure = storeErrors[i];
-                }
+                storeErrors.Add(StoreOne(consumer, offset));
             }
-
-            if (failure != ErrorCode.NoError)
-            {
-                throw new KafkaException(failure);
-            }
-
-            return;
         }
 
-        foreach (var offset in toStore)
+        var failure = ErrorCode.NoError;
+        for (var i = 0; i < toStore.Count; i++)
         {
-            try
+            // A partition revoked meanwhile is left to its next owner, who replays from the last commit; every offset
+            // librdkafka stored is noted before another failure stops the loop.
+            if (storeErrors[i] == ErrorCode.NoError)
             {
-                consumer.StoreOffset(offset);
-                stored[offset.TopicPartition] = offset.Offset;
+                stored[toStore[i].TopicPartition] = toStore[i].Offset;
             }
-            catch (KafkaException e) when (NotOwned(e.Error.Code))
+            else if (!NotOwned(storeErrors[i]) && failure == ErrorCode.NoError)
             {
-                // Revoked meanwhile: the next owner replays from the last commit.
+                failure = storeErrors[i];
             }
+        }
+
+        if (failure != ErrorCode.NoError)
+        {
+            throw new KafkaException(failure);
+        }
+    }
+
+    /// <summary>Stores one partition's offset through Confluent (where <see cref="DirectConsumer{T}"/> could not bind): what it gave.</summary>
+    private static ErrorCode StoreOne(IConsumer<string?, DecodedValue<T>> consumer, TopicPartitionOffset offset)
+    {
+        try
+        {
+            consumer.StoreOffset(offset);
+            return ErrorCode.NoError;
+        }
+        catch (KafkaException e)
+        {
+            return e.Error.Code;
         }
     }
 
