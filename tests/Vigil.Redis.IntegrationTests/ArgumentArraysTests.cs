@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Vigil.Correlator.UnitTests;
+namespace Vigil.Redis.IntegrationTests;
 
 /// <summary>
 /// A state write's script arguments: a large write reuses an earlier write's array when it is at most an eighth longer,

@@ -1,15 +1,16 @@
 using StackExchange.Redis;
 
-namespace Vigil.Correlator;
+namespace Vigil.Redis;
 
 /// <summary>
-/// Argument arrays of recent state writes, kept for later ones. A batch's write is one script call whose arguments are
-/// an array of every field name and value it sets and deletes: for a batch of thousands of events an array of hundreds
-/// of kilobytes, on the large-object heap, per batch. A reused array may be longer than the call needs: the write script
-/// reads only the arguments its plan names, and the rest are sent as empty strings (at most an eighth more arguments).
-/// Thread-safe (writes to several slots of a cluster run at once).
+/// Argument arrays of recent script calls, kept for later ones. A batch's write is a script call whose arguments are an
+/// array of everything it sets (a correlator's field names and values, the baseline's views and profile sums): for a
+/// batch of thousands of events an array of tens to hundreds of kilobytes, often on the large-object heap, per batch.
+/// A reused array may be longer than the call needs: the scripts that take them read only the arguments their counts
+/// name, and the rest are sent as empty strings (at most an eighth more arguments). Thread-safe (writes to several
+/// slots of a cluster run at once).
 /// </summary>
-internal sealed class ArgumentArrays
+public sealed class ArgumentArrays
 {
     /// <summary>Below this many arguments a write takes an array of its own length (small, and never padded).</summary>
     public const int MinPooled = 256;
@@ -76,7 +77,7 @@ internal sealed class ArgumentArrays
             return;
         }
 
-        // Nothing of this write stays reachable through the spare (its names and values are views of pooled arrays).
+        // Nothing of this write stays reachable through the spare (its values may be views of pooled arrays).
         Array.Clear(array);
         lock (gate)
         {
