@@ -26,11 +26,10 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
 
     // The commit's working collections, reused batch after batch (null while a commit has them; an overlapping commit,
     // which the handler never makes, gets its own).
-    private CommitScratch? idleCommit = new();
+    private CommitScratch? idleCommit;
 
-    // Where a script call's view arguments are written before their one copy.
-    [ThreadStatic]
-    private static byte[]? viewScratch;
+    // The argument arrays of a batch's write calls, reused by later batches once the calls that sent them completed.
+    private readonly ArgumentArrays argumentArrays = new();
     private long hostViewsEvicted;
     private long profilesEvicted;
 
@@ -39,6 +38,9 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
 
     /// <summary>Profiles found missing although seen within the retention (also a metric).</summary>
     public long ProfilesEvicted => Interlocked.Read(ref profilesEvicted);
+
+    /// <summary>Script argument arrays this store's writes took and how many of them were reused (tests, benchmarks).</summary>
+    internal (long Rented, long Reused) ArgumentArraysUsed => (argumentArrays.Rented, argumentArrays.Reused);
 
     /// <summary>Pipelined round trips made so far (also exported as a metric).</summary>
     public long RoundTrips => Interlocked.Read(ref roundTrips);
@@ -252,7 +254,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         IReadOnlyDictionary<int, long>? alertCursor = null)
     {
         var db = redis.GetDatabase();
-        var scratch = Interlocked.Exchange(ref idleCommit, null) ?? new CommitScratch();
+        var scratch = Interlocked.Exchange(ref idleCommit, null) ?? new CommitScratch(argumentArrays);
         try
         {
             return await CommitAsync(db, evaluation, profiles, partitions, alertCursor, scratch).ConfigureAwait(false);
@@ -301,7 +303,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             }
         }
 
-        var indexCalls = IndexCalls(hostOrder, viewsOf);
+        var indexCalls = IndexCalls(hostOrder, viewsOf, scratch);
         foreach (var update in updatesList)
         {
             var host = hostSlots[update.HostId];
@@ -341,13 +343,18 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         // its own.
         var updateGroups = redis.GroupBySlot(scripted.Count, i => keys.Profile(scripted[i][0].Image.Tag));
         var scripts = new List<(List<int> Images, Task<RedisResult> Reply)>(updateGroups.Count);
+        var calls = new List<(List<int> Images, RedisKey[] Keys, RedisValue[] Arguments)>(updateGroups.Count);
         foreach (var group in updateGroups.Values)
         {
-            foreach (var (images, callKeys, arguments) in UpdateCalls(scripted, group))
-            {
-                scripts.Add((images, db.ScriptEvaluateAsync(ProfileUpdateScript.UpdateMany, callKeys, arguments)));
-                writes.Add(scripts[^1].Reply);
-            }
+            calls.AddRange(UpdateCalls(scripted, group, scratch));
+        }
+
+        // The views' bytes become arguments only now: the buffer they are written into grows (moves) while calls are built.
+        scratch.AssignSlices();
+        foreach (var (images, callKeys, arguments) in calls)
+        {
+            scripts.Add((images, db.ScriptEvaluateAsync(ProfileUpdateScript.UpdateMany, callKeys, arguments)));
+            writes.Add(scripts[^1].Reply);
         }
 
         var seen = scratch.Seen;
@@ -385,6 +392,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         try
         {
             await Task.WhenAll(CollectionsMarshal.AsSpan(writes)).ConfigureAwait(false);
+            scratch.WritesCompleted();
         }
         catch
         {
@@ -567,10 +575,10 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     /// The view-index calls of a batch's hosts (<paramref name="hostOrder"/>, with <paramref name="viewsOf"/> views
     /// each): hosts grouped by their index key's Redis slot (on a standalone Redis every key is in one group), at most
     /// <see cref="HostViewIndexScript.HostsPerCall"/> hosts and about <see cref="HostViewIndexScript.ArgumentsPerCall"/>
-    /// arguments per call. Each call's arguments are sized exactly; each host's (score, tag) pairs are to be written from
+    /// arguments per call. Each call's arguments are rented (<see cref="CommitScratch.RentArguments"/>); each host's (score, tag) pairs are to be written from
     /// <c>NextOf[host]</c> on into <c>ArgumentsOf[host]</c>.
     /// </summary>
-    private IndexCallPlan IndexCalls(List<string> hostOrder, List<int> viewsOf)
+    private IndexCallPlan IndexCalls(List<string> hostOrder, List<int> viewsOf, CommitScratch scratch)
     {
         var plan = new IndexCallPlan(new RedisValue[hostOrder.Count][], new int[hostOrder.Count], []);
         var retention = (long)options.HostStateRetention.TotalMilliseconds;
@@ -597,7 +605,8 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
                 var hosts = group.GetRange(start, end - start).ToArray();
                 start = end;
                 var indexKeys = new RedisKey[hosts.Length];
-                var arguments = new RedisValue[length];
+                // Reused from an earlier batch when one fits (the script reads only as many arguments as its counts name).
+                var arguments = scratch.RentArguments(length);
                 arguments[0] = retention;
                 var at = 1;
                 for (var k = 0; k < hosts.Length; k++)
@@ -633,44 +642,37 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     /// The <see cref="ProfileUpdateScript.UpdateMany"/> calls for the images <paramref name="group"/> indexes in
     /// <paramref name="scripted"/> (one Redis slot's), of a bounded size (<see cref="CallsOf"/>): each call's keys are its
     /// images' keys one image after another, its arguments the image count, each image's key and argument counts, then
-    /// each image's arguments.
+    /// each image's arguments, written straight into the call's (rented) array. The views' bytes are written into the
+    /// commit's one byte buffer and become arguments once every call is built (<see cref="CommitScratch.Slices"/>).
     /// </summary>
-    private List<(List<int> Images, RedisKey[] Keys, RedisValue[] Arguments)> UpdateCalls(List<List<HostUpdate>> scripted, List<int> group)
+    private List<(List<int> Images, RedisKey[] Keys, RedisValue[] Arguments)> UpdateCalls(List<List<HostUpdate>> scripted, List<int> group, CommitScratch scratch)
     {
-        var keysOf = new RedisKey[scripted.Count][];
-        var argumentsOf = new RedisValue[scripted.Count][];
-        foreach (var i in group)
-        {
-            var updates = scripted[i];
-            keysOf[i] = ScriptKeys(updates);
-            argumentsOf[i] = ScriptArguments(updates, updates[0].Contribution);
-        }
-
         var calls = new List<(List<int> Images, RedisKey[] Keys, RedisValue[] Arguments)>();
-        foreach (var images in CallsOf(group, i => 2 + keysOf[i].Length + argumentsOf[i].Length))
+        foreach (var images in CallsOf(group, i => 2 + ScriptKeyCount(scripted[i]) + ScriptArgumentCount(scripted[i])))
         {
             var keyCount = 0;
             var argumentCount = 1 + (2 * images.Count);
             foreach (var i in images)
             {
-                keyCount += keysOf[i].Length;
-                argumentCount += argumentsOf[i].Length;
+                keyCount += ScriptKeyCount(scripted[i]);
+                argumentCount += ScriptArgumentCount(scripted[i]);
             }
 
             var callKeys = new RedisKey[keyCount];
-            var arguments = new RedisValue[argumentCount];
+            var arguments = scratch.RentArguments(argumentCount);
             arguments[0] = images.Count;
             var keyAt = 0;
             var argumentAt = 1 + (2 * images.Count);
             for (var g = 0; g < images.Count; g++)
             {
-                var i = images[g];
-                arguments[1 + (2 * g)] = keysOf[i].Length;
-                arguments[2 + (2 * g)] = argumentsOf[i].Length;
-                keysOf[i].CopyTo(callKeys, keyAt);
-                argumentsOf[i].CopyTo(arguments, argumentAt);
-                keyAt += keysOf[i].Length;
-                argumentAt += argumentsOf[i].Length;
+                var updates = scripted[images[g]];
+                var (imageKeys, imageArguments) = (ScriptKeyCount(updates), ScriptArgumentCount(updates));
+                arguments[1 + (2 * g)] = imageKeys;
+                arguments[2 + (2 * g)] = imageArguments;
+                WriteScriptKeys(updates, callKeys.AsSpan(keyAt, imageKeys));
+                WriteScriptArguments(updates, updates[0].Contribution, arguments, argumentAt, imageArguments, scratch);
+                keyAt += imageKeys;
+                argumentAt += imageArguments;
             }
 
             calls.Add((images, callKeys, arguments));
@@ -726,10 +728,12 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         return calls;
     }
 
-    private RedisKey[] ScriptKeys(List<HostUpdate> updates)
+    /// <summary>An image's keys in its update call: its profile, destinations and hosts, then each view's.</summary>
+    private static int ScriptKeyCount(List<HostUpdate> updates) => 3 + updates.Count;
+
+    private void WriteScriptKeys(List<HostUpdate> updates, Span<RedisKey> scriptKeys)
     {
         var tag = updates[0].Image.Tag;
-        var scriptKeys = new RedisKey[3 + updates.Count];
         scriptKeys[0] = keys.Profile(tag);
         scriptKeys[1] = keys.Destinations(tag);
         scriptKeys[2] = keys.Hosts(tag);
@@ -739,21 +743,28 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             var state = updates[i].State;
             scriptKeys[3 + i] = state.StorageKey ??= keys.HostView(tag, updates[i].HostId).ToString();
         }
-
-        return scriptKeys;
     }
 
     /// <summary>
-    /// The script's arguments for <paramref name="updates"/>. The views' watermarks and encodings are written into one
-    /// byte array per call, each argument a slice of it, rather than a string and an array per view.
+    /// An image's arguments in its update call: the header, 4 per host view (expected and new watermark, view, host id),
+    /// 20 for the contribution's counts, times, statistics and the version, 3 per protocol, one per destination.
     /// </summary>
-    private RedisValue[] ScriptArguments(List<HostUpdate> updates, FleetContribution total)
+    private static int ScriptArgumentCount(List<HostUpdate> updates)
     {
-        var image = updates[0].Image;
+        var total = updates[0].Contribution;
+        return ProfileUpdateScript.HeaderArguments + (updates.Count * 4) + 20 + (total.Protocols.Count * 3) + total.Destinations.Count;
+    }
 
-        // Filled in place, sized exactly: header, 4 per host view, 6 counts, 3 per protocol, 12 statistics,
-        // destinations, the version seed.
-        var values = new RedisValue[ProfileUpdateScript.HeaderArguments + (updates.Count * 4) + 20 + (total.Protocols.Count * 3) + total.Destinations.Count];
+    /// <summary>
+    /// Writes the script's arguments for <paramref name="updates"/> into <paramref name="call"/> from
+    /// <paramref name="offset"/> on (<paramref name="length"/> of them, <see cref="ScriptArgumentCount"/>).
+    /// The views' watermarks and encodings go into the commit's byte buffer, each argument a slice of it, rather than a
+    /// string and an array per view.
+    /// </summary>
+    private void WriteScriptArguments(List<HostUpdate> updates, FleetContribution total, RedisValue[] call, int offset, int length, CommitScratch scratch)
+    {
+        var values = call.AsSpan(offset, length);
+        var image = updates[0].Image;
         var at = 0;
         values[at++] = (long)options.Retention.TotalMilliseconds;
         values[at++] = (long)options.HostStateRetention.TotalMilliseconds;
@@ -763,45 +774,34 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         values[at++] = image.Identity;
         values[at++] = ProcessImage.KindText(image.Kind);
         values[at++] = updates.Count;
-        var buffer = viewScratch ??= new byte[4096];
-        var ends = new int[updates.Count * 3];
-        var end = 0;
+        var buffer = scratch.ViewBytes;
+        var end = scratch.ViewBytesUsed;
         for (var i = 0; i < updates.Count; i++)
         {
             var state = updates[i].State;
             if (updates[i].ExpectedText is { } expected)
             {
                 // As read from Redis: sent as the text it is.
-                values[at + (3 * i)] = expected;
+                values[at] = expected;
             }
             else
             {
+                var from = end;
                 end = WriteWatermark(updates[i].ExpectedMark, ref buffer, end);
+                scratch.Slices.Add((call, offset + at, from, end));
             }
 
-            ends[3 * i] = end;
+            var newFrom = end;
             end = WriteWatermark(updates[i].NewWatermark, ref buffer, end);
-            ends[(3 * i) + 1] = end;
+            scratch.Slices.Add((call, offset + at + 1, newFrom, end));
+            var viewFrom = end;
             end = HostViewBinary.WriteInto(state, ref buffer, end);
-            ends[(3 * i) + 2] = end;
-        }
-
-        viewScratch = buffer;
-        ReadOnlyMemory<byte> written = buffer.AsSpan(0, end).ToArray();
-        var from = 0;
-        for (var i = 0; i < updates.Count; i++)
-        {
-            if (updates[i].ExpectedText is null)
-            {
-                values[at] = written[from..ends[3 * i]];
-            }
-
-            values[at + 1] = written[ends[3 * i]..ends[(3 * i) + 1]];
-            values[at + 2] = written[ends[(3 * i) + 1]..ends[(3 * i) + 2]];
-            from = ends[(3 * i) + 2];
+            scratch.Slices.Add((call, offset + at + 2, viewFrom, end));
             at += 3;
         }
 
+        scratch.ViewBytes = buffer;
+        scratch.ViewBytesUsed = end;
         foreach (var update in updates)
         {
             values[at++] = update.HostId;
@@ -837,7 +837,10 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         // The profile's new version: fresh and random for every write, so no version is ever issued twice.
         values[at++] = ProfileUpdateScript.NewVersion();
 
-        return at == values.Length ? values : throw new InvalidOperationException($"Profile update arguments: filled {at} of {values.Length}.");
+        if (at != values.Length)
+        {
+            throw new InvalidOperationException($"Profile update arguments: filled {at} of {values.Length}.");
+        }
     }
 
     /// <summary>Listing indexes live on their own slot, outside the script; they are advisory, so predicted changes are good enough.</summary>

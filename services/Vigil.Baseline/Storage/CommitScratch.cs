@@ -1,16 +1,25 @@
 using StackExchange.Redis;
 using Vigil.Baseline.Learning;
+using Vigil.Redis;
 
 namespace Vigil.Baseline.Storage;
 
 /// <summary>
 /// A commit's working collections (hosts and their view counts for the index calls, updates grouped by image, the
-/// listing-index entries, the pending writes), reused batch after batch: made anew, the tables of a batch's ~200
-/// views were a good part of what a commit allocated. Emptied after each commit; tables that grew for a huge batch
-/// (a backlog's) are cut back, so one burst does not pin them for the life of the process.
+/// listing-index entries, the pending writes, the script calls' argument arrays and view bytes), reused batch after
+/// batch: made anew, the tables and arrays of a batch's ~200 views were a good part of what a commit allocated.
+/// Emptied after each commit; tables that grew for a huge batch (a backlog's) are cut back, so one burst does not pin
+/// them for the life of the process. Argument arrays and view bytes are reused only after a commit whose writes all
+/// completed: a call that failed (a timeout) may still sit in the connection's queue, to be sent from them later.
 /// </summary>
-internal sealed class CommitScratch
+internal sealed class CommitScratch(ArgumentArrays argumentArrays)
 {
+    /// <summary>The view bytes kept between commits; a larger buffer (a backlog's batch) is let go.</summary>
+    private const int KeptViewBytes = 1 << 20;
+
+    private readonly List<RedisValue[]> rentedArguments = [];
+    private bool writesCompleted;
+
     /// <summary>
     /// Entries a table keeps room for between batches: more than a default backlog batch holds (5 × 1,000 records), so
     /// a service catching up does not cut its tables back after every batch only to grow them again in the next.
@@ -42,6 +51,35 @@ internal sealed class CommitScratch
 
     public List<Task> Writes { get; } = [];
 
+    /// <summary>Where the commit's view watermarks and encodings are written, from <see cref="ViewBytesUsed"/> on.</summary>
+    public byte[] ViewBytes { get; set; } = new byte[4096];
+
+    public int ViewBytesUsed { get; set; }
+
+    /// <summary>Arguments that are slices of <see cref="ViewBytes"/>: (call array, index in it, start, end).</summary>
+    public List<(RedisValue[] Call, int Index, int Start, int End)> Slices { get; } = [];
+
+    /// <summary>A script call's argument array of at least <paramref name="count"/> arguments, the rest empty strings.</summary>
+    public RedisValue[] RentArguments(int count)
+    {
+        var array = argumentArrays.Rent(count);
+        rentedArguments.Add(array);
+        return array;
+    }
+
+    /// <summary>Sets each slice argument, once the view bytes are all written (the buffer no longer moves).</summary>
+    public void AssignSlices()
+    {
+        var bytes = ViewBytes;
+        foreach (var (call, index, start, end) in Slices)
+        {
+            call[index] = new ReadOnlyMemory<byte>(bytes, start, end - start);
+        }
+    }
+
+    /// <summary>Every write of the commit completed: its argument arrays and view bytes may serve the next commit.</summary>
+    public void WritesCompleted() => writesCompleted = true;
+
     /// <summary>An empty list for one image's updates, returned by <see cref="Clear"/>.</summary>
     public List<HostUpdate> RentUpdates()
     {
@@ -72,6 +110,28 @@ internal sealed class CommitScratch
 
     public void Clear()
     {
+        if (writesCompleted)
+        {
+            foreach (var array in rentedArguments)
+            {
+                argumentArrays.Return(array);
+            }
+        }
+        else if (Slices.Count > 0)
+        {
+            // Sent (or maybe sent) by a call that did not complete: left to it, and a new buffer for the next commit.
+            ViewBytes = new byte[4096];
+        }
+
+        rentedArguments.Clear();
+        Slices.Clear();
+        ViewBytesUsed = 0;
+        writesCompleted = false;
+        if (ViewBytes.Length > KeptViewBytes)
+        {
+            ViewBytes = new byte[4096];
+        }
+
         var large = HostOrder.Count > KeptCapacity || Writes.Count > KeptCapacity;
         foreach (var updates in Scripted)
         {
