@@ -9,6 +9,9 @@ namespace Vigil.Baseline.Benchmarks;
 public sealed record BaselineBenchResult(
     string Component, int Events, int NetworkEvents, int BatchSize, TimeSpan Elapsed, TimeSpan Cpu, long Allocated, long RoundTrips, int Alerts)
 {
+    /// <summary>Script argument arrays the run's writes took, and how many of them were reused from earlier writes.</summary>
+    public (long Rented, long Reused) ArgumentArrays { get; init; }
+
     public double EventsPerSecond => Events / Elapsed.TotalSeconds;
 
     public double RoundTripsPerEvent => (double)RoundTrips / Events;
@@ -25,5 +28,5 @@ public sealed record BaselineBenchResult(
 
     /// <summary>What the handler adds per event to a decode-only run of the same workload.</summary>
     public string HandlerCostLine(BaselineBenchResult decodeOnly) => string.Create(CultureInfo.InvariantCulture,
-        $"The handler (with its Redis client) adds {CpuMicrosPerEvent - decodeOnly.CpuMicrosPerEvent:0.00} µs of CPU and {AllocatedPerEvent - decodeOnly.AllocatedPerEvent:0} allocated bytes per event to decoding alone ({Alerts} alerts raised).");
+        $"The handler (with its Redis client) adds {CpuMicrosPerEvent - decodeOnly.CpuMicrosPerEvent:0.00} µs of CPU and {AllocatedPerEvent - decodeOnly.AllocatedPerEvent:0} allocated bytes per event to decoding alone ({Alerts} alerts raised; write argument arrays: {ArgumentArrays.Rented} pooled-size, {ArgumentArrays.Reused} of them reused).");
 }

@@ -102,7 +102,10 @@ public sealed class BaselineThroughputBench(IReadOnlyList<TelemetryEvent> teleme
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpuBefore;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-        return new BaselineBenchResult(decodeOnly ? "decode only" : "decode + baseline handler + Redis", records.Count, network, batchSize, clock.Elapsed, cpu, allocated, store.RoundTrips, alerts.Count);
+        return new BaselineBenchResult(decodeOnly ? "decode only" : "decode + baseline handler + Redis", records.Count, network, batchSize, clock.Elapsed, cpu, allocated, store.RoundTrips, alerts.Count)
+        {
+            ArgumentArrays = store.ArgumentArraysUsed,
+        };
     }
 
     /// <summary>A seeded fleet's background activity (no attack scenarios), simulated once and replayed by every run.</summary>
