@@ -223,10 +223,17 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         var consumer = Build();
         try
         {
-            direct = DirectConsumer<T>.TryCreate(consumer, reader, topicNames: onlyTopic is null, headers: registration.Undecodable == UndecodableRecords.DeadLetter, out var unbound);
-            if (direct is null)
+            if (!settings.ReadDirect)
             {
-                logger.LogWarning("Consumer group {Group} reads records through Confluent's Consume, which allocates several objects per record: {Reason}", group, unbound);
+                logger.LogInformation("Consumer group {Group} reads records through Confluent's Consume (Kafka:Consumer:ReadDirect is false)", group);
+            }
+            else
+            {
+                direct = DirectConsumer<T>.TryCreate(consumer, reader, topicNames: onlyTopic is null, headers: registration.Undecodable == UndecodableRecords.DeadLetter, out var unbound);
+                if (direct is null)
+                {
+                    logger.LogWarning("Consumer group {Group} reads records through Confluent's Consume, which allocates several objects per record: {Reason}", group, unbound);
+                }
             }
 
             consumer.Subscribe(registration.Topics);

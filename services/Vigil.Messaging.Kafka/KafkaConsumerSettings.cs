@@ -25,6 +25,14 @@ public sealed class KafkaConsumerSettings
     public bool OverlapWrites { get; set; } = true;
 
     /// <summary>
+    /// Whether the loop reads records straight from librdkafka's queue (<see cref="DirectConsumer{T}"/>) rather than
+    /// through Confluent's <c>Consume</c>, which allocates several objects per record. The same records, offsets and
+    /// callbacks either way; off is the escape hatch should a Confluent.Kafka build behave differently from the one
+    /// Vigil pins (the loop also falls back by itself, with a warning, when it cannot bind).
+    /// </summary>
+    public bool ReadDirect { get; set; } = true;
+
+    /// <summary>
     /// Most records a batch may grow to while the handler is still busy with the previous one (records were already
     /// waiting: a backlog). Larger batches spread the handler's per-batch round trips (state store, alert publish) over
     /// more records exactly when it is the bottleneck; a batch is never held back for it, so it costs no latency.

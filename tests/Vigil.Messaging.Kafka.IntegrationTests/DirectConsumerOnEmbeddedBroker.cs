@@ -29,6 +29,33 @@ public sealed class DirectConsumerOnEmbeddedBroker : IAsyncLifetime
         Assert.True(direct is not null, $"the consume loop would fall back to Confluent's Consume: {reason}");
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ALoopReadsDirectlyUnlessToldNotToAndSaysWhichWayItReads(bool readDirect)
+    {
+        await using var pipeline = new KafkaTestPipeline(broker, $"direct-switch-{readDirect}", consumer: settings => settings.ReadDirect = readDirect);
+        await pipeline.CreateTopicsAsync();
+        var log = new CapturedLog<KafkaConsumeLoop<Vigil.Contracts.Telemetry.TelemetryEvent>>();
+        var handler = new RecordingHandler();
+        await pipeline.StartLoopAsync(handler, logger: log);
+
+        var published = await pipeline.PublishAsync(hosts: 4, perHost: 5);
+
+        await Eventually.TrueAsync(() => published.ToHashSet().IsSubsetOf(handler.Handled), TimeSpan.FromSeconds(60), "every record is handled");
+        var throughConsume = log.Lines.Where(l => l.Text.Contains("through Confluent's Consume", StringComparison.Ordinal)).ToList();
+        if (readDirect)
+        {
+            Assert.Empty(throughConsume);
+        }
+        else
+        {
+            var line = Assert.Single(throughConsume);
+            Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Information, line.Level);
+            Assert.Contains("Kafka:Consumer:ReadDirect is false", line.Text, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task ReadingARecordAllocatesNothingOfItsOwnWhereConfluentsConsumeAllocatesSeveralObjects()
     {

@@ -7,7 +7,8 @@ namespace Vigil.Messaging.Kafka.IntegrationTests;
 /// What Vigil's Kafka transport promises, asserted against a real broker. Each subclass picks the
 /// broker; the assertions are the same for the embedded dev cluster and a Kafka container.
 /// </summary>
-public abstract class KafkaTransportContract(KafkaBrokerKind kind) : BrokerContract(kind)
+/// <param name="readDirect">Whether the loop reads straight from librdkafka's queue (the default) or through Confluent's Consume.</param>
+public abstract class KafkaTransportContract(KafkaBrokerKind kind, bool readDirect = true) : BrokerContract(kind)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     [Fact]
@@ -126,7 +127,7 @@ public abstract class KafkaTransportContract(KafkaBrokerKind kind) : BrokerContr
 
     private async Task<KafkaTestPipeline> StartPipelineAsync(string name)
     {
-        var pipeline = new KafkaTestPipeline(Broker, name);
+        var pipeline = new KafkaTestPipeline(Broker, name, consumer: settings => settings.ReadDirect = readDirect);
         await pipeline.CreateTopicsAsync();
         return pipeline;
     }

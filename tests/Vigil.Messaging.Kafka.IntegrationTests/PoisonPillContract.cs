@@ -9,7 +9,8 @@ namespace Vigil.Messaging.Kafka.IntegrationTests;
 /// reading the validated canonical topic count without copying, and a dead-letter topic that keeps
 /// refusing writes stops the loop where readiness and metrics show it.
 /// </summary>
-public abstract class PoisonPillContract(KafkaBrokerKind kind) : BrokerContract(kind)
+/// <param name="readDirect">Whether the loop reads straight from librdkafka's queue (the default) or through Confluent's Consume.</param>
+public abstract class PoisonPillContract(KafkaBrokerKind kind, bool readDirect = true) : BrokerContract(kind)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
@@ -105,7 +106,7 @@ public abstract class PoisonPillContract(KafkaBrokerKind kind) : BrokerContract(
 
     private async Task<KafkaTestPipeline> StartPipelineAsync(string name)
     {
-        var pipeline = new KafkaTestPipeline(Broker, name);
+        var pipeline = new KafkaTestPipeline(Broker, name, consumer: settings => settings.ReadDirect = readDirect);
         await pipeline.CreateTopicsAsync();
         return pipeline;
     }
