@@ -147,7 +147,7 @@ public sealed class HostStateSerializer<TEvent>(
         foreach (var key in partials.Changed)
         {
             var slots = partials.TryGetValue(key, out var found) ? found : throw new InvalidOperationException("A changed key must be present.");
-            var field = new KeyValuePair<byte[], ReadOnlyMemory<byte>>(PartialName(key), PartialValue(slots, partials.TickOf(key)));
+            var field = new KeyValuePair<byte[], ReadOnlyMemory<byte>>(PartialName(key), PartialValue(slots, partials.TickOf(key), state));
             pending![pendingCount++] = (key, field);
             total += field.Key.Length + field.Value.Length - partials.StoredSize(key);
         }
@@ -474,7 +474,12 @@ public sealed class HostStateSerializer<TEvent>(
         return name;
     }
 
-    private ReadOnlyMemory<byte> PartialValue(PartialSequence<TEvent>?[] slots, long tick)
+    /// <summary>
+    /// A key's field value: a view of its single first step's array, or else written into an array of the serializer's
+    /// pool when <paramref name="writing"/> is given (the array then joins the state's <see cref="HostState{TEvent}.Returning"/>,
+    /// handed to this write's changes, so it goes back once the write is stored), or into an array of its own.
+    /// </summary>
+    private ReadOnlyMemory<byte> PartialValue(PartialSequence<TEvent>?[] slots, long tick, HostState<TEvent>? writing = null)
     {
         if (SingleFirstStep(slots, tick) is { } view)
         {
@@ -496,8 +501,16 @@ public sealed class HostStateSerializer<TEvent>(
             }
         }
 
-        var value = new byte[size];
-        var span = value.AsSpan();
+        // A field of several events is written on every change of its key (each event that advances a partial): its
+        // array comes from the pool and goes back once the write that sends it is stored.
+        var rented = writing is null ? null : nameArrays.Rent(size);
+        if (rented is not null)
+        {
+            (writing!.Returning ??= StateFieldChanges.RentList()).Add((nameArrays, rented));
+        }
+
+        var value = rented ?? new byte[size];
+        var span = value.AsSpan(0, size);
         var at = InlineEvent.WriteVarint(span, (ulong)tick);
         foreach (var slot in slots)
         {
@@ -517,7 +530,7 @@ public sealed class HostStateSerializer<TEvent>(
             slot?.Events.ForEach(LetGo);
         }
 
-        return at == size ? value : throw new InvalidOperationException("A partial's field was not written to its measured size.");
+        return at == size ? value.AsMemory(0, size) : throw new InvalidOperationException("A partial's field was not written to its measured size.");
     }
 
     /// <summary>
