@@ -245,6 +245,37 @@ public sealed class HeldBufferReuseTests
     }
 
     [Fact]
+    public void AWritesListOfFieldsIsReusedByALaterWriteOnlyOnceItIsStored()
+    {
+        var query = Run.Compile("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"]");
+        var pool = new HeldBufferPool(poisonReturned: true);
+        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = Lateness }, new HeldEvents.HoldEverything(), pool);
+        var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf, namePool: pool);
+        var state = engine.CreateState("host-1");
+
+        // Each write sets the header and one newly buffered event: two fields.
+        engine.Process(state, Named("b1", 0, "b"));
+        var first = serializer.Changes(state);
+        var fields = first.Set.ToArray();
+        engine.Process(state, Named("b2", 1, "b"));
+        var second = serializer.Changes(state);
+
+        // While the first write may still send its list, the second gets a list of its own; the first is unchanged.
+        Assert.NotSame(first.Set, second.Set);
+        Assert.Equal(fields, first.Set);
+        var firstSet = first.Set;
+        first.Stored();
+        Assert.All(firstSet, f => Assert.Null(f.Key));
+
+        // Once stored, the next write of that many fields reuses it.
+        engine.Process(state, Named("b3", 1.5, "b"));
+        var third = serializer.Changes(state);
+        Assert.Same(firstSet, third.Set);
+        Assert.Equal(2, third.Set.Count(f => f.Key is not null));
+        Assert.Equal((3L, 1L), (pool.FieldsRented, pool.FieldsReused));
+    }
+
+    [Fact]
     public void AnOverwrittenFirstStepsArrayGoesBackOnlyOnceTheWriteAfterItEndedIsStored()
     {
         var query = Run.Compile("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"]");

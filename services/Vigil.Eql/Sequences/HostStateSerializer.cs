@@ -65,7 +65,8 @@ public sealed class HostStateSerializer<TEvent>(
     RejectionTally? rejections = null,
     HeldBufferPool? namePool = null)
 {
-    // Where reorder-buffer field names come from and go back to (see BufferedName).
+    // Where reorder-buffer field names (see BufferedName), partials' fields of several events (PartialValue) and the
+    // writes' lists of fields to set come from, and go back to once the write is stored.
     private readonly HeldBufferPool nameArrays = namePool ?? HeldBufferPool.Shared;
 
     /// <summary>The default bound on one (rule, host) state's serialized size.</summary>
@@ -192,7 +193,7 @@ public sealed class HostStateSerializer<TEvent>(
             evicted += slots!.Count(p => p is not null);
         }
 
-        var set = new KeyValuePair<byte[], ReadOnlyMemory<byte>>[pendingCount + buffered + 1];
+        var set = nameArrays.RentFields(pendingCount + buffered + 1);
         var next = 0;
         set[next++] = new(HeaderName, header);
         for (var i = 0; i < pendingCount; i++)
@@ -266,7 +267,7 @@ public sealed class HostStateSerializer<TEvent>(
         // The arrays of events released since the last write go back to their pool once this write is stored.
         var returning = state.Returning;
         state.Returning = null;
-        return new StateFieldChanges(replace, set, removed, evicted, state.StoredBytes, returning, headerArray, ReturnedNames(returnedNames, returnedNamesFrom));
+        return new StateFieldChanges(replace, set, removed, evicted, state.StoredBytes, returning, headerArray, ReturnedNames(returnedNames, returnedNamesFrom), setPool: nameArrays);
     }
 
     /// <summary>
@@ -697,22 +698,23 @@ public sealed class HostStateSerializer<TEvent>(
     /// state (magic, version, fingerprint, host id, stage and slot counts) is encoded on its first write and copied after,
     /// so a state written every batch does not encode its fingerprint and host id every batch.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="writer"/> is the thread's scratch writer, just started: a state's first write encodes the fixed
+    /// part straight into it and keeps a copy of those bytes, rather than encoding them through a stream of its own.
+    /// </remarks>
     private void WriteHeaderStart(BinaryWriter writer, HostState<TEvent> state)
     {
         if (state.HeaderPrefix is not { } prefix || !ReferenceEquals(state.HeaderPrefixOf, query))
         {
-            var scratch = new MemoryStream();
-            using (var prefixWriter = new BinaryWriter(scratch, Encoding.UTF8, leaveOpen: true))
-            {
-                WriteFixedStart(prefixWriter, state, FieldsVersion);
-            }
-
-            prefix = scratch.ToArray();
-            state.HeaderPrefix = prefix;
+            WriteFixedStart(writer, state, FieldsVersion);
+            state.HeaderPrefix = Scratch.Written().ToArray();
             state.HeaderPrefixOf = query;
         }
+        else
+        {
+            writer.Write(prefix);
+        }
 
-        writer.Write(prefix);
         WriteMovingStart(writer, state);
     }
 
