@@ -209,6 +209,73 @@ public sealed class HeldBufferReuseTests
     }
 
     [Fact]
+    public void APartialFieldOfSeveralEventsIsAPooledArrayThatGoesBackOnlyOnceItsWriteIsStored()
+    {
+        var query = Run.Compile("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"] [process where process.name == \"c\"]");
+        var pool = new HeldBufferPool(poisonReturned: true);
+        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = TimeSpan.Zero }, new HeldEvents.HoldEverything(), pool);
+        var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf, namePool: pool);
+        var state = engine.CreateState("host-1");
+        var first = Named("a1", 0, "a");
+        var second = Named("b1", 1, "b");
+        engine.Process(state, first.Clone());
+        serializer.Changes(state).Stored();
+
+        // a1 then b1: the key's field holds both events, written into an array of the serializer's pool.
+        engine.Process(state, second.Clone());
+        var changes = serializer.Changes(state);
+        var partial = changes.Set.Single(f => f.Key[0] == (byte)'p').Value;
+        var bytes = partial.ToArray();
+        var read = serializer.ReadFields([.. changes.Set.Select(f => KeyValuePair.Create(f.Key.ToArray(), f.Value.ToArray()))]);
+        var returned = pool.Returned;
+        Assert.Equal(1, read.PendingSequenceCount);
+
+        // Not returned while the write may still send it; back (and overwritten) once the write is stored.
+        Assert.Equal(bytes, partial.ToArray());
+        changes.Stored();
+        Assert.True(pool.Returned > returned, "the partial's field array did not go back to the pool");
+        Assert.All(partial.ToArray(), b => Assert.Equal(HeldBufferPool.Poison, b));
+
+        // The copy the store took still completes the sequence with both events' own bytes, and so does the state.
+        foreach (var s in new[] { state, read })
+        {
+            var match = Assert.Single(engine.Process(s, Named("c1", 2, "c")).Matches);
+            Assert.Equal([first.ToByteArray(), second.ToByteArray()], match.Events.Take(2).Select(e => e.ToByteArray()));
+        }
+    }
+
+    [Fact]
+    public void AWritesListOfFieldsIsReusedByALaterWriteOnlyOnceItIsStored()
+    {
+        var query = Run.Compile("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"]");
+        var pool = new HeldBufferPool(poisonReturned: true);
+        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = Lateness }, new HeldEvents.HoldEverything(), pool);
+        var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf, namePool: pool);
+        var state = engine.CreateState("host-1");
+
+        // Each write sets the header and one newly buffered event: two fields.
+        engine.Process(state, Named("b1", 0, "b"));
+        var first = serializer.Changes(state);
+        var fields = first.Set.ToArray();
+        engine.Process(state, Named("b2", 1, "b"));
+        var second = serializer.Changes(state);
+
+        // While the first write may still send its list, the second gets a list of its own; the first is unchanged.
+        Assert.NotSame(first.Set, second.Set);
+        Assert.Equal(fields, first.Set);
+        var firstSet = first.Set;
+        first.Stored();
+        Assert.All(firstSet, f => Assert.Null(f.Key));
+
+        // Once stored, the next write of that many fields reuses it.
+        engine.Process(state, Named("b3", 1.5, "b"));
+        var third = serializer.Changes(state);
+        Assert.Same(firstSet, third.Set);
+        Assert.Equal(2, third.Set.Count(f => f.Key is not null));
+        Assert.Equal((3L, 1L), (pool.FieldsRented, pool.FieldsReused));
+    }
+
+    [Fact]
     public void AnOverwrittenFirstStepsArrayGoesBackOnlyOnceTheWriteAfterItEndedIsStored()
     {
         var query = Run.Compile("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"]");

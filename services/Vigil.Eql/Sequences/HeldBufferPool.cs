@@ -185,5 +185,63 @@ public sealed class HeldBufferPool
         }
     }
 
+    /// <summary>The longest list of fields <see cref="RentFields"/> reuses (a write sets the header, changed partials and new events).</summary>
+    public const int MaxFieldsLength = 32;
+
+    private const int MaxSpareFields = 256;
+
+    // Returned field lists, per exact length (a write's Set is the whole array); made on first use.
+    private readonly Stack<KeyValuePair<byte[], ReadOnlyMemory<byte>>[]>?[] fieldLists = new Stack<KeyValuePair<byte[], ReadOnlyMemory<byte>>[]>?[MaxFieldsLength + 1];
+
+    /// <summary>Field lists handed out since creation (reused or new).</summary>
+    public long FieldsRented { get; private set; }
+
+    /// <summary>Field lists handed out that were reused.</summary>
+    public long FieldsReused { get; private set; }
+
+    /// <summary>
+    /// An array of exactly <paramref name="length"/> fields for a state write's <see cref="StateFieldChanges.Set"/>: one
+    /// given back with <see cref="ReturnFields"/> if any, else a new one. Its entries are default.
+    /// </summary>
+    public KeyValuePair<byte[], ReadOnlyMemory<byte>>[] RentFields(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (length <= MaxFieldsLength)
+        {
+            lock (gate)
+            {
+                FieldsRented++;
+                if (fieldLists[length] is { } stack && stack.TryPop(out var fields))
+                {
+                    FieldsReused++;
+                    return fields;
+                }
+            }
+        }
+
+        return new KeyValuePair<byte[], ReadOnlyMemory<byte>>[length];
+    }
+
+    /// <summary>Takes back a list <see cref="RentFields"/> handed out; nothing may read or write it afterwards.</summary>
+    public void ReturnFields(KeyValuePair<byte[], ReadOnlyMemory<byte>>[] fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        if (fields.Length > MaxFieldsLength)
+        {
+            return;
+        }
+
+        // Cleared: a spare list keeps no field's bytes alive, and a reader that kept it past its return finds no fields.
+        Array.Clear(fields);
+        lock (gate)
+        {
+            var stack = fieldLists[fields.Length] ??= new Stack<KeyValuePair<byte[], ReadOnlyMemory<byte>>[]>();
+            if (stack.Count < MaxSpareFields)
+            {
+                stack.Push(fields);
+            }
+        }
+    }
+
     private static int ClassOf(int size) => Math.Max(0, (size - 1) / Granularity);
 }

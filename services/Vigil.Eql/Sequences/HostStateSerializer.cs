@@ -65,7 +65,8 @@ public sealed class HostStateSerializer<TEvent>(
     RejectionTally? rejections = null,
     HeldBufferPool? namePool = null)
 {
-    // Where reorder-buffer field names come from and go back to (see BufferedName).
+    // Where reorder-buffer field names (see BufferedName), partials' fields of several events (PartialValue) and the
+    // writes' lists of fields to set come from, and go back to once the write is stored.
     private readonly HeldBufferPool nameArrays = namePool ?? HeldBufferPool.Shared;
 
     /// <summary>The default bound on one (rule, host) state's serialized size.</summary>
@@ -147,7 +148,7 @@ public sealed class HostStateSerializer<TEvent>(
         foreach (var key in partials.Changed)
         {
             var slots = partials.TryGetValue(key, out var found) ? found : throw new InvalidOperationException("A changed key must be present.");
-            var field = new KeyValuePair<byte[], ReadOnlyMemory<byte>>(PartialName(key), PartialValue(slots, partials.TickOf(key)));
+            var field = new KeyValuePair<byte[], ReadOnlyMemory<byte>>(PartialName(key), PartialValue(slots, partials.TickOf(key), state));
             pending![pendingCount++] = (key, field);
             total += field.Key.Length + field.Value.Length - partials.StoredSize(key);
         }
@@ -192,7 +193,7 @@ public sealed class HostStateSerializer<TEvent>(
             evicted += slots!.Count(p => p is not null);
         }
 
-        var set = new KeyValuePair<byte[], ReadOnlyMemory<byte>>[pendingCount + buffered + 1];
+        var set = nameArrays.RentFields(pendingCount + buffered + 1);
         var next = 0;
         set[next++] = new(HeaderName, header);
         for (var i = 0; i < pendingCount; i++)
@@ -266,7 +267,7 @@ public sealed class HostStateSerializer<TEvent>(
         // The arrays of events released since the last write go back to their pool once this write is stored.
         var returning = state.Returning;
         state.Returning = null;
-        return new StateFieldChanges(replace, set, removed, evicted, state.StoredBytes, returning, headerArray, ReturnedNames(returnedNames, returnedNamesFrom));
+        return new StateFieldChanges(replace, set, removed, evicted, state.StoredBytes, returning, headerArray, ReturnedNames(returnedNames, returnedNamesFrom), setPool: nameArrays);
     }
 
     /// <summary>
@@ -474,7 +475,12 @@ public sealed class HostStateSerializer<TEvent>(
         return name;
     }
 
-    private ReadOnlyMemory<byte> PartialValue(PartialSequence<TEvent>?[] slots, long tick)
+    /// <summary>
+    /// A key's field value: a view of its single first step's array, or else written into an array of the serializer's
+    /// pool when <paramref name="writing"/> is given (the array then joins the state's <see cref="HostState{TEvent}.Returning"/>,
+    /// handed to this write's changes, so it goes back once the write is stored), or into an array of its own.
+    /// </summary>
+    private ReadOnlyMemory<byte> PartialValue(PartialSequence<TEvent>?[] slots, long tick, HostState<TEvent>? writing = null)
     {
         if (SingleFirstStep(slots, tick) is { } view)
         {
@@ -496,8 +502,16 @@ public sealed class HostStateSerializer<TEvent>(
             }
         }
 
-        var value = new byte[size];
-        var span = value.AsSpan();
+        // A field of several events is written on every change of its key (each event that advances a partial): its
+        // array comes from the pool and goes back once the write that sends it is stored.
+        var rented = writing is null ? null : nameArrays.Rent(size);
+        if (rented is not null)
+        {
+            (writing!.Returning ??= StateFieldChanges.RentList()).Add((nameArrays, rented));
+        }
+
+        var value = rented ?? new byte[size];
+        var span = value.AsSpan(0, size);
         var at = InlineEvent.WriteVarint(span, (ulong)tick);
         foreach (var slot in slots)
         {
@@ -517,7 +531,7 @@ public sealed class HostStateSerializer<TEvent>(
             slot?.Events.ForEach(LetGo);
         }
 
-        return at == size ? value : throw new InvalidOperationException("A partial's field was not written to its measured size.");
+        return at == size ? value.AsMemory(0, size) : throw new InvalidOperationException("A partial's field was not written to its measured size.");
     }
 
     /// <summary>
@@ -684,22 +698,23 @@ public sealed class HostStateSerializer<TEvent>(
     /// state (magic, version, fingerprint, host id, stage and slot counts) is encoded on its first write and copied after,
     /// so a state written every batch does not encode its fingerprint and host id every batch.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="writer"/> is the thread's scratch writer, just started: a state's first write encodes the fixed
+    /// part straight into it and keeps a copy of those bytes, rather than encoding them through a stream of its own.
+    /// </remarks>
     private void WriteHeaderStart(BinaryWriter writer, HostState<TEvent> state)
     {
         if (state.HeaderPrefix is not { } prefix || !ReferenceEquals(state.HeaderPrefixOf, query))
         {
-            var scratch = new MemoryStream();
-            using (var prefixWriter = new BinaryWriter(scratch, Encoding.UTF8, leaveOpen: true))
-            {
-                WriteFixedStart(prefixWriter, state, FieldsVersion);
-            }
-
-            prefix = scratch.ToArray();
-            state.HeaderPrefix = prefix;
+            WriteFixedStart(writer, state, FieldsVersion);
+            state.HeaderPrefix = Scratch.Written().ToArray();
             state.HeaderPrefixOf = query;
         }
+        else
+        {
+            writer.Write(prefix);
+        }
 
-        writer.Write(prefix);
         WriteMovingStart(writer, state);
     }
 

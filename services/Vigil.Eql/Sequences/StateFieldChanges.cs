@@ -7,8 +7,9 @@ namespace Vigil.Eql.Sequences;
 /// earlier layout, or absent). Made by <see cref="HostStateSerializer{TEvent}.Changes"/>.
 /// </summary>
 /// <remarks>
-/// A value may be a view of an array the engine reuses (<see cref="HeldBufferPool"/>), and a reorder-buffer field's name
-/// (set or deleted) is an array the serializer reuses: both are valid until the caller calls <see cref="Stored"/>, so a
+/// A value may be a view of an array the engine reuses (<see cref="HeldBufferPool"/>), a reorder-buffer field's name
+/// (set or deleted) is an array the serializer reuses, and so is the list <see cref="Set"/> itself: all are valid until
+/// the caller calls <see cref="Stored"/>, so a
 /// store that keeps names or values (rather than sending them) copies them. A caller that never
 /// calls <see cref="Stored"/> (a failed write, a test) only leaves those arrays to the garbage collector.
 /// </remarks>
@@ -20,8 +21,13 @@ public sealed class StateFieldChanges(
     long stateBytes,
     List<(HeldBufferPool Pool, byte[] Array)>? returning = null,
     byte[]? header = null,
-    (HeldBufferPool Pool, byte[][] Names, int From)? names = null)
+    (HeldBufferPool Pool, byte[][] Names, int From)? names = null,
+    HeldBufferPool? setPool = null)
 {
+    // The array of Set when it came from setPool (RentFields): it goes back there once the write is stored.
+    private (HeldBufferPool Pool, KeyValuePair<byte[], ReadOnlyMemory<byte>>[] Fields)? rentedSet =
+        setPool is null ? null : (setPool, (KeyValuePair<byte[], ReadOnlyMemory<byte>>[])set);
+
     // Reorder-buffer field names this write uses for the last time (Names from From on), rented from Pool.
     private (HeldBufferPool Pool, byte[][] Names, int From)? names = names;
 
@@ -69,6 +75,12 @@ public sealed class StateFieldChanges(
             {
                 pool.ReturnExact(named[i]);
             }
+        }
+
+        if (rentedSet is var (fieldPool, fields))
+        {
+            rentedSet = null;
+            fieldPool.ReturnFields(fields);
         }
     }
 
