@@ -74,10 +74,7 @@ public sealed class HeldBufferReuseTests
     [Fact]
     public void ABufferedEventsArrayGoesBackOnlyOnceTheWriteAfterItsReleaseIsStored()
     {
-        var query = Run.Compile("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"]");
-        var pool = new HeldBufferPool(poisonReturned: true);
-        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = Lateness }, new HeldEvents.HoldEverything(), pool);
-        var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf);
+        var (query, pool, engine, serializer) = Poisoned("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"]", Lateness, namesFromPool: false);
         var state = engine.CreateState("host-1");
 
         // A second step with no first before it: buffered in a pooled array, dropped when released.
@@ -110,10 +107,7 @@ public sealed class HeldBufferReuseTests
     [Fact]
     public void ABufferedFieldsNameIsReusedOnlyOnceTheWriteThatDeletesTheFieldIsStored()
     {
-        var query = Run.Compile("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"]");
-        var pool = new HeldBufferPool(poisonReturned: true);
-        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = Lateness }, new HeldEvents.HoldEverything(), pool);
-        var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf, namePool: pool);
+        var (query, pool, engine, serializer) = Poisoned("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"]", Lateness, namesFromPool: true);
         var store = new Dictionary<string, Dictionary<string, byte[]>>(StringComparer.Ordinal);
         var state = engine.CreateState("host-1");
 
@@ -153,10 +147,7 @@ public sealed class HeldBufferReuseTests
     [Fact]
     public void ADeletedStatesFieldNamesAreReusedOnlyOnceTheDeletionIsStored()
     {
-        var query = Run.Compile("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"]");
-        var pool = new HeldBufferPool(poisonReturned: true);
-        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = Lateness }, new HeldEvents.HoldEverything(), pool);
-        var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf, namePool: pool);
+        var (query, pool, engine, serializer) = Poisoned("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"]", Lateness, namesFromPool: true);
         var state = engine.CreateState("host-1");
         engine.Process(state, Named("b1", 0, "b"));
         var buffered = serializer.Changes(state);
@@ -177,10 +168,7 @@ public sealed class HeldBufferReuseTests
     [Fact]
     public void AFirstStepsPartialFieldIsAViewOfItsEventAndReadsBackAsItsEvent()
     {
-        var query = Run.Compile("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"] [process where process.name == \"c\"]");
-        var pool = new HeldBufferPool(poisonReturned: true);
-        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = TimeSpan.Zero }, new HeldEvents.HoldEverything(), pool);
-        var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf);
+        var (query, pool, engine, serializer) = Poisoned("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"] [process where process.name == \"c\"]", TimeSpan.Zero, namesFromPool: false);
         var state = engine.CreateState("host-1");
         var first = Named("a1", 0, "a");
         var encoding = first.ToByteArray();
@@ -211,10 +199,7 @@ public sealed class HeldBufferReuseTests
     [Fact]
     public void APartialFieldOfSeveralEventsIsAPooledArrayThatGoesBackOnlyOnceItsWriteIsStored()
     {
-        var query = Run.Compile("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"] [process where process.name == \"c\"]");
-        var pool = new HeldBufferPool(poisonReturned: true);
-        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = TimeSpan.Zero }, new HeldEvents.HoldEverything(), pool);
-        var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf, namePool: pool);
+        var (query, pool, engine, serializer) = Poisoned("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"] [process where process.name == \"c\"]", TimeSpan.Zero, namesFromPool: true);
         var state = engine.CreateState("host-1");
         var first = Named("a1", 0, "a");
         var second = Named("b1", 1, "b");
@@ -247,10 +232,7 @@ public sealed class HeldBufferReuseTests
     [Fact]
     public void AWritesListOfFieldsIsReusedByALaterWriteOnlyOnceItIsStored()
     {
-        var query = Run.Compile("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"]");
-        var pool = new HeldBufferPool(poisonReturned: true);
-        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = Lateness }, new HeldEvents.HoldEverything(), pool);
-        var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf, namePool: pool);
+        var (query, pool, engine, serializer) = Poisoned("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"]", Lateness, namesFromPool: true);
         var state = engine.CreateState("host-1");
 
         // Each write sets the header and one newly buffered event: two fields.
@@ -278,10 +260,7 @@ public sealed class HeldBufferReuseTests
     [Fact]
     public void AnOverwrittenFirstStepsArrayGoesBackOnlyOnceTheWriteAfterItEndedIsStored()
     {
-        var query = Run.Compile("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"]");
-        var pool = new HeldBufferPool(poisonReturned: true);
-        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = TimeSpan.Zero }, new HeldEvents.HoldEverything(), pool);
-        var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf);
+        var (query, pool, engine, serializer) = Poisoned("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"]", TimeSpan.Zero, namesFromPool: false);
         var state = engine.CreateState("host-1");
 
         engine.Process(state, Named("a1", 0, "a"));
@@ -311,10 +290,7 @@ public sealed class HeldBufferReuseTests
     public void AnEventHeldByTwoPartialsKeepsItsBytesUntilTheLastOfThemEnds()
     {
         // b1 advances a1's partial and starts one of its own; a2 then overwrites b1's own partial: b1 must stay readable.
-        var query = Run.Compile("sequence by user.name [process where process.name in (\"a\", \"b\")] [process where process.name == \"b\"] [process where process.name == \"c\"]");
-        var pool = new HeldBufferPool(poisonReturned: true);
-        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = TimeSpan.Zero }, new HeldEvents.HoldEverything(), pool);
-        var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf);
+        var (query, pool, engine, serializer) = Poisoned("sequence by user.name [process where process.name in (\"a\", \"b\")] [process where process.name == \"b\"] [process where process.name == \"c\"]", TimeSpan.Zero, namesFromPool: false);
         var state = engine.CreateState("host-1");
         var a1 = Named("a1", 0, "a");
         var b1 = Named("b1", 1, "b");
@@ -331,6 +307,21 @@ public sealed class HeldBufferReuseTests
         var returnedBefore = pool.Returned;
         serializer.Changes(state).Stored();
         Assert.Equal(returnedBefore + 3, pool.Returned);
+    }
+
+    /// <summary>
+    /// A query's engine holding every event in arrays of a pool that poisons what comes back, and its serializer, whose
+    /// reorder-buffer names, partial fields and field lists come from that pool too when <paramref name="namesFromPool"/>
+    /// (else from the shared pool).
+    /// </summary>
+    private static (CompiledQuery<TelemetryEvent> Query, HeldBufferPool Pool, SequenceEngine<TelemetryEvent> Engine, HostStateSerializer<TelemetryEvent> Serializer) Poisoned(
+        string text, TimeSpan lateness, bool namesFromPool)
+    {
+        var query = Run.Compile(text);
+        var pool = new HeldBufferPool(poisonReturned: true);
+        var engine = new SequenceEngine<TelemetryEvent>(query, new SequenceEngineOptions { Lateness = lateness }, new HeldEvents.HoldEverything(), pool);
+        var serializer = new HostStateSerializer<TelemetryEvent>(query, TelemetrySchemas.Protobuf, namePool: namesFromPool ? pool : null);
+        return (query, pool, engine, serializer);
     }
 
     private static TelemetryEvent Named(string id, double seconds, string name) =>
