@@ -102,6 +102,7 @@ public sealed class CorrelationEngine
             }
             else
             {
+                Held.Drop(key);
                 batch.HeldChanges.Add(new HeldChange(entry.Partition.Partition, key, false));
             }
         }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Vigil.Detection;
 using Vigil.Eql.Sequences;
@@ -15,7 +16,8 @@ namespace Vigil.Correlator;
 /// before that position can still come, and the state's buffer can be released through it, whether or not the host
 /// kept sending since. Each state keeps one <see cref="HeldArrival"/> per batch that raised its newest buffered position,
 /// oldest first; it is due when its oldest arrival is the lateness old (or, with no arrival recorded, when it has been
-/// quiet for the lateness). A priority queue by due time keeps each scan to the states actually due.
+/// quiet for the lateness). A priority queue by due time keeps each scan to the states actually due, and a take walks
+/// only a state's due arrivals.
 /// The per-state records are values in one dictionary and the arrivals are chains through one shared array whose freed
 /// slots are reused, and a take fills lists reused by the next one: holding, advancing and releasing states allocates
 /// nothing per event once the structures have grown to the number of held states.
@@ -100,9 +102,16 @@ internal sealed class HeldHosts
 
     /// <summary>
     /// Takes out the states due by <paramref name="now"/>: each with the position its buffer may be released through
-    /// (its arrivals the lateness old) and whether it has been quiet for the lateness (then everything it holds may go).
-    /// The list (and the states' arrivals) is reused by the next take: release what it holds before taking again.
+    /// (its arrivals the lateness old, which it is taken with) and whether it has been quiet for the lateness (then
+    /// everything it holds may go, and it is taken with all its arrivals). The list (and the states' arrivals) is reused
+    /// by the next take: release what it holds before taking again.
     /// </summary>
+    /// <remarks>
+    /// A state with arrivals not yet due stays in the table with those, due again when the oldest of them is: a state
+    /// that receives events in every batch has an arrival per batch over the whole lateness, and taking and putting back
+    /// all of them at every take cost a walk of the chain per batch per held state. Its release then keeps it as it is
+    /// (<see cref="Keep"/>), or drops it when it holds nothing more (<see cref="Drop"/>).
+    /// </remarks>
     public List<HeldState> TakeDue(DateTimeOffset now)
     {
         taken.Clear();
@@ -110,32 +119,74 @@ internal sealed class HeldHosts
         while (due.TryPeek(out var key, out var at) && at <= now)
         {
             due.Dequeue();
-            if (!held.TryGetValue(key, out var entry) || entry.Due != at)
+
+            // A reference into the dictionary: valid while nothing is added to or removed from it, which happens only
+            // once its fields are read.
+            ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(held, key);
+            if (Unsafe.IsNullRef(ref entry) || entry.Due != at)
             {
                 continue;
             }
 
-            held.Remove(key);
             var lateness = key.Rule.Engine.Options.Lateness;
+            var quiet = now - entry.LastEvent >= lateness;
             EventPosition? through = null;
             var start = takenArrivals.Count;
-            for (var n = entry.Head; n != None; n = nodes[n].Next)
+
+            // Oldest first, so the due arrivals lead the chain (one behind a newer arrival, should the clock have stepped
+            // back, waits for a later take); a quiet state is taken with all of them.
+            var n = entry.Head;
+            while (n != None)
             {
                 var arrival = nodes[n].Arrival;
+                var isDue = now - arrival.At >= lateness;
+                if (!isDue && !quiet)
+                {
+                    break;
+                }
+
                 takenArrivals.Add(arrival);
-                if (now - arrival.At >= lateness)
+                if (isDue)
                 {
                     through = through is { } p && p > arrival.Through ? p : arrival.Through;
                 }
+
+                var next = nodes[n].Next;
+
+                // Cleared, so a freed slot keeps no event id alive.
+                nodes[n] = new Node(default, free);
+                free = n;
+                n = next;
             }
 
-            FreeChain(entry.Head);
             var arrivals = new HeldArrivals(takenArrivals, start, takenArrivals.Count - start);
-            taken.Add(new HeldState(key, entry.Partition, entry.LastEvent, arrivals, through, now - entry.LastEvent >= lateness, TakenAt: now));
+            taken.Add(new HeldState(key, entry.Partition, entry.LastEvent, arrivals, through, quiet, TakenAt: now));
+            if (n == None)
+            {
+                held.Remove(key);
+                continue;
+            }
+
+            // The arrivals not yet due stay, due when the first of them is (queued anew even if that is when it was).
+            entry.Head = n;
+            entry.Due = default;
+            Schedule(key, ref entry);
         }
 
         return taken;
     }
+
+    /// <summary>
+    /// A released state that holds nothing more: no longer held.
+    /// </summary>
+    /// <remarks>
+    /// A state taken with arrivals not yet due stayed in the table with those (<see cref="TakeDue"/>); they go now, and
+    /// a failed write's <see cref="Restore"/> puts the state back with the arrivals it was taken with. That can only
+    /// release its later events later (once it is quiet for the lateness, or through a later arrival), never earlier,
+    /// and a state whose events are all released has no events after its due arrivals unless its state limit evicted
+    /// them.
+    /// </remarks>
+    public void Drop(StateKey key) => Forget(key);
 
     /// <summary>Takes out every state of <paramref name="partitions"/> (revoked or lost): all they hold is to be released or left.</summary>
     public List<HeldState> TakePartitions(IReadOnlyCollection<TopicPartitionRef> partitions)
@@ -164,9 +215,9 @@ internal sealed class HeldHosts
     /// Puts back states whose release failed, as they were taken, so the next scan (or batch) retries them at once.
     /// </summary>
     /// <remarks>
-    /// The failed release may already have kept a state (<see cref="Keep"/> ran before its write failed) with only the
-    /// arrivals that were not yet due: that entry is replaced by the state as taken, so its due arrivals are due again
-    /// now, not one lateness later. Arrivals recorded since the take (none while the handler holds its lock) stay too.
+    /// The take left a state with arrivals not yet due in the table with those, or the failed release already kept it
+    /// (<see cref="Keep"/> ran before its write failed): that entry's arrivals are merged with the ones it was taken
+    /// with, so its due arrivals are due again now, not one lateness later. Arrivals recorded since the take (none while the handler holds its lock) stay too.
     /// </remarks>
     public void Restore(IEnumerable<HeldState> states)
     {
@@ -196,9 +247,10 @@ internal sealed class HeldHosts
     }
 
     /// <summary>
-    /// Keeps a released state that still holds something: its arrivals not yet due when it was taken stay; a state left
-    /// with none (it holds only events a previous owner buffered, or matches awaiting a missing-event window) is due
-    /// again once it has been quiet for the lateness from <paramref name="now"/>.
+    /// Keeps a released state that still holds something: its arrivals not yet due when it was taken stay (a state taken
+    /// with some stayed in the table, and stays as it is); a state left with none (it holds only events a previous owner
+    /// buffered, or matches awaiting a missing-event window) is due again once it has been quiet for the lateness from
+    /// <paramref name="now"/>.
     /// </summary>
     public void Keep(HeldState state, DateTimeOffset now) => Put(state, keepAll: false, now);
 

@@ -96,7 +96,7 @@ public sealed class HeldHostsTests
         Assert.Equal(At(2), held.NextDue);
         var again = held.TakeDue(At(2)).OrderBy(s => s.Key.HostId, StringComparer.Ordinal).ToList();
         Assert.Equal(
-            [("mac-1", (EventPosition?)Position(1, 1), 2), ("mac-2", (EventPosition?)Position(2, 1), 1)],
+            [("mac-1", (EventPosition?)Position(1, 1), 1), ("mac-2", (EventPosition?)Position(2, 1), 1)],
             again.Select(s => (s.Key.HostId, s.Through, s.Arrivals.Count)).ToList());
 
         // And the arrival that was not due still follows at its own time.
@@ -107,6 +107,37 @@ public sealed class HeldHostsTests
 
         Assert.Equal(At(3), held.NextDue);
         Assert.Equal(Position(1, 2), Assert.Single(held.TakeDue(At(3)), s => s.Key.HostId == "mac-1").Through);
+    }
+
+    [Fact]
+    public void AStateTakenWithArrivalsNotYetDueIsTakenWithTheDueOnesAndIsDueAgainWhenTheNextIsUnlessItsReleaseDropsIt()
+    {
+        var held = new HeldHosts();
+        for (var i = 0; i < 8; i++)
+        {
+            // A host that sends in every batch: an arrival every half second.
+            held.Update(Key(1), Partition0, holds: true, Position(1, i + 1), At(i * 0.5));
+            held.Update(Key(2), Partition0, holds: true, Position(2, i + 1), At(i * 0.5));
+        }
+
+        // At 2.6 s the arrivals of 0 s and 0.5 s are due: each state goes through its second position, taken with those two.
+        var taken = held.TakeDue(At(2.6));
+        Assert.Equal(
+            [("mac-1", (EventPosition?)Position(1, 2), 2, false), ("mac-2", (EventPosition?)Position(2, 2), 2, false)],
+            taken.Select(s => (s.Key.HostId, s.Through, s.Arrivals.Count, s.Quiet)).OrderBy(s => s.HostId, StringComparer.Ordinal).ToList());
+
+        // The rest stays as it was: due when the arrival of 1 s is, whether or not the release keeps the state.
+        held.Keep(taken.Single(s => s.Key.HostId == "mac-1"), At(2.6));
+        held.Drop(Key(2));
+        Assert.Equal(1, held.Count);
+        Assert.Equal(At(3), held.NextDue);
+        Assert.Equal(("mac-1", (EventPosition?)Position(1, 3)), held.TakeDue(At(3)).Select(s => (s.Key.HostId, s.Through)).Single());
+
+        // Quiet at last: taken with every arrival left, through the newest.
+        var last = Assert.Single(held.TakeDue(At(5.5)));
+        Assert.Equal(((EventPosition?)Position(1, 8), true, 5), (last.Through, last.Quiet, last.Arrivals.Count));
+        Assert.Equal(0, held.Count);
+        Assert.Null(held.NextDue);
     }
 
     private static DateTimeOffset At(double seconds) => Start + TimeSpan.FromSeconds(seconds);
