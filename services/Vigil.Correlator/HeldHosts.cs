@@ -151,12 +151,7 @@ internal sealed class HeldHosts
                     through = through is { } p && p > arrival.Through ? p : arrival.Through;
                 }
 
-                var next = nodes[n].Next;
-
-                // Cleared, so a freed slot keeps no event id alive.
-                nodes[n] = new Node(default, free);
-                free = n;
-                n = next;
+                n = Free(n);
             }
 
             var arrivals = new HeldArrivals(takenArrivals, start, takenArrivals.Count - start);
@@ -217,7 +212,8 @@ internal sealed class HeldHosts
     /// <remarks>
     /// The take left a state with arrivals not yet due in the table with those, or the failed release already kept it
     /// (<see cref="Keep"/> ran before its write failed): that entry's arrivals are merged with the ones it was taken
-    /// with, so its due arrivals are due again now, not one lateness later. Arrivals recorded since the take (none while the handler holds its lock) stay too.
+    /// with, so its due arrivals are due again now, not one lateness later. Arrivals recorded since the take (none while
+    /// the handler holds its lock) stay too.
     /// </remarks>
     public void Restore(IEnumerable<HeldState> states)
     {
@@ -375,13 +371,19 @@ internal sealed class HeldHosts
     {
         while (head != None)
         {
-            var next = nodes[head].Next;
-
-            // Cleared, so a freed slot keeps no event id alive.
-            nodes[head] = new Node(default, free);
-            free = head;
-            head = next;
+            head = Free(head);
         }
+    }
+
+    /// <summary>Frees one node of a chain; returns the next.</summary>
+    private int Free(int node)
+    {
+        var next = nodes[node].Next;
+
+        // Cleared, so a freed slot keeps no event id alive.
+        nodes[node] = new Node(default, free);
+        free = node;
+        return next;
     }
 
     /// <summary>One held state: its partition, last events, due time, newest arrival and chain of arrivals.</summary>
