@@ -2,10 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Vigil.Baseline.Learning;
 using Vigil.Baseline.Storage;
 using Vigil.Baseline.UnitTests;
-using Vigil.Contracts.Telemetry;
-using Vigil.Messaging;
 using Vigil.Testing;
-using static Vigil.Baseline.UnitTests.BaselineTelemetry;
 
 namespace Vigil.Baseline.IntegrationTests;
 
@@ -26,8 +23,8 @@ public sealed class ArgumentReuseTests(RedisServer redis)
         var macs = new[] { new BaselineTelemetry("mac-reuse-1"), new BaselineTelemetry("mac-reuse-2") };
 
         // 70 images, then 67 others: the second batch's calls fit, a little shorter, in the arrays the first one's used.
-        var first = Batch(macs, Tools("first", 70), offset: 0);
-        var second = Batch(macs, Tools("second", 67), offset: first.Count);
+        var first = Batches.Records("reuse-topic", Batches.Connections(macs, Batches.Tools("first", 70)));
+        var second = Batches.Records("reuse-topic", Batches.Connections(macs, Batches.Tools("second", 67)), offset: first.Count);
         await handler.HandleAsync(first, TestContext.Current.CancellationToken);
         var (rented, reused) = store.ArgumentArraysUsed;
         await handler.HandleAsync(second, TestContext.Current.CancellationToken);
@@ -52,13 +49,4 @@ public sealed class ArgumentReuseTests(RedisServer redis)
             });
         }
     }
-
-    private static List<Process> Tools(string name, int count) => Enumerable.Range(0, count)
-        .Select(i => new Process { EntityId = $"{name}-{i}", Name = $"{name}{i}", Executable = $"/opt/{name}/bin/tool{i}" })
-        .ToList();
-
-    private static List<ConsumedRecord<TelemetryEvent>> Batch(BaselineTelemetry[] macs, List<Process> tools, int offset) => tools
-        .SelectMany(tool => macs.Select(mac => mac.Connect(tool, Start)))
-        .Select((e, i) => new ConsumedRecord<TelemetryEvent>("reuse-topic", 0, offset + i, e.Host.Id, DateTimeOffset.UnixEpoch, e))
-        .ToList();
 }

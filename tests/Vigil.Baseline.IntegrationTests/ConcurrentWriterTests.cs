@@ -60,7 +60,7 @@ public sealed class ConcurrentWriterTests(RedisServer redis)
         var sync = SyncAgent("agent-1");
         var curl = Apple("curl-1", "curl", "/usr/bin/curl");
         var events = new[] { mac.Connect(sync, Start), mac.Connect(curl, Start), mac.Connect(curl, Start + Second) };
-        var batch = events.Select((e, i) => new ConsumedRecord<TelemetryEvent>("mixed-topic", 0, i, e.Host.Id, DateTimeOffset.UnixEpoch, e)).ToList();
+        var batch = Batches.Records("mixed-topic", events);
 
         // The old owner reads and evaluates both images; the new owner handles only the sync agent's record first.
         var observations = batch.Select(r => NetworkObservation.From(r)!.Value).ToList();

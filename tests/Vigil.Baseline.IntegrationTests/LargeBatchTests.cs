@@ -2,10 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Vigil.Baseline.Learning;
 using Vigil.Baseline.Storage;
 using Vigil.Baseline.UnitTests;
-using Vigil.Contracts.Telemetry;
-using Vigil.Messaging;
 using Vigil.Testing;
-using static Vigil.Baseline.UnitTests.BaselineTelemetry;
 
 namespace Vigil.Baseline.IntegrationTests;
 
@@ -23,11 +20,8 @@ public sealed class LargeBatchTests(RedisServer redis)
         var handler = writer.Services.GetRequiredService<BaselineHandler>();
         var macs = new[] { new BaselineTelemetry("mac-large-1"), new BaselineTelemetry("mac-large-2") };
         var imageCount = (2 * ProfileUpdateScript.ImagesPerCall) + 44;
-        var tools = Enumerable.Range(0, imageCount)
-            .Select(i => new Process { EntityId = $"large-{i}", Name = $"large{i}", Executable = $"/opt/large/bin/tool{i}" })
-            .ToList();
-        var events = tools.SelectMany(tool => macs.Select(mac => mac.Connect(tool, Start))).ToList();
-        var batch = events.Select((e, i) => new ConsumedRecord<TelemetryEvent>("large-topic", 0, i, e.Host.Id, DateTimeOffset.UnixEpoch, e)).ToList();
+        var tools = Batches.Tools("large", imageCount);
+        var batch = Batches.Records("large-topic", Batches.Connections(macs, tools));
 
         await handler.HandleAsync(batch, TestContext.Current.CancellationToken);
 

@@ -3,8 +3,6 @@ using StackExchange.Redis;
 using Vigil.Baseline.Storage;
 using Vigil.Baseline.UnitTests;
 using Vigil.Contracts.Baseline;
-using Vigil.Contracts.Telemetry;
-using Vigil.Messaging;
 using Vigil.Redis;
 using Vigil.Testing;
 
@@ -139,7 +137,7 @@ public sealed class ScaleOutTests(RedisServer redis)
         var baseline = await stack.StartBaselineAsync();
         var handler = baseline.Services.GetRequiredService<BaselineHandler>();
         var events = new FleetDataset(hosts: 1, connectionsPerHost: 20).Events;
-        var records = events.Select((e, i) => new ConsumedRecord<TelemetryEvent>("replayed-topic", 0, i, e.Host.Id, DateTimeOffset.UnixEpoch, e)).ToList();
+        var records = Batches.Records("replayed-topic", events);
 
         // The exec and the agent's first ten lookups, connections and ends; then again; then from the middle of it on.
         await handler.HandleAsync(records[..31], TestContext.Current.CancellationToken);
