@@ -12,7 +12,10 @@ namespace Vigil.Correlator;
 /// copy, and a hot host costs no read. The store stays the source of truth: a partition's states are dropped from
 /// memory when it is revoked or lost. An owner giving a partition up names the states it had in memory (the handoff);
 /// the next owner loads those, and the states left holding events, as it is assigned, and reads any other state the
-/// first time a batch needs it. A batch that fails after the engine changed its states forgets them, so its retry reads the store.
+/// first time a batch needs it. A state the engine left empty is not in the store at all (its write deleted it), so
+/// memory knows it past its retention too (<see cref="KnownEmptyRetention"/>): a host whose relevant events come
+/// further apart than a rule's retention costs no read each time. A batch that fails after the engine changed its
+/// states forgets them, so its retry reads the store.
 /// Memory holds at most <paramref name="limit"/> states: over it, the tenth soonest to expire (least recently written) leaves memory (not
 /// the store), so a fleet larger than the process planned for costs reads, never unbounded memory.
 /// Only touched under the handler's lock.
@@ -21,6 +24,14 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
 {
     /// <summary>The default bound on states in memory: about 460 MB at ~4.6 KB per state holding one waiting event (docs/benchmarks.md).</summary>
     public const int DefaultLimit = 100_000;
+
+    /// <summary>
+    /// How much longer than its retention an empty state stays in memory, untouched, before a sweep drops it: empty
+    /// states are known to be absent from the store, so keeping them saves a read for each host whose relevant events
+    /// come minutes apart (macOS hosts start processes every few seconds to minutes), at a few hundred bytes each within
+    /// the memory limit.
+    /// </summary>
+    public static readonly TimeSpan KnownEmptyRetention = TimeSpan.FromMinutes(10);
 
     /// <summary>
     /// The default bound on states loaded as partitions are assigned: two slices, two round trips. The load runs in the
@@ -63,6 +74,12 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     /// <summary>How many keys were read from the store (misses) since start.</summary>
     public long StoreReads { get; private set; }
 
+    /// <summary>
+    /// How many states memory knew to be empty when a batch needed them past their retention, so they started over
+    /// without a store read, since start.
+    /// </summary>
+    public long KnownEmptyRenewals { get; private set; }
+
     /// <summary>How many states were loaded as their partitions were assigned, since start.</summary>
     public long Preloaded { get; private set; }
 
@@ -97,10 +114,24 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
             // telemetry was repartitioned): a miss, so the store copy is read and tagged anew.
             if (live.TryGetValue(key, out var entry))
             {
-                if (entry.ExpiresAt > now && entry.Partition == partition)
+                if (entry.Partition == partition)
                 {
-                    states[key] = entry.State;
-                    continue;
+                    if (entry.ExpiresAt > now)
+                    {
+                        states[key] = entry.State;
+                        continue;
+                    }
+
+                    if (KnownEmpty(key, entry.State))
+                    {
+                        // Past its retention, and empty: the store holds nothing of it (its last write deleted it, or it
+                        // was never written), so a read would find no state. It starts over, as after such a read.
+                        var fresh = key.Rule.Engine.CreateState(key.HostId);
+                        states[key] = fresh;
+                        live[key] = new Entry(fresh, partition, now + Retention(key), Cold: false);
+                        KnownEmptyRenewals++;
+                        continue;
+                    }
                 }
 
                 afterWrites = true;
@@ -423,15 +454,22 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         }
     }
 
-    /// <summary>Drops states whose store copy has expired by now (nothing touched them for their retention).</summary>
+    /// <summary>
+    /// Drops states whose store copy has expired by now (nothing touched them for their retention). An empty state, which
+    /// the store does not hold at all, stays <see cref="KnownEmptyRetention"/> longer: a host whose relevant events come
+    /// further apart than the retention then costs no store read for each of them.
+    /// </summary>
     public void Sweep()
     {
         var now = clock.GetUtcNow();
-        foreach (var key in live.Where(e => e.Value.ExpiresAt <= now).Select(e => e.Key).ToList())
+        foreach (var key in live.Where(e => e.Value.ExpiresAt <= now && !(e.Value.ExpiresAt + KnownEmptyRetention > now && KnownEmpty(e.Key, e.Value.State))).Select(e => e.Key).ToList())
         {
             Remove(key);
         }
     }
+
+    // Nothing buffered, pending or awaiting: the engine's batch deletes such a state from the store (CorrelationEngine.Seal).
+    private static bool KnownEmpty(StateKey key, HostState<TelemetryEvent> state) => key.Rule.Engine.ExpiresAt(state) is null;
 
     /// <summary>States loaded at an assignment and not written since, then those soonest to expire (least recently written), leave memory first; those of the batch at hand stay for its commit.</summary>
     private void Shed(Dictionary<StateKey, HostState<TelemetryEvent>> inUse)

@@ -4,6 +4,7 @@ using Google.Protobuf;
 using Vigil.Contracts.Decoding;
 using Vigil.Contracts.Telemetry;
 using Vigil.FleetSim;
+using Vigil.Testing;
 using Vigil.Messaging;
 
 namespace Vigil.Baseline.Benchmarks;

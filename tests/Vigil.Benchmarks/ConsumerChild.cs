@@ -36,6 +36,14 @@ internal static class ConsumerChild
 
     private static bool WindowLines => Environment.GetEnvironmentVariable(WindowLinesVariable) == "1";
 
+    /// <summary>
+    /// Environment variable that makes each child sample what it allocates during its measured window, by type (the
+    /// runtime's allocation ticks), and print the largest types on standard error when the window ends.
+    /// </summary>
+    public const string AllocationsVariable = "VIGIL_BENCH_ALLOCATIONS";
+
+    private static readonly AllocationSampler? Allocations = Environment.GetEnvironmentVariable(AllocationsVariable) == "1" ? new AllocationSampler() : null;
+
     public static async Task<int> RunAsync(ChildOptions options)
     {
         if (!options.Live)
@@ -362,6 +370,10 @@ internal static class ConsumerChild
             if (from is null && count >= warmup)
             {
                 from = Snapshot.Take(count);
+                if (Allocations is not null)
+                {
+                    Allocations.Enabled = true;
+                }
                 // When to attach a profiler to this process (docs/performance.md), on standard error, which the benchmark
                 // passes on: only when asked for, so that a benchmark run's output holds warnings and figures only.
                 Announce($"{kind} pid {Environment.ProcessId} group {group}: window from record {count}, methods JIT-compiled so far {System.Runtime.JitInfo.GetCompiledMethodCount()} at {DateTime.UtcNow:HH:mm:ss.fff}");
@@ -369,6 +381,14 @@ internal static class ConsumerChild
             else if (to is null && count >= events)
             {
                 to = Snapshot.Take(count);
+                if (Allocations is { } sampled)
+                {
+                    sampled.Enabled = false;
+                    foreach (var (type, share) in sampled.Top(25))
+                    {
+                        Console.Error.WriteLine($"{kind} allocated {share,7:P1}  {type}");
+                    }
+                }
                 Announce($"{kind} pid {Environment.ProcessId} group {group}: window to record {count}, methods JIT-compiled so far {System.Runtime.JitInfo.GetCompiledMethodCount()} at {DateTime.UtcNow:HH:mm:ss.fff}");
             }
         }

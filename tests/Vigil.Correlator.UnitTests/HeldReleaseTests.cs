@@ -50,6 +50,30 @@ public sealed class HeldReleaseTests
     }
 
     [Fact]
+    public async Task AHostWhoseEventsComeFurtherApartThanTheStateRetentionCostsNoStoreReadOnceItsStatesAreEmptyAndStillMatches()
+    {
+        var owner = NewOwner();
+        Assert.Empty(await owner.ReceiveAsync(0, Curl("mac-1", T(0), "c0")));
+        Assert.Empty(await owner.ReleaseDueAsync(3));
+        var reads = store.KeysRead;
+        Assert.Equal(pack.Rules.Count, reads);
+        Assert.Empty(store.States);
+
+        // Minutes later, past every rule's retention (a sweep has run meanwhile): the states the store does not hold are
+        // known empty in memory and start over without a read, as the read would have had them start.
+        var later = 3 + pack.Rules.Max(r => r.Engine.StateRetention + CorrelationEngine.ProcessingSlack).TotalSeconds + 60;
+        clock.Now = At(later);
+        owner.States.Sweep();
+        var reported = await owner.ReceiveAsync(later, Shell("mac-1", T(later), "s"));
+        reported.AddRange(await owner.ReceiveAsync(later + 1, Curl("mac-1", T(later + 1), "c1")));
+        reported.AddRange(await owner.ReleaseDueAsync(later + 4));
+
+        Assert.Equal(["missing:s,c1", "plain:s,c1", "until:s,c1"], reported);
+        Assert.Equal(reads, store.KeysRead);
+        Assert.Equal(pack.Rules.Count, owner.States.KnownEmptyRenewals);
+    }
+
+    [Fact]
     public async Task AnUntilEventArrivingWithinTheLatenessAfterTheSequenceStillCancelsItAndFillsTheMissingStep()
     {
         var owner = NewOwner();

@@ -82,6 +82,29 @@ public sealed class OwnedStatesTests
     }
 
     [Fact]
+    public async Task AnEmptyStateStaysInMemoryTenMinutesPastItsRetentionAndIsOnlyReadAgainOnceASweepDroppedIt()
+    {
+        var owned = new OwnedStates(store, clock);
+        var key = new StateKey(pack.Sequence(), "mac-1");
+        await owned.LoadAsync([(key, 0)]);
+        Assert.Equal(1, store.KeysRead);
+
+        clock.Advance(key.Rule.Engine.StateRetention + CorrelationEngine.ProcessingSlack + TimeSpan.FromSeconds(1));
+        owned.Sweep();
+        Assert.Equal(1, owned.Count);
+        var renewed = (await owned.LoadAsync([(key, 0)]))[key];
+        Assert.Equal(1, store.KeysRead);
+        Assert.Equal(1, owned.KnownEmptyRenewals);
+        Assert.Null(renewed.LatestTimestamp);
+
+        clock.Advance(key.Rule.Engine.StateRetention + CorrelationEngine.ProcessingSlack + OwnedStates.KnownEmptyRetention);
+        owned.Sweep();
+        Assert.Equal(0, owned.Count);
+        await owned.LoadAsync([(key, 0)]);
+        Assert.Equal(2, store.KeysRead);
+    }
+
+    [Fact]
     public async Task OverItsLimitMemoryLetsTheLeastRecentlyWrittenStatesGoButKeepsTheBatchAtHand()
     {
         var owned = new OwnedStates(store, clock, limit: 10);

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Tracing;
 
-namespace Vigil.Baseline.Benchmarks;
+namespace Vigil.Testing;
 
 /// <summary>
 /// Samples what the process allocates, by type, from the runtime's allocation ticks (one per ~100 KB allocated):
