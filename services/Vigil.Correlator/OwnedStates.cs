@@ -26,10 +26,10 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     public const int DefaultLimit = 100_000;
 
     /// <summary>
-    /// How much longer than its retention an empty state stays in memory, untouched, before a sweep drops it: empty
-    /// states are known to be absent from the store, so keeping them saves a read for each host whose relevant events
-    /// come minutes apart (macOS hosts start processes every few seconds to minutes), at a few hundred bytes each within
-    /// the memory limit.
+    /// How much longer than its retention memory keeps knowing that an untouched empty state is empty, before a sweep
+    /// drops it: an empty state is absent from the store, so knowing it saves a read for each host whose relevant events
+    /// come minutes apart. Past its retention only that is kept (a dictionary entry, no state object), within the memory
+    /// limit.
     /// </summary>
     public static readonly TimeSpan KnownEmptyRetention = TimeSpan.FromMinutes(10);
 
@@ -116,9 +116,9 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
             {
                 if (entry.Partition == partition)
                 {
-                    if (entry.ExpiresAt > now)
+                    if (entry.ExpiresAt > now && entry.State is { } held)
                     {
-                        states[key] = entry.State;
+                        states[key] = held;
                         continue;
                     }
 
@@ -327,7 +327,7 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         var members = partitions.ToDictionary(p => p, IReadOnlyList<string> (_) => new List<string>());
         foreach (var (key, entry) in live)
         {
-            if (entry.ExpiresAt > now && partitions.Contains(entry.Partition) && key.Rule.Engine.ExpiresAt(entry.State) is not null)
+            if (entry.ExpiresAt > now && entry.State is { } state && partitions.Contains(entry.Partition) && key.Rule.Engine.ExpiresAt(state) is not null)
             {
                 ((List<string>)members[entry.Partition]).Add(key.Member);
             }
@@ -455,29 +455,46 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     }
 
     /// <summary>
-    /// Drops states whose store copy has expired by now (nothing touched them for their retention). An empty state, which
-    /// the store does not hold at all, stays <see cref="KnownEmptyRetention"/> longer: a host whose relevant events come
-    /// further apart than the retention then costs no store read for each of them.
+    /// Drops states whose store copy has expired by now (nothing touched them for their retention). Of an empty state,
+    /// which the store does not hold at all, memory keeps only that it is empty (no state object), for
+    /// <see cref="KnownEmptyRetention"/> more: a host whose relevant events come further apart than the retention then
+    /// costs no store read for each of them.
     /// </summary>
     public void Sweep()
     {
         var now = clock.GetUtcNow();
-        foreach (var key in live.Where(e => e.Value.ExpiresAt <= now && !(e.Value.ExpiresAt + KnownEmptyRetention > now && KnownEmpty(e.Key, e.Value.State))).Select(e => e.Key).ToList())
+        foreach (var (key, entry) in live.Where(e => e.Value.ExpiresAt <= now).ToList())
         {
+            if (entry.ExpiresAt + KnownEmptyRetention > now && KnownEmpty(key, entry.State))
+            {
+                if (entry.State is not null)
+                {
+                    live[key] = entry with { State = null };
+                }
+
+                continue;
+            }
+
             Remove(key);
         }
     }
 
-    // Nothing buffered, pending or awaiting: the engine's batch deletes such a state from the store (CorrelationEngine.Seal).
-    private static bool KnownEmpty(StateKey key, HostState<TelemetryEvent> state) => key.Rule.Engine.ExpiresAt(state) is null;
+    // Nothing buffered, pending or awaiting (null: a sweep kept only that): the engine's batch deletes such a state from
+    // the store (CorrelationEngine.Seal).
+    private static bool KnownEmpty(StateKey key, HostState<TelemetryEvent>? state) => state is null || key.Rule.Engine.ExpiresAt(state) is null;
 
-    /// <summary>States loaded at an assignment and not written since, then those soonest to expire (least recently written), leave memory first; those of the batch at hand stay for its commit.</summary>
+    /// <summary>
+    /// States past their retention (known empty), then states loaded at an assignment and not written since, then those
+    /// soonest to expire (least recently written), leave memory first; those of the batch at hand stay for its commit.
+    /// </summary>
     private void Shed(Dictionary<StateKey, HostState<TelemetryEvent>> inUse)
     {
         var excess = live.Count - (limit - (limit / 10));
+        var now = clock.GetUtcNow();
         var victims = live
             .Where(e => !inUse.ContainsKey(e.Key))
-            .OrderByDescending(e => e.Value.Cold)
+            .OrderByDescending(e => e.Value.ExpiresAt <= now)
+            .ThenByDescending(e => e.Value.Cold)
             .ThenBy(e => e.Value.ExpiresAt)
             .Take(excess)
             .Select(e => e.Key)
@@ -511,7 +528,8 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     }
 
     // Cold: loaded at an assignment and not written since; its store copy may expire much sooner than ExpiresAt says.
-    private readonly record struct Entry(HostState<TelemetryEvent> State, int Partition, DateTimeOffset ExpiresAt, bool Cold);
+    // State: null once a sweep found it empty past its retention (see Sweep): only that it is empty is kept.
+    private readonly record struct Entry(HostState<TelemetryEvent>? State, int Partition, DateTimeOffset ExpiresAt, bool Cold);
 }
 
 /// <summary>A state write that was not sent because a write started before it failed: the store never saw it.</summary>

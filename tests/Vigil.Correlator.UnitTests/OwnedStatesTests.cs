@@ -89,7 +89,7 @@ public sealed class OwnedStatesTests
         await owned.LoadAsync([(key, 0)]);
         Assert.Equal(1, store.KeysRead);
 
-        clock.Advance(key.Rule.Engine.StateRetention + CorrelationEngine.ProcessingSlack + TimeSpan.FromSeconds(1));
+        clock.Advance(Retention(key) + TimeSpan.FromSeconds(1));
         owned.Sweep();
         Assert.Equal(1, owned.Count);
         var renewed = (await owned.LoadAsync([(key, 0)]))[key];
@@ -97,11 +97,58 @@ public sealed class OwnedStatesTests
         Assert.Equal(1, owned.KnownEmptyRenewals);
         Assert.Null(renewed.LatestTimestamp);
 
-        clock.Advance(key.Rule.Engine.StateRetention + CorrelationEngine.ProcessingSlack + OwnedStates.KnownEmptyRetention);
+        clock.Advance(Retention(key) + OwnedStates.KnownEmptyRetention);
         owned.Sweep();
         Assert.Equal(0, owned.Count);
         await owned.LoadAsync([(key, 0)]);
         Assert.Equal(2, store.KeysRead);
+    }
+
+    [Fact]
+    public async Task AStateHoldingEventsPastItsRetentionIsReadFromTheStoreAgain()
+    {
+        var (owned, engine, router) = Route();
+        await StepAsync(owned, engine, router, 0, Shell("mac-1", T0, "s1"));
+        var key = new StateKey(pack.Sequence(), "mac-1");
+        Assert.Equal(1, store.KeysRead);
+
+        clock.Advance(Retention(key) + TimeSpan.FromSeconds(1));
+        await owned.LoadAsync([(key, 0)]);
+
+        Assert.Equal(2, store.KeysRead);
+        Assert.Equal(0, owned.KnownEmptyRenewals);
+    }
+
+    [Fact]
+    public async Task AnEmptyStateKnownForOnePartitionIsReadFromTheStoreWhenItsHostComesOnAnother()
+    {
+        var owned = new OwnedStates(store, clock);
+        var key = new StateKey(pack.Sequence(), "mac-1");
+        await owned.LoadAsync([(key, 0)]);
+        clock.Advance(Retention(key) + TimeSpan.FromSeconds(1));
+
+        await owned.LoadAsync([(key, 1)]);
+
+        Assert.Equal(2, store.KeysRead);
+        Assert.Equal(0, owned.KnownEmptyRenewals);
+    }
+
+    [Fact]
+    public async Task OverItsLimitMemoryLetsStatesOnlyKnownToBeEmptyGoBeforeStatesLoadedAtAnAssignment()
+    {
+        var owned = new OwnedStates(store, clock, limit: 10);
+        var empties = Enumerable.Range(0, 5).Select(h => (new StateKey(pack.Sequence(), $"mac-e{h}"), 0)).ToList();
+        await owned.LoadAsync(empties);
+        clock.Advance(Retention(empties[0].Item1) + TimeSpan.FromSeconds(1));
+        var assigned = Enumerable.Range(0, 4).Select(h => (new StateKey(pack.Sequence(), $"mac-a{h}"), 0)).ToList();
+        Assert.Equal(4, await owned.PreloadAsync(assigned));
+
+        await owned.LoadAsync([(new StateKey(pack.Sequence(), "mac-new-1"), 0), (new StateKey(pack.Sequence(), "mac-new-2"), 0)]);
+        Assert.True(owned.ShedCount > 0);
+        var reads = store.KeysRead;
+        await owned.LoadAsync(assigned);
+
+        Assert.Equal(reads, store.KeysRead);
     }
 
     [Fact]
@@ -252,6 +299,8 @@ public sealed class OwnedStatesTests
         Assert.True(slow.IntactWhenConfirmed, "a value the store was sending changed before the store confirmed the write");
         Assert.Equal(3, store.States.Count);
     }
+
+    private static TimeSpan Retention(StateKey key) => key.Rule.Engine.StateRetention + CorrelationEngine.ProcessingSlack;
 
     private (OwnedStates, CorrelationEngine, EventRouter) Route() => (new OwnedStates(store, clock), new CorrelationEngine(pack, clock, metrics), new EventRouter(pack, metrics));
 
