@@ -47,15 +47,23 @@ internal static class PipelineBenchmark
         try
         {
             var loadBefore = ProcessCpu.LoadAverage();
+            var services = packs.Select(p => "correlator:" + p.Analytic).Append("baseline").ToList();
             var kinds = new List<string> { "bare", "consume-frame", "consume-decode", "consume-decode-full" };
-            kinds.AddRange(packs.Select(p => "correlator:" + p.Analytic));
-            kinds.Add("baseline");
             if (only is null)
             {
-                // consume+decode is the reference every analytic is compared with, so it is measured twice, early and
-                // late in the run; the report takes the run with the least CPU per event (the other shows how much the
-                // shared machine added). The bare consumer likewise runs first and last.
-                kinds.Add("consume-decode");
+                // consume+decode is the reference every analytic is compared with, so it runs before the first, between
+                // each two and after the last: each analytic's ratios are to the runs next to it, a minute or two apart,
+                // not to one a quarter of an hour away (the shared machine's speed moved 30 % within one run). The
+                // bare consumer likewise runs first and last.
+                foreach (var service in services)
+                {
+                    kinds.Add(service);
+                    kinds.Add("consume-decode");
+                }
+            }
+            else
+            {
+                kinds.AddRange(services);
             }
 
             kinds.Add("bare");

@@ -14,13 +14,14 @@ internal static class PipelineReportWriter
             return;
         }
 
-        // The reference: consume+decode's run with the least CPU per event when it was measured more than once (a shared
-        // machine only adds to a run's CPU time; and a correlator's ratio to the cheaper run is the stricter one).
+        // consume+decode's own figures: its run with the least CPU per event when it was measured more than once (a shared
+        // machine only adds to a run's CPU time). Each analytic is compared with the cheaper of the runs next to it
+        // (Reference): the stricter ratio, and one the machine's drift over the whole run does not move.
         var decodes = report.Alone.Where(r => r.Kind == "consume-decode").Select(r => r.Figures).ToList();
         var decode = decodes.Count > 0 ? decodes.MinBy(f => f.CpuMicrosPerEvent)! : report.Alone[0].Figures;
         var bare = report.Alone.Where(r => r.Kind == "bare").Select(r => r.Figures).ToList();
         md.AppendLine("## Consume, decode and each analytic, one broker, one run").AppendLine()
-            .AppendLine(Invariant($"Each consumer in a process of its own reads the same {report.Events:N0} simulated events ({report.AverageRecordBytes:N0} bytes per framed record, lz4 batches as Vigil's producer writes them) from the start of one telemetry topic of {report.Partitions} partitions on the embedded broker, one after the other, as a fresh consumer group. Each process first reads the whole topic once as a group of its own (warm-up: JIT and tiered recompilation of the hot path, connection set-up), starts and stops its host once more (so the measured host is not the process's second start-up, whose start-up code would be recompiled at tier 1 inside the window, which a service started once never does) and waits until no method has been JIT-compiled for a second; while a pass still JIT-compiled more than {ConsumerChild.QuietPassJitMethods} methods after its 25 % mark it reads the topic once more (at most {ConsumerChild.MaxWarmupPasses} passes in all, set by VIGIL_BENCH_WARMUP_PASSES; methods called a few times per batch or per alert reach tier 1 only in a second pass), then reads it again as the measured group with empty state; figures are taken from that pass's 25 % mark (group join) to its last event: wall-clock rate, the process's own CPU time (every thread, librdkafka's included) and managed bytes allocated (`GC.GetTotalAllocatedBytes`) per event. The broker runs in the benchmark's process; its CPU meanwhile is the last column. The bare consumer runs first and last, to show how much the shared machine moved during the run."))
+            .AppendLine(Invariant($"Each consumer in a process of its own reads the same {report.Events:N0} simulated events ({report.AverageRecordBytes:N0} bytes per framed record, lz4 batches as Vigil's producer writes them) from the start of one telemetry topic of {report.Partitions} partitions on the embedded broker, one after the other, as a fresh consumer group. Each process first reads the whole topic once as a group of its own (warm-up: JIT and tiered recompilation of the hot path, connection set-up), starts and stops its host once more (so the measured host is not the process's second start-up, whose start-up code would be recompiled at tier 1 inside the window, which a service started once never does) and waits until no method has been JIT-compiled for a second; while a pass still JIT-compiled more than {ConsumerChild.QuietPassJitMethods} methods after its 25 % mark it reads the topic once more (at most {ConsumerChild.MaxWarmupPasses} passes in all, set by VIGIL_BENCH_WARMUP_PASSES; methods called a few times per batch or per alert reach tier 1 only in a second pass), then reads it again as the measured group with empty state; figures are taken from that pass's 25 % mark (group join) to its last event: wall-clock rate, the process's own CPU time (every thread, librdkafka's included) and managed bytes allocated (`GC.GetTotalAllocatedBytes`) per event. The broker runs in the benchmark's process; its CPU meanwhile is the last column. consume+decode runs before each analytic and once after the last, and each analytic's ratios are to the cheaper of the consume+decode runs just before and after it; the bare consumer runs first and last, to show how much the shared machine moved during the run."))
             .AppendLine()
             .AppendLine(Invariant($"Load average (1, 5, 15 min) before: {report.LoadBefore}; after: {report.LoadAfter} (2 cores; other builds were running on the machine)."))
             .AppendLine()
@@ -29,11 +30,13 @@ internal static class PipelineReportWriter
             .AppendLine("| consumer | events/s (wall clock) | CPU µs/event | events/s per core (from CPU) | ratio to consume+decode (per core) | allocated bytes/event | of which the decoder's buffers growing (one-off) | GCs gen0/1/2 | broker CPU (cores) |")
             .AppendLine("|---|---|---|---|---|---|---|---|---|");
         var decodeRuns = 0;
-        foreach (var row in report.Alone)
+        for (var i = 0; i < report.Alone.Count; i++)
         {
+            var row = report.Alone[i];
             var f = row.Figures;
-            var name = row.Kind == "consume-decode" && decodeRuns++ > 0 ? "consume+decode, measured again after the analytics" : Name(row.Kind);
-            md.AppendLine(Invariant($"| {name} | {f.EventsPerSecond:N0} | {f.CpuMicrosPerEvent:F2} | {f.EventsPerCoreSecond:N0} | {f.EventsPerCoreSecond / decode.EventsPerCoreSecond:F2} | {f.AllocatedBytesPerEvent:N0} | {f.DecoderGrowthBytesPerEvent:N0} | {f.Gen0}/{f.Gen1}/{f.Gen2} | {row.BrokerCpuShare:F2} |"));
+            var name = row.Kind == "consume-decode" && decodeRuns++ > 0 ? "consume+decode, measured again" : Name(row.Kind);
+            var reference = IsService(row.Kind) ? Reference(report.Alone, i, decode) : decode;
+            md.AppendLine(Invariant($"| {name} | {f.EventsPerSecond:N0} | {f.CpuMicrosPerEvent:F2} | {f.EventsPerCoreSecond:N0} | {f.EventsPerCoreSecond / reference.EventsPerCoreSecond:F2} | {f.AllocatedBytesPerEvent:N0} | {f.DecoderGrowthBytesPerEvent:N0} | {f.Gen0}/{f.Gen1}/{f.Gen2} | {row.BrokerCpuShare:F2} |"));
         }
 
         md.AppendLine()
@@ -41,16 +44,36 @@ internal static class PipelineReportWriter
             .AppendLine()
             .AppendLine("consume+decode parses what the services parse: the fields some pack's rules or the baseline read (their union, see docs/performance.md), checking and skipping the rest; a service completes the events a rule can use, which its own row pays for. The full-decode row parses every field.")
             .AppendLine()
-            .Append(decodes.Count < 2 ? string.Empty : Invariant($"consume+decode was measured {decodes.Count} times in this run ({string.Join(" and ", decodes.Select(d => d.CpuMicrosPerEvent.ToString("F2", CultureInfo.InvariantCulture)))} µs CPU per event); its figures and every ratio to it below are those of the run with the least CPU per event. The machine only adds to a run's CPU time, and against the cheaper run a correlator's ratio is the stricter.\n\n"))
+            .Append(decodes.Count < 2 ? string.Empty : Invariant($"consume+decode was measured {decodes.Count} times in this run ({string.Join(" and ", decodes.Select(d => d.CpuMicrosPerEvent.ToString("F2", CultureInfo.InvariantCulture)))} µs CPU per event); its own figures below are those of the run with the least CPU per event (the machine only adds to a run's CPU time), and each analytic's ratios are to the cheaper of the runs just before and after it (the stricter of the two, and as near in time as the run allows).\n\n"))
             .AppendLine(bare.Count == 0 ? string.Empty : Invariant($"- consume+decode against the bare consumer, per core: {decode.EventsPerCoreSecond / bare.Max(b => b.EventsPerCoreSecond):P0} of the cheaper bare run, {decode.EventsPerCoreSecond / bare.Min(b => b.EventsPerCoreSecond):P0} of the other (target ≥ 30 %); wall clock: {decode.EventsPerSecond / bare.Max(b => b.EventsPerSecond):P0} and {decode.EventsPerSecond / bare.Min(b => b.EventsPerSecond):P0}. {decode.EventsPerCoreSecond:N0} events/s per core (target ≥ 150,000), {decode.CpuMicrosPerEvent:F2} µs CPU and {decode.AllocatedBytesPerEvent:N0} bytes per event (targets ≤ 7 µs, ≤ 1 KB; a cheaper consume+decode makes every ratio below stricter, as each service pays the same consume and decode plus its own work); methods JIT-compiled during its window {decode.JitMethods:N0}, tier-1 compilation {decode.JitCpuShare:P1} of its CPU, after {decode.WarmupPasses} warm-up pass(es)."));
-        foreach (var row in report.Alone.Where(r => r.Kind.StartsWith("correlator:", StringComparison.Ordinal) || r.Kind == "baseline"))
+        for (var i = 0; i < report.Alone.Count; i++)
         {
+            var row = report.Alone[i];
+            if (!IsService(row.Kind))
+            {
+                continue;
+            }
+
             var f = row.Figures;
-            md.AppendLine(Invariant($"- {Name(row.Kind)}: {f.EventsPerCoreSecond / decode.EventsPerCoreSecond:P0} of consume+decode's rate per core (target ≥ 70 %), {f.CpuMicrosPerEvent / decode.CpuMicrosPerEvent:F2}× its CPU and {f.AllocatedBytesPerEvent / decode.AllocatedBytesPerEvent:F2}× its allocation per event (target ≤ 1.5×; {f.SteadyAllocatedBytesPerEvent / decode.SteadyAllocatedBytesPerEvent:F2}×, {f.SteadyAllocatedBytesPerEvent:N0} B, without the decoder's buffer growth in either window); against 1.5× consume+decode's own targets (≤ 10.5 µs, ≤ 1,536 B): {f.CpuMicrosPerEvent:F2} µs and {f.AllocatedBytesPerEvent:N0} B; methods JIT-compiled during the window {f.JitMethods:N0} (consume+decode: {decode.JitMethods:N0}), tier-1 compilation {f.JitCpuShare:P1} of its CPU, after {f.WarmupPasses} warm-up pass(es)."));
+            var reference = Reference(report.Alone, i, decode);
+            md.AppendLine(Invariant($"- {Name(row.Kind)}: {f.EventsPerCoreSecond / reference.EventsPerCoreSecond:P0} of consume+decode's rate per core (target ≥ 70 %), {f.CpuMicrosPerEvent / reference.CpuMicrosPerEvent:F2}× its CPU ({reference.CpuMicrosPerEvent:F2} µs) and {f.AllocatedBytesPerEvent / reference.AllocatedBytesPerEvent:F2}× its allocation per event (target ≤ 1.5×; {f.SteadyAllocatedBytesPerEvent / reference.SteadyAllocatedBytesPerEvent:F2}×, {f.SteadyAllocatedBytesPerEvent:N0} B, without the decoder's buffer growth in either window); against 1.5× consume+decode's own targets (≤ 10.5 µs, ≤ 1,536 B): {f.CpuMicrosPerEvent:F2} µs and {f.AllocatedBytesPerEvent:N0} B; methods JIT-compiled during the window {f.JitMethods:N0} (consume+decode: {reference.JitMethods:N0}), tier-1 compilation {f.JitCpuShare:P1} of its CPU, after {f.WarmupPasses} warm-up pass(es)."));
         }
 
         md.AppendLine();
         WriteTopology(report, md);
+    }
+
+    private static bool IsService(string kind) => kind.StartsWith("correlator:", StringComparison.Ordinal) || kind == "baseline";
+
+    /// <summary>
+    /// What the analytic at <paramref name="index"/> is compared with: the cheaper (less CPU per event) of the
+    /// consume+decode runs just before and after it, else <paramref name="fallback"/> (a run without consume+decode).
+    /// </summary>
+    private static ConsumerFigures Reference(IReadOnlyList<ServiceRow> alone, int index, ConsumerFigures fallback)
+    {
+        var before = alone.Take(index).LastOrDefault(r => r.Kind == "consume-decode")?.Figures;
+        var after = alone.Skip(index + 1).FirstOrDefault(r => r.Kind == "consume-decode")?.Figures;
+        return new[] { before, after }.OfType<ConsumerFigures>().MinBy(f => f.CpuMicrosPerEvent) ?? fallback;
     }
 
     private static void WriteTopology(PipelineReport report, StringBuilder md)
