@@ -61,6 +61,12 @@ public sealed class CorrelationHandler(
     // Resolved once: a labelled child looked up per batch would allocate its label array.
     private readonly Prometheus.Gauge.Child heldHosts = metrics.HeldHosts.WithLabels(pack.Analytic);
     private readonly Prometheus.Gauge.Child liveStates = metrics.LiveStates.WithLabels(pack.Analytic);
+    private readonly Prometheus.Counter.Child redisReads = metrics.StateReads.WithLabels(pack.Analytic, "redis");
+    private readonly Prometheus.Counter.Child knownEmptyReads = metrics.StateReads.WithLabels(pack.Analytic, "known_empty");
+
+    // What the state-read counters last reported of OwnedStates' own counts.
+    private long reportedRedisReads;
+    private long reportedKnownEmpty;
 
     /// <summary>Handles a batch and returns once its state changes are in the store (the serial form).</summary>
     public async Task HandleAsync(IReadOnlyList<ConsumedRecord<TelemetryEvent>> records, CancellationToken cancellationToken)
@@ -178,8 +184,7 @@ public sealed class CorrelationHandler(
                 spareBatches.Push(batch);
             }
 
-            heldHosts.Set(engine.Held.Count);
-            liveStates.Set(states.Count);
+            ReportStates();
             gate.Release();
         }
 
@@ -299,8 +304,7 @@ public sealed class CorrelationHandler(
         }
         finally
         {
-            heldHosts.Set(engine.Held.Count);
-            liveStates.Set(states.Count);
+            ReportStates();
             gate.Release();
         }
     }
@@ -460,6 +464,17 @@ public sealed class CorrelationHandler(
     {
         engine.Held.Restore(taken);
         states.Forget(taken.Select(t => t.Key));
+    }
+
+    /// <summary>The held and live state gauges, and the state reads since the last report (under the gate).</summary>
+    private void ReportStates()
+    {
+        heldHosts.Set(engine.Held.Count);
+        liveStates.Set(states.Count);
+        redisReads.Inc(states.StoreReads - reportedRedisReads);
+        reportedRedisReads = states.StoreReads;
+        knownEmptyReads.Inc(states.KnownEmptyRenewals - reportedKnownEmpty);
+        reportedKnownEmpty = states.KnownEmptyRenewals;
     }
 
     /// <summary>

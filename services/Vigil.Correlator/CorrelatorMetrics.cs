@@ -41,6 +41,10 @@ public sealed class CorrelatorMetrics
         StateEvictions = new(names, factory.CreateCounter(
             "vigil_correlator_state_evictions_total", "Threshold groups or new-terms combinations dropped to keep a rule's state within its cap.", ["analytic", "rule", "rule_name"]));
 
+        StateReads = factory.CreateCounter(
+            "vigil_correlator_state_reads_total",
+            "States a batch or an assignment needed that memory did not hold: source=redis (read from Redis) or source=known_empty (an empty state past its retention, which Redis does not hold, started over without a read).", ["analytic", "source"]);
+
         LiveStates = factory.CreateGauge(
             "vigil_correlator_live_states", "(rule, host) states of owned partitions kept in memory (written through to Redis).", ["analytic"]);
 
@@ -65,6 +69,8 @@ public sealed class CorrelatorMetrics
     public Counter RedisRoundTrips { get; }
 
     public RuleCounter StateEvictions { get; }
+
+    public Counter StateReads { get; }
 
     public Gauge LiveStates { get; }
 

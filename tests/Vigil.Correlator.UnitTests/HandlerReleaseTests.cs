@@ -139,6 +139,27 @@ public sealed class HandlerReleaseTests
         Assert.Equal(["mac-1"], topic.Records.Select(a => a.Host.Id).Distinct());
     }
 
+    [Fact]
+    public async Task TheStateReadsMetricCountsTheStatesReadFromRedisAndThoseMemoryKnewToBeEmpty()
+    {
+        var fromRedis = metrics.StateReads.WithLabels("handler-tests", "redis");
+        var knownEmpty = metrics.StateReads.WithLabels("handler-tests", "known_empty");
+        var stateful = pack.Rules.Count(r => r.IsStateful);
+
+        await ReceiveAsync(0, Curl("mac-1", T(0), "c0"));
+        clock.Now = At(3.5);
+        await handler.ReleaseQuietHostsAsync(TimeSpan.FromMinutes(1), CancellationToken.None);
+        Assert.Equal(stateful, fromRedis.Value);
+        Assert.Equal(0, knownEmpty.Value);
+
+        // Past every rule's retention the host's states, emptied by the release, start over without a read.
+        var later = 3.5 + pack.Rules.Max(r => r.Engine.StateRetention + CorrelationEngine.ProcessingSlack).TotalSeconds + 60;
+        await ReceiveAsync(later, Curl("mac-1", T(later), "c1"));
+
+        Assert.Equal(stateful, fromRedis.Value);
+        Assert.Equal(stateful, knownEmpty.Value);
+    }
+
     private static DateTimeOffset At(double seconds) => DateTimeOffset.FromUnixTimeMilliseconds(T0 / 1_000_000) + TimeSpan.FromSeconds(seconds);
 
     private static long T(double seconds) => T0 + Seconds(seconds);
