@@ -372,6 +372,8 @@ internal static class ConsumerChild
                 from = Snapshot.Take(count);
                 if (Allocations is not null)
                 {
+                    // Each pass's window on its own: the sampler would otherwise add the warm-up passes' windows in.
+                    Allocations.Reset();
                     Allocations.Enabled = true;
                 }
                 // When to attach a profiler to this process (docs/performance.md), on standard error, which the benchmark

@@ -14,6 +14,9 @@ public sealed class AllocationSampler : EventListener
 
     public bool Enabled { get; set; }
 
+    /// <summary>Forgets what was sampled so far (a new measurement window starts).</summary>
+    public void Reset() => bytesByType.Clear();
+
     /// <summary>The types with the most sampled bytes, largest first, with their share of the sampled total.</summary>
     public IEnumerable<(string Type, double Share)> Top(int count)
     {
