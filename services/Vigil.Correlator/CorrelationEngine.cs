@@ -137,6 +137,16 @@ public sealed class CorrelationEngine
                         "Rule {Rule} on host {Host} hit its state limit: state over {Limit} bytes, evicted {Evicted} oldest partial sequence(s) (logged once per host per {Window})",
                         key.RuleId, state.HostId, key.Rule.States.MaxStateBytes, changes.Evicted, StateLimitLog.Window);
                 }
+
+                if (key.Rule.Engine.ExpiresAt(state) is null)
+                {
+                    // Evicted down to nothing: the key is deleted, as for any state left empty, and the state's next write
+                    // sets every field afresh. The field changes are not sent; their pooled arrays go back once the
+                    // deletion is stored (they took every array the state had to give back, so Discarded has none).
+                    _ = key.Rule.States.Discarded(state);
+                    writes.Add(new StateWrite(key, null, retention, changes));
+                    continue;
+                }
             }
 
             writes.Add(new StateWrite(key, changes, retention));

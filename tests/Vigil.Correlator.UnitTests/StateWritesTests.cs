@@ -72,6 +72,30 @@ public sealed class StateWritesTests
     }
 
     [Fact]
+    public async Task AStateWhoseOnlyPartialIsOverItsByteLimitLeavesNoKeyInTheStoreAndCountsTheEviction()
+    {
+        // A limit below one partial's size: the shell's partial is evicted as it is written, which leaves the state empty.
+        var keyed = Keyed(maxStateBytes: 64);
+        var rule = keyed.Rules.Single();
+        var counter = metrics.Rejected.WithLabels(keyed.Analytic, rule.RuleId, "state_limit");
+        var before = counter.Value;
+        var (owned, engine, router) = Route(keyed);
+        var key = new StateKey(rule, "mac-5");
+
+        await StepAsync(owned, engine, router, Shell("mac-5", T0, "s1", entity: "bash-1"));
+        await ReleaseQuietAsync(owned, engine);
+
+        Assert.Equal(1, counter.Value - before);
+        Assert.False(store.States.ContainsKey(key.Member), "an empty state is deleted, not kept as a header-only hash");
+        Assert.Equal(0, (await owned.LoadAsync([(key, 0)]))[key].PendingSequenceCount);
+
+        // The host's next event is written whole (header and buffered event), so a restarted correlator reads it back.
+        await StepAsync(owned, engine, router, Shell("mac-5", T0 + Seconds(10), "s2", entity: "bash-2"));
+        var reread = StateFormat.Read(rule, store.Stored(key.Member));
+        Assert.Equal((1, 0), (reread.BufferedEventCount, reread.PendingSequenceCount));
+    }
+
+    [Fact]
     public async Task ARestartedCorrelatorReadsTheSameStateBackFromTheStoreAndCompletesTheSequence()
     {
         var pack = RoutePack.Load();
