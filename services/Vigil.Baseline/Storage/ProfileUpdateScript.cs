@@ -163,8 +163,13 @@ internal static class ProfileUpdateScript
           redis.call('PFADD', KEYS[2], unpack(ARGV, pos + i, pos + math.min(destinations, i + 500) - 1))
         end
 
-        redis.call('HSETNX', profile, '{{ProfileFields.Identity}}', ARGV[6])
-        redis.call('HSETNX', profile, '{{ProfileFields.IdentityKind}}', ARGV[7])
+        -- The identity is written when the profile is made (every profile this script made has a version, which it writes
+        -- in the same call as the identity), never overwritten; a profile without a version (made by a release before
+        -- the version field) gets it if it lacks it, as every update used to do.
+        if not before then
+          redis.call('HSETNX', profile, '{{ProfileFields.Identity}}', ARGV[6])
+          redis.call('HSETNX', profile, '{{ProfileFields.IdentityKind}}', ARGV[7])
+        end
         local result = { 0 }
         if redis.call('HEXISTS', profile, '{{ProfileFields.MaturedAt}}') == 0 then
           local state = redis.call('HMGET', profile, '{{ProfileFields.Observations}}', '{{ProfileFields.FirstSeen}}', '{{ProfileFields.LastSeen}}')
