@@ -452,6 +452,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             }
         }
 
+        // A size of 0 is an index the batch added nothing to (the script did not count it): it did not grow.
         for (var host = 0; host < hostOrder.Count; host++)
         {
             if (indexSizes[host] > options.MaxHostViewsPerHost)
