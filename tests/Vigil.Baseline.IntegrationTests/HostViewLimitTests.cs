@@ -1,6 +1,9 @@
 using StackExchange.Redis;
+using Vigil.Baseline.Learning;
 using Vigil.Baseline.Storage;
 using Vigil.Baseline.UnitTests;
+using Vigil.Contracts.Telemetry;
+using Vigil.Messaging;
 using Vigil.Redis;
 using Vigil.Testing;
 using static Vigil.Baseline.UnitTests.BaselineTelemetry;
@@ -80,4 +83,45 @@ public sealed class HostViewLimitTests(RedisServer redis)
 
         Assert.True(store.HostViewsEvicted >= 30 * 4, $"evicted {store.HostViewsEvicted}");
     }
+
+    [Fact]
+    public async Task AHostAtItsViewCapThatKeepsUsingTheSameImagesLosesNoViewUntilItUsesANewOne()
+    {
+        await using var stack = new BaselineStack(redis, new Dictionary<string, string> { ["Baseline:MaxHostViewsPerHost"] = "10" });
+        var baseline = await stack.StartBaselineAsync();
+        var store = (BaselineStore)baseline.Services.GetService(typeof(BaselineStore))!;
+        var handler = (BaselineHandler)baseline.Services.GetService(typeof(BaselineHandler))!;
+        var mac = new BaselineTelemetry("mac-at-cap");
+        using var connection = await ConnectionMultiplexer.ConnectAsync(stack.RedisEndpoint);
+        var db = connection.GetDatabase();
+        var index = new BaselineKeys(new RedisKeys(stack.KeyPrefix)).HostViews(mac.HostId);
+        var tools = Batches.Tools("capped", 11);
+        var offset = 0L;
+
+        // Ten images, used three times over: at the cap, never over it (the index is counted when a view is added).
+        for (var round = 0; round < 3; round++)
+        {
+            var batch = Records(tools[..10].Select(tool => mac.Connect(tool, Start + (round * Second))), offset);
+            offset += batch.Count;
+            await handler.HandleAsync(batch, TestContext.Current.CancellationToken);
+            Assert.Equal(10, await db.SortedSetLengthAsync(index));
+            Assert.Equal(0, store.HostViewsEvicted);
+        }
+
+        // An eleventh, added to the index: over the cap, the least recently used go down to 90 % of it.
+        var eleventh = Records([mac.Connect(tools[10], Start + (3 * Second))], offset);
+        await handler.HandleAsync(eleventh, TestContext.Current.CancellationToken);
+
+        Assert.Equal(9, await db.SortedSetLengthAsync(index));
+        Assert.Equal(2, store.HostViewsEvicted);
+        Assert.NotNull(await db.SortedSetScoreAsync(index, Tag(eleventh[0])));
+    }
+
+
+    // Handed to the handler directly, on a partition beyond the stack's telemetry partitions: the service's own consume
+    // loop never assigns or revokes it meanwhile.
+    private static List<ConsumedRecord<TelemetryEvent>> Records(IEnumerable<TelemetryEvent> events, long offset) =>
+        [.. events.Select((e, i) => new ConsumedRecord<TelemetryEvent>("view-cap", 70, offset + i, e.Host.Id, DateTimeOffset.UnixEpoch, e))];
+
+    private static string Tag(ConsumedRecord<TelemetryEvent> record) => NetworkObservation.From(record)!.Value.Image.Tag;
 }

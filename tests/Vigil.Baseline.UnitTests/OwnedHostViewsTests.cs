@@ -79,6 +79,23 @@ public sealed class OwnedHostViewsTests
     }
 
     [Fact]
+    public void AViewWrittenSinceWithoutRefreshingItsExpiryLeavesMemoryWhenTheCopyLastRefreshedExpires()
+    {
+        var retention = TimeSpan.FromHours(1);
+        var views = new OwnedHostViews(limit: 10, retention);
+        var now = Environment.TickCount64;
+        var refreshedLongAgo = HostImageState.Empty(5);
+        refreshedLongAgo.ExpiryRefreshedAt = now - (long)(retention + ExpiryRefresh.Margin(retention)).TotalMilliseconds;
+        var refreshedJustNow = HostImageState.Empty(5);
+        refreshedJustNow.ExpiryRefreshedAt = now;
+
+        views.Keep([Update("mac-1", refreshedLongAgo), Update("mac-2", refreshedJustNow)], now);
+
+        Assert.False(views.TryGet((Image.Tag, "mac-1"), out _));
+        Assert.True(views.TryGet((Image.Tag, "mac-2"), out _));
+    }
+
+    [Fact]
     public void ALimitOfZeroHoldsNothing()
     {
         var views = new OwnedHostViews(limit: 0, Day);
@@ -86,4 +103,8 @@ public sealed class OwnedHostViewsTests
 
         Assert.Equal(0, views.Count);
     }
+
+    private static readonly Identity.ProcessImage Image = new("signing:com.example.a", Identity.ProcessImageIdentityKind.CodeSigning);
+
+    private static HostUpdate Update(string hostId, HostImageState state) => new(Image, hostId, new Watermark("t", 3, 1), state, new FleetContribution());
 }

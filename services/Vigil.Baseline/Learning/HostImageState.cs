@@ -46,6 +46,12 @@ public sealed class HostImageState
     /// <summary>The key the store keeps this view under, once it built it (a view held in memory is written by many batches).</summary>
     internal string? StorageKey { get; set; }
 
+    /// <summary>
+    /// When this process last refreshed the Redis copy's expiry (<see cref="Environment.TickCount64"/> taken before that
+    /// write), 0 when it never did: a view read from Redis or new. See <see cref="Storage.ExpiryRefresh"/>.
+    /// </summary>
+    internal long ExpiryRefreshedAt { get; set; }
+
     public long FirstSeen { get; set; }
 
     public long LastSeen { get; set; }

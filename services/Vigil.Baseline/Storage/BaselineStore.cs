@@ -33,6 +33,12 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     private long hostViewsEvicted;
     private long profilesEvicted;
 
+    // How long after this process refreshed a host view's expiry a write leaves it alone (ExpiryRefresh), and the TTLs a
+    // refresh sets.
+    private readonly long viewRefreshMargin = ExpiryRefresh.MarginMillis(options.HostStateRetention);
+    private readonly long viewTtl = ExpiryRefresh.RefreshedTtlMillis(options.HostStateRetention);
+    private readonly long profileTtl = ExpiryRefresh.RefreshedTtlMillis(options.Retention);
+
     /// <summary>Host views dropped to keep hosts within <see cref="BaselineOptions.MaxHostViewsPerHost"/> (also a metric).</summary>
     public long HostViewsEvicted => Interlocked.Read(ref hostViewsEvicted);
 
@@ -275,6 +281,10 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         CommitScratch scratch)
     {
         var writes = scratch.Writes;
+
+        // Taken before the write: each view whose expiry it refreshes lives the retention and its margin from a moment
+        // after this; a view is due a refresh when this process last refreshed it the margin or more before this.
+        var writtenAt = Environment.TickCount64;
         if (evaluation.Detections.Count > 0 && partitions is { Count: > 0 } && alertCursor is { Count: > 0 })
         {
             // Past every alert published so far, saved with the state that remembers them (same round trip).
@@ -311,6 +321,11 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             arguments[at] = (long)Millis(update.State.LastSeen);
             arguments[at + 1] = update.Image.Tag;
             indexCalls.NextOf[host] = at + 2;
+            if (ViewExpiryDue(update.State, writtenAt))
+            {
+                // The host's index is refreshed with any of its views (HostViewIndexScript).
+                arguments[indexCalls.RefreshAt[host]] = 1;
+            }
         }
 
         var viewCounts = new (int[] Hosts, Task<RedisResult> Sizes)[indexCalls.Calls.Count];
@@ -346,7 +361,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         var calls = new List<(List<int> Images, RedisKey[] Keys, RedisValue[] Arguments)>(updateGroups.Count);
         foreach (var group in updateGroups.Values)
         {
-            calls.AddRange(UpdateCalls(scripted, group, scratch));
+            calls.AddRange(UpdateCalls(scripted, group, scratch, writtenAt));
         }
 
         // The views' bytes become arguments only now: the buffer they are written into grows (moves) while calls are built.
@@ -387,8 +402,6 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             return new CommitResult(0, 0);
         }
 
-        // Taken before the write: each view's Redis copy lives the retention from a moment after this.
-        var writtenAt = Environment.TickCount64;
         try
         {
             await Task.WhenAll(CollectionsMarshal.AsSpan(writes)).ConfigureAwait(false);
@@ -436,6 +449,12 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
 
             foreach (var update in updates)
             {
+                if (ViewExpiryDue(update.State, writtenAt))
+                {
+                    // The script refreshed this view's expiry (it was sent as due).
+                    update.State.ExpiryRefreshedAt = writtenAt;
+                }
+
                 update.State.Stored(update.NewWatermark);
             }
 
@@ -452,6 +471,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             }
         }
 
+        // A size of 0 is an index the batch added nothing to (the script did not count it): it did not grow.
         for (var host = 0; host < hostOrder.Count; host++)
         {
             if (indexSizes[host] > options.MaxHostViewsPerHost)
@@ -576,12 +596,11 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     /// each): hosts grouped by their index key's Redis slot (on a standalone Redis every key is in one group), at most
     /// <see cref="HostViewIndexScript.HostsPerCall"/> hosts and about <see cref="HostViewIndexScript.ArgumentsPerCall"/>
     /// arguments per call. Each call's arguments are rented (<see cref="CommitScratch.RentArguments"/>); each host's (score, tag) pairs are to be written from
-    /// <c>NextOf[host]</c> on into <c>ArgumentsOf[host]</c>.
+    /// <c>NextOf[host]</c> on into <c>ArgumentsOf[host]</c>, and its expiry refresh flag (0 here) set at <c>RefreshAt[host]</c>.
     /// </summary>
     private IndexCallPlan IndexCalls(List<string> hostOrder, List<int> viewsOf, CommitScratch scratch)
     {
-        var plan = new IndexCallPlan(new RedisValue[hostOrder.Count][], new int[hostOrder.Count], []);
-        var retention = (long)options.HostStateRetention.TotalMilliseconds;
+        var plan = new IndexCallPlan(new RedisValue[hostOrder.Count][], new int[hostOrder.Count], new int[hostOrder.Count], []);
         foreach (var group in redis.GroupBySlot(hostOrder.Count, host => keys.HostViews(hostOrder[host])).Values)
         {
             for (var start = 0; start < group.Count;)
@@ -592,7 +611,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
                 var length = 1;
                 while (end < group.Count && end - start < HostViewIndexScript.HostsPerCall)
                 {
-                    var more = 1 + (2 * viewsOf[group[end]]);
+                    var more = 2 + (2 * viewsOf[group[end]]);
                     if (end > start && length + more > HostViewIndexScript.ArgumentsPerCall)
                     {
                         break;
@@ -607,15 +626,17 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
                 var indexKeys = new RedisKey[hosts.Length];
                 // Reused from an earlier batch when one fits (the script reads only as many arguments as its counts name).
                 var arguments = scratch.RentArguments(length);
-                arguments[0] = retention;
+                arguments[0] = viewTtl;
                 var at = 1;
                 for (var k = 0; k < hosts.Length; k++)
                 {
                     indexKeys[k] = keys.HostViews(hostOrder[hosts[k]]);
                     arguments[at] = viewsOf[hosts[k]];
+                    arguments[at + 1] = 0;
                     plan.ArgumentsOf[hosts[k]] = arguments;
-                    plan.NextOf[hosts[k]] = at + 1;
-                    at += 1 + (2 * viewsOf[hosts[k]]);
+                    plan.RefreshAt[hosts[k]] = at + 1;
+                    plan.NextOf[hosts[k]] = at + 2;
+                    at += 2 + (2 * viewsOf[hosts[k]]);
                 }
 
                 plan.Calls.Add((hosts, indexKeys, arguments));
@@ -625,7 +646,13 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
         return plan;
     }
 
-    private sealed record IndexCallPlan(RedisValue[][] ArgumentsOf, int[] NextOf, List<(int[] Hosts, RedisKey[] Keys, RedisValue[] Arguments)> Calls);
+    private sealed record IndexCallPlan(RedisValue[][] ArgumentsOf, int[] NextOf, int[] RefreshAt, List<(int[] Hosts, RedisKey[] Keys, RedisValue[] Arguments)> Calls);
+
+    /// <summary>
+    /// Whether a commit at <paramref name="writtenAt"/> refreshes <paramref name="view"/>'s expiry (and its host's index's):
+    /// when this process has not refreshed it within the margin, or never (a view read from Redis, or new).
+    /// </summary>
+    private bool ViewExpiryDue(HostImageState view, long writtenAt) => ExpiryRefresh.IsDue(view.ExpiryRefreshedAt, writtenAt, viewRefreshMargin);
 
     private static int WriteWatermark(Watermark mark, ref byte[] buffer, int start)
     {
@@ -645,7 +672,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     /// each image's arguments, written straight into the call's (rented) array. The views' bytes are written into the
     /// commit's one byte buffer and become arguments once every call is built (<see cref="CommitScratch.Slices"/>).
     /// </summary>
-    private List<(List<int> Images, RedisKey[] Keys, RedisValue[] Arguments)> UpdateCalls(List<List<HostUpdate>> scripted, List<int> group, CommitScratch scratch)
+    private List<(List<int> Images, RedisKey[] Keys, RedisValue[] Arguments)> UpdateCalls(List<List<HostUpdate>> scripted, List<int> group, CommitScratch scratch, long writtenAt)
     {
         var calls = new List<(List<int> Images, RedisKey[] Keys, RedisValue[] Arguments)>();
         foreach (var images in CallsOf(group, i => 2 + ScriptKeyCount(scripted[i]) + ScriptArgumentCount(scripted[i])))
@@ -670,7 +697,7 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
                 arguments[1 + (2 * g)] = imageKeys;
                 arguments[2 + (2 * g)] = imageArguments;
                 WriteScriptKeys(updates, callKeys.AsSpan(keyAt, imageKeys));
-                WriteScriptArguments(updates, updates[0].Contribution, arguments, argumentAt, imageArguments, scratch);
+                WriteScriptArguments(updates, updates[0].Contribution, arguments, argumentAt, imageArguments, scratch, writtenAt);
                 keyAt += imageKeys;
                 argumentAt += imageArguments;
             }
@@ -746,13 +773,14 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     }
 
     /// <summary>
-    /// An image's arguments in its update call: the header, 4 per host view (expected and new watermark, view, host id),
+    /// An image's arguments in its update call: the header, 5 per host view (expected and new watermark, view, expiry
+    /// refresh flag, host id),
     /// 20 for the contribution's counts, times, statistics and the version, 3 per protocol, one per destination.
     /// </summary>
     private static int ScriptArgumentCount(List<HostUpdate> updates)
     {
         var total = updates[0].Contribution;
-        return ProfileUpdateScript.HeaderArguments + (updates.Count * 4) + 20 + (total.Protocols.Count * 3) + total.Destinations.Count;
+        return ProfileUpdateScript.HeaderArguments + (updates.Count * (ProfileUpdateScript.ViewArguments + 1)) + 20 + (total.Protocols.Count * 3) + total.Destinations.Count;
     }
 
     /// <summary>
@@ -761,19 +789,21 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
     /// The views' watermarks and encodings go into the commit's byte buffer, each argument a slice of it, rather than a
     /// string and an array per view.
     /// </summary>
-    private void WriteScriptArguments(List<HostUpdate> updates, FleetContribution total, RedisValue[] call, int offset, int length, CommitScratch scratch)
+    private void WriteScriptArguments(List<HostUpdate> updates, FleetContribution total, RedisValue[] call, int offset, int length, CommitScratch scratch, long writtenAt)
     {
         var values = call.AsSpan(offset, length);
         var image = updates[0].Image;
         var at = 0;
-        values[at++] = (long)options.Retention.TotalMilliseconds;
-        values[at++] = (long)options.HostStateRetention.TotalMilliseconds;
+        values[at++] = profileTtl;
+        values[at++] = viewTtl;
         values[at++] = options.MaxProtocolsPerImage;
         values[at++] = options.MinObservations;
         values[at++] = options.MinAge.Ticks * 100;
         values[at++] = image.Identity;
         values[at++] = ProcessImage.KindText(image.Kind);
         values[at++] = updates.Count;
+        // Refreshed when less than the retention remains: the last refresh (retention + margin) was the margin or more ago.
+        values[at++] = (long)options.Retention.TotalMilliseconds;
         var buffer = scratch.ViewBytes;
         var end = scratch.ViewBytesUsed;
         for (var i = 0; i < updates.Count; i++)
@@ -797,7 +827,8 @@ public sealed class BaselineStore(IConnectionMultiplexer redis, BaselineKeys key
             var viewFrom = end;
             end = HostViewBinary.WriteInto(state, ref buffer, end);
             scratch.Slices.Add((call, offset + at + 2, viewFrom, end));
-            at += 3;
+            values[at + 3] = ViewExpiryDue(state, writtenAt) ? 1 : 0;
+            at += ProfileUpdateScript.ViewArguments;
         }
 
         scratch.ViewBytes = buffer;

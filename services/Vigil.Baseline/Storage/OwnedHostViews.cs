@@ -10,8 +10,10 @@ namespace Vigil.Baseline.Storage;
 /// copy is the one in Redis. Redis stays the source of truth: a partition's views leave memory when it is revoked,
 /// lost or assigned, a batch that fails after the detector changed its views forgets them, and every write is still
 /// compared-and-set against the watermark the view was read with, so a copy that went stale anyway (another writer,
-/// a Redis that lost its keys) is refused and read again. Only views just written are kept (their Redis copy then
-/// lives exactly <see cref="BaselineOptions.HostStateRetention"/>), each until shortly before that copy expires.
+/// a Redis that lost its keys) is refused and read again. Only views just written are kept, each until shortly before
+/// its Redis copy expires: <see cref="BaselineOptions.HostStateRetention"/> plus the refresh margin past the write that
+/// last refreshed that copy's expiry (<see cref="HostImageState.ExpiryRefreshedAt"/>; a write within the margin of it
+/// leaves the expiry as it is, <see cref="ExpiryRefresh"/>).
 /// At most <c>limit</c> views are held: over it, the tenth least recently used leave memory (not Redis), so a fleet
 /// larger than planned costs reads, never unbounded memory. Safe for concurrent use (the consume loop's rebalance
 /// callbacks and the API may call in from other threads).
@@ -22,7 +24,7 @@ public sealed class OwnedHostViews(int limit, TimeSpan retention)
     private static readonly TimeSpan Slack = TimeSpan.FromMinutes(1);
 
     private readonly Dictionary<(string Tag, string HostId), Entry> live = [];
-    private readonly long lifetimeMillis = (long)Math.Max(0, (retention - Slack).TotalMilliseconds);
+    private readonly long lifetimeMillis = (long)Math.Max(0, (retention + ExpiryRefresh.Margin(retention) - Slack).TotalMilliseconds);
     private long uses;
     private string? generation;
 
@@ -60,7 +62,8 @@ public sealed class OwnedHostViews(int limit, TimeSpan retention)
 
     /// <summary>
     /// Keeps views just written to Redis (<paramref name="written"/>: the view, its partition, and the tick count, in ms,
-    /// taken before the write, from which its Redis copy lives the retention). When memory is over its limit, the
+    /// taken before the write, which refreshed the Redis copy's expiry: it lives the retention and its margin from a
+    /// moment after this). When memory is over its limit, the
     /// views just kept stay and the least recently used others leave.
     /// </summary>
     public void Keep(IEnumerable<(string Tag, string HostId, int Partition, HostImageState State)> written, long writtenAt)
@@ -96,7 +99,12 @@ public sealed class OwnedHostViews(int limit, TimeSpan retention)
         }
     }
 
-    /// <summary>As <see cref="Keep(IEnumerable{ValueTuple{string, string, int, HostImageState}}, long)"/>, for the views of one image's updates (no iterator per image).</summary>
+    /// <summary>
+    /// As <see cref="Keep(IEnumerable{ValueTuple{string, string, int, HostImageState}}, long)"/>, for the views of one
+    /// image's updates (no iterator per image): each is held until shortly before its Redis copy expires, counted from
+    /// the write that last refreshed that expiry (<see cref="HostImageState.ExpiryRefreshedAt"/>, else
+    /// <paramref name="writtenAt"/>).
+    /// </summary>
     internal void Keep(List<HostUpdate> written, long writtenAt)
     {
         if (limit == 0)
@@ -109,16 +117,17 @@ public sealed class OwnedHostViews(int limit, TimeSpan retention)
             var batch = ++uses;
             foreach (var update in written)
             {
+                var refreshedAt = update.State.ExpiryRefreshedAt != 0 ? update.State.ExpiryRefreshedAt : writtenAt;
                 ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(live, (update.Image.Tag, update.HostId), out _);
                 if (entry is null)
                 {
-                    entry = new Entry(update.State, update.NewWatermark.Partition, writtenAt + lifetimeMillis, batch);
+                    entry = new Entry(update.State, update.NewWatermark.Partition, refreshedAt + lifetimeMillis, batch);
                 }
                 else
                 {
                     entry.State = update.State;
                     entry.Partition = update.NewWatermark.Partition;
-                    entry.ExpiresAt = writtenAt + lifetimeMillis;
+                    entry.ExpiresAt = refreshedAt + lifetimeMillis;
                     entry.LastUse = batch;
                 }
             }

@@ -36,7 +36,10 @@ internal static class ProfileUpdateScript
         """;
 
     /// <summary>Fixed arguments before the host views.</summary>
-    public const int HeaderArguments = 8;
+    public const int HeaderArguments = 9;
+
+    /// <summary>Arguments per host view before the host ids: expected watermark, new watermark, view, expiry refresh flag.</summary>
+    public const int ViewArguments = 4;
 
     /// <summary>
     /// At most this many images per <see cref="UpdateMany"/> or <see cref="ReadManyIfChanged"/> call: Redis runs a script
@@ -57,9 +60,11 @@ internal static class ProfileUpdateScript
     /// order.
     /// <para>
     /// An image's keys: [1] profile hash, [2] destinations HyperLogLog, [3] hosts HyperLogLog, [3+i] host view i.
-    /// Its arguments: [1] profile TTL (ms), [2] host view TTL (ms), [3] protocol cap, [4] minimum observations,
-    /// [5] minimum age (ns), [6] identity, [7] identity kind, [8] host view count H;
-    /// then per host view: expected watermark, new watermark, view document; then the H host ids;
+    /// Its arguments: [1] the profile's TTL (ms) when refreshed, [2] a host view's TTL (ms) when refreshed,
+    /// [3] protocol cap, [4] minimum observations, [5] minimum age (ns), [6] identity, [7] identity kind,
+    /// [8] host view count H, [9] the profile's refresh threshold (ms: its expiry is refreshed when less remains);
+    /// then per host view: expected watermark, new watermark, view document, 1 when its expiry is due a refresh else 0
+    /// (<see cref="ExpiryRefresh"/>); then the H host ids;
     /// then the contribution: observations, connections, alerts, first seen, last seen ('' when none),
     /// protocol count, (signature, count, first seen) triples,
     /// count/mean/M2 for connection-sent, connection-received, bucket-sent, bucket-received,
@@ -92,7 +97,7 @@ internal static class ProfileUpdateScript
 
         local refused = { -1 }
         for i = 1, hosts do
-          if (redis.call('HGET', KEYS[3 + i], '{{ProfileFields.Watermark}}') or '') ~= ARGV[6 + 3 * i] then refused[#refused + 1] = i end
+          if (redis.call('HGET', KEYS[3 + i], '{{ProfileFields.Watermark}}') or '') ~= ARGV[6 + 4 * i] then refused[#refused + 1] = i end
         end
         if #refused > 1 then return refused end
 
@@ -103,15 +108,19 @@ internal static class ProfileUpdateScript
         redis.call('HSET', profile, '{{ProfileFields.Version}}', ARGV[#ARGV])
         local after = tonumber(ARGV[#ARGV])
 
+        -- A view's expiry is refreshed when the service says it is due (it last refreshed it the margin or more ago, or
+        -- never: ExpiryRefresh), and always when the view is new (expected watermark ''), so no view is left without one.
         for i = 1, hosts do
-          redis.call('HSET', KEYS[3 + i], '{{ProfileFields.Watermark}}', ARGV[7 + 3 * i], '{{ProfileFields.HostState}}', ARGV[8 + 3 * i])
-          redis.call('PEXPIRE', KEYS[3 + i], ARGV[2])
+          redis.call('HSET', KEYS[3 + i], '{{ProfileFields.Watermark}}', ARGV[7 + 4 * i], '{{ProfileFields.HostState}}', ARGV[8 + 4 * i])
+          if ARGV[9 + 4 * i] ~= '0' or ARGV[6 + 4 * i] == '' then redis.call('PEXPIRE', KEYS[3 + i], ARGV[2]) end
         end
 
-        -- In chunks: Lua's unpack is limited to a few thousand values.
-        local pos = 9 + 3 * hosts
+        -- In chunks: Lua's unpack is limited to a few thousand values. A HyperLogLog PFADD made or changed has its
+        -- expiry refreshed below (with the profile's, so the three keys keep expiring together).
+        local grown = false
+        local pos = 10 + 4 * hosts
         for i = 0, hosts - 1, 500 do
-          redis.call('PFADD', KEYS[3], unpack(ARGV, pos + i, pos + math.min(hosts, i + 500) - 1))
+          if redis.call('PFADD', KEYS[3], unpack(ARGV, pos + i, pos + math.min(hosts, i + 500) - 1)) == 1 then grown = true end
         end
         pos = pos + hosts
 
@@ -160,11 +169,16 @@ internal static class ProfileUpdateScript
         local destinations = tonumber(ARGV[pos])
         pos = pos + 1
         for i = 0, destinations - 1, 500 do
-          redis.call('PFADD', KEYS[2], unpack(ARGV, pos + i, pos + math.min(destinations, i + 500) - 1))
+          if redis.call('PFADD', KEYS[2], unpack(ARGV, pos + i, pos + math.min(destinations, i + 500) - 1)) == 1 then grown = true end
         end
 
-        redis.call('HSETNX', profile, '{{ProfileFields.Identity}}', ARGV[6])
-        redis.call('HSETNX', profile, '{{ProfileFields.IdentityKind}}', ARGV[7])
+        -- The identity is written when the profile is made (every profile this script made has a version, which it writes
+        -- in the same call as the identity), never overwritten; a profile without a version (made by a release before
+        -- the version field) gets it if it lacks it, as every update used to do.
+        if not before then
+          redis.call('HSETNX', profile, '{{ProfileFields.Identity}}', ARGV[6])
+          redis.call('HSETNX', profile, '{{ProfileFields.IdentityKind}}', ARGV[7])
+        end
         local result = { 0 }
         if redis.call('HEXISTS', profile, '{{ProfileFields.MaturedAt}}') == 0 then
           local state = redis.call('HMGET', profile, '{{ProfileFields.Observations}}', '{{ProfileFields.FirstSeen}}', '{{ProfileFields.LastSeen}}')
@@ -175,9 +189,14 @@ internal static class ProfileUpdateScript
             result[1] = 1
           end
         end
-        redis.call('PEXPIRE', profile, ARGV[1])
-        redis.call('PEXPIRE', KEYS[2], ARGV[1])
-        redis.call('PEXPIRE', KEYS[3], ARGV[1])
+        -- The three keys' expiry, refreshed together (ExpiryRefresh): when less than the retention remains (the last
+        -- refresh, by any replica, set retention + margin, more than the margin ago), when the profile has none (-1:
+        -- just made), or when a HyperLogLog was made or changed (one made here has no expiry yet).
+        if grown or redis.call('PTTL', profile) < tonumber(ARGV[9]) then
+          redis.call('PEXPIRE', profile, ARGV[1])
+          redis.call('PEXPIRE', KEYS[2], ARGV[1])
+          redis.call('PEXPIRE', KEYS[3], ARGV[1])
+        end
         return { result[1], before or '', after }
         """;
 
