@@ -81,7 +81,10 @@ public sealed class RedisConnector : IAsyncDisposable, IDisposable
         return new RedisPing(
             results.Max(r => r.Latency),
             results.Select(r => r.EndPoint).ToArray(),
-            DescribeModeMismatch(servers));
+            DescribeModeMismatch(servers))
+        {
+            Protocol = primaries.Select(p => p.Protocol).Min(),
+        };
     }
 
     /// <summary>Client configuration for <paramref name="options"/>; reads the password and certificate files.</summary>
@@ -113,6 +116,12 @@ public sealed class RedisConnector : IAsyncDisposable, IDisposable
             SslHost = options.SslHost,
             LoggerFactory = loggerFactory,
         };
+
+        // Only when configured: left unset, the client negotiates (RESP3 where the server offers it).
+        if (options.Protocol is { } protocol)
+        {
+            configuration.Protocol = protocol;
+        }
 
         foreach (var endpoint in options.EndpointList())
         {

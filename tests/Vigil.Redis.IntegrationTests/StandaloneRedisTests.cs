@@ -89,6 +89,23 @@ public sealed class StandaloneRedisTests(RedisServer server) : IClassFixture<Red
         Assert.Equal(HealthStatus.Healthy, health.Status);
     }
 
+    [Theory]
+    [InlineData(null, RedisProtocol.Resp3, "resp=3")]
+    [InlineData(RedisProtocol.Resp2, RedisProtocol.Resp2, "resp=2")]
+    [InlineData(RedisProtocol.Resp3, RedisProtocol.Resp3, "resp=3")]
+    public async Task AConnectorSpeaksTheConfiguredProtocolOrElseResp3WhereOfferedAndItsHealthCheckSaysWhich(RedisProtocol? configured, RedisProtocol protocol, string serverSees)
+    {
+        await using var connector = new RedisConnector(new RedisOptions { Endpoints = [server.Endpoint], Protocol = configured });
+
+        var database = (await connector.ConnectAsync(TestContext.Current.CancellationToken)).GetDatabase();
+        var client = (string?)await database.ExecuteAsync("CLIENT", "INFO");
+        var health = await new RedisHealthCheck(connector).CheckHealthAsync(HealthContext(), TestContext.Current.CancellationToken);
+
+        Assert.Matches($@"\b{serverSees}\b", client);
+        Assert.Equal(HealthStatus.Healthy, health.Status);
+        Assert.Equal(protocol.ToString(), health.Data["protocol"]);
+    }
+
     internal static string UniquePrefix() => "t" + Guid.NewGuid().ToString("N")[..12];
 
     internal static HealthCheckContext HealthContext() => new()
