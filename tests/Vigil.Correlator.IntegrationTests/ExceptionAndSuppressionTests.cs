@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using Vigil.Testing;
 
@@ -29,11 +30,13 @@ public sealed class ExceptionAndSuppressionTests : RealStackTests
         Assert.Equal(["shell", "evil-curl"], alert.Evidence.Select(e => e.Event.Event.Id));
     }
 
-    [Fact]
-    public async Task TwoSeparateAttacksOnOneHostAndUserMinutesApartBothAlert()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task TwoSeparateAttacksOnOneHostAndUserMinutesApartBothAlertWhicheverProtocolTheCorrelatorSpeaksToRedis(RedisProtocol protocol)
     {
-        await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, "two-attacks");
-        await harness.StartCorrelatorAsync();
+        await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, $"two-attacks-{protocol}", protocol);
+        AssertSpeaks(protocol, await harness.StartCorrelatorAsync());
 
         await harness.PublishAsync(
             InstallerEvents.ShellFromInstaller("mac-5", InstallerEvents.T0, "shell-1"),
@@ -48,11 +51,13 @@ public sealed class ExceptionAndSuppressionTests : RealStackTests
         Assert.All(alerts, a => Assert.Equal(("mac-5", "root"), (a.Host.Id, a.User.Name)));
     }
 
-    [Fact]
-    public async Task ARuleThatAsksForSuppressionPublishesOneAlertPerGroupAndCountsTheRestInRedis()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task ARuleThatAsksForSuppressionPublishesOneAlertPerGroupAndCountsTheRestInRedisWhicheverProtocolTheCorrelatorSpeaks(RedisProtocol protocol)
     {
-        await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, "suppression");
-        await harness.StartCorrelatorAsync(rules: CorrelatorHarness.SuppressionRulesFolder);
+        await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, $"suppression-{protocol}", protocol);
+        AssertSpeaks(protocol, await harness.StartCorrelatorAsync(rules: CorrelatorHarness.SuppressionRulesFolder));
 
         await harness.PublishAsync(
             InstallerEvents.ShellFromInstaller("mac-1", InstallerEvents.T0, "a1"),
@@ -72,4 +77,10 @@ public sealed class ExceptionAndSuppressionTests : RealStackTests
         Assert.Equal(alerts.Single(a => a.Host.Id == "mac-1").Id, (string?)await connection.GetDatabase().HashGetAsync(window, "alert"));
         Assert.InRange((await connection.GetDatabase().KeyTimeToLiveAsync(window))!.Value, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
     }
+
+    /// <summary>The correlator's Redis connection speaks <paramref name="protocol"/>, as its Redis:Protocol says.</summary>
+    private static void AssertSpeaks(RedisProtocol protocol, Microsoft.AspNetCore.Builder.WebApplication correlator) =>
+        Assert.All(
+            correlator.Services.GetRequiredService<IConnectionMultiplexer>().GetServers(),
+            server => Assert.Equal(protocol, server.Protocol));
 }
