@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -91,6 +92,13 @@ internal sealed class CorrelatorHarness : IAsyncDisposable
         await app.StartAsync();
         running.Add(app);
         return app;
+    }
+
+    /// <summary>The correlator's Redis connection speaks <see cref="Protocol"/>, as its Redis:Protocol says.</summary>
+    public void AssertSpeaksItsProtocol(WebApplication correlator)
+    {
+        var protocol = Protocol ?? throw new InvalidOperationException("This harness sets no Redis:Protocol.");
+        Assert.All(correlator.Services.GetRequiredService<IConnectionMultiplexer>().GetServers(), server => Assert.Equal(protocol, server.Protocol));
     }
 
     public Task PublishAsync(params TelemetryEvent[] events) =>

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using Vigil.Testing;
 
@@ -36,7 +35,7 @@ public sealed class ExceptionAndSuppressionTests : RealStackTests
     public async Task TwoSeparateAttacksOnOneHostAndUserMinutesApartBothAlertWhicheverProtocolTheCorrelatorSpeaksToRedis(RedisProtocol protocol)
     {
         await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, $"two-attacks-{protocol}", protocol);
-        AssertSpeaks(protocol, await harness.StartCorrelatorAsync());
+        harness.AssertSpeaksItsProtocol(await harness.StartCorrelatorAsync());
 
         await harness.PublishAsync(
             InstallerEvents.ShellFromInstaller("mac-5", InstallerEvents.T0, "shell-1"),
@@ -57,7 +56,7 @@ public sealed class ExceptionAndSuppressionTests : RealStackTests
     public async Task ARuleThatAsksForSuppressionPublishesOneAlertPerGroupAndCountsTheRestInRedisWhicheverProtocolTheCorrelatorSpeaks(RedisProtocol protocol)
     {
         await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, $"suppression-{protocol}", protocol);
-        AssertSpeaks(protocol, await harness.StartCorrelatorAsync(rules: CorrelatorHarness.SuppressionRulesFolder));
+        harness.AssertSpeaksItsProtocol(await harness.StartCorrelatorAsync(rules: CorrelatorHarness.SuppressionRulesFolder));
 
         await harness.PublishAsync(
             InstallerEvents.ShellFromInstaller("mac-1", InstallerEvents.T0, "a1"),
@@ -77,10 +76,4 @@ public sealed class ExceptionAndSuppressionTests : RealStackTests
         Assert.Equal(alerts.Single(a => a.Host.Id == "mac-1").Id, (string?)await connection.GetDatabase().HashGetAsync(window, "alert"));
         Assert.InRange((await connection.GetDatabase().KeyTimeToLiveAsync(window))!.Value, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
     }
-
-    /// <summary>The correlator's Redis connection speaks <paramref name="protocol"/>, as its Redis:Protocol says.</summary>
-    private static void AssertSpeaks(RedisProtocol protocol, Microsoft.AspNetCore.Builder.WebApplication correlator) =>
-        Assert.All(
-            correlator.Services.GetRequiredService<IConnectionMultiplexer>().GetServers(),
-            server => Assert.Equal(protocol, server.Protocol));
 }
