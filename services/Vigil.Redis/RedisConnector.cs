@@ -170,6 +170,12 @@ public sealed class RedisConnector : IAsyncDisposable, IDisposable
         {
             logger.LogWarning("Redis is not reachable yet at {Endpoints}; reconnecting in the background", string.Join(", ", Options.EndpointList()));
         }
+        else
+        {
+            // Which protocol is in use is the client's choice unless Redis:Protocol is set: say which it is.
+            var protocol = multiplexer.GetServers().Where(s => s.IsConnected).Select(s => s.Protocol).Min();
+            logger.LogInformation("Connected to Redis at {Endpoints} over {Protocol}", string.Join(", ", Options.EndpointList()), protocol);
+        }
 
         return multiplexer;
     }
