@@ -81,7 +81,10 @@ public sealed class RedisConnector : IAsyncDisposable, IDisposable
         return new RedisPing(
             results.Max(r => r.Latency),
             results.Select(r => r.EndPoint).ToArray(),
-            DescribeModeMismatch(servers));
+            DescribeModeMismatch(servers))
+        {
+            Protocol = primaries.Select(p => p.Protocol).Min(),
+        };
     }
 
     /// <summary>Client configuration for <paramref name="options"/>; reads the password and certificate files.</summary>
@@ -113,6 +116,12 @@ public sealed class RedisConnector : IAsyncDisposable, IDisposable
             SslHost = options.SslHost,
             LoggerFactory = loggerFactory,
         };
+
+        // Only when configured: left unset, the client negotiates (RESP3 where the server offers it).
+        if (options.Protocol is { } protocol)
+        {
+            configuration.Protocol = protocol;
+        }
 
         foreach (var endpoint in options.EndpointList())
         {
@@ -160,6 +169,12 @@ public sealed class RedisConnector : IAsyncDisposable, IDisposable
         if (!multiplexer.IsConnected)
         {
             logger.LogWarning("Redis is not reachable yet at {Endpoints}; reconnecting in the background", string.Join(", ", Options.EndpointList()));
+        }
+        else
+        {
+            // Which protocol is in use is the client's choice unless Redis:Protocol is set: say which it is.
+            var protocol = multiplexer.GetServers().Where(s => s.IsConnected).Select(s => s.Protocol).Min();
+            logger.LogInformation("Connected to Redis at {Endpoints} over {Protocol}", string.Join(", ", Options.EndpointList()), protocol);
         }
 
         return multiplexer;

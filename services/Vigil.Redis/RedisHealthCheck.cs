@@ -15,6 +15,7 @@ public sealed class RedisHealthCheck(RedisConnector connector) : IHealthCheck
             {
                 ["latencyMs"] = ping.Latency.TotalMilliseconds,
                 ["primaries"] = string.Join(",", ping.Primaries.Select(EndPointCollection.ToString)),
+                ["protocol"] = ping.Protocol?.ToString() ?? "unknown",
             };
             return ping.Warning is null
                 ? HealthCheckResult.Healthy($"{ping.Primaries.Count} Redis primaries answered PING.", data)

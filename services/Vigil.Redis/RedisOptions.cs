@@ -42,6 +42,12 @@ public sealed class RedisOptions
     /// <summary>PEM private key of <see cref="ClientCertificatePath"/>; omit when the key is in the certificate file.</summary>
     public string? ClientKeyPath { get; set; }
 
+    /// <summary>
+    /// The protocol to speak: Resp2 or Resp3. Unset leaves it to the client, which asks for RESP3 (Redis 6 and later
+    /// speak it) and speaks RESP2 to a server that does not offer it. Vigil reads every reply the same under both.
+    /// </summary>
+    public RedisProtocol? Protocol { get; set; }
+
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     public TimeSpan SyncTimeout { get; set; } = TimeSpan.FromSeconds(5);
@@ -80,6 +86,11 @@ public sealed class RedisOptions
         if (!Enum.IsDefined(Mode))
         {
             errors.Add($"Redis:Mode: '{Mode}' is not one of Standalone, Cluster.");
+        }
+
+        if (Protocol is { } protocol && !Enum.IsDefined(protocol))
+        {
+            errors.Add($"Redis:Protocol: '{protocol}' is not one of Resp2, Resp3 (or unset, for the client's default).");
         }
 
         if (Password is not null && PasswordFile is not null)

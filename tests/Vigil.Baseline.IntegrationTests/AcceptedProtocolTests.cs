@@ -1,3 +1,4 @@
+using StackExchange.Redis;
 using Grpc.Core;
 using Vigil.Baseline.UnitTests;
 using Vigil.Contracts.Baseline;
@@ -9,10 +10,12 @@ namespace Vigil.Baseline.IntegrationTests;
 /// <summary>An analyst's verdict that a new protocol is normal for an image, through the gRPC API and the running consumer.</summary>
 public sealed class AcceptedProtocolTests(RedisServer redis)
 {
-    [Fact]
-    public async Task AnAcceptedProtocolAlertsOnNoOtherHostAndTrainsTheProfileFromThenOn()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task AnAcceptedProtocolAlertsOnNoOtherHostAndTrainsTheProfileFromThenOn(RedisProtocol protocol)
     {
-        await using var stack = new BaselineStack(redis);
+        await using var stack = new BaselineStack(redis, protocol: protocol);
         var baseline = await stack.StartBaselineAsync();
         var first = new BaselineTelemetry("mac-accept-1");
         var second = new BaselineTelemetry("mac-accept-2");

@@ -8,14 +8,20 @@ namespace Vigil.Baseline.IntegrationTests;
 /// <summary>The baseline's alert checkpoints under the key format shared with the correlators, and the move from its former keys.</summary>
 public sealed class AlertCheckpointMigrationTests(RedisServer redis)
 {
-    [Fact]
-    public async Task ACheckpointUnderTheFormerKeyIsRecoveredAndMovedToTheSharedKeyOnce()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task ACheckpointUnderTheFormerKeyIsRecoveredAndMovedToTheSharedKeyOnce(RedisProtocol protocol)
     {
         var prefix = $"ckpt{Guid.NewGuid():N}"[..16];
         using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Endpoint);
         var db = connection.GetDatabase();
         var keys = new BaselineKeys(new RedisKeys(prefix));
-        var store = new BaselineStore(connection, keys, new BaselineOptions(), new BaselineMetrics(IsolatedMetrics.Factory()));
+        // The store's own connection, as the baseline opens it with Redis:Protocol.
+        await using var connector = new RedisConnector(new RedisOptions { Endpoints = [redis.Endpoint], KeyPrefix = prefix, Protocol = protocol });
+        var speaking = await connector.ConnectAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(protocol, speaking.GetServers().Single().Protocol);
+        var store = new BaselineStore(speaking, keys, new BaselineOptions(), new BaselineMetrics(IsolatedMetrics.Factory()));
         // What an earlier release left for telemetry partition 3: alert partitions 0 and 1 at offsets 17 and 4.
         await db.HashSetAsync(keys.FormerAlertCursor(3), [new HashEntry(0, 17), new HashEntry(1, 4)]);
         await store.AlertCheckpoints.SaveCheckpointsAsync([5], new Dictionary<int, long> { [0] = 20, [1] = 9 });

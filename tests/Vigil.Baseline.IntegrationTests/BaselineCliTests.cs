@@ -1,3 +1,4 @@
+using StackExchange.Redis;
 using Vigil.Baseline.UnitTests;
 using Vigil.Testing;
 using static Vigil.Baseline.UnitTests.BaselineTelemetry;
@@ -7,10 +8,12 @@ namespace Vigil.Baseline.IntegrationTests;
 /// <summary>`vigil baseline show|list|explain|accept` as a real process against a running baseline's gRPC port.</summary>
 public sealed class BaselineCliTests(RedisServer redis)
 {
-    [Fact]
-    public async Task ShowPrintsWhatIsNormalForAnImageAndListFiltersByMaturity()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task ShowPrintsWhatIsNormalForAnImageAndListFiltersByMaturity(RedisProtocol protocol)
     {
-        await using var stack = new BaselineStack(redis);
+        await using var stack = new BaselineStack(redis, protocol: protocol);
         var baseline = await stack.StartBaselineAsync();
         var mac = new BaselineTelemetry("mac-cli");
         await stack.PublishAsync(NormalTraffic.Connections(mac, SyncAgent("agent-1"), 12, Start, 30 * Second, new Random(4)));

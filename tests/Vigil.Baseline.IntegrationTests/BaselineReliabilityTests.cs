@@ -67,10 +67,12 @@ public sealed class BaselineReliabilityTests(RedisServer redis)
         Assert.Equal(1, (await next.ProfileAsync("com.example.sync")).Alerts);
     }
 
-    [Fact]
-    public async Task ABaselineWhoseRedisLostItsProfilesSaysSoAndTreatsEveryImageAsImmature()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task ABaselineWhoseRedisLostItsProfilesSaysSoAndTreatsEveryImageAsImmature(RedisProtocol protocol)
     {
-        await using var stack = new BaselineStack(redis);
+        await using var stack = new BaselineStack(redis, protocol: protocol);
         var mac = new BaselineTelemetry("mac-lost");
         var agent = SyncAgent("agent-1");
         var baseline = await stack.StartBaselineAsync();

@@ -1,7 +1,9 @@
 using System.Globalization;
 using Vigil.Baseline.UnitTests;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 using Vigil.Contracts.Baseline;
 using Vigil.Contracts.Telemetry;
 using Vigil.Messaging.Kafka;
@@ -29,15 +31,21 @@ internal sealed class BaselineStack : IAsyncDisposable
     private readonly Dictionary<string, int> drains = [];
     private readonly string suffix = Guid.NewGuid().ToString("N")[..12];
 
-    public BaselineStack(RedisServer redis, IReadOnlyDictionary<string, string>? settings = null)
-        : this([$"--Redis:Endpoints:0={redis.Endpoint}"], redis.Endpoint, settings)
+    /// <summary>A stack on a standalone redis-server; with <paramref name="protocol"/>, its baselines are given it as Redis:Protocol.</summary>
+    public BaselineStack(RedisServer redis, IReadOnlyDictionary<string, string>? settings = null, RedisProtocol? protocol = null)
+        : this([$"--Redis:Endpoints:0={redis.Endpoint}", .. protocol is null ? Array.Empty<string>() : [$"--Redis:Protocol={protocol}"]], redis.Endpoint, settings)
     {
+        Protocol = protocol;
     }
 
-    /// <summary>A stack whose state lives on a three-primary Redis Cluster.</summary>
-    public BaselineStack(RedisClusterServer cluster, IReadOnlyDictionary<string, string>? settings = null)
-        : this([$"--Redis:Endpoints:0={string.Join(',', cluster.Endpoints)}", "--Redis:Mode=Cluster"], string.Join(',', cluster.Endpoints), settings)
+    /// <summary>A stack whose state lives on a three-primary Redis Cluster; <paramref name="protocol"/> as for a standalone one.</summary>
+    public BaselineStack(RedisClusterServer cluster, IReadOnlyDictionary<string, string>? settings = null, RedisProtocol? protocol = null)
+        : this(
+            [$"--Redis:Endpoints:0={string.Join(',', cluster.Endpoints)}", "--Redis:Mode=Cluster", .. protocol is null ? Array.Empty<string>() : [$"--Redis:Protocol={protocol}"]],
+            string.Join(',', cluster.Endpoints),
+            settings)
     {
+        Protocol = protocol;
     }
 
     private BaselineStack(string[] redisArguments, string redisEndpoint, IReadOnlyDictionary<string, string>? settings)
@@ -92,6 +100,9 @@ internal sealed class BaselineStack : IAsyncDisposable
 
     public string BootstrapServers => broker.BootstrapServers;
 
+    /// <summary>The Redis:Protocol this stack's baselines are given (null: not set, the client negotiates).</summary>
+    public RedisProtocol? Protocol { get; }
+
     /// <summary>Endpoints for a StackExchange.Redis connection string.</summary>
     public string RedisEndpoint { get; }
 
@@ -128,6 +139,12 @@ internal sealed class BaselineStack : IAsyncDisposable
     {
         var instance = await BaselineInstance.StartAsync(Arguments(keyPrefix, group));
         instances.Add(instance);
+        if (Protocol is { } protocol)
+        {
+            // The baseline's connection speaks what its Redis:Protocol says (not the client's own choice).
+            Assert.All(instance.Services.GetRequiredService<IConnectionMultiplexer>().GetServers(), server => Assert.Equal(protocol, server.Protocol));
+        }
+
         return instance;
     }
 

@@ -1,3 +1,4 @@
+using StackExchange.Redis;
 using Vigil.Baseline.UnitTests;
 using Vigil.Contracts.Baseline;
 using Vigil.Testing;
@@ -8,10 +9,12 @@ namespace Vigil.Baseline.IntegrationTests;
 /// <summary>On a Redis Cluster an image's keys share one slot, so its update script runs; listings span slots.</summary>
 public sealed class ClusterTests(RedisClusterServer cluster) : IClassFixture<RedisClusterServer>
 {
-    [Fact]
-    public async Task ProfilesLearnAlertAndListOnARedisCluster()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task ProfilesLearnAlertAndListOnARedisCluster(RedisProtocol protocol)
     {
-        await using var stack = new BaselineStack(cluster);
+        await using var stack = new BaselineStack(cluster, protocol: protocol);
         var baseline = await stack.StartBaselineAsync();
         var hosts = Enumerable.Range(0, 6).Select(i => new BaselineTelemetry($"mac-cluster-{i}")).ToList();
         var agent = SyncAgent("agent-1");

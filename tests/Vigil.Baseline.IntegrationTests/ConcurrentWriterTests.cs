@@ -1,3 +1,4 @@
+using StackExchange.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using Vigil.Baseline.Learning;
 using Vigil.Baseline.Storage;
@@ -15,10 +16,12 @@ namespace Vigil.Baseline.IntegrationTests;
 /// </summary>
 public sealed class ConcurrentWriterTests(RedisServer redis)
 {
-    [Fact]
-    public async Task TwoOwnersOfTheSameRecordsDuringARebalanceCountThemOnce()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task TwoOwnersOfTheSameRecordsDuringARebalanceCountThemOnce(RedisProtocol protocol)
     {
-        await using var stack = new BaselineStack(redis, new Dictionary<string, string> { ["Baseline:MinObservations"] = "1000000" });
+        await using var stack = new BaselineStack(redis, new Dictionary<string, string> { ["Baseline:MinObservations"] = "1000000" }, protocol);
         var baseline = await stack.StartBaselineAsync();
         var store = baseline.Services.GetRequiredService<BaselineStore>();
         var detector = baseline.Services.GetRequiredService<BaselineDetector>();
@@ -48,10 +51,12 @@ public sealed class ConcurrentWriterTests(RedisServer redis)
         Assert.Equal(2, profile.DistinctHosts);
     }
 
-    [Fact]
-    public async Task AnImageWhoseHostViewsMovedIsRefusedWhileTheOtherImagesOfTheSameBatchAreLearned()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task AnImageWhoseHostViewsMovedIsRefusedWhileTheOtherImagesOfTheSameBatchAreLearned(RedisProtocol protocol)
     {
-        await using var stack = new BaselineStack(redis, new Dictionary<string, string> { ["Baseline:MinObservations"] = "1000000" });
+        await using var stack = new BaselineStack(redis, new Dictionary<string, string> { ["Baseline:MinObservations"] = "1000000" }, protocol);
         var baseline = await stack.StartBaselineAsync();
         var store = baseline.Services.GetRequiredService<BaselineStore>();
         var detector = baseline.Services.GetRequiredService<BaselineDetector>();

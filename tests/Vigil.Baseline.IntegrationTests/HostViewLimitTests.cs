@@ -13,10 +13,12 @@ namespace Vigil.Baseline.IntegrationTests;
 /// <summary>A host running ever more distinct images keeps a bounded number of host views in Redis.</summary>
 public sealed class HostViewLimitTests(RedisServer redis)
 {
-    [Fact]
-    public async Task AHostUsingMoreImagesThanTheCapLosesItsLeastRecentlyUsedViewsCountedAndLoggedOnce()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task AHostUsingMoreImagesThanTheCapLosesItsLeastRecentlyUsedViewsCountedAndLoggedOnce(RedisProtocol protocol)
     {
-        await using var stack = new BaselineStack(redis, new Dictionary<string, string> { ["Baseline:MaxHostViewsPerHost"] = "10" });
+        await using var stack = new BaselineStack(redis, new Dictionary<string, string> { ["Baseline:MaxHostViewsPerHost"] = "10" }, protocol);
         var baseline = await stack.StartBaselineAsync();
         var flood = new BaselineTelemetry("mac-flood");
         var quiet = new BaselineTelemetry("mac-quiet");

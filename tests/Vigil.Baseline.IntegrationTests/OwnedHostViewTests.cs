@@ -1,3 +1,4 @@
+using StackExchange.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using Vigil.Baseline.Storage;
 using Vigil.Baseline.UnitTests;
@@ -57,10 +58,12 @@ public sealed class OwnedHostViewTests(RedisServer redis)
         Assert.Equal(0, Metric(first) + Metric(second));
     }
 
-    [Fact]
-    public async Task ARestartedBaselineLosesNothingItHadCommittedFromMemory()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task ARestartedBaselineLosesNothingItHadCommittedFromMemory(RedisProtocol protocol)
     {
-        await using var stack = new BaselineStack(redis, new Dictionary<string, string> { ["Baseline:MinObservations"] = "1000000" });
+        await using var stack = new BaselineStack(redis, new Dictionary<string, string> { ["Baseline:MinObservations"] = "1000000" }, protocol);
         var records = Connections(10);
         var before = await stack.StartBaselineAsync();
         await Handler(before).HandleAsync(records[..6], TestContext.Current.CancellationToken);

@@ -11,11 +11,13 @@ namespace Vigil.Baseline.IntegrationTests;
 /// <summary>A profile evicted from Redis while the memory marker survives is reported, not silently relearned.</summary>
 public sealed class ProfileEvictionTests(RedisServer redis)
 {
-    [Fact]
-    public async Task AProfileThatVanishesWhileTheMarkerSurvivesIsReportedOnceAndLearnsAgainFromImmature()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task AProfileThatVanishesWhileTheMarkerSurvivesIsReportedOnceAndLearnsAgainFromImmature(RedisProtocol protocol)
     {
         // Retention long enough that the test's fixed event times count as recent.
-        await using var stack = new BaselineStack(redis, new Dictionary<string, string> { ["Baseline:Retention"] = "3650.00:00:00" });
+        await using var stack = new BaselineStack(redis, new Dictionary<string, string> { ["Baseline:Retention"] = "3650.00:00:00" }, protocol);
         var baseline = await stack.StartBaselineAsync();
         var mac = new BaselineTelemetry("mac-evict");
         var agent = SyncAgent("agent-1");
@@ -38,14 +40,16 @@ public sealed class ProfileEvictionTests(RedisServer redis)
         Assert.Equal("learning", relearned.Maturity);
     }
 
-    [Fact]
-    public async Task AProfileThatVanishesAndWhoseImageIsNeverSeenAgainIsReportedWithinSeconds()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task AProfileThatVanishesAndWhoseImageIsNeverSeenAgainIsReportedWithinSeconds(RedisProtocol protocol)
     {
         await using var stack = new BaselineStack(redis, new Dictionary<string, string>
         {
             ["Baseline:Retention"] = "3650.00:00:00",
             ["Baseline:MemoryCheckInterval"] = "00:00:01",
-        });
+        }, protocol);
         var baseline = await stack.StartBaselineAsync();
         var mac = new BaselineTelemetry("mac-gone");
         await stack.PublishAsync(Enumerable.Range(0, 3).Select(i => mac.Connect(SyncAgent("agent-1"), Start + (i * Second))));

@@ -1,3 +1,4 @@
+using StackExchange.Redis;
 using Vigil.Baseline.UnitTests;
 using Vigil.Contracts.Baseline;
 using Vigil.Testing;
@@ -8,10 +9,12 @@ namespace Vigil.Baseline.IntegrationTests;
 /// <summary>Learning, maturity and new-protocol detection through Kafka, Redis and the gRPC API.</summary>
 public sealed class ProfileLearningTests(RedisServer redis)
 {
-    [Fact]
-    public async Task AProfileLearnsUntilItHasEnoughObservationsOverEnoughTimeThenMatures()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task AProfileLearnsUntilItHasEnoughObservationsOverEnoughTimeThenMatures(RedisProtocol protocol)
     {
-        await using var stack = new BaselineStack(redis);
+        await using var stack = new BaselineStack(redis, protocol: protocol);
         var baseline = await stack.StartBaselineAsync();
         var mac = new BaselineTelemetry("mac-learn");
         var agent = SyncAgent("agent-1");
@@ -47,10 +50,12 @@ public sealed class ProfileLearningTests(RedisServer redis)
         Assert.Equal("signing:TEAM123456/com.example.sync", changed[0].Image);
     }
 
-    [Fact]
-    public async Task ANeverSeenProtocolAlertsOnAMatureImageButIsLearnedByAnImmatureOne()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task ANeverSeenProtocolAlertsOnAMatureImageButIsLearnedByAnImmatureOne(RedisProtocol redisProtocol)
     {
-        await using var stack = new BaselineStack(redis);
+        await using var stack = new BaselineStack(redis, protocol: redisProtocol);
         var baseline = await stack.StartBaselineAsync();
         var mac = new BaselineTelemetry("mac-proto");
         var agent = SyncAgent("agent-1");
@@ -92,10 +97,12 @@ public sealed class ProfileLearningTests(RedisServer redis)
         Assert.Equal("signing:TEAM123456/com.example.sync", anomalous[0].Image);
     }
 
-    [Fact]
-    public async Task TheHostViewShowsWhatAnImageDidOnOneHost()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task TheHostViewShowsWhatAnImageDidOnOneHost(RedisProtocol protocol)
     {
-        await using var stack = new BaselineStack(redis);
+        await using var stack = new BaselineStack(redis, protocol: protocol);
         var baseline = await stack.StartBaselineAsync();
         var mac = new BaselineTelemetry("mac-view");
         var other = new BaselineTelemetry("mac-other");

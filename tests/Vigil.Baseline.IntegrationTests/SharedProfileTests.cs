@@ -26,10 +26,12 @@ public sealed class SharedProfileTests(RedisServer redis)
 
     private readonly Contracts.Telemetry.Process agent = SyncAgent("agent-1");
 
-    [Fact]
-    public async Task ABaselineHoldingAnImmatureProfileAlertsOnceAnotherBaselineHasMaturedIt()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task ABaselineHoldingAnImmatureProfileAlertsOnceAnotherBaselineHasMaturedIt(RedisProtocol protocol)
     {
-        await using var stack = new BaselineStack(redis);
+        await using var stack = new BaselineStack(redis, protocol: protocol);
         var first = await stack.StartBaselineAsync();
         var second = await stack.StartBaselineAsync();
         var a = new BaselineTelemetry("mac-shared-a");
@@ -54,11 +56,13 @@ public sealed class SharedProfileTests(RedisServer redis)
         Assert.DoesNotContain(profile.Protocols.Keys, p => p.Contains("quic", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task HeldProfilesEqualTheProfileReadWholeAfterEveryBatchOfTwoBaselines()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task HeldProfilesEqualTheProfileReadWholeAfterEveryBatchOfTwoBaselines(RedisProtocol redisProtocol)
     {
         // A small protocol cap, so the cap and the overflow are exercised as well as learning, maturity and volumes.
-        await using var stack = new BaselineStack(redis, new Dictionary<string, string> { ["Baseline:MaxProtocolsPerImage"] = "3" });
+        await using var stack = new BaselineStack(redis, new Dictionary<string, string> { ["Baseline:MaxProtocolsPerImage"] = "3" }, redisProtocol);
         var instances = new[] { await stack.StartBaselineAsync(), await stack.StartBaselineAsync() };
         var hosts = new[] { new BaselineTelemetry("mac-held-a"), new BaselineTelemetry("mac-held-b") };
         var offsets = new long[2];

@@ -1,7 +1,9 @@
 using Confluent.Kafka;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 using Vigil.Contracts.Alerts;
 using Vigil.Contracts.Telemetry;
 using Vigil.Messaging;
@@ -23,10 +25,11 @@ internal sealed class CorrelatorHarness : IAsyncDisposable
     private readonly KafkaTopicPublisher<TelemetryEvent> publisher;
     private readonly ProtobufRecordCodec<Alert> alertCodec = new(schemaId: null);
 
-    private CorrelatorHarness(IKafkaBroker broker, RedisServer redis, TestTopics topics, string manifest, DirectoryInfo workDir)
+    private CorrelatorHarness(IKafkaBroker broker, RedisServer redis, TestTopics topics, string manifest, DirectoryInfo workDir, RedisProtocol? protocol)
     {
         Broker = broker;
         Redis = redis;
+        Protocol = protocol;
         Topics = topics;
         ManifestPath = manifest;
         WorkDir = workDir;
@@ -41,6 +44,9 @@ internal sealed class CorrelatorHarness : IAsyncDisposable
 
     public RedisServer Redis { get; }
 
+    /// <summary>The Redis:Protocol correlators of this harness are given (null: not set, the client negotiates).</summary>
+    public RedisProtocol? Protocol { get; }
+
     public TestTopics Topics { get; }
 
     public string ManifestPath { get; }
@@ -52,12 +58,12 @@ internal sealed class CorrelatorHarness : IAsyncDisposable
     /// <summary>A single-event rule with [rule.alert_suppression] by host.id.</summary>
     public static string SuppressionRulesFolder => Path.Combine(AppContext.BaseDirectory, "files", "suppression_pack");
 
-    public static async Task<CorrelatorHarness> StartAsync(IKafkaBroker broker, RedisServer redis, string name)
+    public static async Task<CorrelatorHarness> StartAsync(IKafkaBroker broker, RedisServer redis, string name, RedisProtocol? protocol = null)
     {
         var topics = new TestTopics(broker, name, telemetryPartitions: 6, [new Vigil.Messaging.ConsumerGroupDeclaration("vigil.correlator", "correlator", Analytic, [])]);
         await topics.CreateAsync();
         var workDir = Directory.CreateTempSubdirectory("vigil-correlator-");
-        return new CorrelatorHarness(broker, redis, topics, topics.WriteManifest(workDir.FullName), workDir);
+        return new CorrelatorHarness(broker, redis, topics, topics.WriteManifest(workDir.FullName), workDir, protocol);
     }
 
     /// <summary>Command-line arguments of a correlator wired to this harness (for in-process hosts and child processes).</summary>
@@ -73,6 +79,7 @@ internal sealed class CorrelatorHarness : IAsyncDisposable
         "--Kafka:Consumer:CommitIntervalMs=300",
         .. groupOverride is null ? Array.Empty<string>() : [$"--Kafka:Consumer:GroupId={groupOverride}"],
         $"--Redis:Endpoints:0={Redis.Endpoint}",
+        .. Protocol is null ? Array.Empty<string>() : [$"--Redis:Protocol={Protocol}"],
         "--Correlator:QuietHostScanInterval=00:00:00.100",
         "--Vigil:LogFormat=simple",
         "--Logging:LogLevel:Default=Warning",
@@ -85,6 +92,13 @@ internal sealed class CorrelatorHarness : IAsyncDisposable
         await app.StartAsync();
         running.Add(app);
         return app;
+    }
+
+    /// <summary>The correlator's Redis connection speaks <see cref="Protocol"/>, as its Redis:Protocol says.</summary>
+    public void AssertSpeaksItsProtocol(WebApplication correlator)
+    {
+        var protocol = Protocol ?? throw new InvalidOperationException("This harness sets no Redis:Protocol.");
+        Assert.All(correlator.Services.GetRequiredService<IConnectionMultiplexer>().GetServers(), server => Assert.Equal(protocol, server.Protocol));
     }
 
     public Task PublishAsync(params TelemetryEvent[] events) =>

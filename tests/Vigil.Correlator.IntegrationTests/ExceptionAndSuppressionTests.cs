@@ -29,11 +29,13 @@ public sealed class ExceptionAndSuppressionTests : RealStackTests
         Assert.Equal(["shell", "evil-curl"], alert.Evidence.Select(e => e.Event.Event.Id));
     }
 
-    [Fact]
-    public async Task TwoSeparateAttacksOnOneHostAndUserMinutesApartBothAlert()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task TwoSeparateAttacksOnOneHostAndUserMinutesApartBothAlertWhicheverProtocolTheCorrelatorSpeaksToRedis(RedisProtocol protocol)
     {
-        await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, "two-attacks");
-        await harness.StartCorrelatorAsync();
+        await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, $"two-attacks-{protocol}", protocol);
+        harness.AssertSpeaksItsProtocol(await harness.StartCorrelatorAsync());
 
         await harness.PublishAsync(
             InstallerEvents.ShellFromInstaller("mac-5", InstallerEvents.T0, "shell-1"),
@@ -48,11 +50,13 @@ public sealed class ExceptionAndSuppressionTests : RealStackTests
         Assert.All(alerts, a => Assert.Equal(("mac-5", "root"), (a.Host.Id, a.User.Name)));
     }
 
-    [Fact]
-    public async Task ARuleThatAsksForSuppressionPublishesOneAlertPerGroupAndCountsTheRestInRedis()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task ARuleThatAsksForSuppressionPublishesOneAlertPerGroupAndCountsTheRestInRedisWhicheverProtocolTheCorrelatorSpeaks(RedisProtocol protocol)
     {
-        await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, "suppression");
-        await harness.StartCorrelatorAsync(rules: CorrelatorHarness.SuppressionRulesFolder);
+        await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, $"suppression-{protocol}", protocol);
+        harness.AssertSpeaksItsProtocol(await harness.StartCorrelatorAsync(rules: CorrelatorHarness.SuppressionRulesFolder));
 
         await harness.PublishAsync(
             InstallerEvents.ShellFromInstaller("mac-1", InstallerEvents.T0, "a1"),

@@ -11,11 +11,13 @@ namespace Vigil.Correlator.IntegrationTests;
 /// <summary>
 /// The correlator's state store on a real redis-server: a (rule, host) state is a hash whose fields a batch sets and
 /// deletes one by one, bounded by bytes, read back whole after a restart, and migrated from an earlier version's string;
-/// a batch's writes are one script call (one per slot on a Redis Cluster).
+/// a batch's writes are one script call (one per slot on a Redis Cluster). Every test runs with the store connected
+/// over RESP2 and over RESP3 (Redis:Protocol), whose replies differ in shape (nulls, maps, sets), and finds the same.
 /// </summary>
 public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLifetime, IClassFixture<RedisClusterServer>
 {
     private readonly ManualTime clock = new(DateTimeOffset.FromUnixTimeMilliseconds(InstallerEvents.T0 / 1_000_000));
+    private readonly List<RedisConnector> connectors = [];
     private RedisServer redis = null!;
     private ConnectionMultiplexer connection = null!;
 
@@ -27,14 +29,21 @@ public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLif
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var connector in connectors)
+        {
+            await connector.DisposeAsync();
+        }
+
         await connection.DisposeAsync();
         await redis.DisposeAsync();
     }
 
-    [Fact]
-    public async Task OneMorePartialOnAHostHoldingAThousandSetsOneFieldInRedisAndARestartReadsTheSameStateBack()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task OneMorePartialOnAHostHoldingAThousandSetsOneFieldInRedisAndARestartReadsTheSameStateBack(RedisProtocol protocol)
     {
-        var route = Route(Pack());
+        var route = Route(Pack(), await SpeakingAsync(protocol));
         var key = new StateKey(route.Pack.Rules.Single(), "mac-1");
         await route.StepAsync(Enumerable.Range(0, 1_000).Select(i => Shell("mac-1", i, $"u-{i}")).ToArray());
         await route.ReleaseQuietAsync(clock);
@@ -53,7 +62,7 @@ public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLif
 
         // A restarted correlator: nothing in memory, the same state from Redis, and it completes a sequence.
         var live = (await route.Owned.LoadAsync([(key, 0)]))[key];
-        var restarted = Route(route.Pack);
+        var restarted = Route(route.Pack, route.Connection, route.Keys);
         var reloaded = (await restarted.Owned.LoadAsync([(key, 0)]))[key];
         Assert.Equal((live.PendingSequenceCount, live.LatestTimestamp, live.BufferedEventCount), (reloaded.PendingSequenceCount, reloaded.LatestTimestamp, reloaded.BufferedEventCount));
         var curl = InstallerEvents.CurlConnection("mac-1", InstallerEvents.T0 + InstallerEvents.Seconds(12), "c-new");
@@ -63,10 +72,12 @@ public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLif
         Assert.Equal(["s-u-new", "c-new"], Assert.Single(matches).Match.EventIds);
     }
 
-    [Fact]
-    public async Task BatchesOfSlightlyFewerEventsAfterALargerOneStoreExactlyTheirOwnFieldsWhateverArgumentArraysTheyReuse()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task BatchesOfSlightlyFewerEventsAfterALargerOneStoreExactlyTheirOwnFieldsWhateverArgumentArraysTheyReuse(RedisProtocol protocol)
     {
-        var route = Route(Pack());
+        var route = Route(Pack(), await SpeakingAsync(protocol));
         var sizes = new[] { 600, 590, 580, 560, 520, 600, 300 };
         for (var b = 0; b < sizes.Length; b++)
         {
@@ -82,7 +93,7 @@ public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLif
 
         // Released: each host's buffered fields deleted and its partials set, and a restart reads every state back.
         await route.ReleaseQuietAsync(clock);
-        var restarted = Route(route.Pack);
+        var restarted = Route(route.Pack, route.Connection, route.Keys);
         for (var b = 0; b < sizes.Length; b++)
         {
             var key = new StateKey(route.Pack.Rules.Single(), $"mac-r{b}");
@@ -92,10 +103,12 @@ public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLif
         }
     }
 
-    [Fact]
-    public async Task AStateOverItsByteLimitDeletesItsOldestPartialsFieldsInRedisAndStaysWithinTheLimit()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task AStateOverItsByteLimitDeletesItsOldestPartialsFieldsInRedisAndStaysWithinTheLimit(RedisProtocol protocol)
     {
-        var route = Route(Pack(maxStateBytes: 32 * 1024));
+        var route = Route(Pack(maxStateBytes: 32 * 1024), await SpeakingAsync(protocol));
         var key = new StateKey(route.Pack.Rules.Single(), "mac-2");
         for (var batch = 0; batch < 20; batch++)
         {
@@ -112,7 +125,7 @@ public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLif
         Assert.InRange(live.PendingSequenceCount, 10, 999);
 
         // The newest user's shell is still pending in Redis, the oldest's was evicted.
-        var restarted = Route(route.Pack);
+        var restarted = Route(route.Pack, route.Connection, route.Keys);
         var reloaded = (await restarted.Owned.LoadAsync([(key, 0)]))[key];
         var rule = route.Pack.Rules.Single();
         var newest = InstallerEvents.CurlConnection("mac-2", InstallerEvents.T0 + InstallerEvents.Seconds(10), "c-newest");
@@ -123,10 +136,12 @@ public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLif
         Assert.Equal(["s-u-999", "c-newest"], Assert.Single(matches).EventIds);
     }
 
-    [Fact]
-    public async Task AStateAnEarlierVersionStoredAsAStringIsReadAndReplacedByAHashOnItsNextWrite()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task AStateAnEarlierVersionStoredAsAStringIsReadAndReplacedByAHashOnItsNextWrite(RedisProtocol protocol)
     {
-        var route = Route(Pack());
+        var route = Route(Pack(), await SpeakingAsync(protocol));
         var rule = route.Pack.Rules.Single();
         var key = new StateKey(rule, "mac-3");
         var old = rule.Engine.CreateState("mac-3");
@@ -143,10 +158,12 @@ public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLif
         Assert.Equal(["s-u-1", "c-1"], Assert.Single(matches).Match.EventIds);
     }
 
-    [Fact]
-    public async Task ABatchOfTwentyHostsIsStoredByOneScriptCallWithEachStatesFieldsExpiryAndHeldMember()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task ABatchOfTwentyHostsIsStoredByOneScriptCallWithEachStatesFieldsExpiryAndHeldMember(RedisProtocol protocol)
     {
-        var route = Route(Pack());
+        var route = Route(Pack(), await SpeakingAsync(protocol));
         // Host ids as agents may send them: the held set's members are their UTF-8 bytes.
         var hosts = Enumerable.Range(0, 18).Select(i => $"mac-{i}").Append("ümlaut-Mac 💻").Append("a}b{c:%");
         var batch = route.Router.Route(Records(hosts.Select(h => Shell(h, 0, "u-1"))));
@@ -164,6 +181,10 @@ public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLif
             Assert.True(await Db.SetContainsAsync(held, key.Member));
         }
 
+        // What a new owner reads after a crash, to release them: every held state, its member as written.
+        var readBack = await route.Store.ReadHeldAsync([0, 1]);
+        Assert.Equal(batch.Work.Keys.Select(k => (0, k.Member)).Order(), readBack.Order());
+
         // Released: each shell stays as a pending partial, and every state leaves the held set, again in one call.
         before = await ScriptCallsAsync();
         await route.ReleaseQuietAsync(clock);
@@ -175,10 +196,12 @@ public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLif
         }
     }
 
-    [Fact]
-    public async Task ANewOwnerReadsTwoHundredStatesInSevenScriptCallsOfThirtyTwoAndContinuesTheirSequences()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task ANewOwnerReadsTwoHundredStatesInSevenScriptCallsOfThirtyTwoAndContinuesTheirSequences(RedisProtocol protocol)
     {
-        var route = Route(Pack());
+        var route = Route(Pack(), await SpeakingAsync(protocol));
         var hosts = Enumerable.Range(0, 199).Select(i => $"mac-{i}").Append("ümlaut-Mac 💻").ToArray();
         var written = await route.StepAsync(hosts.Select(h => Shell(h, 0, "u-1")).ToArray());
         await route.ReleaseQuietAsync(clock);
@@ -187,7 +210,7 @@ public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLif
         // The partition's next owner (a rebalance): nothing in memory, every state and one unknown host in one round
         // trip of calls of 32 keys each (a call's reply stays small, Redis runs one script at a time), each result
         // matched back to its own key across the calls.
-        var restarted = Route(route.Pack);
+        var restarted = Route(route.Pack, route.Connection, route.Keys);
         var before = await ScriptCallsAsync();
         var reloaded = await restarted.Owned.LoadAsync(written.Work.Keys.Append(never).Select(k => (k, 0)).ToList());
 
@@ -211,12 +234,14 @@ public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLif
         Assert.Equal(["s-u-1", "c-7"], matches.Single(m => m.Match.HostId == "mac-7").Match.EventIds);
     }
 
-    [Fact]
-    public async Task OnARedisClusterABatchWhoseHostsSpanSlotsStoresEveryStateAndTheHeldSet()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task OnARedisClusterABatchWhoseHostsSpanSlotsStoresEveryStateAndTheHeldSet(RedisProtocol protocol)
     {
-        await using var clustered = await ConnectionMultiplexer.ConnectAsync(string.Join(",", cluster.Endpoints));
+        var clustered = await SpeakingAsync(protocol, cluster.Endpoints);
         var db = clustered.GetDatabase();
-        var route = Route(Pack(), clustered);
+        var route = Route(Pack(), clustered, ClusterPrefix(protocol));
         var batch = await route.StepAsync(Enumerable.Range(0, 30).Select(i => Shell($"mac-{i}", 0, "u-1")).ToArray());
 
         Assert.True(batch.Work.Keys.Select(k => clustered.HashSlot(Keys(route).State(k))).Distinct().Count() > 1);
@@ -230,15 +255,17 @@ public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLif
 
         await route.ReleaseQuietAsync(clock);
         Assert.Equal(0, await db.SetLengthAsync(held));
-        var restarted = Route(route.Pack, clustered);
+        var restarted = Route(route.Pack, clustered, route.Keys);
         var reloaded = await restarted.Owned.LoadAsync(batch.Work.Keys.Select(k => (k, 0)).ToList());
         Assert.All(reloaded.Values, state => Assert.Equal(1, state.PendingSequenceCount));
     }
 
-    [Fact]
-    public async Task AHandoffReplacesTheOlderOneWithItsExpiryAndTheNextOwnerReadsNoMoreThanItAsksForWhileTheWholeSetGoes()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task AHandoffReplacesTheOlderOneWithItsExpiryAndTheNextOwnerReadsNoMoreThanItAsksForWhileTheWholeSetGoes(RedisProtocol protocol)
     {
-        var route = Route(Pack());
+        var route = Route(Pack(), await SpeakingAsync(protocol));
         var handoff = Keys(route).Handoff(0);
         await route.Store.WriteHandoffAsync(new Dictionary<int, IReadOnlyList<string>> { [0] = ["old-1", "old-2"] }, TimeSpan.FromMinutes(10));
         var members = Enumerable.Range(0, 2_500).Select(i => $"m-{i}").ToList();
@@ -261,11 +288,13 @@ public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLif
         Assert.False(await Db.KeyExistsAsync(Keys(route).Handoff(2)));
     }
 
-    [Fact]
-    public async Task OnARedisClusterANewOwnerReadsHostsSpreadOverEveryNodeEachIntoItsOwnState()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task OnARedisClusterANewOwnerReadsHostsSpreadOverEveryNodeEachIntoItsOwnState(RedisProtocol protocol)
     {
-        await using var clustered = await ConnectionMultiplexer.ConnectAsync(string.Join(",", cluster.Endpoints));
-        var route = Route(Pack(), clustered);
+        var clustered = await SpeakingAsync(protocol, cluster.Endpoints);
+        var route = Route(Pack(), clustered, ClusterPrefix(protocol));
 
         // Host i holds i % 7 + 1 pending shells, the newest at i ms: every state differs from its neighbours.
         // Not the other cluster test's hosts: the fixture's cluster outlives each test.
@@ -281,7 +310,7 @@ public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLif
         // One load of every host, in a shuffled order with an unknown host among them, as a first batch after a rebalance.
         var never = new StateKey(route.Pack.Rules.Single(), "mac-never-seen");
         var wanted = keys.Append(never).OrderBy(k => k.HostId.GetHashCode(StringComparison.Ordinal)).Select(k => (k, 0)).ToList();
-        var restarted = Route(route.Pack, clustered);
+        var restarted = Route(route.Pack, clustered, route.Keys);
         var reloaded = await restarted.Owned.LoadAsync(wanted);
 
         Assert.Equal(hosts.Length + 1, reloaded.Count);
@@ -297,7 +326,10 @@ public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLif
 
     private IDatabase Db => connection.GetDatabase();
 
-    private static CorrelatorKeys Keys(StoreRoute route) => new(new RedisKeys("vigil"), route.Pack.Analytic);
+    private static CorrelatorKeys Keys(StoreRoute route) => route.Keys;
+
+    /// <summary>A key prefix per protocol on the cluster, which every test of the class shares.</summary>
+    private static string ClusterPrefix(RedisProtocol protocol) => $"vigil-{protocol}".ToLowerInvariant();
 
     private async Task<long> MemoryUsageAsync(StoreRoute route, StateKey key) =>
         (long)await Db.ExecuteAsync("MEMORY", "USAGE", Keys(route).State(key), "SAMPLES", "0");
@@ -326,15 +358,37 @@ public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLif
     private static List<ConsumedRecord<TelemetryEvent>> Records(IEnumerable<TelemetryEvent> events) =>
         events.Select((e, i) => new ConsumedRecord<TelemetryEvent>("telemetry", 0, i, e.Host.Id, DateTimeOffset.UnixEpoch, e)).ToList();
 
-    private StoreRoute Route(AnalyticPack pack, IConnectionMultiplexer? on = null)
+    /// <summary>
+    /// The store's connection as a correlator opens it, speaking <paramref name="protocol"/> (the tests check what it
+    /// wrote through <see cref="Db"/>, their own connection); on <paramref name="cluster"/> when given.
+    /// </summary>
+    private async Task<IConnectionMultiplexer> SpeakingAsync(RedisProtocol protocol, IReadOnlyList<string>? cluster = null)
+    {
+        var connector = new RedisConnector(new RedisOptions
+        {
+            Endpoints = [.. cluster ?? [redis.Endpoint]],
+            Mode = cluster is null ? RedisMode.Standalone : RedisMode.Cluster,
+            Protocol = protocol,
+        });
+        connectors.Add(connector);
+        var speaking = await connector.ConnectAsync(TestContext.Current.CancellationToken);
+        Assert.All(speaking.GetServers(), server => Assert.Equal(protocol, server.Protocol));
+        return speaking;
+    }
+
+    private StoreRoute Route(AnalyticPack pack, IConnectionMultiplexer on, string prefix = "vigil") =>
+        Route(pack, on, new CorrelatorKeys(new RedisKeys(prefix), pack.Analytic));
+
+    private StoreRoute Route(AnalyticPack pack, IConnectionMultiplexer on, CorrelatorKeys keys)
     {
         var options = new CorrelatorOptions { Analytic = pack.Analytic };
         var metrics = new CorrelatorMetrics(IsolatedMetrics.Factory());
-        var store = new CorrelationStateStore(on ?? connection, new CorrelatorKeys(new RedisKeys("vigil"), pack.Analytic), options, metrics);
-        return new StoreRoute(store, new OwnedStates(store, clock), new CorrelationEngine(pack, clock, metrics), new EventRouter(pack, metrics), pack);
+        var store = new CorrelationStateStore(on, keys, options, metrics);
+        return new StoreRoute(store, new OwnedStates(store, clock), new CorrelationEngine(pack, clock, metrics), new EventRouter(pack, metrics), pack, on, keys);
     }
 
-    private sealed record StoreRoute(CorrelationStateStore Store, OwnedStates Owned, CorrelationEngine Engine, EventRouter Router, AnalyticPack Pack)
+    private sealed record StoreRoute(
+        CorrelationStateStore Store, OwnedStates Owned, CorrelationEngine Engine, EventRouter Router, AnalyticPack Pack, IConnectionMultiplexer Connection, CorrelatorKeys Keys)
     {
         public async Task<CorrelationBatch> StepAsync(params TelemetryEvent[] events)
         {

@@ -108,13 +108,16 @@ public sealed partial class RuleTypeStreamingTests : RealStackTests
         Assert.Matches(FleetKey(), fleet);
     }
 
-    [Fact]
-    public async Task NewTermsStateIsCappedPerHashWithTheOldestCombinationsEvicted()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task NewTermsStateIsCappedPerHashWithTheOldestCombinationsEvictedWhicheverProtocolTheCorrelatorSpeaks(RedisProtocol protocol)
     {
-        await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, "nt-cap");
+        await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, $"nt-cap-{protocol}", protocol);
         var app = await StartAsync(harness, "new_terms_host_exec", "--Correlator:NewTermsPerHash=10");
         try
         {
+            harness.AssertSpeaksItsProtocol(app);
             var start = Events("new_terms_host_exec")[0];
             var many = Enumerable.Range(0, 25).Select(i =>
             {
@@ -138,8 +141,10 @@ public sealed partial class RuleTypeStreamingTests : RealStackTests
         }
     }
 
-    [Fact]
-    public async Task ThresholdGroupsOfOneHostAreCappedByCountWithTheIdlestEvictedAndCounted()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task ThresholdGroupsOfOneHostAreCappedByCountWithTheIdlestEvictedAndCountedWhicheverProtocolTheCorrelatorSpeaks(RedisProtocol protocol)
     {
         // The keygen rule grouped by host and process name: a host inventing process names makes ever new groups.
         var folder = Directory.CreateTempSubdirectory("vigil-thr-cap-");
@@ -150,11 +155,12 @@ public sealed partial class RuleTypeStreamingTests : RealStackTests
                 .Replace("field = [\"host.id\"]", "field = [\"host.id\", \"process.name\"]", StringComparison.Ordinal)
                 .Replace("process.name:\"sshd-keygen-wrapper\" and ", string.Empty, StringComparison.Ordinal),
             TestContext.Current.CancellationToken);
-        await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, "thr-cap");
+        await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, $"thr-cap-{protocol}", protocol);
         var app = CorrelatorApp.Build([.. harness.Arguments(rules: rule), "--Correlator:ThresholdGroupsPerHost=10"]);
         await app.StartAsync(TestContext.Current.CancellationToken);
         try
         {
+            harness.AssertSpeaksItsProtocol(app);
             var start = Events("threshold_keygen").First(e => e.Host.Id == "mac-b");
             var many = Enumerable.Range(0, 40).Select(i =>
             {

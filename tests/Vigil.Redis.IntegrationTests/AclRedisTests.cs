@@ -3,7 +3,10 @@ using Vigil.Testing;
 
 namespace Vigil.Redis.IntegrationTests;
 
-/// <summary>A server with the default user disabled and a least-privilege user limited to Vigil's keys and no channels.</summary>
+/// <summary>
+/// A server with the default user disabled, a least-privilege user limited to Vigil's keys and no channels, and one with
+/// only the command categories docs/deploying.md tells operators to grant.
+/// </summary>
 public sealed class AclRedisTests : IAsyncLifetime
 {
     private const string Password = "c0rrect-h0rse";
@@ -21,6 +24,9 @@ public sealed class AclRedisTests : IAsyncLifetime
                 "--user", "default", "off",
                 "--user", "vigil", "on", ">" + Password, "~vigil:*", "resetchannels", "+@all",
                 "--user", "admin", "on", ">" + AdminPassword, "~*", "&*", "+@all",
+                // As docs/deploying.md has it.
+                "--user", "documented", "on", ">" + Password, "~vigil:*", "resetchannels",
+                "+@read", "+@write", "+@scripting", "+@connection", "+info", "+cluster", "+client",
             ],
         });
     }
@@ -56,18 +62,34 @@ public sealed class AclRedisTests : IAsyncLifetime
         Assert.Single(ping.Primaries);
     }
 
-    [Fact]
-    public async Task ALeastPrivilegeUserConnectsAndWorksWithoutAnyAclDenial()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task ALeastPrivilegeUserConnectsAndWorksWithoutAnyAclDenialOverEitherProtocol(RedisProtocol protocol)
     {
-        await using (var connector = new RedisConnector(new RedisOptions { Endpoints = [server.Endpoint], User = "vigil", Password = Password }))
+        await using (var connector = new RedisConnector(new RedisOptions { Endpoints = [server.Endpoint], User = "vigil", Password = Password, Protocol = protocol }))
         {
-            var database = (await connector.ConnectAsync(TestContext.Current.CancellationToken)).GetDatabase();
-            await database.ScriptEvaluateAsync("return redis.call('INCR', KEYS[1])", [connector.Keys.Host("mac-1", "count")]);
-            await connector.PingAsync(TestContext.Current.CancellationToken);
+            await WorkAsync(connector, protocol);
         }
 
         // Every command the client sent on its own (handshake, configuration) must have been allowed.
         Assert.Empty(await AclLogAsync());
+    }
+
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task AUserWithTheDocumentedCommandCategoriesWorksOverEitherProtocolRefusedOnlyTheClientsOptionalConfigRead(RedisProtocol protocol)
+    {
+        await using (var connector = new RedisConnector(new RedisOptions { Endpoints = [server.Endpoint], User = "documented", Password = Password, Protocol = protocol }))
+        {
+            await WorkAsync(connector, protocol);
+        }
+
+        // The handshake (HELLO, with AUTH, under RESP3) is in +@connection. The client also reads server settings
+        // with CONFIG GET, which these categories leave out (it would show the server's passwords): refused, and
+        // the client carries on without them.
+        Assert.All(await AclLogAsync(), entry => Assert.Equal("config|get", AclLogField(entry, "object")));
     }
 
     [Fact]
@@ -118,6 +140,24 @@ public sealed class AclRedisTests : IAsyncLifetime
 
         await AssertAuthenticationFailureAsync(connector, link.Endpoint);
     }
+
+    /// <summary>
+    /// Runs a script on Vigil's keys and PINGs, and checks the connection speaks <paramref name="protocol"/> (so the
+    /// server accepted the handshake that asks for it).
+    /// </summary>
+    private static async Task WorkAsync(RedisConnector connector, RedisProtocol protocol)
+    {
+        var database = (await connector.ConnectAsync(TestContext.Current.CancellationToken)).GetDatabase();
+        var key = connector.Keys.Host("mac-1", "count");
+        var before = (long)await database.StringGetAsync(key);
+        Assert.Equal(before + 1, (long)await database.ScriptEvaluateAsync("return redis.call('INCR', KEYS[1])", [key]));
+        var ping = await connector.PingAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(protocol, ping.Protocol);
+    }
+
+    /// <summary>A field of an ACL LOG entry (a map under RESP3, name/value pairs under RESP2).</summary>
+    private static string? AclLogField(RedisResult entry, string name) =>
+        entry.ToDictionary().TryGetValue(name, out var value) ? value.ToString() : null;
 
     /// <summary>The server's record of refused commands and logins, read as an administrator.</summary>
     private async Task<RedisResult[]> AclLogAsync()

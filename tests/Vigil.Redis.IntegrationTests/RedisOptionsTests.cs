@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 using Vigil.Testing;
 
 namespace Vigil.Redis.IntegrationTests;
@@ -189,6 +190,32 @@ public sealed class RedisOptionsTests : IDisposable
         var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<RedisOptions>>().Value);
 
         Assert.Contains("Redis:Endpoints is empty: list at least one cluster node", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Resp3", RedisProtocol.Resp3)]
+    [InlineData("resp3", RedisProtocol.Resp3)]
+    [InlineData("Resp2", RedisProtocol.Resp2)]
+    public void TheConfiguredProtocolIsWhatTheClientIsToldToSpeak(string configured, RedisProtocol expected)
+    {
+        using var provider = Services(new Dictionary<string, string?>
+        {
+            ["Redis:Endpoints:0"] = "redis:6379",
+            ["Redis:Protocol"] = configured,
+        });
+
+        var options = provider.GetRequiredService<IOptions<RedisOptions>>().Value;
+
+        Assert.Equal(expected, options.Protocol);
+        Assert.Equal(expected, RedisConnector.CreateConfiguration(options).Protocol);
+    }
+
+    [Fact]
+    public void AProtocolOtherThanResp2OrResp3IsRejectedNamingTheKey()
+    {
+        var error = Assert.Single(new RedisOptions { Endpoints = ["redis:6379"], Protocol = (RedisProtocol)3 }.Validate());
+
+        Assert.Equal("Redis:Protocol: '3' is not one of Resp2, Resp3 (or unset, for the client's default).", error);
     }
 
     public void Dispose() => files.Dispose();

@@ -373,6 +373,10 @@ triggers:
 - name: {{ printf "Redis__Endpoints__%d" $index }}
   value: {{ $endpoint | quote }}
 {{- end }}
+{{- if $v.redis.protocol }}
+- name: Redis__Protocol
+  value: {{ $v.redis.protocol | quote }}
+{{- end }}
 {{- if $v.redis.user }}
 - name: Redis__User
   value: {{ $v.redis.user | quote }}

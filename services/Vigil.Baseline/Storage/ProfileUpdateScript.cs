@@ -218,8 +218,9 @@ internal static class ProfileUpdateScript
     /// needs and does not hold in memory. KEYS: per image its profile, then the views of it to read; ARGV: per image the
     /// held version ('' when none) and how many views follow its profile in KEYS. Returns per image, in order,
     /// { 0 when the profile is unchanged, else its fields and values as HGETALL does (empty when it does not exist),
-    /// then per view its watermark and view ('' when absent: a stored view is never empty; a Lua false would come back
-    /// as nil over RESP2 but as a boolean over RESP3) }.
+    /// then per view its watermark and view ('' when absent: a stored view is never empty; '' reads alike over RESP2 and
+    /// RESP3, while a Lua false, a null under either, would come back as a boolean over RESP3 if the script ever called
+    /// redis.setresp(3)) }.
     /// </summary>
     public const string ReadManyIfChanged = $$"""
         local replies = {}
