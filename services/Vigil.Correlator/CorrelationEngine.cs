@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vigil.Contracts.Telemetry;
@@ -143,7 +144,8 @@ public sealed class CorrelationEngine
                     // Evicted down to nothing: the key is deleted, as for any state left empty, and the state's next write
                     // sets every field afresh. The field changes are not sent; their pooled arrays go back once the
                     // deletion is stored (they took every array the state had to give back, so Discarded has none).
-                    _ = key.Rule.States.Discarded(state);
+                    var rest = key.Rule.States.Discarded(state);
+                    Debug.Assert(rest is null, "Changes took every pooled array the state had to give back.");
                     writes.Add(new StateWrite(key, null, retention, changes));
                     continue;
                 }

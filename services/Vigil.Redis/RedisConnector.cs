@@ -173,8 +173,10 @@ public sealed class RedisConnector : IAsyncDisposable, IDisposable
         else
         {
             // Which protocol is in use is the client's choice unless Redis:Protocol is set: say which it is.
-            var protocol = multiplexer.GetServers().Where(s => s.IsConnected).Select(s => s.Protocol).Min();
-            logger.LogInformation("Connected to Redis at {Endpoints} over {Protocol}", string.Join(", ", Options.EndpointList()), protocol);
+            // A connection can drop between the check above and here: no server connected then says "unknown", never throws
+            // (a throw here would fail this connector's one connection task for good).
+            var protocol = multiplexer.GetServers().Where(s => s.IsConnected).Select(s => (RedisProtocol?)s.Protocol).Min();
+            logger.LogInformation("Connected to Redis at {Endpoints} over {Protocol}", string.Join(", ", Options.EndpointList()), protocol?.ToString() ?? "unknown");
         }
 
         return multiplexer;

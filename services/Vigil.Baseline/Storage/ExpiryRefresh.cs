@@ -3,8 +3,8 @@ namespace Vigil.Baseline.Storage;
 /// <summary>
 /// When the baseline's long-lived keys get their expiry refreshed. A profile lives <see cref="BaselineOptions.Retention"/>
 /// (30 days) and a host view and a host's view index <see cref="BaselineOptions.HostStateRetention"/> (1 day) past their
-/// last use, yet every batch touches the same hot keys again: a PEXPIRE for each of them every batch was the larger part
-/// of the commands the baseline's scripts ran. A refresh now sets the retention plus a <see cref="Margin"/>, and a write
+/// last use, yet every batch touches the same hot keys again: a PEXPIRE for each of them every batch was the largest
+/// single share (about a quarter) of the commands the baseline's scripts ran. A refresh now sets the retention plus a <see cref="Margin"/>, and a write
 /// within that margin of the key's last refresh leaves the expiry alone: the key then still lives at least the retention
 /// past this write (the refresh set it at least retention + margin past a moment less than the margin ago), and at most
 /// the retention plus the margin past its last use. So a key never expires earlier than the retention says, and at most

@@ -108,6 +108,15 @@ internal static class ProfileUpdateScript
         redis.call('HSET', profile, '{{ProfileFields.Version}}', ARGV[#ARGV])
         local after = tonumber(ARGV[#ARGV])
 
+        -- The identity is written when the profile is made (every profile this script made has a version, which it writes
+        -- in the same call as the identity), never overwritten; a profile without a version (made by a release before
+        -- the version field) gets it if it lacks it, as every update used to do. Right after the version: a call that
+        -- fails later cannot leave a profile with a version and no identity (a listing would take it for expired).
+        if not before then
+          redis.call('HSETNX', profile, '{{ProfileFields.Identity}}', ARGV[6])
+          redis.call('HSETNX', profile, '{{ProfileFields.IdentityKind}}', ARGV[7])
+        end
+
         -- A view's expiry is refreshed when the service says it is due (it last refreshed it the margin or more ago, or
         -- never: ExpiryRefresh), and always when the view is new (expected watermark ''), so no view is left without one.
         for i = 1, hosts do
@@ -172,13 +181,6 @@ internal static class ProfileUpdateScript
           if redis.call('PFADD', KEYS[2], unpack(ARGV, pos + i, pos + math.min(destinations, i + 500) - 1)) == 1 then grown = true end
         end
 
-        -- The identity is written when the profile is made (every profile this script made has a version, which it writes
-        -- in the same call as the identity), never overwritten; a profile without a version (made by a release before
-        -- the version field) gets it if it lacks it, as every update used to do.
-        if not before then
-          redis.call('HSETNX', profile, '{{ProfileFields.Identity}}', ARGV[6])
-          redis.call('HSETNX', profile, '{{ProfileFields.IdentityKind}}', ARGV[7])
-        end
         local result = { 0 }
         if redis.call('HEXISTS', profile, '{{ProfileFields.MaturedAt}}') == 0 then
           local state = redis.call('HMGET', profile, '{{ProfileFields.Observations}}', '{{ProfileFields.FirstSeen}}', '{{ProfileFields.LastSeen}}')
