@@ -40,6 +40,12 @@ internal sealed class BaselineInstance : IAsyncDisposable
 
     public IServiceProvider Services => app.Services;
 
+    /// <summary>The service's batch handler, for records a test hands it directly.</summary>
+    public BaselineHandler Handler => app.Services.GetRequiredService<BaselineHandler>();
+
+    /// <summary>The service's store.</summary>
+    public Vigil.Baseline.Storage.BaselineStore Store => app.Services.GetRequiredService<Vigil.Baseline.Storage.BaselineStore>();
+
     public async Task<GetProfileResponse> GetProfileAsync(string image, string hostId = "") =>
         await Client.GetProfileAsync(new GetProfileRequest { Image = image, HostId = hostId }, cancellationToken: TestContext.Current.CancellationToken);
 

@@ -43,7 +43,7 @@ public sealed class ExpiryRefreshTests(RedisServer redis)
         var db = connection.GetDatabase();
         var keys = ImageKeys(stack, records[0]);
 
-        await Handler(baseline).HandleAsync(records[..10], TestContext.Current.CancellationToken);
+        await baseline.Handler.HandleAsync(records[..10], TestContext.Current.CancellationToken);
         foreach (var key in keys)
         {
             AssertWithin(await db.KeyTimeToLiveAsync(key), Retention, Retention + RetentionMargin, $"{key} once made");
@@ -56,7 +56,7 @@ public sealed class ExpiryRefreshTests(RedisServer redis)
             await db.KeyExpireAsync(key, Retention - TimeSpan.FromMinutes(1));
         }
 
-        await Handler(baseline).HandleAsync(records[10..20], TestContext.Current.CancellationToken);
+        await baseline.Handler.HandleAsync(records[10..20], TestContext.Current.CancellationToken);
         foreach (var key in keys)
         {
             AssertWithin(await db.KeyTimeToLiveAsync(key), Retention + RetentionMargin - TimeSpan.FromSeconds(30), Retention + RetentionMargin, $"{key} refreshed");
@@ -69,7 +69,7 @@ public sealed class ExpiryRefreshTests(RedisServer redis)
             await db.KeyExpireAsync(key, Retention + TimeSpan.FromMinutes(10));
         }
 
-        await Handler(baseline).HandleAsync(records[20..], TestContext.Current.CancellationToken);
+        await baseline.Handler.HandleAsync(records[20..], TestContext.Current.CancellationToken);
         foreach (var key in keys)
         {
             AssertWithin(await db.KeyTimeToLiveAsync(key), Retention, Retention + TimeSpan.FromMinutes(10), $"{key} left alone");
@@ -89,11 +89,11 @@ public sealed class ExpiryRefreshTests(RedisServer redis)
         var keys = ImageKeys(stack, records[0]);
         var (profile, destinations, hosts) = (keys[0], keys[1], keys[2]);
 
-        await Handler(baseline).HandleAsync(records[..10], TestContext.Current.CancellationToken);
+        await baseline.Handler.HandleAsync(records[..10], TestContext.Current.CancellationToken);
 
         // The destinations' HyperLogLog is gone (as if never made) while the profile's expiry was refreshed moments ago.
         await db.KeyDeleteAsync(destinations);
-        await Handler(baseline).HandleAsync(records[10..], TestContext.Current.CancellationToken);
+        await baseline.Handler.HandleAsync(records[10..], TestContext.Current.CancellationToken);
 
         var made = await db.KeyTimeToLiveAsync(destinations);
         Assert.NotNull(made);
@@ -113,15 +113,15 @@ public sealed class ExpiryRefreshTests(RedisServer redis)
         var db = connection.GetDatabase();
         var (view, index) = ViewKeys(stack, records[0]);
 
-        await Handler(baseline).HandleAsync(records[..10], TestContext.Current.CancellationToken);
+        await baseline.Handler.HandleAsync(records[..10], TestContext.Current.CancellationToken);
         var viewTtl = await db.KeyTimeToLiveAsync(view);
         var indexTtl = await db.KeyTimeToLiveAsync(index);
         AssertWithin(viewTtl, ViewRetention, ViewRetention + ViewMargin, "the view once made");
         AssertWithin(indexTtl, ViewRetention, ViewRetention + ViewMargin, "the index once made");
 
         await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
-        Assert.True(Store(baseline).Views.TryGet((Tag(records[0]), mac.HostId), out _), "the view is held in memory");
-        await Handler(baseline).HandleAsync(records[10..], TestContext.Current.CancellationToken);
+        Assert.True(baseline.Store.Views.TryGet((HandedRecords.Tag(records[0]), mac.HostId), out _), "the view is held in memory");
+        await baseline.Handler.HandleAsync(records[10..], TestContext.Current.CancellationToken);
 
         // Written (its observations), and its expiry not moved: it kept counting down.
         Assert.Equal(20, (await baseline.GetProfileAsync("com.example.sync", mac.HostId)).HostView.Observations);
@@ -146,15 +146,15 @@ public sealed class ExpiryRefreshTests(RedisServer redis)
         var db = connection.GetDatabase();
         var (view, index) = ViewKeys(stack, records[0]);
 
-        await Handler(baseline).HandleAsync(records[..10], TestContext.Current.CancellationToken);
+        await baseline.Handler.HandleAsync(records[..10], TestContext.Current.CancellationToken);
         await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
 
         // Both would now expire less than the retention from now; the write (of the view held in memory, which knows
         // when it last refreshed it) puts them back to at least the retention.
         Assert.True(await db.KeyTimeToLiveAsync(view) < retention);
         Assert.True(await db.KeyTimeToLiveAsync(index) < retention);
-        Assert.True(Store(baseline).Views.TryGet((Tag(records[0]), mac.HostId), out _), "the view is held in memory");
-        await Handler(baseline).HandleAsync(records[10..], TestContext.Current.CancellationToken);
+        Assert.True(baseline.Store.Views.TryGet((HandedRecords.Tag(records[0]), mac.HostId), out _), "the view is held in memory");
+        await baseline.Handler.HandleAsync(records[10..], TestContext.Current.CancellationToken);
 
         Assert.Equal(20, (await baseline.GetProfileAsync("com.example.sync", mac.HostId)).HostView.Observations);
         AssertWithin(await db.KeyTimeToLiveAsync(view), retention, retention + margin, "the view written after the margin");
@@ -171,11 +171,11 @@ public sealed class ExpiryRefreshTests(RedisServer redis)
         var db = connection.GetDatabase();
         var (view, index) = ViewKeys(stack, records[0]);
 
-        await Handler(baseline).HandleAsync(records[..10], TestContext.Current.CancellationToken);
+        await baseline.Handler.HandleAsync(records[..10], TestContext.Current.CancellationToken);
         await db.KeyDeleteAsync(index);
 
         // The view was refreshed moments ago, so it is not due; the index made anew is.
-        await Handler(baseline).HandleAsync(records[10..], TestContext.Current.CancellationToken);
+        await baseline.Handler.HandleAsync(records[10..], TestContext.Current.CancellationToken);
 
         Assert.Equal(1, await db.SortedSetLengthAsync(index));
         AssertWithin(await db.KeyTimeToLiveAsync(index), ViewRetention, ViewRetention + ViewMargin, "the index made again");
@@ -191,24 +191,18 @@ public sealed class ExpiryRefreshTests(RedisServer redis)
         Records(Enumerable.Range(0, count).Select(i => mac.Connect(agent, Start + (i * Second))), 0);
 
     private static List<ConsumedRecord<TelemetryEvent>> Records(IEnumerable<TelemetryEvent> events, long offset) =>
-        [.. events.Select((e, i) => new ConsumedRecord<TelemetryEvent>(Topic, Partition, offset + i, e.Host.Id, DateTimeOffset.UnixEpoch, e))];
-
-    private static string Tag(ConsumedRecord<TelemetryEvent> record) => NetworkObservation.From(record)!.Value.Image.Tag;
+        HandedRecords.Records(Topic, Partition, events, offset);
 
     private static RedisKey[] ImageKeys(BaselineStack stack, ConsumedRecord<TelemetryEvent> record)
     {
-        var keys = new BaselineKeys(new RedisKeys(stack.KeyPrefix));
-        var tag = Tag(record);
+        var keys = HandedRecords.Keys(stack);
+        var tag = HandedRecords.Tag(record);
         return [keys.Profile(tag), keys.Destinations(tag), keys.Hosts(tag)];
     }
 
     private (RedisKey View, RedisKey Index) ViewKeys(BaselineStack stack, ConsumedRecord<TelemetryEvent> record)
     {
-        var keys = new BaselineKeys(new RedisKeys(stack.KeyPrefix));
-        return (keys.HostView(Tag(record), mac.HostId), keys.HostViews(mac.HostId));
+        var keys = HandedRecords.Keys(stack);
+        return (keys.HostView(HandedRecords.Tag(record), mac.HostId), keys.HostViews(mac.HostId));
     }
-
-    private static BaselineHandler Handler(BaselineInstance instance) => instance.Services.GetRequiredService<BaselineHandler>();
-
-    private static BaselineStore Store(BaselineInstance instance) => instance.Services.GetRequiredService<BaselineStore>();
 }

@@ -116,14 +116,9 @@ public sealed class HostViewLimitTests(RedisServer redis)
 
         Assert.Equal(9, await db.SortedSetLengthAsync(index));
         Assert.Equal(2, store.HostViewsEvicted);
-        Assert.NotNull(await db.SortedSetScoreAsync(index, Tag(eleventh[0])));
+        Assert.NotNull(await db.SortedSetScoreAsync(index, HandedRecords.Tag(eleventh[0])));
     }
 
-
-    // Handed to the handler directly, on a partition beyond the stack's telemetry partitions: the service's own consume
-    // loop never assigns or revokes it meanwhile.
     private static List<ConsumedRecord<TelemetryEvent>> Records(IEnumerable<TelemetryEvent> events, long offset) =>
-        [.. events.Select((e, i) => new ConsumedRecord<TelemetryEvent>("view-cap", 70, offset + i, e.Host.Id, DateTimeOffset.UnixEpoch, e))];
-
-    private static string Tag(ConsumedRecord<TelemetryEvent> record) => NetworkObservation.From(record)!.Value.Image.Tag;
+        HandedRecords.Records("view-cap", 70, events, offset);
 }

@@ -36,14 +36,14 @@ public sealed class ProfileIdentityTests(RedisServer redis)
         using var connection = await ConnectionMultiplexer.ConnectAsync(stack.RedisEndpoint);
         var db = connection.GetDatabase();
         var image = NetworkObservation.From(records[0])!.Value.Image;
-        var profile = ProfileKey(stack, records[0]);
+        var profile = HandedRecords.ProfileKey(stack, records[0]);
 
-        await Handler(baseline).HandleAsync(records[..10], TestContext.Current.CancellationToken);
+        await baseline.Handler.HandleAsync(records[..10], TestContext.Current.CancellationToken);
         Assert.Equal(image.Identity, (string?)await db.HashGetAsync(profile, ProfileFields.Identity));
         Assert.Equal(ProcessImage.KindText(image.Kind), (string?)await db.HashGetAsync(profile, ProfileFields.IdentityKind));
 
         await db.HashSetAsync(profile, [new HashEntry(ProfileFields.Identity, "written-by-someone-else"), new HashEntry(ProfileFields.IdentityKind, "other")]);
-        await Handler(baseline).HandleAsync(records[10..], TestContext.Current.CancellationToken);
+        await baseline.Handler.HandleAsync(records[10..], TestContext.Current.CancellationToken);
 
         Assert.Equal("written-by-someone-else", (string?)await db.HashGetAsync(profile, ProfileFields.Identity));
         Assert.Equal("other", (string?)await db.HashGetAsync(profile, ProfileFields.IdentityKind));
@@ -59,11 +59,11 @@ public sealed class ProfileIdentityTests(RedisServer redis)
         using var connection = await ConnectionMultiplexer.ConnectAsync(stack.RedisEndpoint);
         var db = connection.GetDatabase();
         var image = NetworkObservation.From(records[0])!.Value.Image;
-        var profile = ProfileKey(stack, records[0]);
+        var profile = HandedRecords.ProfileKey(stack, records[0]);
         await db.HashSetAsync(profile, [new HashEntry(ProfileFields.Observations, 5), new HashEntry(ProfileFields.Connections, 5)]);
         await db.KeyExpireAsync(profile, Retention);
 
-        await Handler(baseline).HandleAsync(records, TestContext.Current.CancellationToken);
+        await baseline.Handler.HandleAsync(records, TestContext.Current.CancellationToken);
 
         Assert.Equal(image.Identity, (string?)await db.HashGetAsync(profile, ProfileFields.Identity));
         Assert.Equal(ProcessImage.KindText(image.Kind), (string?)await db.HashGetAsync(profile, ProfileFields.IdentityKind));
@@ -78,13 +78,13 @@ public sealed class ProfileIdentityTests(RedisServer redis)
         var records = Connections(10);
         using var connection = await ConnectionMultiplexer.ConnectAsync(stack.RedisEndpoint);
         var db = connection.GetDatabase();
-        var profile = ProfileKey(stack, records[0]);
+        var profile = HandedRecords.ProfileKey(stack, records[0]);
         await db.HashSetAsync(profile, [
             new HashEntry(ProfileFields.Identity, "written-by-an-older-release"), new HashEntry(ProfileFields.IdentityKind, "older"),
             new HashEntry(ProfileFields.Observations, 5), new HashEntry(ProfileFields.Connections, 5)]);
         await db.KeyExpireAsync(profile, Retention);
 
-        await Handler(baseline).HandleAsync(records, TestContext.Current.CancellationToken);
+        await baseline.Handler.HandleAsync(records, TestContext.Current.CancellationToken);
 
         Assert.Equal("written-by-an-older-release", (string?)await db.HashGetAsync(profile, ProfileFields.Identity));
         Assert.Equal("older", (string?)await db.HashGetAsync(profile, ProfileFields.IdentityKind));
@@ -92,11 +92,5 @@ public sealed class ProfileIdentityTests(RedisServer redis)
     }
 
     private List<ConsumedRecord<TelemetryEvent>> Connections(int count) =>
-        [.. Enumerable.Range(0, count).Select(i => new ConsumedRecord<TelemetryEvent>(
-            Topic, Partition, i, mac.HostId, DateTimeOffset.UnixEpoch, mac.Connect(agent, Start + (i * Second))))];
-
-    private static RedisKey ProfileKey(BaselineStack stack, ConsumedRecord<TelemetryEvent> record) =>
-        new BaselineKeys(new RedisKeys(stack.KeyPrefix)).Profile(NetworkObservation.From(record)!.Value.Image.Tag);
-
-    private static BaselineHandler Handler(BaselineInstance instance) => instance.Services.GetRequiredService<BaselineHandler>();
+        HandedRecords.Records(Topic, Partition, Enumerable.Range(0, count).Select(i => mac.Connect(agent, Start + (i * Second))), 0);
 }
