@@ -172,6 +172,34 @@ public sealed class ExpiryRefreshTests(RedisServer redis)
     [Theory]
     [InlineData(RedisProtocol.Resp2)]
     [InlineData(RedisProtocol.Resp3)]
+    public async Task AHostViewInRedisButNotInItsNewOwnersMemoryHasItsExpiryRefreshedByTheNewOwnersFirstWrite(RedisProtocol protocol)
+    {
+        await using var stack = new BaselineStack(redis, protocol: protocol);
+        var records = Connections(20);
+        using var connection = await ConnectionMultiplexer.ConnectAsync(stack.RedisEndpoint);
+        var db = connection.GetDatabase();
+        var (view, index) = ViewKeys(stack, records[0]);
+        var before = await stack.StartBaselineAsync();
+        await before.Handler.HandleAsync(records[..10], TestContext.Current.CancellationToken);
+        await before.StopAsync();
+
+        // Last refreshed by the previous owner well over the margin ago: both would expire ten minutes short of the
+        // retention from the next write. The new owner (a restart here; a rebalance alike) holds nothing of the host.
+        await db.KeyExpireAsync(view, ViewRetention - TimeSpan.FromMinutes(10));
+        await db.KeyExpireAsync(index, ViewRetention - TimeSpan.FromMinutes(10));
+        var after = await stack.StartBaselineAsync();
+        Assert.False(after.Store.Views.TryGet((HandedRecords.Tag(records[0]), mac.HostId), out _), "the new owner holds the view in memory");
+
+        await after.Handler.HandleAsync(records[10..], TestContext.Current.CancellationToken);
+
+        Assert.Equal(20, (await after.GetProfileAsync("com.example.sync", mac.HostId)).HostView.Observations);
+        AssertWithin(await db.KeyTimeToLiveAsync(view), ViewRetention, ViewRetention + ViewMargin, "the view on its new owner's first write");
+        AssertWithin(await db.KeyTimeToLiveAsync(index), ViewRetention, ViewRetention + ViewMargin, "the index on its new owner's first write");
+    }
+
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
     public async Task AHostsViewIndexLostWhileItsViewsAreHeldInMemoryIsMadeAgainWithAnExpiry(RedisProtocol protocol)
     {
         await using var stack = new BaselineStack(redis, protocol: protocol);
