@@ -20,7 +20,7 @@ public sealed class AlertCheckpointMigrationTests(RedisServer redis)
         // The store's own connection, as the baseline opens it with Redis:Protocol.
         await using var connector = new RedisConnector(new RedisOptions { Endpoints = [redis.Endpoint], KeyPrefix = prefix, Protocol = protocol });
         var speaking = await connector.ConnectAsync(TestContext.Current.CancellationToken);
-        Assert.Equal(protocol, speaking.GetServers().Single().Protocol);
+        await RedisProtocolAssert.SpeaksAsync(speaking, protocol);
         var store = new BaselineStore(speaking, keys, new BaselineOptions(), new BaselineMetrics(IsolatedMetrics.Factory()));
         // What an earlier release left for telemetry partition 3: alert partitions 0 and 1 at offsets 17 and 4.
         await db.HashSetAsync(keys.FormerAlertCursor(3), [new HashEntry(0, 17), new HashEntry(1, 4)]);

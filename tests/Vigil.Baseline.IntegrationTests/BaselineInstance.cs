@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -7,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Vigil.Baseline.Api;
 using Vigil.Contracts.Baseline;
+using Vigil.Testing;
 
 namespace Vigil.Baseline.IntegrationTests;
 
@@ -19,10 +19,10 @@ internal sealed class BaselineInstance : IAsyncDisposable
     private readonly WebApplication app;
     private readonly GrpcChannel channel;
 
-    private BaselineInstance(WebApplication app, ConcurrentQueue<string> log)
+    private BaselineInstance(WebApplication app, RecordingLog log)
     {
         this.app = app;
-        Log = log;
+        Log = log.Lines;
         HttpAddress = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
             .First(a => a != app.Services.GetRequiredService<BaselineGrpcEndpoint>().Address);
         GrpcAddress = app.Services.GetRequiredService<BaselineGrpcEndpoint>().Address!;
@@ -36,7 +36,8 @@ internal sealed class BaselineInstance : IAsyncDisposable
 
     public BaselineService.BaselineServiceClient Client { get; }
 
-    public ConcurrentQueue<string> Log { get; }
+    /// <summary>The service's log lines at Information or above, oldest first.</summary>
+    public IReadOnlyCollection<string> Log { get; }
 
     public IServiceProvider Services => app.Services;
 
@@ -60,8 +61,8 @@ internal sealed class BaselineInstance : IAsyncDisposable
     public static async Task<BaselineInstance> StartAsync(IEnumerable<string> args)
     {
         string[] arguments = ["--urls=http://127.0.0.1:0", "--grpc-url=http://127.0.0.1:0", .. args];
-        var log = new ConcurrentQueue<string>();
-        var app = BaselineServiceCollectionExtensions.BuildBaseline(arguments, builder => builder.Logging.AddProvider(new RecordingLoggerProvider(log)));
+        var log = new RecordingLog(LogLevel.Information);
+        var app = BaselineServiceCollectionExtensions.BuildBaseline(arguments, builder => builder.Logging.AddProvider(log));
         await app.StartAsync(TestContext.Current.CancellationToken);
         return new BaselineInstance(app, log);
     }
@@ -73,25 +74,5 @@ internal sealed class BaselineInstance : IAsyncDisposable
         channel.Dispose();
         await app.StopAsync(CancellationToken.None);
         await app.DisposeAsync();
-    }
-
-    private sealed class RecordingLoggerProvider(ConcurrentQueue<string> log) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new RecordingLogger(log);
-
-        public void Dispose()
-        {
-        }
-    }
-
-    private sealed class RecordingLogger(ConcurrentQueue<string> log) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            log.Enqueue(formatter(state, exception));
     }
 }

@@ -142,7 +142,7 @@ internal sealed class BaselineStack : IAsyncDisposable
         if (Protocol is { } protocol)
         {
             // The baseline's connection speaks what its Redis:Protocol says (not the client's own choice).
-            Assert.All(instance.Services.GetRequiredService<IConnectionMultiplexer>().GetServers(), server => Assert.Equal(protocol, server.Protocol));
+            await RedisProtocolAssert.SpeaksAsync(instance.Services.GetRequiredService<IConnectionMultiplexer>(), protocol);
         }
 
         return instance;

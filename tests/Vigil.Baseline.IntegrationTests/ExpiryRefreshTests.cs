@@ -15,7 +15,7 @@ namespace Vigil.Baseline.IntegrationTests;
 /// Profiles live <c>Retention</c> and host views and hosts' view indexes <c>HostStateRetention</c> past their last use,
 /// and at most 1 % of it (never more than an hour) longer: a write refreshes an expiry only when its last refresh lies
 /// that margin or more back (docs/operations.md). Tests set a key's remaining time by hand to stand for a refresh made
-/// that long ago.
+/// that long ago. The same over RESP2 and RESP3.
 /// </summary>
 public sealed class ExpiryRefreshTests(RedisServer redis)
 {
@@ -33,10 +33,12 @@ public sealed class ExpiryRefreshTests(RedisServer redis)
     private readonly BaselineTelemetry mac = new("mac-expiry");
     private readonly Process agent = SyncAgent("agent-expiry");
 
-    [Fact]
-    public async Task AProfileUpdatedAgainAndAgainExpiresNoEarlierThanTheRetentionAfterItsLastUpdateAndAtMostAnHourLater()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task AProfileUpdatedAgainAndAgainExpiresNoEarlierThanTheRetentionAfterItsLastUpdateAndAtMostAnHourLater(RedisProtocol protocol)
     {
-        await using var stack = new BaselineStack(redis);
+        await using var stack = new BaselineStack(redis, protocol: protocol);
         var baseline = await stack.StartBaselineAsync();
         var records = Connections(30);
         using var connection = await ConnectionMultiplexer.ConnectAsync(stack.RedisEndpoint);
@@ -78,10 +80,12 @@ public sealed class ExpiryRefreshTests(RedisServer redis)
         Assert.Equal(30, (await baseline.ProfileAsync("com.example.sync")).Observations);
     }
 
-    [Fact]
-    public async Task AProfilesDestinationsMadeAfterTheProfileExpireWithIt()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task AProfilesDestinationsMadeAfterTheProfileExpireWithIt(RedisProtocol protocol)
     {
-        await using var stack = new BaselineStack(redis);
+        await using var stack = new BaselineStack(redis, protocol: protocol);
         var baseline = await stack.StartBaselineAsync();
         var records = Connections(20);
         using var connection = await ConnectionMultiplexer.ConnectAsync(stack.RedisEndpoint);
@@ -103,10 +107,12 @@ public sealed class ExpiryRefreshTests(RedisServer redis)
         Assert.NotNull(await db.KeyTimeToLiveAsync(hosts));
     }
 
-    [Fact]
-    public async Task AHostViewAndItsHostIndexWrittenAgainWithinTheMarginKeepTheirExpiryAndStillOutliveTheRetention()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task AHostViewAndItsHostIndexWrittenAgainWithinTheMarginKeepTheirExpiryAndStillOutliveTheRetention(RedisProtocol protocol)
     {
-        await using var stack = new BaselineStack(redis);
+        await using var stack = new BaselineStack(redis, protocol: protocol);
         var baseline = await stack.StartBaselineAsync();
         var records = Connections(20);
         using var connection = await ConnectionMultiplexer.ConnectAsync(stack.RedisEndpoint);
@@ -132,14 +138,16 @@ public sealed class ExpiryRefreshTests(RedisServer redis)
         }
     }
 
-    [Fact]
-    public async Task AHostViewAndItsHostIndexWrittenAgainAfterTheMarginHaveTheirExpiryRefreshed()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task AHostViewAndItsHostIndexWrittenAgainAfterTheMarginHaveTheirExpiryRefreshed(RedisProtocol protocol)
     {
         // Two minutes' retention: a margin of 1.2 s (and the view stays in memory for a minute more than that: its
         // Redis copy's expiry less a minute).
         var retention = TimeSpan.FromMinutes(2);
         var margin = TimeSpan.FromSeconds(1.2);
-        await using var stack = new BaselineStack(redis, new Dictionary<string, string> { ["Baseline:HostStateRetention"] = "00:02:00" });
+        await using var stack = new BaselineStack(redis, new Dictionary<string, string> { ["Baseline:HostStateRetention"] = "00:02:00" }, protocol);
         var baseline = await stack.StartBaselineAsync();
         var records = Connections(20);
         using var connection = await ConnectionMultiplexer.ConnectAsync(stack.RedisEndpoint);
@@ -161,10 +169,40 @@ public sealed class ExpiryRefreshTests(RedisServer redis)
         AssertWithin(await db.KeyTimeToLiveAsync(index), retention, retention + margin, "the index written after the margin");
     }
 
-    [Fact]
-    public async Task AHostsViewIndexLostWhileItsViewsAreHeldInMemoryIsMadeAgainWithAnExpiry()
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task AHostViewInRedisButNotInItsNewOwnersMemoryHasItsExpiryRefreshedByTheNewOwnersFirstWrite(RedisProtocol protocol)
     {
-        await using var stack = new BaselineStack(redis);
+        await using var stack = new BaselineStack(redis, protocol: protocol);
+        var records = Connections(20);
+        using var connection = await ConnectionMultiplexer.ConnectAsync(stack.RedisEndpoint);
+        var db = connection.GetDatabase();
+        var (view, index) = ViewKeys(stack, records[0]);
+        var before = await stack.StartBaselineAsync();
+        await before.Handler.HandleAsync(records[..10], TestContext.Current.CancellationToken);
+        await before.StopAsync();
+
+        // Last refreshed by the previous owner well over the margin ago: both would expire ten minutes short of the
+        // retention from the next write. The new owner (a restart here; a rebalance alike) holds nothing of the host.
+        await db.KeyExpireAsync(view, ViewRetention - TimeSpan.FromMinutes(10));
+        await db.KeyExpireAsync(index, ViewRetention - TimeSpan.FromMinutes(10));
+        var after = await stack.StartBaselineAsync();
+        Assert.False(after.Store.Views.TryGet((HandedRecords.Tag(records[0]), mac.HostId), out _), "the new owner holds the view in memory");
+
+        await after.Handler.HandleAsync(records[10..], TestContext.Current.CancellationToken);
+
+        Assert.Equal(20, (await after.GetProfileAsync("com.example.sync", mac.HostId)).HostView.Observations);
+        AssertWithin(await db.KeyTimeToLiveAsync(view), ViewRetention, ViewRetention + ViewMargin, "the view on its new owner's first write");
+        AssertWithin(await db.KeyTimeToLiveAsync(index), ViewRetention, ViewRetention + ViewMargin, "the index on its new owner's first write");
+    }
+
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task AHostsViewIndexLostWhileItsViewsAreHeldInMemoryIsMadeAgainWithAnExpiry(RedisProtocol protocol)
+    {
+        await using var stack = new BaselineStack(redis, protocol: protocol);
         var baseline = await stack.StartBaselineAsync();
         var records = Connections(20);
         using var connection = await ConnectionMultiplexer.ConnectAsync(stack.RedisEndpoint);

@@ -89,7 +89,9 @@ public sealed class HostViewLimitTests(RedisServer redis)
     [Fact]
     public async Task AHostAtItsViewCapThatKeepsUsingTheSameImagesLosesNoViewUntilItUsesANewOne()
     {
-        await using var stack = new BaselineStack(redis, new Dictionary<string, string> { ["Baseline:MaxHostViewsPerHost"] = "10" });
+        // A server of its own: the test counts the commands the baseline runs, which other tests would add to.
+        await using var own = await RedisServer.StartAsync();
+        await using var stack = new BaselineStack(own, new Dictionary<string, string> { ["Baseline:MaxHostViewsPerHost"] = "10" });
         var baseline = await stack.StartBaselineAsync();
         var store = (BaselineStore)baseline.Services.GetService(typeof(BaselineStore))!;
         var handler = (BaselineHandler)baseline.Services.GetService(typeof(BaselineHandler))!;
@@ -100,19 +102,27 @@ public sealed class HostViewLimitTests(RedisServer redis)
         var tools = Batches.Tools("capped", 11);
         var offset = 0L;
 
-        // Ten images, used three times over: at the cap, never over it (the index is counted when a view is added).
+        // Ten images, used three times over: at the cap, never over it. The index is counted (ZCARD) when a view is
+        // added to it, in the first round; the later rounds add none and their views' expiries were refreshed moments
+        // ago, so the index is not counted at all.
         for (var round = 0; round < 3; round++)
         {
             var batch = Records(tools[..10].Select(tool => mac.Connect(tool, Start + (round * Second))), offset);
             offset += batch.Count;
+            await own.ResetCommandStatsAsync(TestContext.Current.CancellationToken);
             await handler.HandleAsync(batch, TestContext.Current.CancellationToken);
+            var calls = await own.CommandCallsAsync(TestContext.Current.CancellationToken);
+            Assert.True(calls.GetValueOrDefault("zadd") > 0, $"round {round} ran no ZADD: {string.Join(", ", calls)}");
+            Assert.True(calls.GetValueOrDefault("zcard") == (round == 0 ? 1 : 0), $"round {round} ran ZCARD {calls.GetValueOrDefault("zcard")} times");
             Assert.Equal(10, await db.SortedSetLengthAsync(index));
             Assert.Equal(0, store.HostViewsEvicted);
         }
 
-        // An eleventh, added to the index: over the cap, the least recently used go down to 90 % of it.
+        // An eleventh, added to the index: counted, over the cap, the least recently used go down to 90 % of it.
         var eleventh = Records([mac.Connect(tools[10], Start + (3 * Second))], offset);
+        await own.ResetCommandStatsAsync(TestContext.Current.CancellationToken);
         await handler.HandleAsync(eleventh, TestContext.Current.CancellationToken);
+        Assert.Equal(1, (await own.CommandCallsAsync(TestContext.Current.CancellationToken)).GetValueOrDefault("zcard"));
 
         Assert.Equal(9, await db.SortedSetLengthAsync(index));
         Assert.Equal(2, store.HostViewsEvicted);

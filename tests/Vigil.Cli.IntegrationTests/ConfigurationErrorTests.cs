@@ -13,6 +13,8 @@ public sealed class ConfigurationErrorTests
         { "Vigil.Baseline", "vigil-baseline", ["--urls", "http://127.0.0.1:0", "--grpc-url", "http://127.0.0.1:0", "--Redis:Endpoints:0=127.0.0.1:1", "--Redis:User=vigil"], "Redis:User is 'vigil' but neither Redis:Password nor Redis:PasswordFile is set." },
         // A protocol version where its name belongs (the client's connection strings take protocol=3).
         { "Vigil.Correlator", "vigil-correlator", ["--analytic", "an0167", "--Redis:Endpoints:0=127.0.0.1:1", "--Redis:Protocol=3"], "Redis:Protocol: '3' is not one of Resp2, Resp3 (or unset, for the client's default)." },
+        // A value the configuration binder cannot read as a protocol at all: named as plainly, not the binder's exception.
+        { "Vigil.Baseline", "vigil-baseline", ["--urls", "http://127.0.0.1:0", "--grpc-url", "http://127.0.0.1:0", "--Redis:Endpoints:0=127.0.0.1:1", "--Redis:Protocol=banana"], "Redis:Protocol: 'banana' is not one of Resp2, Resp3 (or unset, for the client's default)." },
         { "Vigil.DevCluster", "vigil-devcluster", ["--DevCluster:Brokers=0", "--DevCluster:ControlUrl="], "DevCluster:Brokers must be between 1 and 16." },
         // Two sections wrong at once: both named on the one line.
         { "Vigil.Correlator", "vigil-correlator", ["--analytic", "an0167", "--Correlator:Lateness=-00:00:05"], "Correlator:Lateness must not be negative. Redis:Endpoints is empty: list the Redis server as host:port." },

@@ -25,7 +25,7 @@ public sealed class AlertStoreTests(RedisServer redis) : IClassFixture<RedisServ
             Protocol = protocol,
         });
         var connection = await connector.ConnectAsync(TestContext.Current.CancellationToken);
-        Assert.Equal(protocol, connection.GetServers().Single().Protocol);
+        await RedisProtocolAssert.SpeaksAsync(connection, protocol);
         var store = new AlertStore(connection, connector.Keys, new ConsoleOptions { MaxAlerts = 5 }, TimeProvider.System, new ConsoleMetrics(IsolatedMetrics.Factory()));
 
         // Seven alerts, a second apart, on two hosts; the first three low, the rest high. A replay stores nothing.

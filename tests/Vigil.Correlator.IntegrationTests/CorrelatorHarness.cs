@@ -95,10 +95,10 @@ internal sealed class CorrelatorHarness : IAsyncDisposable
     }
 
     /// <summary>The correlator's Redis connection speaks <see cref="Protocol"/>, as its Redis:Protocol says.</summary>
-    public void AssertSpeaksItsProtocol(WebApplication correlator)
+    public Task AssertSpeaksItsProtocolAsync(WebApplication correlator)
     {
         var protocol = Protocol ?? throw new InvalidOperationException("This harness sets no Redis:Protocol.");
-        Assert.All(correlator.Services.GetRequiredService<IConnectionMultiplexer>().GetServers(), server => Assert.Equal(protocol, server.Protocol));
+        return RedisProtocolAssert.SpeaksAsync(correlator.Services.GetRequiredService<IConnectionMultiplexer>(), protocol);
     }
 
     public Task PublishAsync(params TelemetryEvent[] events) =>

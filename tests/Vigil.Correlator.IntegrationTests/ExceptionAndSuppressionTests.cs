@@ -35,7 +35,7 @@ public sealed class ExceptionAndSuppressionTests : RealStackTests
     public async Task TwoSeparateAttacksOnOneHostAndUserMinutesApartBothAlertWhicheverProtocolTheCorrelatorSpeaksToRedis(RedisProtocol protocol)
     {
         await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, $"two-attacks-{protocol}", protocol);
-        harness.AssertSpeaksItsProtocol(await harness.StartCorrelatorAsync());
+        await harness.AssertSpeaksItsProtocolAsync(await harness.StartCorrelatorAsync());
 
         await harness.PublishAsync(
             InstallerEvents.ShellFromInstaller("mac-5", InstallerEvents.T0, "shell-1"),
@@ -56,7 +56,7 @@ public sealed class ExceptionAndSuppressionTests : RealStackTests
     public async Task ARuleThatAsksForSuppressionPublishesOneAlertPerGroupAndCountsTheRestInRedisWhicheverProtocolTheCorrelatorSpeaks(RedisProtocol protocol)
     {
         await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, $"suppression-{protocol}", protocol);
-        harness.AssertSpeaksItsProtocol(await harness.StartCorrelatorAsync(rules: CorrelatorHarness.SuppressionRulesFolder));
+        await harness.AssertSpeaksItsProtocolAsync(await harness.StartCorrelatorAsync(rules: CorrelatorHarness.SuppressionRulesFolder));
 
         await harness.PublishAsync(
             InstallerEvents.ShellFromInstaller("mac-1", InstallerEvents.T0, "a1"),

@@ -75,7 +75,7 @@ public sealed class RedisAlertMemoryTests(RedisServer redis) : IClassFixture<Red
     private static async Task<RedisAlertMemory> MemoryAsync(RedisConnector connector)
     {
         var connection = await connector.ConnectAsync(TestContext.Current.CancellationToken);
-        Assert.All(connection.GetServers(), server => Assert.Equal(connector.Options.Protocol, server.Protocol));
+        await RedisProtocolAssert.SpeaksAsync(connection, connector.Options.Protocol ?? throw new InvalidOperationException("These tests set Redis:Protocol."));
         var options = new CorrelatorOptions { Analytic = CorrelatorHarness.Analytic };
         var metrics = new CorrelatorMetrics(IsolatedMetrics.Factory());
         return new RedisAlertMemory(

@@ -372,7 +372,7 @@ public sealed class RedisStateStoreTests(RedisClusterServer cluster) : IAsyncLif
         });
         connectors.Add(connector);
         var speaking = await connector.ConnectAsync(TestContext.Current.CancellationToken);
-        Assert.All(speaking.GetServers(), server => Assert.Equal(protocol, server.Protocol));
+        await RedisProtocolAssert.SpeaksAsync(speaking, protocol);
         return speaking;
     }
 

@@ -117,7 +117,7 @@ public sealed partial class RuleTypeStreamingTests : RealStackTests
         var app = await StartAsync(harness, "new_terms_host_exec", "--Correlator:NewTermsPerHash=10");
         try
         {
-            harness.AssertSpeaksItsProtocol(app);
+            await harness.AssertSpeaksItsProtocolAsync(app);
             var start = Events("new_terms_host_exec")[0];
             var many = Enumerable.Range(0, 25).Select(i =>
             {
@@ -160,7 +160,7 @@ public sealed partial class RuleTypeStreamingTests : RealStackTests
         await app.StartAsync(TestContext.Current.CancellationToken);
         try
         {
-            harness.AssertSpeaksItsProtocol(app);
+            await harness.AssertSpeaksItsProtocolAsync(app);
             var start = Events("threshold_keygen").First(e => e.Host.Id == "mac-b");
             var many = Enumerable.Range(0, 40).Select(i =>
             {

@@ -147,12 +147,14 @@ public sealed class AclRedisTests : IAsyncLifetime
     /// </summary>
     private static async Task WorkAsync(RedisConnector connector, RedisProtocol protocol)
     {
-        var database = (await connector.ConnectAsync(TestContext.Current.CancellationToken)).GetDatabase();
+        var connection = await connector.ConnectAsync(TestContext.Current.CancellationToken);
+        var database = connection.GetDatabase();
         var key = connector.Keys.Host("mac-1", "count");
         var before = (long)await database.StringGetAsync(key);
         Assert.Equal(before + 1, (long)await database.ScriptEvaluateAsync("return redis.call('INCR', KEYS[1])", [key]));
         var ping = await connector.PingAsync(TestContext.Current.CancellationToken);
         Assert.Equal(protocol, ping.Protocol);
+        await RedisProtocolAssert.SpeaksAsync(connection, protocol);
     }
 
     /// <summary>A field of an ACL LOG entry (a map under RESP3, name/value pairs under RESP2).</summary>

@@ -218,6 +218,35 @@ public sealed class RedisOptionsTests : IDisposable
         Assert.Equal("Redis:Protocol: '3' is not one of Resp2, Resp3 (or unset, for the client's default).", error);
     }
 
+    [Theory]
+    [InlineData("resp4")]
+    [InlineData("banana")]
+    [InlineData("RESP 3")]
+    public void AProtocolValueThatNamesNoProtocolFailsNamingTheKeyAndTheAcceptedValues(string configured)
+    {
+        using var provider = Services(new Dictionary<string, string?>
+        {
+            ["Redis:Endpoints:0"] = "redis:6379",
+            ["Redis:Protocol"] = configured,
+        });
+
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<RedisOptions>>().Value);
+
+        Assert.Equal($"Redis:Protocol: '{configured}' is not one of Resp2, Resp3 (or unset, for the client's default).", Assert.Single(e.Failures));
+    }
+
+    [Fact]
+    public void AnEmptyProtocolLeavesTheChoiceToTheClient()
+    {
+        using var provider = Services(new Dictionary<string, string?>
+        {
+            ["Redis:Endpoints:0"] = "redis:6379",
+            ["Redis:Protocol"] = string.Empty,
+        });
+
+        Assert.Null(provider.GetRequiredService<IOptions<RedisOptions>>().Value.Protocol);
+    }
+
     public void Dispose() => files.Dispose();
 
     private static ServiceProvider Services(Dictionary<string, string?> settings) =>

@@ -129,6 +129,39 @@ public sealed class RedisServer : IAsyncLifetime
     public Task<string> SendAsync(CancellationToken cancellationToken, params string[] command) =>
         RespProbe.SendAsync(Port, settings.Tls, cancellationToken, command);
 
+    /// <summary>Zeroes the server's command statistics (CONFIG RESETSTAT): <see cref="CommandCallsAsync"/> counts from here.</summary>
+    public async Task ResetCommandStatsAsync(CancellationToken cancellationToken)
+    {
+        var reply = await SendAsync(cancellationToken, "CONFIG", "RESETSTAT");
+        if (reply != "+OK")
+        {
+            throw new InvalidOperationException($"CONFIG RESETSTAT on {Endpoint} answered {reply}.");
+        }
+    }
+
+    /// <summary>
+    /// How often the server ran each command (INFO commandstats: "hsetnx", "zcard", "config|resetstat"...; a command a
+    /// script ran counts too) since it started or <see cref="ResetCommandStatsAsync"/>; a command never run is absent.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, long>> CommandCallsAsync(CancellationToken cancellationToken)
+    {
+        const string Prefix = "cmdstat_";
+        var calls = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var line in (await SendAsync(cancellationToken, "INFO", "commandstats")).Split('\n', StringSplitOptions.TrimEntries))
+        {
+            // cmdstat_hsetnx:calls=2,usec=5,usec_per_call=2.50,rejected_calls=0,failed_calls=0
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (line.StartsWith(Prefix, StringComparison.Ordinal) && colon > 0 && line.AsSpan(colon + 1).StartsWith("calls="))
+            {
+                var value = line.AsSpan(colon + 1 + "calls=".Length);
+                var comma = value.IndexOf(',');
+                calls[line[Prefix.Length..colon]] = long.Parse(comma < 0 ? value : value[..comma], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return calls;
+    }
+
     /// <summary>Kills the server and waits for it to exit; the directory and log stay until dispose.</summary>
     public async Task StopAsync()
     {
