@@ -25,7 +25,8 @@ namespace Vigil.Messaging.Kafka;
 /// <item>Batches are handled one at a time, in the order they were read, so a partition's (a host's) records are
 /// handled in order. While the handler works on one batch (on the thread pool), the loop reads and decodes the
 /// next, and lets it grow up to <see cref="KafkaConsumerSettings.MaxBacklogBatchSize"/> while the handler is still
-/// busy; it hands it over only once the previous batch was handled and its offsets stored
+/// busy (or, for a deferred-durability handler, while the write of the batch before the one in hand is in flight); it
+/// hands it over only once the previous batch was handled and its offsets stored
 /// (<see cref="KafkaConsumerSettings.OverlapBatches"/>). A rebalance first waits for the batch in hand.</item>
 /// <item>A handler whose writes may complete after it returns (<see cref="IDeferredDurabilityHandler{T}"/>) is handed
 /// the next batch at once; the loop stores a batch's offsets only once its writes completed, in order, and when they
@@ -417,7 +418,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         {
             if (gathered == 0)
             {
-                if (inHand is { Work.IsCompleted: true })
+                if (inHand is { Work.IsCompleted: true } && HandlerFree)
                 {
                     Settle(consumer, keepUnwritten: true);
                     continue;
@@ -448,7 +449,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             }
 
             due = due || gathered >= settings.MaxBatchSize || ((gathered & 255) == 0 && Stopwatch.GetElapsedTime(started) >= settings.MaxBatchWait);
-            if (due && (inHand is null || inHand.Work.IsCompleted || gathered >= settings.BacklogBatchLimit))
+            if (due && (HandlerFree || gathered >= settings.BacklogBatchLimit))
             {
                 return;
             }
@@ -484,6 +485,17 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
             Add(in result);
         }
     }
+
+    /// <summary>
+    /// Whether the handler could take a batch now without the loop waiting first: none in hand, or the one in hand is
+    /// handled and no earlier batch's writes are still in flight. Settling a handled batch while the batch before it is
+    /// still being written waits for that write (their offsets are stored in order, and one batch at a time may wait for
+    /// its writes), so until the write completes the loop goes on reading into the batch it gathers, up to
+    /// MaxBacklogBatchSize, rather than blocking with records waiting. A consumer that is behind thus hands over larger
+    /// batches, and its rate is not capped at one MaxBatchSize per write round trip (alert publish, then state write).
+    /// </summary>
+    private bool HandlerFree =>
+        inHand is null || (inHand.Work.IsCompleted && unwritten?.Result.Durable is not { IsCompleted: false });
 
     /// <summary>
     /// The next record (<see cref="PollOutcome.Record"/>), none within <paramref name="timeout"/>, or

@@ -94,6 +94,44 @@ public sealed class DeferredDurabilityOnEmbeddedBroker : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WhileAWriteIsInFlightTheLoopKeepsReadingSoABacklogReachesTheHandlerInBatchesLargerThanMaxBatchSize()
+    {
+        await using var pipeline = new KafkaTestPipeline(broker, "dwbacklog", partitions: 1, consumer: c =>
+        {
+            c.MaxBatchSize = 20;
+            c.MaxBacklogBatchSize = 100;
+        });
+        await pipeline.CreateTopicsAsync();
+        // Published before the loop starts: a consumer that is behind, as after an outage or a burst.
+        var published = await pipeline.PublishAsync(hosts: 2, perHost: 300);
+        var handler = new DeferredWritesHandler(_ => Write.Hold);
+        await pipeline.StartLoopAsync(handler);
+
+        // Each write takes 300 ms (an alert publish and a state write on a slow store). The handler itself is instant, so
+        // a loop that waited on the write with records ready would hand over MaxBatchSize records per write.
+        for (var written = 0; handler.Written.Count < published.Count; written++)
+        {
+            await Eventually.TrueAsync(
+                () => handler.Count > written + 1 || (handler.Count > written && handler.Handed >= published.Count),
+                TimeSpan.FromSeconds(20),
+                $"batch {written + 1} is handed over while batch {written}'s write is in flight");
+            await Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
+            handler.Batch(written).Complete();
+            await Eventually.TrueAsync(() => handler.Batch(written).Written.IsCompleted, TimeSpan.FromSeconds(5), $"batch {written} is written");
+        }
+
+        var sizes = handler.Batches.Select(b => b.Handed).ToArray();
+        // 600 records in batches of up to 100 are 6, plus the first few, cut before any write was in flight. A loop that
+        // blocked on each write with records ready handed most of them over in batches of 20 (14 batches in one run).
+        Assert.True(sizes.Length <= 9, $"batch sizes {string.Join(", ", sizes)}: the records read while a write was in flight should reach the handler together");
+        Assert.True(sizes.Max() <= 100, $"batch sizes {string.Join(", ", sizes)}: one is over the backlog limit of 100");
+        Assert.Equal(1, handler.MostInHandler);
+        Assert.All(handler.Batches, b => Assert.True(b.UnwrittenBefore <= 1, $"batch {b.Index} was handed with {b.UnwrittenBefore} writes in flight"));
+        Assert.Empty(handler.OutOfOrder);
+        Assert.Equal(published.Order(StringComparer.Ordinal), handler.Written.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task AFailedWriteRewindsToItsBatchWithTheBatchHandledAfterItAndEveryRecordIsWrittenOnceInOrderWithNoneSkipped()
     {
         // Two partitions, one host on each, so that the batch handled after the failed one reads the other partition: the
