@@ -40,6 +40,18 @@ public sealed class CorrelationHandler(
     private readonly Dictionary<string, CompiledRule> rulesByTag = pack.Rules.ToDictionary(StateKey.RuleTag, StringComparer.Ordinal);
     private DateTimeOffset lastSweep = DateTimeOffset.MinValue;
 
+    // When a batch last took the held states due (ReleaseDueWithAsync), whether or not any was. While batches keep
+    // coming, each takes what fell due, in its own publish and write; a release pass of its own would cost one more round
+    // trip and hold the gate, and the next batch, while it waits for it (see ReleaseQuietHostsAsync).
+    private DateTimeOffset lastBatchRelease = DateTimeOffset.MinValue;
+
+    /// <summary>
+    /// How recently a batch must have taken the due states for a release pass to leave them to the next batch: about two
+    /// of the consume loop's batch waits (50 ms), so a busy consumer's next batch comes well within it, and states of a
+    /// consumer whose batches stop wait for the pass at most this long after they fell due.
+    /// </summary>
+    internal static readonly TimeSpan BatchReleaseGrace = TimeSpan.FromMilliseconds(100);
+
     // Batches handled whose state writes may still be in flight, oldest first, each with what to put back if its write
     // fails (see SettleWrites). Each keeps its CorrelationBatch (the writes read its lists when sent) until it settles;
     // settled ones go back to the spares, so a batch's lists, dictionaries and work lists are allocated once, not per
@@ -283,7 +295,9 @@ public sealed class CorrelationHandler(
     /// Releases the held-back events that have waited the lateness since they arrived (nothing earlier can still arrive
     /// for them), whole states for hosts that went quiet, so a sequence is reported the lateness after its last event
     /// arrived whether or not its host keeps sending; forgets expired states at most once per
-    /// <paramref name="sweepInterval"/>. Returns when the next held state is due (null: none is held).
+    /// <paramref name="sweepInterval"/>. While batches keep taking the due states (the last within
+    /// <see cref="BatchReleaseGrace"/>), it leaves them to the next batch. Returns when to look again: when the next held
+    /// state is due, or once the next batch should have come (null: none is held).
     /// </summary>
     public async Task<DateTimeOffset?> ReleaseQuietHostsAsync(TimeSpan sweepInterval, CancellationToken cancellationToken)
     {
@@ -299,6 +313,12 @@ public sealed class CorrelationHandler(
                 lastSweep = now;
             }
 
+            if (now - lastBatchRelease < BatchReleaseGrace)
+            {
+                // Batches are coming: the next one takes what is due. Look again once it should have.
+                return engine.Held.NextDue is { } due ? Later(due, lastBatchRelease + BatchReleaseGrace) : null;
+            }
+
             await ReleaseAsync(engine.Held.TakeDue(now), cancellationToken).ConfigureAwait(false);
             return engine.Held.NextDue;
         }
@@ -308,6 +328,8 @@ public sealed class CorrelationHandler(
             gate.Release();
         }
     }
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     /// <summary>
     /// Before the offsets of revoked partitions are committed, their held-back events are matched and the results
@@ -365,6 +387,7 @@ public sealed class CorrelationHandler(
     private async Task<List<HeldState>?> ReleaseDueWithAsync(CorrelationBatch batch)
     {
         var now = clock.GetUtcNow();
+        lastBatchRelease = now;
         if (engine.Held.NextDue is not { } due || due > now)
         {
             return null;

@@ -7,7 +7,8 @@ namespace Vigil.Correlator;
 /// Releases held-back events when they are due (see <see cref="CorrelationHandler.ReleaseQuietHostsAsync"/>): it wakes
 /// at the next state's due time, and at least every <see cref="CorrelatorOptions.QuietHostScanInterval"/> to pick up
 /// states held since it went to sleep. While batches with relevant events arrive, the handler releases what fell due
-/// with each batch, so a pass here mostly finds nothing due; it is what releases a quiet partition's states.
+/// with each batch, and a pass here leaves it to them (see <see cref="CorrelationHandler.BatchReleaseGrace"/>); it is
+/// what releases the states of a correlator whose batches stopped.
 /// </summary>
 public sealed class QuietHostRelease(CorrelationHandler handler, CorrelatorOptions options, TimeProvider clock, ILogger<QuietHostRelease> logger) : BackgroundService
 {

@@ -47,6 +47,30 @@ public sealed class HandlerReleaseTests
     }
 
     [Fact]
+    public async Task WhileBatchesKeepComingAReleasePassLeavesDueStatesToTheNextBatchAndReleasesThemOnceBatchesStop()
+    {
+        await ReceiveAsync(0, Shell("mac-1", T(0), "s"));
+        await ReceiveAsync(2, Curl("mac-1", T(2), "c"));
+        // mac-1's curl is due at 5 s; a batch of another host 50 ms before that takes what is due then (the shell).
+        await ReceiveAsync(4.95, Shell("mac-2", T(4.95), "s2"));
+        var calls = store.WriteCalls.Count;
+
+        // The pass at 5 s finds the curl due, but a batch took due states 50 ms ago: it leaves it to the next batch,
+        // with no publish and no write of its own, and asks to look again once that batch should have come.
+        clock.Now = At(5);
+        var again = await handler.ReleaseQuietHostsAsync(TimeSpan.FromMinutes(1), CancellationToken.None);
+        Assert.Empty(topic.Records);
+        Assert.Equal(calls, store.WriteCalls.Count);
+        Assert.Equal(At(4.95) + CorrelationHandler.BatchReleaseGrace, again);
+
+        // No batch came: the next pass releases mac-1's sequence.
+        clock.Now = again!.Value;
+        await handler.ReleaseQuietHostsAsync(TimeSpan.FromMinutes(1), CancellationToken.None);
+        Assert.Equal(3, topic.Records.Count);
+        Assert.All(topic.Records, a => Assert.Equal("mac-1", a.Host.Id));
+    }
+
+    [Fact]
     public async Task ASequenceDueInABatchWhosePublishFailedIsReportedByTheNextBatchNotALatenessLater()
     {
         await ReceiveAsync(0, Shell("mac-1", T(0), "s"));
