@@ -57,13 +57,13 @@ public static class BaselineServiceCollectionExtensions
     {
         // Kestrel's endpoints are set before the container exists, so the section is read here too; the same
         // validation runs first, so a bad key ends start-up with one line (exit 2) instead of a stack trace.
-        var options = builder.Configuration.GetSection(BaselineOptions.Section).Get<BaselineOptions>() ?? new BaselineOptions();
+        var options = UnreadableSettings.Read<BaselineOptions>(builder.Configuration, BaselineOptions.Section);
         if (options.Validate() is { Count: > 0 } problems)
         {
             throw new OptionsValidationException(BaselineOptions.Section, typeof(BaselineOptions), problems);
         }
 
-        var api = builder.Configuration.GetSection(BaselineApiOptions.Section).Get<BaselineApiOptions>() ?? new BaselineApiOptions();
+        var api = UnreadableSettings.Read<BaselineApiOptions>(builder.Configuration, BaselineApiOptions.Section);
         var apiProblems = BaselineApiOptionsValidation.Problems(api, options.GrpcUrl);
         if (apiProblems.Count > 0)
         {

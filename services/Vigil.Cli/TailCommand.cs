@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Vigil.Contracts.Alerts;
 using Vigil.Contracts.Telemetry;
 using Vigil.Messaging;
@@ -101,7 +102,19 @@ public static class TailCommand
         builder.Services.AddHealthChecks();
         builder.Services.AddVigilKafka(builder.Configuration);
         addConsumer(builder.Services, builder.Configuration, format);
-        await builder.Build().RunAsync();
+        using var host = builder.Build();
+        try
+        {
+            host.ValidateSettings();
+        }
+        catch (OptionsValidationException e)
+        {
+            // A --Kafka:... value that cannot work: one line naming the key, as the services print it, not a stack trace.
+            await Console.Error.WriteLineAsync($"vigil: configuration error: {string.Join(" ", e.Failures)}");
+            return 2;
+        }
+
+        await host.RunAsync();
         return 0;
     }
 }

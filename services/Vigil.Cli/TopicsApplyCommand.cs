@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Vigil.Messaging;
 using Vigil.Messaging.Kafka;
 using Vigil.ServiceDefaults;
@@ -30,6 +31,17 @@ public static class TopicsApplyCommand
         }
 
         using var host = Build(args, options);
+        try
+        {
+            host.ValidateSettings();
+        }
+        catch (OptionsValidationException e)
+        {
+            // A --Kafka:... value that cannot work: one line naming the key, as the services print it, not a stack trace.
+            await errors.WriteLineAsync($"vigil: configuration error: {string.Join(" ", e.Failures)}");
+            return 2;
+        }
+
         IReadOnlyList<TopicPlan> plans;
         try
         {

@@ -30,7 +30,7 @@ public static class CorrelatorServiceCollectionExtensions
 
     public static IHostApplicationBuilder AddCorrelator(this IHostApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(CorrelatorOptions.Section).Get<CorrelatorOptions>() ?? new CorrelatorOptions();
+        var options = UnreadableSettings.Read<CorrelatorOptions>(builder.Configuration, CorrelatorOptions.Section);
         if (string.IsNullOrWhiteSpace(options.Analytic))
         {
             throw new InvalidOperationException("No analytic to run: start with --analytic <pack> (e.g. --analytic an0167) or set Correlator:Analytic.");

@@ -15,6 +15,7 @@ public static class KafkaServiceCollectionExtensions
     {
         // BindConfiguration reads the host's IConfiguration; a bare container (tests, tools) gets the one passed in.
         services.TryAddSingleton(configuration);
+        services.AddUnreadableSettingsAsErrors();
         services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaOptions>, KafkaOptionsValidation>());
         services.AddVigilMetrics();

@@ -141,16 +141,6 @@ public sealed class RedisOptions
         return errors;
     }
 
-    /// <summary>
-    /// The problem with a Redis:Protocol text that names no protocol ("resp4", "banana", or a number that is none),
-    /// which the configuration binder would meet with an exception of its own that names no accepted value; null when
-    /// the text is a protocol's name or value, or empty (unset: the client's default).
-    /// </summary>
-    internal static string? DescribeUnreadableProtocol(string? text) =>
-        string.IsNullOrEmpty(text) || (Enum.TryParse<RedisProtocol>(text, ignoreCase: true, out var protocol) && Enum.IsDefined(protocol))
-            ? null
-            : ProtocolProblem(text);
-
     /// <summary>The password from <see cref="Password"/> or read from <see cref="PasswordFile"/>; null when none is configured.</summary>
     public string? ResolvePassword()
     {

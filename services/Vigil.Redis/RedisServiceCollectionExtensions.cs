@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using Vigil.ServiceDefaults;
 
 namespace Vigil.Redis;
 
@@ -20,10 +21,8 @@ public static class RedisServiceCollectionExtensions
     {
         // BindConfiguration reads the host's IConfiguration; a bare container (tests, tools) gets the one passed in.
         services.TryAddSingleton(configuration);
-        services.AddOptions<RedisOptions>()
-            .Configure<IConfiguration>((_, root) => RequireReadableProtocol(root))
-            .BindConfiguration(RedisOptions.Section)
-            .ValidateOnStart();
+        services.AddUnreadableSettingsAsErrors();
+        services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisOptions>, RedisOptionsValidation>());
 
         services.TryAddSingleton(provider => new RedisConnector(
@@ -36,17 +35,5 @@ public static class RedisServiceCollectionExtensions
             provider.GetRequiredService<RedisConnector>().ConnectAsync().GetAwaiter().GetResult());
         services.TryAddSingleton<RedisHealthCheck>();
         return services;
-    }
-
-    /// <summary>
-    /// Runs before the binder, which would stop at a Redis:Protocol it cannot convert with an exception of its own (and
-    /// the service with a stack trace): this one is the options' validation failure, the one line a service prints.
-    /// </summary>
-    private static void RequireReadableProtocol(IConfiguration root)
-    {
-        if (RedisOptions.DescribeUnreadableProtocol(root.GetSection(RedisOptions.Section)[nameof(RedisOptions.Protocol)]) is { } problem)
-        {
-            throw new OptionsValidationException(RedisOptions.Section, typeof(RedisOptions), [problem]);
-        }
     }
 }

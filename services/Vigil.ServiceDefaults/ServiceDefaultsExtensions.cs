@@ -26,11 +26,16 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    /// <summary>Adds the VIGIL_-prefixed environment variables and re-applies the command line so it wins over them.</summary>
+    /// <summary>
+    /// Adds the VIGIL_-prefixed environment variables and re-applies the command line so it wins over them; a value
+    /// that cannot be converted to its option's type fails validation like any bad value (see <see cref="UnreadableSettings"/>).
+    /// </summary>
     public static IHostApplicationBuilder AddVigilConfiguration(this IHostApplicationBuilder builder, string[] args)
     {
+        ArgumentNullException.ThrowIfNull(builder);
         builder.Configuration.AddEnvironmentVariables("VIGIL_");
         builder.Configuration.AddCommandLine(args);
+        builder.Services.AddUnreadableSettingsAsErrors();
         return builder;
     }
 

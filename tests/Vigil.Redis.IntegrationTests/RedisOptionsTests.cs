@@ -232,7 +232,7 @@ public sealed class RedisOptionsTests : IDisposable
 
         var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<RedisOptions>>().Value);
 
-        Assert.Equal($"Redis:Protocol: '{configured}' is not one of Resp2, Resp3 (or unset, for the client's default).", Assert.Single(e.Failures));
+        Assert.Equal($"Redis:Protocol: '{configured}' is not one of Resp2, Resp3.", Assert.Single(e.Failures));
     }
 
     [Fact]

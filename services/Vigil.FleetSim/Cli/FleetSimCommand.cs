@@ -96,6 +96,12 @@ internal static class FleetSimCommand
                 await Console.Error.WriteLineAsync($"fleet-sim: {e.Message}").ConfigureAwait(false);
                 return 2;
             }
+            catch (Microsoft.Extensions.Options.OptionsValidationException e)
+            {
+                // A hosting setting that cannot work (--Kafka:...): one line naming the key, as the services print it.
+                await Console.Error.WriteLineAsync($"fleet-sim: configuration error: {string.Join(" ", e.Failures)}").ConfigureAwait(false);
+                return 2;
+            }
         });
         return command;
     }

@@ -34,6 +34,8 @@ internal static class FleetSimService
         builder.Services.AddHealthChecks().AddCheck<SimulationRunner>("simulation", tags: [HealthTags.Ready]);
 
         await using var app = builder.Build();
+        // A setting that cannot work surfaces here, as the OptionsValidationException the command prints as one line.
+        app.ValidateSettings();
         app.MapServiceDefaults();
         app.MapGet("/scenarios", () => ScenarioCatalog.All.Select(d => new
         {

@@ -1,0 +1,139 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Vigil.ServiceDefaults;
+
+namespace Vigil.ServiceDefaults.UnitTests;
+
+/// <summary>A value that cannot be read as its setting's type is named on one line with what the setting takes.</summary>
+public sealed class UnreadableSettingsTests
+{
+    public enum Flavour
+    {
+        Plain,
+        Salted,
+    }
+
+    public sealed class Limits
+    {
+        public int MaxBatchSize { get; set; } = 10;
+
+        public TimeSpan MaxBatchWait { get; set; } = TimeSpan.FromSeconds(1);
+    }
+
+    public sealed class SampleOptions
+    {
+        public Flavour Flavour { get; set; }
+
+        public Flavour? Fallback { get; set; }
+
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
+
+        public int Retries { get; set; }
+
+        public long Budget { get; set; }
+
+        public double Ratio { get; set; }
+
+        public bool Ssl { get; set; }
+
+        public Limits Consumer { get; set; } = new();
+
+        public List<TimeSpan> Delays { get; set; } = [];
+    }
+
+    public static TheoryData<string, string, string> Mistakes() => new()
+    {
+        { "Sample:Flavour", "spicy", "Sample:Flavour: 'spicy' is not one of Plain, Salted." },
+        { "Sample:Fallback", "spicy", "Sample:Fallback: 'spicy' is not one of Plain, Salted." },
+        { "Sample:Timeout", "5s", "Sample:Timeout: '5s' is not a duration written as [d.]hh:mm:ss[.fff], e.g. 00:00:05 for five seconds." },
+        { "Sample:Retries", "lots", "Sample:Retries: 'lots' is not a whole number from -2147483648 to 2147483647." },
+        { "Sample:Retries", "99999999999", "Sample:Retries: '99999999999' is not a whole number from -2147483648 to 2147483647." },
+        { "Sample:Budget", "1.5", "Sample:Budget: '1.5' is not a whole number from -9223372036854775808 to 9223372036854775807." },
+        { "Sample:Ratio", "half", "Sample:Ratio: 'half' is not a number (with . for a decimal point)." },
+        { "Sample:Ssl", "yes", "Sample:Ssl: 'yes' is not true or false." },
+        { "Sample:Consumer:MaxBatchSize", "lots", "Sample:Consumer:MaxBatchSize: 'lots' is not a whole number from -2147483648 to 2147483647." },
+        { "Sample:Consumer:MaxBatchWait", "soon", "Sample:Consumer:MaxBatchWait: 'soon' is not a duration written as [d.]hh:mm:ss[.fff], e.g. 00:00:05 for five seconds." },
+        { "Sample:Flavour", "it's 'hot'", "Sample:Flavour: 'it's 'hot'' is not one of Plain, Salted." },
+    };
+
+    [Theory]
+    [MemberData(nameof(Mistakes))]
+    public void AnUnreadableValueFailsValidationNamingTheFullKeyTheValueAndWhatTheKeyTakes(string key, string value, string expected)
+    {
+        using var provider = Services(new() { [key] = value });
+
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<SampleOptions>>().Value);
+
+        Assert.Equal(expected, Assert.Single(e.Failures));
+    }
+
+    [Theory]
+    [MemberData(nameof(Mistakes))]
+    public void AnUnreadableValueReadBeforeTheContainerExistsFailsTheSameWay(string key, string value, string expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
+
+        var e = Assert.Throws<OptionsValidationException>(() => UnreadableSettings.Read<SampleOptions>(configuration, "Sample"));
+
+        Assert.Equal(expected, Assert.Single(e.Failures));
+    }
+
+    [Fact]
+    public void ReadableValuesBindAsBefore()
+    {
+        using var provider = Services(new()
+        {
+            ["Sample:Flavour"] = "salted",
+            ["Sample:Fallback"] = string.Empty,
+            ["Sample:Timeout"] = "00:00:30",
+            ["Sample:Ssl"] = "True",
+            ["Sample:Consumer:MaxBatchSize"] = "500",
+            ["Sample:Delays:0"] = "00:00:02",
+        });
+
+        var options = provider.GetRequiredService<IOptions<SampleOptions>>().Value;
+
+        Assert.Equal(Flavour.Salted, options.Flavour);
+        Assert.Null(options.Fallback);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.Timeout);
+        Assert.True(options.Ssl);
+        Assert.Equal(500, options.Consumer.MaxBatchSize);
+        Assert.Equal([TimeSpan.FromSeconds(2)], options.Delays);
+    }
+
+    [Fact]
+    public void UnreadableValuesInTwoSectionsAreBothNamedAtStart()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Sample:Ssl"] = "yes",
+            ["Other:MaxBatchSize"] = "lots",
+        }).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddUnreadableSettingsAsErrors();
+        services.AddOptions<SampleOptions>().BindConfiguration("Sample").ValidateOnStart();
+        services.AddOptions<Limits>().BindConfiguration("Other").ValidateOnStart();
+        using var provider = services.BuildServiceProvider();
+
+        var e = Assert.Throws<AggregateException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Equal(
+            ["Sample:Ssl: 'yes' is not true or false.", "Other:MaxBatchSize: 'lots' is not a whole number from -2147483648 to 2147483647."],
+            e.InnerExceptions.Cast<OptionsValidationException>().SelectMany(f => f.Failures));
+    }
+
+    [Fact]
+    public void AnotherBindingFailureIsLeftAsItIs()
+    {
+        Assert.Null(UnreadableSettings.Describe(new InvalidOperationException("Cannot create instance of type 'Sample' because it is missing a public parameterless constructor.")));
+        Assert.Null(UnreadableSettings.Describe(new FormatException("Failed to convert configuration value 'x' at 'A:B' to type 'System.Int32'.")));
+    }
+
+    private static ServiceProvider Services(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddUnreadableSettingsAsErrors();
+        services.AddOptions<SampleOptions>().BindConfiguration("Sample").ValidateOnStart();
+        return services.BuildServiceProvider();
+    }
+}
