@@ -400,15 +400,17 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
 
     /// <summary>
     /// Waits for a first record, then fills the batch until it is due (full, or MaxBatchWait passed) and the handler is
-    /// free; while the handler is still busy with the batch in hand, a due batch takes the records already waiting, up to
-    /// MaxBacklogBatchSize, and is never held back for more.
+    /// free (<see cref="HandlerFree"/>); while the handler is still busy with the batch in hand, or the write of the batch
+    /// before it is in flight, a due batch takes the records already waiting, up to MaxBacklogBatchSize, and is never held
+    /// back for more.
     /// </summary>
     /// <remarks>
     /// Records librdkafka has already fetched are taken without a timeout, which spares reading the clock (here and in
     /// librdkafka) for each of them; only when none is waiting does the loop wait, for what is left of MaxBatchWait.
     /// While records keep coming ready the clock is read once per 256 of them, so a large MaxBatchSize still ends its
-    /// batch about MaxBatchWait after the first record. While nothing arrives, the batch in hand is settled as soon as it
-    /// was handled, so its offsets are stored without waiting for the next record.
+    /// batch about MaxBatchWait after the first record. While nothing arrives, the batch in hand is settled within a
+    /// poll (5 ms) of being handled and of the write before it completing, so its offsets are stored without waiting for
+    /// the next record.
     /// </remarks>
     private void Gather(IConsumer<string?, DecodedValue<T>> consumer)
     {
@@ -493,9 +495,13 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     /// its writes), so until the write completes the loop goes on reading into the batch it gathers, up to
     /// MaxBacklogBatchSize, rather than blocking with records waiting. A consumer that is behind thus hands over larger
     /// batches, and its rate is not capped at one MaxBatchSize per write round trip (alert publish, then state write).
+    /// A batch in hand that failed is settled at once (its rewind waits for the earlier write anyway), rather than
+    /// reading on into records the rewind would discard.
     /// </summary>
     private bool HandlerFree =>
-        inHand is null || (inHand.Work.IsCompleted && unwritten?.Result.Durable is not { IsCompleted: false });
+        inHand is null
+        || (inHand.Work.IsCompleted
+            && (unwritten?.Result.Durable is not { IsCompleted: false } || !inHand.Work.IsCompletedSuccessfully || inHand.Work.Result.Failure is not null));
 
     /// <summary>
     /// The next record (<see cref="PollOutcome.Record"/>), none within <paramref name="timeout"/>, or

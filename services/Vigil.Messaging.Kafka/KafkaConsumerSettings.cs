@@ -33,8 +33,8 @@ public sealed class KafkaConsumerSettings
     public bool ReadDirect { get; set; } = true;
 
     /// <summary>
-    /// Most records a batch may grow to while the handler is still busy with the previous one (records were already
-    /// waiting: a backlog). Larger batches spread the handler's per-batch round trips (state store, alert publish) over
+    /// Most records a batch may grow to while the handler is still busy with the previous one, or (a deferred-durability
+    /// handler) the write of the batch before that is still in flight (records were already waiting: a backlog). Larger batches spread the handler's per-batch round trips (state store, alert publish) over
     /// more records exactly when it is the bottleneck; a batch is never held back for it, so it costs no latency.
     /// Unset: five times <see cref="MaxBatchSize"/>.
     /// </summary>

@@ -103,7 +103,7 @@ public sealed class DeferredDurabilityOnEmbeddedBroker : IAsyncLifetime
         });
         await pipeline.CreateTopicsAsync();
         // Published before the loop starts: a consumer that is behind, as after an outage or a burst.
-        var published = await pipeline.PublishAsync(hosts: 2, perHost: 300);
+        var published = await pipeline.PublishAsync(hosts: 2, perHost: 500);
         var handler = new DeferredWritesHandler(_ => Write.Hold);
         await pipeline.StartLoopAsync(handler);
 
@@ -121,9 +121,10 @@ public sealed class DeferredDurabilityOnEmbeddedBroker : IAsyncLifetime
         }
 
         var sizes = handler.Batches.Select(b => b.Handed).ToArray();
-        // 600 records in batches of up to 100 are 6, plus the first few, cut before any write was in flight. A loop that
-        // blocked on each write with records ready handed most of them over in batches of 20 (14 batches in one run).
-        Assert.True(sizes.Length <= 9, $"batch sizes {string.Join(", ", sizes)}: the records read while a write was in flight should reach the handler together");
+        // 1,000 records in batches of up to 100 are 10, plus the first few, cut before any write was in flight, and a
+        // few cut short when librdkafka's queue was momentarily empty. A loop that blocked on each write with records
+        // ready handed most of them over in batches of 20: about 40 batches.
+        Assert.True(sizes.Length <= 18, $"batch sizes {string.Join(", ", sizes)}: the records read while a write was in flight should reach the handler together");
         Assert.True(sizes.Max() <= 100, $"batch sizes {string.Join(", ", sizes)}: one is over the backlog limit of 100");
         Assert.Equal(1, handler.MostInHandler);
         Assert.All(handler.Batches, b => Assert.True(b.UnwrittenBefore <= 1, $"batch {b.Index} was handed with {b.UnwrittenBefore} writes in flight"));
