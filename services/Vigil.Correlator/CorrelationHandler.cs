@@ -45,6 +45,11 @@ public sealed class CorrelationHandler(
     // trip and hold the gate, and the next batch, while it waits for it (see ReleaseQuietHostsAsync).
     private DateTimeOffset lastBatchRelease = DateTimeOffset.MinValue;
 
+    // When the batch being handled took the due states: becomes lastBatchRelease once the batch is queued (one that fails
+    // before puts them back), and a failed write, which puts back what its batches took, clears lastBatchRelease: a pass
+    // must not stand aside for batches that did not release them.
+    private DateTimeOffset batchRelease = DateTimeOffset.MinValue;
+
     /// <summary>
     /// How recently a batch must have taken the due states for a release pass to leave them to the next batch: about two
     /// of the consume loop's batch waits (50 ms), so a busy consumer's next batch comes well within it, and states of a
@@ -178,6 +183,7 @@ public sealed class CorrelationHandler(
             batch.Touched.AddRange(batch.Work.Keys);
             unsettled.Enqueue(new Unsettled(batch, Copy(taken, batch), written));
             queued = true;
+            lastBatchRelease = batchRelease;
             if (aggregationWrites is not null)
             {
                 waitFor = written;
@@ -387,7 +393,7 @@ public sealed class CorrelationHandler(
     private async Task<List<HeldState>?> ReleaseDueWithAsync(CorrelationBatch batch)
     {
         var now = clock.GetUtcNow();
-        lastBatchRelease = now;
+        batchRelease = now;
         if (engine.Held.NextDue is not { } due || due > now)
         {
             return null;
@@ -526,6 +532,9 @@ public sealed class CorrelationHandler(
             }
 
             states.AbandonWrites();
+
+            // The due states those batches took are back: the next release pass takes them, not standing aside for batches.
+            lastBatchRelease = DateTimeOffset.MinValue;
 
             // Publishes still in flight are of the batches just undone: the retried ones wait for them, not on their outcome.
             publishing = publishing.Settled();

@@ -71,6 +71,24 @@ public sealed class HandlerReleaseTests
     }
 
     [Fact]
+    public async Task ABatchThatTookTheDueStatesAndFailedDoesNotHoldTheReleasePassBack()
+    {
+        await ReceiveAsync(0, Shell("mac-1", T(0), "s"));
+        await ReceiveAsync(2, Curl("mac-1", T(2), "c"));
+
+        // At 5 s the batch takes mac-1's due sequence, fails to publish it and puts it back.
+        topic.FailPublish = true;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => ReceiveAsync(5, Shell("mac-2", T(5), "s2")));
+        topic.FailPublish = false;
+
+        // The pass 10 ms later does not wait for a batch that released nothing: it reports mac-1's sequence itself.
+        clock.Now = At(5.01);
+        await handler.ReleaseQuietHostsAsync(TimeSpan.FromMinutes(1), CancellationToken.None);
+        Assert.Equal(3, topic.Records.Count);
+        Assert.All(topic.Records, a => Assert.Equal("mac-1", a.Host.Id));
+    }
+
+    [Fact]
     public async Task ASequenceDueInABatchWhosePublishFailedIsReportedByTheNextBatchNotALatenessLater()
     {
         await ReceiveAsync(0, Shell("mac-1", T(0), "s"));
