@@ -102,18 +102,22 @@ public static class TailCommand
         builder.Services.AddHealthChecks();
         builder.Services.AddVigilKafka(builder.Configuration);
         addConsumer(builder.Services, builder.Configuration, format);
-        using var host = builder.Build();
+        IHost? built = null;
         try
         {
-            host.ValidateSettings();
+            // Building binds the logging options, which a --Logging:... value can fail as a --Kafka:... one fails validation.
+            built = builder.Build();
+            built.ValidateSettings();
         }
         catch (OptionsValidationException e)
         {
-            // A --Kafka:... value that cannot work: one line naming the key, as the services print it, not a stack trace.
+            // A value that cannot work: one line naming the key, as the services print it, not a stack trace.
+            built?.Dispose();
             await Console.Error.WriteLineAsync($"vigil: configuration error: {string.Join(" ", e.Failures)}");
             return 2;
         }
 
+        using var host = built;
         await host.RunAsync();
         return 0;
     }

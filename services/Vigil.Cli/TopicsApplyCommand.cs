@@ -30,17 +30,22 @@ public static class TopicsApplyCommand
             return 2;
         }
 
-        using var host = Build(args, options);
+        IHost? built = null;
         try
         {
-            host.ValidateSettings();
+            // Building binds the logging options, which a --Logging:... value can fail as a --Kafka:... one fails validation.
+            built = Build(args, options);
+            built.ValidateSettings();
         }
         catch (OptionsValidationException e)
         {
-            // A --Kafka:... value that cannot work: one line naming the key, as the services print it, not a stack trace.
+            // A value that cannot work: one line naming the key, as the services print it, not a stack trace.
+            built?.Dispose();
             await errors.WriteLineAsync($"vigil: configuration error: {string.Join(" ", e.Failures)}");
             return 2;
         }
+
+        using var host = built;
 
         IReadOnlyList<TopicPlan> plans;
         try

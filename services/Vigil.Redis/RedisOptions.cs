@@ -90,7 +90,8 @@ public sealed class RedisOptions
 
         if (Protocol is { } protocol && !Enum.IsDefined(protocol))
         {
-            errors.Add(ProtocolProblem(protocol.ToString()));
+            // The same line a name that is no protocol gets from UnreadableSettings (a number binds to the enum unchecked).
+            errors.Add($"Redis:Protocol: '{protocol}' is not one of Resp2, Resp3.");
         }
 
         if (Password is not null && PasswordFile is not null)
@@ -156,9 +157,6 @@ public sealed class RedisOptions
             : text.EndsWith('\n') ? text[..^1]
             : text;
     }
-
-    private static string ProtocolProblem(string text) =>
-        $"Redis:Protocol: '{text}' is not one of Resp2, Resp3 (or unset, for the client's default).";
 
     private static bool IsValidEndpoint(string endpoint)
     {

@@ -12,7 +12,7 @@ public sealed class ConfigurationErrorTests
         { "Vigil.Baseline", "vigil-baseline", ["--urls", "http://127.0.0.1:0", "--grpc-url", "http://127.0.0.1:0", "--Baseline:MinObservations=0"], "Baseline:MinObservations must be at least 1." },
         { "Vigil.Baseline", "vigil-baseline", ["--urls", "http://127.0.0.1:0", "--grpc-url", "http://127.0.0.1:0", "--Redis:Endpoints:0=127.0.0.1:1", "--Redis:User=vigil"], "Redis:User is 'vigil' but neither Redis:Password nor Redis:PasswordFile is set." },
         // A protocol version where its name belongs (the client's connection strings take protocol=3).
-        { "Vigil.Correlator", "vigil-correlator", ["--analytic", "an0167", "--Redis:Endpoints:0=127.0.0.1:1", "--Redis:Protocol=3"], "Redis:Protocol: '3' is not one of Resp2, Resp3 (or unset, for the client's default)." },
+        { "Vigil.Correlator", "vigil-correlator", ["--analytic", "an0167", "--Redis:Endpoints:0=127.0.0.1:1", "--Redis:Protocol=3"], "Redis:Protocol: '3' is not one of Resp2, Resp3." },
         // A value the configuration binder cannot convert at all: named as plainly, with what the key takes, not the binder's exception.
         { "Vigil.Baseline", "vigil-baseline", ["--urls", "http://127.0.0.1:0", "--grpc-url", "http://127.0.0.1:0", "--Redis:Endpoints:0=127.0.0.1:1", "--Redis:Protocol=banana"], "Redis:Protocol: 'banana' is not one of Resp2, Resp3." },
         // Values the configuration binder cannot convert, in any section: the key, the value and what the key takes.

@@ -215,7 +215,7 @@ public sealed class RedisOptionsTests : IDisposable
     {
         var error = Assert.Single(new RedisOptions { Endpoints = ["redis:6379"], Protocol = (RedisProtocol)3 }.Validate());
 
-        Assert.Equal("Redis:Protocol: '3' is not one of Resp2, Resp3 (or unset, for the client's default).", error);
+        Assert.Equal("Redis:Protocol: '3' is not one of Resp2, Resp3.", error);
     }
 
     [Theory]
