@@ -74,15 +74,7 @@ public sealed class DeferredDurabilityOnEmbeddedBroker : IAsyncLifetime
         await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
         Assert.Equal(2, handler.Count);
 
-        for (var written = 0; handler.Written.Count < published.Count; written++)
-        {
-            await Eventually.TrueAsync(
-                () => handler.Count > written + 1 || (handler.Count > written && handler.Handed >= published.Count),
-                TimeSpan.FromSeconds(20),
-                $"batch {written + 1} is handed over while batch {written}'s write is in flight");
-            handler.Batch(written).Complete();
-            await Eventually.TrueAsync(() => handler.Batch(written).Written.IsCompleted, TimeSpan.FromSeconds(5), $"batch {written} is written");
-        }
+        await WriteInTurnAsync(handler, published.Count, TimeSpan.Zero);
 
         Assert.True(handler.Count >= 5, $"{handler.Count} batches");
         // Each batch after the first was handed over while the one before it was unwritten, and never while two were.
@@ -109,16 +101,7 @@ public sealed class DeferredDurabilityOnEmbeddedBroker : IAsyncLifetime
 
         // Each write takes 300 ms (an alert publish and a state write on a slow store). The handler itself is instant, so
         // a loop that waited on the write with records ready would hand over MaxBatchSize records per write.
-        for (var written = 0; handler.Written.Count < published.Count; written++)
-        {
-            await Eventually.TrueAsync(
-                () => handler.Count > written + 1 || (handler.Count > written && handler.Handed >= published.Count),
-                TimeSpan.FromSeconds(20),
-                $"batch {written + 1} is handed over while batch {written}'s write is in flight");
-            await Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
-            handler.Batch(written).Complete();
-            await Eventually.TrueAsync(() => handler.Batch(written).Written.IsCompleted, TimeSpan.FromSeconds(5), $"batch {written} is written");
-        }
+        await WriteInTurnAsync(handler, published.Count, TimeSpan.FromMilliseconds(300));
 
         var sizes = handler.Batches.Select(b => b.Handed).ToArray();
         // 1,000 records in batches of up to 100 are 10, plus the first few, cut before any write was in flight, and a
@@ -296,6 +279,28 @@ public sealed class DeferredDurabilityOnEmbeddedBroker : IAsyncLifetime
 
         /// <summary>The batch's write is in flight until the test completes or fails it.</summary>
         Hold,
+    }
+
+    /// <summary>
+    /// Completes the held writes one at a time, in order, each once the batch after it was handed over (or every record
+    /// was) and <paramref name="writeTime"/> later, until all <paramref name="records"/> are written.
+    /// </summary>
+    private static async Task WriteInTurnAsync(DeferredWritesHandler handler, int records, TimeSpan writeTime)
+    {
+        for (var written = 0; handler.Written.Count < records; written++)
+        {
+            await Eventually.TrueAsync(
+                () => handler.Count > written + 1 || (handler.Count > written && handler.Handed >= records),
+                TimeSpan.FromSeconds(20),
+                $"batch {written + 1} is handed over while batch {written}'s write is in flight");
+            if (writeTime > TimeSpan.Zero)
+            {
+                await Task.Delay(writeTime, TestContext.Current.CancellationToken);
+            }
+
+            handler.Batch(written).Complete();
+            await Eventually.TrueAsync(() => handler.Batch(written).Written.IsCompleted, TimeSpan.FromSeconds(5), $"batch {written} is written");
+        }
     }
 
     /// <summary>A batch the handler took, with its write, which the test can complete or fail.</summary>
