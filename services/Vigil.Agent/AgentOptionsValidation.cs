@@ -12,7 +12,7 @@ internal sealed class AgentOptionsValidation : IValidateOptions<AgentOptions>
         {
             if (!ok)
             {
-                failures.Add($"{AgentOptions.Section}:{key} {problem}");
+                failures.Add($"{AgentOptions.Section}:{key} {problem}.");
             }
         }
 

@@ -11,7 +11,7 @@ try
 catch (Microsoft.Extensions.Options.OptionsValidationException e)
 {
     // A bad setting: say which and exit non-zero before touching eslogger or Kafka.
-    Console.Error.WriteLine($"vigil-agent: {string.Join("; ", e.Failures)}");
+    Console.Error.WriteLine($"vigil-agent: configuration error: {string.Join(" ", e.Failures)}");
     Console.Error.WriteLine($"Usage: {AgentApp.Usage}");
     return 2;
 }

@@ -13,7 +13,7 @@ try
 catch (OptionsValidationException e)
 {
     // Settings that cannot work: say which and exit 2, as the other services do for configuration errors.
-    System.Console.Error.WriteLine($"vigil-console: {string.Join(" ", e.Failures)}");
+    System.Console.Error.WriteLine($"vigil-console: configuration error: {string.Join(" ", e.Failures)}");
     System.Console.Error.WriteLine($"Usage: {ConsoleApp.Usage}");
     return 2;
 }

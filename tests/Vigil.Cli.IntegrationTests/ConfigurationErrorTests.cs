@@ -47,4 +47,26 @@ public sealed class ConfigurationErrorTests
         Assert.DoesNotContain("Hosting failed to start", log, StringComparison.Ordinal);
         Assert.DoesNotContain("OptionsValidationException", log, StringComparison.Ordinal);
     }
+
+    public static TheoryData<string, string, string[], string> MistakesOfToolsWithAUsageLine() => new()
+    {
+        { "Vigil.Agent", "vigil-agent", ["--Agent:HostId=mac-1", "--Agent:Eslogger:RestartDelay=00:00:00", "--Agent:Buffer:SegmentBytes=10"], "Agent:Eslogger:RestartDelay must be positive. Agent:Buffer:SegmentBytes must be at least 1024." },
+        { "Vigil.Agent", "vigil-agent", ["--Agent:HostId=mac-1", "--Agent:Network:Interval=often"], "Agent:Network:Interval: 'often' is not a duration written as [d.]hh:mm:ss[.fff], e.g. 00:00:05 for five seconds." },
+        { "Vigil.Console", "vigil-console", ["--urls", "http://127.0.0.1:0", "--Console:MaxAlerts=5"], "Console:MaxAlerts must be between 100 and 1000000 (was 5)." },
+    };
+
+    /// <summary>The agent and the console say it the same way, then how they are called.</summary>
+    [Theory]
+    [MemberData(nameof(MistakesOfToolsWithAUsageLine))]
+    public async Task TheAgentAndTheConsoleNameABadSettingAsAConfigurationErrorThenShowTheirUsage(string project, string assembly, string[] arguments, string problem)
+    {
+        await using var service = ServiceProcess.Start(TestPaths.ServiceAssembly(project, assembly), arguments);
+        var exitCode = await service.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, exitCode);
+        var lines = service.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Equal($"{assembly}: configuration error: {problem}", lines[0].Trim());
+        Assert.StartsWith("Usage: ", lines[1], StringComparison.Ordinal);
+    }
 }
