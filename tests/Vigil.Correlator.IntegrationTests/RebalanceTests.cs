@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Vigil.Detection;
 using Vigil.Testing;
@@ -35,7 +34,7 @@ public sealed class RebalanceTests : RealStackTests
         await Eventually.TrueAsync(() => owned.Count >= Hosts, Patience, $"the second member holds every host's state after the first left (it holds {owned.Count})");
 
         // The new owner's batches of curls, and the releases after them, find every state in memory.
-        var reads = StateReads(await Redis.SendAsync(TestContext.Current.CancellationToken, "INFO", "commandstats"));
+        var reads = await StateReadsAsync();
         var storeReads = owned.StoreReads;
         await harness.PublishAsync(hosts.Select((h, i) => InstallerEvents.CurlConnection(h, InstallerEvents.T0 + InstallerEvents.Seconds(1) + (i * 1_000_000L), $"c-{i}")).ToArray());
 
@@ -45,11 +44,10 @@ public sealed class RebalanceTests : RealStackTests
             Patience,
             "every host's sequence, started with the first owner, completes with the second");
         Assert.Equal(storeReads, owned.StoreReads);
-        Assert.Equal(reads, StateReads(await Redis.SendAsync(TestContext.Current.CancellationToken, "INFO", "commandstats")));
+        Assert.Equal(reads, await StateReadsAsync());
     }
 
     /// <summary>States read by the state store so far: its read script runs TYPE once per key (a hash, or an earlier version's string).</summary>
-    private static long StateReads(string commandStats) => commandStats.Split('\n')
-        .Where(line => line.StartsWith("cmdstat_type:", StringComparison.Ordinal))
-        .Sum(line => long.Parse(line.Split("calls=")[1].Split(',')[0], CultureInfo.InvariantCulture));
+    private async Task<long> StateReadsAsync() =>
+        (await Redis.CommandCallsAsync(TestContext.Current.CancellationToken)).GetValueOrDefault("type");
 }
