@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Reflection;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,15 +42,63 @@ public static partial class UnreadableSettings
         where T : class, new()
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        T options;
         try
         {
-            return configuration.GetSection(section).Get<T>() ?? new T();
+            options = configuration.GetSection(section).Get<T>() ?? new T();
         }
         catch (InvalidOperationException e) when (Describe(e) is { } problem)
         {
             throw new OptionsValidationException(section, typeof(T), [problem]);
         }
+
+        return UndefinedEnumValues(options, section) is { Count: > 0 } problems ? throw new OptionsValidationException(section, typeof(T), problems) : options;
     }
+
+    /// <summary>
+    /// The settings of <paramref name="options"/> (read from <paramref name="section"/>) holding a number no member of
+    /// their enum has: the binder takes "--Redis:Mode=7" as readily as "--Redis:Mode=Cluster", and a service would then
+    /// run with a mode no code path expects. One line per key, as for a value the binder cannot convert. Nested option
+    /// objects are checked too; a [Flags] enum and a 0 (the unset default) are left alone.
+    /// </summary>
+    internal static List<string> UndefinedEnumValues(object options, string section)
+    {
+        var problems = new List<string>();
+        Walk(options, section, depth: 0);
+        return problems;
+
+        void Walk(object value, string path, int depth)
+        {
+            foreach (var property in value.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                if (!property.CanRead || property.GetIndexParameters().Length > 0)
+                {
+                    continue;
+                }
+
+                var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+                if (type.IsEnum)
+                {
+                    if (!type.IsDefined(typeof(FlagsAttribute), inherit: false) && property.GetValue(value) is { } member && !Enum.IsDefined(type, member))
+                    {
+                        var number = Convert.ToString(Convert.ChangeType(member, Enum.GetUnderlyingType(type), CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+                        if (number != "0")
+                        {
+                            problems.Add($"{path}:{property.Name}: '{number}' is not {Expected(type, type.Name)}.");
+                        }
+                    }
+                }
+                else if (depth < 4 && type.IsClass && type.Namespace?.StartsWith("Vigil", StringComparison.Ordinal) == true && property.GetValue(value) is { } nested)
+                {
+                    Walk(nested, $"{path}:{property.Name}", depth + 1);
+                }
+            }
+        }
+    }
+
+    /// <summary>The configuration section an options class declares as its <c>Section</c> constant; null when it declares none.</summary>
+    private static string? SectionOf(Type type) =>
+        type.GetField("Section", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } field ? field.GetRawConstantValue() as string : null;
 
     /// <summary>
     /// The one line for the binder's failure to convert a value, e.g. "Redis:Mode: 'clustr' is not one of Standalone,
@@ -132,14 +181,20 @@ public static partial class UnreadableSettings
 
         public TOptions Create(string name)
         {
+            TOptions options;
             try
             {
-                return inner.Create(name);
+                options = inner.Create(name);
             }
             catch (InvalidOperationException e) when (Describe(e) is { } problem)
             {
                 throw new OptionsValidationException(name, typeof(TOptions), [problem]);
             }
+
+            // A number where an enum's name belongs, named by the key: only for options that declare their section.
+            return SectionOf(typeof(TOptions)) is { } section && UndefinedEnumValues(options, section) is { Count: > 0 } problems
+                ? throw new OptionsValidationException(name, typeof(TOptions), problems)
+                : options;
         }
     }
 }

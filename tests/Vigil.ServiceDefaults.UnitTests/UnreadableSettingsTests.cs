@@ -19,10 +19,14 @@ public sealed class UnreadableSettingsTests
         public int MaxBatchSize { get; set; } = 10;
 
         public TimeSpan MaxBatchWait { get; set; } = TimeSpan.FromSeconds(1);
+
+        public Flavour Topping { get; set; }
     }
 
     public sealed class SampleOptions
     {
+        public const string Section = "Sample";
+
         public Flavour Flavour { get; set; }
 
         public Flavour? Fallback { get; set; }
@@ -55,6 +59,10 @@ public sealed class UnreadableSettingsTests
         { "Sample:Consumer:MaxBatchSize", "lots", "Sample:Consumer:MaxBatchSize: 'lots' is not a whole number from -2147483648 to 2147483647." },
         { "Sample:Consumer:MaxBatchWait", "soon", "Sample:Consumer:MaxBatchWait: 'soon' is not a duration written as [d.]hh:mm:ss[.fff], e.g. 00:00:05 for five seconds." },
         { "Sample:Flavour", "it's 'hot'", "Sample:Flavour: 'it's 'hot'' is not one of Plain, Salted." },
+        // A number the binder takes for an enum, though no member has it.
+        { "Sample:Flavour", "7", "Sample:Flavour: '7' is not one of Plain, Salted." },
+        { "Sample:Fallback", "-1", "Sample:Fallback: '-1' is not one of Plain, Salted." },
+        { "Sample:Consumer:Topping", "9", "Sample:Consumer:Topping: '9' is not one of Plain, Salted." },
     };
 
     [Theory]
@@ -90,6 +98,7 @@ public sealed class UnreadableSettingsTests
             ["Sample:Ssl"] = "True",
             ["Sample:Consumer:MaxBatchSize"] = "500",
             ["Sample:Delays:0"] = "00:00:02",
+            ["Sample:Consumer:Topping"] = "1",
         });
 
         var options = provider.GetRequiredService<IOptions<SampleOptions>>().Value;
@@ -100,6 +109,7 @@ public sealed class UnreadableSettingsTests
         Assert.True(options.Ssl);
         Assert.Equal(500, options.Consumer.MaxBatchSize);
         Assert.Equal([TimeSpan.FromSeconds(2)], options.Delays);
+        Assert.Equal(Flavour.Salted, options.Consumer.Topping);
     }
 
     [Fact]
