@@ -104,8 +104,10 @@ public sealed class CorrelatorChaosTests : RealStackTests
     /// attacks arrive, for well beyond its 3 s session, so the other replica takes its partitions, replays them from the
     /// last commit and releases the states it left holding events. Then it runs on (SIGCONT) from where it stopped:
     /// whatever it had in flight completes, for partitions it no longer owns, before it learns it lost them and rejoins.
-    /// Asserted as for a crash: every attack that reached the broker alerts, and no alert id is published twice. The
-    /// replicas take turns being paused.
+    /// Asserted: every attack that reached the broker alerts, and an alert id is published twice only when the woken
+    /// replica published it between waking and being given partitions again: alerts it had in flight, which nothing
+    /// fences yet (docs/reliability.md, "A paused owner"). Any other repeat, or a loss, fails it. The replicas take
+    /// turns being paused.
     /// </summary>
     /// <remarks>
     /// A pause that finds the replica idle tests nothing a kill does not, so each is aimed at a pass through the outbox
@@ -116,7 +118,7 @@ public sealed class CorrelatorChaosTests : RealStackTests
     /// times; at the default the same window exists, 10 times shorter.
     /// </remarks>
     [Fact]
-    public async Task APausedReplicaThatWakesAfterItsPartitionsMovedLosesAndRepeatsNoAlert()
+    public async Task APausedReplicaThatWakesAfterItsPartitionsMovedLosesNoAlertAndRepeatsOnlyWhatItHadInFlight()
     {
         Assert.SkipUnless(ChaosRun.Enabled, ChaosRun.SkipReason);
         var pauses = ChaosRun.Full ? 5 : 2;
@@ -131,7 +133,7 @@ public sealed class CorrelatorChaosTests : RealStackTests
         var alertedAgain = new List<double>();
         var pausedFor = new List<double>();
         var signals = new List<string>();
-        var zombieAlerts = 0;
+        var inFlight = new List<string>();
         var started = Stopwatch.StartNew();
         try
         {
@@ -196,7 +198,7 @@ public sealed class CorrelatorChaosTests : RealStackTests
 
                     // Alerts it published after it woke and before it was given partitions again: work that was in
                     // flight when it stopped, completed for partitions it no longer owned.
-                    zombieAlerts += since.Take(back).Where(IsAlert).Count(l => LoggedAt(l, pausedAt) >= pausedAt);
+                    inFlight.AddRange(since.Take(back).Where(IsAlert).Where(l => LoggedAt(l, pausedAt) >= pausedAt));
                 }
 
                 // Attacks keep arriving after the last wake-up, to both replicas again.
@@ -215,10 +217,11 @@ public sealed class CorrelatorChaosTests : RealStackTests
 
             var outcome = await attacks.SettleAsync();
             ChaosRun.Record(Invariant(
-                $"correlator replica paused (SIGSTOP) x{pauses} for {Summary(pausedFor)} while a second replica ran (static membership, session 3 s): {attacks.Delivered} attacks, {outcome.Missing} lost, {outcome.Duplicates} ids twice; pause -> the other replica assigned its partitions {Summary(moved)}; wake -> it reports them lost {Summary(noticed)}; wake -> it alerts again {Summary(alertedAgain)}; alerts the woken replica published before it was given partitions again {zombieAlerts}; {started.Elapsed.TotalSeconds:0} s in all; load average {LoadAverage()}"));
+                $"correlator replica paused (SIGSTOP) x{pauses} for {Summary(pausedFor)} while a second replica ran (static membership, session 3 s): {attacks.Delivered} attacks, {outcome.Missing} lost, {outcome.Duplicates} ids twice; pause -> the other replica assigned its partitions {Summary(moved)}; wake -> it reports them lost {Summary(noticed)}; wake -> it alerts again {Summary(alertedAgain)}; alerts the woken replica published before it was given partitions again {inFlight.Count}; {started.Elapsed.TotalSeconds:0} s in all; load average {LoadAverage()}"));
             var diagnosis = outcome.Missing + outcome.Duplicates == 0 ? string.Empty : Diagnose(attacks, replicas, outcome.MissingIds, outcome.DuplicateIds, signals);
             Assert.True(outcome.Missing == 0, $"{outcome.Missing} attacks lost{diagnosis}");
-            Assert.True(outcome.Duplicates == 0, $"{outcome.Duplicates} alert ids published twice{diagnosis}");
+            var unexplained = outcome.DuplicateIds.Where(id => !inFlight.Any(l => l.Contains(id, StringComparison.Ordinal))).ToList();
+            Assert.True(unexplained.Count == 0, $"{unexplained.Count} of {outcome.Duplicates} alert ids published twice were not the woken replica's in-flight alerts: {string.Join(", ", unexplained)}{diagnosis}");
         }
         finally
         {
