@@ -13,8 +13,9 @@ namespace Vigil.Correlator.IntegrationTests;
 
 /// <summary>
 /// The fault suite against a real vigil-correlator process, the embedded broker and a real redis-server, while
-/// attacks (an installer's shell, then curl) keep arriving: kill -9 and restart cycles, a broker down, Redis killed
-/// and restarted, and one host flooding the correlator with distinct partial sequences. Each asserts that every
+/// attacks (an installer's shell, then curl) keep arriving: kill -9 and restart cycles, one of two replicas paused
+/// (SIGSTOP) past its session and woken, a broker down, Redis killed and restarted, and one host flooding the
+/// correlator with distinct partial sequences. Each asserts that every
 /// attack that reached the broker alerts, that no alert id is published twice, and that work resumes within a bound;
 /// figures go to the chaos report (docs/reliability.md). Runs under `make chaos` only (VIGIL_CHAOS=short|full).
 /// </summary>
@@ -95,6 +96,140 @@ public sealed class CorrelatorChaosTests : RealStackTests
         finally
         {
             await process.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// The zombie owner: one of two replicas of the analytic is stopped (SIGSTOP: a long GC pause, a frozen VM) while
+    /// attacks arrive, for well beyond its 3 s session, so the other replica takes its partitions, replays them from the
+    /// last commit and releases the states it left holding events. Then it runs on (SIGCONT) from where it stopped:
+    /// whatever it had in flight completes, for partitions it no longer owns, before it learns it lost them and rejoins.
+    /// Asserted: every attack that reached the broker alerts, and an alert id is published twice only when the woken
+    /// replica published it between waking and being given partitions again: alerts it had in flight, which nothing
+    /// fences yet (docs/reliability.md, "A paused owner"). Any other repeat, or a loss, fails it. The replicas take
+    /// turns being paused.
+    /// </summary>
+    /// <remarks>
+    /// A pause that finds the replica idle tests nothing a kill does not, so each is aimed at a pass through the outbox
+    /// (repeat check, budget, publish, acknowledgement, remember): the replica publishes a pass per batch with matches,
+    /// at the pace its batches come, and the pause falls at a random point of the 50 ms before its next pass should log
+    /// its alerts, read from its last passes' log times. Its producer lingers 50 ms (Kafka:Producer:LingerMs, 5 ms by
+    /// default), so that a pass's alerts wait in the producer long enough for such a pause to catch them there most
+    /// times; at the default the same window exists, 10 times shorter.
+    /// </remarks>
+    [Fact]
+    public async Task APausedReplicaThatWakesAfterItsPartitionsMovedLosesNoAlertAndRepeatsOnlyWhatItHadInFlight()
+    {
+        Assert.SkipUnless(ChaosRun.Enabled, ChaosRun.SkipReason);
+        var pauses = ChaosRun.Full ? 5 : 2;
+        await using var harness = await CorrelatorHarness.StartAsync(Broker, Redis, "chaos-pause");
+        var attacks = new Attacks(harness, "pause");
+
+        // With the consume loop's assigned/revoked/lost lines, to see the partitions move.
+        string[] settings = ["--Kafka:Producer:LingerMs=50", "--Logging:LogLevel:Vigil.Messaging.Kafka=Information"];
+        var replicas = new[] { StartCorrelator(harness, 0, settings), StartCorrelator(harness, 1, settings) };
+        var moved = new List<double>();
+        var noticed = new List<double>();
+        var alertedAgain = new List<double>();
+        var pausedFor = new List<double>();
+        var signals = new List<string>();
+        var inFlight = new List<string>();
+        var started = Stopwatch.StartNew();
+        try
+        {
+            using var stop = new CancellationTokenSource();
+            var injecting = attacks.InjectUntilAsync(TimeSpan.FromMilliseconds(100), stop.Token);
+            try
+            {
+                await Eventually.TrueAsync(
+                    () => replicas.All(r => AlertLines(r) > 0),
+                    Patience,
+                    $"both replicas own partitions and publish alerts (stderr: {replicas[0].Stderr} {replicas[1].Stderr})");
+                for (var i = 0; i < pauses; i++)
+                {
+                    var victim = replicas[i % 2];
+                    var survivor = replicas[1 - (i % 2)];
+
+                    // Aimed at the victim's next pass through the outbox (see the remarks).
+                    var watching = victim.Lines.Count;
+                    await Eventually.TrueAsync(() => Passes(victim.Lines.Skip(watching), DateTime.UtcNow).Count >= 4, Patience, $"replica {i % 2} publishes alerts before pause {i} (stderr: {victim.Stderr})");
+                    await UntilAsync(NextPass(Passes(victim.Lines.Skip(watching), DateTime.UtcNow), DateTime.UtcNow) - TimeSpan.FromMilliseconds(5 + Random.Shared.Next(45)));
+
+                    var assignedBefore = Assignments(survivor);
+                    var from = victim.Lines.Count;
+                    var pausedAt = DateTime.UtcNow;
+                    var paused = Stopwatch.StartNew();
+                    victim.Pause();
+                    signals.Add(Invariant($"{pausedAt:HH:mm:ss.fff} replica {i % 2} SIGSTOP"));
+                    var pause = TimeSpan.FromSeconds(ChaosRun.Full ? 10 + Random.Shared.Next(6) : 10);
+                    double? movedAfter = null;
+                    while (paused.Elapsed < pause)
+                    {
+                        movedAfter ??= Assignments(survivor) > assignedBefore ? paused.Elapsed.TotalSeconds : null;
+                        await Task.Delay(50, TestContext.Current.CancellationToken);
+                    }
+
+                    victim.Resume();
+                    var resumedAt = DateTime.UtcNow;
+                    pausedFor.Add(paused.Elapsed.TotalSeconds);
+                    signals.Add(Invariant($"{resumedAt:HH:mm:ss.fff} replica {i % 2} SIGCONT"));
+                    Assert.True(movedAfter is not null, $"replica {1 - (i % 2)} was assigned partitions while replica {i % 2} was paused ({pause.TotalSeconds:0} s, session 3 s)");
+                    moved.Add(movedAfter!.Value);
+
+                    // Awake: it finishes what it had in flight, learns it was left out of the group (its partitions
+                    // lost), rejoins, and is given partitions again.
+                    double? lostAfter = null, alertAfter = null;
+                    var since = new List<string>();
+                    var back = -1;
+                    await Eventually.TrueAsync(
+                        () =>
+                        {
+                            since = victim.Lines.Skip(from).ToList();
+                            var lost = since.FindIndex(l => !IsAlert(l) && l.Contains(" lost ", StringComparison.Ordinal));
+                            back = lost < 0 ? -1 : since.FindIndex(lost, IsAssignment);
+                            lostAfter ??= lost >= 0 ? (DateTime.UtcNow - resumedAt).TotalSeconds : null;
+                            alertAfter ??= back >= 0 && since.Skip(back).Any(IsAlert) ? (DateTime.UtcNow - resumedAt).TotalSeconds : null;
+                            return alertAfter is not null;
+                        },
+                        Patience,
+                        $"replica {i % 2} reports its partitions lost after it wakes, rejoins and publishes alerts again (stdout since the pause: {string.Join('\n', victim.Lines.Skip(from).Where(l => !IsAlert(l)))}; stderr: {victim.Stderr})");
+                    noticed.Add(lostAfter!.Value);
+                    alertedAgain.Add(alertAfter!.Value);
+
+                    // Alerts it published after it woke and before it was given partitions again: work that was in
+                    // flight when it stopped, completed for partitions it no longer owned.
+                    inFlight.AddRange(since.Take(back).Where(IsAlert).Where(l => LoggedAt(l, pausedAt) >= pausedAt));
+                }
+
+                // Attacks keep arriving after the last wake-up, to both replicas again.
+                await Task.Delay(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+            }
+            finally
+            {
+                foreach (var replica in replicas)
+                {
+                    replica.Resume();
+                }
+
+                await stop.CancelAsync();
+                await injecting;
+            }
+
+            var outcome = await attacks.SettleAsync();
+            ChaosRun.Record(Invariant(
+                $"correlator replica paused (SIGSTOP) x{pauses} for {Summary(pausedFor)} while a second replica ran (static membership, session 3 s): {attacks.Delivered} attacks, {outcome.Missing} lost, {outcome.Duplicates} ids twice; pause -> the other replica assigned its partitions {Summary(moved)}; wake -> it reports them lost {Summary(noticed)}; wake -> it alerts again {Summary(alertedAgain)}; alerts the woken replica published before it was given partitions again {inFlight.Count}; {started.Elapsed.TotalSeconds:0} s in all; load average {LoadAverage()}"));
+            var diagnosis = outcome.Missing + outcome.Duplicates == 0 ? string.Empty : Diagnose(attacks, replicas, outcome.MissingIds, outcome.DuplicateIds, signals);
+            Assert.True(outcome.Missing == 0, $"{outcome.Missing} attacks lost{diagnosis}");
+            var unexplained = outcome.DuplicateIds.Where(id => !inFlight.Any(l => l.Contains(id, StringComparison.Ordinal))).ToList();
+            Assert.True(unexplained.Count == 0, $"{unexplained.Count} of {outcome.Duplicates} alert ids published twice were not the woken replica's in-flight alerts: {string.Join(", ", unexplained)}{diagnosis}");
+        }
+        finally
+        {
+            foreach (var replica in replicas)
+            {
+                // A replica still paused (the test failed mid-pause) is killed where it stopped.
+                await replica.DisposeAsync();
+            }
         }
     }
 
@@ -245,23 +380,129 @@ public sealed class CorrelatorChaosTests : RealStackTests
     /// <summary>
     /// A correlator process configured as `make run` configures it for the embedded broker: static membership, and a
     /// 3 s session, since that broker waits out a restarted static member's old session (real brokers hand the
-    /// partitions back at once and refuse sessions under 6 s).
+    /// partitions back at once and refuse sessions under 6 s). Each replica of the analytic has its own static member
+    /// id (as each pod of the chart's deployment has its own name); a restarted process keeps its replica's.
     /// </summary>
-    private static ServiceProcess StartCorrelator(CorrelatorHarness harness) =>
+    private static ServiceProcess StartCorrelator(CorrelatorHarness harness, int replica = 0, params string[] extra) =>
         ServiceProcess.Start(
             TestPaths.ServiceAssembly("Vigil.Correlator", "vigil-correlator"),
             [
                 .. harness.Arguments(),
-                "--Kafka:Consumer:GroupInstanceId=correlator-{host}-0",
+                $"--Kafka:Consumer:GroupInstanceId=correlator-{{host}}-{replica}",
                 "--Kafka:Consumer:SessionTimeoutMs=3000",
                 "--Logging:LogLevel:Vigil.Correlator=Information",
+                .. extra,
             ]);
 
     /// <summary>The 1-minute load average, recorded with timing figures (they depend on what else the cores run).</summary>
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 
-    private static int AlertLines(ServiceProcess process) => process.Lines.Count(l => l.Contains(" Alert ", StringComparison.Ordinal));
+    private static int AlertLines(ServiceProcess process) => process.Lines.Count(IsAlert);
+
+    private static bool IsAlert(string line) => line.Contains(" Alert ", StringComparison.Ordinal);
+
+    /// <summary>Assignments of partitions to a replica so far (its consume loop's "assigned" lines naming any).</summary>
+    private static int Assignments(ServiceProcess process) => process.Lines.Count(IsAssignment);
+
+    private static bool IsAssignment(string line) =>
+        !IsAlert(line) && line.Contains(" assigned ", StringComparison.Ordinal) && !line.Contains("assigned no partitions", StringComparison.Ordinal);
+
+    /// <summary>When the passes through the outbox among <paramref name="lines"/> logged their alerts (each within a few milliseconds).</summary>
+    private static List<DateTime> Passes(IEnumerable<string> lines, DateTime now)
+    {
+        var passes = new List<DateTime>();
+        foreach (var at in lines.Where(IsAlert).Select(l => LoggedAt(l, now)).Order())
+        {
+            if (passes.Count == 0 || (at - passes[^1]).TotalMilliseconds > 20)
+            {
+                passes.Add(at);
+            }
+        }
+
+        return passes;
+    }
+
+    /// <summary>
+    /// When a correlator's next pass should log its alerts, from its last <paramref name="passes"/>: while attacks
+    /// trickle in, its batches come at the pace of its fetches from each broker (about every 500 ms from the embedded
+    /// broker, librdkafka's fetch wait), so the last pass's cycle repeats one period later.
+    /// </summary>
+    private static DateTime NextPass(List<DateTime> passes, DateTime now)
+    {
+        var cycles = passes.Zip(passes.Skip(1), (a, b) => (b - a).TotalMilliseconds).Where(g => g is > 400 and < 600).Order().ToList();
+        var period = TimeSpan.FromMilliseconds(cycles.Count == 0 ? 500 : cycles[cycles.Count / 2]);
+        var next = passes.Count == 0 ? now : passes[^1];
+        while (next < now + TimeSpan.FromMilliseconds(30))
+        {
+            next += period;
+        }
+
+        return next;
+    }
+
+    /// <summary>Waits until <paramref name="at"/> (UTC) to within about a millisecond: a timer for most of it, then spinning.</summary>
+    private static async Task UntilAsync(DateTime at)
+    {
+        if (at - DateTime.UtcNow > TimeSpan.FromMilliseconds(20))
+        {
+            await Task.Delay(at - DateTime.UtcNow - TimeSpan.FromMilliseconds(15), TestContext.Current.CancellationToken);
+        }
+
+        while (DateTime.UtcNow < at)
+        {
+            Thread.SpinWait(100);
+        }
+    }
+
+    /// <summary>
+    /// When a line of the simple log format ("HH:mm:ss.fff " UTC first) was logged, as the date-time nearest
+    /// <paramref name="near"/> (so a run across midnight reads right).
+    /// </summary>
+    private static DateTime LoggedAt(string line, DateTime near)
+    {
+        if (line.Length < 12 || !TimeOnly.TryParseExact(line[..12], "HH:mm:ss.fff", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time))
+        {
+            return DateTime.MinValue;
+        }
+
+        var at = near.Date + time.ToTimeSpan();
+        return (at - near).TotalHours > 12 ? at.AddDays(-1) : (near - at).TotalHours > 12 ? at.AddDays(1) : at;
+    }
+
+    /// <summary>
+    /// For a failure: each lost or repeated id with its host and partition and every replica's line naming it, and the
+    /// replicas' rebalance lines with the pauses, in time order.
+    /// </summary>
+    private static string Diagnose(Attacks attacks, ServiceProcess[] replicas, List<string> missing, List<string> repeated, List<string> signals)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var (what, ids) in new[] { ("lost", missing), ("published twice", repeated) })
+        {
+            foreach (var id in ids.Take(20))
+            {
+                text.Append(Invariant($"\n{what}: {id} ({attacks.Describe(id)})"));
+                for (var r = 0; r < replicas.Length; r++)
+                {
+                    foreach (var line in replicas[r].Lines.Where(l => l.Contains(id, StringComparison.Ordinal)))
+                    {
+                        text.Append(Invariant($"\n  replica {r}: {line}"));
+                    }
+                }
+            }
+        }
+
+        text.Append("\nrebalances and pauses:");
+        var timeline = signals.Concat(replicas.SelectMany((p, r) => p.Lines
+            .Where(l => !IsAlert(l) && (l.Contains(" assigned ", StringComparison.Ordinal) || l.Contains(" revoked ", StringComparison.Ordinal) || l.Contains(" lost ", StringComparison.Ordinal) || l.Contains("warn", StringComparison.OrdinalIgnoreCase) || l.Contains("fail", StringComparison.OrdinalIgnoreCase)))
+            .Select(l => Invariant($"{l[..Math.Min(12, l.Length)]} replica {r}: {l[Math.Min(12, l.Length)..]}"))));
+        foreach (var line in timeline.Order(StringComparer.Ordinal))
+        {
+            text.Append("\n  ").Append(line);
+        }
+
+        return text.ToString();
+    }
 
     private static string Summary(List<double> seconds)
     {
@@ -300,6 +541,7 @@ public sealed class CorrelatorChaosTests : RealStackTests
         private readonly ProtobufRecordCodec<Alert> codec = new(schemaId: null);
         private readonly ConcurrentDictionary<string, DateTime> delivered = new();
         private readonly ConcurrentDictionary<int, string> ids = new();
+        private readonly ConcurrentDictionary<string, string> hosts = new();
         private int next;
         private int undelivered;
 
@@ -324,6 +566,7 @@ public sealed class CorrelatorChaosTests : RealStackTests
             var curl = $"c-{prefix}-{h}";
             var id = AlertFactory.AlertId(RuleId, [shell, curl]);
             ids[h] = id;
+            hosts[id] = host;
             return Task.Run(async () =>
             {
                 try
@@ -367,13 +610,17 @@ public sealed class CorrelatorChaosTests : RealStackTests
             return wanted;
         }
 
+        /// <summary>The host of an attack's alert id, and the telemetry partition its events went to.</summary>
+        public string Describe(string id) =>
+            hosts.TryGetValue(id, out var host) ? $"host {host}, partition {Murmur2Partitioner.Partition(host, 6)}" : "not an injected attack";
+
         public HashSet<string> AlertIds() => Alerts(0, TimeSpan.FromSeconds(1)).Select(a => a.Alert.Id).ToHashSet();
 
         /// <summary>
         /// Waits for every delivered attack's alert and for the group to commit everything (a replay still to come
         /// could publish a repeat), then counts what is missing and repeated, and each alert's latency from delivery.
         /// </summary>
-        public async Task<(int Missing, int Duplicates, List<double> Latencies)> SettleAsync(TimeSpan? patience = null)
+        public async Task<(int Missing, int Duplicates, List<double> Latencies, List<string> MissingIds, List<string> DuplicateIds)> SettleAsync(TimeSpan? patience = null)
         {
             var expected = delivered.Keys.ToHashSet();
             try
@@ -393,7 +640,9 @@ public sealed class CorrelatorChaosTests : RealStackTests
                 .Where(g => delivered.ContainsKey(g.Key))
                 .Select(g => (g.Min(a => a.At) - delivered[g.Key]).TotalSeconds)
                 .ToList();
-            return (expected.Count(id => !seen.Contains(id)), seen.Count - seen.Distinct().Count(), latencies);
+            var missing = expected.Where(id => !seen.Contains(id)).Order(StringComparer.Ordinal).ToList();
+            var repeated = seen.GroupBy(id => id).Where(g => g.Count() > 1).Select(g => g.Key).Order(StringComparer.Ordinal).ToList();
+            return (missing.Count, seen.Count - seen.Distinct().Count(), latencies, missing, repeated);
         }
 
         private List<(Alert Alert, DateTime At)> Alerts(int expected, TimeSpan timeout) =>
