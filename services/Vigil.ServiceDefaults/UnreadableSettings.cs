@@ -57,9 +57,11 @@ public static partial class UnreadableSettings
 
     /// <summary>
     /// The settings of <paramref name="options"/> (read from <paramref name="section"/>) holding a number no member of
-    /// their enum has: the binder takes "--Redis:Mode=7" as readily as "--Redis:Mode=Cluster", and a service would then
-    /// run with a mode no code path expects. One line per key, as for a value the binder cannot convert. Nested option
-    /// objects are checked too; a [Flags] enum and a 0 (the unset default) are left alone.
+    /// their enum has (for a [Flags] enum: a bit no member has): the binder takes "--Redis:Mode=7" as readily as
+    /// "--Redis:Mode=Cluster", and a service would then run with a mode no code path expects. One line per key, as for a
+    /// value the binder cannot convert. Settable enum properties are checked, in nested option objects too; a value equal
+    /// to the property's default (a fresh instance's) is left alone, whatever it is. Not checked: enums inside lists or
+    /// dictionaries, and options classes without a <c>Section</c> constant (the key could not be named).
     /// </summary>
     internal static List<string> UndefinedEnumValues(object options, string section)
     {
@@ -69,6 +71,8 @@ public static partial class UnreadableSettings
 
         void Walk(object value, string path, int depth)
         {
+            object? fresh = null;
+            var freshMade = false;
             foreach (var property in value.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
             {
                 if (!property.CanRead || property.GetIndexParameters().Length > 0)
@@ -79,14 +83,25 @@ public static partial class UnreadableSettings
                 var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
                 if (type.IsEnum)
                 {
-                    if (!type.IsDefined(typeof(FlagsAttribute), inherit: false) && property.GetValue(value) is { } member && !Enum.IsDefined(type, member))
+                    // What the binder sets: properties with a public setter (init included).
+                    if (property.SetMethod is not { IsPublic: true } || property.GetValue(value) is not { } member || IsMember(type, member))
                     {
-                        var number = Convert.ToString(Convert.ChangeType(member, Enum.GetUnderlyingType(type), CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-                        if (number != "0")
-                        {
-                            problems.Add($"{path}:{property.Name}: '{number}' is not {Expected(type, type.Name)}.");
-                        }
+                        continue;
                     }
+
+                    if (!freshMade)
+                    {
+                        freshMade = true;
+                        fresh = value.GetType().GetConstructor(Type.EmptyTypes) is null ? null : Activator.CreateInstance(value.GetType());
+                    }
+
+                    if (fresh is not null && Equals(property.GetValue(fresh), member))
+                    {
+                        continue;
+                    }
+
+                    var number = Convert.ToString(Convert.ChangeType(member, Enum.GetUnderlyingType(type), CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+                    problems.Add($"{path}:{property.Name}: '{number}' is not {Expected(type, type.Name)}.");
                 }
                 else if (depth < 4 && type.IsClass && type.Namespace?.StartsWith("Vigil", StringComparison.Ordinal) == true && property.GetValue(value) is { } nested)
                 {
@@ -94,6 +109,29 @@ public static partial class UnreadableSettings
                 }
             }
         }
+    }
+
+    /// <summary>True when <paramref name="value"/> is a member of <paramref name="type"/>, or for a [Flags] enum a combination of its members' bits.</summary>
+    private static bool IsMember(Type type, object value)
+    {
+        if (!type.IsDefined(typeof(FlagsAttribute), inherit: false))
+        {
+            return Enum.IsDefined(type, value);
+        }
+
+        var all = 0UL;
+        foreach (var member in Enum.GetValuesAsUnderlyingType(type))
+        {
+            all |= Convert.ToUInt64(member, CultureInfo.InvariantCulture);
+        }
+
+        return (Bits(value) & ~all) == 0;
+
+        static ulong Bits(object value) => Type.GetTypeCode(Enum.GetUnderlyingType(value.GetType())) switch
+        {
+            TypeCode.SByte or TypeCode.Int16 or TypeCode.Int32 or TypeCode.Int64 => unchecked((ulong)Convert.ToInt64(value, CultureInfo.InvariantCulture)),
+            _ => Convert.ToUInt64(value, CultureInfo.InvariantCulture),
+        };
     }
 
     /// <summary>The configuration section an options class declares as its <c>Section</c> constant; null when it declares none.</summary>
@@ -128,7 +166,9 @@ public static partial class UnreadableSettings
 
         if (type.IsEnum)
         {
-            return $"one of {string.Join(", ", Enum.GetNames(type))}";
+            return type.IsDefined(typeof(FlagsAttribute), inherit: false)
+                ? $"a combination of {string.Join(", ", Enum.GetNames(type))}"
+                : $"one of {string.Join(", ", Enum.GetNames(type))}";
         }
 
         if (type == typeof(TimeSpan))
@@ -170,21 +210,26 @@ public static partial class UnreadableSettings
     [GeneratedRegex(@"^Failed to convert configuration value '(?<value>.*)' at '(?<path>[^']+)' to type '(?<type>[^']+)'\.$", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
     private static partial Regex FailedConversion();
 
-    /// <summary>The default options factory, with the binder's conversion failure turned into a validation failure.</summary>
+    /// <summary>
+    /// The default options factory, with the binder's conversion failure and an enum setting no member has turned into
+    /// validation failures. Those are found before the validators run (a validator may switch on the enum), and stop
+    /// there: the options' other checks would read values that are not what was configured.
+    /// </summary>
     private sealed class ReadingOptionsFactory<TOptions>(
         IEnumerable<IConfigureOptions<TOptions>> setups,
         IEnumerable<IPostConfigureOptions<TOptions>> postConfigures,
         IEnumerable<IValidateOptions<TOptions>> validations) : IOptionsFactory<TOptions>
         where TOptions : class
     {
-        private readonly OptionsFactory<TOptions> inner = new(setups, postConfigures, validations);
+        private readonly OptionsFactory<TOptions> binding = new(setups, postConfigures, []);
+        private readonly IValidateOptions<TOptions>[] validations = [.. validations];
 
         public TOptions Create(string name)
         {
             TOptions options;
             try
             {
-                options = inner.Create(name);
+                options = binding.Create(name);
             }
             catch (InvalidOperationException e) when (Describe(e) is { } problem)
             {
@@ -192,9 +237,22 @@ public static partial class UnreadableSettings
             }
 
             // A number where an enum's name belongs, named by the key: only for options that declare their section.
-            return SectionOf(typeof(TOptions)) is { } section && UndefinedEnumValues(options, section) is { Count: > 0 } problems
-                ? throw new OptionsValidationException(name, typeof(TOptions), problems)
-                : options;
+            if (SectionOf(typeof(TOptions)) is { } section && UndefinedEnumValues(options, section) is { Count: > 0 } problems)
+            {
+                throw new OptionsValidationException(name, typeof(TOptions), problems);
+            }
+
+            // The validators, as OptionsFactory runs them: every failure of every validator, in one exception.
+            var failures = new List<string>();
+            foreach (var validation in this.validations)
+            {
+                if (validation.Validate(name, options) is { Failed: true } result)
+                {
+                    failures.AddRange(result.Failures ?? [result.FailureMessage]);
+                }
+            }
+
+            return failures.Count > 0 ? throw new OptionsValidationException(name, typeof(TOptions), failures) : options;
         }
     }
 }

@@ -14,6 +14,20 @@ public sealed class UnreadableSettingsTests
         Salted,
     }
 
+    public enum Level
+    {
+        Low = 1,
+        High = 2,
+    }
+
+    [Flags]
+    public enum Sides
+    {
+        None = 0,
+        Left = 1,
+        Right = 2,
+    }
+
     public sealed class Limits
     {
         public int MaxBatchSize { get; set; } = 10;
@@ -30,6 +44,10 @@ public sealed class UnreadableSettingsTests
         public Flavour Flavour { get; set; }
 
         public Flavour? Fallback { get; set; }
+
+        public Level Level { get; set; } = Level.Low;
+
+        public Sides Sides { get; set; }
 
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -63,6 +81,11 @@ public sealed class UnreadableSettingsTests
         { "Sample:Flavour", "7", "Sample:Flavour: '7' is not one of Plain, Salted." },
         { "Sample:Fallback", "-1", "Sample:Fallback: '-1' is not one of Plain, Salted." },
         { "Sample:Consumer:Topping", "9", "Sample:Consumer:Topping: '9' is not one of Plain, Salted." },
+        // 0 where no member has it and the default is another.
+        { "Sample:Level", "0", "Sample:Level: '0' is not one of Low, High." },
+        // A bit no member of a [Flags] enum has.
+        { "Sample:Sides", "64", "Sample:Sides: '64' is not a combination of None, Left, Right." },
+        { "Sample:Sides", "Left, Up", "Sample:Sides: 'Left, Up' is not a combination of None, Left, Right." },
     };
 
     [Theory]
@@ -99,6 +122,8 @@ public sealed class UnreadableSettingsTests
             ["Sample:Consumer:MaxBatchSize"] = "500",
             ["Sample:Delays:0"] = "00:00:02",
             ["Sample:Consumer:Topping"] = "1",
+            ["Sample:Sides"] = "Left, Right",
+            ["Sample:Level"] = "2",
         });
 
         var options = provider.GetRequiredService<IOptions<SampleOptions>>().Value;
@@ -110,6 +135,52 @@ public sealed class UnreadableSettingsTests
         Assert.Equal(500, options.Consumer.MaxBatchSize);
         Assert.Equal([TimeSpan.FromSeconds(2)], options.Delays);
         Assert.Equal(Flavour.Salted, options.Consumer.Topping);
+        Assert.Equal(Sides.Left | Sides.Right, options.Sides);
+        Assert.Equal(Level.High, options.Level);
+    }
+
+    [Fact]
+    public void AnEnumSettingNoMemberHasIsNamedBeforeAValidatorThatSwitchesOnItRuns()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Sample:Flavour"] = "7" }).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddUnreadableSettingsAsErrors();
+        services.AddOptions<SampleOptions>().BindConfiguration("Sample").ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SampleOptions>>(new SwitchingValidator());
+        using var provider = services.BuildServiceProvider();
+
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<SampleOptions>>().Value);
+
+        Assert.Equal("Sample:Flavour: '7' is not one of Plain, Salted.", Assert.Single(e.Failures));
+    }
+
+    [Fact]
+    public void EveryValidatorsFailuresAreReportedTogetherAsBefore()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Sample:Retries"] = "-1" }).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddUnreadableSettingsAsErrors();
+        services.AddOptions<SampleOptions>().BindConfiguration("Sample").Validate(o => o.Retries >= 0, "Sample:Retries must not be negative.");
+        services.AddSingleton<IValidateOptions<SampleOptions>>(new SwitchingValidator());
+        services.AddSingleton<IValidateOptions<SampleOptions>>(new FailingValidator("Sample:Budget is wrong.", "Sample:Ratio is wrong."));
+        using var provider = services.BuildServiceProvider();
+
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<SampleOptions>>().Value);
+
+        Assert.Equal(["Sample:Retries must not be negative.", "Sample:Budget is wrong.", "Sample:Ratio is wrong."], e.Failures);
+    }
+
+    /// <summary>A validator written for the enum's members only, as services write them.</summary>
+    private sealed class SwitchingValidator : IValidateOptions<SampleOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, SampleOptions options) => options.Flavour switch
+        {
+            Flavour.Plain or Flavour.Salted => ValidateOptionsResult.Success,
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Flavour, "not a flavour"),
+        };
+    }
+
+    private sealed class FailingValidator(params string[] failures) : IValidateOptions<SampleOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, SampleOptions options) => ValidateOptionsResult.Fail(failures);
     }
 
     [Fact]
