@@ -12,7 +12,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 {
     private const int SigTerm = 15;
 
-    // Linux numbers (also most others); macOS numbers them apart.
+    // Linux numbers; macOS (as the BSDs) numbers them apart.
     private static readonly int SigStop = OperatingSystem.IsMacOS() ? 17 : 19;
     private static readonly int SigCont = OperatingSystem.IsMacOS() ? 19 : 18;
     private readonly Process process;
@@ -120,7 +120,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
         if (SendSignal(process.Id, SigStop) != 0)
         {
-            throw new InvalidOperationException($"SIGSTOP to process {process.Id} failed (errno {System.Runtime.InteropServices.Marshal.GetLastSystemError()}).");
+            throw new InvalidOperationException($"SIGSTOP to process {process.Id} failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}).");
         }
 
         paused = true;
