@@ -15,7 +15,7 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 help:
 	@echo "make run          run the whole cluster with the simulator (Ctrl-C stops everything)"
 	@echo "make test         install test dependencies, build and run all tests (includes chart-check)"
-	@echo "make chaos        fault suite: poison pills, kill -9/restart cycles (CHAOS=short, the CI form; CHAOS=full)"
+	@echo "make chaos        fault suite: poison pills, kill -9/restart cycles, a paused replica (CHAOS=short, the CI form; CHAOS=full)"
 	@echo "make chart-check  render the Helm chart, check it, its copied files and docker-compose.yml"
 	@echo "make chart-sync   copy deploy/topics.json and rules/ into the Helm chart (helm/vigil/files)"
 	@echo "make images       build every container image (needs a Docker engine; REGISTRY=..., TAG=...)"
@@ -68,7 +68,7 @@ test: deps browser-deps build chart-check
 	  grep -E -A12 '^\s+Failed [A-Za-z]' .vigil/test.log | cut -c1-300 | head -120; exit 1; }
 	$(MAKE) --no-print-directory chaos CHAOS=short CHAOS_BUILD=no
 
-# The fault suite (docs/reliability.md): real processes killed with SIGKILL and restarted, poison pills, stalls.
+# The fault suite (docs/reliability.md): real processes killed with SIGKILL and restarted, or paused with SIGSTOP, poison pills, stalls.
 # Its tests skip under a plain `dotnet test`; here they run with VIGIL_CHAOS set. CHAOS=short fits CI (a few
 # minutes); CHAOS=full adds the long forms. Figures are appended to .vigil/chaos-report.txt.
 CHAOS ?= short
