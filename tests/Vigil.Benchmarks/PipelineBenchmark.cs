@@ -123,9 +123,9 @@ internal static class PipelineBenchmark
         var brokerCpu = ProcessCpu.Of(Environment.ProcessId);
         var started = Stopwatch.GetTimestamp();
         await using var child = ChildProcess.Start(kind, options.ToArguments());
-        // Ten minutes per pass over the topic, for the warm-up passes (at most MaxWarmupPasses) and the measured one, but
+        // Ten minutes per pass over the topic, for the warm-up passes (at most MaxWarmupPasses) and the measured ones, but
         // no more than 40 minutes for a child in all: a pass takes seconds, and a child that hangs should not take hours.
-        var figures = await child.FiguresAsync(TimeSpan.FromMinutes(Math.Min(40, 10 * (ConsumerChild.MaxWarmupPasses + 1))));
+        var figures = await child.FiguresAsync(TimeSpan.FromMinutes(Math.Min(40, 10 * (ConsumerChild.MaxWarmupPasses + ConsumerChild.MeasuredPasses))));
         var brokerSeconds = (ProcessCpu.Of(Environment.ProcessId) - brokerCpu).TotalSeconds;
         var wall = Stopwatch.GetElapsedTime(started).TotalSeconds;
         return new ServiceRow(kind, figures, brokerSeconds / wall);
