@@ -116,6 +116,12 @@ internal static class ConsumerChild
         var measured = new List<ConsumerFigures>();
         for (var pass = 1; pass <= MeasuredPasses; pass++)
         {
+            if (pass > 1)
+            {
+                // As after each warm-up pass: the last pass's stopped host and any late tier-1 compilation settle first.
+                QuietJit.Wait();
+            }
+
             var passOptions = pass == 1 ? options : options with
             {
                 Group = $"{options.Group}-m{pass}",
@@ -144,9 +150,10 @@ internal static class ConsumerChild
     }
 
     /// <summary>
-    /// The pass with the median CPU per event (the upper one of an even count), with the median allocation per event
-    /// (and that pass's share of decoder growth), every pass's CPU and allocation per event, and the first pass's
-    /// start-up time. Allocation is taken on its own: it moves with the decoder's one-off growth, not with the CPU.
+    /// The pass with the median CPU per event (the upper one of an even count: its rate, CPU and JIT figures), with
+    /// the allocation of the pass with the median allocation per event (its bytes, decoder growth and GC counts), every
+    /// pass's CPU, allocation and growth per event, and the first pass's start-up time. Allocation is taken on its own:
+    /// it moves with the decoder's one-off growth, not with the CPU.
     /// </summary>
     internal static ConsumerFigures MedianOf(IReadOnlyList<ConsumerFigures> passes)
     {
@@ -156,6 +163,10 @@ internal static class ConsumerChild
         {
             AllocatedBytes = (long)Math.Round(allocation.AllocatedBytesPerEvent * median.Events),
             DecoderGrowthBytes = (long)Math.Round(allocation.DecoderGrowthBytesPerEvent * median.Events),
+            Gen0 = allocation.Gen0,
+            Gen1 = allocation.Gen1,
+            Gen2 = allocation.Gen2,
+            DecoderGrowthBytesByPass = [.. passes.Select(f => f.DecoderGrowthBytesPerEvent)],
             StartupSeconds = passes[0].StartupSeconds,
             CpuMicrosByPass = [.. passes.Select(f => f.CpuMicrosPerEvent)],
             AllocatedBytesByPass = [.. passes.Select(f => f.AllocatedBytesPerEvent)],
