@@ -110,8 +110,8 @@ internal static class ConsumerChild
             return 0;
         }
 
-        // Several measured passes, each a fresh group with empty state, and the one with the median CPU per event is
-        // reported with the others' figures beside it. On this shared 2-core machine back-to-back passes of one build
+        // Several measured passes, each a fresh group with empty state; the medians are reported (see MedianOf), every
+        // pass's figures beside them. On this shared 2-core machine back-to-back passes of one build
         // differed by up to 1.7x: a single pass let one slow moment decide a service's ratio.
         var measured = new List<ConsumerFigures>();
         for (var pass = 1; pass <= MeasuredPasses; pass++)
@@ -189,20 +189,8 @@ internal static class ConsumerChild
 
     private static int warmupPasses;
 
-    private static async Task<(ConsumerFigures Figures, int Passes)> WarmUpAsync(ChildOptions options)
-    {
-        if (options.Kind == "bare")
-        {
-            return (Bare(options, Stopwatch.GetTimestamp()), 1);
-        }
-
-        using var host = Build(options);
-        await host.StartAsync();
-        var consumed = host.Services.GetRequiredService<KafkaMetrics>().RecordsConsumed.WithLabels(options.Topic, options.Group);
-        var figures = Measure(options, () => (long)consumed.Value, Stopwatch.GetTimestamp());
-        await host.StopAsync();
-        return (figures, 1);
-    }
+    private static async Task<(ConsumerFigures Figures, int Passes)> WarmUpAsync(ChildOptions options) =>
+        (await MeasurePassAsync(options, Stopwatch.GetTimestamp()), 1);
 
     private static async Task StartAndStopAsync(ChildOptions options)
     {
