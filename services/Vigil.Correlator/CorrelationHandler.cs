@@ -31,7 +31,7 @@ public sealed class CorrelationHandler(
     AlertFactory alerts,
     TimeProvider clock,
     CorrelatorMetrics metrics,
-    ILogger<CorrelationHandler> logger) : IDeferredDurabilityHandler<TelemetryEvent>
+    ILogger<CorrelationHandler> logger) : IDeferredDurabilityHandler<TelemetryEvent>, IRecordPreparer<TelemetryEvent>
 {
     // The consume loop and the quiet-host release both change states; one at a time.
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -84,6 +84,9 @@ public sealed class CorrelationHandler(
     // What the state-read counters last reported of OwnedStates' own counts.
     private long reportedRedisReads;
     private long reportedKnownEmpty;
+
+    /// <summary>The router's first look at each record, on the consume thread right after decoding (<see cref="EventRouter.Prepare"/>).</summary>
+    public ulong Prepare(TelemetryEvent value) => router.Prepare(value);
 
     /// <summary>Handles a batch and returns once its state changes are in the store (the serial form).</summary>
     public async Task HandleAsync(IReadOnlyList<ConsumedRecord<TelemetryEvent>> records, CancellationToken cancellationToken)

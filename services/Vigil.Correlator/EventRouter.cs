@@ -2,7 +2,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vigil.Contracts.Telemetry;
 using Vigil.Detection;
+using Vigil.Eql;
 using Vigil.Messaging;
+using Vigil.Rules;
 
 namespace Vigil.Correlator;
 
@@ -70,9 +72,55 @@ public sealed class EventRouter
         return batch;
     }
 
+    /// <summary>
+    /// Works out on the consume thread, right after <paramref name="e"/> was decoded, what <see cref="Route"/> would ask of
+    /// it first: which rules it is relevant to, whether their exceptions remove it, and which of their steps it
+    /// satisfies (see <see cref="IRecordPreparer{T}"/>). Reads only the pack, which nothing changes. 0 (unprepared, routed
+    /// as before) for a pack of more than <see cref="PreparedRules"/> rules or steps that do not fit.
+    /// </summary>
+    public ulong Prepare(TelemetryEvent e)
+    {
+        if (rules.Count > PreparedRules)
+        {
+            return 0;
+        }
+
+        var prepared = PreparedFlag;
+        foreach (var r in pack.Index.Candidates(e))
+        {
+            var input = rules[r].Admit(e, out var classification, out _);
+            if (input == RuleInput.Irrelevant)
+            {
+                continue;
+            }
+
+            if (!classification.TryPack(ClassificationBits, out var bits))
+            {
+                return 0;
+            }
+
+            prepared |= ((input == RuleInput.Excepted ? TakenExcepted : TakenAdmitted) | bits << InputBits) << (r * RuleBits);
+        }
+
+        return prepared;
+    }
+
+    /// <summary>The most rules a pack may have for its records to be prepared on the consume thread (<see cref="Prepare"/>).</summary>
+    public const int PreparedRules = 3;
+
+    // A prepared record: the top bit set, then from bit 0 RuleBits per rule, each two for the rule's input (none: the
+    // event is irrelevant to it) and the rule's packed classification.
+    private const ulong PreparedFlag = 1UL << 63;
+    private const int InputBits = 2;
+    private const int ClassificationBits = 19;
+    private const int RuleBits = InputBits + ClassificationBits;
+    private const ulong TakenAdmitted = 1;
+    private const ulong TakenExcepted = 2;
+
     private void RouteInto(IReadOnlyList<ConsumedRecord<TelemetryEvent>> records, CorrelationBatch batch)
     {
         var lastPartition = int.MinValue;
+        var preparable = rules.Count <= PreparedRules;
         foreach (var record in records)
         {
             // The event's host.id, read once for all the sequence rules that take the event (every rule reads the same
@@ -85,52 +133,77 @@ public sealed class EventRouter
                 lastPartition = record.Partition;
             }
 
+            var prepared = record.Preparation;
+            if (preparable && (prepared & PreparedFlag) != 0)
+            {
+                // The consume thread classified it (Prepare): the rules it is relevant to, in the order Candidates gives.
+                for (var r = 0; r < rules.Count; r++)
+                {
+                    var part = prepared >> (r * RuleBits);
+                    var taken = part & 3;
+                    if (taken != 0)
+                    {
+                        var input = taken == TakenExcepted ? RuleInput.Excepted : RuleInput.Admitted;
+                        Take(record, r, input, EventClassification.Unpack(part >> InputBits, ClassificationBits), null, ref host, batch);
+                    }
+                }
+
+                continue;
+            }
+
             // Only the rules the pack's index says the event may be relevant to; each classifies it once.
             foreach (var r in pack.Index.Candidates(record.Value))
             {
-                var rule = rules[r];
-                var input = rule.Admit(record.Value, out var classification, out var exception);
-                if (input == RuleInput.Irrelevant)
+                var input = rules[r].Admit(record.Value, out var classification, out var exception);
+                if (input != RuleInput.Irrelevant)
                 {
-                    continue;
-                }
-
-                relevantCounts[r]++;
-                if (input == RuleInput.Excepted)
-                {
-                    // Removed before the engine, as Elastic filters the events a rule searches: no state is touched.
-                    exceptedCounts[r]++;
-                    if (logger.IsEnabled(LogLevel.Debug))
-                    {
-                        // Guarded: the call's argument array would be allocated per excepted event even with Debug off.
-                        logger.LogDebug("Exception '{Exception}' removes event {Event} from {Rule}", exception!.Name, record.Value.Event?.Id, rule.RuleId);
-                    }
-                    continue;
-                }
-
-                if (rule.IsStateful && !rule.IsAggregation)
-                {
-                    // A sequence engine holds the event as its payload (TelemetryEventCodec) and decodes it whole only
-                    // for an alert, so the event is not completed here.
-                    var key = KeyOf(r, rule, host ??= rule.Engine.HostOf(record.Value));
-                    batch.WorkFor(key, record.TopicPartition).Add(record.Value, classification, record.TopicPartition);
-                    continue;
-                }
-
-                // Decoded with only the fields the rules read; whatever keeps it from here on (aggregation, alerts) sees it whole.
-                record.Value.Complete();
-                if (rule.IsAggregation)
-                {
-                    batch.Aggregations.Add(new AggregationWork(rule, record.Value));
-                    continue;
-                }
-
-                // Single-event rules need no state: they match without a Redis read.
-                if (rule.Engine.MatchEvent(record.Value, classification) is { } match)
-                {
-                    batch.Matches.Add((rule, match));
+                    Take(record, r, input, classification, exception, ref host, batch);
                 }
             }
+        }
+    }
+
+    /// <summary>Sends <paramref name="record"/> to rule <paramref name="r"/>, to which it is relevant.</summary>
+    private void Take(ConsumedRecord<TelemetryEvent> record, int r, RuleInput input, EventClassification classification, ExceptionHit? exception, ref string? host, CorrelationBatch batch)
+    {
+        var rule = rules[r];
+        relevantCounts[r]++;
+        if (input == RuleInput.Excepted)
+        {
+            // Removed before the engine, as Elastic filters the events a rule searches: no state is touched.
+            exceptedCounts[r]++;
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+                // Guarded: the call's argument array would be allocated per excepted event even with Debug off. A record
+                // prepared on the consume thread carries no exception name: it is found again here.
+                exception ??= rule.Exceptions.FindException(record.Value);
+                logger.LogDebug("Exception '{Exception}' removes event {Event} from {Rule}", exception?.Name, record.Value.Event?.Id, rule.RuleId);
+            }
+
+            return;
+        }
+
+        if (rule.IsStateful && !rule.IsAggregation)
+        {
+            // A sequence engine holds the event as its payload (TelemetryEventCodec) and decodes it whole only for an
+            // alert, so the event is not completed here.
+            var key = KeyOf(r, rule, host ??= rule.Engine.HostOf(record.Value));
+            batch.WorkFor(key, record.TopicPartition).Add(record.Value, classification, record.TopicPartition);
+            return;
+        }
+
+        // Decoded with only the fields the rules read; whatever keeps it from here on (aggregation, alerts) sees it whole.
+        record.Value.Complete();
+        if (rule.IsAggregation)
+        {
+            batch.Aggregations.Add(new AggregationWork(rule, record.Value));
+            return;
+        }
+
+        // Single-event rules need no state: they match without a Redis read.
+        if (rule.Engine.MatchEvent(record.Value, classification) is { } match)
+        {
+            batch.Matches.Add((rule, match));
         }
     }
 

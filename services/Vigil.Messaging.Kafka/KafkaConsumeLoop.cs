@@ -133,6 +133,9 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
     /// <summary>The handler, when it can be handed the next batch while the previous one's writes are in flight (<see cref="KafkaConsumerSettings.OverlapWrites"/>).</summary>
     private readonly IDeferredDurabilityHandler<T>? deferred;
 
+    // The handler's per-record work done on this loop's thread right after decoding (see IRecordPreparer).
+    private readonly IRecordPreparer<T>? preparer;
+
     /// <summary>
     /// A batch whose handler had not returned within twice the shutdown grace of a stop: its offsets are not stored (the
     /// next owner replays it), and the loop waits for it no more, so a handler that ignores its token cannot hold the
@@ -178,6 +181,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         onlyTopic = registration.Topics.Count == 1 ? registration.Topics[0] : null;
         overlap = settings.OverlapBatches && reader.CanOverlap;
         deferred = overlap && settings.OverlapWrites ? handler as IDeferredDurabilityHandler<T> : null;
+        preparer = handler as IRecordPreparer<T>;
         compacted = new HashSet<string>(registration.CompactedTopics ?? [], StringComparer.Ordinal);
         handlerWait = metrics.HandlerWait.WithLabels(group);
         writeWait = metrics.WriteWait.WithLabels(group);
@@ -540,6 +544,24 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         }
     }
 
+    private ulong Prepare(T value)
+    {
+        if (preparer is null)
+        {
+            return 0;
+        }
+
+        try
+        {
+            return preparer.Prepare(value);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Unprepared: the handler works the record out itself and meets the same failure where failures are handled.
+            return 0;
+        }
+    }
+
     private void Add(in PolledRecord<T> record)
     {
         var topic = onlyTopic ?? record.Topic!;
@@ -563,7 +585,7 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         }
         else
         {
-            gathering.Add(new ConsumedRecord<T>(topic, partition, offset, record.Key, record.Timestamp.UtcDateTime, value.Value!));
+            gathering.Add(new ConsumedRecord<T>(topic, partition, offset, record.Key, record.Timestamp.UtcDateTime, value.Value!) { Preparation = Prepare(value.Value!) });
         }
 
         if (run is { } current && current.Partition == partition && string.Equals(current.Topic, topic, StringComparison.Ordinal))

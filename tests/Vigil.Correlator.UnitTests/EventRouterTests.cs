@@ -65,6 +65,33 @@ public sealed class EventRouterTests
     }
 
     [Fact]
+    public void ASingleEventRuleMatchesARecordPreparedOnTheConsumeThreadOnTheSpot()
+    {
+        var router = new EventRouter(pack, metrics);
+        var record = Records(3, Shell("mac-1", T0, "s1")).Single();
+        var prepared = record with { Preparation = router.Prepare(record.Value) };
+
+        var batch = router.Route([prepared]);
+
+        Assert.NotEqual(0UL, prepared.Preparation);
+        var (rule, match) = Assert.Single(batch.Matches);
+        Assert.Same(pack.SingleEvent(), rule);
+        Assert.Equal(["s1"], match.Events.Select(e => e.Event.Id));
+        Assert.Equal(["s1"], Assert.Single(batch.Work).Value.Events.Select(e => e.Event.Id));
+    }
+
+    [Fact]
+    public void AnEventNoRuleCanUseIsPreparedAsGoingNowhere()
+    {
+        var router = new EventRouter(pack, metrics);
+        var record = Records(0, Noise("mac-1", T0, "n1")).Single();
+
+        var batch = router.Route([record with { Preparation = router.Prepare(record.Value) }]);
+
+        Assert.True(batch.IsEmpty);
+    }
+
+    [Fact]
     public void AStateKeyNamesItsRuleIdFingerprintAndHostAndParsesBackToTheSameKey()
     {
         var rule = pack.Sequence();

@@ -97,6 +97,39 @@ public sealed class TwoSequenceRouteTests
             .ToList();
     }
 
+    [Fact]
+    public void RecordsPreparedOnTheConsumeThreadAreRoutedAsTheHandlerRoutesThem()
+    {
+        var router = new EventRouter(pack, metrics);
+        TelemetryEvent[] Events() =>
+        [
+            Shell("mac-1", T0, "s1"),
+            Shell("mac-1", T0 + Seconds(3), "s4", user: "svc"),
+            Noise("mac-1", T0 + Seconds(4), "n1"),
+            Curl("mac-1", T0 + Seconds(5), "c1"),
+            Curl("", T0 + Seconds(5), "c2"),
+        ];
+
+        var routed = Describe(router.Route(Records(0, Events())));
+        var handlerCounts = (Counts(ByHost), Counts(ByUser));
+        var prepared = Records(0, Events()).Select(r => r with { Preparation = router.Prepare(r.Value) }).ToList();
+        var preparedRoute = Describe(router.Route(prepared));
+
+        Assert.All(prepared, r => Assert.NotEqual(0UL, r.Preparation));
+        Assert.Equal(routed, preparedRoute);
+        // The excepted shell is counted as relevant and excepted for the by-user rule either way.
+        Assert.Equal((4, 0), handlerCounts.Item1);
+        Assert.Equal((4, 1), handlerCounts.Item2);
+        Assert.Equal((8, 0), Counts(ByHost));
+        Assert.Equal((8, 2), Counts(ByUser));
+
+        static string Describe(CorrelationBatch batch) => string.Join(
+            " | ",
+            batch.Work.OrderBy(w => w.Key.Member, StringComparer.Ordinal).Select(w => $"{w.Key.Member}: {string.Join(' ', w.Value.Events.Select(e => e.Event.Id))}")
+                .Append($"matches {batch.Matches.Count}")
+                .Append($"partitions {string.Join(',', batch.Partitions)}"));
+    }
+
     private (int Relevant, int Excepted) Counts(CompiledRule rule) => Counts(pack, rule);
 
     private (int Relevant, int Excepted) Counts(AnalyticPack of, CompiledRule rule) =>
