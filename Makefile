@@ -124,9 +124,9 @@ run: deps build
 	CONFIGURATION=$(CONFIGURATION) bash deploy/dev/run.sh
 
 # Figures go to docs/benchmarks.md (docs/performance.md explains them); BENCH_EVENTS sets the workload size. Each
-# measured consumer runs in a process of its own; the whole run takes about 12-20 minutes on 2 shared cores. Then the
+# measured consumer runs in a process of its own; the whole run takes about 25 minutes on 2 shared cores. Then the
 # baseline's handler and the Redis bytes per active host (BENCH_HOSTS hosts, about 40 s) append their sections.
-BENCH_EVENTS ?= 200000
+BENCH_EVENTS ?= 400000
 BENCH_HOSTS ?= 100000
 bench: deps build
 	$(DOTNET) run -c $(CONFIGURATION) --no-build --project tests/Vigil.Benchmarks -- --events $(BENCH_EVENTS)

@@ -558,6 +558,12 @@ public sealed class KafkaConsumeLoop<T> : BackgroundService
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Unprepared: the handler works the record out itself and meets the same failure where failures are handled.
+            // Said (throttled), so a preparer that always fails is not consume-thread work for nothing that no one sees.
+            if (throttle.TryPass("prepare:" + e.GetType().Name, out var suppressed))
+            {
+                logger.LogWarning(e, "Preparing a record failed in {Group}; the handler works it out itself{Suppressed}", group, KafkaLog.Suppressed(suppressed));
+            }
+
             return 0;
         }
     }

@@ -19,6 +19,9 @@ public sealed record ConsumedRecord<T>(string Topic, int Partition, long Offset,
 
     public TopicPartitionRef TopicPartition => new(Topic, Partition);
 
-    /// <summary>What the handler's <see cref="IRecordPreparer{T}"/> worked out of the value on the consume thread; 0 when nothing was.</summary>
+    /// <summary>
+    /// What the handler's <see cref="IRecordPreparer{T}"/> worked out of <see cref="Value"/> on the consume thread; 0 when
+    /// nothing was. It belongs to this value as the loop decoded it: a copy with another value (<c>with</c>) must reset it.
+    /// </summary>
     public ulong Preparation { get; init; }
 }

@@ -218,7 +218,9 @@ internal static class Throughput
             for (var i = start; i < end; i++)
             {
                 var partition = partitions[i];
-                batch.Add(new ConsumedRecord<TelemetryEvent>("telemetry", partition, offsets[partition]++, null, DateTimeOffset.UnixEpoch, decoder.Decode(framed[i])));
+                // Decoded and prepared as the consume loop does, one record after the other (IRecordPreparer).
+                var value = decoder.Decode(framed[i]);
+                batch.Add(new ConsumedRecord<TelemetryEvent>("telemetry", partition, offsets[partition]++, null, DateTimeOffset.UnixEpoch, value) { Preparation = handler?.Prepare(value) ?? 0 });
             }
 
             if (handler is not null)
