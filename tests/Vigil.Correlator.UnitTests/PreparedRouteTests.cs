@@ -70,14 +70,15 @@ public sealed class PreparedRouteTests
         return e;
     }
 
-    private static List<ConsumedRecord<TelemetryEvent>> Prepare(EventRouter router, TelemetryEvent[] events) =>
+    /// <summary>The records of <paramref name="events"/>, each with the note <paramref name="router"/> prepares for it, as the consume loop hands them over.</summary>
+    internal static List<ConsumedRecord<TelemetryEvent>> Prepare(EventRouter router, TelemetryEvent[] events) =>
         Records(0, events).Select(r => r with { Preparation = router.Prepare(r.Value) }).ToList();
 
     private List<(int Relevant, int Excepted)> Counts(AnalyticPack pack) =>
         pack.Rules.Select(r => ((int)metrics.RelevantEvents.WithLabels(pack.Analytic, r.RuleId).Value, (int)metrics.ExceptedEvents.WithLabels(pack.Analytic, r.RuleId).Value)).ToList();
 
     /// <summary>Each state's events with their classification (steps in hex, "until" for the until clause), the aggregation work and the matches.</summary>
-    private static string Describe(CorrelationBatch batch) => string.Join(
+    internal static string Describe(CorrelationBatch batch) => string.Join(
         "\n",
         batch.Work.OrderBy(w => w.Key.Member, StringComparer.Ordinal)
             .Select(w => $"{w.Key.Member}: " + string.Join(' ', w.Value.Events.Zip(w.Value.Classifications, (e, c) => $"{e.Event.Id} {Bits(c)}")))

@@ -110,10 +110,10 @@ public sealed class TwoSequenceRouteTests
             Curl("", T0 + Seconds(5), "c2"),
         ];
 
-        var routed = Describe(router.Route(Records(0, Events())));
+        var routed = PreparedRouteTests.Describe(router.Route(Records(0, Events())));
         var handlerCounts = (Counts(ByHost), Counts(ByUser));
-        var prepared = Records(0, Events()).Select(r => r with { Preparation = router.Prepare(r.Value) }).ToList();
-        var preparedRoute = Describe(router.Route(prepared));
+        var prepared = PreparedRouteTests.Prepare(router, Events());
+        var preparedRoute = PreparedRouteTests.Describe(router.Route(prepared));
 
         Assert.All(prepared, r => Assert.NotEqual(0UL, r.Preparation));
         Assert.Equal(routed, preparedRoute);
@@ -122,12 +122,6 @@ public sealed class TwoSequenceRouteTests
         Assert.Equal((4, 1), handlerCounts.Item2);
         Assert.Equal((8, 0), Counts(ByHost));
         Assert.Equal((8, 2), Counts(ByUser));
-
-        static string Describe(CorrelationBatch batch) => string.Join(
-            " | ",
-            batch.Work.OrderBy(w => w.Key.Member, StringComparer.Ordinal).Select(w => $"{w.Key.Member}: {string.Join(' ', w.Value.Events.Select(e => e.Event.Id))}")
-                .Append($"matches {batch.Matches.Count}")
-                .Append($"partitions {string.Join(',', batch.Partitions)}"));
     }
 
     private (int Relevant, int Excepted) Counts(CompiledRule rule) => Counts(pack, rule);
