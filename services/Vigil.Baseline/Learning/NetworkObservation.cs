@@ -46,19 +46,19 @@ public readonly record struct NetworkObservation(
     public static NetworkObservation? From(ConsumedRecord<TelemetryEvent> record) => TryFrom(record, out var observation) ? observation : null;
 
     /// <summary>As <see cref="From"/>, without boxing the value in a nullable.</summary>
-    public static bool TryFrom(ConsumedRecord<TelemetryEvent> record, out NetworkObservation observation)
+    public static bool TryFrom(ConsumedRecord<TelemetryEvent> record, out NetworkObservation observation) =>
+        TryFrom(record, EventUses.NetworkUse(record.Value), out observation);
+
+    /// <summary>
+    /// As <see cref="TryFrom(ConsumedRecord{TelemetryEvent}, out NetworkObservation)"/> for an event already sorted
+    /// (<see cref="EventUses"/>): <paramref name="use"/> must be the record's own; a use that is no network observation
+    /// makes none.
+    /// </summary>
+    public static bool TryFrom(ConsumedRecord<TelemetryEvent> record, EventUse use, out NetworkObservation observation)
     {
         observation = default;
         var e = record.Value;
-        if (e.Event is not { } kind || !kind.Category.Contains("network"))
-        {
-            return false;
-        }
-
-        ObservationKind? observed = kind.Type.Contains("start") ? ObservationKind.Connection
-            : kind.Type.Contains("end") ? ObservationKind.Completion
-            : kind.Type.Contains("protocol") && (e.Dns is not null || kind.Action == "lookup_requested") ? ObservationKind.Lookup
-            : null;
+        var observed = EventUses.Observed(use);
         var hostId = e.Host?.Id is { Length: > 0 } id ? id : record.Key;
         if (observed is null || string.IsNullOrEmpty(hostId) || ProcessImageResolver.Resolve(e.Process) is not { } image)
         {
