@@ -192,6 +192,44 @@ public sealed class BaselineDetectorTests
         Assert.NotEmpty(given.Detections);
     }
 
+    [Fact]
+    public void BatchesEvaluatedOneAfterAnotherWithTheHandlersScratchGetTheUpdatesEachWouldGetAlone()
+    {
+        var agent = SyncAgent("p1");
+        var curl = Apple("c1", "curl", "/usr/bin/curl");
+        var other = new BaselineTelemetry("mac-2");
+        var first = Observations(0, mac.Connect(agent, Start), other.Connect(curl, Start + Second), mac.Connect(curl, Start + (2 * Second)));
+        var second = Observations(3, other.Connect(agent, Start + (3 * Second)), mac.Disconnect(agent, Start + (4 * Second), 5_000, 1_000));
+        var profiles = new Dictionary<string, ProfileSnapshot> { [first[0].Image.Tag] = Mature(agent), [first[1].Image.Tag] = Mature(curl) };
+        var scratch = new DetectorScratch();
+        static string Describe(HostUpdate u) => $"{u.Image.Tag} {u.HostId} {u.NewWatermark} {u.State.ToDocument()} {u.Contribution.Observations} {u.Contribution.Connections} {u.ExpectedText} {u.ExpectedMark}";
+
+        var firstAlone = detector.Evaluate(first, profiles, Views(first)).Updates.Select(Describe).ToList();
+        var secondAlone = detector.Evaluate(second, profiles, Views(second)).Updates.Select(Describe).ToList();
+        var firstShared = detector.Evaluate(first, profiles, Views(first), scratch).Updates;
+        var firstDescribed = firstShared.Select(Describe).ToList();
+        var firstObjects = firstShared.ToList();
+        var secondShared = detector.Evaluate(second, profiles, Views(second), scratch).Updates;
+
+        Assert.Equal(firstAlone, firstDescribed);
+        Assert.Equal(secondAlone, secondShared.Select(Describe));
+        Assert.Equal(3, firstAlone.Count);
+        Assert.Equal(2, secondAlone.Count);
+
+        // The second batch made the first's (committed) update objects over rather than allocating its own.
+        Assert.All(secondShared, u => Assert.Contains(u, firstObjects));
+
+        List<NetworkObservation> Observations(int offset, params TelemetryEvent[] events) =>
+        [
+            .. events
+                .Select((e, i) => new ConsumedRecord<TelemetryEvent>("telemetry", 0, offset + i, e.Host.Id, DateTimeOffset.UnixEpoch, e))
+                .Select(r => NetworkObservation.From(r)!.Value),
+        ];
+
+        static Dictionary<(string, string), HostImageState> Views(List<NetworkObservation> batch) =>
+            batch.Select(o => (o.Image.Tag, o.HostId)).Distinct().ToDictionary(k => k, _ => HostImageState.Empty(Options.PersistenceWindow));
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

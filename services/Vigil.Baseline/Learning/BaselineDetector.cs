@@ -62,7 +62,8 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
 
         var latestAllowed = (clock.GetUtcNow() + options.MaxClockSkew).ToUnixTimeMilliseconds() * 1_000_000;
         scratch.Clear();
-        var updates = new List<HostUpdate>();
+        scratch.BeginBatch();
+        var updates = scratch.Updates;
         var detections = new List<BaselineDetection>();
         var counts = new Counts();
 
@@ -126,7 +127,7 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
                 order[--next[positions[i]]] = i;
             }
 
-            updates.Capacity = groupCount;
+            updates.EnsureCapacity(groupCount);
             var run = new HostRun(options, alerts, chains, detections, counts);
             for (var g = 0; g < groupCount; g++)
             {
@@ -195,7 +196,7 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
                 }
             }
 
-            updates.Add(new HostUpdate(profile.Image, key.HostId, last, state, contribution) { ExpectedText = expectedText, ExpectedMark = expectedMark });
+            updates.Add(scratch.RentUpdate(profile.Image, key.HostId, last, state, contribution, expectedText, expectedMark));
         }
     }
 
