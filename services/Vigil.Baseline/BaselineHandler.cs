@@ -294,6 +294,7 @@ public sealed class BaselineHandler(
         {
             var large = Observations.Count > KeptCapacity || Hosts.Count > KeptCapacity || Profiles.Count > KeptCapacity;
             Detector.Clear();
+            Detector.ForgetUpdates();
             Profiles.Clear();
             Views.Clear();
             Observations.Clear();

@@ -205,16 +205,22 @@ public sealed class BaselineDetectorTests
         static string Describe(HostUpdate u) => $"{u.Image.Tag} {u.HostId} {u.NewWatermark} {u.State.ToDocument()} {u.Contribution.Observations} {u.Contribution.Connections} {u.ExpectedText} {u.ExpectedMark}";
 
         var firstAlone = detector.Evaluate(first, profiles, Views(first)).Updates.Select(Describe).ToList();
-        var secondAlone = detector.Evaluate(second, profiles, Views(second)).Updates.Select(Describe).ToList();
+        var secondAlone = detector.Evaluate(second, profiles, StoredViews(second)).Updates.Select(Describe).ToList();
         var firstShared = detector.Evaluate(first, profiles, Views(first), scratch).Updates;
         var firstDescribed = firstShared.Select(Describe).ToList();
         var firstObjects = firstShared.ToList();
-        var secondShared = detector.Evaluate(second, profiles, Views(second), scratch).Updates;
+
+        // The handler forgets a batch's updates once the batch is committed.
+        scratch.ForgetUpdates();
+        var secondShared = detector.Evaluate(second, profiles, StoredViews(second), scratch).Updates;
 
         Assert.Equal(firstAlone, firstDescribed);
         Assert.Equal(secondAlone, secondShared.Select(Describe));
         Assert.Equal(3, firstAlone.Count);
         Assert.Equal(2, secondAlone.Count);
+
+        Assert.Contains(secondShared, u => u.ExpectedText == "telemetry:0:1");
+        Assert.Contains(secondShared, u => u.ExpectedText is null && u.ExpectedMark == new Watermark("telemetry", 0, 2));
 
         // The second batch made the first's (committed) update objects over rather than allocating its own.
         Assert.All(secondShared, u => Assert.Contains(u, firstObjects));
@@ -228,6 +234,17 @@ public sealed class BaselineDetectorTests
 
         static Dictionary<(string, string), HostImageState> Views(List<NetworkObservation> batch) =>
             batch.Select(o => (o.Image.Tag, o.HostId)).Distinct().ToDictionary(k => k, _ => HostImageState.Empty(Options.PersistenceWindow));
+
+        // The second batch's views as Redis holds them: one read with its watermark's text, one this process wrote last,
+        // so the compare-and-set each update carries differs from the first batch's (nothing stored yet).
+        static Dictionary<(string, string), HostImageState> StoredViews(List<NetworkObservation> batch)
+        {
+            var views = Views(batch);
+            var (read, written) = (views.Values.First(), views.Values.Last());
+            read.StoredWatermark = "telemetry:0:1";
+            written.Stored(new Watermark("telemetry", 0, 2));
+            return views;
+        }
     }
 
     [Theory]

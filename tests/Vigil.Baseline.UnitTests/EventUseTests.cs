@@ -40,7 +40,7 @@ public sealed class EventUseTests
     }
 
     [Fact]
-    public void AProcessStartThatIsAlsoANetworkEventFeedsTheChainCacheYetStillMakesItsObservationWhenAskedDirectly()
+    public void AProcessStartThatIsAlsoANetworkEventIsSortedAsAProcessStartYetStillMakesItsObservationWhenAskedDirectly()
     {
         var both = mac.Connect(agent, Start);
         both.Event.Category.Add("process");
@@ -71,31 +71,35 @@ public sealed class EventUseTests
     [InlineData((1UL << 63) | 5)]
     [InlineData((1UL << 63) | (1UL << 20) | 2)]
     [InlineData(ulong.MaxValue)]
-    public void AnUnpreparedRecordOrANoteTheBaselineDidNotWriteIsNotRead(ulong note) =>
+    public void AnUnpreparedRecordOrANoteNoUsePacksToIsNotRead(ulong note) =>
         Assert.False(EventUses.TryRead(note, out _));
 
     [Fact]
-    public void AnEventSortedInAdvanceMakesTheSameObservationAsOneSortedByTheObservation()
+    public void AnEventSortedInAdvanceMakesTheObservationOfItsKind()
     {
-        TelemetryEvent[] events =
+        (TelemetryEvent Event, ObservationKind? Kind)[] cases =
         [
-            mac.Connect(agent, Start),
-            mac.Connect(agent, Start + Second, protocol: "ssh", port: 22, destination: "build.example.com"),
-            mac.Lookup(agent, Start + (2 * Second)),
-            mac.Disconnect(agent, Start + (3 * Second), 1_000, 20_000),
-            mac.Exec(agent, Start + (4 * Second)),
-            mac.FileOpen(agent, Start + (5 * Second), "/tmp/x"),
+            (mac.Connect(agent, Start), ObservationKind.Connection),
+            (mac.Connect(agent, Start + Second, protocol: "ssh", port: 22, destination: "build.example.com"), ObservationKind.Connection),
+            (mac.Lookup(agent, Start + (2 * Second)), ObservationKind.Lookup),
+            (mac.Disconnect(agent, Start + (3 * Second), 1_000, 20_000), ObservationKind.Completion),
+            (mac.Exec(agent, Start + (4 * Second)), null),
+            (mac.FileOpen(agent, Start + (5 * Second), "/tmp/x"), null),
         ];
 
-        foreach (var e in events)
+        foreach (var (e, kind) in cases)
         {
             var record = Record(e);
-            var sorted = EventUses.NetworkUse(e);
-            var direct = NetworkObservation.TryFrom(record, out var expected);
-            var prepared = NetworkObservation.TryFrom(record, sorted, out var actual);
+            var made = NetworkObservation.TryFrom(record, EventUses.Of(e), out var prepared);
 
-            Assert.Equal(direct, prepared);
-            Assert.Equal(expected, actual);
+            Assert.Equal(kind is not null, made);
+            if (made)
+            {
+                Assert.Equal(kind, prepared.Kind);
+                Assert.Equal(mac.HostId, prepared.HostId);
+                Assert.Equal("signing:TEAM123456/com.example.sync", prepared.Image.Identity);
+                Assert.Equal(NetworkObservation.From(record), prepared);
+            }
         }
     }
 

@@ -33,6 +33,8 @@ public sealed class BaselineDetector(BaselineOptions options, BaselineAlertBuild
     /// As <see cref="Evaluate(IReadOnlyList{NetworkObservation}, IReadOnlyDictionary{string, ProfileSnapshot}, IReadOnlyDictionary{ValueTuple{string, string}, HostImageState})"/>,
     /// with the batch's working collections taken from <paramref name="scratch"/> (the handler reuses one across
     /// batches): the grouping of a batch of ~200 views made anew each batch was a good part of what a batch allocated.
+    /// The result's updates are the scratch's: valid until its <see cref="DetectorScratch.ForgetUpdates"/> or the next
+    /// evaluation with it.
     /// </summary>
     internal BatchEvaluation Evaluate(
         IReadOnlyList<NetworkObservation> batch,

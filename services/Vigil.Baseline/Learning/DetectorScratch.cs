@@ -6,7 +6,8 @@ namespace Vigil.Baseline.Learning;
 /// The detector's working collections for one batch (its (image, host) groups and per-image contributions), kept by
 /// the handler and reused batch after batch. Emptied after each batch; one that grew for a huge batch (a backlog's)
 /// is cut back to <see cref="KeptCapacity"/>, so one burst does not pin its tables for the life of the process. The
-/// batch's host updates stay until the next batch begins: the store writes them after the evaluation.
+/// batch's host updates stay until the batch is committed (<see cref="ForgetUpdates"/>): the store writes them after
+/// the evaluation.
 /// </summary>
 internal sealed class DetectorScratch
 {
@@ -19,31 +20,21 @@ internal sealed class DetectorScratch
 
     public Dictionary<string, FleetContribution> Contributions { get; } = new(StringComparer.Ordinal);
 
-    // The update objects of the last batch evaluated with this scratch, and how many of them this batch took so far.
-    // The handler commits a batch before it evaluates the next with the same scratch, so the next batch may make them
-    // over; an evaluation without the handler's scratch gets a scratch (and updates) of its own.
+    // Update objects for the batches evaluated with this scratch, and how many of them the batch being evaluated took.
+    // The handler commits a batch before it evaluates the next with the same scratch, and forgets the batch's updates
+    // (ForgetUpdates) once it is committed, so the next batch may make them over; an evaluation without the handler's
+    // scratch gets a scratch (and updates) of its own.
     private readonly List<HostUpdate> spareUpdates = [];
     private int updatesRented;
 
-    /// <summary>The list of the batch's updates: <see cref="BeginBatch"/> empties it.</summary>
+    /// <summary>The batch's updates: valid until <see cref="ForgetUpdates"/> or the next evaluation with this scratch.</summary>
     public List<HostUpdate> Updates { get; } = [];
 
-    /// <summary>Starts a batch's evaluation: the previous batch's updates (committed by now) may be made over.</summary>
+    /// <summary>Starts a batch's evaluation: the updates of the previous one (committed by now) may be made over.</summary>
     public void BeginBatch()
     {
         Updates.Clear();
         updatesRented = 0;
-        if (spareUpdates.Count > KeptCapacity)
-        {
-            // A backlog's batch made more than a normal batch needs: not kept for the life of the process.
-            spareUpdates.RemoveRange(KeptCapacity, spareUpdates.Count - KeptCapacity);
-            spareUpdates.TrimExcess();
-        }
-
-        if (Updates.Capacity > KeptCapacity)
-        {
-            Updates.Capacity = KeptCapacity;
-        }
     }
 
     /// <summary>An update for the batch being evaluated: one of an earlier batch's made over, or a new one.</summary>
@@ -58,6 +49,28 @@ internal sealed class DetectorScratch
         spareUpdates.Add(update);
         updatesRented++;
         return update;
+    }
+
+    /// <summary>
+    /// Drops what the batch's updates point to (views, contributions, images), once the batch is committed: a spare
+    /// update keeps nothing alive until a later batch makes it over (views the store since let go of, a backlog batch's
+    /// contributions). Spares beyond what a normal batch uses (<see cref="KeptCapacity"/>) are let go.
+    /// </summary>
+    public void ForgetUpdates()
+    {
+        for (var i = 0; i < updatesRented; i++)
+        {
+            spareUpdates[i].Forget();
+        }
+
+        Updates.Clear();
+        updatesRented = 0;
+        if (spareUpdates.Count > KeptCapacity)
+        {
+            spareUpdates.RemoveRange(KeptCapacity, spareUpdates.Count - KeptCapacity);
+            spareUpdates.TrimExcess();
+            Updates.Capacity = KeptCapacity;
+        }
     }
 
     public void Clear()

@@ -72,7 +72,10 @@ public static class EventUses
     /// <summary><paramref name="use"/> as a record's note (never 0).</summary>
     public static ulong Note(EventUse use) => Prepared | (ulong)use;
 
-    /// <summary>The use a note of <see cref="Note"/> carries; false for 0 (not prepared) or a note it did not write.</summary>
+    /// <summary>
+    /// The use a note of <see cref="Note"/> carries; false for 0 (not prepared) or a value no use packs to. A note says
+    /// nothing of who wrote it: a consume loop's records carry the notes of its one handler.
+    /// </summary>
     public static bool TryRead(ulong note, out EventUse use)
     {
         use = (EventUse)(note & UseMask);

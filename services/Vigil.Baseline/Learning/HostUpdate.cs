@@ -8,7 +8,8 @@ namespace Vigil.Baseline.Learning;
 /// it, the batch's contribution to the fleet profile: one object per image, shared by the updates of all its hosts in
 /// the batch (the sum of what they add). An object, not a value: the store groups and copies a batch's updates by
 /// image, and copies of a reference cost less than copies of these six fields. The handler's evaluations reuse a
-/// batch's update objects for the next batch (<see cref="DetectorScratch.RentUpdate"/>), once the batch is committed.
+/// batch's update objects for the next batch (<see cref="DetectorScratch.RentUpdate"/>), once the batch is committed
+/// (<see cref="DetectorScratch.ForgetUpdates"/>).
 /// </summary>
 public sealed class HostUpdate(
     ProcessImage image,
@@ -48,5 +49,15 @@ public sealed class HostUpdate(
         ExpectedText = expectedText;
         ExpectedMark = expectedMark;
         return this;
+    }
+
+    /// <summary>Lets go of what this update points to, once its batch is committed: it is made over before it is read again.</summary>
+    internal void Forget()
+    {
+        Image = null!;
+        HostId = null!;
+        State = null!;
+        Contribution = null!;
+        ExpectedText = null;
     }
 }
