@@ -137,7 +137,8 @@ public sealed class BaselineHandler(
 
     /// <summary>
     /// Sorts a batch's events (by the note <see cref="Prepare"/> left, or here when a record has none): process starts feed
-    /// the chain cache, network events become <paramref name="observations"/>, the rest is skipped. Counted per batch: a labelled series' lookup per event costs more than the rest of a skipped event.
+    /// the chain cache, network events become <paramref name="observations"/>, the rest is skipped. Counted per batch: a
+    /// labelled series' lookup per event costs more than the rest of a skipped event.
     /// </summary>
     private void Observe(IReadOnlyList<ConsumedRecord<TelemetryEvent>> batch, List<NetworkObservation> observations)
     {
