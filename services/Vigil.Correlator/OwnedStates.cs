@@ -65,6 +65,9 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     // States that left memory while a write was in flight (see LoadAsync); emptied once no write is.
     private readonly HashSet<StateKey> leftWhileWriting = [];
 
+    // Pooled arrays of states that left memory, not yet given back (see Leave).
+    private List<(HeldBufferPool Pool, byte[] Array)> leaving = [];
+
     /// <summary>States held in memory.</summary>
     public int Count => live.Count;
 
@@ -127,6 +130,7 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
                         // Past its retention, and empty: the store holds nothing of it (its last write deleted it, or it
                         // was never written), so a read would find no state. It starts over, as after such a read.
                         var fresh = key.Rule.Engine.CreateState(key.HostId);
+                        Leave(entry.State);
                         states[key] = fresh;
                         live[key] = new Entry(fresh, partition, now + Retention(key), Cold: false);
                         KnownEmptyRenewals++;
@@ -158,6 +162,7 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
 
         if (misses.Count == 0)
         {
+            ReturnLeft();
             return;
         }
 
@@ -174,6 +179,12 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
             var (key, partition) = misses[i];
             var state = stored[i] is { } found ? Read(key, found) : key.Rule.Engine.CreateState(key.HostId);
             states[key] = state;
+            if (live.TryGetValue(key, out var replaced))
+            {
+                // Expired in memory, or of another partition: the store's copy (read after any write of it) replaces it.
+                Leave(replaced.State);
+            }
+
             live[key] = new Entry(state, partition, now + Retention(key), cold);
         }
 
@@ -183,6 +194,8 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         {
             Shed(states);
         }
+
+        ReturnLeft();
     }
 
     /// <summary>
@@ -419,13 +432,16 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         return count;
     }
 
-    /// <summary>Forgets states a failed batch may have changed without storing them: the retry reads them from the store.</summary>
+    /// <summary>
+    /// Forgets states a failed batch may have changed without storing them: the retry reads them from the store. Their
+    /// pooled arrays are left to the garbage collector: a failed write may still be queued to the store, reading them.
+    /// </summary>
     public void Forget(IEnumerable<StateKey> keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
         foreach (var key in keys)
         {
-            Remove(key);
+            Remove(key, keepArrays: false);
         }
     }
 
@@ -443,15 +459,81 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         {
             Remove(key);
         }
+
+        ReturnLeft();
     }
 
     // A state leaving memory while a write is in flight may be in that write: its next read must wait for it.
-    private void Remove(StateKey key)
+    private void Remove(StateKey key, bool keepArrays = true)
     {
-        if (live.Remove(key) && !writing.IsCompleted)
+        if (!live.Remove(key, out var entry))
+        {
+            return;
+        }
+
+        if (keepArrays)
+        {
+            Leave(entry.State);
+        }
+
+        if (!writing.IsCompleted)
         {
             leftWhileWriting.Add(key);
         }
+    }
+
+    private long returnedOnLeaving;
+
+    /// <summary>Pooled arrays given back since start from states that left memory (dropped, swept, shed or replaced).</summary>
+    public long ArraysReturnedOnLeaving => Interlocked.Read(ref returnedOnLeaving);
+
+    // A state leaving memory for good takes its events' pooled arrays with it (a pending partial's for up to its maxspan):
+    // they go back to the pool (ReturnLeft), so dropping a partition's or a swept host's states costs the next events no
+    // new arrays.
+    private void Leave(HostState<TelemetryEvent>? state) => state?.TakeArrays(leaving);
+
+    /// <summary>
+    /// Gives back the arrays of states that left memory: at once when no write is in flight, else once every write started
+    /// so far has been stored (one may read them). Behind a failed write they are left to the garbage collector: the
+    /// store client may still send a write it gave up on.
+    /// </summary>
+    private void ReturnLeft()
+    {
+        if (leaving.Count == 0)
+        {
+            return;
+        }
+
+        var arrays = leaving;
+        var after = writing;
+        if (after.IsCompletedSuccessfully)
+        {
+            Give(arrays);
+            return;
+        }
+
+        leaving = [];
+        if (!after.IsCompleted)
+        {
+            _ = after.ContinueWith(
+                static (_, state) =>
+                {
+                    var (owner, given) = ((OwnedStates, List<(HeldBufferPool, byte[])>))state!;
+                    owner.Give(given);
+                },
+                (this, arrays),
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+    }
+
+    // On the handler's thread, or on the one that completed the write.
+    private void Give(List<(HeldBufferPool Pool, byte[] Array)> arrays)
+    {
+        HeldBufferPool.ReturnAll(arrays);
+        Interlocked.Add(ref returnedOnLeaving, arrays.Count);
+        arrays.Clear();
     }
 
     /// <summary>
@@ -469,6 +551,7 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
             {
                 if (entry.State is not null)
                 {
+                    Leave(entry.State);
                     live[key] = entry with { State = null };
                 }
 
@@ -477,6 +560,8 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
 
             Remove(key);
         }
+
+        ReturnLeft();
     }
 
     // Nothing buffered, pending or awaiting (null: a sweep kept only that): the engine's batch deletes such a state from

@@ -440,6 +440,9 @@ internal static class ConsumerChild
                     {
                         Console.Error.WriteLine($"{kind} allocated {share,7:P1}  {type}");
                     }
+
+                    var pool = Vigil.Eql.Sequences.HeldBufferPool.Shared;
+                    Console.Error.WriteLine($"{kind} held arrays: rented {pool.Rented}, reused {pool.Reused}, returned {pool.Returned}; names rented {pool.ExactRented}, reused {pool.ExactReused}, returned {pool.ExactReturned}; field lists rented {pool.FieldsRented}, reused {pool.FieldsReused}");
                 }
                 Announce($"{kind} pid {Environment.ProcessId} group {group}: window to record {count}, methods JIT-compiled so far {System.Runtime.JitInfo.GetCompiledMethodCount()} at {DateTime.UtcNow:HH:mm:ss.fff}");
             }

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Vigil.Correlator.UnitTests.Support;
 using static Vigil.Correlator.UnitTests.Support.Telemetry;
 
@@ -56,16 +57,19 @@ public sealed class OwnedStatesTests
     public async Task ABatchWhoseWriteFailedLeavesNoTraceInMemorySoItsRetryStartsFromTheStore()
     {
         var (owned, engine, router) = Route();
-        await StepAsync(owned, engine, router, 0, Shell("mac-1", T0, "s1"));
+        await StepAsync(owned, engine, router, 0, Consumed(Curl("mac-1", T0, "c0")));
         var key = new StateKey(pack.Sequence(), "mac-1");
         var before = store.Stored(key.Member);
 
         store.FailWrites = true;
-        await Assert.ThrowsAsync<InvalidOperationException>(() => StepAsync(owned, engine, router, 0, Curl("mac-1", T0 + Seconds(1), "c1")));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => StepAsync(owned, engine, router, 0, Consumed(Curl("mac-1", T0 + Seconds(1), "c1"))));
         store.FailWrites = false;
 
         Assert.Equal(0, owned.Count);
         var retried = (await owned.LoadAsync([(key, 0)]))[key];
+
+        // The failed write's arrays stay out of the pool: a store client may still send a write it gave up on.
+        Assert.Equal(0, owned.ArraysReturnedOnLeaving);
         Assert.Equal(StateFormat.Read(key.Rule, before).LatestTimestamp, retried.LatestTimestamp);
     }
 
@@ -73,10 +77,13 @@ public sealed class OwnedStatesTests
     public async Task AStateNobodyTouchedForItsRetentionIsSweptFromMemory()
     {
         var (owned, engine, router) = Route();
-        await StepAsync(owned, engine, router, 0, Shell("mac-1", T0, "s1"));
+        await StepAsync(owned, engine, router, 0, Consumed(Curl("mac-1", T0, "c1")));
 
         clock.Advance(pack.Sequence().Engine.StateRetention + CorrelationEngine.ProcessingSlack + TimeSpan.FromSeconds(1));
         owned.Sweep();
+
+        // Its buffered download's array went back to the pool with it.
+        Assert.Equal(1, owned.ArraysReturnedOnLeaving);
 
         Assert.Equal(0, owned.Count);
     }
@@ -298,6 +305,81 @@ public sealed class OwnedStatesTests
 
         Assert.True(slow.IntactWhenConfirmed, "a value the store was sending changed before the store confirmed the write");
         Assert.Equal(3, store.States.Count);
+    }
+
+    [Fact]
+    public async Task ARevokedPartitionsStatesGiveTheirEventsArraysBackToThePoolAndTheOtherPartitionsKeepTheirs()
+    {
+        var (owned, engine, router) = Route();
+        // Downloads wait in the reorder buffer as their bytes, in pooled arrays. (A shell matches the single-event rule
+        // too: its alert parses it whole, and the state holds that object instead.)
+        await StepAsync(owned, engine, router, 4, Consumed(Curl("mac-1", T0, "c0")), Consumed(Curl("mac-1", T0 + 1, "c1")));
+        await StepAsync(owned, engine, router, 5, Consumed(Shell("mac-2", T0, "s2")), Consumed(Curl("mac-2", T0 + Seconds(1), "c2")));
+
+        owned.Drop([4]);
+
+        Assert.Equal(2, owned.ArraysReturnedOnLeaving);
+
+        // mac-2's state is still served from memory with its download's bytes: its sequence completes from there.
+        var reads = store.KeysRead;
+        var key = new StateKey(pack.Sequence(), "mac-2");
+        var kept = (await owned.LoadAsync([(key, 5)]))[key];
+        Assert.Equal(reads, store.KeysRead);
+        var match = Assert.Single(key.Rule.Engine.Flush(kept).Matches);
+        Assert.Equal(["s2", "c2"], match.EventIds);
+        Assert.Equal("curl", match.Events[1].Process.Name);
+    }
+
+    [Fact]
+    public async Task AStateThatLeavesMemoryWhileItsWriteIsInFlightGivesItsArraysBackOnlyOnceTheStoreConfirms()
+    {
+        var slow = new ConfirmingStore(store);
+        var owned = new OwnedStates(slow, clock);
+        var engine = new CorrelationEngine(pack, clock, metrics);
+        var router = new EventRouter(pack, metrics);
+        var batch = router.Route(Records(0, Consumed(Curl("mac-1", T0, "c1")), Consumed(Curl("mac-2", T0 + 1, "c2")), Consumed(Curl("mac-3", T0 + 2, "c3"))));
+        engine.Advance(batch, await owned.LoadAsync(batch.Work.Select(w => (w.Key, w.Value.Partition.Partition)).ToList()));
+        var commit = owned.CommitAsync(engine.Seal(batch), batch.HeldChanges);
+        await slow.Sending.Task;
+
+        // Revoked while the store is still sending the downloads' fields: their arrays must not be handed out yet.
+        owned.Drop([0]);
+        Assert.Equal(0, owned.ArraysReturnedOnLeaving);
+        var rented = new List<byte[]>();
+        foreach (var length in slow.Views.Select(v => v.Length).Distinct())
+        {
+            for (var i = 0; i < 64; i++)
+            {
+                if (Vigil.Eql.Sequences.HeldBufferPool.Shared.Rent(length) is { } array)
+                {
+                    Array.Fill(array, Vigil.Eql.Sequences.HeldBufferPool.Poison);
+                    rented.Add(array);
+                }
+            }
+        }
+
+        slow.Confirm.SetResult();
+        await commit;
+        rented.ForEach(Vigil.Eql.Sequences.HeldBufferPool.Shared.Return);
+
+        Assert.True(slow.IntactWhenConfirmed, "a value the store was sending changed before the store confirmed the write");
+
+        // Given back by the write's completion, which may still be running its continuations as this resumes.
+        for (var i = 0; i < 500 && owned.ArraysReturnedOnLeaving < 3; i++)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(3, owned.ArraysReturnedOnLeaving);
+    }
+
+    // As the consume loop hands events over: parsed for the fields rules read, keeping their bytes, which the engine
+    // then holds in pooled arrays rather than as objects.
+    private static Vigil.Contracts.Telemetry.TelemetryEvent Consumed(Vigil.Contracts.Telemetry.TelemetryEvent e)
+    {
+        var parsed = new Vigil.Contracts.Decoding.SelectiveTelemetryParser(Vigil.Rules.TelemetrySchemas.FieldsRead()).Parse(e.ToByteArray());
+        parsed.Detach();
+        return parsed;
     }
 
     private static TimeSpan Retention(StateKey key) => key.Rule.Engine.StateRetention + CorrelationEngine.ProcessingSlack;

@@ -314,6 +314,38 @@ public sealed class HeldBufferReuseTests
     /// reorder-buffer names, partial fields and field lists come from that pool too when <paramref name="namesFromPool"/>
     /// (else from the shared pool).
     /// </summary>
+    [Fact]
+    public void AStateLeavingMemoryHandsBackEveryPooledArrayItHoldsExactlyOnce()
+    {
+        var (query, pool, engine, serializer) = Poisoned("sequence by user.name [process where process.name == \"a\"] [process where process.name == \"b\"] [process where process.name == \"c\"]", Lateness, namesFromPool: false);
+        var state = engine.CreateState("host-1");
+
+        // a1 and b1 released into one partial (a1's kept array, b1 copied into one of its own; b1's buffer array waits
+        // for the next write), b2 still buffered in a pooled array, and one write stored along the way.
+        engine.Process(state, Named("a1", 0, "a"));
+        serializer.Changes(state).Stored();
+        engine.Process(state, Named("b1", 1, "b"));
+        engine.Process(state, Named("b2", 5, "b"));
+        Assert.Equal(1, state.PendingSequenceCount);
+        Assert.Equal(1, state.BufferedEventCount);
+        var outstanding = pool.Rented - pool.Returned;
+        Assert.True(outstanding >= 4, $"only {outstanding} arrays out: the state holds too little to show anything");
+
+        var taken = new List<(HeldBufferPool Pool, byte[] Array)>();
+        state.TakeArrays(taken);
+
+        Assert.Equal(outstanding, taken.Count);
+        Assert.Equal(taken.Count, taken.Select(t => t.Array).Distinct(ReferenceEqualityComparer.Instance).Count());
+        Assert.All(taken, t => Assert.Same(pool, t.Pool));
+
+        // Taken once: a second look finds nothing, and giving them back leaves nothing out.
+        var again = new List<(HeldBufferPool Pool, byte[] Array)>();
+        state.TakeArrays(again);
+        Assert.Empty(again);
+        HeldBufferPool.ReturnAll(taken);
+        Assert.Equal(pool.Rented, pool.Returned);
+    }
+
     private static (CompiledQuery<TelemetryEvent> Query, HeldBufferPool Pool, SequenceEngine<TelemetryEvent> Engine, HostStateSerializer<TelemetryEvent> Serializer) Poisoned(
         string text, TimeSpan lateness, bool namesFromPool)
     {

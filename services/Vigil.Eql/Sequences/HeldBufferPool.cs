@@ -121,6 +121,19 @@ public sealed class HeldBufferPool
         }
     }
 
+    /// <summary>
+    /// Gives back arrays handed over with their pools (<see cref="HostState{TEvent}.TakeArrays"/>); nothing may read or
+    /// write them afterwards.
+    /// </summary>
+    public static void ReturnAll(IEnumerable<(HeldBufferPool Pool, byte[] Array)> arrays)
+    {
+        ArgumentNullException.ThrowIfNull(arrays);
+        foreach (var (pool, array) in arrays)
+        {
+            pool.Return(array);
+        }
+    }
+
     /// <summary>The longest array <see cref="RentExact"/> reuses (a reorder-buffer field's name: 17 bytes and an event id).</summary>
     public const int MaxExactLength = 256;
 

@@ -174,6 +174,61 @@ public sealed class HostState<TEvent>
         }
     }
 
+    /// <summary>
+    /// For a state leaving memory for good (its next use reads it from a store): hands every pooled array its events hold
+    /// to <paramref name="into"/>: the reorder buffer's, the kept events' of partials and awaiting matches, and those of
+    /// events released since its last write. They go back to their pools (<see cref="HeldBufferPool.ReturnAll"/>) once no
+    /// store write in flight reads them; the caller must not keep using the state. Its events are left without bytes, so
+    /// a late reader fails loudly instead of reading a later event's.
+    /// </summary>
+    public void TakeArrays(List<(HeldBufferPool Pool, byte[] Array)> into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        if (Returning is { } returning)
+        {
+            into.AddRange(returning);
+            returning.Clear();
+            StateFieldChanges.Return(returning);
+            Returning = null;
+        }
+
+        foreach (var e in Buffer)
+        {
+            Take(e, into);
+        }
+
+        foreach (var (_, slots) in Partials)
+        {
+            foreach (var partial in slots)
+            {
+                if (partial is not null)
+                {
+                    foreach (var e in partial.Events)
+                    {
+                        Take(e, into);
+                    }
+                }
+            }
+        }
+
+        foreach (var awaiting in Awaiting)
+        {
+            foreach (var e in awaiting.Sequence.Events)
+            {
+                Take(e, into);
+            }
+        }
+
+        // An event several partials hold is taken once: the first take leaves it without an array.
+        static void Take(PendingEvent<TEvent> e, List<(HeldBufferPool Pool, byte[] Array)> into)
+        {
+            if (e.TakeOnLeaving() is { } taken)
+            {
+                into.Add(taken);
+            }
+        }
+    }
+
     /// <summary>For a state no store holds (a backtest's): the released events' arrays go back to their pool at once.</summary>
     internal void ReturnReleased()
     {

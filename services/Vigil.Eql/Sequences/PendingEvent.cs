@@ -124,6 +124,23 @@ internal sealed class PendingEvent<TEvent>
     }
 
     /// <summary>
+    /// For an event whose state leaves memory (nothing reads the event again): hands over its pooled or kept array,
+    /// leaving it without bytes; null when its array is its own or was taken already.
+    /// </summary>
+    internal (HeldBufferPool Pool, byte[] Array)? TakeOnLeaving()
+    {
+        if ((Pool ?? KeptPool) is not { } pool || Inline is not { } array)
+        {
+            return null;
+        }
+
+        Inline = null;
+        Pool = null;
+        KeptPool = null;
+        return (pool, array);
+    }
+
+    /// <summary>
     /// Hands a pooled event's array over to the caller (to return to its pool once no store write still reads it):
     /// an event that stays in the state (<see cref="Kept"/> and still held by a partial) gets a copy first, in an array of
     /// the same pool (see <see cref="KeptPool"/>) or, past its largest size, of its own; one that leaves is left without
