@@ -549,6 +549,13 @@ public sealed class CorrelationHandler(
                 failed.Length);
             return;
         }
+
+        if (unsettled.Count == 0)
+        {
+            // No batch is left whose write may have failed (a failed release pass forgot its own states): arrays of
+            // states leaving memory may go back to their pool again.
+            states.WritesSettled();
+        }
     }
 
     private void RefuseAfterFailedWrite()

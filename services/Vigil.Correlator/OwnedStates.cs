@@ -18,7 +18,8 @@ namespace Vigil.Correlator;
 /// states forgets them, so its retry reads the store.
 /// Memory holds at most <paramref name="limit"/> states: over it, the tenth soonest to expire (least recently written) leaves memory (not
 /// the store), so a fleet larger than the process planned for costs reads, never unbounded memory.
-/// Only touched under the handler's lock.
+/// Only touched under the handler's lock, but for the pooled arrays of states that left memory, which the thread that
+/// finishes the last unfinished write may give back.
 /// </summary>
 public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock, int limit = OwnedStates.DefaultLimit, ILogger<OwnedStates>? logger = null, int preloadLimit = OwnedStates.DefaultPreloadLimit)
 {
@@ -65,8 +66,20 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     // States that left memory while a write was in flight (see LoadAsync); emptied once no write is.
     private readonly HashSet<StateKey> leftWhileWriting = [];
 
-    // Pooled arrays of states that left memory, not yet given back (see Leave).
-    private List<(HeldBufferPool Pool, byte[] Array)> leaving = [];
+    // Pooled arrays of states that left memory, not yet given back (see Leave); on the handler's thread.
+    private readonly List<(HeldBufferPool Pool, byte[] Array)> leaving = [];
+
+    // Arrays of states that left memory while writes were unfinished, given back once none is (see ReturnLeft); under
+    // writesGate, with the two fields below.
+    private readonly List<(HeldBufferPool Pool, byte[] Array)> parked = [];
+    private readonly Lock writesGate = new();
+
+    // Writes started and not yet finished (sent or not), whatever their chain (RestartWrites starts a new one).
+    private int unfinished;
+
+    // Set when the store failed a write it was sent, until the handler has undone every batch it may belong to
+    // (WritesSettled, AbandonWrites): a store client that gave up waiting may still send it, reading its arrays.
+    private bool sendFailed;
 
     /// <summary>States held in memory.</summary>
     public int Count => live.Count;
@@ -105,6 +118,19 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         LoadAsync(wanted, states, cold: false);
 
     private async Task LoadAsync(IReadOnlyCollection<(StateKey Key, int Partition)> wanted, Dictionary<StateKey, HostState<TelemetryEvent>> states, bool cold)
+    {
+        try
+        {
+            await LoadOrReadAsync(wanted, states, cold).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The arrays of states a load replaced or shed, even when it failed part way.
+            ReturnLeft();
+        }
+    }
+
+    private async Task LoadOrReadAsync(IReadOnlyCollection<(StateKey Key, int Partition)> wanted, Dictionary<StateKey, HostState<TelemetryEvent>> states, bool cold)
     {
         ArgumentNullException.ThrowIfNull(wanted);
         ArgumentNullException.ThrowIfNull(states);
@@ -162,7 +188,6 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
 
         if (misses.Count == 0)
         {
-            ReturnLeft();
             return;
         }
 
@@ -194,8 +219,6 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         {
             Shed(states);
         }
-
-        ReturnLeft();
     }
 
     /// <summary>
@@ -242,6 +265,11 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
             }
         }
 
+        lock (writesGate)
+        {
+            unfinished++;
+        }
+
         var sent = WriteAfterAsync(writing, after, writes, held);
         writing = sent;
         return sent;
@@ -266,9 +294,44 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     /// After the caller put memory back for a failed write and every write started after it: those still in flight are
     /// failing without being sent (each follows a failed one), so the next write need not wait for them.
     /// </summary>
-    public void AbandonWrites() => writing = Task.CompletedTask;
+    public void AbandonWrites()
+    {
+        writing = Task.CompletedTask;
+        WritesSettled();
+    }
+
+    /// <summary>
+    /// Says every batch whose write failed has been undone (its states forgotten): arrays of states that leave memory
+    /// from now on may go back to their pool again once no write is unfinished. Until then, after a failed write, they
+    /// are left to the garbage collector.
+    /// </summary>
+    public void WritesSettled()
+    {
+        lock (writesGate)
+        {
+            sendFailed = false;
+        }
+    }
 
     private async Task WriteAfterAsync(Task previous, Task? after, IReadOnlyList<StateWrite> writes, IReadOnlyCollection<HeldChange> held)
+    {
+        try
+        {
+            await SendAfterAsync(previous, after, writes, held).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (writesGate)
+            {
+                if (--unfinished == 0 && !sendFailed)
+                {
+                    Give(parked);
+                }
+            }
+        }
+    }
+
+    private async Task SendAfterAsync(Task previous, Task? after, IReadOnlyList<StateWrite> writes, IReadOnlyCollection<HeldChange> held)
     {
         if (!previous.IsCompletedSuccessfully)
         {
@@ -289,7 +352,21 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
             await after.ConfigureAwait(false);
         }
 
-        await store.WriteAsync(writes, held).ConfigureAwait(false);
+        try
+        {
+            await store.WriteAsync(writes, held).ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (writesGate)
+            {
+                sendFailed = true;
+                parked.Clear();
+            }
+
+            throw;
+        }
+
         foreach (var write in writes)
         {
             // Only now that the store has them: the arrays of events the write no longer needs are reused.
@@ -493,9 +570,10 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     private void Leave(HostState<TelemetryEvent>? state) => state?.TakeArrays(leaving);
 
     /// <summary>
-    /// Gives back the arrays of states that left memory: at once when no write is in flight, else once every write started
-    /// so far has been stored (one may read them). Behind a failed write they are left to the garbage collector: the
-    /// store client may still send a write it gave up on.
+    /// Gives back the arrays of states that left memory: at once when no write is unfinished, else once none is (a write
+    /// in flight, or waiting for one, may read them). After a failed write, until the handler has undone its batch
+    /// (<see cref="WritesSettled"/>), they are left to the garbage collector: the store client may still send a write it
+    /// gave up on, and only its batch's states, never given back, are known to be in it.
     /// </summary>
     private void ReturnLeft()
     {
@@ -504,31 +582,25 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
             return;
         }
 
-        var arrays = leaving;
-        var after = writing;
-        if (after.IsCompletedSuccessfully)
+        lock (writesGate)
         {
-            Give(arrays);
-            return;
-        }
-
-        leaving = [];
-        if (!after.IsCompleted)
-        {
-            _ = after.ContinueWith(
-                static (_, state) =>
-                {
-                    var (owner, given) = ((OwnedStates, List<(HeldBufferPool, byte[])>))state!;
-                    owner.Give(given);
-                },
-                (this, arrays),
-                CancellationToken.None,
-                TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
+            if (sendFailed)
+            {
+                leaving.Clear();
+            }
+            else if (unfinished == 0)
+            {
+                Give(leaving);
+            }
+            else
+            {
+                parked.AddRange(leaving);
+                leaving.Clear();
+            }
         }
     }
 
-    // On the handler's thread, or on the one that completed the write.
+    // Under writesGate: on the handler's thread, or on the one that finished the last unfinished write.
     private void Give(List<(HeldBufferPool Pool, byte[] Array)> arrays)
     {
         HeldBufferPool.ReturnAll(arrays);

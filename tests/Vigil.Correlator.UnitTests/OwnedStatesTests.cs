@@ -373,6 +373,31 @@ public sealed class OwnedStatesTests
         Assert.Equal(3, owned.ArraysReturnedOnLeaving);
     }
 
+    [Fact]
+    public async Task AfterAFailedWriteStatesLeavingMemoryKeepTheirArraysFromThePoolUntilTheHandlerHasUndoneItsBatch()
+    {
+        var (owned, engine, router) = Route();
+        await StepAsync(owned, engine, router, 4, Consumed(Curl("mac-1", T0, "c1")));
+        await StepAsync(owned, engine, router, 5, Consumed(Curl("mac-2", T0, "c2")));
+        await StepAsync(owned, engine, router, 6, Consumed(Curl("mac-3", T0, "c3")));
+
+        // mac-1's next write fails, and its batch is not undone yet (its aggregation commit, say, is still pending):
+        // the store client may still send that write, reading mac-1's arrays, so a revoke gives none of them back.
+        store.FailWrites = true;
+        var batch = router.Route(Records(4, Consumed(Curl("mac-1", T0 + Seconds(1), "c1b"))));
+        engine.Advance(batch, await owned.LoadAsync(batch.Work.Select(w => (w.Key, w.Value.Partition.Partition)).ToList()));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => owned.CommitAsync(engine.Seal(batch), batch.HeldChanges));
+        store.FailWrites = false;
+        owned.Drop([4]);
+        owned.Drop([5]);
+        Assert.Equal(0, owned.ArraysReturnedOnLeaving);
+
+        // Once the handler says every failed batch is undone, states leaving memory give their arrays back again.
+        owned.WritesSettled();
+        owned.Drop([6]);
+        Assert.Equal(1, owned.ArraysReturnedOnLeaving);
+    }
+
     // As the consume loop hands events over: parsed for the fields rules read, keeping their bytes, which the engine
     // then holds in pooled arrays rather than as objects.
     private static Vigil.Contracts.Telemetry.TelemetryEvent Consumed(Vigil.Contracts.Telemetry.TelemetryEvent e)

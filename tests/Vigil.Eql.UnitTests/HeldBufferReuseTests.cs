@@ -309,11 +309,6 @@ public sealed class HeldBufferReuseTests
         Assert.Equal(returnedBefore + 3, pool.Returned);
     }
 
-    /// <summary>
-    /// A query's engine holding every event in arrays of a pool that poisons what comes back, and its serializer, whose
-    /// reorder-buffer names, partial fields and field lists come from that pool too when <paramref name="namesFromPool"/>
-    /// (else from the shared pool).
-    /// </summary>
     [Fact]
     public void AStateLeavingMemoryHandsBackEveryPooledArrayItHoldsExactlyOnce()
     {
@@ -346,6 +341,11 @@ public sealed class HeldBufferReuseTests
         Assert.Equal(pool.Rented, pool.Returned);
     }
 
+    /// <summary>
+    /// A query's engine holding every event in arrays of a pool that poisons what comes back, and its serializer, whose
+    /// reorder-buffer names, partial fields and field lists come from that pool too when <paramref name="namesFromPool"/>
+    /// (else from the shared pool).
+    /// </summary>
     private static (CompiledQuery<TelemetryEvent> Query, HeldBufferPool Pool, SequenceEngine<TelemetryEvent> Engine, HostStateSerializer<TelemetryEvent> Serializer) Poisoned(
         string text, TimeSpan lateness, bool namesFromPool)
     {

@@ -175,11 +175,13 @@ public sealed class HostState<TEvent>
     }
 
     /// <summary>
-    /// For a state leaving memory for good (its next use reads it from a store): hands every pooled array its events hold
-    /// to <paramref name="into"/>: the reorder buffer's, the kept events' of partials and awaiting matches, and those of
-    /// events released since its last write. They go back to their pools (<see cref="HeldBufferPool.ReturnAll"/>) once no
-    /// store write in flight reads them; the caller must not keep using the state. Its events are left without bytes, so
-    /// a late reader fails loudly instead of reading a later event's.
+    /// For a state leaving memory for good (its next use reads it from a store): hands the size-class arrays it holds from
+    /// a <see cref="HeldBufferPool"/> to <paramref name="into"/>: its buffered events', its partials' and awaiting
+    /// matches' kept events', and <see cref="Returning"/> (events released since its last write, and a serializer's
+    /// partial-field arrays). Reorder-buffer field names (<see cref="PendingEvent{TEvent}.BufferName"/>) stay with the
+    /// garbage collector. They go back to their pools (<see cref="HeldBufferPool.ReturnAll"/>) once no store write reads
+    /// them; the caller must not keep using the state. Its events are left without bytes, so a late reader fails loudly
+    /// instead of reading a later event's.
     /// </summary>
     public void TakeArrays(List<(HeldBufferPool Pool, byte[] Array)> into)
     {
