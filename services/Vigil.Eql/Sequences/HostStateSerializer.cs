@@ -541,8 +541,11 @@ public sealed class HostStateSerializer<TEvent>(
     /// (<see cref="InlineEvent"/>). Null when the partials are anything else, or the event's array has no such room.
     /// </summary>
     /// <remarks>
-    /// Only the bytes around the event change, so a store write still reading an earlier view would read the number
-    /// this one wrote: writes of a state never overlap (the next is made after the previous one completed).
+    /// Only the bytes around the event change. A correlator seals its next batch while the previous batch's write may
+    /// still be sending (OwnedStates.WriteThrough), so a write still reading an earlier view of the same key may send the
+    /// change number this one wrote (a varint one byte longer starts a byte earlier: the earlier view then reads its last
+    /// byte as the whole number). Either way the field parses as the same event with a later change number, which only
+    /// orders key-limit eviction after a reload; the later write sets that number anyway.
     /// </remarks>
     private static ReadOnlyMemory<byte>? SingleFirstStep(PartialSequence<TEvent>?[] slots, long tick)
     {
