@@ -112,7 +112,9 @@ internal static class ConsumerChild
 
         // Several measured passes, each a fresh group with empty state; the medians are reported (see MedianOf), every
         // pass's figures beside them. On this shared 2-core machine back-to-back passes of one build
-        // differed by up to 1.7x: a single pass let one slow moment decide a service's ratio.
+        // differed by up to 1.7x: a single pass let one slow moment decide a service's ratio. Five, not three: with
+        // three, one slow pass of consume+decode beside a service moved its median, and so the service's ratios, by
+        // more than a round's savings (docs/performance.md, twenty-second round).
         var measured = new List<ConsumerFigures>();
         for (var pass = 1; pass <= MeasuredPasses; pass++)
         {
@@ -175,7 +177,7 @@ internal static class ConsumerChild
 
     /// <summary>Measured passes over the topic after the warm-up, the median of which is reported (VIGIL_BENCH_MEASURED_PASSES sets it; 1: one pass, as before).</summary>
     internal static readonly int MeasuredPasses =
-        int.TryParse(Environment.GetEnvironmentVariable("VIGIL_BENCH_MEASURED_PASSES"), out var measuredPasses) && measuredPasses > 0 ? measuredPasses : 3;
+        int.TryParse(Environment.GetEnvironmentVariable("VIGIL_BENCH_MEASURED_PASSES"), out var measuredPasses) && measuredPasses > 0 ? measuredPasses : 5;
 
     /// <summary>Warm-up passes over the topic at most, the first included (VIGIL_BENCH_WARMUP_PASSES sets it; 1: one pass, as before).</summary>
     internal static readonly int MaxWarmupPasses =
