@@ -457,7 +457,15 @@ public sealed class CorrelationHandler(
         {
             PutBack(taken);
 
-            // The write may have failed because a batch's before it did: those are put back too (latest first).
+            // The write may have failed because a batch's before it did: those are put back too (latest first). Every
+            // batch in flight settles first (a failed state write's batch stays unsettled while its aggregation commit
+            // runs): a new chain of writes started before its batch is undone would let later batches build on its
+            // unstored changes, and give back arrays the store client may still send for it.
+            foreach (var pending in unsettled)
+            {
+                await pending.Written.Settled().ConfigureAwait(false);
+            }
+
             SettleWrites();
             states.RestartWrites();
             publishing = publishing.Settled();

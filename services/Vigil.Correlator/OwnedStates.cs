@@ -19,7 +19,7 @@ namespace Vigil.Correlator;
 /// Memory holds at most <paramref name="limit"/> states: over it, the tenth soonest to expire (least recently written) leaves memory (not
 /// the store), so a fleet larger than the process planned for costs reads, never unbounded memory.
 /// Only touched under the handler's lock, but for the pooled arrays of states that left memory, which the thread that
-/// finishes the last unfinished write may give back.
+/// finishes a write may give back.
 /// </summary>
 public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock, int limit = OwnedStates.DefaultLimit, ILogger<OwnedStates>? logger = null, int preloadLimit = OwnedStates.DefaultPreloadLimit)
 {
@@ -69,13 +69,15 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     // Pooled arrays of states that left memory, not yet given back (see Leave); on the handler's thread.
     private readonly List<(HeldBufferPool Pool, byte[] Array)> leaving = [];
 
-    // Arrays of states that left memory while writes were unfinished, given back once none is (see ReturnLeft); under
-    // writesGate, with the two fields below.
-    private readonly List<(HeldBufferPool Pool, byte[] Array)> parked = [];
+    // Arrays of states that left memory while writes were unfinished, each lot with the number of the last write started
+    // by then, given back once every write up to it has finished (see ReturnLeft); under writesGate, with the fields below.
+    private readonly Queue<(long After, List<(HeldBufferPool Pool, byte[] Array)> Arrays)> parked = new();
     private readonly Lock writesGate = new();
 
-    // Writes started and not yet finished (sent or not), whatever their chain (RestartWrites starts a new one).
-    private int unfinished;
+    // Writes are numbered as they start; those not yet finished (sent or not), whatever their chain (RestartWrites
+    // starts a new one).
+    private long writesStarted;
+    private readonly SortedSet<long> unfinished = [];
 
     // Set when the store failed a write it was sent, until the handler has undone every batch it may belong to
     // (WritesSettled, AbandonWrites): a store client that gave up waiting may still send it, reading its arrays.
@@ -246,7 +248,7 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     /// changed objects; they get their new expiry now. A write whose predecessor failed fails too without being sent, so
     /// the store never holds a later batch's changes without an earlier one's (each write sends only the fields its batch
     /// changed); the caller puts memory back (<see cref="Forget"/>) for every failed write and then calls
-    /// <see cref="RestartWrites"/>. <paramref name="writes"/> and <paramref name="held"/> are read when the write is sent,
+    /// <see cref="AbandonWrites"/> (or <see cref="RestartWrites"/>, once no write is in flight). <paramref name="writes"/> and <paramref name="held"/> are read when the write is sent,
     /// so they must stay unchanged until it completes. A write <paramref name="after"/> something (the batch's alerts
     /// being published) is sent only once that completed too, and fails unsent with it.
     /// </summary>
@@ -265,12 +267,14 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
             }
         }
 
+        long number;
         lock (writesGate)
         {
-            unfinished++;
+            number = ++writesStarted;
+            unfinished.Add(number);
         }
 
-        var sent = WriteAfterAsync(writing, after, writes, held);
+        var sent = WriteAfterAsync(number, writing, after, writes, held);
         writing = sent;
         return sent;
     }
@@ -279,8 +283,8 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     public bool Writing => !writing.IsCompleted;
 
     /// <summary>
-    /// After the caller put memory back for every failed write: the next write no longer follows them. Only when the last
-    /// write started has failed (every earlier one has then completed, and every later one is failing unsent).
+    /// After the caller put memory back for every failed write, with no write of a batch still unsettled: the next write
+    /// no longer follows them. Only when the last write started has failed (every earlier one has then completed).
     /// </summary>
     public void RestartWrites()
     {
@@ -291,8 +295,8 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     }
 
     /// <summary>
-    /// After the caller put memory back for a failed write and every write started after it: those still in flight are
-    /// failing without being sent (each follows a failed one), so the next write need not wait for them.
+    /// After the caller put memory back for a failed write and every write started after it: those still in flight fail
+    /// without being sent (each follows a failed one), so the next write need not wait for them.
     /// </summary>
     public void AbandonWrites()
     {
@@ -302,8 +306,8 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
 
     /// <summary>
     /// Says every batch whose write failed has been undone (its states forgotten): arrays of states that leave memory
-    /// from now on may go back to their pool again once no write is unfinished. Until then, after a failed write, they
-    /// are left to the garbage collector.
+    /// from now on may go back to their pool again once the writes started before they left have finished. Until then,
+    /// after a failed write, they are left to the garbage collector.
     /// </summary>
     public void WritesSettled()
     {
@@ -313,7 +317,7 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         }
     }
 
-    private async Task WriteAfterAsync(Task previous, Task? after, IReadOnlyList<StateWrite> writes, IReadOnlyCollection<HeldChange> held)
+    private async Task WriteAfterAsync(long number, Task previous, Task? after, IReadOnlyList<StateWrite> writes, IReadOnlyCollection<HeldChange> held)
     {
         try
         {
@@ -321,12 +325,21 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         }
         finally
         {
+            List<(HeldBufferPool Pool, byte[] Array)>? due = null;
             lock (writesGate)
             {
-                if (--unfinished == 0 && !sendFailed)
+                unfinished.Remove(number);
+                var oldest = unfinished.Count == 0 ? long.MaxValue : unfinished.Min;
+                while (parked.TryPeek(out var lot) && lot.After < oldest)
                 {
-                    Give(parked);
+                    parked.Dequeue();
+                    (due ??= []).AddRange(lot.Arrays);
                 }
+            }
+
+            if (due is not null)
+            {
+                Give(due);
             }
         }
     }
@@ -570,10 +583,10 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     private void Leave(HostState<TelemetryEvent>? state) => state?.TakeArrays(leaving);
 
     /// <summary>
-    /// Gives back the arrays of states that left memory: at once when no write is unfinished, else once none is (a write
-    /// in flight, or waiting for one, may read them). After a failed write, until the handler has undone its batch
-    /// (<see cref="WritesSettled"/>), they are left to the garbage collector: the store client may still send a write it
-    /// gave up on, and only its batch's states, never given back, are known to be in it.
+    /// Gives back the arrays of states that left memory: at once when no write is unfinished, else once every write
+    /// started so far has finished (one may read them; a state that left is in no later write). After a failed write,
+    /// until the handler has undone its batch (<see cref="WritesSettled"/>), they are left to the garbage collector: the
+    /// store client may still send a write it gave up on.
     /// </summary>
     private void ReturnLeft()
     {
@@ -582,25 +595,25 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
             return;
         }
 
+        bool now;
         lock (writesGate)
         {
-            if (sendFailed)
+            now = !sendFailed && unfinished.Count == 0;
+            if (!sendFailed && !now)
             {
-                leaving.Clear();
-            }
-            else if (unfinished == 0)
-            {
-                Give(leaving);
-            }
-            else
-            {
-                parked.AddRange(leaving);
-                leaving.Clear();
+                parked.Enqueue((writesStarted, [.. leaving]));
             }
         }
+
+        if (now)
+        {
+            Give(leaving);
+        }
+
+        leaving.Clear();
     }
 
-    // Under writesGate: on the handler's thread, or on the one that finished the last unfinished write.
+    // On the handler's thread, or on the one that finished a write (outside writesGate: the pool takes its own lock).
     private void Give(List<(HeldBufferPool Pool, byte[] Array)> arrays)
     {
         HeldBufferPool.ReturnAll(arrays);

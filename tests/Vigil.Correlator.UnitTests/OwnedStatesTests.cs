@@ -374,7 +374,7 @@ public sealed class OwnedStatesTests
     }
 
     [Fact]
-    public async Task AfterAFailedWriteStatesLeavingMemoryKeepTheirArraysFromThePoolUntilTheHandlerHasUndoneItsBatch()
+    public async Task AfterAFailedWriteStatesLeavingMemoryKeepTheirArraysFromThePoolUntilTheHandlerSaysItsBatchIsUndone()
     {
         var (owned, engine, router) = Route();
         await StepAsync(owned, engine, router, 4, Consumed(Curl("mac-1", T0, "c1")));
@@ -396,6 +396,39 @@ public sealed class OwnedStatesTests
         owned.WritesSettled();
         owned.Drop([6]);
         Assert.Equal(1, owned.ArraysReturnedOnLeaving);
+    }
+
+    [Fact]
+    public async Task ArraysOfAStateThatLeftMemoryComeBackOnceTheWritesStartedBeforeItLeftFinishWhileLaterWritesStillRun()
+    {
+        var gated = new GatedStore(store);
+        var owned = new OwnedStates(gated, clock);
+        var engine = new CorrelationEngine(pack, clock, metrics);
+        var router = new EventRouter(pack, metrics);
+        var first = router.Route(Records(0, Consumed(Curl("mac-1", T0, "c1"))));
+        engine.Advance(first, await owned.LoadAsync(first.Work.Select(w => (w.Key, w.Value.Partition.Partition)).ToList()));
+        var firstWrite = owned.WriteThrough(engine.Seal(first), first.HeldChanges);
+
+        // mac-1's partition is revoked while its write is unfinished; the next batch's write starts after that.
+        owned.Drop([0]);
+        var second = router.Route(Records(1, Consumed(Curl("mac-2", T0, "c2"))));
+        engine.Advance(second, await owned.LoadAsync(second.Work.Select(w => (w.Key, w.Value.Partition.Partition)).ToList()));
+        var secondWrite = owned.WriteThrough(engine.Seal(second), second.HeldChanges);
+        Assert.Equal(0, owned.ArraysReturnedOnLeaving);
+
+        // The first write stored: mac-1's array is back while the second write still runs (with writes always
+        // overlapping, waiting for none to be unfinished would keep it out of the pool for good).
+        gated.Release();
+        await firstWrite;
+        for (var i = 0; i < 500 && owned.ArraysReturnedOnLeaving < 1; i++)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(1, owned.ArraysReturnedOnLeaving);
+        Assert.False(secondWrite.IsCompleted);
+        gated.Release();
+        await secondWrite;
     }
 
     // As the consume loop hands events over: parsed for the fields rules read, keeping their bytes, which the engine
@@ -425,6 +458,28 @@ public sealed class OwnedStatesTests
             owned.Forget(batch.Work.Keys);
             throw;
         }
+    }
+
+    /// <summary>A store that holds each write until the test releases it, one at a time in order.</summary>
+    private sealed class GatedStore(InMemoryStateStore inner) : ICorrelationStateStore
+    {
+        private readonly SemaphoreSlim released = new(0);
+
+        public void Release() => released.Release();
+
+        public Task<IReadOnlyList<StoredState?>> ReadAsync(IReadOnlyList<StateKey> keys) => inner.ReadAsync(keys);
+
+        public async Task WriteAsync(IReadOnlyList<StateWrite> states, IReadOnlyCollection<HeldChange> held)
+        {
+            await released.WaitAsync();
+            await inner.WriteAsync(states, held);
+        }
+
+        public Task<IReadOnlyList<(int Partition, string Member)>> ReadHeldAsync(IReadOnlyCollection<int> partitions) => inner.ReadHeldAsync(partitions);
+
+        public Task WriteHandoffAsync(IReadOnlyDictionary<int, IReadOnlyList<string>> members, TimeSpan expiry) => inner.WriteHandoffAsync(members, expiry);
+
+        public Task<IReadOnlyList<(int Partition, string Member)>> TakeHandoffAsync(IReadOnlyCollection<int> partitions, int most) => inner.TakeHandoffAsync(partitions, most);
     }
 
     /// <summary>
