@@ -226,8 +226,8 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     /// <summary>
     /// Writes the changed states and held-set changes through to the store in one round trip; the memory copies are
     /// already the changed objects, so they only get their new expiry. Completes once the store has them; when the write
-    /// fails, the caller puts memory back (<see cref="Forget"/>) and the next write is sent regardless (the serial form
-    /// of <see cref="WriteThrough"/>).
+    /// fails, the caller puts memory back (<see cref="Forget"/>), then says so (<see cref="WritesSettled"/>), and the next
+    /// write is sent regardless (the serial form of <see cref="WriteThrough"/>).
     /// </summary>
     public async Task CommitAsync(IReadOnlyList<StateWrite> writes, IReadOnlyCollection<HeldChange> held)
     {
@@ -321,7 +321,7 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
     {
         try
         {
-            await SendAfterAsync(previous, after, writes, held).ConfigureAwait(false);
+            await SendAfterAsync(number, previous, after, writes, held).ConfigureAwait(false);
         }
         finally
         {
@@ -344,7 +344,7 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         }
     }
 
-    private async Task SendAfterAsync(Task previous, Task? after, IReadOnlyList<StateWrite> writes, IReadOnlyCollection<HeldChange> held)
+    private async Task SendAfterAsync(long number, Task previous, Task? after, IReadOnlyList<StateWrite> writes, IReadOnlyCollection<HeldChange> held)
     {
         if (!previous.IsCompletedSuccessfully)
         {
@@ -373,8 +373,17 @@ public sealed class OwnedStates(ICorrelationStateStore store, TimeProvider clock
         {
             lock (writesGate)
             {
+                // Lots parked before this write started held no state it writes: they still go back in order.
                 sendFailed = true;
-                parked.Clear();
+                var count = parked.Count;
+                for (var i = 0; i < count; i++)
+                {
+                    var lot = parked.Dequeue();
+                    if (lot.After < number)
+                    {
+                        parked.Enqueue(lot);
+                    }
+                }
             }
 
             throw;
