@@ -286,19 +286,7 @@ public sealed class OwnedStatesTests
 
         // While the write is in flight, everything the pool hands out is overwritten, as the next batch would: an array
         // given back before the store confirmed is among them, and the view the store is still sending turns to poison.
-        var rented = new List<byte[]>();
-        foreach (var length in slow.Views.Select(v => v.Length).Distinct())
-        {
-            for (var i = 0; i < 64; i++)
-            {
-                if (Vigil.Eql.Sequences.HeldBufferPool.Shared.Rent(length) is { } array)
-                {
-                    Array.Fill(array, Vigil.Eql.Sequences.HeldBufferPool.Poison);
-                    rented.Add(array);
-                }
-            }
-        }
-
+        var rented = PoisonWhatThePoolHandsOut(slow.Views);
         slow.Confirm.SetResult();
         await commit;
         rented.ForEach(Vigil.Eql.Sequences.HeldBufferPool.Shared.Return);
@@ -345,19 +333,7 @@ public sealed class OwnedStatesTests
         // Revoked while the store is still sending the downloads' fields: their arrays must not be handed out yet.
         owned.Drop([0]);
         Assert.Equal(0, owned.ArraysReturnedOnLeaving);
-        var rented = new List<byte[]>();
-        foreach (var length in slow.Views.Select(v => v.Length).Distinct())
-        {
-            for (var i = 0; i < 64; i++)
-            {
-                if (Vigil.Eql.Sequences.HeldBufferPool.Shared.Rent(length) is { } array)
-                {
-                    Array.Fill(array, Vigil.Eql.Sequences.HeldBufferPool.Poison);
-                    rented.Add(array);
-                }
-            }
-        }
-
+        var rented = PoisonWhatThePoolHandsOut(slow.Views);
         slow.Confirm.SetResult();
         await commit;
         rented.ForEach(Vigil.Eql.Sequences.HeldBufferPool.Shared.Return);
@@ -429,6 +405,26 @@ public sealed class OwnedStatesTests
         Assert.False(secondWrite.IsCompleted);
         gated.Release();
         await secondWrite;
+    }
+
+    // Rents, and overwrites with poison, what the shared pool hands out for values of the sizes a write in flight is
+    // sending, as the next batch would: an array given back too early is among them. The caller returns them.
+    private static List<byte[]> PoisonWhatThePoolHandsOut(IEnumerable<ReadOnlyMemory<byte>> sending)
+    {
+        var rented = new List<byte[]>();
+        foreach (var length in sending.Select(v => v.Length).Distinct())
+        {
+            for (var i = 0; i < 64; i++)
+            {
+                if (Vigil.Eql.Sequences.HeldBufferPool.Shared.Rent(length) is { } array)
+                {
+                    Array.Fill(array, Vigil.Eql.Sequences.HeldBufferPool.Poison);
+                    rented.Add(array);
+                }
+            }
+        }
+
+        return rented;
     }
 
     // As the consume loop hands events over: parsed for the fields rules read, keeping their bytes, which the engine
