@@ -122,10 +122,11 @@ public sealed class HeldBufferPool
     }
 
     /// <summary>
-    /// Gives back arrays handed over with their pools (<see cref="HostState{TEvent}.TakeArrays"/>); nothing may read or
-    /// write them afterwards.
+    /// Gives back arrays handed over with their pools (<see cref="HostState{TEvent}.TakeArrays"/>, a stored write's
+    /// released events); nothing may read or write them afterwards. A list, not any sequence: a stored write calls it,
+    /// and a list's enumerator costs no allocation.
     /// </summary>
-    public static void ReturnAll(IEnumerable<(HeldBufferPool Pool, byte[] Array)> arrays)
+    public static void ReturnAll(List<(HeldBufferPool Pool, byte[] Array)> arrays)
     {
         ArgumentNullException.ThrowIfNull(arrays);
         foreach (var (pool, array) in arrays)

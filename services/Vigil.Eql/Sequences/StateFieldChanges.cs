@@ -91,10 +91,7 @@ public sealed class StateFieldChanges(
             return;
         }
 
-        foreach (var (pool, array) in arrays)
-        {
-            pool.Return(array);
-        }
+        HeldBufferPool.ReturnAll(arrays);
 
         // The list itself is made again on the state's next release: most releases return an array or two.
         arrays.Clear();
