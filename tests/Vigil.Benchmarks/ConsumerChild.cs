@@ -446,7 +446,8 @@ internal static class ConsumerChild
                     var pool = Vigil.Eql.Sequences.HeldBufferPool.Shared;
                     Console.Error.WriteLine($"{kind} held arrays: rented {pool.Rented}, reused {pool.Reused}, returned {pool.Returned}; names rented {pool.ExactRented}, reused {pool.ExactReused}, returned {pool.ExactReturned}; field lists rented {pool.FieldsRented}, reused {pool.FieldsReused}");
                 }
-                Announce($"{kind} pid {Environment.ProcessId} group {group}: window to record {count}, methods JIT-compiled so far {System.Runtime.JitInfo.GetCompiledMethodCount()} at {DateTime.UtcNow:HH:mm:ss.fff}");
+                var window = to.Value.Since(from!.Value, kind, 0);
+                Announce($"{kind} pid {Environment.ProcessId} group {group}: window to record {count}, methods JIT-compiled so far {System.Runtime.JitInfo.GetCompiledMethodCount()} at {DateTime.UtcNow:HH:mm:ss.fff}; CPU {window.CpuSeconds * 1e6 / Math.Max(1, window.Events):F2} µs per event, GCs {window.Gen0}/{window.Gen1}/{window.Gen2}, GC pauses {(to.Value.GcPause - from.Value.GcPause).TotalMilliseconds:F0} ms");
             }
         }
 
@@ -462,12 +463,12 @@ internal static class ConsumerChild
             to!.Value.Since(from!.Value, kind, (from.Value.At - started) / (double)Stopwatch.Frequency) with { WarmupPasses = warmupPasses };
     }
 
-    private readonly record struct Snapshot(long Count, long At, TimeSpan Cpu, long Allocated, int Gen0, int Gen1, int Gen2, long Jit, TimeSpan JitCpu, long DecoderGrowth)
+    private readonly record struct Snapshot(long Count, long At, TimeSpan Cpu, long Allocated, int Gen0, int Gen1, int Gen2, long Jit, TimeSpan JitCpu, long DecoderGrowth, TimeSpan GcPause)
     {
         public static Snapshot Take(long count)
         {
             using var process = System.Diagnostics.Process.GetCurrentProcess();
-            return new Snapshot(count, Stopwatch.GetTimestamp(), process.TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), System.Runtime.JitInfo.GetCompiledMethodCount(), JitWorker.Sample(now: true), DecoderBuffers.GrownBytes);
+            return new Snapshot(count, Stopwatch.GetTimestamp(), process.TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), System.Runtime.JitInfo.GetCompiledMethodCount(), JitWorker.Sample(now: true), DecoderBuffers.GrownBytes, GC.GetTotalPauseDuration());
         }
 
         public ConsumerFigures Since(Snapshot from, string kind, double startupSeconds) => new(
