@@ -172,6 +172,7 @@ internal static class ConsumerChild
             StartupSeconds = passes[0].StartupSeconds,
             CpuMicrosByPass = [.. passes.Select(f => f.CpuMicrosPerEvent)],
             AllocatedBytesByPass = [.. passes.Select(f => f.AllocatedBytesPerEvent)],
+            GcPauseMillisecondsByPass = [.. passes.Select(f => f.GcPauseSeconds * 1e3)],
         };
     }
 
@@ -447,7 +448,7 @@ internal static class ConsumerChild
                     Console.Error.WriteLine($"{kind} held arrays: rented {pool.Rented}, reused {pool.Reused}, returned {pool.Returned}; names rented {pool.ExactRented}, reused {pool.ExactReused}, returned {pool.ExactReturned}; field lists rented {pool.FieldsRented}, reused {pool.FieldsReused}");
                 }
                 var window = to.Value.Since(from!.Value, kind, 0);
-                Announce($"{kind} pid {Environment.ProcessId} group {group}: window to record {count}, methods JIT-compiled so far {System.Runtime.JitInfo.GetCompiledMethodCount()} at {DateTime.UtcNow:HH:mm:ss.fff}; CPU {window.CpuSeconds * 1e6 / Math.Max(1, window.Events):F2} µs per event, GCs {window.Gen0}/{window.Gen1}/{window.Gen2}, GC pauses {(to.Value.GcPause - from.Value.GcPause).TotalMilliseconds:F0} ms");
+                Announce($"{kind} pid {Environment.ProcessId} group {group}: window to record {count}, methods JIT-compiled so far {System.Runtime.JitInfo.GetCompiledMethodCount()} at {DateTime.UtcNow:HH:mm:ss.fff}; CPU {window.CpuSeconds * 1e6 / Math.Max(1, window.Events):F2} µs per event, GCs {window.Gen0}/{window.Gen1}/{window.Gen2}, GC pauses {window.GcPauseSeconds * 1e3:F0} ms, last ephemeral collection promoted {GC.GetGCMemoryInfo(GCKind.Ephemeral).PromotedBytes / 1024:N0} KB, heap {GC.GetGCMemoryInfo().HeapSizeBytes / (1024 * 1024):N0} MB");
             }
         }
 
@@ -483,6 +484,7 @@ internal static class ConsumerChild
             startupSeconds,
             Jit - from.Jit,
             (JitCpu - from.JitCpu).TotalSeconds,
-            DecoderGrowthBytes: DecoderGrowth - from.DecoderGrowth);
+            DecoderGrowthBytes: DecoderGrowth - from.DecoderGrowth,
+            GcPauseSeconds: (GcPause - from.GcPause).TotalSeconds);
     }
 }

@@ -10,7 +10,7 @@ namespace Vigil.Benchmarks;
 /// allocation and GC counts of the pass with the median allocation per event, and every pass's CPU, allocation and
 /// decoder growth per event in the order they ran.
 /// </summary>
-internal sealed record ConsumerFigures(string Kind, long Events, double Seconds, double CpuSeconds, long AllocatedBytes, int Gen0, int Gen1, int Gen2, double StartupSeconds, long JitMethods = 0, double JitCpuSeconds = 0, int WarmupPasses = 0, long DecoderGrowthBytes = 0, double[]? CpuMicrosByPass = null, double[]? AllocatedBytesByPass = null, double[]? DecoderGrowthBytesByPass = null)
+internal sealed record ConsumerFigures(string Kind, long Events, double Seconds, double CpuSeconds, long AllocatedBytes, int Gen0, int Gen1, int Gen2, double StartupSeconds, long JitMethods = 0, double JitCpuSeconds = 0, int WarmupPasses = 0, long DecoderGrowthBytes = 0, double[]? CpuMicrosByPass = null, double[]? AllocatedBytesByPass = null, double[]? DecoderGrowthBytesByPass = null, double GcPauseSeconds = 0, double[]? GcPauseMillisecondsByPass = null)
 {
     public double EventsPerSecond => Events / Seconds;
 
