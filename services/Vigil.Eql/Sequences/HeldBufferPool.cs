@@ -86,8 +86,10 @@ public sealed class HeldBufferPool
             {
                 if (classes[larger].TryPop(out var array))
                 {
+                    // Its class gives its length (Return files an array by it), so the array itself, out of cache since
+                    // its last event left, is first touched by the copy that fills it, outside the lock.
                     Reused++;
-                    retained -= array.Length;
+                    retained -= (larger + 1) * Granularity;
                     return array;
                 }
             }
