@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Vigil.Contracts.Decoding;
 using Vigil.Contracts.Telemetry;
 using Vigil.Detection;
 using Vigil.Eql;
@@ -121,8 +122,15 @@ public sealed class EventRouter
     {
         var lastPartition = int.MinValue;
         var preparable = rules.Count <= PreparedRules;
-        foreach (var record in records)
+        var takenMask = preparable ? TakenMask(rules.Count) : 0;
+        for (var i = 0; i < records.Count; i++)
         {
+            if (preparable)
+            {
+                PrefetchAhead(records, i, takenMask);
+            }
+
+            var record = records[i];
             // The event's host.id, read once for all the sequence rules that take the event (every rule reads the same
             // field, HostId, so one read serves them all).
             string? host = null;
@@ -162,6 +170,56 @@ public sealed class EventRouter
             }
         }
     }
+
+    // How many records ahead RouteInto starts loading a record, then the event of one a rule takes, then its host, then
+    // the host's id: each stage reads a reference the stage before loaded, so none of them waits for memory itself.
+    private const int RecordDistance = 12;
+    private const int EventDistance = 6;
+    private const int HostDistance = 3;
+    private const int HostIdDistance = 1;
+
+    // The bits of a prepared record that say a rule takes it, for packs of `count` rules.
+    private static ulong TakenMask(int count)
+    {
+        var mask = 0UL;
+        for (var r = 0; r < count; r++)
+        {
+            mask |= (TakenAdmitted | TakenExcepted) << (r * RuleBits);
+        }
+
+        return mask;
+    }
+
+    /// <summary>
+    /// Starts loading what routing reads of the records a few places ahead (<see cref="CachePrefetch"/>): the handler
+    /// reads a batch well after the consume thread decoded it, on another core, so each record's first touch here
+    /// waited for memory. Only records the consume thread prepared and some rule takes go past the record itself.
+    /// </summary>
+    private static void PrefetchAhead(IReadOnlyList<ConsumedRecord<TelemetryEvent>> records, int i, ulong takenMask)
+    {
+        if (i + RecordDistance < records.Count)
+        {
+            CachePrefetch.Object(records[i + RecordDistance]);
+        }
+
+        if (i + EventDistance < records.Count && Taken(records[i + EventDistance], takenMask) is { } e)
+        {
+            CachePrefetch.Object(e, 2);
+        }
+
+        if (i + HostDistance < records.Count && Taken(records[i + HostDistance], takenMask) is { } h)
+        {
+            CachePrefetch.Object(h.Host);
+        }
+
+        if (i + HostIdDistance < records.Count && Taken(records[i + HostIdDistance], takenMask)?.Host is { } host)
+        {
+            CachePrefetch.Object(host.Id);
+        }
+    }
+
+    private static TelemetryEvent? Taken(ConsumedRecord<TelemetryEvent> record, ulong takenMask) =>
+        (record.Preparation & PreparedFlag) != 0 && (record.Preparation & takenMask) != 0 ? record.Value : null;
 
     /// <summary>Sends <paramref name="record"/> to rule <paramref name="r"/>, to which it is relevant.</summary>
     private void Take(ConsumedRecord<TelemetryEvent> record, int r, RuleInput input, EventClassification classification, ExceptionHit? exception, ref string? host, CorrelationBatch batch)
