@@ -6,9 +6,10 @@ namespace Vigil.Benchmarks;
 /// recompilation of methods called a few times per batch or per alert goes on through a second pass over the topic), the
 /// CPU the tiered-compilation worker spent meanwhile (part of <see cref="CpuSeconds"/>), how many warm-up passes
 /// over the topic the process made before the measured one, and the bytes of its allocation that grew the decoder's
-/// reusable buffers. A child that measured several passes reports the one with the median CPU per event, with the
-/// allocation and GC counts of the pass with the median allocation per event, and every pass's CPU, allocation and
-/// decoder growth per event in the order they ran.
+/// reusable buffers, and how long the GC paused the process. A child that measured several passes reports the one with
+/// the median CPU per event (its GC pause time too), with the allocation and GC counts of the pass with the median
+/// allocation per event, and every pass's CPU, allocation, decoder growth per event and GC pause time in the order they
+/// ran.
 /// </summary>
 internal sealed record ConsumerFigures(string Kind, long Events, double Seconds, double CpuSeconds, long AllocatedBytes, int Gen0, int Gen1, int Gen2, double StartupSeconds, long JitMethods = 0, double JitCpuSeconds = 0, int WarmupPasses = 0, long DecoderGrowthBytes = 0, double[]? CpuMicrosByPass = null, double[]? AllocatedBytesByPass = null, double[]? DecoderGrowthBytesByPass = null, double GcPauseSeconds = 0, double[]? GcPauseMillisecondsByPass = null)
 {

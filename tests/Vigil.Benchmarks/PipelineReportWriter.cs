@@ -63,7 +63,7 @@ internal static class PipelineReportWriter
         WriteTopology(report, md);
     }
 
-    /// <summary>Every measured pass's CPU and allocation per event, in the order they ran, when there were several.</summary>
+    /// <summary>Every measured pass's CPU (with its GC pause time) and allocation per event, in the order they ran, when there were several.</summary>
     private static string Passes(ConsumerFigures f) =>
         f.CpuMicrosByPass is { Length: > 1 } cpu && f.AllocatedBytesByPass is { } allocated
             ? Invariant($"; its {cpu.Length} measured passes: {string.Join(", ", cpu.Select((c, i) => f.GcPauseMillisecondsByPass is { } pauses ? Invariant($"{c:F2} ({pauses[i]:F0} ms GC)") : c.ToString("F2", CultureInfo.InvariantCulture)))} µs (with the time the GC paused the process in each window) and {string.Join(", ", allocated.Select((a, i) => f.DecoderGrowthBytesByPass is { } growth ? Invariant($"{a:N0} ({growth[i]:N0} growth)") : a.ToString("N0", CultureInfo.InvariantCulture)))} B per event (the medians are reported: the CPU median's rate and CPU, the allocation median's bytes, growth and GCs)")

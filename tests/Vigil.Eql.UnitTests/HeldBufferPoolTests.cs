@@ -28,6 +28,16 @@ public sealed class HeldBufferPoolTests
 
         Assert.Equal(4, pool.Reused - reusedBefore);
         Assert.All(again, a => Assert.Contains(returned, r => ReferenceEquals(r, a)));
+
+        // Nor did it count less than it kept: one array more than its limit allows is not kept.
+        Enumerable.Range(0, 5).Select(_ => new byte[size]).ToList().ForEach(pool.Return);
+        reusedBefore = pool.Reused;
+        for (var i = 0; i < 5; i++)
+        {
+            pool.Rent(size);
+        }
+
+        Assert.Equal(4, pool.Reused - reusedBefore);
     }
 
     [Fact]
