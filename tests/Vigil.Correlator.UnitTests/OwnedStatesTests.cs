@@ -272,11 +272,9 @@ public sealed class OwnedStatesTests
     public async Task TheArraysAWriteSendsFromTheSharedPoolStayIntactUntilTheStoreConfirmsTheWrite()
     {
         var slow = new ConfirmingStore(store);
-        var owned = new OwnedStates(slow, clock);
-        var engine = new CorrelationEngine(pack, clock, metrics);
-        var router = new EventRouter(pack, metrics);
+        var (owned, engine, router) = Route(slow);
         var batch = router.Route(Records(0, Shell("mac-1", T0, "s1"), Shell("mac-2", T0 + 1, "s2"), Shell("mac-3", T0 + 2, "s3")));
-        engine.Advance(batch, await owned.LoadAsync(batch.Work.Select(w => (w.Key, w.Value.Partition.Partition)).ToList()));
+        await AdvanceAsync(owned, engine, batch);
 
         var commit = owned.CommitAsync(engine.Seal(batch), batch.HeldChanges);
         await slow.Sending.Task;
@@ -322,11 +320,9 @@ public sealed class OwnedStatesTests
     public async Task AStateThatLeavesMemoryWhileItsWriteIsInFlightGivesItsArraysBackOnlyOnceTheStoreConfirms()
     {
         var slow = new ConfirmingStore(store);
-        var owned = new OwnedStates(slow, clock);
-        var engine = new CorrelationEngine(pack, clock, metrics);
-        var router = new EventRouter(pack, metrics);
+        var (owned, engine, router) = Route(slow);
         var batch = router.Route(Records(0, Consumed(Curl("mac-1", T0, "c1")), Consumed(Curl("mac-2", T0 + 1, "c2")), Consumed(Curl("mac-3", T0 + 2, "c3"))));
-        engine.Advance(batch, await owned.LoadAsync(batch.Work.Select(w => (w.Key, w.Value.Partition.Partition)).ToList()));
+        await AdvanceAsync(owned, engine, batch);
         var commit = owned.CommitAsync(engine.Seal(batch), batch.HeldChanges);
         await slow.Sending.Task;
 
@@ -361,7 +357,7 @@ public sealed class OwnedStatesTests
         // the store client may still send that write, reading mac-1's arrays, so a revoke gives none of them back.
         store.FailWrites = true;
         var batch = router.Route(Records(4, Consumed(Curl("mac-1", T0 + Seconds(1), "c1b"))));
-        engine.Advance(batch, await owned.LoadAsync(batch.Work.Select(w => (w.Key, w.Value.Partition.Partition)).ToList()));
+        await AdvanceAsync(owned, engine, batch);
         await Assert.ThrowsAsync<InvalidOperationException>(() => owned.CommitAsync(engine.Seal(batch), batch.HeldChanges));
         store.FailWrites = false;
         owned.Drop([4]);
@@ -378,17 +374,15 @@ public sealed class OwnedStatesTests
     public async Task ArraysOfAStateThatLeftMemoryComeBackOnceTheWritesStartedBeforeItLeftFinishWhileLaterWritesStillRun()
     {
         var gated = new GatedStore(store);
-        var owned = new OwnedStates(gated, clock);
-        var engine = new CorrelationEngine(pack, clock, metrics);
-        var router = new EventRouter(pack, metrics);
+        var (owned, engine, router) = Route(gated);
         var first = router.Route(Records(0, Consumed(Curl("mac-1", T0, "c1"))));
-        engine.Advance(first, await owned.LoadAsync(first.Work.Select(w => (w.Key, w.Value.Partition.Partition)).ToList()));
+        await AdvanceAsync(owned, engine, first);
         var firstWrite = owned.WriteThrough(engine.Seal(first), first.HeldChanges);
 
         // mac-1's partition is revoked while its write is unfinished; the next batch's write starts after that.
         owned.Drop([0]);
         var second = router.Route(Records(1, Consumed(Curl("mac-2", T0, "c2"))));
-        engine.Advance(second, await owned.LoadAsync(second.Work.Select(w => (w.Key, w.Value.Partition.Partition)).ToList()));
+        await AdvanceAsync(owned, engine, second);
         var secondWrite = owned.WriteThrough(engine.Seal(second), second.HeldChanges);
         Assert.Equal(0, owned.ArraysReturnedOnLeaving);
 
@@ -438,12 +432,20 @@ public sealed class OwnedStatesTests
 
     private static TimeSpan Retention(StateKey key) => key.Rule.Engine.StateRetention + CorrelationEngine.ProcessingSlack;
 
-    private (OwnedStates, CorrelationEngine, EventRouter) Route() => (new OwnedStates(store, clock), new CorrelationEngine(pack, clock, metrics), new EventRouter(pack, metrics));
+    private (OwnedStates, CorrelationEngine, EventRouter) Route(ICorrelationStateStore? over = null) =>
+        (new OwnedStates(over ?? store, clock), new CorrelationEngine(pack, clock, metrics), new EventRouter(pack, metrics));
+
+    // Loads the states the batch routed events to, as the handler does, and advances them with its events.
+    private static async Task AdvanceAsync(OwnedStates owned, CorrelationEngine engine, CorrelationBatch batch) =>
+        engine.Advance(batch, await owned.LoadAsync(Wanted(batch)));
+
+    private static List<(StateKey Key, int Partition)> Wanted(CorrelationBatch batch) =>
+        batch.Work.Select(w => (w.Key, w.Value.Partition.Partition)).ToList();
 
     private static async Task StepAsync(OwnedStates owned, CorrelationEngine engine, EventRouter router, int partition, params Vigil.Contracts.Telemetry.TelemetryEvent[] events)
     {
         var batch = router.Route(Records(partition, events));
-        var states = await owned.LoadAsync(batch.Work.Select(w => (w.Key, w.Value.Partition.Partition)).ToList());
+        var states = await owned.LoadAsync(Wanted(batch));
         try
         {
             engine.Advance(batch, states);
